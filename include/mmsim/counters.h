@@ -1,0 +1,70 @@
+/*
+ * mmsim/counters.h - event counters, per CPU and per address space.
+ *
+ * The counters are plain 64-bit totals.  A CPU's counters are written only
+ * by that CPU's thread (or under the machine's big lock when no threads are
+ * used); readers that run concurrently get values that may be a few events
+ * stale, never torn values.
+ */
+#ifndef MMSIM_COUNTERS_H
+#define MMSIM_COUNTERS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* X-macro: name, what it counts.  Order is the order `stats` prints. */
+#define MMSIM_COUNTERS(X)                                               \
+	X(loads, "simulated loads")                                     \
+	X(stores, "simulated stores")                                   \
+	X(tlb_hits, "accesses that hit a TLB")                          \
+	X(tlb_misses, "accesses that missed every TLB")                 \
+	X(walks, "page-table walks")                                    \
+	X(faults, "page faults taken")                                  \
+	X(faults_anon, "demand-zero anonymous faults")                  \
+	X(faults_zero, "read faults that mapped the zero page")         \
+	X(faults_cow, "copy-on-write faults that copied")               \
+	X(faults_reuse, "write faults that reused the page")            \
+	X(faults_shared, "faults on shared memory")                     \
+	X(sigsegv, "bad accesses (SIGSEGV)")                            \
+	X(sigbus, "bad accesses (SIGBUS)")                              \
+	X(tlb_invlpg, "single TLB entry invalidations")                 \
+	X(tlb_flush_full, "full TLB flushes")                           \
+	X(tlb_flushes, "flush requests (one per gather or VMA)")        \
+	X(ipis_sent, "TLB shootdown IPIs sent")                         \
+	X(ipis_received, "TLB shootdown IPIs received")                 \
+	X(pages_zeroed, "frames zeroed")                                \
+	X(pages_copied, "frames copied")                                \
+	X(pages_freed, "frames freed")                                  \
+	X(pt_alloc, "page-table pages allocated")                       \
+	X(pt_free, "page-table pages freed")                            \
+	X(cycles, "simulated cycles")
+
+struct mmsim_counters {
+#define MMSIM_COUNTER_FIELD(name, doc) uint64_t name;
+	MMSIM_COUNTERS(MMSIM_COUNTER_FIELD)
+#undef MMSIM_COUNTER_FIELD
+};
+
+struct mmsim;
+struct mmsim_task;
+
+/* Sum over every CPU of the machine. */
+void mmsim_counters_machine(const struct mmsim *m, struct mmsim_counters *out);
+
+/* One CPU's counters; -EINVAL for a bad CPU number. */
+int mmsim_counters_cpu(const struct mmsim *m, unsigned cpu, struct mmsim_counters *out);
+
+/* Events charged to one address space (the task's mm). */
+void mmsim_counters_task(const struct mmsim_task *t, struct mmsim_counters *out);
+
+/* Name of counter i (0-based, in MMSIM_COUNTERS order), NULL past the end. */
+const char *mmsim_counter_name(unsigned i);
+uint64_t mmsim_counter_value(const struct mmsim_counters *c, unsigned i);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,79 @@
+/*
+ * mmsim/machine.h - create and configure a simulated NUMA machine.
+ *
+ * A `struct mmsim` is one whole simulated computer: its nodes and physical
+ * memory, its CPUs with their TLBs and cycle clocks, and the kernel state
+ * running on it (page allocator, tasks, address spaces).  Several machines
+ * may exist in one host process; they share nothing.
+ *
+ * Every function returns 0 or a negative errno, as the kernel would.
+ */
+#ifndef MMSIM_MACHINE_H
+#define MMSIM_MACHINE_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MMSIM_MAX_NODES 64
+#define MMSIM_MAX_CPUS 64
+
+enum mmsim_thp { MMSIM_THP_NEVER, MMSIM_THP_ALWAYS, MMSIM_THP_MADVISE };
+
+/* How munmap/mprotect flush the TLB: one gathered flush per call (Linux
+ * 5.19 and later), or one range flush per VMA (the older scheme). */
+enum mmsim_flush_policy { MMSIM_FLUSH_GATHER, MMSIM_FLUSH_PER_VMA };
+
+/*
+ * Cycles charged to a CPU's clock per event.  Defaults (docs/cost-model.md
+ * gives the sources) are for a recent x86-64 server part.
+ */
+struct mmsim_cost {
+	uint32_t tlb_hit;		/* load/store that hits the TLB */
+	uint32_t walk_level;		/* one page-table level read on a miss */
+	uint32_t fault;			/* trap + kernel entry/exit of a fault */
+	uint32_t invlpg;		/* one single-entry invalidation */
+	uint32_t flush_full;		/* a full (non-global) TLB flush */
+	uint32_t ipi_send;		/* sending one IPI and waiting for it */
+	uint32_t ipi_receive;		/* taking one IPI on the target CPU */
+	uint32_t page_zero;		/* zeroing one 4 KiB frame */
+	uint32_t page_copy_local;	/* copying 4 KiB within a node */
+	uint32_t page_copy_remote;	/* copying 4 KiB across nodes */
+	uint32_t disk_io;		/* one block request */
+};
+
+struct mmsim_config {
+	unsigned nodes;			/* 1..MMSIM_MAX_NODES, default 2 */
+	unsigned cpus;			/* 1..MMSIM_MAX_CPUS, default 2; CPU c on node c % nodes */
+	uint64_t mem_per_node;		/* bytes, multiple of 2 MiB, default 256 MiB */
+	enum mmsim_thp thp;		/* default never */
+	unsigned tlb4k_sets, tlb4k_ways;	/* default 128 x 12 (1536 entries) */
+	unsigned tlb2m_sets, tlb2m_ways;	/* default 128 x 8 */
+	unsigned flush_ceiling;		/* pages; larger range flushes go full; default 33 */
+	enum mmsim_flush_policy flush_policy;
+	int max_map_count;		/* default 65530 */
+	struct mmsim_cost cost;
+};
+
+struct mmsim;
+
+/* Fills *cfg with the defaults of SPEC.md section 3. */
+void mmsim_config_default(struct mmsim_config *cfg);
+
+/* Checks a configuration: 0, or -EINVAL with a message in err (if given). */
+int mmsim_config_check(const struct mmsim_config *cfg, char *err, unsigned errlen);
+
+/* Builds and boots a machine. 0 or -EINVAL / -ENOMEM. */
+int mmsim_create(const struct mmsim_config *cfg, struct mmsim **out);
+
+/* Tears a machine down with every task still on it. */
+void mmsim_destroy(struct mmsim *m);
+
+const struct mmsim_config *mmsim_config_of(const struct mmsim *m);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,19 @@
+/*
+ * mmsim/mmsim.h - the whole public API of libmmsim.
+ *
+ * mmsim is a user-space implementation of the Linux memory-management core
+ * over a simulated NUMA machine.  Create a machine (machine.h), tasks on it
+ * (task.h), make system calls as those tasks (syscalls.h), and read what it
+ * cost (counters.h).
+ */
+#ifndef MMSIM_MMSIM_H
+#define MMSIM_MMSIM_H
+
+#include <mmsim/counters.h>
+#include <mmsim/machine.h>
+#include <mmsim/syscalls.h>
+#include <mmsim/task.h>
+
+#define MMSIM_VERSION "0.1.0"
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * mmsim/syscalls.h - the system calls of the simulated kernel.
+ *
+ * Each function is one Linux system call made by task t.  It returns what
+ * the Linux system call returns on success, or -errno on failure (the value
+ * the raw syscall instruction leaves in rax).  Flag and protection values
+ * are Linux's (PROT_*, MAP_*, MADV_*, MPOL_MF_* from the host headers).
+ *
+ * Calls that belong to a capability not built yet return -ENOSYS; none of
+ * them ever pretends to succeed.
+ */
+#ifndef MMSIM_SYSCALLS_H
+#define MMSIM_SYSCALLS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct mmsim_task;
+
+/* move_pages(2) flags (Linux's MPOL_MF_MOVE, MPOL_MF_MOVE_ALL). */
+#define MMSIM_MPOL_MF_MOVE (1 << 1)
+#define MMSIM_MPOL_MF_MOVE_ALL (1 << 2)
+
+long mmsim_sys_mmap(struct mmsim_task *t, uint64_t addr, uint64_t len, int prot, int flags,
+		    int fd, uint64_t offset);
+long mmsim_sys_munmap(struct mmsim_task *t, uint64_t addr, uint64_t len);
+long mmsim_sys_mprotect(struct mmsim_task *t, uint64_t addr, uint64_t len, int prot);
+long mmsim_sys_mlock(struct mmsim_task *t, uint64_t addr, uint64_t len);
+long mmsim_sys_munlock(struct mmsim_task *t, uint64_t addr, uint64_t len);
+long mmsim_sys_madvise(struct mmsim_task *t, uint64_t addr, uint64_t len, int advice);
+long mmsim_sys_msync(struct mmsim_task *t, uint64_t addr, uint64_t len, int flags);
+
+/*
+ * move_pages(2).  pages[i] are addresses in the target's address space;
+ * nodes == NULL only reports where each page is.  status[] receives a node
+ * number or a negative errno per page; entries the call did not reach are
+ * left as they were.
+ */
+long mmsim_sys_move_pages(struct mmsim_task *t, int pid, unsigned long count,
+			  const uint64_t *pages, const int *nodes, int *status, int flags);
+
+/* migrate_pages(2); masks are arrays of 64-bit words, maxnode bits long. */
+long mmsim_sys_migrate_pages(struct mmsim_task *t, int pid, unsigned long maxnode,
+			     const uint64_t *old_nodes, const uint64_t *new_nodes);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

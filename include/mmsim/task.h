@@ -1,0 +1,91 @@
+/*
+ * mmsim/task.h - tasks (processes) of a simulated machine, their
+ * credentials, and the simulated loads and stores they make.
+ *
+ * A task owns one address space.  It runs on one CPU (its cpu), so every
+ * access it makes goes through that CPU's TLB and charges that CPU's clock.
+ * A task created with mmsim_task_create() starts with an empty address
+ * space; mmsim_fork() copies the caller's, copy-on-write.
+ */
+#ifndef MMSIM_TASK_H
+#define MMSIM_TASK_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct mmsim;
+struct mmsim_task;
+
+/* Capability bits (Linux numbering) the simulator checks. */
+#define MMSIM_CAP_IPC_LOCK 14
+#define MMSIM_CAP_SYS_PTRACE 19
+#define MMSIM_CAP_SYS_NICE 23
+#define MMSIM_CAPS_ALL ((1ULL << 41) - 1)
+
+struct mmsim_task_attr {
+	const char *name;	/* for messages; copied */
+	uint32_t uid;		/* real = effective = saved; gid = uid */
+	uint64_t caps;		/* permitted = effective capability set */
+	uint64_t mems;		/* cpuset: allowed nodes, bit n = node n; 0 = all */
+	int cpu;		/* CPU the task runs on */
+	uint64_t memlock_limit;	/* RLIMIT_MEMLOCK in bytes */
+};
+
+void mmsim_task_attr_default(struct mmsim_task_attr *a);
+
+/* A new process with a fresh address space. 0 or -EINVAL (bad cpu),
+ * -EINVAL (mems names no node with memory), -ENOMEM. */
+int mmsim_task_create(struct mmsim *m, const struct mmsim_task_attr *a, struct mmsim_task **out);
+
+/* fork(2): a copy of t, copy-on-write, same credentials and CPU. */
+int mmsim_fork(struct mmsim_task *t, const char *name, struct mmsim_task **out);
+
+/* Ends a task: its address space is torn down, its pid forgotten. */
+void mmsim_task_exit(struct mmsim_task *t);
+
+int mmsim_task_pid(const struct mmsim_task *t);
+struct mmsim_task *mmsim_task_by_pid(struct mmsim *m, int pid);
+struct mmsim *mmsim_task_machine(const struct mmsim_task *t);
+
+/*
+ * Simulated accesses.  Each returns 0 when every byte was accessed, or the
+ * signal a real program would have got (SIGSEGV, SIGBUS) with the address
+ * of the first byte that faulted in *fault_addr.  Bytes before it were
+ * accessed.  Stores go page by page in ascending order.
+ */
+int mmsim_store(struct mmsim_task *t, uint64_t addr, const void *buf, uint64_t len,
+		uint64_t *fault_addr);
+int mmsim_fill(struct mmsim_task *t, uint64_t addr, int byte, uint64_t len, uint64_t *fault_addr);
+int mmsim_load(struct mmsim_task *t, uint64_t addr, void *buf, uint64_t len, uint64_t *fault_addr);
+
+/*
+ * Calls fn on each page-sized piece of [addr, addr+len) as the task would
+ * read it (faulting pages in, TLB and all).  Used by tools that digest
+ * memory without copying it.  Same return convention as mmsim_load.
+ */
+int mmsim_load_each(struct mmsim_task *t, uint64_t addr, uint64_t len,
+		    void (*fn)(void *arg, const uint8_t *bytes, uint64_t n), void *arg,
+		    uint64_t *fault_addr);
+
+/* A VMA as /proc/PID/maps shows it. */
+struct mmsim_vma_info {
+	uint64_t start, end;
+	char perms[5];		/* "rw-p", "r--s", ... */
+	uint64_t pgoff;		/* in pages */
+};
+
+/* The VMAs meeting [start, end), unclipped, lowest first: writes at most max
+ * of them to out and returns how many there are. */
+int mmsim_task_vmas(struct mmsim_task *t, uint64_t start, uint64_t end,
+		    struct mmsim_vma_info *out, int max);
+
+/* One byte load, the fast path used by trace replay and benchmarks. */
+int mmsim_load8(struct mmsim_task *t, uint64_t addr, uint8_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

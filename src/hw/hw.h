@@ -1,0 +1,285 @@
+/*
+ * hw.h - the simulated machine: nodes and physical frames, CPUs with their
+ * TLBs and clocks, x86-64 page tables, TLB shootdown.
+ *
+ * This is the machine-dependent layer (BSD's pmap, Linux's arch/x86).  The
+ * memory-management core in src/mm reaches the hardware only through the
+ * functions declared here:
+ *
+ *   frames     hw_frame()            host bytes of a physical frame
+ *   map        pmap_set()            write one leaf entry (4 KiB or 2 MiB)
+ *   look up    pmap_lookup()         read one leaf entry, decoded
+ *   walk       pmap_iter_*()         visit the non-empty leaves of a range
+ *   unmap      pmap_iter_clear()     ... and clear them
+ *   protect    pmap_iter_protect()   ... or change their protection
+ *   free       pmap_free_tables()    release emptied page-table pages
+ *   flush      hw_flush_range(), hw_flush_mm()
+ *
+ * Entries cross this boundary decoded (struct pmap_entry); src/mm never sees
+ * a raw page-table bit and never touches a TLB.  Page-table pages themselves
+ * are frames the core allocates for us through pmap_ops.
+ *
+ * Invariants
+ *  - A TLB entry exists only for a leaf that was present and user-accessible
+ *    when it was filled; a write permission is cached only once the entry's
+ *    dirty bit is set, so the first store to a clean page walks again and
+ *    sets D, as x86 hardware does.
+ *  - Clearing or downgrading a present leaf leaves stale TLB entries until a
+ *    flush covering it: callers (mmu_gather) must flush before they free or
+ *    reuse the frame the stale entry points to.
+ *  - pm->cpumask holds exactly the CPUs whose current address space is pm.
+ *    Other CPUs that still cache entries of pm notice pm->tlb_gen moved on
+ *    and flush pm's entries when they switch back to it (x86's lazy tlb_gen
+ *    scheme with PCIDs).
+ *
+ * Locking: page-table entries are changed by the core under its page-table
+ * lock; the simulated MMU sets accessed/dirty bits with atomic OR, as the
+ * hardware does.  A CPU's TLB and counters belong to the thread running
+ * that CPU.
+ */
+#ifndef MMSIM_HW_H
+#define MMSIM_HW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mmsim/counters.h>
+#include <mmsim/machine.h>
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE (1ULL << PAGE_SHIFT)
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+#define PMD_SHIFT 21
+#define PMD_SIZE (1ULL << PMD_SHIFT)
+#define PMD_MASK (~(PMD_SIZE - 1))
+#define PUD_SHIFT 30
+#define PGDIR_SHIFT 39
+#define PTRS_PER_TABLE 512
+#define HPAGE_PMD_NR (PMD_SIZE / PAGE_SIZE)
+/* Highest user address + 1: 47 bits less the guard page, as on x86-64. */
+#define TASK_SIZE 0x7ffffffff000ULL
+
+#define NO_PFN UINT64_MAX
+
+struct hw_machine;
+struct hw_cpu;
+struct pmap;
+
+/* ---- physical memory ---------------------------------------------------- */
+
+struct hw_node {
+	unsigned id;
+	uint64_t start_pfn;
+	uint64_t nr_pfns;
+	uint64_t cpumask;	/* CPUs that sit on this node */
+};
+
+/* ---- TLB ------------------------------------------------------------------ */
+
+#define TLB_R 1u
+#define TLB_W 2u	/* writable and already dirty */
+#define TLB_X 4u
+
+struct tlb_entry {
+	uint64_t tag;		/* (vpn << 16) | asid; TLB_INVALID when empty */
+	uint8_t *host;		/* host address of the page (or huge page) */
+	uint32_t perm;		/* TLB_R | TLB_W | TLB_X */
+	uint32_t pad;
+};
+#define TLB_INVALID UINT64_MAX
+
+struct tlb {
+	struct tlb_entry *e4k, *e2m;
+	unsigned sets4k, ways4k, sets2m, ways2m;
+	uint8_t *next4k, *next2m;	/* per-set round-robin victim */
+};
+
+/* ---- CPUs ----------------------------------------------------------------- */
+
+/* A fault the MMU could not resolve: the core handles it and answers 0 (retry
+ * the access) or the signal to deliver. */
+#define HW_ACC_READ 1u
+#define HW_ACC_WRITE 2u
+#define HW_ACC_EXEC 4u
+typedef int (*hw_fault_fn)(struct hw_cpu *cpu, uint64_t va, unsigned access);
+
+struct hw_cpu {
+	unsigned id;
+	unsigned node;
+	struct hw_machine *hw;
+	struct pmap *pmap;	/* address space this CPU runs now, or NULL */
+	uint16_t asid;		/* pmap->asid, cached for the fast path */
+	void *current;		/* the kernel's task running here (opaque here) */
+	struct tlb tlb;
+	struct mmsim_counters cnt;
+};
+
+struct hw_machine {
+	struct mmsim_config cfg;
+	unsigned nr_nodes, nr_cpus;
+	struct hw_node node[MMSIM_MAX_NODES];
+	struct hw_cpu cpu[MMSIM_MAX_CPUS];
+	uint8_t *phys;		/* all frames, node after node, lazily backed */
+	uint64_t nr_pfns;
+	uint64_t pfns_per_node;
+	hw_fault_fn fault;	/* installed by the kernel */
+	uint16_t next_asid;
+};
+
+int hw_machine_create(const struct mmsim_config *cfg, struct hw_machine **out);
+void hw_machine_destroy(struct hw_machine *hw);
+
+static inline uint8_t *hw_frame(const struct hw_machine *hw, uint64_t pfn)
+{
+	return hw->phys + (pfn << PAGE_SHIFT);
+}
+
+static inline unsigned hw_pfn_node(const struct hw_machine *hw, uint64_t pfn)
+{
+	return (unsigned)(pfn / hw->pfns_per_node);
+}
+
+/* Copies / zeroes frames and charges the cost to cpu (may be NULL). */
+void hw_zero_frames(struct hw_cpu *cpu, uint64_t pfn, uint64_t n);
+void hw_copy_frames(struct hw_cpu *cpu, uint64_t dst_pfn, uint64_t src_pfn, uint64_t n);
+
+/* Gives the host memory behind free frames back to the host. */
+void hw_discard_frames(struct hw_machine *hw, uint64_t pfn, uint64_t n);
+
+static inline void hw_charge(struct hw_cpu *cpu, uint64_t cycles)
+{
+	if (cpu)
+		cpu->cnt.cycles += cycles;
+}
+
+/* ---- page tables (pmap) --------------------------------------------------- */
+
+/* Where page-table pages come from: the core's page allocator. */
+struct pmap_ops {
+	uint64_t (*alloc_table)(void *arg, unsigned node);	/* zeroed frame or NO_PFN */
+	void (*free_table)(void *arg, uint64_t pfn);
+};
+
+struct pmap {
+	struct hw_machine *hw;
+	uint64_t root_pfn;	/* the PGD: what CR3 would hold */
+	unsigned node;		/* node page-table pages are taken from */
+	uint16_t asid;
+	uint64_t cpumask;	/* CPUs running this address space now */
+	uint64_t tlb_gen;	/* bumped by every flush of this pmap */
+	uint64_t seen_gen[MMSIM_MAX_CPUS];
+	const struct pmap_ops *ops;
+	void *ops_arg;
+	struct mmsim_counters *cnt;	/* per-address-space counters */
+	uint64_t nr_tables;
+};
+
+/* Protections a leaf can grant. 0 means PROT_NONE (mapped, inaccessible). */
+#define PMAP_R 1u
+#define PMAP_W 2u
+#define PMAP_X 4u
+
+enum pmap_kind { PMAP_EMPTY = 0, PMAP_PAGE, PMAP_SWAP };
+
+/* Entry flags. */
+#define PMAP_DIRTY 1u
+#define PMAP_ACCESSED 2u
+#define PMAP_HUGE 4u		/* a 2 MiB leaf at PMD level */
+#define PMAP_SOFTDIRTY 8u
+#define PMAP_UFFD_WP 16u
+
+/* A leaf entry, decoded. */
+struct pmap_entry {
+	uint8_t kind;		/* enum pmap_kind */
+	uint8_t prot;		/* PMAP_R/W/X, PAGE only */
+	uint8_t flags;		/* PMAP_DIRTY ... */
+	uint64_t pfn;		/* PAGE: the frame (head frame when HUGE) */
+	uint64_t swp;		/* SWAP: opaque software value, < 2^54 */
+};
+
+int pmap_init(struct pmap *pm, struct hw_machine *hw, unsigned node, const struct pmap_ops *ops,
+	      void *arg, struct mmsim_counters *cnt);
+/* Frees every page-table page; the leaves must already be empty. */
+void pmap_destroy(struct pmap *pm);
+
+/* Reads the leaf mapping va (4 KiB or 2 MiB). Returns its kind. */
+int pmap_lookup(struct pmap *pm, uint64_t va, struct pmap_entry *out);
+
+/* Writes the leaf for va, allocating page tables.  A HUGE entry is written
+ * at PMD level (va 2 MiB-aligned, the PMD slot must not hold a PTE table).
+ * The old leaf, if any, is returned in *old.  0 or -ENOMEM. */
+int pmap_set(struct pmap *pm, uint64_t va, const struct pmap_entry *e, struct pmap_entry *old);
+
+/* Iterates over the non-empty leaves of [start, end). */
+struct pmap_iter {
+	struct pmap *pm;
+	uint64_t va;		/* address of the current leaf */
+	uint64_t end;
+	uint64_t *slot;		/* the current leaf's slot */
+	uint64_t size;		/* 4 KiB or 2 MiB */
+	uint64_t *pte_table;	/* cached PTE table covering [tbl_base, +2 MiB) */
+	uint64_t tbl_base;
+	bool started;
+};
+
+void pmap_iter_init(struct pmap_iter *it, struct pmap *pm, uint64_t start, uint64_t end);
+bool pmap_iter_next(struct pmap_iter *it, struct pmap_entry *e);
+/* Clears the current leaf; returns what it held. */
+void pmap_iter_clear(struct pmap_iter *it, struct pmap_entry *old);
+/* Rewrites the current leaf. */
+void pmap_iter_write(struct pmap_iter *it, const struct pmap_entry *e);
+
+/*
+ * Frees the page-table pages that map only addresses inside [start, end)
+ * and lie wholly inside [floor, ceiling) (ceiling 0: the top of the address
+ * space); the leaves there must be empty.  Each freed frame goes to
+ * free_fn(arg, pfn) - the gather frees them after its flush.  Returns how
+ * many were freed.
+ */
+unsigned pmap_free_tables(struct pmap *pm, uint64_t start, uint64_t end, uint64_t floor,
+			  uint64_t ceiling, void (*free_fn)(void *arg, uint64_t pfn), void *arg);
+
+/* The MMU's own walk (internal to src/hw): sets A/D, returns the host page
+ * and its TLB permissions, or NULL when the access must fault. */
+uint8_t *pmap_hw_walk(struct pmap *pm, uint64_t va, unsigned access, uint32_t *perm, bool *huge,
+		      unsigned *levels);
+
+/* ---- CPUs, TLBs, accesses ------------------------------------------------- */
+
+/* Makes pm the address space running on cpu (CR3 write). */
+void hw_switch_mm(struct hw_cpu *cpu, struct pmap *pm);
+
+/* The slow path of an access: 2 MiB TLB, page walk, fault.  Returns the host
+ * address of the byte, or NULL with *sig set. */
+uint8_t *hw_translate_slow(struct hw_cpu *cpu, uint64_t va, unsigned access, int *sig);
+
+static inline uint8_t *hw_translate(struct hw_cpu *cpu, uint64_t va, unsigned access, int *sig)
+{
+	const struct tlb *t = &cpu->tlb;
+	uint64_t vpn = va >> PAGE_SHIFT;
+	unsigned set = (unsigned)(vpn & (t->sets4k - 1));
+	const struct tlb_entry *e = t->e4k + (size_t)set * t->ways4k;
+	uint64_t tag = (vpn << 16) | cpu->asid;
+	for (unsigned w = 0; w < t->ways4k; w++) {
+		if (e[w].tag == tag && (e[w].perm & access) == access) {
+			cpu->cnt.tlb_hits++;
+			cpu->cnt.cycles += cpu->hw->cfg.cost.tlb_hit;
+			return e[w].host + (va & ~PAGE_MASK);
+		}
+	}
+	return hw_translate_slow(cpu, va, access, sig);
+}
+
+/*
+ * TLB shootdown: what the core's mmu_gather asks for, once per gather.
+ * Invalidates [start, end) of pm on every CPU running pm, entry by entry at
+ * 1 << stride_shift when the range has at most cfg.flush_ceiling entries,
+ * otherwise with a full flush; remote CPUs are reached by IPI.
+ */
+void hw_flush_range(struct hw_cpu *self, struct pmap *pm, uint64_t start, uint64_t end,
+		    unsigned stride_shift);
+/* Flushes everything of pm everywhere (fork, exit). */
+void hw_flush_mm(struct hw_cpu *self, struct pmap *pm);
+
+#endif

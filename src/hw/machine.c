@@ -1,0 +1,191 @@
+/*
+ * machine.c - nodes, physical frames and CPUs of the simulated machine.
+ *
+ * Physical memory is one host mapping reserved with MAP_NORESERVE: a frame
+ * costs the host nothing until the simulation first writes to it, and a
+ * freed block can be handed back with hw_discard_frames().  Node n owns the
+ * contiguous frames [n * pfns_per_node, (n + 1) * pfns_per_node).
+ */
+#include "hw.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+static int tlb_alloc(struct tlb *t, const struct mmsim_config *cfg)
+{
+	size_t n4 = (size_t)cfg->tlb4k_sets * cfg->tlb4k_ways;
+	size_t n2 = (size_t)cfg->tlb2m_sets * cfg->tlb2m_ways;
+
+	t->sets4k = cfg->tlb4k_sets;
+	t->ways4k = cfg->tlb4k_ways;
+	t->sets2m = cfg->tlb2m_sets;
+	t->ways2m = cfg->tlb2m_ways;
+	t->e4k = malloc(n4 * sizeof *t->e4k);
+	t->e2m = malloc(n2 * sizeof *t->e2m);
+	t->next4k = calloc(t->sets4k, 1);
+	t->next2m = calloc(t->sets2m, 1);
+	if (!t->e4k || !t->e2m || !t->next4k || !t->next2m)
+		return -ENOMEM;
+	for (size_t i = 0; i < n4; i++)
+		t->e4k[i].tag = TLB_INVALID;
+	for (size_t i = 0; i < n2; i++)
+		t->e2m[i].tag = TLB_INVALID;
+	return 0;
+}
+
+static void tlb_free(struct tlb *t)
+{
+	free(t->e4k);
+	free(t->e2m);
+	free(t->next4k);
+	free(t->next2m);
+}
+
+int hw_machine_create(const struct mmsim_config *cfg, struct hw_machine **out)
+{
+	int err = mmsim_config_check(cfg, NULL, 0);
+	if (err)
+		return err;
+
+	struct hw_machine *hw = calloc(1, sizeof *hw);
+	if (!hw)
+		return -ENOMEM;
+	hw->cfg = *cfg;
+	hw->nr_nodes = cfg->nodes;
+	hw->nr_cpus = cfg->cpus;
+	hw->pfns_per_node = cfg->mem_per_node >> PAGE_SHIFT;
+	hw->nr_pfns = hw->pfns_per_node * cfg->nodes;
+	hw->next_asid = 1;
+
+	size_t bytes = (size_t)(hw->nr_pfns << PAGE_SHIFT);
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED) {
+		free(hw);
+		return -ENOMEM;
+	}
+	hw->phys = p;
+
+	for (unsigned n = 0; n < hw->nr_nodes; n++) {
+		hw->node[n].id = n;
+		hw->node[n].start_pfn = n * hw->pfns_per_node;
+		hw->node[n].nr_pfns = hw->pfns_per_node;
+	}
+	for (unsigned c = 0; c < hw->nr_cpus; c++) {
+		struct hw_cpu *cpu = &hw->cpu[c];
+		cpu->id = c;
+		cpu->node = c % hw->nr_nodes;
+		cpu->hw = hw;
+		hw->node[cpu->node].cpumask |= 1ULL << c;
+		if (tlb_alloc(&cpu->tlb, cfg)) {
+			hw_machine_destroy(hw);
+			return -ENOMEM;
+		}
+	}
+	*out = hw;
+	return 0;
+}
+
+void hw_machine_destroy(struct hw_machine *hw)
+{
+	if (!hw)
+		return;
+	for (unsigned c = 0; c < hw->nr_cpus; c++)
+		tlb_free(&hw->cpu[c].tlb);
+	if (hw->phys)
+		munmap(hw->phys, (size_t)(hw->nr_pfns << PAGE_SHIFT));
+	free(hw);
+}
+
+void hw_zero_frames(struct hw_cpu *cpu, uint64_t pfn, uint64_t n)
+{
+	memset(hw_frame(cpu->hw, pfn), 0, (size_t)(n << PAGE_SHIFT));
+	cpu->cnt.pages_zeroed += n;
+	hw_charge(cpu, n * cpu->hw->cfg.cost.page_zero);
+}
+
+void hw_copy_frames(struct hw_cpu *cpu, uint64_t dst_pfn, uint64_t src_pfn, uint64_t n)
+{
+	struct hw_machine *hw = cpu->hw;
+	memcpy(hw_frame(hw, dst_pfn), hw_frame(hw, src_pfn), (size_t)(n << PAGE_SHIFT));
+	bool remote = hw_pfn_node(hw, dst_pfn) != hw_pfn_node(hw, src_pfn);
+	cpu->cnt.pages_copied += n;
+	hw_charge(cpu, n * (remote ? hw->cfg.cost.page_copy_remote : hw->cfg.cost.page_copy_local));
+}
+
+void hw_discard_frames(struct hw_machine *hw, uint64_t pfn, uint64_t n)
+{
+	/* Only worth a system call for big blocks; the contents become zero. */
+	madvise(hw_frame(hw, pfn), (size_t)(n << PAGE_SHIFT), MADV_DONTNEED);
+}
+
+/* ---- configuration ------------------------------------------------------- */
+
+void mmsim_config_default(struct mmsim_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->nodes = 2;
+	cfg->cpus = 2;
+	cfg->mem_per_node = 256ULL << 20;
+	cfg->thp = MMSIM_THP_NEVER;
+	cfg->tlb4k_sets = 128;
+	cfg->tlb4k_ways = 12;
+	cfg->tlb2m_sets = 128;
+	cfg->tlb2m_ways = 8;
+	cfg->flush_ceiling = 33;
+	cfg->flush_policy = MMSIM_FLUSH_GATHER;
+	cfg->max_map_count = 65530;
+	/* Sources for each figure: docs/cost-model.md. */
+	cfg->cost.tlb_hit = 1;
+	cfg->cost.walk_level = 25;
+	cfg->cost.fault = 1200;
+	cfg->cost.invlpg = 200;
+	cfg->cost.flush_full = 500;
+	cfg->cost.ipi_send = 4000;
+	cfg->cost.ipi_receive = 1500;
+	cfg->cost.page_zero = 400;
+	cfg->cost.page_copy_local = 700;
+	cfg->cost.page_copy_remote = 1100;
+	cfg->cost.disk_io = 60000;
+}
+
+static bool pow2(unsigned x)
+{
+	return x && !(x & (x - 1));
+}
+
+int mmsim_config_check(const struct mmsim_config *cfg, char *err, unsigned errlen)
+{
+	const char *why = NULL;
+	char buf[128];
+
+	if (cfg->nodes < 1 || cfg->nodes > MMSIM_MAX_NODES)
+		why = "nodes must be 1..64";
+	else if (cfg->cpus < 1 || cfg->cpus > MMSIM_MAX_CPUS)
+		why = "cpus must be 1..64";
+	else if (cfg->mem_per_node < (8ULL << 20) || cfg->mem_per_node > (1ULL << 40) ||
+		 cfg->mem_per_node % PMD_SIZE)
+		why = "mem per node must be a multiple of 2 MiB from 8 MiB to 1 TiB";
+	else if (cfg->mem_per_node * cfg->nodes > (4ULL << 40))
+		why = "total memory must be at most 4 TiB";
+	else if (!pow2(cfg->tlb4k_sets) || !pow2(cfg->tlb2m_sets) || cfg->tlb4k_sets > 65536 ||
+		 cfg->tlb2m_sets > 65536)
+		why = "TLB sets must be a power of two up to 65536";
+	else if (cfg->tlb4k_ways < 1 || cfg->tlb4k_ways > 64 || cfg->tlb2m_ways < 1 ||
+		 cfg->tlb2m_ways > 64)
+		why = "TLB ways must be 1..64";
+	else if (cfg->max_map_count < 1)
+		why = "max_map_count must be positive";
+	else if (cfg->thp > MMSIM_THP_MADVISE || cfg->flush_policy > MMSIM_FLUSH_PER_VMA)
+		why = "bad THP mode or flush policy";
+	if (!why)
+		return 0;
+	if (err && errlen) {
+		snprintf(buf, sizeof buf, "%s", why);
+		snprintf(err, errlen, "%s", buf);
+	}
+	return -EINVAL;
+}

@@ -1,0 +1,416 @@
+/*
+ * pmap.c - x86-64 four-level page tables stored in simulated frames.
+ *
+ * Owns the bit layout of page-table entries; nothing outside src/hw reads
+ * one.  Entries are little-endian 64-bit words, as on x86-64:
+ *
+ *   bit 0 P (present)   1 RW   2 US   5 A   6 D   7 PSE (2 MiB leaf at PMD)
+ *   bit 8 G, reused while P is clear as PROTNONE: a mapped page made
+ *         inaccessible (PROT_NONE, NUMA hinting) - as Linux does
+ *   bit 10 uffd-wp (software)   bit 11 soft-dirty (software)   bit 63 NX
+ *   bits 12..51 the frame (bits 21..51 for a 2 MiB leaf)
+ *
+ * A non-zero entry with P and PROTNONE clear is a software entry (swap or
+ * migration): its value sits in bits 9..62 and bit 1 marks it non-zero.
+ * A software entry at PMD level carries PSE too, so a walker can tell a
+ * huge leaf from a pointer to a PTE table without looking further.
+ */
+#include "hw.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define E_P (1ULL << 0)
+#define E_RW (1ULL << 1)
+#define E_US (1ULL << 2)
+#define E_A (1ULL << 5)
+#define E_D (1ULL << 6)
+#define E_PSE (1ULL << 7)
+#define E_PROTNONE (1ULL << 8)
+#define E_UFFD_WP (1ULL << 10)
+#define E_SOFTDIRTY (1ULL << 11)
+#define E_NX (1ULL << 63)
+#define E_ADDR 0x000ffffffffff000ULL
+#define E_SWP_SHIFT 9
+#define E_SWP_MARK (1ULL << 1)
+#define E_TABLE (E_P | E_RW | E_US | E_A)
+
+static inline unsigned idx(uint64_t va, unsigned shift)
+{
+	return (unsigned)((va >> shift) & (PTRS_PER_TABLE - 1));
+}
+
+static inline uint64_t *table_of(struct pmap *pm, uint64_t entry)
+{
+	return (uint64_t *)hw_frame(pm->hw, (entry & E_ADDR) >> PAGE_SHIFT);
+}
+
+static inline bool is_table(uint64_t entry)
+{
+	return (entry & E_P) && !(entry & E_PSE);
+}
+
+static uint64_t encode(const struct pmap_entry *e, bool huge)
+{
+	uint64_t v;
+
+	if (e->kind == PMAP_EMPTY)
+		return 0;
+	if (e->kind == PMAP_SWAP) {
+		v = (e->swp << E_SWP_SHIFT) | E_SWP_MARK;
+		return huge ? v | E_PSE : v;
+	}
+	v = (e->pfn << PAGE_SHIFT) & E_ADDR;
+	if (huge)
+		v |= E_PSE;
+	if (e->prot) {
+		v |= E_P | E_US;
+		if (e->prot & PMAP_W)
+			v |= E_RW;
+		if (!(e->prot & PMAP_X))
+			v |= E_NX;
+	} else {
+		v |= E_PROTNONE | E_NX;
+	}
+	if (e->flags & PMAP_DIRTY)
+		v |= E_D;
+	if (e->flags & PMAP_ACCESSED)
+		v |= E_A;
+	if (e->flags & PMAP_SOFTDIRTY)
+		v |= E_SOFTDIRTY;
+	if (e->flags & PMAP_UFFD_WP)
+		v |= E_UFFD_WP;
+	return v;
+}
+
+static void decode(uint64_t v, bool huge, struct pmap_entry *e)
+{
+	memset(e, 0, sizeof *e);
+	if (!v)
+		return;
+	if (!(v & (E_P | E_PROTNONE))) {
+		e->kind = PMAP_SWAP;
+		e->swp = (v & ~E_PSE & ~E_SWP_MARK) >> E_SWP_SHIFT;
+		if (huge)
+			e->flags |= PMAP_HUGE;
+		return;
+	}
+	e->kind = PMAP_PAGE;
+	e->pfn = (v & E_ADDR) >> PAGE_SHIFT;
+	if (v & E_P) {
+		e->prot = PMAP_R;
+		if (v & E_RW)
+			e->prot |= PMAP_W;
+		if (!(v & E_NX))
+			e->prot |= PMAP_X;
+	}
+	if (v & E_D)
+		e->flags |= PMAP_DIRTY;
+	if (v & E_A)
+		e->flags |= PMAP_ACCESSED;
+	if (v & E_SOFTDIRTY)
+		e->flags |= PMAP_SOFTDIRTY;
+	if (v & E_UFFD_WP)
+		e->flags |= PMAP_UFFD_WP;
+	if (huge)
+		e->flags |= PMAP_HUGE;
+}
+
+static uint64_t alloc_table(struct pmap *pm)
+{
+	uint64_t pfn = pm->ops->alloc_table(pm->ops_arg, pm->node);
+	if (pfn == NO_PFN)
+		return NO_PFN;
+	pm->nr_tables++;
+	if (pm->cnt)
+		pm->cnt->pt_alloc++;
+	return pfn;
+}
+
+static void free_table(struct pmap *pm, uint64_t pfn, void (*free_fn)(void *, uint64_t),
+		       void *arg)
+{
+	pm->nr_tables--;
+	if (pm->cnt)
+		pm->cnt->pt_free++;
+	if (free_fn)
+		free_fn(arg, pfn);
+	else
+		pm->ops->free_table(pm->ops_arg, pfn);
+}
+
+int pmap_init(struct pmap *pm, struct hw_machine *hw, unsigned node, const struct pmap_ops *ops,
+	      void *arg, struct mmsim_counters *cnt)
+{
+	memset(pm, 0, sizeof *pm);
+	pm->hw = hw;
+	pm->node = node;
+	pm->ops = ops;
+	pm->ops_arg = arg;
+	pm->cnt = cnt;
+	pm->tlb_gen = 1;	/* every CPU flushes this ASID on first switch */
+	pm->asid = hw->next_asid++;
+	if (hw->next_asid == 0)
+		hw->next_asid = 1;	/* wrapped: stale tags are flushed at switch */
+	pm->root_pfn = alloc_table(pm);
+	return pm->root_pfn == NO_PFN ? -ENOMEM : 0;
+}
+
+static void destroy_level(struct pmap *pm, uint64_t *t, int level)
+{
+	for (unsigned i = 0; i < PTRS_PER_TABLE; i++) {
+		if (!is_table(t[i]))
+			continue;
+		uint64_t pfn = (t[i] & E_ADDR) >> PAGE_SHIFT;
+		if (level > 2)
+			destroy_level(pm, table_of(pm, t[i]), level - 1);
+		t[i] = 0;
+		free_table(pm, pfn, NULL, NULL);
+	}
+}
+
+void pmap_destroy(struct pmap *pm)
+{
+	if (pm->root_pfn == NO_PFN || !pm->ops)
+		return;
+	destroy_level(pm, (uint64_t *)hw_frame(pm->hw, pm->root_pfn), 4);
+	free_table(pm, pm->root_pfn, NULL, NULL);
+	pm->root_pfn = NO_PFN;
+}
+
+/*
+ * Finds the slot of the leaf for va: the PMD slot for a huge leaf, else
+ * the PTE slot.  With alloc, missing tables are created.  Returns NULL
+ * when a table is missing (or could not be allocated: *err = -ENOMEM).
+ */
+static uint64_t *find_slot(struct pmap *pm, uint64_t va, bool alloc, bool want_pmd, bool *huge,
+			   int *err)
+{
+	uint64_t *t = (uint64_t *)hw_frame(pm->hw, pm->root_pfn);
+	static const unsigned shifts[3] = { PGDIR_SHIFT, PUD_SHIFT, PMD_SHIFT };
+
+	*huge = false;
+	for (int lvl = 0; lvl < 3; lvl++) {
+		uint64_t *slot = &t[idx(va, shifts[lvl])];
+		if (lvl == 2 && (want_pmd || (*slot & E_PSE))) {
+			*huge = true;
+			return slot;
+		}
+		if (!is_table(*slot)) {
+			if (*slot || !alloc)
+				return NULL;
+			uint64_t pfn = alloc_table(pm);
+			if (pfn == NO_PFN) {
+				*err = -ENOMEM;
+				return NULL;
+			}
+			*slot = (pfn << PAGE_SHIFT) | E_TABLE;
+		}
+		t = table_of(pm, *slot);
+	}
+	return &t[idx(va, PAGE_SHIFT)];
+}
+
+int pmap_lookup(struct pmap *pm, uint64_t va, struct pmap_entry *out)
+{
+	bool huge;
+	int err = 0;
+	uint64_t *slot = find_slot(pm, va, false, false, &huge, &err);
+
+	decode(slot ? __atomic_load_n(slot, __ATOMIC_ACQUIRE) : 0, huge, out);
+	return out->kind;
+}
+
+int pmap_set(struct pmap *pm, uint64_t va, const struct pmap_entry *e, struct pmap_entry *old)
+{
+	bool huge_e = e->flags & PMAP_HUGE;
+	bool huge;
+	int err = 0;
+	uint64_t *slot = find_slot(pm, va, true, huge_e, &huge, &err);
+
+	if (!slot)
+		return err ? err : -EINVAL;	/* a huge leaf is in the way */
+	if (huge_e && is_table(*slot))
+		return -EINVAL;			/* a PTE table is in the way */
+	uint64_t prev = __atomic_exchange_n(slot, encode(e, huge_e), __ATOMIC_ACQ_REL);
+	if (old)
+		decode(prev, huge, old);
+	return 0;
+}
+
+/* ---- range iteration ------------------------------------------------------ */
+
+void pmap_iter_init(struct pmap_iter *it, struct pmap *pm, uint64_t start, uint64_t end)
+{
+	memset(it, 0, sizeof *it);
+	it->pm = pm;
+	it->va = start;
+	it->end = end;
+}
+
+static inline uint64_t next_boundary(uint64_t va, unsigned shift)
+{
+	return ((va >> shift) + 1) << shift;
+}
+
+bool pmap_iter_next(struct pmap_iter *it, struct pmap_entry *e)
+{
+	struct pmap *pm = it->pm;
+	uint64_t va = it->started ? it->va + it->size : it->va;
+
+	it->started = true;
+	while (va < it->end) {
+		if (it->pte_table && va - it->tbl_base < PMD_SIZE) {
+			uint64_t *slot = &it->pte_table[idx(va, PAGE_SHIFT)];
+			uint64_t v = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+			if (v) {
+				it->va = va;
+				it->slot = slot;
+				it->size = PAGE_SIZE;
+				decode(v, false, e);
+				return true;
+			}
+			va += PAGE_SIZE;
+			continue;
+		}
+		it->pte_table = NULL;
+		uint64_t *pgd = (uint64_t *)hw_frame(pm->hw, pm->root_pfn);
+		uint64_t g = pgd[idx(va, PGDIR_SHIFT)];
+		if (!is_table(g)) {
+			va = next_boundary(va, PGDIR_SHIFT);
+			continue;
+		}
+		uint64_t u = table_of(pm, g)[idx(va, PUD_SHIFT)];
+		if (!is_table(u)) {
+			va = next_boundary(va, PUD_SHIFT);
+			continue;
+		}
+		uint64_t *pslot = &table_of(pm, u)[idx(va, PMD_SHIFT)];
+		uint64_t m = __atomic_load_n(pslot, __ATOMIC_ACQUIRE);
+		if (!m) {
+			va = next_boundary(va, PMD_SHIFT);
+			continue;
+		}
+		if (m & E_PSE) {
+			it->va = va & PMD_MASK;
+			it->slot = pslot;
+			it->size = PMD_SIZE;
+			decode(m, true, e);
+			return true;
+		}
+		it->pte_table = table_of(pm, m);
+		it->tbl_base = va & PMD_MASK;
+	}
+	it->va = it->end;
+	it->size = 0;
+	return false;
+}
+
+void pmap_iter_clear(struct pmap_iter *it, struct pmap_entry *old)
+{
+	uint64_t prev = __atomic_exchange_n(it->slot, 0, __ATOMIC_ACQ_REL);
+	if (old)
+		decode(prev, it->size == PMD_SIZE, old);
+}
+
+void pmap_iter_write(struct pmap_iter *it, const struct pmap_entry *e)
+{
+	__atomic_store_n(it->slot, encode(e, it->size == PMD_SIZE), __ATOMIC_RELEASE);
+}
+
+/* ---- freeing page tables ------------------------------------------------- */
+
+static bool table_empty(const uint64_t *t)
+{
+	for (unsigned i = 0; i < PTRS_PER_TABLE; i++)
+		if (t[i])
+			return false;
+	return true;
+}
+
+struct free_ctx {
+	struct pmap *pm;
+	uint64_t start, end, floor, ceiling;
+	void (*fn)(void *, uint64_t);
+	void *arg;
+	unsigned freed;
+};
+
+/* May the table covering [base, base + size) go? */
+static bool within(const struct free_ctx *c, uint64_t base, uint64_t size)
+{
+	uint64_t ceil = c->ceiling ? c->ceiling : UINT64_MAX;
+	return base >= c->floor && base + size - 1 <= ceil - 1;
+}
+
+/* Walks the entries of table t (covering entries of 1 << shift bytes) that
+ * meet [start, end); frees child tables that may go and are empty. */
+static void free_level(struct free_ctx *c, uint64_t *t, uint64_t base, unsigned shift)
+{
+	uint64_t step = 1ULL << shift;
+	for (unsigned i = 0; i < PTRS_PER_TABLE; i++) {
+		uint64_t lo = base + i * step;
+		if (lo + step <= c->start || lo >= c->end || !is_table(t[i]))
+			continue;
+		uint64_t *child = table_of(c->pm, t[i]);
+		if (shift > PMD_SHIFT)
+			free_level(c, child, lo, shift - 9);
+		if (within(c, lo, step) && table_empty(child)) {
+			uint64_t pfn = (t[i] & E_ADDR) >> PAGE_SHIFT;
+			t[i] = 0;
+			free_table(c->pm, pfn, c->fn, c->arg);
+			c->freed++;
+		}
+	}
+}
+
+unsigned pmap_free_tables(struct pmap *pm, uint64_t start, uint64_t end, uint64_t floor,
+			  uint64_t ceiling, void (*free_fn)(void *arg, uint64_t pfn), void *arg)
+{
+	struct free_ctx c = { pm, start, end, floor, ceiling, free_fn, arg, 0 };
+	free_level(&c, (uint64_t *)hw_frame(pm->hw, pm->root_pfn), 0, PGDIR_SHIFT);
+	return c.freed;
+}
+
+/* ---- the MMU's walk ----------------------------------------------------- */
+
+/*
+ * Walks for an access, as the hardware does: sets A (and D for a write) on
+ * the leaf when the access is allowed.  Returns the host address of the
+ * page (or huge page) and its TLB permissions, or NULL when the access
+ * must fault.  Used only by tlb.c.
+ */
+uint8_t *pmap_hw_walk(struct pmap *pm, uint64_t va, unsigned access, uint32_t *perm, bool *huge,
+		      unsigned *levels)
+{
+	uint64_t *t = (uint64_t *)hw_frame(pm->hw, pm->root_pfn);
+	static const unsigned shifts[4] = { PGDIR_SHIFT, PUD_SHIFT, PMD_SHIFT, PAGE_SHIFT };
+
+	*huge = false;
+	for (unsigned lvl = 0; lvl < 4; lvl++) {
+		uint64_t *slot = &t[idx(va, shifts[lvl])];
+		uint64_t v = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+		*levels = lvl + 1;
+		if (!(v & E_P))
+			return NULL;
+		bool leaf = lvl == 3 || (lvl == 2 && (v & E_PSE));
+		if (!leaf) {
+			t = table_of(pm, v);
+			continue;
+		}
+		if (!(v & E_US))
+			return NULL;
+		if ((access & HW_ACC_WRITE) && !(v & E_RW))
+			return NULL;
+		if ((access & HW_ACC_EXEC) && (v & E_NX))
+			return NULL;
+		uint64_t set = E_A | ((access & HW_ACC_WRITE) ? E_D : 0);
+		if ((v & set) != set)
+			v = __atomic_or_fetch(slot, set, __ATOMIC_ACQ_REL);
+		*perm = TLB_R | (((v & E_RW) && (v & E_D)) ? TLB_W : 0) | ((v & E_NX) ? 0 : TLB_X);
+		*huge = lvl == 2;
+		uint64_t pfn = (v & E_ADDR) >> PAGE_SHIFT;
+		return hw_frame(pm->hw, pfn);
+	}
+	return NULL;
+}

@@ -1,0 +1,59 @@
+/*
+ * kernel.h - the kernel proper: the machine object, tasks, credentials,
+ * cpusets, and the system-call layer that checks permissions and hands the
+ * work to src/mm.
+ *
+ * A task runs on one CPU.  Before anything runs as a task, task_enter()
+ * puts the task on its CPU: the CPU's current task and address space
+ * become the task's (a context switch, CR3 included).
+ *
+ * Locking: the task list is protected by mmsim.lock; a task's credentials
+ * never change after creation.
+ */
+#ifndef MMSIM_KERNEL_H
+#define MMSIM_KERNEL_H
+
+#include <mmsim/mmsim.h>
+
+#include "../hw/hw.h"
+#include "../mm/mm.h"
+
+struct mmsim {
+	struct hw_machine *hw;
+	struct mm_sys mm;
+	pthread_mutex_t lock;
+	struct mmsim_task **tasks;
+	int ntasks, cap;
+	int next_pid;
+};
+
+struct mmsim_task {
+	struct mmsim *m;
+	char name[64];
+	int pid;
+	uint32_t uid, euid, suid, gid, egid, sgid;
+	uint64_t caps;		/* permitted = effective */
+	uint64_t mems;		/* cpuset mems_allowed, bit per node */
+	unsigned cpu;
+	uint64_t memlock_limit;
+	struct mm_struct *mm;
+};
+
+static inline bool task_capable(const struct mmsim_task *t, unsigned cap)
+{
+	return t->caps & (1ULL << cap);
+}
+
+/* Puts t on its CPU (context switch) and returns that CPU. */
+struct hw_cpu *task_enter(struct mmsim_task *t);
+
+/* Task lookup by pid (0: NULL). */
+struct mmsim_task *task_find(struct mmsim *m, int pid);
+
+/* ptrace_may_access(PTRACE_MODE_READ_REALCREDS): 0 or -EPERM. */
+int ptrace_may_read(const struct mmsim_task *caller, const struct mmsim_task *target);
+
+/* The kernel's answer to a fault the MMU could not resolve. */
+int kernel_fault(struct hw_cpu *cpu, uint64_t va, unsigned access);
+
+#endif

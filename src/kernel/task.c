@@ -1,0 +1,400 @@
+/*
+ * task.c - the machine object, tasks and their credentials, fork and exit,
+ * and the simulated loads and stores a task makes.
+ *
+ * Accesses go through the task's CPU exactly as a program's would: the
+ * TLB, then the page walk, then the fault handler (kernel_fault), which
+ * either fixes the mapping (retry) or names the signal the program gets.
+ */
+#include "kernel.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#define FIRST_PID 100
+#define DEFAULT_MEMLOCK (8ULL << 20)
+
+int kernel_fault(struct hw_cpu *cpu, uint64_t va, unsigned access)
+{
+	struct mmsim_task *t = cpu->current;
+	if (!t || va >= TASK_SIZE)
+		return SIGSEGV;
+	unsigned flags = FAULT_FLAG_USER;
+	if (access & HW_ACC_WRITE)
+		flags |= FAULT_FLAG_WRITE;
+	if (access & HW_ACC_EXEC)
+		flags |= FAULT_FLAG_EXEC;
+	return handle_mm_fault(t->mm, cpu, va, flags);
+}
+
+int mmsim_create(const struct mmsim_config *cfg, struct mmsim **out)
+{
+	struct mmsim *m = calloc(1, sizeof *m);
+	if (!m)
+		return -ENOMEM;
+	int err = hw_machine_create(cfg, &m->hw);
+	if (!err)
+		err = mm_sys_init(&m->mm, m->hw);
+	if (err) {
+		if (m->hw)
+			hw_machine_destroy(m->hw);
+		free(m);
+		return err;
+	}
+	m->hw->fault = kernel_fault;
+	m->next_pid = FIRST_PID;
+	pthread_mutex_init(&m->lock, NULL);
+	*out = m;
+	return 0;
+}
+
+void mmsim_destroy(struct mmsim *m)
+{
+	if (!m)
+		return;
+	while (m->ntasks)
+		mmsim_task_exit(m->tasks[m->ntasks - 1]);
+	free(m->tasks);
+	lru_add_drain_all(&m->mm);
+	mm_sys_destroy(&m->mm);
+	hw_machine_destroy(m->hw);
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}
+
+const struct mmsim_config *mmsim_config_of(const struct mmsim *m)
+{
+	return &m->hw->cfg;
+}
+
+void mmsim_task_attr_default(struct mmsim_task_attr *a)
+{
+	memset(a, 0, sizeof *a);
+	a->name = "task";
+	a->caps = MMSIM_CAPS_ALL;
+	a->memlock_limit = DEFAULT_MEMLOCK;
+}
+
+static int task_register(struct mmsim *m, struct mmsim_task *t)
+{
+	pthread_mutex_lock(&m->lock);
+	if (m->ntasks == m->cap) {
+		int cap = m->cap ? m->cap * 2 : 8;
+		void *p = realloc(m->tasks, (size_t)cap * sizeof *m->tasks);
+		if (!p) {
+			pthread_mutex_unlock(&m->lock);
+			return -ENOMEM;
+		}
+		m->tasks = p;
+		m->cap = cap;
+	}
+	t->pid = m->next_pid++;
+	m->tasks[m->ntasks++] = t;
+	pthread_mutex_unlock(&m->lock);
+	return 0;
+}
+
+static uint64_t all_nodes(const struct mmsim *m)
+{
+	return m->hw->nr_nodes >= 64 ? UINT64_MAX : (1ULL << m->hw->nr_nodes) - 1;
+}
+
+int mmsim_task_create(struct mmsim *m, const struct mmsim_task_attr *a, struct mmsim_task **out)
+{
+	if (a->cpu < 0 || (unsigned)a->cpu >= m->hw->nr_cpus)
+		return -EINVAL;
+	/* Like writing cpuset.mems: every node named must exist. */
+	if (a->mems & ~all_nodes(m))
+		return -EINVAL;
+	struct mmsim_task *t = calloc(1, sizeof *t);
+	if (!t)
+		return -ENOMEM;
+	t->m = m;
+	snprintf(t->name, sizeof t->name, "%s", a->name ? a->name : "task");
+	t->uid = t->euid = t->suid = a->uid;
+	t->gid = t->egid = t->sgid = a->uid;
+	t->caps = a->caps;
+	t->mems = a->mems ? a->mems : all_nodes(m);
+	t->cpu = (unsigned)a->cpu;
+	t->memlock_limit = a->memlock_limit;
+	t->mm = mm_create(&m->mm, m->hw->cpu[t->cpu].node);
+	if (!t->mm) {
+		free(t);
+		return -ENOMEM;
+	}
+	int err = task_register(m, t);
+	if (err) {
+		mm_destroy(t->mm, &m->hw->cpu[t->cpu]);
+		free(t);
+		return err;
+	}
+	*out = t;
+	return 0;
+}
+
+int mmsim_fork(struct mmsim_task *parent, const char *name, struct mmsim_task **out)
+{
+	struct mmsim *m = parent->m;
+	struct mmsim_task *t = calloc(1, sizeof *t);
+	if (!t)
+		return -ENOMEM;
+	*t = *parent;
+	snprintf(t->name, sizeof t->name, "%s", name ? name : parent->name);
+	int err;
+	t->mm = dup_mm(parent->mm, task_enter(parent), &err);
+	if (!t->mm) {
+		free(t);
+		return err;
+	}
+	if ((err = task_register(m, t))) {
+		mm_destroy(t->mm, &m->hw->cpu[t->cpu]);
+		free(t);
+		return err;
+	}
+	*out = t;
+	return 0;
+}
+
+void mmsim_task_exit(struct mmsim_task *t)
+{
+	struct mmsim *m = t->m;
+	struct hw_cpu *cpu = &m->hw->cpu[t->cpu];
+	if (cpu->current == t)
+		cpu->current = NULL;
+	mm_destroy(t->mm, cpu);
+	pthread_mutex_lock(&m->lock);
+	for (int i = 0; i < m->ntasks; i++) {
+		if (m->tasks[i] == t) {
+			memmove(&m->tasks[i], &m->tasks[i + 1],
+				(size_t)(m->ntasks - i - 1) * sizeof *m->tasks);
+			m->ntasks--;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&m->lock);
+	free(t);
+}
+
+int mmsim_task_pid(const struct mmsim_task *t)
+{
+	return t->pid;
+}
+
+struct mmsim *mmsim_task_machine(const struct mmsim_task *t)
+{
+	return t->m;
+}
+
+struct mmsim_task *task_find(struct mmsim *m, int pid)
+{
+	struct mmsim_task *found = NULL;
+	pthread_mutex_lock(&m->lock);
+	for (int i = 0; i < m->ntasks && !found; i++)
+		if (m->tasks[i]->pid == pid)
+			found = m->tasks[i];
+	pthread_mutex_unlock(&m->lock);
+	return found;
+}
+
+struct mmsim_task *mmsim_task_by_pid(struct mmsim *m, int pid)
+{
+	return task_find(m, pid);
+}
+
+int ptrace_may_read(const struct mmsim_task *caller, const struct mmsim_task *target)
+{
+	if (caller == target)
+		return 0;
+	bool ptrace_cap = task_capable(caller, MMSIM_CAP_SYS_PTRACE);
+	bool ids = caller->uid == target->uid && caller->uid == target->euid &&
+		   caller->uid == target->suid && caller->gid == target->gid &&
+		   caller->gid == target->egid && caller->gid == target->sgid;
+	if (!ids && !ptrace_cap)
+		return -EPERM;
+	/* commoncap: the target's permitted set must be within ours. */
+	if ((target->caps & ~caller->caps) && !ptrace_cap)
+		return -EPERM;
+	return 0;
+}
+
+struct hw_cpu *task_enter(struct mmsim_task *t)
+{
+	struct hw_cpu *cpu = &t->m->hw->cpu[t->cpu];
+	cpu->current = t;
+	hw_switch_mm(cpu, &t->mm->pmap);
+	return cpu;
+}
+
+/* ---- accesses ---------------------------------------------------------------- */
+
+/* Runs fn on each page-sized piece of [addr, addr + len) for access acc. */
+static int access_range(struct mmsim_task *t, uint64_t addr, uint64_t len, unsigned acc,
+			void (*fn)(void *arg, uint8_t *host, uint64_t off, uint64_t n), void *arg,
+			uint64_t *fault_addr)
+{
+	struct hw_cpu *cpu = task_enter(t);
+	uint64_t off = 0;
+	while (off < len) {
+		uint64_t va = addr + off;
+		uint64_t n = PAGE_SIZE - (va & ~PAGE_MASK);
+		if (n > len - off)
+			n = len - off;
+		int sig = 0;
+		uint8_t *host = va < addr ? NULL : hw_translate(cpu, va, acc, &sig);
+		if (!host) {
+			if (fault_addr)
+				*fault_addr = va;
+			return sig ? sig : SIGSEGV;
+		}
+		fn(arg, host, off, n);
+		if (acc & HW_ACC_WRITE)
+			cpu->cnt.stores += n;
+		else
+			cpu->cnt.loads += n;
+		off += n;
+	}
+	return 0;
+}
+
+static void do_store(void *arg, uint8_t *host, uint64_t off, uint64_t n)
+{
+	memcpy(host, (const uint8_t *)arg + off, n);
+}
+
+static void do_fill(void *arg, uint8_t *host, uint64_t off, uint64_t n)
+{
+	(void)off;
+	memset(host, *(const int *)arg, n);
+}
+
+static void do_load(void *arg, uint8_t *host, uint64_t off, uint64_t n)
+{
+	memcpy((uint8_t *)arg + off, host, n);
+}
+
+int mmsim_store(struct mmsim_task *t, uint64_t addr, const void *buf, uint64_t len,
+		uint64_t *fault_addr)
+{
+	return access_range(t, addr, len, HW_ACC_WRITE, do_store, (void *)buf, fault_addr);
+}
+
+int mmsim_fill(struct mmsim_task *t, uint64_t addr, int byte, uint64_t len, uint64_t *fault_addr)
+{
+	return access_range(t, addr, len, HW_ACC_WRITE, do_fill, &byte, fault_addr);
+}
+
+int mmsim_load(struct mmsim_task *t, uint64_t addr, void *buf, uint64_t len, uint64_t *fault_addr)
+{
+	return access_range(t, addr, len, HW_ACC_READ, do_load, buf, fault_addr);
+}
+
+struct each_ctx {
+	void (*fn)(void *arg, const uint8_t *bytes, uint64_t n);
+	void *arg;
+};
+
+static void do_each(void *arg, uint8_t *host, uint64_t off, uint64_t n)
+{
+	struct each_ctx *c = arg;
+	(void)off;
+	c->fn(c->arg, host, n);
+}
+
+int mmsim_load_each(struct mmsim_task *t, uint64_t addr, uint64_t len,
+		    void (*fn)(void *arg, const uint8_t *bytes, uint64_t n), void *arg,
+		    uint64_t *fault_addr)
+{
+	struct each_ctx c = { fn, arg };
+	return access_range(t, addr, len, HW_ACC_READ, do_each, &c, fault_addr);
+}
+
+int mmsim_load8(struct mmsim_task *t, uint64_t addr, uint8_t *out)
+{
+	struct hw_cpu *cpu = &t->m->hw->cpu[t->cpu];
+	if (cpu->current != t)
+		task_enter(t);
+	int sig = 0;
+	uint8_t *p = hw_translate(cpu, addr, HW_ACC_READ, &sig);
+	if (!p)
+		return sig;
+	cpu->cnt.loads++;
+	*out = *p;
+	return 0;
+}
+
+/* ---- counters ------------------------------------------------------------------ */
+
+static const char *const counter_names[] = {
+#define MMSIM_COUNTER_NAME(name, doc) #name,
+	MMSIM_COUNTERS(MMSIM_COUNTER_NAME)
+#undef MMSIM_COUNTER_NAME
+};
+#define NR_COUNTERS (sizeof counter_names / sizeof counter_names[0])
+
+const char *mmsim_counter_name(unsigned i)
+{
+	return i < NR_COUNTERS ? counter_names[i] : NULL;
+}
+
+uint64_t mmsim_counter_value(const struct mmsim_counters *c, unsigned i)
+{
+	return i < NR_COUNTERS ? ((const uint64_t *)c)[i] : 0;
+}
+
+static void counters_add(struct mmsim_counters *dst, const struct mmsim_counters *src)
+{
+	uint64_t *d = (uint64_t *)dst;
+	const uint64_t *s = (const uint64_t *)src;
+	for (unsigned i = 0; i < NR_COUNTERS; i++)
+		d[i] += s[i];
+}
+
+void mmsim_counters_machine(const struct mmsim *m, struct mmsim_counters *out)
+{
+	memset(out, 0, sizeof *out);
+	for (unsigned c = 0; c < m->hw->nr_cpus; c++)
+		counters_add(out, &m->hw->cpu[c].cnt);
+}
+
+int mmsim_counters_cpu(const struct mmsim *m, unsigned cpu, struct mmsim_counters *out)
+{
+	if (cpu >= m->hw->nr_cpus)
+		return -EINVAL;
+	*out = m->hw->cpu[cpu].cnt;
+	return 0;
+}
+
+void mmsim_counters_task(const struct mmsim_task *t, struct mmsim_counters *out)
+{
+	*out = t->mm->cnt;
+}
+
+int mmsim_task_vmas(struct mmsim_task *t, uint64_t start, uint64_t end,
+		    struct mmsim_vma_info *out, int max)
+{
+	struct mm_struct *mm = t->mm;
+	int n = 0;
+	pthread_rwlock_rdlock(&mm->mmap_lock);
+	for (int i = vma_index(mm, start); i < mm->vmas.n; i++) {
+		const struct vm_area_struct *v = mm->vmas.v[i];
+		if (v->vm_start >= end)
+			break;
+		if (n < max) {
+			struct mmsim_vma_info *o = &out[n];
+			o->start = v->vm_start;
+			o->end = v->vm_end;
+			o->pgoff = v->vm_pgoff;
+			o->perms[0] = (v->vm_flags & VM_READ) ? 'r' : '-';
+			o->perms[1] = (v->vm_flags & VM_WRITE) ? 'w' : '-';
+			o->perms[2] = (v->vm_flags & VM_EXEC) ? 'x' : '-';
+			o->perms[3] = (v->vm_flags & VM_MAYSHARE) ? 's' : 'p';
+			o->perms[4] = 0;
+		}
+		n++;
+	}
+	pthread_rwlock_unlock(&mm->mmap_lock);
+	return n;
+}

@@ -1,0 +1,165 @@
+/*
+ * lru.c - the per-node LRU lists and the per-CPU batches that feed them.
+ *
+ * A page that is faulted in is not put on its LRU at once: it waits, with a
+ * reference held, in its CPU's batch of up to LRU_BATCH pages, which is
+ * spliced onto the lists when full or when drained.  That reference is why
+ * migration first drains every CPU's batch (lru_add_drain_all, Linux's
+ * migrate_prep): a page still in a batch cannot be isolated.
+ *
+ * Lists: inactive/active x anon/file, and unevictable for mlocked pages.
+ * PG_lru is set exactly while a page is on one of its node's lists; both
+ * change only under the node's lru_lock.
+ */
+#include "mm.h"
+
+#include <errno.h>
+
+static enum lru_list page_lru(const struct page *p)
+{
+	if (page_test(p, PG_unevictable) || page_test(p, PG_mlocked))
+		return LRU_UNEVICTABLE;
+	enum lru_list base = page_test(p, PG_swapbacked) ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE;
+	return base + (page_test(p, PG_active) ? 1 : 0);
+}
+
+static void add_locked(struct pglist_data *nd, struct page *p)
+{
+	enum lru_list l = page_lru(p);
+	if (l == LRU_UNEVICTABLE)
+		page_set(p, PG_unevictable);
+	list_add(&p->lru, &nd->lru[l]);
+	nd->nr_lru[l]++;
+	page_set(p, PG_lru);
+}
+
+static void del_locked(struct pglist_data *nd, struct page *p)
+{
+	list_del(&p->lru);
+	nd->nr_lru[page_lru(p)]--;
+	page_clear(p, PG_lru);
+}
+
+/* Puts a page (reference held by the caller) on its list, drops the ref. */
+static void add_and_put(struct mm_sys *s, struct page *p)
+{
+	struct pglist_data *nd = &s->node[page_to_nid(s, p)];
+	pthread_mutex_lock(&nd->lru_lock);
+	add_locked(nd, p);
+	pthread_mutex_unlock(&nd->lru_lock);
+	put_page(s, p);
+}
+
+void lru_add_drain_cpu(struct mm_sys *s, unsigned cpu)
+{
+	pthread_mutex_lock(&s->lru_add_lock);
+	struct lru_batch *b = &s->lru_add[cpu];
+	struct page *pages[LRU_BATCH];
+	unsigned n = b->nr;
+	for (unsigned i = 0; i < n; i++)
+		pages[i] = b->pages[i];
+	b->nr = 0;
+	pthread_mutex_unlock(&s->lru_add_lock);
+	for (unsigned i = 0; i < n; i++)
+		add_and_put(s, pages[i]);
+}
+
+void lru_add_drain_all(struct mm_sys *s)
+{
+	for (unsigned c = 0; c < s->hw->nr_cpus; c++)
+		lru_add_drain_cpu(s, c);
+}
+
+void lru_cache_add(struct mm_sys *s, unsigned cpu, struct page *p)
+{
+	get_page(p);
+	pthread_mutex_lock(&s->lru_add_lock);
+	struct lru_batch *b = &s->lru_add[cpu];
+	b->pages[b->nr++] = p;
+	bool full = b->nr == LRU_BATCH;
+	pthread_mutex_unlock(&s->lru_add_lock);
+	if (full)
+		lru_add_drain_cpu(s, cpu);
+}
+
+int isolate_lru_page(struct mm_sys *s, struct page *p)
+{
+	struct pglist_data *nd = &s->node[page_to_nid(s, p)];
+	int ret = -EBUSY;
+	pthread_mutex_lock(&nd->lru_lock);
+	if (page_test(p, PG_lru)) {
+		get_page(p);
+		del_locked(nd, p);
+		ret = 0;
+	}
+	pthread_mutex_unlock(&nd->lru_lock);
+	return ret;
+}
+
+void putback_lru_page(struct mm_sys *s, struct page *p)
+{
+	add_and_put(s, p);
+}
+
+void lru_del_freed(struct mm_sys *s, struct page *p)
+{
+	struct pglist_data *nd = &s->node[page_to_nid(s, p)];
+	pthread_mutex_lock(&nd->lru_lock);
+	if (page_test(p, PG_lru))
+		del_locked(nd, p);
+	pthread_mutex_unlock(&nd->lru_lock);
+}
+
+/* Re-files a page whose evictability or activity changed. */
+static void relist(struct mm_sys *s, struct page *p, void (*change)(struct page *))
+{
+	struct pglist_data *nd = &s->node[page_to_nid(s, p)];
+	pthread_mutex_lock(&nd->lru_lock);
+	bool on = page_test(p, PG_lru);
+	if (on)
+		del_locked(nd, p);
+	change(p);
+	if (on)
+		add_locked(nd, p);
+	pthread_mutex_unlock(&nd->lru_lock);
+}
+
+static void refresh_evictable(struct page *p)
+{
+	if (!page_test(p, PG_mlocked))
+		page_clear(p, PG_unevictable);
+}
+
+static void make_inactive(struct page *p)
+{
+	page_clear(p, PG_active);
+	page_clear(p, PG_referenced);
+}
+
+void lru_update_evictable(struct mm_sys *s, struct page *p)
+{
+	relist(s, p, refresh_evictable);
+}
+
+void lru_deactivate(struct mm_sys *s, struct page *p)
+{
+	relist(s, p, make_inactive);
+}
+
+void mlock_page(struct mm_sys *s, struct page *p)
+{
+	if (page_test(p, PG_mlocked))
+		return;
+	page_set(p, PG_mlocked);
+	__atomic_add_fetch(&s->node[page_to_nid(s, p)].nr_mlock, 1, __ATOMIC_RELAXED);
+	lru_update_evictable(s, p);
+}
+
+void munlock_page(struct mm_sys *s, struct page *p)
+{
+	if (!page_test(p, PG_mlocked))
+		return;
+	page_clear(p, PG_mlocked);
+	__atomic_sub_fetch(&s->node[page_to_nid(s, p)].nr_mlock, 1, __ATOMIC_RELAXED);
+	lru_update_evictable(s, p);
+}

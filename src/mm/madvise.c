@@ -1,0 +1,144 @@
+/*
+ * madvise.c - madvise(2).
+ *
+ * The range is walked VMA by VMA as Linux's madvise_walk_vmas() does: a gap
+ * in it is remembered and reported as ENOMEM at the end, after the advice
+ * was applied to every VMA that is there; an error from one VMA stops the
+ * walk at once.  Advice that changes VMA flags (hugepage, nohugepage,
+ * normal) splits and merges VMAs like any flag change; a failure to split
+ * is EAGAIN, as madvise reports lack of resources.
+ */
+#include "mm.h"
+
+#include <errno.h>
+#include <sys/mman.h>
+
+static bool behavior_valid(int advice)
+{
+	switch (advice) {
+	case MADV_NORMAL:
+	case MADV_RANDOM:
+	case MADV_SEQUENTIAL:
+	case MADV_WILLNEED:
+	case MADV_DONTNEED:
+	case MADV_HUGEPAGE:
+	case MADV_NOHUGEPAGE:
+	case MADV_COLD:
+	case MADV_PAGEOUT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int update_flags(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t start,
+			uint64_t end, uint64_t newflags)
+{
+	int err = 0;
+	if (newflags == vma->vm_flags)
+		return 0;
+	if (!vma_modify_flags(mm, vma, start, end, newflags, &err))
+		return err == -ENOMEM ? -EAGAIN : err;
+	return 0;
+}
+
+static int dontneed(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
+		    uint64_t start, uint64_t end)
+{
+	if (vma->vm_flags & VM_LOCKED)
+		return -EINVAL;
+	struct mmu_gather tlb;
+	tlb_gather_mmu(&tlb, mm, cpu);
+	zap_vma_range(&tlb, vma, start, end);
+	tlb_finish_mmu(&tlb);
+	return 0;
+}
+
+/* MADV_COLD / MADV_PAGEOUT: pages only this process maps go inactive.
+ * There is no swap device, so pageout cannot evict anonymous pages. */
+static int deactivate(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t start,
+		      uint64_t end)
+{
+	if (vma->vm_flags & VM_LOCKED)
+		return -EINVAL;
+	struct pmap_iter it;
+	struct pmap_entry e;
+	lru_add_drain_all(mm->sys);
+	pthread_mutex_lock(&mm->ptl);
+	pmap_iter_init(&it, &mm->pmap, start, end);
+	while (pmap_iter_next(&it, &e)) {
+		if (e.kind != PMAP_PAGE || e.pfn == mm->sys->zero_pfn)
+			continue;
+		struct page *p = pfn_to_page(mm->sys, e.pfn);
+		if (__atomic_load_n(&p->mapcount, __ATOMIC_RELAXED) == 1)
+			lru_deactivate(mm->sys, p);
+	}
+	pthread_mutex_unlock(&mm->ptl);
+	return 0;
+}
+
+static int advise_vma(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
+		      uint64_t start, uint64_t end, int advice)
+{
+	uint64_t f = vma->vm_flags;
+	switch (advice) {
+	case MADV_DONTNEED:
+		return dontneed(mm, cpu, vma, start, end);
+	case MADV_COLD:
+	case MADV_PAGEOUT:
+		return deactivate(mm, vma, start, end);
+	case MADV_WILLNEED:
+		return 0;	/* anonymous memory without swap: nothing to read */
+	case MADV_NORMAL:
+		return update_flags(mm, vma, start, end, f & ~(VM_RAND_READ | VM_SEQ_READ));
+	case MADV_RANDOM:
+		return update_flags(mm, vma, start, end, (f & ~VM_SEQ_READ) | VM_RAND_READ);
+	case MADV_SEQUENTIAL:
+		return update_flags(mm, vma, start, end, (f & ~VM_RAND_READ) | VM_SEQ_READ);
+	case MADV_HUGEPAGE:
+		return update_flags(mm, vma, start, end, (f & ~VM_NOHUGEPAGE) | VM_HUGEPAGE);
+	case MADV_NOHUGEPAGE:
+		return update_flags(mm, vma, start, end, (f & ~VM_HUGEPAGE) | VM_NOHUGEPAGE);
+	}
+	return -EINVAL;
+}
+
+int do_madvise(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_t len_in,
+	       int advice)
+{
+	if (!behavior_valid(advice))
+		return -EINVAL;
+	if (start & ~PAGE_MASK)
+		return -EINVAL;
+	uint64_t len = (len_in + PAGE_SIZE - 1) & PAGE_MASK;
+	if (len_in && !len)
+		return -EINVAL;
+	uint64_t end = start + len;
+	if (end < start)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+
+	pthread_rwlock_wrlock(&mm->mmap_lock);
+	int unmapped = 0, err = 0;
+	while (start < end) {
+		struct vm_area_struct *vma = find_vma(mm, start);
+		if (!vma) {
+			err = -ENOMEM;
+			break;
+		}
+		if (start < vma->vm_start) {
+			unmapped = -ENOMEM;
+			start = vma->vm_start;
+			if (start >= end)
+				break;
+		}
+		uint64_t tmp = vma->vm_end < end ? vma->vm_end : end;
+		err = advise_vma(mm, cpu, vma, start, tmp, advice);
+		if (err)
+			break;
+		start = tmp;
+	}
+	pthread_rwlock_unlock(&mm->mmap_lock);
+	return err ? err : unmapped;
+}

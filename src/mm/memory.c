@@ -1,0 +1,374 @@
+/*
+ * memory.c - page faults, unmapping, copying page tables at fork.
+ *
+ * The fault handler decides, from the VMA and the entry found for the
+ * address, which of Linux's paths applies:
+ *   - no entry, private anonymous: a read maps the shared zero page
+ *     read-only, a write allocates a zeroed page on the faulting CPU's node
+ *     (falling back to other nodes) - do_anonymous_page();
+ *   - no entry, shared anonymous: the object's page, allocated on first
+ *     touch, mapped writable if the VMA is - a shmem fault;
+ *   - a write to a present read-only entry of a private writable VMA:
+ *     copy-on-write, or reuse when the page is exclusively ours
+ *     (do_wp_page(): the zero page is always copied);
+ *   - an entry that already allows the access: a stale TLB entry, retry.
+ * Accesses the VMA does not allow are SIGSEGV (x86's access_error()).
+ *
+ * Private writable VMAs map their pages read-only by default (vm_page_prot
+ * has no write bit); a write fault on an exclusive page sets it.  That is
+ * what makes fork's copy-on-write work: after fork no page is exclusive.
+ *
+ * Called with mm->mmap_lock held (read for faults, write for populate);
+ * entries change under mm->ptl.  `cpu` is always the CPU doing the work:
+ * it is charged for zeroing and copying and its node is where pages go.
+ */
+#include "mm.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+unsigned vma_pmap_prot(uint64_t vm_flags)
+{
+	unsigned prot = 0;
+	if (vm_flags & VM_ACCESS_FLAGS)
+		prot |= PMAP_R;		/* x86 cannot map write-only or exec-only */
+	if ((vm_flags & (VM_WRITE | VM_SHARED)) == (VM_WRITE | VM_SHARED))
+		prot |= PMAP_W;
+	if (vm_flags & VM_EXEC)
+		prot |= PMAP_X;
+	return prot;
+}
+
+static void set_leaf(struct pmap_entry *e, uint64_t pfn, unsigned prot, unsigned flags)
+{
+	memset(e, 0, sizeof *e);
+	e->kind = PMAP_PAGE;
+	e->pfn = pfn;
+	e->prot = (uint8_t)prot;
+	e->flags = (uint8_t)flags;
+}
+
+/* Local allocation (MPOL_DEFAULT): the node of the CPU that faults. */
+static unsigned fault_node(const struct hw_cpu *cpu)
+{
+	return cpu->node;
+}
+
+static bool page_mapped_zero(const struct mm_sys *s, uint64_t pfn)
+{
+	return pfn == s->zero_pfn;
+}
+
+static int vm_fault_errno(int err)
+{
+	return err == -ENOMEM ? SIGBUS : SIGSEGV;
+}
+
+/* A fresh anonymous page for addr, with rmap, LRU and mlock set up. */
+static struct page *new_anon_page(struct mm_struct *mm, struct hw_cpu *cpu,
+				  struct vm_area_struct *vma, uint64_t addr, int *err)
+{
+	struct mm_sys *s = mm->sys;
+	if ((*err = anon_vma_prepare(vma)))
+		return NULL;
+	struct page *p = alloc_pages_node(s, cpu, fault_node(cpu), 0, GFP_ZERO);
+	if (!p) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	page_add_new_anon_rmap(p, vma, addr);
+	page_set(p, PG_anon_exclusive);
+	page_set(p, PG_uptodate);
+	lru_cache_add(s, cpu->id, p);
+	if (vma->vm_flags & VM_LOCKED)
+		mlock_page(s, p);
+	return p;
+}
+
+static int do_anonymous_page(struct mm_struct *mm, struct hw_cpu *cpu,
+			     struct vm_area_struct *vma, uint64_t addr, unsigned flags)
+{
+	struct pmap_entry e;
+	unsigned prot = vma_pmap_prot(vma->vm_flags);
+
+	if (!(flags & FAULT_FLAG_WRITE)) {
+		set_leaf(&e, mm->sys->zero_pfn, prot & ~PMAP_W, PMAP_ACCESSED | PMAP_SOFTDIRTY);
+		mm->cnt.faults_zero++;
+		int err = pmap_set(&mm->pmap, addr, &e, NULL);
+		return err ? vm_fault_errno(err) : 0;
+	}
+	int err;
+	struct page *p = new_anon_page(mm, cpu, vma, addr, &err);
+	if (!p)
+		return vm_fault_errno(err);
+	set_leaf(&e, page_to_pfn(mm->sys, p), prot | PMAP_W,
+		 PMAP_DIRTY | PMAP_ACCESSED | PMAP_SOFTDIRTY);
+	err = pmap_set(&mm->pmap, addr, &e, NULL);
+	if (err) {
+		page_remove_rmap(mm->sys, p);
+		put_page(mm->sys, p);
+		return vm_fault_errno(err);
+	}
+	mm->cnt.faults_anon++;
+	return 0;
+}
+
+static int do_shared_fault(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
+			   uint64_t addr, unsigned flags)
+{
+	int err = 0;
+	struct page *p = shmem_get_page(mm->sys, cpu, vma->vm_file, linear_page_index(vma, addr),
+					fault_node(cpu), &err);
+	if (!p)
+		return vm_fault_errno(err);
+	struct pmap_entry e;
+	unsigned f = PMAP_ACCESSED | PMAP_SOFTDIRTY | ((flags & FAULT_FLAG_WRITE) ? PMAP_DIRTY : 0);
+	set_leaf(&e, page_to_pfn(mm->sys, p), vma_pmap_prot(vma->vm_flags), f);
+	err = pmap_set(&mm->pmap, addr, &e, NULL);
+	if (err) {
+		put_page(mm->sys, p);
+		return vm_fault_errno(err);
+	}
+	page_add_rmap(p);
+	if (vma->vm_flags & VM_LOCKED)
+		mlock_page(mm->sys, p);
+	mm->cnt.faults_shared++;
+	return 0;
+}
+
+/* Can a write fault keep using this anonymous page (wp_can_reuse_anon_folio)? */
+static bool can_reuse_anon(struct mm_sys *s, struct hw_cpu *cpu, struct page *p)
+{
+	if (page_test(p, PG_anon_exclusive))
+		return true;
+	if (__atomic_load_n(&p->refcount, __ATOMIC_ACQUIRE) > 3)
+		return false;
+	if (!page_test(p, PG_lru) && cpu)
+		lru_add_drain_cpu(s, cpu->id);	/* our own batch may hold it */
+	return __atomic_load_n(&p->refcount, __ATOMIC_ACQUIRE) == 1;
+}
+
+static int do_wp_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
+		      uint64_t addr, const struct pmap_entry *old)
+{
+	struct mm_sys *s = mm->sys;
+	unsigned prot = vma_pmap_prot(vma->vm_flags) | PMAP_W;
+	struct pmap_entry e;
+
+	if (vma->vm_flags & VM_SHARED) {
+		/* Shared memory: the same page, now writable and dirty. */
+		set_leaf(&e, old->pfn, prot, old->flags | PMAP_DIRTY | PMAP_ACCESSED);
+		return pmap_set(&mm->pmap, addr, &e, NULL) ? SIGBUS : 0;
+	}
+	struct page *oldp = page_mapped_zero(s, old->pfn) ? NULL : pfn_to_page(s, old->pfn);
+	if (oldp && page_anon(oldp) && can_reuse_anon(s, cpu, oldp)) {
+		page_set(oldp, PG_anon_exclusive);
+		set_leaf(&e, old->pfn, prot, old->flags | PMAP_DIRTY | PMAP_ACCESSED);
+		pmap_set(&mm->pmap, addr, &e, NULL);
+		mm->cnt.faults_reuse++;
+		return 0;
+	}
+	int err;
+	struct page *np = new_anon_page(mm, cpu, vma, addr, &err);
+	if (!np)
+		return vm_fault_errno(err);
+	if (oldp)
+		hw_copy_frames(cpu, page_to_pfn(s, np), old->pfn, 1);
+	set_leaf(&e, page_to_pfn(s, np), prot, PMAP_DIRTY | PMAP_ACCESSED | PMAP_SOFTDIRTY);
+	/* Replace, flush the old translation, then drop the old page. */
+	pmap_set(&mm->pmap, addr, &e, NULL);
+	hw_flush_range(cpu, &mm->pmap, addr, addr + PAGE_SIZE, PAGE_SHIFT);
+	if (oldp) {
+		page_remove_rmap(s, oldp);
+		put_page(s, oldp);
+	}
+	mm->cnt.faults_cow++;
+	return 0;
+}
+
+static bool vma_allows(const struct vm_area_struct *vma, unsigned flags)
+{
+	if (flags & FAULT_FLAG_WRITE)
+		return vma->vm_flags & VM_WRITE;
+	if (flags & FAULT_FLAG_EXEC)
+		return vma->vm_flags & VM_EXEC;
+	return vma_is_accessible(vma);
+}
+
+static bool entry_allows(const struct pmap_entry *e, unsigned flags)
+{
+	if (!e->prot)
+		return false;
+	if ((flags & FAULT_FLAG_WRITE) && !(e->prot & PMAP_W))
+		return false;
+	if ((flags & FAULT_FLAG_EXEC) && !(e->prot & PMAP_X))
+		return false;
+	return true;
+}
+
+/* The fault proper, with mmap_lock held and the VMA known to cover addr. */
+static int fault_locked(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
+			uint64_t addr, unsigned flags)
+{
+	struct pmap_entry e;
+	int ret;
+
+	if (!vma_allows(vma, flags)) {
+		mm->cnt.sigsegv++;
+		return SIGSEGV;
+	}
+	addr &= PAGE_MASK;
+	pthread_mutex_lock(&mm->ptl);
+	pmap_lookup(&mm->pmap, addr, &e);
+	switch (e.kind) {
+	case PMAP_EMPTY:
+		ret = vma_is_anonymous(vma) ? do_anonymous_page(mm, cpu, vma, addr, flags)
+					    : do_shared_fault(mm, cpu, vma, addr, flags);
+		break;
+	case PMAP_PAGE:
+		if (entry_allows(&e, flags)) {
+			ret = 0;	/* another CPU fixed it, or a stale TLB entry */
+		} else if (!e.prot) {
+			/* Inaccessible entry in an accessible VMA: a NUMA hinting
+			 * entry.  Restore the VMA's protection. */
+			set_leaf(&e, e.pfn, vma_pmap_prot(vma->vm_flags), e.flags | PMAP_ACCESSED);
+			ret = pmap_set(&mm->pmap, addr, &e, NULL) ? SIGBUS : 0;
+		} else {
+			ret = do_wp_page(mm, cpu, vma, addr, &e);
+		}
+		break;
+	default:
+		/* Swap and migration entries arrive with their issues. */
+		ret = SIGBUS;
+		break;
+	}
+	pthread_mutex_unlock(&mm->ptl);
+	if (ret == SIGBUS)
+		mm->cnt.sigbus++;
+	return ret;
+}
+
+int handle_mm_fault(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr, unsigned flags)
+{
+	mm->cnt.faults++;
+	pthread_rwlock_rdlock(&mm->mmap_lock);
+	struct vm_area_struct *vma = vma_lookup(mm, addr);
+	int ret;
+	if (!vma) {
+		mm->cnt.sigsegv++;
+		ret = SIGSEGV;
+	} else {
+		ret = fault_locked(mm, cpu, vma, addr, flags);
+	}
+	pthread_rwlock_unlock(&mm->mmap_lock);
+	return ret;
+}
+
+int populate_vma_range(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
+		       uint64_t start, uint64_t end)
+{
+	/* Break COW on private writable mappings; read-fault everything else. */
+	unsigned flags = (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE ? FAULT_FLAG_WRITE : 0;
+	if (!vma_is_accessible(vma))
+		return 0;
+	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
+		struct pmap_entry e;
+		if (pmap_lookup(&mm->pmap, a, &e) == PMAP_PAGE && entry_allows(&e, flags))
+			continue;
+		int sig = fault_locked(mm, cpu, vma, a, flags);
+		if (sig)
+			return sig == SIGBUS ? -ENOMEM : -EFAULT;
+	}
+	return 0;
+}
+
+void zap_vma_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
+		   uint64_t end)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct mm_sys *s = mm->sys;
+	struct pmap_iter it;
+	struct pmap_entry e;
+
+	pthread_mutex_lock(&mm->ptl);
+	pmap_iter_init(&it, &mm->pmap, start, end);
+	while (pmap_iter_next(&it, &e)) {
+		pmap_iter_clear(&it, NULL);
+		if (e.kind != PMAP_PAGE)
+			continue;
+		tlb_track_entry(tlb, it.va, it.size);
+		if (page_mapped_zero(s, e.pfn))
+			continue;
+		struct page *p = pfn_to_page(s, e.pfn);
+		if (e.flags & PMAP_DIRTY)
+			page_set(p, PG_dirty);
+		page_remove_rmap(s, p);
+		tlb_remove_page(tlb, p);
+	}
+	pthread_mutex_unlock(&mm->ptl);
+	tlb_end_vma(tlb);
+}
+
+int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area_struct *dvma,
+		    struct vm_area_struct *svma)
+{
+	struct mm_sys *s = src->sys;
+	struct pmap_iter it;
+	struct pmap_entry e;
+	bool cow = (svma->vm_flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
+	int err = 0;
+
+	/* Pages a fault would find again need no copy (vma_needs_copy). */
+	if (!svma->anon_vma)
+		return 0;
+	pthread_mutex_lock(&src->ptl);
+	pmap_iter_init(&it, &src->pmap, svma->vm_start, svma->vm_end);
+	while (pmap_iter_next(&it, &e)) {
+		if (e.kind != PMAP_PAGE)
+			continue;	/* swap entries arrive with swap */
+		if (!page_mapped_zero(s, e.pfn)) {
+			struct page *p = pfn_to_page(s, e.pfn);
+			get_page(p);
+			page_add_rmap(p);
+			page_clear(p, PG_anon_exclusive);
+		}
+		if (cow && (e.prot & PMAP_W)) {
+			e.prot &= ~PMAP_W;
+			pmap_iter_write(&it, &e);
+		}
+		struct pmap_entry child = e;
+		child.flags &= ~PMAP_ACCESSED;
+		if (svma->vm_flags & VM_SHARED)
+			child.flags &= ~PMAP_DIRTY;
+		err = pmap_set(&dst->pmap, it.va, &child, NULL);
+		if (err) {
+			if (!page_mapped_zero(s, e.pfn)) {
+				page_remove_rmap(s, pfn_to_page(s, e.pfn));
+				put_page(s, pfn_to_page(s, e.pfn));
+			}
+			break;
+		}
+	}
+	pthread_mutex_unlock(&src->ptl);
+	(void)dvma;
+	return err;
+}
+
+struct page *follow_page(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
+			 bool *zero)
+{
+	struct pmap_entry e;
+	(void)vma;
+	*zero = false;
+	if (pmap_lookup(&mm->pmap, addr, &e) != PMAP_PAGE)
+		return NULL;
+	if (page_mapped_zero(mm->sys, e.pfn)) {
+		*zero = true;
+		return NULL;
+	}
+	uint64_t pfn = e.pfn;
+	if (e.flags & PMAP_HUGE)
+		pfn += (addr & ~PMD_MASK) >> PAGE_SHIFT;
+	return pfn_to_page(mm->sys, pfn);
+}

@@ -1,0 +1,503 @@
+/*
+ * mm.h - the memory-management core: struct page, nodes and their buddy
+ * allocators and LRU lists, address spaces (mm_struct), VMAs, anon_vma,
+ * faults, mmu_gather.
+ *
+ * The core is machine-independent: it reaches page tables, TLBs and frames
+ * only through src/hw/hw.h (pmap_*, hw_flush_*, hw_frame, hw_zero/copy).
+ *
+ * Invariants
+ *  - Every frame has one struct page in mm_sys.mem_map, indexed by pfn.
+ *    A free frame belongs to exactly one buddy block; the block's head page
+ *    has PG_buddy and its order in `private`, and sits on the free list of
+ *    that order of its node.  Tail pages of a free block are untouched.
+ *  - refcount counts: one per page-table mapping, one per per-CPU LRU batch
+ *    slot holding it, one per isolation, one for a page-cache slot, one per
+ *    temporary user.  A page is freed when it drops to 0 (after the last
+ *    TLB flush that could reach it: see mmu_gather).
+ *  - mapcount counts the page-table entries that map the page.
+ *  - An anonymous page's mapping is its anon_vma | PAGE_MAPPING_ANON and its
+ *    index is its linear page index in the VMA's pgoff space: for a page at
+ *    address a of VMA v, index = v->vm_pgoff + ((a - v->vm_start) >> 12).
+ *  - An mm's VMAs are sorted, non-overlapping, page-aligned, never empty;
+ *    two neighbours that could merge have been merged (Linux's rule).
+ *  - A VMA that has an anon_vma is linked to it, and to every anon_vma of
+ *    its fork ancestry, by anon_vma_chain entries (rmap reaches the VMA from
+ *    each of them).
+ *
+ * Lock order (outermost first), as in Linux:
+ *   mm->mmap_lock (rw)  >  anon_vma->lock  >  mm->ptl  >  node->lru_lock
+ *   >  node->lock (buddy)
+ * The zero page and mem_map are never freed while the machine lives.
+ */
+#ifndef MMSIM_MM_H
+#define MMSIM_MM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../hw/hw.h"
+
+/* ---- lists ------------------------------------------------------------------ */
+
+struct list_head {
+	struct list_head *next, *prev;
+};
+
+static inline void list_init(struct list_head *h)
+{
+	h->next = h->prev = h;
+}
+
+static inline bool list_empty(const struct list_head *h)
+{
+	return h->next == h;
+}
+
+static inline void list_add_between(struct list_head *n, struct list_head *prev,
+				    struct list_head *next)
+{
+	next->prev = n;
+	n->next = next;
+	n->prev = prev;
+	prev->next = n;
+}
+
+static inline void list_add(struct list_head *n, struct list_head *h)
+{
+	list_add_between(n, h, h->next);
+}
+
+static inline void list_add_tail(struct list_head *n, struct list_head *h)
+{
+	list_add_between(n, h->prev, h);
+}
+
+static inline void list_del(struct list_head *n)
+{
+	n->next->prev = n->prev;
+	n->prev->next = n->next;
+	n->next = n->prev = n;
+}
+
+#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+#define list_entry(ptr, type, member) container_of(ptr, type, member)
+
+/* ---- struct page ------------------------------------------------------------ */
+
+enum pageflags {
+	PG_locked,
+	PG_referenced,
+	PG_uptodate,
+	PG_dirty,
+	PG_lru,
+	PG_active,
+	PG_waiters,
+	PG_error,
+	PG_checked,
+	PG_reserved,
+	PG_private,
+	PG_writeback,
+	PG_head,
+	PG_tail,
+	PG_mappedtodisk,
+	PG_reclaim,
+	PG_swapbacked,
+	PG_unevictable,
+	PG_mlocked,
+	PG_swapcache,
+	PG_buddy,
+	PG_table,
+	PG_used,	/* the frame was handed out before: host memory not zero */
+	PG_anon_exclusive,	/* an anon page only this mapping can reach */
+	NR_PAGEFLAGS
+};
+
+struct page {
+	uint32_t flags;
+	uint32_t order;		/* compound order, on a head page */
+	struct list_head lru;	/* LRU list, buddy free list, or a private list */
+	uintptr_t mapping;	/* anon_vma | PAGE_MAPPING_ANON, or a mapping */
+	uint64_t index;		/* page index in its mapping */
+	uint64_t private;	/* buddy order when free; buffers later */
+	int refcount;
+	int mapcount;
+	struct mem_cgroup *memcg;
+};
+
+_Static_assert(sizeof(struct page) <= 64, "struct page must stay within 64 bytes");
+
+#define PAGE_MAPPING_ANON 1UL
+
+static inline bool page_test(const struct page *p, enum pageflags f)
+{
+	return __atomic_load_n(&p->flags, __ATOMIC_RELAXED) & (1u << f);
+}
+
+static inline void page_set(struct page *p, enum pageflags f)
+{
+	__atomic_or_fetch(&p->flags, 1u << f, __ATOMIC_RELAXED);
+}
+
+static inline void page_clear(struct page *p, enum pageflags f)
+{
+	__atomic_and_fetch(&p->flags, ~(1u << f), __ATOMIC_RELAXED);
+}
+
+static inline bool page_anon(const struct page *p)
+{
+	return p->mapping & PAGE_MAPPING_ANON;
+}
+
+static inline struct anon_vma *page_anon_vma(const struct page *p)
+{
+	return page_anon(p) ? (struct anon_vma *)(p->mapping & ~PAGE_MAPPING_ANON) : NULL;
+}
+
+/* ---- nodes -------------------------------------------------------------------- */
+
+#define MAX_ORDER 9		/* largest block: 2^9 pages = 2 MiB */
+#define NR_ORDERS (MAX_ORDER + 1)
+
+enum lru_list {
+	LRU_INACTIVE_ANON,
+	LRU_ACTIVE_ANON,
+	LRU_INACTIVE_FILE,
+	LRU_ACTIVE_FILE,
+	LRU_UNEVICTABLE,
+	NR_LRU_LISTS
+};
+
+struct free_area {
+	struct list_head list;
+	uint64_t nr_free;
+};
+
+struct pglist_data {
+	unsigned id;
+	uint64_t start_pfn, nr_pages;
+	pthread_mutex_t lock;		/* the buddy free lists */
+	struct free_area free_area[NR_ORDERS];
+	uint64_t nr_free;
+	uint64_t watermark_min;		/* a THISNODE allocation may not go below */
+	pthread_mutex_t lru_lock;
+	struct list_head lru[NR_LRU_LISTS];
+	uint64_t nr_lru[NR_LRU_LISTS];
+	uint64_t nr_anon, nr_shmem, nr_mlock, nr_pagetable;
+};
+
+/* Per-CPU batch of pages waiting to join an LRU (Linux's lru_add batch). */
+#define LRU_BATCH 15
+struct lru_batch {
+	struct page *pages[LRU_BATCH];
+	unsigned nr;
+};
+
+/* The kernel's memory state for one machine. */
+struct mm_sys {
+	struct hw_machine *hw;
+	struct page *mem_map;
+	unsigned nr_nodes;
+	struct pglist_data node[MMSIM_MAX_NODES];
+	uint64_t zero_pfn;
+	struct lru_batch lru_add[MMSIM_MAX_CPUS];
+	pthread_mutex_t lru_add_lock;	/* batches, until CPUs run on threads */
+	enum mmsim_thp thp;
+	int max_map_count;
+	struct pmap_ops pt_ops;
+};
+
+static inline struct page *pfn_to_page(const struct mm_sys *s, uint64_t pfn)
+{
+	return &s->mem_map[pfn];
+}
+
+static inline uint64_t page_to_pfn(const struct mm_sys *s, const struct page *p)
+{
+	return (uint64_t)(p - s->mem_map);
+}
+
+static inline unsigned page_to_nid(const struct mm_sys *s, const struct page *p)
+{
+	return hw_pfn_node(s->hw, page_to_pfn(s, p));
+}
+
+int mm_sys_init(struct mm_sys *s, struct hw_machine *hw);
+void mm_sys_destroy(struct mm_sys *s);
+
+/* ---- page allocator (page_alloc.c) -------------------------------------------- */
+
+#define GFP_ZERO 1u		/* zero the frames */
+#define GFP_THISNODE 2u		/* the given node only, no fallback */
+#define GFP_NOWATERMARK 4u	/* may dip below the min watermark */
+
+struct page *alloc_pages_node(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, unsigned order,
+			      unsigned gfp);
+void free_pages(struct mm_sys *s, struct page *page, unsigned order);
+uint64_t node_free_pages(struct mm_sys *s, unsigned nid);
+
+static inline void get_page(struct page *p)
+{
+	__atomic_add_fetch(&p->refcount, 1, __ATOMIC_RELAXED);
+}
+
+/* Drops a reference; frees the page (or compound page) at zero. */
+void put_page(struct mm_sys *s, struct page *p);
+
+/* ---- LRU (lru.c) ----------------------------------------------------------------- */
+
+void lru_cache_add(struct mm_sys *s, unsigned cpu, struct page *p);
+void lru_add_drain_cpu(struct mm_sys *s, unsigned cpu);
+void lru_add_drain_all(struct mm_sys *s);
+/* Takes a page off its LRU with a reference: 0, or -EBUSY if not on one. */
+int isolate_lru_page(struct mm_sys *s, struct page *p);
+void putback_lru_page(struct mm_sys *s, struct page *p);
+/* Called when a page is freed while still on an LRU. */
+void lru_del_freed(struct mm_sys *s, struct page *p);
+/* Moves a page between the evictable and unevictable lists after mlock. */
+void lru_update_evictable(struct mm_sys *s, struct page *p);
+void lru_deactivate(struct mm_sys *s, struct page *p);
+
+/* ---- anon_vma and rmap (rmap.c) --------------------------------------------------- */
+
+struct anon_vma {
+	struct anon_vma *root;
+	pthread_mutex_t lock;
+	int refcount;		/* chains + pages pointing here */
+	struct list_head chains;	/* anon_vma_chain.same_anon_vma */
+};
+
+struct anon_vma_chain {
+	struct vm_area_struct *vma;
+	struct anon_vma *anon_vma;
+	struct list_head same_vma;
+	struct list_head same_anon_vma;
+};
+
+struct vm_area_struct;
+int anon_vma_prepare(struct vm_area_struct *vma);
+int anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src);
+int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma);
+void unlink_anon_vmas(struct vm_area_struct *vma);
+void get_anon_vma(struct anon_vma *av);
+void put_anon_vma(struct anon_vma *av);
+bool vma_anon_chain_singular(const struct vm_area_struct *vma);
+
+void page_add_new_anon_rmap(struct page *p, struct vm_area_struct *vma, uint64_t addr);
+void page_add_rmap(struct page *p);
+void page_remove_rmap(struct mm_sys *s, struct page *p);
+
+/* ---- VMAs (vma.c) ---------------------------------------------------------------- */
+
+#define VM_READ 0x1ULL
+#define VM_WRITE 0x2ULL
+#define VM_EXEC 0x4ULL
+#define VM_SHARED 0x8ULL
+#define VM_MAYREAD 0x10ULL
+#define VM_MAYWRITE 0x20ULL
+#define VM_MAYEXEC 0x40ULL
+#define VM_MAYSHARE 0x80ULL
+#define VM_GROWSDOWN 0x100ULL
+#define VM_LOCKED 0x2000ULL
+#define VM_SEQ_READ 0x8000ULL
+#define VM_RAND_READ 0x10000ULL
+#define VM_DONTCOPY 0x20000ULL
+#define VM_LOCKONFAULT 0x80000ULL
+#define VM_ACCOUNT 0x100000ULL
+#define VM_NORESERVE 0x200000ULL
+#define VM_SOFTDIRTY 0x8000000ULL
+#define VM_HUGEPAGE 0x20000000ULL
+#define VM_NOHUGEPAGE 0x40000000ULL
+#define VM_MERGEABLE 0x80000000ULL
+#define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
+#define VM_LOCKED_MASK (VM_LOCKED | VM_LOCKONFAULT)
+
+struct shmem_object;
+
+struct vm_area_struct {
+	uint64_t vm_start, vm_end;
+	uint64_t vm_flags;
+	uint64_t vm_pgoff;
+	struct mm_struct *vm_mm;
+	struct shmem_object *vm_file;	/* backing object (shared anon now, files later) */
+	struct anon_vma *anon_vma;
+	struct list_head anon_vma_chain;	/* anon_vma_chain.same_vma */
+};
+
+static inline uint64_t vma_pages(const struct vm_area_struct *v)
+{
+	return (v->vm_end - v->vm_start) >> PAGE_SHIFT;
+}
+
+static inline uint64_t linear_page_index(const struct vm_area_struct *v, uint64_t addr)
+{
+	return v->vm_pgoff + ((addr - v->vm_start) >> PAGE_SHIFT);
+}
+
+static inline bool vma_is_anonymous(const struct vm_area_struct *v)
+{
+	return !v->vm_file;
+}
+
+static inline bool vma_is_accessible(const struct vm_area_struct *v)
+{
+	return v->vm_flags & VM_ACCESS_FLAGS;
+}
+
+/* The sorted VMAs of one mm (stands in for Linux's maple tree). */
+struct vma_tree {
+	struct vm_area_struct **v;
+	int n, cap;
+};
+
+struct mm_struct {
+	struct mm_sys *sys;
+	pthread_rwlock_t mmap_lock;
+	pthread_mutex_t ptl;		/* page tables (one lock per mm) */
+	struct vma_tree vmas;
+	uint64_t mmap_base;		/* top-down allocation starts below this */
+	uint64_t mmap_min_addr;
+	uint64_t total_vm, locked_vm;	/* pages */
+	unsigned home_node;		/* page tables and default allocations */
+	struct pmap pmap;
+	struct mmsim_counters cnt;
+};
+
+/* First VMA with vm_end > addr, or NULL. */
+struct vm_area_struct *find_vma(struct mm_struct *mm, uint64_t addr);
+/* The VMA containing addr, or NULL. */
+struct vm_area_struct *vma_lookup(struct mm_struct *mm, uint64_t addr);
+/* Index in mm->vmas of the first VMA with vm_end > addr (n if none). */
+int vma_index(struct mm_struct *mm, uint64_t addr);
+struct vm_area_struct *vma_alloc(struct mm_struct *mm);
+void vma_free(struct vm_area_struct *vma);
+int vma_insert(struct mm_struct *mm, struct vm_area_struct *vma);
+void vma_remove_at(struct mm_struct *mm, int i);
+/* Splits vma at addr; the new piece [addr, end) is inserted after it. */
+int vma_split(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr);
+/* Could a and b (a directly below b) be one VMA? */
+bool vmas_can_merge(const struct vm_area_struct *a, const struct vm_area_struct *b);
+/*
+ * Changes the flags of [start, end) inside vma (splitting it, then merging
+ * with its neighbours as Linux's vma_modify_flags does).  Returns the VMA
+ * now covering start, or NULL with *err set.
+ */
+struct vm_area_struct *vma_modify_flags(struct mm_struct *mm, struct vm_area_struct *vma,
+					uint64_t start, uint64_t end, uint64_t flags, int *err);
+/* Covers the new range [start, end) by extending a neighbour when Linux
+ * would (vma_merge_new_range); NULL when a new VMA is needed. */
+struct vm_area_struct *vma_merge_new_range(struct mm_struct *mm, uint64_t start, uint64_t end,
+					   uint64_t flags, struct shmem_object *file, uint64_t pgoff);
+/* Merges vma with its neighbours when they are compatible. */
+struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area_struct *vma);
+
+/* ---- shared anonymous memory (shmem.c) ------------------------------------------ */
+
+struct shmem_object {
+	int refcount;		/* VMAs using it */
+	uint64_t nr_pages;
+	struct page **pages;	/* by page index; NULL until first touched */
+	pthread_mutex_t lock;
+};
+
+struct shmem_object *shmem_create(uint64_t nr_pages);
+void shmem_get(struct shmem_object *o);
+void shmem_put(struct mm_sys *s, struct shmem_object *o);
+/* Finds or creates page idx (zeroed, with a reference for the caller). */
+struct page *shmem_get_page(struct mm_sys *s, struct hw_cpu *cpu, struct shmem_object *o,
+			    uint64_t idx, unsigned nid, int *err);
+struct page *shmem_find_page(struct shmem_object *o, uint64_t idx);
+
+/* ---- mmu_gather (mmu_gather.c) ---------------------------------------------------- */
+
+#define GATHER_BATCH 512
+
+struct mmu_gather {
+	struct mm_struct *mm;
+	struct hw_cpu *cpu;		/* the CPU doing the work */
+	bool fullmm;			/* tearing the whole mm down */
+	uint64_t start, end;		/* envelope of changed entries */
+	uint64_t page_size;		/* size of the leaves gathered so far */
+	bool cleared_ptes, cleared_pmds, cleared_puds, freed_tables;
+	unsigned nr_pages;
+	struct page *pages[GATHER_BATCH];
+	unsigned nr_tables;
+	uint64_t tables[GATHER_BATCH];
+	unsigned flushes;		/* flushes issued by this gather */
+};
+
+void tlb_gather_mmu(struct mmu_gather *tlb, struct mm_struct *mm, struct hw_cpu *cpu);
+void tlb_gather_mmu_fullmm(struct mmu_gather *tlb, struct mm_struct *mm, struct hw_cpu *cpu);
+/* Records that the leaf at addr (of size 4 KiB or 2 MiB) changed. */
+void tlb_track_entry(struct mmu_gather *tlb, uint64_t addr, uint64_t size);
+/* Page-table pages of [start, end) were freed into the gather. */
+void tlb_note_freed_tables(struct mmu_gather *tlb, uint64_t start, uint64_t end);
+/* End of one VMA's changes: flushes now under flush=per_vma. */
+void tlb_end_vma(struct mmu_gather *tlb);
+/* Queues a page to be released after the flush. */
+void tlb_remove_page(struct mmu_gather *tlb, struct page *p);
+/* Queues a page-table frame to be freed after the flush. */
+void tlb_remove_table(void *tlb, uint64_t pfn);
+void tlb_flush_mmu(struct mmu_gather *tlb);
+void tlb_finish_mmu(struct mmu_gather *tlb);
+
+/* ---- faults and page-table ops (memory.c) ----------------------------------------- */
+
+#define FAULT_FLAG_WRITE 1u
+#define FAULT_FLAG_EXEC 2u
+#define FAULT_FLAG_USER 4u
+
+/* 0 when the fault was handled (retry the access), else SIGSEGV/SIGBUS. */
+int handle_mm_fault(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr, unsigned flags);
+/* Faults in every page of [start, end) inside vma (populate, mlock).  Returns 0 or -errno. */
+int populate_vma_range(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
+		       uint64_t start, uint64_t end);
+/* Unmaps the pages of [start, end) inside vma into the gather. */
+void zap_vma_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
+		   uint64_t end);
+/* Copies the page tables of a VMA into the child at fork (COW). */
+int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area_struct *dvma,
+		    struct vm_area_struct *svma);
+/* The page mapped at addr (NULL if none; *zero if it is the zero page). */
+struct page *follow_page(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
+			 bool *zero);
+/* PMAP_R/W/X for a VMA's flags, as vm_get_page_prot() gives. */
+unsigned vma_pmap_prot(uint64_t vm_flags);
+
+/* ---- address spaces (mmap.c) ---------------------------------------------------- */
+
+struct mm_struct *mm_create(struct mm_sys *s, unsigned home_node);
+void mm_destroy(struct mm_struct *mm, struct hw_cpu *cpu);
+struct mm_struct *dup_mm(struct mm_struct *old, struct hw_cpu *cpu, int *err);
+
+struct mmap_caller {
+	struct hw_cpu *cpu;
+	bool cap_ipc_lock;
+	uint64_t memlock_limit;		/* bytes */
+	unsigned node;			/* where first-touch pages go */
+};
+
+long do_mmap(struct mm_struct *mm, const struct mmap_caller *c, uint64_t addr, uint64_t len,
+	     int prot, int flags, uint64_t pgoff);
+int do_munmap(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_t len);
+/* Unmaps [start, end), splitting VMAs at the ends: the shared core of munmap
+ * and MAP_FIXED.  Caller holds mmap_lock for writing. */
+int do_vmi_munmap(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_t end);
+uint64_t get_unmapped_area(struct mm_struct *mm, uint64_t len, uint64_t align);
+bool mlock_future_ok(struct mm_struct *mm, const struct mmap_caller *c, uint64_t flags,
+		     uint64_t bytes);
+
+/* ---- mlock (mlock.c), madvise (madvise.c), stats (mempolicy.c) ------------------- */
+
+int do_mlock(struct mm_struct *mm, const struct mmap_caller *c, uint64_t start, uint64_t len,
+	     bool lock);
+int do_madvise(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_t len,
+	       int advice);
+void mlock_page(struct mm_sys *s, struct page *p);
+void munlock_page(struct mm_sys *s, struct page *p);
+/* move_pages(2) with nodes == NULL: each page's node or -errno. */
+void do_pages_stat(struct mm_struct *mm, unsigned long n, const uint64_t *pages, int *status);
+
+#endif

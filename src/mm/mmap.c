@@ -1,0 +1,371 @@
+/*
+ * mmap.c - address spaces: creation, fork, exit, mmap and munmap.
+ *
+ * Placement is Linux's x86-64 top-down layout without randomization
+ * (personality ADDR_NO_RANDOMIZE, as the reference runs): mmap_base sits
+ * 128 MiB below TASK_SIZE, the vDSO takes the first six pages under it,
+ * and each new mapping goes into the highest gap that fits, so consecutive
+ * mappings stack downwards and merge.  An anonymous private mapping whose
+ * length is a multiple of 2 MiB is placed 2 MiB-aligned (Linux 6.12's
+ * thp_get_unmapped_area): the search asks for len + 2 MiB, then aligns.
+ *
+ * Unmapping splits the VMAs at the range ends, unmaps their pages into one
+ * mmu_gather, frees the page tables no other VMA can use, and only after
+ * the gather's flush frees the pages (unhook, invalidate, free).
+ */
+#include "mm.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define MMAP_GAP_MIN (128ULL << 20)
+#define VDSO_PAGES 6
+#define MMAP_MIN_ADDR 0x10000ULL
+#define PAGE_ALIGN(x) (((x) + PAGE_SIZE - 1) & PAGE_MASK)
+
+struct mm_struct *mm_create(struct mm_sys *s, unsigned home_node)
+{
+	struct mm_struct *mm = calloc(1, sizeof *mm);
+	if (!mm)
+		return NULL;
+	mm->sys = s;
+	mm->home_node = home_node;
+	mm->mmap_base = TASK_SIZE - MMAP_GAP_MIN - VDSO_PAGES * PAGE_SIZE;
+	mm->mmap_min_addr = MMAP_MIN_ADDR;
+	pthread_rwlock_init(&mm->mmap_lock, NULL);
+	pthread_mutex_init(&mm->ptl, NULL);
+	if (pmap_init(&mm->pmap, s->hw, home_node, &s->pt_ops, s, &mm->cnt)) {
+		free(mm);
+		return NULL;
+	}
+	return mm;
+}
+
+/* Unmaps and frees every VMA (exit_mmap). */
+static void exit_mmap(struct mm_struct *mm, struct hw_cpu *cpu)
+{
+	struct mmu_gather tlb;
+	tlb_gather_mmu_fullmm(&tlb, mm, cpu);
+	for (int i = 0; i < mm->vmas.n; i++)
+		zap_vma_range(&tlb, mm->vmas.v[i], mm->vmas.v[i]->vm_start, mm->vmas.v[i]->vm_end);
+	pmap_free_tables(&mm->pmap, 0, TASK_SIZE, 0, 0, tlb_remove_table, &tlb);
+	tlb_finish_mmu(&tlb);
+	while (mm->vmas.n) {
+		struct vm_area_struct *v = mm->vmas.v[mm->vmas.n - 1];
+		vma_remove_at(mm, mm->vmas.n - 1);
+		vma_free(v);
+	}
+	mm->locked_vm = 0;
+}
+
+void mm_destroy(struct mm_struct *mm, struct hw_cpu *cpu)
+{
+	exit_mmap(mm, cpu);
+	for (unsigned c = 0; c < mm->sys->hw->nr_cpus; c++)
+		if (mm->sys->hw->cpu[c].pmap == &mm->pmap)
+			hw_switch_mm(&mm->sys->hw->cpu[c], NULL);
+	pmap_destroy(&mm->pmap);
+	free(mm->vmas.v);
+	pthread_rwlock_destroy(&mm->mmap_lock);
+	pthread_mutex_destroy(&mm->ptl);
+	free(mm);
+}
+
+struct mm_struct *dup_mm(struct mm_struct *old, struct hw_cpu *cpu, int *err)
+{
+	struct mm_struct *mm = mm_create(old->sys, old->home_node);
+	if (!mm) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	mm->mmap_base = old->mmap_base;
+	*err = 0;
+	pthread_rwlock_wrlock(&old->mmap_lock);
+	for (int i = 0; i < old->vmas.n && !*err; i++) {
+		struct vm_area_struct *ov = old->vmas.v[i];
+		if (ov->vm_flags & VM_DONTCOPY)
+			continue;
+		struct vm_area_struct *v = vma_alloc(mm);
+		if (!v) {
+			*err = -ENOMEM;
+			break;
+		}
+		v->vm_start = ov->vm_start;
+		v->vm_end = ov->vm_end;
+		v->vm_pgoff = ov->vm_pgoff;
+		v->vm_flags = ov->vm_flags & ~VM_LOCKED_MASK;	/* locks are not inherited */
+		if ((*err = anon_vma_fork(v, ov))) {
+			free(v);
+			break;
+		}
+		v->vm_file = ov->vm_file;
+		if (v->vm_file)
+			shmem_get(v->vm_file);
+		if ((*err = vma_insert(mm, v))) {
+			vma_free(v);
+			break;
+		}
+		*err = copy_page_range(mm, old, v, ov);
+	}
+	/* The parent's writable entries became read-only: flush them. */
+	hw_flush_mm(cpu, &old->pmap);
+	pthread_rwlock_unlock(&old->mmap_lock);
+	if (*err) {
+		mm_destroy(mm, cpu);
+		return NULL;
+	}
+	return mm;
+}
+
+/* ---- placement -------------------------------------------------------------- */
+
+/* Highest start of a gap of len bytes below mm->mmap_base, or 0. */
+static uint64_t unmapped_area_topdown(struct mm_struct *mm, uint64_t len)
+{
+	uint64_t high = mm->mmap_base;
+	if (len > high - mm->mmap_min_addr)
+		return 0;
+	int i = vma_index(mm, high);
+	/* Gap below vmas[i] (or below high) and above vmas[i-1]. */
+	for (;;) {
+		uint64_t gap_end = high;
+		if (i < mm->vmas.n && mm->vmas.v[i]->vm_start < gap_end)
+			gap_end = mm->vmas.v[i]->vm_start;
+		uint64_t gap_start = i > 0 ? mm->vmas.v[i - 1]->vm_end : mm->mmap_min_addr;
+		if (gap_start < mm->mmap_min_addr)
+			gap_start = mm->mmap_min_addr;
+		if (gap_end > gap_start && gap_end - gap_start >= len)
+			return gap_end - len;
+		if (i == 0)
+			return 0;
+		i--;
+	}
+}
+
+uint64_t get_unmapped_area(struct mm_struct *mm, uint64_t len, uint64_t align)
+{
+	if (align > PAGE_SIZE && len + align > len) {
+		uint64_t ret = unmapped_area_topdown(mm, len + align);
+		if (ret) {
+			uint64_t off_sub = (0 - ret) & (align - 1);
+			return off_sub ? ret + off_sub : ret + align;
+		}
+	}
+	return unmapped_area_topdown(mm, len);
+}
+
+bool mlock_future_ok(struct mm_struct *mm, const struct mmap_caller *c, uint64_t flags,
+		     uint64_t bytes)
+{
+	if (!(flags & VM_LOCKED) || c->cap_ipc_lock)
+		return true;
+	uint64_t locked = (bytes >> PAGE_SHIFT) + mm->locked_vm;
+	return locked <= (c->memlock_limit >> PAGE_SHIFT);
+}
+
+/* Linux's overcommit heuristic: one commitment beyond RAM fails. */
+static bool enough_memory(struct mm_sys *s, uint64_t pages)
+{
+	uint64_t total = 0;
+	for (unsigned n = 0; n < s->nr_nodes; n++)
+		total += s->node[n].nr_pages;
+	return pages <= total;
+}
+
+static uint64_t calc_vm_flags(int prot, int flags)
+{
+	uint64_t f = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	if (prot & PROT_READ)
+		f |= VM_READ;
+	if (prot & PROT_WRITE)
+		f |= VM_WRITE;
+	if (prot & PROT_EXEC)
+		f |= VM_EXEC;
+	if (flags & MAP_LOCKED)
+		f |= VM_LOCKED;
+	if (flags & MAP_NORESERVE)
+		f |= VM_NORESERVE;
+	if ((flags & MAP_TYPE) == MAP_SHARED || (flags & MAP_TYPE) == MAP_SHARED_VALIDATE)
+		f |= VM_SHARED | VM_MAYSHARE;
+	return f;
+}
+
+/* Creates (or extends a neighbour to cover) [addr, addr + len). */
+static long mmap_region(struct mm_struct *mm, const struct mmap_caller *c, uint64_t addr,
+			uint64_t len, uint64_t vm_flags, uint64_t pgoff)
+{
+	uint64_t end = addr + len;
+	int err;
+
+	if (vm_flags & VM_SHARED) {
+		pgoff = 0;
+	} else if ((vm_flags & (VM_NORESERVE | VM_WRITE)) == VM_WRITE) {
+		if (!enough_memory(mm->sys, len >> PAGE_SHIFT))
+			return -ENOMEM;
+		vm_flags |= VM_ACCOUNT;
+	}
+	/* MAP_FIXED: whatever was there goes first. */
+	if ((err = do_vmi_munmap(mm, c->cpu, addr, end)))
+		return err;
+	if (mm->vmas.n >= mm->sys->max_map_count)
+		return -ENOMEM;
+
+	struct vm_area_struct *vma = NULL;
+	if (!(vm_flags & VM_SHARED))
+		vma = vma_merge_new_range(mm, addr, end, vm_flags, NULL, pgoff);
+	if (!vma) {
+		vma = vma_alloc(mm);
+		if (!vma)
+			return -ENOMEM;
+		vma->vm_start = addr;
+		vma->vm_end = end;
+		vma->vm_flags = vm_flags | VM_SOFTDIRTY;
+		vma->vm_pgoff = pgoff;
+		if (vm_flags & VM_SHARED) {
+			vma->vm_file = shmem_create(len >> PAGE_SHIFT);
+			if (!vma->vm_file) {
+				free(vma);
+				return -ENOMEM;
+			}
+		}
+		if ((err = vma_insert(mm, vma))) {
+			vma_free(vma);
+			return err;
+		}
+	}
+	if (vm_flags & VM_LOCKED)
+		mm->locked_vm += len >> PAGE_SHIFT;
+	return (long)addr;
+}
+
+long do_mmap(struct mm_struct *mm, const struct mmap_caller *c, uint64_t addr, uint64_t len,
+	     int prot, int flags, uint64_t pgoff)
+{
+	int type = flags & MAP_TYPE;
+	bool anon = flags & MAP_ANONYMOUS;
+
+	if (!len)
+		return -EINVAL;
+	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	if (!anon)
+		return -ENOSYS;		/* file mappings arrive with the files issue */
+	if (flags & MAP_FIXED_NOREPLACE)
+		flags |= MAP_FIXED;
+	uint64_t plen = PAGE_ALIGN(len);
+	if (!plen || plen > TASK_SIZE)
+		return -ENOMEM;
+	len = plen;
+	if ((int)mm->vmas.n > mm->sys->max_map_count)
+		return -ENOMEM;
+
+	uint64_t vm_flags = calc_vm_flags(prot, flags);
+	if ((flags & MAP_LOCKED) && !c->cap_ipc_lock && c->memlock_limit == 0)
+		return -EPERM;
+	if (!mlock_future_ok(mm, c, vm_flags, len))
+		return -EAGAIN;
+
+	pthread_rwlock_wrlock(&mm->mmap_lock);
+	long ret;
+	if (flags & MAP_FIXED) {
+		if (addr & ~PAGE_MASK)
+			ret = -EINVAL;
+		else if (addr > TASK_SIZE - len || addr < mm->mmap_min_addr)
+			ret = -ENOMEM;
+		else if ((flags & MAP_FIXED_NOREPLACE) && find_vma(mm, addr) &&
+			 find_vma(mm, addr)->vm_start < addr + len)
+			ret = -EEXIST;
+		else
+			ret = (long)addr;
+	} else {
+		bool thp_align = !(vm_flags & VM_SHARED) && !(len % PMD_SIZE);
+		uint64_t a = get_unmapped_area(mm, len, thp_align ? PMD_SIZE : PAGE_SIZE);
+		ret = a ? (long)a : -ENOMEM;
+	}
+	if (ret >= 0) {
+		addr = (uint64_t)ret;
+		ret = mmap_region(mm, c, addr, len, vm_flags, anon ? addr >> PAGE_SHIFT : pgoff);
+	}
+	if (ret >= 0 && (flags & (MAP_POPULATE | MAP_LOCKED)) && !(flags & MAP_NONBLOCK)) {
+		/* mm_populate(): errors are ignored, the mapping stays. */
+		for (uint64_t a = addr; a < addr + len;) {
+			struct vm_area_struct *v = find_vma(mm, a);
+			if (!v || v->vm_start >= addr + len)
+				break;
+			uint64_t s = a > v->vm_start ? a : v->vm_start;
+			uint64_t e = v->vm_end < addr + len ? v->vm_end : addr + len;
+			populate_vma_range(mm, c->cpu, v, s, e);
+			a = e;
+		}
+	}
+	pthread_rwlock_unlock(&mm->mmap_lock);
+	return ret;
+}
+
+/* ---- munmap ----------------------------------------------------------------- */
+
+int do_vmi_munmap(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_t end)
+{
+	int i = vma_index(mm, start);
+	if (i >= mm->vmas.n || mm->vmas.v[i]->vm_start >= end)
+		return 0;
+	struct vm_area_struct *vma = mm->vmas.v[i];
+	int err;
+
+	if (start > vma->vm_start) {
+		/* Let the count go at most one above the limit while unmapping. */
+		if (end < vma->vm_end && mm->vmas.n >= mm->sys->max_map_count)
+			return -ENOMEM;
+		if ((err = vma_split(mm, vma, start)))
+			return err;
+		i++;
+	}
+	int last = vma_index(mm, end - 1);
+	if (last < mm->vmas.n && mm->vmas.v[last]->vm_start < end &&
+	    mm->vmas.v[last]->vm_end > end) {
+		if ((err = vma_split(mm, mm->vmas.v[last], end)))
+			return err;
+	}
+	int j = i;
+	while (j < mm->vmas.n && mm->vmas.v[j]->vm_start < end)
+		j++;
+	/* VMAs [i, j) go; their neighbours bound the page tables we may free. */
+	uint64_t floor = i > 0 ? mm->vmas.v[i - 1]->vm_end : 0;
+	uint64_t ceiling = j < mm->vmas.n ? mm->vmas.v[j]->vm_start : 0;
+
+	struct mmu_gather tlb;
+	tlb_gather_mmu(&tlb, mm, cpu);
+	for (int k = i; k < j; k++) {
+		struct vm_area_struct *v = mm->vmas.v[k];
+		if (v->vm_flags & VM_LOCKED)
+			mm->locked_vm -= vma_pages(v);
+		zap_vma_range(&tlb, v, v->vm_start, v->vm_end);
+	}
+	uint64_t lo = mm->vmas.v[i]->vm_start, hi = mm->vmas.v[j - 1]->vm_end;
+	pthread_mutex_lock(&mm->ptl);
+	if (pmap_free_tables(&mm->pmap, lo, hi, floor, ceiling, tlb_remove_table, &tlb))
+		tlb_note_freed_tables(&tlb, lo, hi);
+	pthread_mutex_unlock(&mm->ptl);
+	for (int k = j - 1; k >= i; k--) {
+		struct vm_area_struct *v = mm->vmas.v[k];
+		vma_remove_at(mm, k);
+		vma_free(v);
+	}
+	tlb_finish_mmu(&tlb);
+	return 0;
+}
+
+int do_munmap(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_t len)
+{
+	if ((start & ~PAGE_MASK) || start > TASK_SIZE || len > TASK_SIZE - start)
+		return -EINVAL;
+	len = PAGE_ALIGN(len);
+	if (!len)
+		return -EINVAL;
+	pthread_rwlock_wrlock(&mm->mmap_lock);
+	int err = do_vmi_munmap(mm, cpu, start, start + len);
+	pthread_rwlock_unlock(&mm->mmap_lock);
+	return err;
+}

@@ -1,0 +1,250 @@
+/*
+ * page_alloc.c - mem_map and the per-node buddy allocators.
+ *
+ * Each node hands out blocks of 2^order frames (order 0..9) from its own
+ * free lists.  A block is split on allocation and merged with its buddy on
+ * free, as in Linux.  An allocation tries the caller's node first and then
+ * the others in order of distance (with two nodes: the other one), unless
+ * GFP_THISNODE pins it to one node; every node keeps a small reserve below
+ * its min watermark that only GFP_NOWATERMARK allocations may use.
+ *
+ * mem_map is reserved lazily like the frames themselves: a node's struct
+ * pages are touched only as its blocks are first split, so untouched
+ * memory costs the host nothing.  Frames never handed out are still zero
+ * (fresh host memory), which PG_used records so a zeroing allocation can
+ * skip them.
+ */
+#include "mm.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+static uint64_t pt_alloc(void *arg, unsigned node)
+{
+	struct mm_sys *s = arg;
+	struct page *p = alloc_pages_node(s, NULL, node, 0, GFP_ZERO | GFP_NOWATERMARK);
+	if (!p)
+		return NO_PFN;
+	page_set(p, PG_table);
+	__atomic_add_fetch(&s->node[page_to_nid(s, p)].nr_pagetable, 1, __ATOMIC_RELAXED);
+	return page_to_pfn(s, p);
+}
+
+static void pt_free(void *arg, uint64_t pfn)
+{
+	struct mm_sys *s = arg;
+	struct page *p = pfn_to_page(s, pfn);
+	page_clear(p, PG_table);
+	__atomic_sub_fetch(&s->node[page_to_nid(s, p)].nr_pagetable, 1, __ATOMIC_RELAXED);
+	put_page(s, p);
+}
+
+static void free_area_add(struct pglist_data *nd, struct page *p, unsigned order)
+{
+	p->flags = (p->flags & (1u << PG_used)) | (1u << PG_buddy);
+	p->private = order;
+	list_add(&p->lru, &nd->free_area[order].list);
+	nd->free_area[order].nr_free++;
+}
+
+static void free_area_del(struct pglist_data *nd, struct page *p, unsigned order)
+{
+	list_del(&p->lru);
+	nd->free_area[order].nr_free--;
+	page_clear(p, PG_buddy);
+}
+
+int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
+{
+	memset(s, 0, sizeof *s);
+	s->hw = hw;
+	s->nr_nodes = hw->nr_nodes;
+	s->thp = hw->cfg.thp;
+	s->max_map_count = hw->cfg.max_map_count;
+	s->pt_ops.alloc_table = pt_alloc;
+	s->pt_ops.free_table = pt_free;
+	pthread_mutex_init(&s->lru_add_lock, NULL);
+
+	size_t bytes = (size_t)hw->nr_pfns * sizeof(struct page);
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return -ENOMEM;
+	s->mem_map = p;
+
+	for (unsigned n = 0; n < s->nr_nodes; n++) {
+		struct pglist_data *nd = &s->node[n];
+		nd->id = n;
+		nd->start_pfn = hw->node[n].start_pfn;
+		nd->nr_pages = hw->node[n].nr_pfns;
+		nd->watermark_min = nd->nr_pages / 256;
+		pthread_mutex_init(&nd->lock, NULL);
+		pthread_mutex_init(&nd->lru_lock, NULL);
+		for (unsigned o = 0; o < NR_ORDERS; o++)
+			list_init(&nd->free_area[o].list);
+		for (unsigned l = 0; l < NR_LRU_LISTS; l++)
+			list_init(&nd->lru[l]);
+		/* Whole 2 MiB blocks, lowest first, so early allocations come
+		 * from low frames as on a freshly booted machine. */
+		for (uint64_t pfn = nd->start_pfn + nd->nr_pages; pfn > nd->start_pfn;) {
+			pfn -= 1ULL << MAX_ORDER;
+			free_area_add(nd, pfn_to_page(s, pfn), MAX_ORDER);
+		}
+		nd->nr_free = nd->nr_pages;
+	}
+
+	/* The shared zero page: never freed, never counted as mapped. */
+	struct page *z = alloc_pages_node(s, NULL, 0, 0, GFP_ZERO | GFP_NOWATERMARK);
+	if (!z)
+		return -ENOMEM;
+	page_set(z, PG_reserved);
+	s->zero_pfn = page_to_pfn(s, z);
+	return 0;
+}
+
+void mm_sys_destroy(struct mm_sys *s)
+{
+	if (s->mem_map)
+		munmap(s->mem_map, (size_t)s->hw->nr_pfns * sizeof(struct page));
+	s->mem_map = NULL;
+}
+
+uint64_t node_free_pages(struct mm_sys *s, unsigned nid)
+{
+	return __atomic_load_n(&s->node[nid].nr_free, __ATOMIC_RELAXED);
+}
+
+/* Takes a block of 2^order frames from nd, or NULL. Called with nd->lock. */
+static struct page *rmqueue(struct mm_sys *s, struct pglist_data *nd, unsigned order,
+			    bool use_reserve)
+{
+	uint64_t need = 1ULL << order;
+	if (nd->nr_free < need || (!use_reserve && nd->nr_free - need < nd->watermark_min))
+		return NULL;
+	for (unsigned o = order; o < NR_ORDERS; o++) {
+		struct free_area *fa = &nd->free_area[o];
+		if (list_empty(&fa->list))
+			continue;
+		struct page *p = list_entry(fa->list.next, struct page, lru);
+		free_area_del(nd, p, o);
+		/* Split: hand the upper halves back, keep the lowest part. */
+		while (o > order) {
+			o--;
+			free_area_add(nd, p + (1ULL << o), o);
+		}
+		nd->nr_free -= need;
+		return p;
+	}
+	return NULL;
+}
+
+static void prep_new_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *p, unsigned order,
+			  unsigned gfp)
+{
+	uint64_t n = 1ULL << order, first_used = n;
+	for (uint64_t i = 0; i < n; i++) {
+		struct page *q = p + i;
+		if (first_used == n && (q->flags & (1u << PG_used)))
+			first_used = i;
+		q->flags = (1u << PG_used) | (i ? (1u << PG_tail) : 0);
+		q->order = 0;
+		q->mapping = 0;
+		q->index = 0;
+		q->private = i ? page_to_pfn(s, p) : 0;
+		q->refcount = 0;
+		q->mapcount = 0;
+		q->memcg = NULL;
+		list_init(&q->lru);
+	}
+	if (order)
+		page_set(p, PG_head);
+	p->order = order;
+	p->refcount = 1;
+	if (!(gfp & GFP_ZERO))
+		return;
+	/* Frames the host never handed us are zero already; zero the rest. */
+	for (uint64_t i = first_used; i < n; i++) {
+		if (cpu)
+			hw_zero_frames(cpu, page_to_pfn(s, p) + i, 1);
+		else
+			memset(hw_frame(s->hw, page_to_pfn(s, p) + i), 0, PAGE_SIZE);
+	}
+}
+
+struct page *alloc_pages_node(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, unsigned order,
+			      unsigned gfp)
+{
+	if (order > MAX_ORDER || nid >= s->nr_nodes)
+		return NULL;
+	/* Pass 0 respects the watermarks, pass 1 may use the reserves. */
+	for (int pass = 0; pass < 2; pass++) {
+		bool reserve = pass == 1 || (gfp & GFP_NOWATERMARK);
+		if (pass == 1 && !(gfp & GFP_NOWATERMARK) && (gfp & GFP_THISNODE))
+			break;
+		for (unsigned k = 0; k < s->nr_nodes; k++) {
+			unsigned n = (nid + k) % s->nr_nodes;
+			if (k && (gfp & GFP_THISNODE))
+				break;
+			struct pglist_data *nd = &s->node[n];
+			pthread_mutex_lock(&nd->lock);
+			struct page *p = rmqueue(s, nd, order, reserve);
+			pthread_mutex_unlock(&nd->lock);
+			if (p) {
+				prep_new_page(s, cpu, p, order, gfp);
+				return p;
+			}
+		}
+		if (gfp & GFP_NOWATERMARK)
+			break;
+	}
+	return NULL;
+}
+
+void free_pages(struct mm_sys *s, struct page *page, unsigned order)
+{
+	uint64_t pfn = page_to_pfn(s, page);
+	unsigned nid = hw_pfn_node(s->hw, pfn);
+	struct pglist_data *nd = &s->node[nid];
+	uint64_t freed = 1ULL << order;
+
+	for (uint64_t i = 1; i < freed; i++)
+		page[i].flags &= 1u << PG_used;
+	pthread_mutex_lock(&nd->lock);
+	while (order < MAX_ORDER) {
+		uint64_t buddy_pfn = pfn ^ (1ULL << order);
+		struct page *b = pfn_to_page(s, buddy_pfn);
+		if (buddy_pfn < nd->start_pfn || buddy_pfn >= nd->start_pfn + nd->nr_pages ||
+		    !(b->flags & (1u << PG_buddy)) || b->private != order)
+			break;
+		free_area_del(nd, b, order);
+		pfn &= ~(1ULL << order);
+		order++;
+	}
+	free_area_add(nd, pfn_to_page(s, pfn), order);
+	nd->nr_free += freed;
+	pthread_mutex_unlock(&nd->lock);
+}
+
+static struct page *compound_head(struct mm_sys *s, struct page *p)
+{
+	return page_test(p, PG_tail) ? pfn_to_page(s, p->private) : p;
+}
+
+void put_page(struct mm_sys *s, struct page *p)
+{
+	p = compound_head(s, p);
+	if (__atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL))
+		return;
+	if (page_test(p, PG_lru))
+		lru_del_freed(s, p);
+	if (page_test(p, PG_mlocked)) {
+		page_clear(p, PG_mlocked);
+		__atomic_sub_fetch(&s->node[page_to_nid(s, p)].nr_mlock, 1, __ATOMIC_RELAXED);
+	}
+	struct anon_vma *av = page_anon_vma(p);
+	p->mapping = 0;
+	if (av)
+		put_anon_vma(av);
+	free_pages(s, p, p->order);
+}

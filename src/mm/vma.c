@@ -1,0 +1,323 @@
+/*
+ * vma.c - the VMAs of an address space: lookup, insertion, split and merge.
+ *
+ * VMAs are kept in a sorted array of pointers (mm->vmas): lookups are a
+ * binary search, insertions and removals a memmove.  It stands in for
+ * Linux's maple tree with the same operations and the same results; with
+ * max_map_count at 65530 the moves stay small.
+ *
+ * Merging follows Linux 6.12's rules (mm/vma.c): two neighbours merge when
+ * their flags agree (soft-dirty aside), they map the same object at
+ * contiguous offsets, and their anon_vmas are compatible - a VMA cloned at
+ * fork (more than one anon_vma_chain) does not absorb a neighbour without
+ * an anon_vma.
+ *
+ * Callers hold mm->mmap_lock for writing.
+ */
+#include "mm.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int vma_index(struct mm_struct *mm, uint64_t addr)
+{
+	int lo = 0, hi = mm->vmas.n;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		if (mm->vmas.v[mid]->vm_end > addr)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+struct vm_area_struct *find_vma(struct mm_struct *mm, uint64_t addr)
+{
+	int i = vma_index(mm, addr);
+	return i < mm->vmas.n ? mm->vmas.v[i] : NULL;
+}
+
+struct vm_area_struct *vma_lookup(struct mm_struct *mm, uint64_t addr)
+{
+	struct vm_area_struct *v = find_vma(mm, addr);
+	return v && v->vm_start <= addr ? v : NULL;
+}
+
+struct vm_area_struct *vma_alloc(struct mm_struct *mm)
+{
+	struct vm_area_struct *v = calloc(1, sizeof *v);
+	if (!v)
+		return NULL;
+	v->vm_mm = mm;
+	list_init(&v->anon_vma_chain);
+	return v;
+}
+
+void vma_free(struct vm_area_struct *vma)
+{
+	unlink_anon_vmas(vma);
+	if (vma->vm_file)
+		shmem_put(vma->vm_mm->sys, vma->vm_file);
+	free(vma);
+}
+
+int vma_insert(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	struct vma_tree *t = &mm->vmas;
+	if (t->n == t->cap) {
+		int cap = t->cap ? t->cap * 2 : 16;
+		void *p = realloc(t->v, (size_t)cap * sizeof *t->v);
+		if (!p)
+			return -ENOMEM;
+		t->v = p;
+		t->cap = cap;
+	}
+	int i = vma_index(mm, vma->vm_start);
+	memmove(&t->v[i + 1], &t->v[i], (size_t)(t->n - i) * sizeof *t->v);
+	t->v[i] = vma;
+	t->n++;
+	mm->total_vm += vma_pages(vma);
+	return 0;
+}
+
+void vma_remove_at(struct mm_struct *mm, int i)
+{
+	struct vma_tree *t = &mm->vmas;
+	mm->total_vm -= vma_pages(t->v[i]);
+	memmove(&t->v[i], &t->v[i + 1], (size_t)(t->n - i - 1) * sizeof *t->v);
+	t->n--;
+}
+
+static int index_of(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	return vma_index(mm, vma->vm_start);
+}
+
+int vma_split(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr)
+{
+	struct vm_area_struct *n = vma_alloc(mm);
+	if (!n)
+		return -ENOMEM;
+	n->vm_start = addr;
+	n->vm_end = vma->vm_end;
+	n->vm_flags = vma->vm_flags;
+	n->vm_pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+	if (anon_vma_clone(n, vma)) {
+		free(n);
+		return -ENOMEM;
+	}
+	n->vm_file = vma->vm_file;
+	if (n->vm_file)
+		shmem_get(n->vm_file);
+	mm->total_vm -= vma_pages(vma);
+	vma->vm_end = addr;
+	mm->total_vm += vma_pages(vma);
+	int err = vma_insert(mm, n);
+	if (err) {
+		mm->total_vm -= vma_pages(vma);
+		vma->vm_end = n->vm_end;
+		mm->total_vm += vma_pages(vma);
+		vma_free(n);
+	}
+	return err;
+}
+
+/* ---- merging ---------------------------------------------------------------- */
+
+/* What a range would become: the candidate of a merge. */
+struct vma_cand {
+	uint64_t start, end, flags, pgoff;
+	struct shmem_object *file;
+	struct anon_vma *anon_vma;
+};
+
+static bool same_kind(const struct vma_cand *c, const struct vm_area_struct *v)
+{
+	return !((c->flags ^ v->vm_flags) & ~VM_SOFTDIRTY) && c->file == v->vm_file;
+}
+
+/* Linux 6.12's is_mergeable_anon_vma(): nb is the neighbour. */
+static bool anon_compatible(const struct anon_vma *a, const struct vm_area_struct *nb)
+{
+	if ((!a || !nb->anon_vma) && vma_anon_chain_singular(nb))
+		return true;
+	return a == nb->anon_vma;
+}
+
+/* May the candidate extend prev (which ends where it starts)? */
+static bool merge_after(const struct vma_cand *c, const struct vm_area_struct *prev)
+{
+	return prev && prev->vm_end == c->start && same_kind(c, prev) &&
+	       anon_compatible(c->anon_vma, prev) && prev->vm_pgoff + vma_pages(prev) == c->pgoff;
+}
+
+/* May the candidate extend next (which starts where it ends)? */
+static bool merge_before(const struct vma_cand *c, const struct vm_area_struct *next)
+{
+	return next && next->vm_start == c->end && same_kind(c, next) &&
+	       anon_compatible(c->anon_vma, next) &&
+	       next->vm_pgoff == c->pgoff + ((c->end - c->start) >> PAGE_SHIFT);
+}
+
+bool vmas_can_merge(const struct vm_area_struct *a, const struct vm_area_struct *b)
+{
+	struct vma_cand c = { b->vm_start, b->vm_end, b->vm_flags, b->vm_pgoff, b->vm_file,
+			      b->anon_vma };
+	return merge_after(&c, a);
+}
+
+/* Gives dst an anon_vma from src when dst has none (dup_anon_vma). */
+static int dup_anon_vma(struct vm_area_struct *dst, struct vm_area_struct *src)
+{
+	if (!src->anon_vma || dst->anon_vma)
+		return 0;
+	return anon_vma_clone(dst, src);
+}
+
+static void resize(struct mm_struct *mm, struct vm_area_struct *v, uint64_t start, uint64_t end)
+{
+	mm->total_vm -= vma_pages(v);
+	v->vm_pgoff += (int64_t)(start - v->vm_start) / (int64_t)PAGE_SIZE;
+	v->vm_start = start;
+	v->vm_end = end;
+	mm->total_vm += vma_pages(v);
+}
+
+static void remove_vma(struct mm_struct *mm, struct vm_area_struct *v)
+{
+	vma_remove_at(mm, index_of(mm, v));
+	vma_free(v);
+}
+
+static struct vm_area_struct *neighbour(struct mm_struct *mm, struct vm_area_struct *v, int dir)
+{
+	int i = index_of(mm, v) + dir;
+	return i >= 0 && i < mm->vmas.n ? mm->vmas.v[i] : NULL;
+}
+
+/*
+ * The candidate range c lies inside vma.  Merges it with prev and/or next
+ * where Linux would; returns the VMA now covering c, or NULL when no merge
+ * was possible (nothing changed).
+ */
+static struct vm_area_struct *merge_existing(struct mm_struct *mm, struct vm_area_struct *vma,
+					     const struct vma_cand *c)
+{
+	struct vm_area_struct *prev = neighbour(mm, vma, -1);
+	struct vm_area_struct *next = neighbour(mm, vma, +1);
+	bool left = c->start == vma->vm_start && merge_after(c, prev);
+	bool right = c->end == vma->vm_end && merge_before(c, next);
+
+	if (left && right && prev->anon_vma && next->anon_vma && prev->anon_vma != next->anon_vma)
+		right = false;
+	if (left && right) {
+		if (dup_anon_vma(prev, vma) || dup_anon_vma(prev, next))
+			return NULL;
+		uint64_t end = next->vm_end;
+		remove_vma(mm, vma);
+		remove_vma(mm, next);
+		resize(mm, prev, prev->vm_start, end);
+		return prev;
+	}
+	if (left) {
+		if (dup_anon_vma(prev, vma))
+			return NULL;
+		resize(mm, prev, prev->vm_start, c->end);
+		if (c->end == vma->vm_end)
+			remove_vma(mm, vma);
+		else
+			resize(mm, vma, c->end, vma->vm_end);
+		return prev;
+	}
+	if (right) {
+		if (dup_anon_vma(next, vma))
+			return NULL;
+		resize(mm, next, c->start, next->vm_end);
+		if (c->start == vma->vm_start)
+			remove_vma(mm, vma);
+		else
+			resize(mm, vma, vma->vm_start, c->start);
+		return next;
+	}
+	return NULL;
+}
+
+struct vm_area_struct *vma_modify_flags(struct mm_struct *mm, struct vm_area_struct *vma,
+					uint64_t start, uint64_t end, uint64_t flags, int *err)
+{
+	struct vma_cand c = { start, end, flags,
+			      vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT), vma->vm_file,
+			      vma->anon_vma };
+	struct vm_area_struct *m = merge_existing(mm, vma, &c);
+	if (m) {
+		m->vm_flags = (flags & ~VM_SOFTDIRTY) | (m->vm_flags & VM_SOFTDIRTY);
+		return m;
+	}
+	if (vma->vm_start < start) {
+		if (mm->vmas.n >= mm->sys->max_map_count) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+		*err = vma_split(mm, vma, start);
+		if (*err)
+			return NULL;
+		vma = neighbour(mm, vma, +1);
+	}
+	if (vma->vm_end > end) {
+		if (mm->vmas.n >= mm->sys->max_map_count) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+		*err = vma_split(mm, vma, end);
+		if (*err)
+			return NULL;
+	}
+	vma->vm_flags = flags;
+	return vma;
+}
+
+struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	struct vma_cand c = { vma->vm_start, vma->vm_end, vma->vm_flags, vma->vm_pgoff,
+			      vma->vm_file, vma->anon_vma };
+	struct vm_area_struct *m = merge_existing(mm, vma, &c);
+	return m ? m : vma;
+}
+
+/* ---- new ranges (mmap) -------------------------------------------------------- */
+
+struct vm_area_struct *vma_merge_new_range(struct mm_struct *mm, uint64_t start, uint64_t end,
+					   uint64_t flags, struct shmem_object *file, uint64_t pgoff)
+{
+	int i = vma_index(mm, start);
+	struct vm_area_struct *next = i < mm->vmas.n ? mm->vmas.v[i] : NULL;
+	struct vm_area_struct *prev = i > 0 ? mm->vmas.v[i - 1] : NULL;
+	struct vma_cand c = { start, end, flags, pgoff, file, NULL };
+	bool left = merge_after(&c, prev);
+	bool right = merge_before(&c, next);
+
+	if (left && right && prev->anon_vma && next->anon_vma && prev->anon_vma != next->anon_vma)
+		right = false;
+	if (left && right) {
+		if (dup_anon_vma(prev, next))
+			return NULL;
+		uint64_t e = next->vm_end;
+		remove_vma(mm, next);
+		resize(mm, prev, prev->vm_start, e);
+		prev->vm_flags |= VM_SOFTDIRTY;
+		return prev;
+	}
+	if (left) {
+		resize(mm, prev, prev->vm_start, end);
+		prev->vm_flags |= VM_SOFTDIRTY;
+		return prev;
+	}
+	if (right) {
+		resize(mm, next, start, next->vm_end);
+		next->vm_flags |= VM_SOFTDIRTY;
+		return next;
+	}
+	return NULL;
+}

@@ -1,0 +1,30 @@
+/*
+ * scenario.h - the scenario language of SPEC.md section 9: parse a whole
+ * file, then run it on a fresh simulated machine.
+ */
+#ifndef MMSIM_TOOLS_SCENARIO_H
+#define MMSIM_TOOLS_SCENARIO_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct scenario;
+
+/*
+ * Parses text (len bytes; NUL bytes are a usage error).  On a usage error
+ * returns NULL and writes "NAME:LINE: message" to err.
+ */
+struct scenario *scenario_parse(const char *name, const char *text, size_t len, FILE *err);
+void scenario_free(struct scenario *s);
+
+/*
+ * Runs a parsed scenario, writing one result line per command that prints
+ * (or, with json, one JSON document).  Returns 0, or 1 when the simulator
+ * itself failed (a message on err).
+ */
+int scenario_run(struct scenario *s, FILE *out, FILE *err, bool json);
+
+/* Reads a whole file; NULL with a message on err. */
+char *read_whole_file(const char *path, size_t *len, FILE *err);
+
+#endif
