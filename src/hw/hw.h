@@ -11,7 +11,8 @@
  *   look up    pmap_lookup()         read one leaf entry, decoded
  *   walk       pmap_iter_*()         visit the non-empty leaves of a range
  *   unmap      pmap_iter_clear()     ... and clear them
- *   protect    pmap_iter_protect()   ... or change their protection
+ *   protect    pmap_iter_write()     ... or rewrite them (protection)
+ *   split      pmap_split_huge()     turn a 2 MiB leaf into 512 4 KiB ones
  *   free       pmap_free_tables()    release emptied page-table pages
  *   flush      hw_flush_range(), hw_flush_mm()
  *
@@ -210,6 +211,13 @@ int pmap_lookup(struct pmap *pm, uint64_t va, struct pmap_entry *out);
  * at PMD level (va 2 MiB-aligned, the PMD slot must not hold a PTE table).
  * The old leaf, if any, is returned in *old.  0 or -ENOMEM. */
 int pmap_set(struct pmap *pm, uint64_t va, const struct pmap_entry *e, struct pmap_entry *old);
+
+/* Replaces the 2 MiB leaf covering va by a PTE table of 512 leaves with
+ * the same protection and flags.  0, -EINVAL (no huge leaf), -ENOMEM. */
+int pmap_split_huge(struct pmap *pm, uint64_t va);
+
+/* Is the PMD slot covering va empty (no table, no huge leaf)? */
+bool pmap_pmd_none(struct pmap *pm, uint64_t va);
 
 /* Iterates over the non-empty leaves of [start, end). */
 struct pmap_iter {

@@ -414,3 +414,31 @@ uint8_t *pmap_hw_walk(struct pmap *pm, uint64_t va, unsigned access, uint32_t *p
 	}
 	return NULL;
 }
+
+/* ---- splitting a huge leaf ---------------------------------------------------- */
+
+int pmap_split_huge(struct pmap *pm, uint64_t va)
+{
+	bool huge;
+	int err = 0;
+	uint64_t *slot = find_slot(pm, va, false, true, &huge, &err);
+	if (!slot || !(*slot & E_PSE) || !(*slot & (E_P | E_PROTNONE)))
+		return -EINVAL;
+	uint64_t pfn = alloc_table(pm);
+	if (pfn == NO_PFN)
+		return -ENOMEM;
+	uint64_t *t = (uint64_t *)hw_frame(pm->hw, pfn);
+	uint64_t leaf = *slot & ~E_PSE;
+	for (unsigned i = 0; i < PTRS_PER_TABLE; i++)
+		t[i] = leaf + ((uint64_t)i << PAGE_SHIFT);
+	__atomic_store_n(slot, (pfn << PAGE_SHIFT) | E_TABLE, __ATOMIC_RELEASE);
+	return 0;
+}
+
+bool pmap_pmd_none(struct pmap *pm, uint64_t va)
+{
+	bool huge;
+	int err = 0;
+	uint64_t *slot = find_slot(pm, va, false, true, &huge, &err);
+	return !slot || !__atomic_load_n(slot, __ATOMIC_ACQUIRE);
+}

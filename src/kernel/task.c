@@ -125,6 +125,7 @@ int mmsim_task_create(struct mmsim *m, const struct mmsim_task_attr *a, struct m
 		free(t);
 		return -ENOMEM;
 	}
+	t->mm->mems_allowed = t->mems;
 	int err = task_register(m, t);
 	if (err) {
 		mm_destroy(t->mm, &m->hw->cpu[t->cpu]);

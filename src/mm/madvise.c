@@ -54,26 +54,45 @@ static int dontneed(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_str
 	return 0;
 }
 
-/* MADV_COLD / MADV_PAGEOUT: pages only this process maps go inactive.
- * There is no swap device, so pageout cannot evict anonymous pages. */
-static int deactivate(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t start,
-		      uint64_t end)
+/*
+ * MADV_COLD / MADV_PAGEOUT on the pages only this process maps.  Cold moves
+ * them to the inactive list.  Pageout reclaims them; with no swap device an
+ * anonymous page cannot be written out and stays mapped, while a shared
+ * memory page is unmapped first (reclaim unmaps before writing) and then
+ * kept in its object when the write-out finds no swap: the next access
+ * faults it back in.
+ */
+static int cold_or_pageout(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
+			   uint64_t start, uint64_t end, bool pageout)
 {
 	if (vma->vm_flags & VM_LOCKED)
 		return -EINVAL;
+	struct mm_sys *s = mm->sys;
+	struct mmu_gather tlb;
 	struct pmap_iter it;
 	struct pmap_entry e;
-	lru_add_drain_all(mm->sys);
+	lru_add_drain_all(s);
+	tlb_gather_mmu(&tlb, mm, cpu);
 	pthread_mutex_lock(&mm->ptl);
 	pmap_iter_init(&it, &mm->pmap, start, end);
 	while (pmap_iter_next(&it, &e)) {
-		if (e.kind != PMAP_PAGE || e.pfn == mm->sys->zero_pfn)
+		if (e.kind != PMAP_PAGE || e.pfn == s->zero_pfn)
 			continue;
-		struct page *p = pfn_to_page(mm->sys, e.pfn);
-		if (__atomic_load_n(&p->mapcount, __ATOMIC_RELAXED) == 1)
-			lru_deactivate(mm->sys, p);
+		struct page *p = pfn_to_page(s, e.pfn);
+		if (__atomic_load_n(&p->mapcount, __ATOMIC_RELAXED) != 1)
+			continue;
+		lru_deactivate(s, p);
+		if (pageout && vma->vm_file) {
+			pmap_iter_clear(&it, NULL);
+			tlb_track_entry(&tlb, it.va, it.size);
+			if (e.flags & PMAP_DIRTY)
+				page_set(p, PG_dirty);
+			page_remove_rmap(s, p);
+			tlb_remove_page(&tlb, p);
+		}
 	}
 	pthread_mutex_unlock(&mm->ptl);
+	tlb_finish_mmu(&tlb);
 	return 0;
 }
 
@@ -86,7 +105,7 @@ static int advise_vma(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_s
 		return dontneed(mm, cpu, vma, start, end);
 	case MADV_COLD:
 	case MADV_PAGEOUT:
-		return deactivate(mm, vma, start, end);
+		return cold_or_pageout(mm, cpu, vma, start, end, advice == MADV_PAGEOUT);
 	case MADV_WILLNEED:
 		return 0;	/* anonymous memory without swap: nothing to read */
 	case MADV_NORMAL:

@@ -49,10 +49,13 @@ static void set_leaf(struct pmap_entry *e, uint64_t pfn, unsigned prot, unsigned
 	e->flags = (uint8_t)flags;
 }
 
-/* Local allocation (MPOL_DEFAULT): the node of the CPU that faults. */
-static unsigned fault_node(const struct hw_cpu *cpu)
+/* Local allocation (MPOL_DEFAULT): the faulting CPU's node, unless the
+ * cpuset forbids it; then the first node the cpuset allows. */
+static unsigned fault_node(const struct hw_cpu *cpu, const struct mm_struct *mm)
 {
-	return cpu->node;
+	if (mm->mems_allowed & (1ULL << cpu->node))
+		return cpu->node;
+	return mm->mems_allowed ? (unsigned)__builtin_ctzll(mm->mems_allowed) : cpu->node;
 }
 
 static bool page_mapped_zero(const struct mm_sys *s, uint64_t pfn)
@@ -72,7 +75,7 @@ static struct page *new_anon_page(struct mm_struct *mm, struct hw_cpu *cpu,
 	struct mm_sys *s = mm->sys;
 	if ((*err = anon_vma_prepare(vma)))
 		return NULL;
-	struct page *p = alloc_pages_node(s, cpu, fault_node(cpu), 0, GFP_ZERO);
+	struct page *p = alloc_pages_mask(s, cpu, fault_node(cpu, mm), 0, GFP_ZERO, mm->mems_allowed);
 	if (!p) {
 		*err = -ENOMEM;
 		return NULL;
@@ -94,7 +97,7 @@ static int do_anonymous_page(struct mm_struct *mm, struct hw_cpu *cpu,
 
 	if (!(flags & FAULT_FLAG_WRITE)) {
 		set_leaf(&e, mm->sys->zero_pfn, prot & ~PMAP_W, PMAP_ACCESSED | PMAP_SOFTDIRTY);
-		mm->cnt.faults_zero++;
+		count_event(mm, cpu, faults_zero);
 		int err = pmap_set(&mm->pmap, addr, &e, NULL);
 		return err ? vm_fault_errno(err) : 0;
 	}
@@ -110,7 +113,7 @@ static int do_anonymous_page(struct mm_struct *mm, struct hw_cpu *cpu,
 		put_page(mm->sys, p);
 		return vm_fault_errno(err);
 	}
-	mm->cnt.faults_anon++;
+	count_event(mm, cpu, faults_anon);
 	return 0;
 }
 
@@ -119,7 +122,7 @@ static int do_shared_fault(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_a
 {
 	int err = 0;
 	struct page *p = shmem_get_page(mm->sys, cpu, vma->vm_file, linear_page_index(vma, addr),
-					fault_node(cpu), &err);
+					fault_node(cpu, mm), mm->mems_allowed, &err);
 	if (!p)
 		return vm_fault_errno(err);
 	struct pmap_entry e;
@@ -130,10 +133,10 @@ static int do_shared_fault(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_a
 		put_page(mm->sys, p);
 		return vm_fault_errno(err);
 	}
-	page_add_rmap(p);
+	page_add_rmap(mm->sys, p);
 	if (vma->vm_flags & VM_LOCKED)
 		mlock_page(mm->sys, p);
-	mm->cnt.faults_shared++;
+	count_event(mm, cpu, faults_shared);
 	return 0;
 }
 
@@ -166,7 +169,7 @@ static int do_wp_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_s
 		page_set(oldp, PG_anon_exclusive);
 		set_leaf(&e, old->pfn, prot, old->flags | PMAP_DIRTY | PMAP_ACCESSED);
 		pmap_set(&mm->pmap, addr, &e, NULL);
-		mm->cnt.faults_reuse++;
+		count_event(mm, cpu, faults_reuse);
 		return 0;
 	}
 	int err;
@@ -183,8 +186,31 @@ static int do_wp_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_s
 		page_remove_rmap(s, oldp);
 		put_page(s, oldp);
 	}
-	mm->cnt.faults_cow++;
+	count_event(mm, cpu, faults_cow);
 	return 0;
+}
+
+/* A write to a read-only 2 MiB mapping: keep it if the page is ours alone,
+ * else split the mapping and copy only the 4 KiB page written. */
+static int do_huge_pmd_wp_page(struct mm_struct *mm, struct hw_cpu *cpu,
+			       struct vm_area_struct *vma, uint64_t addr,
+			       const struct pmap_entry *old)
+{
+	struct page *head = pfn_to_page(mm->sys, old->pfn);
+	if (page_test(head, PG_anon_exclusive) ||
+	    __atomic_load_n(&head->refcount, __ATOMIC_ACQUIRE) == 1) {
+		struct pmap_entry e = *old;
+		e.prot |= PMAP_W;
+		e.flags |= PMAP_DIRTY | PMAP_ACCESSED;
+		pmap_set(&mm->pmap, addr & PMD_MASK, &e, NULL);
+		count_event(mm, cpu, faults_reuse);
+		return 0;
+	}
+	if (split_huge_pmd(mm, cpu, addr))
+		return SIGBUS;
+	struct pmap_entry e;
+	pmap_lookup(&mm->pmap, addr, &e);
+	return do_wp_page(mm, cpu, vma, addr, &e);
 }
 
 static bool vma_allows(const struct vm_area_struct *vma, unsigned flags)
@@ -215,7 +241,7 @@ static int fault_locked(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 	int ret;
 
 	if (!vma_allows(vma, flags)) {
-		mm->cnt.sigsegv++;
+		count_event(mm, cpu, sigsegv);
 		return SIGSEGV;
 	}
 	addr &= PAGE_MASK;
@@ -223,6 +249,14 @@ static int fault_locked(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 	pmap_lookup(&mm->pmap, addr, &e);
 	switch (e.kind) {
 	case PMAP_EMPTY:
+		if (thp_vma_allowed(vma, addr) && pmap_pmd_none(&mm->pmap, addr)) {
+			int err = do_huge_pmd_anonymous_page(mm, cpu, vma, addr, fault_node(cpu, mm),
+							     mm->mems_allowed);
+			if (err != -EAGAIN) {
+				ret = err ? vm_fault_errno(err) : 0;
+				break;
+			}
+		}
 		ret = vma_is_anonymous(vma) ? do_anonymous_page(mm, cpu, vma, addr, flags)
 					    : do_shared_fault(mm, cpu, vma, addr, flags);
 		break;
@@ -234,6 +268,8 @@ static int fault_locked(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 			 * entry.  Restore the VMA's protection. */
 			set_leaf(&e, e.pfn, vma_pmap_prot(vma->vm_flags), e.flags | PMAP_ACCESSED);
 			ret = pmap_set(&mm->pmap, addr, &e, NULL) ? SIGBUS : 0;
+		} else if (e.flags & PMAP_HUGE) {
+			ret = do_huge_pmd_wp_page(mm, cpu, vma, addr, &e);
 		} else {
 			ret = do_wp_page(mm, cpu, vma, addr, &e);
 		}
@@ -245,7 +281,7 @@ static int fault_locked(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 	}
 	pthread_mutex_unlock(&mm->ptl);
 	if (ret == SIGBUS)
-		mm->cnt.sigbus++;
+		count_event(mm, cpu, sigbus);
 	return ret;
 }
 
@@ -256,7 +292,7 @@ int handle_mm_fault(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr, uns
 	struct vm_area_struct *vma = vma_lookup(mm, addr);
 	int ret;
 	if (!vma) {
-		mm->cnt.sigsegv++;
+		count_event(mm, cpu, sigsegv);
 		ret = SIGSEGV;
 	} else {
 		ret = fault_locked(mm, cpu, vma, addr, flags);
@@ -271,7 +307,7 @@ int populate_vma_range(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_
 	/* Break COW on private writable mappings; read-fault everything else. */
 	unsigned flags = (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE ? FAULT_FLAG_WRITE : 0;
 	if (!vma_is_accessible(vma))
-		return 0;
+		return -EFAULT;	/* gup without FOLL_FORCE refuses PROT_NONE */
 	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
 		struct pmap_entry e;
 		if (pmap_lookup(&mm->pmap, a, &e) == PMAP_PAGE && entry_allows(&e, flags))
@@ -294,6 +330,13 @@ void zap_vma_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t 
 	pthread_mutex_lock(&mm->ptl);
 	pmap_iter_init(&it, &mm->pmap, start, end);
 	while (pmap_iter_next(&it, &e)) {
+		if (it.size == PMD_SIZE && (it.va < start || it.va + PMD_SIZE > end)) {
+			/* Only part of a huge page goes: split its mapping, go on. */
+			uint64_t resume = it.va < start ? start : it.va;
+			split_huge_pmd(mm, tlb->cpu, it.va);
+			pmap_iter_init(&it, &mm->pmap, resume, end);
+			continue;
+		}
 		pmap_iter_clear(&it, NULL);
 		if (e.kind != PMAP_PAGE)
 			continue;
@@ -330,7 +373,7 @@ int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area
 		if (!page_mapped_zero(s, e.pfn)) {
 			struct page *p = pfn_to_page(s, e.pfn);
 			get_page(p);
-			page_add_rmap(p);
+			page_add_rmap(s, p);
 			page_clear(p, PG_anon_exclusive);
 		}
 		if (cow && (e.prot & PMAP_W)) {

@@ -83,19 +83,20 @@ static int apply_vma_lock_flags(struct mm_struct *mm, uint64_t start, uint64_t e
 	struct vm_area_struct *vma = vma_lookup(mm, start);
 	if (!vma)
 		return -ENOMEM;
-	uint64_t nstart = start, tmp = vma->vm_start;
-	while (vma && vma->vm_start < end) {
-		if (vma->vm_start != tmp)
-			return -ENOMEM;
+	for (uint64_t nstart = start;;) {
 		uint64_t newflags = (vma->vm_flags & ~VM_LOCKED_MASK) | flags;
-		tmp = vma->vm_end < end ? vma->vm_end : end;
+		uint64_t tmp = vma->vm_end < end ? vma->vm_end : end;
 		int err = mlock_fixup(mm, vma, nstart, tmp, newflags);
 		if (err)
 			return err;
 		nstart = tmp;
-		vma = find_vma(mm, tmp);
+		if (nstart >= end)
+			return 0;
+		/* A merge may have grown a VMA over nstart: look it up again. */
+		vma = find_vma(mm, nstart);
+		if (!vma || vma->vm_start > nstart)
+			return -ENOMEM;	/* a hole: what came before keeps its change */
 	}
-	return tmp < end ? -ENOMEM : 0;
 }
 
 /* __mm_populate() for mlock: fault in every locked VMA of the range. */

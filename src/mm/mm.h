@@ -156,6 +156,14 @@ static inline struct anon_vma *page_anon_vma(const struct page *p)
 	return page_anon(p) ? (struct anon_vma *)(p->mapping & ~PAGE_MAPPING_ANON) : NULL;
 }
 
+/* Counts an event for the address space and for the CPU doing the work. */
+#define count_event(mm, cpu, field)    \
+	do {                           \
+		(mm)->cnt.field++;     \
+		if (cpu)               \
+			(cpu)->cnt.field++; \
+	} while (0)
+
 /* ---- nodes -------------------------------------------------------------------- */
 
 #define MAX_ORDER 9		/* largest block: 2^9 pages = 2 MiB */
@@ -235,6 +243,9 @@ void mm_sys_destroy(struct mm_sys *s);
 
 struct page *alloc_pages_node(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, unsigned order,
 			      unsigned gfp);
+/* The same, limited to the nodes in nodemask (a cpuset); nid goes first. */
+struct page *alloc_pages_mask(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, unsigned order,
+			      unsigned gfp, uint64_t nodemask);
 void free_pages(struct mm_sys *s, struct page *page, unsigned order);
 uint64_t node_free_pages(struct mm_sys *s, unsigned nid);
 
@@ -286,7 +297,7 @@ void put_anon_vma(struct anon_vma *av);
 bool vma_anon_chain_singular(const struct vm_area_struct *vma);
 
 void page_add_new_anon_rmap(struct page *p, struct vm_area_struct *vma, uint64_t addr);
-void page_add_rmap(struct page *p);
+void page_add_rmap(struct mm_sys *s, struct page *p);
 void page_remove_rmap(struct mm_sys *s, struct page *p);
 
 /* ---- VMAs (vma.c) ---------------------------------------------------------------- */
@@ -361,6 +372,7 @@ struct mm_struct {
 	uint64_t mmap_min_addr;
 	uint64_t total_vm, locked_vm;	/* pages */
 	unsigned home_node;		/* page tables and default allocations */
+	uint64_t mems_allowed;		/* the owner's cpuset: nodes pages may use */
 	struct pmap pmap;
 	struct mmsim_counters cnt;
 };
@@ -407,7 +419,7 @@ void shmem_get(struct shmem_object *o);
 void shmem_put(struct mm_sys *s, struct shmem_object *o);
 /* Finds or creates page idx (zeroed, with a reference for the caller). */
 struct page *shmem_get_page(struct mm_sys *s, struct hw_cpu *cpu, struct shmem_object *o,
-			    uint64_t idx, unsigned nid, int *err);
+			    uint64_t idx, unsigned nid, uint64_t nodemask, int *err);
 struct page *shmem_find_page(struct shmem_object *o, uint64_t idx);
 
 /* ---- mmu_gather (mmu_gather.c) ---------------------------------------------------- */
@@ -465,6 +477,18 @@ struct page *follow_page(struct mm_struct *mm, struct vm_area_struct *vma, uint6
 			 bool *zero);
 /* PMAP_R/W/X for a VMA's flags, as vm_get_page_prot() gives. */
 unsigned vma_pmap_prot(uint64_t vm_flags);
+
+/* ---- transparent huge pages (huge_memory.c) --------------------------------------- */
+
+bool thp_vma_allowed(const struct vm_area_struct *vma, uint64_t addr);
+/* 0, or -EAGAIN when the caller should fall back to a 4 KiB page. */
+int do_huge_pmd_anonymous_page(struct mm_struct *mm, struct hw_cpu *cpu,
+			       struct vm_area_struct *vma, uint64_t addr, unsigned nid,
+			       uint64_t nodemask);
+/* Turns the 2 MiB mapping around addr (if any) into 512 PTEs. Call with ptl. */
+int split_huge_pmd(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr);
+/* The compound head of a page (itself when not part of a huge page). */
+struct page *compound_head(struct mm_sys *s, struct page *p);
 
 /* ---- address spaces (mmap.c) ---------------------------------------------------- */
 

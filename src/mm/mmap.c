@@ -34,6 +34,7 @@ struct mm_struct *mm_create(struct mm_sys *s, unsigned home_node)
 	mm->home_node = home_node;
 	mm->mmap_base = TASK_SIZE - MMAP_GAP_MIN - VDSO_PAGES * PAGE_SIZE;
 	mm->mmap_min_addr = MMAP_MIN_ADDR;
+	mm->mems_allowed = UINT64_MAX;
 	pthread_rwlock_init(&mm->mmap_lock, NULL);
 	pthread_mutex_init(&mm->ptl, NULL);
 	if (pmap_init(&mm->pmap, s->hw, home_node, &s->pt_ops, s, &mm->cnt)) {
@@ -81,6 +82,7 @@ struct mm_struct *dup_mm(struct mm_struct *old, struct hw_cpu *cpu, int *err)
 		return NULL;
 	}
 	mm->mmap_base = old->mmap_base;
+	mm->mems_allowed = old->mems_allowed;
 	*err = 0;
 	pthread_rwlock_wrlock(&old->mmap_lock);
 	for (int i = 0; i < old->vmas.n && !*err; i++) {
@@ -201,6 +203,9 @@ static long mmap_region(struct mm_struct *mm, const struct mmap_caller *c, uint6
 
 	if (vm_flags & VM_SHARED) {
 		pgoff = 0;
+		/* shmem charges the object's size unless MAP_NORESERVE. */
+		if (!(vm_flags & VM_NORESERVE) && !enough_memory(mm->sys, len >> PAGE_SHIFT))
+			return -ENOMEM;
 	} else if ((vm_flags & (VM_NORESERVE | VM_WRITE)) == VM_WRITE) {
 		if (!enough_memory(mm->sys, len >> PAGE_SHIFT))
 			return -ENOMEM;

@@ -175,6 +175,12 @@ static void prep_new_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *p, 
 struct page *alloc_pages_node(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, unsigned order,
 			      unsigned gfp)
 {
+	return alloc_pages_mask(s, cpu, nid, order, gfp, UINT64_MAX);
+}
+
+struct page *alloc_pages_mask(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, unsigned order,
+			      unsigned gfp, uint64_t nodemask)
+{
 	if (order > MAX_ORDER || nid >= s->nr_nodes)
 		return NULL;
 	/* Pass 0 respects the watermarks, pass 1 may use the reserves. */
@@ -186,6 +192,8 @@ struct page *alloc_pages_node(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid
 			unsigned n = (nid + k) % s->nr_nodes;
 			if (k && (gfp & GFP_THISNODE))
 				break;
+			if (!(nodemask & (1ULL << n)) && !(gfp & GFP_THISNODE))
+				continue;
 			struct pglist_data *nd = &s->node[n];
 			pthread_mutex_lock(&nd->lock);
 			struct page *p = rmqueue(s, nd, order, reserve);
@@ -226,7 +234,7 @@ void free_pages(struct mm_sys *s, struct page *page, unsigned order)
 	pthread_mutex_unlock(&nd->lock);
 }
 
-static struct page *compound_head(struct mm_sys *s, struct page *p)
+struct page *compound_head(struct mm_sys *s, struct page *p)
 {
 	return page_test(p, PG_tail) ? pfn_to_page(s, p->private) : p;
 }

@@ -185,13 +185,16 @@ void page_add_new_anon_rmap(struct page *p, struct vm_area_struct *vma, uint64_t
 	__atomic_add_fetch(&s->node[page_to_nid(s, p)].nr_anon, 1, __ATOMIC_RELAXED);
 }
 
-void page_add_rmap(struct page *p)
+/* Subpages of a huge page count their mappings on its head (huge_memory.c). */
+void page_add_rmap(struct mm_sys *s, struct page *p)
 {
+	p = compound_head(s, p);
 	__atomic_add_fetch(&p->mapcount, 1, __ATOMIC_RELAXED);
 }
 
 void page_remove_rmap(struct mm_sys *s, struct page *p)
 {
+	p = compound_head(s, p);
 	if (__atomic_sub_fetch(&p->mapcount, 1, __ATOMIC_ACQ_REL))
 		return;
 	if (page_anon(p))

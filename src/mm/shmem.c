@@ -60,7 +60,7 @@ struct page *shmem_find_page(struct shmem_object *o, uint64_t idx)
 }
 
 struct page *shmem_get_page(struct mm_sys *s, struct hw_cpu *cpu, struct shmem_object *o,
-			    uint64_t idx, unsigned nid, int *err)
+			    uint64_t idx, unsigned nid, uint64_t nodemask, int *err)
 {
 	if (idx >= o->nr_pages) {
 		*err = -EFAULT;
@@ -69,7 +69,7 @@ struct page *shmem_get_page(struct mm_sys *s, struct hw_cpu *cpu, struct shmem_o
 	pthread_mutex_lock(&o->lock);
 	struct page *p = o->pages[idx];
 	if (!p) {
-		p = alloc_pages_node(s, cpu, nid, 0, GFP_ZERO);
+		p = alloc_pages_mask(s, cpu, nid, 0, GFP_ZERO, nodemask);
 		if (!p) {
 			pthread_mutex_unlock(&o->lock);
 			*err = -ENOMEM;

@@ -90,9 +90,13 @@ void vma_remove_at(struct mm_struct *mm, int i)
 	t->n--;
 }
 
+/* Where vma sits in the array (found by identity, not only by address). */
 static int index_of(struct mm_struct *mm, struct vm_area_struct *vma)
 {
-	return vma_index(mm, vma->vm_start);
+	int i = vma_index(mm, vma->vm_start);
+	while (i < mm->vmas.n && mm->vmas.v[i] != vma)
+		i++;
+	return i;
 }
 
 int vma_split(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr)
@@ -224,21 +228,22 @@ static struct vm_area_struct *merge_existing(struct mm_struct *mm, struct vm_are
 	if (left) {
 		if (dup_anon_vma(prev, vma))
 			return NULL;
-		resize(mm, prev, prev->vm_start, c->end);
+		/* Shrink or drop vma first so the array never overlaps. */
 		if (c->end == vma->vm_end)
 			remove_vma(mm, vma);
 		else
 			resize(mm, vma, c->end, vma->vm_end);
+		resize(mm, prev, prev->vm_start, c->end);
 		return prev;
 	}
 	if (right) {
 		if (dup_anon_vma(next, vma))
 			return NULL;
-		resize(mm, next, c->start, next->vm_end);
 		if (c->start == vma->vm_start)
 			remove_vma(mm, vma);
 		else
 			resize(mm, vma, vma->vm_start, c->start);
+		resize(mm, next, c->start, next->vm_end);
 		return next;
 	}
 	return NULL;

@@ -205,8 +205,10 @@ static void show_diff(const char *name, const char *want, const char *got)
 		const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
 		size_t na = ea ? (size_t)(ea - a) : strlen(a), nb = eb ? (size_t)(eb - b) : strlen(b);
 		if (na != nb || memcmp(a, b, na)) {
-			printf("  line %d:\n    linux: %.*s\n    mmsim: %.*s\n", line, (int)na, a,
-			       (int)nb, b);
+			/* Long status arrays are cut: the first 160 bytes tell. */
+			printf("  line %d:\n    linux: %.*s%s\n    mmsim: %.*s%s\n", line,
+			       (int)(na > 160 ? 160 : na), a, na > 160 ? "..." : "",
+			       (int)(nb > 160 ? 160 : nb), b, nb > 160 ? "..." : "");
 			shown++;
 		}
 		a += na + (ea ? 1 : 0);
