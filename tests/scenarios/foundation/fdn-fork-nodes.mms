@@ -1,4 +1,4 @@
-# after fork, COW copies are allocated on the node of the writer's CPU; pages not touched before fork stay ENOENT in both
+# after fork, COW copies are allocated on the node of the writer CPU; pages not touched before fork are ENOENT in parent and child
 machine nodes=2 cpus=2
 task t cpu=1
 use t

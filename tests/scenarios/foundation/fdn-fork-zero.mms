@@ -1,4 +1,4 @@
-# the zero page stays shared through fork: read-only pages are EFAULT in parent and child; a write gives only the writer a real page
+# the zero page and fork: zero-page PTEs of a VMA without anon_vma are not copied (child ENOENT, parent EFAULT); a write gives only the writer a real page
 machine nodes=2 cpus=2
 a = mmap 4p rw
 read a 4p

@@ -1,4 +1,4 @@
-# thp=always: a 4 MiB mapping is 2 MiB-aligned and one byte written fills a whole 2 MiB huge page; a read maps the huge zero page; munmap of one page splits it
+# thp=always: a 4 MiB mapping is 2 MiB-aligned and one byte written fills a whole 2 MiB huge page; a read fault also gets a real huge page; munmap or dontneed of one page splits it
 machine nodes=2 cpus=2 thp=always
 top = mmap 4p none
 a = mmap 4m rw

@@ -1,4 +1,4 @@
-# madvise dontneed on private anonymous memory drops the pages: reads give zeros again, nodes says ENOENT (page table kept), a later write gets a fresh page
+# madvise dontneed on private anonymous memory drops the pages: nodes says ENOENT, reads give zeros again (zero page, EFAULT), a later write gets a fresh page
 machine nodes=2 cpus=2
 a = mmap 8p rw
 write a 8p 0xe1

@@ -1,4 +1,4 @@
-# madvise dontneed on shared anonymous memory only unmaps: the data is kept and read back; pageout and cold keep it too
+# madvise dontneed on shared anonymous memory only unmaps: the data is kept and read back; pageout unmaps the pages too (ENOENT) but keeps the data; cold keeps it
 machine nodes=2 cpus=2
 s = mmap 4p rw shared
 write s 4p 0xe3

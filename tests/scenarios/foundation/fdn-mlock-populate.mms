@@ -1,4 +1,4 @@
-# mlock populates the locked range and splits the VMA (three entries with equal perms); munlock merges it back and keeps the pages
+# mlock populates the locked range and splits the VMA (three entries with equal perms); munlock keeps the pages and, here, the split (populated middle has an anon_vma, its neighbours none)
 machine nodes=2 cpus=2
 top = mmap 4p none
 a = mmap 8p rw

@@ -1,4 +1,4 @@
-# a read of untouched private anonymous memory maps the shared zero page (nodes EFAULT); never-touched pages under an existing page table are ENOENT; a write then gives a real page
+# a read of untouched private anonymous memory maps the shared zero page (nodes EFAULT); untouched pages of a VMA are ENOENT; a write then gives a real page
 machine nodes=2 cpus=2
 a = mmap 4p rw
 nodes a*4
