@@ -138,7 +138,7 @@ void mmsim_config_default(struct mmsim_config *cfg)
 	cfg->flush_ceiling = 33;
 	cfg->flush_policy = MMSIM_FLUSH_GATHER;
 	cfg->max_map_count = 65530;
-	/* Sources for each figure: docs/cost-model.md. */
+	/* Where each figure comes from: docs/cost-model.md. */
 	cfg->cost.tlb_hit = 1;
 	cfg->cost.walk_level = 25;
 	cfg->cost.fault = 1200;
