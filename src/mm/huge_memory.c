@@ -50,12 +50,7 @@ int do_huge_pmd_anonymous_page(struct mm_struct *mm, struct hw_cpu *cpu,
 		put_page(s, p);
 		return -EAGAIN;		/* a page table is already there */
 	}
-	page_add_new_anon_rmap(p, vma, haddr);
-	page_set(p, PG_anon_exclusive);
-	page_set(p, PG_uptodate);
-	lru_cache_add(s, cpu->id, p);
-	if (vma->vm_flags & VM_LOCKED)
-		mlock_page(s, p);
+	anon_page_setup(cpu, vma, p, haddr);
 	count_event(mm, cpu, faults_anon);
 	return 0;
 }

@@ -80,13 +80,20 @@ static struct page *new_anon_page(struct mm_struct *mm, struct hw_cpu *cpu,
 		*err = -ENOMEM;
 		return NULL;
 	}
+	anon_page_setup(cpu, vma, p, addr);
+	return p;
+}
+
+void anon_page_setup(struct hw_cpu *cpu, struct vm_area_struct *vma, struct page *p,
+		     uint64_t addr)
+{
+	struct mm_sys *s = vma->vm_mm->sys;
 	page_add_new_anon_rmap(p, vma, addr);
 	page_set(p, PG_anon_exclusive);
 	page_set(p, PG_uptodate);
 	lru_cache_add(s, cpu->id, p);
 	if (vma->vm_flags & VM_LOCKED)
 		mlock_page(s, p);
-	return p;
 }
 
 static int do_anonymous_page(struct mm_struct *mm, struct hw_cpu *cpu,

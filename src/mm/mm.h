@@ -475,6 +475,10 @@ int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area
 /* The page mapped at addr (NULL if none; *zero if it is the zero page). */
 struct page *follow_page(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
 			 bool *zero);
+/* A new anonymous page (or huge page) joins vma at addr: rmap, exclusive,
+ * the CPU's LRU batch, mlock if the VMA is locked. */
+void anon_page_setup(struct hw_cpu *cpu, struct vm_area_struct *vma, struct page *p,
+		     uint64_t addr);
 /* PMAP_R/W/X for a VMA's flags, as vm_get_page_prot() gives. */
 unsigned vma_pmap_prot(uint64_t vm_flags);
 
