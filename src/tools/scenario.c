@@ -94,6 +94,10 @@ struct scenario {
 	bool seen_cmd;
 	char *bound;		/* per mapping name: bound by an earlier line */
 	char *linebuf;
+	/* Everything a command's arguments need, freed with the scenario, so
+	 * a usage error can unwind from anywhere without leaking. */
+	void **allocs;
+	size_t nallocs, capallocs;
 };
 
 /* ---- small helpers ------------------------------------------------------------- */
@@ -116,6 +120,31 @@ static void *xrealloc(void *p, size_t n)
 		exit(1);
 	}
 	return p;
+}
+
+static void *palloc(struct scenario *s, size_t n)
+{
+	if (s->nallocs == s->capallocs) {
+		s->capallocs = s->capallocs ? s->capallocs * 2 : 64;
+		s->allocs = xrealloc(s->allocs, s->capallocs * sizeof *s->allocs);
+	}
+	void *p = xcalloc(1, n);
+	s->allocs[s->nallocs++] = p;
+	return p;
+}
+
+/* Grows an arena block: the old one stays in the arena until the end. */
+static void *pgrow(struct scenario *s, void *old, size_t oldn, size_t n)
+{
+	void *p = palloc(s, n);
+	memcpy(p, old, oldn);
+	return p;
+}
+
+static char *pstrdup(struct scenario *s, const char *str)
+{
+	size_t n = strlen(str) + 1;
+	return memcpy(palloc(s, n), str, n);
 }
 
 static int sym_find(const struct symtab *t, const char *s)
@@ -312,7 +341,7 @@ static int *list_arg(struct scenario *s, const char *str, long lo, long hi, bool
 		     int *count)
 {
 	int n = 0, cap = 8;
-	int *v = xcalloc((size_t)cap, sizeof *v);
+	int *v = palloc(s, (size_t)cap * sizeof *v);
 	*count = 0;
 	if (!*str) {
 		if (!allow_empty)
@@ -322,21 +351,17 @@ static int *list_arg(struct scenario *s, const char *str, long lo, long hi, bool
 	size_t len = strlen(str);
 	if (str[0] == ',' || str[len - 1] == ',' || strstr(str, ",,"))
 		uerr(s, "malformed list '%s'", str);
-	char *dup = strdup(str), *save = NULL;
+	char *dup = pstrdup(s, str), *save = NULL;
 	for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		long long x;
-		if (num_i64(t, lo, hi, &x) < 0) {
-			free(dup);
-			free(v);
+		if (num_i64(t, lo, hi, &x) < 0)
 			uerr(s, "malformed node number '%s'", t);
-		}
 		if (n == cap) {
+			v = pgrow(s, v, (size_t)cap * sizeof *v, (size_t)cap * 2 * sizeof *v);
 			cap *= 2;
-			v = xrealloc(v, (size_t)cap * sizeof *v);
 		}
 		v[n++] = (int)x;
 	}
-	free(dup);
 	*count = n;
 	return v;
 }
@@ -346,32 +371,28 @@ static void pages_arg(struct scenario *s, struct cmd *c, const char *str)
 	size_t len = strlen(str);
 	if (!len || str[0] == ',' || str[len - 1] == ',' || strstr(str, ",,"))
 		uerr(s, "malformed page list '%s'", str);
-	char *dup = strdup(str), *save = NULL;
+	char *dup = pstrdup(s, str), *save = NULL;
 	int cap = 4;
-	c->items = xcalloc((size_t)cap, sizeof *c->items);
+	c->items = palloc(s, (size_t)cap * sizeof *c->items);
 	for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		struct pitem it = { { -1, 0 }, 1 };
 		char *star = strchr(t, '*');
 		if (star) {
 			*star = 0;
-			if (num_u64(star + 1, &it.n) < 0) {
-				free(dup);
+			if (num_u64(star + 1, &it.n) < 0)
 				uerr(s, "malformed page count '%s'", star + 1);
-			}
 		}
 		it.a = addr_arg(s, t);
-		if (it.n > MAX_PAGES || c->npages + it.n > MAX_PAGES) {
-			free(dup);
+		if (it.n > MAX_PAGES || c->npages + it.n > MAX_PAGES)
 			uerr(s, "too many pages (at most %u)", MAX_PAGES);
-		}
 		if (c->nitems == cap) {
+			c->items = pgrow(s, c->items, (size_t)cap * sizeof *c->items,
+					 (size_t)cap * 2 * sizeof *c->items);
 			cap *= 2;
-			c->items = xrealloc(c->items, (size_t)cap * sizeof *c->items);
 		}
 		c->items[c->nitems++] = it;
 		c->npages += it.n;
 	}
-	free(dup);
 }
 
 static const char *kv(const char *tok, const char *key)
@@ -565,13 +586,11 @@ static void parse_migrate(struct scenario *s, struct cmd *c, char **tok, int nto
 	for (int i = 0; i < nto; i++)
 		hi = to[i] > hi ? to[i] : hi;
 	c->mwords = hi / 64 + 1;
-	c->masks = xcalloc((size_t)c->mwords * 2, sizeof *c->masks);
+	c->masks = palloc(s, (size_t)c->mwords * 2 * sizeof *c->masks);
 	for (int i = 0; i < nfrom; i++)
 		c->masks[from[i] / 64] |= 1ULL << (from[i] % 64);
 	for (int i = 0; i < nto; i++)
 		c->masks[c->mwords + to[i] / 64] |= 1ULL << (to[i] % 64);
-	free(from);
-	free(to);
 }
 
 static void parse_task(struct scenario *s, struct cmd *c, char **tok, int ntok)
@@ -622,7 +641,6 @@ static void parse_task(struct scenario *s, struct cmd *c, char **tok, int ntok)
 				else
 					c->mems |= 1ULL << l[j];
 			}
-			free(l);
 		} else {
 			uerr(s, "task: unknown argument '%s'", tok[i]);
 		}
@@ -810,19 +828,13 @@ static void parse_line(struct scenario *s, char *text)
 	s->n++;
 }
 
-static void cmd_free(struct cmd *c)
-{
-	free(c->items);
-	free(c->to);
-	free(c->masks);
-}
-
 void scenario_free(struct scenario *s)
 {
 	if (!s)
 		return;
-	for (int i = 0; i < s->n; i++)
-		cmd_free(&s->cmds[i]);
+	for (size_t i = 0; i < s->nallocs; i++)
+		free(s->allocs[i]);
+	free(s->allocs);
 	free(s->cmds);
 	sym_free(&s->maps);
 	sym_free(&s->tasks);
