@@ -230,6 +230,8 @@ int pmap_set(struct pmap *pm, uint64_t va, const struct pmap_entry *e, struct pm
 
 	if (!slot)
 		return err ? err : -EINVAL;	/* a huge leaf is in the way */
+	if (huge != huge_e)
+		return -EINVAL;			/* a 4 KiB entry inside a huge leaf */
 	if (huge_e && is_table(*slot))
 		return -EINVAL;			/* a PTE table is in the way */
 	uint64_t prev = __atomic_exchange_n(slot, encode(e, huge_e), __ATOMIC_ACQ_REL);

@@ -183,28 +183,22 @@ struct page *alloc_pages_mask(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid
 {
 	if (order > MAX_ORDER || nid >= s->nr_nodes)
 		return NULL;
-	/* Pass 0 respects the watermarks, pass 1 may use the reserves. */
-	for (int pass = 0; pass < 2; pass++) {
-		bool reserve = pass == 1 || (gfp & GFP_NOWATERMARK);
-		if (pass == 1 && !(gfp & GFP_NOWATERMARK) && (gfp & GFP_THISNODE))
+	/* Only GFP_NOWATERMARK may dig into a node's reserve below min. */
+	bool reserve = gfp & GFP_NOWATERMARK;
+	for (unsigned k = 0; k < s->nr_nodes; k++) {
+		unsigned n = (nid + k) % s->nr_nodes;
+		if (k && (gfp & GFP_THISNODE))
 			break;
-		for (unsigned k = 0; k < s->nr_nodes; k++) {
-			unsigned n = (nid + k) % s->nr_nodes;
-			if (k && (gfp & GFP_THISNODE))
-				break;
-			if (!(nodemask & (1ULL << n)) && !(gfp & GFP_THISNODE))
-				continue;
-			struct pglist_data *nd = &s->node[n];
-			pthread_mutex_lock(&nd->lock);
-			struct page *p = rmqueue(s, nd, order, reserve);
-			pthread_mutex_unlock(&nd->lock);
-			if (p) {
-				prep_new_page(s, cpu, p, order, gfp);
-				return p;
-			}
+		if (!(nodemask & (1ULL << n)) && !(gfp & GFP_THISNODE))
+			continue;
+		struct pglist_data *nd = &s->node[n];
+		pthread_mutex_lock(&nd->lock);
+		struct page *p = rmqueue(s, nd, order, reserve);
+		pthread_mutex_unlock(&nd->lock);
+		if (p) {
+			prep_new_page(s, cpu, p, order, gfp);
+			return p;
 		}
-		if (gfp & GFP_NOWATERMARK)
-			break;
 	}
 	return NULL;
 }

@@ -1,0 +1,462 @@
+/*
+ * test_page_alloc.c - the per-node buddy allocator (src/mm/page_alloc.c).
+ *
+ * Machine: 2 nodes of 8 MiB (2048 frames, four order-9 blocks each, min
+ * watermark 2048/256 = 8 frames), 2 CPUs.  Node 0 gives its lowest frame to
+ * the shared zero page at boot; node 1 is untouched until a test uses it,
+ * and every test gives back all it took.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "kernel/kernel.h"
+#include "tap.h"
+
+#define MEM_PER_NODE (8ULL << 20)
+#define NODE_PAGES (MEM_PER_NODE >> PAGE_SHIFT) /* 2048 */
+#define WMARK_MIN (NODE_PAGES / 256)		 /* 8 */
+#define NODE1_START NODE_PAGES
+
+static struct mmsim *m;
+static struct mm_sys *s;
+
+static struct mmsim *make_machine(void)
+{
+	struct mmsim_config cfg;
+	struct mmsim *mm_;
+	mmsim_config_default(&cfg);
+	cfg.nodes = 2;
+	cfg.cpus = 2;
+	cfg.mem_per_node = MEM_PER_NODE;
+	if (mmsim_create(&cfg, &mm_))
+		return NULL;
+	return mm_;
+}
+
+/* Compares a node's free counts per order with want[]; prints mismatches.
+ * Also checks that each free list really holds nr_free blocks, that every
+ * listed block is a PG_buddy head of that order, and the node total. */
+static bool free_areas_are(unsigned nid, const uint64_t want[NR_ORDERS])
+{
+	struct pglist_data *nd = &s->node[nid];
+	bool good = true;
+	uint64_t total = 0;
+	for (unsigned o = 0; o < NR_ORDERS; o++) {
+		uint64_t len = 0;
+		for (struct list_head *l = nd->free_area[o].list.next; l != &nd->free_area[o].list;
+		     l = l->next) {
+			struct page *p = list_entry(l, struct page, lru);
+			if (!page_test(p, PG_buddy) || p->private != o ||
+			    page_to_pfn(s, p) % (1ULL << o) || page_to_nid(s, p) != nid) {
+				printf("#   node %u order %u: bad block at pfn %llu\n", nid, o,
+				       (unsigned long long)page_to_pfn(s, p));
+				good = false;
+			}
+			len++;
+		}
+		if (len != nd->free_area[o].nr_free || nd->free_area[o].nr_free != want[o]) {
+			printf("#   node %u order %u: nr_free %llu, list %llu, want %llu\n", nid, o,
+			       (unsigned long long)nd->free_area[o].nr_free,
+			       (unsigned long long)len, (unsigned long long)want[o]);
+			good = false;
+		}
+		total += want[o] << o;
+	}
+	if (node_free_pages(s, nid) != total) {
+		printf("#   node %u: node_free_pages %llu, want %llu\n", nid,
+		       (unsigned long long)node_free_pages(s, nid), (unsigned long long)total);
+		good = false;
+	}
+	return good;
+}
+
+static const uint64_t FRESH[NR_ORDERS] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 4 };
+static const uint64_t ONE_TAKEN[NR_ORDERS] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 3 };
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+static void test_struct_page(void)
+{
+	ok(sizeof(struct page) <= 64, "struct page is %zu bytes, at most 64", sizeof(struct page));
+}
+
+static void test_boot_layout(void)
+{
+	is(s->nr_nodes, 2, "two nodes");
+	is(s->node[0].nr_pages, NODE_PAGES, "node 0 has 2048 frames");
+	is(s->node[1].start_pfn, NODE1_START, "node 1 starts at pfn 2048");
+	is(s->node[1].watermark_min, WMARK_MIN, "min watermark is nr_pages / 256 = 8");
+	ok(free_areas_are(1, FRESH), "fresh node 1: four order-9 blocks, nothing else");
+	is(s->zero_pfn, 0, "the zero page is node 0's lowest frame");
+	ok(page_test(pfn_to_page(s, s->zero_pfn), PG_reserved), "zero page is PG_reserved");
+	ok(free_areas_are(0, ONE_TAKEN), "node 0 after the zero page: one block of each order 0..8");
+}
+
+static void test_split_and_merge_order0(void)
+{
+	struct page *p = alloc_pages_node(s, NULL, 1, 0, GFP_THISNODE);
+	ok(p != NULL, "order-0 allocation on node 1");
+	if (!p)
+		return;
+	is(page_to_pfn(s, p), NODE1_START, "it is node 1's lowest frame");
+	is(page_to_nid(s, p), 1, "on node 1");
+	is(p->refcount, 1, "refcount 1");
+	is(p->order, 0, "order 0");
+	ok(!page_test(p, PG_buddy) && !page_test(p, PG_head) && !page_test(p, PG_tail),
+	   "not buddy, head or tail");
+	ok(page_test(p, PG_used), "PG_used set");
+	ok(free_areas_are(1, ONE_TAKEN), "split left one block of each order 0..8, three order-9");
+	is(node_free_pages(s, 1), NODE_PAGES - 1, "node 1 free pages 2047");
+	free_pages(s, p, 0);
+	ok(free_areas_are(1, FRESH), "free merges back to four order-9 blocks");
+	ok(page_test(p, PG_buddy) && p->private == 9, "freed frame heads an order-9 buddy block");
+}
+
+static void test_orders(void)
+{
+	struct page *pg[NR_ORDERS];
+	uint64_t used = 0;
+	bool aligned = true, on_node = true, heads = true, tails = true;
+
+	for (unsigned o = 0; o < NR_ORDERS; o++) {
+		pg[o] = alloc_pages_node(s, NULL, 1, o, GFP_THISNODE);
+		if (!pg[o]) {
+			ok(0, "order-%u allocation", o);
+			return;
+		}
+		used += 1ULL << o;
+		uint64_t pfn = page_to_pfn(s, pg[o]);
+		if (pfn % (1ULL << o))
+			aligned = false;
+		if (page_to_nid(s, pg[o]) != 1 || hw_pfn_node(m->hw, pfn + (1ULL << o) - 1) != 1)
+			on_node = false;
+		if (pg[o]->order != o || pg[o]->refcount != 1 || (o > 0) != page_test(pg[o], PG_head))
+			heads = false;
+		for (uint64_t i = 1; i < (1ULL << o); i++)
+			if (!page_test(pg[o] + i, PG_tail) || pg[o][i].private != pfn)
+				tails = false;
+	}
+	ok(aligned, "each order-n block is 2^n-aligned");
+	ok(on_node, "every block lies wholly on node 1");
+	ok(heads, "heads: order, refcount 1, PG_head for order > 0");
+	ok(tails, "tails: PG_tail and private = head pfn");
+	is(used, 1023, "orders 0..9 take 1023 frames");
+	is(node_free_pages(s, 1), NODE_PAGES - 1023, "node 1 free pages 1025");
+	/* Orders 0..8 came out of the first block (511 frames plus its own
+	 * lowest frame, left over as one order-0 block), order 9 took a whole
+	 * second block: 1 + 2*512 free = 1025. */
+	static const uint64_t after[NR_ORDERS] = { 1, 0, 0, 0, 0, 0, 0, 0, 0, 2 };
+	ok(free_areas_are(1, after), "free areas after orders 0..9: one order-0 and two order-9");
+	is(page_to_pfn(s, pg[9]), NODE1_START + 512, "the order-9 block is the second block");
+
+	/* Free largest first. */
+	for (int o = MAX_ORDER; o >= 0; o--)
+		free_pages(s, pg[o], (unsigned)o);
+	ok(free_areas_are(1, FRESH), "freeing orders 9..0 merges back to four order-9 blocks");
+
+	/* Again, freeing smallest first; through put_page this time. */
+	for (unsigned o = 0; o < NR_ORDERS; o++)
+		pg[o] = alloc_pages_node(s, NULL, 1, o, GFP_THISNODE);
+	ok(free_areas_are(1, after), "same layout on the second round");
+	for (unsigned o = 0; o < NR_ORDERS; o++)
+		put_page(s, pg[o]);
+	ok(free_areas_are(1, FRESH), "put_page on orders 0..9 merges back to four order-9 blocks");
+
+	ok(alloc_pages_node(s, NULL, 1, MAX_ORDER + 1, 0) == NULL, "order 10 is refused");
+	ok(alloc_pages_node(s, NULL, 2, 0, 0) == NULL, "node 2 does not exist");
+	ok(free_areas_are(1, FRESH), "failed allocations took nothing");
+}
+
+static void test_merge_any_order(void)
+{
+	static struct page *pg[1024];
+	bool dense = true;
+
+	/* One block's worth of order-0 pages: exactly the 512 frames of the
+	 * block at the head of the order-9 list. */
+	uint64_t base = page_to_pfn(s, list_entry(s->node[1].free_area[9].list.next, struct page, lru));
+	static bool seen[512];
+	memset(seen, 0, sizeof seen);
+	for (unsigned i = 0; i < 512; i++) {
+		pg[i] = alloc_pages_node(s, NULL, 1, 0, GFP_THISNODE);
+		if (!pg[i] || page_to_pfn(s, pg[i]) < base || page_to_pfn(s, pg[i]) >= base + 512 ||
+		    seen[page_to_pfn(s, pg[i]) - base])
+			dense = false;
+		else
+			seen[page_to_pfn(s, pg[i]) - base] = true;
+	}
+	ok(dense, "512 order-0 pages are the 512 frames of one order-9 block");
+	static const uint64_t three[NR_ORDERS] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 3 };
+	ok(free_areas_are(1, three), "three order-9 blocks left");
+
+	/* Free in a scrambled order: i * 167 mod 512 is a permutation. */
+	for (unsigned k = 0; k < 511; k++)
+		free_pages(s, pg[(k * 167) % 512], 0);
+	is(node_free_pages(s, 1), NODE_PAGES - 1, "all but one freed: 2047 free");
+	is(s->node[1].free_area[9].nr_free, 3, "no order-9 block yet while one frame is out");
+	free_pages(s, pg[(511 * 167) % 512], 0);
+	ok(free_areas_are(1, FRESH), "scrambled frees merge back to four order-9 blocks");
+
+	/* 1024 pages; free the even frames first: no buddy pair is free, so
+	 * nothing may merge. */
+	for (unsigned i = 0; i < 1024; i++)
+		pg[i] = alloc_pages_node(s, NULL, 1, 0, GFP_THISNODE);
+	static const uint64_t two[NR_ORDERS] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 };
+	ok(free_areas_are(1, two), "1024 pages take two blocks");
+	for (unsigned i = 0; i < 1024; i++)
+		if (page_to_pfn(s, pg[i]) % 2 == 0)
+			free_pages(s, pg[i], 0);
+	static const uint64_t evens[NR_ORDERS] = { 512, 0, 0, 0, 0, 0, 0, 0, 0, 2 };
+	ok(free_areas_are(1, evens), "even frames freed: 512 lone order-0 blocks, no merge");
+	for (int i = 1023; i >= 0; i--)
+		if (page_to_pfn(s, pg[i]) % 2 == 1)
+			free_pages(s, pg[i], 0);
+	ok(free_areas_are(1, FRESH), "odd frames freed (descending): four order-9 blocks again");
+}
+
+static void test_fallback(void)
+{
+	static struct page *pg[2 * NODE_PAGES];
+	unsigned n = 0;
+	struct page *other = NULL;
+	uint64_t head1 = page_to_pfn(s, list_entry(s->node[1].free_area[9].list.next, struct page, lru));
+
+	while (n < NODE_PAGES) {
+		struct page *p = alloc_pages_node(s, NULL, 0, 0, 0);
+		if (!p)
+			break;
+		if (page_to_nid(s, p) != 0) {
+			other = p;
+			break;
+		}
+		pg[n++] = p;
+	}
+	is(n, NODE_PAGES - 1 - WMARK_MIN, "node 0 gives 2039 pages, stopping at its min watermark");
+	is(node_free_pages(s, 0), WMARK_MIN, "node 0 keeps 8 free frames");
+	ok(other != NULL, "the next allocation falls back");
+	if (other) {
+		is(page_to_nid(s, other), 1, "... to node 1");
+		is(page_to_pfn(s, other), head1, "... the first frame of its first free block");
+	}
+	ok(alloc_pages_node(s, NULL, 0, 0, GFP_THISNODE) == NULL,
+	   "GFP_THISNODE on node 0 fails instead of falling back");
+	ok(alloc_pages_node(s, NULL, 0, 1, GFP_THISNODE) == NULL, "so does an order-1 one");
+	is(node_free_pages(s, 0), WMARK_MIN, "the failures took nothing");
+	struct page *r = alloc_pages_node(s, NULL, 0, 0, GFP_THISNODE | GFP_NOWATERMARK);
+	ok(r && page_to_nid(s, r) == 0, "GFP_NOWATERMARK dips into node 0's reserve");
+	is(node_free_pages(s, 0), WMARK_MIN - 1, "node 0 has 7 free frames");
+	if (r)
+		free_pages(s, r, 0);
+	if (other)
+		free_pages(s, other, 0);
+	for (unsigned i = 0; i < n; i++)
+		free_pages(s, pg[i], 0);
+	ok(free_areas_are(0, ONE_TAKEN), "node 0 back to its boot layout");
+	ok(free_areas_are(1, FRESH), "node 1 back to four order-9 blocks");
+}
+
+static void test_watermark(void)
+{
+	static struct page *pg[NODE_PAGES];
+	unsigned n = 0, r = 0;
+
+	while (n < NODE_PAGES) {
+		struct page *p = alloc_pages_node(s, NULL, 1, 0, GFP_THISNODE);
+		if (!p)
+			break;
+		pg[n++] = p;
+	}
+	is(n, NODE_PAGES - WMARK_MIN, "GFP_THISNODE stops at the min watermark: 2040 pages");
+	is(node_free_pages(s, 1), WMARK_MIN, "8 frames stay in reserve");
+	while (n < NODE_PAGES) {
+		struct page *p = alloc_pages_node(s, NULL, 1, 0, GFP_THISNODE | GFP_NOWATERMARK);
+		if (!p)
+			break;
+		pg[n++] = p;
+		r++;
+	}
+	is(r, WMARK_MIN, "GFP_NOWATERMARK takes exactly the 8 reserve frames");
+	is(node_free_pages(s, 1), 0, "node 1 is empty");
+	ok(alloc_pages_node(s, NULL, 1, 0, GFP_THISNODE | GFP_NOWATERMARK) == NULL,
+	   "nothing left even with GFP_NOWATERMARK");
+	bool all1 = true;
+	for (unsigned i = 0; i < n; i++)
+		if (page_to_nid(s, pg[i]) != 1)
+			all1 = false;
+	ok(all1, "every page came from node 1");
+	for (unsigned i = 0; i < n; i++)
+		free_pages(s, pg[i], 0);
+	ok(free_areas_are(1, FRESH), "node 1 back to four order-9 blocks");
+
+	/* An order-1 request that would cross the watermark fails while an
+	 * order-0 one still fits: the check is nr_free - 2^order >= min. */
+	n = 0;
+	while (node_free_pages(s, 1) > WMARK_MIN + 1)
+		pg[n++] = alloc_pages_node(s, NULL, 1, 0, GFP_THISNODE);
+	is(node_free_pages(s, 1), WMARK_MIN + 1, "node 1 at min + 1 free");
+	ok(alloc_pages_node(s, NULL, 1, 1, GFP_THISNODE) == NULL, "order 1 would cross min: refused");
+	struct page *last = alloc_pages_node(s, NULL, 1, 0, GFP_THISNODE);
+	ok(last != NULL, "order 0 lands exactly on min: allowed");
+	if (last)
+		pg[n++] = last;
+	for (unsigned i = 0; i < n; i++)
+		free_pages(s, pg[i], 0);
+	ok(free_areas_are(1, FRESH), "node 1 back to four order-9 blocks");
+}
+
+/*
+ * The reserve below the min watermark is for GFP_NOWATERMARK allocations
+ * only (page_alloc.c's header; Linux keeps the min reserve for atomic and
+ * PF_MEMALLOC allocations): once every node is down to min, an ordinary
+ * allocation must fail rather than dip into the reserves.
+ */
+static void test_reserve_needs_nowatermark(void)
+{
+	static struct page *pg[2 * NODE_PAGES];
+	unsigned n = 0;
+
+	while (n < 2 * NODE_PAGES) {
+		struct page *p = alloc_pages_node(s, NULL, 0, 0, 0);
+		if (!p)
+			break;
+		pg[n++] = p;
+		if (node_free_pages(s, 0) == WMARK_MIN && node_free_pages(s, 1) == WMARK_MIN)
+			break;
+	}
+	is(n, 2 * NODE_PAGES - 1 - 2 * WMARK_MIN, "plain allocations: both nodes down to min");
+	struct page *p = alloc_pages_node(s, NULL, 0, 0, 0);
+	ok(p == NULL, "a plain allocation does not dip below min on any node");
+	if (p)
+		pg[n++] = p;
+	is(node_free_pages(s, 0) + node_free_pages(s, 1), 2 * WMARK_MIN,
+	   "both reserves intact");
+	struct page *q = alloc_pages_node(s, NULL, 0, 0, GFP_NOWATERMARK);
+	ok(q && page_to_nid(s, q) == 0, "GFP_NOWATERMARK still gets a reserve frame of node 0");
+	if (q)
+		pg[n++] = q;
+	for (unsigned i = 0; i < n; i++)
+		free_pages(s, pg[i], 0);
+	ok(free_areas_are(0, ONE_TAKEN) && free_areas_are(1, FRESH), "all freed");
+}
+
+static void test_zeroing(void)
+{
+	struct hw_cpu *cpu = &m->hw->cpu[1];
+	uint64_t zeroed0;
+
+	/* Frame 2048: handed out, dirtied, freed. */
+	struct page *p = alloc_pages_node(s, NULL, 1, 0, GFP_THISNODE);
+	uint64_t pfn = page_to_pfn(s, p);
+	is(pfn, NODE1_START, "first frame of node 1");
+	memset(hw_frame(m->hw, pfn), 0xab, PAGE_SIZE);
+	free_pages(s, p, 0);
+
+	zeroed0 = cpu->cnt.pages_zeroed;
+	p = alloc_pages_node(s, cpu, 1, 0, GFP_THISNODE);
+	is(page_to_pfn(s, p), pfn, "same frame again without GFP_ZERO");
+	is(hw_frame(m->hw, pfn)[100], 0xab, "without GFP_ZERO the old bytes are still there");
+	is(cpu->cnt.pages_zeroed, zeroed0, "... and no zeroing was charged");
+	free_pages(s, p, 0);
+
+	p = alloc_pages_node(s, cpu, 1, 0, GFP_THISNODE | GFP_ZERO);
+	is(page_to_pfn(s, p), pfn, "same frame again with GFP_ZERO");
+	ok(all_zero(hw_frame(m->hw, pfn), PAGE_SIZE), "GFP_ZERO: all 4096 bytes zero");
+	is(cpu->cnt.pages_zeroed, zeroed0 + 1, "one frame zeroed, charged to the CPU");
+
+	/* A frame never handed out is zero already: no work charged. */
+	struct page *q = alloc_pages_node(s, cpu, 1, 0, GFP_THISNODE | GFP_ZERO);
+	is(page_to_pfn(s, q), pfn + 1, "next frame, never used before");
+	ok(all_zero(hw_frame(m->hw, pfn + 1), PAGE_SIZE), "its bytes are zero");
+	is(cpu->cnt.pages_zeroed, zeroed0 + 1, "zeroing a never-used frame is skipped");
+	free_pages(s, q, 0);
+	free_pages(s, p, 0);
+
+	/* Order 2: dirty one of its frames, free, take it again zeroed. */
+	p = alloc_pages_node(s, NULL, 1, 2, GFP_THISNODE);
+	is(page_to_pfn(s, p), pfn, "order-2 block at the first frame");
+	memset(hw_frame(m->hw, pfn + 2), 0xcd, PAGE_SIZE);
+	memset(hw_frame(m->hw, pfn + 3) + 4000, 0x11, 96);
+	free_pages(s, p, 2);
+	zeroed0 = cpu->cnt.pages_zeroed;
+	p = alloc_pages_node(s, cpu, 1, 2, GFP_THISNODE | GFP_ZERO);
+	is(page_to_pfn(s, p), pfn, "same order-2 block");
+	ok(all_zero(hw_frame(m->hw, pfn), 4 * PAGE_SIZE), "GFP_ZERO order 2: 16 KiB of zeros");
+	is(cpu->cnt.pages_zeroed, zeroed0 + 4, "four frames zeroed");
+	free_pages(s, p, 2);
+
+	/* Without a CPU to charge, zeroing still happens. */
+	p = alloc_pages_node(s, NULL, 1, 0, GFP_THISNODE);
+	memset(hw_frame(m->hw, pfn), 0x5a, PAGE_SIZE);
+	free_pages(s, p, 0);
+	p = alloc_pages_node(s, NULL, 1, 0, GFP_THISNODE | GFP_ZERO);
+	ok(page_to_pfn(s, p) == pfn && all_zero(hw_frame(m->hw, pfn), PAGE_SIZE),
+	   "GFP_ZERO without a CPU zeroes too");
+	free_pages(s, p, 0);
+	ok(free_areas_are(1, FRESH), "node 1 back to four order-9 blocks");
+}
+
+static void test_refcount(void)
+{
+	struct page *p = alloc_pages_node(s, NULL, 1, 0, GFP_THISNODE);
+	get_page(p);
+	is(p->refcount, 2, "get_page: refcount 2");
+	put_page(s, p);
+	is(p->refcount, 1, "put_page: refcount 1");
+	is(node_free_pages(s, 1), NODE_PAGES - 1, "still allocated");
+	put_page(s, p);
+	is(node_free_pages(s, 1), NODE_PAGES, "last put_page frees the frame");
+	ok(free_areas_are(1, FRESH), "and it merged back");
+
+	/* Compound page: a put on a tail page drops the head's reference. */
+	p = alloc_pages_node(s, NULL, 1, 3, GFP_THISNODE);
+	get_page(p);
+	put_page(s, p + 5);
+	is(p->refcount, 1, "put_page on a tail drops the head's count");
+	is(node_free_pages(s, 1), NODE_PAGES - 8, "order-3 page still allocated");
+	put_page(s, p + 7);
+	is(node_free_pages(s, 1), NODE_PAGES, "last put (on a tail) frees all 8 frames");
+	ok(free_areas_are(1, FRESH), "merged back");
+
+	/* A page on an LRU list comes off it when freed. */
+	p = alloc_pages_node(s, NULL, 1, 0, GFP_THISNODE);
+	uint64_t lru0 = s->node[1].nr_lru[LRU_INACTIVE_FILE];
+	lru_cache_add(s, 0, p);
+	is(p->refcount, 2, "an LRU batch slot holds a reference");
+	lru_add_drain_cpu(s, 0);
+	ok(page_test(p, PG_lru), "drained onto the LRU");
+	is(p->refcount, 1, "the batch reference is dropped");
+	is(s->node[1].nr_lru[LRU_INACTIVE_FILE], lru0 + 1, "inactive file list grew by one");
+	put_page(s, p);
+	ok(!page_test(p, PG_lru), "freed page left the LRU");
+	is(s->node[1].nr_lru[LRU_INACTIVE_FILE], lru0, "inactive file list back");
+	ok(free_areas_are(1, FRESH), "and the frame is free");
+}
+
+int main(void)
+{
+	m = make_machine();
+	ok(m != NULL, "machine: 2 nodes x 8 MiB");
+	if (!m)
+		return done_testing();
+	s = &m->mm;
+
+	test_struct_page();
+	test_boot_layout();
+	test_zeroing();		/* first: it needs frames of node 1 never used */
+	test_split_and_merge_order0();
+	test_orders();
+	test_merge_any_order();
+	test_fallback();
+	test_watermark();
+	test_reserve_needs_nowatermark();
+	test_refcount();
+
+	mmsim_destroy(m);
+	return done_testing();
+}
