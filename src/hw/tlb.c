@@ -213,13 +213,14 @@ void hw_flush_range(struct hw_cpu *self, struct pmap *pm, uint64_t start, uint64
 {
 	if (end <= start)
 		return;
+	start &= ~((1ULL << stride_shift) - 1);
 	uint64_t nr = (end - start + (1ULL << stride_shift) - 1) >> stride_shift;
 	bool full = nr > pm->hw->cfg.flush_ceiling;
 	if (full && pm->cnt)
 		pm->cnt->tlb_flush_full++;
 	else if (pm->cnt)
 		pm->cnt->tlb_invlpg += nr;
-	shootdown(self, pm, start & ~((1ULL << stride_shift) - 1), end, stride_shift, full);
+	shootdown(self, pm, start, end, stride_shift, full);
 }
 
 void hw_flush_mm(struct hw_cpu *self, struct pmap *pm)

@@ -73,6 +73,10 @@ void tlb_flush_mmu(struct mmu_gather *tlb)
 {
 	flush_tlb_only(tlb);
 	struct mm_sys *s = tlb->mm->sys;
+	/* Linux 6.12's free_pages_and_swap_cache() drains the local batch
+	 * first, so pages still waiting there are freed now too. */
+	if (tlb->nr_pages && tlb->cpu)
+		lru_add_drain_cpu(s, tlb->cpu->id);
 	for (unsigned i = 0; i < tlb->nr_pages; i++)
 		put_page(s, tlb->pages[i]);
 	tlb->nr_pages = 0;

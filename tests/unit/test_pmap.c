@@ -171,11 +171,49 @@ static void test_4k_over_huge(void)
 	is(pmap_set(&pm, 0x600000, &h, NULL), 0, "2M leaf at 6 MiB");
 	struct pmap_entry small = leaf(77, PMAP_R, 0);
 	is(pmap_set(&pm, 0x601000, &small, NULL), -EINVAL, "4K leaf inside a 2M leaf: -EINVAL");
+	is(pmap_set(&pm, 0x600000, &small, NULL), -EINVAL, "... also at the huge leaf's start");
 	is(pmap_lookup(&pm, 0x600000, &e), PMAP_PAGE, "the huge leaf is still there");
-	ok(e.pfn == 0x200 && (e.flags & PMAP_HUGE), "... unchanged");
+	ok(e.pfn == 0x200 && (e.flags & PMAP_HUGE) && e.prot == (PMAP_R | PMAP_W), "... unchanged");
+	is(pm.nr_tables, 3, "no PTE table was allocated");
 	h.kind = PMAP_EMPTY;
 	pmap_set(&pm, 0x600000, &h, NULL);
 	pmap_destroy(&pm);
+}
+
+static void test_split_huge(void)
+{
+	struct pmap pm;
+	struct mmsim_counters cnt;
+	struct pmap_entry e;
+	memset(&cnt, 0, sizeof cnt);
+	pmap_init(&pm, m->hw, 0, &s->pt_ops, s, &cnt);
+	ok(pmap_pmd_none(&pm, 0x800000), "no PMD entry yet");
+	struct pmap_entry h = leaf(0x400, PMAP_R | PMAP_X, PMAP_HUGE | PMAP_DIRTY | PMAP_SOFTDIRTY);
+	pmap_set(&pm, 0x800000, &h, NULL);
+	ok(!pmap_pmd_none(&pm, 0x8ff000), "a huge leaf fills the PMD slot");
+	is(pm.nr_tables, 3, "PGD, PUD, PMD");
+	is(pmap_split_huge(&pm, 0x812345), 0, "split the 2 MiB leaf");
+	is(pm.nr_tables, 4, "a PTE table was added");
+	bool good = true;
+	unsigned n = 0;
+	struct pmap_iter it;
+	pmap_iter_init(&it, &pm, 0x800000, 0xa00000);
+	while (pmap_iter_next(&it, &e)) {
+		if (it.size != PAGE_SIZE || it.va != 0x800000 + n * PAGE_SIZE ||
+		    e.pfn != 0x400 + n || e.prot != (PMAP_R | PMAP_X) ||
+		    e.flags != (PMAP_DIRTY | PMAP_SOFTDIRTY) || e.kind != PMAP_PAGE)
+			good = false;
+		n++;
+	}
+	is(n, 512, "512 4 KiB leaves");
+	ok(good, "consecutive frames, same protection and flags, not HUGE");
+	is(pmap_split_huge(&pm, 0x800000), -EINVAL, "splitting again: no huge leaf, -EINVAL");
+	is(pmap_split_huge(&pm, 0x40000000), -EINVAL, "nothing mapped: -EINVAL");
+	pmap_iter_init(&it, &pm, 0, TASK_SIZE);
+	while (pmap_iter_next(&it, &e))
+		pmap_iter_clear(&it, NULL);
+	pmap_destroy(&pm);
+	is(cnt.pt_alloc, cnt.pt_free, "all tables freed");
 }
 
 struct seen {
@@ -491,6 +529,7 @@ int main(void)
 	is(cnt.pt_alloc, cnt.pt_free, "round-trip pmap: every table freed");
 
 	test_4k_over_huge();
+	test_split_huge();
 	test_iter();
 	test_free_tables();
 	test_destroy();
