@@ -40,6 +40,9 @@ extern "C" {
 	X(pages_freed, "frames freed")                                  \
 	X(pt_alloc, "page-table pages allocated")                       \
 	X(pt_free, "page-table pages freed")                            \
+	X(pgmigrate_success, "pages (huge pages once) migrated")        \
+	X(pgmigrate_fail, "pages migration gave up on")                 \
+	X(migrate_batches, "migration batches (one TLB flush each)")   \
 	X(cycles, "simulated cycles")
 
 struct mmsim_counters {

@@ -5,6 +5,13 @@
  *
  * Calls whose machinery belongs to a later part of the project return
  * -ENOSYS, never a pretended success.
+ *
+ * move_pages checks, in Linux's order: flags, MOVE_ALL needs CAP_SYS_NICE
+ * (before the pid is looked up), the pid, the ptrace-read rule, then the
+ * target's cpuset bounds the nodes (in do_pages_move).  migrate_pages:
+ * the masks, the pid, ptrace, new nodes outside the target's cpuset need
+ * CAP_SYS_NICE, and new nodes are cut down to the caller's cpuset, which
+ * must leave one.
  */
 #include "kernel.h"
 
@@ -101,19 +108,66 @@ long mmsim_sys_move_pages(struct mmsim_task *t, int pid, unsigned long count,
 	int err = find_target(t, pid, &target);
 	if (err)
 		return err;
-	if (nodes)
-		return -ENOSYS;		/* moving pages: the migration issue */
-	do_pages_stat(target->mm, count, pages, status);
+	if (!nodes) {
+		do_pages_stat(target->mm, count, pages, status);
+		return 0;
+	}
+	return do_pages_move(target->mm, task_enter(t), target->mems, count, pages, nodes, status,
+			     flags & MMSIM_MPOL_MF_MOVE_ALL);
+}
+
+/* Linux accepts node masks of up to MAX_NUMNODES bits (1024 on the
+ * distribution kernels); mmsim's nodes all fit in the first word. */
+#define MAX_NUMNODES 1024
+
+/*
+ * get_nodes(): the first maxnode - 1 bits of mask.  Bits for nodes that
+ * cannot exist are EINVAL; bits for possible nodes past the first 64 are
+ * reported in *high (no mmsim machine has such nodes).
+ */
+static int get_nodes(const uint64_t *mask, unsigned long maxnode, uint64_t *out, bool *high)
+{
+	*out = 0;
+	*high = false;
+	if (!maxnode || !mask)
+		return 0;
+	if (maxnode > PAGE_SIZE * 8)
+		return -EINVAL;
+	unsigned long bits = maxnode - 1;
+	for (unsigned long w = 0; w * 64 < bits; w++) {
+		uint64_t v = mask[w];
+		if (bits - w * 64 < 64)
+			v &= (1ULL << (bits - w * 64)) - 1;
+		if (!v)
+			continue;
+		if (w == 0)
+			*out = v;
+		else if (w * 64 >= MAX_NUMNODES)
+			return -EINVAL;
+		else
+			*high = true;
+	}
 	return 0;
 }
 
 long mmsim_sys_migrate_pages(struct mmsim_task *t, int pid, unsigned long maxnode,
 			     const uint64_t *old_nodes, const uint64_t *new_nodes)
 {
-	(void)t;
-	(void)pid;
-	(void)maxnode;
-	(void)old_nodes;
-	(void)new_nodes;
-	return -ENOSYS;		/* migrate_pages: the migration issue */
+	uint64_t old, new;
+	bool old_high, new_high;
+	int err = get_nodes(old_nodes, maxnode, &old, &old_high);
+	if (!err)
+		err = get_nodes(new_nodes, maxnode, &new, &new_high);
+	if (err)
+		return err;
+	struct mmsim_task *target;
+	if ((err = find_target(t, pid, &target)))
+		return err;
+	bool nice = task_capable(t, MMSIM_CAP_SYS_NICE);
+	if (((new & ~target->mems) || new_high) && !nice)
+		return -EPERM;
+	new &= t->mems;
+	if (!new)
+		return -EINVAL;
+	return do_migrate_pages(target->mm, task_enter(t), old, new, nice);
 }

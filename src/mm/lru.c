@@ -70,9 +70,24 @@ void lru_add_drain_all(struct mm_sys *s)
 		lru_add_drain_cpu(s, c);
 }
 
+void lru_cache_disable(struct mm_sys *s)
+{
+	__atomic_add_fetch(&s->lru_disable_count, 1, __ATOMIC_SEQ_CST);
+	lru_add_drain_all(s);
+}
+
+void lru_cache_enable(struct mm_sys *s)
+{
+	__atomic_sub_fetch(&s->lru_disable_count, 1, __ATOMIC_SEQ_CST);
+}
+
 void lru_cache_add(struct mm_sys *s, unsigned cpu, struct page *p)
 {
 	get_page(p);
+	if (__atomic_load_n(&s->lru_disable_count, __ATOMIC_SEQ_CST)) {
+		add_and_put(s, p);
+		return;
+	}
 	pthread_mutex_lock(&s->lru_add_lock);
 	struct lru_batch *b = &s->lru_add[cpu];
 	b->pages[b->nr++] = p;

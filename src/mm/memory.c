@@ -11,7 +11,8 @@
  *   - a write to a present read-only entry of a private writable VMA:
  *     copy-on-write, or reuse when the page is exclusively ours
  *     (do_wp_page(): the zero page is always copied);
- *   - an entry that already allows the access: a stale TLB entry, retry.
+ *   - an entry that already allows the access: a stale TLB entry, retry;
+ *   - a migration entry: wait for the migration to finish, retry.
  * Accesses the VMA does not allow are SIGSEGV (x86's access_error()).
  *
  * Private writable VMAs map their pages read-only by default (vm_page_prot
@@ -282,8 +283,14 @@ static int fault_locked(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 		}
 		break;
 	default:
-		/* Swap and migration entries arrive with their issues. */
-		ret = SIGBUS;
+		if (is_migration_entry(&e)) {
+			/* Sleeps until the migration is over (dropping the
+			 * ptl), then the access retries and finds the page
+			 * wherever it went. */
+			migration_entry_wait(mm, &e);
+			return 0;
+		}
+		ret = SIGBUS;	/* swap entries arrive with swap */
 		break;
 	}
 	pthread_mutex_unlock(&mm->ptl);
@@ -360,6 +367,23 @@ void zap_vma_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t 
 	tlb_end_vma(tlb);
 }
 
+/* A page being migrated is copied as its migration entry; a writable one
+ * becomes read-only in both, so remove_migration_ptes() restores COW. */
+static int copy_migration_entry(struct mm_struct *dst, struct pmap_iter *it,
+				struct pmap_entry *e, bool cow)
+{
+	if (cow && (e->swp & SWP_MIG_WRITE)) {
+		e->swp &= ~SWP_MIG_WRITE;
+		pmap_iter_write(it, e);
+	}
+	struct mm_sys *s = dst->sys;
+	struct page *head = compound_head(s, pfn_to_page(s, migration_entry_pfn(e)));
+	int err = pmap_set(&dst->pmap, it->va, e, NULL);
+	if (!err)
+		page_clear(head, PG_anon_exclusive);
+	return err;
+}
+
 int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area_struct *dvma,
 		    struct vm_area_struct *svma)
 {
@@ -375,6 +399,12 @@ int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area
 	pthread_mutex_lock(&src->ptl);
 	pmap_iter_init(&it, &src->pmap, svma->vm_start, svma->vm_end);
 	while (pmap_iter_next(&it, &e)) {
+		if (is_migration_entry(&e)) {
+			err = copy_migration_entry(dst, &it, &e, cow);
+			if (err)
+				break;
+			continue;
+		}
 		if (e.kind != PMAP_PAGE)
 			continue;	/* swap entries arrive with swap */
 		if (!page_mapped_zero(s, e.pfn)) {

@@ -1,32 +1,278 @@
 /*
- * mempolicy.c - NUMA placement queries and policies.
+ * mempolicy.c - NUMA placement from user space: the memory-management work
+ * of move_pages(2) and migrate_pages(2).  Permission checks (pids,
+ * credentials, cpusets, capabilities) happen before, in src/kernel/sys.c.
  *
- * do_pages_stat() is move_pages(2) with nodes == NULL: for each address,
- * the node of the page mapped there.  As in Linux 6.12: no VMA is -EFAULT,
- * the shared zero page is -EFAULT, an address with no page is -ENOENT
- * (6.12 fixed the -EFAULT that 4.3 to 6.11 reported by accident).
+ * move_pages, as Linux 6.12 does it:
+ *  - nodes == NULL (do_pages_stat): each page's node; no VMA and the zero
+ *    page are -EFAULT, an address nothing was ever mapped at -ENOENT (6.12
+ *    fixed the -EFAULT that 4.3 to 6.11 reported by accident).
+ *  - moving (do_pages_move): consecutive entries with the same target node
+ *    are isolated into one list and migrated together (SYNC mode) when the
+ *    node changes, when a page is not queued (already there, or an error
+ *    status), and at the end.  A migrated batch gets the node in its status
+ *    entries; a batch that fails leaves them as the caller wrote them and
+ *    ends the call, returning the pages not migrated plus those never
+ *    attempted.  A bad node ends the call with -ENODEV or -EACCES after the
+ *    pages already queued have been migrated.
+ *
+ * migrate_pages (do_migrate_pages): every page of the address space on a
+ * node of `from` moves to the node at the same position in `to` (the
+ * relative layout is kept), one source node at a time, in an order that
+ * never moves a page twice.  Pages mapped by several processes stay unless
+ * the caller may move them all (CAP_SYS_NICE).
  */
 #include "mm.h"
 
 #include <errno.h>
 
+/* A page lookup for move_pages: the page (head of a huge page) mapped at
+ * addr, whether a 2 MiB entry maps it, or NULL with -EFAULT / -ENOENT. */
+static struct page *lookup_page(struct mm_struct *mm, uint64_t addr, bool *pmd, int *err)
+{
+	struct pmap_entry e;
+	*pmd = false;
+	if (!vma_lookup(mm, addr)) {
+		*err = -EFAULT;
+		return NULL;
+	}
+	if (pmap_lookup(&mm->pmap, addr, &e) != PMAP_PAGE) {
+		*err = -ENOENT;
+		return NULL;
+	}
+	if (e.pfn == mm->sys->zero_pfn) {
+		*err = -EFAULT;
+		return NULL;
+	}
+	*pmd = e.flags & PMAP_HUGE;
+	return compound_head(mm->sys, pfn_to_page(mm->sys, e.pfn));
+}
+
 void do_pages_stat(struct mm_struct *mm, unsigned long n, const uint64_t *pages, int *status)
 {
 	pthread_rwlock_rdlock(&mm->mmap_lock);
 	for (unsigned long i = 0; i < n; i++) {
-		struct vm_area_struct *vma = vma_lookup(mm, pages[i]);
-		bool zero;
-		if (!vma) {
-			status[i] = -EFAULT;
-			continue;
-		}
-		struct page *p = follow_page(mm, vma, pages[i], &zero);
-		if (zero)
-			status[i] = -EFAULT;
-		else if (!p)
-			status[i] = -ENOENT;
-		else
-			status[i] = (int)page_to_nid(mm->sys, p);
+		bool pmd;
+		int err = 0;
+		struct page *p = lookup_page(mm, pages[i], &pmd, &err);
+		status[i] = p ? (int)page_to_nid(mm->sys, p) : err;
 	}
 	pthread_rwlock_unlock(&mm->mmap_lock);
+}
+
+/*
+ * Is the page mapped by more than one process?  Linux 6.12's
+ * folio_likely_mapped_shared(): exact for small pages and for huge pages
+ * mapped whole; a huge page mapped by PTEs is a guess from its first
+ * subpage, which here is "more mappings than subpages".
+ */
+static bool page_mapped_shared(const struct page *head, bool pmd)
+{
+	int mapcount = __atomic_load_n(&head->mapcount, __ATOMIC_ACQUIRE);
+	if (!head->order || pmd)
+		return mapcount > 1;
+	return mapcount > (1 << head->order);
+}
+
+/* 1: queued on list; 0: already on node; else the status error. */
+static int add_page_for_migration(struct mm_struct *mm, uint64_t addr, int node,
+				  struct list_head *list, bool migrate_all)
+{
+	struct mm_sys *s = mm->sys;
+	bool pmd;
+	int err = 0;
+
+	pthread_rwlock_rdlock(&mm->mmap_lock);
+	struct page *head = lookup_page(mm, addr, &pmd, &err);
+	if (!head)
+		goto out;
+	err = 0;
+	if ((int)page_to_nid(s, head) == node)
+		goto out;
+	err = -EACCES;
+	if (page_mapped_shared(head, pmd) && !migrate_all)
+		goto out;
+	err = isolate_page_for_migration(s, head, list) ? -EBUSY : 1;
+out:
+	pthread_rwlock_unlock(&mm->mmap_lock);
+	return err;
+}
+
+/* Migrates the queued pages to node: 0, or what the call must return. */
+static long move_queued(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *list, int node,
+			int *status, unsigned long start, unsigned long i, unsigned long nr)
+{
+	if (list_empty(list))
+		return 0;
+	int err = migrate_pages(s, cpu, list, alloc_migration_target, (unsigned long)node,
+				MIGRATE_SYNC, NULL);
+	if (err) {
+		putback_movable_pages(s, list);
+		/* Not migrated, plus everything from i on never attempted. */
+		return err > 0 ? (long)err + (long)(nr - i) : err;
+	}
+	for (unsigned long k = start; k < i; k++)
+		status[k] = node;
+	return 0;
+}
+
+long do_pages_move(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t task_nodes,
+		   unsigned long nr, const uint64_t *pages, const int *nodes, int *status,
+		   bool migrate_all)
+{
+	struct mm_sys *s = mm->sys;
+	struct list_head list;
+	int cur = -1;
+	unsigned long start = 0, i;
+	long err = 0, err1;
+
+	list_init(&list);
+	lru_cache_disable(s);
+	for (i = 0; i < nr; i++) {
+		int node = nodes[i];
+		err = -ENODEV;
+		if (node < 0 || (unsigned)node >= s->nr_nodes)
+			break;
+		err = -EACCES;
+		if (!(task_nodes & (1ULL << node)))
+			break;
+		if (cur < 0) {
+			cur = node;
+			start = i;
+		} else if (node != cur) {
+			err = move_queued(s, cpu, &list, cur, status, start, i, nr);
+			if (err)
+				goto out;
+			start = i;
+			cur = node;
+		}
+		err = add_page_for_migration(mm, pages[i], cur, &list, migrate_all);
+		if (err > 0)
+			continue;
+		status[i] = err ? (int)err : cur;
+		err = move_queued(s, cpu, &list, cur, status, start, i, nr);
+		if (err) {
+			if (err > 0)
+				err--;	/* page i was accounted for */
+			goto out;
+		}
+		cur = -1;
+	}
+	/* The last batch, or what was queued before a bad node. */
+	err1 = move_queued(s, cpu, &list, cur, status, start, i, nr);
+	if (err >= 0)
+		err = err1;
+out:
+	lru_cache_enable(s);
+	return err;
+}
+
+/* ---- migrate_pages(2) --------------------------------------------------------- */
+
+/* Queues every page of the address space on node `source`; returns how
+ * many could not be isolated. */
+static long queue_pages_on_node(struct mm_struct *mm, int source, struct list_head *list,
+				bool move_all)
+{
+	struct mm_sys *s = mm->sys;
+	long failed = 0;
+	struct page *last = NULL;
+
+	pthread_rwlock_rdlock(&mm->mmap_lock);
+	for (int v = 0; v < mm->vmas.n; v++) {
+		struct vm_area_struct *vma = mm->vmas.v[v];
+		struct pmap_iter it;
+		struct pmap_entry e;
+		pmap_iter_init(&it, &mm->pmap, vma->vm_start, vma->vm_end);
+		while (pmap_iter_next(&it, &e)) {
+			if (e.kind != PMAP_PAGE || e.pfn == s->zero_pfn)
+				continue;
+			struct page *head = compound_head(s, pfn_to_page(s, e.pfn));
+			if (head == last || (int)page_to_nid(s, head) != source)
+				continue;
+			last = head;
+			if (!move_all && page_mapped_shared(head, e.flags & PMAP_HUGE))
+				continue;	/* not moving it is no failure */
+			if (isolate_page_for_migration(s, head, list))
+				failed++;
+		}
+	}
+	pthread_rwlock_unlock(&mm->mmap_lock);
+	return failed;
+}
+
+static long migrate_to_node(struct mm_struct *mm, struct hw_cpu *cpu, int source, int dest,
+			    bool move_all)
+{
+	struct mm_sys *s = mm->sys;
+	struct list_head list;
+	long err = 0;
+
+	list_init(&list);
+	long failed = queue_pages_on_node(mm, source, &list, move_all);
+	if (!list_empty(&list)) {
+		err = migrate_pages(s, cpu, &list, alloc_migration_target, (unsigned long)dest,
+				    MIGRATE_SYNC, NULL);
+		if (err)
+			putback_movable_pages(s, &list);
+	}
+	return err >= 0 ? err + failed : err;
+}
+
+/* The n-th (0-based) set bit of mask, n taken modulo its weight. */
+static int nth_node(uint64_t mask, int n)
+{
+	n %= __builtin_popcountll(mask);
+	while (n--)
+		mask &= mask - 1;
+	return __builtin_ctzll(mask);
+}
+
+/* Where node s goes (Linux's node_remap()): the node of `to` at the
+ * position s has in `from`. */
+static int node_remap(int s, uint64_t from, uint64_t to)
+{
+	if (!(from & (1ULL << s)) || !to)
+		return s;
+	return nth_node(to, __builtin_popcountll(from & ((1ULL << s) - 1)));
+}
+
+long do_migrate_pages(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t from, uint64_t to,
+		      bool move_all)
+{
+	uint64_t tmp = from;
+	long failed = 0, err = 0;
+
+	lru_cache_disable(mm->sys);
+	while (tmp) {
+		int source = -1, dest = 0;
+		/*
+		 * Pick a source whose destination is not itself still to be
+		 * emptied, so no page moves twice; when the masks differ in
+		 * size, nodes in both keep their pages.
+		 */
+		for (uint64_t m = tmp; m; m &= m - 1) {
+			int sn = __builtin_ctzll(m);
+			if (__builtin_popcountll(from) != __builtin_popcountll(to) &&
+			    (to & (1ULL << sn)))
+				continue;
+			int d = node_remap(sn, from, to);
+			if (sn == d)
+				continue;
+			source = sn;
+			dest = d;
+			if (!(tmp & (1ULL << dest)))
+				break;
+		}
+		if (source < 0)
+			break;
+		tmp &= ~(1ULL << source);
+		err = migrate_to_node(mm, cpu, source, dest, move_all);
+		if (err > 0)
+			failed += err;
+		if (err < 0)
+			break;
+	}
+	lru_cache_enable(mm->sys);
+	return err < 0 ? err : failed;
 }

@@ -26,8 +26,13 @@
  *    each of them).
  *
  * Lock order (outermost first), as in Linux:
- *   mm->mmap_lock (rw)  >  anon_vma->lock  >  mm->ptl  >  node->lru_lock
- *   >  node->lock (buddy)
+ *   page lock (PG_locked, a sleeping bit lock)  >  mm->mmap_lock (rw)
+ *   >  anon_vma->root->lock / shmem_object->i_mmap_lock  >  mm->ptl
+ *   >  shmem_object->lock  >  lru_add_lock  >  node->lru_lock  >  node->lock
+ * Migration holds the page locks of a batch while it walks the rmap
+ * (anon_vma or i_mmap lock, then each mm's ptl); it never takes mmap_lock
+ * with a page lock held.  A fault that finds a migration entry drops the
+ * ptl before it sleeps on the page lock.
  * The zero page and mem_map are never freed while the machine lives.
  */
 #ifndef MMSIM_MM_H
@@ -156,12 +161,14 @@ static inline struct anon_vma *page_anon_vma(const struct page *p)
 	return page_anon(p) ? (struct anon_vma *)(p->mapping & ~PAGE_MAPPING_ANON) : NULL;
 }
 
-/* Counts an event for the address space and for the CPU doing the work. */
-#define count_event(mm, cpu, field)    \
-	do {                           \
-		(mm)->cnt.field++;     \
-		if (cpu)               \
-			(cpu)->cnt.field++; \
+/* Counts an event for the address space and for the CPU doing the work.
+ * Several CPUs fault in one mm at once (threaded machines): the mm's count
+ * is a relaxed atomic add; the CPU's is its owner thread's alone. */
+#define count_event(mm, cpu, field)                                            \
+	do {                                                                   \
+		__atomic_fetch_add(&(mm)->cnt.field, 1, __ATOMIC_RELAXED);     \
+		if (cpu)                                                       \
+			(cpu)->cnt.field++;                                    \
 	} while (0)
 
 /* ---- nodes -------------------------------------------------------------------- */
@@ -212,6 +219,7 @@ struct mm_sys {
 	uint64_t zero_pfn;
 	struct lru_batch lru_add[MMSIM_MAX_CPUS];
 	pthread_mutex_t lru_add_lock;	/* batches, until CPUs run on threads */
+	int lru_disable_count;		/* lru_cache_disable() callers */
 	enum mmsim_thp thp;
 	int max_map_count;
 	struct pmap_ops pt_ops;
@@ -254,14 +262,66 @@ static inline void get_page(struct page *p)
 	__atomic_add_fetch(&p->refcount, 1, __ATOMIC_RELAXED);
 }
 
+static inline int page_count(const struct page *p)
+{
+	return __atomic_load_n(&p->refcount, __ATOMIC_ACQUIRE);
+}
+
+/* A speculative reference: fails on a page being freed or frozen (0). */
+static inline bool get_page_unless_zero(struct page *p)
+{
+	int c = __atomic_load_n(&p->refcount, __ATOMIC_RELAXED);
+	while (c) {
+		if (__atomic_compare_exchange_n(&p->refcount, &c, c + 1, true, __ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return true;
+	}
+	return false;
+}
+
+/* Freezes the count at 0 if it is exactly `expected` (nobody else holds the
+ * page); lookups then fail get_page_unless_zero() and retry. */
+static inline bool page_ref_freeze(struct page *p, int expected)
+{
+	return __atomic_compare_exchange_n(&p->refcount, &expected, 0, false, __ATOMIC_ACQ_REL,
+					   __ATOMIC_RELAXED);
+}
+
+static inline void page_ref_unfreeze(struct page *p, int count)
+{
+	__atomic_store_n(&p->refcount, count, __ATOMIC_RELEASE);
+}
+
 /* Drops a reference; frees the page (or compound page) at zero. */
 void put_page(struct mm_sys *s, struct page *p);
+
+/* ---- page lock and page bit waits (filemap.c) ------------------------------------- */
+
+/* PG_locked is a sleeping lock; PG_writeback can be waited for.  Waiters
+ * sleep on a hashed table of wait queues, PG_waiters tells an unlocker
+ * that someone may be asleep. */
+bool trylock_page(struct page *p);
+void lock_page(struct page *p);
+void unlock_page(struct page *p);
+void wait_on_page_locked(struct page *p);
+void wait_on_page_writeback(struct page *p);
+void set_page_writeback(struct page *p);
+void end_page_writeback(struct page *p);
+
+static inline bool page_locked(const struct page *p)
+{
+	return page_test(p, PG_locked);
+}
 
 /* ---- LRU (lru.c) ----------------------------------------------------------------- */
 
 void lru_cache_add(struct mm_sys *s, unsigned cpu, struct page *p);
 void lru_add_drain_cpu(struct mm_sys *s, unsigned cpu);
 void lru_add_drain_all(struct mm_sys *s);
+/* Migration's lru_cache_disable(): drain every batch and, until enable,
+ * put new pages straight on their LRU so they can be isolated at once. */
+void lru_cache_disable(struct mm_sys *s);
+void lru_cache_enable(struct mm_sys *s);
 /* Takes a page off its LRU with a reference: 0, or -EBUSY if not on one. */
 int isolate_lru_page(struct mm_sys *s, struct page *p);
 void putback_lru_page(struct mm_sys *s, struct page *p);
@@ -300,6 +360,108 @@ void page_add_new_anon_rmap(struct page *p, struct vm_area_struct *vma, uint64_t
 void page_add_rmap(struct mm_sys *s, struct page *p);
 void page_remove_rmap(struct mm_sys *s, struct page *p);
 
+/*
+ * rmap walks: every VMA that may map page (a head page; nr its pages),
+ * reached through its anon_vma chains or its object's list of VMAs, with
+ * the part [start, end) of the VMA where the page would be mapped.  The
+ * walk holds the anon_vma (or i_mmap) lock; fn takes the VMA's mm->ptl
+ * itself.  fn returns false to stop the walk.
+ */
+typedef bool (*rmap_one_fn)(struct page *head, struct vm_area_struct *vma, uint64_t start,
+			    uint64_t end, void *arg);
+void rmap_walk(struct mm_sys *s, struct page *head, rmap_one_fn fn, void *arg);
+
+struct tlb_batch;
+struct mm_struct;
+/* Replaces every mapping of the (head) page by a migration entry; the
+ * TLB flush is deferred into batch.  Returns with the page unmapped unless
+ * a mapping appeared that the walk could not reach. */
+void try_to_migrate(struct mm_sys *s, struct hw_cpu *cpu, struct page *head, struct tlb_batch *batch);
+/* Turns the migration entries that name src back into mappings of dst
+ * (dst == src when migration failed). */
+void remove_migration_ptes(struct mm_sys *s, struct page *src, struct page *dst);
+
+/* ---- migration entries ---------------------------------------------------------- */
+
+/*
+ * A migration entry is a non-present page-table entry (PMAP_SWAP) naming
+ * the frame being migrated, whether the mapping was writable, and its
+ * dirty, accessed and soft-dirty bits, so the mapping can be rebuilt as it
+ * was.  The swap value is ours; hw stores it opaquely.
+ */
+#define SWP_TYPE_SHIFT 50
+#define SWP_TYPE_MIGRATION 0x1ULL
+#define SWP_MIG_WRITE (1ULL << 49)
+#define SWP_MIG_DIRTY (1ULL << 48)
+#define SWP_MIG_YOUNG (1ULL << 47)
+#define SWP_MIG_SOFTDIRTY (1ULL << 46)
+#define SWP_PFN_MASK ((1ULL << 46) - 1)
+
+static inline bool is_migration_entry(const struct pmap_entry *e)
+{
+	return e->kind == PMAP_SWAP && (e->swp >> SWP_TYPE_SHIFT) == SWP_TYPE_MIGRATION;
+}
+
+static inline uint64_t migration_entry_pfn(const struct pmap_entry *e)
+{
+	return e->swp & SWP_PFN_MASK;
+}
+
+/* The migration entry that stands in for the mapping `e` of frame pfn. */
+static inline void make_migration_entry(struct pmap_entry *out, const struct pmap_entry *e,
+					uint64_t pfn)
+{
+	uint64_t v = (SWP_TYPE_MIGRATION << SWP_TYPE_SHIFT) | (pfn & SWP_PFN_MASK);
+	if (e->prot & PMAP_W)
+		v |= SWP_MIG_WRITE;
+	if (e->flags & PMAP_DIRTY)
+		v |= SWP_MIG_DIRTY;
+	if (e->flags & PMAP_ACCESSED)
+		v |= SWP_MIG_YOUNG;
+	if (e->flags & PMAP_SOFTDIRTY)
+		v |= SWP_MIG_SOFTDIRTY;
+	out->kind = PMAP_SWAP;
+	out->prot = 0;
+	out->flags = e->flags & PMAP_HUGE;
+	out->pfn = 0;
+	out->swp = v;
+}
+
+/* ---- migration (migrate.c) ------------------------------------------------------- */
+
+enum migrate_mode {
+	MIGRATE_ASYNC,		/* never sleep: no waiting for locks or writeback */
+	MIGRATE_SYNC_LIGHT,	/* wait for page locks, not for writeback */
+	MIGRATE_SYNC,		/* wait for both (from the third pass) */
+};
+
+#define MIGRATE_PASSES 10
+#define MIGRATE_BATCH_PAGES 512	/* pages unmapped under one TLB flush */
+
+/* The destination page for src (same order), or NULL. */
+typedef struct page *(*new_page_fn)(struct mm_sys *s, struct hw_cpu *cpu, struct page *src,
+				    unsigned long priv);
+
+/*
+ * Migrates the isolated pages on `from` (linked by page->lru, each held by
+ * its isolation reference).  Returns the number of pages (a huge page
+ * counts once) that could not be migrated, or -ENOMEM when a destination
+ * could not be allocated (migration stops there).  Migrated pages are
+ * freed; the rest are left on `from` for the caller to putback_movable_pages.
+ * *nr_succeeded (may be NULL) receives the number migrated.
+ */
+int migrate_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *from, new_page_fn get_new,
+		  unsigned long priv, enum migrate_mode mode, unsigned *nr_succeeded);
+void putback_movable_pages(struct mm_sys *s, struct list_head *l);
+/* get_new for move_pages / migrate_pages: a page on node `priv`, no fallback. */
+struct page *alloc_migration_target(struct mm_sys *s, struct hw_cpu *cpu, struct page *src,
+				    unsigned long priv);
+/* Isolates the page (head) for migration: 0, or -EBUSY if not on an LRU. */
+int isolate_page_for_migration(struct mm_sys *s, struct page *head, struct list_head *list);
+/* A fault found a migration entry: wait for the migration, then retry.
+ * Called with ptl held; returns with it dropped. */
+void migration_entry_wait(struct mm_struct *mm, const struct pmap_entry *e);
+
 /* ---- VMAs (vma.c) ---------------------------------------------------------------- */
 
 #define VM_READ 0x1ULL
@@ -335,6 +497,7 @@ struct vm_area_struct {
 	struct shmem_object *vm_file;	/* backing object (shared anon now, files later) */
 	struct anon_vma *anon_vma;
 	struct list_head anon_vma_chain;	/* anon_vma_chain.same_vma */
+	struct list_head shared;	/* vm_file->vmas (its i_mmap), if vm_file */
 };
 
 static inline uint64_t vma_pages(const struct vm_area_struct *v)
@@ -411,12 +574,18 @@ struct shmem_object {
 	int refcount;		/* VMAs using it */
 	uint64_t nr_pages;
 	struct page **pages;	/* by page index; NULL until first touched */
-	pthread_mutex_t lock;
+	pthread_mutex_t lock;	/* page allocation and slot replacement */
+	pthread_mutex_t i_mmap_lock;	/* the list of VMAs below */
+	struct list_head vmas;	/* vm_area_struct.shared: everyone mapping it */
 };
 
 struct shmem_object *shmem_create(uint64_t nr_pages);
-void shmem_get(struct shmem_object *o);
-void shmem_put(struct mm_sys *s, struct shmem_object *o);
+/* vma starts using vma->vm_file: a reference, and a place in its rmap. */
+void shmem_link_vma(struct vm_area_struct *vma);
+void shmem_unlink_vma(struct vm_area_struct *vma);
+/* Migration: swaps old for new in old's slot if the slot holds no other
+ * reference than the cache's and `extra` (the migrator's).  0 or -EAGAIN. */
+int shmem_migrate_page(struct mm_sys *s, struct page *old, struct page *newp, int extra);
 /* Finds or creates page idx (zeroed, with a reference for the caller). */
 struct page *shmem_get_page(struct mm_sys *s, struct hw_cpu *cpu, struct shmem_object *o,
 			    uint64_t idx, unsigned nid, uint64_t nodemask, int *err);
@@ -454,6 +623,23 @@ void tlb_remove_page(struct mmu_gather *tlb, struct page *p);
 void tlb_remove_table(void *tlb, uint64_t pfn);
 void tlb_flush_mmu(struct mmu_gather *tlb);
 void tlb_finish_mmu(struct mmu_gather *tlb);
+
+/*
+ * Deferred flushing for unmaps that span address spaces (migration's
+ * try_to_unmap batching, Linux's arch_tlbbatch): every address space that
+ * lost mappings is recorded, and one flush per address space is done for
+ * the whole batch before any unmapped page is touched.
+ */
+#define TLB_BATCH_MMS 16
+struct tlb_batch {
+	struct pmap *pm[TLB_BATCH_MMS];
+	unsigned nr;
+	unsigned flushes;	/* flushes this batch issued */
+};
+
+void tlb_batch_init(struct tlb_batch *b);
+void tlb_batch_add(struct tlb_batch *b, struct hw_cpu *cpu, struct pmap *pm);
+void tlb_batch_flush(struct tlb_batch *b, struct hw_cpu *cpu);
 
 /* ---- faults and page-table ops (memory.c) ----------------------------------------- */
 
@@ -527,5 +713,13 @@ void mlock_page(struct mm_sys *s, struct page *p);
 void munlock_page(struct mm_sys *s, struct page *p);
 /* move_pages(2) with nodes == NULL: each page's node or -errno. */
 void do_pages_stat(struct mm_struct *mm, unsigned long n, const uint64_t *pages, int *status);
+/* move_pages(2) moving pages; task_nodes is the target's cpuset.  Returns
+ * 0, the number of pages not migrated, or -errno. */
+long do_pages_move(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t task_nodes,
+		   unsigned long nr, const uint64_t *pages, const int *nodes, int *status,
+		   bool migrate_all);
+/* migrate_pages(2) after its checks: the pages not moved, or -errno. */
+long do_migrate_pages(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t from, uint64_t to,
+		      bool move_all);
 
 #endif

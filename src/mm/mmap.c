@@ -104,7 +104,7 @@ struct mm_struct *dup_mm(struct mm_struct *old, struct hw_cpu *cpu, int *err)
 		}
 		v->vm_file = ov->vm_file;
 		if (v->vm_file)
-			shmem_get(v->vm_file);
+			shmem_link_vma(v);
 		if ((*err = vma_insert(mm, v))) {
 			vma_free(v);
 			break;
@@ -234,6 +234,7 @@ static long mmap_region(struct mm_struct *mm, const struct mmap_caller *c, uint6
 				free(vma);
 				return -ENOMEM;
 			}
+			shmem_link_vma(vma);
 		}
 		if ((err = vma_insert(mm, vma))) {
 			vma_free(vma);

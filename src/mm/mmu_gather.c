@@ -136,3 +136,30 @@ void tlb_remove_table(void *arg, uint64_t pfn)
 	if (tlb->nr_tables == GATHER_BATCH)
 		tlb_flush_mmu(tlb);
 }
+
+/* ---- deferred flushes across address spaces ------------------------------------ */
+
+void tlb_batch_init(struct tlb_batch *b)
+{
+	b->nr = 0;
+	b->flushes = 0;
+}
+
+void tlb_batch_add(struct tlb_batch *b, struct hw_cpu *cpu, struct pmap *pm)
+{
+	for (unsigned i = 0; i < b->nr; i++)
+		if (b->pm[i] == pm)
+			return;
+	if (b->nr == TLB_BATCH_MMS)
+		tlb_batch_flush(b, cpu);
+	b->pm[b->nr++] = pm;
+}
+
+void tlb_batch_flush(struct tlb_batch *b, struct hw_cpu *cpu)
+{
+	for (unsigned i = 0; i < b->nr; i++) {
+		hw_flush_mm(cpu, b->pm[i]);
+		b->flushes++;
+	}
+	b->nr = 0;
+}

@@ -11,11 +11,20 @@
  *
  * An anon_vma lives while a chain or a page points at it (refcount).  The
  * chain lists of an anon_vma are protected by its root's lock.
+ *
+ * Pages of a shared object are reached through the object's list of VMAs
+ * (its i_mmap), under the object's i_mmap_lock.
+ *
+ * try_to_migrate() and remove_migration_ptes() are the two halves of
+ * migration's page-table work: every mapping of a page becomes a migration
+ * entry (the TLB flush deferred to the caller's batch), then every such
+ * entry becomes a mapping of the new page, or of the old one again.
  */
 #include "mm.h"
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 static struct anon_vma *anon_vma_alloc(void)
 {
@@ -189,7 +198,8 @@ void page_add_new_anon_rmap(struct page *p, struct vm_area_struct *vma, uint64_t
 void page_add_rmap(struct mm_sys *s, struct page *p)
 {
 	p = compound_head(s, p);
-	__atomic_add_fetch(&p->mapcount, 1, __ATOMIC_RELAXED);
+	if (__atomic_add_fetch(&p->mapcount, 1, __ATOMIC_ACQ_REL) == 1 && page_anon(p))
+		__atomic_add_fetch(&s->node[page_to_nid(s, p)].nr_anon, 1, __ATOMIC_RELAXED);
 }
 
 void page_remove_rmap(struct mm_sys *s, struct page *p)
@@ -201,4 +211,166 @@ void page_remove_rmap(struct mm_sys *s, struct page *p)
 		__atomic_sub_fetch(&s->node[page_to_nid(s, p)].nr_anon, 1, __ATOMIC_RELAXED);
 	if (page_test(p, PG_mlocked))
 		munlock_page(s, p);
+}
+
+/* ---- rmap walks ------------------------------------------------------------ */
+
+/* The part of vma where the nr pages from pgoff would be mapped. */
+static bool vma_range_of(const struct vm_area_struct *vma, uint64_t pgoff, uint64_t nr,
+			 uint64_t *start, uint64_t *end)
+{
+	uint64_t first = vma->vm_pgoff, last = vma->vm_pgoff + vma_pages(vma);
+	uint64_t lo = pgoff > first ? pgoff : first;
+	uint64_t hi = pgoff + nr < last ? pgoff + nr : last;
+	if (lo >= hi)
+		return false;
+	*start = vma->vm_start + ((lo - first) << PAGE_SHIFT);
+	*end = vma->vm_start + ((hi - first) << PAGE_SHIFT);
+	return true;
+}
+
+void rmap_walk(struct mm_sys *s, struct page *head, rmap_one_fn fn, void *arg)
+{
+	uint64_t nr = 1ULL << head->order, start, end;
+	(void)s;
+	if (page_anon(head)) {
+		struct anon_vma *root = page_anon_vma(head)->root;
+		struct list_head *h = &page_anon_vma(head)->chains;
+		pthread_mutex_lock(&root->lock);
+		for (struct list_head *l = h->next; l != h; l = l->next) {
+			struct anon_vma_chain *avc = list_entry(l, struct anon_vma_chain,
+								same_anon_vma);
+			if (vma_range_of(avc->vma, head->index, nr, &start, &end) &&
+			    !fn(head, avc->vma, start, end, arg))
+				break;
+		}
+		pthread_mutex_unlock(&root->lock);
+		return;
+	}
+	struct shmem_object *o = (struct shmem_object *)head->mapping;
+	if (!o)
+		return;
+	pthread_mutex_lock(&o->i_mmap_lock);
+	for (struct list_head *l = o->vmas.next; l != &o->vmas; l = l->next) {
+		struct vm_area_struct *vma = list_entry(l, struct vm_area_struct, shared);
+		if (vma_range_of(vma, head->index, nr, &start, &end) &&
+		    !fn(head, vma, start, end, arg))
+			break;
+	}
+	pthread_mutex_unlock(&o->i_mmap_lock);
+}
+
+/* ---- migration entries ---------------------------------------------------- */
+
+struct migrate_walk {
+	struct mm_sys *s;
+	struct hw_cpu *cpu;
+	struct tlb_batch *batch;
+	struct page *src, *dst;	/* remove_migration_ptes: entries of src map dst */
+};
+
+static uint64_t head_pfn_of(struct mm_sys *s, struct page *head)
+{
+	return page_to_pfn(s, head);
+}
+
+/* Replaces one mapping of a page of head by a migration entry. */
+static void unmap_one_entry(struct migrate_walk *w, struct pmap_iter *it,
+			    const struct pmap_entry *e, struct page *head)
+{
+	struct pmap_entry me;
+	make_migration_entry(&me, e, e->pfn);
+	pmap_iter_write(it, &me);
+	if (e->flags & PMAP_DIRTY)
+		page_set(head, PG_dirty);
+	page_remove_rmap(w->s, head);
+	put_page(w->s, head);
+}
+
+static bool try_to_migrate_one(struct page *head, struct vm_area_struct *vma, uint64_t start,
+			       uint64_t end, void *arg)
+{
+	struct migrate_walk *w = arg;
+	struct mm_struct *mm = vma->vm_mm;
+	uint64_t pfn = head_pfn_of(w->s, head), nr = 1ULL << head->order;
+	struct pmap_iter it;
+	struct pmap_entry e;
+	bool unmapped = false;
+
+	pthread_mutex_lock(&mm->ptl);
+	pmap_iter_init(&it, &mm->pmap, start, end);
+	while (pmap_iter_next(&it, &e)) {
+		if (e.kind != PMAP_PAGE || e.pfn < pfn || e.pfn >= pfn + nr)
+			continue;
+		unmap_one_entry(w, &it, &e, head);
+		unmapped = true;
+	}
+	pthread_mutex_unlock(&mm->ptl);
+	if (unmapped)
+		tlb_batch_add(w->batch, w->cpu, &mm->pmap);
+	return __atomic_load_n(&head->mapcount, __ATOMIC_ACQUIRE) > 0;
+}
+
+void try_to_migrate(struct mm_sys *s, struct hw_cpu *cpu, struct page *head, struct tlb_batch *batch)
+{
+	struct migrate_walk w = { s, cpu, batch, NULL, NULL };
+	rmap_walk(s, head, try_to_migrate_one, &w);
+}
+
+/* The entry a migration entry turns back into, for frame pfn in vma. */
+static void restore_entry(struct pmap_entry *out, const struct pmap_entry *me,
+			  const struct vm_area_struct *vma, uint64_t pfn)
+{
+	unsigned prot = vma_pmap_prot(vma->vm_flags) & ~PMAP_W;
+	if ((me->swp & SWP_MIG_WRITE) && vma_is_accessible(vma))
+		prot |= PMAP_W;
+	memset(out, 0, sizeof *out);
+	out->kind = PMAP_PAGE;
+	out->pfn = pfn;
+	out->prot = (uint8_t)prot;
+	out->flags = me->flags & PMAP_HUGE;
+	if (me->swp & SWP_MIG_DIRTY)
+		out->flags |= PMAP_DIRTY;
+	if (me->swp & SWP_MIG_YOUNG)
+		out->flags |= PMAP_ACCESSED;
+	if (me->swp & SWP_MIG_SOFTDIRTY)
+		out->flags |= PMAP_SOFTDIRTY;
+}
+
+static bool remove_migration_pte(struct page *dst, struct vm_area_struct *vma, uint64_t start,
+				 uint64_t end, void *arg)
+{
+	struct migrate_walk *w = arg;
+	struct page *src = w->src;
+	(void)dst;
+	struct mm_struct *mm = vma->vm_mm;
+	uint64_t spfn = head_pfn_of(w->s, src), dpfn = head_pfn_of(w->s, w->dst);
+	uint64_t nr = 1ULL << src->order;
+	struct pmap_iter it;
+	struct pmap_entry e, ne;
+
+	pthread_mutex_lock(&mm->ptl);
+	pmap_iter_init(&it, &mm->pmap, start, end);
+	while (pmap_iter_next(&it, &e)) {
+		if (!is_migration_entry(&e))
+			continue;
+		uint64_t pfn = migration_entry_pfn(&e);
+		if (pfn < spfn || pfn >= spfn + nr)
+			continue;
+		restore_entry(&ne, &e, vma, dpfn + (pfn - spfn));
+		get_page(w->dst);
+		page_add_rmap(w->s, w->dst);
+		pmap_iter_write(&it, &ne);
+		if (vma->vm_flags & VM_LOCKED)
+			mlock_page(w->s, w->dst);
+	}
+	pthread_mutex_unlock(&mm->ptl);
+	return true;
+}
+
+void remove_migration_ptes(struct mm_sys *s, struct page *src, struct page *dst)
+{
+	/* dst has taken over src's mapping and index: walk from it. */
+	struct migrate_walk w = { s, NULL, NULL, src, dst };
+	rmap_walk(s, dst, remove_migration_pte, &w);
 }

@@ -7,7 +7,15 @@
  * index, a read fault allocates a real zeroed page (never the zero page),
  * and MADV_DONTNEED only drops the page-table entries.  Here the object is
  * a fixed-size array of pages indexed by page offset; the object lives
- * while a VMA refers to it and holds one reference on each of its pages.
+ * while a VMA refers to it and holds one reference on each of its pages
+ * (the page-cache reference).  It also keeps the list of VMAs mapping it,
+ * the file's i_mmap, which rmap walks to find every mapping of a page.
+ *
+ * Lookups of a slot are lockless, as page-cache lookups are: load the
+ * slot, take a speculative reference (get_page_unless_zero), and check the
+ * slot still holds that page.  Migration replaces a slot's page by freezing
+ * its count to 0 first, so a lookup racing with it either sees the old page
+ * frozen and retries, or sees the new one.
  */
 #include "mm.h"
 
@@ -25,17 +33,13 @@ struct shmem_object *shmem_create(uint64_t nr_pages)
 		return NULL;
 	}
 	o->nr_pages = nr_pages;
-	o->refcount = 1;
 	pthread_mutex_init(&o->lock, NULL);
+	pthread_mutex_init(&o->i_mmap_lock, NULL);
+	list_init(&o->vmas);
 	return o;
 }
 
-void shmem_get(struct shmem_object *o)
-{
-	__atomic_add_fetch(&o->refcount, 1, __ATOMIC_RELAXED);
-}
-
-void shmem_put(struct mm_sys *s, struct shmem_object *o)
+static void shmem_put(struct mm_sys *s, struct shmem_object *o)
 {
 	if (__atomic_sub_fetch(&o->refcount, 1, __ATOMIC_ACQ_REL))
 		return;
@@ -48,8 +52,66 @@ void shmem_put(struct mm_sys *s, struct shmem_object *o)
 		put_page(s, p);
 	}
 	pthread_mutex_destroy(&o->lock);
+	pthread_mutex_destroy(&o->i_mmap_lock);
 	free(o->pages);
 	free(o);
+}
+
+void shmem_link_vma(struct vm_area_struct *vma)
+{
+	struct shmem_object *o = vma->vm_file;
+	__atomic_add_fetch(&o->refcount, 1, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&o->i_mmap_lock);
+	list_add_tail(&vma->shared, &o->vmas);
+	pthread_mutex_unlock(&o->i_mmap_lock);
+}
+
+void shmem_unlink_vma(struct vm_area_struct *vma)
+{
+	struct shmem_object *o = vma->vm_file;
+	pthread_mutex_lock(&o->i_mmap_lock);
+	list_del(&vma->shared);
+	pthread_mutex_unlock(&o->i_mmap_lock);
+	shmem_put(vma->vm_mm->sys, o);
+}
+
+/* The page in slot idx with a reference, or NULL; never blocks. */
+static struct page *find_get_page(struct mm_sys *s, struct shmem_object *o, uint64_t idx)
+{
+	for (;;) {
+		struct page *p = __atomic_load_n(&o->pages[idx], __ATOMIC_ACQUIRE);
+		if (!p)
+			return NULL;
+		if (!get_page_unless_zero(p))
+			continue;	/* frozen by migration: the slot is changing */
+		if (__atomic_load_n(&o->pages[idx], __ATOMIC_ACQUIRE) == p)
+			return p;
+		/* Our reference is to a page that left the slot meanwhile. */
+		put_page(s, p);
+	}
+}
+
+int shmem_migrate_page(struct mm_sys *s, struct page *old, struct page *newp, int extra)
+{
+	struct shmem_object *o = (struct shmem_object *)old->mapping;
+	uint64_t idx = old->index;
+	int expected = 1 + extra;	/* the slot's reference and ours */
+
+	pthread_mutex_lock(&o->lock);
+	if (o->pages[idx] != old || !page_ref_freeze(old, expected)) {
+		pthread_mutex_unlock(&o->lock);
+		return -EAGAIN;
+	}
+	newp->mapping = old->mapping;
+	newp->index = old->index;
+	get_page(newp);			/* the slot's reference moves over */
+	__atomic_store_n(&o->pages[idx], newp, __ATOMIC_RELEASE);
+	page_ref_unfreeze(old, expected - 1);
+	old->mapping = 0;
+	__atomic_sub_fetch(&s->node[page_to_nid(s, old)].nr_shmem, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&s->node[page_to_nid(s, newp)].nr_shmem, 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&o->lock);
+	return 0;
 }
 
 struct page *shmem_find_page(struct shmem_object *o, uint64_t idx)
@@ -66,8 +128,11 @@ struct page *shmem_get_page(struct mm_sys *s, struct hw_cpu *cpu, struct shmem_o
 		*err = -EFAULT;
 		return NULL;
 	}
+	struct page *p = find_get_page(s, o, idx);
+	if (p)
+		return p;
 	pthread_mutex_lock(&o->lock);
-	struct page *p = o->pages[idx];
+	p = o->pages[idx];
 	if (!p) {
 		p = alloc_pages_mask(s, cpu, nid, 0, GFP_ZERO, nodemask);
 		if (!p) {

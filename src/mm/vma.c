@@ -52,6 +52,7 @@ struct vm_area_struct *vma_alloc(struct mm_struct *mm)
 		return NULL;
 	v->vm_mm = mm;
 	list_init(&v->anon_vma_chain);
+	list_init(&v->shared);
 	return v;
 }
 
@@ -59,7 +60,7 @@ void vma_free(struct vm_area_struct *vma)
 {
 	unlink_anon_vmas(vma);
 	if (vma->vm_file)
-		shmem_put(vma->vm_mm->sys, vma->vm_file);
+		shmem_unlink_vma(vma);
 	free(vma);
 }
 
@@ -114,7 +115,7 @@ int vma_split(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr)
 	}
 	n->vm_file = vma->vm_file;
 	if (n->vm_file)
-		shmem_get(n->vm_file);
+		shmem_link_vma(n);
 	mm->total_vm -= vma_pages(vma);
 	vma->vm_end = addr;
 	mm->total_vm += vma_pages(vma);

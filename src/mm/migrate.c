@@ -1,0 +1,327 @@
+/*
+ * migrate.c - moving pages to other frames (other NUMA nodes) while they
+ * stay mapped: the migration core behind move_pages(2), migrate_pages(2)
+ * and NUMA balancing.
+ *
+ * A page is migrated in two halves, as in Linux since 6.3:
+ *
+ *   unmap   allocate the destination, lock the page, wait for (or skip)
+ *           writeback, replace every mapping by a migration entry
+ *           (try_to_migrate: rmap.c); the TLB flush is deferred
+ *   flush   one flush for every page unmapped in the batch
+ *   move    check the page's references (only ours, plus the page cache's
+ *           for shared memory), copy data and flags, switch the page-cache
+ *           slot with the count frozen at 0, then turn the migration
+ *           entries into mappings of the new page (remove_migration_ptes)
+ *
+ * A batch holds up to MIGRATE_BATCH_PAGES pages.  migrate_pages() makes up
+ * to MIGRATE_PASSES passes over the list: -EAGAIN (page locked, under
+ * writeback, or referenced by someone else) retries in the next pass,
+ * -ENOMEM stops everything, anything else fails the page for good.  The
+ * first three passes never sleep: they trylock and skip, and batch; from
+ * the fourth on, pages go one at a time and, as the mode allows, wait for
+ * the page lock (SYNC_LIGHT, SYNC) and for writeback (SYNC).  Waiting for
+ * one page's lock while holding another's could deadlock, which is why
+ * only single-page batches wait.
+ *
+ * When moving fails after the unmap, the migration entries are turned back
+ * into mappings of the old page: a program never sees the difference.
+ *
+ * Reference counts: an isolated page holds one reference for its isolation
+ * and none for the migration entries (those dropped their mapping's
+ * reference when they were installed).  An anonymous page is movable when
+ * that is all; a shared-memory page also has its page-cache reference.
+ *
+ * Locks taken: page locks (src, then dst), then through rmap.c the
+ * anon_vma or i_mmap lock and each mm's ptl.  mmap_lock is never needed.
+ */
+#include "mm.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+/* An unmap that found the page already gone: it counts as migrated. */
+#define MIGRATE_FREED 1
+/* The page is unmapped and waits for the batch flush, then its move. */
+#define MIGRATE_UNMAPPED 2
+
+struct migrate_ctl {
+	struct mm_sys *s;
+	struct hw_cpu *cpu;
+	new_page_fn get_new;
+	unsigned long priv;
+	enum migrate_mode mode;
+};
+
+struct page *alloc_migration_target(struct mm_sys *s, struct hw_cpu *cpu, struct page *src,
+				    unsigned long priv)
+{
+	return alloc_pages_node(s, cpu, (unsigned)priv, src->order, GFP_THISNODE);
+}
+
+int isolate_page_for_migration(struct mm_sys *s, struct page *head, struct list_head *list)
+{
+	int err = isolate_lru_page(s, head);
+	if (!err)
+		list_add_tail(&head->lru, list);
+	return err;
+}
+
+void putback_movable_pages(struct mm_sys *s, struct list_head *l)
+{
+	while (!list_empty(l)) {
+		struct page *p = list_entry(l->next, struct page, lru);
+		list_del(&p->lru);
+		putback_lru_page(s, p);
+	}
+}
+
+/* ---- flags and data ---------------------------------------------------------- */
+
+/* What the new page inherits (Linux's folio_migrate_flags()). */
+static void migrate_page_states(struct page *dst, struct page *src)
+{
+	static const enum pageflags copied[] = {
+		PG_error, PG_referenced, PG_uptodate, PG_checked, PG_mappedtodisk,
+		PG_dirty, PG_swapbacked, PG_anon_exclusive,
+	};
+	for (unsigned i = 0; i < sizeof copied / sizeof copied[0]; i++)
+		if (page_test(src, copied[i]))
+			page_set(dst, copied[i]);
+	/* Active or unevictable, never both; the old page keeps neither. */
+	if (page_test(src, PG_active)) {
+		page_clear(src, PG_active);
+		page_set(dst, PG_active);
+	} else if (page_test(src, PG_unevictable)) {
+		page_clear(src, PG_unevictable);
+		page_set(dst, PG_unevictable);
+	}
+	page_clear(src, PG_anon_exclusive);
+	dst->memcg = src->memcg;	/* the charge moves with the page */
+}
+
+/*
+ * Copies the page and hands it its place: an anonymous page must have no
+ * reference but ours; a shared-memory page's slot is switched with its
+ * count frozen.  The data is copied first, so the moment a lookup can find
+ * the new page it already holds the right bytes.
+ */
+static int move_to_new_page(struct migrate_ctl *c, struct page *dst, struct page *src)
+{
+	struct mm_sys *s = c->s;
+	uint64_t nr = 1ULL << src->order;
+
+	if (!page_anon(src) && !src->mapping)
+		return -EAGAIN;		/* truncated meanwhile: let the caller retry */
+	if (page_anon(src) && page_count(src) != 1)
+		return -EAGAIN;
+	hw_copy_frames(c->cpu, page_to_pfn(s, dst), page_to_pfn(s, src), nr);
+	if (page_anon(src)) {
+		get_anon_vma(page_anon_vma(src));
+		dst->mapping = src->mapping;
+		dst->index = src->index;
+	} else {
+		int err = shmem_migrate_page(s, src, dst, 1);
+		if (err)
+			return err;
+	}
+	migrate_page_states(dst, src);
+	return 0;
+}
+
+/* ---- the two halves ------------------------------------------------------------ */
+
+static int migrate_page_unmap(struct migrate_ctl *c, struct page *src, struct page **dstp,
+			      bool force, struct tlb_batch *batch)
+{
+	struct mm_sys *s = c->s;
+
+	if (page_count(src) == 1) {
+		/* Only our isolation holds it: it was unmapped and freed
+		 * under us, so there is nothing left to move. */
+		page_clear(src, PG_active);
+		page_clear(src, PG_unevictable);
+		return MIGRATE_FREED;
+	}
+	struct page *dst = c->get_new(s, c->cpu, src, c->priv);
+	if (!dst)
+		return -ENOMEM;
+	int rc = -EAGAIN;
+	if (!trylock_page(src)) {
+		if (!force || c->mode == MIGRATE_ASYNC)
+			goto out_put;
+		lock_page(src);
+	}
+	if (page_test(src, PG_writeback)) {
+		if (c->mode != MIGRATE_SYNC) {
+			rc = -EBUSY;
+			goto out_unlock;
+		}
+		if (!force)
+			goto out_unlock;
+		wait_on_page_writeback(src);
+	}
+	trylock_page(dst);		/* fresh: nobody else can hold it */
+	if (__atomic_load_n(&src->mapcount, __ATOMIC_ACQUIRE))
+		try_to_migrate(s, c->cpu, src, batch);
+	if (__atomic_load_n(&src->mapcount, __ATOMIC_ACQUIRE)) {
+		/* A mapping the walk could not reach: give back the rest. */
+		remove_migration_ptes(s, src, src);
+		unlock_page(dst);
+		goto out_unlock;
+	}
+	*dstp = dst;
+	return MIGRATE_UNMAPPED;
+
+out_unlock:
+	unlock_page(src);
+out_put:
+	put_page(s, dst);
+	return rc;
+}
+
+static int migrate_page_move(struct migrate_ctl *c, struct page *src, struct page *dst)
+{
+	struct mm_sys *s = c->s;
+	int rc = move_to_new_page(c, dst, src);
+
+	if (rc) {
+		remove_migration_ptes(s, src, src);
+		unlock_page(dst);
+		unlock_page(src);
+		put_page(s, dst);
+		return rc;
+	}
+	remove_migration_ptes(s, src, dst);
+	unlock_page(dst);
+	unlock_page(src);
+	putback_lru_page(s, dst);	/* onto its LRU; drops the allocation's ref */
+	return 0;
+}
+
+/* ---- migrate_pages -------------------------------------------------------------- */
+
+static void count_migrations(struct hw_cpu *cpu, unsigned ok, unsigned failed)
+{
+	if (!cpu)
+		return;
+	cpu->cnt.pgmigrate_success += ok;
+	cpu->cnt.pgmigrate_fail += failed;
+}
+
+struct migrate_pass {
+	struct list_head *from;		/* pages to retry go back here */
+	struct list_head *failed;	/* permanent failures */
+	unsigned succeeded, failed_nr, retry;
+	int abort;			/* -ENOMEM: stop */
+};
+
+static void page_done(struct migrate_ctl *c, struct migrate_pass *p, struct page *src, int rc)
+{
+	switch (rc) {
+	case 0:
+	case MIGRATE_FREED:
+		p->succeeded++;
+		put_page(c->s, src);	/* the isolation reference: frees it */
+		break;
+	case -EAGAIN:
+		p->retry++;
+		list_add_tail(&src->lru, p->from);
+		break;
+	case -ENOMEM:
+		p->abort = -ENOMEM;
+		list_add_tail(&src->lru, p->from);
+		break;
+	default:
+		p->failed_nr++;
+		list_add_tail(&src->lru, p->failed);
+		break;
+	}
+}
+
+/* Unmaps a batch taken from todo, flushes once, moves each page. */
+static void migrate_batch(struct migrate_ctl *c, struct migrate_pass *p, struct list_head *todo,
+			  bool force)
+{
+	struct page *src[MIGRATE_BATCH_PAGES], *dst[MIGRATE_BATCH_PAGES];
+	unsigned n = 0, pages = 0;
+	struct tlb_batch batch;
+
+	tlb_batch_init(&batch);
+	while (!list_empty(todo) && !p->abort) {
+		struct page *page = list_entry(todo->next, struct page, lru);
+		unsigned nr = 1u << page->order;
+		if (n && (pages + nr > MIGRATE_BATCH_PAGES || force))
+			break;
+		list_del(&page->lru);
+		int rc = migrate_page_unmap(c, page, &dst[n], force, &batch);
+		if (rc == MIGRATE_UNMAPPED) {
+			src[n++] = page;
+			pages += nr;
+		} else {
+			page_done(c, p, page, rc);
+		}
+	}
+	tlb_batch_flush(&batch, c->cpu);
+	if (n && c->cpu)
+		c->cpu->cnt.migrate_batches++;
+	for (unsigned i = 0; i < n; i++)
+		page_done(c, p, src[i], migrate_page_move(c, src[i], dst[i]));
+}
+
+int migrate_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *from, new_page_fn get_new,
+		  unsigned long priv, enum migrate_mode mode, unsigned *nr_succeeded)
+{
+	struct migrate_ctl c = { s, cpu, get_new, priv, mode };
+	struct list_head failed, todo;
+	struct migrate_pass p = { from, &failed, 0, 0, 0, 0 };
+
+	list_init(&failed);
+	for (unsigned pass = 0; pass < MIGRATE_PASSES && !list_empty(from) && !p.abort; pass++) {
+		bool force = pass > 2;
+		p.retry = 0;
+		/* This pass works through todo; retries collect on from. */
+		list_init(&todo);
+		while (!list_empty(from)) {
+			struct list_head *e = from->next;
+			list_del(e);
+			list_add_tail(e, &todo);
+		}
+		while (!list_empty(&todo) && !p.abort)
+			migrate_batch(&c, &p, &todo, force);
+		while (!list_empty(&todo)) {	/* left over after -ENOMEM */
+			struct list_head *e = todo.next;
+			list_del(e);
+			list_add_tail(e, from);
+		}
+	}
+	while (!list_empty(&failed)) {
+		struct list_head *e = failed.next;
+		list_del(e);
+		list_add_tail(e, from);
+	}
+	if (nr_succeeded)
+		*nr_succeeded = p.succeeded;
+	count_migrations(cpu, p.succeeded, p.failed_nr + p.retry);
+	if (p.abort)
+		return p.abort;
+	return (int)(p.failed_nr + p.retry);
+}
+
+/* ---- faults on migration entries ----------------------------------------------- */
+
+void migration_entry_wait(struct mm_struct *mm, const struct pmap_entry *e)
+{
+	struct mm_sys *s = mm->sys;
+	struct page *head = compound_head(s, pfn_to_page(s, migration_entry_pfn(e)));
+
+	/* A count frozen at 0 means the page is changing hands right now:
+	 * the caller just retries the fault. */
+	if (!get_page_unless_zero(head)) {
+		pthread_mutex_unlock(&mm->ptl);
+		return;
+	}
+	pthread_mutex_unlock(&mm->ptl);
+	wait_on_page_locked(head);
+	put_page(s, head);
+}
