@@ -3,8 +3,11 @@
  *
  * The counters are plain 64-bit totals.  A CPU's counters are written only
  * by that CPU's thread (or under the machine's big lock when no threads are
- * used); readers that run concurrently get values that may be a few events
- * stale, never torn values.
+ * used), except the work its TLB-shootdown IPIs cost, which the sending
+ * thread records apart under the CPU's TLB lock; the functions below add
+ * the two.  Readers that run concurrently with a threaded machine's CPUs
+ * get values that may be a few events stale (a race ThreadSanitizer
+ * reports: read them once the CPU threads are idle).
  */
 #ifndef MMSIM_COUNTERS_H
 #define MMSIM_COUNTERS_H

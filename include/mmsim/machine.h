@@ -11,6 +11,7 @@
 #ifndef MMSIM_MACHINE_H
 #define MMSIM_MACHINE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -55,6 +56,15 @@ struct mmsim_config {
 	enum mmsim_flush_policy flush_policy;
 	int max_map_count;		/* default 65530 */
 	struct mmsim_cost cost;
+	/*
+	 * Default false: one host thread at a time drives the machine.  True:
+	 * each CPU may be driven by its own host thread (one thread per CPU,
+	 * through a task pinned to it) while other threads change page tables
+	 * and flush TLBs.  Accesses then take a per-CPU lock and a shootdown
+	 * waits for in-flight accesses on its targets, as an IPI waits for an
+	 * instruction boundary; counters and outputs are otherwise the same.
+	 */
+	bool threaded;
 };
 
 struct mmsim;

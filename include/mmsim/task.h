@@ -43,7 +43,13 @@ int mmsim_task_create(struct mmsim *m, const struct mmsim_task_attr *a, struct m
 /* fork(2): a copy of t, copy-on-write, same credentials and CPU. */
 int mmsim_fork(struct mmsim_task *t, const char *name, struct mmsim_task **out);
 
-/* Ends a task: its address space is torn down, its pid forgotten. */
+/* A thread of t (clone with CLONE_VM): a new task sharing t's address
+ * space and credentials, running on CPU cpu.  0, -EINVAL, -ENOMEM. */
+int mmsim_thread_create(struct mmsim_task *t, const char *name, int cpu,
+			struct mmsim_task **out);
+
+/* Ends a task: its pid is forgotten; its address space is torn down when
+ * no other thread shares it. */
 void mmsim_task_exit(struct mmsim_task *t);
 
 int mmsim_task_pid(const struct mmsim_task *t);
@@ -65,6 +71,9 @@ int mmsim_load(struct mmsim_task *t, uint64_t addr, void *buf, uint64_t len, uin
  * Calls fn on each page-sized piece of [addr, addr+len) as the task would
  * read it (faulting pages in, TLB and all).  Used by tools that digest
  * memory without copying it.  Same return convention as mmsim_load.
+ * fn runs inside the access (on a threaded machine, holding the CPU's TLB
+ * lock, which TLB shootdowns wait for): it must only read the bytes - no
+ * simulated access, no system call, no blocking.
  */
 int mmsim_load_each(struct mmsim_task *t, uint64_t addr, uint64_t len,
 		    void (*fn)(void *arg, const uint8_t *bytes, uint64_t n), void *arg,

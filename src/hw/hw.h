@@ -34,9 +34,38 @@
  *    scheme with PCIDs).
  *
  * Locking: page-table entries are changed by the core under its page-table
- * lock; the simulated MMU sets accessed/dirty bits with atomic OR, as the
- * hardware does.  A CPU's TLB and counters belong to the thread running
- * that CPU.
+ * lock, always with single atomic stores or exchanges, because the MMU reads
+ * them without that lock.  The MMU sets accessed/dirty bits with a
+ * compare-and-swap against the value its walk read, retrying the walk when
+ * the entry changed, so it never ORs bits into an entry the core has
+ * cleared or replaced meanwhile.
+ *
+ * Threaded mode (cfg.threaded): each CPU is driven by at most one host
+ * thread, its owner, and has a TLB lock (tlb_lock, a fair spinlock).  x86
+ * takes an IPI only between instructions; here an access is the instruction:
+ *  - The owner holds its CPU's TLB lock across one access, from the TLB
+ *    lookup through the walk and fill to the copy to or from the host page
+ *    (hw_access_begin() ... hw_access_end()).  A fault is never handled with
+ *    the lock held: hw_translate_slow() drops it around hw->fault, whose
+ *    handler sleeps on the core's locks and may itself flush.
+ *  - A shootdown takes each target CPU's TLB lock in turn (waiting for the
+ *    access in flight there to finish), invalidates, and releases; the
+ *    sender's own CPU likewise under its own lock.  So once hw_flush_*()
+ *    returns, no CPU can complete an access through a translation the core
+ *    removed before the call: the frame may be reused.
+ *  - A CPU's TLB, cpu->pmap, cpu->asid and pm->seen_gen[cpu] change only
+ *    under that CPU's TLB lock (hw_switch_mm() takes it: a CR3 write).
+ *  - At most one TLB lock is held at a time, and nothing is waited for
+ *    while holding one: TLB locks cannot deadlock with each other or with
+ *    the core's locks.
+ *  - Counters: cpu->cnt is written only by the owner, with plain adds (the
+ *    fast path).  Work done on a CPU on behalf of another (IPIs received,
+ *    the invalidations and cycles of the IPI handler) goes to cpu->irq_cnt,
+ *    written only under the CPU's TLB lock.  Readers add both
+ *    (hw_cpu_counters()).  Per-address-space counters (pm->cnt) are shared
+ *    by every CPU and take relaxed atomic adds.
+ * Without cfg.threaded one host thread drives the whole machine and no
+ * lock is taken: the protocol costs a test of hw->threaded per access.
  */
 #ifndef MMSIM_HW_H
 #define MMSIM_HW_H
@@ -105,6 +134,19 @@ struct tlb {
 #define HW_ACC_EXEC 4u
 typedef int (*hw_fault_fn)(struct hw_cpu *cpu, uint64_t va, unsigned access);
 
+/*
+ * A CPU's TLB lock (threaded mode): a ticket spinlock.  Fair on purpose: the
+ * owner thread re-takes its lock right after each access, and a plain
+ * test-and-set lock would let it win every time, so a shootdown would wait
+ * until the owner's host thread happened to be preempted.  With tickets a
+ * waiting sender goes next, as an IPI is taken at the next instruction
+ * boundary.
+ */
+struct hw_tlb_lock {
+	uint32_t next;		/* next ticket to hand out */
+	uint32_t owner;		/* ticket now holding the lock */
+};
+
 struct hw_cpu {
 	unsigned id;
 	unsigned node;
@@ -112,12 +154,15 @@ struct hw_cpu {
 	struct pmap *pmap;	/* address space this CPU runs now, or NULL */
 	uint16_t asid;		/* pmap->asid, cached for the fast path */
 	void *current;		/* the kernel's task running here (opaque here) */
+	struct hw_tlb_lock tlb_lock;	/* threaded: held across an access or an IPI */
 	struct tlb tlb;
-	struct mmsim_counters cnt;
+	struct mmsim_counters cnt;	/* written by the owner thread only */
+	struct mmsim_counters irq_cnt;	/* IPI work for other CPUs, under tlb_lock */
 };
 
 struct hw_machine {
 	struct mmsim_config cfg;
+	bool threaded;		/* cfg.threaded; read on every access, beside cfg.cost */
 	unsigned nr_nodes, nr_cpus;
 	struct hw_node node[MMSIM_MAX_NODES];
 	struct hw_cpu cpu[MMSIM_MAX_CPUS];
@@ -148,6 +193,7 @@ void hw_copy_frames(struct hw_cpu *cpu, uint64_t dst_pfn, uint64_t src_pfn, uint
 /* Gives the host memory behind free frames back to the host. */
 void hw_discard_frames(struct hw_machine *hw, uint64_t pfn, uint64_t n);
 
+/* Charges cycles to cpu's own clock: only cpu's owner thread may. */
 static inline void hw_charge(struct hw_cpu *cpu, uint64_t cycles)
 {
 	if (cpu)
@@ -255,13 +301,69 @@ uint8_t *pmap_hw_walk(struct pmap *pm, uint64_t va, unsigned access, uint32_t *p
 
 /* ---- CPUs, TLBs, accesses ------------------------------------------------- */
 
-/* Makes pm the address space running on cpu (CR3 write). */
+/* The TLB lock (threaded mode only; see "Threaded mode" above). */
+void hw_tlb_lock_slow(struct hw_cpu *cpu, uint32_t ticket);
+
+static inline void hw_tlb_lock(struct hw_cpu *cpu)
+{
+	uint32_t ticket = __atomic_fetch_add(&cpu->tlb_lock.next, 1, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&cpu->tlb_lock.owner, __ATOMIC_ACQUIRE) != ticket)
+		hw_tlb_lock_slow(cpu, ticket);
+}
+
+/* Takes the lock only if nobody holds it or waits for it. */
+static inline bool hw_tlb_trylock(struct hw_cpu *cpu)
+{
+	uint32_t owner = __atomic_load_n(&cpu->tlb_lock.owner, __ATOMIC_ACQUIRE);
+	uint32_t next = owner;
+	/* next == owner: free; nobody can move owner until we take a ticket. */
+	return __atomic_compare_exchange_n(&cpu->tlb_lock.next, &next, owner + 1, false,
+					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+static inline void hw_tlb_unlock(struct hw_cpu *cpu)
+{
+	/* Only the holder writes owner. */
+	uint32_t owner = __atomic_load_n(&cpu->tlb_lock.owner, __ATOMIC_RELAXED);
+	__atomic_store_n(&cpu->tlb_lock.owner, owner + 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * Brackets one access on cpu by its owner thread: hw_translate() and the
+ * copy to or from the host address it returned.  The host address is dead
+ * after hw_access_end(): a shootdown may have retired the frame.  Nothing
+ * in between may sleep, wait or access again.  No-ops unless threaded.
+ */
+static inline void hw_access_begin(struct hw_cpu *cpu)
+{
+	if (cpu->hw->threaded)
+		hw_tlb_lock(cpu);
+}
+
+static inline void hw_access_end(struct hw_cpu *cpu)
+{
+	if (cpu->hw->threaded)
+		hw_tlb_unlock(cpu);
+}
+
+/* cpu's counters: the owner's plus the IPI work (cnt + irq_cnt). */
+void hw_cpu_counters(struct hw_cpu *cpu, struct mmsim_counters *out);
+
+/* Makes pm the address space running on cpu (CR3 write), under cpu's TLB
+ * lock.  Called by cpu's owner; another thread may only detach (pm NULL). */
 void hw_switch_mm(struct hw_cpu *cpu, struct pmap *pm);
+/* If cpu runs pm, makes it run nothing: the check and the switch under
+ * cpu's TLB lock, for a thread tearing pm down that is not cpu's owner. */
+void hw_leave_mm(struct hw_cpu *cpu, struct pmap *pm);
 
 /* The slow path of an access: 2 MiB TLB, page walk, fault.  Returns the host
- * address of the byte, or NULL with *sig set. */
+ * address of the byte, or NULL with *sig set.  In threaded mode it is called
+ * with the CPU's TLB lock held and returns with it held, but drops it while
+ * the fault handler runs. */
 uint8_t *hw_translate_slow(struct hw_cpu *cpu, uint64_t va, unsigned access, int *sig);
 
+/* Translates va for an access by cpu's owner: the host address of the byte,
+ * or NULL with *sig set.  In threaded mode only inside hw_access_begin/end. */
 static inline uint8_t *hw_translate(struct hw_cpu *cpu, uint64_t va, unsigned access, int *sig)
 {
 	const struct tlb *t = &cpu->tlb;
@@ -283,7 +385,10 @@ static inline uint8_t *hw_translate(struct hw_cpu *cpu, uint64_t va, unsigned ac
  * TLB shootdown: what the core's mmu_gather asks for, once per gather.
  * Invalidates [start, end) of pm on every CPU running pm, entry by entry at
  * 1 << stride_shift when the range has at most cfg.flush_ceiling entries,
- * otherwise with a full flush; remote CPUs are reached by IPI.
+ * otherwise with a full flush; remote CPUs are reached by IPI.  self is the
+ * CPU the caller's thread runs (NULL: none); in threaded mode the caller
+ * must not hold any TLB lock.  On return no CPU can still complete an
+ * access through an entry cleared before the call.
  */
 void hw_flush_range(struct hw_cpu *self, struct pmap *pm, uint64_t start, uint64_t end,
 		    unsigned stride_shift);

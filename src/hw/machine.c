@@ -59,6 +59,7 @@ int hw_machine_create(const struct mmsim_config *cfg, struct hw_machine **out)
 	hw->pfns_per_node = cfg->mem_per_node >> PAGE_SHIFT;
 	hw->nr_pfns = hw->pfns_per_node * cfg->nodes;
 	hw->next_asid = 1;
+	hw->threaded = cfg->threaded;
 
 	size_t bytes = (size_t)(hw->nr_pfns << PAGE_SHIFT);
 	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,

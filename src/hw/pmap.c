@@ -14,6 +14,12 @@
  * migration): its value sits in bits 9..62 and bit 1 marks it non-zero.
  * A software entry at PMD level carries PSE too, so a walker can tell a
  * huge leaf from a pointer to a PTE table without looking further.
+ *
+ * The MMU (pmap_hw_walk) reads the tables without the core's page-table
+ * lock, possibly on another host thread, and writes leaves only to set A/D
+ * by compare-and-swap.  So every slot, table or leaf, is read and written
+ * here with single atomic operations (slot_get/slot_put or an exchange);
+ * a new table is filled before the release store that publishes it.
  */
 #include "hw.h"
 
@@ -34,6 +40,16 @@
 #define E_SWP_SHIFT 9
 #define E_SWP_MARK (1ULL << 1)
 #define E_TABLE (E_P | E_RW | E_US | E_A)
+
+static inline uint64_t slot_get(const uint64_t *slot)
+{
+	return __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+}
+
+static inline void slot_put(uint64_t *slot, uint64_t v)
+{
+	__atomic_store_n(slot, v, __ATOMIC_RELEASE);
+}
 
 static inline unsigned idx(uint64_t va, unsigned shift)
 {
@@ -122,8 +138,8 @@ static uint64_t alloc_table(struct pmap *pm)
 	if (pfn == NO_PFN)
 		return NO_PFN;
 	pm->nr_tables++;
-	if (pm->cnt)
-		pm->cnt->pt_alloc++;
+	if (pm->cnt)	/* shared with the flush counters of every CPU */
+		__atomic_fetch_add(&pm->cnt->pt_alloc, 1, __ATOMIC_RELAXED);
 	return pfn;
 }
 
@@ -132,7 +148,7 @@ static void free_table(struct pmap *pm, uint64_t pfn, void (*free_fn)(void *, ui
 {
 	pm->nr_tables--;
 	if (pm->cnt)
-		pm->cnt->pt_free++;
+		__atomic_fetch_add(&pm->cnt->pt_free, 1, __ATOMIC_RELAXED);
 	if (free_fn)
 		free_fn(arg, pfn);
 	else
@@ -149,9 +165,12 @@ int pmap_init(struct pmap *pm, struct hw_machine *hw, unsigned node, const struc
 	pm->ops_arg = arg;
 	pm->cnt = cnt;
 	pm->tlb_gen = 1;	/* every CPU flushes this ASID on first switch */
-	pm->asid = hw->next_asid++;
-	if (hw->next_asid == 0)
-		hw->next_asid = 1;	/* wrapped: stale tags are flushed at switch */
+	/* Address spaces may be created on several threads at once.  ASID 0
+	 * means "no address space": skip it when the counter wraps (stale tags
+	 * of a reused ASID are flushed at switch: tlb_gen starts at 1). */
+	do
+		pm->asid = __atomic_fetch_add(&hw->next_asid, 1, __ATOMIC_RELAXED);
+	while (pm->asid == 0);
 	pm->root_pfn = alloc_table(pm);
 	return pm->root_pfn == NO_PFN ? -ENOMEM : 0;
 }
@@ -159,12 +178,13 @@ int pmap_init(struct pmap *pm, struct hw_machine *hw, unsigned node, const struc
 static void destroy_level(struct pmap *pm, uint64_t *t, int level)
 {
 	for (unsigned i = 0; i < PTRS_PER_TABLE; i++) {
-		if (!is_table(t[i]))
+		uint64_t v = slot_get(&t[i]);
+		if (!is_table(v))
 			continue;
-		uint64_t pfn = (t[i] & E_ADDR) >> PAGE_SHIFT;
+		uint64_t pfn = (v & E_ADDR) >> PAGE_SHIFT;
 		if (level > 2)
-			destroy_level(pm, table_of(pm, t[i]), level - 1);
-		t[i] = 0;
+			destroy_level(pm, table_of(pm, v), level - 1);
+		slot_put(&t[i], 0);
 		free_table(pm, pfn, NULL, NULL);
 	}
 }
@@ -192,21 +212,24 @@ static uint64_t *find_slot(struct pmap *pm, uint64_t va, bool alloc, bool want_p
 	*huge = false;
 	for (int lvl = 0; lvl < 3; lvl++) {
 		uint64_t *slot = &t[idx(va, shifts[lvl])];
-		if (lvl == 2 && (want_pmd || (*slot & E_PSE))) {
+		uint64_t v = slot_get(slot);
+		if (lvl == 2 && (want_pmd || (v & E_PSE))) {
 			*huge = true;
 			return slot;
 		}
-		if (!is_table(*slot)) {
-			if (*slot || !alloc)
+		if (!is_table(v)) {
+			if (v || !alloc)
 				return NULL;
 			uint64_t pfn = alloc_table(pm);
 			if (pfn == NO_PFN) {
 				*err = -ENOMEM;
 				return NULL;
 			}
-			*slot = (pfn << PAGE_SHIFT) | E_TABLE;
+			/* The table is zeroed: publish it only after that. */
+			v = (pfn << PAGE_SHIFT) | E_TABLE;
+			slot_put(slot, v);
 		}
-		t = table_of(pm, *slot);
+		t = table_of(pm, v);
 	}
 	return &t[idx(va, PAGE_SHIFT)];
 }
@@ -217,7 +240,7 @@ int pmap_lookup(struct pmap *pm, uint64_t va, struct pmap_entry *out)
 	int err = 0;
 	uint64_t *slot = find_slot(pm, va, false, false, &huge, &err);
 
-	decode(slot ? __atomic_load_n(slot, __ATOMIC_ACQUIRE) : 0, huge, out);
+	decode(slot ? slot_get(slot) : 0, huge, out);
 	return out->kind;
 }
 
@@ -232,7 +255,7 @@ int pmap_set(struct pmap *pm, uint64_t va, const struct pmap_entry *e, struct pm
 		return err ? err : -EINVAL;	/* a huge leaf is in the way */
 	if (huge != huge_e)
 		return -EINVAL;			/* a 4 KiB entry inside a huge leaf */
-	if (huge_e && is_table(*slot))
+	if (huge_e && is_table(slot_get(slot)))
 		return -EINVAL;			/* a PTE table is in the way */
 	uint64_t prev = __atomic_exchange_n(slot, encode(e, huge_e), __ATOMIC_ACQ_REL);
 	if (old)
@@ -264,7 +287,7 @@ bool pmap_iter_next(struct pmap_iter *it, struct pmap_entry *e)
 	while (va < it->end) {
 		if (it->pte_table && va - it->tbl_base < PMD_SIZE) {
 			uint64_t *slot = &it->pte_table[idx(va, PAGE_SHIFT)];
-			uint64_t v = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+			uint64_t v = slot_get(slot);
 			if (v) {
 				it->va = va;
 				it->slot = slot;
@@ -277,18 +300,18 @@ bool pmap_iter_next(struct pmap_iter *it, struct pmap_entry *e)
 		}
 		it->pte_table = NULL;
 		uint64_t *pgd = (uint64_t *)hw_frame(pm->hw, pm->root_pfn);
-		uint64_t g = pgd[idx(va, PGDIR_SHIFT)];
+		uint64_t g = slot_get(&pgd[idx(va, PGDIR_SHIFT)]);
 		if (!is_table(g)) {
 			va = next_boundary(va, PGDIR_SHIFT);
 			continue;
 		}
-		uint64_t u = table_of(pm, g)[idx(va, PUD_SHIFT)];
+		uint64_t u = slot_get(&table_of(pm, g)[idx(va, PUD_SHIFT)]);
 		if (!is_table(u)) {
 			va = next_boundary(va, PUD_SHIFT);
 			continue;
 		}
 		uint64_t *pslot = &table_of(pm, u)[idx(va, PMD_SHIFT)];
-		uint64_t m = __atomic_load_n(pslot, __ATOMIC_ACQUIRE);
+		uint64_t m = slot_get(pslot);
 		if (!m) {
 			va = next_boundary(va, PMD_SHIFT);
 			continue;
@@ -317,7 +340,7 @@ void pmap_iter_clear(struct pmap_iter *it, struct pmap_entry *old)
 
 void pmap_iter_write(struct pmap_iter *it, const struct pmap_entry *e)
 {
-	__atomic_store_n(it->slot, encode(e, it->size == PMD_SIZE), __ATOMIC_RELEASE);
+	slot_put(it->slot, encode(e, it->size == PMD_SIZE));
 }
 
 /* ---- freeing page tables ------------------------------------------------- */
@@ -325,7 +348,7 @@ void pmap_iter_write(struct pmap_iter *it, const struct pmap_entry *e)
 static bool table_empty(const uint64_t *t)
 {
 	for (unsigned i = 0; i < PTRS_PER_TABLE; i++)
-		if (t[i])
+		if (slot_get(&t[i]))
 			return false;
 	return true;
 }
@@ -352,15 +375,18 @@ static void free_level(struct free_ctx *c, uint64_t *t, uint64_t base, unsigned 
 	uint64_t step = 1ULL << shift;
 	for (unsigned i = 0; i < PTRS_PER_TABLE; i++) {
 		uint64_t lo = base + i * step;
-		if (lo + step <= c->start || lo >= c->end || !is_table(t[i]))
+		uint64_t v = slot_get(&t[i]);
+		if (lo + step <= c->start || lo >= c->end || !is_table(v))
 			continue;
-		uint64_t *child = table_of(c->pm, t[i]);
+		uint64_t *child = table_of(c->pm, v);
 		if (shift > PMD_SHIFT)
 			free_level(c, child, lo, shift - 9);
 		if (within(c, lo, step) && table_empty(child)) {
-			uint64_t pfn = (t[i] & E_ADDR) >> PAGE_SHIFT;
-			t[i] = 0;
-			free_table(c->pm, pfn, c->fn, c->arg);
+			/* A walker may still be inside the table: the frame goes
+			 * to free_fn, which frees it only after the flush (whose
+			 * IPIs wait for walks in flight). */
+			slot_put(&t[i], 0);
+			free_table(c->pm, (v & E_ADDR) >> PAGE_SHIFT, c->fn, c->arg);
 			c->freed++;
 		}
 	}
@@ -381,17 +407,24 @@ unsigned pmap_free_tables(struct pmap *pm, uint64_t start, uint64_t end, uint64_
  * the leaf when the access is allowed.  Returns the host address of the
  * page (or huge page) and its TLB permissions, or NULL when the access
  * must fault.  Used only by tlb.c.
+ *
+ * A/D are set by compare-and-swap against the value this walk read: the
+ * core may clear or replace the leaf meanwhile, and an OR into a cleared
+ * slot would fabricate a non-present entry that decodes as swap.  When the
+ * swap fails the walk starts again from the root, as an x86 MMU's locked
+ * update of a changed entry does.
  */
 uint8_t *pmap_hw_walk(struct pmap *pm, uint64_t va, unsigned access, uint32_t *perm, bool *huge,
 		      unsigned *levels)
 {
-	uint64_t *t = (uint64_t *)hw_frame(pm->hw, pm->root_pfn);
 	static const unsigned shifts[4] = { PGDIR_SHIFT, PUD_SHIFT, PMD_SHIFT, PAGE_SHIFT };
 
 	*huge = false;
+retry:;
+	uint64_t *t = (uint64_t *)hw_frame(pm->hw, pm->root_pfn);
 	for (unsigned lvl = 0; lvl < 4; lvl++) {
 		uint64_t *slot = &t[idx(va, shifts[lvl])];
-		uint64_t v = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+		uint64_t v = slot_get(slot);
 		*levels = lvl + 1;
 		if (!(v & E_P))
 			return NULL;
@@ -407,8 +440,12 @@ uint8_t *pmap_hw_walk(struct pmap *pm, uint64_t va, unsigned access, uint32_t *p
 		if ((access & HW_ACC_EXEC) && (v & E_NX))
 			return NULL;
 		uint64_t set = E_A | ((access & HW_ACC_WRITE) ? E_D : 0);
-		if ((v & set) != set)
-			v = __atomic_or_fetch(slot, set, __ATOMIC_ACQ_REL);
+		if ((v & set) != set) {
+			if (!__atomic_compare_exchange_n(slot, &v, v | set, false, __ATOMIC_ACQ_REL,
+							 __ATOMIC_ACQUIRE))
+				goto retry;
+			v |= set;
+		}
 		*perm = TLB_R | (((v & E_RW) && (v & E_D)) ? TLB_W : 0) | ((v & E_NX) ? 0 : TLB_X);
 		*huge = lvl == 2;
 		uint64_t pfn = (v & E_ADDR) >> PAGE_SHIFT;
@@ -424,16 +461,25 @@ int pmap_split_huge(struct pmap *pm, uint64_t va)
 	bool huge;
 	int err = 0;
 	uint64_t *slot = find_slot(pm, va, false, true, &huge, &err);
-	if (!slot || !(*slot & E_PSE) || !(*slot & (E_P | E_PROTNONE)))
+	uint64_t v = slot ? slot_get(slot) : 0;
+	if (!(v & E_PSE) || !(v & (E_P | E_PROTNONE)))
 		return -EINVAL;
 	uint64_t pfn = alloc_table(pm);
 	if (pfn == NO_PFN)
 		return -ENOMEM;
 	uint64_t *t = (uint64_t *)hw_frame(pm->hw, pfn);
-	uint64_t leaf = *slot & ~E_PSE;
-	for (unsigned i = 0; i < PTRS_PER_TABLE; i++)
-		t[i] = leaf + ((uint64_t)i << PAGE_SHIFT);
-	__atomic_store_n(slot, (pfn << PAGE_SHIFT) | E_TABLE, __ATOMIC_RELEASE);
+	/* The MMU may set A/D on the huge leaf while we copy it: install the
+	 * table only over the value the copies were made from. */
+	do {
+		if (!(v & E_PSE) || !(v & (E_P | E_PROTNONE))) {
+			free_table(pm, pfn, NULL, NULL);
+			return -EINVAL;
+		}
+		uint64_t leaf = v & ~E_PSE;
+		for (unsigned i = 0; i < PTRS_PER_TABLE; i++)
+			t[i] = leaf + ((uint64_t)i << PAGE_SHIFT);	/* not yet visible */
+	} while (!__atomic_compare_exchange_n(slot, &v, (pfn << PAGE_SHIFT) | E_TABLE, false,
+					      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
 	return 0;
 }
 

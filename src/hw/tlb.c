@@ -8,12 +8,47 @@
  * the address space are invalidated now (remote ones by IPI); CPUs that ran
  * it earlier find its generation moved on when they switch back, and flush
  * its entries then.
+ *
+ * In threaded mode every CPU's TLB is guarded by its TLB lock (hw.h, "Threaded
+ * mode"): the owner holds it across an access, and a shootdown takes it on
+ * each target in turn, which is how a flush waits for accesses in flight.
  */
 #include "hw.h"
 
+#include <sched.h>
 #include <signal.h>
 
 #define MAX_FAULT_RETRIES (1u << 20)
+
+/* Per-address-space counters are shared by every CPU running the mm. */
+#define count_pm(pm, field, n)                                                     \
+	do {                                                                       \
+		if ((pm)->cnt)                                                     \
+			__atomic_fetch_add(&(pm)->cnt->field, (n), __ATOMIC_RELAXED); \
+	} while (0)
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+void hw_tlb_lock_slow(struct hw_cpu *cpu, uint32_t ticket)
+{
+	for (unsigned spins = 0;
+	     __atomic_load_n(&cpu->tlb_lock.owner, __ATOMIC_ACQUIRE) != ticket; spins++) {
+		/* The holder is inside one access or one invalidation, so it is
+		 * quick unless its host thread was preempted (more simulated
+		 * CPUs than host cores): then give it the core. */
+		if (spins < 128)
+			cpu_relax();
+		else
+			sched_yield();
+	}
+}
 
 static inline uint64_t tag_of(uint64_t vpn, uint16_t asid)
 {
@@ -100,7 +135,18 @@ uint8_t *hw_translate_slow(struct hw_cpu *cpu, uint64_t va, unsigned access, int
 		}
 		cpu->cnt.faults++;
 		hw_charge(cpu, hw->cfg.cost.fault);
-		int s = hw->fault ? hw->fault(cpu, va, access) : SIGSEGV;
+		if (!hw->fault) {
+			*sig = SIGSEGV;
+			return NULL;
+		}
+		/* The handler sleeps on the core's locks, which a flusher may
+		 * hold while it waits for this CPU's TLB lock, and may flush
+		 * this CPU itself: it never runs with the lock held. */
+		if (hw->threaded)
+			hw_tlb_unlock(cpu);
+		int s = hw->fault(cpu, va, access);
+		if (hw->threaded)
+			hw_tlb_lock(cpu);
 		if (s) {
 			*sig = s;
 			return NULL;
@@ -114,7 +160,11 @@ uint8_t *hw_translate_slow(struct hw_cpu *cpu, uint64_t va, unsigned access, int
 
 /* ---- invalidation ---------------------------------------------------------- */
 
-static void inval_page(struct hw_cpu *cpu, uint16_t asid, uint64_t va)
+/*
+ * The invalidations charge cnt: the CPU's own counters when its owner does
+ * the work, its irq_cnt when a sender does it for it (the IPI handler).
+ */
+static void inval_page(struct hw_cpu *cpu, struct mmsim_counters *cnt, uint16_t asid, uint64_t va)
 {
 	struct tlb *t = &cpu->tlb;
 	uint64_t vpn = va >> PAGE_SHIFT;
@@ -129,11 +179,11 @@ static void inval_page(struct hw_cpu *cpu, uint16_t asid, uint64_t va)
 	for (unsigned w = 0; w < t->ways2m; w++)
 		if (set[w].tag == tag)
 			set[w].tag = TLB_INVALID;
-	cpu->cnt.tlb_invlpg++;
-	hw_charge(cpu, cpu->hw->cfg.cost.invlpg);
+	cnt->tlb_invlpg++;
+	cnt->cycles += cpu->hw->cfg.cost.invlpg;
 }
 
-static void inval_asid(struct hw_cpu *cpu, uint16_t asid)
+static void inval_asid(struct hw_cpu *cpu, struct mmsim_counters *cnt, uint16_t asid)
 {
 	struct tlb *t = &cpu->tlb;
 	size_t n4 = (size_t)t->sets4k * t->ways4k, n2 = (size_t)t->sets2m * t->ways2m;
@@ -143,68 +193,114 @@ static void inval_asid(struct hw_cpu *cpu, uint16_t asid)
 	for (size_t i = 0; i < n2; i++)
 		if (t->e2m[i].tag != TLB_INVALID && tag_asid(t->e2m[i].tag) == asid)
 			t->e2m[i].tag = TLB_INVALID;
-	cpu->cnt.tlb_flush_full++;
-	hw_charge(cpu, cpu->hw->cfg.cost.flush_full);
+	cnt->tlb_flush_full++;
+	cnt->cycles += cpu->hw->cfg.cost.flush_full;
 }
 
-void hw_switch_mm(struct hw_cpu *cpu, struct pmap *pm)
+/* Records that cpu holds no entry of pm older than flush generation gen.
+ * Concurrent senders may finish out of order: never move backwards. */
+static void set_seen_gen(struct pmap *pm, struct hw_cpu *cpu, uint64_t gen)
+{
+	if (pm->seen_gen[cpu->id] < gen)
+		pm->seen_gen[cpu->id] = gen;
+}
+
+static void switch_mm_locked(struct hw_cpu *cpu, struct pmap *pm)
 {
 	if (cpu->pmap == pm)
 		return;
 	if (cpu->pmap)
-		__atomic_and_fetch(&cpu->pmap->cpumask, ~(1ULL << cpu->id), __ATOMIC_ACQ_REL);
+		__atomic_and_fetch(&cpu->pmap->cpumask, ~(1ULL << cpu->id), __ATOMIC_SEQ_CST);
 	cpu->pmap = pm;
 	cpu->asid = pm ? pm->asid : 0;
 	if (!pm)
 		return;
-	__atomic_or_fetch(&pm->cpumask, 1ULL << cpu->id, __ATOMIC_ACQ_REL);
-	uint64_t gen = __atomic_load_n(&pm->tlb_gen, __ATOMIC_ACQUIRE);
+	/*
+	 * Set our cpumask bit, then read tlb_gen; shootdown() bumps tlb_gen,
+	 * then reads cpumask.  Both sequentially consistent: either the sender
+	 * sees us (and invalidates us under our lock, after this switch) or we
+	 * see its generation and flush pm's entries here.
+	 */
+	__atomic_or_fetch(&pm->cpumask, 1ULL << cpu->id, __ATOMIC_SEQ_CST);
+	uint64_t gen = __atomic_load_n(&pm->tlb_gen, __ATOMIC_SEQ_CST);
 	if (pm->seen_gen[cpu->id] != gen) {
-		inval_asid(cpu, pm->asid);
-		pm->seen_gen[cpu->id] = gen;
+		inval_asid(cpu, &cpu->cnt, pm->asid);
+		set_seen_gen(pm, cpu, gen);
 	}
 }
 
-/* Runs the invalidation on one CPU: its own, or a remote one's IPI handler. */
-static void flush_on(struct hw_cpu *cpu, struct pmap *pm, uint64_t start, uint64_t end,
-		     unsigned stride_shift, bool full, uint64_t gen)
+void hw_switch_mm(struct hw_cpu *cpu, struct pmap *pm)
+{
+	bool threaded = cpu->hw->threaded;
+	if (threaded)
+		hw_tlb_lock(cpu);
+	switch_mm_locked(cpu, pm);
+	if (threaded)
+		hw_tlb_unlock(cpu);
+}
+
+void hw_leave_mm(struct hw_cpu *cpu, struct pmap *pm)
+{
+	bool threaded = cpu->hw->threaded;
+	if (threaded)
+		hw_tlb_lock(cpu);
+	if (cpu->pmap == pm)
+		switch_mm_locked(cpu, NULL);
+	if (threaded)
+		hw_tlb_unlock(cpu);
+}
+
+/* Runs the invalidation on one CPU, with its TLB lock held in threaded mode:
+ * its own, or a remote one's IPI handler (charging cnt). */
+static void flush_on(struct hw_cpu *cpu, struct mmsim_counters *cnt, struct pmap *pm,
+		     uint64_t start, uint64_t end, unsigned stride_shift, bool full, uint64_t gen)
 {
 	if (full) {
-		inval_asid(cpu, pm->asid);
+		inval_asid(cpu, cnt, pm->asid);
 	} else {
 		for (uint64_t va = start; va < end; va += 1ULL << stride_shift)
-			inval_page(cpu, pm->asid, va);
+			inval_page(cpu, cnt, pm->asid, va);
 	}
-	pm->seen_gen[cpu->id] = gen;
+	set_seen_gen(pm, cpu, gen);
 }
 
 static void shootdown(struct hw_cpu *self, struct pmap *pm, uint64_t start, uint64_t end,
 		      unsigned stride_shift, bool full)
 {
 	struct hw_machine *hw = pm->hw;
-	uint64_t gen = __atomic_add_fetch(&pm->tlb_gen, 1, __ATOMIC_ACQ_REL);
-	uint64_t mask = __atomic_load_n(&pm->cpumask, __ATOMIC_ACQUIRE);
+	/* Pairs with switch_mm_locked(): see there. */
+	uint64_t gen = __atomic_add_fetch(&pm->tlb_gen, 1, __ATOMIC_SEQ_CST);
+	uint64_t mask = __atomic_load_n(&pm->cpumask, __ATOMIC_SEQ_CST);
 
 	if (self) {
 		self->cnt.tlb_flushes++;
-		if (pm->cnt)
-			pm->cnt->tlb_flushes++;
+		count_pm(pm, tlb_flushes, 1);
 	}
 	for (unsigned c = 0; c < hw->nr_cpus; c++) {
 		if (!(mask & (1ULL << c)))
 			continue;
 		struct hw_cpu *cpu = &hw->cpu[c];
+		struct mmsim_counters *cnt = &cpu->cnt;
 		if (cpu != self) {
 			if (self) {
 				self->cnt.ipis_sent++;
 				hw_charge(self, hw->cfg.cost.ipi_send);
 			}
-			if (pm->cnt)
-				pm->cnt->ipis_sent++;
-			cpu->cnt.ipis_received++;
-			hw_charge(cpu, hw->cfg.cost.ipi_receive);
+			count_pm(pm, ipis_sent, 1);
+			cnt = &cpu->irq_cnt;
 		}
-		flush_on(cpu, pm, start, end, stride_shift, full, gen);
+		/* The IPI: taken once the access in flight there is done.  The
+		 * CPU may have left pm meanwhile; its entries are still
+		 * tagged with pm's ASID, so invalidate them all the same. */
+		if (hw->threaded)
+			hw_tlb_lock(cpu);
+		if (cpu != self) {
+			cnt->ipis_received++;
+			cnt->cycles += hw->cfg.cost.ipi_receive;
+		}
+		flush_on(cpu, cnt, pm, start, end, stride_shift, full, gen);
+		if (hw->threaded)
+			hw_tlb_unlock(cpu);
 	}
 }
 
@@ -216,16 +312,31 @@ void hw_flush_range(struct hw_cpu *self, struct pmap *pm, uint64_t start, uint64
 	start &= ~((1ULL << stride_shift) - 1);
 	uint64_t nr = (end - start + (1ULL << stride_shift) - 1) >> stride_shift;
 	bool full = nr > pm->hw->cfg.flush_ceiling;
-	if (full && pm->cnt)
-		pm->cnt->tlb_flush_full++;
-	else if (pm->cnt)
-		pm->cnt->tlb_invlpg += nr;
+	if (full)
+		count_pm(pm, tlb_flush_full, 1);
+	else
+		count_pm(pm, tlb_invlpg, nr);
 	shootdown(self, pm, start, end, stride_shift, full);
 }
 
 void hw_flush_mm(struct hw_cpu *self, struct pmap *pm)
 {
-	if (pm->cnt)
-		pm->cnt->tlb_flush_full++;
+	count_pm(pm, tlb_flush_full, 1);
 	shootdown(self, pm, 0, 0, PAGE_SHIFT, true);
+}
+
+/* ---- counters ------------------------------------------------------------ */
+
+void hw_cpu_counters(struct hw_cpu *cpu, struct mmsim_counters *out)
+{
+	uint64_t *d = (uint64_t *)out;
+	const uint64_t *irq = (const uint64_t *)&cpu->irq_cnt;
+
+	*out = cpu->cnt;
+	if (cpu->hw->threaded)
+		hw_tlb_lock(cpu);
+	for (size_t i = 0; i < sizeof *out / sizeof *d; i++)
+		d[i] += irq[i];
+	if (cpu->hw->threaded)
+		hw_tlb_unlock(cpu);
 }

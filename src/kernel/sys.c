@@ -112,8 +112,8 @@ long mmsim_sys_move_pages(struct mmsim_task *t, int pid, unsigned long count,
 		do_pages_stat(target->mm, count, pages, status);
 		return 0;
 	}
-	return do_pages_move(target->mm, task_enter(t), target->mems, count, pages, nodes, status,
-			     flags & MMSIM_MPOL_MF_MOVE_ALL);
+	return do_pages_move(target->mm, task_enter(t), target->mems, t->mems, count, pages, nodes,
+			     status, flags & MMSIM_MPOL_MF_MOVE_ALL);
 }
 
 /* Linux accepts node masks of up to MAX_NUMNODES bits (1024 on the
@@ -169,5 +169,5 @@ long mmsim_sys_migrate_pages(struct mmsim_task *t, int pid, unsigned long maxnod
 	new &= t->mems;
 	if (!new)
 		return -EINVAL;
-	return do_migrate_pages(target->mm, task_enter(t), old, new, nice);
+	return do_migrate_pages(target->mm, task_enter(t), old, new, t->mems, nice);
 }

@@ -5,6 +5,9 @@
  * Accesses go through the task's CPU exactly as a program's would: the
  * TLB, then the page walk, then the fault handler (kernel_fault), which
  * either fixes the mapping (retry) or names the signal the program gets.
+ * Each page-sized piece of an access is one hw_access_begin/end bracket:
+ * in a threaded machine a TLB shootdown waits for that piece to finish, so
+ * it never copies through a translation a completed flush removed.
  */
 #include "kernel.h"
 
@@ -159,13 +162,39 @@ int mmsim_fork(struct mmsim_task *parent, const char *name, struct mmsim_task **
 	return 0;
 }
 
+int mmsim_thread_create(struct mmsim_task *t, const char *name, int cpu,
+			struct mmsim_task **out)
+{
+	struct mmsim *m = t->m;
+	if (cpu < 0 || (unsigned)cpu >= m->hw->nr_cpus)
+		return -EINVAL;
+	struct mmsim_task *th = calloc(1, sizeof *th);
+	if (!th)
+		return -ENOMEM;
+	*th = *t;
+	snprintf(th->name, sizeof th->name, "%s", name ? name : t->name);
+	th->cpu = (unsigned)cpu;
+	__atomic_add_fetch(&t->mm->users, 1, __ATOMIC_RELAXED);
+	int err = task_register(m, th);
+	if (err) {
+		__atomic_sub_fetch(&t->mm->users, 1, __ATOMIC_RELAXED);
+		free(th);
+		return err;
+	}
+	*out = th;
+	return 0;
+}
+
 void mmsim_task_exit(struct mmsim_task *t)
 {
 	struct mmsim *m = t->m;
 	struct hw_cpu *cpu = &m->hw->cpu[t->cpu];
 	if (cpu->current == t)
 		cpu->current = NULL;
-	mm_destroy(t->mm, cpu);
+	if (__atomic_sub_fetch(&t->mm->users, 1, __ATOMIC_ACQ_REL) == 0)
+		mm_destroy(t->mm, cpu);
+	else
+		hw_leave_mm(cpu, &t->mm->pmap);	/* the others keep the mm */
 	pthread_mutex_lock(&m->lock);
 	for (int i = 0; i < m->ntasks; i++) {
 		if (m->tasks[i] == t) {
@@ -231,7 +260,11 @@ struct hw_cpu *task_enter(struct mmsim_task *t)
 
 /* ---- accesses ---------------------------------------------------------------- */
 
-/* Runs fn on each page-sized piece of [addr, addr + len) for access acc. */
+/*
+ * Runs fn on each page-sized piece of [addr, addr + len) for access acc.
+ * fn runs inside the access bracket (threaded: with the CPU's TLB lock
+ * held), so it must only copy: no sleeping, no simulated access.
+ */
 static int access_range(struct mmsim_task *t, uint64_t addr, uint64_t len, unsigned acc,
 			void (*fn)(void *arg, uint8_t *host, uint64_t off, uint64_t n), void *arg,
 			uint64_t *fault_addr)
@@ -244,13 +277,16 @@ static int access_range(struct mmsim_task *t, uint64_t addr, uint64_t len, unsig
 		if (n > len - off)
 			n = len - off;
 		int sig = 0;
+		hw_access_begin(cpu);
 		uint8_t *host = va < addr ? NULL : hw_translate(cpu, va, acc, &sig);
 		if (!host) {
+			hw_access_end(cpu);
 			if (fault_addr)
 				*fault_addr = va;
 			return sig ? sig : SIGSEGV;
 		}
 		fn(arg, host, off, n);
+		hw_access_end(cpu);
 		if (acc & HW_ACC_WRITE)
 			cpu->cnt.stores += n;
 		else
@@ -312,11 +348,32 @@ int mmsim_load_each(struct mmsim_task *t, uint64_t addr, uint64_t len,
 	return access_range(t, addr, len, HW_ACC_READ, do_each, &c, fault_addr);
 }
 
+/* mmsim_load8 on a threaded machine: the same, inside the access bracket. */
+static __attribute__((noinline)) int load8_threaded(struct hw_cpu *cpu, uint64_t addr,
+						    uint8_t *out)
+{
+	int sig = 0;
+	hw_access_begin(cpu);
+	uint8_t *p = hw_translate(cpu, addr, HW_ACC_READ, &sig);
+	uint8_t v = p ? *p : 0;
+	hw_access_end(cpu);
+	if (!p)
+		return sig;
+	cpu->cnt.loads++;
+	*out = v;
+	return 0;
+}
+
+/* The hit path `mmsim bench access` measures: an unthreaded machine pays
+ * one test of the mode for the threaded protocol, nothing more. */
 int mmsim_load8(struct mmsim_task *t, uint64_t addr, uint8_t *out)
 {
-	struct hw_cpu *cpu = &t->m->hw->cpu[t->cpu];
+	struct hw_machine *hw = t->m->hw;
+	struct hw_cpu *cpu = &hw->cpu[t->cpu];
 	if (cpu->current != t)
 		task_enter(t);
+	if (hw->threaded)
+		return load8_threaded(cpu, addr, out);
 	int sig = 0;
 	uint8_t *p = hw_translate(cpu, addr, HW_ACC_READ, &sig);
 	if (!p)
@@ -353,18 +410,23 @@ static void counters_add(struct mmsim_counters *dst, const struct mmsim_counters
 		d[i] += s[i];
 }
 
+/* A CPU's counters are its own (cnt) plus the IPI work senders charged to
+ * it (irq_cnt): see hw.h. */
 void mmsim_counters_machine(const struct mmsim *m, struct mmsim_counters *out)
 {
+	struct mmsim_counters c1;
 	memset(out, 0, sizeof *out);
-	for (unsigned c = 0; c < m->hw->nr_cpus; c++)
-		counters_add(out, &m->hw->cpu[c].cnt);
+	for (unsigned c = 0; c < m->hw->nr_cpus; c++) {
+		hw_cpu_counters(&m->hw->cpu[c], &c1);
+		counters_add(out, &c1);
+	}
 }
 
 int mmsim_counters_cpu(const struct mmsim *m, unsigned cpu, struct mmsim_counters *out)
 {
 	if (cpu >= m->hw->nr_cpus)
 		return -EINVAL;
-	*out = m->hw->cpu[cpu].cnt;
+	hw_cpu_counters(&m->hw->cpu[cpu], out);
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include "mm.h"
 
 #include <errno.h>
+#include <stdlib.h>
 
 bool thp_vma_allowed(const struct vm_area_struct *vma, uint64_t addr)
 {
@@ -55,11 +56,44 @@ int do_huge_pmd_anonymous_page(struct mm_struct *mm, struct hw_cpu *cpu,
 	return 0;
 }
 
+/*
+ * A huge page being migrated is mapped by a PMD migration entry; splitting
+ * it (a partial munmap or MADV_DONTNEED meanwhile) gives 512 PTE migration
+ * entries, one per subpage, as Linux's __split_huge_pmd_locked() does.
+ * Migration entries hold no reference and no mapcount and no TLB caches
+ * them: there is nothing to count and nothing to flush.  Call with ptl.
+ */
+static int split_huge_pmd_migration(struct mm_struct *mm, uint64_t haddr,
+				    const struct pmap_entry *e)
+{
+	struct pmap_entry none = { .kind = PMAP_EMPTY, .flags = PMAP_HUGE };
+	uint64_t pfn = migration_entry_pfn(e);
+	pmap_set(&mm->pmap, haddr, &none, NULL);
+	for (uint64_t i = 0; i < HPAGE_PMD_NR; i++) {
+		struct pmap_entry pe = *e;
+		pe.flags &= (uint8_t)~PMAP_HUGE;
+		pe.swp = (e->swp & ~SWP_PFN_MASK) | ((pfn + i) & SWP_PFN_MASK);
+		int err = pmap_set(&mm->pmap, haddr + i * PAGE_SIZE, &pe, NULL);
+		if (err) {
+			/* Only the PTE table's allocation can fail, and then
+			 * nothing was written: put the PMD entry back. */
+			pmap_set(&mm->pmap, haddr, e, NULL);
+			return err;
+		}
+	}
+	return 0;
+}
+
 int split_huge_pmd(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr)
 {
 	struct pmap_entry e;
 	uint64_t haddr = addr & PMD_MASK;
-	if (pmap_lookup(&mm->pmap, haddr, &e) != PMAP_PAGE || !(e.flags & PMAP_HUGE))
+	int kind = pmap_lookup(&mm->pmap, haddr, &e);
+	if (!(e.flags & PMAP_HUGE))
+		return 0;
+	if (kind == PMAP_SWAP && is_migration_entry(&e))
+		return split_huge_pmd_migration(mm, haddr, &e);
+	if (kind != PMAP_PAGE)
 		return 0;
 	int err = pmap_split_huge(&mm->pmap, haddr);
 	if (err)
@@ -69,5 +103,118 @@ int split_huge_pmd(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr)
 	__atomic_add_fetch(&head->refcount, (int)HPAGE_PMD_NR - 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&head->mapcount, (int)HPAGE_PMD_NR - 1, __ATOMIC_RELAXED);
 	hw_flush_range(cpu, &mm->pmap, haddr, haddr + PMD_SIZE, PMD_SHIFT);
+	return 0;
+}
+
+/* ---- splitting a partially mapped huge page for migration ------------------- */
+
+struct split_count {
+	struct mm_sys *s;
+	uint16_t map[HPAGE_PMD_NR];	/* PTE mappings per subpage */
+	bool pmd;			/* some process maps it whole */
+};
+
+static bool count_subpage_maps(struct page *head, struct vm_area_struct *vma, uint64_t start,
+			       uint64_t end, void *arg)
+{
+	struct split_count *c = arg;
+	struct mm_struct *mm = vma->vm_mm;
+	uint64_t pfn = page_to_pfn(c->s, head), nr = 1ULL << head->order;
+	struct pmap_iter it;
+	struct pmap_entry e;
+
+	pthread_mutex_lock(&mm->ptl);
+	pmap_iter_init(&it, &mm->pmap, start, end);
+	while (pmap_iter_next(&it, &e)) {
+		if (e.kind != PMAP_PAGE || e.pfn < pfn || e.pfn >= pfn + nr)
+			continue;
+		if (e.flags & PMAP_HUGE)
+			c->pmd = true;
+		else
+			c->map[e.pfn - pfn]++;
+	}
+	pthread_mutex_unlock(&mm->ptl);
+	return !c->pmd;
+}
+
+/* Turns subpage i of a huge page being split into a page of its own. */
+static void split_one(struct page *head, struct page *p, unsigned i, uint32_t inherited)
+{
+	p->flags = (__atomic_load_n(&p->flags, __ATOMIC_RELAXED) & (1u << PG_used)) | inherited;
+	p->order = 0;
+	p->private = 0;
+	p->index = head->index + i;
+	list_init(&p->lru);
+}
+
+int split_isolated_huge_page(struct mm_sys *s, struct page *head, struct list_head *list)
+{
+	static const enum pageflags inherited_flags[] = {
+		PG_referenced, PG_uptodate, PG_dirty, PG_active, PG_swapbacked,
+		PG_anon_exclusive, PG_mlocked, PG_unevictable,
+	};
+	unsigned nr = 1u << head->order, mapped = 0, total = 0;
+	struct split_count *c = calloc(1, sizeof *c);
+	if (!c)
+		return -EAGAIN;
+	c->s = s;
+	rmap_walk(s, head, count_subpage_maps, c);
+	int err = c->pmd ? -EBUSY : 0;
+	for (unsigned i = 0; i < nr && !err; i++) {
+		total += c->map[i];
+		mapped += c->map[i] != 0;
+	}
+	/* Nobody else may hold it: every reference is a PTE's or ours. */
+	if (!err && !trylock_page(head))
+		err = -EAGAIN;
+	if (!err && !page_ref_freeze(head, (int)total + 1)) {
+		unlock_page(head);
+		err = -EAGAIN;
+	}
+	if (err) {
+		free(c);
+		return err;
+	}
+	uint32_t inherited = 0;
+	for (unsigned k = 0; k < sizeof inherited_flags / sizeof inherited_flags[0]; k++)
+		if (page_test(head, inherited_flags[k]))
+			inherited |= 1u << inherited_flags[k];
+	struct anon_vma *av = page_anon_vma(head);
+	struct pglist_data *nd = &s->node[page_to_nid(s, head)];
+	bool mlocked = inherited & (1u << PG_mlocked);
+
+	/* The head's own accounting (one anon page, one mlocked page) now
+	 * counts each mapped subpage. */
+	__atomic_add_fetch(&nd->nr_anon, (uint64_t)mapped - 1, __ATOMIC_RELAXED);
+	if (mlocked)
+		__atomic_add_fetch(&nd->nr_mlock, (uint64_t)mapped - 1, __ATOMIC_RELAXED);
+	for (unsigned i = nr; i-- > 0;) {
+		struct page *p = head + i;
+		split_one(head, p, i, c->map[i] ? inherited : 0);
+		p->mapcount = c->map[i];
+		if (!c->map[i]) {
+			/* Nobody maps it: it goes back to the allocator. */
+			if (i)
+				p->mapping = 0;
+			continue;
+		}
+		if (i)
+			get_anon_vma(av);	/* the head's reference stays its own */
+		p->mapping = head->mapping;
+		p->refcount = c->map[i] + 1;	/* its PTEs and its isolation */
+		list_add(&p->lru, list);
+	}
+	free(c);
+	for (unsigned i = 0; i < nr; i++) {
+		struct page *p = head + i;
+		if (p->mapcount)
+			continue;
+		if (!i) {
+			struct anon_vma *hav = page_anon_vma(p);
+			p->mapping = 0;
+			put_anon_vma(hav);
+		}
+		free_pages(s, p, 0);
+	}
 	return 0;
 }

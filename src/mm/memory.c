@@ -125,9 +125,65 @@ static int do_anonymous_page(struct mm_struct *mm, struct hw_cpu *cpu,
 	return 0;
 }
 
+/*
+ * Fault-around (Linux's do_fault_around, fault_around_bytes = 64 KiB): a
+ * read fault on shared memory also maps the pages around it that are
+ * already in the object - an aligned window of FAULT_AROUND_PAGES, cut to
+ * the VMA and to the page table.  Pages locked (being migrated, say) are
+ * skipped, as are addresses already mapped.  Called with ptl held.
+ */
+#define FAULT_AROUND_PAGES 16ULL
+
+static void map_one_around(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t a)
+{
+	struct mm_sys *s = mm->sys;
+	struct pmap_entry e;
+	if (pmap_lookup(&mm->pmap, a, &e) != PMAP_EMPTY)
+		return;
+	struct page *p = shmem_find_get_page(s, vma->vm_file, linear_page_index(vma, a));
+	if (!p)
+		return;
+	if (!trylock_page(p)) {
+		put_page(s, p);
+		return;
+	}
+	set_leaf(&e, page_to_pfn(s, p), vma_pmap_prot(vma->vm_flags),
+		 PMAP_ACCESSED | PMAP_SOFTDIRTY);
+	if (pmap_set(&mm->pmap, a, &e, NULL)) {
+		unlock_page(p);
+		put_page(s, p);
+		return;
+	}
+	page_add_rmap(s, p);
+	if (vma->vm_flags & VM_LOCKED)
+		mlock_page(s, p);
+	unlock_page(p);
+}
+
+static void do_fault_around(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr)
+{
+	uint64_t pte_off = (addr >> PAGE_SHIFT) & (PTRS_PER_TABLE - 1);
+	uint64_t vma_off = (addr - vma->vm_start) >> PAGE_SHIFT;
+	uint64_t from = pte_off & ~(FAULT_AROUND_PAGES - 1);
+	uint64_t lowest = pte_off - (pte_off < vma_off ? pte_off : vma_off);
+	uint64_t to = pte_off + vma_pages(vma) - vma_off;
+	if (from < lowest)
+		from = lowest;
+	if (to > from + FAULT_AROUND_PAGES)
+		to = from + FAULT_AROUND_PAGES;
+	if (to > PTRS_PER_TABLE)
+		to = PTRS_PER_TABLE;
+	uint64_t base = addr - (pte_off << PAGE_SHIFT);
+	for (uint64_t o = from; o < to; o++)
+		if (o != pte_off)
+			map_one_around(mm, vma, base + (o << PAGE_SHIFT));
+}
+
 static int do_shared_fault(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
 			   uint64_t addr, unsigned flags)
 {
+	if (!(flags & FAULT_FLAG_WRITE))
+		do_fault_around(mm, vma, addr);
 	int err = 0;
 	struct page *p = shmem_get_page(mm->sys, cpu, vma->vm_file, linear_page_index(vma, addr),
 					fault_node(cpu, mm), mm->mems_allowed, &err);
@@ -253,6 +309,13 @@ static int fault_locked(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 		return SIGSEGV;
 	}
 	addr &= PAGE_MASK;
+	/* A fault that may allocate an anonymous page links the VMA to its
+	 * anon_vma first: the anon_vma lock ranks above the ptl. */
+	if (vma_is_anonymous(vma) && ((flags & FAULT_FLAG_WRITE) || thp_vma_allowed(vma, addr)) &&
+	    anon_vma_prepare(vma)) {
+		count_event(mm, cpu, sigbus);
+		return SIGBUS;
+	}
 	pthread_mutex_lock(&mm->ptl);
 	pmap_lookup(&mm->pmap, addr, &e);
 	switch (e.kind) {
@@ -301,7 +364,7 @@ static int fault_locked(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 
 int handle_mm_fault(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr, unsigned flags)
 {
-	mm->cnt.faults++;
+	__atomic_fetch_add(&mm->cnt.faults, 1, __ATOMIC_RELAXED);
 	pthread_rwlock_rdlock(&mm->mmap_lock);
 	struct vm_area_struct *vma = vma_lookup(mm, addr);
 	int ret;
@@ -333,6 +396,19 @@ int populate_vma_range(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_
 	return 0;
 }
 
+/*
+ * Part of an anonymous huge page was unmapped while the rest stays mapped:
+ * Linux queues it for a deferred split, and migration splits it rather
+ * than move memory nobody maps.  (Linux decides per subpage; mapcounts
+ * live on the head here, so a process exiting is not counted.)
+ */
+static void note_partially_mapped(struct mmu_gather *tlb, struct page *head, uint64_t size)
+{
+	if (head->order && size == PAGE_SIZE && !tlb->fullmm && page_anon(head) &&
+	    __atomic_load_n(&head->mapcount, __ATOMIC_ACQUIRE) > 0)
+		page_set(head, PG_partially_mapped);
+}
+
 void zap_vma_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
 		   uint64_t end)
 {
@@ -352,6 +428,13 @@ void zap_vma_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t 
 			continue;
 		}
 		pmap_iter_clear(&it, NULL);
+		if (is_migration_entry(&e)) {
+			/* A TLB may still cache the mapping this entry replaced
+			 * until the migration's batched flush: ours must cover
+			 * it before munmap returns (flush_tlb_batched_pending). */
+			tlb_track_entry(tlb, it.va, it.size);
+			continue;
+		}
 		if (e.kind != PMAP_PAGE)
 			continue;
 		tlb_track_entry(tlb, it.va, it.size);
@@ -361,6 +444,7 @@ void zap_vma_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t 
 		if (e.flags & PMAP_DIRTY)
 			page_set(p, PG_dirty);
 		page_remove_rmap(s, p);
+		note_partially_mapped(tlb, compound_head(s, p), it.size);
 		tlb_remove_page(tlb, p);
 	}
 	pthread_mutex_unlock(&mm->ptl);
@@ -372,16 +456,13 @@ void zap_vma_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t 
 static int copy_migration_entry(struct mm_struct *dst, struct pmap_iter *it,
 				struct pmap_entry *e, bool cow)
 {
-	if (cow && (e->swp & SWP_MIG_WRITE)) {
-		e->swp &= ~SWP_MIG_WRITE;
+	/* Both copies lose exclusivity; a writable private one loses
+	 * its write bit too. */
+	if (e->swp & (SWP_MIG_EXCLUSIVE | (cow ? SWP_MIG_WRITE : 0))) {
+		e->swp &= ~(SWP_MIG_EXCLUSIVE | (cow ? SWP_MIG_WRITE : 0));
 		pmap_iter_write(it, e);
 	}
-	struct mm_sys *s = dst->sys;
-	struct page *head = compound_head(s, pfn_to_page(s, migration_entry_pfn(e)));
-	int err = pmap_set(&dst->pmap, it->va, e, NULL);
-	if (!err)
-		page_clear(head, PG_anon_exclusive);
-	return err;
+	return pmap_set(&dst->pmap, it->va, e, NULL);
 }
 
 int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area_struct *dvma,

@@ -100,11 +100,13 @@ out:
 
 /* Migrates the queued pages to node: 0, or what the call must return. */
 static long move_queued(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *list, int node,
-			int *status, unsigned long start, unsigned long i, unsigned long nr)
+			uint64_t caller_nodes, int *status, unsigned long start, unsigned long i,
+			unsigned long nr)
 {
 	if (list_empty(list))
 		return 0;
-	int err = migrate_pages(s, cpu, list, alloc_migration_target, (unsigned long)node,
+	struct migration_target_control mtc = { (unsigned)node, caller_nodes };
+	int err = migrate_pages(s, cpu, list, alloc_migration_target, (unsigned long)&mtc,
 				MIGRATE_SYNC, NULL);
 	if (err) {
 		putback_movable_pages(s, list);
@@ -117,8 +119,8 @@ static long move_queued(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *
 }
 
 long do_pages_move(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t task_nodes,
-		   unsigned long nr, const uint64_t *pages, const int *nodes, int *status,
-		   bool migrate_all)
+		   uint64_t caller_nodes, unsigned long nr, const uint64_t *pages, const int *nodes,
+		   int *status, bool migrate_all)
 {
 	struct mm_sys *s = mm->sys;
 	struct list_head list;
@@ -140,7 +142,7 @@ long do_pages_move(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t task_nodes
 			cur = node;
 			start = i;
 		} else if (node != cur) {
-			err = move_queued(s, cpu, &list, cur, status, start, i, nr);
+			err = move_queued(s, cpu, &list, cur, caller_nodes, status, start, i, nr);
 			if (err)
 				goto out;
 			start = i;
@@ -150,7 +152,7 @@ long do_pages_move(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t task_nodes
 		if (err > 0)
 			continue;
 		status[i] = err ? (int)err : cur;
-		err = move_queued(s, cpu, &list, cur, status, start, i, nr);
+		err = move_queued(s, cpu, &list, cur, caller_nodes, status, start, i, nr);
 		if (err) {
 			if (err > 0)
 				err--;	/* page i was accounted for */
@@ -159,7 +161,7 @@ long do_pages_move(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t task_nodes
 		cur = -1;
 	}
 	/* The last batch, or what was queued before a bad node. */
-	err1 = move_queued(s, cpu, &list, cur, status, start, i, nr);
+	err1 = move_queued(s, cpu, &list, cur, caller_nodes, status, start, i, nr);
 	if (err >= 0)
 		err = err1;
 out:
@@ -202,7 +204,7 @@ static long queue_pages_on_node(struct mm_struct *mm, int source, struct list_he
 }
 
 static long migrate_to_node(struct mm_struct *mm, struct hw_cpu *cpu, int source, int dest,
-			    bool move_all)
+			    uint64_t caller_nodes, bool move_all)
 {
 	struct mm_sys *s = mm->sys;
 	struct list_head list;
@@ -211,7 +213,8 @@ static long migrate_to_node(struct mm_struct *mm, struct hw_cpu *cpu, int source
 	list_init(&list);
 	long failed = queue_pages_on_node(mm, source, &list, move_all);
 	if (!list_empty(&list)) {
-		err = migrate_pages(s, cpu, &list, alloc_migration_target, (unsigned long)dest,
+		struct migration_target_control mtc = { (unsigned)dest, caller_nodes };
+		err = migrate_pages(s, cpu, &list, alloc_migration_target, (unsigned long)&mtc,
 				    MIGRATE_SYNC, NULL);
 		if (err)
 			putback_movable_pages(s, &list);
@@ -238,7 +241,7 @@ static int node_remap(int s, uint64_t from, uint64_t to)
 }
 
 long do_migrate_pages(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t from, uint64_t to,
-		      bool move_all)
+		      uint64_t caller_nodes, bool move_all)
 {
 	uint64_t tmp = from;
 	long failed = 0, err = 0;
@@ -267,7 +270,7 @@ long do_migrate_pages(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t from, u
 		if (source < 0)
 			break;
 		tmp &= ~(1ULL << source);
-		err = migrate_to_node(mm, cpu, source, dest, move_all);
+		err = migrate_to_node(mm, cpu, source, dest, caller_nodes, move_all);
 		if (err > 0)
 			failed += err;
 		if (err < 0)

@@ -27,6 +27,10 @@
  * When moving fails after the unmap, the migration entries are turned back
  * into mappings of the old page: a program never sees the difference.
  *
+ * A huge page moves whole, unless part of it was unmapped (partially
+ * mapped, Linux's deferred-split queue): then it is split first and its
+ * still-mapped 4 KiB pages move one by one, as Linux 6.12 does.
+ *
  * Reference counts: an isolated page holds one reference for its isolation
  * and none for the migration entries (those dropped their mapping's
  * reference when they were installed).  An anonymous page is movable when
@@ -56,7 +60,10 @@ struct migrate_ctl {
 struct page *alloc_migration_target(struct mm_sys *s, struct hw_cpu *cpu, struct page *src,
 				    unsigned long priv)
 {
-	return alloc_pages_node(s, cpu, (unsigned)priv, src->order, GFP_THISNODE);
+	const struct migration_target_control *mtc = (const void *)priv;
+	if (!(mtc->nmask & (1ULL << mtc->nid)))
+		return NULL;	/* the caller's cpuset forbids it: -ENOMEM */
+	return alloc_pages_node(s, cpu, mtc->nid, src->order, GFP_THISNODE);
 }
 
 int isolate_page_for_migration(struct mm_sys *s, struct page *head, struct list_head *list)
@@ -83,8 +90,9 @@ static void migrate_page_states(struct page *dst, struct page *src)
 {
 	static const enum pageflags copied[] = {
 		PG_error, PG_referenced, PG_uptodate, PG_checked, PG_mappedtodisk,
-		PG_dirty, PG_swapbacked, PG_anon_exclusive,
+		PG_dirty, PG_swapbacked,
 	};
+	/* PG_anon_exclusive travels in the migration entries (mm.h). */
 	for (unsigned i = 0; i < sizeof copied / sizeof copied[0]; i++)
 		if (page_test(src, copied[i]))
 			page_set(dst, copied[i]);
@@ -96,7 +104,6 @@ static void migrate_page_states(struct page *dst, struct page *src)
 		page_clear(src, PG_unevictable);
 		page_set(dst, PG_unevictable);
 	}
-	page_clear(src, PG_anon_exclusive);
 	dst->memcg = src->memcg;	/* the charge moves with the page */
 }
 
@@ -254,6 +261,13 @@ static void migrate_batch(struct migrate_ctl *c, struct migrate_pass *p, struct 
 		if (n && (pages + nr > MIGRATE_BATCH_PAGES || force))
 			break;
 		list_del(&page->lru);
+		if (page->order && page_test(page, PG_partially_mapped) &&
+		    !split_isolated_huge_page(c->s, page, todo)) {
+			/* Its mapped 4 KiB pages now lead todo.  Linux counts
+			 * the split as a failure unless all of them move. */
+			p->failed_nr++;
+			continue;
+		}
 		int rc = migrate_page_unmap(c, page, &dst[n], force, &batch);
 		if (rc == MIGRATE_UNMAPPED) {
 			src[n++] = page;
@@ -305,6 +319,9 @@ int migrate_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *from, 
 	count_migrations(cpu, p.succeeded, p.failed_nr + p.retry);
 	if (p.abort)
 		return p.abort;
+	/* Every page moved, the pieces of split huge pages included. */
+	if (list_empty(from))
+		return 0;
 	return (int)(p.failed_nr + p.retry);
 }
 

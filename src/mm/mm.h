@@ -117,6 +117,7 @@ enum pageflags {
 	PG_table,
 	PG_used,	/* the frame was handed out before: host memory not zero */
 	PG_anon_exclusive,	/* an anon page only this mapping can reach */
+	PG_partially_mapped,	/* huge page: some subpages lost every mapping */
 	NR_PAGEFLAGS
 };
 
@@ -387,7 +388,11 @@ void remove_migration_ptes(struct mm_sys *s, struct page *src, struct page *dst)
  * A migration entry is a non-present page-table entry (PMAP_SWAP) naming
  * the frame being migrated, whether the mapping was writable, and its
  * dirty, accessed and soft-dirty bits, so the mapping can be rebuilt as it
- * was.  The swap value is ours; hw stores it opaquely.
+ * was.  It also carries PG_anon_exclusive: while a page is unmapped for
+ * migration its exclusivity lives in the entry, not on the page, so a
+ * fork copying the entry meanwhile (which clears the bit in both copies)
+ * cannot leave the new page wrongly exclusive.  The swap value is ours;
+ * hw stores it opaquely.
  */
 #define SWP_TYPE_SHIFT 50
 #define SWP_TYPE_MIGRATION 0x1ULL
@@ -395,7 +400,8 @@ void remove_migration_ptes(struct mm_sys *s, struct page *src, struct page *dst)
 #define SWP_MIG_DIRTY (1ULL << 48)
 #define SWP_MIG_YOUNG (1ULL << 47)
 #define SWP_MIG_SOFTDIRTY (1ULL << 46)
-#define SWP_PFN_MASK ((1ULL << 46) - 1)
+#define SWP_MIG_EXCLUSIVE (1ULL << 45)	/* the anon page was exclusive */
+#define SWP_PFN_MASK ((1ULL << 45) - 1)
 
 static inline bool is_migration_entry(const struct pmap_entry *e)
 {
@@ -409,9 +415,11 @@ static inline uint64_t migration_entry_pfn(const struct pmap_entry *e)
 
 /* The migration entry that stands in for the mapping `e` of frame pfn. */
 static inline void make_migration_entry(struct pmap_entry *out, const struct pmap_entry *e,
-					uint64_t pfn)
+					uint64_t pfn, bool exclusive)
 {
 	uint64_t v = (SWP_TYPE_MIGRATION << SWP_TYPE_SHIFT) | (pfn & SWP_PFN_MASK);
+	if (exclusive)
+		v |= SWP_MIG_EXCLUSIVE;
 	if (e->prot & PMAP_W)
 		v |= SWP_MIG_WRITE;
 	if (e->flags & PMAP_DIRTY)
@@ -453,7 +461,14 @@ typedef struct page *(*new_page_fn)(struct mm_sys *s, struct hw_cpu *cpu, struct
 int migrate_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *from, new_page_fn get_new,
 		  unsigned long priv, enum migrate_mode mode, unsigned *nr_succeeded);
 void putback_movable_pages(struct mm_sys *s, struct list_head *l);
-/* get_new for move_pages / migrate_pages: a page on node `priv`, no fallback. */
+/* Where move_pages / migrate_pages allocate: node nid only, and only if
+ * the calling task's cpuset (nmask) allows it - the allocation is the
+ * caller's, even when the pages are another process's. */
+struct migration_target_control {
+	unsigned nid;
+	uint64_t nmask;
+};
+/* get_new for them: priv points at a struct migration_target_control. */
 struct page *alloc_migration_target(struct mm_sys *s, struct hw_cpu *cpu, struct page *src,
 				    unsigned long priv);
 /* Isolates the page (head) for migration: 0, or -EBUSY if not on an LRU. */
@@ -528,6 +543,7 @@ struct vma_tree {
 
 struct mm_struct {
 	struct mm_sys *sys;
+	int users;			/* tasks sharing it (threads) */
 	pthread_rwlock_t mmap_lock;
 	pthread_mutex_t ptl;		/* page tables (one lock per mm) */
 	struct vma_tree vmas;
@@ -590,6 +606,8 @@ int shmem_migrate_page(struct mm_sys *s, struct page *old, struct page *newp, in
 struct page *shmem_get_page(struct mm_sys *s, struct hw_cpu *cpu, struct shmem_object *o,
 			    uint64_t idx, unsigned nid, uint64_t nodemask, int *err);
 struct page *shmem_find_page(struct shmem_object *o, uint64_t idx);
+/* The page in slot idx with a reference, or NULL; lockless, never blocks. */
+struct page *shmem_find_get_page(struct mm_sys *s, struct shmem_object *o, uint64_t idx);
 
 /* ---- mmu_gather (mmu_gather.c) ---------------------------------------------------- */
 
@@ -677,6 +695,13 @@ int do_huge_pmd_anonymous_page(struct mm_struct *mm, struct hw_cpu *cpu,
 			       uint64_t nodemask);
 /* Turns the 2 MiB mapping around addr (if any) into 512 PTEs. Call with ptl. */
 int split_huge_pmd(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr);
+/*
+ * Splits an isolated, partially mapped anonymous huge page (only PTEs map
+ * it) into 4 KiB pages: the mapped ones go on `list`, isolated, the rest
+ * are freed.  0, -EBUSY (mapped by a PMD somewhere), -EAGAIN (locked or
+ * referenced by someone else).
+ */
+int split_isolated_huge_page(struct mm_sys *s, struct page *head, struct list_head *list);
 /* The compound head of a page (itself when not part of a huge page). */
 struct page *compound_head(struct mm_sys *s, struct page *p);
 
@@ -716,10 +741,10 @@ void do_pages_stat(struct mm_struct *mm, unsigned long n, const uint64_t *pages,
 /* move_pages(2) moving pages; task_nodes is the target's cpuset.  Returns
  * 0, the number of pages not migrated, or -errno. */
 long do_pages_move(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t task_nodes,
-		   unsigned long nr, const uint64_t *pages, const int *nodes, int *status,
-		   bool migrate_all);
+		   uint64_t caller_nodes, unsigned long nr, const uint64_t *pages, const int *nodes,
+		   int *status, bool migrate_all);
 /* migrate_pages(2) after its checks: the pages not moved, or -errno. */
 long do_migrate_pages(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t from, uint64_t to,
-		      bool move_all);
+		      uint64_t caller_nodes, bool move_all);
 
 #endif

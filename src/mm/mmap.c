@@ -31,6 +31,7 @@ struct mm_struct *mm_create(struct mm_sys *s, unsigned home_node)
 	if (!mm)
 		return NULL;
 	mm->sys = s;
+	mm->users = 1;
 	mm->home_node = home_node;
 	mm->mmap_base = TASK_SIZE - MMAP_GAP_MIN - VDSO_PAGES * PAGE_SIZE;
 	mm->mmap_min_addr = MMAP_MIN_ADDR;
@@ -65,8 +66,7 @@ void mm_destroy(struct mm_struct *mm, struct hw_cpu *cpu)
 {
 	exit_mmap(mm, cpu);
 	for (unsigned c = 0; c < mm->sys->hw->nr_cpus; c++)
-		if (mm->sys->hw->cpu[c].pmap == &mm->pmap)
-			hw_switch_mm(&mm->sys->hw->cpu[c], NULL);
+		hw_leave_mm(&mm->sys->hw->cpu[c], &mm->pmap);
 	pmap_destroy(&mm->pmap);
 	free(mm->vmas.v);
 	pthread_rwlock_destroy(&mm->mmap_lock);

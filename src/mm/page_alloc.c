@@ -42,7 +42,12 @@ static void pt_free(void *arg, uint64_t pfn)
 
 static void free_area_add(struct pglist_data *nd, struct page *p, unsigned order)
 {
-	p->flags = (p->flags & (1u << PG_used)) | (1u << PG_buddy);
+	/* Flags are atomic: free_pages() on another CPU tests PG_buddy of
+	 * blocks it does not own (lock-free, as Linux's page_is_buddy()). */
+	__atomic_store_n(&p->flags,
+			 (__atomic_load_n(&p->flags, __ATOMIC_RELAXED) & (1u << PG_used)) |
+				 (1u << PG_buddy),
+			 __ATOMIC_RELAXED);
 	p->private = order;
 	list_add(&p->lru, &nd->free_area[order].list);
 	nd->free_area[order].nr_free++;
@@ -145,9 +150,10 @@ static void prep_new_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *p, 
 	uint64_t n = 1ULL << order, first_used = n;
 	for (uint64_t i = 0; i < n; i++) {
 		struct page *q = p + i;
-		if (first_used == n && (q->flags & (1u << PG_used)))
+		if (first_used == n && page_test(q, PG_used))
 			first_used = i;
-		q->flags = (1u << PG_used) | (i ? (1u << PG_tail) : 0);
+		__atomic_store_n(&q->flags, (1u << PG_used) | (i ? (1u << PG_tail) : 0),
+				 __ATOMIC_RELAXED);
 		q->order = 0;
 		q->mapping = 0;
 		q->index = 0;
@@ -217,7 +223,7 @@ void free_pages(struct mm_sys *s, struct page *page, unsigned order)
 		uint64_t buddy_pfn = pfn ^ (1ULL << order);
 		struct page *b = pfn_to_page(s, buddy_pfn);
 		if (buddy_pfn < nd->start_pfn || buddy_pfn >= nd->start_pfn + nd->nr_pages ||
-		    !(b->flags & (1u << PG_buddy)) || b->private != order)
+		    !page_test(b, PG_buddy) || b->private != order)
 			break;
 		free_area_del(nd, b, order);
 		pfn &= ~(1ULL << order);

@@ -53,19 +53,26 @@ void put_anon_vma(struct anon_vma *av)
 		put_anon_vma(root);
 }
 
-static int link_anon_vma(struct vm_area_struct *vma, struct anon_vma *av)
+/* Links vma to av; the caller holds av->root->lock. */
+static struct anon_vma_chain *link_anon_vma_locked(struct vm_area_struct *vma, struct anon_vma *av)
 {
 	struct anon_vma_chain *avc = malloc(sizeof *avc);
 	if (!avc)
-		return -ENOMEM;
+		return NULL;
 	avc->vma = vma;
 	avc->anon_vma = av;
 	list_add_tail(&avc->same_vma, &vma->anon_vma_chain);
 	get_anon_vma(av);
-	pthread_mutex_lock(&av->root->lock);
 	list_add_tail(&avc->same_anon_vma, &av->chains);
+	return avc;
+}
+
+static int link_anon_vma(struct vm_area_struct *vma, struct anon_vma *av)
+{
+	pthread_mutex_lock(&av->root->lock);
+	struct anon_vma_chain *avc = link_anon_vma_locked(vma, av);
 	pthread_mutex_unlock(&av->root->lock);
-	return 0;
+	return avc ? 0 : -ENOMEM;
 }
 
 bool vma_anon_chain_singular(const struct vm_area_struct *vma)
@@ -105,23 +112,34 @@ static struct anon_vma *find_mergeable_anon_vma(struct vm_area_struct *vma)
 	return av;
 }
 
+/*
+ * Gives vma its anon_vma before its first anonymous page.  Faults run it
+ * under the mmap lock held for reading, so two threads may race here: the
+ * anon_vma lock, then the ptl, decide who links it (Linux's order).
+ */
 int anon_vma_prepare(struct vm_area_struct *vma)
 {
-	if (vma->anon_vma)
+	if (__atomic_load_n(&vma->anon_vma, __ATOMIC_ACQUIRE))
 		return 0;
+	struct mm_struct *mm = vma->vm_mm;
 	struct anon_vma *av = find_mergeable_anon_vma(vma);
 	bool fresh = !av;
 	if (fresh && !(av = anon_vma_alloc()))
 		return -ENOMEM;
-	if (fresh)
-		get_anon_vma(av);	/* held until linked */
-	int err = link_anon_vma(vma, av);
-	if (fresh)
-		put_anon_vma(av);
-	if (err)
-		return err;
-	vma->anon_vma = av;
-	return 0;
+	get_anon_vma(av);	/* held until linked */
+	int err = 0;
+	pthread_mutex_lock(&av->root->lock);
+	pthread_mutex_lock(&mm->ptl);
+	if (!vma->anon_vma) {
+		if (link_anon_vma_locked(vma, av))
+			__atomic_store_n(&vma->anon_vma, av, __ATOMIC_RELEASE);
+		else
+			err = -ENOMEM;
+	}
+	pthread_mutex_unlock(&mm->ptl);
+	pthread_mutex_unlock(&av->root->lock);
+	put_anon_vma(av);
+	return err;
 }
 
 int anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src)
@@ -279,7 +297,7 @@ static void unmap_one_entry(struct migrate_walk *w, struct pmap_iter *it,
 			    const struct pmap_entry *e, struct page *head)
 {
 	struct pmap_entry me;
-	make_migration_entry(&me, e, e->pfn);
+	make_migration_entry(&me, e, e->pfn, page_test(head, PG_anon_exclusive));
 	pmap_iter_write(it, &me);
 	if (e->flags & PMAP_DIRTY)
 		page_set(head, PG_dirty);
@@ -306,8 +324,10 @@ static bool try_to_migrate_one(struct page *head, struct vm_area_struct *vma, ui
 		unmapped = true;
 	}
 	pthread_mutex_unlock(&mm->ptl);
-	if (unmapped)
+	if (unmapped) {
+		page_clear(head, PG_anon_exclusive);	/* now in the entries */
 		tlb_batch_add(w->batch, w->cpu, &mm->pmap);
+	}
 	return __atomic_load_n(&head->mapcount, __ATOMIC_ACQUIRE) > 0;
 }
 
@@ -358,6 +378,8 @@ static bool remove_migration_pte(struct page *dst, struct vm_area_struct *vma, u
 		if (pfn < spfn || pfn >= spfn + nr)
 			continue;
 		restore_entry(&ne, &e, vma, dpfn + (pfn - spfn));
+		if (e.swp & SWP_MIG_EXCLUSIVE)
+			page_set(w->dst, PG_anon_exclusive);
 		get_page(w->dst);
 		page_add_rmap(w->s, w->dst);
 		pmap_iter_write(&it, &ne);

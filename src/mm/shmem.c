@@ -75,8 +75,7 @@ void shmem_unlink_vma(struct vm_area_struct *vma)
 	shmem_put(vma->vm_mm->sys, o);
 }
 
-/* The page in slot idx with a reference, or NULL; never blocks. */
-static struct page *find_get_page(struct mm_sys *s, struct shmem_object *o, uint64_t idx)
+struct page *shmem_find_get_page(struct mm_sys *s, struct shmem_object *o, uint64_t idx)
 {
 	for (;;) {
 		struct page *p = __atomic_load_n(&o->pages[idx], __ATOMIC_ACQUIRE);
@@ -128,7 +127,7 @@ struct page *shmem_get_page(struct mm_sys *s, struct hw_cpu *cpu, struct shmem_o
 		*err = -EFAULT;
 		return NULL;
 	}
-	struct page *p = find_get_page(s, o, idx);
+	struct page *p = shmem_find_get_page(s, o, idx);
 	if (p)
 		return p;
 	pthread_mutex_lock(&o->lock);

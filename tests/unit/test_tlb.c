@@ -32,13 +32,14 @@ static struct mmsim_counters c0, c1, p0;
 
 static void snap(void)
 {
-	c0 = cpu0->cnt;
-	c1 = cpu1->cnt;
+	hw_cpu_counters(cpu0, &c0);
+	hw_cpu_counters(cpu1, &c1);
 	p0 = pmcnt;
 }
 
-#define D0(f) ((long long)(cpu0->cnt.f - c0.f))
-#define D1(f) ((long long)(cpu1->cnt.f - c1.f))
+/* A CPU's counters: its own plus the IPI work senders charged it. */
+#define D0(f) ((long long)(cpu0->cnt.f + cpu0->irq_cnt.f - c0.f))
+#define D1(f) ((long long)(cpu1->cnt.f + cpu1->irq_cnt.f - c1.f))
 #define DP(f) ((long long)(pmcnt.f - p0.f))
 
 static uint64_t new_frame(void)
