@@ -1,5 +1,6 @@
 /*
- * filemap.c - the page lock, and waiting for a page's lock or writeback.
+ * filemap.c - the page lock, waiting for a page's lock or writeback, and
+ * the slow path of the core's spinlocks.
  *
  * PG_locked is a sleeping bit lock held across long operations (migrating
  * a page, reading it from disk); PG_writeback marks a page being written.
@@ -17,6 +18,8 @@
  * before they sleep.
  */
 #include "mm.h"
+
+#include <sched.h>
 
 #define WAIT_TABLE_BITS 8
 #define WAIT_TABLE_SIZE (1u << WAIT_TABLE_BITS)
@@ -117,4 +120,20 @@ void wait_on_page_writeback(struct page *p)
 {
 	if (test_bit_sc(p, PG_writeback))
 		wait_on_bit(p, PG_writeback, false);
+}
+
+/* ---- spinlocks ---------------------------------------------------------------- */
+
+void spin_lock_slow(spinlock_t *l)
+{
+	__atomic_add_fetch(&l->waiting, 1, __ATOMIC_RELAXED);
+	for (unsigned spins = 0;; spins++) {
+		if (!__atomic_load_n(&l->locked, __ATOMIC_RELAXED) && spin_trylock(l))
+			break;
+		if (spins % 64 == 63)
+			sched_yield();	/* the holder's thread may be off the CPU */
+		else
+			__builtin_ia32_pause();
+	}
+	__atomic_sub_fetch(&l->waiting, 1, __ATOMIC_RELAXED);
 }

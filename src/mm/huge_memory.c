@@ -123,7 +123,7 @@ static bool count_subpage_maps(struct page *head, struct vm_area_struct *vma, ui
 	struct pmap_iter it;
 	struct pmap_entry e;
 
-	pthread_mutex_lock(&mm->ptl);
+	spin_lock(&mm->ptl);
 	pmap_iter_init(&it, &mm->pmap, start, end);
 	while (pmap_iter_next(&it, &e)) {
 		if (e.kind != PMAP_PAGE || e.pfn < pfn || e.pfn >= pfn + nr)
@@ -133,7 +133,7 @@ static bool count_subpage_maps(struct page *head, struct vm_area_struct *vma, ui
 		else
 			c->map[e.pfn - pfn]++;
 	}
-	pthread_mutex_unlock(&mm->ptl);
+	spin_unlock(&mm->ptl);
 	return !c->pmd;
 }
 

@@ -44,9 +44,9 @@ static void del_locked(struct pglist_data *nd, struct page *p)
 static void add_and_put(struct mm_sys *s, struct page *p)
 {
 	struct pglist_data *nd = &s->node[page_to_nid(s, p)];
-	pthread_mutex_lock(&nd->lru_lock);
+	spin_lock(&nd->lru_lock);
 	add_locked(nd, p);
-	pthread_mutex_unlock(&nd->lru_lock);
+	spin_unlock(&nd->lru_lock);
 	put_page(s, p);
 }
 
@@ -101,13 +101,13 @@ int isolate_lru_page(struct mm_sys *s, struct page *p)
 {
 	struct pglist_data *nd = &s->node[page_to_nid(s, p)];
 	int ret = -EBUSY;
-	pthread_mutex_lock(&nd->lru_lock);
+	spin_lock(&nd->lru_lock);
 	if (page_test(p, PG_lru)) {
 		get_page(p);
 		del_locked(nd, p);
 		ret = 0;
 	}
-	pthread_mutex_unlock(&nd->lru_lock);
+	spin_unlock(&nd->lru_lock);
 	return ret;
 }
 
@@ -119,24 +119,24 @@ void putback_lru_page(struct mm_sys *s, struct page *p)
 void lru_del_freed(struct mm_sys *s, struct page *p)
 {
 	struct pglist_data *nd = &s->node[page_to_nid(s, p)];
-	pthread_mutex_lock(&nd->lru_lock);
+	spin_lock(&nd->lru_lock);
 	if (page_test(p, PG_lru))
 		del_locked(nd, p);
-	pthread_mutex_unlock(&nd->lru_lock);
+	spin_unlock(&nd->lru_lock);
 }
 
 /* Re-files a page whose evictability or activity changed. */
 static void relist(struct mm_sys *s, struct page *p, void (*change)(struct page *))
 {
 	struct pglist_data *nd = &s->node[page_to_nid(s, p)];
-	pthread_mutex_lock(&nd->lru_lock);
+	spin_lock(&nd->lru_lock);
 	bool on = page_test(p, PG_lru);
 	if (on)
 		del_locked(nd, p);
 	change(p);
 	if (on)
 		add_locked(nd, p);
-	pthread_mutex_unlock(&nd->lru_lock);
+	spin_unlock(&nd->lru_lock);
 }
 
 static void refresh_evictable(struct page *p)

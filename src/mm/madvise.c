@@ -73,7 +73,7 @@ static int cold_or_pageout(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_a
 	struct pmap_entry e;
 	lru_add_drain_all(s);
 	tlb_gather_mmu(&tlb, mm, cpu);
-	pthread_mutex_lock(&mm->ptl);
+	spin_lock(&mm->ptl);
 	pmap_iter_init(&it, &mm->pmap, start, end);
 	while (pmap_iter_next(&it, &e)) {
 		if (e.kind != PMAP_PAGE || e.pfn == s->zero_pfn)
@@ -91,7 +91,7 @@ static int cold_or_pageout(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_a
 			tlb_remove_page(&tlb, p);
 		}
 	}
-	pthread_mutex_unlock(&mm->ptl);
+	spin_unlock(&mm->ptl);
 	tlb_finish_mmu(&tlb);
 	return 0;
 }

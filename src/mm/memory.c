@@ -316,7 +316,7 @@ static int fault_locked(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 		count_event(mm, cpu, sigbus);
 		return SIGBUS;
 	}
-	pthread_mutex_lock(&mm->ptl);
+	spin_lock(&mm->ptl);
 	pmap_lookup(&mm->pmap, addr, &e);
 	switch (e.kind) {
 	case PMAP_EMPTY:
@@ -356,7 +356,7 @@ static int fault_locked(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 		ret = SIGBUS;	/* swap entries arrive with swap */
 		break;
 	}
-	pthread_mutex_unlock(&mm->ptl);
+	spin_unlock(&mm->ptl);
 	if (ret == SIGBUS)
 		count_event(mm, cpu, sigbus);
 	return ret;
@@ -417,7 +417,7 @@ void zap_vma_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t 
 	struct pmap_iter it;
 	struct pmap_entry e;
 
-	pthread_mutex_lock(&mm->ptl);
+	spin_lock(&mm->ptl);
 	pmap_iter_init(&it, &mm->pmap, start, end);
 	while (pmap_iter_next(&it, &e)) {
 		if (it.size == PMD_SIZE && (it.va < start || it.va + PMD_SIZE > end)) {
@@ -447,7 +447,7 @@ void zap_vma_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t 
 		note_partially_mapped(tlb, compound_head(s, p), it.size);
 		tlb_remove_page(tlb, p);
 	}
-	pthread_mutex_unlock(&mm->ptl);
+	spin_unlock(&mm->ptl);
 	tlb_end_vma(tlb);
 }
 
@@ -477,7 +477,7 @@ int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area
 	/* Pages a fault would find again need no copy (vma_needs_copy). */
 	if (!svma->anon_vma)
 		return 0;
-	pthread_mutex_lock(&src->ptl);
+	spin_lock(&src->ptl);
 	pmap_iter_init(&it, &src->pmap, svma->vm_start, svma->vm_end);
 	while (pmap_iter_next(&it, &e)) {
 		if (is_migration_entry(&e)) {
@@ -511,7 +511,7 @@ int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area
 			break;
 		}
 	}
-	pthread_mutex_unlock(&src->ptl);
+	spin_unlock(&src->ptl);
 	(void)dvma;
 	return err;
 }

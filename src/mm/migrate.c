@@ -85,25 +85,31 @@ void putback_movable_pages(struct mm_sys *s, struct list_head *l)
 
 /* ---- flags and data ---------------------------------------------------------- */
 
-/* What the new page inherits (Linux's folio_migrate_flags()). */
+/*
+ * What the new page inherits (Linux's folio_migrate_flags()).  The new
+ * page is still private to us (locked, mapped nowhere, in no slot), so its
+ * flags are written in one go; the old page's only with atomics.
+ */
+#define MIGRATED_FLAGS                                                          \
+	((1u << PG_error) | (1u << PG_referenced) | (1u << PG_uptodate) |          \
+	 (1u << PG_checked) | (1u << PG_mappedtodisk) | (1u << PG_dirty) |         \
+	 (1u << PG_swapbacked))
+
 static void migrate_page_states(struct page *dst, struct page *src)
 {
-	static const enum pageflags copied[] = {
-		PG_error, PG_referenced, PG_uptodate, PG_checked, PG_mappedtodisk,
-		PG_dirty, PG_swapbacked,
-	};
+	uint32_t f = __atomic_load_n(&src->flags, __ATOMIC_RELAXED);
+	uint32_t set = f & MIGRATED_FLAGS;
 	/* PG_anon_exclusive travels in the migration entries (mm.h). */
-	for (unsigned i = 0; i < sizeof copied / sizeof copied[0]; i++)
-		if (page_test(src, copied[i]))
-			page_set(dst, copied[i]);
 	/* Active or unevictable, never both; the old page keeps neither. */
-	if (page_test(src, PG_active)) {
+	if (f & (1u << PG_active)) {
 		page_clear(src, PG_active);
-		page_set(dst, PG_active);
-	} else if (page_test(src, PG_unevictable)) {
+		set |= 1u << PG_active;
+	} else if (f & (1u << PG_unevictable)) {
 		page_clear(src, PG_unevictable);
-		page_set(dst, PG_unevictable);
+		set |= 1u << PG_unevictable;
 	}
+	__atomic_store_n(&dst->flags, __atomic_load_n(&dst->flags, __ATOMIC_RELAXED) | set,
+			 __ATOMIC_RELAXED);
 	dst->memcg = src->memcg;	/* the charge moves with the page */
 }
 
@@ -127,13 +133,22 @@ static int move_to_new_page(struct migrate_ctl *c, struct page *dst, struct page
 		get_anon_vma(page_anon_vma(src));
 		dst->mapping = src->mapping;
 		dst->index = src->index;
-	} else {
-		int err = shmem_migrate_page(s, src, dst, 1);
-		if (err)
-			return err;
+		migrate_page_states(dst, src);
+		return 0;
 	}
+	/* The slot switch publishes dst: its flags must be final first. */
+	uint32_t before = __atomic_load_n(&src->flags, __ATOMIC_RELAXED);
 	migrate_page_states(dst, src);
-	return 0;
+	int err = shmem_migrate_page(s, src, dst, 1);
+	if (err) {
+		/* Give the old page back what it lent. */
+		__atomic_or_fetch(&src->flags, before & ((1u << PG_active) | (1u << PG_unevictable)),
+				  __ATOMIC_RELAXED);
+		__atomic_store_n(&dst->flags, __atomic_load_n(&dst->flags, __ATOMIC_RELAXED) &
+					      ((1u << PG_used) | (1u << PG_locked) | (1u << PG_head)),
+				 __ATOMIC_RELAXED);
+	}
+	return err;
 }
 
 /* ---- the two halves ------------------------------------------------------------ */
@@ -168,7 +183,9 @@ static int migrate_page_unmap(struct migrate_ctl *c, struct page *src, struct pa
 			goto out_unlock;
 		wait_on_page_writeback(src);
 	}
-	trylock_page(dst);		/* fresh: nobody else can hold it */
+	/* Fresh: nobody else can see it yet, no atomic needed. */
+	__atomic_store_n(&dst->flags, __atomic_load_n(&dst->flags, __ATOMIC_RELAXED) |
+				      (1u << PG_locked), __ATOMIC_RELAXED);
 	if (__atomic_load_n(&src->mapcount, __ATOMIC_ACQUIRE))
 		try_to_migrate(s, c->cpu, src, batch);
 	if (__atomic_load_n(&src->mapcount, __ATOMIC_ACQUIRE)) {
@@ -335,10 +352,10 @@ void migration_entry_wait(struct mm_struct *mm, const struct pmap_entry *e)
 	/* A count frozen at 0 means the page is changing hands right now:
 	 * the caller just retries the fault. */
 	if (!get_page_unless_zero(head)) {
-		pthread_mutex_unlock(&mm->ptl);
+		spin_unlock(&mm->ptl);
 		return;
 	}
-	pthread_mutex_unlock(&mm->ptl);
+	spin_unlock(&mm->ptl);
 	wait_on_page_locked(head);
 	put_page(s, head);
 }

@@ -21,7 +21,7 @@ static void mlock_vma_pages(struct mm_struct *mm, struct vm_area_struct *vma, ui
 {
 	struct pmap_iter it;
 	struct pmap_entry e;
-	pthread_mutex_lock(&mm->ptl);
+	spin_lock(&mm->ptl);
 	pmap_iter_init(&it, &mm->pmap, start, end);
 	while (pmap_iter_next(&it, &e)) {
 		if (e.kind != PMAP_PAGE || e.pfn == mm->sys->zero_pfn)
@@ -32,7 +32,7 @@ static void mlock_vma_pages(struct mm_struct *mm, struct vm_area_struct *vma, ui
 		else
 			munlock_page(mm->sys, p);
 	}
-	pthread_mutex_unlock(&mm->ptl);
+	spin_unlock(&mm->ptl);
 	(void)vma;
 }
 

@@ -45,6 +45,45 @@
 
 #include "../hw/hw.h"
 
+/* ---- spinlocks ---------------------------------------------------------------- */
+
+/*
+ * The short, non-sleeping locks of the core (page tables, LRU lists, buddy
+ * lists, anon_vma chains), Linux's spinlock_t.  Uncontended, taking one is
+ * one atomic exchange and releasing it one store, which matters on the
+ * migration path that takes a dozen per page.  A waiter spins, then
+ * yields the host CPU (a simulated CPU's thread may be descheduled while
+ * it holds one).  Never sleep with one held.
+ */
+typedef struct {
+	int locked;
+	int waiting;		/* threads in spin_lock_slow(), for tests */
+} spinlock_t;
+
+void spin_lock_slow(spinlock_t *l);
+
+static inline void spin_lock_init(spinlock_t *l)
+{
+	l->locked = 0;
+	l->waiting = 0;
+}
+
+static inline bool spin_trylock(spinlock_t *l)
+{
+	return !__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE);
+}
+
+static inline void spin_lock(spinlock_t *l)
+{
+	if (__builtin_expect(!spin_trylock(l), 0))
+		spin_lock_slow(l);
+}
+
+static inline void spin_unlock(spinlock_t *l)
+{
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+}
+
 /* ---- lists ------------------------------------------------------------------ */
 
 struct list_head {
@@ -194,11 +233,11 @@ struct free_area {
 struct pglist_data {
 	unsigned id;
 	uint64_t start_pfn, nr_pages;
-	pthread_mutex_t lock;		/* the buddy free lists */
+	spinlock_t lock;		/* the buddy free lists */
 	struct free_area free_area[NR_ORDERS];
 	uint64_t nr_free;
 	uint64_t watermark_min;		/* a THISNODE allocation may not go below */
-	pthread_mutex_t lru_lock;
+	spinlock_t lru_lock;
 	struct list_head lru[NR_LRU_LISTS];
 	uint64_t nr_lru[NR_LRU_LISTS];
 	uint64_t nr_anon, nr_shmem, nr_mlock, nr_pagetable;
@@ -336,7 +375,7 @@ void lru_deactivate(struct mm_sys *s, struct page *p);
 
 struct anon_vma {
 	struct anon_vma *root;
-	pthread_mutex_t lock;
+	spinlock_t lock;
 	int refcount;		/* chains + pages pointing here */
 	struct list_head chains;	/* anon_vma_chain.same_anon_vma */
 };
@@ -545,7 +584,7 @@ struct mm_struct {
 	struct mm_sys *sys;
 	int users;			/* tasks sharing it (threads) */
 	pthread_rwlock_t mmap_lock;
-	pthread_mutex_t ptl;		/* page tables (one lock per mm) */
+	spinlock_t ptl;			/* page tables (one lock per mm) */
 	struct vma_tree vmas;
 	uint64_t mmap_base;		/* top-down allocation starts below this */
 	uint64_t mmap_min_addr;

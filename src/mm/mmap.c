@@ -37,7 +37,7 @@ struct mm_struct *mm_create(struct mm_sys *s, unsigned home_node)
 	mm->mmap_min_addr = MMAP_MIN_ADDR;
 	mm->mems_allowed = UINT64_MAX;
 	pthread_rwlock_init(&mm->mmap_lock, NULL);
-	pthread_mutex_init(&mm->ptl, NULL);
+	spin_lock_init(&mm->ptl);
 	if (pmap_init(&mm->pmap, s->hw, home_node, &s->pt_ops, s, &mm->cnt)) {
 		free(mm);
 		return NULL;
@@ -70,7 +70,6 @@ void mm_destroy(struct mm_struct *mm, struct hw_cpu *cpu)
 	pmap_destroy(&mm->pmap);
 	free(mm->vmas.v);
 	pthread_rwlock_destroy(&mm->mmap_lock);
-	pthread_mutex_destroy(&mm->ptl);
 	free(mm);
 }
 
@@ -350,10 +349,10 @@ int do_vmi_munmap(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint
 		zap_vma_range(&tlb, v, v->vm_start, v->vm_end);
 	}
 	uint64_t lo = mm->vmas.v[i]->vm_start, hi = mm->vmas.v[j - 1]->vm_end;
-	pthread_mutex_lock(&mm->ptl);
+	spin_lock(&mm->ptl);
 	if (pmap_free_tables(&mm->pmap, lo, hi, floor, ceiling, tlb_remove_table, &tlb))
 		tlb_note_freed_tables(&tlb, lo, hi);
-	pthread_mutex_unlock(&mm->ptl);
+	spin_unlock(&mm->ptl);
 	for (int k = j - 1; k >= i; k--) {
 		struct vm_area_struct *v = mm->vmas.v[k];
 		vma_remove_at(mm, k);

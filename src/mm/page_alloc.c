@@ -84,8 +84,8 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 		nd->start_pfn = hw->node[n].start_pfn;
 		nd->nr_pages = hw->node[n].nr_pfns;
 		nd->watermark_min = nd->nr_pages / 256;
-		pthread_mutex_init(&nd->lock, NULL);
-		pthread_mutex_init(&nd->lru_lock, NULL);
+		spin_lock_init(&nd->lock);
+		spin_lock_init(&nd->lru_lock);
 		for (unsigned o = 0; o < NR_ORDERS; o++)
 			list_init(&nd->free_area[o].list);
 		for (unsigned l = 0; l < NR_LRU_LISTS; l++)
@@ -198,9 +198,9 @@ struct page *alloc_pages_mask(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid
 		if (!(nodemask & (1ULL << n)) && !(gfp & GFP_THISNODE))
 			continue;
 		struct pglist_data *nd = &s->node[n];
-		pthread_mutex_lock(&nd->lock);
+		spin_lock(&nd->lock);
 		struct page *p = rmqueue(s, nd, order, reserve);
-		pthread_mutex_unlock(&nd->lock);
+		spin_unlock(&nd->lock);
 		if (p) {
 			prep_new_page(s, cpu, p, order, gfp);
 			return p;
@@ -218,7 +218,7 @@ void free_pages(struct mm_sys *s, struct page *page, unsigned order)
 
 	for (uint64_t i = 1; i < freed; i++)
 		page[i].flags &= 1u << PG_used;
-	pthread_mutex_lock(&nd->lock);
+	spin_lock(&nd->lock);
 	while (order < MAX_ORDER) {
 		uint64_t buddy_pfn = pfn ^ (1ULL << order);
 		struct page *b = pfn_to_page(s, buddy_pfn);
@@ -231,7 +231,7 @@ void free_pages(struct mm_sys *s, struct page *page, unsigned order)
 	}
 	free_area_add(nd, pfn_to_page(s, pfn), order);
 	nd->nr_free += freed;
-	pthread_mutex_unlock(&nd->lock);
+	spin_unlock(&nd->lock);
 }
 
 struct page *compound_head(struct mm_sys *s, struct page *p)

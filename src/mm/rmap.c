@@ -32,7 +32,7 @@ static struct anon_vma *anon_vma_alloc(void)
 	if (!av)
 		return NULL;
 	av->root = av;
-	pthread_mutex_init(&av->lock, NULL);
+	spin_lock_init(&av->lock);
 	list_init(&av->chains);
 	return av;
 }
@@ -47,7 +47,6 @@ void put_anon_vma(struct anon_vma *av)
 	if (__atomic_sub_fetch(&av->refcount, 1, __ATOMIC_ACQ_REL))
 		return;
 	struct anon_vma *root = av->root;
-	pthread_mutex_destroy(&av->lock);
 	free(av);
 	if (root != av)
 		put_anon_vma(root);
@@ -69,9 +68,9 @@ static struct anon_vma_chain *link_anon_vma_locked(struct vm_area_struct *vma, s
 
 static int link_anon_vma(struct vm_area_struct *vma, struct anon_vma *av)
 {
-	pthread_mutex_lock(&av->root->lock);
+	spin_lock(&av->root->lock);
 	struct anon_vma_chain *avc = link_anon_vma_locked(vma, av);
-	pthread_mutex_unlock(&av->root->lock);
+	spin_unlock(&av->root->lock);
 	return avc ? 0 : -ENOMEM;
 }
 
@@ -128,16 +127,16 @@ int anon_vma_prepare(struct vm_area_struct *vma)
 		return -ENOMEM;
 	get_anon_vma(av);	/* held until linked */
 	int err = 0;
-	pthread_mutex_lock(&av->root->lock);
-	pthread_mutex_lock(&mm->ptl);
+	spin_lock(&av->root->lock);
+	spin_lock(&mm->ptl);
 	if (!vma->anon_vma) {
 		if (link_anon_vma_locked(vma, av))
 			__atomic_store_n(&vma->anon_vma, av, __ATOMIC_RELEASE);
 		else
 			err = -ENOMEM;
 	}
-	pthread_mutex_unlock(&mm->ptl);
-	pthread_mutex_unlock(&av->root->lock);
+	spin_unlock(&mm->ptl);
+	spin_unlock(&av->root->lock);
 	put_anon_vma(av);
 	return err;
 }
@@ -189,9 +188,9 @@ void unlink_anon_vmas(struct vm_area_struct *vma)
 	while (!list_empty(h)) {
 		struct anon_vma_chain *avc = list_entry(h->next, struct anon_vma_chain, same_vma);
 		struct anon_vma *av = avc->anon_vma;
-		pthread_mutex_lock(&av->root->lock);
+		spin_lock(&av->root->lock);
 		list_del(&avc->same_anon_vma);
-		pthread_mutex_unlock(&av->root->lock);
+		spin_unlock(&av->root->lock);
 		list_del(&avc->same_vma);
 		free(avc);
 		put_anon_vma(av);
@@ -254,7 +253,7 @@ void rmap_walk(struct mm_sys *s, struct page *head, rmap_one_fn fn, void *arg)
 	if (page_anon(head)) {
 		struct anon_vma *root = page_anon_vma(head)->root;
 		struct list_head *h = &page_anon_vma(head)->chains;
-		pthread_mutex_lock(&root->lock);
+		spin_lock(&root->lock);
 		for (struct list_head *l = h->next; l != h; l = l->next) {
 			struct anon_vma_chain *avc = list_entry(l, struct anon_vma_chain,
 								same_anon_vma);
@@ -262,7 +261,7 @@ void rmap_walk(struct mm_sys *s, struct page *head, rmap_one_fn fn, void *arg)
 			    !fn(head, avc->vma, start, end, arg))
 				break;
 		}
-		pthread_mutex_unlock(&root->lock);
+		spin_unlock(&root->lock);
 		return;
 	}
 	struct shmem_object *o = (struct shmem_object *)head->mapping;
@@ -315,7 +314,7 @@ static bool try_to_migrate_one(struct page *head, struct vm_area_struct *vma, ui
 	struct pmap_entry e;
 	bool unmapped = false;
 
-	pthread_mutex_lock(&mm->ptl);
+	spin_lock(&mm->ptl);
 	pmap_iter_init(&it, &mm->pmap, start, end);
 	while (pmap_iter_next(&it, &e)) {
 		if (e.kind != PMAP_PAGE || e.pfn < pfn || e.pfn >= pfn + nr)
@@ -323,7 +322,7 @@ static bool try_to_migrate_one(struct page *head, struct vm_area_struct *vma, ui
 		unmap_one_entry(w, &it, &e, head);
 		unmapped = true;
 	}
-	pthread_mutex_unlock(&mm->ptl);
+	spin_unlock(&mm->ptl);
 	if (unmapped) {
 		page_clear(head, PG_anon_exclusive);	/* now in the entries */
 		tlb_batch_add(w->batch, w->cpu, &mm->pmap);
@@ -369,7 +368,7 @@ static bool remove_migration_pte(struct page *dst, struct vm_area_struct *vma, u
 	struct pmap_iter it;
 	struct pmap_entry e, ne;
 
-	pthread_mutex_lock(&mm->ptl);
+	spin_lock(&mm->ptl);
 	pmap_iter_init(&it, &mm->pmap, start, end);
 	while (pmap_iter_next(&it, &e)) {
 		if (!is_migration_entry(&e))
@@ -386,7 +385,7 @@ static bool remove_migration_pte(struct page *dst, struct vm_area_struct *vma, u
 		if (vma->vm_flags & VM_LOCKED)
 			mlock_page(w->s, w->dst);
 	}
-	pthread_mutex_unlock(&mm->ptl);
+	spin_unlock(&mm->ptl);
 	return true;
 }
 

@@ -1426,21 +1426,15 @@ static bool wait_flag(const int *flag)
 	return __atomic_load_n(flag, __ATOMIC_SEQ_CST);
 }
 
-/* Has someone else started waiting for the mutex m (which we hold)? */
-static bool mutex_contended(pthread_mutex_t *mx)
+/* Has someone else started waiting for the spinlock l (which we hold)? */
+static bool spin_contended(spinlock_t *l)
 {
-#ifdef __GLIBC__
 	for (int i = 0; i < 10000; i++) {
-		if (__atomic_load_n(&mx->__data.__lock, __ATOMIC_SEQ_CST) == 2)
+		if (__atomic_load_n(&l->waiting, __ATOMIC_SEQ_CST))
 			return true;
 		usleep(1000);
 	}
 	return false;
-#else
-	(void)mx;
-	usleep(200000);
-	return true;
-#endif
 }
 
 /*
@@ -1498,23 +1492,23 @@ static void test_fork_during_move(void)
 	struct pmap_entry e = pte(par, a);
 	ok(is_migration_entry(&e) && (e.swp & SWP_MIG_WRITE), "the parent's PTE: a writable migration entry");
 
-	pthread_mutex_lock(&par->mm->ptl);
+	spin_lock(&par->mm->ptl);
 	memset(&f, 0, sizeof f);
 	f.par = par;
 	f.ret = 12345;
 	is(pthread_create(&f.th, NULL, fork_main, &f), 0, "the parent forks on its CPU's thread");
-	bool forking = mutex_contended(&par->mm->ptl);
+	bool forking = spin_contended(&par->mm->ptl);
 	ok(forking, "the fork waits for the page-table lock (in copy_page_range)");
 	is(__atomic_load_n(&av->refcount, __ATOMIC_SEQ_CST), avref + 2,
 	   "... after linking the child to the anon_vma");
 	if (!forking) {
-		pthread_mutex_unlock(&par->mm->ptl);
+		spin_unlock(&par->mm->ptl);
 		__atomic_store_n(&gate_open, 1, __ATOMIC_SEQ_CST);
 		pthread_join(f.th, NULL);
 		pthread_join(j.th, NULL);
 		goto out;
 	}
-	pthread_mutex_lock(&av->root->lock);
+	spin_lock(&av->root->lock);
 	__atomic_store_n(&gate_open, 1, __ATOMIC_SEQ_CST);
 	bool copied = false;
 	for (int i = 0; i < 10000 && !copied; i++) {
@@ -1525,7 +1519,7 @@ static void test_fork_during_move(void)
 	ok(copied, "the migration copied the flags (the source lost anon_exclusive)");
 	usleep(20000);
 	ok(!job_done(&j), "and waits for the anon_vma lock (remove_migration_ptes)");
-	pthread_mutex_unlock(&par->mm->ptl);
+	spin_unlock(&par->mm->ptl);
 	pthread_join(f.th, NULL);
 	is(f.ret, 0, "the fork completed");
 	e = f.child ? pte(f.child, a) : (struct pmap_entry){ 0 };
@@ -1533,7 +1527,7 @@ static void test_fork_during_move(void)
 	   "the child got a read-only copy of the migration entry");
 	e = pte(par, a);
 	ok(is_migration_entry(&e) && !(e.swp & SWP_MIG_WRITE), "the parent's entry became read-only");
-	pthread_mutex_unlock(&av->root->lock);
+	spin_unlock(&av->root->lock);
 	pthread_join(j.th, NULL);
 	is(j.ret, 0, "both pages migrated");
 	struct page *np = page_at(par, a);
