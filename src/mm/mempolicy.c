@@ -74,7 +74,8 @@ static bool page_mapped_shared(const struct page *head, bool pmd)
 	return mapcount > (1 << head->order);
 }
 
-/* 1: queued on list; 0: already on node; else the status error. */
+/* 1: queued on list; 0: already on node; else the status error.  Called
+ * with mmap_lock held for reading. */
 static int add_page_for_migration(struct mm_struct *mm, uint64_t addr, int node,
 				  struct list_head *list, bool migrate_all)
 {
@@ -82,7 +83,6 @@ static int add_page_for_migration(struct mm_struct *mm, uint64_t addr, int node,
 	bool pmd;
 	int err = 0;
 
-	pthread_rwlock_rdlock(&mm->mmap_lock);
 	struct page *head = lookup_page(mm, addr, &pmd, &err);
 	if (!head)
 		goto out;
@@ -94,20 +94,24 @@ static int add_page_for_migration(struct mm_struct *mm, uint64_t addr, int node,
 		goto out;
 	err = isolate_page_for_migration(s, head, list) ? -EBUSY : 1;
 out:
-	pthread_rwlock_unlock(&mm->mmap_lock);
 	return err;
 }
 
 /* Migrates the queued pages to node: 0, or what the call must return. */
-static long move_queued(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *list, int node,
+static long move_queued(struct mm_struct *mm, struct hw_cpu *cpu, struct list_head *list, int node,
 			uint64_t caller_nodes, int *status, unsigned long start, unsigned long i,
 			unsigned long nr)
 {
+	struct mm_sys *s = mm->sys;
 	if (list_empty(list))
 		return 0;
+	/* Migration needs no mmap_lock (rmap reaches the mappings); the
+	 * lookups around it hold it for reading. */
+	pthread_rwlock_unlock(&mm->mmap_lock);
 	struct migration_target_control mtc = { (unsigned)node, caller_nodes };
 	int err = migrate_pages(s, cpu, list, alloc_migration_target, (unsigned long)&mtc,
 				MIGRATE_SYNC, NULL);
+	pthread_rwlock_rdlock(&mm->mmap_lock);
 	if (err) {
 		putback_movable_pages(s, list);
 		/* Not migrated, plus everything from i on never attempted. */
@@ -130,6 +134,7 @@ long do_pages_move(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t task_nodes
 
 	list_init(&list);
 	lru_cache_disable(s);
+	pthread_rwlock_rdlock(&mm->mmap_lock);
 	for (i = 0; i < nr; i++) {
 		int node = nodes[i];
 		err = -ENODEV;
@@ -142,7 +147,7 @@ long do_pages_move(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t task_nodes
 			cur = node;
 			start = i;
 		} else if (node != cur) {
-			err = move_queued(s, cpu, &list, cur, caller_nodes, status, start, i, nr);
+			err = move_queued(mm, cpu, &list, cur, caller_nodes, status, start, i, nr);
 			if (err)
 				goto out;
 			start = i;
@@ -152,7 +157,7 @@ long do_pages_move(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t task_nodes
 		if (err > 0)
 			continue;
 		status[i] = err ? (int)err : cur;
-		err = move_queued(s, cpu, &list, cur, caller_nodes, status, start, i, nr);
+		err = move_queued(mm, cpu, &list, cur, caller_nodes, status, start, i, nr);
 		if (err) {
 			if (err > 0)
 				err--;	/* page i was accounted for */
@@ -161,10 +166,11 @@ long do_pages_move(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t task_nodes
 		cur = -1;
 	}
 	/* The last batch, or what was queued before a bad node. */
-	err1 = move_queued(s, cpu, &list, cur, caller_nodes, status, start, i, nr);
+	err1 = move_queued(mm, cpu, &list, cur, caller_nodes, status, start, i, nr);
 	if (err >= 0)
 		err = err1;
 out:
+	pthread_rwlock_unlock(&mm->mmap_lock);
 	lru_cache_enable(s);
 	return err;
 }

@@ -114,25 +114,25 @@ static void migrate_page_states(struct page *dst, struct page *src)
 }
 
 /*
- * Copies the page and hands it its place: an anonymous page must have no
- * reference but ours; a shared-memory page's slot is switched with its
- * count frozen.  The data is copied first, so the moment a lookup can find
- * the new page it already holds the right bytes.
+ * Hands the new page (its data already copied by the batch) its place: an
+ * anonymous page must have no reference but ours; a shared-memory page's
+ * slot is switched with its count frozen.  The data was copied first, so
+ * the moment a lookup can find the new page it holds the right bytes.
  */
 static int move_to_new_page(struct migrate_ctl *c, struct page *dst, struct page *src)
 {
 	struct mm_sys *s = c->s;
-	uint64_t nr = 1ULL << src->order;
 
 	if (!page_anon(src) && !src->mapping)
 		return -EAGAIN;		/* truncated meanwhile: let the caller retry */
 	if (page_anon(src) && page_count(src) != 1)
 		return -EAGAIN;
-	hw_copy_frames(c->cpu, page_to_pfn(s, dst), page_to_pfn(s, src), nr);
 	if (page_anon(src)) {
-		get_anon_vma(page_anon_vma(src));
+		/* The old page's reference on its anon_vma moves over too:
+		 * nothing reads the old page's mapping any more. */
 		dst->mapping = src->mapping;
 		dst->index = src->index;
+		src->mapping = 0;
 		migrate_page_states(dst, src);
 		return 0;
 	}
@@ -296,6 +296,14 @@ static void migrate_batch(struct migrate_ctl *c, struct migrate_pass *p, struct 
 	tlb_batch_flush(&batch, c->cpu);
 	if (n && c->cpu)
 		c->cpu->cnt.migrate_batches++;
+	/*
+	 * Copy the whole batch in one go: the unmapped pages cannot change,
+	 * and back-to-back copies keep the memory pipeline streaming instead
+	 * of draining it at each page's next atomic operation.
+	 */
+	for (unsigned i = 0; i < n; i++)
+		hw_copy_frames(c->cpu, page_to_pfn(c->s, dst[i]), page_to_pfn(c->s, src[i]),
+			       1ULL << src[i]->order);
 	for (unsigned i = 0; i < n; i++)
 		page_done(c, p, src[i], migrate_page_move(c, src[i], dst[i]));
 }

@@ -298,7 +298,7 @@ static void unmap_one_entry(struct migrate_walk *w, struct pmap_iter *it,
 	struct pmap_entry me;
 	make_migration_entry(&me, e, e->pfn, page_test(head, PG_anon_exclusive));
 	pmap_iter_write(it, &me);
-	if (e->flags & PMAP_DIRTY)
+	if ((e->flags & PMAP_DIRTY) && !page_test(head, PG_dirty))
 		page_set(head, PG_dirty);
 	page_remove_rmap(w->s, head);
 	put_page(w->s, head);
@@ -324,7 +324,8 @@ static bool try_to_migrate_one(struct page *head, struct vm_area_struct *vma, ui
 	}
 	spin_unlock(&mm->ptl);
 	if (unmapped) {
-		page_clear(head, PG_anon_exclusive);	/* now in the entries */
+		if (page_test(head, PG_anon_exclusive))
+			page_clear(head, PG_anon_exclusive);	/* now in the entries */
 		tlb_batch_add(w->batch, w->cpu, &mm->pmap);
 	}
 	return __atomic_load_n(&head->mapcount, __ATOMIC_ACQUIRE) > 0;
