@@ -137,3 +137,28 @@ void spin_lock_slow(spinlock_t *l)
 	}
 	__atomic_sub_fetch(&l->waiting, 1, __ATOMIC_RELAXED);
 }
+
+/*
+ * For a fault that found a migration entry: called with the page-table
+ * lock held (which keeps the page from being unlocked and freed under us),
+ * joins the page's wait queue, then drops that lock and sleeps until the
+ * page is unlocked (or another page of its wait queue is: the caller
+ * retries the fault either way).  Being queued with PG_waiters set before the lock is
+ * dropped is what lets the waiter hold no reference: the migration cannot
+ * unlock the page before it has taken the page-table lock to rewrite the
+ * entry, so its unlock_page() sees PG_waiters and wakes us.
+ */
+void wait_on_page_locked_drop(struct page *p, spinlock_t *ptl)
+{
+	struct page_wait_queue *q = page_waitqueue(p);
+	pthread_mutex_lock(&q->lock);
+	__atomic_or_fetch(&p->flags, 1u << PG_waiters, __ATOMIC_SEQ_CST);
+	spin_unlock(ptl);
+	/* One wake-up only, then the fault retries: once unlocked, the page
+	 * may be freed and reused at once, and a waiter that looped (setting
+	 * PG_waiters again) could be waiting on a stranger's page whose
+	 * flags its new owner writes without atomics. */
+	if (test_bit_sc(p, PG_locked))
+		pthread_cond_wait(&q->cond, &q->lock);
+	pthread_mutex_unlock(&q->lock);
+}

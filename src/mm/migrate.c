@@ -357,13 +357,19 @@ void migration_entry_wait(struct mm_struct *mm, const struct pmap_entry *e)
 	struct mm_sys *s = mm->sys;
 	struct page *head = compound_head(s, pfn_to_page(s, migration_entry_pfn(e)));
 
-	/* A count frozen at 0 means the page is changing hands right now:
-	 * the caller just retries the fault. */
+	/*
+	 * A count frozen at 0 means the page is changing hands right now:
+	 * the caller just retries the fault.  Otherwise wait for the page
+	 * lock without keeping a reference, as Linux's
+	 * migration_entry_wait_on_locked() does: a waiter holding one would
+	 * fail the migration's reference check and make it retry for as
+	 * long as threads keep faulting on the page.  The ptl, held until
+	 * we are queued, stands in for the reference.
+	 */
 	if (!get_page_unless_zero(head)) {
 		spin_unlock(&mm->ptl);
 		return;
 	}
-	spin_unlock(&mm->ptl);
-	wait_on_page_locked(head);
-	put_page(s, head);
+	put_page(s, head);	/* not the last: the isolation holds one */
+	wait_on_page_locked_drop(head, &mm->ptl);
 }

@@ -44,6 +44,7 @@
 #include <stdint.h>
 
 #include "../hw/hw.h"
+#include "radix_tree.h"
 
 /* ---- spinlocks ---------------------------------------------------------------- */
 
@@ -344,6 +345,8 @@ bool trylock_page(struct page *p);
 void lock_page(struct page *p);
 void unlock_page(struct page *p);
 void wait_on_page_locked(struct page *p);
+/* Queues on p's lock with ptl held, drops ptl, sleeps until unlocked. */
+void wait_on_page_locked_drop(struct page *p, spinlock_t *ptl);
 void wait_on_page_writeback(struct page *p);
 void set_page_writeback(struct page *p);
 void end_page_writeback(struct page *p);
@@ -627,9 +630,9 @@ struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area
 
 struct shmem_object {
 	int refcount;		/* VMAs using it */
-	uint64_t nr_pages;
-	struct page **pages;	/* by page index; NULL until first touched */
-	pthread_mutex_t lock;	/* page allocation and slot replacement */
+	uint64_t nr_pages;	/* its size */
+	struct radix_tree_root pages;	/* page cache: index -> page (RCU) */
+	pthread_mutex_t lock;	/* changes to `pages` (Linux's i_pages lock) */
 	pthread_mutex_t i_mmap_lock;	/* the list of VMAs below */
 	struct list_head vmas;	/* vm_area_struct.shared: everyone mapping it */
 };

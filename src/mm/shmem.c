@@ -6,7 +6,7 @@
  * (the parent's and, after fork, the child's) finds the same pages by
  * index, a read fault allocates a real zeroed page (never the zero page),
  * and MADV_DONTNEED only drops the page-table entries.  Here the object is
- * a fixed-size array of pages indexed by page offset; the object lives
+ * its page cache, an RCU radix tree of pages by page offset; it lives
  * while a VMA refers to it and holds one reference on each of its pages
  * (the page-cache reference).  It also keeps the list of VMAs mapping it,
  * the file's i_mmap, which rmap walks to find every mapping of a page.
@@ -27,11 +27,7 @@ struct shmem_object *shmem_create(uint64_t nr_pages)
 	struct shmem_object *o = calloc(1, sizeof *o);
 	if (!o)
 		return NULL;
-	o->pages = calloc(nr_pages ? nr_pages : 1, sizeof *o->pages);
-	if (!o->pages) {
-		free(o);
-		return NULL;
-	}
+	radix_tree_init(&o->pages);
 	o->nr_pages = nr_pages;
 	pthread_mutex_init(&o->lock, NULL);
 	pthread_mutex_init(&o->i_mmap_lock, NULL);
@@ -39,21 +35,25 @@ struct shmem_object *shmem_create(uint64_t nr_pages)
 	return o;
 }
 
+static void release_cached_page(void *arg, uint64_t index, void *item)
+{
+	struct mm_sys *s = arg;
+	struct page *p = item;
+	(void)index;
+	__atomic_sub_fetch(&s->node[page_to_nid(s, p)].nr_shmem, 1, __ATOMIC_RELAXED);
+	p->mapping = 0;
+	put_page(s, p);
+}
+
 static void shmem_put(struct mm_sys *s, struct shmem_object *o)
 {
 	if (__atomic_sub_fetch(&o->refcount, 1, __ATOMIC_ACQ_REL))
 		return;
-	for (uint64_t i = 0; i < o->nr_pages; i++) {
-		if (!o->pages[i])
-			continue;
-		struct page *p = o->pages[i];
-		__atomic_sub_fetch(&s->node[page_to_nid(s, p)].nr_shmem, 1, __ATOMIC_RELAXED);
-		p->mapping = 0;
-		put_page(s, p);
-	}
+	/* No VMA is left, so no lookup can be running. */
+	radix_tree_for_each(&o->pages, release_cached_page, s);
+	radix_tree_destroy(&o->pages);
 	pthread_mutex_destroy(&o->lock);
 	pthread_mutex_destroy(&o->i_mmap_lock);
-	free(o->pages);
 	free(o);
 }
 
@@ -77,17 +77,21 @@ void shmem_unlink_vma(struct vm_area_struct *vma)
 
 struct page *shmem_find_get_page(struct mm_sys *s, struct shmem_object *o, uint64_t idx)
 {
+	struct page *p;
+	radix_tree_read_lock();
 	for (;;) {
-		struct page *p = __atomic_load_n(&o->pages[idx], __ATOMIC_ACQUIRE);
+		p = radix_tree_lookup(&o->pages, idx);
 		if (!p)
-			return NULL;
+			break;
 		if (!get_page_unless_zero(p))
 			continue;	/* frozen by migration: the slot is changing */
-		if (__atomic_load_n(&o->pages[idx], __ATOMIC_ACQUIRE) == p)
-			return p;
+		if (radix_tree_lookup(&o->pages, idx) == p)
+			break;
 		/* Our reference is to a page that left the slot meanwhile. */
 		put_page(s, p);
 	}
+	radix_tree_read_unlock();
+	return p;
 }
 
 int shmem_migrate_page(struct mm_sys *s, struct page *old, struct page *newp, int extra)
@@ -97,14 +101,14 @@ int shmem_migrate_page(struct mm_sys *s, struct page *old, struct page *newp, in
 	int expected = 1 + extra;	/* the slot's reference and ours */
 
 	pthread_mutex_lock(&o->lock);
-	if (o->pages[idx] != old || !page_ref_freeze(old, expected)) {
+	if (radix_tree_lookup(&o->pages, idx) != old || !page_ref_freeze(old, expected)) {
 		pthread_mutex_unlock(&o->lock);
 		return -EAGAIN;
 	}
 	newp->mapping = old->mapping;
 	newp->index = old->index;
 	get_page(newp);			/* the slot's reference moves over */
-	__atomic_store_n(&o->pages[idx], newp, __ATOMIC_RELEASE);
+	radix_tree_replace(&o->pages, idx, newp);
 	page_ref_unfreeze(old, expected - 1);
 	old->mapping = 0;
 	__atomic_sub_fetch(&s->node[page_to_nid(s, old)].nr_shmem, 1, __ATOMIC_RELAXED);
@@ -117,7 +121,10 @@ struct page *shmem_find_page(struct shmem_object *o, uint64_t idx)
 {
 	if (idx >= o->nr_pages)
 		return NULL;
-	return __atomic_load_n(&o->pages[idx], __ATOMIC_ACQUIRE);
+	radix_tree_read_lock();
+	struct page *p = radix_tree_lookup(&o->pages, idx);
+	radix_tree_read_unlock();
+	return p;
 }
 
 struct page *shmem_get_page(struct mm_sys *s, struct hw_cpu *cpu, struct shmem_object *o,
@@ -131,7 +138,7 @@ struct page *shmem_get_page(struct mm_sys *s, struct hw_cpu *cpu, struct shmem_o
 	if (p)
 		return p;
 	pthread_mutex_lock(&o->lock);
-	p = o->pages[idx];
+	p = radix_tree_lookup(&o->pages, idx);
 	if (!p) {
 		p = alloc_pages_mask(s, cpu, nid, 0, GFP_ZERO, nodemask);
 		if (!p) {
@@ -144,8 +151,14 @@ struct page *shmem_get_page(struct mm_sys *s, struct hw_cpu *cpu, struct shmem_o
 		p->index = idx;
 		page_set(p, PG_swapbacked);
 		page_set(p, PG_uptodate);
+		if (radix_tree_insert(&o->pages, idx, p)) {
+			pthread_mutex_unlock(&o->lock);
+			p->mapping = 0;
+			put_page(s, p);
+			*err = -ENOMEM;
+			return NULL;
+		}
 		__atomic_add_fetch(&s->node[page_to_nid(s, p)].nr_shmem, 1, __ATOMIC_RELAXED);
-		__atomic_store_n(&o->pages[idx], p, __ATOMIC_RELEASE);
 		if (cpu)
 			lru_cache_add(s, cpu->id, p);
 	}

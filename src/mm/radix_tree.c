@@ -1,0 +1,252 @@
+/*
+ * radix_tree.c - an RCU radix tree (see radix_tree.h for the invariants).
+ *
+ * liburcu provides the read-side critical sections and the deferred frees
+ * (call_rcu); the pointers themselves are published and read with C11-style
+ * atomics, which is what liburcu's rcu_assign_pointer / rcu_dereference
+ * amount to on x86 and what ThreadSanitizer understands.
+ */
+#include "radix_tree.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+
+#include <urcu-bp.h>
+
+/*
+ * ThreadSanitizer cannot see the ordering liburcu provides (it is not
+ * built with TSan): tell it.  A reader's unlock "releases" a token that
+ * the end of a grace period "acquires", and handing a node to call_rcu()
+ * releases the node to its callback.  These annotate synchronisation
+ * that exists; they hide nothing.
+ */
+#if defined(__SANITIZE_THREAD__)
+#include <sanitizer/tsan_interface.h>
+#define tsan_release(p) __tsan_release(p)
+#define tsan_acquire(p) __tsan_acquire(p)
+#else
+#define tsan_release(p) ((void)(p))
+#define tsan_acquire(p) ((void)(p))
+#endif
+
+static int grace_token;
+
+#define RADIX_BITS 6
+#define RADIX_SLOTS (1u << RADIX_BITS)
+#define RADIX_MASK (RADIX_SLOTS - 1)
+
+struct radix_tree_node {
+	unsigned shift;
+	unsigned count;		/* non-empty slots (owner's lock) */
+	struct rcu_head rcu;
+	void *slots[RADIX_SLOTS];
+};
+
+void radix_tree_init(struct radix_tree_root *r)
+{
+	r->rnode = NULL;
+}
+
+void radix_tree_read_lock(void)
+{
+	urcu_bp_read_lock();
+}
+
+void radix_tree_read_unlock(void)
+{
+	tsan_release(&grace_token);
+	urcu_bp_read_unlock();
+}
+
+static void *load(void *const *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static void publish(void **p, void *v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+/* Does a node of this shift cover index? */
+static bool covers(unsigned shift, uint64_t index)
+{
+	return shift + RADIX_BITS >= 64 || (index >> (shift + RADIX_BITS)) == 0;
+}
+
+void *radix_tree_lookup(const struct radix_tree_root *r, uint64_t index)
+{
+	struct radix_tree_node *n = load((void *const *)&r->rnode);
+	if (!n || !covers(n->shift, index))
+		return NULL;
+	for (;;) {
+		void *p = load(&n->slots[(index >> n->shift) & RADIX_MASK]);
+		if (!n->shift || !p)
+			return p;
+		n = p;
+	}
+}
+
+static struct radix_tree_node *node_alloc(unsigned shift)
+{
+	struct radix_tree_node *n = calloc(1, sizeof *n);
+	if (n)
+		n->shift = shift;
+	return n;
+}
+
+static void node_free_rcu(struct rcu_head *h)
+{
+	struct radix_tree_node *n = caa_container_of(h, struct radix_tree_node, rcu);
+	tsan_acquire(n);
+	tsan_acquire(&grace_token);	/* every earlier reader is done */
+	free(n);
+}
+
+/* Makes the root cover index, adding levels on top. */
+static int grow(struct radix_tree_root *r, uint64_t index)
+{
+	struct radix_tree_node *root = r->rnode;
+	if (!root) {
+		unsigned shift = 0;
+		while (!covers(shift, index))
+			shift += RADIX_BITS;
+		if (!(root = node_alloc(shift)))
+			return -ENOMEM;
+		publish((void **)&r->rnode, root);
+		return 0;
+	}
+	while (!covers(root->shift, index)) {
+		struct radix_tree_node *top = node_alloc(root->shift + RADIX_BITS);
+		if (!top)
+			return -ENOMEM;
+		top->slots[0] = root;	/* not yet visible: a plain store */
+		top->count = 1;
+		publish((void **)&r->rnode, top);
+		root = top;
+	}
+	return 0;
+}
+
+int radix_tree_insert(struct radix_tree_root *r, uint64_t index, void *item)
+{
+	int err = grow(r, index);
+	if (err)
+		return err;
+	struct radix_tree_node *n = r->rnode;
+	while (n->shift) {
+		void **slot = &n->slots[(index >> n->shift) & RADIX_MASK];
+		if (!*slot) {
+			struct radix_tree_node *child = node_alloc(n->shift - RADIX_BITS);
+			if (!child)
+				return -ENOMEM;
+			publish(slot, child);
+			n->count++;
+		}
+		n = *slot;
+	}
+	void **slot = &n->slots[index & RADIX_MASK];
+	if (*slot)
+		return -EEXIST;
+	publish(slot, item);
+	n->count++;
+	return 0;
+}
+
+/* The leaf slot of index, or NULL if its path does not exist. */
+static void **leaf_slot(struct radix_tree_root *r, uint64_t index)
+{
+	struct radix_tree_node *n = r->rnode;
+	if (!n || !covers(n->shift, index))
+		return NULL;
+	while (n->shift) {
+		n = n->slots[(index >> n->shift) & RADIX_MASK];
+		if (!n)
+			return NULL;
+	}
+	return &n->slots[index & RADIX_MASK];
+}
+
+void *radix_tree_replace(struct radix_tree_root *r, uint64_t index, void *item)
+{
+	void **slot = leaf_slot(r, index);
+	void *old = slot ? *slot : NULL;
+	if (old)
+		publish(slot, item);
+	return old;
+}
+
+void *radix_tree_delete(struct radix_tree_root *r, uint64_t index)
+{
+	struct radix_tree_node *path[64 / RADIX_BITS + 2];
+	unsigned depth = 0;
+	struct radix_tree_node *n = r->rnode;
+	if (!n || !covers(n->shift, index))
+		return NULL;
+	for (;;) {
+		path[depth++] = n;
+		if (!n->shift)
+			break;
+		n = n->slots[(index >> n->shift) & RADIX_MASK];
+		if (!n)
+			return NULL;
+	}
+	void **slot = &n->slots[index & RADIX_MASK];
+	void *old = *slot;
+	if (!old)
+		return NULL;
+	publish(slot, NULL);
+	/* Unlink nodes that became empty, bottom up; readers that already
+	 * hold them see empty slots until the grace period ends. */
+	while (depth && !--path[depth - 1]->count) {
+		struct radix_tree_node *dead = path[--depth];
+		if (depth)
+			publish(&path[depth - 1]->slots[(index >> path[depth - 1]->shift) & RADIX_MASK],
+				NULL);
+		else
+			publish((void **)&r->rnode, NULL);
+		tsan_release(dead);
+		urcu_bp_call_rcu(&dead->rcu, node_free_rcu);
+	}
+	return old;
+}
+
+static void walk(const struct radix_tree_node *n, uint64_t base,
+		 void (*fn)(void *, uint64_t, void *), void *arg)
+{
+	for (unsigned i = 0; i < RADIX_SLOTS; i++) {
+		void *p = n->slots[i];
+		if (!p)
+			continue;
+		uint64_t idx = base | ((uint64_t)i << n->shift);
+		if (n->shift)
+			walk(p, idx, fn, arg);
+		else
+			fn(arg, idx, p);
+	}
+}
+
+void radix_tree_for_each(const struct radix_tree_root *r,
+			 void (*fn)(void *arg, uint64_t index, void *item), void *arg)
+{
+	if (r->rnode)
+		walk(r->rnode, 0, fn, arg);
+}
+
+static void destroy(struct radix_tree_node *n)
+{
+	if (n->shift)
+		for (unsigned i = 0; i < RADIX_SLOTS; i++)
+			if (n->slots[i])
+				destroy(n->slots[i]);
+	free(n);
+}
+
+void radix_tree_destroy(struct radix_tree_root *r)
+{
+	if (r->rnode)
+		destroy(r->rnode);
+	r->rnode = NULL;
+}
