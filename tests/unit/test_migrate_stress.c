@@ -81,7 +81,14 @@
  * then on the other) and at most those plus one per unit first seen
  * after it was possibly moved; for THP that means a huge page counts once,
  * so it moved whole.  pgmigrate_fail stays 0 if no call reported a page
- * not migrated.
+ * not migrated.  Once the threads have stopped: every chunk holds its
+ * writer's last store (read by the main task, and by the child for shared
+ * memory), the huge pages are still mapped by 2 MiB entries, and once
+ * every task has exited every frame is free again.
+ *
+ * A variant runs at least MMSIM_STRESS_SECONDS and until enough was seen
+ * (rounds after the first pass, every unit moved back and forth, every
+ * thread ran), but never longer than 5 x that + 30 s.
  */
 #include <errno.h>
 #include <pthread.h>
