@@ -109,31 +109,26 @@ int split_huge_pmd(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr)
 /* ---- splitting a partially mapped huge page for migration ------------------- */
 
 struct split_count {
-	struct mm_sys *s;
+	uint64_t pfn;			/* the head's */
 	uint16_t map[HPAGE_PMD_NR];	/* PTE mappings per subpage */
 	bool pmd;			/* some process maps it whole */
 };
+
+static void count_one_map(struct pmap_iter *it, const struct pmap_entry *e, void *arg)
+{
+	struct split_count *c = arg;
+	(void)it;
+	if (e->flags & PMAP_HUGE)
+		c->pmd = true;
+	else
+		c->map[e->pfn - c->pfn]++;
+}
 
 static bool count_subpage_maps(struct page *head, struct vm_area_struct *vma, uint64_t start,
 			       uint64_t end, void *arg)
 {
 	struct split_count *c = arg;
-	struct mm_struct *mm = vma->vm_mm;
-	uint64_t pfn = page_to_pfn(c->s, head), nr = 1ULL << head->order;
-	struct pmap_iter it;
-	struct pmap_entry e;
-
-	spin_lock(&mm->ptl);
-	pmap_iter_init(&it, &mm->pmap, start, end);
-	while (pmap_iter_next(&it, &e)) {
-		if (e.kind != PMAP_PAGE || e.pfn < pfn || e.pfn >= pfn + nr)
-			continue;
-		if (e.flags & PMAP_HUGE)
-			c->pmd = true;
-		else
-			c->map[e.pfn - pfn]++;
-	}
-	spin_unlock(&mm->ptl);
+	page_vma_mapped_walk(vma->vm_mm->sys, head, vma, start, end, count_one_map, c);
 	return !c->pmd;
 }
 
@@ -157,8 +152,8 @@ int split_isolated_huge_page(struct mm_sys *s, struct page *head, struct list_he
 	struct split_count *c = calloc(1, sizeof *c);
 	if (!c)
 		return -EAGAIN;
-	c->s = s;
-	rmap_walk(s, head, count_subpage_maps, c);
+	c->pfn = page_to_pfn(s, head);
+	rmap_walk(head, count_subpage_maps, c);
 	int err = c->pmd ? -EBUSY : 0;
 	for (unsigned i = 0; i < nr && !err; i++) {
 		total += c->map[i];

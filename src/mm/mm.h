@@ -412,7 +412,15 @@ void page_remove_rmap(struct mm_sys *s, struct page *p);
  */
 typedef bool (*rmap_one_fn)(struct page *head, struct vm_area_struct *vma, uint64_t start,
 			    uint64_t end, void *arg);
-void rmap_walk(struct mm_sys *s, struct page *head, rmap_one_fn fn, void *arg);
+void rmap_walk(struct page *head, rmap_one_fn fn, void *arg);
+
+/* Visits, with the VMA's ptl held, each present leaf of [start, end) that
+ * maps a page of head (Linux's page_vma_mapped_walk); fn may rewrite it
+ * through the iterator.  Returns how many leaves it visited. */
+struct pmap_iter;
+typedef void (*page_mapped_fn)(struct pmap_iter *it, const struct pmap_entry *e, void *arg);
+unsigned page_vma_mapped_walk(struct mm_sys *s, struct page *head, struct vm_area_struct *vma,
+			      uint64_t start, uint64_t end, page_mapped_fn fn, void *arg);
 
 struct tlb_batch;
 struct mm_struct;

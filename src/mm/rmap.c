@@ -246,10 +246,9 @@ static bool vma_range_of(const struct vm_area_struct *vma, uint64_t pgoff, uint6
 	return true;
 }
 
-void rmap_walk(struct mm_sys *s, struct page *head, rmap_one_fn fn, void *arg)
+void rmap_walk(struct page *head, rmap_one_fn fn, void *arg)
 {
 	uint64_t nr = 1ULL << head->order, start, end;
-	(void)s;
 	if (page_anon(head)) {
 		struct anon_vma *root = page_anon_vma(head)->root;
 		struct list_head *h = &page_anon_vma(head)->chains;
@@ -277,24 +276,42 @@ void rmap_walk(struct mm_sys *s, struct page *head, rmap_one_fn fn, void *arg)
 	pthread_mutex_unlock(&o->i_mmap_lock);
 }
 
+unsigned page_vma_mapped_walk(struct mm_sys *s, struct page *head, struct vm_area_struct *vma,
+			      uint64_t start, uint64_t end, page_mapped_fn fn, void *arg)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	uint64_t pfn = page_to_pfn(s, head), nr = 1ULL << head->order;
+	struct pmap_iter it;
+	struct pmap_entry e;
+	unsigned n = 0;
+
+	spin_lock(&mm->ptl);
+	pmap_iter_init(&it, &mm->pmap, start, end);
+	while (pmap_iter_next(&it, &e)) {
+		if (e.kind != PMAP_PAGE || e.pfn < pfn || e.pfn >= pfn + nr)
+			continue;
+		fn(&it, &e, arg);
+		n++;
+	}
+	spin_unlock(&mm->ptl);
+	return n;
+}
+
 /* ---- migration entries ---------------------------------------------------- */
 
 struct migrate_walk {
 	struct mm_sys *s;
 	struct hw_cpu *cpu;
 	struct tlb_batch *batch;
-	struct page *src, *dst;	/* remove_migration_ptes: entries of src map dst */
+	struct page *src;	/* the page being unmapped, or whose entries are restored */
+	struct page *dst;	/* remove_migration_ptes: the page they will map */
 };
 
-static uint64_t head_pfn_of(struct mm_sys *s, struct page *head)
+/* Replaces one mapping of a page of w->src by a migration entry. */
+static void unmap_one_entry(struct pmap_iter *it, const struct pmap_entry *e, void *arg)
 {
-	return page_to_pfn(s, head);
-}
-
-/* Replaces one mapping of a page of head by a migration entry. */
-static void unmap_one_entry(struct migrate_walk *w, struct pmap_iter *it,
-			    const struct pmap_entry *e, struct page *head)
-{
+	struct migrate_walk *w = arg;
+	struct page *head = w->src;
 	struct pmap_entry me;
 	make_migration_entry(&me, e, e->pfn, page_test(head, PG_anon_exclusive));
 	pmap_iter_write(it, &me);
@@ -308,33 +325,18 @@ static bool try_to_migrate_one(struct page *head, struct vm_area_struct *vma, ui
 			       uint64_t end, void *arg)
 {
 	struct migrate_walk *w = arg;
-	struct mm_struct *mm = vma->vm_mm;
-	uint64_t pfn = head_pfn_of(w->s, head), nr = 1ULL << head->order;
-	struct pmap_iter it;
-	struct pmap_entry e;
-	bool unmapped = false;
-
-	spin_lock(&mm->ptl);
-	pmap_iter_init(&it, &mm->pmap, start, end);
-	while (pmap_iter_next(&it, &e)) {
-		if (e.kind != PMAP_PAGE || e.pfn < pfn || e.pfn >= pfn + nr)
-			continue;
-		unmap_one_entry(w, &it, &e, head);
-		unmapped = true;
-	}
-	spin_unlock(&mm->ptl);
-	if (unmapped) {
+	if (page_vma_mapped_walk(w->s, head, vma, start, end, unmap_one_entry, w)) {
 		if (page_test(head, PG_anon_exclusive))
 			page_clear(head, PG_anon_exclusive);	/* now in the entries */
-		tlb_batch_add(w->batch, w->cpu, &mm->pmap);
+		tlb_batch_add(w->batch, w->cpu, &vma->vm_mm->pmap);
 	}
 	return __atomic_load_n(&head->mapcount, __ATOMIC_ACQUIRE) > 0;
 }
 
 void try_to_migrate(struct mm_sys *s, struct hw_cpu *cpu, struct page *head, struct tlb_batch *batch)
 {
-	struct migrate_walk w = { s, cpu, batch, NULL, NULL };
-	rmap_walk(s, head, try_to_migrate_one, &w);
+	struct migrate_walk w = { s, cpu, batch, head, NULL };
+	rmap_walk(head, try_to_migrate_one, &w);
 }
 
 /* The entry a migration entry turns back into, for frame pfn in vma. */
@@ -364,7 +366,7 @@ static bool remove_migration_pte(struct page *dst, struct vm_area_struct *vma, u
 	struct page *src = w->src;
 	(void)dst;
 	struct mm_struct *mm = vma->vm_mm;
-	uint64_t spfn = head_pfn_of(w->s, src), dpfn = head_pfn_of(w->s, w->dst);
+	uint64_t spfn = page_to_pfn(w->s, src), dpfn = page_to_pfn(w->s, w->dst);
 	uint64_t nr = 1ULL << src->order;
 	struct pmap_iter it;
 	struct pmap_entry e, ne;
@@ -394,5 +396,5 @@ void remove_migration_ptes(struct mm_sys *s, struct page *src, struct page *dst)
 {
 	/* dst has taken over src's mapping and index: walk from it. */
 	struct migrate_walk w = { s, NULL, NULL, src, dst };
-	rmap_walk(s, dst, remove_migration_pte, &w);
+	rmap_walk(dst, remove_migration_pte, &w);
 }

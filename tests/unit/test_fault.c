@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 
 #include "kernel/kernel.h"
+#include "harness.h"
 #include "tap.h"
 
 #define P PAGE_SIZE
@@ -21,17 +22,6 @@
 #define SHARED (MAP_SHARED | MAP_ANONYMOUS)
 
 static struct mmsim *m;
-
-static struct mmsim_task *task_on(int cpu)
-{
-	struct mmsim_task_attr a;
-	struct mmsim_task *t = NULL;
-	mmsim_task_attr_default(&a);
-	a.cpu = cpu;
-	if (mmsim_task_create(m, &a, &t))
-		return NULL;
-	return t;
-}
 
 static int node_of(struct mmsim_task *t, uint64_t addr)
 {
@@ -58,7 +48,7 @@ static uint8_t peek(struct mmsim_task *t, uint64_t addr)
 
 static void test_demand_zero(void)
 {
-	struct mmsim_task *t = task_on(1);
+	struct mmsim_task *t = task_on(m, 1);
 	uint64_t a = (uint64_t)mmsim_sys_mmap(t, 0, 4 * P, RW, PRIV, -1, 0);
 	uint64_t fa = 0;
 	struct mmsim_counters c0 = tc(t);
@@ -90,7 +80,7 @@ static void test_demand_zero(void)
 	is(m->hw->cpu[1].cnt.pages_copied, copied, "the zero page is not copied");
 	ok(peek(t, a + P + 8) == 0x22 && peek(t, a + P + 7) == 0, "new page: our byte, zeros around");
 
-	struct mmsim_task *t0 = task_on(0);
+	struct mmsim_task *t0 = task_on(m, 0);
 	uint64_t b = (uint64_t)mmsim_sys_mmap(t0, 0, P, RW, PRIV, -1, 0);
 	mmsim_fill(t0, b, 1, 1, &fa);
 	is(node_of(t0, b), 0, "task on CPU 0: node 0");
@@ -100,7 +90,7 @@ static void test_demand_zero(void)
 
 static void test_sigsegv(void)
 {
-	struct mmsim_task *t = task_on(0);
+	struct mmsim_task *t = task_on(m, 0);
 	uint64_t a = (uint64_t)mmsim_sys_mmap(t, 0, 2 * P, RW, PRIV, -1, 0);
 	uint64_t ro = (uint64_t)mmsim_sys_mmap(t, 0, 2 * P, PROT_READ, PRIV, -1, 0);
 	uint64_t none = (uint64_t)mmsim_sys_mmap(t, 0, P, PROT_NONE, PRIV, -1, 0);
@@ -141,7 +131,7 @@ static void test_sigsegv(void)
 
 static void test_shared(void)
 {
-	struct mmsim_task *t = task_on(1);
+	struct mmsim_task *t = task_on(m, 1);
 	uint64_t s = (uint64_t)mmsim_sys_mmap(t, 0, 2 * P, RW, SHARED, -1, 0);
 	uint64_t fa;
 	struct mmsim_counters c0 = tc(t);
@@ -171,7 +161,7 @@ static void test_shared(void)
 
 static void test_fork_cow(void)
 {
-	struct mmsim_task *par = task_on(1);
+	struct mmsim_task *par = task_on(m, 1);
 	uint64_t a = (uint64_t)mmsim_sys_mmap(par, 0, 4 * P, RW, PRIV, -1, 0);
 	uint64_t fa;
 	for (unsigned i = 0; i < 3; i++)
@@ -238,7 +228,7 @@ static void test_fork_zero_and_exit(void)
 {
 	lru_add_drain_all(&m->mm);
 	uint64_t free0 = node_free_pages(&m->mm, 0);
-	struct mmsim_task *par = task_on(0);
+	struct mmsim_task *par = task_on(m, 0);
 	uint64_t a = (uint64_t)mmsim_sys_mmap(par, 0, 2 * P, RW, PRIV, -1, 0);
 	uint64_t fa;
 	is(peek(par, a), 0, "parent maps the zero page");
@@ -262,8 +252,7 @@ static void test_fork_zero_and_exit(void)
 int main(void)
 {
 	struct mmsim_config cfg;
-	mmsim_config_default(&cfg);
-	cfg.mem_per_node = 64ULL << 20;
+	test_config(&cfg);
 	if (mmsim_create(&cfg, &m)) {
 		ok(0, "machine");
 		return done_testing();

@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 
 #include "kernel/kernel.h"
+#include "harness.h"
 #include "tap.h"
 
 #define P PAGE_SIZE
@@ -26,23 +27,11 @@ static struct mmsim *machine(enum mmsim_flush_policy pol)
 {
 	struct mmsim_config cfg;
 	struct mmsim *mm_ = NULL;
-	mmsim_config_default(&cfg);
-	cfg.mem_per_node = 64ULL << 20;
+	test_config(&cfg);
 	cfg.flush_policy = pol;
 	if (mmsim_create(&cfg, &mm_))
 		return NULL;
 	return mm_;
-}
-
-static struct mmsim_task *task_on(struct mmsim *mach, int cpu)
-{
-	struct mmsim_task_attr a;
-	struct mmsim_task *t = NULL;
-	mmsim_task_attr_default(&a);
-	a.cpu = cpu;
-	if (mmsim_task_create(mach, &a, &t))
-		return NULL;
-	return t;
 }
 
 static uint64_t nfree(struct mmsim *mach, unsigned nid)

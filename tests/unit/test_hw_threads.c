@@ -39,6 +39,7 @@
 #include <time.h>
 
 #include "hw/hw.h"
+#include "harness.h"
 #include "tap.h"
 
 #define NCPUS 4
@@ -87,22 +88,6 @@ static char first_stale[200];
 static unsigned long lock_held_faults;	/* fault handler entered holding its TLB lock */
 static unsigned long bogus_entries;	/* non-empty slots the test never wrote */
 
-static uint64_t xorshift(uint64_t *s)
-{
-	uint64_t x = *s;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *s = x;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static uint64_t pt_alloc(void *arg, unsigned node)
 {
 	uint64_t pfn = __atomic_fetch_add(&next_table, 1, __ATOMIC_RELAXED);
@@ -117,17 +102,6 @@ static void pt_free(void *arg, uint64_t pfn)
 }
 
 static const struct pmap_ops ops = { pt_alloc, pt_free };
-
-static struct pmap_entry leaf(uint64_t pfn, unsigned prot, unsigned flags)
-{
-	struct pmap_entry e;
-	memset(&e, 0, sizeof e);
-	e.kind = PMAP_PAGE;
-	e.pfn = pfn;
-	e.prot = (uint8_t)prot;
-	e.flags = (uint8_t)flags;
-	return e;
-}
 
 static uint64_t page_va(unsigned p)
 {

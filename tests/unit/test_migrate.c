@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "kernel/kernel.h"
+#include "harness.h"
 #include "tap.h"
 
 #define P PAGE_SIZE
@@ -41,24 +42,12 @@ static struct mmsim *machine(enum mmsim_thp thp, bool threaded)
 {
 	struct mmsim_config cfg;
 	struct mmsim *mach = NULL;
-	mmsim_config_default(&cfg);
-	cfg.mem_per_node = 64ULL << 20;
+	test_config(&cfg);
 	cfg.thp = thp;
 	cfg.threaded = threaded;
 	if (mmsim_create(&cfg, &mach))
 		return NULL;
 	return mach;
-}
-
-static struct mmsim_task *task_on(struct mmsim *mach, int cpu)
-{
-	struct mmsim_task_attr a;
-	struct mmsim_task *t = NULL;
-	mmsim_task_attr_default(&a);
-	a.cpu = cpu;
-	if (mmsim_task_create(mach, &a, &t))
-		return NULL;
-	return t;
 }
 
 static uint64_t map(struct mmsim_task *t, uint64_t len, int flags)

@@ -101,6 +101,7 @@
 #include <time.h>
 
 #include "kernel/kernel.h"
+#include "harness.h"
 #include "tap.h"
 
 #define NCPUS 4
@@ -157,22 +158,6 @@ struct run {
 };
 
 /* ---- helpers -------------------------------------------------------------- */
-
-static uint64_t xorshift(uint64_t *s)
-{
-	uint64_t x = *s;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *s = x;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static double stress_seconds(void)
 {
@@ -681,18 +666,6 @@ static void migrate_loop(struct run *r, double secs, struct mstats *st)
 }
 
 /* ---- one variant ------------------------------------------------------------- */
-
-static struct mmsim_task *task_on(struct mmsim *m, int cpu)
-{
-	struct mmsim_task_attr a;
-	struct mmsim_task *t = NULL;
-	mmsim_task_attr_default(&a);
-	a.cpu = cpu;
-	a.name = "main";
-	if (mmsim_task_create(m, &a, &t))
-		return NULL;
-	return t;
-}
 
 static uint64_t free_frames(struct mmsim *m)
 {

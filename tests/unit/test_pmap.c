@@ -11,21 +11,11 @@
 #include <string.h>
 
 #include "kernel/kernel.h"
+#include "harness.h"
 #include "tap.h"
 
 static struct mmsim *m;
 static struct mm_sys *s;
-
-static struct pmap_entry leaf(uint64_t pfn, unsigned prot, unsigned flags)
-{
-	struct pmap_entry e;
-	memset(&e, 0, sizeof e);
-	e.kind = PMAP_PAGE;
-	e.pfn = pfn;
-	e.prot = (uint8_t)prot;
-	e.flags = (uint8_t)flags;
-	return e;
-}
 
 static struct pmap_entry swap_entry(uint64_t val, unsigned flags)
 {
@@ -506,8 +496,7 @@ static void test_destroy(void)
 int main(void)
 {
 	struct mmsim_config cfg;
-	mmsim_config_default(&cfg);
-	cfg.mem_per_node = 64ULL << 20;
+	test_config(&cfg);
 	if (mmsim_create(&cfg, &m)) {
 		ok(0, "machine");
 		return done_testing();

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "kernel/kernel.h"
+#include "harness.h"
 #include "tap.h"
 
 static struct mmsim *m;
@@ -50,12 +51,7 @@ static uint64_t new_frame(void)
 
 static void map4k(struct pmap *p, uint64_t va, uint64_t pfn, unsigned prot, unsigned flags)
 {
-	struct pmap_entry e;
-	memset(&e, 0, sizeof e);
-	e.kind = PMAP_PAGE;
-	e.pfn = pfn;
-	e.prot = (uint8_t)prot;
-	e.flags = (uint8_t)flags;
+	struct pmap_entry e = leaf(pfn, prot, flags);
 	pmap_set(p, va, &e, NULL);
 }
 
@@ -389,8 +385,7 @@ static void clear_all(struct pmap *p)
 int main(void)
 {
 	struct mmsim_config cfg;
-	mmsim_config_default(&cfg);
-	cfg.mem_per_node = 64ULL << 20;
+	test_config(&cfg);
 	if (mmsim_create(&cfg, &m)) {
 		ok(0, "machine");
 		return done_testing();

@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 
 #include "kernel/kernel.h"
+#include "harness.h"
 #include "tap.h"
 
 #define P PAGE_SIZE
@@ -422,8 +423,7 @@ static void test_thp_alignment(void)
 int main(void)
 {
 	struct mmsim_config cfg;
-	mmsim_config_default(&cfg);
-	cfg.mem_per_node = 64ULL << 20;
+	test_config(&cfg);
 	if (mmsim_create(&cfg, &m)) {
 		ok(0, "machine");
 		return done_testing();

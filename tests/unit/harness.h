@@ -1,0 +1,66 @@
+/*
+ * harness.h - helpers the unit tests share: a small default machine, a
+ * task on a given CPU, a decoded page-table leaf, a clock and a PRNG.
+ * Header-only (static inline), like tap.h.
+ */
+#ifndef MMSIM_TEST_HARNESS_H
+#define MMSIM_TEST_HARNESS_H
+
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include <mmsim/mmsim.h>
+
+#include "hw/hw.h"
+
+/* The tests' machine: the defaults with 64 MiB per node. */
+static inline void test_config(struct mmsim_config *cfg)
+{
+	mmsim_config_default(cfg);
+	cfg->mem_per_node = 64ULL << 20;
+}
+
+/* A new task (fresh address space, default credentials) on CPU cpu. */
+static inline struct mmsim_task *task_on(struct mmsim *mach, int cpu)
+{
+	struct mmsim_task_attr a;
+	struct mmsim_task *t = NULL;
+	mmsim_task_attr_default(&a);
+	a.cpu = cpu;
+	if (mmsim_task_create(mach, &a, &t))
+		return NULL;
+	return t;
+}
+
+/* A present leaf for pmap_set(). */
+static inline struct pmap_entry leaf(uint64_t pfn, unsigned prot, unsigned flags)
+{
+	struct pmap_entry e;
+	memset(&e, 0, sizeof e);
+	e.kind = PMAP_PAGE;
+	e.pfn = pfn;
+	e.prot = (uint8_t)prot;
+	e.flags = (uint8_t)flags;
+	return e;
+}
+
+/* Seconds on the monotonic clock. */
+static inline double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* xorshift64: a fast, reproducible PRNG for stress tests. */
+static inline uint64_t xorshift(uint64_t *s)
+{
+	uint64_t x = *s;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+
+#endif
