@@ -99,12 +99,6 @@ void unlock_page(struct page *p)
 	wake_up_bit(p);
 }
 
-void wait_on_page_locked(struct page *p)
-{
-	if (test_bit_sc(p, PG_locked))
-		wait_on_bit(p, PG_locked, false);
-}
-
 void set_page_writeback(struct page *p)
 {
 	__atomic_or_fetch(&p->flags, 1u << PG_writeback, __ATOMIC_SEQ_CST);

@@ -344,7 +344,6 @@ void put_page(struct mm_sys *s, struct page *p);
 bool trylock_page(struct page *p);
 void lock_page(struct page *p);
 void unlock_page(struct page *p);
-void wait_on_page_locked(struct page *p);
 /* Queues on p's lock with ptl held, drops ptl, sleeps until unlocked. */
 void wait_on_page_locked_drop(struct page *p, spinlock_t *ptl);
 void wait_on_page_writeback(struct page *p);
