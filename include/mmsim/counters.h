@@ -46,6 +46,11 @@ extern "C" {
 	X(pgmigrate_success, "pages (huge pages once) migrated")        \
 	X(pgmigrate_fail, "pages migration gave up on")                 \
 	X(migrate_batches, "migration batches (one TLB flush each)")   \
+	X(numa_pte_updates, "pages made inaccessible for NUMA hinting") \
+	X(numa_hint_faults, "NUMA hinting faults")                      \
+	X(numa_hint_faults_local, "NUMA hinting faults on the local node") \
+	X(numa_pages_migrated, "pages moved by NUMA hinting faults")    \
+	X(uffd_wp_faults, "writes to userfaultfd-write-protected pages") \
 	X(cycles, "simulated cycles")
 
 struct mmsim_counters {

@@ -28,6 +28,13 @@ long mmsim_sys_mmap(struct mmsim_task *t, uint64_t addr, uint64_t len, int prot,
 		    int fd, uint64_t offset);
 long mmsim_sys_munmap(struct mmsim_task *t, uint64_t addr, uint64_t len);
 long mmsim_sys_mprotect(struct mmsim_task *t, uint64_t addr, uint64_t len, int prot);
+/* The machine has no protection keys: pkey -1 or 0 only (x86 without PKU). */
+long mmsim_sys_pkey_mprotect(struct mmsim_task *t, uint64_t addr, uint64_t len, int prot,
+			     int pkey);
+/* personality(2): sets the persona (0xffffffff only queries), returns the old
+ * one.  Only READ_IMPLIES_EXEC changes anything here. */
+#define MMSIM_READ_IMPLIES_EXEC 0x0400000
+long mmsim_sys_personality(struct mmsim_task *t, unsigned long persona);
 long mmsim_sys_mlock(struct mmsim_task *t, uint64_t addr, uint64_t len);
 long mmsim_sys_munlock(struct mmsim_task *t, uint64_t addr, uint64_t len);
 long mmsim_sys_madvise(struct mmsim_task *t, uint64_t addr, uint64_t len, int advice);
@@ -45,6 +52,24 @@ long mmsim_sys_move_pages(struct mmsim_task *t, int pid, unsigned long count,
 /* migrate_pages(2); masks are arrays of 64-bit words, maxnode bits long. */
 long mmsim_sys_migrate_pages(struct mmsim_task *t, int pid, unsigned long maxnode,
 			     const uint64_t *old_nodes, const uint64_t *new_nodes);
+
+/*
+ * Simulator-only entry points (no system call of their own in Linux).
+ *
+ * mmsim_numa_scan: one pass of NUMA balancing's scanner (task_numa_work ->
+ * change_prot_numa) over [addr, addr+len) of t: the pages there become
+ * inaccessible, and the next access to each takes a NUMA hinting fault that
+ * moves the page to the accessing CPU's node when it is elsewhere.  Returns
+ * the pages changed, or -EINVAL.
+ *
+ * mmsim_uffd_register_wp / mmsim_uffd_writeprotect: userfaultfd's
+ * UFFDIO_REGISTER (MODE_WP) and UFFDIO_WRITEPROTECT on t's address space.
+ * No thread reads the userfaultfd, so a write to a write-protected page gets
+ * SIGBUS, as with UFFD_FEATURE_SIGBUS.  0 or -EINVAL / -ENOENT.
+ */
+long mmsim_numa_scan(struct mmsim_task *t, uint64_t addr, uint64_t len);
+long mmsim_uffd_register_wp(struct mmsim_task *t, uint64_t addr, uint64_t len);
+long mmsim_uffd_writeprotect(struct mmsim_task *t, uint64_t addr, uint64_t len, int wp);
 
 #ifdef __cplusplus
 }

@@ -11,7 +11,7 @@
  *   look up    pmap_lookup()         read one leaf entry, decoded
  *   walk       pmap_iter_*()         visit the non-empty leaves of a range
  *   unmap      pmap_iter_clear()     ... and clear them
- *   protect    pmap_iter_write()     ... or rewrite them (protection)
+ *   protect    pmap_iter_modify_*()  ... or rewrite them (protection)
  *   split      pmap_split_huge()     turn a 2 MiB leaf into 512 4 KiB ones
  *   free       pmap_free_tables()    release emptied page-table pages
  *   flush      hw_flush_range(), hw_flush_mm()
@@ -283,6 +283,15 @@ bool pmap_iter_next(struct pmap_iter *it, struct pmap_entry *e);
 void pmap_iter_clear(struct pmap_iter *it, struct pmap_entry *old);
 /* Rewrites the current leaf. */
 void pmap_iter_write(struct pmap_iter *it, const struct pmap_entry *e);
+/*
+ * Changes a present leaf's protection without losing accessed/dirty bits
+ * the MMU sets meanwhile (Linux's ptep_modify_prot_start/commit): start
+ * returns the current leaf (on a threaded machine taking it out of the
+ * table, so a concurrent walk faults), commit writes its replacement.  The
+ * caller holds the core's page-table lock across the pair.
+ */
+void pmap_iter_modify_start(struct pmap_iter *it, struct pmap_entry *old);
+void pmap_iter_modify_commit(struct pmap_iter *it, const struct pmap_entry *e);
 
 /*
  * Frees the page-table pages that map only addresses inside [start, end)

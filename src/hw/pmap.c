@@ -343,6 +343,23 @@ void pmap_iter_write(struct pmap_iter *it, const struct pmap_entry *e)
 	slot_put(it->slot, encode(e, it->size == PMD_SIZE));
 }
 
+void pmap_iter_modify_start(struct pmap_iter *it, struct pmap_entry *old)
+{
+	/* With CPUs on threads an MMU may be setting A or D right now: take
+	 * the entry out with one exchange so those bits are in what we read
+	 * and none lands after it (the MMU's compare-and-swap fails, it walks
+	 * again, finds nothing and faults - waiting on the ptl our caller
+	 * holds).  One thread drives everything otherwise: just read it. */
+	uint64_t v = it->pm->hw->threaded ? __atomic_exchange_n(it->slot, 0, __ATOMIC_ACQ_REL)
+					  : slot_get(it->slot);
+	decode(v, it->size == PMD_SIZE, old);
+}
+
+void pmap_iter_modify_commit(struct pmap_iter *it, const struct pmap_entry *e)
+{
+	slot_put(it->slot, encode(e, it->size == PMD_SIZE));
+}
+
 /* ---- freeing page tables ------------------------------------------------- */
 
 static bool table_empty(const uint64_t *t)

@@ -36,6 +36,7 @@ struct mmsim_task {
 	uint64_t mems;		/* cpuset mems_allowed, bit per node */
 	unsigned cpu;
 	uint64_t memlock_limit;
+	uint32_t personality;	/* personality(2) flags: READ_IMPLIES_EXEC */
 	struct mm_struct *mm;
 };
 

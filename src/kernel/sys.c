@@ -25,6 +25,7 @@ static struct mmap_caller caller_of(struct mmsim_task *t)
 	c.cap_ipc_lock = task_capable(t, MMSIM_CAP_IPC_LOCK);
 	c.memlock_limit = t->memlock_limit;
 	c.node = c.cpu->node;
+	c.read_implies_exec = t->personality & MMSIM_READ_IMPLIES_EXEC;
 	return c;
 }
 
@@ -48,11 +49,40 @@ long mmsim_sys_munmap(struct mmsim_task *t, uint64_t addr, uint64_t len)
 
 long mmsim_sys_mprotect(struct mmsim_task *t, uint64_t addr, uint64_t len, int prot)
 {
-	(void)t;
-	(void)addr;
-	(void)len;
-	(void)prot;
-	return -ENOSYS;		/* mprotect: its own issue */
+	return mmsim_sys_pkey_mprotect(t, addr, len, prot, -1);
+}
+
+long mmsim_sys_pkey_mprotect(struct mmsim_task *t, uint64_t addr, uint64_t len, int prot, int pkey)
+{
+	struct mmap_caller c = caller_of(t);
+	/* The raw syscall takes prot as unsigned long: a negative int is
+	 * sign-extended, and so fails the unknown-bits check. */
+	return do_mprotect_pkey(t->mm, &c, addr, len, (unsigned long)(long)prot, pkey);
+}
+
+long mmsim_sys_personality(struct mmsim_task *t, unsigned long persona)
+{
+	uint32_t old = t->personality;
+	if (persona != 0xffffffffUL)
+		t->personality = (uint32_t)persona;
+	return old;
+}
+
+long mmsim_numa_scan(struct mmsim_task *t, uint64_t addr, uint64_t len)
+{
+	if ((addr & ~PAGE_MASK) || addr + len < addr)
+		return -EINVAL;
+	return (long)change_prot_numa(t->mm, task_enter(t), addr, addr + len);
+}
+
+long mmsim_uffd_register_wp(struct mmsim_task *t, uint64_t addr, uint64_t len)
+{
+	return uffd_register_wp(t->mm, addr, len);
+}
+
+long mmsim_uffd_writeprotect(struct mmsim_task *t, uint64_t addr, uint64_t len, int wp)
+{
+	return uffd_writeprotect(t->mm, task_enter(t), addr, len, wp != 0);
 }
 
 long mmsim_sys_mlock(struct mmsim_task *t, uint64_t addr, uint64_t len)

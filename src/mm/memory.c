@@ -12,7 +12,10 @@
  *     copy-on-write, or reuse when the page is exclusively ours
  *     (do_wp_page(): the zero page is always copied);
  *   - an entry that already allows the access: a stale TLB entry, retry;
- *   - a migration entry: wait for the migration to finish, retry.
+ *   - a migration entry: wait for the migration to finish, retry;
+ *   - an inaccessible entry in an accessible VMA: a NUMA hinting fault,
+ *     which may move the page to the faulting CPU's node (do_numa_page());
+ *   - a write to a userfaultfd write-protected entry: SIGBUS (no reader).
  * Accesses the VMA does not allow are SIGSEGV (x86's access_error()).
  *
  * Private writable VMAs map their pages read-only by default (vm_page_prot
@@ -297,6 +300,59 @@ static bool entry_allows(const struct pmap_entry *e, unsigned flags)
 	return true;
 }
 
+/*
+ * An inaccessible entry in an accessible VMA is a NUMA hinting entry
+ * (change_prot_numa).  If the page sits on another node than the CPU
+ * touching it, try to move it there - never waiting (MIGRATE_ASYNC) - and
+ * return true with the ptl dropped: migration restores the entries, moved
+ * or not, and the access retries.  Otherwise restore the entry here, with
+ * the VMA's protection (write too where a write fault would grant it).
+ *
+ * Linux moves a page on the first hinting fault of a task's first scans
+ * and then filters by the last CPU and pid to touch it (the cpupid
+ * two-stage filter); that history is not kept here, so every misplaced
+ * fault tries to move.  PTE-mapped pieces of huge pages stay put, as in
+ * Linux 6.12.  Called with ptl held.
+ */
+static bool do_numa_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
+			 uint64_t addr, const struct pmap_entry *e)
+{
+	struct mm_sys *s = mm->sys;
+	struct page *p = pfn_to_page(s, e->pfn);
+	struct page *head = compound_head(s, p);
+	unsigned nid = hw_pfn_node(s->hw, e->pfn), target = cpu->node;
+
+	count_event(mm, cpu, numa_hint_faults);
+	if (nid == target) {
+		count_event(mm, cpu, numa_hint_faults_local);
+	} else if ((mm->mems_allowed & (1ULL << target)) && (head == p || (e->flags & PMAP_HUGE)) &&
+		   !((vma->vm_flags & VM_EXEC) && __atomic_load_n(&head->mapcount, __ATOMIC_RELAXED) > 1)) {
+		struct list_head list;
+		list_init(&list);
+		if (!isolate_page_for_migration(s, head, &list)) {
+			spin_unlock(&mm->ptl);
+			struct migration_target_control mtc = { target, mm->mems_allowed };
+			unsigned moved = 0;
+			migrate_pages(s, cpu, &list, alloc_migration_target, (unsigned long)&mtc,
+				      MIGRATE_ASYNC, &moved);
+			putback_movable_pages(s, &list);
+			if (moved) {
+				uint64_t nr = 1ULL << head->order;
+				__atomic_fetch_add(&mm->cnt.numa_pages_migrated, nr, __ATOMIC_RELAXED);
+				cpu->cnt.numa_pages_migrated += nr;
+			}
+			return true;
+		}
+	}
+	struct pmap_entry n = *e;
+	n.prot = (uint8_t)vma_pmap_prot(vma->vm_flags);
+	n.flags |= PMAP_ACCESSED;
+	if (vma_wants_manual_write_upgrade(vma) && can_change_entry_writable(s, vma, &n))
+		n.prot |= PMAP_W;
+	pmap_set(&mm->pmap, addr & ((e->flags & PMAP_HUGE) ? PMD_MASK : PAGE_MASK), &n, NULL);
+	return false;
+}
+
 /* The fault proper, with mmap_lock held and the VMA known to cover addr. */
 static int fault_locked(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
 			uint64_t addr, unsigned flags)
@@ -335,10 +391,14 @@ static int fault_locked(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 		if (entry_allows(&e, flags)) {
 			ret = 0;	/* another CPU fixed it, or a stale TLB entry */
 		} else if (!e.prot) {
-			/* Inaccessible entry in an accessible VMA: a NUMA hinting
-			 * entry.  Restore the VMA's protection. */
-			set_leaf(&e, e.pfn, vma_pmap_prot(vma->vm_flags), e.flags | PMAP_ACCESSED);
-			ret = pmap_set(&mm->pmap, addr, &e, NULL) ? SIGBUS : 0;
+			if (do_numa_page(mm, cpu, vma, addr, &e))
+				return 0;	/* migrated (or tried): ptl dropped */
+			ret = 0;
+		} else if ((flags & FAULT_FLAG_WRITE) && (e.flags & PMAP_UFFD_WP) &&
+			   (vma->vm_flags & VM_UFFD_WP)) {
+			/* No thread reads the userfaultfd: UFFD_FEATURE_SIGBUS. */
+			count_event(mm, cpu, uffd_wp_faults);
+			ret = SIGBUS;
 		} else if (e.flags & PMAP_HUGE) {
 			ret = do_huge_pmd_wp_page(mm, cpu, vma, addr, &e);
 		} else {
@@ -495,8 +555,10 @@ int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area
 			page_clear(p, PG_anon_exclusive);
 		}
 		if (cow && (e.prot & PMAP_W)) {
+			/* Keep a dirty bit another thread's store sets now. */
+			pmap_iter_modify_start(&it, &e);
 			e.prot &= ~PMAP_W;
-			pmap_iter_write(&it, &e);
+			pmap_iter_modify_commit(&it, &e);
 		}
 		struct pmap_entry child = e;
 		child.flags &= ~PMAP_ACCESSED;

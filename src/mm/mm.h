@@ -537,6 +537,7 @@ void migration_entry_wait(struct mm_struct *mm, const struct pmap_entry *e);
 #define VM_MAYEXEC 0x40ULL
 #define VM_MAYSHARE 0x80ULL
 #define VM_GROWSDOWN 0x100ULL
+#define VM_UFFD_WP 0x1000ULL
 #define VM_LOCKED 0x2000ULL
 #define VM_SEQ_READ 0x8000ULL
 #define VM_RAND_READ 0x10000ULL
@@ -684,6 +685,10 @@ void tlb_track_entry(struct mmu_gather *tlb, uint64_t addr, uint64_t size);
 void tlb_note_freed_tables(struct mmu_gather *tlb, uint64_t start, uint64_t end);
 /* End of one VMA's changes: flushes now under flush=per_vma. */
 void tlb_end_vma(struct mmu_gather *tlb);
+/* End of change_protection() on [start, end) of one VMA, `pages` entries
+ * rewritten.  Under flush=per_vma: what pre-5.19 mprotect did, one
+ * flush_tlb_range(start, end) at 4 KiB stride if any entry changed. */
+void tlb_end_protect_vma(struct mmu_gather *tlb, uint64_t start, uint64_t end, uint64_t pages);
 /* Queues a page to be released after the flush. */
 void tlb_remove_page(struct mmu_gather *tlb, struct page *p);
 /* Queues a page-table frame to be freed after the flush. */
@@ -765,6 +770,7 @@ struct mmap_caller {
 	bool cap_ipc_lock;
 	uint64_t memlock_limit;		/* bytes */
 	unsigned node;			/* where first-touch pages go */
+	bool read_implies_exec;		/* personality READ_IMPLIES_EXEC */
 };
 
 long do_mmap(struct mm_struct *mm, const struct mmap_caller *c, uint64_t addr, uint64_t len,
@@ -776,6 +782,41 @@ int do_vmi_munmap(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint
 uint64_t get_unmapped_area(struct mm_struct *mm, uint64_t len, uint64_t align);
 bool mlock_future_ok(struct mm_struct *mm, const struct mmap_caller *c, uint64_t flags,
 		     uint64_t bytes);
+/* Linux's overcommit heuristic: may `pages` more be committed? */
+bool vm_enough_memory(struct mm_sys *s, uint64_t pages);
+
+/* ---- protections (mprotect.c) ------------------------------------------------------ */
+
+/* change_protection() flags (Linux's MM_CP_*). */
+#define MM_CP_TRY_CHANGE_WRITABLE 1u	/* grant write where a fault would */
+#define MM_CP_PROT_NUMA 2u		/* NUMA hinting: make entries inaccessible */
+#define MM_CP_UFFD_WP 4u		/* userfaultfd: write-protect */
+#define MM_CP_UFFD_WP_RESOLVE 8u	/* userfaultfd: lift write-protection */
+
+/*
+ * Rewrites the entries of [start, end) inside vma for vma's current flags
+ * (or as cp_flags say), recording in tlb what must be flushed.  Splits a
+ * 2 MiB mapping the range covers in part.  Returns the entries rewritten,
+ * in 4 KiB pages.  Caller holds mmap_lock.
+ */
+uint64_t change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
+			   uint64_t end, unsigned cp_flags);
+/* Private writable VMAs map read-only and upgrade on demand. */
+bool vma_wants_manual_write_upgrade(const struct vm_area_struct *vma);
+/* May this present entry of vma be made writable without a fault? */
+bool can_change_entry_writable(struct mm_sys *s, const struct vm_area_struct *vma,
+			       const struct pmap_entry *e);
+/* mprotect(2) / pkey_mprotect(2) (pkey -1 for mprotect).  0 or -errno. */
+int do_mprotect_pkey(struct mm_struct *mm, const struct mmap_caller *c, uint64_t start,
+		     uint64_t len, unsigned long prot, int pkey);
+/* NUMA hinting scan (task_numa_work's change_prot_numa) of [start, end):
+ * makes the pages there inaccessible, so the next access faults and may
+ * move the page to the faulting CPU's node.  Returns the pages changed. */
+uint64_t change_prot_numa(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_t end);
+/* userfaultfd: UFFDIO_REGISTER with MODE_WP, and UFFDIO_WRITEPROTECT. */
+int uffd_register_wp(struct mm_struct *mm, uint64_t start, uint64_t len);
+int uffd_writeprotect(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_t len,
+		      bool wp);
 
 /* ---- mlock (mlock.c), madvise (madvise.c), stats (mempolicy.c) ------------------- */
 

@@ -167,7 +167,7 @@ bool mlock_future_ok(struct mm_struct *mm, const struct mmap_caller *c, uint64_t
 }
 
 /* Linux's overcommit heuristic: one commitment beyond RAM fails. */
-static bool enough_memory(struct mm_sys *s, uint64_t pages)
+bool vm_enough_memory(struct mm_sys *s, uint64_t pages)
 {
 	uint64_t total = 0;
 	for (unsigned n = 0; n < s->nr_nodes; n++)
@@ -186,6 +186,8 @@ static uint64_t calc_vm_flags(int prot, int flags)
 		f |= VM_EXEC;
 	if (flags & MAP_LOCKED)
 		f |= VM_LOCKED;
+	if (flags & MAP_GROWSDOWN)
+		f |= VM_GROWSDOWN;
 	if (flags & MAP_NORESERVE)
 		f |= VM_NORESERVE;
 	if ((flags & MAP_TYPE) == MAP_SHARED || (flags & MAP_TYPE) == MAP_SHARED_VALIDATE)
@@ -203,10 +205,10 @@ static long mmap_region(struct mm_struct *mm, const struct mmap_caller *c, uint6
 	if (vm_flags & VM_SHARED) {
 		pgoff = 0;
 		/* shmem charges the object's size unless MAP_NORESERVE. */
-		if (!(vm_flags & VM_NORESERVE) && !enough_memory(mm->sys, len >> PAGE_SHIFT))
+		if (!(vm_flags & VM_NORESERVE) && !vm_enough_memory(mm->sys, len >> PAGE_SHIFT))
 			return -ENOMEM;
 	} else if ((vm_flags & (VM_NORESERVE | VM_WRITE)) == VM_WRITE) {
-		if (!enough_memory(mm->sys, len >> PAGE_SHIFT))
+		if (!vm_enough_memory(mm->sys, len >> PAGE_SHIFT))
 			return -ENOMEM;
 		vm_flags |= VM_ACCOUNT;
 	}
@@ -266,6 +268,8 @@ long do_mmap(struct mm_struct *mm, const struct mmap_caller *c, uint64_t addr, u
 	if ((int)mm->vmas.n > mm->sys->max_map_count)
 		return -ENOMEM;
 
+	if ((prot & PROT_READ) && c->read_implies_exec)
+		prot |= PROT_EXEC;
 	uint64_t vm_flags = calc_vm_flags(prot, flags);
 	if ((flags & MAP_LOCKED) && !c->cap_ipc_lock && c->memlock_limit == 0)
 		return -EPERM;

@@ -23,7 +23,9 @@
  *    needs one, and its caller does not track it.
  *  - Pages and page tables are freed only after the flush that removed
  *    the last TLB entries able to reach them: unhook, invalidate, free.
- *  - flush=per_vma (the pre-5.19 scheme) flushes at every tlb_end_vma().
+ *  - flush=per_vma (the pre-5.19 scheme) flushes at every tlb_end_vma(),
+ *    and mprotect flushes each changed VMA's whole range
+ *    (tlb_end_protect_vma()), as flush_tlb_range() per VMA did.
  */
 #include "mm.h"
 
@@ -119,6 +121,19 @@ void tlb_end_vma(struct mmu_gather *tlb)
 {
 	if (!tlb->fullmm && tlb->mm->sys->hw->cfg.flush_policy == MMSIM_FLUSH_PER_VMA)
 		flush_tlb_only(tlb);
+}
+
+void tlb_end_protect_vma(struct mmu_gather *tlb, uint64_t start, uint64_t end, uint64_t pages)
+{
+	if (tlb->mm->sys->hw->cfg.flush_policy != MMSIM_FLUSH_PER_VMA)
+		return;
+	/* Pre-5.19 mprotect had no gather: whatever entries changed, the
+	 * VMA's whole range was flushed at 4 KiB stride, present or not. */
+	reset_range(tlb);
+	if (!pages)
+		return;
+	hw_flush_range(tlb->cpu, &tlb->mm->pmap, start, end, PAGE_SHIFT);
+	tlb->flushes++;
 }
 
 void tlb_remove_page(struct mmu_gather *tlb, struct page *p)
