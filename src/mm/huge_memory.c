@@ -102,6 +102,10 @@ int split_huge_pmd(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr)
 	struct page *head = pfn_to_page(mm->sys, e.pfn);
 	__atomic_add_fetch(&head->refcount, (int)HPAGE_PMD_NR - 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&head->mapcount, (int)HPAGE_PMD_NR - 1, __ATOMIC_RELAXED);
+	/* Each PTE now speaks for its own subpage: so does exclusivity. */
+	if (page_test(head, PG_anon_exclusive))
+		for (uint64_t i = 1; i < HPAGE_PMD_NR; i++)
+			page_set(head + i, PG_anon_exclusive);
 	hw_flush_range(cpu, &mm->pmap, haddr, haddr + PMD_SIZE, PMD_SHIFT);
 	return 0;
 }

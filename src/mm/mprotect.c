@@ -79,8 +79,10 @@ bool can_change_entry_writable(struct mm_sys *s, const struct vm_area_struct *vm
 	/* Private: only a page nobody else can reach may be written in place. */
 	if (e->pfn == s->zero_pfn)
 		return false;
+	/* A PTE-mapped piece of a huge page: the head says anonymous, the
+	 * piece itself whether it is exclusive (split_huge_pmd). */
 	struct page *p = pfn_to_page(s, e->pfn);
-	return page_anon(p) && page_test(p, PG_anon_exclusive);
+	return page_anon(compound_head(s, p)) && page_test(p, PG_anon_exclusive);
 }
 
 /* x86's pte_needs_flush(): could a TLB still hold something the new entry

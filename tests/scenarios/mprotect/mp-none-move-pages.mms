@@ -1,0 +1,10 @@
+# written pages made PROT_NONE: move_pages status and return for them (do PROT_NONE pages still count as present?), then rw and read back
+machine nodes=2 cpus=2
+a = mmap 4p rw
+write a 4p 0x59
+mprotect a+1p 2p none
+move_pages a*4 to=1
+nodes a*4
+mprotect a+1p 2p rw
+nodes a*4
+read a 4p

@@ -1,0 +1,17 @@
+# main, its child and its grandchild each make a different page of the same range r; each task's vmas show only its own change
+machine nodes=2 cpus=2
+a = mmap 4p rw
+write a 4p 0x85
+fork c
+use c
+mprotect a+1p 1p r
+fork g
+use g
+mprotect a+2p 1p r
+vmas a 4p
+use main
+mprotect a+3p 1p r
+vmas a 4p
+use c
+vmas a 4p
+write a+2p 1p 0x86
