@@ -36,7 +36,15 @@ struct mm_struct *mm_create(struct mm_sys *s, unsigned home_node)
 	mm->mmap_base = TASK_SIZE - MMAP_GAP_MIN - VDSO_PAGES * PAGE_SIZE;
 	mm->mmap_min_addr = MMAP_MIN_ADDR;
 	mm->mems_allowed = UINT64_MAX;
-	pthread_rwlock_init(&mm->mmap_lock, NULL);
+	/* Linux's rwsem lets a waiting writer in ahead of new readers; glibc's
+	 * default prefers readers, and threads faulting in a loop would then
+	 * starve mprotect and munmap for good.  (No path takes mmap_lock for
+	 * reading twice, which this kind would deadlock.) */
+	pthread_rwlockattr_t attr;
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&mm->mmap_lock, &attr);
+	pthread_rwlockattr_destroy(&attr);
 	spin_lock_init(&mm->ptl);
 	if (pmap_init(&mm->pmap, s->hw, home_node, &s->pt_ops, s, &mm->cnt)) {
 		free(mm);
