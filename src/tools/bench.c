@@ -7,6 +7,7 @@
 #include "bench.h"
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,15 +26,32 @@ struct metric {
 	const char *unit;
 };
 
+#define REPORT_MAX 96
+
 struct report {
-	struct metric m[32];
+	struct metric m[REPORT_MAX];
+	char names[REPORT_MAX][48];	/* for metric names built at run time */
 	int n;
 };
 
 static void put(struct report *r, const char *name, double v, const char *unit)
 {
-	if (r->n < 32)
+	if (r->n < REPORT_MAX)
 		r->m[r->n++] = (struct metric){ name, v, unit };
+}
+
+/* put() with a name made from a format. */
+static void putf(struct report *r, double v, const char *unit, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void putf(struct report *r, double v, const char *unit, const char *fmt, ...)
+{
+	if (r->n >= REPORT_MAX)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->names[r->n], sizeof r->names[r->n], fmt, ap);
+	va_end(ap);
+	put(r, r->names[r->n], v, unit);
 }
 
 static double now(void)
@@ -353,6 +371,139 @@ static void bench_migrate(struct report *r, uint64_t pages)
 	}
 }
 
+/* ---- mprotect: toggling the protection of a populated range ---------------------- */
+
+#define MPROTECT_CALLS 16	/* r, rw, r, rw, ...: every call changes every page */
+
+/* Splits [a, a + len) into k VMAs: alternating madvise hints keep them apart. */
+static void host_split(uint8_t *a, uint64_t len, unsigned k)
+{
+	uint64_t chunk = len / k;
+	madvise(a, len, MADV_NOHUGEPAGE);
+	for (unsigned i = 0; i < k; i++)
+		madvise(a + i * chunk, chunk, i % 2 ? MADV_SEQUENTIAL : MADV_RANDOM);
+}
+
+/* ns per page of the host kernel's mprotect on a populated range of k VMAs. */
+static double host_mprotect_ns(uint64_t pages, unsigned k)
+{
+	uint64_t len = pages * PAGE;
+	uint8_t *a = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a == MAP_FAILED)
+		return 0;
+	host_split(a, len, k);
+	for (uint64_t i = 0; i < pages; i++)
+		a[i * PAGE] = 1;
+	double best = 0;
+	for (int round = 0; round < 3; round++) {
+		double t0 = now();
+		for (int c = 0; c < MPROTECT_CALLS; c++)
+			if (mprotect(a, len, c % 2 ? PROT_READ | PROT_WRITE : PROT_READ))
+				return 0;
+		double dt = now() - t0;
+		best = !best || dt < best ? dt : best;
+	}
+	munmap(a, len);
+	return best * 1e9 / (double)(pages * MPROTECT_CALLS);
+}
+
+struct mprotect_run {
+	double ns_per_page;
+	double flushes, invlpg, full, ipis, cycles;	/* per call */
+};
+
+/*
+ * The same on mmsim, under one flush policy.  A thread of the process runs
+ * on CPU 1, so each flush costs an IPI, as in a two-threaded program.
+ */
+static struct mprotect_run sim_mprotect(uint64_t pages, unsigned k, enum mmsim_flush_policy pol)
+{
+	struct mmsim_config cfg;
+	struct mmsim *m;
+	struct mmsim_task *t, *peer;
+	uint64_t len = pages * PAGE;
+	mmsim_config_default(&cfg);
+	cfg.mem_per_node = (len + (64ULL << 20) + (2ULL << 20) - 1) & ~((2ULL << 20) - 1);
+	cfg.flush_policy = pol;
+	if (mmsim_create(&cfg, &m)) {
+		fputs("mmsim bench: cannot create the machine\n", stderr);
+		exit(1);
+	}
+	t = bench_task(m);
+	long a = mmsim_sys_mmap(t, 0, len, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (a < 0 || mmsim_thread_create(t, "peer", 1, &peer)) {
+		fputs("mmsim bench: cannot set up the address space\n", stderr);
+		exit(1);
+	}
+	uint64_t chunk = len / k;
+	for (unsigned i = 0; i < k; i++)
+		mmsim_sys_madvise(t, (uint64_t)a + i * chunk, chunk,
+				  i % 2 ? MADV_SEQUENTIAL : MADV_RANDOM);
+	uint8_t v;
+	mmsim_load8(peer, (uint64_t)a, &v);	/* CPU 1 now runs the mm */
+	struct mprotect_run best = { 0 };
+	for (int round = 0; round < 3; round++) {
+		struct mmsim_counters c0, c1;
+		mmsim_counters_machine(m, &c0);
+		double t0 = now();
+		for (int c = 0; c < MPROTECT_CALLS; c++)
+			if (mmsim_sys_mprotect(t, (uint64_t)a, len,
+					       c % 2 ? PROT_READ | PROT_WRITE : PROT_READ)) {
+				fputs("mmsim bench: mprotect failed\n", stderr);
+				exit(1);
+			}
+		double dt = now() - t0;
+		mmsim_counters_machine(m, &c1);
+		struct mprotect_run r = {
+			dt * 1e9 / (double)(pages * MPROTECT_CALLS),
+			(double)(c1.tlb_flushes - c0.tlb_flushes) / MPROTECT_CALLS,
+			(double)(c1.tlb_invlpg - c0.tlb_invlpg) / MPROTECT_CALLS,
+			(double)(c1.tlb_flush_full - c0.tlb_flush_full) / MPROTECT_CALLS,
+			(double)(c1.ipis_sent - c0.ipis_sent) / MPROTECT_CALLS,
+			(double)(c1.cycles - c0.cycles) / MPROTECT_CALLS,
+		};
+		if (!best.ns_per_page || r.ns_per_page < best.ns_per_page)
+			best = r;
+	}
+	if (mmsim_task_vmas(t, (uint64_t)a, (uint64_t)a + len, NULL, 0) != (int)k) {
+		fputs("mmsim bench: the range did not stay in its VMAs\n", stderr);
+		exit(1);
+	}
+	mmsim_destroy(m);
+	return best;
+}
+
+static void put_mprotect(struct report *r, unsigned k, const char *pol,
+			 const struct mprotect_run *s)
+{
+	putf(r, s->ns_per_page, "ns", "mprotect.k%u.%s.ns_per_page", k, pol);
+	putf(r, s->flushes, "", "mprotect.k%u.%s.flushes_per_call", k, pol);
+	putf(r, s->invlpg, "", "mprotect.k%u.%s.invlpg_per_call", k, pol);
+	putf(r, s->full, "", "mprotect.k%u.%s.full_flushes_per_call", k, pol);
+	putf(r, s->ipis, "", "mprotect.k%u.%s.ipis_per_call", k, pol);
+	putf(r, s->cycles, "cycles", "mprotect.k%u.%s.sim_cycles_per_call", k, pol);
+}
+
+/* K = 1, 16, 256 VMAs over `pages` pages, both flush policies, and the host. */
+static void bench_mprotect(struct report *r, uint64_t pages)
+{
+	static const unsigned ks[] = { 1, 16, 256 };
+	put(r, "mprotect.pages", (double)pages, "pages");
+	for (unsigned i = 0; i < sizeof ks / sizeof ks[0]; i++) {
+		unsigned k = ks[i];
+		if (pages < k)
+			continue;
+		struct mprotect_run g = sim_mprotect(pages, k, MMSIM_FLUSH_GATHER);
+		struct mprotect_run v = sim_mprotect(pages, k, MMSIM_FLUSH_PER_VMA);
+		double host = host_mprotect_ns(pages, k);
+		put_mprotect(r, k, "gather", &g);
+		put_mprotect(r, k, "per_vma", &v);
+		putf(r, host, "ns", "mprotect.k%u.host_ns_per_page", k);
+		putf(r, host / g.ns_per_page, "", "mprotect.k%u.ratio", k);
+	}
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -395,6 +546,10 @@ int cmd_bench(int argc, char **argv)
 			     "  migrate  move_pages of --pages populated pages node 0 -> 1, in 4 KiB\n"
 			     "           and in 2 MiB pages: GB/s beside the host's memcpy GB/s,\n"
 			     "           TLB flushes and IPIs per migration batch\n"
+			     "  mprotect toggle r/rw over --pages populated pages split into\n"
+			     "           1, 16 and 256 VMAs: ns/page beside the host kernel's\n"
+			     "           mprotect, TLB invalidations, full flushes and IPIs per\n"
+			     "           call, for flush=gather and flush=per_vma\n"
 			     "  all      every benchmark above\n"
 			     "Each prints `name.metric = value unit` lines (JSON with --json).");
 			return 0;
@@ -415,8 +570,10 @@ int cmd_bench(int argc, char **argv)
 			bench_access(&r, loads);
 		if (all || !strcmp(argv[i], "migrate"))
 			bench_migrate(&r, pages);
+		if (all || !strcmp(argv[i], "mprotect"))
+			bench_mprotect(&r, pages);
 		if (!all && strcmp(argv[i], "fault") && strcmp(argv[i], "access") &&
-		    strcmp(argv[i], "migrate")) {
+		    strcmp(argv[i], "migrate") && strcmp(argv[i], "mprotect")) {
 			fprintf(stderr, "mmsim bench: unknown benchmark '%s' (see --help)\n",
 				argv[i]);
 			return 2;
