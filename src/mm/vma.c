@@ -12,7 +12,9 @@
  * fork (more than one anon_vma_chain) does not absorb a neighbour without
  * an anon_vma.
  *
- * Callers hold mm->mmap_lock for writing.
+ * Callers hold mm->mmap_lock for writing.  A VMA's bounds also change under
+ * its anon_vma root lock and its object's i_mmap lock, because the rmap
+ * walks of migration read them holding only those (vma_set_range()).
  */
 #include "mm.h"
 
@@ -100,6 +102,28 @@ static int index_of(struct mm_struct *mm, struct vm_area_struct *vma)
 	return i;
 }
 
+/*
+ * Moves a VMA's bounds as the rmap sees them.  Walkers (migration) read
+ * vm_start, vm_end and vm_pgoff under the anon_vma root lock or the
+ * object's i_mmap lock, without mmap_lock, so the change is made holding
+ * both (Linux's vma_prepare/vma_complete), i_mmap first.
+ */
+static void vma_set_range(struct vm_area_struct *v, uint64_t start, uint64_t end, uint64_t pgoff)
+{
+	struct anon_vma *av = v->anon_vma;
+	if (v->vm_file)
+		pthread_mutex_lock(&v->vm_file->i_mmap_lock);
+	if (av)
+		spin_lock(&av->root->lock);
+	v->vm_start = start;
+	v->vm_end = end;
+	v->vm_pgoff = pgoff;
+	if (av)
+		spin_unlock(&av->root->lock);
+	if (v->vm_file)
+		pthread_mutex_unlock(&v->vm_file->i_mmap_lock);
+}
+
 int vma_split(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr)
 {
 	struct vm_area_struct *n = vma_alloc(mm);
@@ -117,12 +141,12 @@ int vma_split(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr)
 	if (n->vm_file)
 		shmem_link_vma(n);
 	mm->total_vm -= vma_pages(vma);
-	vma->vm_end = addr;
+	vma_set_range(vma, vma->vm_start, addr, vma->vm_pgoff);
 	mm->total_vm += vma_pages(vma);
 	int err = vma_insert(mm, n);
 	if (err) {
 		mm->total_vm -= vma_pages(vma);
-		vma->vm_end = n->vm_end;
+		vma_set_range(vma, vma->vm_start, n->vm_end, vma->vm_pgoff);
 		mm->total_vm += vma_pages(vma);
 		vma_free(n);
 	}
@@ -184,9 +208,8 @@ static int dup_anon_vma(struct vm_area_struct *dst, struct vm_area_struct *src)
 static void resize(struct mm_struct *mm, struct vm_area_struct *v, uint64_t start, uint64_t end)
 {
 	mm->total_vm -= vma_pages(v);
-	v->vm_pgoff += (int64_t)(start - v->vm_start) / (int64_t)PAGE_SIZE;
-	v->vm_start = start;
-	v->vm_end = end;
+	vma_set_range(v, start, end,
+		      v->vm_pgoff + (uint64_t)((int64_t)(start - v->vm_start) / (int64_t)PAGE_SIZE));
 	mm->total_vm += vma_pages(v);
 }
 
