@@ -182,6 +182,10 @@ static void change_migration_entry(struct cp_ctx *c, struct pmap_iter *it,
 		pmap_iter_write(it, &n);
 		c->pages += it->size >> PAGE_SHIFT;
 	}
+	/* The mapping this entry replaced may still sit in a TLB until the
+	 * migration's batched flush: ours must cover it before mprotect
+	 * returns (Linux's flush_tlb_batched_pending()). */
+	tlb_track_entry(c->tlb, it->va, it->size);
 }
 
 uint64_t change_protection(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,

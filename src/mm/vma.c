@@ -14,7 +14,7 @@
  *
  * Callers hold mm->mmap_lock for writing.  A VMA's bounds also change under
  * its anon_vma root lock and its object's i_mmap lock, because the rmap
- * walks of migration read them holding only those (vma_set_range()).
+ * walks of migration read them holding only those (struct rmap_lock).
  */
 #include "mm.h"
 
@@ -103,25 +103,36 @@ static int index_of(struct mm_struct *mm, struct vm_area_struct *vma)
 }
 
 /*
- * Moves a VMA's bounds as the rmap sees them.  Walkers (migration) read
- * vm_start, vm_end and vm_pgoff under the anon_vma root lock or the
- * object's i_mmap lock, without mmap_lock, so the change is made holding
- * both (Linux's vma_prepare/vma_complete), i_mmap first.
+ * The rmap's view of VMAs.  Migration's walks read vm_start, vm_end and
+ * vm_pgoff holding only the anon_vma root lock or the object's i_mmap lock
+ * (no mmap_lock), so every change of VMA bounds - one split, one merge
+ * with all its steps - is made holding both (Linux's vma_prepare /
+ * vma_complete), i_mmap first.  VMAs that merge share their object and
+ * anon_vma root, so locking one of them covers all.  A VMA dropped by a
+ * merge is unlinked from the rmap only after the survivor covers its
+ * range: a walker never finds a range without a VMA.
  */
-static void vma_set_range(struct vm_area_struct *v, uint64_t start, uint64_t end, uint64_t pgoff)
+struct rmap_lock {
+	struct shmem_object *file;
+	struct anon_vma *root;
+};
+
+static void rmap_lock(struct rmap_lock *l, const struct vm_area_struct *v)
 {
-	struct anon_vma *av = v->anon_vma;
-	if (v->vm_file)
-		pthread_mutex_lock(&v->vm_file->i_mmap_lock);
-	if (av)
-		spin_lock(&av->root->lock);
-	v->vm_start = start;
-	v->vm_end = end;
-	v->vm_pgoff = pgoff;
-	if (av)
-		spin_unlock(&av->root->lock);
-	if (v->vm_file)
-		pthread_mutex_unlock(&v->vm_file->i_mmap_lock);
+	l->file = v->vm_file;
+	l->root = v->anon_vma ? v->anon_vma->root : NULL;
+	if (l->file)
+		pthread_mutex_lock(&l->file->i_mmap_lock);
+	if (l->root)
+		spin_lock(&l->root->lock);
+}
+
+static void rmap_unlock(struct rmap_lock *l)
+{
+	if (l->root)
+		spin_unlock(&l->root->lock);
+	if (l->file)
+		pthread_mutex_unlock(&l->file->i_mmap_lock);
 }
 
 int vma_split(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr)
@@ -140,13 +151,18 @@ int vma_split(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr)
 	n->vm_file = vma->vm_file;
 	if (n->vm_file)
 		shmem_link_vma(n);
+	struct rmap_lock l;
 	mm->total_vm -= vma_pages(vma);
-	vma_set_range(vma, vma->vm_start, addr, vma->vm_pgoff);
+	rmap_lock(&l, vma);
+	vma->vm_end = addr;
+	rmap_unlock(&l);
 	mm->total_vm += vma_pages(vma);
 	int err = vma_insert(mm, n);
 	if (err) {
 		mm->total_vm -= vma_pages(vma);
-		vma_set_range(vma, vma->vm_start, n->vm_end, vma->vm_pgoff);
+		rmap_lock(&l, vma);
+		vma->vm_end = n->vm_end;
+		rmap_unlock(&l);
 		mm->total_vm += vma_pages(vma);
 		vma_free(n);
 	}
@@ -208,15 +224,16 @@ static int dup_anon_vma(struct vm_area_struct *dst, struct vm_area_struct *src)
 static void resize(struct mm_struct *mm, struct vm_area_struct *v, uint64_t start, uint64_t end)
 {
 	mm->total_vm -= vma_pages(v);
-	vma_set_range(v, start, end,
-		      v->vm_pgoff + (uint64_t)((int64_t)(start - v->vm_start) / (int64_t)PAGE_SIZE));
+	v->vm_pgoff += (uint64_t)((int64_t)(start - v->vm_start) / (int64_t)PAGE_SIZE);
+	v->vm_start = start;
+	v->vm_end = end;
 	mm->total_vm += vma_pages(v);
 }
 
-static void remove_vma(struct mm_struct *mm, struct vm_area_struct *v)
+/* Takes v out of the mm's array; the caller frees it after rmap_unlock(). */
+static void detach_vma(struct mm_struct *mm, struct vm_area_struct *v)
 {
 	vma_remove_at(mm, index_of(mm, v));
-	vma_free(v);
 }
 
 static struct vm_area_struct *neighbour(struct mm_struct *mm, struct vm_area_struct *v, int dir)
@@ -240,34 +257,49 @@ static struct vm_area_struct *merge_existing(struct mm_struct *mm, struct vm_are
 
 	if (left && right && prev->anon_vma && next->anon_vma && prev->anon_vma != next->anon_vma)
 		right = false;
+	struct rmap_lock l;
 	if (left && right) {
 		if (dup_anon_vma(prev, vma) || dup_anon_vma(prev, next))
 			return NULL;
+		rmap_lock(&l, prev);
 		uint64_t end = next->vm_end;
-		remove_vma(mm, vma);
-		remove_vma(mm, next);
+		detach_vma(mm, vma);
+		detach_vma(mm, next);
 		resize(mm, prev, prev->vm_start, end);
+		rmap_unlock(&l);
+		vma_free(vma);
+		vma_free(next);
 		return prev;
 	}
 	if (left) {
 		if (dup_anon_vma(prev, vma))
 			return NULL;
+		rmap_lock(&l, prev);
 		/* Shrink or drop vma first so the array never overlaps. */
-		if (c->end == vma->vm_end)
-			remove_vma(mm, vma);
+		bool drop = c->end == vma->vm_end;
+		if (drop)
+			detach_vma(mm, vma);
 		else
 			resize(mm, vma, c->end, vma->vm_end);
 		resize(mm, prev, prev->vm_start, c->end);
+		rmap_unlock(&l);
+		if (drop)
+			vma_free(vma);
 		return prev;
 	}
 	if (right) {
 		if (dup_anon_vma(next, vma))
 			return NULL;
-		if (c->start == vma->vm_start)
-			remove_vma(mm, vma);
+		rmap_lock(&l, next);
+		bool drop = c->start == vma->vm_start;
+		if (drop)
+			detach_vma(mm, vma);
 		else
 			resize(mm, vma, vma->vm_start, c->start);
 		resize(mm, next, c->start, next->vm_end);
+		rmap_unlock(&l);
+		if (drop)
+			vma_free(vma);
 		return next;
 	}
 	return NULL;
@@ -329,22 +361,30 @@ struct vm_area_struct *vma_merge_new_range(struct mm_struct *mm, uint64_t start,
 
 	if (left && right && prev->anon_vma && next->anon_vma && prev->anon_vma != next->anon_vma)
 		right = false;
+	struct rmap_lock l;
 	if (left && right) {
 		if (dup_anon_vma(prev, next))
 			return NULL;
+		rmap_lock(&l, prev);
 		uint64_t e = next->vm_end;
-		remove_vma(mm, next);
+		detach_vma(mm, next);
 		resize(mm, prev, prev->vm_start, e);
+		rmap_unlock(&l);
+		vma_free(next);
 		prev->vm_flags |= VM_SOFTDIRTY;
 		return prev;
 	}
 	if (left) {
+		rmap_lock(&l, prev);
 		resize(mm, prev, prev->vm_start, end);
+		rmap_unlock(&l);
 		prev->vm_flags |= VM_SOFTDIRTY;
 		return prev;
 	}
 	if (right) {
+		rmap_lock(&l, next);
 		resize(mm, next, start, next->vm_end);
+		rmap_unlock(&l);
 		next->vm_flags |= VM_SOFTDIRTY;
 		return next;
 	}

@@ -3,7 +3,7 @@
  * machine: every store either lands or faults exactly as the protection
  * in force says, and a store that landed is never lost.
  *
- * Machine: cfg.threaded, 2 nodes, 4 CPUs.  One process: its main task on
+ * Machine: cfg.threaded, 2 nodes, 5 CPUs.  One process: its main task on
  * CPU 0 (this host thread) toggles protections; threads of the process on
  * CPUs 1..3, each driven by its own host thread, keep storing.  Writer i
  * owns pages [i*PER, (i+1)*PER) of the mapping and is the only one to write
@@ -23,6 +23,11 @@
  * back (when the page is readable) as what was stored, and at the end every
  * page holds its writer's last landed store.
  *
+ * Meanwhile a fourth thread of the process, on CPU 4, keeps moving random
+ * runs of pages between the nodes with move_pages(2), so protections also
+ * change under pages being migrated (a writable migration entry must come
+ * back read-only if mprotect took write away meanwhile).
+ *
  * Variants: 4 KiB pages, and THP (cfg.thp = always, a 2 MiB-aligned
  * mapping of two huge pages) where the runs split huge mappings.
  * MMSIM_STRESS_SECONDS sets the length of each (default 1).
@@ -40,8 +45,9 @@
 #include "harness.h"
 #include "tap.h"
 
-#define NCPUS 4
-#define NWRITERS (NCPUS - 1)
+#define NCPUS 5
+#define NWRITERS 3		/* CPUs 1..3 */
+#define MIGRATOR_CPU 4
 #define MAXPAGES 1024
 
 enum prot_state { ST_NONE, ST_R, ST_RW };
@@ -104,6 +110,29 @@ static void *writer_main(void *arg)
 		uint8_t b = 0;
 		if (!mmsim_load(w->t, va, &b, 1, &fa) && w->last[pg] && b != w->last[pg])
 			w->bad_read++;
+	}
+	return NULL;
+}
+
+static void *migrator_main(void *arg)
+{
+	struct writer *w = arg;	/* only r, t and counters are used */
+	struct run *r = w->r;
+	uint64_t seed = 7, pages[64];
+	int nodes[64], status[64];
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		unsigned first = (unsigned)(xorshift(&seed) % (r->npages - 64));
+		int to = (int)(xorshift(&seed) % 2);
+		for (unsigned i = 0; i < 64; i++) {
+			pages[i] = r->base + (uint64_t)(first + i) * PAGE_SIZE;
+			nodes[i] = to;
+		}
+		long ret = mmsim_sys_move_pages(w->t, 0, 64, pages, nodes, status,
+						MMSIM_MPOL_MF_MOVE);
+		if (ret < 0)
+			w->bad_fault++;	/* the call itself must not fail */
+		else
+			w->landed++;
 	}
 	return NULL;
 }
@@ -184,9 +213,16 @@ static void run_variant(const char *name, bool thp)
 		is(mmsim_thread_create(r->main, "writer", 1 + (int)i, &w[i].t), 0,
 		   "%s: writer on CPU %u", name, i + 1);
 	}
+	struct writer mig = { .r = r };
+	is(mmsim_thread_create(r->main, "migrator", MIGRATOR_CPU, &mig.t), 0,
+	   "%s: migrator on CPU %d", name, MIGRATOR_CPU);
 	for (unsigned i = 0; i < NWRITERS; i++)
 		pthread_create(&w[i].th, NULL, writer_main, &w[i]);
+	pthread_create(&mig.th, NULL, migrator_main, &mig);
 	toggle_loop(r);
+	pthread_join(mig.th, NULL);
+	is(mig.bad_fault, 0, "%s: %llu move_pages calls, none failed", name,
+	   (unsigned long long)mig.landed);
 	uint64_t landed = 0, faulted = 0, checked = 0, bad = 0;
 	for (unsigned i = 0; i < NWRITERS; i++) {
 		pthread_join(w[i].th, NULL);
@@ -219,6 +255,7 @@ static void run_variant(const char *name, bool thp)
 	   "%s: one VMA again after making it all r", name);
 	for (unsigned i = 0; i < NWRITERS; i++)
 		mmsim_task_exit(w[i].t);
+	mmsim_task_exit(mig.t);
 	mmsim_task_exit(r->main);
 	mmsim_destroy(r->m);
 	free(w);

@@ -1,4 +1,4 @@
-# a VMA split while untouched, then its two outer pieces faulted separately (two anon_vmas): restoring rw merges the middle with one side only
+# a VMA split while untouched, then its two outer pieces faulted separately (two anon_vmas): restoring rw merges the middle with the lower piece only
 machine nodes=2 cpus=2
 top = mmap 4p none
 a = mmap 6p rw

@@ -1,4 +1,4 @@
-# written pages made PROT_NONE: move_pages status and return for them (do PROT_NONE pages still count as present?), then rw and read back
+# written pages made PROT_NONE are still present: move_pages moves them (status = node, return 0) and nodes reports them; rw again and the data is intact
 machine nodes=2 cpus=2
 a = mmap 4p rw
 write a 4p 0x59

@@ -1,4 +1,4 @@
-# an rw populate mapping has real pages; mprotect none then r keeps them (nodes), and rw writes go to the same pages (no copy)
+# an rw populate mapping has real pages; mprotect r keeps them (nodes); after a move to node 1 and rw, writes go to the same pages (no copy)
 machine nodes=2 cpus=2
 a = mmap 4p rw populate
 nodes a*4

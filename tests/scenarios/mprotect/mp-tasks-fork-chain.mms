@@ -1,4 +1,4 @@
-# main, its child and its grandchild each make a different page of the same range r; each task's vmas show only its own change
+# main, its child and its grandchild each make a different page r: each task sees the changes made before its fork plus its own; the grandchild's two adjacent r pieces stay separate VMAs
 machine nodes=2 cpus=2
 a = mmap 4p rw
 write a 4p 0x85

@@ -1,4 +1,4 @@
-# thp=always: after mprotect of part of a huge page, moving one subpage moves the whole folio or only that page? nodes tell
+# thp=always: after mprotect r of half a huge page (VMA split), moving one subpage moves the whole 2 MiB folio, and moving it back moves it whole again (not split by mprotect nor by migration)
 machine nodes=2 cpus=2 thp=always
 a = mmap 2m rw
 write a 2m 0x74

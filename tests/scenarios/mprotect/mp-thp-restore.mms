@@ -1,4 +1,4 @@
-# thp=always: part of a huge page made none then rw again; the VMA re-merges; is the memory still one huge page? (one move, nodes)
+# thp=always: one subpage of a huge page made none then rw again: the VMA re-merges and the memory is still one folio (moving one subpage moves all)
 machine nodes=2 cpus=2 thp=always
 a = mmap 2m rw
 write a 2m 0x75
