@@ -575,6 +575,22 @@ static inline uint64_t linear_page_index(const struct vm_area_struct *v, uint64_
 	return v->vm_pgoff + ((addr - v->vm_start) >> PAGE_SHIFT);
 }
 
+/*
+ * vm_flags change only under mmap_lock held for writing, but migration's
+ * rmap walks read them holding only rmap locks.  Writes to a VMA already
+ * in the mm, and those reads, are single relaxed atomics (Linux's
+ * WRITE_ONCE/READ_ONCE on vm_flags).
+ */
+static inline void vma_flags_set(struct vm_area_struct *v, uint64_t flags)
+{
+	__atomic_store_n(&v->vm_flags, flags, __ATOMIC_RELAXED);
+}
+
+static inline uint64_t vma_flags_rmap(const struct vm_area_struct *v)
+{
+	return __atomic_load_n(&v->vm_flags, __ATOMIC_RELAXED);
+}
+
 static inline bool vma_is_anonymous(const struct vm_area_struct *v)
 {
 	return !v->vm_file;

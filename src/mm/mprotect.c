@@ -162,16 +162,17 @@ static void change_present(struct cp_ctx *c, struct pmap_iter *it, const struct 
 /*
  * A migration entry: a writable one becomes read-only, since the new
  * protection may not allow writing and the entry keeps no prot of its own
- * (anonymous pages keep their exclusivity).  uffd-wp is carried as asked.
+ * (a private one keeps its exclusivity).  uffd-wp is carried as asked.
  */
 static void change_migration_entry(struct cp_ctx *c, struct pmap_iter *it,
 				   const struct pmap_entry *e)
 {
-	struct mm_sys *s = c->vma->vm_mm->sys;
 	struct pmap_entry n = *e;
 	if (n.swp & SWP_MIG_WRITE) {
+		/* Written through a private mapping means an exclusive anonymous
+		 * page (the page itself is the migration's to look at now). */
 		n.swp &= ~SWP_MIG_WRITE;
-		if (page_anon(compound_head(s, pfn_to_page(s, migration_entry_pfn(e)))))
+		if (!(c->vma->vm_flags & VM_SHARED))
 			n.swp |= SWP_MIG_EXCLUSIVE;
 	}
 	if (c->flags & MM_CP_UFFD_WP)

@@ -343,8 +343,9 @@ void try_to_migrate(struct mm_sys *s, struct hw_cpu *cpu, struct page *head, str
 static void restore_entry(struct pmap_entry *out, const struct pmap_entry *me,
 			  const struct vm_area_struct *vma, uint64_t pfn)
 {
-	unsigned prot = vma_pmap_prot(vma->vm_flags) & ~PMAP_W;
-	if ((me->swp & SWP_MIG_WRITE) && vma_is_accessible(vma))
+	uint64_t flags = vma_flags_rmap(vma);	/* mprotect may be changing them */
+	unsigned prot = vma_pmap_prot(flags) & ~PMAP_W;
+	if ((me->swp & SWP_MIG_WRITE) && (flags & VM_ACCESS_FLAGS))
 		prot |= PMAP_W;
 	memset(out, 0, sizeof *out);
 	out->kind = PMAP_PAGE;
@@ -385,7 +386,7 @@ static bool remove_migration_pte(struct page *dst, struct vm_area_struct *vma, u
 		get_page(w->dst);
 		page_add_rmap(w->s, w->dst);
 		pmap_iter_write(&it, &ne);
-		if (vma->vm_flags & VM_LOCKED)
+		if (vma_flags_rmap(vma) & VM_LOCKED)
 			mlock_page(w->s, w->dst);
 	}
 	spin_unlock(&mm->ptl);

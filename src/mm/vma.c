@@ -313,7 +313,7 @@ struct vm_area_struct *vma_modify_flags(struct mm_struct *mm, struct vm_area_str
 			      vma->anon_vma };
 	struct vm_area_struct *m = merge_existing(mm, vma, &c);
 	if (m) {
-		m->vm_flags = (flags & ~VM_SOFTDIRTY) | (m->vm_flags & VM_SOFTDIRTY);
+		vma_flags_set(m, (flags & ~VM_SOFTDIRTY) | (m->vm_flags & VM_SOFTDIRTY));
 		return m;
 	}
 	if (vma->vm_start < start) {
@@ -335,7 +335,7 @@ struct vm_area_struct *vma_modify_flags(struct mm_struct *mm, struct vm_area_str
 		if (*err)
 			return NULL;
 	}
-	vma->vm_flags = flags;
+	vma_flags_set(vma, flags);
 	return vma;
 }
 
@@ -371,21 +371,21 @@ struct vm_area_struct *vma_merge_new_range(struct mm_struct *mm, uint64_t start,
 		resize(mm, prev, prev->vm_start, e);
 		rmap_unlock(&l);
 		vma_free(next);
-		prev->vm_flags |= VM_SOFTDIRTY;
+		vma_flags_set(prev, prev->vm_flags | VM_SOFTDIRTY);
 		return prev;
 	}
 	if (left) {
 		rmap_lock(&l, prev);
 		resize(mm, prev, prev->vm_start, end);
 		rmap_unlock(&l);
-		prev->vm_flags |= VM_SOFTDIRTY;
+		vma_flags_set(prev, prev->vm_flags | VM_SOFTDIRTY);
 		return prev;
 	}
 	if (right) {
 		rmap_lock(&l, next);
 		resize(mm, next, start, next->vm_end);
 		rmap_unlock(&l);
-		next->vm_flags |= VM_SOFTDIRTY;
+		vma_flags_set(next, next->vm_flags | VM_SOFTDIRTY);
 		return next;
 	}
 	return NULL;

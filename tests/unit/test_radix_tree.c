@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -160,6 +161,10 @@ static void test_readers(void)
 		radix_tree_insert(&x.r, i, item(i, 0));
 	for (int i = 0; i < 2; i++)
 		pthread_create(&th[i], NULL, reader, &x);
+	/* On a loaded host the writer could finish before a reader is
+	 * scheduled: start racing only once they run. */
+	while (__atomic_load_n(&x.lookups, __ATOMIC_RELAXED) < 1000)
+		sched_yield();
 	unsigned seed = 99;
 	for (unsigned step = 0; step < 300000; step++) {
 		seed = seed * 1103515245 + 12345;
