@@ -1,4 +1,4 @@
-# a forked child makes the parent-written range r then rw, and writes: the parent keeps its data; nodes show the child's new copies
+# a forked child makes the parent-written range r then rw (re-merged) and writes: the child reads its new data, the parent keeps its old data
 machine nodes=2 cpus=2
 a = mmap 4p rw
 write a 4p 0x4c

@@ -1,4 +1,4 @@
-# mprotect of a whole VMA changes it without a split; it then merges with a neighbour that has the new protection (a faulted rw VMA made r merges with an untouched r neighbour, and back)
+# mprotect of a whole VMA changes it without a split; a faulted VMA (it has an anon_vma) given its untouched neighbour's protection does not merge with it, nor when the neighbour is changed first
 machine nodes=2 cpus=2
 top = mmap 4p none
 a = mmap 4p rw
