@@ -880,6 +880,30 @@ static void test_flags(void)
 	is(s->node[0].nr_mlock, ml0 - 2, "nr_mlock node 0 back at exit");
 }
 
+/* ---- 7b. LRU lists after mlock of a populated page --------------------------- */
+
+/* Migration puts the new page on its LRU before remove_migration_ptes()
+ * mlocks it, as Linux does: mlock of a page already on an LRU must move
+ * it to the unevictable list and count it there. */
+static void test_mlock_on_lru(void)
+{
+	struct mm_sys *s = &m->mm;
+	struct mmsim_task *t = task_on(m, 0);
+	uint64_t a = map(t, P, PRIV);
+
+	printf("# 7b. mlock and munlock of a page on an LRU\n");
+	write_pattern(t, a, 1, 11);
+	lru_add_drain_all(s);
+	uint64_t in0 = s->node[0].nr_lru[LRU_INACTIVE_ANON], un0 = s->node[0].nr_lru[LRU_UNEVICTABLE];
+	is(mmsim_sys_mlock(t, a, P), 0, "mlock");
+	is(s->node[0].nr_lru[LRU_INACTIVE_ANON], in0 - 1, "inactive anon -1");
+	is(s->node[0].nr_lru[LRU_UNEVICTABLE], un0 + 1, "unevictable +1");
+	is(mmsim_sys_munlock(t, a, P), 0, "munlock");
+	is(s->node[0].nr_lru[LRU_INACTIVE_ANON], in0, "inactive anon back");
+	is(s->node[0].nr_lru[LRU_UNEVICTABLE], un0, "unevictable back");
+	mmsim_task_exit(t);
+}
+
 /* ---- 8. fork --------------------------------------------------------------- */
 
 static void test_fork(void)
@@ -1554,6 +1578,7 @@ int main(void)
 	test_refcount_shared();
 	test_freed();
 	test_flags();
+	test_mlock_on_lru();
 	test_fork();
 	mmsim_destroy(m);
 	test_thp();
