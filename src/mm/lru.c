@@ -130,6 +130,19 @@ void putback_lru_page(struct mm_sys *s, struct page *p)
 	add_and_put(s, p);
 }
 
+void lru_add_pages(struct mm_sys *s, struct page **pages, unsigned n)
+{
+	unsigned i = 0;
+	while (i < n) {
+		unsigned nid = page_to_nid(s, pages[i]);
+		struct pglist_data *nd = &s->node[nid];
+		spin_lock(&nd->lru_lock);
+		for (; i < n && page_to_nid(s, pages[i]) == nid; i++)
+			add_locked(nd, pages[i]);
+		spin_unlock(&nd->lru_lock);
+	}
+}
+
 void lru_del_freed(struct mm_sys *s, struct page *p)
 {
 	struct pglist_data *nd = &s->node[page_to_nid(s, p)];

@@ -296,6 +296,11 @@ struct page *alloc_pages_node(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid
 struct page *alloc_pages_mask(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, unsigned order,
 			      unsigned gfp, uint64_t nodemask);
 void free_pages(struct mm_sys *s, struct page *page, unsigned order);
+/* Batches for migration: n order-0 pages of node nid only (how many it
+ * got), and freeing unreferenced pages with one lock round per node. */
+unsigned alloc_pages_bulk(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, unsigned gfp,
+			  unsigned n, struct page **out);
+void free_pages_bulk(struct mm_sys *s, struct page **pages, unsigned n);
 uint64_t node_free_pages(struct mm_sys *s, unsigned nid);
 
 static inline void get_page(struct page *p)
@@ -335,6 +340,9 @@ static inline void page_ref_unfreeze(struct page *p, int count)
 
 /* Drops a reference; frees the page (or compound page) at zero. */
 void put_page(struct mm_sys *s, struct page *p);
+/* put_page() on each of pages[0..n) (the array is reused); the pages
+ * freed go back with free_pages_bulk(). */
+void put_pages(struct mm_sys *s, struct page **pages, unsigned n);
 
 /* ---- page lock and page bit waits (filemap.c) ------------------------------------- */
 
@@ -367,6 +375,9 @@ void lru_cache_enable(struct mm_sys *s);
 /* Takes a page off its LRU with a reference: 0, or -EBUSY if not on one. */
 int isolate_lru_page(struct mm_sys *s, struct page *p);
 void putback_lru_page(struct mm_sys *s, struct page *p);
+/* Puts n pages that are on no LRU on theirs, one lru_lock round per run of
+ * pages of the same node; the callers' references stay theirs. */
+void lru_add_pages(struct mm_sys *s, struct page **pages, unsigned n);
 /* Called when a page is freed while still on an LRU. */
 void lru_del_freed(struct mm_sys *s, struct page *p);
 /* Moves a page between the evictable and unevictable lists after mlock. */
