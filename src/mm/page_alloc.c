@@ -70,6 +70,11 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 	s->pt_ops.alloc_table = pt_alloc;
 	s->pt_ops.free_table = pt_free;
 	pthread_mutex_init(&s->lru_add_lock, NULL);
+	/* pfn_to_nid() multiplies instead of dividing when that is exact for
+	 * every pfn of the machine (always, short of exabytes). */
+	uint64_t d = hw->pfns_per_node;
+	if (d > 1 && hw->nr_pfns <= UINT64_MAX / d)
+		s->nid_magic = UINT64_MAX / d + 1;
 
 	size_t bytes = (size_t)hw->nr_pfns * sizeof(struct page);
 	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
@@ -275,7 +280,7 @@ unsigned alloc_pages_bulk(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, un
 void free_pages(struct mm_sys *s, struct page *page, unsigned order)
 {
 	uint64_t pfn = page_to_pfn(s, page);
-	struct pglist_data *nd = &s->node[hw_pfn_node(s->hw, pfn)];
+	struct pglist_data *nd = &s->node[pfn_to_nid(s, pfn)];
 
 	for (uint64_t i = 1; i < (1ULL << order); i++)
 		page[i].flags &= 1u << PG_used;
@@ -297,7 +302,7 @@ void free_pages_bulk(struct mm_sys *s, struct page **pages, unsigned n)
 	unsigned i = 0;
 	while (i < n) {
 		uint64_t pfn0 = page_to_pfn(s, pages[i]);
-		unsigned nid = hw_pfn_node(s->hw, pfn0);
+		unsigned nid = pfn_to_nid(s, pfn0);
 		struct pglist_data *nd = &s->node[nid];
 		spin_lock(&nd->lock);
 		while (i < n) {
