@@ -43,6 +43,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* An unmap that found the page already gone: it counts as migrated. */
 #define MIGRATE_FREED 1
@@ -160,13 +161,16 @@ static int move_to_new_page(struct migrate_ctl *c, struct page *dst, struct page
  * Those are done once per batch instead (Linux amortizes them with its
  * per-CPU page and LRU lists): destinations come from a pool filled with
  * alloc_pages_bulk(), new pages join their LRU with lru_add_pages(), and
- * the references migrated pages lose are dropped with put_pages().
+ * the references migrated pages lose are dropped with put_pages().  The
+ * nodes' nr_anon counts (an atomic add per page on each side, as Linux's
+ * per-CPU vmstat deltas are not) are changed once per batch too.
  */
 struct migrate_bulk {
 	struct page *pool[MIGRATE_BATCH_PAGES];	/* destinations not handed out yet */
 	unsigned pool_next, pool_nr;		/* pool[pool_next..pool_nr) */
 	struct page *put[MIGRATE_BATCH_PAGES];	/* references to drop */
 	unsigned nr_put;
+	struct rmap_counts counts;		/* nr_anon changes of the batch */
 };
 
 /*
@@ -231,6 +235,7 @@ static void bulk_put(struct migrate_ctl *c, struct migrate_bulk *b, struct page 
 /* End of batch: the references dropped, the pool's leftovers freed. */
 static void bulk_finish(struct migrate_ctl *c, struct migrate_bulk *b)
 {
+	rmap_counts_apply(c->s, &b->counts);
 	put_pages(c->s, b->put, b->nr_put);
 	b->nr_put = 0;
 	free_pages_bulk(c->s, b->pool + b->pool_next, b->pool_nr - b->pool_next);
@@ -273,10 +278,10 @@ static int migrate_page_unmap(struct migrate_ctl *c, struct migrate_bulk *b, str
 	__atomic_store_n(&dst->flags, __atomic_load_n(&dst->flags, __ATOMIC_RELAXED) |
 				      (1u << PG_locked), __ATOMIC_RELAXED);
 	if (__atomic_load_n(&src->mapcount, __ATOMIC_ACQUIRE))
-		try_to_migrate(s, c->cpu, src, batch);
+		try_to_migrate(s, c->cpu, src, batch, &b->counts);
 	if (__atomic_load_n(&src->mapcount, __ATOMIC_ACQUIRE)) {
 		/* A mapping the walk could not reach: give back the rest. */
-		remove_migration_ptes(s, src, src);
+		remove_migration_ptes(s, src, src, &b->counts);
 		unlock_page(dst);
 		goto out_unlock;
 	}
@@ -297,11 +302,12 @@ out_put:
  * before remove_migration_ptes(); here it loses the allocation's
  * reference.
  */
-static void migrate_page_finish(struct migrate_ctl *c, struct page *src, struct page *dst, int rc)
+static void migrate_page_finish(struct migrate_ctl *c, struct migrate_bulk *b, struct page *src,
+				struct page *dst, int rc)
 {
 	struct mm_sys *s = c->s;
 
-	remove_migration_ptes(s, src, rc ? src : dst);
+	remove_migration_ptes(s, src, rc ? src : dst, &b->counts);
 	unlock_page(dst);
 	unlock_page(src);
 	put_page(s, dst);	/* freed if the move failed */
@@ -399,7 +405,7 @@ static void migrate_batch(struct migrate_ctl *c, struct migrate_pass *p, struct 
 			moved[nr_moved++] = dst[i];
 	lru_add_pages(c->s, moved, nr_moved);
 	for (unsigned i = 0; i < n; i++) {
-		migrate_page_finish(c, src[i], dst[i], rc[i]);
+		migrate_page_finish(c, b, src[i], dst[i], rc[i]);
 		page_done(c, p, b, src[i], rc[i]);
 	}
 	bulk_finish(c, b);
@@ -414,6 +420,7 @@ int migrate_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *from, 
 	struct migrate_bulk b;	/* its arrays need no clearing */
 
 	b.pool_next = b.pool_nr = b.nr_put = 0;
+	memset(&b.counts, 0, sizeof b.counts);
 	list_init(&failed);
 	for (unsigned pass = 0; pass < MIGRATE_PASSES && !list_empty(from) && !p.abort; pass++) {
 		bool force = pass > 2;

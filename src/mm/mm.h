@@ -446,15 +446,29 @@ typedef void (*page_mapped_fn)(struct pmap_iter *it, const struct pmap_entry *e,
 unsigned page_vma_mapped_walk(struct mm_sys *s, struct page *head, struct vm_area_struct *vma,
 			      uint64_t start, uint64_t end, page_mapped_fn fn, void *arg);
 
+/*
+ * Changes to the nodes' nr_anon that a migration batch collects and
+ * applies once (rmap_counts_apply) rather than with an atomic per page
+ * and direction: each migrated page is -1 on one node, then +1 on another.
+ */
+struct rmap_counts {
+	int64_t anon[MMSIM_MAX_NODES];	/* zero outside `nodes` */
+	uint64_t nodes;			/* nodes with a change */
+};
+void rmap_counts_apply(struct mm_sys *s, struct rmap_counts *rc);
+
 struct tlb_batch;
 struct mm_struct;
 /* Replaces every mapping of the (head) page by a migration entry; the
  * TLB flush is deferred into batch.  Returns with the page unmapped unless
- * a mapping appeared that the walk could not reach. */
-void try_to_migrate(struct mm_sys *s, struct hw_cpu *cpu, struct page *head, struct tlb_batch *batch);
+ * a mapping appeared that the walk could not reach.  nr_anon changes go
+ * to rc (NULL: applied at once). */
+void try_to_migrate(struct mm_sys *s, struct hw_cpu *cpu, struct page *head, struct tlb_batch *batch,
+		    struct rmap_counts *rc);
 /* Turns the migration entries that name src back into mappings of dst
- * (dst == src when migration failed). */
-void remove_migration_ptes(struct mm_sys *s, struct page *src, struct page *dst);
+ * (dst == src when migration failed); nr_anon changes as above. */
+void remove_migration_ptes(struct mm_sys *s, struct page *src, struct page *dst,
+			   struct rmap_counts *rc);
 
 /* ---- migration entries ---------------------------------------------------------- */
 
