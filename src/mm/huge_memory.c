@@ -47,11 +47,14 @@ int do_huge_pmd_anonymous_page(struct mm_struct *mm, struct hw_cpu *cpu,
 						  ((vma->vm_flags & VM_WRITE) ? PMAP_W : 0)),
 				.flags = PMAP_HUGE | PMAP_DIRTY | PMAP_ACCESSED | PMAP_SOFTDIRTY,
 				.pfn = page_to_pfn(s, p) };
+	/* Set up before the PMD publishes it, as do_anonymous_page() does:
+	 * move_pages looks pages up without the ptl and reads the mapcount. */
+	anon_page_setup(cpu, vma, p, haddr);
 	if (pmap_set(&mm->pmap, haddr, &e, NULL)) {
+		page_remove_rmap(s, p);
 		put_page(s, p);
 		return -EAGAIN;		/* a page table is already there */
 	}
-	anon_page_setup(cpu, vma, p, haddr);
 	count_event(mm, cpu, faults_anon);
 	return 0;
 }

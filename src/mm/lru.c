@@ -33,10 +33,24 @@ static void add_locked(struct pglist_data *nd, struct page *p)
 	page_set(p, PG_lru);
 }
 
+/*
+ * The list p is on.  Not page_lru(): PG_mlocked may have been set since p
+ * was added (mlock_page() sets it, then relists), while PG_unevictable
+ * changes only off the lists or under lru_lock, so it tells exactly
+ * whether p is on the unevictable list.
+ */
+static enum lru_list page_lru_now(const struct page *p)
+{
+	if (page_test(p, PG_unevictable))
+		return LRU_UNEVICTABLE;
+	enum lru_list base = page_test(p, PG_swapbacked) ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE;
+	return base + (page_test(p, PG_active) ? 1 : 0);
+}
+
 static void del_locked(struct pglist_data *nd, struct page *p)
 {
 	list_del(&p->lru);
-	nd->nr_lru[page_lru(p)]--;
+	nd->nr_lru[page_lru_now(p)]--;
 	page_clear(p, PG_lru);
 }
 
@@ -114,6 +128,19 @@ int isolate_lru_page(struct mm_sys *s, struct page *p)
 void putback_lru_page(struct mm_sys *s, struct page *p)
 {
 	add_and_put(s, p);
+}
+
+void lru_add_pages(struct mm_sys *s, struct page **pages, unsigned n)
+{
+	unsigned i = 0;
+	while (i < n) {
+		unsigned nid = page_to_nid(s, pages[i]);
+		struct pglist_data *nd = &s->node[nid];
+		spin_lock(&nd->lru_lock);
+		for (; i < n && page_to_nid(s, pages[i]) == nid; i++)
+			add_locked(nd, pages[i]);
+		spin_unlock(&nd->lru_lock);
+	}
 }
 
 void lru_del_freed(struct mm_sys *s, struct page *p)

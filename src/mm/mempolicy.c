@@ -48,6 +48,78 @@ static struct page *lookup_page(struct mm_struct *mm, uint64_t addr, bool *pmd, 
 	return compound_head(mm->sys, pfn_to_page(mm->sys, e.pfn));
 }
 
+/*
+ * move_pages is usually handed a buffer's pages in address order.  Their
+ * lookups share one pmap iterator over the rest of the current 2 MiB
+ * (one page-table walk per PMD instead of one per page) and the VMA of
+ * the previous address.  Valid while mmap_lock is held: page tables are
+ * freed only under it taken for writing.  Any other order of addresses
+ * just starts over, which costs what lookup_page() does.
+ */
+struct page_lookup {
+	struct mm_struct *mm;
+	struct vm_area_struct *vma;	/* the VMA of the last lookup, or NULL */
+	struct pmap_iter it;
+	uint64_t pos, end;	/* the iterator has nothing before pos; stops at end */
+	struct pmap_entry e;	/* its current leaf, if have_e */
+	bool valid, have_e;
+};
+
+static void lookup_reset(struct page_lookup *lk, struct mm_struct *mm)
+{
+	lk->mm = mm;
+	lk->vma = NULL;
+	lk->valid = false;
+}
+
+/* lookup_page() for the next address of a move_pages array. */
+static struct page *lookup_next(struct page_lookup *lk, uint64_t addr, bool *pmd, int *err)
+{
+	struct mm_struct *mm = lk->mm;
+	struct vm_area_struct *vma = lk->vma;
+
+	if (!vma || addr < vma->vm_start || addr >= vma->vm_end) {
+		lk->valid = false;
+		vma = lk->vma = vma_lookup(mm, addr);
+		if (!vma) {
+			*pmd = false;
+			*err = -EFAULT;
+			return NULL;
+		}
+	}
+	/* The iterator reports leaves at the addresses it was started from:
+	 * start it, and compare, at page boundaries. */
+	addr &= PAGE_MASK;
+	if (!lk->valid || addr < lk->pos || addr >= lk->end) {
+		uint64_t end = (addr & PMD_MASK) + PMD_SIZE;
+		lk->end = end < vma->vm_end ? end : vma->vm_end;
+		lk->pos = addr;
+		pmap_iter_init(&lk->it, &mm->pmap, addr, lk->end);
+		lk->valid = true;
+		lk->have_e = false;
+	}
+	/* The first leaf that ends above addr, if any. */
+	while (!lk->have_e || lk->it.va + lk->it.size <= addr) {
+		if (!pmap_iter_next(&lk->it, &lk->e)) {
+			lk->valid = false;	/* nothing up to end */
+			break;
+		}
+		lk->have_e = true;
+	}
+	lk->pos = addr + PAGE_SIZE;
+	*pmd = false;
+	if (!lk->valid || lk->it.va > addr || lk->e.kind != PMAP_PAGE) {
+		*err = -ENOENT;
+		return NULL;
+	}
+	if (lk->e.pfn == mm->sys->zero_pfn) {
+		*err = -EFAULT;
+		return NULL;
+	}
+	*pmd = lk->e.flags & PMAP_HUGE;
+	return compound_head(mm->sys, pfn_to_page(mm->sys, lk->e.pfn));
+}
+
 void do_pages_stat(struct mm_struct *mm, unsigned long n, const uint64_t *pages, int *status)
 {
 	pthread_rwlock_rdlock(&mm->mmap_lock);
@@ -76,14 +148,14 @@ static bool page_mapped_shared(const struct page *head, bool pmd)
 
 /* 1: queued on list; 0: already on node; else the status error.  Called
  * with mmap_lock held for reading. */
-static int add_page_for_migration(struct mm_struct *mm, uint64_t addr, int node,
+static int add_page_for_migration(struct page_lookup *lk, uint64_t addr, int node,
 				  struct list_head *list, bool migrate_all)
 {
-	struct mm_sys *s = mm->sys;
+	struct mm_sys *s = lk->mm->sys;
 	bool pmd;
 	int err = 0;
 
-	struct page *head = lookup_page(mm, addr, &pmd, &err);
+	struct page *head = lookup_next(lk, addr, &pmd, &err);
 	if (!head)
 		goto out;
 	err = 0;
@@ -100,13 +172,14 @@ out:
 /* Migrates the queued pages to node: 0, or what the call must return. */
 static long move_queued(struct mm_struct *mm, struct hw_cpu *cpu, struct list_head *list, int node,
 			uint64_t caller_nodes, int *status, unsigned long start, unsigned long i,
-			unsigned long nr)
+			unsigned long nr, struct page_lookup *lk)
 {
 	struct mm_sys *s = mm->sys;
 	if (list_empty(list))
 		return 0;
 	/* Migration needs no mmap_lock (rmap reaches the mappings); the
-	 * lookups around it hold it for reading. */
+	 * lookups around it hold it for reading, and start over after. */
+	lookup_reset(lk, mm);
 	pthread_rwlock_unlock(&mm->mmap_lock);
 	struct migration_target_control mtc = { (unsigned)node, caller_nodes };
 	int err = migrate_pages(s, cpu, list, alloc_migration_target, (unsigned long)&mtc,
@@ -132,7 +205,10 @@ long do_pages_move(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t task_nodes
 	unsigned long start = 0, i;
 	long err = 0, err1;
 
+	struct page_lookup lk;
+
 	list_init(&list);
+	lookup_reset(&lk, mm);
 	lru_cache_disable(s);
 	pthread_rwlock_rdlock(&mm->mmap_lock);
 	for (i = 0; i < nr; i++) {
@@ -147,17 +223,19 @@ long do_pages_move(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t task_nodes
 			cur = node;
 			start = i;
 		} else if (node != cur) {
-			err = move_queued(mm, cpu, &list, cur, caller_nodes, status, start, i, nr);
+			err = move_queued(mm, cpu, &list, cur, caller_nodes, status, start, i, nr,
+					  &lk);
 			if (err)
 				goto out;
 			start = i;
 			cur = node;
 		}
-		err = add_page_for_migration(mm, pages[i], cur, &list, migrate_all);
+		err = add_page_for_migration(&lk, pages[i], cur, &list, migrate_all);
 		if (err > 0)
 			continue;
 		status[i] = err ? (int)err : cur;
-		err = move_queued(mm, cpu, &list, cur, caller_nodes, status, start, i, nr);
+		err = move_queued(mm, cpu, &list, cur, caller_nodes, status, start, i, nr,
+					  &lk);
 		if (err) {
 			if (err > 0)
 				err--;	/* page i was accounted for */
@@ -166,7 +244,8 @@ long do_pages_move(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t task_nodes
 		cur = -1;
 	}
 	/* The last batch, or what was queued before a bad node. */
-	err1 = move_queued(mm, cpu, &list, cur, caller_nodes, status, start, i, nr);
+	err1 = move_queued(mm, cpu, &list, cur, caller_nodes, status, start, i, nr,
+					  &lk);
 	if (err >= 0)
 		err = err1;
 out:

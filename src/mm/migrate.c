@@ -43,6 +43,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* An unmap that found the page already gone: it counts as migrated. */
 #define MIGRATE_FREED 1
@@ -151,10 +152,100 @@ static int move_to_new_page(struct migrate_ctl *c, struct page *dst, struct page
 	return err;
 }
 
+/* ---- the batch's bulk work ---------------------------------------------------- */
+
+/*
+ * A batch does, per page, the same lock rounds on the same few locks: the
+ * target node's buddy lock for the destination, its lru_lock to put the
+ * new page on its LRU, the source node's buddy lock to free the old one.
+ * Those are done once per batch instead (Linux amortizes them with its
+ * per-CPU page and LRU lists): destinations come from a pool filled with
+ * alloc_pages_bulk(), new pages join their LRU with lru_add_pages(), and
+ * the references migrated pages lose are dropped with put_pages().  The
+ * nodes' nr_anon counts (an atomic add per page on each side, as Linux's
+ * per-CPU vmstat deltas are not) are changed once per batch too.
+ */
+struct migrate_bulk {
+	struct page *pool[MIGRATE_BATCH_PAGES];	/* destinations not handed out yet */
+	unsigned pool_next, pool_nr;		/* pool[pool_next..pool_nr) */
+	struct page *put[MIGRATE_BATCH_PAGES];	/* references to drop */
+	unsigned nr_put;
+	struct rmap_counts counts;		/* nr_anon changes of the batch */
+};
+
+/*
+ * Fills the pool with one 4 KiB destination per 4 KiB page the batch will
+ * take from todo, when they come from alloc_migration_target() (move_pages,
+ * migrate_pages).  Handing out the pool in order gives each page the frame
+ * a call of get_new() would have, and the pool holds no more than those
+ * calls would take, so -ENOMEM comes at the same page.  Pages freed under
+ * us or skipped leave their destination to the next page; whatever is
+ * left at the end goes back.  get_new() serves everything else.
+ */
+static void pool_fill(struct migrate_ctl *c, struct migrate_bulk *b, struct list_head *todo,
+		      bool force)
+{
+	const struct migration_target_control *mtc = (const void *)c->priv;
+	unsigned want = 0, pages = 0;
+
+	b->pool_next = b->pool_nr = 0;
+	if (c->get_new != alloc_migration_target || !(mtc->nmask & (1ULL << mtc->nid)))
+		return;
+	/* The batch's rule (migrate_batch): up to MIGRATE_BATCH_PAGES pages,
+	 * one page when forced. */
+	for (struct list_head *l = todo->next; l != todo; l = l->next) {
+		struct page *page = list_entry(l, struct page, lru);
+		unsigned nr = 1u << page->order;
+		if (pages && (pages + nr > MIGRATE_BATCH_PAGES || force))
+			break;
+		pages += nr;
+		want += !page->order;
+	}
+	if (want > 1)
+		b->pool_nr = alloc_pages_bulk(c->s, c->cpu, mtc->nid, GFP_THISNODE, want, b->pool);
+}
+
+static struct page *get_dst(struct migrate_ctl *c, struct migrate_bulk *b, struct page *src)
+{
+	if (!src->order && b->pool_next < b->pool_nr)
+		return b->pool[b->pool_next++];
+	return c->get_new(c->s, c->cpu, src, c->priv);
+}
+
+/* A destination that was not used: back to the pool if it came from it
+ * (it is as alloc_pages_bulk() left it: nothing was done with it but
+ * locking and unlocking it), else freed. */
+static void put_dst(struct migrate_ctl *c, struct migrate_bulk *b, struct page *dst)
+{
+	if (b->pool_next && b->pool[b->pool_next - 1] == dst)
+		b->pool_next--;
+	else
+		put_page(c->s, dst);
+}
+
+static void bulk_put(struct migrate_ctl *c, struct migrate_bulk *b, struct page *p)
+{
+	if (b->nr_put == MIGRATE_BATCH_PAGES) {
+		put_pages(c->s, b->put, b->nr_put);
+		b->nr_put = 0;
+	}
+	b->put[b->nr_put++] = p;
+}
+
+/* End of batch: the references dropped, the pool's leftovers freed. */
+static void bulk_finish(struct migrate_ctl *c, struct migrate_bulk *b)
+{
+	rmap_counts_apply(c->s, &b->counts);
+	put_pages(c->s, b->put, b->nr_put);
+	b->nr_put = 0;
+	free_pages_bulk(c->s, b->pool + b->pool_next, b->pool_nr - b->pool_next);
+	b->pool_next = b->pool_nr = 0;
+}
+
 /* ---- the two halves ------------------------------------------------------------ */
 
-static int migrate_page_unmap(struct migrate_ctl *c, struct page *src, struct page **dstp,
-			      bool force, struct tlb_batch *batch)
+static int migrate_page_unmap(struct migrate_ctl *c, struct migrate_bulk *b, struct page *src,
+			      struct page **dstp, bool force, struct tlb_batch *batch)
 {
 	struct mm_sys *s = c->s;
 
@@ -165,7 +256,7 @@ static int migrate_page_unmap(struct migrate_ctl *c, struct page *src, struct pa
 		page_clear(src, PG_unevictable);
 		return MIGRATE_FREED;
 	}
-	struct page *dst = c->get_new(s, c->cpu, src, c->priv);
+	struct page *dst = get_dst(c, b, src);
 	if (!dst)
 		return -ENOMEM;
 	int rc = -EAGAIN;
@@ -187,10 +278,10 @@ static int migrate_page_unmap(struct migrate_ctl *c, struct page *src, struct pa
 	__atomic_store_n(&dst->flags, __atomic_load_n(&dst->flags, __ATOMIC_RELAXED) |
 				      (1u << PG_locked), __ATOMIC_RELAXED);
 	if (__atomic_load_n(&src->mapcount, __ATOMIC_ACQUIRE))
-		try_to_migrate(s, c->cpu, src, batch);
+		try_to_migrate(s, c->cpu, src, batch, &b->counts);
 	if (__atomic_load_n(&src->mapcount, __ATOMIC_ACQUIRE)) {
 		/* A mapping the walk could not reach: give back the rest. */
-		remove_migration_ptes(s, src, src);
+		remove_migration_ptes(s, src, src, &b->counts);
 		unlock_page(dst);
 		goto out_unlock;
 	}
@@ -200,27 +291,26 @@ static int migrate_page_unmap(struct migrate_ctl *c, struct page *src, struct pa
 out_unlock:
 	unlock_page(src);
 out_put:
-	put_page(s, dst);
+	put_dst(c, b, dst);
 	return rc;
 }
 
-static int migrate_page_move(struct migrate_ctl *c, struct page *src, struct page *dst)
+/*
+ * The end of a move (rc from move_to_new_page()): the migration entries
+ * become mappings of dst, or of src again when the move failed.  A moved
+ * dst is on its LRU already (migrate_batch), as Linux puts it there
+ * before remove_migration_ptes(); here it loses the allocation's
+ * reference.
+ */
+static void migrate_page_finish(struct migrate_ctl *c, struct migrate_bulk *b, struct page *src,
+				struct page *dst, int rc)
 {
 	struct mm_sys *s = c->s;
-	int rc = move_to_new_page(c, dst, src);
 
-	if (rc) {
-		remove_migration_ptes(s, src, src);
-		unlock_page(dst);
-		unlock_page(src);
-		put_page(s, dst);
-		return rc;
-	}
-	remove_migration_ptes(s, src, dst);
+	remove_migration_ptes(s, src, rc ? src : dst, &b->counts);
 	unlock_page(dst);
 	unlock_page(src);
-	putback_lru_page(s, dst);	/* onto its LRU; drops the allocation's ref */
-	return 0;
+	put_page(s, dst);	/* freed if the move failed */
 }
 
 /* ---- migrate_pages -------------------------------------------------------------- */
@@ -240,13 +330,14 @@ struct migrate_pass {
 	int abort;			/* -ENOMEM: stop */
 };
 
-static void page_done(struct migrate_ctl *c, struct migrate_pass *p, struct page *src, int rc)
+static void page_done(struct migrate_ctl *c, struct migrate_pass *p, struct migrate_bulk *b,
+		      struct page *src, int rc)
 {
 	switch (rc) {
 	case 0:
 	case MIGRATE_FREED:
 		p->succeeded++;
-		put_page(c->s, src);	/* the isolation reference: frees it */
+		bulk_put(c, b, src);	/* the isolation reference: frees it */
 		break;
 	case -EAGAIN:
 		p->retry++;
@@ -264,14 +355,17 @@ static void page_done(struct migrate_ctl *c, struct migrate_pass *p, struct page
 }
 
 /* Unmaps a batch taken from todo, flushes once, moves each page. */
-static void migrate_batch(struct migrate_ctl *c, struct migrate_pass *p, struct list_head *todo,
-			  bool force)
+static void migrate_batch(struct migrate_ctl *c, struct migrate_pass *p, struct migrate_bulk *b,
+			  struct list_head *todo, bool force)
 {
 	struct page *src[MIGRATE_BATCH_PAGES], *dst[MIGRATE_BATCH_PAGES];
-	unsigned n = 0, pages = 0;
+	struct page *moved[MIGRATE_BATCH_PAGES];
+	int rc[MIGRATE_BATCH_PAGES];
+	unsigned n = 0, pages = 0, nr_moved = 0;
 	struct tlb_batch batch;
 
 	tlb_batch_init(&batch);
+	pool_fill(c, b, todo, force);
 	while (!list_empty(todo) && !p->abort) {
 		struct page *page = list_entry(todo->next, struct page, lru);
 		unsigned nr = 1u << page->order;
@@ -285,12 +379,12 @@ static void migrate_batch(struct migrate_ctl *c, struct migrate_pass *p, struct 
 			p->failed_nr++;
 			continue;
 		}
-		int rc = migrate_page_unmap(c, page, &dst[n], force, &batch);
-		if (rc == MIGRATE_UNMAPPED) {
+		int r = migrate_page_unmap(c, b, page, &dst[n], force, &batch);
+		if (r == MIGRATE_UNMAPPED) {
 			src[n++] = page;
 			pages += nr;
 		} else {
-			page_done(c, p, page, rc);
+			page_done(c, p, b, page, r);
 		}
 	}
 	tlb_batch_flush(&batch, c->cpu);
@@ -304,8 +398,17 @@ static void migrate_batch(struct migrate_ctl *c, struct migrate_pass *p, struct 
 	for (unsigned i = 0; i < n; i++)
 		hw_copy_frames(c->cpu, page_to_pfn(c->s, dst[i]), page_to_pfn(c->s, src[i]),
 			       1ULL << src[i]->order);
+	/* Every new page takes its old one's place and joins its LRU (one
+	 * lru_lock round), then the mappings follow. */
 	for (unsigned i = 0; i < n; i++)
-		page_done(c, p, src[i], migrate_page_move(c, src[i], dst[i]));
+		if (!(rc[i] = move_to_new_page(c, dst[i], src[i])))
+			moved[nr_moved++] = dst[i];
+	lru_add_pages(c->s, moved, nr_moved);
+	for (unsigned i = 0; i < n; i++) {
+		migrate_page_finish(c, b, src[i], dst[i], rc[i]);
+		page_done(c, p, b, src[i], rc[i]);
+	}
+	bulk_finish(c, b);
 }
 
 int migrate_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *from, new_page_fn get_new,
@@ -314,7 +417,10 @@ int migrate_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *from, 
 	struct migrate_ctl c = { s, cpu, get_new, priv, mode };
 	struct list_head failed, todo;
 	struct migrate_pass p = { from, &failed, 0, 0, 0, 0 };
+	struct migrate_bulk b;	/* its arrays need no clearing */
 
+	b.pool_next = b.pool_nr = b.nr_put = 0;
+	memset(&b.counts, 0, sizeof b.counts);
 	list_init(&failed);
 	for (unsigned pass = 0; pass < MIGRATE_PASSES && !list_empty(from) && !p.abort; pass++) {
 		bool force = pass > 2;
@@ -327,7 +433,7 @@ int migrate_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *from, 
 			list_add_tail(e, &todo);
 		}
 		while (!list_empty(&todo) && !p.abort)
-			migrate_batch(&c, &p, &todo, force);
+			migrate_batch(&c, &p, &b, &todo, force);
 		while (!list_empty(&todo)) {	/* left over after -ENOMEM */
 			struct list_head *e = todo.next;
 			list_del(e);

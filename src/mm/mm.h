@@ -264,6 +264,7 @@ struct mm_sys {
 	enum mmsim_thp thp;
 	int max_map_count;
 	struct pmap_ops pt_ops;
+	uint64_t nid_magic;		/* ceil(2^64 / pfns per node), 0: divide */
 };
 
 static inline struct page *pfn_to_page(const struct mm_sys *s, uint64_t pfn)
@@ -276,9 +277,22 @@ static inline uint64_t page_to_pfn(const struct mm_sys *s, const struct page *p)
 	return (uint64_t)(p - s->mem_map);
 }
 
+/*
+ * The node of a frame: hw_pfn_node() without its 64-bit division, which
+ * costs tens of cycles and the migration path asks several times a page.
+ * pfn / d == (pfn * ceil(2^64 / d)) >> 64 exactly while pfn * d <= 2^64,
+ * which mm_sys_init() checks for every frame of the machine.
+ */
+static inline unsigned pfn_to_nid(const struct mm_sys *s, uint64_t pfn)
+{
+	if (__builtin_expect(!s->nid_magic, 0))
+		return hw_pfn_node(s->hw, pfn);
+	return (unsigned)(((unsigned __int128)pfn * s->nid_magic) >> 64);
+}
+
 static inline unsigned page_to_nid(const struct mm_sys *s, const struct page *p)
 {
-	return hw_pfn_node(s->hw, page_to_pfn(s, p));
+	return pfn_to_nid(s, page_to_pfn(s, p));
 }
 
 int mm_sys_init(struct mm_sys *s, struct hw_machine *hw);
@@ -296,6 +310,11 @@ struct page *alloc_pages_node(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid
 struct page *alloc_pages_mask(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, unsigned order,
 			      unsigned gfp, uint64_t nodemask);
 void free_pages(struct mm_sys *s, struct page *page, unsigned order);
+/* Batches for migration: n order-0 pages of node nid only (how many it
+ * got), and freeing unreferenced pages with one lock round per node. */
+unsigned alloc_pages_bulk(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, unsigned gfp,
+			  unsigned n, struct page **out);
+void free_pages_bulk(struct mm_sys *s, struct page **pages, unsigned n);
 uint64_t node_free_pages(struct mm_sys *s, unsigned nid);
 
 static inline void get_page(struct page *p)
@@ -335,6 +354,9 @@ static inline void page_ref_unfreeze(struct page *p, int count)
 
 /* Drops a reference; frees the page (or compound page) at zero. */
 void put_page(struct mm_sys *s, struct page *p);
+/* put_page() on each of pages[0..n) (the array is reused); the pages
+ * freed go back with free_pages_bulk(). */
+void put_pages(struct mm_sys *s, struct page **pages, unsigned n);
 
 /* ---- page lock and page bit waits (filemap.c) ------------------------------------- */
 
@@ -367,6 +389,9 @@ void lru_cache_enable(struct mm_sys *s);
 /* Takes a page off its LRU with a reference: 0, or -EBUSY if not on one. */
 int isolate_lru_page(struct mm_sys *s, struct page *p);
 void putback_lru_page(struct mm_sys *s, struct page *p);
+/* Puts n pages that are on no LRU on theirs, one lru_lock round per run of
+ * pages of the same node; the callers' references stay theirs. */
+void lru_add_pages(struct mm_sys *s, struct page **pages, unsigned n);
 /* Called when a page is freed while still on an LRU. */
 void lru_del_freed(struct mm_sys *s, struct page *p);
 /* Moves a page between the evictable and unevictable lists after mlock. */
@@ -421,15 +446,29 @@ typedef void (*page_mapped_fn)(struct pmap_iter *it, const struct pmap_entry *e,
 unsigned page_vma_mapped_walk(struct mm_sys *s, struct page *head, struct vm_area_struct *vma,
 			      uint64_t start, uint64_t end, page_mapped_fn fn, void *arg);
 
+/*
+ * Changes to the nodes' nr_anon that a migration batch collects and
+ * applies once (rmap_counts_apply) rather than with an atomic per page
+ * and direction: each migrated page is -1 on one node, then +1 on another.
+ */
+struct rmap_counts {
+	int64_t anon[MMSIM_MAX_NODES];	/* zero outside `nodes` */
+	uint64_t nodes;			/* nodes with a change */
+};
+void rmap_counts_apply(struct mm_sys *s, struct rmap_counts *rc);
+
 struct tlb_batch;
 struct mm_struct;
 /* Replaces every mapping of the (head) page by a migration entry; the
  * TLB flush is deferred into batch.  Returns with the page unmapped unless
- * a mapping appeared that the walk could not reach. */
-void try_to_migrate(struct mm_sys *s, struct hw_cpu *cpu, struct page *head, struct tlb_batch *batch);
+ * a mapping appeared that the walk could not reach.  nr_anon changes go
+ * to rc (NULL: applied at once). */
+void try_to_migrate(struct mm_sys *s, struct hw_cpu *cpu, struct page *head, struct tlb_batch *batch,
+		    struct rmap_counts *rc);
 /* Turns the migration entries that name src back into mappings of dst
- * (dst == src when migration failed). */
-void remove_migration_ptes(struct mm_sys *s, struct page *src, struct page *dst);
+ * (dst == src when migration failed); nr_anon changes as above. */
+void remove_migration_ptes(struct mm_sys *s, struct page *src, struct page *dst,
+			   struct rmap_counts *rc);
 
 /* ---- migration entries ---------------------------------------------------------- */
 

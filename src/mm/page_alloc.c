@@ -70,6 +70,11 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 	s->pt_ops.alloc_table = pt_alloc;
 	s->pt_ops.free_table = pt_free;
 	pthread_mutex_init(&s->lru_add_lock, NULL);
+	/* pfn_to_nid() multiplies instead of dividing when that is exact for
+	 * every pfn of the machine (always, short of exabytes). */
+	uint64_t d = hw->pfns_per_node;
+	if (d > 1 && hw->nr_pfns <= UINT64_MAX / d)
+		s->nid_magic = UINT64_MAX / d + 1;
 
 	size_t bytes = (size_t)hw->nr_pfns * sizeof(struct page);
 	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
@@ -209,16 +214,12 @@ struct page *alloc_pages_mask(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid
 	return NULL;
 }
 
-void free_pages(struct mm_sys *s, struct page *page, unsigned order)
+/* Gives the block of 2^order frames at pfn back to nd, merging it with
+ * its free buddies.  Its tail pages must hold no flag but PG_used.
+ * Called with nd->lock. */
+static void free_one_locked(struct mm_sys *s, struct pglist_data *nd, uint64_t pfn, unsigned order)
 {
-	uint64_t pfn = page_to_pfn(s, page);
-	unsigned nid = hw_pfn_node(s->hw, pfn);
-	struct pglist_data *nd = &s->node[nid];
-	uint64_t freed = 1ULL << order;
-
-	for (uint64_t i = 1; i < freed; i++)
-		page[i].flags &= 1u << PG_used;
-	spin_lock(&nd->lock);
+	nd->nr_free += 1ULL << order;
 	while (order < MAX_ORDER) {
 		uint64_t buddy_pfn = pfn ^ (1ULL << order);
 		struct page *b = pfn_to_page(s, buddy_pfn);
@@ -230,8 +231,114 @@ void free_pages(struct mm_sys *s, struct page *page, unsigned order)
 		order++;
 	}
 	free_area_add(nd, pfn_to_page(s, pfn), order);
-	nd->nr_free += freed;
+}
+
+/*
+ * n order-0 pages from node nid alone (GFP_THISNODE), for a caller that
+ * knows it will need a batch of them: one node-lock round instead of n.
+ * The pages and the free lists left behind are those n calls of
+ * alloc_pages_node() would give: the smallest block comes first, taken
+ * whole when the batch needs all of it, else split as rmqueue() splits.
+ * Returns how many it got (fewer when the node runs low).
+ */
+unsigned alloc_pages_bulk(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, unsigned gfp,
+			  unsigned n, struct page **out)
+{
+	if (nid >= s->nr_nodes)
+		return 0;
+	struct pglist_data *nd = &s->node[nid];
+	bool reserve = gfp & GFP_NOWATERMARK;
+	unsigned got = 0;
+
+	spin_lock(&nd->lock);
+	while (got < n) {
+		unsigned o = 0;
+		while (o < NR_ORDERS && list_empty(&nd->free_area[o].list))
+			o++;
+		uint64_t size = 1ULL << o;
+		if (o < NR_ORDERS && size <= n - got && nd->nr_free >= size &&
+		    (reserve || nd->nr_free - size >= nd->watermark_min)) {
+			struct page *p = list_entry(nd->free_area[o].list.next, struct page, lru);
+			free_area_del(nd, p, o);
+			nd->nr_free -= size;
+			for (uint64_t i = 0; i < size; i++)
+				out[got++] = p + i;
+			continue;
+		}
+		struct page *p = rmqueue(s, nd, 0, reserve);
+		if (!p)
+			break;
+		out[got++] = p;
+	}
 	spin_unlock(&nd->lock);
+	/* Outside the lock, as alloc_pages_mask() does. */
+	for (unsigned i = 0; i < got; i++)
+		prep_new_page(s, cpu, out[i], 0, gfp);
+	return got;
+}
+
+void free_pages(struct mm_sys *s, struct page *page, unsigned order)
+{
+	uint64_t pfn = page_to_pfn(s, page);
+	struct pglist_data *nd = &s->node[pfn_to_nid(s, pfn)];
+
+	for (uint64_t i = 1; i < (1ULL << order); i++)
+		page[i].flags &= 1u << PG_used;
+	spin_lock(&nd->lock);
+	free_one_locked(s, nd, pfn, order);
+	spin_unlock(&nd->lock);
+}
+
+/*
+ * Frees n pages nobody references any more (each a block of 2^order), one
+ * node-lock round per run of pages on the same node.  A run of order-0
+ * pages with consecutive frames - what a migration batch leaves behind -
+ * goes back as the largest aligned blocks it holds, so the buddy merging
+ * that freeing them one by one would do (a list removal per level) is
+ * mostly skipped; the free lists end up with the same blocks either way.
+ */
+void free_pages_bulk(struct mm_sys *s, struct page **pages, unsigned n)
+{
+	unsigned i = 0;
+	while (i < n) {
+		uint64_t pfn0 = page_to_pfn(s, pages[i]);
+		unsigned nid = pfn_to_nid(s, pfn0);
+		struct pglist_data *nd = &s->node[nid];
+		spin_lock(&nd->lock);
+		while (i < n) {
+			struct page *p = pages[i];
+			uint64_t pfn = page_to_pfn(s, p);
+			if (pfn < nd->start_pfn || pfn >= nd->start_pfn + nd->nr_pages)
+				break;	/* another node: its own lock round */
+			if (p->order) {
+				for (uint64_t k = 1; k < (1ULL << p->order); k++)
+					p[k].flags &= 1u << PG_used;
+				free_one_locked(s, nd, pfn, p->order);
+				i++;
+				continue;
+			}
+			/* The longest aligned block of order-0 pages starting here. */
+			unsigned order = 0;
+			while (order < MAX_ORDER && !(pfn & (1ULL << order)) &&
+			       i + (2u << order) <= n) {
+				uint64_t half = 1ULL << order, k;
+				for (k = half; k < 2 * half; k++)
+					if (pages[i + k] != p + k || p[k].order)
+						break;
+				if (k < 2 * half)
+					break;
+				order++;
+			}
+			for (uint64_t k = 1; k < (1ULL << order); k++)
+				__atomic_store_n(&p[k].flags,
+						 __atomic_load_n(&p[k].flags, __ATOMIC_RELAXED) &
+							 (1u << PG_used),
+						 __ATOMIC_RELAXED);
+			free_one_locked(s, nd, pfn, order);
+			i += 1u << order;
+		}
+		spin_unlock(&nd->lock);
+	}
 }
 
 struct page *compound_head(struct mm_sys *s, struct page *p)
@@ -239,11 +346,10 @@ struct page *compound_head(struct mm_sys *s, struct page *p)
 	return page_test(p, PG_tail) ? pfn_to_page(s, p->private) : p;
 }
 
-void put_page(struct mm_sys *s, struct page *p)
+/* The last reference to p is gone: what must be undone before its frames
+ * go back to the buddy allocator. */
+static void page_release(struct mm_sys *s, struct page *p)
 {
-	p = compound_head(s, p);
-	if (__atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL))
-		return;
 	if (page_test(p, PG_lru))
 		lru_del_freed(s, p);
 	if (page_test(p, PG_mlocked)) {
@@ -254,5 +360,26 @@ void put_page(struct mm_sys *s, struct page *p)
 	p->mapping = 0;
 	if (av)
 		put_anon_vma(av);
+}
+
+void put_page(struct mm_sys *s, struct page *p)
+{
+	p = compound_head(s, p);
+	if (__atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL))
+		return;
+	page_release(s, p);
 	free_pages(s, p, p->order);
+}
+
+void put_pages(struct mm_sys *s, struct page **pages, unsigned n)
+{
+	unsigned nfree = 0;
+	for (unsigned i = 0; i < n; i++) {
+		struct page *p = compound_head(s, pages[i]);
+		if (__atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL))
+			continue;
+		page_release(s, p);
+		pages[nfree++] = p;	/* i >= nfree: the slot was read */
+	}
+	free_pages_bulk(s, pages, nfree);
 }

@@ -211,23 +211,57 @@ void page_add_new_anon_rmap(struct page *p, struct vm_area_struct *vma, uint64_t
 	__atomic_add_fetch(&s->node[page_to_nid(s, p)].nr_anon, 1, __ATOMIC_RELAXED);
 }
 
-/* Subpages of a huge page count their mappings on its head (huge_memory.c). */
-void page_add_rmap(struct mm_sys *s, struct page *p)
+/* A change of p's node's nr_anon: now, or into the caller's batch. */
+static void count_anon(struct mm_sys *s, struct rmap_counts *rc, const struct page *p, int d)
+{
+	unsigned nid = page_to_nid(s, p);
+	if (!rc) {
+		__atomic_add_fetch(&s->node[nid].nr_anon, (uint64_t)(int64_t)d, __ATOMIC_RELAXED);
+		return;
+	}
+	rc->anon[nid] += d;
+	rc->nodes |= 1ULL << nid;
+}
+
+void rmap_counts_apply(struct mm_sys *s, struct rmap_counts *rc)
+{
+	for (uint64_t m = rc->nodes; m; m &= m - 1) {
+		unsigned nid = (unsigned)__builtin_ctzll(m);
+		if (rc->anon[nid])
+			__atomic_add_fetch(&s->node[nid].nr_anon, (uint64_t)rc->anon[nid],
+					   __ATOMIC_RELAXED);
+		rc->anon[nid] = 0;
+	}
+	rc->nodes = 0;
+}
+
+static void add_rmap(struct mm_sys *s, struct page *p, struct rmap_counts *rc)
 {
 	p = compound_head(s, p);
 	if (__atomic_add_fetch(&p->mapcount, 1, __ATOMIC_ACQ_REL) == 1 && page_anon(p))
-		__atomic_add_fetch(&s->node[page_to_nid(s, p)].nr_anon, 1, __ATOMIC_RELAXED);
+		count_anon(s, rc, p, 1);
 }
 
-void page_remove_rmap(struct mm_sys *s, struct page *p)
+static void remove_rmap(struct mm_sys *s, struct page *p, struct rmap_counts *rc)
 {
 	p = compound_head(s, p);
 	if (__atomic_sub_fetch(&p->mapcount, 1, __ATOMIC_ACQ_REL))
 		return;
 	if (page_anon(p))
-		__atomic_sub_fetch(&s->node[page_to_nid(s, p)].nr_anon, 1, __ATOMIC_RELAXED);
+		count_anon(s, rc, p, -1);
 	if (page_test(p, PG_mlocked))
 		munlock_page(s, p);
+}
+
+/* Subpages of a huge page count their mappings on its head (huge_memory.c). */
+void page_add_rmap(struct mm_sys *s, struct page *p)
+{
+	add_rmap(s, p, NULL);
+}
+
+void page_remove_rmap(struct mm_sys *s, struct page *p)
+{
+	remove_rmap(s, p, NULL);
 }
 
 /* ---- rmap walks ------------------------------------------------------------ */
@@ -305,6 +339,7 @@ struct migrate_walk {
 	struct tlb_batch *batch;
 	struct page *src;	/* the page being unmapped, or whose entries are restored */
 	struct page *dst;	/* remove_migration_ptes: the page they will map */
+	struct rmap_counts *rc;	/* the caller's batch of nr_anon changes */
 };
 
 /* Replaces one mapping of a page of w->src by a migration entry. */
@@ -317,7 +352,7 @@ static void unmap_one_entry(struct pmap_iter *it, const struct pmap_entry *e, vo
 	pmap_iter_write(it, &me);
 	if ((e->flags & PMAP_DIRTY) && !page_test(head, PG_dirty))
 		page_set(head, PG_dirty);
-	page_remove_rmap(w->s, head);
+	remove_rmap(w->s, head, w->rc);
 	put_page(w->s, head);
 }
 
@@ -333,9 +368,10 @@ static bool try_to_migrate_one(struct page *head, struct vm_area_struct *vma, ui
 	return __atomic_load_n(&head->mapcount, __ATOMIC_ACQUIRE) > 0;
 }
 
-void try_to_migrate(struct mm_sys *s, struct hw_cpu *cpu, struct page *head, struct tlb_batch *batch)
+void try_to_migrate(struct mm_sys *s, struct hw_cpu *cpu, struct page *head, struct tlb_batch *batch,
+		    struct rmap_counts *rc)
 {
-	struct migrate_walk w = { s, cpu, batch, head, NULL };
+	struct migrate_walk w = { s, cpu, batch, head, NULL, rc };
 	rmap_walk(head, try_to_migrate_one, &w);
 }
 
@@ -384,7 +420,7 @@ static bool remove_migration_pte(struct page *dst, struct vm_area_struct *vma, u
 		if (e.swp & SWP_MIG_EXCLUSIVE)
 			page_set(w->dst, PG_anon_exclusive);
 		get_page(w->dst);
-		page_add_rmap(w->s, w->dst);
+		add_rmap(w->s, w->dst, w->rc);
 		pmap_iter_write(&it, &ne);
 		if (vma_flags_rmap(vma) & VM_LOCKED)
 			mlock_page(w->s, w->dst);
@@ -393,9 +429,10 @@ static bool remove_migration_pte(struct page *dst, struct vm_area_struct *vma, u
 	return true;
 }
 
-void remove_migration_ptes(struct mm_sys *s, struct page *src, struct page *dst)
+void remove_migration_ptes(struct mm_sys *s, struct page *src, struct page *dst,
+			   struct rmap_counts *rc)
 {
 	/* dst has taken over src's mapping and index: walk from it. */
-	struct migrate_walk w = { s, NULL, NULL, src, dst };
+	struct migrate_walk w = { s, NULL, NULL, src, dst, rc };
 	rmap_walk(dst, remove_migration_pte, &w);
 }

@@ -880,6 +880,30 @@ static void test_flags(void)
 	is(s->node[0].nr_mlock, ml0 - 2, "nr_mlock node 0 back at exit");
 }
 
+/* ---- 7b. LRU lists after mlock of a populated page --------------------------- */
+
+/* Migration puts the new page on its LRU before remove_migration_ptes()
+ * mlocks it, as Linux does: mlock of a page already on an LRU must move
+ * it to the unevictable list and count it there. */
+static void test_mlock_on_lru(void)
+{
+	struct mm_sys *s = &m->mm;
+	struct mmsim_task *t = task_on(m, 0);
+	uint64_t a = map(t, P, PRIV);
+
+	printf("# 7b. mlock and munlock of a page on an LRU\n");
+	write_pattern(t, a, 1, 11);
+	lru_add_drain_all(s);
+	uint64_t in0 = s->node[0].nr_lru[LRU_INACTIVE_ANON], un0 = s->node[0].nr_lru[LRU_UNEVICTABLE];
+	is(mmsim_sys_mlock(t, a, P), 0, "mlock");
+	is(s->node[0].nr_lru[LRU_INACTIVE_ANON], in0 - 1, "inactive anon -1");
+	is(s->node[0].nr_lru[LRU_UNEVICTABLE], un0 + 1, "unevictable +1");
+	is(mmsim_sys_munlock(t, a, P), 0, "munlock");
+	is(s->node[0].nr_lru[LRU_INACTIVE_ANON], in0, "inactive anon back");
+	is(s->node[0].nr_lru[LRU_UNEVICTABLE], un0, "unevictable back");
+	mmsim_task_exit(t);
+}
+
 /* ---- 8. fork --------------------------------------------------------------- */
 
 static void test_fork(void)
@@ -1082,7 +1106,7 @@ static void test_thp_split_migration_entry(void)
 	is(isolate(mt, p, &list), 0, "isolate");
 	ok(trylock_page(p), "lock");
 	tlb_batch_init(&b);
-	try_to_migrate(s, cpu, p, &b);
+	try_to_migrate(s, cpu, p, &b, NULL);
 	tlb_batch_flush(&b, cpu);
 	struct pmap_entry e = pte(t, h);
 	ok(is_migration_entry(&e) && (e.flags & PMAP_HUGE), "a PMD migration entry");
@@ -1100,7 +1124,7 @@ static void test_thp_split_migration_entry(void)
 	is(right, 511, "511 PTE migration entries, one per subpage, writable and dirty");
 	is(pte(t, h + PMD_SIZE - P).kind, PMAP_EMPTY, "the last one is gone");
 	ok(mapcount(p) == 0 && page_count(p) == 1, "still no mapping counted");
-	remove_migration_ptes(s, p, p);
+	remove_migration_ptes(s, p, p, NULL);
 	unlock_page(p);
 	right = 0;
 	for (unsigned i = 0; i < HPAGE_PMD_NR - 1; i++) {
@@ -1159,7 +1183,7 @@ static void test_munmap_before_batch_flush(void)
 	is(isolate(mt, p, &list), 0, "isolate");
 	ok(trylock_page(p), "lock");
 	tlb_batch_init(&bt);
-	try_to_migrate(s, cpu, p, &bt);
+	try_to_migrate(s, cpu, p, &bt, NULL);
 	struct pmap_entry e = pte(t, a);
 	ok(is_migration_entry(&e), "migration entry installed, flush still pending");
 	is(bt.nr, 1, "the batch holds the address space");
@@ -1171,7 +1195,7 @@ static void test_munmap_before_batch_flush(void)
 	ok(tc(t).tlb_flushes > c0.tlb_flushes, "munmap flushed the pending translation");
 	tlb_batch_flush(&bt, cpu);
 	is(mmsim_load(t, a, &b, 1, &fa), SIGSEGV, "after the batch flush: SIGSEGV");
-	remove_migration_ptes(s, p, p);
+	remove_migration_ptes(s, p, p, NULL);
 	unlock_page(p);
 	ok(mapcount(p) == 0 && page_count(p) == 1, "nothing restored: only the isolation holds it");
 	uint64_t f0 = nfree(mt, 0);
@@ -1227,7 +1251,7 @@ static void test_migration_entry_fault(void)
 	ok(trylock_page(p), "lock the page");
 	struct tlb_batch b;
 	tlb_batch_init(&b);
-	try_to_migrate(s, cpu0, p, &b);
+	try_to_migrate(s, cpu0, p, &b, NULL);
 	tlb_batch_flush(&b, cpu0);
 	is(b.flushes, 1, "one flush");
 	struct pmap_entry e = pte(t, a);
@@ -1245,7 +1269,7 @@ static void test_migration_entry_fault(void)
 	is(page_count(p), 1, "... without a reference (it would fail the migration's count check)");
 	usleep(20000);
 	ok(!__atomic_load_n(&r.done, __ATOMIC_SEQ_CST), "still blocked 20 ms later");
-	remove_migration_ptes(s, p, p);
+	remove_migration_ptes(s, p, p, NULL);
 	e = pte(t, a);
 	ok(e.kind == PMAP_PAGE && e.pfn == e0.pfn && e.prot == e0.prot, "mapping restored");
 	unlock_page(p);
@@ -1554,6 +1578,7 @@ int main(void)
 	test_refcount_shared();
 	test_freed();
 	test_flags();
+	test_mlock_on_lru();
 	test_fork();
 	mmsim_destroy(m);
 	test_thp();

@@ -438,6 +438,90 @@ static void test_refcount(void)
 	ok(free_areas_are(1, FRESH), "and the frame is free");
 }
 
+/* alloc_pages_bulk() leaves the free lists as many alloc_pages_node()
+ * calls would, smallest blocks first; free_pages_bulk() leaves those that
+ * freeing one by one leaves. */
+static void test_bulk(void)
+{
+	static struct page *one[700], *bulk[700];
+	uint64_t want[NR_ORDERS];
+
+	/* Lone order-0 blocks to take first. */
+	struct page *hold[3];
+	for (unsigned i = 0; i < 3; i++)
+		hold[i] = alloc_pages_node(s, NULL, 1, 0, GFP_THISNODE);
+	free_pages(s, hold[1], 0);
+	for (unsigned i = 0; i < 700; i++)
+		one[i] = alloc_pages_node(s, NULL, 1, 0, GFP_THISNODE);
+	for (unsigned o = 0; o < NR_ORDERS; o++)
+		want[o] = s->node[1].free_area[o].nr_free;
+	for (unsigned i = 0; i < 700; i++)
+		free_pages(s, one[i], 0);
+	unsigned got = alloc_pages_bulk(s, NULL, 1, GFP_THISNODE, 700, bulk);
+	is(got, 700, "bulk: 700 pages");
+	ok(free_areas_are(1, want), "the free lists 700 single allocations leave");
+	bool fresh = true;
+	for (unsigned i = 0; i < got; i++)
+		fresh &= page_count(bulk[i]) == 1 && !page_test(bulk[i], PG_buddy) &&
+			 page_to_nid(s, bulk[i]) == 1 && (!i || bulk[i] != bulk[i - 1]);
+	ok(fresh, "each page fresh, on node 1, no page twice in a row");
+	/* Scrambled order: runs and lone pages, in two calls. */
+	static struct page *part[350];
+	for (unsigned k = 0; k < 350; k++)
+		part[k] = bulk[(k * 167) % 700];
+	free_pages_bulk(s, part, 350);
+	for (unsigned k = 350; k < 700; k++)
+		part[k - 350] = bulk[(k * 167) % 700];
+	free_pages_bulk(s, part, 350);
+	free_pages(s, hold[0], 0);
+	free_pages(s, hold[2], 0);
+	ok(free_areas_are(1, FRESH), "bulk frees merge back to four order-9 blocks");
+
+	/* Frames 1..13 of an aligned 16: what single frees would leave. */
+	got = alloc_pages_bulk(s, NULL, 1, GFP_THISNODE, 16, bulk);
+	is(got, 16, "16 pages");
+	bool run = true;
+	for (unsigned i = 1; i < 16; i++)
+		run &= bulk[i] == bulk[0] + i;
+	ok(run && page_to_pfn(s, bulk[0]) % 16 == 0, "an aligned run of 16 frames");
+	free_pages_bulk(s, bulk + 1, 13);
+	static const uint64_t gap[NR_ORDERS] = { 1, 2, 2, 0, 1, 1, 1, 1, 1, 3 };
+	ok(free_areas_are(1, gap), "1 | 2-3 | 4-7 | 8-11 | 12-13 free, 0 and 14-15 not");
+	struct page *rest[3] = { bulk[0], bulk[14], bulk[15] };
+	free_pages_bulk(s, rest, 3);
+	ok(free_areas_are(1, FRESH), "and with them, four order-9 blocks again");
+
+	/* The watermark holds: bulk stops where single calls would. */
+	uint64_t avail = node_free_pages(s, 1) - WMARK_MIN;
+	static struct page *all[NODE_PAGES];
+	got = alloc_pages_bulk(s, NULL, 1, GFP_THISNODE, NODE_PAGES, all);
+	is(got, avail, "bulk stops at the min watermark (%llu pages)", (unsigned long long)avail);
+	ok(!alloc_pages_node(s, NULL, 1, 0, GFP_THISNODE), "a single allocation fails there too");
+	free_pages_bulk(s, all, got);
+	ok(free_areas_are(1, FRESH), "all back");
+}
+
+/* pfn_to_nid() multiplies by a reciprocal: exact on awkward node sizes. */
+static void test_pfn_to_nid(void)
+{
+	struct mmsim_config cfg;
+	struct mmsim *m3;
+	mmsim_config_default(&cfg);
+	cfg.nodes = 3;
+	cfg.mem_per_node = 1088ULL << 20;	/* 278528 frames: not a power of two */
+	if (mmsim_create(&cfg, &m3)) {
+		ok(0, "3-node machine");
+		return;
+	}
+	struct mm_sys *s3 = &m3->mm;
+	ok(s3->nid_magic != 0, "reciprocal in use");
+	uint64_t bad = 0;
+	for (uint64_t pfn = 0; pfn < m3->hw->nr_pfns; pfn++)
+		bad += pfn_to_nid(s3, pfn) != pfn / m3->hw->pfns_per_node;
+	is(bad, 0, "pfn_to_nid == pfn / pfns_per_node for every frame");
+	mmsim_destroy(m3);
+}
+
 int main(void)
 {
 	m = make_machine();
@@ -456,6 +540,8 @@ int main(void)
 	test_watermark();
 	test_reserve_needs_nowatermark();
 	test_refcount();
+	test_bulk();
+	test_pfn_to_nid();
 
 	mmsim_destroy(m);
 	return done_testing();
