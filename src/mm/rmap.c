@@ -347,10 +347,14 @@ static void unmap_one_entry(struct pmap_iter *it, const struct pmap_entry *e, vo
 {
 	struct migrate_walk *w = arg;
 	struct page *head = w->src;
-	struct pmap_entry me;
-	make_migration_entry(&me, e, e->pfn, page_test(head, PG_anon_exclusive));
-	pmap_iter_write(it, &me);
-	if ((e->flags & PMAP_DIRTY) && !page_test(head, PG_dirty))
+	struct pmap_entry cur, me;
+	/* Take the entry out atomically: a dirty bit another CPU's MMU sets
+	 * meanwhile must reach the migration entry and the page. */
+	pmap_iter_modify_start(it, &cur);
+	(void)e;
+	make_migration_entry(&me, &cur, cur.pfn, page_test(head, PG_anon_exclusive));
+	pmap_iter_modify_commit(it, &me);
+	if ((cur.flags & PMAP_DIRTY) && !page_test(head, PG_dirty))
 		page_set(head, PG_dirty);
 	remove_rmap(w->s, head, w->rc);
 	put_page(w->s, head);
