@@ -169,6 +169,7 @@ struct hw_machine {
 	uint8_t *phys;		/* all frames, node after node, lazily backed */
 	uint64_t nr_pfns;
 	uint64_t pfns_per_node;
+	uint64_t node_magic;	/* ceil(2^64 / pfns_per_node), 0: divide */
 	hw_fault_fn fault;	/* installed by the kernel */
 	uint16_t next_asid;
 };
@@ -181,9 +182,17 @@ static inline uint8_t *hw_frame(const struct hw_machine *hw, uint64_t pfn)
 	return hw->phys + (pfn << PAGE_SHIFT);
 }
 
+/*
+ * The node of a frame.  A 64-bit division costs tens of cycles and the
+ * migration path asks several times a page, so multiply instead:
+ * pfn / d == (pfn * ceil(2^64 / d)) >> 64 exactly while pfn * d <= 2^64,
+ * which hw_machine_create() checks for the machine's last frame.
+ */
 static inline unsigned hw_pfn_node(const struct hw_machine *hw, uint64_t pfn)
 {
-	return (unsigned)(pfn / hw->pfns_per_node);
+	if (__builtin_expect(!hw->node_magic, 0))
+		return (unsigned)(pfn / hw->pfns_per_node);
+	return (unsigned)(((unsigned __int128)pfn * hw->node_magic) >> 64);
 }
 
 /* Copies / zeroes frames and charges the cost to cpu (may be NULL). */

@@ -57,6 +57,8 @@ int hw_machine_create(const struct mmsim_config *cfg, struct hw_machine **out)
 	hw->nr_nodes = cfg->nodes;
 	hw->nr_cpus = cfg->cpus;
 	hw->pfns_per_node = cfg->mem_per_node >> PAGE_SHIFT;
+	if (hw->pfns_per_node > 1 && hw->pfns_per_node * cfg->nodes <= UINT64_MAX / hw->pfns_per_node)
+		hw->node_magic = UINT64_MAX / hw->pfns_per_node + 1;
 	hw->nr_pfns = hw->pfns_per_node * cfg->nodes;
 	hw->next_asid = 1;
 	hw->threaded = cfg->threaded;

@@ -264,7 +264,6 @@ struct mm_sys {
 	enum mmsim_thp thp;
 	int max_map_count;
 	struct pmap_ops pt_ops;
-	uint64_t nid_magic;		/* ceil(2^64 / pfns per node), 0: divide */
 };
 
 static inline struct page *pfn_to_page(const struct mm_sys *s, uint64_t pfn)
@@ -277,17 +276,10 @@ static inline uint64_t page_to_pfn(const struct mm_sys *s, const struct page *p)
 	return (uint64_t)(p - s->mem_map);
 }
 
-/*
- * The node of a frame: hw_pfn_node() without its 64-bit division, which
- * costs tens of cycles and the migration path asks several times a page.
- * pfn / d == (pfn * ceil(2^64 / d)) >> 64 exactly while pfn * d <= 2^64,
- * which mm_sys_init() checks for every frame of the machine.
- */
+/* The node of a frame (the machine's reciprocal multiply, no division). */
 static inline unsigned pfn_to_nid(const struct mm_sys *s, uint64_t pfn)
 {
-	if (__builtin_expect(!s->nid_magic, 0))
-		return hw_pfn_node(s->hw, pfn);
-	return (unsigned)(((unsigned __int128)pfn * s->nid_magic) >> 64);
+	return hw_pfn_node(s->hw, pfn);
 }
 
 static inline unsigned page_to_nid(const struct mm_sys *s, const struct page *p)

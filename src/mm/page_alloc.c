@@ -70,11 +70,6 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 	s->pt_ops.alloc_table = pt_alloc;
 	s->pt_ops.free_table = pt_free;
 	pthread_mutex_init(&s->lru_add_lock, NULL);
-	/* pfn_to_nid() multiplies instead of dividing when that is exact for
-	 * every pfn of the machine (always, short of exabytes). */
-	uint64_t d = hw->pfns_per_node;
-	if (d > 1 && hw->nr_pfns <= UINT64_MAX / d)
-		s->nid_magic = UINT64_MAX / d + 1;
 
 	size_t bytes = (size_t)hw->nr_pfns * sizeof(struct page);
 	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
