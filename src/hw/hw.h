@@ -123,6 +123,7 @@ struct tlb {
 	struct tlb_entry *e4k, *e2m;
 	unsigned sets4k, ways4k, sets2m, ways2m;
 	uint8_t *next4k, *next2m;	/* per-set round-robin victim */
+	uint32_t live;			/* valid entries, both arrays */
 };
 
 /* ---- CPUs ----------------------------------------------------------------- */

@@ -60,8 +60,8 @@ static inline uint16_t tag_asid(uint64_t tag)
 	return (uint16_t)tag;
 }
 
-static void tlb_fill(struct tlb_entry *set, unsigned ways, uint8_t *next, uint64_t tag,
-		     uint8_t *host, uint32_t perm)
+static void tlb_fill(struct tlb *t, struct tlb_entry *set, unsigned ways, uint8_t *next,
+		     uint64_t tag, uint8_t *host, uint32_t perm)
 {
 	unsigned victim = ways;
 	for (unsigned w = 0; w < ways; w++) {
@@ -76,6 +76,8 @@ static void tlb_fill(struct tlb_entry *set, unsigned ways, uint8_t *next, uint64
 		victim = *next;
 		*next = (uint8_t)((victim + 1) % ways);
 	}
+	if (set[victim].tag == TLB_INVALID)
+		t->live++;
 	set[victim].tag = tag;
 	set[victim].host = host;
 	set[victim].perm = perm;
@@ -99,12 +101,12 @@ static void tlb_insert(struct hw_cpu *cpu, uint64_t va, bool huge, uint8_t *host
 	if (huge) {
 		uint64_t hvpn = va >> PMD_SHIFT;
 		unsigned s = (unsigned)(hvpn & (t->sets2m - 1));
-		tlb_fill(t->e2m + (size_t)s * t->ways2m, t->ways2m, &t->next2m[s],
+		tlb_fill(t, t->e2m + (size_t)s * t->ways2m, t->ways2m, &t->next2m[s],
 			 tag_of(hvpn, cpu->asid), host, perm);
 	} else {
 		uint64_t vpn = va >> PAGE_SHIFT;
 		unsigned s = (unsigned)(vpn & (t->sets4k - 1));
-		tlb_fill(t->e4k + (size_t)s * t->ways4k, t->ways4k, &t->next4k[s],
+		tlb_fill(t, t->e4k + (size_t)s * t->ways4k, t->ways4k, &t->next4k[s],
 			 tag_of(vpn, cpu->asid), host, perm);
 	}
 }
@@ -171,14 +173,18 @@ static void inval_page(struct hw_cpu *cpu, struct mmsim_counters *cnt, uint16_t 
 	struct tlb_entry *set = t->e4k + (size_t)(vpn & (t->sets4k - 1)) * t->ways4k;
 	uint64_t tag = tag_of(vpn, asid);
 	for (unsigned w = 0; w < t->ways4k; w++)
-		if (set[w].tag == tag)
+		if (set[w].tag == tag) {
 			set[w].tag = TLB_INVALID;
+			t->live--;
+		}
 	uint64_t hvpn = va >> PMD_SHIFT;
 	set = t->e2m + (size_t)(hvpn & (t->sets2m - 1)) * t->ways2m;
 	tag = tag_of(hvpn, asid);
 	for (unsigned w = 0; w < t->ways2m; w++)
-		if (set[w].tag == tag)
+		if (set[w].tag == tag) {
 			set[w].tag = TLB_INVALID;
+			t->live--;
+		}
 	cnt->tlb_invlpg++;
 	cnt->cycles += cpu->hw->cfg.cost.invlpg;
 }
@@ -187,12 +193,18 @@ static void inval_asid(struct hw_cpu *cpu, struct mmsim_counters *cnt, uint16_t 
 {
 	struct tlb *t = &cpu->tlb;
 	size_t n4 = (size_t)t->sets4k * t->ways4k, n2 = (size_t)t->sets2m * t->ways2m;
-	for (size_t i = 0; i < n4; i++)
-		if (t->e4k[i].tag != TLB_INVALID && tag_asid(t->e4k[i].tag) == asid)
+	/* An empty TLB (common: nothing ran since the last flush) needs no
+	 * scan of its 2560 entries. */
+	for (size_t i = 0; i < n4 && t->live; i++)
+		if (t->e4k[i].tag != TLB_INVALID && tag_asid(t->e4k[i].tag) == asid) {
 			t->e4k[i].tag = TLB_INVALID;
-	for (size_t i = 0; i < n2; i++)
-		if (t->e2m[i].tag != TLB_INVALID && tag_asid(t->e2m[i].tag) == asid)
+			t->live--;
+		}
+	for (size_t i = 0; i < n2 && t->live; i++)
+		if (t->e2m[i].tag != TLB_INVALID && tag_asid(t->e2m[i].tag) == asid) {
 			t->e2m[i].tag = TLB_INVALID;
+			t->live--;
+		}
 	cnt->tlb_flush_full++;
 	cnt->cycles += cpu->hw->cfg.cost.flush_full;
 }
