@@ -1,0 +1,68 @@
+/*
+ * block_int.h - what block.c, the two engines and the fault layer share.
+ *
+ * Request life: blk_submit() validates, lets the fault layer see it
+ * (fault_submit), counts it in flight and hands it to the engine; the engine
+ * runs it and calls blk_complete() with the syscall's result, which lets the
+ * fault layer see it again (fault_complete), sets req->result, runs end_io
+ * and then (never touching req again) drops the in-flight count.
+ *
+ * An engine runs a request in up to two phases: a PREFLUSH write first
+ * flushes (phase 0), then writes (phase 1).  req->inject != 0 means: do no
+ * I/O, complete with that result.
+ */
+#ifndef MMSIM_BLOCK_INT_H
+#define MMSIM_BLOCK_INT_H
+
+#include <pthread.h>
+
+#include "block.h"
+
+struct blk_fault;
+
+struct blk_engine_ops {
+	int (*start)(struct blk_dev *dev, const struct blk_open_opts *o);
+	void (*submit)(struct blk_dev *dev, struct blk_req *req);
+	void (*stop)(struct blk_dev *dev);	/* nothing in flight */
+};
+
+struct blk_dev {
+	int fd;
+	char *path;
+	uint64_t nr_sectors;
+	unsigned lbs;
+	bool direct;
+	const char *direct_note;
+	enum blk_engine engine;
+	const struct blk_engine_ops *ops;
+	void *eng;			/* the engine's state */
+	bool no_punch;			/* host refused PUNCH_HOLE: write zeros */
+
+	/* In flight: accepted by blk_submit(), end_io not yet returned. */
+	long inflight;			/* atomic */
+	int draining;			/* atomic: someone waits in blk_drain */
+	pthread_mutex_t drain_lock;
+	pthread_cond_t drain_cond;
+
+	struct blk_fault *fault;	/* NULL unless attached */
+};
+
+/* Set on engine threads while they run completions. */
+extern __thread bool blk_in_completion;
+
+void blk_complete(struct blk_req *req, int res);
+
+/* Synchronous pieces both engines use (results 0 or -errno). */
+int blk_do_rw(struct blk_dev *dev, struct blk_req *req, size_t done);
+int blk_do_discard(struct blk_dev *dev, uint64_t off, uint64_t len);
+int blk_do_discard_zeroes(struct blk_dev *dev, uint64_t off, uint64_t len);
+
+extern const struct blk_engine_ops blk_uring_ops;
+extern const struct blk_engine_ops blk_threads_ops;
+
+/* Fault layer hooks (fault.c); no-ops unless dev->fault. */
+int blk_fault_submit(struct blk_dev *dev, struct blk_req *req);
+int blk_fault_complete(struct blk_dev *dev, struct blk_req *req, int res);
+void blk_fault_close(struct blk_dev *dev);
+
+#endif
