@@ -453,6 +453,22 @@ int blk_do_rw(struct blk_dev *dev, struct blk_req *req, size_t done)
 	return 0;
 }
 
+int blk_pio_full(int fd, void *buf, size_t len, off_t off, bool write)
+{
+	char *p = buf;
+	while (len) {
+		ssize_t n = write ? pwrite(fd, p, len, off) : pread(fd, p, len, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
 int blk_do_discard_zeroes(struct blk_dev *dev, uint64_t off, uint64_t len)
 {
 	void *zero;
@@ -462,15 +478,9 @@ int blk_do_discard_zeroes(struct blk_dev *dev, uint64_t off, uint64_t len)
 	int err = 0;
 	while (len && !err) {
 		size_t n = len < ZERO_CHUNK ? (size_t)len : ZERO_CHUNK;
-		ssize_t w = pwrite(dev->fd, zero, n, (off_t)off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			err = w < 0 ? -errno : -EIO;
-		else {
-			off += (uint64_t)w;
-			len -= (uint64_t)w;
-		}
+		err = blk_pio_full(dev->fd, zero, n, (off_t)off, true);
+		off += n;
+		len -= n;
 	}
 	free(zero);
 	return err;

@@ -56,6 +56,9 @@ void blk_complete(struct blk_req *req, int res);
 int blk_do_rw(struct blk_dev *dev, struct blk_req *req, size_t done);
 int blk_do_discard(struct blk_dev *dev, uint64_t off, uint64_t len);
 int blk_do_discard_zeroes(struct blk_dev *dev, uint64_t off, uint64_t len);
+/* pread/pwrite of exactly len bytes, retrying short transfers and EINTR:
+ * 0, -errno, or -EIO when the file ends first. */
+int blk_pio_full(int fd, void *buf, size_t len, off_t off, bool write);
 
 extern const struct blk_engine_ops blk_uring_ops;
 extern const struct blk_engine_ops blk_threads_ops;

@@ -92,36 +92,6 @@ static void make_durable(struct blk_frec *r)
 	r->old = NULL;
 }
 
-static int pread_full(int fd, char *buf, size_t len, off_t off)
-{
-	while (len) {
-		ssize_t n = pread(fd, buf, len, off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		buf += n;
-		len -= (size_t)n;
-		off += n;
-	}
-	return 0;
-}
-
-static int pwrite_full(int fd, const char *buf, size_t len, off_t off)
-{
-	while (len) {
-		ssize_t n = pwrite(fd, buf, len, off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : -EIO;
-		buf += n;
-		len -= (size_t)n;
-		off += n;
-	}
-	return 0;
-}
-
 static bool overlaps_inflight(const struct blk_fault *f, uint64_t s, uint64_t n)
 {
 	if (!f->inflight_writes)
@@ -145,8 +115,8 @@ static int record_write(struct blk_dev *dev, struct blk_fault *f, struct blk_req
 		free(r);
 		return -ENOMEM;
 	}
-	int err = pread_full(dev->fd, r->old, req->bytes,
-			     (off_t)(req->sector << BLK_SECTOR_SHIFT));
+	int err = blk_pio_full(dev->fd, r->old, req->bytes,
+			       (off_t)(req->sector << BLK_SECTOR_SHIFT), false);
 	if (err) {
 		free(r->old);
 		free(r);
@@ -249,9 +219,9 @@ static int restore(struct blk_fault *f, const struct blk_frec *r, uint64_t from,
 		uint64_t j = i + 1;
 		while (j < r->nsect && !protected_sector(p, np, r->sector + j))
 			j++;
-		int err = pwrite_full(f->fd_restore, r->old + (i << BLK_SECTOR_SHIFT),
-				      (j - i) << BLK_SECTOR_SHIFT,
-				      (off_t)((r->sector + i) << BLK_SECTOR_SHIFT));
+		int err = blk_pio_full(f->fd_restore, r->old + (i << BLK_SECTOR_SHIFT),
+				       (j - i) << BLK_SECTOR_SHIFT,
+				       (off_t)((r->sector + i) << BLK_SECTOR_SHIFT), true);
 		if (err)
 			return err;
 		f->rep.sectors_restored += j - i;

@@ -279,6 +279,33 @@ static struct migrate_run timed_move(struct mmsim *m, struct mmsim_task *t, uint
 	return r;
 }
 
+/*
+ * A machine from cfg (its memory sized for `bytes` more), a task with
+ * `bytes` of populated private memory, and a thread of it on CPU 1 that has
+ * touched the memory, so CPU 1 runs the address space and every flush
+ * needs an IPI, as in a two-threaded program.  Returns the mapping.
+ */
+static uint64_t populated_machine(struct mmsim_config *cfg, uint64_t bytes, struct mmsim **m,
+				  struct mmsim_task **t)
+{
+	struct mmsim_task *peer;
+	cfg->mem_per_node = (bytes + (64ULL << 20) + (2ULL << 20) - 1) & ~((2ULL << 20) - 1);
+	if (mmsim_create(cfg, m)) {
+		fputs("mmsim bench: cannot create the machine\n", stderr);
+		exit(1);
+	}
+	*t = bench_task(*m);
+	long a = mmsim_sys_mmap(*t, 0, bytes, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (a < 0 || mmsim_thread_create(*t, "peer", 1, &peer)) {
+		fputs("mmsim bench: cannot set up the address space\n", stderr);
+		exit(1);
+	}
+	uint8_t v;
+	mmsim_load8(peer, (uint64_t)a, &v);
+	return (uint64_t)a;
+}
+
 #define MIGRATE_ROUNDS 4
 
 /*
@@ -288,31 +315,17 @@ static struct migrate_run timed_move(struct mmsim *m, struct mmsim_task *t, uint
  * bandwidth drifts a lot, so the two are measured side by side and the
  * best of each kept.  A first round trip is not timed: it makes the host
  * back both nodes' frames (a host first touch would be timed otherwise).
- * A second task sharing the address space runs on CPU 1, so every flush
- * must reach it by IPI, as when a multi-threaded program is migrated.
+ * A thread of the process runs on CPU 1 (populated_machine()).
  */
 static struct migrate_run bench_move(uint64_t bytes, uint64_t page_size, struct host_copy *h,
 				     double *host_gbps, uint64_t *pages_out)
 {
 	struct mmsim_config cfg;
 	struct mmsim *m;
-	struct mmsim_task *t, *peer;
+	struct mmsim_task *t;
 	mmsim_config_default(&cfg);
-	cfg.mem_per_node = (bytes + (64ULL << 20) + (2ULL << 20) - 1) & ~((2ULL << 20) - 1);
 	cfg.thp = page_size > PAGE ? MMSIM_THP_ALWAYS : MMSIM_THP_NEVER;
-	if (mmsim_create(&cfg, &m)) {
-		fputs("mmsim bench: cannot create the machine\n", stderr);
-		exit(1);
-	}
-	t = bench_task(m);
-	long a = mmsim_sys_mmap(t, 0, bytes, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (a < 0 || mmsim_thread_create(t, "peer", 1, &peer)) {
-		fputs("mmsim bench: cannot set up the address space\n", stderr);
-		exit(1);
-	}
-	uint8_t v;
-	mmsim_load8(peer, (uint64_t)a, &v);	/* CPU 1 now runs the mm */
+	uint64_t a = populated_machine(&cfg, bytes, &m, &t);
 	uint64_t n = bytes / page_size;
 	uint64_t *pages = malloc(n * sizeof *pages);
 	int *nodes = malloc(n * sizeof *nodes), *status = malloc(n * sizeof *status);
@@ -321,7 +334,7 @@ static struct migrate_run bench_move(uint64_t bytes, uint64_t page_size, struct 
 		exit(1);
 	}
 	for (uint64_t i = 0; i < n; i++)
-		pages[i] = (uint64_t)a + i * page_size;
+		pages[i] = a + i * page_size;
 	timed_move(m, t, pages, nodes, status, n, 1);
 	timed_move(m, t, pages, nodes, status, n, 0);
 	struct migrate_run best = { 0 };
@@ -395,15 +408,18 @@ static double host_mprotect_ns(uint64_t pages, unsigned k)
 	for (uint64_t i = 0; i < pages; i++)
 		a[i * PAGE] = 1;
 	double best = 0;
-	for (int round = 0; round < 3; round++) {
+	for (int round = 0; round < 3 && best >= 0; round++) {
 		double t0 = now();
-		for (int c = 0; c < MPROTECT_CALLS; c++)
+		for (int c = 0; c < MPROTECT_CALLS && best >= 0; c++)
 			if (mprotect(a, len, c % 2 ? PROT_READ | PROT_WRITE : PROT_READ))
-				return 0;
+				best = -1;
 		double dt = now() - t0;
-		best = !best || dt < best ? dt : best;
+		if (best >= 0)
+			best = !best || dt < best ? dt : best;
 	}
 	munmap(a, len);
+	if (best < 0)
+		return 0;
 	return best * 1e9 / (double)(pages * MPROTECT_CALLS);
 }
 
@@ -413,42 +429,28 @@ struct mprotect_run {
 };
 
 /*
- * The same on mmsim, under one flush policy.  A thread of the process runs
- * on CPU 1, so each flush costs an IPI, as in a two-threaded program.
+ * The same on mmsim, under one flush policy, with a thread of the process
+ * on CPU 1 (populated_machine()), so each flush costs an IPI.
  */
 static struct mprotect_run sim_mprotect(uint64_t pages, unsigned k, enum mmsim_flush_policy pol)
 {
 	struct mmsim_config cfg;
 	struct mmsim *m;
-	struct mmsim_task *t, *peer;
+	struct mmsim_task *t;
 	uint64_t len = pages * PAGE;
 	mmsim_config_default(&cfg);
-	cfg.mem_per_node = (len + (64ULL << 20) + (2ULL << 20) - 1) & ~((2ULL << 20) - 1);
 	cfg.flush_policy = pol;
-	if (mmsim_create(&cfg, &m)) {
-		fputs("mmsim bench: cannot create the machine\n", stderr);
-		exit(1);
-	}
-	t = bench_task(m);
-	long a = mmsim_sys_mmap(t, 0, len, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (a < 0 || mmsim_thread_create(t, "peer", 1, &peer)) {
-		fputs("mmsim bench: cannot set up the address space\n", stderr);
-		exit(1);
-	}
+	uint64_t a = populated_machine(&cfg, len, &m, &t);
 	uint64_t chunk = len / k;
 	for (unsigned i = 0; i < k; i++)
-		mmsim_sys_madvise(t, (uint64_t)a + i * chunk, chunk,
-				  i % 2 ? MADV_SEQUENTIAL : MADV_RANDOM);
-	uint8_t v;
-	mmsim_load8(peer, (uint64_t)a, &v);	/* CPU 1 now runs the mm */
+		mmsim_sys_madvise(t, a + i * chunk, chunk, i % 2 ? MADV_SEQUENTIAL : MADV_RANDOM);
 	struct mprotect_run best = { 0 };
 	for (int round = 0; round < 3; round++) {
 		struct mmsim_counters c0, c1;
 		mmsim_counters_machine(m, &c0);
 		double t0 = now();
 		for (int c = 0; c < MPROTECT_CALLS; c++)
-			if (mmsim_sys_mprotect(t, (uint64_t)a, len,
+			if (mmsim_sys_mprotect(t, a, len,
 					       c % 2 ? PROT_READ | PROT_WRITE : PROT_READ)) {
 				fputs("mmsim bench: mprotect failed\n", stderr);
 				exit(1);
@@ -466,7 +468,7 @@ static struct mprotect_run sim_mprotect(uint64_t pages, unsigned k, enum mmsim_f
 		if (!best.ns_per_page || r.ns_per_page < best.ns_per_page)
 			best = r;
 	}
-	if (mmsim_task_vmas(t, (uint64_t)a, (uint64_t)a + len, NULL, 0) != (int)k) {
+	if (mmsim_task_vmas(t, a, a + len, NULL, 0) != (int)k) {
 		fputs("mmsim bench: the range did not stay in its VMAs\n", stderr);
 		exit(1);
 	}
