@@ -289,6 +289,44 @@ static void inflight_put(struct blk_dev *dev)
 	}
 }
 
+/*
+ * A flush covers the volatile completions counted when it starts.  A
+ * PREFLUSH with none outstanding is marked done (phase 1) before it runs.
+ */
+static void preflush_prepare(struct blk_dev *dev, struct blk_req *req)
+{
+	uint64_t vol = __atomic_load_n(&dev->volatile_done, __ATOMIC_ACQUIRE);
+
+	if (req->op == BLK_OP_WRITE &&
+	    vol == __atomic_load_n(&dev->flushed_through, __ATOMIC_ACQUIRE)) {
+		req->phase = 1;
+		__atomic_add_fetch(&dev->preflush_elided, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	req->flush_cover = vol + 1;
+}
+
+/* Keeps the flush-elision counters as requests succeed. */
+static void preflush_account(struct blk_dev *dev, const struct blk_req *req)
+{
+	uint64_t cover = req->flush_cover - 1, cur;
+
+	if ((req->op == BLK_OP_WRITE && !(req->flags & BLK_FUA)) || req->op == BLK_OP_DISCARD)
+		__atomic_add_fetch(&dev->volatile_done, 1, __ATOMIC_ACQ_REL);
+	if (!req->flush_cover)
+		return;
+	cur = __atomic_load_n(&dev->flushed_through, __ATOMIC_ACQUIRE);
+	while (cur < cover && !__atomic_compare_exchange_n(&dev->flushed_through, &cur, cover,
+							   false, __ATOMIC_ACQ_REL,
+							   __ATOMIC_ACQUIRE))
+		;
+}
+
+uint64_t blk_preflush_elided(const struct blk_dev *dev)
+{
+	return __atomic_load_n(&dev->preflush_elided, __ATOMIC_RELAXED);
+}
+
 int blk_submit(struct blk_dev *dev, struct blk_req *req)
 {
 	if (!dev || !req || !req->end_io)
@@ -302,7 +340,10 @@ int blk_submit(struct blk_dev *dev, struct blk_req *req)
 	req->phase = 0;
 	req->frec = NULL;
 	req->flush_snap = 0;
+	req->flush_cover = 0;
 	req->next = NULL;
+	if (req->op == BLK_OP_FLUSH || (req->op == BLK_OP_WRITE && (req->flags & BLK_PREFLUSH)))
+		preflush_prepare(dev, req);
 	if (!req->iov && req->op != BLK_OP_DISCARD) {
 		req->one.iov_base = req->buf;
 		req->one.iov_len = req->len;
@@ -323,6 +364,8 @@ void blk_complete(struct blk_req *req, int res)
 	struct blk_dev *dev = req->dev;
 	if (dev->fault)
 		res = blk_fault_complete(dev, req, res);
+	if (!res)
+		preflush_account(dev, req);
 	req->result = res;
 	req->end_io(req);	/* may free or resubmit req: not touched after */
 	inflight_put(dev);

@@ -25,6 +25,8 @@
  *  - BLK_PREFLUSH on a WRITE, or a FLUSH request: every write that
  *    completed before submission is durable when this request completes
  *    (Linux's REQ_PREFLUSH; a write completing meanwhile is not covered).
+ *    A PREFLUSH is skipped when every write completed so far is already
+ *    durable (FUA, or covered by a completed flush): nothing to flush.
  *  - DISCARD: the range reads back as zeros afterwards (fallocate
  *    PUNCH_HOLE|KEEP_SIZE; where the host refuses, the layer writes zeros
  *    itself).  Like a write, it is durable only once flushed.
@@ -115,6 +117,7 @@ struct blk_req {
 	int phase;			/* PREFLUSH done: now the write */
 	uint64_t flush_snap;		/* fault layer: completions covered */
 	struct blk_frec *frec;		/* fault layer: pre-image record */
+	uint64_t flush_cover;		/* a flush runs: volatile_done+1 then */
 };
 
 enum blk_engine {
@@ -168,6 +171,8 @@ int blk_rw(struct blk_dev *dev, enum blk_op op, unsigned flags, uint64_t sector,
 	   void *buf, size_t len);
 /* Waits until no request is in flight (not from end_io). */
 void blk_drain(struct blk_dev *dev);
+/* PREFLUSHes skipped because no completed write was volatile. */
+uint64_t blk_preflush_elided(const struct blk_dev *dev);
 
 /* ---- fault injection -------------------------------------------------------- */
 

@@ -45,6 +45,18 @@ struct blk_dev {
 	pthread_cond_t drain_cond;
 
 	struct blk_fault *fault;	/* NULL unless attached */
+
+	/*
+	 * Flush elision: volatile_done counts successful non-FUA writes and
+	 * discards (completions that left data in a volatile cache);
+	 * flushed_through is the largest such count a completed flush
+	 * covered.  When they are equal, a PREFLUSH has nothing to flush and
+	 * is skipped (journal writes that follow only FUA writes pay one
+	 * host sync, not two).  Both atomic.
+	 */
+	uint64_t volatile_done;
+	uint64_t flushed_through;
+	uint64_t preflush_elided;	/* atomic, for tests */
 };
 
 /* Set on engine threads while they run completions. */

@@ -45,7 +45,7 @@ static void run(struct blk_dev *dev, struct blk_req *req)
 		res = blk_do_discard(dev, req->sector << BLK_SECTOR_SHIFT, req->bytes);
 		break;
 	case BLK_OP_WRITE:
-		if (req->flags & BLK_PREFLUSH) {
+		if ((req->flags & BLK_PREFLUSH) && !req->phase) {
 			res = flush_fd(dev->fd);
 			req->phase = 1;
 		}

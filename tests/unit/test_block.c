@@ -680,6 +680,40 @@ static void test_durability(enum blk_engine e)
 	unlink(p);
 }
 
+/* A PREFLUSH with no volatile completion outstanding is skipped, and
+ * skipping it loses nothing: the fault model agrees everything is durable. */
+static void test_preflush_elision(enum blk_engine e)
+{
+	char p[PATH_MAX];
+	const char *en = blk_engine_name(e);
+	path_of(p, "elide.img");
+	make_image(p, 16 * LBS);
+	struct blk_dev *d = open_dev(p, e, 0);
+	struct blk_fault_opts fo = { .seed = 5, .survive_pct = 0 };
+	blk_fault_attach(d, &fo);
+	uint64_t e0 = blk_preflush_elided(d);
+	int err = wr(d, BLK_PREFLUSH | BLK_FUA, 0, 1);
+	is(blk_preflush_elided(d) - e0, 1, "%s: nothing written yet: PREFLUSH skipped", en);
+	err |= wr(d, 0, 1, 2);
+	err |= wr(d, BLK_PREFLUSH | BLK_FUA, 2, 3);
+	is(blk_preflush_elided(d) - e0, 1, "%s: after a plain write the PREFLUSH runs", en);
+	err |= wr(d, BLK_PREFLUSH | BLK_FUA, 3, 4);
+	is(blk_preflush_elided(d) - e0, 2, "%s: ... and covers it: the next one is skipped", en);
+	err |= blk_rw(d, BLK_OP_DISCARD, 0, 4 * SPB, NULL, LBS);
+	err |= blk_rw(d, BLK_OP_FLUSH, 0, 0, NULL, 0);
+	err |= wr(d, BLK_PREFLUSH | BLK_FUA, 5, 5);
+	is(blk_preflush_elided(d) - e0, 3, "%s: a FLUSH covers a discard too", en);
+	is(err, 0, "%s: the writes succeed", en);
+	is(blk_fault_nondurable(d), 0, "%s: the fault model agrees: all durable", en);
+	is(blk_fault_power_loss(d, NULL), 0, "%s: power loss", en);
+	blk_close(d);
+	d = open_dev(p, e, 0);
+	is(read_wid(d, 1, 0), 2, "%s: the plain write survived", en);
+	is(read_wid(d, 3, 0), 4, "%s: the write after a skipped PREFLUSH survived", en);
+	blk_close(d);
+	unlink(p);
+}
+
 /* Tears: first k sectors new, the rest old, 0 < k < 8; several k seen. */
 static void test_torn(enum blk_engine e)
 {
@@ -959,6 +993,7 @@ int main(void)
 		test_threads(e);
 		test_eio(e);
 		test_durability(e);
+		test_preflush_elision(e);
 		test_torn(e);
 		test_power_cut_at(e);
 		test_campaign(e);
