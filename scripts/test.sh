@@ -16,7 +16,10 @@ ctest --test-dir build --output-on-failure -j "$jobs"
 echo "== ASan + UBSan build"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DMMSIM_ASAN=ON -DMMSIM_WERROR=ON >/dev/null
 ninja -C build-asan
+# The release run walks 1000 cache-set crash states; the sanitizer runs
+# walk fewer (each state is several times slower there) with other seeds.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  MMSIM_BCACHE_CRASH_STATES=150 MMSIM_BCACHE_CRASH_SEED=100001 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs"
 
 echo "== ThreadSanitizer build (concurrency tests)"
@@ -36,5 +39,6 @@ if ! build-tsan/mmsim --help >/dev/null 2>&1; then
     exit 1
   fi
 fi
-TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ${tsan_run[@]+"${tsan_run[@]}"} \
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+  MMSIM_BCACHE_CRASH_STATES=60 MMSIM_BCACHE_CRASH_SEED=200001 ${tsan_run[@]+"${tsan_run[@]}"} \
   ctest --test-dir build-tsan -L concurrency --output-on-failure -j "$jobs"

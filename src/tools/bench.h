@@ -1,9 +1,37 @@
 /*
  * bench.h - `mmsim bench NAME`: benchmarks that measure their own host
  * baseline in the same run and print `name.metric = value unit` lines.
+ * bench.c has the memory-management benchmarks and the command;
+ * bench_bcache.c the journal and recovery benchmarks.
  */
 #ifndef MMSIM_TOOLS_BENCH_H
 #define MMSIM_TOOLS_BENCH_H
+
+struct metric {
+	const char *name;
+	double value;
+	const char *unit;
+};
+
+#define REPORT_MAX 96
+
+struct report {
+	struct metric m[REPORT_MAX];
+	char names[REPORT_MAX][48];	/* for metric names built at run time */
+	int n;
+};
+
+void put(struct report *r, const char *name, double v, const char *unit);
+/* put() with a name made from a format. */
+void putf(struct report *r, double v, const char *unit, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Flush-waiting key inserts/s with 1, 4, 16 writers, beside RocksDB's
+ * sync puts (mmsim-bench-rocksdb, when built) in the same directory. */
+int bench_journal(struct report *r, const char *dir, double seconds);
+/* Read + replay time of a full journal and the buckets read to find the
+ * newest entry, on rings of several sizes. */
+int bench_recovery(struct report *r, const char *dir);
 
 int cmd_bench(int argc, char **argv);
 

@@ -1,5 +1,5 @@
 /*
- * main.c - the mmsim command line: run, check, bench (and the subcommands
+ * main.c - the mmsim command line: run, check, bench, bcache (and the subcommands
  * still to come, which say so).
  *
  * Exit status: 0 ok, 1 failure, 2 usage error.
@@ -16,6 +16,7 @@
 
 #include <mmsim/mmsim.h>
 
+#include "bcache_cmd.h"
 #include "bench.h"
 #include "scenario.h"
 
@@ -58,7 +59,7 @@ static void usage_main(FILE *f)
 	      "  bench NAME       run a benchmark: fault, access (list: mmsim bench --help)\n"
 	      "  replay TRACE     replay a memory-access trace (not built yet)\n"
 	      "  report           write an HTML report (not built yet)\n"
-	      "  bcache CMD IMAGE bcache tools (not built yet)\n"
+	      "  bcache CMD IMAGE bcache cache sets: format, show, dump-journal, fsck\n"
 	      "  help             this text\n"
 	      "\n"
 	      "Every command takes --help.  Exit status: 0 ok, 1 failure, 2 usage error.\n",
@@ -326,7 +327,9 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	if (!strcmp(c, "bench"))
 		return cmd_bench(argc - 1, argv + 1);
-	if (!strcmp(c, "replay") || !strcmp(c, "report") || !strcmp(c, "bcache"))
+	if (!strcmp(c, "bcache"))
+		return cmd_bcache(argc - 1, argv + 1);
+	if (!strcmp(c, "replay") || !strcmp(c, "report"))
 		return not_built(c, argc - 1, argv + 1);
 	fprintf(stderr, "mmsim: unknown command '%s' (see mmsim --help)\n", c);
 	return 2;

@@ -1,0 +1,1303 @@
+/*
+ * btree.c - the btree that indexes cached extents: nodes in buckets,
+ * appended bsets, splits, compaction, replacement of roots, and the
+ * journal pins of dirty leaves.
+ *
+ * What it owns
+ *  - The whole tree, in memory (simulator scale): struct btree per node,
+ *    each with its live keys (a sorted struct bkey_array), for interior
+ *    nodes its children, and its pointer key: position = the largest key
+ *    the node may hold (inode, offset), one pointer to its bucket, size =
+ *    the node size in sectors (bcache's convention).  A node holds the keys
+ *    in (previous sibling's position, its own position]; the root's
+ *    position is the largest key (inode 2^20-1, offset 2^63-1).
+ *  - On disk a node is a run of bsets in its bucket, each starting on a
+ *    block boundary, the first at offset 0: magic = set magic ^ bset xor,
+ *    seq = the node's random seq, version 1, sorted keys, csum seeded with
+ *    the node's pointer.  Applied in order with extent-insert semantics
+ *    (interior nodes: a key replaces the one at the same position) they
+ *    give the node's contents, as Linux's driver merges them (newer sets
+ *    win where keys overlap, keys without pointers delete).
+ *  - Writing a dirty node appends one bset: the node's delta, the changes
+ *    since the last write, kept as a keep-deletions extent array (so it is
+ *    sorted and non-overlapping, and applying it gives the current keys).
+ *    When the delta does not fit behind what is written, after
+ *    BTREE_MAX_BSETS sets, or when a read found a torn set, the node is
+ *    compacted instead: written whole (its stale keys dropped) to a new
+ *    bucket with a new seq, and its pointer replaced in the parent.  The
+ *    struct btree stays the same object; only its bucket changes.
+ *  - Splits: a node whose keys exceed 2/3 of what one bset of a node can
+ *    carry is cut in two at the middle (by words); the left half goes to a
+ *    new struct and bucket, the right half stays in this struct with a new
+ *    bucket; both are written whole, then the parent (which gains a key and
+ *    has one replaced) is written, splitting in turn if it is full.  A root
+ *    split writes a new root one level up.  Memory and buckets are taken
+ *    before anything changes, so a split that cannot get them (-ENOSPC:
+ *    the btree reserve is gone) leaves the node as it was; it still fits
+ *    its bucket (the last third is slack), and an insert that could make
+ *    it not fit is refused with -ENOSPC instead.
+ *  - Replacement order (what makes a crash safe): new nodes are written
+ *    and completed first; then the parent, synchronously (interior nodes
+ *    are written as soon as they change, as bcache does), or for a new
+ *    root, c->root_key/root_level under meta_lock and a journal entry
+ *    carrying them (bch_journal_meta, waited for); then the old bucket is
+ *    freed (bch_bucket_free: its gen changes, and the allocator reuses it
+ *    only after that gen is durable).  A dirty leaf's journal pin is
+ *    dropped only after all of that.
+ *  - Pins: a leaf receiving keys from journal entry seq holds one pin, on
+ *    the oldest such entry (bch_journal_pin_add; a newer entry cannot be
+ *    reclaimed before an older one, so the oldest is enough).  The pin is
+ *    dropped once the node's write (and for a compaction, its parent's or
+ *    the root's) completed; last_seq only moves past it then, and the
+ *    journal entry that moves it is written with PREFLUSH, which makes the
+ *    node write durable first.
+ *  - Reads (bch_btree_open): bsets are applied while magic, seq, version,
+ *    size and checksum hold; the first that fails ends the node (a torn
+ *    last set is normal after a crash: its keys are still in the journal).
+ *    A bad first set, or a key that is invalid, out of order or outside
+ *    the node's range, is an error (-EIO, with the reason on c->log),
+ *    never a crash.  A node whose reading stopped at a bad set, or whose
+ *    bucket holds a set header of its seq past where reading stopped, is
+ *    compacted at its next write rather than appended to, so a stale
+ *    later set can never follow a new one.
+ *  - Pointers whose gen is not their bucket's are stale (the bucket was
+ *    reused): inserts drop them (a key left without pointers deletes),
+ *    bch_btree_map_extents skips them, whole writes drop keys with nothing
+ *    else.
+ *
+ * Locking: c->btree_lock, read for the map functions and GC's walk, write
+ * for everything that changes the tree or writes nodes.  Node I/O is
+ * synchronous under the write lock.  Inside it the order is alloc_lock
+ * (bch_bucket_alloc/free), then the journal (pins, meta), then meta_lock
+ * (root key).  bch_btree_write_locked tells the allocator this thread
+ * holds the write lock (so it never runs GC, which takes btree_lock).
+ * bch_journal_meta is waited for under the write lock (new roots, and prio
+ * writes the allocator makes for a split): that relies on the journal
+ * keeping room for meta entries, since the journal thread's flush_pins
+ * needs this lock.
+ *
+ * Limits: nodes never merge (a leaf emptied by deletions stays); the tree
+ * is in memory whole; node writes are synchronous, one at a time, under
+ * the write lock (readers wait for them); an I/O error writing a node
+ * fails the set (bch_set_error).  Inserts cost a memmove of the leaf's
+ * key array (about 220k random 8-sector inserts a second with 256 KiB
+ * nodes of ~6000 keys).
+ */
+#include "bcache/btree.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "bcache/extents.h"
+
+#define BTREE_MAX_BSETS 16u		/* then a node is compacted */
+#define BTREE_MAX_DEPTH 16u		/* more levels than any real tree has */
+#define MAX_KEY_INODE ((uint64_t)BCH_KEY_INODE_MAX)
+#define MAX_KEY_OFFSET (~0ull >> 1)
+#define LINUX_BTREE_MAX_SECTORS 512u	/* 256 KiB: BTREE_MAX_PAGES */
+
+__thread unsigned bch_btree_write_locked;
+
+struct btree {
+	struct bkey_slot key;		/* position = node max; ptr = bucket */
+	unsigned level;
+	uint64_t seq;			/* bset seq of this node incarnation */
+	unsigned written;		/* sectors of the bucket written */
+	unsigned nsets;
+	bool dirty;			/* delta not written yet */
+	bool need_full;			/* next write: compaction */
+	uint64_t pin_seq;		/* oldest journal entry held; 0: none */
+	struct bkey_array keys;
+	struct bkey_array delta;
+	struct btree **child;		/* interior: child[i] for keys.k[i] */
+	size_t child_cap;
+	struct btree *parent;
+};
+
+struct btree_state {
+	struct btree *root;
+	unsigned node_sectors;
+	size_t max_u64s;		/* keys one whole bset can carry */
+	size_t split_u64s;
+	uint64_t rng;
+	struct bch_btree_stats st;
+};
+
+/* ---- helpers ------------------------------------------------------------------- */
+
+static void blog(struct cache_set *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void blog(struct cache_set *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!c->log)
+		return;
+	va_start(ap, fmt);
+	fputs("bcache: btree: ", c->log);
+	vfprintf(c->log, fmt, ap);
+	fputc('\n', c->log);
+	va_end(ap);
+}
+
+static void wlock(struct cache_set *c)
+{
+	pthread_rwlock_wrlock(&c->btree_lock);
+	bch_btree_write_locked++;
+}
+
+static void wunlock(struct cache_set *c)
+{
+	bch_btree_write_locked--;
+	pthread_rwlock_unlock(&c->btree_lock);
+}
+
+static uint64_t next_rand(struct btree_state *s)
+{
+	uint64_t z = (s->rng += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static uint64_t node_bucket(struct cache_set *c, const struct btree *b)
+{
+	return PTR_OFFSET(&b->key.key, 0) / c->cache->bucket_sectors;
+}
+
+static unsigned block_bytes(struct cache_set *c)
+{
+	return c->cache->block_sectors * 512u;
+}
+
+static size_t round_up(size_t v, size_t to)
+{
+	return (v + to - 1) / to * to;
+}
+
+static void *io_alloc(size_t len)
+{
+	void *p = NULL;
+
+	if (posix_memalign(&p, 4096, len))
+		return NULL;
+	memset(p, 0, len);
+	return p;
+}
+
+static struct btree *node_new(unsigned level)
+{
+	struct btree *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	b->level = level;
+	bkey_array_init(&b->keys);
+	bkey_array_init(&b->delta);
+	return b;
+}
+
+static void node_free_tree(struct btree *b)
+{
+	if (!b)
+		return;
+	if (b->level)
+		for (size_t i = 0; i < b->keys.nr; i++)
+			node_free_tree(b->child[i]);
+	bkey_array_free(&b->keys);
+	bkey_array_free(&b->delta);
+	free(b->child);
+	free(b);
+}
+
+static int child_reserve(struct btree *b, size_t n)
+{
+	struct btree **nc;
+	size_t cap;
+
+	if (n <= b->child_cap)
+		return 0;
+	cap = b->child_cap ? b->child_cap * 2 : 16;
+	while (cap < n)
+		cap *= 2;
+	nc = realloc(b->child, cap * sizeof(*nc));
+	if (!nc)
+		return -ENOMEM;
+	b->child = nc;
+	b->child_cap = cap;
+	return 0;
+}
+
+/* Sets b's pointer key: position (inode, offset), pointer to bucket at its gen. */
+static void node_set_key(struct cache_set *c, struct btree *b, uint64_t inode, uint64_t offset,
+			 uint64_t bucket)
+{
+	struct bkey *k = &b->key.key;
+
+	memset(&b->key, 0, sizeof(b->key));
+	bch_key_init(k, (unsigned)inode, offset, c->btree->node_sectors);
+	SET_KEY_PTRS(k, 1);
+	k->ptr[0] = bch_make_ptr(0, bucket * c->cache->bucket_sectors,
+				 c->cache->buckets[bucket].gen);
+}
+
+/* Index of the child at exactly position (inode, offset), or SIZE_MAX. */
+static size_t child_index(const struct btree *p, const struct btree *b)
+{
+	size_t i = bkey_array_first_after(&p->keys, KEY_INODE(&b->key.key),
+					  KEY_OFFSET(&b->key.key));
+
+	if (!i || p->child[i - 1] != b)
+		return SIZE_MAX;
+	return i - 1;
+}
+
+/* Interior: puts k (with child) at its position, replacing one at the same spot. */
+static int interior_set(struct btree *p, const struct bkey *k, struct btree *child)
+{
+	size_t i = bkey_array_first_after(&p->keys, KEY_INODE(k), KEY_OFFSET(k));
+	int r;
+
+	if (i && !bkey_cmp(&p->keys.k[i - 1].key, k)) {
+		bkey_array_set(&p->keys, i - 1, k);
+		p->child[i - 1] = child;
+		return 0;
+	}
+	if ((r = child_reserve(p, p->keys.nr + 1)) || (r = bkey_array_insert_at(&p->keys, i, k)))
+		return r;
+	memmove(&p->child[i + 1], &p->child[i], (p->keys.nr - 1 - i) * sizeof(*p->child));
+	p->child[i] = child;
+	return 0;
+}
+
+/* Interior delta: the newest key per position. */
+static int delta_set_ptr(struct bkey_array *d, const struct bkey *k)
+{
+	size_t i = bkey_array_first_after(d, KEY_INODE(k), KEY_OFFSET(k));
+
+	if (i && !bkey_cmp(&d->k[i - 1].key, k)) {
+		bkey_array_set(d, i - 1, k);
+		return 0;
+	}
+	return bkey_array_insert_at(d, i, k);
+}
+
+static void pin_drop(struct cache_set *c, struct btree *b)
+{
+	if (b->pin_seq) {
+		bch_journal_pin_drop(c, b->pin_seq);
+		b->pin_seq = 0;
+	}
+}
+
+static void pin_take(struct cache_set *c, struct btree *b, uint64_t seq)
+{
+	if (!seq || (b->pin_seq && b->pin_seq <= seq))
+		return;
+	bch_journal_pin_add(c, seq);
+	if (b->pin_seq)
+		bch_journal_pin_drop(c, b->pin_seq);
+	b->pin_seq = seq;
+}
+
+/* Drops stale pointers from k; a key left with none becomes a deletion. */
+static void drop_stale_ptrs(struct cache_set *c, struct bkey *k)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < KEY_PTRS(k); i++)
+		if (!bch_ptr_stale(c, k, i))
+			k->ptr[n++] = k->ptr[i];
+	SET_KEY_PTRS(k, n);
+}
+
+/* ---- writing nodes ----------------------------------------------------------------- */
+
+static int node_io_error(struct cache_set *c, struct btree *b, int r)
+{
+	blog(c, "writing node in bucket %" PRIu64 " (level %u): %s", node_bucket(c, b), b->level,
+	     strerror(-r));
+	bch_set_error(c, r);
+	return r;
+}
+
+/* Writes keys as one bset at sector `at` of b's bucket. */
+static int write_bset(struct cache_set *c, struct btree *b, const struct bkey_array *keys,
+		      unsigned at)
+{
+	struct cache *ca = c->cache;
+	size_t bytes = round_up(sizeof(struct bset) + keys->u64s * 8, block_bytes(c));
+	struct bset *i;
+	uint64_t *p;
+	int r;
+
+	if (at * 512ull + bytes > c->btree->node_sectors * 512ull) {
+		blog(c, "%zu bytes of keys do not fit in the node at sector %u", bytes, at);
+		return -ENOSPC;
+	}
+	i = io_alloc(bytes);
+	if (!i)
+		return -ENOMEM;
+	i->magic = bch_bset_magic(&ca->sb);
+	i->seq = b->seq;
+	i->version = BCACHE_BSET_VERSION;
+	i->keys = (uint32_t)keys->u64s;
+	p = i->d;
+	for (size_t n = 0; n < keys->nr; n++) {
+		unsigned u = bkey_u64s(&keys->k[n].key);
+
+		memcpy(p, keys->k[n].w, u * 8);
+		p += u;
+	}
+	i->csum = bch_bset_csum(i, b->key.key.ptr[0]);
+	r = blk_rw(ca->bdev, BLK_OP_WRITE, 0, PTR_OFFSET(&b->key.key, 0) + at, i, bytes);
+	free(i);
+	if (r)
+		return node_io_error(c, b, r);
+	b->written = at + (unsigned)(bytes / 512);
+	b->nsets = at ? b->nsets + 1 : 1;
+	c->btree->st.node_writes++;
+	return 0;
+}
+
+/* Leaves: keys whose every pointer is stale are gone; drop them for good. */
+static void drop_stale_keys(struct cache_set *c, struct btree *b)
+{
+	size_t n = 0;
+
+	if (b->level)
+		return;
+	for (size_t i = 0; i < b->keys.nr; i++) {
+		struct bkey *k = &b->keys.k[i].key;
+		bool live = false;
+
+		for (unsigned p = 0; p < KEY_PTRS(k) && !live; p++)
+			live = !bch_ptr_stale(c, k, p);
+		if (live)
+			b->keys.k[n++] = b->keys.k[i];
+		else
+			b->keys.u64s -= bkey_u64s(k);
+	}
+	b->keys.nr = n;
+}
+
+/* A bucket for a node (RESERVE_BTREE), or -ENOSPC with a note in the log. */
+static int64_t node_bucket_alloc(struct cache_set *c)
+{
+	int64_t nb = bch_bucket_alloc(c, RESERVE_BTREE, BUCKET_BTREE);
+
+	if (nb < 0)
+		blog(c, "no bucket for a btree node: %s", strerror((int)-nb));
+	return nb;
+}
+
+/*
+ * Gives b the bucket nb and a new seq and writes it whole there.  Its old
+ * bucket is returned in *old (UINT64_MAX: none) for the caller to free once
+ * the pointer to the new one is durable.  On failure b is as it was and nb
+ * is freed.
+ */
+static int write_whole_to(struct cache_set *c, struct btree *b, uint64_t nb, uint64_t *old)
+{
+	struct bkey_slot old_key = b->key;
+	uint64_t old_seq = b->seq;
+	int r;
+
+	*old = KEY_PTRS(&b->key.key) ? node_bucket(c, b) : UINT64_MAX;
+	drop_stale_keys(c, b);
+	node_set_key(c, b, KEY_INODE(&b->key.key), KEY_OFFSET(&b->key.key), nb);
+	b->seq = next_rand(c->btree);
+	r = write_bset(c, b, &b->keys, 0);
+	if (r) {
+		/* Nothing points at the new bucket: the node keeps its old one. */
+		bch_bucket_free(c, nb);
+		b->key = old_key;
+		b->seq = old_seq;
+		*old = UINT64_MAX;
+		return r;
+	}
+	bkey_array_clear(&b->delta);
+	b->dirty = false;
+	b->need_full = false;
+	return 0;
+}
+
+static int write_whole_new(struct cache_set *c, struct btree *b, uint64_t *old)
+{
+	int64_t nb = node_bucket_alloc(c);
+
+	*old = UINT64_MAX;
+	if (nb < 0)
+		return (int)nb;
+	return write_whole_to(c, b, (uint64_t)nb, old);
+}
+
+/* Makes b the root: root key under meta_lock, then a journal entry. */
+static int set_root(struct cache_set *c, struct btree *b, bool journal)
+{
+	c->btree->root = b;
+	b->parent = NULL;
+	pthread_mutex_lock(&c->meta_lock);
+	memset(&c->root_key, 0, sizeof(c->root_key));
+	memcpy(&c->root_key, &b->key.key, bkey_u64s(&b->key.key) * 8);
+	c->root_level = b->level;
+	pthread_mutex_unlock(&c->meta_lock);
+	return journal ? bch_journal_meta(c) : 0;
+}
+
+static int write_node(struct cache_set *c, struct btree *b);
+static int split_node(struct cache_set *c, struct btree *b);
+
+/*
+ * b's pointer key changed (new bucket): put it in the parent and write the
+ * parent, or make it the root.  Then free the old bucket.
+ */
+static int publish(struct cache_set *c, struct btree *b, uint64_t old)
+{
+	struct btree *p = b->parent;
+	int r;
+
+	if (!p) {
+		r = set_root(c, b, true);
+	} else {
+		size_t i = child_index(p, b);
+
+		if (i == SIZE_MAX)
+			return -EIO;	/* cannot happen: the tree is inconsistent */
+		bkey_array_set(&p->keys, i, &b->key.key);
+		r = delta_set_ptr(&p->delta, &b->key.key);
+		if (!r) {
+			p->dirty = true;
+			r = write_node(c, p);
+		}
+	}
+	if (!r && old != UINT64_MAX)
+		bch_bucket_free(c, old);
+	return r;
+}
+
+static int compact_node(struct cache_set *c, struct btree *b)
+{
+	uint64_t old;
+	int r = write_whole_new(c, b, &old);
+
+	if (r)
+		return r;
+	c->btree->st.compactions++;
+	r = publish(c, b, old);
+	if (!r)
+		pin_drop(c, b);
+	return r;
+}
+
+/* Writes a dirty node: its delta appended, or the whole node elsewhere. */
+static int write_node(struct cache_set *c, struct btree *b)
+{
+	struct btree_state *s = c->btree;
+	size_t delta_bytes;
+	int r;
+
+	if (!b->dirty)
+		return 0;
+	if (b->keys.u64s > s->split_u64s) {
+		r = split_node(c, b);
+		if (r != -ENOSPC)
+			return r;
+		/* No bucket to split into: write it as it is (it still fits). */
+	}
+	delta_bytes = round_up(sizeof(struct bset) + b->delta.u64s * 8, block_bytes(c));
+	if (b->need_full || b->nsets >= BTREE_MAX_BSETS ||
+	    b->written * 512ull + delta_bytes > s->node_sectors * 512ull)
+		return compact_node(c, b);
+	r = write_bset(c, b, &b->delta, b->written);
+	if (r)
+		return r;
+	s->st.bset_appends++;
+	bkey_array_clear(&b->delta);
+	b->dirty = false;
+	pin_drop(c, b);
+	return 0;
+}
+
+/*
+ * Splits b in two: the left half moves to a new node, the right half stays
+ * in b; both written whole to new buckets; the parent gets both pointers
+ * (a new root if b was the root) and is written.
+ */
+static int split_node(struct cache_set *c, struct btree *b)
+{
+	struct btree_state *s = c->btree;
+	struct btree *left, *p = b->parent, *newroot = NULL;
+	size_t m = 0, acc = 0, nr = b->keys.nr;
+	uint64_t old_b, old_l;
+	int64_t nb_left = -1, nb_right = -1, nb_root = -1;
+	int r;
+
+	if (nr < 2)
+		return -EIO;
+	/* A parent that is full (it could not split for want of a bucket). */
+	if (p && p->keys.u64s + BKEY_SLOT_U64S > s->max_u64s) {
+		blog(c, "node in bucket %" PRIu64 " is full and could not split", node_bucket(c, p));
+		return -ENOSPC;
+	}
+	while (m < nr - 1 && acc + bkey_u64s(&b->keys.k[m].key) <= b->keys.u64s / 2)
+		acc += bkey_u64s(&b->keys.k[m++].key);
+	if (!m)
+		m = 1;
+	/* Everything that can fail before the tree changes: memory, buckets. */
+	left = node_new(b->level);
+	if (!p)
+		newroot = node_new(b->level + 1);
+	if (!left || (!p && (!newroot || child_reserve(newroot, 2))) ||
+	    bkey_array_reserve(&left->keys, m) || (b->level && child_reserve(left, m)) ||
+	    (p && (child_reserve(p, p->keys.nr + 1) || bkey_array_reserve(&p->keys, p->keys.nr + 1) ||
+		   bkey_array_reserve(&p->delta, p->delta.nr + 2)))) {
+		r = -ENOMEM;
+		goto undo;
+	}
+	if ((nb_left = node_bucket_alloc(c)) < 0 || (nb_right = node_bucket_alloc(c)) < 0 ||
+	    (!p && (nb_root = node_bucket_alloc(c)) < 0)) {
+		r = (int)(nb_left < 0 ? nb_left : nb_right < 0 ? nb_right : nb_root);
+		goto undo;
+	}
+	for (size_t i = 0; i < m; i++) {
+		bkey_array_insert_at(&left->keys, i, &b->keys.k[i].key);
+		if (b->level) {
+			left->child[i] = b->child[i];
+			left->child[i]->parent = left;
+		}
+	}
+	if (b->level)
+		memmove(b->child, b->child + m, (nr - m) * sizeof(*b->child));
+	bkey_array_remove(&b->keys, 0, m);
+	/* Left's position: its last key's; no pointer until it is written. */
+	memset(&left->key, 0, sizeof(left->key));
+	bch_key_init(&left->key.key, (unsigned)KEY_INODE(&left->keys.k[m - 1].key),
+		     KEY_OFFSET(&left->keys.k[m - 1].key), s->node_sectors);
+	left->parent = p ? p : newroot;
+	left->dirty = b->dirty = true;
+
+	r = write_whole_to(c, left, (uint64_t)nb_left, &old_l);
+	if (!r)
+		r = write_whole_to(c, b, (uint64_t)nb_right, &old_b);
+	else
+		bch_bucket_free(c, (uint64_t)nb_right);
+	if (r) {
+		/* An I/O error (the set is failed now): stop here. */
+		if (newroot)
+			bch_bucket_free(c, (uint64_t)nb_root);
+		bch_set_error(c, r);
+		return r;
+	}
+	s->st.splits++;
+	if (newroot) {
+		struct bkey *lk = &left->key.key, *bk = &b->key.key;
+		uint64_t nb;
+
+		interior_set(newroot, lk, left);
+		interior_set(newroot, bk, b);
+		b->parent = newroot;
+		memset(&newroot->key, 0, sizeof(newroot->key));
+		bch_key_init(&newroot->key.key, (unsigned)MAX_KEY_INODE, MAX_KEY_OFFSET,
+			     s->node_sectors);
+		newroot->dirty = true;
+		r = write_whole_to(c, newroot, (uint64_t)nb_root, &nb);
+		if (!r)
+			r = set_root(c, newroot, true);
+		if (r) {
+			bch_set_error(c, r);
+			return r;
+		}
+	} else {
+		if ((r = interior_set(p, &left->key.key, left)) ||
+		    (r = interior_set(p, &b->key.key, b)) ||
+		    (r = delta_set_ptr(&p->delta, &left->key.key)) ||
+		    (r = delta_set_ptr(&p->delta, &b->key.key))) {
+			bch_set_error(c, r);
+			return r;
+		}
+		p->dirty = true;
+		r = write_node(c, p);
+		if (r)
+			return r;
+	}
+	bch_bucket_free(c, old_b);
+	pin_drop(c, b);
+	return 0;
+undo:
+	if (nb_left >= 0)
+		bch_bucket_free(c, (uint64_t)nb_left);
+	if (nb_right >= 0)
+		bch_bucket_free(c, (uint64_t)nb_right);
+	node_free_tree(newroot);
+	node_free_tree(left);
+	return r;
+}
+
+/* ---- reading nodes ------------------------------------------------------------------ */
+
+struct read_ctx {
+	struct cache_set *c;
+	void *buf;
+	char why[160];
+};
+
+static int read_fail(struct read_ctx *rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int read_fail(struct read_ctx *rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(rc->why, sizeof(rc->why), fmt, ap);
+	va_end(ap);
+	return -EIO;
+}
+
+/* Is k inside (lo, hi]?  Leaves: the whole extent; interior: its position. */
+static bool key_in_range(const struct bkey *k, unsigned level, const struct bkey *lo,
+			 const struct bkey *hi)
+{
+	if (bch_pos_cmp(KEY_INODE(k), KEY_OFFSET(k), KEY_INODE(hi), KEY_OFFSET(hi)) > 0)
+		return false;
+	if (level)
+		return !lo || bch_pos_cmp(KEY_INODE(k), KEY_OFFSET(k), KEY_INODE(lo),
+					  KEY_OFFSET(lo)) > 0;
+	return !lo || bch_pos_cmp(KEY_INODE(k), KEY_START(k), KEY_INODE(lo), KEY_OFFSET(lo)) >= 0;
+}
+
+/* Applies the bsets of the node b (key and level set) from rc->buf. */
+static int parse_node(struct read_ctx *rc, struct btree *b, const struct bkey *lo)
+{
+	struct cache_set *c = rc->c;
+	struct cache *ca = c->cache;
+	size_t node_bytes = (size_t)c->btree->node_sectors * 512, off = 0;
+	uint64_t magic = bch_bset_magic(&ca->sb);
+	const struct bset *first = rc->buf;
+	bool torn = false;
+
+	if (first->magic != magic)
+		return read_fail(rc, "bad magic (not a btree node, or never written)");
+	b->seq = first->seq;
+	while (off + sizeof(struct bset) <= node_bytes) {
+		const struct bset *i = (const struct bset *)((const uint8_t *)rc->buf + off);
+		const uint64_t *p, *end;
+		const struct bkey *prev = NULL;
+
+		if (i->magic != magic || i->seq != b->seq)
+			break;		/* the end of what this node wrote */
+		{
+			const char *bad = NULL;
+
+			if (i->version != BCACHE_BSET_VERSION)
+				bad = "bad version";
+			else if ((size_t)i->keys * 8 > node_bytes - off - sizeof(*i))
+				bad = "larger than the node";
+			else if (i->csum != bch_bset_csum(i, b->key.key.ptr[0]))
+				bad = "bad checksum";
+			if (bad && !off)
+				return read_fail(rc, "first bset: %s", bad);
+			if (bad) {
+				torn = true;
+				break;
+			}
+		}
+		p = i->d;
+		end = i->d + i->keys;
+		while (p < end) {
+			const struct bkey *k = (const struct bkey *)p;
+			const char *why = NULL;
+
+			if (p + 2 > end || p + bkey_u64s(k) > end)
+				return read_fail(rc, "bset at sector %zu: truncated key", off / 512);
+			if (b->level ? !bch_btree_ptr_valid(ca, k, &why) :
+				       !bch_extent_valid(ca, k, true, &why))
+				return read_fail(rc, "bset at sector %zu: bad key %" PRIu64 ":%" PRIu64
+						 ": %s", off / 512, KEY_INODE(k), KEY_OFFSET(k), why);
+			if (!key_in_range(k, b->level, lo, &b->key.key))
+				return read_fail(rc, "key %" PRIu64 ":%" PRIu64 " outside the node's "
+						 "range", KEY_INODE(k), KEY_OFFSET(k));
+			if (prev && (b->level ? bkey_cmp(prev, k) >= 0 :
+				     bch_pos_cmp(KEY_INODE(prev), KEY_OFFSET(prev), KEY_INODE(k),
+						 KEY_START(k)) > 0))
+				return read_fail(rc, "bset at sector %zu: keys out of order", off / 512);
+			if (b->level) {
+				if (interior_set(b, k, NULL))
+					return -ENOMEM;
+			} else if (bch_extent_insert(&b->keys, k, false)) {
+				return -ENOMEM;
+			}
+			prev = k;
+			p += bkey_u64s(k);
+		}
+		b->nsets++;
+		off += round_up(bset_bytes(i), block_bytes(c));
+	}
+	b->written = (unsigned)(off / 512);
+	/* A set of this node's seq further on means one in between was lost. */
+	for (size_t o = off; !torn && o + sizeof(struct bset) <= node_bytes; o += block_bytes(c)) {
+		const struct bset *i = (const struct bset *)((const uint8_t *)rc->buf + o);
+
+		if (i->magic == magic && i->seq == b->seq)
+			torn = true;
+	}
+	if (torn) {
+		b->need_full = true;
+		blog(c, "node in bucket %" PRIu64 ": sets after sector %u unreadable (torn write); "
+		     "kept what precedes", node_bucket(c, b), b->written);
+	}
+	if (b->level) {
+		if (!b->keys.nr)
+			return read_fail(rc, "interior node without keys");
+		if (bkey_cmp(&b->keys.k[b->keys.nr - 1].key, &b->key.key))
+			return read_fail(rc, "interior node's last key is not its own position");
+	}
+	return 0;
+}
+
+static int read_node(struct read_ctx *rc, const struct bkey *key, unsigned level,
+		     const struct bkey *lo, struct btree *parent, struct btree **out)
+{
+	struct cache_set *c = rc->c;
+	struct btree *b;
+	const char *why = NULL;
+	int r;
+
+	*out = NULL;
+	if (!bch_btree_ptr_valid(c->cache, key, &why)) {
+		blog(c, "bad node pointer %" PRIu64 ":%" PRIu64 " (level %u): %s", KEY_INODE(key),
+		     KEY_OFFSET(key), level, why);
+		return -EIO;
+	}
+	if (level >= BTREE_MAX_DEPTH) {
+		blog(c, "tree deeper than %u levels", BTREE_MAX_DEPTH);
+		return -EIO;
+	}
+	b = node_new(level);
+	if (!b)
+		return -ENOMEM;
+	bkey_slot_set(&b->key, key);
+	b->parent = parent;
+	r = blk_rw(c->cache->bdev, BLK_OP_READ, 0, PTR_OFFSET(key, 0), rc->buf,
+		   (size_t)c->btree->node_sectors * 512);
+	if (r) {
+		blog(c, "reading node in bucket %" PRIu64 ": %s", node_bucket(c, b), strerror(-r));
+		node_free_tree(b);
+		return r;
+	}
+	rc->why[0] = 0;
+	r = parse_node(rc, b, lo);
+	if (r) {
+		blog(c, "node in bucket %" PRIu64 " (level %u, keys up to %" PRIu64 ":%" PRIu64
+		     "): %s", node_bucket(c, b), level, KEY_INODE(key), KEY_OFFSET(key),
+		     rc->why[0] ? rc->why : strerror(-r));
+		node_free_tree(b);
+		return r;
+	}
+	if (level) {
+		for (size_t i = 0; i < b->keys.nr; i++) {
+			const struct bkey *clo = i ? &b->keys.k[i - 1].key : lo;
+
+			r = read_node(rc, &b->keys.k[i].key, level - 1, clo, b, &b->child[i]);
+			if (r) {
+				/* Children not read yet are NULL: free what was. */
+				for (size_t j = i; j < b->keys.nr; j++)
+					b->child[j] = NULL;
+				node_free_tree(b);
+				return r;
+			}
+		}
+	}
+	*out = b;
+	return 0;
+}
+
+/* ---- state ----------------------------------------------------------------------------- */
+
+static int state_init(struct cache_set *c)
+{
+	struct btree_state *s;
+	unsigned bs = c->cache->bucket_sectors, ns = bs;
+	uint64_t seed = 0;
+
+	if (c->btree)
+		return -EBUSY;
+	if (!c->cache->buckets)
+		return -EINVAL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	/* Linux's node size: the bucket, or for buckets past 256 KiB a
+	 * quarter of it, at least 256 KiB. */
+	if (bs > LINUX_BTREE_MAX_SECTORS) {
+		ns = bs / 4 > LINUX_BTREE_MAX_SECTORS ? bs / 4 : LINUX_BTREE_MAX_SECTORS;
+	}
+	s->node_sectors = ns;
+	s->max_u64s = ((size_t)ns * 512 - sizeof(struct bset)) / 8;
+	s->split_u64s = s->max_u64s * 2 / 3;
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		seed = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)s;
+	s->rng = seed;
+	c->btree = s;
+	return 0;
+}
+
+int bch_btree_create(struct cache_set *c)
+{
+	struct btree *root;
+	uint64_t old;
+	int r = state_init(c);
+
+	if (r)
+		return r;
+	root = node_new(0);
+	if (!root) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	bch_key_init(&root->key.key, (unsigned)MAX_KEY_INODE, MAX_KEY_OFFSET,
+		     c->btree->node_sectors);
+	root->dirty = true;
+	wlock(c);
+	r = write_whole_new(c, root, &old);
+	if (!r)
+		set_root(c, root, false);
+	wunlock(c);
+	if (r) {
+		node_free_tree(root);
+		goto fail;
+	}
+	return 0;
+fail:
+	free(c->btree);
+	c->btree = NULL;
+	return r;
+}
+
+int bch_btree_open(struct cache_set *c)
+{
+	struct bkey_slot rk;
+	struct read_ctx rc = { .c = c };
+	struct btree *root;
+	unsigned level;
+	int r = state_init(c);
+
+	if (r)
+		return r;
+	pthread_mutex_lock(&c->meta_lock);
+	bkey_slot_set(&rk, &c->root_key.key);
+	level = c->root_level;
+	pthread_mutex_unlock(&c->meta_lock);
+	if (KEY_INODE(&rk.key) != MAX_KEY_INODE || KEY_OFFSET(&rk.key) != MAX_KEY_OFFSET) {
+		blog(c, "root key %" PRIu64 ":%" PRIu64 " is not the largest key",
+		     KEY_INODE(&rk.key), KEY_OFFSET(&rk.key));
+		r = -EIO;
+		goto fail;
+	}
+	rc.buf = io_alloc((size_t)c->btree->node_sectors * 512);
+	if (!rc.buf) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	wlock(c);
+	r = read_node(&rc, &rk.key, level, NULL, NULL, &root);
+	if (!r)
+		c->btree->root = root;
+	wunlock(c);
+	free(rc.buf);
+	if (r)
+		goto fail;
+	return 0;
+fail:
+	free(c->btree);
+	c->btree = NULL;
+	return r;
+}
+
+void bch_btree_close(struct cache_set *c)
+{
+	struct btree_state *s;
+
+	if (!c->btree)
+		return;
+	wlock(c);
+	s = c->btree;
+	c->btree = NULL;
+	wunlock(c);
+	node_free_tree(s->root);
+	free(s);
+}
+
+/* ---- insert ---------------------------------------------------------------------------- */
+
+/* The leaf whose range holds position (inode, offset + 1). */
+static struct btree *find_leaf(struct btree *b, uint64_t inode, uint64_t offset)
+{
+	while (b->level) {
+		size_t i = bkey_array_first_after(&b->keys, inode, offset);
+
+		if (i >= b->keys.nr)
+			return NULL;
+		b = b->child[i];
+	}
+	return b;
+}
+
+/* Inserts one extent (already checked) into the leaves it spans. */
+static int insert_one(struct cache_set *c, const struct bkey *in, uint64_t pin_seq)
+{
+	struct btree_state *s = c->btree;
+	struct bkey_slot cur;
+	bool had_ptrs = KEY_PTRS(in) != 0;
+
+	bkey_slot_set(&cur, in);
+	drop_stale_ptrs(c, &cur.key);
+	if (had_ptrs && !KEY_PTRS(&cur.key))
+		SET_KEY_DIRTY(&cur.key, 0);	/* all stale: only the trimming is left */
+	while (KEY_SIZE(&cur.key)) {
+		struct btree *leaf = find_leaf(s->root, KEY_INODE(&cur.key), KEY_START(&cur.key));
+		const struct bkey *hi;
+		struct bkey_slot piece = cur;
+		int r;
+
+		if (!leaf)
+			return -EIO;
+		hi = &leaf->key.key;
+		if (KEY_INODE(hi) == KEY_INODE(&cur.key) && KEY_OFFSET(hi) < KEY_OFFSET(&cur.key))
+			bch_cut_back(&piece.key, KEY_OFFSET(hi));
+		/* At most two more keys: never more than one bset can carry. */
+		if (leaf->keys.u64s + 2 * BKEY_SLOT_U64S > s->max_u64s) {
+			r = split_node(c, leaf);
+			if (r)
+				return r;
+			continue;	/* look the leaf up again */
+		}
+		if (bkey_array_reserve(&leaf->keys, leaf->keys.nr + 2) ||
+		    bkey_array_reserve(&leaf->delta, leaf->delta.nr + 2))
+			return -ENOMEM;
+		bch_extent_insert(&leaf->keys, &piece.key, false);
+		bch_extent_insert(&leaf->delta, &piece.key, true);
+		leaf->dirty = true;
+		pin_take(c, leaf, pin_seq);
+		if (leaf->keys.u64s > s->split_u64s) {
+			/* Without a bucket the leaf stays as it is, still writable;
+			 * the next insert tries again. */
+			r = split_node(c, leaf);
+			if (r && r != -ENOSPC)
+				return r;
+		}
+		if (KEY_OFFSET(&piece.key) == KEY_OFFSET(&cur.key))
+			break;
+		bch_cut_front(&cur.key, KEY_OFFSET(&piece.key));
+	}
+	return 0;
+}
+
+static int check_key(struct cache_set *c, const struct bkey *k)
+{
+	const char *why = NULL;
+
+	if (!bch_extent_valid(c->cache, k, true, &why) || KEY_OFFSET(k) > MAX_KEY_OFFSET) {
+		blog(c, "insert of a bad key %" PRIu64 ":%" PRIu64 "+%" PRIu64 ": %s",
+		     KEY_INODE(k), KEY_OFFSET(k), KEY_SIZE(k), why ? why : "offset too large");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int bch_btree_insert(struct cache_set *c, const uint64_t *keys, unsigned u64s,
+		     uint64_t pin_seq)
+{
+	const uint64_t *p, *end = keys + u64s;
+	int r = 0;
+
+	if (!c->btree)
+		return -EINVAL;
+	for (p = keys; p < end; p += bkey_u64s((const struct bkey *)p))
+		if (p + 2 > end || p + bkey_u64s((const struct bkey *)p) > end ||
+		    check_key(c, (const struct bkey *)p))
+			return -EINVAL;
+	wlock(c);
+	r = bch_error(c);
+	for (p = keys; p < end && !r; p += bkey_u64s((const struct bkey *)p)) {
+		r = insert_one(c, (const struct bkey *)p, pin_seq);
+		bch_alloc_key_inserted(c, (const struct bkey *)p, true);
+	}
+	wunlock(c);
+	return r;
+}
+
+int bch_btree_replay_key(struct cache_set *c, const struct bkey *k, uint64_t seq)
+{
+	int r;
+
+	if (!c->btree)
+		return -EINVAL;
+	if (check_key(c, k))
+		return 0;	/* logged; a bad key must not stop the set */
+	wlock(c);
+	r = bch_error(c);
+	if (!r)
+		r = insert_one(c, k, seq);
+	bch_alloc_key_inserted(c, k, false);
+	wunlock(c);
+	return r;
+}
+
+/* ---- reading the tree --------------------------------------------------------------------- */
+
+/* Calls fn for the leaf keys overlapping [start, end) of inode; raw keys. */
+static int for_each_overlap(struct btree *b, uint64_t inode, uint64_t start, uint64_t end,
+			    int (*fn)(void *, const struct bkey *), void *arg)
+{
+	size_t i = bkey_array_first_after(&b->keys, inode, start);
+	int r;
+
+	for (; i < b->keys.nr; i++) {
+		const struct bkey *k = &b->keys.k[i].key;
+
+		if (b->level) {
+			r = for_each_overlap(b->child[i], inode, start, end, fn, arg);
+			if (r)
+				return r;
+			/* This child held everything up to its key. */
+			if (bch_pos_cmp(KEY_INODE(k), KEY_OFFSET(k), inode, end) >= 0)
+				return 0;
+			continue;
+		}
+		if (KEY_INODE(k) != inode || KEY_START(k) >= end)
+			return 0;
+		r = fn(arg, k);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+struct map_ctx {
+	struct cache_set *c;
+	uint64_t start, end;
+	bch_extent_fn fn;
+	void *arg;
+};
+
+static int map_one(void *arg, const struct bkey *k)
+{
+	struct map_ctx *m = arg;
+	struct bkey_slot t;
+
+	bkey_slot_set(&t, k);
+	drop_stale_ptrs(m->c, &t.key);
+	if (!KEY_PTRS(&t.key))
+		return 0;
+	if (KEY_START(&t.key) < m->start)
+		bch_cut_front(&t.key, m->start);
+	if (KEY_OFFSET(&t.key) > m->end)
+		bch_cut_back(&t.key, m->end);
+	return m->fn(m->arg, &t.key);
+}
+
+int bch_btree_map_extents(struct cache_set *c, unsigned inode, uint64_t start, uint64_t end,
+			  bch_extent_fn fn, void *arg)
+{
+	struct map_ctx m = { .c = c, .start = start, .end = end, .fn = fn, .arg = arg };
+	int r;
+
+	if (!c->btree)
+		return -EINVAL;
+	if (start >= end)
+		return 0;
+	pthread_rwlock_rdlock(&c->btree_lock);
+	r = for_each_overlap(c->btree->root, inode, start, end, map_one, &m);
+	pthread_rwlock_unlock(&c->btree_lock);
+	return r;
+}
+
+static int walk(struct btree *b, bch_node_fn node_fn, bch_extent_fn key_fn, void *arg)
+{
+	int r;
+
+	if (node_fn && (r = node_fn(arg, &b->key.key, b->level)))
+		return r;
+	for (size_t i = 0; i < b->keys.nr; i++) {
+		if (b->level)
+			r = walk(b->child[i], node_fn, key_fn, arg);
+		else
+			r = key_fn ? key_fn(arg, &b->keys.k[i].key) : 0;
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int bch_btree_walk_locked(struct cache_set *c, bch_node_fn node_fn, bch_extent_fn key_fn,
+			  void *arg)
+{
+	if (!c->btree || !c->btree->root)
+		return -EINVAL;
+	return walk(c->btree->root, node_fn, key_fn, arg);
+}
+
+int bch_btree_map_keys(struct cache_set *c, bch_extent_fn fn, void *arg)
+{
+	int r;
+
+	if (!c->btree)
+		return -EINVAL;
+	pthread_rwlock_rdlock(&c->btree_lock);
+	r = walk(c->btree->root, NULL, fn, arg);
+	pthread_rwlock_unlock(&c->btree_lock);
+	return r;
+}
+
+/* ---- insert_replace ------------------------------------------------------------------------ */
+
+struct replace_ctx {
+	struct cache_set *c;
+	const struct bkey *expect;
+	uint64_t at;			/* covered up to here */
+	bool bad;
+};
+
+/* Is k (a piece of the range) the same data as `expect` at the same place? */
+static int replace_check(void *arg, const struct bkey *k)
+{
+	struct replace_ctx *x = arg;
+	const struct bkey *e = x->expect;
+
+	if (KEY_START(k) > x->at || KEY_PTRS(k) != KEY_PTRS(e))
+		goto bad;
+	for (unsigned i = 0; i < KEY_PTRS(k); i++)
+		if (PTR_DEV(k, i) != PTR_DEV(e, i) || PTR_GEN(k, i) != PTR_GEN(e, i) ||
+		    PTR_OFFSET(k, i) + KEY_START(e) != PTR_OFFSET(e, i) + KEY_START(k) ||
+		    bch_ptr_stale(x->c, k, i))
+			goto bad;
+	x->at = KEY_OFFSET(k);
+	return 0;
+bad:
+	x->bad = true;
+	return 1;
+}
+
+int bch_btree_insert_replace(struct cache_set *c, const struct bkey *k,
+			     const struct bkey *expect)
+{
+	struct replace_ctx x = { .c = c, .expect = expect, .at = KEY_START(k) };
+	int r;
+
+	if (!c->btree)
+		return -EINVAL;
+	if (check_key(c, k) || KEY_INODE(k) != KEY_INODE(expect) ||
+	    KEY_START(k) < KEY_START(expect) || KEY_OFFSET(k) > KEY_OFFSET(expect))
+		return -EINVAL;
+	wlock(c);
+	r = bch_error(c);
+	if (!r) {
+		for_each_overlap(c->btree->root, KEY_INODE(k), KEY_START(k), KEY_OFFSET(k),
+				 replace_check, &x);
+		if (!x.bad && x.at >= KEY_OFFSET(k)) {
+			r = insert_one(c, k, 0);
+			bch_alloc_key_inserted(c, k, false);
+			if (!r)
+				r = 1;
+		}
+	}
+	wunlock(c);
+	return r;
+}
+
+/* ---- flushing ------------------------------------------------------------------------------- */
+
+struct node_list {
+	struct btree **v;
+	size_t nr, cap;
+};
+
+static int collect_dirty(struct btree *b, uint64_t seq, bool all, struct node_list *l)
+{
+	if (b->dirty && (all || (b->pin_seq && b->pin_seq <= seq))) {
+		if (l->nr == l->cap) {
+			size_t cap = l->cap ? l->cap * 2 : 64;
+			struct btree **v = realloc(l->v, cap * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			l->v = v;
+			l->cap = cap;
+		}
+		l->v[l->nr++] = b;
+	}
+	if (b->level)
+		for (size_t i = 0; i < b->keys.nr; i++) {
+			int r = collect_dirty(b->child[i], seq, all, l);
+
+			if (r)
+				return r;
+		}
+	return 0;
+}
+
+static int flush(struct cache_set *c, uint64_t seq, bool all)
+{
+	struct node_list l = { 0 };
+	int r;
+
+	wlock(c);
+	r = c->btree ? bch_error(c) : -EINVAL;
+	if (!r)
+		r = collect_dirty(c->btree->root, seq, all, &l);
+	/*
+	 * Leaves only (interior nodes are written as they change).  Splits
+	 * while writing replace nodes with new ones, never free a listed one:
+	 * the right half keeps its struct and the left half is written.
+	 */
+	for (size_t i = 0; i < l.nr && !r; i++)
+		r = write_node(c, l.v[i]);
+	wunlock(c);
+	free(l.v);
+	return r;
+}
+
+int bch_btree_flush_pins(struct cache_set *c, uint64_t seq)
+{
+	return flush(c, seq, false);
+}
+
+int bch_btree_flush_all(struct cache_set *c)
+{
+	return flush(c, 0, true);
+}
+
+/* ---- stats ------------------------------------------------------------------------------------ */
+
+static void count_nodes(const struct btree *b, struct bch_btree_stats *st)
+{
+	st->nodes++;
+	st->dirty_nodes += b->dirty;
+	if (!b->level) {
+		st->leaves++;
+		st->keys += b->keys.nr;
+		return;
+	}
+	for (size_t i = 0; i < b->keys.nr; i++)
+		count_nodes(b->child[i], st);
+}
+
+void bch_btree_get_stats(struct cache_set *c, struct bch_btree_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (!c->btree)
+		return;
+	pthread_rwlock_rdlock(&c->btree_lock);
+	*st = c->btree->st;
+	st->nodes = st->leaves = st->keys = st->dirty_nodes = 0;
+	st->depth = c->btree->root->level + 1;
+	count_nodes(c->btree->root, st);
+	pthread_rwlock_unlock(&c->btree_lock);
+}

@@ -1,0 +1,310 @@
+/*
+ * test_bcache_set.c - a whole cache set through its public calls: format
+ * and the superblocks (including every corruption the validator names),
+ * registering, writes and reads in writeback, writethrough and writearound
+ * modes against a model, clean stop and register again, the writeback
+ * pass, a cache that fills up (clean data evicted, dirty data kept), and
+ * fsck on clean and damaged images.
+ */
+#include <errno.h>
+
+#include "bcache_harness.h"
+#include "tap.h"
+
+#define CACHE_BYTES (8u << 20)		/* 256 buckets of 32 KiB */
+#define BACKING_BYTES (16u << 20)
+#define BLOCK 4096u
+
+static struct bch_format_opts fopts(void)
+{
+	struct bch_format_opts o;
+
+	bch_format_opts_default(&o);
+	o.bucket_sectors = 64;
+	o.seed = 7;
+	o.label = "test";
+	return o;
+}
+
+/* ---- superblocks -------------------------------------------------------------- */
+
+static void test_superblock(void)
+{
+	struct bch_format_opts o = fopts();
+	struct blk_dev *cache, *backing;
+	struct cache_sb sb, bad;
+	char why[256];
+
+	ok(!bh_format(&cache, &backing, CACHE_BYTES, BACKING_BYTES, &o), "format");
+	ok(!bch_sb_read(cache, &sb, why, sizeof(why)), "cache superblock reads back");
+	is(sb.version, BCACHE_SB_VERSION_CDEV_WITH_UUID, "cache sb version");
+	is(sb.nbuckets, CACHE_BYTES / 512 / 64, "nbuckets");
+	is(sb.bucket_size, 64, "bucket size");
+	is(sb.block_size, 8, "block size");
+	ok(sb.first_bucket * 64 >= 16, "first bucket after the superblock");
+	ok(sb.keys >= 2 && sb.d[0] == sb.first_bucket, "journal buckets listed");
+	ok(sb.flags & BCH_CACHE_SYNC, "CACHE_SYNC set");
+	ok(!strcmp((char *)sb.label, "test"), "label");
+
+	bad = sb;
+	bad.magic[3] ^= 1;
+	ok(bch_sb_validate(&bad, 0, why, sizeof(why)) == -EINVAL && strstr(why, "magic"),
+	   "bad magic: %s", why);
+	bad = sb;
+	bad.csum ^= 1;
+	ok(bch_sb_validate(&bad, 0, why, sizeof(why)) == -EINVAL && strstr(why, "checksum"),
+	   "bad checksum: %s", why);
+	bad = sb;
+	bad.version = 6;
+	bad.csum = bch_sb_csum(&bad);
+	ok(bch_sb_validate(&bad, 0, why, sizeof(why)) == -EINVAL && strstr(why, "version"),
+	   "unsupported version: %s", why);
+	bad = sb;
+	bad.keys = 300;
+	ok(bch_sb_validate(&bad, 0, why, sizeof(why)) == -EINVAL, "too many journal buckets: %s",
+	   why);
+	ok(bch_sb_validate(&sb, CACHE_BYTES / 512 / 2, why, sizeof(why)) == -EINVAL &&
+	   strstr(why, "truncated"), "device smaller than nbuckets: %s", why);
+	bad = sb;
+	bad.d[1] = bad.d[0];
+	bad.csum = bch_sb_csum(&bad);
+	ok(bch_sb_validate(&bad, 0, why, sizeof(why)) == -EINVAL && strstr(why, "twice"),
+	   "journal bucket listed twice: %s", why);
+	bad = sb;
+	bad.d[0] = bad.nbuckets;
+	bad.csum = bch_sb_csum(&bad);
+	ok(bch_sb_validate(&bad, 0, why, sizeof(why)) == -EINVAL, "journal bucket outside: %s",
+	   why);
+	bad = sb;
+	bad.bucket_size = 48;
+	bad.csum = bch_sb_csum(&bad);
+	ok(bch_sb_validate(&bad, 0, why, sizeof(why)) == -EINVAL, "bucket size not 2^n: %s",
+	   why);
+
+	ok(!bch_sb_read(backing, &sb, why, sizeof(why)) && bch_sb_is_bdev(&sb),
+	   "backing superblock reads back");
+	is(BCH_BDEV_MODE(&sb), BCH_MODE_WRITEBACK, "backing in writeback mode");
+	blk_close(cache);
+	blk_close(backing);
+}
+
+static void test_format_refusals(void)
+{
+	struct bch_format_opts o = fopts();
+	struct blk_dev *cache, *backing;
+	char why[256];
+
+	cache = bh_open("cache.img", 128 * 32 * 1024 - 4096);	/* one bucket short */
+	backing = bh_open("backing.img", BACKING_BYTES);
+	o.bucket_sectors = 64;
+	ok(bch_format(cache, backing, &o, why, sizeof(why)) == -ENOSPC, "too small: %s", why);
+	o.bucket_sectors = 96;
+	ok(bch_format(cache, backing, &o, why, sizeof(why)) == -EINVAL, "bucket 96: %s", why);
+	o.bucket_sectors = 64;
+	o.block_sectors = 128;
+	ok(bch_format(cache, backing, &o, why, sizeof(why)) == -EINVAL, "block > bucket: %s",
+	   why);
+	blk_close(cache);
+	blk_close(backing);
+}
+
+/* ---- I/O against a model ---------------------------------------------------------- */
+
+struct model {
+	uint64_t sectors;
+	uint64_t *ver;		/* per sector: the version written last */
+	uint64_t next;
+};
+
+static int model_write(struct cached_dev *dc, struct model *m, uint64_t sec, uint64_t n,
+		       unsigned flags)
+{
+	void *buf = bh_buf(n * 512);
+	uint64_t v = ++m->next;
+	int r;
+
+	bh_stamp(buf, sec, n, v);
+	r = bch_cached_write(dc, sec, buf, n * 512, flags);
+	if (!r)
+		for (uint64_t i = 0; i < n; i++)
+			m->ver[sec + i] = v;
+	free(buf);
+	return r;
+}
+
+/* 0 when every sector of [sec, sec+n) holds what the model says. */
+static long model_check(struct cached_dev *dc, struct model *m, uint64_t sec, uint64_t n)
+{
+	void *buf = bh_buf(n * 512);
+	long bad = 0;
+	int r = bch_cached_read(dc, sec, buf, n * 512);
+
+	if (r) {
+		free(buf);
+		return r;
+	}
+	for (uint64_t i = 0; i < n; i++)
+		if (bh_version((char *)buf + i * 512, sec + i) != (int64_t)m->ver[sec + i]) {
+			if (!bad)
+				printf("# sector %llu: version %lld, want %llu\n",
+				       (unsigned long long)(sec + i),
+				       (long long)bh_version((char *)buf + i * 512, sec + i),
+				       (unsigned long long)m->ver[sec + i]);
+			bad++;
+		}
+	free(buf);
+	return bad;
+}
+
+static void random_writes(struct cached_dev *dc, struct model *m, uint64_t *rng,
+			  unsigned nops, uint64_t region, int *err)
+{
+	for (unsigned i = 0; i < nops && !*err; i++) {
+		uint64_t blocks = 1 + bh_rand(rng) % 8;
+		uint64_t sec = (bh_rand(rng) % (region / 8 - blocks)) * 8;
+
+		*err = model_write(dc, m, sec, blocks * 8, bh_rand(rng) % 8 ? 0 : BCH_WRITE_FUA);
+	}
+}
+
+static void test_io_modes(void)
+{
+	struct bch_format_opts o = fopts();
+	struct blk_dev *cache, *backing;
+	struct cache_set *c;
+	struct model m = { .sectors = 8192 };
+	uint64_t rng = 1;
+	void *raw;
+	long wb;
+	int err = 0;
+
+	m.ver = calloc(m.sectors, sizeof(*m.ver));
+	ok(!bh_format(&cache, &backing, CACHE_BYTES, BACKING_BYTES, &o), "format");
+	ok(!bh_register(cache, backing, &c, NULL), "register a fresh set");
+	ok(c->bdev[0] && c->bdev[0]->mode == BCH_MODE_WRITEBACK, "backing attached, writeback");
+	is(model_check(c->bdev[0], &m, 0, m.sectors), 0, "fresh device reads zeros");
+	is(bch_cached_write(c->bdev[0], 3, bh_buf(BLOCK), BLOCK, 0), -EINVAL,
+	   "unaligned write refused");
+	is(bch_cached_write(c->bdev[0], c->bdev[0]->sectors, bh_buf(BLOCK), BLOCK, 0), -ENXIO,
+	   "write past the end refused");
+
+	random_writes(c->bdev[0], &m, &rng, 400, m.sectors, &err);
+	is(err, 0, "400 writeback writes");
+	is(model_check(c->bdev[0], &m, 0, m.sectors), 0, "reads match the model");
+
+	raw = bh_buf(BLOCK);
+	wb = bch_writeback_pass(c);
+	ok(wb > 0, "writeback pass wrote %ld extents back", wb);
+	while (wb > 0)
+		wb = bch_writeback_pass(c);
+	is(wb, 0, "then nothing is dirty");
+	err = 0;
+	for (uint64_t s = 0; s < m.sectors && !err; s += 8) {
+		blk_rw(backing, BLK_OP_READ, 0, BCH_BDEV_DATA_START_DEFAULT + s, raw, BLOCK);
+		for (unsigned i = 0; i < 8; i++)
+			if (bh_version((char *)raw + i * 512, s + i) != (int64_t)m.ver[s + i])
+				err = 1;
+	}
+	is(err, 0, "the backing device holds every written sector");
+
+	c->bdev[0]->mode = BCH_MODE_WRITETHROUGH;
+	random_writes(c->bdev[0], &m, &rng, 100, m.sectors, &err);
+	is(err, 0, "100 writethrough writes");
+	is(model_check(c->bdev[0], &m, 0, m.sectors), 0, "reads match the model");
+	c->bdev[0]->mode = BCH_MODE_WRITEAROUND;
+	random_writes(c->bdev[0], &m, &rng, 100, m.sectors, &err);
+	is(err, 0, "100 writearound writes");
+	is(model_check(c->bdev[0], &m, 0, m.sectors), 0, "reads match the model");
+	c->bdev[0]->mode = BCH_MODE_WRITEBACK;
+	random_writes(c->bdev[0], &m, &rng, 200, m.sectors, &err);
+	is(err, 0, "200 more writeback writes");
+
+	is(bch_cache_set_stop(c), 0, "clean stop");
+	is(bch_fsck(cache, stdout), 0, "fsck: clean after a clean stop");
+	ok(!bh_register(cache, backing, &c, NULL), "register again");
+	is(model_check(c->bdev[0], &m, 0, m.sectors), 0, "everything reads back");
+	is(bch_cache_set_stop(c), 0, "clean stop");
+	blk_close(cache);
+	blk_close(backing);
+	free(raw);
+	free(m.ver);
+}
+
+/* Writes many times the cache's size: clean data must make room. */
+static void test_cache_full(void)
+{
+	struct bch_format_opts o = fopts();
+	struct blk_dev *cache, *backing;
+	struct cache_set *c;
+	struct model m = { .sectors = 16384 };	/* 8 MiB: as big as the cache */
+	uint64_t rng = 2;
+	int err = 0;
+
+	m.ver = calloc(m.sectors, sizeof(*m.ver));
+	ok(!bh_format(&cache, &backing, CACHE_BYTES, BACKING_BYTES, &o), "format");
+	ok(!bh_register(cache, backing, &c, NULL), "register");
+	for (int round = 0; round < 6 && !err; round++) {
+		random_writes(c->bdev[0], &m, &rng, 300, m.sectors, &err);
+		while (!err && bch_writeback_pass(c) > 0)
+			;
+	}
+	is(err, 0, "writes of 6x the cache size, with writeback passes between");
+	is(model_check(c->bdev[0], &m, 0, m.sectors), 0, "reads match the model");
+	is(bch_cache_set_stop(c), 0, "clean stop");
+	blk_close(cache);
+	blk_close(backing);
+	free(m.ver);
+}
+
+/* ---- fsck on damage -------------------------------------------------------------------- */
+
+static void test_fsck_damage(void)
+{
+	struct bch_format_opts o = fopts();
+	struct blk_dev *cache, *backing;
+	struct cache_set *c;
+	struct cache_sb sb;
+	struct model m = { .sectors = 4096 };
+	uint64_t rng = 3;
+	char why[256];
+	void *junk = bh_buf(BLOCK);
+	int err = 0;
+
+	m.ver = calloc(m.sectors, sizeof(*m.ver));
+	ok(!bh_format(&cache, &backing, CACHE_BYTES, BACKING_BYTES, &o), "format");
+	ok(!bh_register(cache, backing, &c, NULL), "register");
+	random_writes(c->bdev[0], &m, &rng, 50, m.sectors, &err);
+	bch_cache_set_stop(c);
+	bch_sb_read(cache, &sb, why, sizeof(why));
+
+	/* Garbage over every journal bucket: no entry left to find. */
+	memset(junk, 0xa5, BLOCK);
+	for (unsigned j = 0; j < sb.keys; j++)
+		for (unsigned s = 0; s < sb.bucket_size; s += 8)
+			blk_rw(cache, BLK_OP_WRITE, 0, sb.d[j] * sb.bucket_size + s, junk, BLOCK);
+	ok(bch_fsck(cache, stdout) > 0, "fsck: journal wiped -> problems");
+	ok(bh_register(cache, backing, &c, NULL) != 0, "register refuses a wiped journal");
+
+	/* A bad superblock checksum. */
+	blk_rw(cache, BLK_OP_READ, 0, BCH_SB_SECTOR, junk, BLOCK);
+	((uint8_t *)junk)[80] ^= 0xff;	/* in the label: under the checksum */
+	blk_rw(cache, BLK_OP_WRITE, 0, BCH_SB_SECTOR, junk, BLOCK);
+	ok(bch_fsck(cache, stdout) > 0, "fsck: corrupt superblock -> problem");
+	ok(bh_register(cache, backing, &c, NULL) != 0, "register refuses it");
+	blk_close(cache);
+	blk_close(backing);
+	free(junk);
+	free(m.ver);
+}
+
+int main(void)
+{
+	bh_setup("mmsim-bcache-set");
+	test_superblock();
+	test_format_refusals();
+	test_io_modes();
+	test_cache_full();
+	test_fsck_damage();
+	bh_cleanup();
+	done_testing();
+}
