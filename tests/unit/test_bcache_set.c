@@ -183,16 +183,15 @@ static void test_io_modes(void)
 	ok(!bh_register(cache, backing, &c, NULL), "register a fresh set");
 	ok(c->bdev[0] && c->bdev[0]->mode == BCH_MODE_WRITEBACK, "backing attached, writeback");
 	is(model_check(c->bdev[0], &m, 0, m.sectors), 0, "fresh device reads zeros");
-	is(bch_cached_write(c->bdev[0], 3, bh_buf(BLOCK), BLOCK, 0), -EINVAL,
-	   "unaligned write refused");
-	is(bch_cached_write(c->bdev[0], c->bdev[0]->sectors, bh_buf(BLOCK), BLOCK, 0), -ENXIO,
+	raw = bh_buf(BLOCK);
+	is(bch_cached_write(c->bdev[0], 3, raw, BLOCK, 0), -EINVAL, "unaligned write refused");
+	is(bch_cached_write(c->bdev[0], c->bdev[0]->sectors, raw, BLOCK, 0), -ENXIO,
 	   "write past the end refused");
 
 	random_writes(c->bdev[0], &m, &rng, 400, m.sectors, &err);
 	is(err, 0, "400 writeback writes");
 	is(model_check(c->bdev[0], &m, 0, m.sectors), 0, "reads match the model");
 
-	raw = bh_buf(BLOCK);
 	wb = bch_writeback_pass(c);
 	ok(wb > 0, "writeback pass wrote %ld extents back", wb);
 	while (wb > 0)
