@@ -65,7 +65,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,21 +132,6 @@ static uint8_t gen_load(const struct bucket *b)
 static void gen_bump(struct bucket *b)
 {
 	__atomic_store_n(&b->gen, (uint8_t)(b->gen + 1), __ATOMIC_RELEASE);
-}
-
-static void logf_(struct cache_set *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void logf_(struct cache_set *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!c->log)
-		return;
-	va_start(ap, fmt);
-	fputs("bcache: ", c->log);
-	vfprintf(c->log, fmt, ap);
-	fputc('\n', c->log);
-	va_end(ap);
 }
 
 static bool bucket_is_journal(const struct cache *ca, uint64_t b)
@@ -340,7 +324,7 @@ static int prio_cycle(struct cache_set *c, bool commit)
 		r = blk_rw(ca->bdev, BLK_OP_WRITE, 0, newb[i] * ca->bucket_sectors,
 			   buf + i * bytes, bytes);
 	if (r) {
-		logf_(c, "writing prios: %s", strerror(-r));
+		bch_log(c, "alloc", "writing prios: %s", strerror(-r));
 		bch_set_error(c, r);
 	} else {
 		pthread_mutex_lock(&c->meta_lock);
@@ -448,25 +432,25 @@ int bch_prio_read(struct cache_set *c, uint64_t bucket)
 	}
 	for (unsigned link = 0; link < a->prio_nr; link++) {
 		if (b < ca->sb.first_bucket || b >= nb || bucket_is_journal(ca, b)) {
-			logf_(c, "prio chain link %u of %u: bucket %" PRIu64
+			bch_log(c, "alloc", "prio chain link %u of %u: bucket %" PRIu64
 			      " is not a data bucket of the device", link, a->prio_nr, b);
 			r = -EINVAL;
 			break;
 		}
 		r = blk_rw(ca->bdev, BLK_OP_READ, 0, b * ca->bucket_sectors, p, bytes);
 		if (r) {
-			logf_(c, "reading prio bucket %" PRIu64 ": %s", b, strerror(-r));
+			bch_log(c, "alloc", "reading prio bucket %" PRIu64 ": %s", b, strerror(-r));
 			r = -EIO;
 			break;
 		}
 		if (p->magic != bch_pset_magic(&ca->sb)) {
-			logf_(c, "prio bucket %" PRIu64 " (link %u of %u): bad magic", b, link,
+			bch_log(c, "alloc", "prio bucket %" PRIu64 " (link %u of %u): bad magic", b, link,
 			      a->prio_nr);
 			r = -EINVAL;
 			break;
 		}
 		if (p->csum != bch_crc64(&p->magic, bytes - 8)) {
-			logf_(c, "prio bucket %" PRIu64 " (link %u of %u): bad checksum", b, link,
+			bch_log(c, "alloc", "prio bucket %" PRIu64 " (link %u of %u): bad checksum", b, link,
 			      a->prio_nr);
 			r = -EINVAL;
 			break;
@@ -618,7 +602,7 @@ void bch_bucket_free(struct cache_set *c, uint64_t bucket)
 	bk = &c->cache->buckets[bucket];
 	if (a->aux[bucket].where != WHERE_NONE || a->aux[bucket].is_prio ||
 	    bk->mark == BUCKET_SB || bk->mark == BUCKET_JOURNAL) {
-		logf_(c, "freeing bucket %" PRIu64 " that is not in use (mark %u): ignored",
+		bch_log(c, "alloc", "freeing bucket %" PRIu64 " that is not in use (mark %u): ignored",
 		      bucket, bk->mark);
 	} else {
 		gen_bump(bk);

@@ -171,6 +171,10 @@ static inline void bch_set_error(struct cache_set *c, int err)
 					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
+/* A notice on c->log (when set): "bcache: WHO: message". */
+void bch_log(struct cache_set *c, const char *who, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* ---- super.c ---------------------------------------------------------------- */
 
 struct bch_format_opts {

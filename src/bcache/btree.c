@@ -130,21 +130,6 @@ struct btree_state {
 
 /* ---- helpers ------------------------------------------------------------------- */
 
-static void blog(struct cache_set *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void blog(struct cache_set *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!c->log)
-		return;
-	va_start(ap, fmt);
-	fputs("bcache: btree: ", c->log);
-	vfprintf(c->log, fmt, ap);
-	fputc('\n', c->log);
-	va_end(ap);
-}
-
 static void wlock(struct cache_set *c)
 {
 	pthread_rwlock_wrlock(&c->btree_lock);
@@ -321,7 +306,7 @@ static void drop_stale_ptrs(struct cache_set *c, struct bkey *k)
 
 static int node_io_error(struct cache_set *c, struct btree *b, int r)
 {
-	blog(c, "writing node in bucket %" PRIu64 " (level %u): %s", node_bucket(c, b), b->level,
+	bch_log(c, "btree", "writing node in bucket %" PRIu64 " (level %u): %s", node_bucket(c, b), b->level,
 	     strerror(-r));
 	bch_set_error(c, r);
 	return r;
@@ -338,7 +323,7 @@ static int write_bset(struct cache_set *c, struct btree *b, const struct bkey_ar
 	int r;
 
 	if (at * 512ull + bytes > c->btree->node_sectors * 512ull) {
-		blog(c, "%zu bytes of keys do not fit in the node at sector %u", bytes, at);
+		bch_log(c, "btree", "%zu bytes of keys do not fit in the node at sector %u", bytes, at);
 		return -ENOSPC;
 	}
 	i = io_alloc(bytes);
@@ -393,7 +378,7 @@ static int64_t node_bucket_alloc(struct cache_set *c)
 	int64_t nb = bch_bucket_alloc(c, RESERVE_BTREE, BUCKET_BTREE);
 
 	if (nb < 0)
-		blog(c, "no bucket for a btree node: %s", strerror((int)-nb));
+		bch_log(c, "btree", "no bucket for a btree node: %s", strerror((int)-nb));
 	return nb;
 }
 
@@ -543,7 +528,7 @@ static int split_node(struct cache_set *c, struct btree *b)
 		return -EIO;
 	/* A parent that is full (it could not split for want of a bucket). */
 	if (p && p->keys.u64s + BKEY_SLOT_U64S > s->max_u64s) {
-		blog(c, "node in bucket %" PRIu64 " is full and could not split", node_bucket(c, p));
+		bch_log(c, "btree", "node in bucket %" PRIu64 " is full and could not split", node_bucket(c, p));
 		return -ENOSPC;
 	}
 	while (m < nr - 1 && acc + bkey_u64s(&b->keys.k[m].key) <= b->keys.u64s / 2)
@@ -749,7 +734,7 @@ static int parse_node(struct read_ctx *rc, struct btree *b, const struct bkey *l
 	}
 	if (torn) {
 		b->need_full = true;
-		blog(c, "node in bucket %" PRIu64 ": sets after sector %u unreadable (torn write); "
+		bch_log(c, "btree", "node in bucket %" PRIu64 ": sets after sector %u unreadable (torn write); "
 		     "kept what precedes", node_bucket(c, b), b->written);
 	}
 	if (b->level) {
@@ -771,12 +756,12 @@ static int read_node(struct read_ctx *rc, const struct bkey *key, unsigned level
 
 	*out = NULL;
 	if (!bch_btree_ptr_valid(c->cache, key, &why)) {
-		blog(c, "bad node pointer %" PRIu64 ":%" PRIu64 " (level %u): %s", KEY_INODE(key),
+		bch_log(c, "btree", "bad node pointer %" PRIu64 ":%" PRIu64 " (level %u): %s", KEY_INODE(key),
 		     KEY_OFFSET(key), level, why);
 		return -EIO;
 	}
 	if (level >= BTREE_MAX_DEPTH) {
-		blog(c, "tree deeper than %u levels", BTREE_MAX_DEPTH);
+		bch_log(c, "btree", "tree deeper than %u levels", BTREE_MAX_DEPTH);
 		return -EIO;
 	}
 	b = node_new(level);
@@ -787,14 +772,14 @@ static int read_node(struct read_ctx *rc, const struct bkey *key, unsigned level
 	r = blk_rw(c->cache->bdev, BLK_OP_READ, 0, PTR_OFFSET(key, 0), rc->buf,
 		   (size_t)c->btree->node_sectors * 512);
 	if (r) {
-		blog(c, "reading node in bucket %" PRIu64 ": %s", node_bucket(c, b), strerror(-r));
+		bch_log(c, "btree", "reading node in bucket %" PRIu64 ": %s", node_bucket(c, b), strerror(-r));
 		node_free_tree(b);
 		return r;
 	}
 	rc->why[0] = 0;
 	r = parse_node(rc, b, lo);
 	if (r) {
-		blog(c, "node in bucket %" PRIu64 " (level %u, keys up to %" PRIu64 ":%" PRIu64
+		bch_log(c, "btree", "node in bucket %" PRIu64 " (level %u, keys up to %" PRIu64 ":%" PRIu64
 		     "): %s", node_bucket(c, b), level, KEY_INODE(key), KEY_OFFSET(key),
 		     rc->why[0] ? rc->why : strerror(-r));
 		node_free_tree(b);
@@ -895,7 +880,7 @@ int bch_btree_open(struct cache_set *c)
 	level = c->root_level;
 	pthread_mutex_unlock(&c->meta_lock);
 	if (KEY_INODE(&rk.key) != MAX_KEY_INODE || KEY_OFFSET(&rk.key) != MAX_KEY_OFFSET) {
-		blog(c, "root key %" PRIu64 ":%" PRIu64 " is not the largest key",
+		bch_log(c, "btree", "root key %" PRIu64 ":%" PRIu64 " is not the largest key",
 		     KEY_INODE(&rk.key), KEY_OFFSET(&rk.key));
 		r = -EIO;
 		goto fail;
@@ -1004,7 +989,7 @@ static int check_key(struct cache_set *c, const struct bkey *k)
 	const char *why = NULL;
 
 	if (!bch_extent_valid(c->cache, k, true, &why) || KEY_OFFSET(k) > MAX_KEY_OFFSET) {
-		blog(c, "insert of a bad key %" PRIu64 ":%" PRIu64 "+%" PRIu64 ": %s",
+		bch_log(c, "btree", "insert of a bad key %" PRIu64 ":%" PRIu64 "+%" PRIu64 ": %s",
 		     KEY_INODE(k), KEY_OFFSET(k), KEY_SIZE(k), why ? why : "offset too large");
 		return -EINVAL;
 	}

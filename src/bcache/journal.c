@@ -60,7 +60,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -142,21 +141,6 @@ static uint64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* A notice to c->log, if any. */
-__attribute__((format(printf, 2, 3)))
-static void jlog(struct cache_set *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!c->log)
-		return;
-	va_start(ap, fmt);
-	fputs("bcache: journal ", c->log);
-	vfprintf(c->log, fmt, ap);
-	fputc('\n', c->log);
-	va_end(ap);
 }
 
 /* Sectors an entry of u64s key words takes on disk: padded to blocks. */
@@ -248,7 +232,7 @@ static void pin_pop(struct journal *j)
 static void pin_put(struct journal *j, uint64_t seq)
 {
 	if (!pin_valid(j, seq) || !*pin_slot(j, seq)) {
-		jlog(j->c, "pin dropped that was not held: seq %" PRIu64, seq);
+		bch_log(j->c, "journal", "pin dropped that was not held: seq %" PRIu64, seq);
 		return;
 	}
 	if (--*pin_slot(j, seq) == 0 && seq == j->pin_first)
@@ -618,7 +602,7 @@ void bch_journal_pin_add(struct cache_set *c, uint64_t seq)
 	if (pin_valid(j, seq))
 		(*pin_slot(j, seq))++;
 	else
-		jlog(c, "pin taken on seq %" PRIu64 ", not tracked (last_seq %" PRIu64 ")",
+		bch_log(c, "journal", "pin taken on seq %" PRIu64 ", not tracked (last_seq %" PRIu64 ")",
 		     seq, j->pin_first);
 	pthread_mutex_unlock(&j->lock);
 }
@@ -738,7 +722,7 @@ static bool journal_flush_pins(struct journal *j)
 	int err = fn(j->c, target);
 	pthread_mutex_lock(&j->lock);
 	if (err < 0) {
-		jlog(j->c, "flush_pins(%" PRIu64 ") failed: %d", target, err);
+		bch_log(j->c, "journal", "flush_pins(%" PRIu64 ") failed: %d", target, err);
 		pthread_cond_broadcast(&j->wait);	/* they see c->error, if set */
 	}
 	return j->pin_first != before;
@@ -1081,7 +1065,7 @@ static int journal_replay_entry(struct cache_set *c, const struct journal_replay
 		const struct bkey *key = (const struct bkey *)k;
 
 		if (end - k < 2 || bkey_u64s(key) > (size_t)(end - k)) {
-			jlog(c, "entry %" PRIu64 ": truncated key at word %zu", e->j.seq,
+			bch_log(c, "journal", "entry %" PRIu64 ": truncated key at word %zu", e->j.seq,
 			     (size_t)(k - e->j.d));
 			return -EINVAL;
 		}
@@ -1328,7 +1312,7 @@ static struct journal_replay *jread_list(struct jread *r, uint64_t last_seq)
 		}
 		if (e->j.seq > expect) {
 			r->st->missing += e->j.seq - expect;
-			jlog(r->c, "entries %" PRIu64 "-%" PRIu64 " missing", expect,
+			bch_log(r->c, "journal", "entries %" PRIu64 "-%" PRIu64 " missing", expect,
 			     e->j.seq - 1);
 		}
 		expect = e->j.seq + 1;
@@ -1357,7 +1341,7 @@ static int jread_search(struct jread *r, struct journal_replay **list)
 	uint64_t cap = (uint64_t)r->nr * (r->bucket_sectors / r->block_sectors);
 
 	if (s - last >= cap) {
-		jlog(r->c, "entry %" PRIu64 " asks for entries from %" PRIu64
+		bch_log(r->c, "journal", "entry %" PRIu64 " asks for entries from %" PRIu64
 		     ": more than the ring holds", s, last);
 		return -EINVAL;
 	}

@@ -44,6 +44,19 @@ static int why_fail(char *why, size_t whylen, int err, const char *fmt, ...)
 	return err;
 }
 
+void bch_log(struct cache_set *c, const char *who, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!c->log)
+		return;
+	va_start(ap, fmt);
+	fprintf(c->log, "bcache: %s: ", who);
+	vfprintf(c->log, fmt, ap);
+	fputc('\n', c->log);
+	va_end(ap);
+}
+
 static bool is_pow2(uint64_t v)
 {
 	return v && !(v & (v - 1));

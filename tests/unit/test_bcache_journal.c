@@ -636,7 +636,7 @@ static void test_gap(void)
 	   "gap: entry 3 counted missing (newest %llu, last %llu, %llu entries, %llu missing)",
 	   (unsigned long long)st.newest_seq, (unsigned long long)st.last_seq,
 	   (unsigned long long)st.entries, (unsigned long long)st.missing);
-	ok(log && strstr(log, "journal entries 3-3 missing"), "gap: noticed in c->log");
+	ok(log && strstr(log, "journal: entries 3-3 missing"), "gap: noticed in c->log");
 	free(log);
 	bch_journal_free_list(list);
 	tc_close(&t);
