@@ -128,6 +128,7 @@ struct journal {
 	 */
 	unsigned returning;
 	uint64_t linger_until;
+	bool linger_kicked;		/* the thread knows the deadline */
 
 	unsigned space_waiters;		/* adds waiting for room */
 	unsigned want_u64s;		/* the largest of them */
@@ -351,6 +352,7 @@ static void journal_write_done(struct journal *j, int err)
 	j->in_flight = false;
 	j->returning = w->flushers;
 	j->linger_until = now_ns() + JOURNAL_LINGER_NS;
+	j->linger_kicked = false;
 	if (err) {
 		journal_set_error(j, err);
 	} else {
@@ -427,7 +429,9 @@ static void journal_try_write(struct journal *j)
 	if (!j->started || j->in_flight || !w->need_write || j->error)
 		return;
 	if (journal_lingers(j)) {
-		pthread_cond_signal(&j->kick);	/* the thread ends the linger */
+		if (!j->linger_kicked)		/* the thread ends the linger */
+			pthread_cond_signal(&j->kick);
+		j->linger_kicked = true;
 		return;
 	}
 	if (!entry_fits(j, entry_sectors(j, w->data->keys), w->reserve)) {
@@ -509,7 +513,10 @@ static uint64_t journal_append(struct journal *j, const uint64_t *keys,
 	if (u64s) {
 		if (!jd->keys) {
 			w->opened_ns = now_ns();
-			pthread_cond_signal(&j->kick);	/* arm the delay */
+			/* Arm the delay, unless a flush is about to write the
+			 * entry anyway (a wakeup saved per fsync'ed insert). */
+			if (!(flags & JOURNAL_FLUSH))
+				pthread_cond_signal(&j->kick);
 		}
 		memcpy(jd->d + jd->keys, keys, (size_t)u64s * 8);
 		jd->keys += u64s;
