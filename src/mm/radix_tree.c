@@ -40,6 +40,9 @@ static int grace_token;
 struct radix_tree_node {
 	unsigned shift;
 	unsigned count;		/* non-empty slots (owner's lock) */
+	/* Bit i of tags[t]: slot i's item has tag t (shift 0), or its
+	 * subtree holds one that has (owner's lock; readers never look). */
+	uint64_t tags[RADIX_TREE_MAX_TAGS];
 	struct rcu_head rcu;
 	void *slots[RADIX_SLOTS];
 };
@@ -124,6 +127,8 @@ static int grow(struct radix_tree_root *r, uint64_t index)
 			return -ENOMEM;
 		top->slots[0] = root;	/* not yet visible: a plain store */
 		top->count = 1;
+		for (unsigned t = 0; t < RADIX_TREE_MAX_TAGS; t++)
+			top->tags[t] = root->tags[t] ? 1 : 0;
 		publish((void **)&r->rnode, top);
 		root = top;
 	}
@@ -178,9 +183,99 @@ void *radix_tree_replace(struct radix_tree_root *r, uint64_t index, void *item)
 	return old;
 }
 
+/* Clears tag t of index along a path (root first, leaf last), upwards
+ * as long as the node below is left without that tag. */
+static void clear_tag_path(struct radix_tree_node **path, unsigned depth, uint64_t index,
+			   unsigned t)
+{
+	while (depth--) {
+		struct radix_tree_node *n = path[depth];
+		n->tags[t] &= ~(1ULL << ((index >> n->shift) & RADIX_MASK));
+		if (n->tags[t])
+			return;
+	}
+}
+
+/* The nodes from the root down to index's leaf; 0 if the path is absent. */
+static unsigned node_path(struct radix_tree_root *r, uint64_t index,
+			  struct radix_tree_node **path)
+{
+	unsigned depth = 0;
+	struct radix_tree_node *n = r->rnode;
+	if (!n || !covers(n->shift, index))
+		return 0;
+	for (;;) {
+		path[depth++] = n;
+		if (!n->shift)
+			return n->slots[index & RADIX_MASK] ? depth : 0;
+		n = n->slots[(index >> n->shift) & RADIX_MASK];
+		if (!n)
+			return 0;
+	}
+}
+
+#define MAX_DEPTH (64 / RADIX_BITS + 2)
+
+void *radix_tree_tag_set(struct radix_tree_root *r, uint64_t index, unsigned tag)
+{
+	struct radix_tree_node *path[MAX_DEPTH];
+	unsigned depth = node_path(r, index, path);
+	if (!depth)
+		return NULL;
+	for (unsigned i = 0; i < depth; i++)
+		path[i]->tags[tag] |= 1ULL << ((index >> path[i]->shift) & RADIX_MASK);
+	return path[depth - 1]->slots[index & RADIX_MASK];
+}
+
+void *radix_tree_tag_clear(struct radix_tree_root *r, uint64_t index, unsigned tag)
+{
+	struct radix_tree_node *path[MAX_DEPTH];
+	unsigned depth = node_path(r, index, path);
+	if (!depth)
+		return NULL;
+	clear_tag_path(path, depth, index, tag);
+	return path[depth - 1]->slots[index & RADIX_MASK];
+}
+
+bool radix_tree_tag_get(const struct radix_tree_root *r, uint64_t index, unsigned tag)
+{
+	struct radix_tree_node *path[MAX_DEPTH];
+	unsigned depth = node_path((struct radix_tree_root *)r, index, path);
+	return depth && (path[depth - 1]->tags[tag] & (1ULL << (index & RADIX_MASK)));
+}
+
+bool radix_tree_tagged(const struct radix_tree_root *r, unsigned tag)
+{
+	return r->rnode && r->rnode->tags[tag];
+}
+
+static void walk_tagged(const struct radix_tree_node *n, uint64_t base, uint64_t start,
+			unsigned tag, void (*fn)(void *, uint64_t, void *), void *arg)
+{
+	for (uint64_t bits = n->tags[tag]; bits; bits &= bits - 1) {
+		unsigned i = (unsigned)__builtin_ctzll(bits);
+		uint64_t idx = base | ((uint64_t)i << n->shift);
+		uint64_t last = n->shift + RADIX_BITS >= 64 ? UINT64_MAX
+							    : idx + (1ULL << n->shift) - 1;
+		if (last < start || !n->slots[i])
+			continue;
+		if (n->shift)
+			walk_tagged(n->slots[i], idx, start, tag, fn, arg);
+		else
+			fn(arg, idx, n->slots[i]);
+	}
+}
+
+void radix_tree_for_each_tagged(const struct radix_tree_root *r, uint64_t start, unsigned tag,
+				void (*fn)(void *arg, uint64_t index, void *item), void *arg)
+{
+	if (r->rnode)
+		walk_tagged(r->rnode, 0, start, tag, fn, arg);
+}
+
 void *radix_tree_delete(struct radix_tree_root *r, uint64_t index)
 {
-	struct radix_tree_node *path[64 / RADIX_BITS + 2];
+	struct radix_tree_node *path[MAX_DEPTH];
 	unsigned depth = 0;
 	struct radix_tree_node *n = r->rnode;
 	if (!n || !covers(n->shift, index))
@@ -197,6 +292,8 @@ void *radix_tree_delete(struct radix_tree_root *r, uint64_t index)
 	void *old = *slot;
 	if (!old)
 		return NULL;
+	for (unsigned t = 0; t < RADIX_TREE_MAX_TAGS; t++)
+		clear_tag_path(path, depth, index, t);
 	publish(slot, NULL);
 	/* Unlink nodes that became empty, bottom up; readers that already
 	 * hold them see empty slots until the grace period ends. */

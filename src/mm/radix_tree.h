@@ -8,6 +8,12 @@
  *    covers indices with bits [shift, shift + 6) equal to i.  Nodes of
  *    shift 0 hold items; the others hold child nodes.  The root node covers
  *    [0, 64 << shift).
+ *  - Tags (RADIX_TREE_MAX_TAGS of them: the page cache's dirty and
+ *    writeback) mark items; a node's tag bit for a slot is set exactly
+ *    when the item there, or some item below, has the tag, so a tagged
+ *    walk skips whole untagged subtrees.  Tags live under the owner's
+ *    lock; lockless readers never look at them.  Deleting an item clears
+ *    its tags; replacing it keeps them.
  *  - Every pointer a reader can follow (the root, a slot) is published with
  *    a release store after what it points to is complete, and read with an
  *    acquire load; a node unlinked from the tree is freed only after an RCU
@@ -22,7 +28,10 @@
 #ifndef MMSIM_RADIX_TREE_H
 #define MMSIM_RADIX_TREE_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#define RADIX_TREE_MAX_TAGS 2
 
 struct radix_tree_node;
 
@@ -54,6 +63,18 @@ void *radix_tree_delete(struct radix_tree_root *r, uint64_t index);
 /* Owner's lock held.  Calls fn on every item, lowest index first. */
 void radix_tree_for_each(const struct radix_tree_root *r,
 			 void (*fn)(void *arg, uint64_t index, void *item), void *arg);
+
+/* Owner's lock held.  Set or clear tag on the item at index (which must
+ * exist); return the item, or NULL when the slot is empty. */
+void *radix_tree_tag_set(struct radix_tree_root *r, uint64_t index, unsigned tag);
+void *radix_tree_tag_clear(struct radix_tree_root *r, uint64_t index, unsigned tag);
+bool radix_tree_tag_get(const struct radix_tree_root *r, uint64_t index, unsigned tag);
+/* Does any item have tag? */
+bool radix_tree_tagged(const struct radix_tree_root *r, unsigned tag);
+/* Owner's lock held.  Calls fn on every item with tag whose index is at
+ * least start, lowest first. */
+void radix_tree_for_each_tagged(const struct radix_tree_root *r, uint64_t start, unsigned tag,
+				void (*fn)(void *arg, uint64_t index, void *item), void *arg);
 
 /* No reader may remain: frees every node now (the items are the owner's). */
 void radix_tree_destroy(struct radix_tree_root *r);

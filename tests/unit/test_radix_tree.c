@@ -14,6 +14,15 @@
 
 #include "mm/radix_tree.h"
 
+static uint64_t xorshift(uint64_t *s)
+{
+	uint64_t x = *s;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+
 /* Items are fake pointers that encode their index and a generation. */
 static void *item(uint64_t index, unsigned gen)
 {
@@ -185,9 +194,83 @@ static void test_readers(void)
 	pthread_mutex_destroy(&x.lock);
 }
 
+/* Tags: random tagging against a model, tagged walks from any start,
+ * tags surviving replace and leaving with delete, growth keeping them. */
+struct tag_visit {
+	uint64_t n, bad, last;
+	const unsigned char *model;
+	uint64_t start;
+};
+
+static void count_tagged(void *arg, uint64_t index, void *it)
+{
+	struct tag_visit *v = arg;
+	if ((v->n && index <= v->last) || index < v->start || !v->model[index] ||
+	    it != item(index, 0))
+		v->bad++;
+	v->last = index;
+	v->n++;
+}
+
+static void test_tags(void)
+{
+	enum { N = 5000 };
+	static unsigned char tagged[2][N];
+	struct radix_tree_root r;
+	uint64_t s = 99;
+	radix_tree_init(&r);
+	ok(!radix_tree_tagged(&r, 0), "empty tree: untagged");
+	ok(!radix_tree_tag_set(&r, 7, 0), "tagging an empty slot does nothing");
+	for (uint64_t i = 0; i < N; i += 3)
+		radix_tree_insert(&r, i, item(i, 0));
+	unsigned bad = 0;
+	for (unsigned k = 0; k < 20000; k++) {
+		uint64_t i = (xorshift(&s) % (N / 3)) * 3;
+		unsigned t = (unsigned)(xorshift(&s) & 1);
+		bool set = xorshift(&s) & 1;
+		void *got = set ? radix_tree_tag_set(&r, i, t) : radix_tree_tag_clear(&r, i, t);
+		bad += got != item(i, 0);
+		tagged[t][i] = set;
+	}
+	is(bad, 0, "tag_set/tag_clear return the item");
+	bad = 0;
+	for (uint64_t i = 0; i < N; i += 3)
+		for (unsigned t = 0; t < 2; t++)
+			bad += radix_tree_tag_get(&r, i, t) != tagged[t][i];
+	is(bad, 0, "tag_get agrees with the model everywhere");
+	for (unsigned t = 0; t < 2; t++) {
+		for (uint64_t start = 0; start < N; start += 997) {
+			struct tag_visit v = { 0, 0, 0, tagged[t], start };
+			uint64_t want = 0;
+			for (uint64_t i = start; i < N; i++)
+				want += tagged[t][i];
+			radix_tree_for_each_tagged(&r, start, t, count_tagged, &v);
+			ok(!v.bad && v.n == want, "tag %u from %llu: %llu items in order (want %llu)", t,
+			   (unsigned long long)start, (unsigned long long)v.n, (unsigned long long)want);
+		}
+	}
+	/* replace keeps tags; delete drops them and untagged subtrees clear */
+	radix_tree_tag_set(&r, 300, 1);
+	radix_tree_replace(&r, 300, item(300, 0));
+	ok(radix_tree_tag_get(&r, 300, 1), "replace keeps the tag");
+	for (uint64_t i = 0; i < N; i += 3) {
+		radix_tree_tag_clear(&r, i, 0);
+		if (i != 300)
+			radix_tree_tag_clear(&r, i, 1);
+	}
+	ok(!radix_tree_tagged(&r, 0) && radix_tree_tagged(&r, 1), "clearing propagates to the root");
+	radix_tree_delete(&r, 300);
+	ok(!radix_tree_tagged(&r, 1), "deleting the last tagged item clears the tag");
+	radix_tree_tag_set(&r, 3, 0);
+	radix_tree_insert(&r, 1ULL << 40, item(1ULL << 40, 0));
+	ok(radix_tree_tag_get(&r, 3, 0) && radix_tree_tagged(&r, 0), "growing keeps tags");
+	radix_tree_destroy(&r);
+}
+
 int main(void)
 {
 	test_basic();
+	test_tags();
 	test_random();
 	test_readers();
 	return done_testing();
