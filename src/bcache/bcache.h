@@ -209,6 +209,7 @@ struct journal_read_stats {
 	uint64_t newest_seq, last_seq;
 	uint64_t missing;		/* sequence numbers not found */
 	uint64_t bad;			/* entries failing checks, skipped */
+	uint64_t keys_replayed;		/* bch_cache_set_open: keys replayed */
 };
 
 /* One entry read back from disk, kept for replay. */

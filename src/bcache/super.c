@@ -567,6 +567,22 @@ static int attach_backing(struct cache_set *c, struct blk_dev *const *backing,
 	return r;
 }
 
+/* Keys in the entries read for replay (what bch_journal_replay replays). */
+static uint64_t count_replay_keys(const struct journal_replay *list)
+{
+	uint64_t n = 0;
+
+	for (const struct journal_replay *e = list; e; e = e->next) {
+		const uint64_t *k = e->j.d, *end = e->j.d + e->j.keys;
+
+		while (end - k >= 2 && bkey_u64s((const struct bkey *)k) <= (size_t)(end - k)) {
+			n++;
+			k += bkey_u64s((const struct bkey *)k);
+		}
+	}
+	return n;
+}
+
 static int open_set_contents(struct cache_set *c, struct blk_dev *const *backing,
 			     unsigned nbacking, struct journal_read_stats *st,
 			     char *why, size_t whylen)
@@ -593,6 +609,8 @@ static int open_set_contents(struct cache_set *c, struct blk_dev *const *backing
 		r = bch_gc(c);
 		if (!r && (r = bch_journal_replay(c, list)))
 			why_fail(why, whylen, r, "replaying the journal: %s", strerror(-r));
+		else if (!r)
+			st->keys_replayed = count_replay_keys(list);
 		c->replay_pending = NULL;
 	}
 	bch_journal_free_list(list);

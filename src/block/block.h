@@ -207,6 +207,16 @@ int blk_fault_attach(struct blk_dev *dev, const struct blk_fault_opts *o);
  */
 int blk_fault_power_loss(struct blk_dev *dev, struct blk_fault_report *rep);
 bool blk_fault_power_is_off(struct blk_dev *dev);
+/*
+ * Changes what the next power loss does to the writes not yet durable: its
+ * random generator's seed and the survive/tear shares (as in
+ * blk_fault_opts); with cut_after > 0 the power also goes when the
+ * cut_after-th request from now is submitted.  The records kept so far
+ * stay, so a layer attached long before can lose power in a way chosen
+ * late.  0, or -EINVAL (no fault layer, or a share above 100).
+ */
+int blk_fault_set_loss(struct blk_dev *dev, uint64_t seed, unsigned survive_pct,
+		       unsigned tear_pct, uint64_t cut_after);
 /* Writes not yet durable (for tests). */
 uint64_t blk_fault_nondurable(struct blk_dev *dev);
 

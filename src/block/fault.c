@@ -309,6 +309,23 @@ bool blk_fault_power_is_off(struct blk_dev *dev)
 	return off;
 }
 
+int blk_fault_set_loss(struct blk_dev *dev, uint64_t seed, unsigned survive_pct,
+		       unsigned tear_pct, uint64_t cut_after)
+{
+	struct blk_fault *f = dev ? dev->fault : NULL;
+	if (!f || survive_pct > 100 || tear_pct > 100)
+		return -EINVAL;
+	pthread_mutex_lock(&f->lock);
+	f->o.seed = seed;
+	f->o.survive_pct = survive_pct;
+	f->o.tear_pct = tear_pct;
+	f->rng = seed;
+	if (cut_after)
+		f->o.power_cut_at = f->nreq + cut_after;
+	pthread_mutex_unlock(&f->lock);
+	return 0;
+}
+
 uint64_t blk_fault_nondurable(struct blk_dev *dev)
 {
 	struct blk_fault *f = dev->fault;

@@ -8,6 +8,8 @@
  *            (journal replayed) when present; power loss; reboot.
  *   mmfs.c   the filesystem: superblock, a flat table of inodes, per-file
  *            block maps, block allocation, fsync of metadata, fsck.
+ *   file.c   mmfs's address_space operations: how the page cache reads,
+ *            writes and migrates a file's pages (through buffer heads).
  *
  * The filesystem is a client of the cache set like any other: it reads and
  * writes 4 KiB blocks of the cached device (bch_cached_read/write) and asks
@@ -55,6 +57,10 @@ struct mmfs_disks_opts {
 	uint64_t cache_bytes;	/* size of a new cache.img (default 64 MiB) */
 	uint64_t backing_bytes;	/* size of a new backing.img (default 256 MiB) */
 	FILE *log;		/* recovery notices; NULL: none */
+	/* Repeatable runs: no timer-driven journal writes and no bcache
+	 * writeback thread, so what a crash keeps depends only on the
+	 * calls made (scenarios print the keys replayed). */
+	bool deterministic;
 };
 void mmfs_disks_opts_default(struct mmfs_disks_opts *o);
 
@@ -78,12 +84,23 @@ const char *mmfs_disks_dir(const struct mmfs_disks *d);
  */
 int mmfs_disks_crash(struct mmfs_disks *d, bool torn, uint64_t seed);
 /*
+ * Arms a power loss at the nreq-th request (nreq >= 1) the cache device
+ * gets from now, so a crash can fall inside an operation (a sync's
+ * ordered writes).  From then every I/O fails; then call mmfs_disks_crash
+ * (which finishes the power loss with torn and seed) and mmfs_disks_reboot.
+ */
+int mmfs_disks_crash_after(struct mmfs_disks *d, uint64_t nreq, bool torn, uint64_t seed);
+/*
  * Restarts from the images: without a crash first, a clean shutdown (the
  * fs synced, the set stopped cleanly); after one, everything in memory is
  * dropped unwritten.  Then registers the set again (replay; *replayed gets
  * the keys replayed) and mounts the fs.  Old mmfs_inode pointers are gone.
  */
 int mmfs_disks_reboot(struct mmfs_disks *d, uint64_t *replayed, char *why, size_t whylen);
+/* Both fscks on the images as they are now: bch_fsck of the cache device,
+ * then mmfs_fsck (reading through the registered set).  out may be NULL.
+ * The number of problems, or -errno. */
+long mmfs_disks_fsck(struct mmfs_disks *d, FILE *out);
 /* Clean shutdown (unless crashed) and free; removes a temporary directory. */
 int mmfs_disks_close(struct mmfs_disks *d);
 
@@ -144,5 +161,12 @@ ssize_t mmfs_pwrite(struct mmfs_inode *ino, const void *buf, size_t len, uint64_
  * block used twice).  Prints problems to out; returns their number, or
  * -errno when it cannot read. */
 long mmfs_fsck(struct mmfs *fs, FILE *out);
+
+/* ---- file.c: the page cache's view of an mmfs file ------------------------------ */
+
+/* readpage / writepage / migratepage / releasepage of mmfs files; a
+ * mapping using them has an mmfs_inode as host. */
+struct address_space_operations;
+extern const struct address_space_operations mmfs_aops;
 
 #endif
