@@ -10,6 +10,7 @@
 #define MMSIM_MMSIM_H
 
 #include <mmsim/counters.h>
+#include <mmsim/files.h>
 #include <mmsim/machine.h>
 #include <mmsim/syscalls.h>
 #include <mmsim/task.h>

@@ -18,8 +18,14 @@
 #include "../hw/hw.h"
 #include "../mm/mm.h"
 
+struct vfs;
+struct file;
+
+#define MMSIM_NR_FDS 64
+
 struct mmsim {
 	struct hw_machine *hw;
+	struct vfs *vfs;		/* files and disks (file.c), made on first use */
 	struct mm_sys mm;
 	pthread_mutex_t lock;
 	struct mmsim_task **tasks;
@@ -38,6 +44,7 @@ struct mmsim_task {
 	uint64_t memlock_limit;
 	uint32_t personality;	/* personality(2) flags: READ_IMPLIES_EXEC */
 	struct mm_struct *mm;
+	struct file *files[MMSIM_NR_FDS];	/* open files (threads have their own) */
 };
 
 static inline bool task_capable(const struct mmsim_task *t, unsigned cap)
@@ -53,6 +60,16 @@ struct mmsim_task *task_find(struct mmsim *m, int pid);
 
 /* ptrace_may_access(PTRACE_MODE_READ_REALCREDS): 0 or -EPERM. */
 int ptrace_may_read(const struct mmsim_task *caller, const struct mmsim_task *target);
+
+/* file.c: descriptors at exit and fork, the page cache behind an fd for
+ * mmap (NULL: not open; *acc_mode gets O_RDONLY/O_WRONLY/O_RDWR, *file_id
+ * the open file's identity, shared by dup'ed and inherited fds), and
+ * the machine's files at destroy. */
+void task_close_files(struct mmsim_task *t);
+int task_dup_files(struct mmsim_task *dst, const struct mmsim_task *src);
+struct address_space *file_mapping(struct mmsim_task *t, int fd, int *acc_mode,
+				   uint64_t *file_id);
+void vfs_destroy(struct mmsim *m);
 
 /* The kernel's answer to a fault the MMU could not resolve. */
 int kernel_fault(struct hw_cpu *cpu, uint64_t va, unsigned access);

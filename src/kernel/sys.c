@@ -26,6 +26,8 @@ static struct mmap_caller caller_of(struct mmsim_task *t)
 	c.memlock_limit = t->memlock_limit;
 	c.node = c.cpu->node;
 	c.read_implies_exec = t->personality & MMSIM_READ_IMPLIES_EXEC;
+	c.file_readonly = false;
+	c.file_id = 0;
 	return c;
 }
 
@@ -33,13 +35,26 @@ long mmsim_sys_mmap(struct mmsim_task *t, uint64_t addr, uint64_t len, int prot,
 		    int fd, uint64_t offset)
 {
 	struct mmap_caller c = caller_of(t);
+	struct address_space *file = NULL;
 	if (offset & ~PAGE_MASK)
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS) && fd >= 0)
-		return -ENOSYS;		/* file mappings: the files issue */
-	if (!(flags & MAP_ANONYMOUS))
-		return -EBADF;
-	return do_mmap(t->mm, &c, addr, len, prot, flags, offset >> PAGE_SHIFT);
+	if (!(flags & MAP_ANONYMOUS)) {
+		int acc;
+		if (!(file = file_mapping(t, fd, &acc, &c.file_id)))
+			return -EBADF;
+		/* Linux's do_mmap(): reading is always needed; a shared
+		 * writable mapping needs the file open for writing, and a
+		 * shared mapping of a read-only file may never write. */
+		if (acc == MMSIM_O_WRONLY)
+			return -EACCES;
+		int type = flags & MAP_TYPE;
+		if (type == MAP_SHARED || type == MAP_SHARED_VALIDATE) {
+			if ((prot & PROT_WRITE) && acc != MMSIM_O_RDWR)
+				return -EACCES;
+			c.file_readonly = acc != MMSIM_O_RDWR;
+		}
+	}
+	return do_mmap(t->mm, &c, addr, len, prot, flags, offset >> PAGE_SHIFT, file);
 }
 
 long mmsim_sys_munmap(struct mmsim_task *t, uint64_t addr, uint64_t len)
@@ -100,15 +115,6 @@ long mmsim_sys_munlock(struct mmsim_task *t, uint64_t addr, uint64_t len)
 long mmsim_sys_madvise(struct mmsim_task *t, uint64_t addr, uint64_t len, int advice)
 {
 	return do_madvise(t->mm, task_enter(t), addr, len, advice);
-}
-
-long mmsim_sys_msync(struct mmsim_task *t, uint64_t addr, uint64_t len, int flags)
-{
-	(void)t;
-	(void)addr;
-	(void)len;
-	(void)flags;
-	return -ENOSYS;		/* msync: the files issue */
 }
 
 /* find_mm_struct(): the target of move_pages / migrate_pages. */

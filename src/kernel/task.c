@@ -58,6 +58,7 @@ void mmsim_destroy(struct mmsim *m)
 {
 	if (!m)
 		return;
+	vfs_destroy(m);
 	while (m->ntasks)
 		mmsim_task_exit(m->tasks[m->ntasks - 1]);
 	free(m->tasks);
@@ -147,14 +148,21 @@ int mmsim_fork(struct mmsim_task *parent, const char *name, struct mmsim_task **
 		return -ENOMEM;
 	*t = *parent;
 	snprintf(t->name, sizeof t->name, "%s", name ? name : parent->name);
-	int err;
+	memset(t->files, 0, sizeof t->files);
+	int err = task_dup_files(t, parent);
+	if (err) {
+		free(t);
+		return err;
+	}
 	t->mm = dup_mm(parent->mm, task_enter(parent), &err);
 	if (!t->mm) {
+		task_close_files(t);
 		free(t);
 		return err;
 	}
 	if ((err = task_register(m, t))) {
 		mm_destroy(t->mm, &m->hw->cpu[t->cpu]);
+		task_close_files(t);
 		free(t);
 		return err;
 	}
@@ -174,6 +182,7 @@ int mmsim_thread_create(struct mmsim_task *t, const char *name, int cpu,
 	*th = *t;
 	snprintf(th->name, sizeof th->name, "%s", name ? name : t->name);
 	th->cpu = (unsigned)cpu;
+	memset(th->files, 0, sizeof th->files);	/* no CLONE_FILES */
 	__atomic_add_fetch(&t->mm->users, 1, __ATOMIC_RELAXED);
 	int err = task_register(m, th);
 	if (err) {
@@ -205,6 +214,7 @@ void mmsim_task_exit(struct mmsim_task *t)
 		}
 	}
 	pthread_mutex_unlock(&m->lock);
+	task_close_files(t);
 	free(t);
 }
 

@@ -1,14 +1,26 @@
 /*
- * filemap.c - the page lock, waiting for a page's lock or writeback, and
- * the slow path of the core's spinlocks.
+ * filemap.c - the page cache: lookups, insertion and reading of pages,
+ * dirty pages and their writeback, truncation; and the page lock and the
+ * waits for a page's lock or writeback, with the slow path of the core's
+ * spinlocks.
  *
- * PG_locked is a sleeping bit lock held across long operations (migrating
- * a page, reading it from disk); PG_writeback marks a page being written.
- * Both can be waited for.  As in Linux, struct page has no room for a wait
- * queue: waiters sleep on one of a fixed table of queues chosen by hashing
- * the page, and set PG_waiters so that whoever clears the bit knows it
- * must wake the queue.  Several pages share a queue; every waiter rechecks
- * its own page's bit after a wake-up.
+ * Page cache.  An address_space's pages sit in its RCU radix tree.  A
+ * lookup takes a speculative reference (get_page_unless_zero) and checks
+ * the slot still holds that page: migration replaces a slot's page with
+ * the old page's count frozen at 0, so a racing lookup either fails the
+ * reference and retries or finds the new page.  A new file page enters the
+ * cache locked and not uptodate, then is read outside every lock; others
+ * who find it wait on its lock.  Writeback locks the page, write-protects
+ * its shared mappings (page_mkclean), clears PG_dirty, sets PG_writeback
+ * and calls the mapping's writepage.
+ *
+ * Page lock.  PG_locked is a sleeping bit lock held across long operations
+ * (migrating a page, reading it from disk); PG_writeback marks a page being
+ * written.  Both can be waited for.  As in Linux, struct page has no room
+ * for a wait queue: waiters sleep on one of a fixed table of queues chosen
+ * by hashing the page, and set PG_waiters so that whoever clears the bit
+ * knows it must wake the queue.  Several pages share a queue; every waiter
+ * rechecks its own page's bit after a wake-up.
  *
  * Ordering: a waiter sets PG_waiters, then rechecks the bit, both under the
  * queue's mutex; the waker clears the bit, then reads PG_waiters, then
@@ -19,7 +31,10 @@
  */
 #include "mm.h"
 
+#include <errno.h>
 #include <sched.h>
+#include <sys/mman.h>
+#include <stdlib.h>
 
 #define WAIT_TABLE_BITS 8
 #define WAIT_TABLE_SIZE (1u << WAIT_TABLE_BITS)
@@ -155,4 +170,507 @@ void wait_on_page_locked_drop(struct page *p, spinlock_t *ptl)
 	if (test_bit_sc(p, PG_locked))
 		pthread_cond_wait(&q->cond, &q->lock);
 	pthread_mutex_unlock(&q->lock);
+}
+
+/* ---- the page cache ------------------------------------------------------------- */
+
+void page_cache_count(struct mm_sys *s, const struct address_space *m, const struct page *p,
+		      int d)
+{
+	struct pglist_data *n = &s->node[page_to_nid(s, p)];
+	uint64_t *c = mapping_is_file(m) ? &n->nr_file : &n->nr_shmem;
+	__atomic_add_fetch(c, (uint64_t)(int64_t)d, __ATOMIC_RELAXED);
+}
+
+struct page *find_get_page(struct mm_sys *s, struct address_space *m, uint64_t idx)
+{
+	struct page *p;
+	radix_tree_read_lock();
+	for (;;) {
+		p = radix_tree_lookup(&m->pages, idx);
+		if (!p)
+			break;
+		if (!get_page_unless_zero(p))
+			continue;	/* frozen by migration: the slot is changing */
+		if (radix_tree_lookup(&m->pages, idx) == p)
+			break;
+		/* Our reference is to a page that left the slot meanwhile. */
+		put_page(s, p);
+	}
+	radix_tree_read_unlock();
+	return p;
+}
+
+struct page *find_page_peek(struct address_space *m, uint64_t idx)
+{
+	if (idx >= m->nr_pages)
+		return NULL;
+	radix_tree_read_lock();
+	struct page *p = radix_tree_lookup(&m->pages, idx);
+	radix_tree_read_unlock();
+	return p;
+}
+
+/* Takes p out of its slot (p locked or unreachable; m->lock held). */
+static void delete_from_page_cache_locked(struct mm_sys *s, struct address_space *m,
+					  struct page *p)
+{
+	radix_tree_delete(&m->pages, p->index);
+	page_cache_count(s, m, p, -1);
+	if (page_test(p, PG_dirty)) {
+		page_clear(p, PG_dirty);
+		__atomic_sub_fetch(&m->nr_dirty, 1, __ATOMIC_RELAXED);
+	}
+	p->mapping = 0;
+}
+
+/*
+ * A new page for slot idx, inserted locked (a file's, to be read) or
+ * uptodate (shared anonymous memory, zeroed).  NULL with *err: -ENOMEM,
+ * -EFAULT (past the end meanwhile), -EEXIST (someone else was first).
+ */
+static struct page *add_new_page(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m,
+				 uint64_t idx, unsigned nid, uint64_t nodemask, int *err)
+{
+	bool file = mapping_is_file(m);
+	struct page *p = alloc_pages_mask(s, cpu, nid, 0, file ? 0 : GFP_ZERO, nodemask);
+	if (!p) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	/* Nobody can see it yet: plain flag stores. */
+	p->mapping = (uintptr_t)m;
+	p->index = idx;
+	p->flags |= file ? (1u << PG_locked) : (1u << PG_swapbacked) | (1u << PG_uptodate);
+	pthread_mutex_lock(&m->lock);
+	*err = idx >= m->nr_pages ? -EFAULT : radix_tree_insert(&m->pages, idx, p);
+	if (*err) {
+		pthread_mutex_unlock(&m->lock);
+		p->mapping = 0;
+		p->flags &= ~(1u << PG_locked);
+		put_page(s, p);
+		return NULL;
+	}
+	/* The cache's reference is the allocation's; the caller gets one. */
+	page_cache_count(s, m, p, 1);
+	get_page(p);
+	pthread_mutex_unlock(&m->lock);
+	if (cpu)
+		lru_cache_add(s, cpu->id, p);
+	return p;
+}
+
+/* A file page that failed to read leaves the cache (p locked, referenced). */
+static void drop_unread_page(struct mm_sys *s, struct address_space *m, struct page *p)
+{
+	pthread_mutex_lock(&m->lock);
+	if (p->mapping == (uintptr_t)m && radix_tree_lookup(&m->pages, p->index) == p) {
+		delete_from_page_cache_locked(s, m, p);
+		pthread_mutex_unlock(&m->lock);
+		discard_buffers(s, p);	/* a failed read may have made some */
+		put_page(s, p);		/* the slot's reference */
+	} else {
+		pthread_mutex_unlock(&m->lock);
+	}
+}
+
+/* p (referenced) is in the cache but not uptodate: someone reads it, or
+ * the read failed.  Wait for the reader; read it ourselves if needed. */
+static int wait_page_uptodate(struct mm_sys *s, struct address_space *m, struct page *p)
+{
+	lock_page(p);
+	int err = 0;
+	if (p->mapping != (uintptr_t)m)
+		err = -EAGAIN;		/* truncated, or the read failed */
+	else if (!page_test(p, PG_uptodate) && (err = m->a_ops->readpage(m, p)) == 0)
+		page_set(p, PG_uptodate);
+	if (err && err != -EAGAIN)
+		drop_unread_page(s, m, p);
+	unlock_page(p);
+	return err;
+}
+
+struct page *pagecache_get_page(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m,
+				uint64_t idx, unsigned nid, uint64_t nodemask, int *err)
+{
+	for (;;) {
+		if (idx >= __atomic_load_n(&m->nr_pages, __ATOMIC_RELAXED)) {
+			*err = -EFAULT;
+			return NULL;
+		}
+		struct page *p = find_get_page(s, m, idx);
+		if (p) {
+			if (page_test(p, PG_uptodate))
+				return p;
+			*err = wait_page_uptodate(s, m, p);
+			if (!*err)
+				return p;
+			put_page(s, p);
+			if (*err != -EAGAIN)
+				return NULL;
+			continue;
+		}
+		p = add_new_page(s, cpu, m, idx, nid, nodemask, err);
+		if (!p) {
+			if (*err == -EEXIST)
+				continue;
+			return NULL;
+		}
+		if (!mapping_is_file(m))
+			return p;
+		/* Read outside every lock: others wait on the page lock. */
+		*err = m->a_ops->readpage(m, p);
+		if (!*err) {
+			page_set(p, PG_uptodate);
+			unlock_page(p);
+			return p;
+		}
+		drop_unread_page(s, m, p);
+		unlock_page(p);
+		put_page(s, p);
+		return NULL;
+	}
+}
+
+static struct address_space *page_file_mapping(const struct page *p)
+{
+	uintptr_t m = __atomic_load_n(&p->mapping, __ATOMIC_RELAXED);
+	return (m & PAGE_MAPPING_ANON) ? NULL : (struct address_space *)m;
+}
+
+/* Is p (still) in its slot of m?  m->lock held. */
+static bool page_in_slot(struct address_space *m, struct page *p)
+{
+	return p->mapping == (uintptr_t)m && radix_tree_lookup(&m->pages, p->index) == p;
+}
+
+/* Sets or clears a page-cache tag of p, if p is still in its slot. */
+static void page_tag(struct address_space *m, struct page *p, unsigned tag, bool set)
+{
+	pthread_mutex_lock(&m->lock);
+	if (page_in_slot(m, p)) {
+		if (set)
+			radix_tree_tag_set(&m->pages, p->index, tag);
+		else
+			radix_tree_tag_clear(&m->pages, p->index, tag);
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
+/*
+ * PG_dirty and the DIRTY tag change together under m->lock: were they
+ * two steps, writeback clearing a page (flag, then tag) could interleave
+ * with a store dirtying it again (flag, then tag) and leave a dirty page
+ * untagged - never written again.  A page not in its slot (an anonymous
+ * page, or one leaving the cache) only has its flag.
+ */
+static bool change_page_dirty(struct page *p, bool dirty)
+{
+	struct address_space *m = page_file_mapping(p);
+	if (m)
+		pthread_mutex_lock(&m->lock);
+	uint32_t bit = 1u << PG_dirty;
+	uint32_t old = dirty ? __atomic_fetch_or(&p->flags, bit, __ATOMIC_RELAXED)
+			     : __atomic_fetch_and(&p->flags, ~bit, __ATOMIC_RELAXED);
+	bool changed = !(old & bit) == dirty;
+	if (m) {
+		if (changed && page_in_slot(m, p)) {
+			__atomic_add_fetch(&m->nr_dirty, dirty ? 1 : (uint64_t)-1, __ATOMIC_RELAXED);
+			if (dirty)
+				radix_tree_tag_set(&m->pages, p->index, PAGECACHE_TAG_DIRTY);
+			else
+				radix_tree_tag_clear(&m->pages, p->index, PAGECACHE_TAG_DIRTY);
+		}
+		pthread_mutex_unlock(&m->lock);
+	}
+	return changed;
+}
+
+bool set_page_dirty(struct page *p)
+{
+	if (page_test(p, PG_dirty))
+		return false;
+	return change_page_dirty(p, true);
+}
+
+static bool test_clear_page_dirty(struct page *p)
+{
+	if (!page_test(p, PG_dirty))
+		return false;
+	return change_page_dirty(p, false);
+}
+
+/* Before a locked page is written: its shared mappings become read-only
+ * and clean (their dirt moves to the page), then PG_dirty is cleared.
+ * A store after this faults and dirties the page again. */
+static bool clear_page_dirty_for_io(struct mm_sys *s, struct hw_cpu *cpu, struct page *p)
+{
+	if (__atomic_load_n(&p->mapcount, __ATOMIC_ACQUIRE) && page_mkclean(s, cpu, p))
+		set_page_dirty(p);
+	return test_clear_page_dirty(p);
+}
+
+int write_one_page(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m, struct page *p)
+{
+	wait_on_page_writeback(p);
+	if (p->mapping != (uintptr_t)m || !clear_page_dirty_for_io(s, cpu, p))
+		return 0;
+	set_page_writeback(p);
+	page_tag(m, p, PAGECACHE_TAG_WRITEBACK, true);
+	int err = m->a_ops->writepage(m, p);
+	if (err) {
+		/* As Linux: the page stays clean with PG_error, and the
+		 * next fsync of the file reports the error once. */
+		page_set(p, PG_error);
+		__atomic_store_n(&m->wb_err, err, __ATOMIC_RELAXED);
+	}
+	page_tag(m, p, PAGECACHE_TAG_WRITEBACK, false);
+	end_page_writeback(p);
+	return err;
+}
+
+/* The dirty and the under-writeback pages of [start, end), referenced
+ * (a page both dirty and under writeback comes twice: harmless). */
+struct dirty_scan {
+	struct page **v;
+	unsigned n, cap;
+	uint64_t start, end;
+	int err;
+};
+
+static void collect_dirty(void *arg, uint64_t index, void *item)
+{
+	struct dirty_scan *d = arg;
+	struct page *p = item;
+	if (d->err || index >= d->end)
+		return;
+	if (d->n == d->cap) {
+		unsigned cap = d->cap ? d->cap * 2 : 64;
+		struct page **v = realloc(d->v, cap * sizeof *v);
+		if (!v) {
+			d->err = -ENOMEM;
+			return;
+		}
+		d->v = v;
+		d->cap = cap;
+	}
+	get_page(p);
+	d->v[d->n++] = p;
+}
+
+int filemap_write_and_wait_range(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m,
+				 uint64_t start, uint64_t end)
+{
+	if (!mapping_is_file(m))
+		return 0;
+	/* A clean page has no writable shared PTE (write-notify): only a
+	 * write fault makes one, and it dirties the page. */
+	struct dirty_scan d = { NULL, 0, 0, start, end, 0 };
+	pthread_mutex_lock(&m->lock);
+	radix_tree_for_each_tagged(&m->pages, start, PAGECACHE_TAG_DIRTY, collect_dirty, &d);
+	radix_tree_for_each_tagged(&m->pages, start, PAGECACHE_TAG_WRITEBACK, collect_dirty, &d);
+	pthread_mutex_unlock(&m->lock);
+	int err = d.err;
+	for (unsigned i = 0; i < d.n; i++) {
+		struct page *p = d.v[i];
+		lock_page(p);
+		int e = write_one_page(s, cpu, m, p);
+		unlock_page(p);
+		put_page(s, p);
+		if (e && !err)
+			err = e;
+	}
+	free(d.v);
+	int pending = __atomic_exchange_n(&m->wb_err, 0, __ATOMIC_RELAXED);
+	return err ? err : pending;
+}
+
+int filemap_fsync_range(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m,
+			uint64_t start, uint64_t end)
+{
+	if (!mapping_is_file(m))
+		return 0;
+	int err = filemap_write_and_wait_range(s, cpu, m, start, end);
+	int e2 = m->a_ops->fsync ? m->a_ops->fsync(m) : 0;
+	return err ? err : e2;
+}
+
+/*
+ * msync(2) as Linux 6.12 does it: MS_ASYNC is a no-op (dirty pages are
+ * tracked anyway), MS_INVALIDATE only refuses locked ranges, MS_SYNC
+ * fsyncs the part of each shared file mapping in the range.  A hole in the
+ * range is -ENOMEM, reported after the rest is done (MS_ASYNC stops at it).
+ */
+int do_msync(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_t len, int flags)
+{
+	if (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC))
+		return -EINVAL;
+	if (start & ~PAGE_MASK)
+		return -EINVAL;
+	if ((flags & MS_ASYNC) && (flags & MS_SYNC))
+		return -EINVAL;
+	/* Linux's rounding, wrap-around included. */
+	uint64_t end = start + ((len + PAGE_SIZE - 1) & PAGE_MASK);
+	if (end < start)
+		return -ENOMEM;
+	if (end == start)
+		return 0;
+	int err, unmapped_error = 0;
+	pthread_rwlock_rdlock(&mm->mmap_lock);
+	struct vm_area_struct *vma = find_vma(mm, start);
+	for (;;) {
+		err = -ENOMEM;
+		if (!vma)
+			break;
+		if (start < vma->vm_start) {
+			if (flags == MS_ASYNC)
+				break;
+			start = vma->vm_start;
+			if (start >= end)
+				break;
+			unmapped_error = -ENOMEM;
+		}
+		if ((flags & MS_INVALIDATE) && (vma->vm_flags & VM_LOCKED)) {
+			err = -EBUSY;
+			break;
+		}
+		struct address_space *file = vma->vm_file;
+		uint64_t first = vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT);
+		uint64_t last = first + (((end < vma->vm_end ? end : vma->vm_end) - start) >> PAGE_SHIFT);
+		start = vma->vm_end;
+		if ((flags & MS_SYNC) && file && (vma->vm_flags & VM_SHARED)) {
+			mapping_get(file);
+			pthread_rwlock_unlock(&mm->mmap_lock);
+			err = filemap_fsync_range(mm->sys, cpu, file, first, last);
+			mapping_put(mm->sys, file);
+			if (err || start >= end)
+				return err ? err : unmapped_error;
+			pthread_rwlock_rdlock(&mm->mmap_lock);
+			vma = find_vma(mm, start);
+		} else {
+			if (start >= end) {
+				err = 0;
+				break;
+			}
+			vma = find_vma(mm, vma->vm_end);
+		}
+	}
+	pthread_rwlock_unlock(&mm->mmap_lock);
+	return err ? err : unmapped_error;
+}
+
+/* ---- truncation ------------------------------------------------------------------- */
+
+void unmap_mapping_range(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m,
+			 uint64_t start, uint64_t end)
+{
+	pthread_mutex_lock(&m->i_mmap_lock);
+	for (struct list_head *l = m->vmas.next; l != &m->vmas; l = l->next) {
+		struct vm_area_struct *v = list_entry(l, struct vm_area_struct, shared);
+		uint64_t first = v->vm_pgoff, last = v->vm_pgoff + vma_pages(v);
+		if (last <= start || first >= end)
+			continue;
+		uint64_t a = v->vm_start + ((first < start ? start - first : 0) << PAGE_SHIFT);
+		uint64_t b = v->vm_end - ((last > end ? last - end : 0) << PAGE_SHIFT);
+		struct mmu_gather tlb;
+		tlb_gather_mmu(&tlb, v->vm_mm, cpu);
+		zap_vma_range(&tlb, v, a, b);
+		tlb_finish_mmu(&tlb);
+	}
+	pthread_mutex_unlock(&m->i_mmap_lock);
+}
+
+static void collect_from(void *arg, uint64_t index, void *item)
+{
+	struct dirty_scan *d = arg;
+	if (index < d->start || d->err)
+		return;
+	if (d->n == d->cap) {
+		unsigned cap = d->cap ? d->cap * 2 : 64;
+		struct page **v = realloc(d->v, cap * sizeof *v);
+		if (!v) {
+			d->err = -ENOMEM;
+			return;
+		}
+		d->v = v;
+		d->cap = cap;
+	}
+	struct page *p = item;
+	get_page(p);
+	d->v[d->n++] = p;
+}
+
+void truncate_inode_pages(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m,
+			  uint64_t from)
+{
+	unmap_mapping_range(s, cpu, m, from, UINT64_MAX);
+	struct dirty_scan d = { NULL, 0, 0, from, UINT64_MAX, 0 };
+	pthread_mutex_lock(&m->lock);
+	radix_tree_for_each(&m->pages, collect_from, &d);
+	pthread_mutex_unlock(&m->lock);
+	for (unsigned i = 0; i < d.n; i++) {
+		struct page *p = d.v[i];
+		lock_page(p);
+		wait_on_page_writeback(p);
+		/* A fault may have mapped it after the first unmap: the page
+		 * lock keeps new ones out now (faults map locked pages). */
+		if (__atomic_load_n(&p->mapcount, __ATOMIC_ACQUIRE))
+			unmap_mapping_range(s, cpu, m, p->index, p->index + 1);
+		pthread_mutex_lock(&m->lock);
+		bool ours = p->mapping == (uintptr_t)m && radix_tree_lookup(&m->pages, p->index) == p;
+		if (ours)
+			delete_from_page_cache_locked(s, m, p);
+		pthread_mutex_unlock(&m->lock);
+		if (ours) {
+			if (page_test(p, PG_private))
+				discard_buffers(s, p);
+			put_page(s, p);		/* the slot's reference */
+		}
+		unlock_page(p);
+		put_page(s, p);
+	}
+	free(d.v);
+}
+
+/* ---- migration of page-cache pages ------------------------------------------------- */
+
+int migrate_page_move_mapping(struct mm_sys *s, struct address_space *m, struct page *dst,
+			      struct page *src, int extra)
+{
+	uint64_t idx = src->index;
+	int expected = 1 + extra + (page_test(src, PG_private) ? 1 : 0);
+
+	pthread_mutex_lock(&m->lock);
+	if (radix_tree_lookup(&m->pages, idx) != src || !page_ref_freeze(src, expected)) {
+		pthread_mutex_unlock(&m->lock);
+		return -EAGAIN;
+	}
+	dst->mapping = src->mapping;
+	dst->index = src->index;
+	get_page(dst);			/* the slot's reference moves over */
+	radix_tree_replace(&m->pages, idx, dst);
+	/* The slot's reference left with the slot; the buffers' reference
+	 * moves with the buffers (the caller's migratepage). */
+	page_ref_unfreeze(src, expected - 1);
+	src->mapping = 0;
+	page_cache_count(s, m, src, -1);
+	page_cache_count(s, m, dst, 1);
+	pthread_mutex_unlock(&m->lock);
+	return 0;
+}
+
+int migrate_page(struct mm_sys *s, struct address_space *m, struct page *dst, struct page *src,
+		 enum migrate_mode mode)
+{
+	(void)mode;
+	if (page_test(src, PG_private))
+		return -EAGAIN;		/* buffers nobody can move */
+	return migrate_page_move_mapping(s, m, dst, src, 1);
+}
+
+int fail_migrate_page(struct mm_sys *s, struct address_space *m, struct page *dst,
+		      struct page *src, enum migrate_mode mode)
+{
+	(void)s, (void)m, (void)dst, (void)src, (void)mode;
+	return -EIO;
 }

@@ -82,11 +82,13 @@ static int cold_or_pageout(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_a
 		if (__atomic_load_n(&p->mapcount, __ATOMIC_RELAXED) != 1)
 			continue;
 		lru_deactivate(s, p);
-		if (pageout && vma->vm_file) {
+		/* Without swap only page-cache pages can be paged out (a
+		 * private file mapping's COW copies are anonymous). */
+		if (pageout && !page_anon(p)) {
 			pmap_iter_clear(&it, NULL);
 			tlb_track_entry(&tlb, it.va, it.size);
 			if (e.flags & PMAP_DIRTY)
-				page_set(p, PG_dirty);
+				set_page_dirty(p);
 			page_remove_rmap(s, p);
 			tlb_remove_page(&tlb, p);
 		}

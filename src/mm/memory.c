@@ -6,8 +6,13 @@
  *   - no entry, private anonymous: a read maps the shared zero page
  *     read-only, a write allocates a zeroed page on the faulting CPU's node
  *     (falling back to other nodes) - do_anonymous_page();
- *   - no entry, shared anonymous: the object's page, allocated on first
- *     touch, mapped writable if the VMA is - a shmem fault;
+ *   - no entry, shared (anonymous or file): the page-cache page, found,
+ *     allocated (zeroed) or read from the file with the ptl dropped, then
+ *     mapped; a file's clean pages read-only when it keeps dirty
+ *     accounting (VM_WRNOTIFY), so the first store dirties the page;
+ *     past the end of the file: SIGBUS;
+ *   - no entry, private file mapping: a read maps the page-cache page
+ *     read-only, a write maps a private copy of it (do_cow_fault());
  *   - a write to a present read-only entry of a private writable VMA:
  *     copy-on-write, or reuse when the page is exclusively ours
  *     (do_wp_page(): the zero page is always copied);
@@ -37,7 +42,9 @@ unsigned vma_pmap_prot(uint64_t vm_flags)
 	unsigned prot = 0;
 	if (vm_flags & VM_ACCESS_FLAGS)
 		prot |= PMAP_R;		/* x86 cannot map write-only or exec-only */
-	if ((vm_flags & (VM_WRITE | VM_SHARED)) == (VM_WRITE | VM_SHARED))
+	/* Shared writable: writable at once, unless the file keeps dirty
+	 * accounting - then only a write fault makes an entry writable. */
+	if ((vm_flags & (VM_WRITE | VM_SHARED | VM_WRNOTIFY)) == (VM_WRITE | VM_SHARED))
 		prot |= PMAP_W;
 	if (vm_flags & VM_EXEC)
 		prot |= PMAP_X;
@@ -143,10 +150,16 @@ static void map_one_around(struct mm_struct *mm, struct vm_area_struct *vma, uin
 	struct pmap_entry e;
 	if (pmap_lookup(&mm->pmap, a, &e) != PMAP_EMPTY)
 		return;
-	struct page *p = shmem_find_get_page(s, vma->vm_file, linear_page_index(vma, a));
+	struct page *p = find_get_page(s, vma->vm_file, linear_page_index(vma, a));
 	if (!p)
 		return;
 	if (!trylock_page(p)) {
+		put_page(s, p);
+		return;
+	}
+	if (!page_test(p, PG_uptodate) || p->mapping != (uintptr_t)vma->vm_file ||
+	    p->index >= __atomic_load_n(&vma->vm_file->nr_pages, __ATOMIC_RELAXED)) {
+		unlock_page(p);
 		put_page(s, p);
 		return;
 	}
@@ -182,28 +195,112 @@ static void do_fault_around(struct mm_struct *mm, struct vm_area_struct *vma, ui
 			map_one_around(mm, vma, base + (o << PAGE_SHIFT));
 }
 
-static int do_shared_fault(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
-			   uint64_t addr, unsigned flags)
+/*
+ * The page-cache page of a file or shared-memory fault, locked and with a
+ * reference: found or read with the ptl dropped (a read sleeps on the
+ * disk), locked and checked to be still in the file (truncate takes pages
+ * out under their lock, so a locked page still in its slot stays there
+ * until it is mapped), then the ptl is taken again.  NULL with *sig when
+ * the fault must retry (0: the entry was filled or the page truncated
+ * meanwhile) or fail (SIGBUS: past the end of the file, an I/O error, no
+ * memory).  The caller unlocks the page once it is mapped.
+ */
+static struct page *fault_get_cache_page(struct mm_struct *mm, struct hw_cpu *cpu,
+					 struct vm_area_struct *vma, uint64_t addr, int *sig)
 {
+	struct address_space *m = vma->vm_file;
+	uint64_t idx = linear_page_index(vma, addr);
+	int err = 0;
+	spin_unlock(&mm->ptl);
+	struct page *p = pagecache_get_page(mm->sys, cpu, m, idx, fault_node(cpu, mm),
+					    mm->mems_allowed, &err);
+	if (p) {
+		lock_page(p);
+		if (p->mapping != (uintptr_t)m ||
+		    idx >= __atomic_load_n(&m->nr_pages, __ATOMIC_RELAXED)) {
+			err = p->mapping == (uintptr_t)m ? -EFAULT : 0;
+			unlock_page(p);
+			put_page(mm->sys, p);
+			p = NULL;
+		}
+	}
+	spin_lock(&mm->ptl);
+	struct pmap_entry e;
+	if (p && pmap_lookup(&mm->pmap, addr, &e) != PMAP_EMPTY) {
+		unlock_page(p);
+		put_page(mm->sys, p);	/* raced: let the access retry */
+		p = NULL;
+		err = 0;
+	}
+	*sig = err ? SIGBUS : 0;
+	return p;
+}
+
+/* A page-cache page mapped at addr (no anonymous copy): shared mappings,
+ * and read faults of private file mappings. */
+static int do_cache_fault(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
+			  uint64_t addr, unsigned flags)
+{
+	int sig;
+	struct page *p = fault_get_cache_page(mm, cpu, vma, addr, &sig);
+	if (!p)
+		return sig;
 	if (!(flags & FAULT_FLAG_WRITE))
 		do_fault_around(mm, vma, addr);
-	int err = 0;
-	struct page *p = shmem_get_page(mm->sys, cpu, vma->vm_file, linear_page_index(vma, addr),
-					fault_node(cpu, mm), mm->mems_allowed, &err);
-	if (!p)
-		return vm_fault_errno(err);
 	struct pmap_entry e;
-	unsigned f = PMAP_ACCESSED | PMAP_SOFTDIRTY | ((flags & FAULT_FLAG_WRITE) ? PMAP_DIRTY : 0);
-	set_leaf(&e, page_to_pfn(mm->sys, p), vma_pmap_prot(vma->vm_flags), f);
-	err = pmap_set(&mm->pmap, addr, &e, NULL);
+	unsigned prot = vma_pmap_prot(vma->vm_flags);
+	unsigned f = PMAP_ACCESSED | PMAP_SOFTDIRTY;
+	if (flags & FAULT_FLAG_WRITE) {
+		/* Only shared mappings get here writing (private ones copy). */
+		prot |= PMAP_W;
+		f |= PMAP_DIRTY;
+		set_page_dirty(p);
+	}
+	set_leaf(&e, page_to_pfn(mm->sys, p), prot, f);
+	int err = pmap_set(&mm->pmap, addr, &e, NULL);
 	if (err) {
+		unlock_page(p);
 		put_page(mm->sys, p);
 		return vm_fault_errno(err);
 	}
 	page_add_rmap(mm->sys, p);
 	if (vma->vm_flags & VM_LOCKED)
 		mlock_page(mm->sys, p);
-	count_event(mm, cpu, faults_shared);
+	unlock_page(p);
+	if (vma->vm_flags & VM_SHARED)
+		count_event(mm, cpu, faults_shared);
+	return 0;
+}
+
+/* A write fault on a private file mapping with nothing mapped: a private
+ * anonymous copy of the file's page (do_cow_fault). */
+static int do_cow_fault(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
+			uint64_t addr)
+{
+	struct mm_sys *s = mm->sys;
+	int sig, err;
+	struct page *cache = fault_get_cache_page(mm, cpu, vma, addr, &sig);
+	if (!cache)
+		return sig;
+	struct page *np = new_anon_page(mm, cpu, vma, addr, &err);
+	if (!np) {
+		unlock_page(cache);
+		put_page(s, cache);
+		return vm_fault_errno(err);
+	}
+	hw_copy_frames(cpu, page_to_pfn(s, np), page_to_pfn(s, cache), 1);
+	unlock_page(cache);
+	put_page(s, cache);
+	struct pmap_entry e;
+	set_leaf(&e, page_to_pfn(s, np), vma_pmap_prot(vma->vm_flags) | PMAP_W,
+		 PMAP_DIRTY | PMAP_ACCESSED | PMAP_SOFTDIRTY);
+	err = pmap_set(&mm->pmap, addr, &e, NULL);
+	if (err) {
+		page_remove_rmap(s, np);
+		put_page(s, np);
+		return vm_fault_errno(err);
+	}
+	count_event(mm, cpu, faults_cow);
 	return 0;
 }
 
@@ -227,7 +324,9 @@ static int do_wp_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_s
 	struct pmap_entry e;
 
 	if (vma->vm_flags & VM_SHARED) {
-		/* Shared memory: the same page, now writable and dirty. */
+		/* Shared memory: the same page, now writable and dirty (a
+		 * file's page counts as dirty from this store on). */
+		set_page_dirty(pfn_to_page(s, old->pfn));
 		set_leaf(&e, old->pfn, prot, old->flags | PMAP_DIRTY | PMAP_ACCESSED);
 		return pmap_set(&mm->pmap, addr, &e, NULL) ? SIGBUS : 0;
 	}
@@ -367,8 +466,9 @@ static int fault_locked(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 	addr &= PAGE_MASK;
 	/* A fault that may allocate an anonymous page links the VMA to its
 	 * anon_vma first: the anon_vma lock ranks above the ptl. */
-	if (vma_is_anonymous(vma) && ((flags & FAULT_FLAG_WRITE) || thp_vma_allowed(vma, addr)) &&
-	    anon_vma_prepare(vma)) {
+	bool may_cow = (flags & FAULT_FLAG_WRITE) && !(vma->vm_flags & VM_SHARED);
+	if ((vma_is_anonymous(vma) || may_cow) &&
+	    ((flags & FAULT_FLAG_WRITE) || thp_vma_allowed(vma, addr)) && anon_vma_prepare(vma)) {
 		count_event(mm, cpu, sigbus);
 		return SIGBUS;
 	}
@@ -384,8 +484,12 @@ static int fault_locked(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 				break;
 			}
 		}
-		ret = vma_is_anonymous(vma) ? do_anonymous_page(mm, cpu, vma, addr, flags)
-					    : do_shared_fault(mm, cpu, vma, addr, flags);
+		if (vma_is_anonymous(vma))
+			ret = do_anonymous_page(mm, cpu, vma, addr, flags);
+		else if (may_cow)
+			ret = do_cow_fault(mm, cpu, vma, addr);
+		else
+			ret = do_cache_fault(mm, cpu, vma, addr, flags);
 		break;
 	case PMAP_PAGE:
 		if (entry_allows(&e, flags)) {
@@ -447,6 +551,12 @@ int populate_vma_range(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_
 		return -EFAULT;	/* gup without FOLL_FORCE refuses PROT_NONE */
 	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
 		struct pmap_entry e;
+		/* Past the end of a file: the fault would be SIGBUS, which
+		 * get_user_pages reports as -EFAULT (an OOM is -ENOMEM). */
+		if (mapping_is_file(vma->vm_file) &&
+		    linear_page_index(vma, a) >= __atomic_load_n(&vma->vm_file->nr_pages,
+								  __ATOMIC_RELAXED))
+			return -EFAULT;
 		if (pmap_lookup(&mm->pmap, a, &e) == PMAP_PAGE && entry_allows(&e, flags))
 			continue;
 		int sig = fault_locked(mm, cpu, vma, a, flags);
@@ -502,7 +612,7 @@ void zap_vma_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t 
 			continue;
 		struct page *p = pfn_to_page(s, e.pfn);
 		if (e.flags & PMAP_DIRTY)
-			page_set(p, PG_dirty);
+			set_page_dirty(p);
 		page_remove_rmap(s, p);
 		note_partially_mapped(tlb, compound_head(s, p), it.size);
 		tlb_remove_page(tlb, p);

@@ -36,7 +36,12 @@ static struct page *lookup_page(struct mm_struct *mm, uint64_t addr, bool *pmd, 
 		*err = -EFAULT;
 		return NULL;
 	}
-	if (pmap_lookup(&mm->pmap, addr, &e) != PMAP_PAGE) {
+	/* Under the ptl, as folio_walk_start(): an entry another CPU is
+	 * rewriting (taken out for a moment) is never seen half done. */
+	spin_lock(&mm->ptl);
+	enum pmap_kind kind = pmap_lookup(&mm->pmap, addr, &e);
+	spin_unlock(&mm->ptl);
+	if (kind != PMAP_PAGE) {
 		*err = -ENOENT;
 		return NULL;
 	}
@@ -98,7 +103,9 @@ static struct page *lookup_next(struct page_lookup *lk, uint64_t addr, bool *pmd
 		lk->valid = true;
 		lk->have_e = false;
 	}
-	/* The first leaf that ends above addr, if any. */
+	/* The first leaf that ends above addr, if any (read under the ptl,
+	 * like lookup_page()). */
+	spin_lock(&mm->ptl);
 	while (!lk->have_e || lk->it.va + lk->it.size <= addr) {
 		if (!pmap_iter_next(&lk->it, &lk->e)) {
 			lk->valid = false;	/* nothing up to end */
@@ -106,6 +113,7 @@ static struct page *lookup_next(struct page_lookup *lk, uint64_t addr, bool *pmd
 		}
 		lk->have_e = true;
 	}
+	spin_unlock(&mm->ptl);
 	lk->pos = addr + PAGE_SIZE;
 	*pmd = false;
 	if (!lk->valid || lk->it.va > addr || lk->e.kind != PMAP_PAGE) {

@@ -115,15 +115,52 @@ static void migrate_page_states(struct page *dst, struct page *src)
 }
 
 /*
+ * A mapping without a migratepage operation (Linux's fallback_migrate_folio):
+ * a dirty page is written out first and the migration retried (only in
+ * MIGRATE_SYNC; otherwise -EBUSY); private buffers must be released.  The
+ * page is unmapped and locked here, so writing it cannot race a store.
+ */
+static int fallback_migrate_page(struct migrate_ctl *c, struct address_space *m,
+				 struct page *dst, struct page *src)
+{
+	if (page_test(src, PG_dirty)) {
+		if (c->mode != MIGRATE_SYNC)
+			return -EBUSY;
+		/* The mappings come back first, so that writing the page
+		 * write-protects them (a store after it dirties it again). */
+		struct rmap_counts rc;
+		memset(&rc, 0, sizeof rc);
+		remove_migration_ptes(c->s, src, src, &rc);
+		rmap_counts_apply(c->s, &rc);
+		return write_one_page(c->s, c->cpu, m, src) < 0 ? -EIO : -EAGAIN;
+	}
+	/* Buffers may be the filesystem's own business: they must go. */
+	if (page_test(src, PG_private) &&
+	    (!m->a_ops->releasepage || !m->a_ops->releasepage(m, src)))
+		return c->mode == MIGRATE_SYNC ? -EAGAIN : -EBUSY;
+	return migrate_page(c->s, m, dst, src, c->mode);
+}
+
+/* A page-cache page: the mapping's own way, or the default ones. */
+static int move_mapped_page(struct migrate_ctl *c, struct page *dst, struct page *src)
+{
+	struct address_space *m = (struct address_space *)src->mapping;
+	if (!mapping_is_file(m))
+		return migrate_page_move_mapping(c->s, m, dst, src, 1);
+	if (m->a_ops->migratepage)
+		return m->a_ops->migratepage(c->s, m, dst, src, c->mode);
+	return fallback_migrate_page(c, m, dst, src);
+}
+
+/*
  * Hands the new page (its data already copied by the batch) its place: an
- * anonymous page must have no reference but ours; a shared-memory page's
- * slot is switched with its count frozen.  The data was copied first, so
+ * anonymous page must have no reference but ours; a page-cache page's
+ * slot is switched with its count frozen, by its mapping's migratepage
+ * or the default path.  The data was copied first, so
  * the moment a lookup can find the new page it holds the right bytes.
  */
 static int move_to_new_page(struct migrate_ctl *c, struct page *dst, struct page *src)
 {
-	struct mm_sys *s = c->s;
-
 	if (!page_anon(src) && !src->mapping)
 		return -EAGAIN;		/* truncated meanwhile: let the caller retry */
 	if (page_anon(src) && page_count(src) != 1)
@@ -140,7 +177,7 @@ static int move_to_new_page(struct migrate_ctl *c, struct page *dst, struct page
 	/* The slot switch publishes dst: its flags must be final first. */
 	uint32_t before = __atomic_load_n(&src->flags, __ATOMIC_RELAXED);
 	migrate_page_states(dst, src);
-	int err = shmem_migrate_page(s, src, dst, 1);
+	int err = move_mapped_page(c, dst, src);
 	if (err) {
 		/* Give the old page back what it lent. */
 		__atomic_or_fetch(&src->flags, before & ((1u << PG_active) | (1u << PG_unevictable)),
@@ -238,7 +275,10 @@ static void bulk_finish(struct migrate_ctl *c, struct migrate_bulk *b)
 	rmap_counts_apply(c->s, &b->counts);
 	put_pages(c->s, b->put, b->nr_put);
 	b->nr_put = 0;
-	free_pages_bulk(c->s, b->pool + b->pool_next, b->pool_nr - b->pool_next);
+	/* Dropped, not freed outright: a lockless page-cache lookup that
+	 * still held a stale pointer to one of these frames may have taken
+	 * a speculative reference (and will drop it). */
+	put_pages(c->s, b->pool + b->pool_next, b->pool_nr - b->pool_next);
 	b->pool_next = b->pool_nr = 0;
 }
 

@@ -26,13 +26,15 @@
  *    each of them).
  *
  * Lock order (outermost first), as in Linux:
- *   page lock (PG_locked, a sleeping bit lock)  >  mm->mmap_lock (rw)
- *   >  anon_vma->root->lock / shmem_object->i_mmap_lock  >  mm->ptl
- *   >  shmem_object->lock  >  lru_add_lock  >  node->lru_lock  >  node->lock
- * Migration holds the page locks of a batch while it walks the rmap
- * (anon_vma or i_mmap lock, then each mm's ptl); it never takes mmap_lock
- * with a page lock held.  A fault that finds a migration entry drops the
- * ptl before it sleeps on the page lock.
+ *   mm->mmap_lock (rw)  >  page lock (PG_locked, a sleeping bit lock)
+ *   >  anon_vma->root->lock / address_space->i_mmap_lock  >  mm->ptl
+ *   >  address_space->lock  >  lru_add_lock  >  node->lru_lock  >  node->lock
+ * A file fault locks the page-cache page under mmap_lock, then maps it
+ * under the ptl (filemap_fault, finish_fault).  Migration and truncation
+ * hold page locks while they walk the rmap (anon_vma or i_mmap lock, then
+ * each mm's ptl); neither ever takes mmap_lock with a page lock held.  A
+ * fault that finds a migration entry drops the ptl before it sleeps on
+ * the page lock.
  * The zero page and mem_map are never freed while the machine lives.
  */
 #ifndef MMSIM_MM_H
@@ -241,7 +243,7 @@ struct pglist_data {
 	spinlock_t lru_lock;
 	struct list_head lru[NR_LRU_LISTS];
 	uint64_t nr_lru[NR_LRU_LISTS];
-	uint64_t nr_anon, nr_shmem, nr_mlock, nr_pagetable;
+	uint64_t nr_anon, nr_shmem, nr_file, nr_mlock, nr_pagetable;
 };
 
 /* Per-CPU batch of pages waiting to join an LRU (Linux's lru_add batch). */
@@ -580,17 +582,22 @@ void migration_entry_wait(struct mm_struct *mm, const struct pmap_entry *e);
 #define VM_HUGEPAGE 0x20000000ULL
 #define VM_NOHUGEPAGE 0x40000000ULL
 #define VM_MERGEABLE 0x80000000ULL
+/* Simulator-internal: clean pages of this shared file mapping are mapped
+ * read-only so the first write dirties them (Linux's vma_wants_writenotify). */
+#define VM_WRNOTIFY 0x100000000000ULL
 #define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
 #define VM_LOCKED_MASK (VM_LOCKED | VM_LOCKONFAULT)
 
-struct shmem_object;
+struct address_space;
 
 struct vm_area_struct {
 	uint64_t vm_start, vm_end;
 	uint64_t vm_flags;
 	uint64_t vm_pgoff;
 	struct mm_struct *vm_mm;
-	struct shmem_object *vm_file;	/* backing object (shared anon now, files later) */
+	struct address_space *vm_file;	/* backing object: a file or shared anonymous memory */
+	uint64_t vm_file_id;	/* the open file it was mapped from (Linux's struct file):
+				 * mappings of two opens of one file never merge */
 	struct anon_vma *anon_vma;
 	struct list_head anon_vma_chain;	/* anon_vma_chain.same_vma */
 	struct list_head shared;	/* vm_file->vmas (its i_mmap), if vm_file */
@@ -677,34 +684,192 @@ struct vm_area_struct *vma_modify_flags(struct mm_struct *mm, struct vm_area_str
 /* Covers the new range [start, end) by extending a neighbour when Linux
  * would (vma_merge_new_range); NULL when a new VMA is needed. */
 struct vm_area_struct *vma_merge_new_range(struct mm_struct *mm, uint64_t start, uint64_t end,
-					   uint64_t flags, struct shmem_object *file, uint64_t pgoff);
+					   uint64_t flags, struct address_space *file,
+					   uint64_t file_id, uint64_t pgoff);
 /* Merges vma with its neighbours when they are compatible. */
 struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area_struct *vma);
 
-/* ---- shared anonymous memory (shmem.c) ------------------------------------------ */
+/* ---- the page cache (filemap.c, shmem.c, buffer.c) ------------------------------ */
 
-struct shmem_object {
-	int refcount;		/* VMAs using it */
-	uint64_t nr_pages;	/* its size */
+/*
+ * An address_space is the page cache of one memory object: a shared
+ * anonymous mapping's object (shmem.c: no operations, pages zero-filled)
+ * or a file (its operations come from the filesystem: src/fs/file.c).
+ * Its pages sit in an RCU radix tree by page offset; each holds one
+ * reference for its slot.  Lookups are lockless (get_page_unless_zero,
+ * then recheck the slot); insertions, deletions and migration's slot
+ * replacement take `lock`.  i_mmap (vmas) lists every VMA mapping it.
+ *
+ * File pages: PG_uptodate once read (or zero-filled for a hole); PG_dirty
+ * when newer than the disk - set through set_page_dirty(), which keeps
+ * nr_dirty and the slot's DIRTY tag (writeback finds dirty pages by the
+ * tag); PG_writeback (and the WRITEBACK tag) while writepage runs; PG_private when buffer
+ * heads hang off page->private (buffer.c).  A shared writable mapping of
+ * a file keeps clean pages mapped read-only (VM_WRNOTIFY): the first
+ * write faults and dirties the page; writeback write-protects them again
+ * (page_mkclean) before writing, so no store is lost between the two.
+ */
+struct address_space;
+
+/* The page cache's radix-tree tags. */
+#define PAGECACHE_TAG_DIRTY 0
+#define PAGECACHE_TAG_WRITEBACK 1
+
+struct address_space_operations {
+	/* Fills the locked page p, not uptodate, from the disk. 0 or -errno. */
+	int (*readpage)(struct address_space *m, struct page *p);
+	/* Writes the locked page p (PG_writeback set, PG_dirty cleared) and
+	 * waits for it.  0 or -errno. */
+	int (*writepage)(struct address_space *m, struct page *p);
+	/* Gives dst (locked, data copied) src's slot, buffers and state.
+	 * NULL: fallback_migrate_page(). */
+	int (*migratepage)(struct mm_sys *s, struct address_space *m, struct page *dst,
+			   struct page *src, enum migrate_mode mode);
+	/* Drops the private buffers of the locked page: true when gone. */
+	bool (*releasepage)(struct address_space *m, struct page *p);
+	/* fsync's second half, once the pages are written: makes the file's
+	 * size and block map durable.  0 or -errno. */
+	int (*fsync)(struct address_space *m);
+};
+
+struct address_space {
+	int refcount;		/* VMAs, open files and the inode cache using it */
+	uint64_t nr_pages;	/* pages inside its size (a file: i_size rounded up) */
+	uint64_t i_size;	/* bytes (files) */
 	struct radix_tree_root pages;	/* page cache: index -> page (RCU) */
 	pthread_mutex_t lock;	/* changes to `pages` (Linux's i_pages lock) */
 	pthread_mutex_t i_mmap_lock;	/* the list of VMAs below */
 	struct list_head vmas;	/* vm_area_struct.shared: everyone mapping it */
+	const struct address_space_operations *a_ops;	/* NULL: shared anonymous */
+	void *host;		/* the filesystem's inode */
+	struct mm_sys *sys;
+	uint64_t nr_dirty;	/* pages with PG_dirty */
+	int wb_err;		/* a writeback error fsync has not reported yet */
+	void (*release)(struct address_space *m);	/* last reference gone */
 };
 
-struct shmem_object *shmem_create(uint64_t nr_pages);
+static inline bool mapping_is_file(const struct address_space *m)
+{
+	return m && m->a_ops;
+}
+
+struct address_space *shmem_create(uint64_t nr_pages);
+/* A file's address space (size in bytes), one reference for the caller. */
+struct address_space *mapping_create(struct mm_sys *s, const struct address_space_operations *ops,
+				     void *host, uint64_t i_size);
+void mapping_get(struct address_space *m);
+/* Drops a reference; the last one empties the cache (dirty pages are
+ * dropped: write them first) and frees it. */
+void mapping_put(struct mm_sys *s, struct address_space *m);
 /* vma starts using vma->vm_file: a reference, and a place in its rmap. */
 void shmem_link_vma(struct vm_area_struct *vma);
 void shmem_unlink_vma(struct vm_area_struct *vma);
-/* Migration: swaps old for new in old's slot if the slot holds no other
- * reference than the cache's and `extra` (the migrator's).  0 or -EAGAIN. */
-int shmem_migrate_page(struct mm_sys *s, struct page *old, struct page *newp, int extra);
-/* Finds or creates page idx (zeroed, with a reference for the caller). */
-struct page *shmem_get_page(struct mm_sys *s, struct hw_cpu *cpu, struct shmem_object *o,
-			    uint64_t idx, unsigned nid, uint64_t nodemask, int *err);
-struct page *shmem_find_page(struct shmem_object *o, uint64_t idx);
+
 /* The page in slot idx with a reference, or NULL; lockless, never blocks. */
-struct page *shmem_find_get_page(struct mm_sys *s, struct shmem_object *o, uint64_t idx);
+struct page *find_get_page(struct mm_sys *s, struct address_space *m, uint64_t idx);
+/* The page in slot idx without a reference (racy: for reports), or NULL. */
+struct page *find_page_peek(struct address_space *m, uint64_t idx);
+/*
+ * Finds or creates page idx with a reference for the caller, uptodate: a
+ * new page comes from nid (nodemask allowed), zero-filled for shared
+ * anonymous memory, read through a_ops->readpage for a file.  Past the
+ * end: NULL with -EFAULT.  May sleep (page lock, disk): no spinlock held.
+ */
+struct page *pagecache_get_page(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m,
+				uint64_t idx, unsigned nid, uint64_t nodemask, int *err);
+/* Page-cache pages per node: nr_file or nr_shmem of p's node += d. */
+void page_cache_count(struct mm_sys *s, const struct address_space *m, const struct page *p,
+		      int d);
+/* Marks a page-cache page dirty (nr_dirty kept).  True if it was clean. */
+bool set_page_dirty(struct page *p);
+/*
+ * Migration's slot switch: dst takes src's slot if the slot holds no
+ * other reference than the cache's, `extra` (the migrator's) and one for
+ * buffers when src has PG_private.  0 or -EAGAIN.
+ */
+int migrate_page_move_mapping(struct mm_sys *s, struct address_space *m, struct page *dst,
+			      struct page *src, int extra);
+/*
+ * Writes every dirty page of [start, end) (page indices; end exclusive)
+ * and waits for those under writeback: write-protects their mappings
+ * first (page_mkclean).  Returns the first error (also a pending wb_err,
+ * which it consumes), else 0.
+ */
+int filemap_write_and_wait_range(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m,
+				 uint64_t start, uint64_t end);
+/* fsync(2) / msync(MS_SYNC) of a range of pages: the pages, then the
+ * file's metadata.  Shared anonymous memory has nothing to sync: 0. */
+int filemap_fsync_range(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m,
+			uint64_t start, uint64_t end);
+/* msync(2), Linux's checks and walk (mm/msync.c). */
+int do_msync(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_t len, int flags);
+/* Writes one locked dirty page (clear_page_dirty_for_io + writepage). */
+int write_one_page(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m, struct page *p);
+/* Removes the pages at index >= from from the cache (unmapping them
+ * everywhere first): truncate. */
+void truncate_inode_pages(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m,
+			  uint64_t from);
+/* Drops every mapping of [start, end) (page indices) of m (Linux's
+ * unmap_mapping_range). */
+void unmap_mapping_range(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m,
+			 uint64_t start, uint64_t end);
+/* Write-protects and cleans every PTE mapping p in a shared VMA (one TLB
+ * flush); true if one of them was dirty. */
+bool page_mkclean(struct mm_sys *s, struct hw_cpu *cpu, struct page *p);
+
+/* Migration callbacks (buffer.c, migrate.c). */
+int migrate_page(struct mm_sys *s, struct address_space *m, struct page *dst, struct page *src,
+		 enum migrate_mode mode);
+int buffer_migrate_page(struct mm_sys *s, struct address_space *m, struct page *dst,
+			struct page *src, enum migrate_mode mode);
+int fail_migrate_page(struct mm_sys *s, struct address_space *m, struct page *dst,
+		      struct page *src, enum migrate_mode mode);
+
+/* ---- buffer heads (buffer.c) ------------------------------------------------------ */
+
+/*
+ * A buffer head maps one block of a page-cache page to a disk block (Linux's
+ * struct buffer_head).  A page's buffers form a ring through b_this_page,
+ * hung off page->private with PG_private set and one page reference held
+ * for them.  Created when a page is first read or written through
+ * get_block; freed by try_to_free_buffers on a clean, unlocked-by-others
+ * page.  Buffer state changes under the page lock.
+ */
+enum bh_state { BH_uptodate = 1, BH_dirty = 2, BH_mapped = 4, BH_new = 8 };
+
+struct buffer_head {
+	struct buffer_head *b_this_page;	/* ring of the page's buffers */
+	struct page *b_page;
+	uint64_t b_blocknr;	/* disk block, when BH_mapped */
+	unsigned b_state;
+	unsigned b_size;	/* bytes */
+};
+
+/* Maps block `block` of the file: *blocknr (0: a hole), allocating when
+ * create.  0 or -errno. */
+typedef int (*get_block_fn)(void *host, uint64_t block, bool create, uint64_t *blocknr);
+/* Moves one block between memory and disk. */
+typedef int (*block_io_fn)(void *host, uint64_t blocknr, void *buf, bool write);
+
+struct buffer_ops {
+	unsigned blocksize;
+	get_block_fn get_block;
+	block_io_fn block_io;
+};
+
+static inline struct buffer_head *page_buffers(const struct page *p)
+{
+	return (struct buffer_head *)(uintptr_t)p->private;
+}
+
+/* readpage and writepage of a block-mapped filesystem. */
+int block_read_full_page(struct mm_sys *s, const struct buffer_ops *ops, void *host,
+			 struct page *p);
+int block_write_full_page(struct mm_sys *s, const struct buffer_ops *ops, void *host,
+			  struct page *p);
+bool try_to_free_buffers(struct mm_sys *s, struct page *p);
+/* Detaches p's buffers (p locked; truncate, free). */
+void discard_buffers(struct mm_sys *s, struct page *p);
 
 /* ---- mmu_gather (mmu_gather.c) ---------------------------------------------------- */
 
@@ -818,10 +983,14 @@ struct mmap_caller {
 	uint64_t memlock_limit;		/* bytes */
 	unsigned node;			/* where first-touch pages go */
 	bool read_implies_exec;		/* personality READ_IMPLIES_EXEC */
+	bool file_readonly;		/* a shared mapping of a file open read-only */
+	uint64_t file_id;		/* the open file mapped (unique per open) */
 };
 
+/* mmap(2) after the fd is resolved: file is the mapped file's page cache
+ * (NULL: anonymous), pgoff the offset in pages. */
 long do_mmap(struct mm_struct *mm, const struct mmap_caller *c, uint64_t addr, uint64_t len,
-	     int prot, int flags, uint64_t pgoff);
+	     int prot, int flags, uint64_t pgoff, struct address_space *file);
 int do_munmap(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_t len);
 /* Unmaps [start, end), splitting VMAs at the ends: the shared core of munmap
  * and MAP_FIXED.  Caller holds mmap_lock for writing. */

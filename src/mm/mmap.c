@@ -110,6 +110,7 @@ struct mm_struct *dup_mm(struct mm_struct *old, struct hw_cpu *cpu, int *err)
 			break;
 		}
 		v->vm_file = ov->vm_file;
+		v->vm_file_id = ov->vm_file_id;
 		if (v->vm_file)
 			shmem_link_vma(v);
 		if ((*err = vma_insert(mm, v))) {
@@ -205,12 +206,20 @@ static uint64_t calc_vm_flags(int prot, int flags)
 
 /* Creates (or extends a neighbour to cover) [addr, addr + len). */
 static long mmap_region(struct mm_struct *mm, const struct mmap_caller *c, uint64_t addr,
-			uint64_t len, uint64_t vm_flags, uint64_t pgoff)
+			uint64_t len, uint64_t vm_flags, uint64_t pgoff, struct address_space *file)
 {
 	uint64_t end = addr + len;
 	int err;
 
-	if (vm_flags & VM_SHARED) {
+	if (file) {
+		/* A file's shared mapping writes to the file, not to swap:
+		 * only private writable ones are charged. */
+		if ((vm_flags & (VM_SHARED | VM_NORESERVE | VM_WRITE)) == VM_WRITE) {
+			if (!vm_enough_memory(mm->sys, len >> PAGE_SHIFT))
+				return -ENOMEM;
+			vm_flags |= VM_ACCOUNT;
+		}
+	} else if (vm_flags & VM_SHARED) {
 		pgoff = 0;
 		/* shmem charges the object's size unless MAP_NORESERVE. */
 		if (!(vm_flags & VM_NORESERVE) && !vm_enough_memory(mm->sys, len >> PAGE_SHIFT))
@@ -227,8 +236,9 @@ static long mmap_region(struct mm_struct *mm, const struct mmap_caller *c, uint6
 		return -ENOMEM;
 
 	struct vm_area_struct *vma = NULL;
-	if (!(vm_flags & VM_SHARED))
-		vma = vma_merge_new_range(mm, addr, end, vm_flags, NULL, pgoff);
+	if (file || !(vm_flags & VM_SHARED))
+		vma = vma_merge_new_range(mm, addr, end, vm_flags, file, file ? c->file_id : 0,
+					  pgoff);
 	if (!vma) {
 		vma = vma_alloc(mm);
 		if (!vma)
@@ -237,7 +247,11 @@ static long mmap_region(struct mm_struct *mm, const struct mmap_caller *c, uint6
 		vma->vm_end = end;
 		vma->vm_flags = vm_flags | VM_SOFTDIRTY;
 		vma->vm_pgoff = pgoff;
-		if (vm_flags & VM_SHARED) {
+		if (file) {
+			vma->vm_file = file;
+			vma->vm_file_id = c->file_id;
+			shmem_link_vma(vma);
+		} else if (vm_flags & VM_SHARED) {
 			vma->vm_file = shmem_create(len >> PAGE_SHIFT);
 			if (!vma->vm_file) {
 				free(vma);
@@ -256,7 +270,7 @@ static long mmap_region(struct mm_struct *mm, const struct mmap_caller *c, uint6
 }
 
 long do_mmap(struct mm_struct *mm, const struct mmap_caller *c, uint64_t addr, uint64_t len,
-	     int prot, int flags, uint64_t pgoff)
+	     int prot, int flags, uint64_t pgoff, struct address_space *file)
 {
 	int type = flags & MAP_TYPE;
 	bool anon = flags & MAP_ANONYMOUS;
@@ -265,20 +279,31 @@ long do_mmap(struct mm_struct *mm, const struct mmap_caller *c, uint64_t addr, u
 		return -EINVAL;
 	if (type != MAP_SHARED && type != MAP_PRIVATE && type != MAP_SHARED_VALIDATE)
 		return -EINVAL;
-	if (!anon)
-		return -ENOSYS;		/* file mappings arrive with the files issue */
+	if (!anon && !file)
+		return -EBADF;
+	if (anon)
+		file = NULL;
 	if (flags & MAP_FIXED_NOREPLACE)
 		flags |= MAP_FIXED;
 	uint64_t plen = PAGE_ALIGN(len);
 	if (!plen || plen > TASK_SIZE)
 		return -ENOMEM;
 	len = plen;
+	if (file && pgoff + (len >> PAGE_SHIFT) < pgoff)
+		return -EOVERFLOW;
+	/* file_mmap_ok(): the mapping must end below MAX_LFS_FILESIZE. */
+	if (file && pgoff > ((uint64_t)INT64_MAX - len) >> PAGE_SHIFT)
+		return -EOVERFLOW;
 	if ((int)mm->vmas.n > mm->sys->max_map_count)
 		return -ENOMEM;
 
 	if ((prot & PROT_READ) && c->read_implies_exec)
 		prot |= PROT_EXEC;
 	uint64_t vm_flags = calc_vm_flags(prot, flags);
+	if (file && c->file_readonly)
+		vm_flags &= ~(VM_MAYWRITE | VM_SHARED);
+	if (file && (vm_flags & VM_SHARED) && mapping_is_file(file))
+		vm_flags |= VM_WRNOTIFY;
 	if ((flags & MAP_LOCKED) && !c->cap_ipc_lock && c->memlock_limit == 0)
 		return -EPERM;
 	if (!mlock_future_ok(mm, c, vm_flags, len))
@@ -297,13 +322,14 @@ long do_mmap(struct mm_struct *mm, const struct mmap_caller *c, uint64_t addr, u
 		else
 			ret = (long)addr;
 	} else {
-		bool thp_align = !(vm_flags & VM_SHARED) && !(len % PMD_SIZE);
+		bool thp_align = !file && !(vm_flags & VM_SHARED) && !(len % PMD_SIZE);
 		uint64_t a = get_unmapped_area(mm, len, thp_align ? PMD_SIZE : PAGE_SIZE);
 		ret = a ? (long)a : -ENOMEM;
 	}
 	if (ret >= 0) {
 		addr = (uint64_t)ret;
-		ret = mmap_region(mm, c, addr, len, vm_flags, anon ? addr >> PAGE_SHIFT : pgoff);
+		ret = mmap_region(mm, c, addr, len, vm_flags, anon ? addr >> PAGE_SHIFT : pgoff,
+				  file);
 	}
 	if (ret >= 0 && (flags & (MAP_POPULATE | MAP_LOCKED)) && !(flags & MAP_NONBLOCK)) {
 		/* mm_populate(): errors are ignored, the mapping stays. */

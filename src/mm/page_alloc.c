@@ -158,7 +158,9 @@ static void prep_new_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *p, 
 		q->mapping = 0;
 		q->index = 0;
 		q->private = i ? page_to_pfn(s, p) : 0;
-		q->refcount = 0;
+		/* Atomic: a lockless page-cache lookup holding a stale
+		 * pointer may be trying get_page_unless_zero() on it. */
+		__atomic_store_n(&q->refcount, 0, __ATOMIC_RELAXED);
 		q->mapcount = 0;
 		q->memcg = NULL;
 		list_init(&q->lru);
@@ -166,7 +168,7 @@ static void prep_new_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *p, 
 	if (order)
 		page_set(p, PG_head);
 	p->order = order;
-	p->refcount = 1;
+	__atomic_store_n(&p->refcount, 1, __ATOMIC_RELEASE);
 	if (!(gfp & GFP_ZERO))
 		return;
 	/* Frames the host never handed us are zero already; zero the rest. */

@@ -297,7 +297,7 @@ void rmap_walk(struct page *head, rmap_one_fn fn, void *arg)
 		spin_unlock(&root->lock);
 		return;
 	}
-	struct shmem_object *o = (struct shmem_object *)head->mapping;
+	struct address_space *o = (struct address_space *)head->mapping;
 	if (!o)
 		return;
 	pthread_mutex_lock(&o->i_mmap_lock);
@@ -331,6 +331,51 @@ unsigned page_vma_mapped_walk(struct mm_sys *s, struct page *head, struct vm_are
 	return n;
 }
 
+/* ---- write-protecting a page for writeback ----------------------------------------- */
+
+struct mkclean_walk {
+	struct mm_sys *s;
+	struct hw_cpu *cpu;
+	bool dirty;		/* a PTE was dirty */
+	bool changed;		/* this VMA's entries changed: flush */
+};
+
+static void mkclean_one_entry(struct pmap_iter *it, const struct pmap_entry *e, void *arg)
+{
+	struct mkclean_walk *w = arg;
+	struct pmap_entry cur;
+	if (!(e->prot & PMAP_W) && !(e->flags & PMAP_DIRTY))
+		return;
+	/* Atomically: a store another CPU makes meanwhile either lands
+	 * before (its dirty bit is harvested) or faults afterwards. */
+	pmap_iter_modify_start(it, &cur);
+	w->dirty |= (cur.flags & PMAP_DIRTY) != 0;
+	cur.prot &= (uint8_t)~PMAP_W;
+	cur.flags &= (uint8_t)~PMAP_DIRTY;
+	pmap_iter_modify_commit(it, &cur);
+	w->changed = true;
+}
+
+static bool mkclean_one(struct page *head, struct vm_area_struct *vma, uint64_t start,
+			uint64_t end, void *arg)
+{
+	struct mkclean_walk *w = arg;
+	if (!(vma_flags_rmap(vma) & VM_SHARED))
+		return true;	/* private mappings never write to the file */
+	w->changed = false;
+	page_vma_mapped_walk(w->s, head, vma, start, end, mkclean_one_entry, w);
+	if (w->changed)
+		hw_flush_range(w->cpu, &vma->vm_mm->pmap, start, end, PAGE_SHIFT);
+	return true;
+}
+
+bool page_mkclean(struct mm_sys *s, struct hw_cpu *cpu, struct page *p)
+{
+	struct mkclean_walk w = { s, cpu, false, false };
+	rmap_walk(p, mkclean_one, &w);
+	return w.dirty;
+}
+
 /* ---- migration entries ---------------------------------------------------- */
 
 struct migrate_walk {
@@ -354,8 +399,8 @@ static void unmap_one_entry(struct pmap_iter *it, const struct pmap_entry *e, vo
 	(void)e;
 	make_migration_entry(&me, &cur, cur.pfn, page_test(head, PG_anon_exclusive));
 	pmap_iter_modify_commit(it, &me);
-	if ((cur.flags & PMAP_DIRTY) && !page_test(head, PG_dirty))
-		page_set(head, PG_dirty);
+	if (cur.flags & PMAP_DIRTY)
+		set_page_dirty(head);
 	remove_rmap(w->s, head, w->rc);
 	put_page(w->s, head);
 }

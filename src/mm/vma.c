@@ -113,7 +113,7 @@ static int index_of(struct mm_struct *mm, struct vm_area_struct *vma)
  * range: a walker never finds a range without a VMA.
  */
 struct rmap_lock {
-	struct shmem_object *file;
+	struct address_space *file;
 	struct anon_vma *root;
 };
 
@@ -149,6 +149,7 @@ int vma_split(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr)
 		return -ENOMEM;
 	}
 	n->vm_file = vma->vm_file;
+	n->vm_file_id = vma->vm_file_id;
 	if (n->vm_file)
 		shmem_link_vma(n);
 	struct rmap_lock l;
@@ -174,13 +175,15 @@ int vma_split(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr)
 /* What a range would become: the candidate of a merge. */
 struct vma_cand {
 	uint64_t start, end, flags, pgoff;
-	struct shmem_object *file;
+	struct address_space *file;
+	uint64_t file_id;
 	struct anon_vma *anon_vma;
 };
 
 static bool same_kind(const struct vma_cand *c, const struct vm_area_struct *v)
 {
-	return !((c->flags ^ v->vm_flags) & ~VM_SOFTDIRTY) && c->file == v->vm_file;
+	return !((c->flags ^ v->vm_flags) & ~VM_SOFTDIRTY) && c->file == v->vm_file &&
+	       c->file_id == v->vm_file_id;
 }
 
 /* Linux 6.12's is_mergeable_anon_vma(): nb is the neighbour. */
@@ -209,7 +212,7 @@ static bool merge_before(const struct vma_cand *c, const struct vm_area_struct *
 bool vmas_can_merge(const struct vm_area_struct *a, const struct vm_area_struct *b)
 {
 	struct vma_cand c = { b->vm_start, b->vm_end, b->vm_flags, b->vm_pgoff, b->vm_file,
-			      b->anon_vma };
+			      b->vm_file_id, b->anon_vma };
 	return merge_after(&c, a);
 }
 
@@ -310,7 +313,7 @@ struct vm_area_struct *vma_modify_flags(struct mm_struct *mm, struct vm_area_str
 {
 	struct vma_cand c = { start, end, flags,
 			      vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT), vma->vm_file,
-			      vma->anon_vma };
+			      vma->vm_file_id, vma->anon_vma };
 	struct vm_area_struct *m = merge_existing(mm, vma, &c);
 	if (m) {
 		vma_flags_set(m, (flags & ~VM_SOFTDIRTY) | (m->vm_flags & VM_SOFTDIRTY));
@@ -342,7 +345,7 @@ struct vm_area_struct *vma_modify_flags(struct mm_struct *mm, struct vm_area_str
 struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area_struct *vma)
 {
 	struct vma_cand c = { vma->vm_start, vma->vm_end, vma->vm_flags, vma->vm_pgoff,
-			      vma->vm_file, vma->anon_vma };
+			      vma->vm_file, vma->vm_file_id, vma->anon_vma };
 	struct vm_area_struct *m = merge_existing(mm, vma, &c);
 	return m ? m : vma;
 }
@@ -350,12 +353,13 @@ struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area
 /* ---- new ranges (mmap) -------------------------------------------------------- */
 
 struct vm_area_struct *vma_merge_new_range(struct mm_struct *mm, uint64_t start, uint64_t end,
-					   uint64_t flags, struct shmem_object *file, uint64_t pgoff)
+					   uint64_t flags, struct address_space *file,
+					   uint64_t file_id, uint64_t pgoff)
 {
 	int i = vma_index(mm, start);
 	struct vm_area_struct *next = i < mm->vmas.n ? mm->vmas.v[i] : NULL;
 	struct vm_area_struct *prev = i > 0 ? mm->vmas.v[i - 1] : NULL;
-	struct vma_cand c = { start, end, flags, pgoff, file, NULL };
+	struct vma_cand c = { start, end, flags, pgoff, file, file_id, NULL };
 	bool left = merge_after(&c, prev);
 	bool right = merge_before(&c, next);
 

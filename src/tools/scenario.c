@@ -88,6 +88,8 @@ struct scenario {
 	int n, cap;
 	struct symtab maps, tasks, files;
 	struct mmsim_config cfg;
+	const char *disk_dir;	/* --disk: files live there (NULL: a temporary directory) */
+	bool disk_files;	/* names of files already on that disk may be used undeclared */
 	/* parse state */
 	int line;
 	FILE *err;
@@ -294,9 +296,14 @@ static int task_ref(struct scenario *s, const char *str)
 static int file_ref(struct scenario *s, const char *str)
 {
 	int f = sym_find(&s->files, str);
-	if (f < 0)
+	if (f >= 0)
+		return f;
+	/* On a kept disk, an undeclared name is a file of an earlier run:
+	 * whether it exists is known only when it is opened. */
+	if (!s->disk_files)
 		uerr(s, "unknown file '%s'", str);
-	return f;
+	name_arg(s, str, "file");
+	return sym_add(&s->files, str);
 }
 
 static struct aref addr_arg(struct scenario *s, const char *str)
@@ -806,6 +813,7 @@ static void parse_line(struct scenario *s, char *text)
 		if (ntok == 2 && strcmp(tok[1], "torn"))
 			uerr(s, "crash: unknown argument '%s'", tok[1]);
 		c->k = K_CRASH;
+		c->advice = ntok == 2;	/* torn */
 	} else if (!strcmp(w, "reboot")) {
 		nargs(s, ntok, 1, 1, w);
 		c->k = K_REBOOT;
@@ -878,9 +886,17 @@ static bool parse_guarded(struct scenario *s, const char *text, size_t len)
 
 struct scenario *scenario_parse(const char *name, const char *text, size_t len, FILE *err)
 {
+	return scenario_parse_disk(name, text, len, err, NULL);
+}
+
+struct scenario *scenario_parse_disk(const char *name, const char *text, size_t len, FILE *err,
+				     const char *disk_dir)
+{
 	struct scenario *s = xcalloc(1, sizeof *s);
 	s->name = name;
 	s->err = err;
+	s->disk_dir = disk_dir;
+	s->disk_files = disk_dir != NULL;
 	mmsim_config_default(&s->cfg);
 	sym_add(&s->tasks, "main");
 	if (!parse_guarded(s, text, len)) {
@@ -1180,6 +1196,98 @@ static void run_stats(struct run *r, const struct cmd *c)
 	free(buf);
 }
 
+/* ---- files ---------------------------------------------------------------------- */
+
+/* The reference interpreter creates files from its driver, outside every
+ * task: here task main (which a reboot brings back) stands in for it. */
+static struct mmsim_task *file_task(struct run *r)
+{
+	return r->task[0];
+}
+
+static void run_file(struct run *r, const struct cmd *c)
+{
+	struct mmsim_task *t = file_task(r);
+	if (!t) {
+		emit_err(r, c, -ESRCH);
+		return;
+	}
+	long fd = mmsim_sys_open(t, r->s->files.v[c->file],
+				 MMSIM_O_RDWR | MMSIM_O_CREAT | MMSIM_O_TRUNC, 0666);
+	if (fd < 0) {
+		emit_err(r, c, fd);
+		return;
+	}
+	long ret = mmsim_sys_ftruncate(t, (int)fd, c->size);
+	mmsim_sys_close(t, (int)fd);
+	if (ret < 0)
+		emit_err(r, c, ret);
+}
+
+/* mmap file=: the file opened read-write, mapped, closed again. */
+static long mmap_file(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	long fd = mmsim_sys_open(t, r->s->files.v[c->file], MMSIM_O_RDWR, 0);
+	if (fd < 0)
+		return fd;
+	long ret = mmsim_sys_mmap(t, 0, c->size, c->prot, c->mflags, (int)fd, c->offset);
+	mmsim_sys_close(t, (int)fd);
+	return ret;
+}
+
+static void run_fsync(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	long fd = mmsim_sys_open(t, r->s->files.v[c->file], MMSIM_O_RDWR, 0);
+	long ret = fd < 0 ? fd : mmsim_sys_fsync(t, (int)fd);
+	if (fd >= 0)
+		mmsim_sys_close(t, (int)fd);
+	if (ret < 0)
+		emit_err(r, c, ret);
+	else
+		emit(r, c, "0");
+}
+
+static void run_crash(struct run *r, const struct cmd *c)
+{
+	/* The tear point comes from the line: a scenario crashes alike
+	 * every time it runs. */
+	int err = mmsim_crash(r->m, c->advice, 0x9e3779b97f4a7c15ull * (uint64_t)c->line);
+	if (err)
+		fprintf(stderr, "%s:%d: crash: %s\n", r->s->name, c->line, strerror(-err));
+}
+
+static int start_main(struct run *r)
+{
+	struct mmsim_task_attr a;
+	mmsim_task_attr_default(&a);
+	a.name = "main";
+	int e = mmsim_task_create(r->m, &a, &r->task[0]);
+	if (e)
+		r->task[0] = NULL;
+	r->hole_next[0] = HOLE_BASE;
+	r->cur = 0;
+	return e;
+}
+
+/* Every task is gone (their names now name nothing: -1 ESRCH), files
+ * remain; main starts again and is the current task. */
+static void run_reboot(struct run *r, const struct cmd *c)
+{
+	uint64_t replayed = 0;
+	char why[256] = "";
+	int err = mmsim_reboot(r->m, &replayed, why, sizeof why);
+	for (int i = 0; i < r->s->tasks.n; i++)
+		r->task[i] = NULL;
+	if (err) {
+		if (why[0])
+			fprintf(stderr, "%s:%d: reboot: %s\n", r->s->name, c->line, why);
+		emit_err(r, c, err);
+	} else {
+		emit(r, c, "ok replayed=%llu", (unsigned long long)replayed);
+	}
+	start_main(r);
+}
+
 static void run_cmd(struct run *r, const struct cmd *c)
 {
 	switch (c->k) {
@@ -1192,10 +1300,13 @@ static void run_cmd(struct run *r, const struct cmd *c)
 		run_task(r, c);
 		return;
 	case K_FILE:
-	case K_FSYNC:
+		run_file(r, c);
+		return;
 	case K_CRASH:
+		run_crash(r, c);
+		return;
 	case K_REBOOT:
-		emit_err(r, c, -ENOSYS);	/* files and crashes: their own issue */
+		run_reboot(r, c);
 		return;
 	case K_STATS:
 		run_stats(r, c);
@@ -1227,7 +1338,7 @@ static void run_cmd(struct run *r, const struct cmd *c)
 		break;
 	}
 	case K_MMAP:
-		ret = c->file >= 0 ? -ENOSYS
+		ret = c->file >= 0 ? mmap_file(r, c, t)
 				   : mmsim_sys_mmap(t, 0, c->size, c->prot, c->mflags, -1, c->offset);
 		r->mval[c->bind] = ret < 0 ? UINT64_MAX : (uint64_t)ret;
 		if (ret < 0)
@@ -1252,6 +1363,9 @@ static void run_cmd(struct run *r, const struct cmd *c)
 		break;
 	case K_MSYNC:
 		emit_ret(r, c, mmsim_sys_msync(t, a, c->size, c->advice));
+		break;
+	case K_FSYNC:
+		run_fsync(r, c, t);
 		break;
 	case K_MADVISE:
 		emit_ret(r, c, mmsim_sys_madvise(t, a, c->size, c->advice));
@@ -1292,10 +1406,20 @@ int scenario_run(struct scenario *s, FILE *out, FILE *err, bool json)
 	r.task = xcalloc((size_t)s->tasks.n, sizeof *r.task);
 	r.hole_next = xcalloc((size_t)s->tasks.n, sizeof *r.hole_next);
 	r.mval = xcalloc((size_t)s->maps.n, sizeof *r.mval);
-	struct mmsim_task_attr a;
-	mmsim_task_attr_default(&a);
-	a.name = "main";
-	e = mmsim_task_create(r.m, &a, &r.task[0]);
+	if (s->disk_dir) {
+		char why[256] = "";
+		e = mmsim_disks_attach(r.m, s->disk_dir, NULL, why, sizeof why);
+		if (e) {
+			fprintf(err, "%s: cannot use the disks in %s: %s\n", s->name, s->disk_dir,
+				why[0] ? why : strerror(-e));
+			mmsim_destroy(r.m);
+			free(r.task);
+			free(r.hole_next);
+			free(r.mval);
+			return 1;
+		}
+	}
+	e = start_main(&r);
 	if (e) {
 		fprintf(err, "%s: cannot create task main: %s\n", s->name, strerror(-e));
 		mmsim_destroy(r.m);
@@ -1304,7 +1428,6 @@ int scenario_run(struct scenario *s, FILE *out, FILE *err, bool json)
 		free(r.mval);
 		return 1;
 	}
-	r.hole_next[0] = HOLE_BASE;
 	if (json)
 		fprintf(out, "{\n  \"scenario\": \"%s\",\n  \"results\": [", s->name);
 	for (int i = 0; i < s->n; i++)

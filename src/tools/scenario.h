@@ -15,6 +15,10 @@ struct scenario;
  * returns NULL and writes "NAME:LINE: message" to err.
  */
 struct scenario *scenario_parse(const char *name, const char *text, size_t len, FILE *err);
+/* The same for a run on the disks kept in disk_dir (mmsim run --disk):
+ * files of earlier runs may be named without a `file` line. */
+struct scenario *scenario_parse_disk(const char *name, const char *text, size_t len, FILE *err,
+				     const char *disk_dir);
 void scenario_free(struct scenario *s);
 
 /*

@@ -405,8 +405,8 @@ static void test_shared_clean(void)
 	struct pmap_entry e0 = pte(t, a + P);
 	struct page *p = page_at(t, a + P);
 	struct vm_area_struct *vma = vma_lookup(t->mm, a);
-	struct shmem_object *o = vma ? vma->vm_file : NULL;
-	ok(p && o && shmem_find_page(o, 1) == p, "the object's slot 1 holds it");
+	struct address_space *o = vma ? vma->vm_file : NULL;
+	ok(p && o && find_page_peek(o, 1) == p, "the object's slot 1 holds it");
 	ok((e0.prot & PMAP_W) && !(e0.flags & PMAP_DIRTY), "PTE writable (shared) and clean");
 	uint64_t sh0 = s->node[0].nr_shmem, sh1 = s->node[1].nr_shmem;
 	list_init(&list);
@@ -417,7 +417,7 @@ static void test_shared_clean(void)
 	struct pmap_entry e = pte(t, a + P);
 	struct page *np = page_at(t, a + P);
 	ok(np && np != p && nid(m, np) == 1, "now on node 1");
-	ok(o && shmem_find_page(o, 1) == np, "the slot holds the new page");
+	ok(o && find_page_peek(o, 1) == np, "the slot holds the new page");
 	ok(e.prot == e0.prot && !(e.flags & PMAP_DIRTY), "PTE still writable and still clean");
 	ok(np && !page_test(np, PG_dirty), "the new page is not dirty");
 	ok(np && page_count(np) == 2 && mapcount(np) == 1, "new page: refcount 2 (slot, map), mapcount 1");
@@ -702,8 +702,8 @@ static void test_refcount_shared(void)
 	struct page *p = page_at(t, a);
 	struct pmap_entry e0 = pte(t, a);
 	struct vm_area_struct *vma = vma_lookup(t->mm, a);
-	struct shmem_object *o = vma ? vma->vm_file : NULL;
-	ok(o && shmem_find_page(o, 0) == p, "slot 0 holds the page");
+	struct address_space *o = vma ? vma->vm_file : NULL;
+	ok(o && find_page_peek(o, 0) == p, "slot 0 holds the page");
 	list_init(&list);
 	is(isolate(m, p, &list), 0, "isolate");
 	get_page(p);
@@ -714,7 +714,7 @@ static void test_refcount_shared(void)
 	is(migrate_pages(s, cpu, &list, counting_new, NODE(1), MIGRATE_SYNC, NULL), 1,
 	   "migrate_pages: 1 not migrated");
 	is(calls(), MIGRATE_PASSES, "the slot switch failed in all %d passes", MIGRATE_PASSES);
-	ok(o && shmem_find_page(o, 0) == p, "the slot still holds the old page");
+	ok(o && find_page_peek(o, 0) == p, "the slot still holds the old page");
 	ok(p->mapping == (uintptr_t)o && p->index == 0, "old page keeps mapping and index");
 	struct pmap_entry e = pte(t, a);
 	ok(e.kind == PMAP_PAGE && e.pfn == e0.pfn && e.prot == e0.prot, "mapped to the old page again");
@@ -729,7 +729,7 @@ static void test_refcount_shared(void)
 	   "reference dropped: migrated");
 	struct page *np = page_at(t, a);
 	ok(np && np != p && nid(m, np) == 1, "on node 1");
-	ok(o && shmem_find_page(o, 0) == np, "the slot holds the new page");
+	ok(o && find_page_peek(o, 0) == np, "the slot holds the new page");
 	ok(np && page_count(np) == 2 && mapcount(np) == 1, "new page: refcount 2, mapcount 1");
 	ok(s->node[0].nr_shmem == sh0 - 1 && s->node[1].nr_shmem == sh1 + 1, "nr_shmem moved");
 	ok(nfree(m, 0) == f0 + 1 && nfree(m, 1) == f1 - 1, "one frame moved");

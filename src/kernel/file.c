@@ -1,0 +1,629 @@
+/*
+ * file.c - the kernel's side of files: the machine's disks, the in-memory
+ * inodes (one page cache per file), open files and file descriptors, the
+ * file system calls, the writeback thread, power loss and reboot.
+ *
+ * What it owns: struct vfs (one per machine, created on first use), its
+ * list of inodes - each an mmfs_inode and the address_space that caches
+ * it, kept until reboot or destroy - and each task's descriptor table.
+ * It reaches the page cache through src/mm (pagecache_get_page,
+ * filemap_fsync_range, truncate_inode_pages) and the disk through src/fs;
+ * it never touches a page table.
+ *
+ * Locking: vfs->lock guards the disks pointer, the inode list and the
+ * crashed flag; it is never held across I/O or page-cache work.  A file's
+ * size changes under inode->size_lock (write past the end, truncate).
+ */
+#include "kernel.h"
+#include "fs/fs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct vfs_inode {
+	struct vfs_inode *next;
+	struct mmfs_inode *fi;
+	struct address_space *mapping;	/* host = fi; the list holds a reference */
+	pthread_mutex_t size_lock;
+};
+
+struct file {
+	struct vfs_inode *inode;
+	int flags;
+	uint64_t id;		/* unique per open (VMAs of two opens never merge) */
+};
+
+static uint64_t next_file_id = 1;
+
+struct vfs {
+	pthread_mutex_t lock;
+	struct mmfs_disks *disks;
+	bool crashed;
+	struct vfs_inode *inodes;
+	/* the writeback thread */
+	pthread_mutex_t wb_lock;
+	pthread_cond_t wb_cond;
+	pthread_t wb_thread;
+	bool wb_running, wb_stop;
+	unsigned wb_interval_ms;
+};
+
+static struct vfs *vfs_of(struct mmsim *m)
+{
+	pthread_mutex_lock(&m->lock);
+	if (!m->vfs) {
+		struct vfs *v = calloc(1, sizeof *v);
+		if (v) {
+			pthread_mutex_init(&v->lock, NULL);
+			pthread_mutex_init(&v->wb_lock, NULL);
+			pthread_cond_init(&v->wb_cond, NULL);
+			m->vfs = v;
+		}
+	}
+	pthread_mutex_unlock(&m->lock);
+	return m->vfs;
+}
+
+static void set_why(char *why, unsigned whylen, const char *msg)
+{
+	if (why && whylen)
+		snprintf(why, whylen, "%s", msg);
+}
+
+static int attach_locked(struct vfs *v, const char *dir, uint64_t *replayed, char *why,
+			 unsigned whylen)
+{
+	struct mmfs_disks_opts o;
+	char buf[256] = "";
+	uint64_t r = 0;
+	mmfs_disks_opts_default(&o);
+	o.dir = dir;
+	o.deterministic = true;
+	int err = mmfs_disks_open(&o, &v->disks, &r, buf, sizeof buf);
+	if (err) {
+		v->disks = NULL;
+		set_why(why, whylen, buf[0] ? buf : strerror(-err));
+		return err;
+	}
+	if (replayed)
+		*replayed = r;
+	return 0;
+}
+
+int mmsim_disks_attach(struct mmsim *m, const char *dir, uint64_t *replayed, char *why,
+		       unsigned whylen)
+{
+	struct vfs *v = vfs_of(m);
+	if (!v)
+		return -ENOMEM;
+	pthread_mutex_lock(&v->lock);
+	int err = v->disks ? -EBUSY : attach_locked(v, dir, replayed, why, whylen);
+	pthread_mutex_unlock(&v->lock);
+	return err;
+}
+
+/* The filesystem, attaching default disks the first time; NULL with *err. */
+static struct mmfs *vfs_fs(struct mmsim *m, int *err)
+{
+	struct vfs *v = vfs_of(m);
+	if (!v) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	pthread_mutex_lock(&v->lock);
+	*err = v->disks ? 0 : attach_locked(v, NULL, NULL, NULL, 0);
+	if (!*err && v->crashed)
+		*err = -EIO;
+	struct mmfs *fs = *err ? NULL : mmfs_disks_fs(v->disks);
+	pthread_mutex_unlock(&v->lock);
+	return fs;
+}
+
+/* The in-memory inode of fi, created on first use. */
+static struct vfs_inode *inode_get(struct mmsim *m, struct mmfs_inode *fi, int *err)
+{
+	struct vfs *v = m->vfs;
+	pthread_mutex_lock(&v->lock);
+	struct vfs_inode *in;
+	for (in = v->inodes; in; in = in->next)
+		if (in->fi == fi)
+			break;
+	if (!in) {
+		in = calloc(1, sizeof *in);
+		if (in)
+			in->mapping = mapping_create(&m->mm, &mmfs_aops, fi, mmfs_size(fi));
+		if (!in || !in->mapping) {
+			free(in);
+			pthread_mutex_unlock(&v->lock);
+			*err = -ENOMEM;
+			return NULL;
+		}
+		in->fi = fi;
+		pthread_mutex_init(&in->size_lock, NULL);
+		in->next = v->inodes;
+		v->inodes = in;
+	}
+	pthread_mutex_unlock(&v->lock);
+	return in;
+}
+
+/* ---- descriptors ---------------------------------------------------------------- */
+
+static struct file *fd_file(struct mmsim_task *t, int fd)
+{
+	if (fd < 0 || fd >= MMSIM_NR_FDS)
+		return NULL;
+	return t->files[fd];
+}
+
+void task_close_files(struct mmsim_task *t)
+{
+	for (int fd = 0; fd < MMSIM_NR_FDS; fd++) {
+		free(t->files[fd]);
+		t->files[fd] = NULL;
+	}
+}
+
+int task_dup_files(struct mmsim_task *dst, const struct mmsim_task *src)
+{
+	for (int fd = 0; fd < MMSIM_NR_FDS; fd++) {
+		if (!src->files[fd])
+			continue;
+		dst->files[fd] = malloc(sizeof *dst->files[fd]);
+		if (!dst->files[fd]) {
+			task_close_files(dst);
+			return -ENOMEM;
+		}
+		*dst->files[fd] = *src->files[fd];
+	}
+	return 0;
+}
+
+struct address_space *file_mapping(struct mmsim_task *t, int fd, int *acc_mode,
+				   uint64_t *file_id)
+{
+	struct file *f = fd_file(t, fd);
+	if (!f)
+		return NULL;
+	*acc_mode = f->flags & MMSIM_O_ACCMODE;
+	*file_id = f->id;
+	return f->inode->mapping;
+}
+
+/* ---- sizes ---------------------------------------------------------------------- */
+
+static void mapping_set_size(struct address_space *m, uint64_t size)
+{
+	__atomic_store_n(&m->i_size, size, __ATOMIC_RELAXED);
+	__atomic_store_n(&m->nr_pages, (size + PAGE_SIZE - 1) >> PAGE_SHIFT, __ATOMIC_RELAXED);
+}
+
+/* Zeroes the cached bytes of page idx from `from` on (the tail a truncate
+ * cuts off must not come back if the file grows again). */
+static void zero_page_tail(struct mmsim *m, struct address_space *mp, uint64_t idx, unsigned from)
+{
+	struct page *p = find_get_page(&m->mm, mp, idx);
+	if (!p)
+		return;
+	lock_page(p);
+	if (p->mapping == (uintptr_t)mp)
+		memset(hw_frame(m->hw, page_to_pfn(&m->mm, p)) + from, 0, PAGE_SIZE - from);
+	unlock_page(p);
+	put_page(&m->mm, p);
+}
+
+static int inode_truncate(struct mmsim_task *t, struct vfs_inode *in, uint64_t size)
+{
+	struct mmsim *m = t->m;
+	struct address_space *mp = in->mapping;
+	pthread_mutex_lock(&in->size_lock);
+	uint64_t old = mp->i_size;
+	int err = mmfs_set_size(in->fi, size);
+	if (!err) {
+		if (size < old) {
+			mapping_set_size(mp, size);
+			truncate_inode_pages(&m->mm, task_enter(t), mp,
+					     (size + PAGE_SIZE - 1) >> PAGE_SHIFT);
+			if (size & ~PAGE_MASK)
+				zero_page_tail(m, mp, size >> PAGE_SHIFT, size & ~PAGE_MASK);
+		} else {
+			mapping_set_size(mp, size);
+		}
+	}
+	pthread_mutex_unlock(&in->size_lock);
+	return err;
+}
+
+/* ---- system calls ----------------------------------------------------------------- */
+
+long mmsim_sys_open(struct mmsim_task *t, const char *name, int flags, unsigned mode)
+{
+	(void)mode;	/* one user, files are 0666 */
+	int err;
+	struct mmfs *fs = vfs_fs(t->m, &err);
+	if (!fs)
+		return err;
+	if ((flags & MMSIM_O_ACCMODE) == MMSIM_O_ACCMODE)
+		return -EINVAL;
+	int fd = 0;
+	while (fd < MMSIM_NR_FDS && t->files[fd])
+		fd++;
+	if (fd == MMSIM_NR_FDS)
+		return -EMFILE;
+	struct mmfs_inode *fi = mmfs_lookup(fs, name);
+	if (fi && (flags & MMSIM_O_CREAT) && (flags & MMSIM_O_EXCL))
+		return -EEXIST;
+	if (!fi) {
+		if (!(flags & MMSIM_O_CREAT))
+			return -ENOENT;
+		if ((err = mmfs_create(fs, name, 0, &fi)))
+			return err;
+	}
+	struct vfs_inode *in = inode_get(t->m, fi, &err);
+	if (!in)
+		return err;
+	if ((flags & MMSIM_O_TRUNC) && (flags & MMSIM_O_ACCMODE) != MMSIM_O_RDONLY &&
+	    (err = inode_truncate(t, in, 0)))
+		return err;
+	struct file *f = malloc(sizeof *f);
+	if (!f)
+		return -ENOMEM;
+	f->inode = in;
+	f->flags = flags;
+	f->id = __atomic_fetch_add(&next_file_id, 1, __ATOMIC_RELAXED);
+	t->files[fd] = f;
+	return fd;
+}
+
+long mmsim_sys_close(struct mmsim_task *t, int fd)
+{
+	struct file *f = fd_file(t, fd);
+	if (!f)
+		return -EBADF;
+	free(f);
+	t->files[fd] = NULL;
+	return 0;
+}
+
+long mmsim_sys_ftruncate(struct mmsim_task *t, int fd, uint64_t len)
+{
+	struct file *f = fd_file(t, fd);
+	if (!f)
+		return -EBADF;
+	if ((f->flags & MMSIM_O_ACCMODE) == MMSIM_O_RDONLY)
+		return -EINVAL;
+	if ((int64_t)len < 0)
+		return -EINVAL;
+	if (t->m->vfs->crashed)
+		return -EIO;
+	return inode_truncate(t, f->inode, len);
+}
+
+/* Copies between buf and the cached page idx, through the page cache. */
+static int copy_page_io(struct mmsim_task *t, struct hw_cpu *cpu, struct address_space *mp,
+			uint64_t idx, unsigned off, void *buf, unsigned n, bool write)
+{
+	struct mmsim *m = t->m;
+	int err = 0;
+	struct page *p = pagecache_get_page(&m->mm, cpu, mp, idx, cpu->node, t->mm->mems_allowed,
+					    &err);
+	if (!p)
+		return err;
+	uint8_t *data = hw_frame(m->hw, page_to_pfn(&m->mm, p)) + off;
+	if (write) {
+		lock_page(p);
+		memcpy(data, buf, n);
+		set_page_dirty(p);
+		unlock_page(p);
+	} else {
+		memcpy(buf, data, n);
+	}
+	put_page(&m->mm, p);
+	return 0;
+}
+
+long mmsim_sys_pread(struct mmsim_task *t, int fd, void *buf, uint64_t len, uint64_t off)
+{
+	struct file *f = fd_file(t, fd);
+	if (!f || (f->flags & MMSIM_O_ACCMODE) == MMSIM_O_WRONLY)
+		return -EBADF;
+	if ((int64_t)off < 0)
+		return -EINVAL;
+	struct hw_cpu *cpu = task_enter(t);
+	struct address_space *mp = f->inode->mapping;
+	uint64_t size = __atomic_load_n(&mp->i_size, __ATOMIC_RELAXED), done = 0;
+	if (off >= size)
+		return 0;
+	if (len > size - off)
+		len = size - off;
+	while (done < len) {
+		uint64_t pos = off + done;
+		unsigned in_page = (unsigned)(pos & ~PAGE_MASK);
+		unsigned n = (unsigned)(len - done < PAGE_SIZE - in_page ? len - done
+									  : PAGE_SIZE - in_page);
+		int err = copy_page_io(t, cpu, mp, pos >> PAGE_SHIFT, in_page, (uint8_t *)buf + done,
+				       n, false);
+		if (err)
+			return done ? (long)done : (err == -EFAULT ? 0 : err);
+		done += n;
+	}
+	return (long)done;
+}
+
+long mmsim_sys_pwrite(struct mmsim_task *t, int fd, const void *buf, uint64_t len, uint64_t off)
+{
+	struct file *f = fd_file(t, fd);
+	if (!f || (f->flags & MMSIM_O_ACCMODE) == MMSIM_O_RDONLY)
+		return -EBADF;
+	if ((int64_t)off < 0 || off + len < off)
+		return -EINVAL;
+	if (t->m->vfs->crashed)
+		return -EIO;
+	struct hw_cpu *cpu = task_enter(t);
+	struct vfs_inode *in = f->inode;
+	struct address_space *mp = in->mapping;
+	if (!len)
+		return 0;
+	/* Grow the file first, so that the pages written are inside it. */
+	pthread_mutex_lock(&in->size_lock);
+	int err = 0;
+	if (off + len > mp->i_size && !(err = mmfs_set_size(in->fi, off + len)))
+		mapping_set_size(mp, off + len);
+	pthread_mutex_unlock(&in->size_lock);
+	if (err)
+		return err;
+	uint64_t done = 0;
+	while (done < len) {
+		uint64_t pos = off + done;
+		unsigned in_page = (unsigned)(pos & ~PAGE_MASK);
+		unsigned n = (unsigned)(len - done < PAGE_SIZE - in_page ? len - done
+									  : PAGE_SIZE - in_page);
+		err = copy_page_io(t, cpu, mp, pos >> PAGE_SHIFT, in_page,
+				   (uint8_t *)(uintptr_t)buf + done, n, true);
+		if (err)
+			return done ? (long)done : err;
+		done += n;
+	}
+	return (long)done;
+}
+
+long mmsim_sys_fsync(struct mmsim_task *t, int fd)
+{
+	struct file *f = fd_file(t, fd);
+	if (!f)
+		return -EBADF;
+	if (t->m->vfs->crashed)
+		return -EIO;
+	return filemap_fsync_range(&t->m->mm, task_enter(t), f->inode->mapping, 0, UINT64_MAX);
+}
+
+long mmsim_sys_msync(struct mmsim_task *t, uint64_t addr, uint64_t len, int flags)
+{
+	return do_msync(t->mm, task_enter(t), addr, len, flags);
+}
+
+struct list_ctx {
+	int (*fn)(void *arg, const char *name, uint64_t size);
+	void *arg;
+};
+
+static int list_one(void *arg, struct mmfs_inode *fi)
+{
+	struct list_ctx *c = arg;
+	return c->fn(c->arg, mmfs_name(fi), mmfs_size(fi));
+}
+
+int mmsim_files_list(struct mmsim *m, int (*fn)(void *arg, const char *name, uint64_t size),
+		     void *arg)
+{
+	int err;
+	struct mmfs *fs = vfs_fs(m, &err);
+	if (!fs)
+		return err;
+	struct list_ctx c = { fn, arg };
+	return mmfs_for_each(fs, list_one, &c);
+}
+
+long mmsim_disks_fsck(struct mmsim *m, FILE *out)
+{
+	int err;
+	if (!vfs_fs(m, &err))
+		return err;
+	return mmfs_disks_fsck(m->vfs->disks, out);
+}
+
+/* ---- writeback -------------------------------------------------------------------- */
+
+/* The inodes, each with a mapping reference, for work outside vfs->lock. */
+static struct address_space **snapshot_mappings(struct vfs *v, unsigned *n)
+{
+	pthread_mutex_lock(&v->lock);
+	unsigned cnt = 0;
+	for (struct vfs_inode *in = v->inodes; in; in = in->next)
+		cnt++;
+	struct address_space **a = calloc(cnt ? cnt : 1, sizeof *a);
+	*n = 0;
+	if (a)
+		for (struct vfs_inode *in = v->inodes; in; in = in->next) {
+			mapping_get(in->mapping);
+			a[(*n)++] = in->mapping;
+		}
+	pthread_mutex_unlock(&v->lock);
+	return a;
+}
+
+long mmsim_writeback_run(struct mmsim *m)
+{
+	struct vfs *v = vfs_of(m);
+	if (!v)
+		return -ENOMEM;
+	if (v->crashed)
+		return -EIO;
+	unsigned n;
+	struct address_space **a = snapshot_mappings(v, &n);
+	if (!a)
+		return -ENOMEM;
+	long written = 0;
+	int err = 0;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t before = __atomic_load_n(&a[i]->nr_dirty, __ATOMIC_RELAXED);
+		int e = filemap_fsync_range(&m->mm, NULL, a[i], 0, UINT64_MAX);
+		if (e && !err)
+			err = e;
+		written += (long)before;
+		mapping_put(&m->mm, a[i]);
+	}
+	free(a);
+	return err ? err : written;
+}
+
+static void *writeback_thread(void *arg)
+{
+	struct mmsim *m = arg;
+	struct vfs *v = m->vfs;
+	pthread_mutex_lock(&v->wb_lock);
+	while (!v->wb_stop) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		uint64_t ns = (uint64_t)ts.tv_nsec + (uint64_t)v->wb_interval_ms * 1000000ull;
+		ts.tv_sec += (time_t)(ns / 1000000000ull);
+		ts.tv_nsec = (long)(ns % 1000000000ull);
+		pthread_cond_timedwait(&v->wb_cond, &v->wb_lock, &ts);
+		if (v->wb_stop)
+			break;
+		pthread_mutex_unlock(&v->wb_lock);
+		mmsim_writeback_run(m);
+		pthread_mutex_lock(&v->wb_lock);
+	}
+	pthread_mutex_unlock(&v->wb_lock);
+	return NULL;
+}
+
+int mmsim_writeback_start(struct mmsim *m, unsigned interval_ms)
+{
+	struct vfs *v = vfs_of(m);
+	if (!v)
+		return -ENOMEM;
+	if (!interval_ms)
+		return -EINVAL;
+	pthread_mutex_lock(&v->wb_lock);
+	int err = 0;
+	if (v->wb_running) {
+		err = -EBUSY;
+	} else {
+		v->wb_interval_ms = interval_ms;
+		v->wb_stop = false;
+		err = -pthread_create(&v->wb_thread, NULL, writeback_thread, m);
+		v->wb_running = !err;
+	}
+	pthread_mutex_unlock(&v->wb_lock);
+	return err;
+}
+
+void mmsim_writeback_stop(struct mmsim *m)
+{
+	struct vfs *v = m->vfs;
+	if (!v)
+		return;
+	pthread_mutex_lock(&v->wb_lock);
+	bool running = v->wb_running;
+	v->wb_stop = true;
+	pthread_cond_broadcast(&v->wb_cond);
+	pthread_mutex_unlock(&v->wb_lock);
+	if (running)
+		pthread_join(v->wb_thread, NULL);
+	v->wb_running = false;
+}
+
+/* ---- crash, reboot, shutdown ---------------------------------------------------- */
+
+int mmsim_crash(struct mmsim *m, bool torn, uint64_t seed)
+{
+	int err;
+	if (!vfs_fs(m, &err))
+		return err;
+	struct vfs *v = m->vfs;
+	pthread_mutex_lock(&v->lock);
+	err = mmfs_disks_crash(v->disks, torn, seed);
+	if (!err)
+		v->crashed = true;
+	pthread_mutex_unlock(&v->lock);
+	return err;
+}
+
+/* Every task gone, every inode dropped: written first unless crashed. */
+static int vfs_drop_all(struct mmsim *m)
+{
+	struct vfs *v = m->vfs;
+	int err = 0;
+	mmsim_writeback_stop(m);
+	while (m->ntasks)
+		mmsim_task_exit(m->tasks[m->ntasks - 1]);
+	lru_add_drain_all(&m->mm);
+	if (!v->crashed && v->disks) {
+		long w = mmsim_writeback_run(m);
+		if (w < 0)
+			err = (int)w;
+	}
+	pthread_mutex_lock(&v->lock);
+	struct vfs_inode *in = v->inodes;
+	v->inodes = NULL;
+	pthread_mutex_unlock(&v->lock);
+	while (in) {
+		struct vfs_inode *next = in->next;
+		mapping_put(&m->mm, in->mapping);
+		pthread_mutex_destroy(&in->size_lock);
+		free(in);
+		in = next;
+	}
+	lru_add_drain_all(&m->mm);
+	return err;
+}
+
+int mmsim_reboot(struct mmsim *m, uint64_t *replayed, char *why, unsigned whylen)
+{
+	struct vfs *v = vfs_of(m);
+	if (!v)
+		return -ENOMEM;
+	/* A machine that never used a file gets its disks now: it reboots
+	 * from empty ones. */
+	pthread_mutex_lock(&v->lock);
+	int err = v->disks ? 0 : attach_locked(v, NULL, NULL, why, whylen);
+	pthread_mutex_unlock(&v->lock);
+	if (err)
+		return err;
+	err = vfs_drop_all(m);
+	char buf[256] = "";
+	uint64_t r = 0;
+	int e = mmfs_disks_reboot(v->disks, &r, buf, sizeof buf);
+	pthread_mutex_lock(&v->lock);
+	v->crashed = false;
+	pthread_mutex_unlock(&v->lock);
+	if (e) {
+		set_why(why, whylen, buf[0] ? buf : strerror(-e));
+		return e;
+	}
+	if (err)
+		set_why(why, whylen, "writing the page cache before the restart failed");
+	if (replayed)
+		*replayed = r;
+	return err;
+}
+
+void vfs_destroy(struct mmsim *m)
+{
+	struct vfs *v = m->vfs;
+	if (!v)
+		return;
+	vfs_drop_all(m);
+	if (v->disks)
+		mmfs_disks_close(v->disks);
+	pthread_mutex_destroy(&v->lock);
+	pthread_mutex_destroy(&v->wb_lock);
+	pthread_cond_destroy(&v->wb_cond);
+	free(v);
+	m->vfs = NULL;
+}
