@@ -68,6 +68,10 @@ long mmsim_sys_fsync(struct mmsim_task *t, int fd);
  * -EIO until mmsim_reboot().
  */
 int mmsim_crash(struct mmsim *m, bool torn, uint64_t seed);
+/* Arms a power loss at the cache disk's `requests`-th request from now, in
+ * the middle of whatever is running then (every disk access fails with
+ * -EIO from there on); mmsim_crash() afterwards completes it. */
+int mmsim_crash_after(struct mmsim *m, uint64_t requests, bool torn, uint64_t seed);
 /*
  * Restarts the machine from its disks: every task exits, the page cache
  * is dropped (written first when there was no crash: a clean shutdown),

@@ -554,6 +554,18 @@ int mmsim_crash(struct mmsim *m, bool torn, uint64_t seed)
 	return err;
 }
 
+int mmsim_crash_after(struct mmsim *m, uint64_t requests, bool torn, uint64_t seed)
+{
+	int err;
+	if (!vfs_fs(m, &err))
+		return err;
+	struct vfs *v = m->vfs;
+	pthread_mutex_lock(&v->lock);
+	err = mmfs_disks_crash_after(v->disks, requests, torn, seed);
+	pthread_mutex_unlock(&v->lock);
+	return err;
+}
+
 /* Every task gone, every inode dropped: written first unless crashed. */
 static int vfs_drop_all(struct mmsim *m)
 {

@@ -5,7 +5,10 @@
  * fsync'ed, mapped shared; a seeded random run of stores through the
  * mappings, pwrite()s, fsyncs, msync(MS_SYNC)s of ranges, writeback
  * passes and page migrations between nodes; then power loss (half the
- * states with a torn write) and a reboot.  Then:
+ * states with a torn write) and a reboot.  In a third of the states the
+ * power loss is armed at a random disk request before the run, so it
+ * strikes inside an fsync, a writeback or a read; the calls fail with EIO
+ * from there on and the run stops at the first failure.  Then:
  *   - both fscks (mmfs and the cache set) are clean;
  *   - every file still exists with its size;
  *   - every 4 KiB block holds exactly one version written to it (the
@@ -217,6 +220,7 @@ int main(void)
 	unsigned states = e ? (unsigned)strtoul(e, NULL, 0) : 120;
 	uint64_t seed0 = es ? strtoull(es, NULL, 0) : 1;
 	unsigned failed_setup = 0, failed_ops = 0, bad_fsck = 0, bad_reboot = 0, bad_data = 0;
+	unsigned cut_inside = 0;
 	uint64_t total_ops[8] = { 0 }, replayed_total = 0;
 
 	for (unsigned i = 0; i < states; i++) {
@@ -232,15 +236,23 @@ int main(void)
 			continue;
 		}
 		unsigned nops = 5 + (unsigned)rnd(st, 80);
+		bool torn = i & 1, armed = i % 3 == 2;
+		if (armed && mmsim_crash_after(st->m, 1 + rnd(st, 40), torn, seed)) {
+			diag("seed %" PRIu64 ": cannot arm the power cut", seed);
+			failed_setup++;
+		}
 		for (unsigned k = 0; k < nops; k++)
 			if (!step(st)) {
-				diag("seed %" PRIu64 ": op %u failed", seed, k);
-				failed_ops++;
+				if (!armed) {
+					diag("seed %" PRIu64 ": op %u failed", seed, k);
+					failed_ops++;
+				} else {
+					cut_inside++;
+				}
 				break;
 			}
 		for (unsigned k = 0; k < 8; k++)
 			total_ops[k] += st->ops[k];
-		bool torn = i & 1;
 		uint64_t replayed = 0;
 		char why[256] = "";
 		if (mmsim_crash(st->m, torn, seed) ||
@@ -263,6 +275,8 @@ int main(void)
 	     " msyncs, %" PRIu64 " writeback passes, %" PRIu64 " migrations; %" PRIu64
 	     " keys replayed", states, total_ops[0], total_ops[1], total_ops[2], total_ops[3],
 	     total_ops[4], total_ops[5], replayed_total);
+	diag("%u power cuts struck inside an operation", cut_inside);
+	ok(states < 6 || cut_inside > 0, "some power cuts struck inside an operation");
 	is(failed_setup, 0, "every state set up");
 	is(failed_ops, 0, "every operation before the crash succeeded");
 	is(bad_reboot, 0, "every crash and reboot succeeded");
