@@ -171,6 +171,11 @@ static inline void bch_set_error(struct cache_set *c, int err)
 					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
+/* Writes a reason into why (if any room) and returns err: the error paths
+ * of every function taking (why, whylen), here and in src/fs. */
+int why_fail(char *why, size_t whylen, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* A notice on c->log (when set): "bcache: WHO: message". */
 void bch_log(struct cache_set *c, const char *who, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -29,10 +29,7 @@
 
 #define BCH_MIN_BUCKETS 128u		/* what the Linux driver insists on */
 
-static int why_fail(char *why, size_t whylen, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int why_fail(char *why, size_t whylen, int err, const char *fmt, ...)
+int why_fail(char *why, size_t whylen, int err, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -50,20 +50,6 @@ void mmfs_disks_opts_default(struct mmfs_disks_opts *o)
 	o->backing_bytes = DISKS_DEFAULT_BACKING;
 }
 
-static int fail(char *why, size_t whylen, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *why, size_t whylen, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (why && whylen) {
-		va_start(ap, fmt);
-		vsnprintf(why, whylen, fmt, ap);
-		va_end(ap);
-	}
-	return err;
-}
 
 static void image_path(const struct mmfs_disks *d, const char *file, char *out)
 {
@@ -109,15 +95,15 @@ static int dir_setup(struct mmfs_disks *d, const char *dir, char *why, size_t wh
 
 	if (dir) {
 		if (strlen(dir) >= sizeof(d->dir))
-			return fail(why, whylen, -ENAMETOOLONG, "%s: path too long", dir);
+			return why_fail(why, whylen, -ENAMETOOLONG, "%s: path too long", dir);
 		strcpy(d->dir, dir);
 		if (mkdir(dir, 0755) && errno != EEXIST)
-			return fail(why, whylen, -errno, "mkdir %s: %s", dir, strerror(errno));
+			return why_fail(why, whylen, -errno, "mkdir %s: %s", dir, strerror(errno));
 		return 0;
 	}
 	snprintf(d->dir, sizeof(d->dir), "%s/mmsim-disks-XXXXXX", t && *t ? t : "/tmp");
 	if (!mkdtemp(d->dir))
-		return fail(why, whylen, -errno, "mkdtemp %s: %s", d->dir, strerror(errno));
+		return why_fail(why, whylen, -errno, "mkdtemp %s: %s", d->dir, strerror(errno));
 	d->tmpdir = true;
 	return 0;
 }
@@ -184,11 +170,11 @@ static int set_start(struct mmfs_disks *d, bool format_fs, uint64_t *replayed,
 		fprintf(d->log, "mmfs: %s: journal replayed %" PRIu64 " keys\n", d->dir,
 			st.keys_replayed);
 	if ((r = faults_attach(d)))
-		return fail(why, whylen, r, "attaching the fault layer: %s", strerror(-r));
+		return why_fail(why, whylen, r, "attaching the fault layer: %s", strerror(-r));
 	if (!d->deterministic && (r = bch_writeback_start(d->c)))
-		return fail(why, whylen, r, "starting writeback: %s", strerror(-r));
+		return why_fail(why, whylen, r, "starting writeback: %s", strerror(-r));
 	if (format_fs && (r = mmfs_format(d->c->bdev[0])))
-		return fail(why, whylen, r, "making the filesystem: %s", strerror(-r));
+		return why_fail(why, whylen, r, "making the filesystem: %s", strerror(-r));
 	return mmfs_mount(d->c->bdev[0], &d->fs, why, whylen);
 }
 
@@ -202,7 +188,7 @@ static int images_create(struct mmfs_disks *d, const struct mmfs_disks_opts *o,
 
 	if ((r = image_open(d, "cache.img", cb, &d->cache)) ||
 	    (r = image_open(d, "backing.img", bb, &d->backing)))
-		return fail(why, whylen, r, "creating the images in %s: %s", d->dir,
+		return why_fail(why, whylen, r, "creating the images in %s: %s", d->dir,
 			    strerror(-r));
 	bch_format_opts_default(&fo);
 	return bch_format(d->cache, d->backing, &fo, why, whylen);
@@ -253,7 +239,7 @@ int mmfs_disks_open(const struct mmfs_disks_opts *o, struct mmfs_disks **out,
 		*replayed = 0;
 	d = calloc(1, sizeof(*d));
 	if (!d)
-		return fail(why, whylen, -ENOMEM, "out of memory");
+		return why_fail(why, whylen, -ENOMEM, "out of memory");
 	d->log = o->log;
 	d->deterministic = o->deterministic;
 	if ((r = dir_setup(d, o->dir, why, whylen))) {
@@ -264,14 +250,14 @@ int mmfs_disks_open(const struct mmfs_disks_opts *o, struct mmfs_disks **out,
 	have_backing = image_exists(d, "backing.img");
 	fresh = !have_cache && !have_backing;
 	if (have_cache != have_backing) {
-		r = fail(why, whylen, -ENOENT, "%s: %s without %s", d->dir,
+		r = why_fail(why, whylen, -ENOENT, "%s: %s without %s", d->dir,
 			 have_cache ? "cache.img" : "backing.img",
 			 have_cache ? "backing.img" : "cache.img");
 	} else if (fresh) {
 		r = images_create(d, o, why, whylen);
 	} else if ((r = image_open(d, "cache.img", 0, &d->cache)) ||
 		   (r = image_open(d, "backing.img", 0, &d->backing))) {
-		fail(why, whylen, r, "opening the images in %s: %s", d->dir, strerror(-r));
+		why_fail(why, whylen, r, "opening the images in %s: %s", d->dir, strerror(-r));
 	}
 	if (!r)
 		r = set_start(d, fresh, fresh ? NULL : replayed, why, whylen);
@@ -342,10 +328,10 @@ int mmfs_disks_reboot(struct mmfs_disks *d, uint64_t *replayed, char *why, size_
 		*replayed = 0;
 	d->crashed = false;
 	if (r)
-		return fail(why, whylen, r, "clean shutdown failed: %s", strerror(-r));
+		return why_fail(why, whylen, r, "clean shutdown failed: %s", strerror(-r));
 	if ((r = image_open(d, "cache.img", 0, &d->cache)) ||
 	    (r = image_open(d, "backing.img", 0, &d->backing)))
-		return fail(why, whylen, r, "opening the images in %s: %s", d->dir,
+		return why_fail(why, whylen, r, "opening the images in %s: %s", d->dir,
 			    strerror(-r));
 	r = set_start(d, false, replayed, why, whylen);
 	if (r) {

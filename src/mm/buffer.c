@@ -78,72 +78,93 @@ static uint64_t page_file_size(const struct page *p)
 	return m ? __atomic_load_n(&m->i_size, __ATOMIC_RELAXED) : 0;
 }
 
+/* What reading or writing a whole page needs: its buffers, its bytes,
+ * the file block of its first buffer, the file size and its position. */
+struct page_io {
+	struct buffer_head *head;
+	uint8_t *data;
+	uint64_t first_block, size, pos;
+};
+
+static int page_io_start(struct mm_sys *s, const struct buffer_ops *ops, struct page *p,
+			 struct page_io *io)
+{
+	io->head = page_get_buffers(ops, p);
+	if (!io->head)
+		return -ENOMEM;
+	io->data = page_data(s, p);
+	io->first_block = p->index * (PAGE_SIZE / ops->blocksize);
+	io->size = page_file_size(p);
+	io->pos = p->index << PAGE_SHIFT;
+	return 0;
+}
+
+/* Maps bh (file block `block`) if it is not yet: a hole stays unmapped
+ * unless create, which allocates (BH_new). */
+static int map_buffer(const struct buffer_ops *ops, void *host, struct buffer_head *bh,
+		      uint64_t block, bool create)
+{
+	if (bh->b_state & BH_mapped)
+		return 0;
+	uint64_t blk = 0;
+	int err = ops->get_block(host, block, create, &blk);
+	if (!err && blk) {
+		bh->b_blocknr = blk;
+		bh->b_state |= BH_mapped | (create ? BH_new : 0);
+	}
+	return err;
+}
+
 int block_read_full_page(struct mm_sys *s, const struct buffer_ops *ops, void *host,
 			 struct page *p)
 {
-	struct buffer_head *head = page_get_buffers(ops, p);
-	if (!head)
-		return -ENOMEM;
-	uint8_t *data = page_data(s, p);
-	uint64_t first = p->index * (PAGE_SIZE / ops->blocksize);
-	uint64_t size = page_file_size(p), pos = p->index << PAGE_SHIFT;
-	struct buffer_head *bh = head;
-	unsigned off = 0;
-	do {
-		uint8_t *buf = data + off;
-		int err = 0;
-		if (!(bh->b_state & BH_mapped)) {
-			uint64_t blk = 0;
-			err = ops->get_block(host, first + off / ops->blocksize, false, &blk);
-			if (!err && blk) {
-				bh->b_blocknr = blk;
-				bh->b_state |= BH_mapped;
-			}
-		}
+	struct page_io io;
+	int err = page_io_start(s, ops, p, &io);
+	struct buffer_head *bh = io.head;
+	for (unsigned off = 0; !err; off += ops->blocksize) {
+		uint8_t *buf = io.data + off;
+		err = map_buffer(ops, host, bh, io.first_block + off / ops->blocksize, false);
 		if (err)
-			return err;
+			break;
 		if (bh->b_state & BH_mapped)
 			err = ops->block_io(host, bh->b_blocknr, buf, false);
 		else
 			memset(buf, 0, ops->blocksize);	/* a hole */
 		if (err)
-			return err;
+			break;
 		bh->b_state |= BH_uptodate;
-		off += ops->blocksize;
 		bh = bh->b_this_page;
-	} while (bh != head);
+		if (bh == io.head)
+			break;
+	}
+	if (err)
+		return err;
 	/* What lies past the end of the file reads as zeros. */
-	if (size < pos + PAGE_SIZE)
-		memset(data + (size > pos ? size - pos : 0), 0,
-		       PAGE_SIZE - (size > pos ? size - pos : 0));
+	if (io.size < io.pos + PAGE_SIZE) {
+		uint64_t keep = io.size > io.pos ? io.size - io.pos : 0;
+		memset(io.data + keep, 0, PAGE_SIZE - keep);
+	}
 	return 0;
 }
 
 int block_write_full_page(struct mm_sys *s, const struct buffer_ops *ops, void *host,
 			  struct page *p)
 {
-	struct buffer_head *head = page_get_buffers(ops, p);
-	if (!head)
-		return -ENOMEM;
-	uint8_t *data = page_data(s, p);
-	uint64_t first = p->index * (PAGE_SIZE / ops->blocksize);
-	uint64_t size = page_file_size(p), pos = p->index << PAGE_SHIFT;
-	struct buffer_head *bh = head;
-	unsigned off = 0;
-	int err = 0;
-	do {
-		uint64_t bpos = pos + off;
-		if (bpos >= size)
+	struct page_io io;
+	int err = page_io_start(s, ops, p, &io);
+	struct buffer_head *bh = io.head;
+	for (unsigned off = 0; !err; off += ops->blocksize) {
+		uint64_t bpos = io.pos + off;
+		if (bpos >= io.size)
 			break;		/* wholly past the end: not written */
+		err = map_buffer(ops, host, bh, io.first_block + off / ops->blocksize, true);
+		if (err)
+			break;
 		if (!(bh->b_state & BH_mapped)) {
-			uint64_t blk = 0;
-			err = ops->get_block(host, first + off / ops->blocksize, true, &blk);
-			if (err)
-				break;
-			bh->b_blocknr = blk;
-			bh->b_state |= BH_mapped | BH_new;
+			err = -EIO;	/* get_block allocated nothing */
+			break;
 		}
-		if (bpos + ops->blocksize > size) {
+		if (bpos + ops->blocksize > io.size) {
 			/*
 			 * The block the end of the file cuts: the disk gets
 			 * zeros past the end.  Linux zeroes the page itself;
@@ -151,18 +172,19 @@ int block_write_full_page(struct mm_sys *s, const struct buffer_ops *ops, void *
 			 * as it stays on filesystems without writeback.
 			 */
 			uint8_t bounce[ops->blocksize];
-			memcpy(bounce, data + off, size - bpos);
-			memset(bounce + (size - bpos), 0, ops->blocksize - (size - bpos));
+			memcpy(bounce, io.data + off, io.size - bpos);
+			memset(bounce + (io.size - bpos), 0, ops->blocksize - (io.size - bpos));
 			err = ops->block_io(host, bh->b_blocknr, bounce, true);
 		} else {
-			err = ops->block_io(host, bh->b_blocknr, data + off, true);
+			err = ops->block_io(host, bh->b_blocknr, io.data + off, true);
 		}
 		if (err)
 			break;
 		bh->b_state = (bh->b_state | BH_uptodate) & ~(unsigned)(BH_dirty | BH_new);
-		off += ops->blocksize;
 		bh = bh->b_this_page;
-	} while (bh != head);
+		if (bh == io.head)
+			break;
+	}
 	if (!err)
 		page_set(p, PG_mappedtodisk);
 	return err;

@@ -429,8 +429,8 @@ int write_one_page(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m
 	return err;
 }
 
-/* The dirty and the under-writeback pages of [start, end), referenced
- * (a page both dirty and under writeback comes twice: harmless). */
+/* Pages of [start, end) collected with a reference (writeback takes the
+ * dirty and the under-writeback ones: a page both comes twice, harmless). */
 struct dirty_scan {
 	struct page **v;
 	unsigned n, cap;
@@ -438,11 +438,12 @@ struct dirty_scan {
 	int err;
 };
 
-static void collect_dirty(void *arg, uint64_t index, void *item)
+/* Takes a reference on a page in [d->start, d->end) and keeps it. */
+static void collect_page(void *arg, uint64_t index, void *item)
 {
 	struct dirty_scan *d = arg;
 	struct page *p = item;
-	if (d->err || index >= d->end)
+	if (d->err || index < d->start || index >= d->end)
 		return;
 	if (d->n == d->cap) {
 		unsigned cap = d->cap ? d->cap * 2 : 64;
@@ -467,8 +468,8 @@ int filemap_write_and_wait_range(struct mm_sys *s, struct hw_cpu *cpu, struct ad
 	 * write fault makes one, and it dirties the page. */
 	struct dirty_scan d = { NULL, 0, 0, start, end, 0 };
 	pthread_mutex_lock(&m->lock);
-	radix_tree_for_each_tagged(&m->pages, start, PAGECACHE_TAG_DIRTY, collect_dirty, &d);
-	radix_tree_for_each_tagged(&m->pages, start, PAGECACHE_TAG_WRITEBACK, collect_dirty, &d);
+	radix_tree_for_each_tagged(&m->pages, start, PAGECACHE_TAG_DIRTY, collect_page, &d);
+	radix_tree_for_each_tagged(&m->pages, start, PAGECACHE_TAG_WRITEBACK, collect_page, &d);
 	pthread_mutex_unlock(&m->lock);
 	int err = d.err;
 	for (unsigned i = 0; i < d.n; i++) {
@@ -580,33 +581,13 @@ void unmap_mapping_range(struct mm_sys *s, struct hw_cpu *cpu, struct address_sp
 	pthread_mutex_unlock(&m->i_mmap_lock);
 }
 
-static void collect_from(void *arg, uint64_t index, void *item)
-{
-	struct dirty_scan *d = arg;
-	if (index < d->start || d->err)
-		return;
-	if (d->n == d->cap) {
-		unsigned cap = d->cap ? d->cap * 2 : 64;
-		struct page **v = realloc(d->v, cap * sizeof *v);
-		if (!v) {
-			d->err = -ENOMEM;
-			return;
-		}
-		d->v = v;
-		d->cap = cap;
-	}
-	struct page *p = item;
-	get_page(p);
-	d->v[d->n++] = p;
-}
-
 void truncate_inode_pages(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m,
 			  uint64_t from)
 {
 	unmap_mapping_range(s, cpu, m, from, UINT64_MAX);
 	struct dirty_scan d = { NULL, 0, 0, from, UINT64_MAX, 0 };
 	pthread_mutex_lock(&m->lock);
-	radix_tree_for_each(&m->pages, collect_from, &d);
+	radix_tree_for_each(&m->pages, collect_page, &d);
 	pthread_mutex_unlock(&m->lock);
 	for (unsigned i = 0; i < d.n; i++) {
 		struct page *p = d.v[i];
