@@ -63,4 +63,24 @@ static inline uint64_t xorshift(uint64_t *s)
 	return *s = x;
 }
 
+/* With the kernel's view (tests that include kernel/kernel.h): the leaf
+ * mapping addr in t's page tables, and the page (head of a huge page)
+ * mapped there, or NULL. */
+#ifdef MMSIM_KERNEL_H
+static inline struct pmap_entry pte(struct mmsim_task *t, uint64_t addr)
+{
+	struct pmap_entry e;
+	pmap_lookup(&t->mm->pmap, addr, &e);
+	return e;
+}
+
+static inline struct page *page_at(struct mmsim_task *t, uint64_t addr)
+{
+	struct pmap_entry e = pte(t, addr);
+	if (e.kind != PMAP_PAGE)
+		return NULL;
+	return compound_head(t->mm->sys, pfn_to_page(t->mm->sys, e.pfn));
+}
+#endif
+
 #endif

@@ -239,21 +239,6 @@ static uint64_t fmap(struct mmsim_task *t, struct address_space *file, uint64_t 
 	return a < 0 ? 0 : (uint64_t)a;
 }
 
-static struct pmap_entry pte(struct mmsim_task *t, uint64_t addr)
-{
-	struct pmap_entry e;
-	pmap_lookup(&t->mm->pmap, addr, &e);
-	return e;
-}
-
-static struct page *page_at(struct mmsim_task *t, uint64_t addr)
-{
-	struct pmap_entry e = pte(t, addr);
-	if (e.kind != PMAP_PAGE)
-		return NULL;
-	return pfn_to_page(t->mm->sys, e.pfn);
-}
-
 static uint8_t *frame(struct page *p)
 {
 	return hw_frame(m->hw, page_to_pfn(&m->mm, p));

@@ -55,22 +55,6 @@ static uint64_t map(struct mmsim_task *t, uint64_t len, int flags)
 	return (uint64_t)mmsim_sys_mmap(t, 0, len, RW, flags, -1, 0);
 }
 
-static struct pmap_entry pte(struct mmsim_task *t, uint64_t addr)
-{
-	struct pmap_entry e;
-	pmap_lookup(&t->mm->pmap, addr, &e);
-	return e;
-}
-
-/* The page (head of a huge page) mapped at addr, or NULL. */
-static struct page *page_at(struct mmsim_task *t, uint64_t addr)
-{
-	struct pmap_entry e = pte(t, addr);
-	if (e.kind != PMAP_PAGE)
-		return NULL;
-	return compound_head(t->mm->sys, pfn_to_page(t->mm->sys, e.pfn));
-}
-
 static int mapcount(const struct page *p)
 {
 	return __atomic_load_n(&p->mapcount, __ATOMIC_ACQUIRE);
