@@ -108,6 +108,8 @@ struct cached_dev {
 	/* Serialises writes to the backing device between the write path
 	 * (writethrough/writearound) and the writeback thread. */
 	pthread_mutex_t io_lock;
+	/* Writeback-mode writes sent around a full cache (each FUA). */
+	uint64_t written_around;
 };
 
 struct cache_set {

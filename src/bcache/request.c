@@ -193,6 +193,9 @@ static long write_cache_chunk(struct cached_dev *dc, uint64_t sector, const uint
 	return r ? r : (long)done;
 }
 
+static int write_around_dirty(struct cached_dev *dc, uint64_t sector, const void *buf,
+			      size_t len);
+
 static int write_cached(struct cached_dev *dc, uint64_t sector, const uint8_t *buf,
 			uint64_t sectors, bool dirty, bool fua)
 {
@@ -203,6 +206,11 @@ static int write_cached(struct cached_dev *dc, uint64_t sector, const uint8_t *b
 		long done = write_cache_chunk(dc, sector, buf, sectors, dirty, keys, &u64s);
 		int r;
 
+		/* No bucket left for dirty data: the rest goes around the
+		 * cache, as bcache's should_writeback() cutoff sends writes
+		 * when the cache is full of dirty data. */
+		if (done == -ENOSPC && dirty)
+			return write_around_dirty(dc, sector, buf, sectors * 512);
 		if (done < 0)
 			return (int)done;
 		r = insert_keys(dc->set, keys, u64s, fua && (uint64_t)done == sectors);
@@ -253,6 +261,24 @@ static int write_through(struct cached_dev *dc, uint64_t sector, const void *buf
 	else
 		r2 = write_cached(dc, sector, buf, len / 512, false, false);
 	return r ? r : r2;
+}
+
+/*
+ * A writeback-mode write that found the cache full: straight to the
+ * backing device, then the range dropped from the cache.  The backing
+ * write is FUA: the cache may hold an older dirty copy, and the key that
+ * drops it must never be durable before the data that replaces it (a
+ * crash would then read what the backing device held before both).
+ */
+static int write_around_dirty(struct cached_dev *dc, uint64_t sector, const void *buf,
+			      size_t len)
+{
+	pthread_mutex_lock(&dc->io_lock);
+	int r = write_backing(dc, sector, buf, len, true);
+	pthread_mutex_unlock(&dc->io_lock);
+	if (!r)
+		__atomic_add_fetch(&dc->written_around, 1, __ATOMIC_RELAXED);
+	return r ? r : invalidate_range(dc, sector, len / 512);
 }
 
 int bch_cached_write(struct cached_dev *dc, uint64_t sector, const void *buf,

@@ -255,6 +255,38 @@ static void test_cache_full(void)
 	free(m.ver);
 }
 
+/* Dirty writes of twice the cache's size with no writeback at all: when
+ * no bucket is left for dirty data, writes go around the cache (FUA to the
+ * backing device, the range dropped from the cache) instead of failing;
+ * everything reads back, before and after a restart. */
+static void test_cache_full_of_dirty(void)
+{
+	struct bch_format_opts o = fopts();
+	struct blk_dev *cache, *backing;
+	struct cache_set *c;
+	struct model m = { .sectors = 16384 };	/* 8 MiB: as big as the cache */
+	uint64_t rng = 3;
+	int err = 0;
+
+	m.ver = calloc(m.sectors, sizeof(*m.ver));
+	ok(!bh_format(&cache, &backing, CACHE_BYTES, BACKING_BYTES, &o), "format");
+	ok(!bh_register(cache, backing, &c, NULL), "register");
+	for (int round = 0; round < 4 && !err; round++)
+		random_writes(c->bdev[0], &m, &rng, 300, m.sectors, &err);
+	is(err, 0, "writes of 4x the cache size, never written back: none failed");
+	ok(c->bdev[0]->written_around > 0, "some went around the full cache (%llu)",
+	   (unsigned long long)c->bdev[0]->written_around);
+	is(model_check(c->bdev[0], &m, 0, m.sectors), 0, "reads match the model");
+	is(bch_cached_flush(c->bdev[0]), 0, "flush");
+	is(bch_cache_set_stop(c), 0, "clean stop");
+	ok(!bh_register(cache, backing, &c, NULL), "register again");
+	is(model_check(c->bdev[0], &m, 0, m.sectors), 0, "after the restart too");
+	is(bch_cache_set_stop(c), 0, "clean stop");
+	blk_close(cache);
+	blk_close(backing);
+	free(m.ver);
+}
+
 /* ---- fsck on damage -------------------------------------------------------------------- */
 
 static void test_fsck_damage(void)
@@ -303,6 +335,7 @@ int main(void)
 	test_format_refusals();
 	test_io_modes();
 	test_cache_full();
+	test_cache_full_of_dirty();
 	test_fsck_damage();
 	bh_cleanup();
 	done_testing();
