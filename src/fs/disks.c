@@ -280,6 +280,11 @@ struct mmfs *mmfs_disks_fs(struct mmfs_disks *d)
 	return d->fs;
 }
 
+struct cache_set *mmfs_disks_set(struct mmfs_disks *d)
+{
+	return d->c;
+}
+
 const char *mmfs_disks_dir(const struct mmfs_disks *d)
 {
 	return d->dir;

@@ -74,6 +74,8 @@ void mmfs_disks_opts_default(struct mmfs_disks_opts *o);
 int mmfs_disks_open(const struct mmfs_disks_opts *o, struct mmfs_disks **out,
 		    uint64_t *replayed, char *why, size_t whylen);
 struct mmfs *mmfs_disks_fs(struct mmfs_disks *d);
+/* The registered cache set (tests and diagnostics). */
+struct cache_set *mmfs_disks_set(struct mmfs_disks *d);
 const char *mmfs_disks_dir(const struct mmfs_disks *d);
 
 /*

@@ -57,6 +57,27 @@ struct file_model {
 static struct file_model files[NFILES];
 static uint64_t next_ver = 1;
 static struct mmfs_disks *disks;
+
+/* Diagnostics of a bad block: the cache set's extents over it. */
+static int print_extent(void *arg, const struct bkey *k)
+{
+	struct cache_set *c = arg;
+	uint64_t b = KEY_PTRS(k) ? PTR_OFFSET(k, 0) / c->cache->sb.bucket_size : 0;
+	printf("#     extent [%llu,%llu) %s ptrs %u offset %llu gen %u (bucket %llu gen %u)\n",
+	       (unsigned long long)KEY_START(k), (unsigned long long)KEY_OFFSET(k),
+	       KEY_DIRTY(k) ? "dirty" : "clean", (unsigned)KEY_PTRS(k),
+	       KEY_PTRS(k) ? (unsigned long long)PTR_OFFSET(k, 0) : 0ull,
+	       KEY_PTRS(k) ? (unsigned)PTR_GEN(k, 0) : 0u, (unsigned long long)b,
+	       KEY_PTRS(k) ? (unsigned)c->cache->buckets[b].gen : 0u);
+	return 0;
+}
+
+static void show_extents(uint64_t pblk)
+{
+	struct cache_set *c = mmfs_disks_set(disks);
+	if (c)
+		bch_btree_map_extents(c, 0, pblk * 8, pblk * 8 + 8, print_extent, c);
+}
 static uint8_t *blockbuf;
 
 /* File blocks the workload uses: direct and single indirect (0..47), the
@@ -266,6 +287,7 @@ static int verify_file(uint64_t seed, unsigned f, bool exact)
 				mmfs_bmap(fm->ino, slot_lblk(s), false, &pb);
 				printf("#   at device block %" PRIu64 "\n", pb);
 				show_block(blockbuf);
+				show_extents(pb);
 			}
 		}
 		if (exact ? v != (int64_t)m->acked : !version_ok(fm, m, v)) {
