@@ -122,6 +122,16 @@ static struct mmfs *vfs_fs(struct mmsim *m, int *err)
 	return fs;
 }
 
+/* -EIO between a crash and the reboot, else 0. */
+static int vfs_dead(struct mmsim *m)
+{
+	struct vfs *v = m->vfs;
+	pthread_mutex_lock(&v->lock);
+	int err = v->crashed ? -EIO : 0;
+	pthread_mutex_unlock(&v->lock);
+	return err;
+}
+
 /* The in-memory inode of fi, created on first use. */
 static struct vfs_inode *inode_get(struct mmsim *m, struct mmfs_inode *fi, int *err)
 {
@@ -222,16 +232,12 @@ static int inode_truncate(struct mmsim_task *t, struct vfs_inode *in, uint64_t s
 	pthread_mutex_lock(&in->size_lock);
 	uint64_t old = mp->i_size;
 	int err = mmfs_set_size(in->fi, size);
-	if (!err) {
-		if (size < old) {
-			mapping_set_size(mp, size);
-			truncate_inode_pages(&m->mm, task_enter(t), mp,
-					     (size + PAGE_SIZE - 1) >> PAGE_SHIFT);
-			if (size & ~PAGE_MASK)
-				zero_page_tail(m, mp, size >> PAGE_SHIFT, size & ~PAGE_MASK);
-		} else {
-			mapping_set_size(mp, size);
-		}
+	if (!err)
+		mapping_set_size(mp, size);
+	if (!err && size < old) {
+		truncate_inode_pages(&m->mm, task_enter(t), mp, (size + PAGE_SIZE - 1) >> PAGE_SHIFT);
+		if (size & ~PAGE_MASK)
+			zero_page_tail(m, mp, size >> PAGE_SHIFT, size & ~PAGE_MASK);
 	}
 	pthread_mutex_unlock(&in->size_lock);
 	return err;
@@ -297,9 +303,8 @@ long mmsim_sys_ftruncate(struct mmsim_task *t, int fd, uint64_t len)
 		return -EINVAL;
 	if ((int64_t)len < 0)
 		return -EINVAL;
-	if (t->m->vfs->crashed)
-		return -EIO;
-	return inode_truncate(t, f->inode, len);
+	int err = vfs_dead(t->m);
+	return err ? err : inode_truncate(t, f->inode, len);
 }
 
 /* Copies between buf and the cached page idx, through the page cache. */
@@ -360,8 +365,9 @@ long mmsim_sys_pwrite(struct mmsim_task *t, int fd, const void *buf, uint64_t le
 		return -EBADF;
 	if ((int64_t)off < 0 || off + len < off)
 		return -EINVAL;
-	if (t->m->vfs->crashed)
-		return -EIO;
+	int err = vfs_dead(t->m);
+	if (err)
+		return err;
 	struct hw_cpu *cpu = task_enter(t);
 	struct vfs_inode *in = f->inode;
 	struct address_space *mp = in->mapping;
@@ -369,7 +375,6 @@ long mmsim_sys_pwrite(struct mmsim_task *t, int fd, const void *buf, uint64_t le
 		return 0;
 	/* Grow the file first, so that the pages written are inside it. */
 	pthread_mutex_lock(&in->size_lock);
-	int err = 0;
 	if (off + len > mp->i_size && !(err = mmfs_set_size(in->fi, off + len)))
 		mapping_set_size(mp, off + len);
 	pthread_mutex_unlock(&in->size_lock);
@@ -395,8 +400,9 @@ long mmsim_sys_fsync(struct mmsim_task *t, int fd)
 	struct file *f = fd_file(t, fd);
 	if (!f)
 		return -EBADF;
-	if (t->m->vfs->crashed)
-		return -EIO;
+	int err = vfs_dead(t->m);
+	if (err)
+		return err;
 	return filemap_fsync_range(&t->m->mm, task_enter(t), f->inode->mapping, 0, UINT64_MAX);
 }
 
@@ -455,28 +461,38 @@ static struct address_space **snapshot_mappings(struct vfs *v, unsigned *n)
 	return a;
 }
 
+/*
+ * Every file's dirty pages, then one metadata sync for the whole
+ * filesystem (not one per file: each is two flushes).  The count is the
+ * pages found dirty when each file's turn came.
+ */
 long mmsim_writeback_run(struct mmsim *m)
 {
 	struct vfs *v = vfs_of(m);
 	if (!v)
 		return -ENOMEM;
-	if (v->crashed)
-		return -EIO;
+	pthread_mutex_lock(&v->lock);
+	struct mmfs *fs = v->disks && !v->crashed ? mmfs_disks_fs(v->disks) : NULL;
+	int err = v->crashed ? -EIO : 0;
+	pthread_mutex_unlock(&v->lock);
+	if (!fs)
+		return err;		/* no disks: nothing to write */
 	unsigned n;
 	struct address_space **a = snapshot_mappings(v, &n);
 	if (!a)
 		return -ENOMEM;
 	long written = 0;
-	int err = 0;
 	for (unsigned i = 0; i < n; i++) {
-		uint64_t before = __atomic_load_n(&a[i]->nr_dirty, __ATOMIC_RELAXED);
-		int e = filemap_fsync_range(&m->mm, NULL, a[i], 0, UINT64_MAX);
+		written += (long)__atomic_load_n(&a[i]->nr_dirty, __ATOMIC_RELAXED);
+		int e = filemap_write_and_wait_range(&m->mm, NULL, a[i], 0, UINT64_MAX);
 		if (e && !err)
 			err = e;
-		written += (long)before;
 		mapping_put(&m->mm, a[i]);
 	}
 	free(a);
+	int e = mmfs_sync_all(fs);
+	if (e && !err)
+		err = e;
 	return err ? err : written;
 }
 
@@ -575,7 +591,7 @@ static int vfs_drop_all(struct mmsim *m)
 	while (m->ntasks)
 		mmsim_task_exit(m->tasks[m->ntasks - 1]);
 	lru_add_drain_all(&m->mm);
-	if (!v->crashed && v->disks) {
+	if (!vfs_dead(m)) {
 		long w = mmsim_writeback_run(m);
 		if (w < 0)
 			err = (int)w;

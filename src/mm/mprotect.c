@@ -56,8 +56,10 @@ static bool is_cow_mapping(uint64_t vm_flags)
 
 bool vma_wants_manual_write_upgrade(const struct vm_area_struct *vma)
 {
-	/* Shared memory has no dirty accounting to keep: its VMAs map
-	 * writable straight away (vma_pmap_prot), nothing to upgrade. */
+	/* Shared memory maps writable straight away (vma_pmap_prot), except
+	 * a file that keeps dirty accounting (VM_WRNOTIFY): there each entry
+	 * becomes writable at its own write fault, which dirties the page
+	 * (Linux would upgrade the entries already dirty here). */
 	if (vma->vm_flags & VM_SHARED)
 		return false;
 	return vma->vm_flags & VM_WRITE;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <mmsim/mmsim.h>
 
@@ -80,6 +81,17 @@ static inline struct page *page_at(struct mmsim_task *t, uint64_t addr)
 	if (e.kind != PMAP_PAGE)
 		return NULL;
 	return compound_head(t->mm->sys, pfn_to_page(t->mm->sys, e.pfn));
+}
+
+/* Waits (up to 10 s) until a thread sleeps on one of p's bits. */
+static inline bool wait_for_sleeper(struct page *p)
+{
+	for (int i = 0; i < 10000; i++) {
+		if (page_test(p, PG_waiters))
+			return true;
+		usleep(1000);
+	}
+	return false;
 }
 #endif
 

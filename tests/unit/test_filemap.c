@@ -935,16 +935,6 @@ static void *mig_main(void *arg)
 	return NULL;
 }
 
-static bool wait_for_sleeper(struct page *p)
-{
-	for (int i = 0; i < 10000; i++) {
-		if (page_test(p, PG_waiters))
-			return true;
-		usleep(1000);
-	}
-	return false;
-}
-
 static void test_migrate_writeback(void)
 {
 	struct mm_sys *s = &m->mm;

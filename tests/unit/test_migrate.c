@@ -229,17 +229,6 @@ static bool job_done(struct mig_job *j)
 	return __atomic_load_n(&j->done, __ATOMIC_SEQ_CST);
 }
 
-/* Waits (up to 10 s) until a thread sleeps on one of p's bits. */
-static bool wait_for_sleeper(struct page *p)
-{
-	for (int i = 0; i < 10000; i++) {
-		if (page_test(p, PG_waiters))
-			return true;
-		usleep(1000);
-	}
-	return false;
-}
-
 /* ---- 1. success ------------------------------------------------------------ */
 
 static void test_success(void)
