@@ -48,7 +48,10 @@
  *    each one independently survives whole, is dropped, or is torn (its
  *    first k sectors new, the rest old, 0 < k < its length), by the seeded
  *    random generator.  Sectors that a later durable write covers are never
- *    rolled back.  So each sector ends with its content as of the last
+ *    rolled back, and neither are the writes a PREFLUSH write's flush
+ *    covered when any of that write's own sectors survive (the disk wrote
+ *    them only after the flush: the power may cut a PREFLUSH write whose
+ *    flush completed).  So each sector ends with its content as of the last
  *    durable write, or one of the non-durable writes after it, as a real
  *    disk with a volatile cache would leave it.  Then the device refuses
  *    all I/O (-ENODEV) until it is closed and reopened.

@@ -15,6 +15,12 @@
  * DONE records numbered up to it: REQ_PREFLUSH's guarantee, no more.
  * Durable records at the head of the list protect nothing and are freed.
  *
+ * A PREFLUSH write that the power cut before it completed still bounds the
+ * outcome: a disk writes its data only after the flush before it, so if
+ * any of its sectors survive the loss (kept, or the new prefix of a tear),
+ * every write its flush covered survives too (rec->preflush_snap).  Without
+ * that rule a journal entry could outlive the data its keys point at.
+ *
  * Overlapping writes are never in flight together (the later is refused),
  * so for any one sector submission order is completion order, and rolling
  * records back newest first leaves every sector at the content it had after
@@ -39,6 +45,8 @@ struct blk_frec {
 	uint64_t sector;
 	uint64_t nsect;
 	uint64_t cseq;		/* completion number, once DONE */
+	uint64_t preflush_snap;	/* a PREFLUSH write the engine carried out:
+				 * the completions its flush covered, + 1 */
 	enum frec_state state;
 	char *old;		/* pre-image, nsect sectors; NULL once durable */
 };
@@ -184,6 +192,8 @@ int blk_fault_complete(struct blk_dev *dev, struct blk_req *req, int res)
 		f->inflight_writes--;
 		r->state = FR_DONE;
 		r->cseq = ++f->completions;
+		if (!res && (req->flags & BLK_PREFLUSH))
+			r->preflush_snap = req->flush_snap + 1;
 		if (!res && (req->flags & BLK_FUA) && !f->power_off)
 			make_durable(r);
 	}
@@ -230,10 +240,12 @@ static int restore(struct blk_fault *f, const struct blk_frec *r, uint64_t from,
 	return 0;
 }
 
-/* Decides the fate of r (not durable) and rolls back what is lost. */
+/* Decides the fate of r (not durable) and rolls back what is lost; *some
+ * tells whether any of its sectors kept the new content. */
 static int undo_one(struct blk_fault *f, const struct blk_frec *r,
-		    const struct range *p, size_t np)
+		    const struct range *p, size_t np, bool *some)
 {
+	*some = true;
 	if (rnd(f) % 100 < f->o.survive_pct) {
 		f->rep.kept++;
 		return 0;
@@ -242,6 +254,7 @@ static int undo_one(struct blk_fault *f, const struct blk_frec *r,
 		f->rep.torn++;
 		return restore(f, r, 1 + rnd(f) % (r->nsect - 1), p, np);
 	}
+	*some = false;
 	f->rep.dropped++;
 	return restore(f, r, 0, p, np);
 }
@@ -252,9 +265,15 @@ static void roll_back(struct blk_fault *f)
 	struct range *p = NULL;
 	size_t np = 0, cap = 0;
 	int err = 0;
+	uint64_t covered = 0;	/* completions a surviving PREFLUSH flushed */
 	for (struct blk_frec *r = f->tail; r && !err; r = r->prev) {
-		if (r->state != FR_DURABLE) {
-			err = undo_one(f, r, p, np);
+		/* Newest first: a PREFLUSH write is decided before every
+		 * write its flush could cover. */
+		if (r->state != FR_DURABLE && r->cseq > covered) {
+			bool some;
+			err = undo_one(f, r, p, np, &some);
+			if (some && r->preflush_snap > covered + 1)
+				covered = r->preflush_snap - 1;
 			continue;
 		}
 		if (np == cap) {

@@ -566,6 +566,21 @@ static void gate_end_io(struct blk_req *req)
 	pthread_mutex_unlock(&g->lock);
 }
 
+struct done_flag {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done;
+};
+
+static void flag_end_io(struct blk_req *req)
+{
+	struct done_flag *f = req->private;
+	pthread_mutex_lock(&f->lock);
+	f->done = true;
+	pthread_cond_broadcast(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+}
+
 static void noop_end_io(struct blk_req *req)
 {
 	(void)req;
@@ -677,6 +692,88 @@ static void test_durability(enum blk_engine e)
 	is(read_wid(d, 4, 5), 7, "%s: PREFLUSH made the earlier write durable", en);
 	is(read_wid(d, 5, 0), 0, "%s: ... but not its own data", en);
 	blk_close(d);
+	unlink(p);
+}
+
+/*
+ * The power goes while a PREFLUSH write waits behind a held request: it
+ * completes with -EIO, but the engine did flush and write.  When any of
+ * its sectors survive (torn: its new prefix), the write its flush covered
+ * must survive whole; when it is dropped, nothing binds that write.
+ */
+static void test_preflush_cut_in_flight(unsigned tear_pct, uint64_t seed)
+{
+	char p[PATH_MAX];
+	path_of(p, "cutflush.img");
+	make_image(p, 8 * LBS);
+	struct blk_open_opts o;
+	blk_open_opts_default(&o);
+	o.engine = BLK_ENGINE_THREADS;
+	o.nthreads = 1;		/* the held read stalls everything behind it */
+	struct blk_dev *d = NULL;
+	blk_open(p, &o, &d);
+	struct blk_fault_opts fo = { .seed = seed, .survive_pct = 0, .tear_pct = tear_pct };
+	blk_fault_attach(d, &fo);
+	int err = wr(d, 0, 0, 1);		/* D: completed, not durable */
+	char *rbuf = abuf(LBS), *jbuf = abuf(LBS);
+	struct gate g = { .in = false, .open = false };
+	pthread_mutex_init(&g.lock, NULL);
+	pthread_cond_init(&g.cond, NULL);
+	struct blk_req hold = { .op = BLK_OP_READ, .sector = 4 * SPB, .buf = rbuf, .len = LBS,
+				.end_io = gate_end_io, .private = &g };
+	err |= blk_submit(d, &hold);
+	pthread_mutex_lock(&g.lock);
+	while (!g.in)
+		pthread_cond_wait(&g.cond, &g.lock);
+	pthread_mutex_unlock(&g.lock);
+	struct done_flag jd = { .done = false };
+	pthread_mutex_init(&jd.lock, NULL);
+	pthread_cond_init(&jd.cond, NULL);
+	fill(jbuf, 2, 2 * SPB, SPB);
+	struct blk_req j = { .op = BLK_OP_WRITE, .flags = BLK_PREFLUSH | BLK_FUA,
+			     .sector = 2 * SPB, .buf = jbuf, .len = LBS,
+			     .end_io = flag_end_io, .private = &jd };
+	err |= blk_submit(d, &j);		/* J: queued behind the held read */
+	blk_fault_set_loss(d, seed, 0, tear_pct, 1);
+	is(blk_rw(d, BLK_OP_READ, 0, 5 * SPB, rbuf, LBS), -ENODEV,
+	   "cut in flight (tear %u%%): the next request cuts the power", tear_pct);
+	pthread_mutex_lock(&g.lock);
+	g.open = true;
+	pthread_cond_broadcast(&g.cond);
+	pthread_mutex_unlock(&g.lock);
+	pthread_mutex_lock(&jd.lock);
+	while (!jd.done)
+		pthread_cond_wait(&jd.cond, &jd.lock);
+	pthread_mutex_unlock(&jd.lock);
+	is(j.result, -EIO, "cut in flight (tear %u%%): the PREFLUSH write is not acked",
+	   tear_pct);
+	struct blk_fault_report rep;
+	is(blk_fault_power_loss(d, &rep), 0, "cut in flight (tear %u%%): power loss", tear_pct);
+	blk_close(d);
+	d = open_dev(p, BLK_ENGINE_THREADS, 0);
+	int64_t jw = read_wid(d, 2, 0), dw[SPB];
+	bool d_whole = true, d_gone = true;
+	for (unsigned s = 0; s < SPB; s++) {
+		dw[s] = read_wid(d, 0, s);
+		d_whole &= dw[s] == 1;
+		d_gone &= dw[s] == 0;
+	}
+	is(err, 0, "cut in flight (tear %u%%): requests submitted", tear_pct);
+	if (tear_pct) {
+		is(jw, 2, "torn PREFLUSH write: its first sector survived");
+		ok(d_whole, "... so the write its flush covered survived whole");
+		is(rep.torn, 1, "... and was not torn itself (1 tear: J's)");
+	} else {
+		is(jw, 0, "dropped PREFLUSH write: gone");
+		ok(d_gone, "... and the unflushed write before it may go too (dropped)");
+	}
+	blk_close(d);
+	pthread_mutex_destroy(&g.lock);
+	pthread_cond_destroy(&g.cond);
+	pthread_mutex_destroy(&jd.lock);
+	pthread_cond_destroy(&jd.cond);
+	free(rbuf);
+	free(jbuf);
 	unlink(p);
 }
 
@@ -999,6 +1096,8 @@ int main(void)
 		test_campaign(e);
 	}
 	test_overlap_busy();
+	test_preflush_cut_in_flight(100, 11);
+	test_preflush_cut_in_flight(0, 12);
 	if (rmdir(tmpdir))
 		perror(tmpdir);
 	return done_testing();

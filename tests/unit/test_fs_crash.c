@@ -407,9 +407,9 @@ int main(void)
 	o.backing_bytes = 64u << 20;
 	/*
 	 * Repeatable by default.  With MMSIM_FS_CRASH_WRITEBACK=1 the cache
-	 * set's writeback thread and journal timer run too: then cuts that
-	 * fall inside a writeback pass lose synced blocks (bcache, not mmfs:
-	 * see the report of the session that wrote this).
+	 * set's writeback thread and journal timer run too, so an armed cut
+	 * can fall while a journal write is in flight behind the thread's
+	 * requests (CTest runs that as unit.test_fs_crash_writeback).
 	 */
 	o.deterministic = !getenv("MMSIM_FS_CRASH_WRITEBACK") ||
 			  strcmp(getenv("MMSIM_FS_CRASH_WRITEBACK"), "1");
