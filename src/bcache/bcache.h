@@ -240,6 +240,9 @@ int bch_journal_start(struct cache_set *c, struct journal_replay *list);
 int bch_journal_replay(struct cache_set *c, struct journal_replay *list);
 /* A fresh journal, at format time: first entry seq 1. */
 int bch_journal_start_empty(struct cache_set *c);
+/* Format: zeros over the ring (allocating a host file's blocks), then
+ * bch_journal_start_empty(). */
+int bch_journal_format(struct cache_set *c);
 
 /*
  * Adds u64s words of keys to the open entry and takes a pin on it for the

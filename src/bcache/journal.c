@@ -48,6 +48,13 @@
  *    (discard, then flush) so that a power loss cannot bring back an old
  *    bucket between two discarded ones and break that order.
  *
+ * Waiting for a write (fsync'ed adds, bch_journal_flush/meta) happens
+ * without j->lock: the waiter sleeps on a futex word (j->wake) bumped when
+ * an entry becomes durable or the journal fails, and reads written_seq and
+ * the error atomically.  Fifteen waiters woken by one write then leave
+ * without queueing on j->lock one after another (a one-bucket ring, whose
+ * waiters must also see that it cannot wrap, waits under the lock).
+ *
  * Locking: j->lock covers everything above.  It nests inside btree_lock
  * and alloc_lock and outside c->meta_lock (taken to copy the root, uuid
  * and prio pointers into an entry).  The write's end_io runs on a block
@@ -63,6 +70,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <urcu/futex.h>
 
 #include "bcache/bcache.h"
 
@@ -103,9 +111,14 @@ struct journal {
 	bool in_flight;
 	struct blk_req req;
 	uint64_t seq;			/* the open entry's */
-	uint64_t written_seq;		/* newest entry known durable */
+	uint64_t written_seq;		/* newest entry known durable (atomic:
+					 * flush waiters read it unlocked) */
 	uint64_t durable_last_seq;	/* the last_seq that entry records */
-	int error;
+	int error;			/* written under lock, read atomically */
+
+	/* Flush waiters asleep without j->lock (see the top). */
+	int32_t wake;			/* futex word, bumped at every event */
+	unsigned sleepers;		/* waiters between announcing and leaving */
 
 	/* Pins: counts for seqs [pin_first, pin_end), a ring of pin_cap. */
 	uint32_t *pin;
@@ -166,18 +179,43 @@ static unsigned max_u64s(const struct journal *j)
 /* ---- errors ---------------------------------------------------------------------- */
 
 /* The first error is kept, in j and in c; every waiter is woken to see it. */
+static void journal_wake_flushers(struct journal *j);
+
 static void journal_set_error(struct journal *j, int err)
 {
 	if (!j->error)
-		j->error = err;
+		__atomic_store_n(&j->error, err, __ATOMIC_RELEASE);
 	bch_set_error(j->c, err);
 	pthread_cond_broadcast(&j->wait);
 	pthread_cond_signal(&j->kick);
+	journal_wake_flushers(j);
 }
 
 static int journal_err(struct journal *j)
 {
-	return j->error ? j->error : bch_error(j->c);
+	int err = __atomic_load_n(&j->error, __ATOMIC_ACQUIRE);
+
+	return err ? err : bch_error(j->c);
+}
+
+/* ---- flush waiters --------------------------------------------------------------- */
+
+/*
+ * The waker bumps the word and then looks for sleepers; a sleeper
+ * announces itself and then reads the word and the condition.  With all
+ * four sequentially consistent, either the waker sees the sleeper, or the
+ * sleeper sees the new state: no wakeup is lost.
+ */
+static void journal_wake_flushers(struct journal *j)
+{
+	__atomic_add_fetch(&j->wake, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&j->sleepers, __ATOMIC_SEQ_CST))
+		futex_async(&j->wake, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
+}
+
+static void journal_set_written(struct journal *j, uint64_t seq)
+{
+	__atomic_store_n(&j->written_seq, seq, __ATOMIC_SEQ_CST);
 }
 
 /* ---- pins ------------------------------------------------------------------------- */
@@ -356,7 +394,8 @@ static void journal_write_done(struct journal *j, int err)
 	if (err) {
 		journal_set_error(j, err);
 	} else {
-		j->written_seq = seq;
+		journal_set_written(j, seq);
+		journal_wake_flushers(j);
 		j->durable_last_seq = w->last_seq;
 		journal_reclaim(j);
 	}
@@ -448,25 +487,53 @@ static bool journal_dead_end(const struct journal *j, uint64_t u64s)
 	       entry_sectors(j, u64s) > j->sectors_free;
 }
 
-/* Waits until entry seq is durable (writing it if it is the open one). */
-static int journal_wait_seq(struct journal *j, uint64_t seq)
+/* Asks for entry seq to be written if it is the open one.  j->lock held. */
+static void journal_ask_write(struct journal *j, uint64_t seq)
 {
-	struct journal_buf *w = &j->buf[j->open];
-
 	if (seq == j->seq) {
-		w->need_write = true;
+		j->buf[j->open].need_write = true;
 		journal_try_write(j);
 	}
+}
+
+/* Waits, j->lock held, until entry seq is durable or cannot become so. */
+static int journal_wait_seq_locked(struct journal *j, uint64_t seq)
+{
 	while (j->written_seq < seq) {
 		int err = journal_err(j);
 
 		if (err)
 			return err;
-		if (seq == j->seq && journal_dead_end(j, w->data->keys))
+		if (seq == j->seq && journal_dead_end(j, j->buf[j->open].data->keys))
 			return -ENOSPC;
 		pthread_cond_wait(&j->wait, &j->lock);
 	}
 	return 0;
+}
+
+/* Waits, without j->lock, until entry seq (asked for) is durable. */
+static int journal_wait_durable(struct journal *j, uint64_t seq)
+{
+	int err = 0;
+
+	if (j->nr == 1) {	/* must also notice it can never be written */
+		pthread_mutex_lock(&j->lock);
+		err = journal_wait_seq_locked(j, seq);
+		pthread_mutex_unlock(&j->lock);
+		return err;
+	}
+	__atomic_add_fetch(&j->sleepers, 1, __ATOMIC_SEQ_CST);
+	for (;;) {
+		int32_t word = __atomic_load_n(&j->wake, __ATOMIC_SEQ_CST);
+
+		if (__atomic_load_n(&j->written_seq, __ATOMIC_SEQ_CST) >= seq)
+			break;
+		if ((err = journal_err(j)))
+			break;
+		futex_async(&j->wake, FUTEX_WAIT, word, NULL, NULL, 0);
+	}
+	__atomic_sub_fetch(&j->sleepers, 1, __ATOMIC_SEQ_CST);
+	return err;
 }
 
 /* Waits until u64s more words fit in the open entry.  j->lock held. */
@@ -547,23 +614,32 @@ int bch_journal_add(struct cache_set *c, const uint64_t *keys, unsigned u64s,
 		return -E2BIG;
 	pthread_mutex_lock(&j->lock);
 	err = j->started ? journal_wait_room(j, u64s, flags & JOURNAL_RESERVE) : -EINVAL;
-	if (!err) {
-		seq = journal_append(j, keys, u64s, flags);
-		if (flags & JOURNAL_FLUSH) {
-			j->buf[j->open].flushers++;
-			if (j->returning)
-				j->returning--;
-			j->st.flush_waits++;
-			err = journal_wait_seq(j, seq);
-		}
-		if (err)
-			pin_put(j, seq);
-		else if (pin_seq)
+	if (err) {
+		pthread_mutex_unlock(&j->lock);
+		return err;
+	}
+	seq = journal_append(j, keys, u64s, flags);
+	if (!(flags & JOURNAL_FLUSH)) {
+		if (pin_seq)
 			*pin_seq = seq;
 		else
 			pin_put(j, seq);
+		pthread_mutex_unlock(&j->lock);
+		return 0;
 	}
+	j->buf[j->open].flushers++;
+	if (j->returning)
+		j->returning--;
+	j->st.flush_waits++;
+	journal_ask_write(j, seq);
 	pthread_mutex_unlock(&j->lock);
+	/* Our own pin keeps seq's slot while we wait unlocked. */
+	err = journal_wait_durable(j, seq);
+	if (!err && pin_seq) {
+		*pin_seq = seq;
+		return 0;
+	}
+	bch_journal_pin_drop(c, seq);
 	return err;
 }
 
@@ -574,14 +650,17 @@ int bch_journal_meta(struct cache_set *c)
 
 	if (!j)
 		return -EINVAL;
+	uint64_t seq = 0;
+
 	pthread_mutex_lock(&j->lock);
 	err = j->started ? journal_err(j) : -EINVAL;
 	if (!err) {
 		j->buf[j->open].reserve = true;
-		err = journal_wait_seq(j, j->seq);
+		seq = j->seq;
+		journal_ask_write(j, seq);
 	}
 	pthread_mutex_unlock(&j->lock);
-	return err;
+	return err ? err : journal_wait_durable(j, seq);
 }
 
 int bch_journal_flush(struct cache_set *c)
@@ -591,12 +670,16 @@ int bch_journal_flush(struct cache_set *c)
 
 	if (!j)
 		return -EINVAL;
+	uint64_t seq = 0;
+
 	pthread_mutex_lock(&j->lock);
 	err = j->started ? journal_err(j) : -EINVAL;
-	if (!err)
-		err = journal_wait_seq(j, j->buf[j->open].data->keys ? j->seq : j->seq - 1);
+	if (!err) {
+		seq = j->buf[j->open].data->keys ? j->seq : j->seq - 1;
+		journal_ask_write(j, seq);
+	}
 	pthread_mutex_unlock(&j->lock);
-	return err;
+	return err ? err : journal_wait_durable(j, seq);
 }
 
 void bch_journal_pin_add(struct cache_set *c, uint64_t seq)
@@ -943,6 +1026,40 @@ static int journal_go(struct journal *j)
 	}
 	j->thread_on = true;
 	return 0;
+}
+
+/*
+ * Writes zeros over every journal bucket, then flushes.  On a host file
+ * this allocates the ring's blocks once, at format: otherwise each journal
+ * write into a fresh part of a sparse image makes the host filesystem
+ * allocate, and its fsync write that metadata too (a block device has
+ * nothing to allocate).  It also leaves no entry of an earlier set behind.
+ */
+static int journal_zero_ring(struct journal *j)
+{
+	struct cache *ca = j->c->cache;
+	size_t bytes = (size_t)j->bucket_sectors << BLK_SECTOR_SHIFT;
+	void *zero;
+	int err = 0;
+
+	if (posix_memalign(&zero, 4096, bytes))
+		return -ENOMEM;
+	memset(zero, 0, bytes);
+	for (unsigned i = 0; i < j->nr && !err; i++)
+		err = blk_rw(ca->bdev, BLK_OP_WRITE, 0, ca->sb.d[i] * j->bucket_sectors, zero,
+			     bytes);
+	free(zero);
+	return err ? err : blk_rw(ca->bdev, BLK_OP_FLUSH, 0, 0, NULL, 0);
+}
+
+int bch_journal_format(struct cache_set *c)
+{
+	int err;
+
+	if (!c->journal || c->journal->started)
+		return -EINVAL;
+	err = journal_zero_ring(c->journal);
+	return err ? err : bch_journal_start_empty(c);
 }
 
 int bch_journal_start_empty(struct cache_set *c)

@@ -425,7 +425,7 @@ static int format_set_contents(struct cache_set *c, char *why, size_t whylen)
 	int r;
 
 	if ((r = bch_alloc_init(c)) || (r = bch_journal_init(c)) ||
-	    (r = bch_journal_start_empty(c)))
+	    (r = bch_journal_format(c)))
 		return why_fail(why, whylen, r, "setting up the journal and allocator: %s",
 				strerror(-r));
 	if ((r = bch_prio_write(c)))
