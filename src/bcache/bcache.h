@@ -208,6 +208,8 @@ int bch_sb_write(struct blk_dev *dev, struct cache_sb *sb);
 /* bch_journal_add flags */
 #define JOURNAL_FLUSH 1u		/* wait until the entry is durable */
 #define JOURNAL_RESERVE 2u		/* may use the reserved bucket (meta) */
+#define JOURNAL_WRITE 4u		/* ask for the write, wait later with
+					 * bch_journal_wait (needs pin_seq) */
 
 struct journal_read_stats {
 	uint64_t buckets_read;		/* in all */
@@ -254,6 +256,13 @@ int bch_journal_format(struct cache_set *c);
  */
 int bch_journal_add(struct cache_set *c, const uint64_t *keys, unsigned u64s,
 		    unsigned flags, uint64_t *pin_seq);
+/*
+ * Waits until entry seq, added with JOURNAL_WRITE, is durable.  Inserting
+ * the keys into the btree between the add and the wait overlaps that work
+ * with the journal write, as bcache's write path does; the pin is dropped
+ * after both.  0 or the journal's error.
+ */
+int bch_journal_wait(struct cache_set *c, uint64_t seq);
 /* Writes an entry carrying the current root/uuid/prio, and waits. */
 int bch_journal_meta(struct cache_set *c);
 /* Writes the open entry if it has keys, and waits for it to be durable. */
@@ -404,6 +413,13 @@ long bch_fsck(struct blk_dev *cache, FILE *out);
 int bch_cached_write(struct cached_dev *dc, uint64_t sector, const void *buf,
 		     size_t len, unsigned flags);
 int bch_cached_read(struct cached_dev *dc, uint64_t sector, void *buf, size_t len);
+/*
+ * Journals u64s words of keys and inserts them into the btree, holding a
+ * pin between the two.  With fua, returns once their journal entry is
+ * durable: the insert overlaps the journal write (JOURNAL_WRITE).  The
+ * data the keys point at must have completed.
+ */
+int bch_insert_keys(struct cache_set *c, const uint64_t *keys, unsigned u64s, bool fua);
 /* Everything acknowledged before is durable on return (fsync). */
 int bch_cached_flush(struct cached_dev *dc);
 

@@ -612,6 +612,8 @@ int bch_journal_add(struct cache_set *c, const uint64_t *keys, unsigned u64s,
 		return -EINVAL;
 	if (u64s > max_u64s(j))
 		return -E2BIG;
+	if ((flags & JOURNAL_WRITE) && !pin_seq)
+		return -EINVAL;
 	pthread_mutex_lock(&j->lock);
 	err = j->started ? journal_wait_room(j, u64s, flags & JOURNAL_RESERVE) : -EINVAL;
 	if (err) {
@@ -619,7 +621,7 @@ int bch_journal_add(struct cache_set *c, const uint64_t *keys, unsigned u64s,
 		return err;
 	}
 	seq = journal_append(j, keys, u64s, flags);
-	if (!(flags & JOURNAL_FLUSH)) {
+	if (!(flags & (JOURNAL_FLUSH | JOURNAL_WRITE))) {
 		if (pin_seq)
 			*pin_seq = seq;
 		else
@@ -633,6 +635,10 @@ int bch_journal_add(struct cache_set *c, const uint64_t *keys, unsigned u64s,
 	j->st.flush_waits++;
 	journal_ask_write(j, seq);
 	pthread_mutex_unlock(&j->lock);
+	if (!(flags & JOURNAL_FLUSH)) {
+		*pin_seq = seq;
+		return 0;
+	}
 	/* Our own pin keeps seq's slot while we wait unlocked. */
 	err = journal_wait_durable(j, seq);
 	if (!err && pin_seq) {
@@ -641,6 +647,11 @@ int bch_journal_add(struct cache_set *c, const uint64_t *keys, unsigned u64s,
 	}
 	bch_journal_pin_drop(c, seq);
 	return err;
+}
+
+int bch_journal_wait(struct cache_set *c, uint64_t seq)
+{
+	return c->journal ? journal_wait_durable(c->journal, seq) : -EINVAL;
 }
 
 int bch_journal_meta(struct cache_set *c)

@@ -136,17 +136,21 @@ static void bounce_put(void *bounce, void *buf, size_t len, bool copy_out)
 #define WRITE_MAX_EXTENTS 32u	/* extents one journalled chunk may take */
 
 /*
- * Journals and inserts u64s words of keys: one pin held from the journal
- * entry until the btree has them.
+ * One pin is held from the journal entry until the btree has the keys.
+ * A FUA insert asks for the entry's write and inserts while it is in
+ * flight (the keys are visible before they are durable, like any
+ * unflushed write's), then waits.
  */
-static int insert_keys(struct cache_set *c, const uint64_t *keys, unsigned u64s, bool fua)
+int bch_insert_keys(struct cache_set *c, const uint64_t *keys, unsigned u64s, bool fua)
 {
 	uint64_t seq;
-	int r = bch_journal_add(c, keys, u64s, fua ? JOURNAL_FLUSH : 0, &seq);
+	int r = bch_journal_add(c, keys, u64s, fua ? JOURNAL_WRITE : 0, &seq);
 
 	if (r)
 		return r;
 	r = bch_btree_insert(c, keys, u64s, seq);
+	if (!r && fua)
+		r = bch_journal_wait(c, seq);
 	bch_journal_pin_drop(c, seq);
 	return r;
 }
@@ -213,7 +217,7 @@ static int write_cached(struct cached_dev *dc, uint64_t sector, const uint8_t *b
 			return write_around_dirty(dc, sector, buf, sectors * 512);
 		if (done < 0)
 			return (int)done;
-		r = insert_keys(dc->set, keys, u64s, fua && (uint64_t)done == sectors);
+		r = bch_insert_keys(dc->set, keys, u64s, fua && (uint64_t)done == sectors);
 		if (r)
 			return r;
 		sector += (uint64_t)done;
@@ -232,7 +236,7 @@ static int invalidate_range(struct cached_dev *dc, uint64_t sector, uint64_t sec
 		int r;
 
 		bch_key_init(&k, dc->inode, sector + n, n);
-		r = insert_keys(dc->set, (const uint64_t *)&k, 2, false);
+		r = bch_insert_keys(dc->set, (const uint64_t *)&k, 2, false);
 		if (r)
 			return r;
 		sector += n;

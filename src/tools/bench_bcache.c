@@ -2,7 +2,8 @@
  * bench_bcache.c - `mmsim bench journal` and `mmsim bench recovery`.
  *
  * journal: W writer threads each insert one extent key at a time and wait
- * until its journal entry is durable (JOURNAL_FLUSH: an fsync'ed insert),
+ * until its journal entry is durable (bch_insert_keys with fua: an
+ * fsync'ed insert, as a FUA write to a cached device makes),
  * for 1, 4 and 16 writers, on a cache image in a host directory.  Group
  * commit shows as keys per journal write growing with W.  The baseline is
  * the same workload on RocksDB with sync=true (mmsim-bench-rocksdb, built
@@ -100,25 +101,19 @@ static void set_free(struct bench_set *s)
 }
 
 /* One extent key of one block, on real allocated cache space. */
-static int insert_one(struct cache_set *c, unsigned writer, uint64_t i, unsigned flags)
+static int insert_one(struct cache_set *c, unsigned writer, uint64_t i, bool fua)
 {
-	uint64_t words[3], seq;
+	uint64_t words[3];
 	struct bkey *k = (struct bkey *)words;
 	unsigned blk = c->cache->block_sectors;
 	int got = bch_alloc_sectors(c, blk, &words[2]);
-	int r;
 
 	if (got < 0)
 		return got;
 	bch_key_init(k, 0, ((uint64_t)writer << 32) + (i + 1) * blk, (unsigned)got);
 	SET_KEY_PTRS(k, 1);
 	SET_KEY_DIRTY(k, 1);
-	r = bch_journal_add(c, words, 3, flags, &seq);
-	if (r)
-		return r;
-	r = bch_btree_insert(c, words, 3, seq);
-	bch_journal_pin_drop(c, seq);
-	return r;
+	return bch_insert_keys(c, words, 3, fua);
 }
 
 /* ---- journal ------------------------------------------------------------------ */
@@ -139,7 +134,7 @@ static void *jwriter_run(void *arg)
 
 	pthread_barrier_wait(w->start);
 	while (!w->err && mono() < w->deadline) {
-		w->err = insert_one(w->c, w->id, w->done, JOURNAL_FLUSH);
+		w->err = insert_one(w->c, w->id, w->done, true);
 		w->done += !w->err;
 	}
 	return NULL;
@@ -313,7 +308,7 @@ static int recovery_run(struct report *r, const char *dir, unsigned n)
 	s.c->flush_pins = cut_power_when_full;
 	/* Rewriting 1024 blocks over and over: the cache never fills up. */
 	for (; !journal_was_full && !err && i < 50u * 1000 * 1000; i++)
-		err = insert_one(s.c, 0, i % 1024, 0);
+		err = insert_one(s.c, 0, i % 1024, false);
 	if (journal_was_full)
 		err = 0;		/* the writes the power cut failed */
 	blk_fault_power_loss(s.dev, NULL);

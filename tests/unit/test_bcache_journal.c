@@ -354,11 +354,14 @@ static int tc_add(struct tc *t, const uint64_t *w, unsigned n, unsigned flags,
 		  bool held, uint64_t *seqp)
 {
 	uint64_t seq = 0;
+	bool waits = flags & (JOURNAL_FLUSH | JOURNAL_WRITE);
 	int err = bch_journal_add(&t->c, w, n, flags, &seq);
 
+	if (!err && (flags & JOURNAL_WRITE) && (err = bch_journal_wait(&t->c, seq)))
+		bch_journal_pin_drop(&t->c, seq);
 	if (seqp)
-		*seqp = seq;
-	if (err && (flags & JOURNAL_FLUSH)) {
+		*seqp = err ? 0 : seq;
+	if (err && waits) {
 		/* The keys may have gone into an entry the power cut caught. */
 		rec_push(t, 0, w, n, false, false);
 		pthread_mutex_lock(&t->lock);
@@ -367,7 +370,7 @@ static int tc_add(struct tc *t, const uint64_t *w, unsigned n, unsigned flags,
 	}
 	if (err)
 		return err;
-	rec_push(t, seq, w, n, held, (flags & JOURNAL_FLUSH) != 0);
+	rec_push(t, seq, w, n, held, waits);
 	if (!held)
 		bch_journal_pin_drop(&t->c, seq);
 	return 0;
@@ -962,6 +965,79 @@ static void test_delay(void)
 	tc_free(&t);
 }
 
+/*
+ * JOURNAL_WRITE: the add returns with a pin at once and asks for the write
+ * (no timer here: the delay is an hour); bch_journal_wait then returns once
+ * the entry is durable.  Without pin_seq the flag makes no sense: EINVAL.
+ */
+static void test_write_then_wait(void)
+{
+	struct geom g = { 4, 16, 8, false };
+	struct tc t;
+	uint64_t w[8], ctr = 0, seq = 0;
+	struct journal_stats js;
+
+	tc_new(&t, "write-wait", &g);
+	t.c.journal_delay_ms = 3600 * 1000;
+	tc_fresh(&t);
+	make_keys(w, 1, 1, &ctr);
+	is(bch_journal_add(&t.c, w, 2, JOURNAL_WRITE, NULL), -EINVAL,
+	   "write-wait: JOURNAL_WRITE without pin_seq -> EINVAL");
+	is(bch_journal_add(&t.c, w, 2, JOURNAL_WRITE, &seq), 0, "write-wait: add returns");
+	ok(seq > 0, "write-wait: with a pin on its entry (seq %llu)", (unsigned long long)seq);
+	uint64_t t0 = now_ms();
+	do {
+		bch_journal_get_stats(&t.c, &js);
+		if (js.written_seq < seq)
+			sleep_ms(1);
+	} while (js.written_seq < seq && now_ms() - t0 < 5000);
+	ok(js.written_seq >= seq, "write-wait: the entry is written without a timer or a waiter");
+	is(bch_journal_wait(&t.c, seq), 0, "write-wait: wait returns 0 once durable");
+	bch_journal_pin_drop(&t.c, seq);
+	is(bch_journal_wait(&t.c, seq), 0, "write-wait: and again, pin or not");
+	tc_close(&t);
+	tc_free(&t);
+}
+
+static bool fail_writes(void *arg, const struct blk_req *req, uint64_t nr)
+{
+	(void)nr;
+	return req->op == BLK_OP_WRITE && __atomic_load_n((bool *)arg, __ATOMIC_ACQUIRE);
+}
+
+/* A journal write fails while writers wait on it, with and without the
+ * lock: every one of them returns the error; none is left asleep. */
+static void test_write_error_wakes(void)
+{
+	struct geom g = { 8, 64, 16, false };
+	struct tc t;
+	struct adder a[6];
+	pthread_t th[6];
+	bool armed = false;
+	int wrong = 0;
+
+	tc_new(&t, "write-error", &g);
+	t.c.journal_delay_ms = 3600 * 1000;
+	tc_fresh(&t);
+	struct blk_fault_opts fo = { .seed = 1, .fail = fail_writes, .fail_arg = &armed };
+	is(blk_fault_attach(t.ca.bdev, &fo), 0, "write-error: fault layer attached");
+	__atomic_store_n(&armed, true, __ATOMIC_RELEASE);
+	for (int i = 0; i < 6; i++) {
+		a[i] = (struct adder){ .t = &t, .count = 5,
+				       .flags = i % 2 ? JOURNAL_WRITE : JOURNAL_FLUSH,
+				       .inode = 300 + i };
+		pthread_create(&th[i], NULL, adder_main, &a[i]);
+	}
+	for (int i = 0; i < 6; i++) {
+		pthread_join(th[i], NULL);
+		wrong += a[i].err != -EIO || a[i].done != 0;
+	}
+	is(wrong, 0, "write-error: all 6 writers returned EIO, none acknowledged");
+	is(bch_journal_flush(&t.c), -EIO, "write-error: a later flush fails at once");
+	tc_close(&t);
+	tc_free(&t);
+}
+
 /* ---- 8. many writers ---------------------------------------------------------------- */
 
 #define NTHREADS 8
@@ -982,7 +1058,8 @@ static void test_threads(void)
 	tc_new(&t, "threads", &g);
 	tc_fresh(&t);
 	for (int i = 0; i < NTHREADS; i++) {
-		a[i] = (struct adder){ .t = &t, .count = PER_THREAD, .flags = JOURNAL_FLUSH,
+		a[i] = (struct adder){ .t = &t, .count = PER_THREAD,
+				       .flags = i % 2 ? JOURNAL_WRITE : JOURNAL_FLUSH,
 				       .inode = 100 + i };
 		pthread_create(&th[i], NULL, adder_main, &a[i]);
 	}
@@ -990,7 +1067,8 @@ static void test_threads(void)
 		pthread_join(th[i], NULL);
 		errs += a[i].err != 0 || a[i].done != PER_THREAD;
 	}
-	is(errs, 0, "threads: %d writers x %d adds with JOURNAL_FLUSH", NTHREADS, PER_THREAD);
+	is(errs, 0, "threads: %d writers x %d adds, JOURNAL_FLUSH or JOURNAL_WRITE then wait",
+	   NTHREADS, PER_THREAD);
 	bch_journal_get_stats(&t.c, &js);
 	ok(js.writes < NTHREADS * PER_THREAD, "threads: group commit: %llu writes for %d adds",
 	   (unsigned long long)js.writes, NTHREADS * PER_THREAD);
@@ -1027,7 +1105,10 @@ static void crash_work(struct tc *t, unsigned ops, uint64_t *ctr, unsigned inode
 
 		if (r < 60) {
 			n = make_keys(w, 1 + rndn(4), inode, ctr);
-			err = tc_add(t, w, n, rndn(10) < 6 ? JOURNAL_FLUSH : 0, true, NULL);
+			unsigned f = rndn(10);
+
+			err = tc_add(t, w, n, f < 3 ? JOURNAL_FLUSH : f < 6 ? JOURNAL_WRITE : 0,
+				     true, NULL);
 		} else if (r < 65) {
 			n = make_plain_keys(w, 2 * (1 + rndn(32)), inode, ctr);
 			err = tc_add(t, w, n, JOURNAL_FLUSH, true, NULL);
@@ -1328,6 +1409,8 @@ int main(void)
 	test_full();
 	test_e2big();
 	test_delay();
+	test_write_then_wait();
+	test_write_error_wakes();
 	test_threads();
 	test_crash();
 	test_garbage();
