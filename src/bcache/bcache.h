@@ -28,8 +28,9 @@
  *
  * Durability rules (what makes a crash at any request boundary safe)
  *  - Data before keys: a key is journalled only after the data it points
- *    at has completed; every journal write is PREFLUSH|FUA, so the key is
- *    durable only with its data.
+ *    at has completed; every journal write is PREFLUSH|FUA and every btree
+ *    node write PREFLUSH, so the key is durable only with its data, by
+ *    whichever path it reaches the disk first.
  *  - Pins: a key's journal entry stays pinned until every btree node that
  *    received the key has been written (the write completed).  last_seq
  *    advances only over unpinned entries, and a journal bucket is reused

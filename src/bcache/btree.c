@@ -36,6 +36,11 @@
  *    the btree reserve is gone) leaves the node as it was; it still fits
  *    its bucket (the last third is slack), and an insert that could make
  *    it not fit is refused with -ENOSPC instead.
+ *  - Every bset write is PREFLUSH: a leaf may carry keys whose journal
+ *    entry is not written yet, and a set that survives a power cut must
+ *    not name data that did not (data completes before its key is
+ *    inserted, so the flush covers it; with nothing volatile outstanding
+ *    the block layer skips it).
  *  - Replacement order (what makes a crash safe): new nodes are written
  *    and completed first; then the parent, synchronously (interior nodes
  *    are written as soon as they change, as bcache does), or for a new
@@ -341,7 +346,11 @@ static int write_bset(struct cache_set *c, struct btree *b, const struct bkey_ar
 		p += u;
 	}
 	i->csum = bch_bset_csum(i, b->key.key.ptr[0]);
-	r = blk_rw(ca->bdev, BLK_OP_WRITE, 0, PTR_OFFSET(&b->key.key, 0) + at, i, bytes);
+	/* PREFLUSH: the set may carry keys whose journal entry is not yet
+	 * written; their data completed before they were inserted, and must
+	 * be durable before any set naming it can be. */
+	r = blk_rw(ca->bdev, BLK_OP_WRITE, BLK_PREFLUSH, PTR_OFFSET(&b->key.key, 0) + at, i,
+		   bytes);
 	free(i);
 	if (r)
 		return node_io_error(c, b, r);
