@@ -109,6 +109,8 @@ struct journal {
 	unsigned open;			/* buf[open] takes keys */
 	unsigned flight;		/* buf[flight] is written when in_flight */
 	bool in_flight;
+	bool inline_ok;			/* this submitter will run the write */
+	bool inline_pending;		/* ... and has one to run */
 	struct blk_req req;
 	uint64_t seq;			/* the open entry's */
 	uint64_t written_seq;		/* newest entry known durable (atomic:
@@ -440,10 +442,31 @@ static void journal_submit(struct journal *j)
 	j->st.writes++;
 
 	int err = journal_open_next(j);
+	if (!err && j->inline_ok) {
+		j->inline_pending = true;	/* run once j->lock is dropped */
+		return;
+	}
 	if (!err)
 		err = blk_submit(j->c->cache->bdev, &j->req);
 	if (err)
 		journal_write_done(j, err);
+}
+
+/*
+ * Runs the write journal_submit() left to this thread (j->lock not held;
+ * the write is in flight, so nothing else touches j->req).  A writer that
+ * would only wait for it does the I/O itself, as a group commit leader
+ * does: no engine thread to wake, and none to wake us.
+ */
+static void journal_write_inline(struct journal *j)
+{
+	int err = blk_submit_inline(j->c->cache->bdev, &j->req);
+
+	if (err) {
+		pthread_mutex_lock(&j->lock);
+		journal_write_done(j, err);
+		pthread_mutex_unlock(&j->lock);
+	}
 }
 
 /* The open entry waits for the last write's flushers to join it. */
@@ -487,13 +510,25 @@ static bool journal_dead_end(const struct journal *j, uint64_t u64s)
 	       entry_sectors(j, u64s) > j->sectors_free;
 }
 
-/* Asks for entry seq to be written if it is the open one.  j->lock held. */
-static void journal_ask_write(struct journal *j, uint64_t seq)
+/*
+ * Asks for entry seq to be written if it is the open one.  j->lock held.
+ * True if the write started and is this caller's to run, with
+ * journal_write_inline() once it has dropped j->lock: callers ask only
+ * for entries they are about to wait for.
+ */
+static bool journal_ask_write(struct journal *j, uint64_t seq)
 {
-	if (seq == j->seq) {
-		j->buf[j->open].need_write = true;
-		journal_try_write(j);
-	}
+	bool mine;
+
+	if (seq != j->seq)
+		return false;
+	j->buf[j->open].need_write = true;
+	j->inline_ok = true;
+	journal_try_write(j);
+	j->inline_ok = false;
+	mine = j->inline_pending;
+	j->inline_pending = false;
+	return mine;
 }
 
 /* Waits, j->lock held, until entry seq is durable or cannot become so. */
@@ -509,6 +544,20 @@ static int journal_wait_seq_locked(struct journal *j, uint64_t seq)
 		pthread_cond_wait(&j->wait, &j->lock);
 	}
 	return 0;
+}
+
+static int journal_wait_durable(struct journal *j, uint64_t seq);
+
+/* Asks for entry seq (j->lock held, dropped here) and waits until it is
+ * durable. */
+static int journal_write_unlock_wait(struct journal *j, uint64_t seq)
+{
+	bool mine = journal_ask_write(j, seq);
+
+	pthread_mutex_unlock(&j->lock);
+	if (mine)
+		journal_write_inline(j);
+	return journal_wait_durable(j, seq);
 }
 
 /* Waits, without j->lock, until entry seq (asked for) is durable. */
@@ -633,14 +682,17 @@ int bch_journal_add(struct cache_set *c, const uint64_t *keys, unsigned u64s,
 	if (j->returning)
 		j->returning--;
 	j->st.flush_waits++;
-	journal_ask_write(j, seq);
-	pthread_mutex_unlock(&j->lock);
 	if (!(flags & JOURNAL_FLUSH)) {
+		bool mine = journal_ask_write(j, seq);
+
+		pthread_mutex_unlock(&j->lock);
+		if (mine)
+			journal_write_inline(j);
 		*pin_seq = seq;
 		return 0;
 	}
 	/* Our own pin keeps seq's slot while we wait unlocked. */
-	err = journal_wait_durable(j, seq);
+	err = journal_write_unlock_wait(j, seq);
 	if (!err && pin_seq) {
 		*pin_seq = seq;
 		return 0;
@@ -661,17 +713,14 @@ int bch_journal_meta(struct cache_set *c)
 
 	if (!j)
 		return -EINVAL;
-	uint64_t seq = 0;
-
 	pthread_mutex_lock(&j->lock);
 	err = j->started ? journal_err(j) : -EINVAL;
-	if (!err) {
-		j->buf[j->open].reserve = true;
-		seq = j->seq;
-		journal_ask_write(j, seq);
+	if (err) {
+		pthread_mutex_unlock(&j->lock);
+		return err;
 	}
-	pthread_mutex_unlock(&j->lock);
-	return err ? err : journal_wait_durable(j, seq);
+	j->buf[j->open].reserve = true;
+	return journal_write_unlock_wait(j, j->seq);
 }
 
 int bch_journal_flush(struct cache_set *c)
@@ -681,16 +730,13 @@ int bch_journal_flush(struct cache_set *c)
 
 	if (!j)
 		return -EINVAL;
-	uint64_t seq = 0;
-
 	pthread_mutex_lock(&j->lock);
 	err = j->started ? journal_err(j) : -EINVAL;
-	if (!err) {
-		seq = j->buf[j->open].data->keys ? j->seq : j->seq - 1;
-		journal_ask_write(j, seq);
+	if (err) {
+		pthread_mutex_unlock(&j->lock);
+		return err;
 	}
-	pthread_mutex_unlock(&j->lock);
-	return err ? err : journal_wait_durable(j, seq);
+	return journal_write_unlock_wait(j, j->buf[j->open].data->keys ? j->seq : j->seq - 1);
 }
 
 void bch_journal_pin_add(struct cache_set *c, uint64_t seq)

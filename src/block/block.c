@@ -327,7 +327,9 @@ uint64_t blk_preflush_elided(const struct blk_dev *dev)
 	return __atomic_load_n(&dev->preflush_elided, __ATOMIC_RELAXED);
 }
 
-int blk_submit(struct blk_dev *dev, struct blk_req *req)
+/* What every submission does before the request runs.  0 or -errno
+ * (refused: end_io will not run). */
+static int submit_begin(struct blk_dev *dev, struct blk_req *req)
 {
 	if (!dev || !req || !req->end_io)
 		return -EINVAL;
@@ -355,8 +357,56 @@ int blk_submit(struct blk_dev *dev, struct blk_req *req)
 		inflight_put(dev);
 		return err;
 	}
-	dev->ops->submit(dev, req);
 	return 0;
+}
+
+int blk_submit(struct blk_dev *dev, struct blk_req *req)
+{
+	int err = submit_begin(dev, req);
+
+	if (!err)
+		dev->ops->submit(dev, req);
+	return err;
+}
+
+int blk_submit_inline(struct blk_dev *dev, struct blk_req *req)
+{
+	if (blk_in_completion)
+		return blk_submit(dev, req);	/* never stall an engine thread */
+	int err = submit_begin(dev, req);
+
+	if (!err)
+		blk_run_sync(dev, req);
+	return err;
+}
+
+void blk_run_sync(struct blk_dev *dev, struct blk_req *req)
+{
+	int res = req->inject;
+
+	if (res) {
+		blk_complete(req, res);
+		return;
+	}
+	switch (req->op) {
+	case BLK_OP_FLUSH:
+		res = fdatasync(dev->fd) ? -errno : 0;
+		break;
+	case BLK_OP_DISCARD:
+		res = blk_do_discard(dev, req->sector << BLK_SECTOR_SHIFT, req->bytes);
+		break;
+	case BLK_OP_WRITE:
+		if ((req->flags & BLK_PREFLUSH) && !req->phase) {
+			res = fdatasync(dev->fd) ? -errno : 0;
+			req->phase = 1;
+		}
+		/* fall through */
+	case BLK_OP_READ:
+		if (!res)
+			res = blk_do_rw(dev, req, 0);
+		break;
+	}
+	blk_complete(req, res);
 }
 
 void blk_complete(struct blk_req *req, int res)

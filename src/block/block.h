@@ -31,7 +31,8 @@
  *    PUNCH_HOLE|KEEP_SIZE; where the host refuses, the layer writes zeros
  *    itself).  Like a write, it is durable only once flushed.
  *  - blk_submit() returns 0 when the request was accepted: then end_io runs
- *    exactly once, on an engine thread, with req->result = 0 or -errno.
+ *    exactly once, on an engine thread (blk_submit_inline(): on the
+ *    caller's), with req->result = 0 or -errno.
  *    Otherwise it returns -errno and end_io never runs: -EINVAL for a
  *    malformed request, -ENXIO past the end of the device, -ENODEV after a
  *    simulated power loss.
@@ -166,6 +167,14 @@ void blk_get_info(const struct blk_dev *dev, struct blk_info *info);
 const char *blk_engine_name(enum blk_engine e);
 
 int blk_submit(struct blk_dev *dev, struct blk_req *req);
+/*
+ * As blk_submit(), but the request runs on the calling thread with plain
+ * syscalls, and end_io runs there before this returns.  For a submitter
+ * that would only wait for the request (a journal write its writer waits
+ * for): no engine thread is woken, twice.  Called from end_io it is
+ * blk_submit() (an engine thread must not block on I/O).
+ */
+int blk_submit_inline(struct blk_dev *dev, struct blk_req *req);
 /* Submits and waits: req->result (or the -errno blk_submit refused with).
  * Uses req->end_io and req->private itself. */
 int blk_submit_wait(struct blk_dev *dev, struct blk_req *req);

@@ -6,6 +6,7 @@
  * runs it and calls blk_complete() with the syscall's result, which lets the
  * fault layer see it again (fault_complete), sets req->result, runs end_io
  * and then (never touching req again) drops the in-flight count.
+ * blk_submit_inline() does the same but runs it itself (blk_run_sync).
  *
  * An engine runs a request in up to two phases: a PREFLUSH write first
  * flushes (phase 0), then writes (phase 1).  req->inject != 0 means: do no
@@ -63,6 +64,9 @@ struct blk_dev {
 extern __thread bool blk_in_completion;
 
 void blk_complete(struct blk_req *req, int res);
+/* Runs every phase of req with plain syscalls on this thread, then
+ * blk_complete(): the thread engine's workers and blk_submit_inline(). */
+void blk_run_sync(struct blk_dev *dev, struct blk_req *req);
 
 /* Synchronous pieces both engines use (results 0 or -errno). */
 int blk_do_rw(struct blk_dev *dev, struct blk_req *req, size_t done);

@@ -25,39 +25,6 @@ struct thr_engine {
 	pthread_t th[];
 };
 
-static int flush_fd(int fd)
-{
-	return fdatasync(fd) ? -errno : 0;
-}
-
-static void run(struct blk_dev *dev, struct blk_req *req)
-{
-	int res = req->inject;
-	if (res) {
-		blk_complete(req, res);
-		return;
-	}
-	switch (req->op) {
-	case BLK_OP_FLUSH:
-		res = flush_fd(dev->fd);
-		break;
-	case BLK_OP_DISCARD:
-		res = blk_do_discard(dev, req->sector << BLK_SECTOR_SHIFT, req->bytes);
-		break;
-	case BLK_OP_WRITE:
-		if ((req->flags & BLK_PREFLUSH) && !req->phase) {
-			res = flush_fd(dev->fd);
-			req->phase = 1;
-		}
-		/* fall through */
-	case BLK_OP_READ:
-		if (!res)
-			res = blk_do_rw(dev, req, 0);
-		break;
-	}
-	blk_complete(req, res);
-}
-
 static void *worker(void *arg)
 {
 	struct blk_dev *dev = arg;
@@ -74,7 +41,7 @@ static void *worker(void *arg)
 		if (!e->head)
 			e->tail = NULL;
 		pthread_mutex_unlock(&e->lock);
-		run(dev, req);
+		blk_run_sync(dev, req);
 		pthread_mutex_lock(&e->lock);
 	}
 	pthread_mutex_unlock(&e->lock);

@@ -777,6 +777,96 @@ static void test_preflush_cut_in_flight(unsigned tear_pct, uint64_t seed)
 	unlink(p);
 }
 
+/* ---- blk_submit_inline ------------------------------------------------------------ */
+
+static bool fail_all_writes(void *arg, const struct blk_req *req, uint64_t nr)
+{
+	(void)nr;
+	return req->op == BLK_OP_WRITE && __atomic_load_n((bool *)arg, __ATOMIC_ACQUIRE);
+}
+
+struct inline_probe {
+	pthread_t thread;
+	int calls;
+	struct blk_dev *dev;		/* for the nested submit */
+	struct blk_req *nested;
+	int nested_ret;
+	struct done_flag *nested_done;
+};
+
+static void probe_end_io(struct blk_req *req)
+{
+	struct inline_probe *pr = req->private;
+	pr->thread = pthread_self();
+	pr->calls++;
+	if (pr->nested)		/* from end_io: must not run on this thread */
+		pr->nested_ret = blk_submit_inline(pr->dev, pr->nested);
+}
+
+/* Inline requests run and complete on the caller's thread, through the
+ * fault layer like any other; from an end_io they are queued instead. */
+static void test_inline(enum blk_engine e)
+{
+	char p[PATH_MAX];
+	const char *en = blk_engine_name(e);
+	path_of(p, "inline.img");
+	make_image(p, 8 * LBS);
+	struct blk_dev *d = open_dev(p, e, 0);
+	char *w = abuf(LBS), *rd = abuf(LBS);
+	struct inline_probe pr = { .calls = 0 };
+	fill(w, 41, 2 * SPB, SPB);
+	struct blk_req req = { .op = BLK_OP_WRITE, .flags = BLK_PREFLUSH | BLK_FUA,
+			       .sector = 2 * SPB, .buf = w, .len = LBS,
+			       .end_io = probe_end_io, .private = &pr };
+	is(blk_submit_inline(d, &req), 0, "%s: inline PREFLUSH|FUA write accepted", en);
+	ok(pr.calls == 1 && pthread_equal(pr.thread, pthread_self()),
+	   "%s: ... its end_io ran once, on this thread, before the call returned", en);
+	is(req.result, 0, "%s: ... and it succeeded", en);
+	is(blk_rw(d, BLK_OP_READ, 0, 2 * SPB, rd, LBS), 0, "%s: read it back", en);
+	ok(!memcmp(w, rd, LBS), "%s: ... the data is there", en);
+	struct blk_req bad = req;
+	bad.sector = 1;		/* not block aligned */
+	is(blk_submit_inline(d, &bad), -EINVAL, "%s: a malformed inline request is refused", en);
+	is(pr.calls, 1, "%s: ... and its end_io never runs", en);
+
+	/* The fault layer sees it: a predicate fails writes. */
+	bool armed = true;
+	struct blk_fault_opts fo = { .seed = 9, .fail = fail_all_writes, .fail_arg = &armed };
+	blk_close(d);
+	d = open_dev(p, e, 0);
+	blk_fault_attach(d, &fo);
+	pr.calls = 0;
+	is(blk_submit_inline(d, &req), 0, "%s: inline write under the fault layer", en);
+	is(req.result, -EIO, "%s: ... failed by its predicate with EIO", en);
+
+	/* From end_io: queued, completed on an engine thread. */
+	__atomic_store_n(&armed, false, __ATOMIC_RELEASE);
+	struct done_flag nd = { .done = false };
+	pthread_mutex_init(&nd.lock, NULL);
+	pthread_cond_init(&nd.cond, NULL);
+	struct blk_req nested = { .op = BLK_OP_READ, .sector = 2 * SPB, .buf = rd, .len = LBS,
+				  .end_io = flag_end_io, .private = &nd };
+	memset(rd, 0, LBS);
+	pr = (struct inline_probe){ .dev = d, .nested = &nested, .nested_ret = 1 };
+	struct blk_req outer = { .op = BLK_OP_READ, .sector = 0, .buf = w, .len = LBS,
+				 .end_io = probe_end_io, .private = &pr };
+	is(blk_submit(d, &outer), 0, "%s: an async read whose end_io submits inline", en);
+	pthread_mutex_lock(&nd.lock);
+	while (!nd.done)
+		pthread_cond_wait(&nd.cond, &nd.lock);
+	pthread_mutex_unlock(&nd.lock);
+	is(pr.nested_ret, 0, "%s: ... the nested inline submit is accepted", en);
+	ok(nested.result == 0 && sector_wid(rd, 2 * SPB) == 41,
+	   "%s: ... and completes with the data", en);
+	blk_drain(d);
+	blk_close(d);
+	pthread_mutex_destroy(&nd.lock);
+	pthread_cond_destroy(&nd.cond);
+	free(w);
+	free(rd);
+	unlink(p);
+}
+
 /* A PREFLUSH with no volatile completion outstanding is skipped, and
  * skipping it loses nothing: the fault model agrees everything is durable. */
 static void test_preflush_elision(enum blk_engine e)
@@ -1091,6 +1181,7 @@ int main(void)
 		test_eio(e);
 		test_durability(e);
 		test_preflush_elision(e);
+		test_inline(e);
 		test_torn(e);
 		test_power_cut_at(e);
 		test_campaign(e);
