@@ -8,17 +8,16 @@
 #define MMSIM_TOOLS_BENCH_H
 
 struct metric {
-	const char *name;
+	char name[64];
 	double value;
-	const char *unit;
+	const char *unit;		/* a string literal */
 };
 
-#define REPORT_MAX 96
-
+/* Grows as metrics are put; `lost` counts those memory refused. */
 struct report {
-	struct metric m[REPORT_MAX];
-	char names[REPORT_MAX][48];	/* for metric names built at run time */
-	int n;
+	struct metric *m;
+	int n, cap;
+	int lost;
 };
 
 void put(struct report *r, const char *name, double v, const char *unit);

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# bench-names.sh MMSIM - `mmsim bench` prints every metric SPEC section 10
+# names, with a number, in text and in --json, when all benchmarks run in
+# one call (tiny sizes: this checks names and plumbing, never speed); an
+# unknown benchmark name is a usage error before anything runs.
+set -euo pipefail
+MMSIM=$1
+d=$(mktemp -d)
+trap 'rm -rf "$d"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+names="fault.sim_per_s fault.host_per_s fault.ratio
+access.hit_per_s access.miss_per_s
+migrate.gbps_4k migrate.gbps_2m migrate.memcpy_gbps migrate.ratio_4k
+migrate.ipis_per_batch migrate.flushes_per_batch
+mprotect.ns_per_page mprotect.host_ns_per_page mprotect.ratio mprotect.flushes_per_call
+mprotect.flushes_per_call_per_vma mprotect.ipis_per_call
+journal.per_s_1 journal.per_s_4 journal.per_s_16
+recovery.nbuckets recovery.buckets_read recovery.keys_per_s"
+# The RocksDB baseline exists when mmsim-bench-rocksdb was built beside mmsim.
+if [ -x "$(dirname "$MMSIM")/mmsim-bench-rocksdb" ]; then
+	names="$names journal.rocksdb_per_s_16 journal.ratio_16"
+fi
+
+args=(--pages 1024 --loads 100000 --seconds 0.1 --dir "$d")
+"$MMSIM" bench "${args[@]}" all >"$d/text" || { cat "$d/text"; fail "bench all"; }
+"$MMSIM" bench --json "${args[@]}" all >"$d/json" || { cat "$d/json"; fail "bench --json all"; }
+num='-?[0-9.]+(e[-+]?[0-9]+)?'
+for n in $names; do
+	grep -Eq "^${n//./\\.} = ${num}( |\$)" "$d/text" || { cat "$d/text"; fail "text: $n"; }
+	grep -Eq "\"${n//./\\.}\": \{\"value\": ${num}," "$d/json" || { cat "$d/json"; fail "json: $n"; }
+done
+[ -z "$(ls -A "$d" | grep -v '^text$\|^json$' || true)" ] || fail "bench left files in --dir"
+
+set +e
+"$MMSIM" bench --seconds 0.1 --dir "$d" journal no-such-bench >"$d/out" 2>"$d/err"
+rc=$?
+set -e
+[ "$rc" = 2 ] || fail "unknown benchmark: exit $rc, want 2"
+grep -q "unknown benchmark 'no-such-bench'" "$d/err" || fail "unknown benchmark: message"
+[ ! -s "$d/out" ] || fail "unknown benchmark: something ran"
+echo "bench-names: ok"
