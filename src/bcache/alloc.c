@@ -685,13 +685,14 @@ int bch_alloc_sectors(struct cache_set *c, unsigned sectors, uint64_t *ptr)
 	return r;
 }
 
-void bch_alloc_key_inserted(struct cache_set *c, const struct bkey *k, bool release)
+/* For each current pointer of k: one hold released, and (dirty data GC
+ * has not counted) not evictable until GC has counted it. */
+static void key_buckets_update(struct cache_set *c, const struct bkey *k, bool release,
+			       bool uncount)
 {
 	struct alloc_state *a = c->alloc;
 	struct cache *ca = c->cache;
 
-	if (!a || !KEY_PTRS(k) || (!release && !KEY_DIRTY(k)))
-		return;
 	pthread_mutex_lock(&c->alloc_lock);
 	for (unsigned i = 0; i < KEY_PTRS(k); i++) {
 		uint64_t b = PTR_OFFSET(k, i) / ca->bucket_sectors;
@@ -700,11 +701,23 @@ void bch_alloc_key_inserted(struct cache_set *c, const struct bkey *k, bool rele
 			continue;
 		if (release && a->aux[b].holds)
 			a->aux[b].holds--;
-		/* Dirty data GC has not counted: not evictable until it has. */
-		if (KEY_DIRTY(k))
+		if (uncount)
 			a->aux[b].counted = 0;
 	}
 	pthread_mutex_unlock(&c->alloc_lock);
+}
+
+void bch_alloc_key_inserted(struct cache_set *c, const struct bkey *k, bool release)
+{
+	if (!c->alloc || !KEY_PTRS(k) || (!release && !KEY_DIRTY(k)))
+		return;
+	key_buckets_update(c, k, release, KEY_DIRTY(k));
+}
+
+void bch_alloc_sectors_put(struct cache_set *c, const struct bkey *k)
+{
+	if (c->alloc && KEY_PTRS(k))
+		key_buckets_update(c, k, true, false);
 }
 
 bool bch_ptr_stale(struct cache_set *c, const struct bkey *k, unsigned i)

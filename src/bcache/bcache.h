@@ -317,6 +317,9 @@ void bch_bucket_free(struct cache_set *c, uint64_t bucket);
  * it alone) until bch_btree_insert() inserts a key with that pointer.
  */
 int bch_alloc_sectors(struct cache_set *c, unsigned sectors, uint64_t *ptr);
+/* The data write for k's pointers (from bch_alloc_sectors) failed or its
+ * key will never be inserted: the holds go, and GC reclaims the space. */
+void bch_alloc_sectors_put(struct cache_set *c, const struct bkey *k);
 /* Recomputes marks and live sectors from the btree, and refills the free
  * list with buckets nobody references (their gens incremented; the first
  * GC after bch_prio_read frees them as they are: nothing was written since,

@@ -141,13 +141,22 @@ static void bounce_put(void *bounce, void *buf, size_t len, bool copy_out)
  * flight (the keys are visible before they are durable, like any
  * unflushed write's), then waits.
  */
+/* Keys that will never be inserted let go of their buckets' holds. */
+static void keys_abandon(struct cache_set *c, const uint64_t *keys, unsigned u64s)
+{
+	for (const uint64_t *p = keys; p < keys + u64s; p += bkey_u64s((const struct bkey *)p))
+		bch_alloc_sectors_put(c, (const struct bkey *)p);
+}
+
 int bch_insert_keys(struct cache_set *c, const uint64_t *keys, unsigned u64s, bool fua)
 {
 	uint64_t seq;
 	int r = bch_journal_add(c, keys, u64s, fua ? JOURNAL_WRITE : 0, &seq);
 
-	if (r)
+	if (r) {
+		keys_abandon(c, keys, u64s);
 		return r;
+	}
 	r = bch_btree_insert(c, keys, u64s, seq);
 	if (!r && fua)
 		r = bch_journal_wait(c, seq);
@@ -194,6 +203,8 @@ static long write_cache_chunk(struct cached_dev *dc, uint64_t sector, const uint
 		done += (unsigned)got;
 	}
 	r = batch_wait(&b) ?: r;
+	if (r)
+		keys_abandon(c, keys, *u64s);
 	return r ? r : (long)done;
 }
 

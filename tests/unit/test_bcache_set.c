@@ -287,6 +287,58 @@ static void test_cache_full_of_dirty(void)
 	free(m.ver);
 }
 
+/* Fails the cache's data writes (flag-less, one block) while armed. */
+static bool fail_data_writes(void *arg, const struct blk_req *req, uint64_t nr)
+{
+	(void)nr;
+	return req->op == BLK_OP_WRITE && !req->flags && req->len == BLOCK &&
+	       __atomic_load_n((bool *)arg, __ATOMIC_ACQUIRE);
+}
+
+/* Data writes to the cache that fail give their space back: after writes
+ * of twice the cache's size all failed, new writes still land in the
+ * cache (none goes around it for want of a bucket). */
+static void test_failed_writes_release_space(void)
+{
+	struct bch_format_opts o = fopts();
+	struct blk_dev *cache, *backing;
+	struct cache_set *c;
+	bool armed = false;
+	struct blk_fault_opts fo = { .seed = 4, .fail = fail_data_writes, .fail_arg = &armed };
+	char *buf = bh_buf(BLOCK);
+	unsigned n = 2 * CACHE_BYTES / BLOCK, wrong = 0;
+
+	ok(!bh_format(&cache, &backing, CACHE_BYTES, BACKING_BYTES, &o), "format");
+	ok(!bh_register(cache, backing, &c, NULL), "register");
+	blk_drain(cache);
+	is(blk_fault_attach(cache, &fo), 0, "fault layer on the cache");
+	__atomic_store_n(&armed, true, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i < n; i++) {
+		bh_stamp(buf, (uint64_t)i * 8 % 16384, 8, 1);
+		wrong += bch_cached_write(c->bdev[0], (uint64_t)i * 8 % 16384, buf, BLOCK, 0) !=
+			 -EIO;
+	}
+	is(wrong, 0, "%u writes of a block, each failed by the cache with EIO", n);
+	is(c->bdev[0]->written_around, 0, "none went around: the failures gave space back");
+	__atomic_store_n(&armed, false, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i < 256; i++) {
+		bh_stamp(buf, (uint64_t)i * 8, 8, 2);
+		wrong += bch_cached_write(c->bdev[0], (uint64_t)i * 8, buf, BLOCK, 0) != 0;
+	}
+	is(wrong, 0, "then 256 writes succeed");
+	is(c->bdev[0]->written_around, 0, "... in the cache");
+	wrong = 0;
+	for (unsigned i = 0; i < 256; i++) {
+		wrong += bch_cached_read(c->bdev[0], (uint64_t)i * 8, buf, BLOCK) != 0 ||
+			 bh_version(buf, (uint64_t)i * 8) != 2;
+	}
+	is(wrong, 0, "... and read back");
+	is(bch_cache_set_stop(c), 0, "clean stop");
+	blk_close(cache);
+	blk_close(backing);
+	free(buf);
+}
+
 /* ---- fsck on damage -------------------------------------------------------------------- */
 
 static void test_fsck_damage(void)
@@ -336,6 +388,7 @@ int main(void)
 	test_io_modes();
 	test_cache_full();
 	test_cache_full_of_dirty();
+	test_failed_writes_release_space();
 	test_fsck_damage();
 	bh_cleanup();
 	done_testing();
