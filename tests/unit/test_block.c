@@ -855,10 +855,10 @@ static void test_inline(enum blk_engine e)
 	while (!nd.done)
 		pthread_cond_wait(&nd.cond, &nd.lock);
 	pthread_mutex_unlock(&nd.lock);
+	blk_drain(d);		/* the outer end_io has returned too */
 	is(pr.nested_ret, 0, "%s: ... the nested inline submit is accepted", en);
 	ok(nested.result == 0 && sector_wid(rd, 2 * SPB) == 41,
 	   "%s: ... and completes with the data", en);
-	blk_drain(d);
 	blk_close(d);
 	pthread_mutex_destroy(&nd.lock);
 	pthread_cond_destroy(&nd.cond);
