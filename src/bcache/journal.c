@@ -53,13 +53,18 @@
  * an entry becomes durable or the journal fails, and reads written_seq and
  * the error atomically.  Fifteen waiters woken by one write then leave
  * without queueing on j->lock one after another (a one-bucket ring, whose
- * waiters must also see that it cannot wrap, waits under the lock).
+ * waiters must also see that it cannot wrap, waits under the lock).  The
+ * waiter whose ask starts a write runs it itself, once j->lock is dropped
+ * (blk_submit_inline), as a group commit's leader; other writes (the
+ * timer's, a full entry's, one queued behind a write in flight) go to the
+ * block engine.
  *
  * Locking: j->lock covers everything above.  It nests inside btree_lock
  * and alloc_lock and outside c->meta_lock (taken to copy the root, uuid
  * and prio pointers into an entry).  The write's end_io runs on a block
- * engine thread: it takes j->lock, records the completion, reclaims in
- * memory and may submit the next write, but never waits.  Discards and
+ * engine thread or on the leader's: it takes j->lock, records the
+ * completion, reclaims in memory and may submit the next write, but never
+ * waits.  Discards and
  * c->flush_pins() run on the journal thread with j->lock dropped.
  * A caller must not add to the journal while it holds a pin that the
  * journal may be waiting for (the full ring would wait on itself).
