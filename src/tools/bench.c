@@ -20,45 +20,6 @@
 
 #define PAGE 4096ULL
 
-/* The next free metric, or NULL (counted in r->lost). */
-static struct metric *report_slot(struct report *r)
-{
-	if (r->n == r->cap) {
-		int cap = r->cap ? 2 * r->cap : 64;
-		struct metric *m = realloc(r->m, (size_t)cap * sizeof(*m));
-		if (!m) {
-			r->lost++;
-			return NULL;
-		}
-		r->m = m;
-		r->cap = cap;
-	}
-	return &r->m[r->n++];
-}
-
-void put(struct report *r, const char *name, double v, const char *unit)
-{
-	struct metric *m = report_slot(r);
-	if (!m)
-		return;
-	snprintf(m->name, sizeof m->name, "%s", name);
-	m->value = v;
-	m->unit = unit;
-}
-
-void putf(struct report *r, double v, const char *unit, const char *fmt, ...)
-{
-	struct metric *m = report_slot(r);
-	if (!m)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(m->name, sizeof m->name, fmt, ap);
-	va_end(ap);
-	m->value = v;
-	m->unit = unit;
-}
-
 static double now(void)
 {
 	struct timespec ts;
@@ -66,20 +27,6 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static void print_report(const struct report *r, bool json)
-{
-	if (json) {
-		printf("{");
-		for (int i = 0; i < r->n; i++)
-			printf("%s\n  \"%s\": {\"value\": %.6g, \"unit\": \"%s\"}", i ? "," : "",
-			       r->m[i].name, r->m[i].value, r->m[i].unit);
-		printf("\n}\n");
-		return;
-	}
-	for (int i = 0; i < r->n; i++)
-		printf("%s = %.6g%s%s\n", r->m[i].name, r->m[i].value, *r->m[i].unit ? " " : "",
-		       r->m[i].unit);
-}
 
 static struct mmsim *bench_machine(unsigned nodes, uint64_t mem_per_node)
 {
@@ -643,7 +590,7 @@ int cmd_bench(int argc, char **argv)
 		rc = 1;
 	}
 	if (!rc)
-		print_report(&r, json);
+		report_print(&r, json);
 	free(r.m);
 	return rc;
 }

@@ -2,10 +2,13 @@
  * bench.h - `mmsim bench NAME`: benchmarks that measure their own host
  * baseline in the same run and print `name.metric = value unit` lines.
  * bench.c has the memory-management benchmarks and the command;
- * bench_bcache.c the journal and recovery benchmarks.
+ * bench_bcache.c the journal and recovery benchmarks.  The report (a growing
+ * list of named metrics) is also what `mmsim replay` prints.
  */
 #ifndef MMSIM_TOOLS_BENCH_H
 #define MMSIM_TOOLS_BENCH_H
+
+#include <stdbool.h>
 
 struct metric {
 	char name[64];
@@ -24,6 +27,8 @@ void put(struct report *r, const char *name, double v, const char *unit);
 /* put() with a name made from a format. */
 void putf(struct report *r, double v, const char *unit, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* `name = value unit` lines, or one JSON object (also `mmsim replay`'s). */
+void report_print(const struct report *r, bool json);
 
 /* Flush-waiting key inserts/s with 1, 4, 16 writers, beside RocksDB's
  * sync puts (mmsim-bench-rocksdb, when built) in the same directory. */

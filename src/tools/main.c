@@ -1,6 +1,6 @@
 /*
- * main.c - the mmsim command line: run, check, bench, bcache (and the subcommands
- * still to come, which say so).
+ * main.c - the mmsim command line: run, check, bench, replay, bcache (and report,
+ * still to come, which says so).
  *
  * Exit status: 0 ok, 1 failure, 2 usage error.
  */
@@ -18,6 +18,7 @@
 
 #include "bcache_cmd.h"
 #include "bench.h"
+#include "replay.h"
 #include "scenario.h"
 
 /* The tour: what `mmsim run` shows when given no file. */
@@ -57,7 +58,7 @@ static void usage_main(FILE *f)
 	      "  run [FILE.mms]   run a scenario (the built-in tour without FILE)\n"
 	      "  check DIR        run every X.mms with an X.out beside it and compare\n"
 	      "  bench NAME       run a benchmark: fault, access (list: mmsim bench --help)\n"
-	      "  replay TRACE     replay a memory-access trace (not built yet)\n"
+	      "  replay TRACE     replay a Valgrind lackey memory trace on the machine\n"
 	      "  report           write an HTML report (not built yet)\n"
 	      "  bcache CMD IMAGE bcache cache sets: format, show, dump-journal, fsck\n"
 	      "  help             this text\n"
@@ -342,7 +343,9 @@ int main(int argc, char **argv)
 		return cmd_bench(argc - 1, argv + 1);
 	if (!strcmp(c, "bcache"))
 		return cmd_bcache(argc - 1, argv + 1);
-	if (!strcmp(c, "replay") || !strcmp(c, "report"))
+	if (!strcmp(c, "replay"))
+		return cmd_replay(argc - 1, argv + 1);
+	if (!strcmp(c, "report"))
 		return not_built(c, argc - 1, argv + 1);
 	fprintf(stderr, "mmsim: unknown command '%s' (see mmsim --help)\n", c);
 	return 2;

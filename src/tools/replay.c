@@ -1,0 +1,544 @@
+/*
+ * replay.c - `mmsim replay TRACE`: a lackey memory trace replayed by one
+ * process on a simulated machine, with a placement/migration policy, and
+ * the machine's counters printed.
+ *
+ * The trace's addresses are the traced program's own.  Its address space
+ * is made on demand: an access that finds nothing mapped maps the 2 MiB
+ * region around it (private anonymous, read-write) and goes on, so pages
+ * are first touched where the program first touched them, from the CPU it
+ * runs on (Linux's default local placement).  Instruction fetches are
+ * counted, and replayed as loads only with --instr (the machine has no
+ * instruction TLB).  A modify is a load then a store.
+ *
+ * Policies, all optional and combinable:
+ *  --cpu C           the CPU the program starts on (its node gets its pages);
+ *  --move-at N       after N accesses the program continues on --move-to
+ *                    (another thread of it, on that CPU): pages stay where
+ *                    they were first touched unless a policy moves them;
+ *  --numa-scan N     every N accesses, one pass of NUMA balancing's scanner
+ *                    over every region: the next access to each page takes a
+ *                    hinting fault that moves it to the accessing CPU's node.
+ *
+ * Errors (a malformed line, an address outside user space, a machine out
+ * of memory) stop the replay with the line number and exit status 1.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <mmsim/mmsim.h>
+
+#include "bench.h"
+#include "replay.h"
+
+#define REGION (2ull << 20)
+#define USER_TOP 0x7ffffffff000ull	/* x86-64's TASK_SIZE (47-bit) */
+#define MMAP_MIN 0x10000ull		/* Linux's default vm.mmap_min_addr */
+#define PROGRESS_EVERY (1u << 20)
+
+/* ---- the trace reader ----------------------------------------------------------- */
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int trace_parse_line(const char *s, struct trace_access *a)
+{
+	const char *p = s + 3;
+	uint64_t addr = 0;
+	unsigned size = 0, nd = 0;
+	int d;
+
+	if (!s[0] || (s[0] == '=' && s[1] == '=') || (s[0] == '-' && s[1] == '-'))
+		return 0;
+	if (s[0] == 'I' && s[1] == ' ' && s[2] == ' ')
+		a->kind = 'I';
+	else if (s[0] == ' ' && (s[1] == 'L' || s[1] == 'S' || s[1] == 'M') && s[2] == ' ')
+		a->kind = s[1];
+	else
+		return -1;
+	for (; (d = hex_digit(*p)) >= 0; p++, nd++) {
+		if (nd == 16)
+			return -1;
+		addr = addr << 4 | (uint64_t)d;
+	}
+	if (!nd || *p++ != ',')
+		return -1;
+	for (nd = 0; *p >= '0' && *p <= '9'; p++, nd++) {
+		if (nd == 5)
+			return -1;
+		size = size * 10 + (unsigned)(*p - '0');
+	}
+	if (!nd || *p || !size || size > TRACE_MAX_SIZE || addr + size - 1 < addr)
+		return -1;
+	a->addr = addr;
+	a->size = size;
+	return 1;
+}
+
+/* ---- the replay ------------------------------------------------------------------ */
+
+struct replay_opts {
+	struct mmsim_config cfg;
+	int cpu, move_to;
+	uint64_t move_at, numa_scan, limit;
+	bool instr, json;
+};
+
+struct replay {
+	struct replay_opts o;
+	struct mmsim *m;
+	struct mmsim_task *task, *cur;
+	uint64_t *set;			/* mapped region bases + 1 (0: empty slot) */
+	size_t set_cap, nregions;
+	uint64_t *regions;		/* the same bases, in mapping order */
+	uint64_t lines, accesses, kinds[4], instr_skipped;
+	char why[256];
+};
+
+static size_t slot_of(uint64_t base, size_t cap)
+{
+	return (size_t)((base >> 21) * 0x9e3779b97f4a7c15ull >> 7) & (cap - 1);
+}
+
+static bool region_mapped(const struct replay *r, uint64_t base)
+{
+	if (!r->set_cap)
+		return false;
+	for (size_t i = slot_of(base, r->set_cap); r->set[i]; i = (i + 1) & (r->set_cap - 1))
+		if (r->set[i] == base + 1)
+			return true;
+	return false;
+}
+
+/* Remembers base in the set (grown to stay at most half full) and list. */
+static int region_add(struct replay *r, uint64_t base)
+{
+	if ((r->nregions + 1) * 2 > r->set_cap) {
+		size_t cap = r->set_cap ? 2 * r->set_cap : 1024;
+		uint64_t *set = calloc(cap, sizeof(*set));
+		uint64_t *list = realloc(r->regions, cap / 2 * sizeof(*list));
+
+		if (!set || !list) {
+			free(set);
+			if (list)
+				r->regions = list;
+			return -ENOMEM;
+		}
+		r->regions = list;
+		for (size_t i = 0; i < r->nregions; i++) {
+			size_t j = slot_of(list[i], cap);
+
+			while (set[j])
+				j = (j + 1) & (cap - 1);
+			set[j] = list[i] + 1;
+		}
+		free(r->set);
+		r->set = set;
+		r->set_cap = cap;
+	}
+	size_t j = slot_of(base, r->set_cap);
+
+	while (r->set[j])
+		j = (j + 1) & (r->set_cap - 1);
+	r->set[j] = base + 1;
+	r->regions[r->nregions++] = base;
+	return 0;
+}
+
+static int fail(struct replay *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct replay *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->why, sizeof(r->why), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Where region `base` starts: the first one leaves out what no program
+ * may map. */
+static uint64_t region_start(uint64_t base)
+{
+	return base < MMAP_MIN ? MMAP_MIN : base;
+}
+
+/* Maps the region holding addr, which faulted. */
+static int map_region(struct replay *r, uint64_t addr)
+{
+	uint64_t base = addr & ~(REGION - 1);
+	long ret;
+
+	if (region_mapped(r, base))
+		return fail(r, "SIGSEGV at 0x%" PRIx64 " in a region already mapped", addr);
+	if (addr < MMAP_MIN)
+		return fail(r, "address 0x%" PRIx64 " is below mmap_min_addr (64 KiB): no "
+			    "program can touch it", addr);
+	if (base + REGION > USER_TOP)
+		return fail(r, "address 0x%" PRIx64 " is outside user space", addr);
+	ret = mmsim_sys_mmap(r->task, region_start(base), base + REGION - region_start(base),
+			     PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (ret < 0)
+		return fail(r, "cannot map the 2 MiB around 0x%" PRIx64 ": %s", addr,
+			    strerror((int)-ret));
+	if (region_add(r, base))
+		return fail(r, "out of memory");
+	return 0;
+}
+
+/* One load or store of [addr, addr+size), mapping regions as it goes. */
+static int access_range(struct replay *r, bool store, uint64_t addr, unsigned size)
+{
+	static uint8_t buf[TRACE_MAX_SIZE];
+
+	for (;;) {
+		uint64_t fa = 0;
+		int sig = store ? mmsim_store(r->cur, addr, buf, size, &fa)
+				: mmsim_load(r->cur, addr, buf, size, &fa);
+
+		if (!sig)
+			return 0;
+		if (sig != SIGSEGV || fa < addr || fa - addr >= size)
+			return fail(r, "%s at 0x%" PRIx64 " (is the machine out of memory? see --mem)",
+				    sig == SIGBUS ? "SIGBUS" : "a fault", fa);
+		if (map_region(r, fa))
+			return -1;
+		size -= (unsigned)(fa - addr);
+		addr = fa;
+	}
+}
+
+static int numa_scan_all(struct replay *r)
+{
+	for (size_t i = 0; i < r->nregions; i++) {
+		uint64_t start = region_start(r->regions[i]);
+		long ret = mmsim_numa_scan(r->cur, start, r->regions[i] + REGION - start);
+
+		if (ret < 0)
+			return fail(r, "NUMA scan: %s", strerror((int)-ret));
+	}
+	return 0;
+}
+
+/* Policy events due before access number r->accesses + 1. */
+static int policy_step(struct replay *r)
+{
+	uint64_t n = r->accesses;
+
+	if (r->o.move_at && n == r->o.move_at) {
+		int err = mmsim_thread_create(r->task, "replay-moved", r->o.move_to, &r->cur);
+
+		if (err)
+			return fail(r, "moving to CPU %d: %s", r->o.move_to, strerror(-err));
+	}
+	if (r->o.numa_scan && n && n % r->o.numa_scan == 0)
+		return numa_scan_all(r);
+	return 0;
+}
+
+static int replay_one(struct replay *r, const struct trace_access *a)
+{
+	static const char kinds[] = "ILSM";
+	int err;
+
+	r->kinds[strchr(kinds, a->kind) - kinds]++;
+	if (a->kind == 'I' && !r->o.instr) {
+		r->instr_skipped++;
+		return 0;
+	}
+	if ((err = policy_step(r)))
+		return err;
+	r->accesses++;
+	if (a->kind != 'S' && (err = access_range(r, false, a->addr, a->size)))
+		return err;
+	if ((a->kind == 'S' || a->kind == 'M') && (err = access_range(r, true, a->addr, a->size)))
+		return err;
+	return 0;
+}
+
+/* Reads and replays every line; 0, or -1 with r->why. */
+static int replay_stream(struct replay *r, FILE *f)
+{
+	bool progress = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);	/* not piped */
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int err = 0;
+
+	while (!err && (!r->o.limit || r->accesses < r->o.limit) &&
+	       (len = getline(&line, &cap, f)) >= 0) {
+		struct trace_access a;
+		int k;
+
+		r->lines++;
+		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = 0;
+		if ((size_t)len != strlen(line)) {
+			err = fail(r, "line %" PRIu64 ": a NUL byte: not a lackey trace", r->lines);
+			break;
+		}
+		k = trace_parse_line(line, &a);
+		if (k < 0) {
+			err = fail(r, "line %" PRIu64 ": not a lackey record: '%.60s'", r->lines,
+				   line);
+			break;
+		}
+		if (k && (err = replay_one(r, &a))) {
+			char at[sizeof(r->why)];
+
+			snprintf(at, sizeof(at), "%s", r->why);
+			fail(r, "line %" PRIu64 ": %s", r->lines, at);
+		}
+		if (progress && k && r->accesses % PROGRESS_EVERY == 0 && r->accesses)
+			fprintf(stderr, "\rmmsim replay: %" PRIu64 " accesses", r->accesses);
+	}
+	if (!err && ferror(f))
+		err = fail(r, "reading the trace: %s", strerror(errno));
+	if (progress && r->accesses >= PROGRESS_EVERY)
+		fputs("\r\033[K", stderr);
+	free(line);
+	return err;
+}
+
+/* Where the pages are now, and the machine's counters. */
+static void report_results(struct replay *r, struct report *rep)
+{
+	static const char *const names[] = { "instr", "loads", "stores", "modifies" };
+	uint64_t pages[MMSIM_MAX_NODES] = { 0 }, resident = 0, va[512];
+	int status[512];
+	struct mmsim_counters c;
+
+	put(rep, "replay.lines", (double)r->lines, "");
+	put(rep, "replay.accesses", (double)r->accesses, "");
+	for (unsigned i = 0; i < 4; i++)
+		putf(rep, (double)r->kinds[i], "", "replay.%s", names[i]);
+	put(rep, "replay.instr_not_replayed", (double)r->instr_skipped, "");
+	put(rep, "replay.regions_2m", (double)r->nregions, "");
+	for (size_t i = 0; i < r->nregions; i++) {
+		uint64_t start = region_start(r->regions[i]);
+		unsigned n = (unsigned)((r->regions[i] + REGION - start) / 4096);
+
+		for (unsigned p = 0; p < n; p++)
+			va[p] = start + (uint64_t)p * 4096;
+		if (mmsim_sys_move_pages(r->task, 0, n, va, NULL, status, 0) < 0)
+			continue;
+		for (unsigned p = 0; p < n; p++)
+			if (status[p] >= 0 && status[p] < MMSIM_MAX_NODES) {
+				pages[status[p]]++;
+				resident++;
+			}
+	}
+	put(rep, "replay.pages", (double)resident, "pages");
+	for (unsigned n = 0; n < r->o.cfg.nodes; n++)
+		putf(rep, (double)pages[n], "pages", "replay.pages_node%u", n);
+	mmsim_counters_machine(r->m, &c);
+	for (unsigned i = 0; mmsim_counter_name(i); i++)
+		putf(rep, (double)mmsim_counter_value(&c, i), "", "counters.%s",
+		     mmsim_counter_name(i));
+}
+
+/* ---- the command ----------------------------------------------------------------- */
+
+static void usage(FILE *f)
+{
+	fputs("usage: mmsim replay [--json] [--nodes N] [--cpus N] [--mem SIZE] [--cpu C]\n"
+	      "                    [--move-at N [--move-to C]] [--numa-scan N] [--instr]\n"
+	      "                    [--flush gather|per_vma] [--limit N] TRACE\n"
+	      "\n"
+	      "Replays a memory trace written by `valgrind --tool=lackey --trace-mem=yes`\n"
+	      "(TRACE '-' reads standard input) as one process on a simulated machine,\n"
+	      "mapping 2 MiB of anonymous memory around each address first touched, and\n"
+	      "prints where its pages ended up and the machine's counters.\n"
+	      "\n"
+	      "  --nodes, --cpus   the machine (default 2 and 2; CPU c is on node c % nodes)\n"
+	      "  --mem SIZE        memory per node (default 256m; k, m, g suffixes)\n"
+	      "  --cpu C           the CPU the program starts on (default 0)\n"
+	      "  --move-at N       after N accesses the program runs on --move-to\n"
+	      "                    (default: the next CPU)\n"
+	      "  --numa-scan N     every N accesses, a NUMA balancing scan of the whole\n"
+	      "                    address space (pages then follow the accessing CPU)\n"
+	      "  --instr           replay instruction fetches as loads (default: counted)\n"
+	      "  --flush P         TLB flush policy: gather (default) or per_vma\n"
+	      "  --limit N         stop after N replayed accesses\n"
+	      "  --json            one JSON object instead of `name = value` lines\n",
+	      f);
+}
+
+static int parse_u64(const char *s, uint64_t *out, bool suffix)
+{
+	char *end;
+	uint64_t v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *s == '-')
+		return -1;
+	if (suffix && *end) {
+		unsigned shift = *end == 'k' || *end == 'K' ? 10 : *end == 'm' || *end == 'M' ? 20 :
+				 *end == 'g' || *end == 'G' ? 30 : 0;
+		if (!shift || end[1] || v > (UINT64_MAX >> shift))
+			return -1;
+		v <<= shift;
+		end++;
+	}
+	if (*end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct replay_opts *o, const char **trace)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },	{ "nodes", required_argument, NULL, 'n' },
+		{ "cpus", required_argument, NULL, 'c' },	{ "mem", required_argument, NULL, 'm' },
+		{ "cpu", required_argument, NULL, 'C' },	{ "move-at", required_argument, NULL, 'a' },
+		{ "move-to", required_argument, NULL, 't' },
+		{ "numa-scan", required_argument, NULL, 's' },
+		{ "instr", no_argument, NULL, 'i' },	{ "flush", required_argument, NULL, 'f' },
+		{ "limit", required_argument, NULL, 'l' }, { "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	uint64_t v;
+	char err[160];
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	mmsim_config_default(&o->cfg);
+	o->move_to = -1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		bool bad = false;
+
+		switch (c) {
+		case 'j':
+			o->json = true;
+			break;
+		case 'i':
+			o->instr = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		case 'f':
+			if (!strcmp(optarg, "gather"))
+				o->cfg.flush_policy = MMSIM_FLUSH_GATHER;
+			else if (!strcmp(optarg, "per_vma"))
+				o->cfg.flush_policy = MMSIM_FLUSH_PER_VMA;
+			else
+				bad = true;
+			break;
+		case 'n': case 'c': case 'm': case 'C': case 'a': case 't': case 's': case 'l':
+			bad = parse_u64(optarg, &v, c == 'm') != 0 || (c != 'm' && v > (1ull << 40));
+			if (bad)
+				break;
+			if (c == 'n')
+				o->cfg.nodes = (unsigned)(v > 4096 ? 4096 : v);
+			else if (c == 'c')
+				o->cfg.cpus = (unsigned)(v > 4096 ? 4096 : v);
+			else if (c == 'm')
+				o->cfg.mem_per_node = v;
+			else if (c == 'C' || c == 't')
+				*(c == 'C' ? &o->cpu : &o->move_to) = (int)(v > 4096 ? 4096 : v);
+			else
+				*(c == 'a' ? &o->move_at : c == 's' ? &o->numa_scan : &o->limit) = v;
+			bad = (c == 'a' || c == 's' || c == 'l') && !v;
+			break;
+		default:
+			usage(stderr);
+			return 2;
+		}
+		if (bad) {
+			fprintf(stderr, "mmsim replay: bad value '%s' for --%s\n", optarg,
+				argv[optind - 1] + 2);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	*trace = argv[optind];
+	if (mmsim_config_check(&o->cfg, err, sizeof(err))) {
+		fprintf(stderr, "mmsim replay: %s\n", err);
+		return 2;
+	}
+	if (o->move_to < 0)
+		o->move_to = (int)((unsigned)(o->cpu + 1) % o->cfg.cpus);
+	if ((unsigned)o->cpu >= o->cfg.cpus || (unsigned)o->move_to >= o->cfg.cpus) {
+		fprintf(stderr, "mmsim replay: --cpu and --move-to must be below --cpus (%u)\n",
+			o->cfg.cpus);
+		return 2;
+	}
+	return 0;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	struct replay r = { 0 };
+	struct report rep = { 0 };
+	struct mmsim_task_attr ta;
+	const char *trace = NULL;
+	FILE *f;
+	int rc = parse_args(argc, argv, &r.o, &trace), err;
+
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	f = strcmp(trace, "-") ? fopen(trace, "r") : stdin;
+	if (!f) {
+		fprintf(stderr, "mmsim replay: %s: %s\n", trace, strerror(errno));
+		return 1;
+	}
+	if ((err = mmsim_create(&r.o.cfg, &r.m))) {
+		fprintf(stderr, "mmsim replay: cannot create the machine: %s\n", strerror(-err));
+		if (f != stdin)
+			fclose(f);
+		return 1;
+	}
+	mmsim_task_attr_default(&ta);
+	ta.name = "replay";
+	ta.cpu = r.o.cpu;
+	if ((err = mmsim_task_create(r.m, &ta, &r.task))) {
+		fprintf(stderr, "mmsim replay: cannot create the process: %s\n", strerror(-err));
+		rc = 1;
+	} else {
+		r.cur = r.task;
+		if (replay_stream(&r, f)) {
+			fprintf(stderr, "mmsim replay: %s: %s\n", trace, r.why);
+			rc = 1;
+		} else {
+			report_results(&r, &rep);
+			if (rep.lost) {
+				fputs("mmsim replay: out of memory\n", stderr);
+				rc = 1;
+			} else {
+				report_print(&rep, r.o.json);
+			}
+		}
+	}
+	if (f != stdin)
+		fclose(f);
+	mmsim_destroy(r.m);
+	free(rep.m);
+	free(r.set);
+	free(r.regions);
+	return rc;
+}

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# replay.sh MMSIM - `mmsim replay` on lackey traces made here:
+#  - a small trace: the record counts, the pages and where they are, and
+#    the same output twice (the replay is deterministic), text and --json;
+#  - a program that moves to the other node's CPU: without a policy its
+#    pages stay on node 0; with --numa-scan they follow it to node 1, and
+#    the counters say the NUMA hinting faults moved exactly those pages;
+#  - standard input, --limit, --instr;
+#  - bad input of every kind exits 1 with the line number (a malformed
+#    record, garbage bytes, an address below mmap_min_addr or past user
+#    space, a machine out of memory), bad options exit 2; nothing crashes.
+set -euo pipefail
+MMSIM=$1
+d=$(mktemp -d)
+trap 'rm -rf "$d"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+val() { sed -n "s/^$2 = \([0-9]*\).*/\1/p" "$1"; }
+want() { # file name value
+	local v
+	v=$(val "$1" "$2")
+	[ "$v" = "$3" ] || { cat "$1"; fail "$1: $2 = '$v', want $3"; }
+}
+
+# A lackey trace as valgrind writes it: its own lines, then the records.
+{
+	echo "==4242== Lackey, an example Valgrind tool"
+	echo "==4242== Command: ./a.out"
+	echo "I  04000b20,3"
+	echo " L 04022e80,8"
+	echo " S 1ffefffe48,8"
+	echo " M 0421a118,4"
+	echo " S 1ffefffe40,16"
+	echo "I  04000b23,5"
+	echo " L 04021ff8,16"
+	echo "==4242== "
+} >"$d/small.trace"
+"$MMSIM" replay "$d/small.trace" >"$d/a" || { cat "$d/a"; fail "replay small"; }
+"$MMSIM" replay "$d/small.trace" >"$d/b"
+cmp -s "$d/a" "$d/b" || fail "two replays of one trace differ"
+want "$d/a" replay.lines 10
+want "$d/a" replay.instr 2
+want "$d/a" replay.instr_not_replayed 2
+want "$d/a" replay.loads 2
+want "$d/a" replay.stores 2
+want "$d/a" replay.modifies 1
+want "$d/a" replay.accesses 5
+want "$d/a" replay.regions_2m 3
+want "$d/a" replay.pages 2           # the loads alone map the zero page
+want "$d/a" replay.pages_node0 2
+want "$d/a" counters.faults_anon 1
+want "$d/a" counters.faults_cow 1
+"$MMSIM" replay --json "$d/small.trace" >"$d/json"
+grep -q '"replay.accesses": {"value": 5, "unit": ""}' "$d/json" || { cat "$d/json"; fail "json"; }
+"$MMSIM" replay - <"$d/small.trace" >"$d/stdin"
+cmp -s "$d/a" "$d/stdin" || fail "standard input differs from the file"
+"$MMSIM" replay --limit 3 "$d/small.trace" >"$d/limit"
+want "$d/limit" replay.accesses 3
+"$MMSIM" replay --instr "$d/small.trace" >"$d/instr"
+want "$d/instr" replay.accesses 7
+want "$d/instr" replay.instr_not_replayed 0
+
+# 64 pages written on CPU 0, then read four times from CPU 1 (node 1).
+{
+	for i in $(seq 0 63); do printf ' S %x,8\n' $((0x10000000 + i * 4096)); done
+	for r in 1 2 3 4; do
+		for i in $(seq 0 63); do printf ' L %x,8\n' $((0x10000000 + i * 4096 + 8)); done
+	done
+} >"$d/move.trace"
+"$MMSIM" replay --move-at 64 "$d/move.trace" >"$d/stay"
+want "$d/stay" replay.pages_node0 64
+want "$d/stay" replay.pages_node1 0
+want "$d/stay" counters.numa_pages_migrated 0
+"$MMSIM" replay --move-at 64 --numa-scan 64 "$d/move.trace" >"$d/follow"
+moved=$(val "$d/follow" replay.pages_node1)
+[ "$moved" -gt 32 ] || { cat "$d/follow"; fail "NUMA balancing moved only $moved pages"; }
+want "$d/follow" counters.numa_pages_migrated "$moved"
+want "$d/follow" replay.pages 64
+
+# Bad input: exit 1, the line, no crash.
+bad() { # name expected-message; the trace on stdin
+	local rc=0
+	"$MMSIM" replay - >"$d/out" 2>"$d/err" || rc=$?
+	[ "$rc" = 1 ] || { cat "$d/err"; fail "$1: exit $rc, want 1"; }
+	grep -q -- "$2" "$d/err" || { cat "$d/err"; fail "$1: message"; }
+}
+printf ' L 10000000,8\n L 10000000 8\n' | bad "malformed record" "line 2: not a lackey record"
+printf ' L 10000000,0\n' | bad "size 0" "line 1: not a lackey record"
+printf ' X 10000000,8\n' | bad "unknown kind" "line 1: not a lackey record"
+printf ' L 10000000,8\n L 1ffffffffffffffff,8\n' | bad "address too long" "line 2:"
+printf ' L 1000,8\n' | bad "page zero" "below mmap_min_addr"
+printf ' S 7ffffffff000,8\n' | bad "past user space" "outside user space"
+{ printf 'Z'; head -c 4096 /dev/urandom; } | bad "garbage" "line 1:"
+for i in $(seq 0 3000); do printf ' S %x,8\n' $((0x10000000 + i * 4096)); done |
+	"$MMSIM" replay --nodes 1 --cpus 1 --mem 8m - >"$d/out" 2>"$d/err" && fail "out of memory: exit 0"
+grep -q "SIGBUS at .* see --mem" "$d/err" || { cat "$d/err"; fail "out of memory: message"; }
+"$MMSIM" replay "$d/no-such-file" 2>"$d/err" && fail "missing file: exit 0"
+
+usage() { # args...; want exit 2
+	local rc=0
+	"$MMSIM" replay "$@" >/dev/null 2>&1 || rc=$?
+	[ "$rc" = 2 ] || fail "replay $*: exit $rc, want 2"
+}
+usage
+usage --cpu 2 "$d/small.trace"
+usage --numa-scan 0 "$d/small.trace"
+usage --mem 3m "$d/small.trace"
+usage --flush sometimes "$d/small.trace"
+usage --no-such-option "$d/small.trace"
+usage "$d/small.trace" "$d/small.trace"
+"$MMSIM" replay --help | grep -q "lackey" || fail "--help"
+echo "replay: ok"
