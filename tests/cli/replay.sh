@@ -59,6 +59,16 @@ want "$d/limit" replay.accesses 3
 want "$d/instr" replay.accesses 7
 want "$d/instr" replay.instr_not_replayed 0
 
+# The first 3000 lines of a real trace (valgrind 3.19's lackey on /bin/ls):
+# every record parses, and the counts add up.
+real="$(dirname "$0")/data/lackey-ls.trace"
+"$MMSIM" replay "$real" >"$d/real" || { cat "$d/real"; fail "a real lackey trace"; }
+want "$d/real" replay.lines 3000
+n=$(( $(val "$d/real" replay.instr) + $(val "$d/real" replay.loads) +
+      $(val "$d/real" replay.stores) + $(val "$d/real" replay.modifies) ))
+want "$d/real" replay.accesses $(( n - $(val "$d/real" replay.instr) ))
+[ "$n" = "$(grep -vc '^==' "$real")" ] || fail "real trace: $n records counted"
+
 # 64 pages written on CPU 0, then read four times from CPU 1 (node 1).
 {
 	for i in $(seq 0 63); do printf ' S %x,8\n' $((0x10000000 + i * 4096)); done
