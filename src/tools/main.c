@@ -1,6 +1,5 @@
 /*
- * main.c - the mmsim command line: run, check, bench, replay, bcache (and report,
- * still to come, which says so).
+ * main.c - the mmsim command line: run, check, bench, replay, report, bcache.
  *
  * Exit status: 0 ok, 1 failure, 2 usage error.
  */
@@ -59,7 +58,7 @@ static void usage_main(FILE *f)
 	      "  check DIR        run every X.mms with an X.out beside it and compare\n"
 	      "  bench NAME       run a benchmark: fault, access (list: mmsim bench --help)\n"
 	      "  replay TRACE     replay a Valgrind lackey memory trace on the machine\n"
-	      "  report           write an HTML report (not built yet)\n"
+	      "  report TRACE     an HTML page of plots of a trace replay\n"
 	      "  bcache CMD IMAGE bcache cache sets: format, show, dump-journal, fsck\n"
 	      "  help             this text\n"
 	      "\n"
@@ -310,16 +309,6 @@ static int cmd_check(int argc, char **argv)
 	return failed ? 1 : 0;
 }
 
-static int not_built(const char *what, int argc, char **argv)
-{
-	if (argc == 2 && !strcmp(argv[1], "--help")) {
-		printf("mmsim %s: not built yet (a later part of the project).\n", what);
-		return 0;
-	}
-	fprintf(stderr, "mmsim %s: not implemented yet (ENOSYS)\n", what);
-	return 1;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -346,7 +335,7 @@ int main(int argc, char **argv)
 	if (!strcmp(c, "replay"))
 		return cmd_replay(argc - 1, argv + 1);
 	if (!strcmp(c, "report"))
-		return not_built(c, argc - 1, argv + 1);
+		return cmd_report(argc - 1, argv + 1);
 	fprintf(stderr, "mmsim: unknown command '%s' (see mmsim --help)\n", c);
 	return 2;
 }

@@ -109,8 +109,36 @@ struct replay {
 	size_t set_cap, nregions;
 	uint64_t *regions;		/* the same bases, in mapping order */
 	uint64_t lines, accesses, kinds[4], instr_skipped;
+	struct replay_samples *samples;	/* NULL: none */
 	char why[256];
 };
+
+static void census(struct replay *r, uint64_t *pages, uint64_t *resident);
+
+/* Records where the pages are and the counters now. */
+static void take_sample(struct replay *r)
+{
+	struct replay_samples *s = r->samples;
+	struct replay_sample *x;
+	uint64_t resident;
+
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 256;
+		struct replay_sample *v = realloc(s->v, cap * sizeof(*v));
+
+		if (!v) {
+			s->lost++;
+			return;
+		}
+		s->v = v;
+		s->cap = cap;
+	}
+	x = &s->v[s->n++];
+	memset(x, 0, sizeof(*x));
+	x->accesses = r->accesses;
+	census(r, x->pages, &resident);
+	mmsim_counters_machine(r->m, &x->c);
+}
 
 static size_t slot_of(uint64_t base, size_t cap)
 {
@@ -307,6 +335,10 @@ static int replay_stream(struct replay *r, FILE *f)
 			snprintf(at, sizeof(at), "%s", r->why);
 			fail(r, "line %" PRIu64 ": %s", r->lines, at);
 		}
+		if (!err && k && r->samples && r->samples->every && r->accesses &&
+		    r->accesses % r->samples->every == 0 &&
+		    (!r->samples->n || r->samples->v[r->samples->n - 1].accesses != r->accesses))
+			take_sample(r);
 		if (progress && k && r->accesses % PROGRESS_EVERY == 0 && r->accesses)
 			fprintf(stderr, "\rmmsim replay: %" PRIu64 " accesses", r->accesses);
 	}
@@ -318,20 +350,13 @@ static int replay_stream(struct replay *r, FILE *f)
 	return err;
 }
 
-/* Where the pages are now, and the machine's counters. */
-static void report_results(struct replay *r, struct report *rep)
+/* Resident pages per node (pages[] has MMSIM_MAX_NODES entries). */
+static void census(struct replay *r, uint64_t *pages, uint64_t *resident)
 {
-	static const char *const names[] = { "instr", "loads", "stores", "modifies" };
-	uint64_t pages[MMSIM_MAX_NODES] = { 0 }, resident = 0, va[512];
+	uint64_t va[512];
 	int status[512];
-	struct mmsim_counters c;
 
-	put(rep, "replay.lines", (double)r->lines, "");
-	put(rep, "replay.accesses", (double)r->accesses, "");
-	for (unsigned i = 0; i < 4; i++)
-		putf(rep, (double)r->kinds[i], "", "replay.%s", names[i]);
-	put(rep, "replay.instr_not_replayed", (double)r->instr_skipped, "");
-	put(rep, "replay.regions_2m", (double)r->nregions, "");
+	*resident = 0;
 	for (size_t i = 0; i < r->nregions; i++) {
 		uint64_t start = region_start(r->regions[i]);
 		unsigned n = (unsigned)((r->regions[i] + REGION - start) / 4096);
@@ -343,9 +368,25 @@ static void report_results(struct replay *r, struct report *rep)
 		for (unsigned p = 0; p < n; p++)
 			if (status[p] >= 0 && status[p] < MMSIM_MAX_NODES) {
 				pages[status[p]]++;
-				resident++;
+				(*resident)++;
 			}
 	}
+}
+
+/* Where the pages are now, and the machine's counters. */
+static void report_results(struct replay *r, struct report *rep)
+{
+	static const char *const names[] = { "instr", "loads", "stores", "modifies" };
+	uint64_t pages[MMSIM_MAX_NODES] = { 0 }, resident;
+	struct mmsim_counters c;
+
+	put(rep, "replay.lines", (double)r->lines, "");
+	put(rep, "replay.accesses", (double)r->accesses, "");
+	for (unsigned i = 0; i < 4; i++)
+		putf(rep, (double)r->kinds[i], "", "replay.%s", names[i]);
+	put(rep, "replay.instr_not_replayed", (double)r->instr_skipped, "");
+	put(rep, "replay.regions_2m", (double)r->nregions, "");
+	census(r, pages, &resident);
 	put(rep, "replay.pages", (double)resident, "pages");
 	for (unsigned n = 0; n < r->o.cfg.nodes; n++)
 		putf(rep, (double)pages[n], "pages", "replay.pages_node%u", n);
@@ -491,7 +532,8 @@ static int parse_args(int argc, char **argv, struct replay_opts *o, const char *
 	return 0;
 }
 
-int cmd_replay(int argc, char **argv)
+int replay_main(int argc, char **argv, const char *cmd, struct replay_samples *samples,
+		bool print)
 {
 	struct replay r = { 0 };
 	struct report rep = { 0 };
@@ -504,11 +546,11 @@ int cmd_replay(int argc, char **argv)
 		return rc == 1 ? 0 : rc;
 	f = strcmp(trace, "-") ? fopen(trace, "r") : stdin;
 	if (!f) {
-		fprintf(stderr, "mmsim replay: %s: %s\n", trace, strerror(errno));
+		fprintf(stderr, "mmsim %s: %s: %s\n", cmd, trace, strerror(errno));
 		return 1;
 	}
 	if ((err = mmsim_create(&r.o.cfg, &r.m))) {
-		fprintf(stderr, "mmsim replay: cannot create the machine: %s\n", strerror(-err));
+		fprintf(stderr, "mmsim %s: cannot create the machine: %s\n", cmd, strerror(-err));
 		if (f != stdin)
 			fclose(f);
 		return 1;
@@ -516,20 +558,28 @@ int cmd_replay(int argc, char **argv)
 	mmsim_task_attr_default(&ta);
 	ta.name = "replay";
 	ta.cpu = r.o.cpu;
+	r.samples = samples;
+	if (samples)
+		samples->nodes = r.o.cfg.nodes;
 	if ((err = mmsim_task_create(r.m, &ta, &r.task))) {
-		fprintf(stderr, "mmsim replay: cannot create the process: %s\n", strerror(-err));
+		fprintf(stderr, "mmsim %s: cannot create the process: %s\n", cmd, strerror(-err));
 		rc = 1;
 	} else {
 		r.cur = r.task;
+		if (samples)
+			take_sample(&r);	/* the start: nothing yet */
 		if (replay_stream(&r, f)) {
-			fprintf(stderr, "mmsim replay: %s: %s\n", trace, r.why);
+			fprintf(stderr, "mmsim %s: %s: %s\n", cmd, trace, r.why);
 			rc = 1;
 		} else {
+			if (samples && (!samples->n ||
+					samples->v[samples->n - 1].accesses != r.accesses))
+				take_sample(&r);	/* the end */
 			report_results(&r, &rep);
-			if (rep.lost) {
-				fputs("mmsim replay: out of memory\n", stderr);
+			if (rep.lost || (samples && samples->lost)) {
+				fprintf(stderr, "mmsim %s: out of memory\n", cmd);
 				rc = 1;
-			} else {
+			} else if (print) {
 				report_print(&rep, r.o.json);
 			}
 		}
@@ -541,4 +591,9 @@ int cmd_replay(int argc, char **argv)
 	free(r.set);
 	free(r.regions);
 	return rc;
+}
+
+int cmd_replay(int argc, char **argv)
+{
+	return replay_main(argc, argv, "replay", NULL, true);
 }

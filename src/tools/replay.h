@@ -9,7 +9,12 @@
 #ifndef MMSIM_TOOLS_REPLAY_H
 #define MMSIM_TOOLS_REPLAY_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include <mmsim/counters.h>
+#include <mmsim/machine.h>
 
 /* One record of a lackey trace. */
 struct trace_access {
@@ -28,7 +33,30 @@ struct trace_access {
  */
 int trace_parse_line(const char *line, struct trace_access *a);
 
-/* `mmsim replay ...` (argv[0] is "replay"): 0, 1 on failure, 2 usage. */
+/* The state of a replay every `every` accesses (and at its end). */
+struct replay_sample {
+	uint64_t accesses;
+	uint64_t pages[MMSIM_MAX_NODES];	/* resident pages per node */
+	struct mmsim_counters c;		/* the machine's, so far */
+};
+
+struct replay_samples {
+	uint64_t every;			/* 0: none taken */
+	struct replay_sample *v;
+	size_t n, cap;
+	unsigned nodes;
+	int lost;			/* samples memory refused */
+};
+
+/*
+ * `mmsim replay ...` (argv[0] is "replay"): 0, 1 on failure, 2 usage.
+ * With samples (`mmsim report`), the replay also records them, and prints
+ * its counters only with print.
+ */
+int replay_main(int argc, char **argv, const char *cmd, struct replay_samples *samples,
+		bool print);
 int cmd_replay(int argc, char **argv);
+/* `mmsim report ...`: an HTML page of plots of one replay (report_html.c). */
+int cmd_report(int argc, char **argv);
 
 #endif

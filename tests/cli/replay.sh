@@ -6,6 +6,7 @@
 #    pages stay on node 0; with --numa-scan they follow it to node 1, and
 #    the counters say the NUMA hinting faults moved exactly those pages;
 #  - standard input, --limit, --instr;
+#  - `mmsim report`: the HTML page of plots, its header, its errors;
 #  - bad input of every kind exits 1 with the line number (a malformed
 #    record, garbage bytes, an address below mmap_min_addr or past user
 #    space, a machine out of memory), bad options exit 2; nothing crashes.
@@ -85,6 +86,24 @@ moved=$(val "$d/follow" replay.pages_node1)
 [ "$moved" -gt 32 ] || { cat "$d/follow"; fail "NUMA balancing moved only $moved pages"; }
 want "$d/follow" counters.numa_pages_migrated "$moved"
 want "$d/follow" replay.pages 64
+
+# mmsim report: one HTML page, four inline SVG plots, the trace's name escaped.
+cp "$d/move.trace" "$d/a&b.trace"
+"$MMSIM" report -o "$d/r.html" --sample 32 --move-at 64 --numa-scan 64 "$d/a&b.trace" \
+	>"$d/rout" || { cat "$d/rout"; fail "report"; }
+grep -q "report: $d/r.html (11 samples)" "$d/rout" || { cat "$d/rout"; fail "report: output"; }
+[ "$(grep -c '<svg ' "$d/r.html")" = 4 ] || fail "report: 4 plots"
+[ "$(grep -c '</svg>' "$d/r.html")" = 4 ] || fail "report: 4 plots closed"
+grep -q 'a&amp;b.trace</code>: 320 accesses replayed, sampled every 32' "$d/r.html" ||
+	fail "report: header"
+grep -q '>node 1 (60)<' "$d/r.html" || fail "report: node 1 ends with 60 pages"
+grep -q 'Journal activity' "$d/r.html" || fail "report: journal section"
+rc=0; "$MMSIM" report --sample 0 "$d/move.trace" 2>/dev/null || rc=$?
+[ "$rc" = 2 ] || fail "report --sample 0: exit $rc"
+rc=0; printf ' Q 1,1\n' | "$MMSIM" report -o "$d/bad.html" - 2>/dev/null || rc=$?
+[ "$rc" = 1 ] && [ ! -e "$d/bad.html" ] || fail "report of a bad trace: exit $rc, or a page left"
+rc=0; "$MMSIM" report -o "$d/no/such/dir.html" "$d/move.trace" 2>/dev/null || rc=$?
+[ "$rc" = 1 ] || fail "report to an unwritable path: exit $rc"
 
 # Bad input: exit 1, the line, no crash.
 bad() { # name expected-message; the trace on stdin

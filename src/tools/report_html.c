@@ -1,0 +1,211 @@
+/*
+ * report_html.c - `mmsim report`: one HTML page of plots of a trace replay.
+ *
+ * The replay (replay.c, with every option of `mmsim replay`) is sampled
+ * every --sample accesses; the page plots, against accesses replayed:
+ * resident pages per node, TLB flushes and IPIs, NUMA hinting faults and
+ * pages migrated, and faults.  Plots are inline SVG: the page is one file
+ * with no script and nothing fetched.  A replay has no disk, so the page
+ * says there is no journal activity to show rather than drawing an empty
+ * plot.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "replay.h"
+
+#define W 640.0
+#define H 240.0
+#define ML 70.0		/* margins: left (labels), right, top, bottom */
+#define MR 150.0
+#define MT 28.0
+#define MB 34.0
+#define MAX_SERIES 8
+
+static const char *const palette[MAX_SERIES] = { "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
+						 "#9467bd", "#8c564b", "#e377c2", "#7f7f7f" };
+
+struct series {
+	const char *name;
+	double *y;
+};
+
+/* One line chart of up to MAX_SERIES series over x. */
+static void svg_chart(FILE *f, const char *title, const double *x, size_t n,
+		      const struct series *s, unsigned ns)
+{
+	double xmax = n ? x[n - 1] : 0, ymax = 0;
+
+	for (unsigned k = 0; k < ns; k++)
+		for (size_t i = 0; i < n; i++)
+			if (s[k].y[i] > ymax)
+				ymax = s[k].y[i];
+	if (xmax <= 0)
+		xmax = 1;
+	if (ymax <= 0)
+		ymax = 1;
+	fprintf(f, "<h2>%s</h2>\n<svg viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
+		   "role=\"img\" aria-label=\"%s\">\n", title, W, H, W, H, title);
+	fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" "
+		   "stroke=\"#999\"/>\n", ML, MT, W - ML - MR, H - MT - MB);
+	fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\" font-size=\"11\">%.6g</text>\n",
+		ML - 4, MT + 4, ymax);
+	fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\" font-size=\"11\">0</text>\n",
+		ML - 4, H - MB);
+	fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\" font-size=\"11\">%.6g "
+		   "accesses</text>\n", W - MR, H - MB + 16, xmax);
+	for (unsigned k = 0; k < ns; k++) {
+		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"",
+			palette[k % MAX_SERIES]);
+		for (size_t i = 0; i < n; i++)
+			fprintf(f, "%.1f,%.1f ", ML + (W - ML - MR) * x[i] / xmax,
+				H - MB - (H - MT - MB) * s[k].y[i] / ymax);
+		fprintf(f, "\"/>\n<text x=\"%.0f\" y=\"%.0f\" font-size=\"12\" fill=\"%s\">%s "
+			   "(%.6g)</text>\n", W - MR + 8, MT + 14 + 16.0 * k, palette[k % MAX_SERIES],
+			s[k].name, n ? s[k].y[n - 1] : 0.0);
+	}
+	fputs("</svg>\n", f);
+}
+
+static int write_page(FILE *f, const char *trace, const struct replay_samples *sm)
+{
+	size_t n = sm->n;
+	unsigned nodes = sm->nodes < MAX_SERIES ? sm->nodes : MAX_SERIES;
+	double *buf = calloc((MAX_SERIES + 1) * (n ? n : 1), sizeof(double));
+	double *x = buf;
+	struct series s[MAX_SERIES];
+	char names[MAX_SERIES][24];
+
+	if (!buf)
+		return -ENOMEM;
+	for (unsigned k = 0; k < MAX_SERIES; k++)
+		s[k].y = buf + (k + 1) * (n ? n : 1);
+	fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n<title>mmsim report</title>\n"
+	      "<style>body{font-family:sans-serif;margin:2em;max-width:50em}"
+	      "svg{display:block;margin-bottom:1em}</style>\n</head><body>\n", f);
+	fprintf(f, "<h1>mmsim report</h1>\n<p>Trace <code>");
+	for (const char *p = trace; *p; p++)	/* escaped: a path is not markup */
+		fputs(*p == '<' ? "&lt;" : *p == '>' ? "&gt;" : *p == '&' ? "&amp;" :
+		      (char[2]){ *p, 0 }, f);
+	fprintf(f, "</code>: %" PRIu64 " accesses replayed, sampled every %" PRIu64
+		   " (%zu samples), on %u nodes.</p>\n",
+		n ? sm->v[n - 1].accesses : 0, sm->every, n, sm->nodes);
+	for (size_t i = 0; i < n; i++)
+		x[i] = (double)sm->v[i].accesses;
+
+	for (unsigned k = 0; k < nodes; k++) {
+		snprintf(names[k], sizeof(names[k]), "node %u", k);
+		s[k].name = names[k];
+		for (size_t i = 0; i < n; i++)
+			s[k].y[i] = (double)sm->v[i].pages[k];
+	}
+	svg_chart(f, "Resident pages per node", x, n, s, nodes);
+
+	s[0].name = "TLB flushes";
+	s[1].name = "IPIs sent";
+	s[2].name = "full flushes";
+	for (size_t i = 0; i < n; i++) {
+		s[0].y[i] = (double)sm->v[i].c.tlb_flushes;
+		s[1].y[i] = (double)sm->v[i].c.ipis_sent;
+		s[2].y[i] = (double)sm->v[i].c.tlb_flush_full;
+	}
+	svg_chart(f, "TLB flushes and IPIs (cumulative)", x, n, s, 3);
+
+	s[0].name = "hinting faults";
+	s[1].name = "local";
+	s[2].name = "pages migrated";
+	for (size_t i = 0; i < n; i++) {
+		s[0].y[i] = (double)sm->v[i].c.numa_hint_faults;
+		s[1].y[i] = (double)sm->v[i].c.numa_hint_faults_local;
+		s[2].y[i] = (double)sm->v[i].c.pgmigrate_success;
+	}
+	svg_chart(f, "NUMA balancing (cumulative)", x, n, s, 3);
+
+	s[0].name = "faults";
+	s[1].name = "TLB misses";
+	for (size_t i = 0; i < n; i++) {
+		s[0].y[i] = (double)sm->v[i].c.faults;
+		s[1].y[i] = (double)sm->v[i].c.tlb_misses;
+	}
+	svg_chart(f, "Faults and TLB misses (cumulative)", x, n, s, 2);
+
+	fputs("<h2>Journal activity</h2>\n<p>None: a trace replay uses anonymous memory only, "
+	      "with no disk (the journal's figures are in <code>mmsim bench journal</code>).</p>\n"
+	      "</body></html>\n", f);
+	free(buf);
+	return ferror(f) ? -EIO : 0;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct replay_samples sm = { .every = 10000 };
+	const char *out = "mmsim-report.html";
+	char **rargv = calloc((size_t)argc + 1, sizeof(*rargv));
+	int rargc = 0, rc;
+	FILE *f;
+
+	if (!rargv)
+		return 1;
+	/* -o/--output and --sample are ours; everything else is replay's. */
+	for (int i = 0; i < argc; i++) {
+		bool o = !strcmp(argv[i], "-o") || !strcmp(argv[i], "--output");
+		bool s = !strcmp(argv[i], "--sample");
+		char *end;
+
+		if ((o || s) && i + 1 == argc) {
+			fprintf(stderr, "mmsim report: %s needs a value\n", argv[i]);
+			free(rargv);
+			return 2;
+		}
+		if (o) {
+			out = argv[++i];
+		} else if (s) {
+			sm.every = strtoull(argv[++i], &end, 0);
+			if (*end || !sm.every || argv[i][0] == '-') {
+				fprintf(stderr, "mmsim report: bad value '%s' for --sample\n", argv[i]);
+				free(rargv);
+				return 2;
+			}
+		} else if (i && !strcmp(argv[i], "--help")) {
+			puts("usage: mmsim report [-o FILE.html] [--sample N] [replay options] TRACE\n"
+			     "\n"
+			     "Replays TRACE as `mmsim replay` does (same options) and writes one HTML\n"
+			     "page (default mmsim-report.html) plotting, every N accesses (default\n"
+			     "10000): resident pages per node, TLB flushes and IPIs, NUMA balancing,\n"
+			     "faults and TLB misses.");
+			free(rargv);
+			return 0;
+		} else {
+			rargv[rargc++] = argv[i];
+		}
+	}
+	if (rargc)
+		rargv[0] = "report";
+	rc = replay_main(rargc, rargv, "report", &sm, false);
+	const char *trace = rargc > 1 ? rargv[rargc - 1] : "-";
+	free(rargv);
+	if (rc) {
+		free(sm.v);
+		return rc;
+	}
+	f = fopen(out, "w");
+	if (!f) {
+		fprintf(stderr, "mmsim report: %s: %s\n", out, strerror(errno));
+		free(sm.v);
+		return 1;
+	}
+	int err = write_page(f, trace, &sm);
+	if (fclose(f) && !err)
+		err = -errno;
+	free(sm.v);
+	if (err) {
+		fprintf(stderr, "mmsim report: writing %s: %s\n", out, strerror(-err));
+		remove(out);
+		return 1;
+	}
+	printf("report: %s (%zu samples)\n", out, sm.n);
+	return 0;
+}
