@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,29 @@ static void svg_chart(FILE *f, const char *title, const double *x, size_t n,
 	fputs("</svg>\n", f);
 }
 
+/* The plots of counters (cumulative), after the pages-per-node one. */
+struct counter_chart {
+	const char *title;
+	unsigned n;
+	struct {
+		const char *name;
+		size_t off;		/* in struct mmsim_counters */
+	} s[3];
+};
+
+#define CTR(field) offsetof(struct mmsim_counters, field)
+
+static const struct counter_chart counter_charts[] = {
+	{ "TLB flushes and IPIs (cumulative)", 3,
+	  { { "TLB flushes", CTR(tlb_flushes) }, { "IPIs sent", CTR(ipis_sent) },
+	    { "full flushes", CTR(tlb_flush_full) } } },
+	{ "NUMA balancing (cumulative)", 3,
+	  { { "hinting faults", CTR(numa_hint_faults) }, { "local", CTR(numa_hint_faults_local) },
+	    { "pages migrated", CTR(pgmigrate_success) } } },
+	{ "Faults and TLB misses (cumulative)", 2,
+	  { { "faults", CTR(faults) }, { "TLB misses", CTR(tlb_misses) } } },
+};
+
 static int write_page(FILE *f, const char *trace, const struct replay_samples *sm)
 {
 	size_t n = sm->n;
@@ -104,33 +128,17 @@ static int write_page(FILE *f, const char *trace, const struct replay_samples *s
 	}
 	svg_chart(f, "Resident pages per node", x, n, s, nodes);
 
-	s[0].name = "TLB flushes";
-	s[1].name = "IPIs sent";
-	s[2].name = "full flushes";
-	for (size_t i = 0; i < n; i++) {
-		s[0].y[i] = (double)sm->v[i].c.tlb_flushes;
-		s[1].y[i] = (double)sm->v[i].c.ipis_sent;
-		s[2].y[i] = (double)sm->v[i].c.tlb_flush_full;
-	}
-	svg_chart(f, "TLB flushes and IPIs (cumulative)", x, n, s, 3);
+	for (size_t c = 0; c < sizeof(counter_charts) / sizeof(counter_charts[0]); c++) {
+		const struct counter_chart *ch = &counter_charts[c];
 
-	s[0].name = "hinting faults";
-	s[1].name = "local";
-	s[2].name = "pages migrated";
-	for (size_t i = 0; i < n; i++) {
-		s[0].y[i] = (double)sm->v[i].c.numa_hint_faults;
-		s[1].y[i] = (double)sm->v[i].c.numa_hint_faults_local;
-		s[2].y[i] = (double)sm->v[i].c.pgmigrate_success;
+		for (unsigned k = 0; k < ch->n; k++) {
+			s[k].name = ch->s[k].name;
+			for (size_t i = 0; i < n; i++)
+				s[k].y[i] = (double)*(const uint64_t *)((const char *)&sm->v[i].c +
+									ch->s[k].off);
+		}
+		svg_chart(f, ch->title, x, n, s, ch->n);
 	}
-	svg_chart(f, "NUMA balancing (cumulative)", x, n, s, 3);
-
-	s[0].name = "faults";
-	s[1].name = "TLB misses";
-	for (size_t i = 0; i < n; i++) {
-		s[0].y[i] = (double)sm->v[i].c.faults;
-		s[1].y[i] = (double)sm->v[i].c.tlb_misses;
-	}
-	svg_chart(f, "Faults and TLB misses (cumulative)", x, n, s, 2);
 
 	fputs("<h2>Journal activity</h2>\n<p>None: a trace replay uses anonymous memory only, "
 	      "with no disk (the journal's figures are in <code>mmsim bench journal</code>).</p>\n"
