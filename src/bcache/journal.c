@@ -220,11 +220,6 @@ static void journal_wake_flushers(struct journal *j)
 		futex_async(&j->wake, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
 }
 
-static void journal_set_written(struct journal *j, uint64_t seq)
-{
-	__atomic_store_n(&j->written_seq, seq, __ATOMIC_SEQ_CST);
-}
-
 /* ---- pins ------------------------------------------------------------------------- */
 
 static uint32_t *pin_slot(struct journal *j, uint64_t seq)
@@ -401,7 +396,7 @@ static void journal_write_done(struct journal *j, int err)
 	if (err) {
 		journal_set_error(j, err);
 	} else {
-		journal_set_written(j, seq);
+		__atomic_store_n(&j->written_seq, seq, __ATOMIC_SEQ_CST);
 		journal_wake_flushers(j);
 		j->durable_last_seq = w->last_seq;
 		journal_reclaim(j);
@@ -553,15 +548,21 @@ static int journal_wait_seq_locked(struct journal *j, uint64_t seq)
 
 static int journal_wait_durable(struct journal *j, uint64_t seq);
 
-/* Asks for entry seq (j->lock held, dropped here) and waits until it is
- * durable. */
-static int journal_write_unlock_wait(struct journal *j, uint64_t seq)
+/* Asks for entry seq with j->lock held, drops it, and runs the write if it
+ * is this caller's. */
+static void journal_ask_unlock(struct journal *j, uint64_t seq)
 {
 	bool mine = journal_ask_write(j, seq);
 
 	pthread_mutex_unlock(&j->lock);
 	if (mine)
 		journal_write_inline(j);
+}
+
+/* journal_ask_unlock(), then waits until entry seq is durable. */
+static int journal_write_unlock_wait(struct journal *j, uint64_t seq)
+{
+	journal_ask_unlock(j, seq);
 	return journal_wait_durable(j, seq);
 }
 
@@ -688,11 +689,7 @@ int bch_journal_add(struct cache_set *c, const uint64_t *keys, unsigned u64s,
 		j->returning--;
 	j->st.flush_waits++;
 	if (!(flags & JOURNAL_FLUSH)) {
-		bool mine = journal_ask_write(j, seq);
-
-		pthread_mutex_unlock(&j->lock);
-		if (mine)
-			journal_write_inline(j);
+		journal_ask_unlock(j, seq);
 		*pin_seq = seq;
 		return 0;
 	}

@@ -135,18 +135,19 @@ static void bounce_put(void *bounce, void *buf, size_t len, bool copy_out)
 
 #define WRITE_MAX_EXTENTS 32u	/* extents one journalled chunk may take */
 
-/*
- * One pin is held from the journal entry until the btree has the keys.
- * A FUA insert asks for the entry's write and inserts while it is in
- * flight (the keys are visible before they are durable, like any
- * unflushed write's), then waits.
- */
 /* Keys that will never be inserted let go of their buckets' holds. */
 static void keys_abandon(struct cache_set *c, const uint64_t *keys, unsigned u64s)
 {
 	for (const uint64_t *p = keys; p < keys + u64s; p += bkey_u64s((const struct bkey *)p))
 		bch_alloc_sectors_put(c, (const struct bkey *)p);
 }
+
+/*
+ * One pin is held from the journal entry until the btree has the keys.
+ * A FUA insert asks for the entry's write and inserts while it is in
+ * flight (the keys are visible before they are durable, like any
+ * unflushed write's), then waits.
+ */
 
 int bch_insert_keys(struct cache_set *c, const uint64_t *keys, unsigned u64s, bool fua)
 {

@@ -18,7 +18,7 @@
  * A PREFLUSH write that the power cut before it completed still bounds the
  * outcome: a disk writes its data only after the flush before it, so if
  * any of its sectors survive the loss (kept, or the new prefix of a tear),
- * every write its flush covered survives too (rec->preflush_snap).  Without
+ * every write its flush covered survives too (rec->preflushed).  Without
  * that rule a journal entry could outlive the data its keys point at.
  *
  * Overlapping writes are never in flight together (the later is refused),
@@ -45,8 +45,8 @@ struct blk_frec {
 	uint64_t sector;
 	uint64_t nsect;
 	uint64_t cseq;		/* completion number, once DONE */
-	uint64_t preflush_snap;	/* a PREFLUSH write the engine carried out:
-				 * the completions its flush covered, + 1 */
+	uint64_t flush_snap;	/* if preflushed: the completions it covered */
+	bool preflushed;	/* a PREFLUSH write the engine carried out */
 	enum frec_state state;
 	char *old;		/* pre-image, nsect sectors; NULL once durable */
 };
@@ -192,8 +192,10 @@ int blk_fault_complete(struct blk_dev *dev, struct blk_req *req, int res)
 		f->inflight_writes--;
 		r->state = FR_DONE;
 		r->cseq = ++f->completions;
-		if (!res && (req->flags & BLK_PREFLUSH))
-			r->preflush_snap = req->flush_snap + 1;
+		if (!res && (req->flags & BLK_PREFLUSH)) {
+			r->preflushed = true;
+			r->flush_snap = req->flush_snap;
+		}
 		if (!res && (req->flags & BLK_FUA) && !f->power_off)
 			make_durable(r);
 	}
@@ -272,8 +274,8 @@ static void roll_back(struct blk_fault *f)
 		if (r->state != FR_DURABLE && r->cseq > covered) {
 			bool some;
 			err = undo_one(f, r, p, np, &some);
-			if (some && r->preflush_snap > covered + 1)
-				covered = r->preflush_snap - 1;
+			if (some && r->preflushed && r->flush_snap > covered)
+				covered = r->flush_snap;
 			continue;
 		}
 		if (np == cap) {

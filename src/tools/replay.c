@@ -491,16 +491,20 @@ static int parse_args(int argc, char **argv, struct replay_opts *o, const char *
 			bad = parse_u64(optarg, &v, c == 'm') != 0 || (c != 'm' && v > (1ull << 40));
 			if (bad)
 				break;
-			if (c == 'n')
-				o->cfg.nodes = (unsigned)(v > 4096 ? 4096 : v);
-			else if (c == 'c')
-				o->cfg.cpus = (unsigned)(v > 4096 ? 4096 : v);
-			else if (c == 'm')
-				o->cfg.mem_per_node = v;
-			else if (c == 'C' || c == 't')
-				*(c == 'C' ? &o->cpu : &o->move_to) = (int)(v > 4096 ? 4096 : v);
-			else
-				*(c == 'a' ? &o->move_at : c == 's' ? &o->numa_scan : &o->limit) = v;
+			/* Counts of nodes and CPUs are capped far above any
+			 * valid value: mmsim_config_check refuses them. */
+			if ((c == 'n' || c == 'c' || c == 'C' || c == 't') && v > 4096)
+				v = 4096;
+			switch (c) {
+			case 'n': o->cfg.nodes = (unsigned)v; break;
+			case 'c': o->cfg.cpus = (unsigned)v; break;
+			case 'm': o->cfg.mem_per_node = v; break;
+			case 'C': o->cpu = (int)v; break;
+			case 't': o->move_to = (int)v; break;
+			case 'a': o->move_at = v; break;
+			case 's': o->numa_scan = v; break;
+			default: o->limit = v; break;
+			}
 			bad = (c == 'a' || c == 's' || c == 'l') && !v;
 			break;
 		default:
