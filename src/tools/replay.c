@@ -43,6 +43,10 @@
 #define REGION (2ull << 20)
 #define USER_TOP 0x7ffffffff000ull	/* x86-64's TASK_SIZE (47-bit) */
 #define MMAP_MIN 0x10000ull		/* Linux's default vm.mmap_min_addr */
+/* A record is at most 25 bytes and Valgrind's own lines are short: a
+ * longer line is not a trace, and reading it whole (a stream with no
+ * newline) would grow memory without bound. */
+#define LINE_MAX_BYTES 65536
 #define PROGRESS_EVERY (1u << 20)
 
 /* ---- the trace reader ----------------------------------------------------------- */
@@ -208,20 +212,29 @@ static uint64_t region_start(uint64_t base)
 	return base < MMAP_MIN ? MMAP_MIN : base;
 }
 
+/* Where it ends: the last one stops at TASK_SIZE, which is not 2 MiB
+ * aligned (base < USER_TOP, so the sum cannot wrap). */
+static uint64_t region_end(uint64_t base)
+{
+	return base + REGION > USER_TOP ? USER_TOP : base + REGION;
+}
+
 /* Maps the region holding addr, which faulted. */
 static int map_region(struct replay *r, uint64_t addr)
 {
 	uint64_t base = addr & ~(REGION - 1);
 	long ret;
 
+	/* First: every sum below stays far from 2^64. */
+	if (addr >= USER_TOP)
+		return fail(r, "address 0x%" PRIx64 " is outside user space (it ends at 0x%llx)",
+			    addr, USER_TOP);
 	if (region_mapped(r, base))
 		return fail(r, "SIGSEGV at 0x%" PRIx64 " in a region already mapped", addr);
 	if (addr < MMAP_MIN)
 		return fail(r, "address 0x%" PRIx64 " is below mmap_min_addr (64 KiB): no "
 			    "program can touch it", addr);
-	if (base + REGION > USER_TOP)
-		return fail(r, "address 0x%" PRIx64 " is outside user space", addr);
-	ret = mmsim_sys_mmap(r->task, region_start(base), base + REGION - region_start(base),
+	ret = mmsim_sys_mmap(r->task, region_start(base), region_end(base) - region_start(base),
 			     PROT_READ | PROT_WRITE,
 			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	if (ret < 0)
@@ -258,7 +271,7 @@ static int numa_scan_all(struct replay *r)
 {
 	for (size_t i = 0; i < r->nregions; i++) {
 		uint64_t start = region_start(r->regions[i]);
-		long ret = mmsim_numa_scan(r->cur, start, r->regions[i] + REGION - start);
+		long ret = mmsim_numa_scan(r->cur, start, region_end(r->regions[i]) - start);
 
 		if (ret < 0)
 			return fail(r, "NUMA scan: %s", strerror((int)-ret));
@@ -302,24 +315,49 @@ static int replay_one(struct replay *r, const struct trace_access *a)
 	return 0;
 }
 
+/*
+ * Reads one line, without its newline, into line[LINE_MAX_BYTES + 1]:
+ * 1, 0 at the end, -1 when it is longer than LINE_MAX_BYTES.
+ */
+static int read_line(FILE *f, char *line, size_t *len)
+{
+	size_t n = 0;
+	int ch;
+
+	while ((ch = getc_unlocked(f)) != EOF && ch != '\n') {
+		if (n == LINE_MAX_BYTES)
+			return -1;
+		line[n++] = (char)ch;
+	}
+	line[n] = 0;
+	*len = n;
+	return ch != EOF || n;
+}
+
 /* Reads and replays every line; 0, or -1 with r->why. */
 static int replay_stream(struct replay *r, FILE *f)
 {
 	bool progress = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);	/* not piped */
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	int err = 0;
+	char *line = malloc(LINE_MAX_BYTES + 1);
+	size_t len;
+	int err = 0, got = 0;
 
+	if (!line)
+		return fail(r, "out of memory");
 	while (!err && (!r->o.limit || r->accesses < r->o.limit) &&
-	       (len = getline(&line, &cap, f)) >= 0) {
+	       (got = read_line(f, line, &len)) != 0) {
 		struct trace_access a;
 		int k;
 
 		r->lines++;
-		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		if (got < 0) {
+			err = fail(r, "line %" PRIu64 ": longer than %d bytes: not a lackey trace",
+				   r->lines, LINE_MAX_BYTES);
+			break;
+		}
+		while (len && line[len - 1] == '\r')
 			line[--len] = 0;
-		if ((size_t)len != strlen(line)) {
+		if (len != strlen(line)) {
 			err = fail(r, "line %" PRIu64 ": a NUL byte: not a lackey trace", r->lines);
 			break;
 		}
@@ -359,7 +397,7 @@ static void census(struct replay *r, uint64_t *pages, uint64_t *resident)
 	*resident = 0;
 	for (size_t i = 0; i < r->nregions; i++) {
 		uint64_t start = region_start(r->regions[i]);
-		unsigned n = (unsigned)((r->regions[i] + REGION - start) / 4096);
+		unsigned n = (unsigned)((region_end(r->regions[i]) - start) / 4096);
 
 		for (unsigned p = 0; p < n; p++)
 			va[p] = start + (uint64_t)p * 4096;
@@ -512,8 +550,14 @@ static int parse_args(int argc, char **argv, struct replay_opts *o, const char *
 			return 2;
 		}
 		if (bad) {
+			/* The option's name from the table: argv[optind - 1] is
+			 * the value when it came as a separate argument. */
+			const struct option *op = opts;
+
+			while (op->name && op->val != c)
+				op++;
 			fprintf(stderr, "mmsim replay: bad value '%s' for --%s\n", optarg,
-				argv[optind - 1] + 2);
+				op->name ? op->name : "?");
 			return 2;
 		}
 	}

@@ -70,6 +70,13 @@ n=$(( $(val "$d/real" replay.instr) + $(val "$d/real" replay.loads) +
 want "$d/real" replay.accesses $(( n - $(val "$d/real" replay.instr) ))
 [ "$n" = "$(grep -vc '^==' "$real")" ] || fail "real trace: $n records counted"
 
+# The top 2 MiB of user space ends at TASK_SIZE, not at a 2 MiB boundary:
+# its last page is user space like any other.
+printf ' S 7fffffffe000,8\n S 7fffffffeff8,8\n L 7fffffe00000,8\n' | "$MMSIM" replay - >"$d/top" ||
+	{ cat "$d/top"; fail "the top 2 MiB below TASK_SIZE"; }
+want "$d/top" replay.regions_2m 1
+want "$d/top" replay.pages 1        # and the zero page
+
 # 64 pages written on CPU 0, then read four times from CPU 1 (node 1).
 {
 	for i in $(seq 0 63); do printf ' S %x,8\n' $((0x10000000 + i * 4096)); done
@@ -118,6 +125,10 @@ printf ' X 10000000,8\n' | bad "unknown kind" "line 1: not a lackey record"
 printf ' L 10000000,8\n L 1ffffffffffffffff,8\n' | bad "address too long" "line 2:"
 printf ' L 1000,8\n' | bad "page zero" "below mmap_min_addr"
 printf ' S 7ffffffff000,8\n' | bad "past user space" "outside user space"
+printf ' L ffffffffffffff00,8\n' | bad "near 2^64" "line 1: address 0xffffffffffffff00 is outside user space"
+printf ' S 7fffffffeffc,8\n' | bad "across TASK_SIZE" "address 0x7ffffffff000 is outside user space"
+head -c 1000000 /dev/zero | tr '\0' L >"$d/long.trace"
+bad "a line of 1 MB" "line 1: longer than 65536 bytes" <"$d/long.trace"
 { printf 'Z'; head -c 4096 /dev/urandom; } | bad "garbage" "line 1:"
 for i in $(seq 0 3000); do printf ' S %x,8\n' $((0x10000000 + i * 4096)); done |
 	"$MMSIM" replay --nodes 1 --cpus 1 --mem 8m - >"$d/out" 2>"$d/err" && fail "out of memory: exit 0"
@@ -136,5 +147,13 @@ usage --mem 3m "$d/small.trace"
 usage --flush sometimes "$d/small.trace"
 usage --no-such-option "$d/small.trace"
 usage "$d/small.trace" "$d/small.trace"
+# The message names the option, whatever else is on the command line or
+# in the environment, and whichever way the value was given.
+for args in "--limit 0" "--limit=0"; do
+	rc=0
+	env -i SECRET=x "$MMSIM" replay "$d/small.trace" $args 2>"$d/err" || rc=$?
+	[ "$rc" = 2 ] && [ "$(cat "$d/err")" = "mmsim replay: bad value '0' for --limit" ] ||
+		{ cat "$d/err"; fail "replay $args: exit $rc, or the message"; }
+done
 "$MMSIM" replay --help | grep -q "lackey" || fail "--help"
 echo "replay: ok"
