@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "replay.h"
 
@@ -147,13 +149,97 @@ static int write_page(FILE *f, const char *trace, const struct replay_samples *s
 	return ferror(f) ? -EIO : 0;
 }
 
+/*
+ * Where the page goes.  A regular file, or a new one, gets the page by
+ * rename from a temporary file beside it: a failed write leaves what was
+ * there as it was, and the only file ever removed is that temporary one.
+ * Anything else (a device, a pipe, a dangling symlink) is written in
+ * place and never removed: `-o /dev/full` must not delete /dev/full.
+ */
+struct page_out {
+	FILE *f;
+	char *tmp;		/* NULL: written in place */
+	char *dest;		/* rename target (symlinks resolved) */
+};
+
+static int page_open(struct page_out *po, const char *out)
+{
+	struct stat st, lst;
+	bool exists = stat(out, &st) == 0;
+	mode_t mode;
+	int fd, err;
+
+	memset(po, 0, sizeof(*po));
+	if ((exists && !S_ISREG(st.st_mode)) || (!exists && lstat(out, &lst) == 0)) {
+		po->f = fopen(out, "w");
+		return po->f ? 0 : -errno;
+	}
+	if (exists && access(out, W_OK))	/* as fopen would have refused */
+		return -errno;
+	po->dest = exists ? realpath(out, NULL) : strdup(out);
+	if (!po->dest)
+		return -errno;
+	const char *slash = strrchr(po->dest, '/');
+	int dirlen = slash ? (int)(slash - po->dest) + 1 : 0;
+
+	if (asprintf(&po->tmp, "%.*s.%s.XXXXXX", dirlen, po->dest,
+		     po->dest + dirlen) < 0) {
+		po->tmp = NULL;
+		err = -ENOMEM;
+		goto fail;
+	}
+	fd = mkstemp(po->tmp);
+	if (fd < 0) {
+		err = -errno;
+		goto fail;
+	}
+	/* The mode the file has, or fopen's 0666 less the umask. */
+	if (exists) {
+		mode = st.st_mode & 07777;
+	} else {
+		mode = umask(0);
+		umask(mode);
+		mode = 0666 & ~mode;
+	}
+	if (fchmod(fd, mode) || !(po->f = fdopen(fd, "w"))) {
+		err = -errno;
+		close(fd);
+		unlink(po->tmp);
+		goto fail;
+	}
+	return 0;
+fail:
+	free(po->tmp);
+	free(po->dest);
+	return err;
+}
+
+/* Closes, and on success puts the page in place; on failure removes only
+ * the temporary file.  0 or -errno. */
+static int page_close(struct page_out *po, int err)
+{
+	if (fflush(po->f) && !err)
+		err = -errno;
+	if (po->tmp && !err && fsync(fileno(po->f)))
+		err = -errno;
+	if (fclose(po->f) && !err)
+		err = -errno;
+	if (po->tmp && !err && rename(po->tmp, po->dest))
+		err = -errno;
+	if (po->tmp && err)
+		unlink(po->tmp);
+	free(po->tmp);
+	free(po->dest);
+	return err;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	struct replay_samples sm = { .every = 10000 };
 	const char *out = "mmsim-report.html";
 	char **rargv = calloc((size_t)argc + 1, sizeof(*rargv));
 	int rargc = 0, rc;
-	FILE *f;
+	struct page_out po;
 
 	if (!rargv)
 		return 1;
@@ -199,19 +285,17 @@ int cmd_report(int argc, char **argv)
 		free(sm.v);
 		return rc;
 	}
-	f = fopen(out, "w");
-	if (!f) {
-		fprintf(stderr, "mmsim report: %s: %s\n", out, strerror(errno));
+	int err = page_open(&po, out);
+
+	if (err) {
+		fprintf(stderr, "mmsim report: %s: %s\n", out, strerror(-err));
 		free(sm.v);
 		return 1;
 	}
-	int err = write_page(f, trace, &sm);
-	if (fclose(f) && !err)
-		err = -errno;
+	err = page_close(&po, write_page(po.f, trace, &sm));
 	free(sm.v);
 	if (err) {
 		fprintf(stderr, "mmsim report: writing %s: %s\n", out, strerror(-err));
-		remove(out);
 		return 1;
 	}
 	printf("report: %s (%zu samples)\n", out, sm.n);

@@ -6,7 +6,8 @@
 #    pages stay on node 0; with --numa-scan they follow it to node 1, and
 #    the counters say the NUMA hinting faults moved exactly those pages;
 #  - standard input, --limit, --instr;
-#  - `mmsim report`: the HTML page of plots, its header, its errors;
+#  - `mmsim report`: the HTML page of plots, its header, its errors (a
+#    failed write leaves what was there, and removes nothing it did not make);
 #  - bad input of every kind exits 1 with the line number (a malformed
 #    record, garbage bytes, an address below mmap_min_addr or past user
 #    space, a machine out of memory), bad options exit 2; nothing crashes.
@@ -111,6 +112,21 @@ rc=0; printf ' Q 1,1\n' | "$MMSIM" report -o "$d/bad.html" - 2>/dev/null || rc=$
 [ "$rc" = 1 ] && [ ! -e "$d/bad.html" ] || fail "report of a bad trace: exit $rc, or a page left"
 rc=0; "$MMSIM" report -o "$d/no/such/dir.html" "$d/move.trace" 2>/dev/null || rc=$?
 [ "$rc" = 1 ] || fail "report to an unwritable path: exit $rc"
+# A failed write removes nothing it did not create: not a device behind a
+# symlink (as root, `-o /dev/full` once deleted /dev/full), not the page an
+# earlier run left (the new one is written beside it, then renamed).
+ln -s /dev/full "$d/full.html"
+rc=0; "$MMSIM" report -o "$d/full.html" "$d/move.trace" 2>"$d/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "No space left" "$d/err" || { cat "$d/err"; fail "report to /dev/full: exit $rc"; }
+[ -L "$d/full.html" ] || fail "report to /dev/full: the symlink was removed"
+echo "an earlier page" >"$d/old.html"
+rc=0; (ulimit -f 1; trap '' XFSZ; exec "$MMSIM" report -o "$d/old.html" "$d/move.trace") \
+	2>"$d/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "File too large" "$d/err" || { cat "$d/err"; fail "report past ulimit -f: exit $rc"; }
+[ "$(cat "$d/old.html")" = "an earlier page" ] || fail "report past ulimit -f: the old page is gone"
+[ -z "$(find "$d" -name '.old.html.*')" ] || fail "report past ulimit -f: a temporary file left"
+"$MMSIM" report -o "$d/old.html" "$d/move.trace" >/dev/null && grep -q '<svg ' "$d/old.html" ||
+	fail "report over an earlier page"
 
 # Bad input: exit 1, the line, no crash.
 bad() { # name expected-message; the trace on stdin
