@@ -153,17 +153,76 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every X.mms below dir (recursively) that has an X.out beside it. */
-static void find_scenarios(const char *dir, struct names *out, int depth)
+/* The directories walked so far, by identity: a symlink back up the tree
+ * (or a second path to one) would otherwise be walked again, and a few
+ * such links make the walk exponential. */
+struct walk {
+	struct names *out;
+	struct { dev_t dev; ino_t ino; } *seen;
+	size_t nseen, capseen;
+	int errors;		/* directories that could not be read */
+};
+
+static bool walk_seen(struct walk *w, const struct stat *st)
+{
+	for (size_t i = 0; i < w->nseen; i++)
+		if (w->seen[i].dev == st->st_dev && w->seen[i].ino == st->st_ino)
+			return true;
+	if (w->nseen == w->capseen) {
+		w->capseen = w->capseen ? w->capseen * 2 : 32;
+		void *p = realloc(w->seen, w->capseen * sizeof *w->seen);
+		if (!p) {
+			fputs("mmsim: out of memory\n", stderr);
+			exit(1);
+		}
+		w->seen = p;
+	}
+	w->seen[w->nseen].dev = st->st_dev;
+	w->seen[w->nseen].ino = st->st_ino;
+	w->nseen++;
+	return false;
+}
+
+/* Every X.mms below dir (recursively) that has an X.out beside it.  A
+ * directory that cannot be read is reported and counted: its scenarios
+ * would otherwise pass unnoticed by not running. */
+static void find_scenarios(const char *dir, struct walk *w, int depth)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	if (!d || depth > 16) {
-		if (d)
-			closedir(d);
+	struct stat dst;
+	if (!d) {
+		fprintf(stderr, "mmsim check: %s: %s\n", dir, strerror(errno));
+		w->errors++;
 		return;
 	}
-	while ((e = readdir(d))) {
+	if (fstat(dirfd(d), &dst)) {
+		fprintf(stderr, "mmsim check: %s: %s\n", dir, strerror(errno));
+		w->errors++;
+		closedir(d);
+		return;
+	}
+	if (walk_seen(w, &dst)) {
+		closedir(d);
+		return;
+	}
+	if (depth > 16) {
+		fprintf(stderr, "mmsim check: %s: more than 16 directories deep: not searched\n",
+			dir);
+		w->errors++;
+		closedir(d);
+		return;
+	}
+	for (;;) {
+		errno = 0;
+		e = readdir(d);
+		if (!e) {
+			if (errno) {
+				fprintf(stderr, "mmsim check: %s: %s\n", dir, strerror(errno));
+				w->errors++;
+			}
+			break;
+		}
 		if (e->d_name[0] == '.')
 			continue;
 		char *path;
@@ -171,7 +230,7 @@ static void find_scenarios(const char *dir, struct names *out, int depth)
 			continue;
 		struct stat st;
 		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-			find_scenarios(path, out, depth + 1);
+			find_scenarios(path, w, depth + 1);
 			free(path);
 			continue;
 		}
@@ -181,7 +240,7 @@ static void find_scenarios(const char *dir, struct names *out, int depth)
 			if (o) {
 				strcpy(o + n - 4, ".out");
 				if (access(o, R_OK) == 0) {
-					names_add(out, path);
+					names_add(w->out, path);
 					path = NULL;
 				}
 				free(o);
@@ -286,15 +345,19 @@ static int cmd_check(int argc, char **argv)
 		return 2;
 	}
 	struct names l = { 0 };
+	struct walk w = { .out = &l };
 	for (int i = 1; i < argc; i++) {
 		struct stat st;
 		if (stat(argv[i], &st) || !S_ISDIR(st.st_mode)) {
 			fprintf(stderr, "mmsim check: %s: not a directory\n", argv[i]);
+			free(w.seen);
 			return 2;
 		}
-		find_scenarios(argv[i], &l, 0);
+		find_scenarios(argv[i], &w, 0);
 	}
-	qsort(l.v, l.n, sizeof *l.v, cmp_str);
+	free(w.seen);
+	if (l.n)	/* qsort's array may not be NULL, even for no elements */
+		qsort(l.v, l.n, sizeof *l.v, cmp_str);
 	int failed = 0;
 	for (size_t i = 0; i < l.n; i++) {
 		failed += check_one(l.v[i]);
@@ -302,6 +365,11 @@ static int cmd_check(int argc, char **argv)
 	}
 	free(l.v);
 	printf("check: %zu passed, %d failed\n", l.n - (size_t)failed, failed);
+	if (w.errors) {
+		fprintf(stderr, "mmsim check: %d director%s not searched (see above)\n", w.errors,
+			w.errors == 1 ? "y" : "ies");
+		return 1;
+	}
 	if (!l.n) {
 		fputs("mmsim check: no scenario with an .out file found\n", stderr);
 		return 1;
@@ -309,7 +377,23 @@ static int cmd_check(int argc, char **argv)
 	return failed ? 1 : 0;
 }
 
-int main(int argc, char **argv)
+/*
+ * Output that never reached standard output is a failure: `mmsim ... >
+ * /dev/full` must not exit 0 (as coreutils' close_stdout).  Buffered
+ * output is flushed here, so this is where a write error shows.
+ */
+static int finish_stdout(int rc)
+{
+	int err = fflush(stdout) ? errno : 0;
+
+	if (!err && !ferror(stdout))
+		return rc;
+	fprintf(stderr, "mmsim: writing standard output: %s\n",
+		err ? strerror(err) : "write error");
+	return rc ? rc : 1;
+}
+
+static int run_command(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage_main(stderr);
@@ -338,4 +422,9 @@ int main(int argc, char **argv)
 		return cmd_report(argc - 1, argv + 1);
 	fprintf(stderr, "mmsim: unknown command '%s' (see mmsim --help)\n", c);
 	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	return finish_stdout(run_command(argc, argv));
 }
