@@ -35,6 +35,9 @@
 #define DEAD_PID INT_MAX
 #define FNV_BASIS 0xcbf29ce484222325ULL
 #define FNV_PRIME 0x100000001b3ULL
+/* Far above any real scenario (70,000 mappings take ~2 MB): reading
+ * /dev/zero must end with an error, not with the host out of memory. */
+#define MAX_SCENARIO_BYTES (64u << 20)
 
 enum kind {
 	K_MACHINE, K_TASK, K_FORK, K_USE, K_FILE, K_MMAP, K_HOLE, K_MUNMAP, K_MPROTECT,
@@ -77,9 +80,14 @@ struct cmd {
 	int cpu;
 };
 
+/* Names in order of definition, and a hash of them (open addressing,
+ * at most half full, entries index + 1): scenarios with tens of
+ * thousands of mappings look every name up. */
 struct symtab {
 	char **v;
 	int n, cap;
+	int *hash;
+	unsigned hcap;
 };
 
 struct scenario {
@@ -94,6 +102,7 @@ struct scenario {
 	int line;
 	FILE *err;
 	bool seen_cmd;
+	bool crashed;		/* a crash with no reboot after it yet */
 	char *bound;		/* per mapping name: bound by an earlier line */
 	char *linebuf;
 	/* Everything a command's arguments need, freed with the scenario, so
@@ -149,12 +158,32 @@ static char *pstrdup(struct scenario *s, const char *str)
 	return memcpy(palloc(s, n), str, n);
 }
 
+static unsigned sym_hash(const char *s)
+{
+	uint64_t h = FNV_BASIS;
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * FNV_PRIME;
+	return (unsigned)(h ^ h >> 32);
+}
+
+/* The first definition of s: a name defined twice is found where it was
+ * first put, as the linear search found it. */
 static int sym_find(const struct symtab *t, const char *s)
 {
-	for (int i = 0; i < t->n; i++)
-		if (!strcmp(t->v[i], s))
-			return i;
+	if (!t->hcap)
+		return -1;
+	for (unsigned i = sym_hash(s) & (t->hcap - 1); t->hash[i]; i = (i + 1) & (t->hcap - 1))
+		if (!strcmp(t->v[t->hash[i] - 1], s))
+			return t->hash[i] - 1;
 	return -1;
+}
+
+static void sym_hash_put(struct symtab *t, int idx)
+{
+	unsigned i = sym_hash(t->v[idx]) & (t->hcap - 1);
+	while (t->hash[i])
+		i = (i + 1) & (t->hcap - 1);
+	t->hash[i] = idx + 1;
 }
 
 static int sym_add(struct symtab *t, const char *s)
@@ -168,6 +197,14 @@ static int sym_add(struct symtab *t, const char *s)
 		fputs("mmsim: out of memory\n", stderr);
 		exit(1);
 	}
+	if ((unsigned)(t->n + 1) * 2 > t->hcap) {
+		free(t->hash);
+		t->hcap = t->hcap ? t->hcap * 2 : 32;
+		t->hash = xcalloc(t->hcap, sizeof *t->hash);
+		for (int i = 0; i < t->n; i++)
+			sym_hash_put(t, i);
+	}
+	sym_hash_put(t, t->n);
 	return t->n++;
 }
 
@@ -176,6 +213,7 @@ static void sym_free(struct symtab *t)
 	for (int i = 0; i < t->n; i++)
 		free(t->v[i]);
 	free(t->v);
+	free(t->hash);
 }
 
 /* Usage errors unwind the parse through this jump. */
@@ -812,11 +850,16 @@ static void parse_line(struct scenario *s, char *text)
 		nargs(s, ntok, 1, 2, w);
 		if (ntok == 2 && strcmp(tok[1], "torn"))
 			uerr(s, "crash: unknown argument '%s'", tok[1]);
+		/* With the power off there is nothing to cut. */
+		if (s->crashed)
+			uerr(s, "crash: the power is already off (reboot first)");
+		s->crashed = true;
 		c->k = K_CRASH;
 		c->advice = ntok == 2;	/* torn */
 	} else if (!strcmp(w, "reboot")) {
 		nargs(s, ntok, 1, 1, w);
 		c->k = K_REBOOT;
+		s->crashed = false;
 	} else if (!strcmp(w, "stats")) {
 		nargs(s, ntok, 1, 1, w);
 		c->k = K_STATS;
@@ -920,6 +963,13 @@ char *read_whole_file(const char *path, size_t *len, FILE *err)
 	for (;;) {
 		size_t k = fread(buf + n, 1, cap - n, f);
 		n += k;
+		if (n > MAX_SCENARIO_BYTES) {
+			fprintf(err, "mmsim: %s: larger than %u MiB: not a scenario\n", path,
+				MAX_SCENARIO_BYTES >> 20);
+			fclose(f);
+			free(buf);
+			return NULL;
+		}
 		if (n < cap) {
 			if (ferror(f)) {
 				fprintf(err, "mmsim: %s: read error\n", path);
@@ -946,8 +996,9 @@ struct run {
 	uint64_t *hole_next;		/* per task, inherited at fork */
 	uint64_t *mval;			/* address of each mapping name */
 	int cur;
-	FILE *out;
+	FILE *out, *err;
 	bool json, first_json;
+	bool failed;		/* the simulator failed: scenario_run returns 1 */
 };
 
 static void emit(struct run *r, const struct cmd *c, const char *fmt, ...)
@@ -1252,8 +1303,10 @@ static void run_crash(struct run *r, const struct cmd *c)
 	/* The tear point comes from the line: a scenario crashes alike
 	 * every time it runs. */
 	int err = mmsim_crash(r->m, c->advice, 0x9e3779b97f4a7c15ull * (uint64_t)c->line);
-	if (err)
-		fprintf(stderr, "%s:%d: crash: %s\n", r->s->name, c->line, strerror(-err));
+	if (err) {
+		fprintf(r->err, "%s:%d: crash: %s\n", r->s->name, c->line, strerror(-err));
+		r->failed = true;
+	}
 }
 
 static int start_main(struct run *r)
@@ -1396,6 +1449,7 @@ int scenario_run(struct scenario *s, FILE *out, FILE *err, bool json)
 	struct run r = { 0 };
 	r.s = s;
 	r.out = out;
+	r.err = err;
 	r.json = json;
 	r.first_json = true;
 	int e = mmsim_create(&s->cfg, &r.m);
@@ -1438,5 +1492,5 @@ int scenario_run(struct scenario *s, FILE *out, FILE *err, bool json)
 	free(r.task);
 	free(r.hole_next);
 	free(r.mval);
-	return 0;
+	return r.failed ? 1 : 0;
 }
