@@ -340,13 +340,24 @@ static void bench_migrate(struct report *r, uint64_t pages)
 
 #define MPROTECT_CALLS 16	/* r, rw, r, rw, ...: every call changes every page */
 
-/* Splits [a, a + len) into k VMAs: alternating madvise hints keep them apart. */
-static void host_split(uint8_t *a, uint64_t len, unsigned k)
+/*
+ * Where VMA i of k over `pages` pages begins, in pages: whole pages, so
+ * any pages >= k splits (len / k is not page aligned unless k divides
+ * pages, and madvise refused the unaligned pieces).
+ */
+static uint64_t split_at(uint64_t pages, unsigned k, unsigned i)
 {
-	uint64_t chunk = len / k;
-	madvise(a, len, MADV_NOHUGEPAGE);
+	return pages * i / k;
+}
+
+/* Splits [a, a + len) into k VMAs: alternating madvise hints keep them apart. */
+static void host_split(uint8_t *a, uint64_t pages, unsigned k)
+{
+	madvise(a, pages * PAGE, MADV_NOHUGEPAGE);
 	for (unsigned i = 0; i < k; i++)
-		madvise(a + i * chunk, chunk, i % 2 ? MADV_SEQUENTIAL : MADV_RANDOM);
+		madvise(a + split_at(pages, k, i) * PAGE,
+			(split_at(pages, k, i + 1) - split_at(pages, k, i)) * PAGE,
+			i % 2 ? MADV_SEQUENTIAL : MADV_RANDOM);
 }
 
 /* ns per page of the host kernel's mprotect on a populated range of k VMAs. */
@@ -356,7 +367,7 @@ static double host_mprotect_ns(uint64_t pages, unsigned k)
 	uint8_t *a = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (a == MAP_FAILED)
 		return 0;
-	host_split(a, len, k);
+	host_split(a, pages, k);
 	for (uint64_t i = 0; i < pages; i++)
 		a[i * PAGE] = 1;
 	double best = 0;
@@ -393,9 +404,10 @@ static struct mprotect_run sim_mprotect(uint64_t pages, unsigned k, enum mmsim_f
 	mmsim_config_default(&cfg);
 	cfg.flush_policy = pol;
 	uint64_t a = populated_machine(&cfg, len, &m, &t);
-	uint64_t chunk = len / k;
 	for (unsigned i = 0; i < k; i++)
-		mmsim_sys_madvise(t, a + i * chunk, chunk, i % 2 ? MADV_SEQUENTIAL : MADV_RANDOM);
+		mmsim_sys_madvise(t, a + split_at(pages, k, i) * PAGE,
+				  (split_at(pages, k, i + 1) - split_at(pages, k, i)) * PAGE,
+				  i % 2 ? MADV_SEQUENTIAL : MADV_RANDOM);
 	struct mprotect_run best = { 0 };
 	for (int round = 0; round < 3; round++) {
 		struct mmsim_counters c0, c1;
@@ -499,8 +511,8 @@ int cmd_bench(int argc, char **argv)
 			json = true;
 			break;
 		case 'p':
-			pages = strtoull(optarg, NULL, 0);
-			if (pages < 1 || pages > (1ULL << 22)) {
+			pages = strtoull(optarg, &end, 0);
+			if (*end || optarg[0] == '-' || pages < 1 || pages > (1ULL << 22)) {
 				fputs("mmsim bench: --pages must be 1..4194304\n", stderr);
 				return 2;
 			}
