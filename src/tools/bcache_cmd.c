@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "bcache/bcache.h"
 #include "bcache_cmd.h"
@@ -132,10 +134,57 @@ bad:
 	return -1;
 }
 
+/*
+ * An image as format found it, so that a failed format can undo what it
+ * did to the file (not to its content): remove it if format created it,
+ * truncate it back if format extended it.
+ */
+struct image_state {
+	const char *path;
+	bool existed;
+	off_t size;		/* when it existed */
+	bool known;		/* st says which file the open left there */
+	struct stat st;
+};
+
+/* open_image() remembering what was there before, and what is after
+ * (even when it failed: it may have created the file first). */
+static int image_open(struct image_state *is, const char *path, uint64_t bytes,
+		      struct blk_dev **dev)
+{
+	struct stat st;
+	int r;
+
+	is->path = path;
+	is->existed = stat(path, &st) == 0;
+	is->size = is->existed ? st.st_size : 0;
+	r = open_image(path, bytes != 0, bytes, dev);
+	is->known = stat(path, &is->st) == 0;
+	return r;
+}
+
+static void image_undo(const struct image_state *is)
+{
+	struct stat st;
+
+	/* Only the very file opened: never one put there since. */
+	if (!is->known || stat(is->path, &st) || st.st_dev != is->st.st_dev ||
+	    st.st_ino != is->st.st_ino)
+		return;
+	if (!is->existed)
+		unlink(is->path);
+	else if (S_ISREG(st.st_mode) && st.st_size > is->size && truncate(is->path, is->size))
+		fprintf(stderr, "mmsim bcache format: %s: cannot truncate it back to %lld bytes: "
+			"%s\n", is->path, (long long)is->size, strerror(errno));
+}
+
 static int cmd_format(int argc, char **argv)
 {
 	struct bch_format_opts fo;
 	struct blk_dev *cache = NULL, *backing = NULL;
+	struct image_state ci = { 0 }, bi = { 0 };
+	const char *bpath;
+	struct stat st;
 	uint64_t size = 0, bsize = 0;
 	char why[256];
 	int r;
@@ -144,18 +193,37 @@ static int cmd_format(int argc, char **argv)
 	r = format_parse(argc, argv, &fo, &size, &bsize);
 	if (r <= 0)
 		return r ? 2 : 0;
-	if (open_image(argv[optind], size != 0, size, &cache))
-		return 1;
-	if (optind + 1 < argc && open_image(argv[optind + 1], bsize != 0, bsize, &backing)) {
-		blk_close(cache);
-		return 1;
+	bpath = optind + 1 < argc ? argv[optind + 1] : NULL;
+	if (image_open(&ci, argv[optind], size, &cache)) {
+		r = 1;
+		goto out;
+	}
+	/* One file cannot be both devices (by any path): the backing
+	 * superblock written over the cache's left only a backing device. */
+	if (bpath && ci.known && !stat(bpath, &st) && st.st_dev == ci.st.st_dev &&
+	    st.st_ino == ci.st.st_ino) {
+		fprintf(stderr, "mmsim bcache format: %s and %s are the same file: the cache "
+			"and the backing device must be two\n", ci.path, bpath);
+		r = 1;
+		goto out;
+	}
+	if (bpath && image_open(&bi, bpath, bsize, &backing)) {
+		r = 1;
+		goto out;
 	}
 	r = bch_format(cache, backing, &fo, why, sizeof(why));
 	if (r)
 		fprintf(stderr, "mmsim bcache format: %s\n", why);
+out:
 	if (backing)
 		blk_close(backing);
-	blk_close(cache);
+	if (cache)
+		blk_close(cache);
+	if (r) {
+		if (bi.path)
+			image_undo(&bi);
+		image_undo(&ci);
+	}
 	return r ? 1 : 0;
 }
 

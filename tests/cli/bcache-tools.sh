@@ -4,6 +4,8 @@
 #  - Debian's bcache-super-show (bcache-tools) accepts both superblocks and
 #    reads back the geometry mmsim wrote;
 #  - `mmsim bcache show`, `dump-journal` and `fsck` succeed on them;
+#  - format refuses one file as both devices, and a failed format leaves
+#    no file it created or extended;
 #  - each tool exits 1 with a message on a corrupt or foreign image, and 2
 #    on a usage error.
 set -euo pipefail
@@ -35,6 +37,31 @@ cset_b=$(awk '/^cset\.uuid/ {print $2}' "$d/b.txt")
 "$MMSIM" bcache show "$d/cache.img" | grep -q 'cset.journal_buckets	16' || fail "mmsim show"
 "$MMSIM" bcache dump-journal "$d/cache.img" | grep -q '^entries [1-9]' || fail "dump-journal"
 "$MMSIM" bcache fsck "$d/cache.img" | grep -q '^clean' || fail "fsck of a fresh set"
+
+# One file cannot be both devices, by whatever path: refused, and nothing
+# left (a file format created is removed, one it found is not).
+set +e
+"$MMSIM" bcache format --size 64m "$d/one.img" "$d/one.img" 2>"$d/err"; rc=$?
+"$MMSIM" bcache format --size 64m "$d/one.img" "$d/./one.img" 2>>"$d/err"; rc2=$?
+ln "$d/cache.img" "$d/link.img"
+"$MMSIM" bcache format "$d/cache.img" "$d/link.img" 2>>"$d/err"; rc3=$?
+set -e
+[[ $rc -eq 1 && $rc2 -eq 1 && $rc3 -eq 1 ]] || fail "format X X: rc $rc $rc2 $rc3"
+[[ $(grep -c 'are the same file' "$d/err") -eq 3 ]] || { cat "$d/err"; fail "format X X: message"; }
+[[ ! -e $d/one.img ]] || fail "format X X: left a file it created"
+"$MMSIM" bcache show "$d/cache.img" | grep -q 'cache device' || fail "format X X: changed the cache"
+rm "$d/link.img"
+# A failed format undoes what it did to the files: removes those it
+# created, truncates back those it extended.
+head -c 4096 /dev/urandom >"$d/small.img"
+set +e
+"$MMSIM" bcache format --size 64k "$d/new.img" 2>"$d/err"; rc=$?
+"$MMSIM" bcache format --size 64k "$d/small.img" 2>>"$d/err"; rc2=$?
+"$MMSIM" bcache format --size 64m "$d/new.img" --backing-size 4k "$d/newb.img" 2>>"$d/err"; rc3=$?
+set -e
+[[ $rc -eq 1 && $rc2 -eq 1 && $rc3 -eq 1 ]] || { cat "$d/err"; fail "failed formats: rc $rc $rc2 $rc3"; }
+[[ ! -e $d/new.img && ! -e $d/newb.img ]] || fail "a failed format left files it created"
+[[ $(stat -c %s "$d/small.img") -eq 4096 ]] || fail "a failed format left a file extended"
 
 # Corruptions: a clear message and exit status 1, never a crash.
 cp "$d/cache.img" "$d/bad.img"
