@@ -78,8 +78,20 @@ int mmsim_config_check(const struct mmsim_config *cfg, char *err, unsigned errle
 /* Builds and boots a machine. 0 or -EINVAL / -ENOMEM. */
 int mmsim_create(const struct mmsim_config *cfg, struct mmsim **out);
 
-/* Tears a machine down with every task still on it. */
+/* Tears a machine down with every task still on it.  A build with
+ * MMSIM_DEBUG_VM first audits the pages (mmsim_debug_check) and aborts
+ * on a violation. */
 void mmsim_destroy(struct mmsim *m);
+
+/*
+ * Audits every page of the machine against every task's page tables:
+ * mapcounts equal the entries that map each page (per subpage and per
+ * huge page), a huge page's references are all on its head, and no page
+ * has fewer references than mappings.  Call with no CPU running.  Returns
+ * the number of violations, each described on stderr.  Works in every
+ * build; the debug build runs it by itself at mmsim_destroy().
+ */
+unsigned mmsim_debug_check(struct mmsim *m);
 
 const struct mmsim_config *mmsim_config_of(const struct mmsim *m);
 

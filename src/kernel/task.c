@@ -54,10 +54,31 @@ int mmsim_create(const struct mmsim_config *cfg, struct mmsim **out)
 	return 0;
 }
 
+unsigned mmsim_debug_check(struct mmsim *m)
+{
+	pthread_mutex_lock(&m->lock);
+	struct mm_struct **mms = calloc((size_t)m->ntasks + 1, sizeof *mms);
+	unsigned n = 0, bad;
+	for (int i = 0; mms && i < m->ntasks; i++) {
+		struct mm_struct *mm = m->tasks[i]->mm;
+		bool seen = !mm;	/* threads share their process's mm */
+		for (unsigned k = 0; k < n && !seen; k++)
+			seen = mms[k] == mm;
+		if (!seen)
+			mms[n++] = mm;
+	}
+	bad = mms ? debug_vm_check_pages(&m->mm, mms, n) : 1;
+	pthread_mutex_unlock(&m->lock);
+	free(mms);
+	return bad;
+}
+
 void mmsim_destroy(struct mmsim *m)
 {
 	if (!m)
 		return;
+	if (MMSIM_DEBUG_VM_ENABLED && mmsim_debug_check(m))
+		vm_bug(__FILE__, __LINE__, "mmsim_debug_check(m) == 0", NULL);
 	vfs_destroy(m);
 	while (m->ntasks)
 		mmsim_task_exit(m->tasks[m->ntasks - 1]);

@@ -405,7 +405,7 @@ static bool test_clear_page_dirty(struct page *p)
  * A store after this faults and dirties the page again. */
 static bool clear_page_dirty_for_io(struct mm_sys *s, struct hw_cpu *cpu, struct page *p)
 {
-	if (__atomic_load_n(&p->mapcount, __ATOMIC_ACQUIRE) && page_mkclean(s, cpu, p))
+	if (folio_mapcount(p) && page_mkclean(s, cpu, p))
 		set_page_dirty(p);
 	return test_clear_page_dirty(p);
 }
@@ -595,7 +595,7 @@ void truncate_inode_pages(struct mm_sys *s, struct hw_cpu *cpu, struct address_s
 		wait_on_page_writeback(p);
 		/* A fault may have mapped it after the first unmap: the page
 		 * lock keeps new ones out now (faults map locked pages). */
-		if (__atomic_load_n(&p->mapcount, __ATOMIC_ACQUIRE))
+		if (folio_mapcount(p))
 			unmap_mapping_range(s, cpu, m, p->index, p->index + 1);
 		pthread_mutex_lock(&m->lock);
 		bool ours = p->mapping == (uintptr_t)m && radix_tree_lookup(&m->pages, p->index) == p;

@@ -7,10 +7,11 @@
  * it yet, the fault maps one 2 MiB page with a single PMD entry - for a
  * read as for a write, as Linux 6.12 did on the reference runs.
  *
- * A huge page is one compound page: refcount and mapcount live on its
- * head.  When part of it must be unmapped, protected or copied, the PMD
- * entry is split into 512 PTEs pointing at its subpages (split_huge_pmd);
- * the compound page itself stays whole and is freed when its last PTE goes,
+ * A huge page is one compound page: its references live on its head, its
+ * mapcounts per subpage and, for PMD mappings, on its first tail (mm.h).
+ * When part of it must be unmapped, protected or copied, the PMD entry is
+ * split into 512 PTEs pointing at its subpages (split_huge_pmd); the
+ * compound page itself stays whole and is freed when its last PTE goes,
  * as Linux does before its deferred split.
  */
 #include "mm.h"
@@ -51,7 +52,7 @@ int do_huge_pmd_anonymous_page(struct mm_struct *mm, struct hw_cpu *cpu,
 	 * move_pages looks pages up without the ptl and reads the mapcount. */
 	anon_page_setup(cpu, vma, p, haddr);
 	if (pmap_set(&mm->pmap, haddr, &e, NULL)) {
-		page_remove_rmap(s, p);
+		page_remove_rmap(s, p, true);
 		put_page(s, p);
 		return -EAGAIN;		/* a page table is already there */
 	}
@@ -101,10 +102,11 @@ int split_huge_pmd(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr)
 	int err = pmap_split_huge(&mm->pmap, haddr);
 	if (err)
 		return err;
-	/* One mapping became 512: each PTE holds a reference and a mapcount. */
+	/* One mapping became 512: each PTE holds a reference (on the head)
+	 * and a mapcount (on its subpage). */
 	struct page *head = pfn_to_page(mm->sys, e.pfn);
 	__atomic_add_fetch(&head->refcount, (int)HPAGE_PMD_NR - 1, __ATOMIC_RELAXED);
-	__atomic_add_fetch(&head->mapcount, (int)HPAGE_PMD_NR - 1, __ATOMIC_RELAXED);
+	page_rmap_split_pmd(head);
 	/* Each PTE now speaks for its own subpage: so does exclusivity. */
 	if (page_test(head, PG_anon_exclusive))
 		for (uint64_t i = 1; i < HPAGE_PMD_NR; i++)
@@ -139,10 +141,13 @@ static bool count_subpage_maps(struct page *head, struct vm_area_struct *vma, ui
 	return !c->pmd;
 }
 
-/* Turns subpage i of a huge page being split into a page of its own. */
+/* Turns subpage i of a huge page being split into a page of its own.  Its
+ * PTEs said per subpage whether they are exclusive (split_huge_pmd): that
+ * flag stays the subpage's own, the rest comes from the head. */
 static void split_one(struct page *head, struct page *p, unsigned i, uint32_t inherited)
 {
-	p->flags = (__atomic_load_n(&p->flags, __ATOMIC_RELAXED) & (1u << PG_used)) | inherited;
+	uint32_t own = (1u << PG_used) | (inherited ? (1u << PG_anon_exclusive) : 0);
+	p->flags = (__atomic_load_n(&p->flags, __ATOMIC_RELAXED) & own) | inherited;
 	p->order = 0;
 	p->private = 0;
 	p->index = head->index + i;
@@ -153,7 +158,7 @@ int split_isolated_huge_page(struct mm_sys *s, struct page *head, struct list_he
 {
 	static const enum pageflags inherited_flags[] = {
 		PG_referenced, PG_uptodate, PG_dirty, PG_active, PG_swapbacked,
-		PG_anon_exclusive, PG_mlocked, PG_unevictable,
+		PG_mlocked, PG_unevictable,
 	};
 	unsigned nr = 1u << head->order, mapped = 0, total = 0;
 	struct split_count *c = calloc(1, sizeof *c);
@@ -192,6 +197,7 @@ int split_isolated_huge_page(struct mm_sys *s, struct page *head, struct list_he
 		__atomic_add_fetch(&nd->nr_mlock, (uint64_t)mapped - 1, __ATOMIC_RELAXED);
 	for (unsigned i = nr; i-- > 0;) {
 		struct page *p = head + i;
+		VM_BUG_ON_PAGE(p->mapcount != c->map[i], p);
 		split_one(head, p, i, c->map[i] ? inherited : 0);
 		p->mapcount = c->map[i];
 		if (!c->map[i]) {

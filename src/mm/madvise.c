@@ -78,10 +78,12 @@ static int cold_or_pageout(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_a
 	while (pmap_iter_next(&it, &e)) {
 		if (e.kind != PMAP_PAGE || e.pfn == s->zero_pfn)
 			continue;
-		struct page *p = pfn_to_page(s, e.pfn);
-		if (__atomic_load_n(&p->mapcount, __ATOMIC_RELAXED) != 1)
+		/* Leave alone what other processes map (a huge page: as Linux
+		 * guesses it, folio_likely_mapped_shared). */
+		struct page *p = pfn_to_page(s, e.pfn), *head = compound_head(p);
+		if (head->order ? folio_likely_mapped_shared(head) : folio_mapcount(head) != 1)
 			continue;
-		lru_deactivate(s, p);
+		lru_deactivate(s, head);
 		/* Without swap only page-cache pages can be paged out (a
 		 * private file mapping's COW copies are anonymous). */
 		if (pageout && !page_anon(p)) {
@@ -89,7 +91,7 @@ static int cold_or_pageout(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_a
 			tlb_track_entry(&tlb, it.va, it.size);
 			if (e.flags & PMAP_DIRTY)
 				set_page_dirty(p);
-			page_remove_rmap(s, p);
+			page_remove_rmap(s, p, false);
 			tlb_remove_page(&tlb, p);
 		}
 	}

@@ -127,7 +127,7 @@ static int do_anonymous_page(struct mm_struct *mm, struct hw_cpu *cpu,
 		 PMAP_DIRTY | PMAP_ACCESSED | PMAP_SOFTDIRTY);
 	err = pmap_set(&mm->pmap, addr, &e, NULL);
 	if (err) {
-		page_remove_rmap(mm->sys, p);
+		page_remove_rmap(mm->sys, p, false);
 		put_page(mm->sys, p);
 		return vm_fault_errno(err);
 	}
@@ -170,7 +170,7 @@ static void map_one_around(struct mm_struct *mm, struct vm_area_struct *vma, uin
 		put_page(s, p);
 		return;
 	}
-	page_add_rmap(s, p);
+	page_add_rmap(s, p, false);
 	if (vma->vm_flags & VM_LOCKED)
 		mlock_page(s, p);
 	unlock_page(p);
@@ -263,7 +263,7 @@ static int do_cache_fault(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_ar
 		put_page(mm->sys, p);
 		return vm_fault_errno(err);
 	}
-	page_add_rmap(mm->sys, p);
+	page_add_rmap(mm->sys, p, false);
 	if (vma->vm_flags & VM_LOCKED)
 		mlock_page(mm->sys, p);
 	unlock_page(p);
@@ -296,7 +296,7 @@ static int do_cow_fault(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 		 PMAP_DIRTY | PMAP_ACCESSED | PMAP_SOFTDIRTY);
 	err = pmap_set(&mm->pmap, addr, &e, NULL);
 	if (err) {
-		page_remove_rmap(s, np);
+		page_remove_rmap(s, np, false);
 		put_page(s, np);
 		return vm_fault_errno(err);
 	}
@@ -309,6 +309,10 @@ static bool can_reuse_anon(struct mm_sys *s, struct hw_cpu *cpu, struct page *p)
 {
 	if (page_test(p, PG_anon_exclusive))
 		return true;
+	/* A piece of a huge page is copied, never reused, even when no other
+	 * subpage is mapped: Linux 6.12 gives the huge page back sooner so. */
+	if (compound_head(p)->order)
+		return false;
 	if (__atomic_load_n(&p->refcount, __ATOMIC_ACQUIRE) > 3)
 		return false;
 	if (!page_test(p, PG_lru) && cpu)
@@ -331,7 +335,7 @@ static int do_wp_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_s
 		return pmap_set(&mm->pmap, addr, &e, NULL) ? SIGBUS : 0;
 	}
 	struct page *oldp = page_mapped_zero(s, old->pfn) ? NULL : pfn_to_page(s, old->pfn);
-	if (oldp && page_anon(oldp) && can_reuse_anon(s, cpu, oldp)) {
+	if (oldp && page_anon(compound_head(oldp)) && can_reuse_anon(s, cpu, oldp)) {
 		page_set(oldp, PG_anon_exclusive);
 		set_leaf(&e, old->pfn, prot, old->flags | PMAP_DIRTY | PMAP_ACCESSED);
 		pmap_set(&mm->pmap, addr, &e, NULL);
@@ -349,7 +353,7 @@ static int do_wp_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_s
 	pmap_set(&mm->pmap, addr, &e, NULL);
 	hw_flush_range(cpu, &mm->pmap, addr, addr + PAGE_SIZE, PAGE_SHIFT);
 	if (oldp) {
-		page_remove_rmap(s, oldp);
+		page_remove_rmap(s, oldp, false);
 		put_page(s, oldp);
 	}
 	count_event(mm, cpu, faults_cow);
@@ -418,14 +422,14 @@ static bool do_numa_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_are
 {
 	struct mm_sys *s = mm->sys;
 	struct page *p = pfn_to_page(s, e->pfn);
-	struct page *head = compound_head(s, p);
+	struct page *head = compound_head(p);
 	unsigned nid = hw_pfn_node(s->hw, e->pfn), target = cpu->node;
 
 	count_event(mm, cpu, numa_hint_faults);
 	if (nid == target) {
 		count_event(mm, cpu, numa_hint_faults_local);
 	} else if ((mm->mems_allowed & (1ULL << target)) && (head == p || (e->flags & PMAP_HUGE)) &&
-		   !((vma->vm_flags & VM_EXEC) && __atomic_load_n(&head->mapcount, __ATOMIC_RELAXED) > 1)) {
+		   !((vma->vm_flags & VM_EXEC) && folio_likely_mapped_shared(head))) {
 		struct list_head list;
 		list_init(&list);
 		if (!isolate_page_for_migration(s, head, &list)) {
@@ -575,7 +579,7 @@ int populate_vma_range(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_
 static void note_partially_mapped(struct mmu_gather *tlb, struct page *head, uint64_t size)
 {
 	if (head->order && size == PAGE_SIZE && !tlb->fullmm && page_anon(head) &&
-	    __atomic_load_n(&head->mapcount, __ATOMIC_ACQUIRE) > 0)
+	    folio_mapcount(head) > 0)
 		page_set(head, PG_partially_mapped);
 }
 
@@ -613,8 +617,8 @@ void zap_vma_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t 
 		struct page *p = pfn_to_page(s, e.pfn);
 		if (e.flags & PMAP_DIRTY)
 			set_page_dirty(p);
-		page_remove_rmap(s, p);
-		note_partially_mapped(tlb, compound_head(s, p), it.size);
+		page_remove_rmap(s, p, it.size == PMD_SIZE);
+		note_partially_mapped(tlb, compound_head(p), it.size);
 		tlb_remove_page(tlb, p);
 	}
 	spin_unlock(&mm->ptl);
@@ -658,10 +662,13 @@ int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area
 		}
 		if (e.kind != PMAP_PAGE)
 			continue;	/* swap entries arrive with swap */
+		bool pmd = e.flags & PMAP_HUGE;
 		if (!page_mapped_zero(s, e.pfn)) {
+			/* The reference is the compound page's (its head's);
+			 * the mapping and exclusivity are the subpage's. */
 			struct page *p = pfn_to_page(s, e.pfn);
 			get_page(p);
-			page_add_rmap(s, p);
+			page_add_rmap(s, p, pmd);
 			page_clear(p, PG_anon_exclusive);
 		}
 		if (cow && (e.prot & PMAP_W)) {
@@ -677,7 +684,7 @@ int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area
 		err = pmap_set(&dst->pmap, it.va, &child, NULL);
 		if (err) {
 			if (!page_mapped_zero(s, e.pfn)) {
-				page_remove_rmap(s, pfn_to_page(s, e.pfn));
+				page_remove_rmap(s, pfn_to_page(s, e.pfn), pmd);
 				put_page(s, pfn_to_page(s, e.pfn));
 			}
 			break;

@@ -27,11 +27,10 @@
 #include <errno.h>
 
 /* A page lookup for move_pages: the page (head of a huge page) mapped at
- * addr, whether a 2 MiB entry maps it, or NULL with -EFAULT / -ENOENT. */
-static struct page *lookup_page(struct mm_struct *mm, uint64_t addr, bool *pmd, int *err)
+ * addr, or NULL with -EFAULT / -ENOENT. */
+static struct page *lookup_page(struct mm_struct *mm, uint64_t addr, int *err)
 {
 	struct pmap_entry e;
-	*pmd = false;
 	if (!vma_lookup(mm, addr)) {
 		*err = -EFAULT;
 		return NULL;
@@ -49,8 +48,7 @@ static struct page *lookup_page(struct mm_struct *mm, uint64_t addr, bool *pmd, 
 		*err = -EFAULT;
 		return NULL;
 	}
-	*pmd = e.flags & PMAP_HUGE;
-	return compound_head(mm->sys, pfn_to_page(mm->sys, e.pfn));
+	return compound_head(pfn_to_page(mm->sys, e.pfn));
 }
 
 /*
@@ -78,7 +76,7 @@ static void lookup_reset(struct page_lookup *lk, struct mm_struct *mm)
 }
 
 /* lookup_page() for the next address of a move_pages array. */
-static struct page *lookup_next(struct page_lookup *lk, uint64_t addr, bool *pmd, int *err)
+static struct page *lookup_next(struct page_lookup *lk, uint64_t addr, int *err)
 {
 	struct mm_struct *mm = lk->mm;
 	struct vm_area_struct *vma = lk->vma;
@@ -87,8 +85,7 @@ static struct page *lookup_next(struct page_lookup *lk, uint64_t addr, bool *pmd
 		lk->valid = false;
 		vma = lk->vma = vma_lookup(mm, addr);
 		if (!vma) {
-			*pmd = false;
-			*err = -EFAULT;
+					*err = -EFAULT;
 			return NULL;
 		}
 	}
@@ -115,7 +112,6 @@ static struct page *lookup_next(struct page_lookup *lk, uint64_t addr, bool *pmd
 	}
 	spin_unlock(&mm->ptl);
 	lk->pos = addr + PAGE_SIZE;
-	*pmd = false;
 	if (!lk->valid || lk->it.va > addr || lk->e.kind != PMAP_PAGE) {
 		*err = -ENOENT;
 		return NULL;
@@ -124,34 +120,18 @@ static struct page *lookup_next(struct page_lookup *lk, uint64_t addr, bool *pmd
 		*err = -EFAULT;
 		return NULL;
 	}
-	*pmd = lk->e.flags & PMAP_HUGE;
-	return compound_head(mm->sys, pfn_to_page(mm->sys, lk->e.pfn));
+	return compound_head(pfn_to_page(mm->sys, lk->e.pfn));
 }
 
 void do_pages_stat(struct mm_struct *mm, unsigned long n, const uint64_t *pages, int *status)
 {
 	pthread_rwlock_rdlock(&mm->mmap_lock);
 	for (unsigned long i = 0; i < n; i++) {
-		bool pmd;
 		int err = 0;
-		struct page *p = lookup_page(mm, pages[i], &pmd, &err);
+		struct page *p = lookup_page(mm, pages[i], &err);
 		status[i] = p ? (int)page_to_nid(mm->sys, p) : err;
 	}
 	pthread_rwlock_unlock(&mm->mmap_lock);
-}
-
-/*
- * Is the page mapped by more than one process?  Linux 6.12's
- * folio_likely_mapped_shared(): exact for small pages and for huge pages
- * mapped whole; a huge page mapped by PTEs is a guess from its first
- * subpage, which here is "more mappings than subpages".
- */
-static bool page_mapped_shared(const struct page *head, bool pmd)
-{
-	int mapcount = __atomic_load_n(&head->mapcount, __ATOMIC_ACQUIRE);
-	if (!head->order || pmd)
-		return mapcount > 1;
-	return mapcount > (1 << head->order);
 }
 
 /* 1: queued on list; 0: already on node; else the status error.  Called
@@ -160,17 +140,16 @@ static int add_page_for_migration(struct page_lookup *lk, uint64_t addr, int nod
 				  struct list_head *list, bool migrate_all)
 {
 	struct mm_sys *s = lk->mm->sys;
-	bool pmd;
 	int err = 0;
 
-	struct page *head = lookup_next(lk, addr, &pmd, &err);
+	struct page *head = lookup_next(lk, addr, &err);
 	if (!head)
 		goto out;
 	err = 0;
 	if ((int)page_to_nid(s, head) == node)
 		goto out;
 	err = -EACCES;
-	if (page_mapped_shared(head, pmd) && !migrate_all)
+	if (folio_likely_mapped_shared(head) && !migrate_all)
 		goto out;
 	err = isolate_page_for_migration(s, head, list) ? -EBUSY : 1;
 out:
@@ -282,11 +261,11 @@ static long queue_pages_on_node(struct mm_struct *mm, int source, struct list_he
 		while (pmap_iter_next(&it, &e)) {
 			if (e.kind != PMAP_PAGE || e.pfn == s->zero_pfn)
 				continue;
-			struct page *head = compound_head(s, pfn_to_page(s, e.pfn));
+			struct page *head = compound_head(pfn_to_page(s, e.pfn));
 			if (head == last || (int)page_to_nid(s, head) != source)
 				continue;
 			last = head;
-			if (!move_all && page_mapped_shared(head, e.flags & PMAP_HUGE))
+			if (!move_all && folio_likely_mapped_shared(head))
 				continue;	/* not moving it is no failure */
 			if (isolate_page_for_migration(s, head, list))
 				failed++;

@@ -317,9 +317,9 @@ static int migrate_page_unmap(struct migrate_ctl *c, struct migrate_bulk *b, str
 	/* Fresh: nobody else can see it yet, no atomic needed. */
 	__atomic_store_n(&dst->flags, __atomic_load_n(&dst->flags, __ATOMIC_RELAXED) |
 				      (1u << PG_locked), __ATOMIC_RELAXED);
-	if (__atomic_load_n(&src->mapcount, __ATOMIC_ACQUIRE))
+	if (folio_mapcount(src))
 		try_to_migrate(s, c->cpu, src, batch, &b->counts);
-	if (__atomic_load_n(&src->mapcount, __ATOMIC_ACQUIRE)) {
+	if (folio_mapcount(src)) {
 		/* A mapping the walk could not reach: give back the rest. */
 		remove_migration_ptes(s, src, src, &b->counts);
 		unlock_page(dst);
@@ -501,7 +501,7 @@ int migrate_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *from, 
 void migration_entry_wait(struct mm_struct *mm, const struct pmap_entry *e)
 {
 	struct mm_sys *s = mm->sys;
-	struct page *head = compound_head(s, pfn_to_page(s, migration_entry_pfn(e)));
+	struct page *head = compound_head(pfn_to_page(s, migration_entry_pfn(e)));
 
 	/*
 	 * A count frozen at 0 means the page is changing hands right now:

@@ -15,7 +15,30 @@
 
 #include <errno.h>
 
-/* Sets or clears PG_mlocked on the pages mapped in [start, end) of vma. */
+/*
+ * Is the huge page (head) that a PTE at it->va maps mapped whole, page
+ * after page, inside [start, end)?  Linux 6.12 (allow_mlock_munlock)
+ * mlocks or munlocks a PTE-mapped huge page only then, and once: at the
+ * PTE of its first subpage.
+ */
+static bool huge_mapped_whole(struct mm_struct *mm, const struct pmap_iter *it, uint64_t pfn,
+			      struct page *head, uint64_t start, uint64_t end)
+{
+	struct mm_sys *s = mm->sys;
+	uint64_t hpfn = page_to_pfn(s, head), nr = 1ULL << head->order;
+	if (pfn != hpfn || it->va < start || it->va + nr * PAGE_SIZE > end)
+		return false;
+	for (uint64_t i = 1; i < nr; i++) {
+		struct pmap_entry e;
+		if (pmap_lookup(&mm->pmap, it->va + i * PAGE_SIZE, &e) != PMAP_PAGE ||
+		    e.pfn != hpfn + i)
+			return false;
+	}
+	return true;
+}
+
+/* Sets or clears PG_mlocked on the pages mapped in [start, end) of vma
+ * (on a huge page's head: the flag is the whole page's). */
 static void mlock_vma_pages(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t start,
 			    uint64_t end, bool lock)
 {
@@ -26,11 +49,14 @@ static void mlock_vma_pages(struct mm_struct *mm, struct vm_area_struct *vma, ui
 	while (pmap_iter_next(&it, &e)) {
 		if (e.kind != PMAP_PAGE || e.pfn == mm->sys->zero_pfn)
 			continue;
-		struct page *p = pfn_to_page(mm->sys, e.pfn);
+		struct page *head = compound_head(pfn_to_page(mm->sys, e.pfn));
+		if (head->order && !(e.flags & PMAP_HUGE) &&
+		    !huge_mapped_whole(mm, &it, e.pfn, head, start, end))
+			continue;
 		if (lock)
-			mlock_page(mm->sys, p);
+			mlock_page(mm->sys, head);
 		else
-			munlock_page(mm->sys, p);
+			munlock_page(mm->sys, head);
 	}
 	spin_unlock(&mm->ptl);
 	(void)vma;

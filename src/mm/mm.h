@@ -15,7 +15,17 @@
  *    slot holding it, one per isolation, one for a page-cache slot, one per
  *    temporary user.  A page is freed when it drops to 0 (after the last
  *    TLB flush that could reach it: see mmu_gather).
- *  - mapcount counts the page-table entries that map the page.
+ *  - A compound (huge) page is one unit, as Linux's folio: its head holds
+ *    the only reference count (get_page/put_page/page_count on any subpage
+ *    reach the head; a tail's own refcount stays 0) and its flags, LRU
+ *    links, mapping and index.  Mapcounts are kept as Linux 6.12 keeps
+ *    them: each subpage's `mapcount` counts the PTEs mapping that subpage;
+ *    the first tail page holds the PMD mappings (entire_mapcount) and the
+ *    sum of all (large_mapcount, what folio_mapcount() returns).
+ *  - An order-0 page's mapcount counts the page-table entries that map it.
+ *  - refcount >= folio_mapcount(): every mapping holds a reference.
+ *    debug_vm_check_pages() verifies all of the above against the page
+ *    tables (MMSIM_DEBUG_VM builds).
  *  - An anonymous page's mapping is its anon_vma | PAGE_MAPPING_ANON and its
  *    index is its linear page index in the VMA's pgoff space: for a page at
  *    address a of VMA v, index = v->vm_pgoff + ((a - v->vm_start) >> 12).
@@ -47,6 +57,7 @@
 
 #include "../hw/hw.h"
 #include "radix_tree.h"
+#include "mmdebug.h"
 
 /* ---- spinlocks ---------------------------------------------------------------- */
 
@@ -166,12 +177,18 @@ enum pageflags {
 struct page {
 	uint32_t flags;
 	uint32_t order;		/* compound order, on a head page */
-	struct list_head lru;	/* LRU list, buddy free list, or a private list */
+	union {
+		struct list_head lru;	/* LRU list, buddy free list, or a private list */
+		struct {		/* the first tail page of a compound page */
+			int large_mapcount;	/* every mapping of any subpage */
+			int entire_mapcount;	/* the PMD mappings among them */
+		};
+	};
 	uintptr_t mapping;	/* anon_vma | PAGE_MAPPING_ANON, or a mapping */
 	uint64_t index;		/* page index in its mapping */
-	uint64_t private;	/* buddy order when free; buffers later */
+	uint64_t private;	/* buddy order when free; buffers; a tail's head */
 	int refcount;
-	int mapcount;
+	int mapcount;		/* PTEs mapping this page (all mappings if order 0) */
 	struct mem_cgroup *memcg;
 };
 
@@ -192,6 +209,28 @@ static inline void page_set(struct page *p, enum pageflags f)
 static inline void page_clear(struct page *p, enum pageflags f)
 {
 	__atomic_and_fetch(&p->flags, ~(1u << f), __ATOMIC_RELAXED);
+}
+
+/* The compound head of a page (itself when not part of a huge page). */
+static inline struct page *compound_head(const struct page *p)
+{
+	if (__atomic_load_n(&p->flags, __ATOMIC_RELAXED) & (1u << PG_tail))
+		return (struct page *)(uintptr_t)p->private;
+	return (struct page *)p;
+}
+
+/* Every mapping of the page, or of any part of a huge page (head). */
+static inline int folio_mapcount(const struct page *head)
+{
+	if (head->order)
+		return __atomic_load_n(&head[1].large_mapcount, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&head->mapcount, __ATOMIC_ACQUIRE);
+}
+
+/* How many PMDs map the huge page (head) whole. */
+static inline int folio_entire_mapcount(const struct page *head)
+{
+	return head->order ? __atomic_load_n(&head[1].entire_mapcount, __ATOMIC_ACQUIRE) : 0;
 }
 
 static inline bool page_anon(const struct page *p)
@@ -311,19 +350,21 @@ unsigned alloc_pages_bulk(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, un
 void free_pages_bulk(struct mm_sys *s, struct page **pages, unsigned n);
 uint64_t node_free_pages(struct mm_sys *s, unsigned nid);
 
+/* References are the compound page's: a subpage's go to its head. */
 static inline void get_page(struct page *p)
 {
-	__atomic_add_fetch(&p->refcount, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&compound_head(p)->refcount, 1, __ATOMIC_RELAXED);
 }
 
 static inline int page_count(const struct page *p)
 {
-	return __atomic_load_n(&p->refcount, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&compound_head(p)->refcount, __ATOMIC_ACQUIRE);
 }
 
 /* A speculative reference: fails on a page being freed or frozen (0). */
 static inline bool get_page_unless_zero(struct page *p)
 {
+	p = compound_head(p);
 	int c = __atomic_load_n(&p->refcount, __ATOMIC_RELAXED);
 	while (c) {
 		if (__atomic_compare_exchange_n(&p->refcount, &c, c + 1, true, __ATOMIC_ACQUIRE,
@@ -417,9 +458,34 @@ void get_anon_vma(struct anon_vma *av);
 void put_anon_vma(struct anon_vma *av);
 bool vma_anon_chain_singular(const struct vm_area_struct *vma);
 
+/* A new anonymous page joins vma at addr, mapped once: by a PTE, or by a
+ * PMD when it is a huge page (the fault maps huge pages whole). */
 void page_add_new_anon_rmap(struct page *p, struct vm_area_struct *vma, uint64_t addr);
-void page_add_rmap(struct mm_sys *s, struct page *p);
-void page_remove_rmap(struct mm_sys *s, struct page *p);
+/* One more (one fewer) page-table entry maps p: a PTE mapping the page or
+ * subpage p, or (pmd) a PMD mapping the huge page whose head is p. */
+void page_add_rmap(struct mm_sys *s, struct page *p, bool pmd);
+void page_remove_rmap(struct mm_sys *s, struct page *p, bool pmd);
+/* A PMD mapping of a huge page became one PTE per subpage. */
+void page_rmap_split_pmd(struct page *head);
+
+/*
+ * Does another process likely map the page (head)?  Linux 6.12's
+ * folio_likely_mapped_shared(): exact for small pages; a huge page mapped
+ * more than once counts as shared if a PMD maps it (some subpage is then
+ * mapped twice), else by its first subpage alone - the guess Linux makes,
+ * so a subpage only this process maps can still count as shared.
+ */
+static inline bool folio_likely_mapped_shared(const struct page *head)
+{
+	int mapcount = folio_mapcount(head);
+	if (!head->order)
+		return mapcount > 1;
+	if (mapcount <= 1)
+		return false;
+	if (folio_entire_mapcount(head))
+		return true;
+	return __atomic_load_n(&head->mapcount, __ATOMIC_ACQUIRE) > 1;
+}
 
 /*
  * rmap walks: every VMA that may map page (a head page; nr its pages),
@@ -968,8 +1034,6 @@ int split_huge_pmd(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr);
  * referenced by someone else).
  */
 int split_isolated_huge_page(struct mm_sys *s, struct page *head, struct list_head *list);
-/* The compound head of a page (itself when not part of a huge page). */
-struct page *compound_head(struct mm_sys *s, struct page *p);
 
 /* ---- address spaces (mmap.c) ---------------------------------------------------- */
 

@@ -84,7 +84,7 @@ bool can_change_entry_writable(struct mm_sys *s, const struct vm_area_struct *vm
 	/* A PTE-mapped piece of a huge page: the head says anonymous, the
 	 * piece itself whether it is exclusive (split_huge_pmd). */
 	struct page *p = pfn_to_page(s, e->pfn);
-	return page_anon(compound_head(s, p)) && page_test(p, PG_anon_exclusive);
+	return page_anon(compound_head(p)) && page_test(p, PG_anon_exclusive);
 }
 
 /* x86's pte_needs_flush(): could a TLB still hold something the new entry
@@ -116,8 +116,8 @@ static bool numa_skip(const struct cp_ctx *c, const struct pmap_entry *e)
 	struct mm_sys *s = c->vma->vm_mm->sys;
 	if (!e->prot || e->pfn == s->zero_pfn)
 		return true;
-	struct page *head = compound_head(s, pfn_to_page(s, e->pfn));
-	if (is_cow_mapping(c->vma->vm_flags) && __atomic_load_n(&head->mapcount, __ATOMIC_RELAXED) > 1)
+	struct page *head = compound_head(pfn_to_page(s, e->pfn));
+	if (is_cow_mapping(c->vma->vm_flags) && folio_likely_mapped_shared(head))
 		return true;
 	return c->target_node >= 0 && hw_pfn_node(s->hw, e->pfn) == (unsigned)c->target_node;
 }

@@ -157,7 +157,7 @@ static void prep_new_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *p, 
 		q->order = 0;
 		q->mapping = 0;
 		q->index = 0;
-		q->private = i ? page_to_pfn(s, p) : 0;
+		q->private = i ? (uint64_t)(uintptr_t)p : 0;	/* compound_head() */
 		/* Atomic: a lockless page-cache lookup holding a stale
 		 * pointer may be trying get_page_unless_zero() on it. */
 		__atomic_store_n(&q->refcount, 0, __ATOMIC_RELAXED);
@@ -165,8 +165,11 @@ static void prep_new_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *p, 
 		q->memcg = NULL;
 		list_init(&q->lru);
 	}
-	if (order)
+	if (order) {
 		page_set(p, PG_head);
+		p[1].large_mapcount = 0;	/* over the first tail's lru */
+		p[1].entire_mapcount = 0;
+	}
 	p->order = order;
 	__atomic_store_n(&p->refcount, 1, __ATOMIC_RELEASE);
 	if (!(gfp & GFP_ZERO))
@@ -338,11 +341,6 @@ void free_pages_bulk(struct mm_sys *s, struct page **pages, unsigned n)
 	}
 }
 
-struct page *compound_head(struct mm_sys *s, struct page *p)
-{
-	return page_test(p, PG_tail) ? pfn_to_page(s, p->private) : p;
-}
-
 /* The last reference to p is gone: what must be undone before its frames
  * go back to the buddy allocator. */
 static void page_release(struct mm_sys *s, struct page *p)
@@ -361,7 +359,7 @@ static void page_release(struct mm_sys *s, struct page *p)
 
 void put_page(struct mm_sys *s, struct page *p)
 {
-	p = compound_head(s, p);
+	p = compound_head(p);
 	if (__atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL))
 		return;
 	page_release(s, p);
@@ -372,7 +370,7 @@ void put_pages(struct mm_sys *s, struct page **pages, unsigned n)
 {
 	unsigned nfree = 0;
 	for (unsigned i = 0; i < n; i++) {
-		struct page *p = compound_head(s, pages[i]);
+		struct page *p = compound_head(pages[i]);
 		if (__atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL))
 			continue;
 		page_release(s, p);

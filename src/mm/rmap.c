@@ -205,7 +205,12 @@ void page_add_new_anon_rmap(struct page *p, struct vm_area_struct *vma, uint64_t
 	get_anon_vma(vma->anon_vma);
 	p->mapping = (uintptr_t)vma->anon_vma | PAGE_MAPPING_ANON;
 	p->index = linear_page_index(vma, addr);
-	p->mapcount = 1;
+	if (p->order) {
+		p[1].entire_mapcount = 1;
+		p[1].large_mapcount = 1;
+	} else {
+		p->mapcount = 1;
+	}
 	page_set(p, PG_swapbacked);
 	struct mm_sys *s = vma->vm_mm->sys;
 	__atomic_add_fetch(&s->node[page_to_nid(s, p)].nr_anon, 1, __ATOMIC_RELAXED);
@@ -235,33 +240,82 @@ void rmap_counts_apply(struct mm_sys *s, struct rmap_counts *rc)
 	rc->nodes = 0;
 }
 
-static void add_rmap(struct mm_sys *s, struct page *p, struct rmap_counts *rc)
+/*
+ * One mapping more of p: by a PTE (of the page, or of one subpage of a huge
+ * page), or by a PMD (pmd; p is the head).  Returns the compound page's
+ * mappings now.  Linux's __folio_add_rmap().
+ */
+static int mapcount_inc(struct page *p, bool pmd)
 {
-	p = compound_head(s, p);
-	if (__atomic_add_fetch(&p->mapcount, 1, __ATOMIC_ACQ_REL) == 1 && page_anon(p))
-		count_anon(s, rc, p, 1);
+	struct page *head = compound_head(p);
+	if (!head->order) {
+		VM_BUG_ON_PAGE(pmd, p);
+		return __atomic_add_fetch(&p->mapcount, 1, __ATOMIC_ACQ_REL);
+	}
+	if (pmd) {
+		VM_BUG_ON_PAGE(p != head, p);
+		__atomic_add_fetch(&head[1].entire_mapcount, 1, __ATOMIC_RELAXED);
+	} else {
+		__atomic_add_fetch(&p->mapcount, 1, __ATOMIC_RELAXED);
+	}
+	return __atomic_add_fetch(&head[1].large_mapcount, 1, __ATOMIC_ACQ_REL);
 }
 
-static void remove_rmap(struct mm_sys *s, struct page *p, struct rmap_counts *rc)
+static int mapcount_dec(struct page *p, bool pmd)
 {
-	p = compound_head(s, p);
-	if (__atomic_sub_fetch(&p->mapcount, 1, __ATOMIC_ACQ_REL))
+	struct page *head = compound_head(p);
+	int left;
+	if (!head->order) {
+		VM_BUG_ON_PAGE(pmd, p);
+		left = __atomic_sub_fetch(&p->mapcount, 1, __ATOMIC_ACQ_REL);
+	} else {
+		VM_BUG_ON_PAGE(pmd && p != head, p);
+		int own = __atomic_sub_fetch(pmd ? &head[1].entire_mapcount : &p->mapcount, 1,
+					     __ATOMIC_RELAXED);
+		VM_BUG_ON_PAGE(own < 0, p);
+		(void)own;
+		left = __atomic_sub_fetch(&head[1].large_mapcount, 1, __ATOMIC_ACQ_REL);
+	}
+	VM_BUG_ON_PAGE(left < 0, p);
+	return left;
+}
+
+static void add_rmap(struct mm_sys *s, struct page *p, bool pmd, struct rmap_counts *rc)
+{
+	if (mapcount_inc(p, pmd) == 1 && page_anon(compound_head(p)))
+		count_anon(s, rc, compound_head(p), 1);
+}
+
+static void remove_rmap(struct mm_sys *s, struct page *p, bool pmd, struct rmap_counts *rc)
+{
+	if (mapcount_dec(p, pmd))
 		return;
-	if (page_anon(p))
-		count_anon(s, rc, p, -1);
-	if (page_test(p, PG_mlocked))
-		munlock_page(s, p);
+	struct page *head = compound_head(p);
+	if (page_anon(head))
+		count_anon(s, rc, head, -1);
+	if (page_test(head, PG_mlocked))
+		munlock_page(s, head);
 }
 
-/* Subpages of a huge page count their mappings on its head (huge_memory.c). */
-void page_add_rmap(struct mm_sys *s, struct page *p)
+void page_add_rmap(struct mm_sys *s, struct page *p, bool pmd)
 {
-	add_rmap(s, p, NULL);
+	add_rmap(s, p, pmd, NULL);
 }
 
-void page_remove_rmap(struct mm_sys *s, struct page *p)
+void page_remove_rmap(struct mm_sys *s, struct page *p, bool pmd)
 {
-	remove_rmap(s, p, NULL);
+	remove_rmap(s, p, pmd, NULL);
+}
+
+/* The PMD mapping becomes 512 PTE mappings: one more for every subpage,
+ * 511 more in all.  The total never passes through 0 on the way. */
+void page_rmap_split_pmd(struct page *head)
+{
+	unsigned nr = 1u << head->order;
+	for (unsigned i = 0; i < nr; i++)
+		__atomic_add_fetch(&head[i].mapcount, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&head[1].large_mapcount, (int)nr - 1, __ATOMIC_ACQ_REL);
+	__atomic_sub_fetch(&head[1].entire_mapcount, 1, __ATOMIC_RELAXED);
 }
 
 /* ---- rmap walks ------------------------------------------------------------ */
@@ -397,11 +451,16 @@ static void unmap_one_entry(struct pmap_iter *it, const struct pmap_entry *e, vo
 	 * meanwhile must reach the migration entry and the page. */
 	pmap_iter_modify_start(it, &cur);
 	(void)e;
-	make_migration_entry(&me, &cur, cur.pfn, page_test(head, PG_anon_exclusive));
+	/* Exclusivity is the mapped page's (a subpage's, for a PTE of a
+	 * huge page): the migration entry carries it from now on. */
+	struct page *p = pfn_to_page(w->s, cur.pfn);
+	bool pmd = cur.flags & PMAP_HUGE;
+	make_migration_entry(&me, &cur, cur.pfn, page_test(p, PG_anon_exclusive));
 	pmap_iter_modify_commit(it, &me);
+	page_clear(p, PG_anon_exclusive);
 	if (cur.flags & PMAP_DIRTY)
 		set_page_dirty(head);
-	remove_rmap(w->s, head, w->rc);
+	remove_rmap(w->s, p, pmd, w->rc);
 	put_page(w->s, head);
 }
 
@@ -409,12 +468,9 @@ static bool try_to_migrate_one(struct page *head, struct vm_area_struct *vma, ui
 			       uint64_t end, void *arg)
 {
 	struct migrate_walk *w = arg;
-	if (page_vma_mapped_walk(w->s, head, vma, start, end, unmap_one_entry, w)) {
-		if (page_test(head, PG_anon_exclusive))
-			page_clear(head, PG_anon_exclusive);	/* now in the entries */
+	if (page_vma_mapped_walk(w->s, head, vma, start, end, unmap_one_entry, w))
 		tlb_batch_add(w->batch, w->cpu, &vma->vm_mm->pmap);
-	}
-	return __atomic_load_n(&head->mapcount, __ATOMIC_ACQUIRE) > 0;
+	return folio_mapcount(head) > 0;
 }
 
 void try_to_migrate(struct mm_sys *s, struct hw_cpu *cpu, struct page *head, struct tlb_batch *batch,
@@ -466,10 +522,11 @@ static bool remove_migration_pte(struct page *dst, struct vm_area_struct *vma, u
 		if (pfn < spfn || pfn >= spfn + nr)
 			continue;
 		restore_entry(&ne, &e, vma, dpfn + (pfn - spfn));
+		struct page *p = w->dst + (pfn - spfn);	/* the subpage it maps */
 		if (e.swp & SWP_MIG_EXCLUSIVE)
-			page_set(w->dst, PG_anon_exclusive);
+			page_set(p, PG_anon_exclusive);
 		get_page(w->dst);
-		add_rmap(w->s, w->dst, w->rc);
+		add_rmap(w->s, p, ne.flags & PMAP_HUGE, w->rc);
 		pmap_iter_write(&it, &ne);
 		if (vma_flags_rmap(vma) & VM_LOCKED)
 			mlock_page(w->s, w->dst);

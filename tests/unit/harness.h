@@ -80,7 +80,13 @@ static inline struct page *page_at(struct mmsim_task *t, uint64_t addr)
 	struct pmap_entry e = pte(t, addr);
 	if (e.kind != PMAP_PAGE)
 		return NULL;
-	return compound_head(t->mm->sys, pfn_to_page(t->mm->sys, e.pfn));
+	return compound_head(pfn_to_page(t->mm->sys, e.pfn));
+}
+
+/* Every mapping of p's page, or of its whole huge page (folio_mapcount). */
+static inline int mapcount(const struct page *p)
+{
+	return folio_mapcount(compound_head(p));
 }
 
 /* Waits (up to 10 s) until a thread sleeps on one of p's bits. */

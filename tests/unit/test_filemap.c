@@ -249,10 +249,6 @@ static unsigned nid(const struct page *p)
 	return page_to_nid(&m->mm, p);
 }
 
-static int mapcount(const struct page *p)
-{
-	return __atomic_load_n(&p->mapcount, __ATOMIC_ACQUIRE);
-}
 
 static uint64_t nfree(unsigned n)
 {

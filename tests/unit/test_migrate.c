@@ -55,10 +55,6 @@ static uint64_t map(struct mmsim_task *t, uint64_t len, int flags)
 	return (uint64_t)mmsim_sys_mmap(t, 0, len, RW, flags, -1, 0);
 }
 
-static int mapcount(const struct page *p)
-{
-	return __atomic_load_n(&p->mapcount, __ATOMIC_ACQUIRE);
-}
 
 static unsigned nid(struct mmsim *mach, const struct page *p)
 {

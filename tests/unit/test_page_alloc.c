@@ -139,13 +139,13 @@ static void test_orders(void)
 		if (pg[o]->order != o || pg[o]->refcount != 1 || (o > 0) != page_test(pg[o], PG_head))
 			heads = false;
 		for (uint64_t i = 1; i < (1ULL << o); i++)
-			if (!page_test(pg[o] + i, PG_tail) || pg[o][i].private != pfn)
+			if (!page_test(pg[o] + i, PG_tail) || compound_head(pg[o] + i) != pg[o])
 				tails = false;
 	}
 	ok(aligned, "each order-n block is 2^n-aligned");
 	ok(on_node, "every block lies wholly on node 1");
 	ok(heads, "heads: order, refcount 1, PG_head for order > 0");
-	ok(tails, "tails: PG_tail and private = head pfn");
+	ok(tails, "tails: PG_tail, compound_head() finds the head");
 	is(used, 1023, "orders 0..9 take 1023 frames");
 	is(node_free_pages(s, 1), NODE_PAGES - 1023, "node 1 free pages 1025");
 	/* Orders 0..8 came out of the first block (511 frames plus its own
