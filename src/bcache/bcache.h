@@ -153,6 +153,12 @@ struct cache_set {
 	struct journal_replay *replay_pending;
 	unsigned journal_delay_ms;	/* 0: JOURNAL_DELAY_MS_DEFAULT */
 
+	/* fsck reads: a damaged btree set is counted (bch_btree_get_stats) and
+	 * the sets before it kept, instead of failing the read. */
+	bool read_salvage;
+	/* Why bch_btree_open failed, when it knows more than an errno. */
+	char read_why[256];
+
 	/* First I/O error on the cache: every later operation fails with it. */
 	int error;
 	FILE *log;			/* notices (recovery gaps, ...); NULL: none */

@@ -654,6 +654,54 @@ static int read_fail(struct read_ctx *rc, const char *fmt, ...)
 	return -EIO;
 }
 
+/*
+ * A damaged set that a power cut cannot explain: an error, or when reading
+ * for fsck (c->read_salvage), counted and logged, the sets before it kept
+ * (the node is compacted at its next write, never appended to).
+ */
+static int read_corrupt(struct read_ctx *rc, struct btree *b, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int read_corrupt(struct read_ctx *rc, struct btree *b, const char *fmt, ...)
+{
+	struct cache_set *c = rc->c;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(rc->why, sizeof(rc->why), fmt, ap);
+	va_end(ap);
+	if (!c->read_salvage)
+		return -EIO;
+	c->btree->st.corrupt_sets++;
+	b->need_full = true;
+	bch_log(c, "btree", "node in bucket %" PRIu64 " (level %u): %s; kept the %u set%s before it",
+		node_bucket(c, b), b->level, rc->why, b->nsets, b->nsets == 1 ? "" : "s");
+	rc->why[0] = 0;
+	return 0;
+}
+
+/*
+ * Does a journal entry still to be replayed (c->replay_pending) hold a key
+ * inside the node's range (lo, hi]?  Only then can its last set be torn.
+ */
+static bool journal_covers(struct cache_set *c, const struct bkey *lo, const struct bkey *hi)
+{
+	for (const struct journal_replay *e = c->replay_pending; e; e = e->next) {
+		const uint64_t *p = e->j.d, *end = e->j.d + e->j.keys;
+
+		while (end - p >= 2 && bkey_u64s((const struct bkey *)p) <= (size_t)(end - p)) {
+			const struct bkey *k = (const struct bkey *)p;
+
+			if (bch_pos_cmp(KEY_INODE(k), KEY_START(k), KEY_INODE(hi), KEY_OFFSET(hi)) < 0 &&
+			    (!lo || bch_pos_cmp(KEY_INODE(k), KEY_OFFSET(k), KEY_INODE(lo),
+						KEY_OFFSET(lo)) > 0))
+				return true;
+			p += bkey_u64s(k);
+		}
+	}
+	return false;
+}
+
 /* Is k inside (lo, hi]?  Leaves: the whole extent; interior: its position. */
 static bool key_in_range(const struct bkey *k, unsigned level, const struct bkey *lo,
 			 const struct bkey *hi)
@@ -674,7 +722,8 @@ static int parse_node(struct read_ctx *rc, struct btree *b, const struct bkey *l
 	size_t node_bytes = (size_t)c->btree->node_sectors * 512, off = 0;
 	uint64_t magic = bch_bset_magic(&ca->sb);
 	const struct bset *first = rc->buf;
-	bool torn = false;
+	const char *bad = NULL;		/* why the set where reading stopped failed */
+	size_t later = 0;
 
 	if (first->magic != magic)
 		return read_fail(rc, "bad magic (not a btree node, or never written)");
@@ -686,22 +735,16 @@ static int parse_node(struct read_ctx *rc, struct btree *b, const struct bkey *l
 
 		if (i->magic != magic || i->seq != b->seq)
 			break;		/* the end of what this node wrote */
-		{
-			const char *bad = NULL;
-
-			if (i->version != BCACHE_BSET_VERSION)
-				bad = "bad version";
-			else if ((size_t)i->keys * 8 > node_bytes - off - sizeof(*i))
-				bad = "larger than the node";
-			else if (i->csum != bch_bset_csum(i, b->key.key.ptr[0]))
-				bad = "bad checksum";
-			if (bad && !off)
-				return read_fail(rc, "first bset: %s", bad);
-			if (bad) {
-				torn = true;
-				break;
-			}
-		}
+		if (i->version != BCACHE_BSET_VERSION)
+			bad = "bad version";
+		else if ((size_t)i->keys * 8 > node_bytes - off - sizeof(*i))
+			bad = "larger than the node";
+		else if (i->csum != bch_bset_csum(i, b->key.key.ptr[0]))
+			bad = "bad checksum";
+		if (bad && !off)
+			return read_fail(rc, "first bset: %s", bad);
+		if (bad)
+			break;
 		p = i->d;
 		end = i->d + i->keys;
 		while (p < end) {
@@ -734,17 +777,35 @@ static int parse_node(struct read_ctx *rc, struct btree *b, const struct bkey *l
 		off += round_up(bset_bytes(i), block_bytes(c));
 	}
 	b->written = (unsigned)(off / 512);
-	/* A set of this node's seq further on means one in between was lost. */
-	for (size_t o = off; !torn && o + sizeof(struct bset) <= node_bytes; o += block_bytes(c)) {
+	/*
+	 * Where reading stopped, a power cut can explain only the node's last
+	 * write: a set of this seq further on was written after the one that
+	 * failed, so that one was complete once (a later PREFLUSH write made
+	 * it durable): damage.  A bad last set is a torn write only while the
+	 * journal still holds keys for the node: a node keeps its journal pin
+	 * until its write completes, and the entry that moves last_seq past
+	 * that pin is written after it.
+	 */
+	for (size_t o = off + block_bytes(c); !later && o + sizeof(struct bset) <= node_bytes;
+	     o += block_bytes(c)) {
 		const struct bset *i = (const struct bset *)((const uint8_t *)rc->buf + o);
 
 		if (i->magic == magic && i->seq == b->seq)
-			torn = true;
+			later = o;
 	}
-	if (torn) {
+	if (later)
+		return read_corrupt(rc, b, "set at sector %u %s, but a set at sector %zu follows it: "
+				    "damage, not a torn write", b->written,
+				    bad ? bad : "unreadable", later / 512);
+	if (bad && !journal_covers(c, lo, &b->key.key))
+		return read_corrupt(rc, b, "set at sector %u: %s, and no journal entry still to "
+				    "replay holds a key for the node: damage, not a torn write",
+				    b->written, bad);
+	if (bad) {
 		b->need_full = true;
-		bch_log(c, "btree", "node in bucket %" PRIu64 ": sets after sector %u unreadable (torn write); "
-		     "kept what precedes", node_bucket(c, b), b->written);
+		bch_log(c, "btree", "node in bucket %" PRIu64 ": set at sector %u: %s: a torn write "
+			"(the journal holds the node's newest keys); kept what precedes",
+			node_bucket(c, b), b->written, bad);
 	}
 	if (b->level) {
 		if (!b->keys.nr)
@@ -791,6 +852,9 @@ static int read_node(struct read_ctx *rc, const struct bkey *key, unsigned level
 		bch_log(c, "btree", "node in bucket %" PRIu64 " (level %u, keys up to %" PRIu64 ":%" PRIu64
 		     "): %s", node_bucket(c, b), level, KEY_INODE(key), KEY_OFFSET(key),
 		     rc->why[0] ? rc->why : strerror(-r));
+		if (rc->why[0])
+			snprintf(c->read_why, sizeof(c->read_why), "node in bucket %" PRIu64
+				 " (level %u): %s", node_bucket(c, b), level, rc->why);
 		node_free_tree(b);
 		return r;
 	}

@@ -34,6 +34,7 @@ struct bch_btree_stats {
 	uint64_t nodes, leaves, keys;
 	uint64_t dirty_nodes;
 	uint64_t node_writes, bset_appends, compactions, splits;
+	uint64_t corrupt_sets;		/* damaged sets skipped (read_salvage) */
 };
 void bch_btree_get_stats(struct cache_set *c, struct bch_btree_stats *st);
 

@@ -14,7 +14,7 @@
  * leaves them for GC, and readers ignore them.  A torn newest journal
  * entry is not one either: it was never acknowledged.
  */
-#include "bcache/bcache.h"
+#include "bcache/btree.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -176,12 +176,26 @@ long bch_fsck(struct blk_dev *cache, FILE *out)
 	else
 		check_journal(&f, &st);
 	if (list && !(r = bch_journal_start(f.c, list))) {
-		if ((r = bch_prio_read(f.c, f.c->prio_bucket)))
+		/* Damaged btree sets are counted and what precedes them kept,
+		 * so the rest of the tree is still checked. */
+		f.c->read_salvage = true;
+		f.c->replay_pending = list;
+		if ((r = bch_prio_read(f.c, f.c->prio_bucket))) {
 			problem(&f, "prios: %s", strerror(-r));
-		else if ((r = bch_btree_open(f.c)))
-			problem(&f, "btree: cannot be read: %s", strerror(-r));
-		else
+		} else if ((r = bch_btree_open(f.c))) {
+			problem(&f, "btree: cannot be read: %s",
+				f.c->read_why[0] ? f.c->read_why : strerror(-r));
+		} else {
+			struct bch_btree_stats bs;
+
+			bch_btree_get_stats(f.c, &bs);
+			if (bs.corrupt_sets)
+				problem(&f, "btree: %" PRIu64 " damaged node set%s (not torn writes: "
+					"the keys after them are lost; see above)", bs.corrupt_sets,
+					bs.corrupt_sets == 1 ? "" : "s");
 			bch_btree_map_keys(f.c, check_leaf_key, &f);
+		}
+		f.c->replay_pending = NULL;
 		check_journal_keys(&f, list);
 	} else if (list) {
 		problem(&f, "journal: newest entry unusable: %s", strerror(-r));

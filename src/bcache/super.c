@@ -596,20 +596,23 @@ static int open_set_contents(struct cache_set *c, struct blk_dev *const *backing
 		return why_fail(why, whylen, -EINVAL,
 				"no journal entries: not a formatted cache set");
 	r = bch_journal_start(c, list);
+	/* The btree read asks whether the journal still holds a node's keys
+	 * (a bad last set is a torn write only then). */
+	c->replay_pending = list;
 	if (!r && (r = bch_prio_read(c, c->prio_bucket)))
 		why_fail(why, whylen, r, "reading prios: %s", strerror(-r));
 	else if (!r && !(r = attach_backing(c, backing, nbacking, why, whylen)) &&
 		 (r = bch_btree_open(c)))
-		why_fail(why, whylen, r, "reading the btree: %s", strerror(-r));
+		why_fail(why, whylen, r, "reading the btree: %s",
+			 c->read_why[0] ? c->read_why : strerror(-r));
 	if (!r) {
-		c->replay_pending = list;
 		r = bch_gc(c);
 		if (!r && (r = bch_journal_replay(c, list)))
 			why_fail(why, whylen, r, "replaying the journal: %s", strerror(-r));
 		else if (!r)
 			st->keys_replayed = count_replay_keys(list);
-		c->replay_pending = NULL;
 	}
+	c->replay_pending = NULL;
 	bch_journal_free_list(list);
 	if (!r && (r = bch_gc(c)))
 		why_fail(why, whylen, r, "garbage collection: %s", strerror(-r));
@@ -663,7 +666,14 @@ int bch_cache_set_stop(struct cache_set *c)
 	if (c->wb)
 		bch_writeback_stop(c);
 	if (!bch_error(c)) {
-		r = bch_btree_flush_all(c);
+		/*
+		 * The open entry first: then every node set written below
+		 * carries keys a durable entry holds (or writeback's clean
+		 * marks), and a cut that tears one reads as a torn write.
+		 */
+		r = bch_journal_flush(c);
+		if (!r)
+			r = bch_btree_flush_all(c);
 		if (!r)
 			r = bch_journal_meta(c);	/* carries the advanced last_seq */
 	}

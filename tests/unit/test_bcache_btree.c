@@ -21,8 +21,10 @@
  *    still serves splits, room again once the data is deleted;
  *  - four writer threads (journal, pins, GC and readers alongside);
  *  - a corrupt node (flipped bytes in its first set) fails open with a
- *    message; a torn last set gives the earlier state, and a stale set
- *    behind a torn one is never resurrected.
+ *    message; so does a damaged later set, unless it is the last one and
+ *    the journal still holds keys for the node (a torn write: the earlier
+ *    state, then replay); a salvage read keeps what precedes a damaged
+ *    set, and a stale set behind it is never resurrected.
  *
  * MMSIM_BTREE_STEPS scales the random run (default 60000); MMSIM_BTREE_ONLY
  * runs one group (basic, stale, gc, prio, corrupt, torn, replay, full,
@@ -177,6 +179,9 @@ static int tset_format(struct tset *t, const char *name, unsigned bucket, unsign
 	return 0;
 }
 
+/* tset_open reads damaged btree sets as fsck does (c->read_salvage). */
+static bool open_salvage;
+
 /* Registers from the image, as super.c does. */
 static int tset_open(struct tset *t)
 {
@@ -195,17 +200,18 @@ static int tset_open(struct tset *t)
 	if (!list)
 		return -ENOENT;
 	r = bch_journal_start(c, list);
+	c->replay_pending = list;
+	c->read_salvage = open_salvage;
 	if (!r)
 		r = bch_prio_read(c, c->prio_bucket);
 	if (!r)
 		r = bch_btree_open(c);
 	if (!r) {
-		c->replay_pending = list;
 		r = bch_gc(c);
 		if (!r)
 			r = bch_journal_replay(c, list);
-		c->replay_pending = NULL;
 	}
+	c->replay_pending = NULL;
 	bch_journal_free_list(list);
 	if (!r)
 		r = bch_gc(c);
@@ -940,19 +946,58 @@ out:
 	free(buf);
 }
 
+/* Sector offsets of the sets of the node at root_off, read into buf. */
+static unsigned find_sets(struct tset *t, uint64_t root_off, uint8_t *buf, unsigned *sets_at,
+			  unsigned max)
+{
+	unsigned nsets = 0;
+
+	blk_rw(t->dev, BLK_OP_READ, 0, root_off, buf, 8192);
+	for (unsigned off = 0; off < 8192 && nsets < max;) {
+		struct bset *i = (struct bset *)(buf + off);
+
+		if (i->magic != bch_bset_magic(&t->sb) ||
+		    (nsets && i->seq != ((struct bset *)buf)->seq))
+			break;
+		sets_at[nsets++] = off;
+		off += (unsigned)((bset_bytes(i) + 511) / 512 * 512);
+	}
+	return nsets;
+}
+
+/* Flips one byte of the node at root_off: set `set` (from the end: 1 is
+ * the last), byte `at` of it.  0, or -1 when the node has too few sets. */
+static int damage_set(struct tset *t, uint64_t root_off, unsigned from_end, unsigned at)
+{
+	uint8_t *buf = abuf(8192);
+	unsigned sets_at[16], nsets;
+	int r = -1;
+
+	dev_open(t, false);
+	nsets = find_sets(t, root_off, buf, sets_at, 16);
+	if (nsets > from_end) {
+		buf[sets_at[nsets - from_end] + at] ^= 0x5a;
+		blk_rw(t->dev, BLK_OP_WRITE, 0, root_off, buf, 8192);
+		r = 0;
+	}
+	blk_close(t->dev);
+	t->dev = NULL;
+	free(buf);
+	return r;
+}
+
 /*
- * Torn sets: a root leaf in 16-sector buckets of 1-sector blocks, so
- * flushes append small sets.  Corrupting the last set gives the state
- * before it; corrupting a middle one drops it and everything after, and
- * what comes later is never read back.
+ * Damaged and torn sets: a root leaf in 16-sector buckets of 1-sector
+ * blocks, so flushes append small sets.  Only the node's last set can be
+ * torn, and only while the journal still holds keys for the node; any
+ * other bad set is damage: open fails (EIO, saying so), and a salvage read
+ * (fsck's) keeps the sets before it, never what comes after.
  */
 static void test_torn(void)
 {
 	struct tset t = { 0 };
-	struct keys a = { 0 }, ks = { 0 }, w = { 0 };
-	uint8_t *buf = abuf(8192);
+	struct keys a = { 0 }, ks = { 0 }, w = { 0 }, before = { 0 };
 	uint64_t root_off;
-	unsigned sets_at[8], nsets = 0;
 	int r;
 
 	r = tset_format(&t, "torn.img", 16, 1, 512, 8);
@@ -963,7 +1008,6 @@ static void test_torn(void)
 	is(bch_btree_flush_all(t.c), 0, "set A written");
 	dump_keys(t.c, &a);
 	root_off = PTR_OFFSET(&t.c->root_key.key, 0);
-	/* Where are the sets?  Read the bucket and walk them. */
 	write_range(t.c, 1, 100, 4, false, 0, NULL);
 	is(bch_btree_flush_all(t.c), 0, "set B appended");
 	write_range(t.c, 1, 200, 4, false, 0, NULL);
@@ -971,85 +1015,111 @@ static void test_torn(void)
 	ok(PTR_OFFSET(&t.c->root_key.key, 0) == root_off, "same bucket: appended, not moved");
 	is(tset_stop(&t, true), 0, "clean stop");
 
-	dev_open(&t, false);
-	blk_rw(t.dev, BLK_OP_READ, 0, root_off, buf, 8192);
-	for (unsigned off = 0; off < 8192 && nsets < 8;) {
-		struct bset *i = (struct bset *)(buf + off);
-
-		if (i->magic != bch_bset_magic(&t.sb) || (nsets && i->seq != ((struct bset *)buf)->seq))
-			break;
-		sets_at[nsets++] = off;
-		off += (unsigned)((bset_bytes(i) + 511) / 512 * 512);
-	}
-	ok(nsets >= 3, "%u sets in the root's bucket", nsets);
-	if (nsets < 3) {
-		blk_close(t.dev);
-		goto out;
-	}
-	/* Tear the middle one (B): A survives; C, intact, must not come back. */
-	buf[sets_at[nsets - 2] + 40] ^= 0x5a;
-	blk_rw(t.dev, BLK_OP_WRITE, 0, root_off, buf, 8192);
-	blk_close(t.dev);
+	/* Damage the middle set (B): C, intact, follows it, so B is no torn write. */
+	is(damage_set(&t, root_off, 2, 40), 0, "three sets; the middle one damaged");
 	r = tset_open(&t);
-	is(r, 0, "open with a torn middle set");
+	is(r, -EIO, "open with a damaged middle set: EIO");
+	ok(log_has(&t, "follows it: damage, not a torn write"), "logged as damage");
+	ok(strstr(t.c->read_why, "set at sector") != NULL, "the reason is kept for the caller (%s)",
+	   t.c->read_why);
+	set_free(&t);
+	/* Salvage (fsck): A kept, counted; after a compaction neither B nor C is back. */
+	open_salvage = true;
+	r = tset_open(&t);
+	open_salvage = false;
+	is(r, 0, "salvage read with a damaged middle set");
 	if (r)
-		goto out;
-	ok(log_has(&t, "torn"), "logged as a torn write");
+		goto out_free;
+	{
+		struct bch_btree_stats st;
+
+		bch_btree_get_stats(t.c, &st);
+		is(st.corrupt_sets, 1, "one damaged set counted");
+	}
 	dump_keys(t.c, &ks);
-	ok(keys_equal(&a, &ks), "contents: the sets before the torn one");
+	ok(keys_equal(&a, &ks), "contents: the sets before the damaged one");
 	write_range(t.c, 1, 300, 4, false, 0, &w);
 	is(bch_btree_flush_all(t.c), 0, "write D");
 	ok(PTR_OFFSET(&t.c->root_key.key, 0) != root_off,
-	   "after a torn set the node is compacted to a new bucket, not appended to");
+	   "after a bad set the node is compacted to a new bucket, not appended to");
 	is(tset_stop(&t, true), 0, "clean stop");
 	is(tset_open(&t), 0, "reopen");
 	dump_extents(t.c, 1, 0, 1000, &ks);
 	ok(ks.nr == 2 && KEY_START(&ks.k[0].key) == 0 && KEY_START(&ks.k[1].key) == 300,
 	   "A and D, and neither B nor C");
-	tset_stop(&t, true);
 
-	/* Now tear only the last set: everything before it is read. */
+	/* The last set damaged after a clean stop: the journal holds none of
+	 * its keys, so no power cut tore it. */
+	write_range(t.c, 2, 0, 4, false, 0, NULL);
+	bch_btree_flush_all(t.c);
+	dump_keys(t.c, &before);
+	write_range(t.c, 2, 50, 4, false, 0, NULL);
+	bch_btree_flush_all(t.c);
+	root_off = PTR_OFFSET(&t.c->root_key.key, 0);
+	is(tset_stop(&t, true), 0, "clean stop after two more sets");
+	is(damage_set(&t, root_off, 1, 33), 0, "the last set's first key damaged");
 	r = tset_open(&t);
-	if (!r) {
-		struct keys before = { 0 };
+	is(r, -EIO, "open with a damaged last set the journal does not cover: EIO");
+	ok(log_has(&t, "no journal entry still to replay holds a key"), "logged as damage");
+	set_free(&t);
+	open_salvage = true;
+	r = tset_open(&t);
+	open_salvage = false;
+	is(r, 0, "salvage read");
+	if (r)
+		goto out_free;
+	dump_keys(t.c, &ks);
+	ok(keys_equal(&before, &ks), "salvage: the state before the last set");
+	tset_stop(&t, false);
 
-		write_range(t.c, 2, 0, 4, false, 0, NULL);
-		bch_btree_flush_all(t.c);
-		dump_keys(t.c, &before);
-		write_range(t.c, 2, 50, 4, false, 0, NULL);
-		bch_btree_flush_all(t.c);
-		root_off = PTR_OFFSET(&t.c->root_key.key, 0);
-		tset_stop(&t, true);
-		dev_open(&t, false);
-		blk_rw(t.dev, BLK_OP_READ, 0, root_off, buf, 8192);
-		nsets = 0;
-		for (unsigned off = 0; off < 8192 && nsets < 8;) {
-			struct bset *i = (struct bset *)(buf + off);
+	/* A torn last set: its keys are in a durable journal entry that still
+	 * pins them (power cut before any entry moved last_seq past them). */
+	r = tset_open(&t);
+	is(r, -EIO, "still refused: salvage wrote nothing");
+	set_free(&t);
+	r = tset_format(&t, "torn2.img", 16, 1, 512, 8);
+	is(r, 0, "torn: a fresh set");
+	if (r)
+		goto out;
+	write_range(t.c, 3, 0, 4, false, 0, NULL);
+	is(bch_btree_flush_all(t.c), 0, "set A written");
+	is(bch_journal_meta(t.c), 0, "and unpinned");
+	dump_keys(t.c, &before);
+	{
+		struct bkey_slot k;
+		uint64_t ptr, seq = 0;
+		int got = bch_alloc_sectors(t.c, 4, &ptr);
 
-			if (i->magic != bch_bset_magic(&t.sb) ||
-			    (nsets && i->seq != ((struct bset *)buf)->seq))
-				break;
-			sets_at[nsets++] = off;
-			off += (unsigned)((bset_bytes(i) + 511) / 512 * 512);
-		}
-		ok(nsets >= 2, "%u sets", nsets);
-		buf[sets_at[nsets - 1] + 33] ^= 1;	/* its last set's first key */
-		blk_rw(t.dev, BLK_OP_WRITE, 0, root_off, buf, 8192);
-		blk_close(t.dev);
-		r = tset_open(&t);
-		is(r, 0, "open with a torn last set (%u sets)", nsets);
+		ok(got > 0, "space for a journalled write");
+		k = mkkey(3, 40, got > 0 ? (unsigned)got : 1, ptr, true);
+		r = bch_journal_add(t.c, k.w, 3, JOURNAL_FLUSH, &seq);
+		is(r, 0, "key journalled (durable)");
 		if (!r) {
-			dump_keys(t.c, &ks);
-			ok(keys_equal(&before, &ks), "contents: the state before the last write");
-			tset_stop(&t, true);
+			is(bch_btree_insert(t.c, k.w, 3, seq), 0, "and inserted");
+			bch_journal_pin_drop(t.c, seq);
 		}
-		free(before.k);
+		is(bch_btree_flush_all(t.c), 0, "set B appended (the journal still pins it)");
+		root_off = PTR_OFFSET(&t.c->root_key.key, 0);
+		keys_add(&before, &k.key);
 	}
+	is(tset_stop(&t, false), 0, "power cut: no entry moved last_seq");
+	is(damage_set(&t, root_off, 1, 33), 0, "the last set torn");
+	r = tset_open(&t);
+	is(r, 0, "open with a torn last set the journal covers");
+	if (r)
+		goto out_free;
+	ok(log_has(&t, "a torn write"), "logged as a torn write");
+	dump_keys(t.c, &ks);
+	ok(keys_equal(&before, &ks), "contents: set A and the replayed key");
+	tset_stop(&t, true);
+	goto out;
+out_free:
+	set_free(&t);
 out:
-	free(buf);
 	free(a.k);
 	free(ks.k);
 	free(w.k);
+	free(before.k);
 }
 
 /*
