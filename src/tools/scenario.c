@@ -104,6 +104,7 @@ struct scenario {
 	bool seen_cmd;
 	bool crashed;		/* a crash with no reboot after it yet */
 	char *bound;		/* per mapping name: bound by an earlier line */
+	int bound_cap;
 	char *linebuf;
 	/* Everything a command's arguments need, freed with the scenario, so
 	 * a usage error can unwind from anywhere without leaking. */
@@ -471,7 +472,10 @@ static int bind_name(struct scenario *s, const char *name)
 	int i = sym_find(&s->maps, name);
 	if (i < 0) {
 		i = sym_add(&s->maps, name);
-		s->bound = xrealloc(s->bound, (size_t)s->maps.cap);
+		if (s->bound_cap != s->maps.cap) {	/* grown with the names, not per name */
+			s->bound = xrealloc(s->bound, (size_t)s->maps.cap);
+			s->bound_cap = s->maps.cap;
+		}
 	}
 	s->bound[i] = 1;
 	return i;
