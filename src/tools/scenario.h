@@ -24,11 +24,11 @@ void scenario_free(struct scenario *s);
 /*
  * Runs a parsed scenario, writing one result line per command that prints
  * (or, with json, one JSON document).  Returns 0, or 1 when the simulator
- * itself failed (a message on err).
+ * itself failed (a message on err; a failed `crash` too).
  */
 int scenario_run(struct scenario *s, FILE *out, FILE *err, bool json);
 
-/* Reads a whole file; NULL with a message on err. */
+/* Reads a whole file of at most 64 MiB; NULL with a message on err. */
 char *read_whole_file(const char *path, size_t *len, FILE *err);
 
 #endif
