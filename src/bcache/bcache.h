@@ -224,7 +224,9 @@ struct journal_read_stats {
 	uint64_t entries;		/* kept (seq >= last_seq) */
 	uint64_t newest_seq, last_seq;
 	uint64_t missing;		/* sequence numbers not found */
-	uint64_t bad;			/* entries failing checks, skipped */
+	uint64_t bad;			/* entries failing checks, skipped: */
+	uint64_t torn;			/*  the write after the newest entry */
+	uint64_t damaged;		/*  followed by a newer entry: damage */
 	uint64_t keys_replayed;		/* bch_cache_set_open: keys replayed */
 };
 

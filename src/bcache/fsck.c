@@ -149,9 +149,17 @@ static void check_journal(struct fsck *f, const struct journal_read_stats *st)
 	if (st->missing)
 		problem(f, "journal: %" PRIu64 " entries missing between last_seq %" PRIu64
 			" and %" PRIu64, st->missing, st->last_seq, st->newest_seq);
-	if (st->bad)
-		fprintf(f->out, "journal: %" PRIu64 " entries with bad checksums skipped "
-			"(a torn write is normal after a crash)\n", st->bad);
+	if (st->damaged)
+		problem(f, "journal: %" PRIu64 " damaged entr%s, newer ones after %s (not torn "
+			"writes; see above)", st->damaged, st->damaged == 1 ? "y" : "ies",
+			st->damaged == 1 ? "it" : "them");
+	if (st->torn)
+		fprintf(f->out, "journal: the write after the newest entry is torn (normal after "
+			"a crash: it was never acknowledged)\n");
+	if (st->bad > st->damaged + st->torn)
+		fprintf(f->out, "journal: %" PRIu64 " unreadable entr%s outside the entries replay "
+			"needs skipped\n", st->bad - st->damaged - st->torn,
+			st->bad - st->damaged - st->torn == 1 ? "y" : "ies");
 }
 
 long bch_fsck(struct blk_dev *cache, FILE *out)

@@ -1295,6 +1295,17 @@ struct jread {
 	size_t ne, cap;
 	uint64_t keep_from;		/* drop entries older */
 	bool searching;
+	struct jread_bad *bad;		/* entries that failed their checks */
+	size_t nbad, badcap;
+};
+
+/* An entry that failed its checks, where, and what came before and after
+ * it in its bucket (next 0: nothing newer: the end of the bucket). */
+struct jread_bad {
+	unsigned idx, off;
+	uint64_t prev, next;
+	uint64_t seq;			/* its header's, when that looked right */
+	const char *why;
 };
 
 static int jread_keep(struct jread *r, const struct jset *js, unsigned idx, unsigned off)
@@ -1321,32 +1332,105 @@ static int jread_keep(struct jread *r, const struct jset *js, unsigned idx, unsi
 	return 0;
 }
 
+/* Why the entry at off (left bytes to the bucket's end) is not a valid
+ * jset, or NULL.  hdr: its header looks like one (magic, version, size). */
+static const char *jread_check(const struct jread *r, const struct jset *js, size_t left,
+			       bool *hdr)
+{
+	*hdr = false;
+	if (js->magic != r->magic)
+		return "bad magic";
+	if (js->version != BCACHE_JSET_VERSION)
+		return "bad version";
+	if (js->keys > (left - sizeof(*js)) / 8)
+		return "larger than the bucket";
+	*hdr = true;
+	if (js->csum != bch_jset_csum(js))
+		return "bad checksum";
+	if (js->last_seq > js->seq)
+		return "last_seq after its own seq";
+	return NULL;
+}
+
+/*
+ * After an entry at off failed: the first block after it that starts a
+ * valid entry newer than prev, or 0.  Entries go into a bucket in seq
+ * order from its start, so such an entry was written after the failed
+ * one: a power cut tears only the last write, and this one was not.
+ * (What lies beyond the newest entry of a bucket is older: an earlier lap.)
+ */
+static unsigned jread_next_valid(const struct jread *r, unsigned off, uint64_t prev,
+				 uint64_t *seq)
+{
+	for (off += r->block_sectors; off + r->block_sectors <= r->bucket_sectors;
+	     off += r->block_sectors) {
+		const struct jset *js = (const void *)(r->buf + ((size_t)off << BLK_SECTOR_SHIFT));
+		size_t left = (size_t)(r->bucket_sectors - off) << BLK_SECTOR_SHIFT;
+		bool hdr;
+
+		if (js->magic == r->magic && js->seq > prev && !jread_check(r, js, left, &hdr)) {
+			*seq = js->seq;
+			return off;
+		}
+	}
+	return 0;
+}
+
+static int jread_note_bad(struct jread *r, unsigned idx, unsigned off, uint64_t prev,
+			  uint64_t next, uint64_t seq, const char *why)
+{
+	if (r->nbad == r->badcap) {
+		size_t cap = r->badcap ? r->badcap * 2 : 8;
+		struct jread_bad *p = realloc(r->bad, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		r->bad = p;
+		r->badcap = cap;
+	}
+	r->bad[r->nbad++] = (struct jread_bad){ idx, off, prev, next, seq, why };
+	r->st->bad++;
+	return 0;
+}
+
 /*
  * The entries of the bucket in r->buf, from its start: each must have the
  * magic and version, fit in the rest of the bucket, pass its checksum and
- * have a seq above the previous one.  The first that does not ends the
- * bucket.  Returns the number of valid entries, or -ENOMEM.
+ * have a seq above the previous one.  One that does not ends the bucket,
+ * unless a valid newer entry follows it: then it is skipped (and noted),
+ * and reading goes on there, so that damage in the middle of the journal
+ * never hides the entries after it.  Returns the number of valid entries,
+ * or -ENOMEM.
  */
 static int jread_parse(struct jread *r, unsigned idx)
 {
 	unsigned off = 0;
 	uint64_t prev = 0;
-	int found = 0;
+	int found = 0, err;
 
 	while (off + r->block_sectors <= r->bucket_sectors) {
 		const struct jset *js = (const void *)(r->buf + ((size_t)off << BLK_SECTOR_SHIFT));
 		size_t left = (size_t)(r->bucket_sectors - off) << BLK_SECTOR_SHIFT;
+		bool hdr;
+		const char *why = jread_check(r, js, left, &hdr);
 
-		if (js->magic != r->magic || js->version != BCACHE_JSET_VERSION ||
-		    js->keys > (left - sizeof(*js)) / 8)
-			break;
-		if (js->csum != bch_jset_csum(js) || js->last_seq > js->seq) {
-			r->st->bad++;
-			break;
+		if (why) {
+			uint64_t next_seq = 0;
+			unsigned next = jread_next_valid(r, off, prev, &next_seq);
+
+			/* Zeros or an older lap past the end are no entry:
+			 * noted only when the header was one, or newer follow. */
+			if ((hdr || next) &&
+			    (err = jread_note_bad(r, idx, off, prev, next_seq, hdr ? js->seq : 0, why)))
+				return err;
+			if (!next)
+				break;
+			off = next;
+			continue;
 		}
 		if (js->seq <= prev)
 			break;
-		int err = jread_keep(r, js, idx, off);
+		err = jread_keep(r, js, idx, off);
 		if (err)
 			return err;
 		prev = js->seq;
@@ -1507,6 +1591,44 @@ static struct journal_replay *jread_list(struct jread *r, uint64_t last_seq)
 	return head;
 }
 
+/*
+ * Says what each skipped entry was, by its place.  One that a newer entry
+ * follows in its bucket was complete once: damage.  Newer means above the
+ * entry before it, or with none before it (the bucket's first), above its
+ * own header's seq or still needed: a torn first entry of a reused bucket
+ * is followed by the previous lap's entries, all older.  The entry right
+ * after the newest one is the write the power cut tore, never
+ * acknowledged.  Anything else lies outside what replay needs (an older
+ * lap, or a torn entry whose seq was written again after the crash: were
+ * it needed, its seq would be missing).
+ */
+static void jread_classify(struct jread *r, const struct journal_replay *n, uint64_t last)
+{
+	unsigned end = n->offset + jset_sectors(r->block_sectors, n->j.keys);
+
+	for (size_t i = 0; i < r->nbad; i++) {
+		const struct jread_bad *b = &r->bad[i];
+		const char *what;
+
+		if (b->next && (b->prev || b->next >= last || (b->seq && b->next > b->seq))) {
+			r->st->damaged++;
+			what = b->next >= last ? "damage, not a torn write: newer entries still "
+						 "needed follow it" :
+						 "damage, not a torn write: a newer entry follows it "
+						 "(replay needs neither)";
+		} else if (!b->next && ((b->idx == n->bucket_idx && b->off == end) ||
+					(b->idx == (n->bucket_idx + 1) % r->nr && !b->off))) {
+			r->st->torn++;
+			what = "the write after the newest entry, torn by a power cut (never "
+			       "acknowledged)";
+		} else {
+			what = "outside the entries replay needs";
+		}
+		bch_log(r->c, "journal", "bucket %u sector %u (after seq %" PRIu64 "): %s; skipped: %s",
+			b->idx, b->off, b->prev, b->why, what);
+	}
+}
+
 static int jread_search(struct jread *r, struct journal_replay **list)
 {
 	unsigned l, newest_idx;
@@ -1534,6 +1656,7 @@ static int jread_search(struct jread *r, struct journal_replay **list)
 		return ret;
 	r->st->newest_seq = s;
 	r->st->last_seq = last;
+	jread_classify(r, n, last);
 	*list = jread_list(r, last);
 	return 0;
 }
@@ -1565,6 +1688,7 @@ int bch_journal_read(struct cache_set *c, struct journal_replay **list,
 	for (size_t i = 0; i < r.ne; i++)
 		free(r.e[i]);
 	free(r.e);
+	free(r.bad);
 	free(r.done);
 	free(r.max_seq);
 	free(r.buf);

@@ -595,6 +595,19 @@ static int open_set_contents(struct cache_set *c, struct blk_dev *const *backing
 	if (!list)
 		return why_fail(why, whylen, -EINVAL,
 				"no journal entries: not a formatted cache set");
+	/*
+	 * A power cut never makes a hole in the entries replay needs (one
+	 * write in flight at a time): a gap is damage, and replaying around
+	 * it would put older keys over what the lost entries held.
+	 */
+	if (st->missing) {
+		bch_journal_free_list(list);
+		return why_fail(why, whylen, -EIO, "journal: %" PRIu64 " entr%s between last_seq %"
+				PRIu64 " and the newest, %" PRIu64 ", missing or damaged (%" PRIu64
+				" unreadable with newer ones after them): refusing to replay around "
+				"them", st->missing, st->missing == 1 ? "y" : "ies", st->last_seq,
+				st->newest_seq, st->damaged);
+	}
 	r = bch_journal_start(c, list);
 	/* The btree read asks whether the journal still holds a node's keys
 	 * (a bad last set is a torn write only then). */

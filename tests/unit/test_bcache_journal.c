@@ -15,7 +15,9 @@
  * once, and group commit of 8 threads' adds (by construction, not by
  * timing: how many adds share a write under load is chance); power loss at random requests (MMSIM_JOURNAL_CRASH_STATES,
  * default 200, each a crash, a recovery, more work and a second crash);
- * corrupted journal buckets (seeded).
+ * corrupted journal buckets (seeded); a damaged entry with newer ones after
+ * it read past, counted as damage and its seq missing, a damaged newest
+ * entry counted as the torn write.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -642,6 +644,81 @@ static void test_gap(void)
 	   (unsigned long long)st.entries, (unsigned long long)st.missing);
 	ok(log && strstr(log, "journal: entries 3-3 missing"), "gap: noticed in c->log");
 	free(log);
+	bch_journal_free_list(list);
+	tc_close(&t);
+	tc_free(&t);
+}
+
+/* Flips a byte of the key words of the entry with seq `seq` (from list). */
+static bool damage_entry(struct tc *t, const struct journal_replay *list, uint64_t seq)
+{
+	const struct journal_replay *e = list_find(list, seq);
+	uint8_t *buf;
+	uint64_t sector;
+
+	if (!e)
+		return false;
+	sector = (FIRST_BUCKET + e->bucket_idx) * (uint64_t)t->g.bucket_sectors + e->offset;
+	if (posix_memalign((void **)&buf, 4096, BLOCK_SECTORS * 512))
+		abort();
+	blk_rw(t->ca.bdev, BLK_OP_READ, 0, sector, buf, BLOCK_SECTORS * 512);
+	buf[sizeof(struct jset) + 4] ^= 0x10;
+	blk_rw(t->ca.bdev, BLK_OP_WRITE, BLK_FUA, sector, buf, BLOCK_SECTORS * 512);
+	free(buf);
+	return true;
+}
+
+/*
+ * A damaged entry with newer ones after it in its bucket is damage, not a
+ * torn write: reading goes on past it (the newest entry is still found, so
+ * nothing older is replayed over what it holds) and its seq is missing;
+ * a damaged newest entry is the torn write a power cut leaves.
+ */
+static void test_damage(void)
+{
+	struct geom g = { 8, 64, 16, false };
+	struct tc t;
+	struct journal_read_stats st;
+	struct journal_replay *list = NULL;
+	uint64_t w[8], ctr = 0, newest = 0;
+	char *log = NULL;
+	size_t loglen = 0;
+
+	tc_new(&t, "damage", &g);
+	tc_fresh(&t);
+	for (int i = 0; i < 5; i++) {
+		make_plain_keys(w, 6, 1, &ctr);
+		tc_add(&t, w, 6, JOURNAL_FLUSH, true, &newest);	/* one a block, pins held */
+	}
+	bch_journal_exit(&t.c);
+	is(bch_journal_read(&t.c, &list, &st), 0, "damage: read intact");
+	ok(st.newest_seq == newest && !st.bad, "damage: newest %llu, nothing bad",
+	   (unsigned long long)st.newest_seq);
+	ok(damage_entry(&t, list, newest - 2), "damage: an entry two before the newest flipped");
+	bch_journal_free_list(list);
+	t.c.log = open_memstream(&log, &loglen);
+	is(bch_journal_read(&t.c, &list, &st), 0, "damage: read");
+	fclose(t.c.log);
+	t.c.log = NULL;
+	ok(st.newest_seq == newest && st.missing == 1 && st.damaged == 1 && !st.torn,
+	   "damage: newest still %llu, 1 missing, 1 damaged (newest %llu, %llu missing, %llu "
+	   "damaged, %llu torn)", (unsigned long long)newest, (unsigned long long)st.newest_seq,
+	   (unsigned long long)st.missing, (unsigned long long)st.damaged,
+	   (unsigned long long)st.torn);
+	ok(log && strstr(log, "damage, not a torn write"), "damage: said so in c->log");
+	free(log);
+	log = NULL;
+	ok(list_find(list, newest) && list_find(list, newest - 1) && !list_find(list, newest - 2),
+	   "damage: the entries after the damaged one are read");
+
+	/* The newest damaged too: that one is the torn write. */
+	ok(damage_entry(&t, list, newest), "damage: the newest flipped");
+	bch_journal_free_list(list);
+	is(bch_journal_read(&t.c, &list, &st), 0, "damage: read again");
+	ok(st.newest_seq == newest - 1 && st.torn == 1 && st.damaged == 1,
+	   "damage: newest %llu torn, the other still damage (newest %llu, %llu torn, %llu damaged)",
+	   (unsigned long long)newest, (unsigned long long)st.newest_seq,
+	   (unsigned long long)st.torn, (unsigned long long)st.damaged);
 	bch_journal_free_list(list);
 	tc_close(&t);
 	tc_free(&t);
@@ -1443,6 +1520,7 @@ int main(void)
 	test_roundtrip();
 	test_last_seq();
 	test_gap();
+	test_damage();
 
 	for (unsigned n = 1; n <= 20; n++)
 		test_search_ring(n, 1, false);
