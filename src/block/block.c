@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,6 +36,93 @@ void blk_open_opts_default(struct blk_open_opts *o)
 	memset(o, 0, sizeof *o);
 	o->lbs = BLK_DEFAULT_LBS;
 	o->engine = BLK_ENGINE_AUTO;
+}
+
+/* ---- image locks ---------------------------------------------------------------- */
+
+/*
+ * A device holds its image exclusively against other processes, as bcache
+ * opens its block devices exclusively: two simulators on one image would
+ * each replay and append to one journal and lose each other's writes.
+ * flock() on the image, taken before anything reads or extends it; a
+ * second process gets -EBUSY.  Within one process an image may be open
+ * more than once (fsck through a handle of its own while the set runs, a
+ * test reopening an image): the lock is the process's, taken by its first
+ * device on the image (st_dev, st_ino) and held on a descriptor of its
+ * own until the last one closes.  flock, not fcntl: a POSIX lock would go
+ * with the first close() of any descriptor of the file (try_direct()
+ * closes one, the fault layer opens and closes its own).
+ */
+struct blk_lock {
+	struct blk_lock *next;
+	dev_t dev;
+	ino_t ino;
+	int fd;				/* holds the flock */
+	unsigned users;
+};
+
+static pthread_mutex_t locks_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct blk_lock *locks;
+
+static int image_lock(struct blk_dev *dev)
+{
+	struct blk_lock *l;
+	struct stat st;
+	int err = 0;
+
+	if (fstat(dev->fd, &st))
+		return -errno;
+	pthread_mutex_lock(&locks_lock);
+	for (l = locks; l; l = l->next)
+		if (l->dev == st.st_dev && l->ino == st.st_ino)
+			break;
+	if (!l) {
+		l = calloc(1, sizeof(*l));
+		if (!l) {
+			err = -ENOMEM;
+			goto out;
+		}
+		l->dev = st.st_dev;
+		l->ino = st.st_ino;
+		/* A descriptor of the same open file: the lock outlives dev->fd. */
+		l->fd = fcntl(dev->fd, F_DUPFD_CLOEXEC, 0);
+		if (l->fd < 0 || flock(l->fd, LOCK_EX | LOCK_NB)) {
+			err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+			if (l->fd >= 0)
+				close(l->fd);
+			free(l);
+			goto out;
+		}
+		l->next = locks;
+		locks = l;
+	}
+	l->users++;
+	dev->lock = l;
+out:
+	pthread_mutex_unlock(&locks_lock);
+	return err;
+}
+
+static void image_unlock(struct blk_dev *dev)
+{
+	struct blk_lock **pp, *l = dev->lock;
+
+	if (!l)
+		return;
+	dev->lock = NULL;
+	pthread_mutex_lock(&locks_lock);
+	if (--l->users) {
+		l = NULL;
+	} else {
+		for (pp = &locks; *pp != l; pp = &(*pp)->next)
+			;
+		*pp = l->next;
+	}
+	pthread_mutex_unlock(&locks_lock);
+	if (l) {
+		close(l->fd);		/* releases the flock */
+		free(l);
+	}
 }
 
 /* ---- opening ------------------------------------------------------------------ */
@@ -144,6 +232,7 @@ static int start_engine(struct blk_dev *dev, const struct blk_open_opts *o)
 
 static void free_dev(struct blk_dev *dev)
 {
+	image_unlock(dev);
 	if (dev->fd >= 0)
 		close(dev->fd);
 	pthread_mutex_destroy(&dev->drain_lock);
@@ -177,6 +266,8 @@ int blk_open(const char *path, const struct blk_open_opts *opts, struct blk_dev 
 	int flags = O_RDWR | O_CLOEXEC | ((opts->flags & BLK_OPEN_CREATE) ? O_CREAT : 0);
 	dev->fd = dev->path ? open(path, flags, 0644) : -1;
 	int err = !dev->path ? -ENOMEM : dev->fd < 0 ? -errno : 0;
+	if (!err)
+		err = image_lock(dev);
 	if (!err) {
 		int64_t size = pick_size(dev->fd, opts, lbs);
 		if (size < 0)

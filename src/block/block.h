@@ -5,7 +5,9 @@
  *
  * What it owns
  *  - A device (struct blk_dev) is one regular host file, a disk image,
- *    opened O_DIRECT when the host file system supports it (statx
+ *    held exclusively against other processes (flock; a second process
+ *    opening it gets -EBUSY), opened O_DIRECT when the host file system
+ *    supports it (statx
  *    DIOALIGN, then a probe read) and buffered otherwise; blk_get_info()
  *    says which mode is in use and why.  Its size is counted in 512-byte
  *    sectors; it has a logical block size (4096 by default, a power of two
@@ -156,9 +158,12 @@ void blk_open_opts_default(struct blk_open_opts *o);
 /*
  * Opens (with BLK_OPEN_CREATE: creates or extends) the image at path.
  * nr_sectors 0 takes the file's size; a file larger than nr_sectors is
- * used up to nr_sectors.  Errors: the open/stat/ftruncate -errno, -EINVAL
- * (not a regular file, empty, size or lbs not valid), -EFBIG (size above
- * BLK_MAX_BYTES), -ENOSYS (io_uring asked for and unavailable).
+ * used up to nr_sectors.  The image is locked (flock) against other
+ * processes until the last device of this process on it closes; the same
+ * process may open it again.  Errors: the open/stat/ftruncate -errno,
+ * -EBUSY (another process has the image open), -EINVAL (not a regular
+ * file, empty, size or lbs not valid), -EFBIG (size above BLK_MAX_BYTES),
+ * -ENOSYS (io_uring asked for and unavailable).
  */
 int blk_open(const char *path, const struct blk_open_opts *opts, struct blk_dev **out);
 /* Waits for requests in flight, completes a pending power loss, closes. */

@@ -20,6 +20,7 @@
 #include "block.h"
 
 struct blk_fault;
+struct blk_lock;
 
 struct blk_engine_ops {
 	int (*start)(struct blk_dev *dev, const struct blk_open_opts *o);
@@ -30,6 +31,7 @@ struct blk_engine_ops {
 struct blk_dev {
 	int fd;
 	char *path;
+	struct blk_lock *lock;		/* the image's lock (block.c) */
 	uint64_t nr_sectors;
 	unsigned lbs;
 	bool direct;

@@ -4,6 +4,7 @@
  * cached device.
  *
  * Life: open (create + format, or register: journal replay) -> mount;
+ * the images stay locked against other processes while open (src/block);
  * crash (power loss on both devices) or clean shutdown -> reboot (close
  * the devices, open them again, register, mount) -> close.
  *
@@ -35,6 +36,7 @@
 struct mmfs_disks {
 	char dir[PATH_MAX - 32];
 	bool tmpdir;			/* made by open: removed by close */
+	bool made;			/* this open created the images */
 	FILE *log;
 	bool deterministic;		/* no writeback thread, no journal timer */
 	struct blk_dev *cache, *backing;
@@ -77,6 +79,16 @@ static int image_open(struct mmfs_disks *d, const char *file, uint64_t create_by
 		o.nr_sectors = create_bytes >> BLK_SECTOR_SHIFT;
 	}
 	return blk_open(p, &o, out);
+}
+
+/* Opening both images failed with r: the reason, in why. */
+static int images_open_fail(struct mmfs_disks *d, int r, const char *doing, char *why,
+			    size_t whylen)
+{
+	if (r == -EBUSY)
+		return why_fail(why, whylen, r, "the images in %s are in use by another process "
+				"(each is locked while open)", d->dir);
+	return why_fail(why, whylen, r, "%s the images in %s: %s", doing, d->dir, strerror(-r));
 }
 
 static void devices_close(struct mmfs_disks *d)
@@ -188,8 +200,8 @@ static int images_create(struct mmfs_disks *d, const struct mmfs_disks_opts *o,
 
 	if ((r = image_open(d, "cache.img", cb, &d->cache)) ||
 	    (r = image_open(d, "backing.img", bb, &d->backing)))
-		return why_fail(why, whylen, r, "creating the images in %s: %s", d->dir,
-			    strerror(-r));
+		return images_open_fail(d, r, "creating", why, whylen);
+	d->made = true;		/* both locked: ours to remove if this fails */
 	bch_format_opts_default(&fo);
 	return bch_format(d->cache, d->backing, &fo, why, whylen);
 }
@@ -250,22 +262,31 @@ int mmfs_disks_open(const struct mmfs_disks_opts *o, struct mmfs_disks **out,
 	have_backing = image_exists(d, "backing.img");
 	fresh = !have_cache && !have_backing;
 	if (have_cache != have_backing) {
-		r = why_fail(why, whylen, -ENOENT, "%s: %s without %s", d->dir,
-			 have_cache ? "cache.img" : "backing.img",
-			 have_cache ? "backing.img" : "cache.img");
+		/* Another process may be making them: it holds the one made. */
+		struct blk_dev *one = NULL;
+
+		r = image_open(d, have_cache ? "cache.img" : "backing.img", 0, &one);
+		blk_close(one);
+		if (r == -EBUSY)
+			images_open_fail(d, r, "opening", why, whylen);
+		else
+			r = why_fail(why, whylen, -ENOENT, "%s: %s without %s", d->dir,
+				     have_cache ? "cache.img" : "backing.img",
+				     have_cache ? "backing.img" : "cache.img");
 	} else if (fresh) {
 		r = images_create(d, o, why, whylen);
 	} else if ((r = image_open(d, "cache.img", 0, &d->cache)) ||
 		   (r = image_open(d, "backing.img", 0, &d->backing))) {
-		why_fail(why, whylen, r, "opening the images in %s: %s", d->dir, strerror(-r));
+		images_open_fail(d, r, "opening", why, whylen);
 	}
 	if (!r)
 		r = set_start(d, fresh, fresh ? NULL : replayed, why, whylen);
 	if (r) {
 		d->crashed = true;	/* write nothing more */
 		stop_all(d);
-		if (fresh)
-			images_remove(d);	/* no half-made machine left behind */
+		if (d->made)
+			images_remove(d);	/* no half-made machine left behind (never
+						 * another process's: it holds the locks) */
 		if (d->tmpdir)
 			rmdir(d->dir);
 		free(d);
@@ -336,8 +357,7 @@ int mmfs_disks_reboot(struct mmfs_disks *d, uint64_t *replayed, char *why, size_
 		return why_fail(why, whylen, r, "clean shutdown failed: %s", strerror(-r));
 	if ((r = image_open(d, "cache.img", 0, &d->cache)) ||
 	    (r = image_open(d, "backing.img", 0, &d->backing)))
-		return why_fail(why, whylen, r, "opening the images in %s: %s", d->dir,
-			    strerror(-r));
+		return images_open_fail(d, r, "opening", why, whylen);
 	r = set_start(d, false, replayed, why, whylen);
 	if (r) {
 		d->crashed = true;
