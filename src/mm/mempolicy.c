@@ -264,7 +264,11 @@ static long queue_pages_on_node(struct mm_struct *mm, int source, struct list_he
 			struct page *head = compound_head(pfn_to_page(s, e.pfn));
 			if (head == last || (int)page_to_nid(s, head) != source)
 				continue;
-			last = head;
+			/* A huge page is isolated once, however many PTEs map
+			 * it, even with COW copies between them: remember the
+			 * last huge one (Linux's qp->large). */
+			if (head->order)
+				last = head;
 			if (!move_all && folio_likely_mapped_shared(head))
 				continue;	/* not moving it is no failure */
 			if (isolate_page_for_migration(s, head, list))

@@ -471,9 +471,10 @@ void page_rmap_split_pmd(struct page *head);
 /*
  * Does another process likely map the page (head)?  Linux 6.12's
  * folio_likely_mapped_shared(): exact for small pages; a huge page mapped
- * more than once counts as shared if a PMD maps it (some subpage is then
- * mapped twice), else by its first subpage alone - the guess Linux makes,
- * so a subpage only this process maps can still count as shared.
+ * more than once counts as shared if some subpage must be mapped twice (a
+ * PMD maps it, or there are more mappings than subpages), else by its
+ * first subpage alone - the guess Linux makes, so a subpage only this
+ * process maps can still count as shared, and the reverse.
  */
 static inline bool folio_likely_mapped_shared(const struct page *head)
 {
@@ -482,7 +483,7 @@ static inline bool folio_likely_mapped_shared(const struct page *head)
 		return mapcount > 1;
 	if (mapcount <= 1)
 		return false;
-	if (folio_entire_mapcount(head))
+	if (folio_entire_mapcount(head) || mapcount > (1 << head->order))
 		return true;
 	return __atomic_load_n(&head->mapcount, __ATOMIC_ACQUIRE) > 1;
 }
