@@ -6,7 +6,9 @@
  * A template image (a small formatted set with some writes in it, so the
  * journal has entries and the root node has keys) is made once.  Each input
  * picks a region (byte 0), an offset in it (bytes 1-2) and bytes to put
- * there (the rest, or with byte 0's top bit, the rest xored in); the
+ * there (the rest, or with byte 0's top bit, the rest xored in); with bit
+ * 6 of byte 0, the checksums of the region's structures are recomputed
+ * after the damage (else almost every mutation stops at a checksum).  The
  * damaged image is then checked by bch_fsck and registered.  Both must end
  * in a result or a clear error, never a crash, a hang or a sanitizer
  * report.
@@ -24,100 +26,38 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bcache/bcache.h"
+#include "fuzz_common.h"
 
-#define T_BUCKET 16u			/* sectors */
-#define T_BYTES (256u * T_BUCKET * 512u)
+#define T_BUCKET FZ_BUCKET
+#define T_BYTES FZ_BYTES
+
+/* Byte 0 of an input: the region (low six bits, modulo R_NR), whether to
+ * fix the checksums after the damage, whether to xor. */
+#define FIX_CSUMS 0x40u
+#define XOR 0x80u
 
 enum region { R_SB, R_JOURNAL, R_ROOT, R_PRIO, R_UUID, R_NR };
 
 static uint8_t *template_img;
 static uint64_t region_off[R_NR], region_len[R_NR];
+static uint64_t jset_magic, bset_magic, pset_magic, root_ptr0;
 static char img_path[256];
 static FILE *devnull;
 
-static struct blk_dev *open_img(bool create)
-{
-	struct blk_open_opts o;
-	struct blk_dev *d = NULL;
-
-	blk_open_opts_default(&o);
-	o.flags = BLK_OPEN_BUFFERED | (create ? BLK_OPEN_CREATE : 0);
-	o.nr_sectors = T_BYTES / 512;
-	o.engine = BLK_ENGINE_THREADS;
-	if (blk_open(img_path, &o, &d))
-		return NULL;
-	return d;
-}
-
-static int write_some(struct cache_set *c)
-{
-	uint64_t words[3], seq;
-	struct bkey *k = (struct bkey *)words;
-	int r = 0;
-
-	for (unsigned i = 0; i < 200 && !r; i++) {
-		int got = bch_alloc_sectors(c, 8, &words[2]);
-
-		if (got < 0)
-			return got;
-		bch_key_init(k, 0, (uint64_t)(i * 37 % 500 + 1) * 8, (unsigned)got);
-		SET_KEY_PTRS(k, 1);
-		SET_KEY_DIRTY(k, 1);
-		r = bch_journal_add(c, words, 3, i % 10 ? 0 : JOURNAL_FLUSH, &seq);
-		if (!r) {
-			r = bch_btree_insert(c, words, 3, seq);
-			bch_journal_pin_drop(c, seq);
-		}
-		if (i == 120 && !r)
-			r = bch_btree_flush_all(c);	/* some keys only in the journal */
-	}
-	return r ? r : bch_journal_flush(c);
-}
-
-/* Formats the template, writes keys, crashes it (no clean stop), keeps it. */
+/* The template (a crashed set with 200 keys), kept in memory. */
 static int make_template(void)
 {
-	struct bch_format_opts fo;
-	struct bch_open_opts oo;
-	struct blk_fault_opts fault = { .seed = 1, .survive_pct = 100 };
 	struct journal_replay *list = NULL;
 	struct cache_set *c;
 	struct blk_dev *d;
 	char why[256];
 	int fd, r;
 
-	snprintf(img_path, sizeof(img_path), "%s/mmsim-fuzz-bcache-%d.img",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
-	unlink(img_path);
-	d = open_img(true);
-	if (!d)
+	snprintf(img_path, sizeof(img_path), "%s/mmsim-fuzz-bcache-%d.img", fz_tmpdir(),
+		 (int)getpid());
+	if (fz_make_bcache(img_path, 200, 8))
 		return -1;
-	bch_format_opts_default(&fo);
-	fo.bucket_sectors = T_BUCKET;
-	fo.njournal_buckets = 8;
-	fo.seed = 3;
-	bch_open_opts_default(&oo);
-	oo.no_writeback_thread = true;
-	r = bch_format(d, NULL, &fo, why, sizeof(why));
-	if (!r)
-		r = bch_cache_set_open(d, NULL, 0, &oo, &c, NULL, why, sizeof(why));
-	if (r) {
-		fprintf(stderr, "fuzz_bcache: template: %s\n", why);
-		blk_close(d);
-		return -1;
-	}
-	r = write_some(c);
-	blk_drain(d);
-	if (!r)
-		r = blk_fault_attach(d, &fault);
-	blk_fault_power_loss(d, NULL);
-	bch_cache_set_stop(c);
-	blk_close(d);
-	if (r)
-		return -1;
-
-	d = open_img(false);
+	d = fz_open_img(img_path, T_BYTES, false);
 	if (!d || bch_cache_set_peek(d, &c, why, sizeof(why)))
 		return -1;
 	r = bch_journal_read(c, &list, NULL) ?: bch_journal_start(c, list);
@@ -129,6 +69,10 @@ static int make_template(void)
 	region_off[R_PRIO] = c->prio_bucket * T_BUCKET * 512;
 	region_off[R_UUID] = PTR_OFFSET(&c->uuid_key.key, 0) * 512;
 	region_len[R_ROOT] = region_len[R_PRIO] = region_len[R_UUID] = T_BUCKET * 512;
+	jset_magic = bch_jset_magic(&c->cache->sb);
+	bset_magic = bch_bset_magic(&c->cache->sb);
+	pset_magic = bch_pset_magic(&c->cache->sb);
+	root_ptr0 = c->root_key.key.ptr[0];
 	bch_journal_free_list(list);
 	bch_cache_set_peek_free(c);
 	blk_close(d);
@@ -143,10 +87,34 @@ static int make_template(void)
 	return r;
 }
 
+/* Checksums of the damaged region recomputed, as if the damage were written
+ * by a writer that knew the format: what the checks behind them see. */
+static void fix_csums(uint8_t *img, unsigned reg)
+{
+	uint8_t *p = img + region_off[reg];
+	size_t block = 8 * 512;		/* the template's block size (bch_format's default) */
+
+	switch (reg) {
+	case R_SB:
+		fz_fix_sb(p);
+		break;
+	case R_JOURNAL:
+		for (uint64_t b = 0; b < region_len[reg]; b += T_BUCKET * 512)
+			fz_fix_jsets(p + b, T_BUCKET * 512, block, jset_magic);
+		break;
+	case R_ROOT:
+		fz_fix_bsets(p, region_len[reg], block, bset_magic, root_ptr0);
+		break;
+	case R_PRIO:
+		fz_fix_prio(p, region_len[reg], pset_magic);
+		break;
+	}
+}
+
 static void damage_and_check(const uint8_t *data, size_t size)
 {
-	unsigned reg = data[0] % R_NR;
-	bool xor = data[0] & 0x80;
+	unsigned reg = (data[0] & 0x3f) % R_NR;
+	bool xor = data[0] & XOR;
 	uint64_t off = region_off[reg] + ((uint64_t)data[1] << 8 | data[2]) % region_len[reg];
 	struct bch_open_opts oo;
 	struct cache_set *c;
@@ -158,13 +126,15 @@ static void damage_and_check(const uint8_t *data, size_t size)
 	memcpy(img, template_img, T_BYTES);
 	for (size_t i = 3; i < size && off + (i - 3) < region_off[reg] + region_len[reg]; i++)
 		img[off + i - 3] = xor ? img[off + i - 3] ^ data[i] : data[i];
+	if (data[0] & FIX_CSUMS)
+		fix_csums(img, reg);
 	fd = open(img_path, O_WRONLY);
 	if (fd < 0 || pwrite(fd, img, T_BYTES, 0) != (ssize_t)T_BYTES)
 		abort();
 	close(fd);
 	free(img);
 
-	d = open_img(false);
+	d = fz_open_img(img_path, T_BYTES, false);
 	if (!d)
 		abort();
 	bch_fsck(d, devnull);
@@ -218,7 +188,9 @@ int main(int argc, char **argv)
 			in[k] = (uint8_t)rng_next(&seed);
 		/* Small xors are the likeliest real damage: favour them. */
 		if (i % 2)
-			in[0] |= 0x80;
+			in[0] |= XOR;
+		/* A third with checksums fixed: damage behind them. */
+		in[0] = (uint8_t)((in[0] & ~FIX_CSUMS) | (i % 3 == 0 ? FIX_CSUMS : 0));
 		LLVMFuzzerTestOneInput(in, n);
 	}
 	ok(1, "%u damaged images checked and registered without a crash", rounds);
