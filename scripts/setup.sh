@@ -2,7 +2,9 @@
 # Installs what a fresh Debian machine lacks to build and test mmsim.
 # Idempotent: installs only missing packages (needs root or sudo for those).
 set -euo pipefail
-pkgs=(cmake ninja-build gcc make pkg-config liburcu-dev liburing-dev bcache-tools librocksdb-dev)
+# clang and its runtimes (libclang-rt-dev: libFuzzer, ASan) for the fuzz step.
+pkgs=(cmake ninja-build gcc make pkg-config liburcu-dev liburing-dev bcache-tools librocksdb-dev
+      clang libclang-rt-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test twice: an optimised build, and a build
 # under AddressSanitizer + UndefinedBehaviorSanitizer; then the concurrency
-# tests (label `concurrency`) a third time under ThreadSanitizer.  Exit
-# status 0 only if all pass.  CI runs exactly this (.ci/run).
+# tests (label `concurrency`) a third time under ThreadSanitizer; then each
+# libFuzzer target briefly (scripts/fuzz.sh).  Exit status 0 only if all
+# pass.  CI runs exactly this (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -45,3 +46,6 @@ fi
 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
   MMSIM_BCACHE_CRASH_STATES=60 MMSIM_BCACHE_CRASH_SEED=200001 ${tsan_run[@]+"${tsan_run[@]}"} \
   ctest --test-dir build-tsan -L concurrency --output-on-failure -j "$jobs"
+
+echo "== libFuzzer targets (short runs on the instrumented build)"
+MMSIM_FUZZ_SECONDS=${MMSIM_FUZZ_SECONDS:-20} scripts/fuzz.sh
