@@ -125,7 +125,10 @@ unsigned debug_vm_check_pages(struct mm_sys *s, struct mm_struct *const *mms, un
 				continue;
 			}
 			pfn += 1ULL << p->order;
-			if (page_test(p, PG_table) || page_to_pfn(s, p) == s->zero_pfn)
+			/* Page tables and the kernel's own pages (the zero page,
+			 * the vDSO's, whose count includes the system's
+			 * processes) are not counted by mappings. */
+			if (page_test(p, PG_table) || page_test(p, PG_reserved))
 				continue;
 			if (page_test(p, PG_tail)) {
 				REPORT(bad, p, "a tail page where a block should start");

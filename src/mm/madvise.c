@@ -45,7 +45,8 @@ static int update_flags(struct mm_struct *mm, struct vm_area_struct *vma, uint64
 static int dontneed(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
 		    uint64_t start, uint64_t end)
 {
-	if (vma->vm_flags & VM_LOCKED)
+	/* Locked pages stay; raw frames (VM_PFNMAP) are not the kernel's to drop. */
+	if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP))
 		return -EINVAL;
 	struct mmu_gather tlb;
 	tlb_gather_mmu(&tlb, mm, cpu);
@@ -65,8 +66,8 @@ static int dontneed(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_str
 static int cold_or_pageout(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
 			   uint64_t start, uint64_t end, bool pageout)
 {
-	if (vma->vm_flags & VM_LOCKED)
-		return -EINVAL;
+	if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP))
+		return -EINVAL;	/* can_madv_lru_vma() */
 	struct mm_sys *s = mm->sys;
 	struct mmu_gather tlb;
 	struct pmap_iter it;

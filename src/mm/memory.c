@@ -456,6 +456,55 @@ static bool do_numa_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_are
 	return false;
 }
 
+/*
+ * A fault in one of the vDSO's mappings (Linux's special_mapping_fault and
+ * vvar_fault).  [vvar]: its first page is the kernel's time data, mapped
+ * as a raw frame (here the zero page stands for it: no struct page is
+ * involved, and nothing counts it); the others back clocks this machine
+ * does not have, and fault with SIGBUS.  [vdso]: the machine's vDSO page,
+ * shared by every process; a write (after mprotect made it writable)
+ * copies it into a private anonymous page, as any private mapping does.
+ * Called with ptl held; cpu may be NULL (exec's prefault).
+ */
+int special_mapping_fault(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
+			  uint64_t addr, unsigned flags)
+{
+	struct mm_sys *s = mm->sys;
+	uint64_t idx = (addr - vma->vm_start) >> PAGE_SHIFT;
+	unsigned prot = vma_pmap_prot(vma->vm_flags) & ~PMAP_W;
+	struct pmap_entry e;
+
+	if (vma->vm_special == VMA_VVAR) {
+		if (idx)
+			return SIGBUS;
+		set_leaf(&e, s->zero_pfn, prot, PMAP_ACCESSED);
+		return pmap_set(&mm->pmap, addr, &e, NULL) ? SIGBUS : 0;
+	}
+	uint64_t pfn = s->vdso_pfn[idx];
+	if (flags & FAULT_FLAG_WRITE) {
+		int err;
+		struct page *np = new_anon_page(mm, cpu, vma, addr, &err);
+		if (!np)
+			return vm_fault_errno(err);
+		hw_copy_frames(cpu, page_to_pfn(s, np), pfn, 1);
+		set_leaf(&e, page_to_pfn(s, np), prot | PMAP_W, PMAP_DIRTY | PMAP_ACCESSED | PMAP_SOFTDIRTY);
+		if ((err = pmap_set(&mm->pmap, addr, &e, NULL))) {
+			page_remove_rmap(s, np, false);
+			put_page(s, np);
+			return vm_fault_errno(err);
+		}
+		count_event(mm, cpu, faults_cow);
+		return 0;
+	}
+	set_leaf(&e, pfn, prot, PMAP_ACCESSED);
+	if (pmap_set(&mm->pmap, addr, &e, NULL))
+		return SIGBUS;
+	struct page *p = pfn_to_page(s, pfn);
+	get_page(p);
+	page_add_rmap(s, p, false);
+	return 0;
+}
+
 /* The fault proper, with mmap_lock held and the VMA known to cover addr. */
 static int fault_locked(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
 			uint64_t addr, unsigned flags)
@@ -488,7 +537,9 @@ static int fault_locked(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 				break;
 			}
 		}
-		if (vma_is_anonymous(vma))
+		if (vma->vm_special)
+			ret = special_mapping_fault(mm, cpu, vma, addr, flags);
+		else if (vma_is_anonymous(vma))
 			ret = do_anonymous_page(mm, cpu, vma, addr, flags);
 		else if (may_cow)
 			ret = do_cow_fault(mm, cpu, vma, addr);

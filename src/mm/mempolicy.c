@@ -31,8 +31,13 @@
 static struct page *lookup_page(struct mm_struct *mm, uint64_t addr, int *err)
 {
 	struct pmap_entry e;
-	if (!vma_lookup(mm, addr)) {
+	struct vm_area_struct *vma = vma_lookup(mm, addr);
+	if (!vma) {
 		*err = -EFAULT;
+		return NULL;
+	}
+	if (vma->vm_flags & VM_PFNMAP) {
+		*err = -ENOENT;	/* raw frames: no page to report (vm_normal_page) */
 		return NULL;
 	}
 	/* Under the ptl, as folio_walk_start(): an entry another CPU is
@@ -84,8 +89,9 @@ static struct page *lookup_next(struct page_lookup *lk, uint64_t addr, int *err)
 	if (!vma || addr < vma->vm_start || addr >= vma->vm_end) {
 		lk->valid = false;
 		vma = lk->vma = vma_lookup(mm, addr);
-		if (!vma) {
-					*err = -EFAULT;
+		if (!vma || !vma_migratable(vma)) {
+			lk->vma = NULL;
+			*err = -EFAULT;
 			return NULL;
 		}
 	}
@@ -257,11 +263,15 @@ static long queue_pages_on_node(struct mm_struct *mm, int source, struct list_he
 		struct vm_area_struct *vma = mm->vmas.v[v];
 		struct pmap_iter it;
 		struct pmap_entry e;
+		if (!vma_migratable(vma))
+			continue;	/* queue_pages_test_walk() */
 		pmap_iter_init(&it, &mm->pmap, vma->vm_start, vma->vm_end);
 		while (pmap_iter_next(&it, &e)) {
 			if (e.kind != PMAP_PAGE || e.pfn == s->zero_pfn)
 				continue;
 			struct page *head = compound_head(pfn_to_page(s, e.pfn));
+			if (page_test(head, PG_reserved))
+				continue;	/* kernel pages, the vDSO's */
 			if (head == last || (int)page_to_nid(s, head) != source)
 				continue;
 			/* A huge page is isolated once, however many PTEs map

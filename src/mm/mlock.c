@@ -84,7 +84,8 @@ static int mlock_fixup(struct mm_struct *mm, struct vm_area_struct *vma, uint64_
 {
 	uint64_t oldflags = vma->vm_flags;
 	int err = 0;
-	if (newflags == oldflags)
+	/* Special mappings (the vDSO's) are never locked, nor counted. */
+	if (newflags == oldflags || (oldflags & VM_SPECIAL))
 		return 0;
 	vma = vma_modify_flags(mm, vma, start, end, newflags, &err);
 	if (!vma)
@@ -134,7 +135,11 @@ static int mm_populate(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start,
 			break;
 		uint64_t s = a > v->vm_start ? a : v->vm_start;
 		uint64_t e = v->vm_end < end ? v->vm_end : end;
-		if (v->vm_flags & VM_LOCKED) {
+		/* A special mapping is faulted in though never locked, except
+		 * raw frames, which have nothing to fault (Linux's
+		 * __mm_populate skips VM_IO | VM_PFNMAP). */
+		bool special = (v->vm_flags & VM_SPECIAL) && !(v->vm_flags & (VM_IO | VM_PFNMAP));
+		if ((v->vm_flags & VM_LOCKED) || special) {
 			int err = populate_vma_range(mm, cpu, v, s, e);
 			if (err)
 				return err;

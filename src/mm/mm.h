@@ -292,6 +292,10 @@ struct lru_batch {
 	unsigned nr;
 };
 
+/* The vDSO every process maps (mm_create): its data and code pages. */
+#define VVAR_PAGES 4
+#define VDSO_PAGES 2
+
 /* The kernel's memory state for one machine. */
 struct mm_sys {
 	struct hw_machine *hw;
@@ -299,6 +303,7 @@ struct mm_sys {
 	unsigned nr_nodes;
 	struct pglist_data node[MMSIM_MAX_NODES];
 	uint64_t zero_pfn;
+	uint64_t vdso_pfn[VDSO_PAGES];	/* the vDSO's code pages */
 	struct lru_batch lru_add[MMSIM_MAX_CPUS];
 	pthread_mutex_t lru_add_lock;	/* batches, until CPUs run on threads */
 	int lru_disable_count;		/* lru_cache_disable() callers */
@@ -637,15 +642,20 @@ void migration_entry_wait(struct mm_struct *mm, const struct pmap_entry *e);
 #define VM_MAYEXEC 0x40ULL
 #define VM_MAYSHARE 0x80ULL
 #define VM_GROWSDOWN 0x100ULL
+#define VM_PFNMAP 0x400ULL		/* raw frames, no struct page behind them */
 #define VM_UFFD_WP 0x1000ULL
 #define VM_LOCKED 0x2000ULL
+#define VM_IO 0x4000ULL			/* device memory: never migrated or dumped */
 #define VM_SEQ_READ 0x8000ULL
 #define VM_RAND_READ 0x10000ULL
 #define VM_DONTCOPY 0x20000ULL
+#define VM_DONTEXPAND 0x40000ULL	/* no mremap growth: a special mapping */
 #define VM_LOCKONFAULT 0x80000ULL
 #define VM_ACCOUNT 0x100000ULL
 #define VM_NORESERVE 0x200000ULL
+#define VM_DONTDUMP 0x4000000ULL
 #define VM_SOFTDIRTY 0x8000000ULL
+#define VM_MIXEDMAP 0x10000000ULL
 #define VM_HUGEPAGE 0x20000000ULL
 #define VM_NOHUGEPAGE 0x40000000ULL
 #define VM_MERGEABLE 0x80000000ULL
@@ -653,9 +663,20 @@ void migration_entry_wait(struct mm_struct *mm, const struct pmap_entry *e);
  * read-only so the first write dirties them (Linux's vma_wants_writenotify). */
 #define VM_WRNOTIFY 0x100000000000ULL
 #define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
+/* VMAs that never merge, are never mlocked, and whose pages are not the
+ * kernel's to manage as usual (Linux's VM_SPECIAL). */
+#define VM_SPECIAL (VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP)
 #define VM_LOCKED_MASK (VM_LOCKED | VM_LOCKONFAULT)
 
 struct address_space;
+
+/* The kernel's own mappings in every process (Linux's special mappings,
+ * _install_special_mapping): they never split, merge or move. */
+enum vma_special {
+	VMA_NORMAL,
+	VMA_VVAR,	/* the vDSO's data: raw frames (VM_PFNMAP | VM_IO) */
+	VMA_VDSO,	/* the vDSO's code: kernel pages, copied on write */
+};
 
 struct vm_area_struct {
 	uint64_t vm_start, vm_end;
@@ -668,6 +689,7 @@ struct vm_area_struct {
 	struct anon_vma *anon_vma;
 	struct list_head anon_vma_chain;	/* anon_vma_chain.same_vma */
 	struct list_head shared;	/* vm_file->vmas (its i_mmap), if vm_file */
+	enum vma_special vm_special;	/* the vDSO's mappings (special.c) */
 };
 
 static inline uint64_t vma_pages(const struct vm_area_struct *v)
@@ -698,7 +720,13 @@ static inline uint64_t vma_flags_rmap(const struct vm_area_struct *v)
 
 static inline bool vma_is_anonymous(const struct vm_area_struct *v)
 {
-	return !v->vm_file;
+	return !v->vm_file && !v->vm_special;
+}
+
+/* May move_pages / migrate_pages / NUMA balancing move its pages? */
+static inline bool vma_migratable(const struct vm_area_struct *v)
+{
+	return !(v->vm_flags & (VM_IO | VM_PFNMAP));
 }
 
 static inline bool vma_is_accessible(const struct vm_area_struct *v)
@@ -1038,8 +1066,17 @@ int split_isolated_huge_page(struct mm_sys *s, struct page *head, struct list_he
 
 /* ---- address spaces (mmap.c) ---------------------------------------------------- */
 
+/*
+ * A new address space, as exec leaves it: empty but for the vDSO's two
+ * special mappings right under mmap_base, [vvar] (VVAR_PAGES, r--, raw
+ * frames) then [vdso] (VDSO_PAGES, r-x, the machine's vDSO pages), with
+ * the vDSO's first page already mapped (the C library reads it at start).
+ */
 struct mm_struct *mm_create(struct mm_sys *s, unsigned home_node);
 void mm_destroy(struct mm_struct *mm, struct hw_cpu *cpu);
+/* A fault in a special VMA (memory.c), ptl held. */
+int special_mapping_fault(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
+			  uint64_t addr, unsigned flags);
 struct mm_struct *dup_mm(struct mm_struct *old, struct hw_cpu *cpu, int *err);
 
 struct mmap_caller {

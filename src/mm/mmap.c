@@ -3,8 +3,9 @@
  *
  * Placement is Linux's x86-64 top-down layout without randomization
  * (personality ADDR_NO_RANDOMIZE, as the reference runs): mmap_base sits
- * 128 MiB below TASK_SIZE, the vDSO takes the first six pages under it,
- * and each new mapping goes into the highest gap that fits, so consecutive
+ * 128 MiB below TASK_SIZE, the vDSO's [vvar] and [vdso] take the first six
+ * pages under it (real VMAs, which munmap may remove and a later mmap then
+ * reuses), and each new mapping goes into the highest gap that fits, so consecutive
  * mappings stack downwards and merge.  An anonymous private mapping whose
  * length is a multiple of 2 MiB is placed 2 MiB-aligned (Linux 6.12's
  * thp_get_unmapped_area): the search asks for len + 2 MiB, then aligns.
@@ -21,11 +22,11 @@
 #include <sys/mman.h>
 
 #define MMAP_GAP_MIN (128ULL << 20)
-#define VDSO_PAGES 6
 #define MMAP_MIN_ADDR 0x10000ULL
 #define PAGE_ALIGN(x) (((x) + PAGE_SIZE - 1) & PAGE_MASK)
 
-struct mm_struct *mm_create(struct mm_sys *s, unsigned home_node)
+/* An empty address space (dup_mm fills it from its parent). */
+static struct mm_struct *mm_alloc(struct mm_sys *s, unsigned home_node)
 {
 	struct mm_struct *mm = calloc(1, sizeof *mm);
 	if (!mm)
@@ -33,7 +34,7 @@ struct mm_struct *mm_create(struct mm_sys *s, unsigned home_node)
 	mm->sys = s;
 	mm->users = 1;
 	mm->home_node = home_node;
-	mm->mmap_base = TASK_SIZE - MMAP_GAP_MIN - VDSO_PAGES * PAGE_SIZE;
+	mm->mmap_base = TASK_SIZE - MMAP_GAP_MIN;
 	mm->mmap_min_addr = MMAP_MIN_ADDR;
 	mm->mems_allowed = UINT64_MAX;
 	/* Linux's rwsem lets a waiting writer in ahead of new readers; glibc's
@@ -48,6 +49,68 @@ struct mm_struct *mm_create(struct mm_sys *s, unsigned home_node)
 	spin_lock_init(&mm->ptl);
 	if (pmap_init(&mm->pmap, s->hw, home_node, &s->pt_ops, s, &mm->cnt)) {
 		free(mm);
+		return NULL;
+	}
+	return mm;
+}
+
+/* One special mapping of npages at start (_install_special_mapping). */
+static int install_special(struct mm_struct *mm, uint64_t start, unsigned npages,
+			   uint64_t flags, enum vma_special kind)
+{
+	struct vm_area_struct *v = vma_alloc(mm);
+	if (!v)
+		return -ENOMEM;
+	v->vm_start = start;
+	v->vm_end = start + (uint64_t)npages * PAGE_SIZE;
+	v->vm_flags = flags | VM_DONTEXPAND | VM_SOFTDIRTY;
+	v->vm_special = kind;
+	int err = vma_insert(mm, v);
+	if (err)
+		vma_free(v);
+	return err;
+}
+
+/* The vDSO's first page mapped in (by the C library's start-up). */
+static int vdso_prefault(struct mm_struct *mm, uint64_t vdso)
+{
+	struct vm_area_struct *v = vma_lookup(mm, vdso);
+	if (!v || v->vm_special != VMA_VDSO)
+		return 0;
+	spin_lock(&mm->ptl);
+	int err = special_mapping_fault(mm, NULL, v, vdso, 0);
+	spin_unlock(&mm->ptl);
+	return err ? -ENOMEM : 0;
+}
+
+/*
+ * The vDSO as x86-64 maps it at exec (map_vdso): [vvar] first, [vdso]
+ * right above, placed top-down like any mapping, so they end at
+ * mmap_base and a process's first mapping lies right under them.  vvar's
+ * frames are the kernel's raw data (no struct page: VM_PFNMAP | VM_IO,
+ * never writable or executable); vdso's pages may be made writable and are
+ * then copied on write.
+ */
+static int install_vdso(struct mm_struct *mm)
+{
+	uint64_t vdso = mm->mmap_base - VDSO_PAGES * PAGE_SIZE;
+	uint64_t vvar = vdso - VVAR_PAGES * PAGE_SIZE;
+	int err = install_special(mm, vvar, VVAR_PAGES,
+				  VM_READ | VM_MAYREAD | VM_IO | VM_DONTDUMP | VM_PFNMAP, VMA_VVAR);
+	if (!err)
+		err = install_special(mm, vdso, VDSO_PAGES,
+				      VM_READ | VM_EXEC | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC,
+				      VMA_VDSO);
+	if (!err)
+		err = vdso_prefault(mm, vdso);
+	return err;
+}
+
+struct mm_struct *mm_create(struct mm_sys *s, unsigned home_node)
+{
+	struct mm_struct *mm = mm_alloc(s, home_node);
+	if (mm && install_vdso(mm)) {
+		mm_destroy(mm, NULL);
 		return NULL;
 	}
 	return mm;
@@ -83,7 +146,7 @@ void mm_destroy(struct mm_struct *mm, struct hw_cpu *cpu)
 
 struct mm_struct *dup_mm(struct mm_struct *old, struct hw_cpu *cpu, int *err)
 {
-	struct mm_struct *mm = mm_create(old->sys, old->home_node);
+	struct mm_struct *mm = mm_alloc(old->sys, old->home_node);
 	if (!mm) {
 		*err = -ENOMEM;
 		return NULL;
@@ -105,6 +168,7 @@ struct mm_struct *dup_mm(struct mm_struct *old, struct hw_cpu *cpu, int *err)
 		v->vm_end = ov->vm_end;
 		v->vm_pgoff = ov->vm_pgoff;
 		v->vm_flags = ov->vm_flags & ~VM_LOCKED_MASK;	/* locks are not inherited */
+		v->vm_special = ov->vm_special;
 		if ((*err = anon_vma_fork(v, ov))) {
 			free(v);
 			break;
@@ -122,6 +186,9 @@ struct mm_struct *dup_mm(struct mm_struct *old, struct hw_cpu *cpu, int *err)
 	/* The parent's writable entries became read-only: flush them. */
 	hw_flush_mm(cpu, &old->pmap);
 	pthread_rwlock_unlock(&old->mmap_lock);
+	/* The child runs its C library too, which reads the vDSO at once. */
+	if (!*err)
+		*err = vdso_prefault(mm, mm->mmap_base - VDSO_PAGES * PAGE_SIZE);
 	if (*err) {
 		mm_destroy(mm, cpu);
 		return NULL;

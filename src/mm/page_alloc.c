@@ -105,6 +105,21 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 		return -ENOMEM;
 	page_set(z, PG_reserved);
 	s->zero_pfn = page_to_pfn(s, z);
+
+	/* The vDSO's code pages, kernel memory on node 0.  The system's own
+	 * processes (init and the rest) map its first page: one mapping
+	 * stands for them, so a process's mapping of it is a shared one. */
+	for (unsigned i = 0; i < VDSO_PAGES; i++) {
+		struct page *v = alloc_pages_node(s, NULL, 0, 0, GFP_ZERO | GFP_NOWATERMARK);
+		if (!v)
+			return -ENOMEM;
+		page_set(v, PG_reserved);
+		s->vdso_pfn[i] = page_to_pfn(s, v);
+	}
+	memcpy(hw_frame(s->hw, s->vdso_pfn[0]), "\177ELF\2\1\1", 7);
+	struct page *v0 = pfn_to_page(s, s->vdso_pfn[0]);
+	v0->mapcount = 1;
+	get_page(v0);
 	return 0;
 }
 

@@ -137,6 +137,10 @@ static void rmap_unlock(struct rmap_lock *l)
 
 int vma_split(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr)
 {
+	/* The kernel expects its special mappings whole (special_mapping_split):
+	 * munmap, mprotect or madvise of a part of one fails. */
+	if (vma->vm_special)
+		return -EINVAL;
 	struct vm_area_struct *n = vma_alloc(mm);
 	if (!n)
 		return -ENOMEM;
@@ -182,6 +186,8 @@ struct vma_cand {
 
 static bool same_kind(const struct vma_cand *c, const struct vm_area_struct *v)
 {
+	if ((c->flags | v->vm_flags) & VM_SPECIAL)
+		return false;	/* is_mergeable_vma(): special mappings stay apart */
 	return !((c->flags ^ v->vm_flags) & ~VM_SOFTDIRTY) && c->file == v->vm_file &&
 	       c->file_id == v->vm_file_id;
 }

@@ -83,6 +83,14 @@ static inline struct page *page_at(struct mmsim_task *t, uint64_t addr)
 	return compound_head(pfn_to_page(t->mm->sys, e.pfn));
 }
 
+/* Unmaps t's vDSO (Linux lets a process do so), for tests that want
+ * nothing mapped above their first mapping. */
+static inline void drop_vdso(struct mmsim_task *t)
+{
+	uint64_t len = (VVAR_PAGES + VDSO_PAGES) * PAGE_SIZE;
+	mmsim_sys_munmap(t, t->mm->mmap_base - len, len);
+}
+
 /* Every mapping of p's page, or of its whole huge page (folio_mapcount). */
 static inline int mapcount(const struct page *p)
 {

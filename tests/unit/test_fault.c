@@ -49,6 +49,7 @@ static uint8_t peek(struct mmsim_task *t, uint64_t addr)
 static void test_demand_zero(void)
 {
 	struct mmsim_task *t = task_on(m, 1);
+	drop_vdso(t);	/* nothing above the mapping */
 	uint64_t a = (uint64_t)mmsim_sys_mmap(t, 0, 4 * P, RW, PRIV, -1, 0);
 	uint64_t fa = 0;
 	struct mmsim_counters c0 = tc(t);

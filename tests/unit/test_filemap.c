@@ -763,6 +763,7 @@ static void test_private(void)
 static void test_msync(void)
 {
 	struct mmsim_task *t = task_on(m, 0);
+	drop_vdso(t);	/* nothing above the mapping */
 	struct tfile f = file_new(&ops_buffer, 9, 4 * P);
 
 	printf("# 5. msync\n");

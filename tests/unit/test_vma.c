@@ -20,6 +20,9 @@
 
 #define P PAGE_SIZE
 #define TOP (TASK_SIZE - (128ULL << 20) - 6 * P) /* 0x7ffff7ff9000 */
+/* Every process also has the vDSO's [vvar] and [vdso] from TOP up: the
+ * tests look at what lies below, and count the vDSO's pages apart. */
+#define VDSO_VM (VVAR_PAGES + VDSO_PAGES)
 #define RW (PROT_READ | PROT_WRITE)
 #define PRIV (MAP_PRIVATE | MAP_ANONYMOUS)
 #define SHARED (MAP_SHARED | MAP_ANONYMOUS)
@@ -48,14 +51,14 @@ static long map(struct mmsim_task *t, uint64_t len, int prot, int flags)
 
 static int nvmas(struct mmsim_task *t)
 {
-	return mmsim_task_vmas(t, 0, TASK_SIZE, NULL, 0);
+	return mmsim_task_vmas(t, 0, TOP, NULL, 0);
 }
 
 /* The task's VMAs are exactly w[0..n), lowest first. */
 static bool vmas_are(struct mmsim_task *t, const struct want *w, int n)
 {
 	struct mmsim_vma_info v[64];
-	int k = mmsim_task_vmas(t, 0, TASK_SIZE, v, 64);
+	int k = mmsim_task_vmas(t, 0, TOP, v, 64);
 	bool good = k == n;
 	for (int i = 0; good && i < n; i++)
 		good = v[i].start == w[i].start && v[i].end == w[i].end &&
@@ -98,7 +101,7 @@ static void test_placement(void)
 	const struct want w1[] = { { TOP - 8 * P, TOP, "rw-p" } };
 	ok(vmas_are(t, w1, 1), "the two merged into one VMA");
 	is(pgoff_at(t, a1), (TOP - 8 * P) >> PAGE_SHIFT, "anonymous pgoff = start >> 12");
-	is(t->mm->total_vm, 8, "total_vm 8 pages");
+	is(t->mm->total_vm, 8 + VDSO_VM, "total_vm 8 pages (and the vDSO's 6)");
 
 	long a3 = map(t, 2 * P, PROT_READ, PRIV);
 	long a4 = map(t, 2 * P, RW, SHARED);
@@ -122,7 +125,7 @@ static void test_placement(void)
 	ok(vmas_are(t, w2, 7),
 	   "no merge across prot (r-- / rw- / rwx), shared/private, or two shared objects");
 	is(pgoff_at(t, a4), 0, "shared anonymous pgoff 0");
-	is(t->mm->total_vm, 20, "total_vm 20 pages");
+	is(t->mm->total_vm, 20 + VDSO_VM, "total_vm 20 pages (and the vDSO's 6)");
 
 	/* A hole is filled from its top; the new piece merges upwards. */
 	is(mmsim_sys_munmap(t, a4, 2 * P), 0, "unmap a4");
@@ -202,7 +205,7 @@ static void test_munmap(void)
 	const struct want w3[] = { { X + 2 * P, X + 4 * P, "rw-p" }, { X + 5 * P, X + 8 * P, "rw-p" } };
 	ok(vmas_are(t, w3, 2), "split in three, middle gone: two VMAs");
 	is(pgoff_at(t, X + 5 * P), pg0 + 5, "upper piece's pgoff");
-	is(t->mm->total_vm, 5, "total_vm 5");
+	is(t->mm->total_vm, 5 + VDSO_VM, "total_vm 5 (and the vDSO's 6)");
 	uint8_t b = 0;
 	uint64_t fa = 0;
 	is(mmsim_load(t, X + 5 * P + 7, &b, 1, &fa), 0, "upper piece still readable");
@@ -228,7 +231,7 @@ static void test_munmap(void)
 	ok(vmas_are(t, w5, 1), "failed munmaps change nothing");
 	is(mmsim_sys_munmap(t, X + 6 * P, 2 * P), 0, "munmap the last VMA");
 	is(nvmas(t), 0, "no VMA left");
-	is(t->mm->total_vm, 0, "total_vm 0");
+	is(t->mm->total_vm, VDSO_VM, "total_vm: the vDSO's 6 pages only");
 	mmsim_task_exit(t);
 }
 
@@ -238,9 +241,9 @@ static void test_max_map_count(void)
 	struct mmsim *save = m;
 	mmsim_config_default(&cfg);
 	cfg.mem_per_node = 64ULL << 20;
-	cfg.max_map_count = 8;
+	cfg.max_map_count = 8 + 2;	/* the vDSO's two VMAs count too */
 	if (mmsim_create(&cfg, &m)) {
-		ok(0, "machine with max_map_count 8");
+		ok(0, "machine with max_map_count 10");
 		m = save;
 		return;
 	}
@@ -322,8 +325,16 @@ static void test_mlock(void)
 	is(mmsim_sys_munlock(t, X, 10 * P), 0, "munlock all");
 	ok(vmas_are(t, w1, 1), "one VMA again");
 	is(t->mm->locked_vm, 0, "locked_vm 0");
-	is(mmsim_sys_mlock(t, X + 8 * P, 4 * P), -ENOMEM, "mlock running past the mapping: -ENOMEM");
+	/* X ends where the vDSO's [vvar] starts: a special mapping is no
+	 * hole, but mlock leaves it unlocked and uncounted. */
+	is(mmsim_sys_mlock(t, X + 8 * P, 4 * P), 0, "mlock running into [vvar]: 0");
 	const struct want w2b[] = { { X, X + 8 * P, "rw-p" }, { X + 8 * P, X + 10 * P, "rw-p" } };
+	ok(vmas_are(t, w2b, 2), "... the mapping's part locked");
+	is(t->mm->locked_vm, 2, "locked_vm 2: the vDSO's pages are not counted");
+	ok(!(flags_at(t, X + 10 * P) & VM_LOCKED) && !(flags_at(t, TOP + 4 * P) & VM_LOCKED),
+	   "[vvar] and [vdso] not locked");
+	is(mmsim_sys_munlock(t, X + 8 * P, 2 * P), 0, "munlock it");
+	is(mmsim_sys_mlock(t, X + 8 * P, 9 * P), -ENOMEM, "mlock running past the vDSO (a hole): -ENOMEM");
 	ok(vmas_are(t, w2b, 2), "... after locking what was mapped");
 	is(t->mm->locked_vm, 2, "locked_vm 2");
 	mmsim_task_exit(t);
