@@ -77,8 +77,12 @@ static int vdso_prefault(struct mm_struct *mm, uint64_t vdso)
 	struct vm_area_struct *v = vma_lookup(mm, vdso);
 	if (!v || v->vm_special != VMA_VDSO)
 		return 0;
+	struct pmap_entry e;
+	int err = 0;
 	spin_lock(&mm->ptl);
-	int err = special_mapping_fault(mm, NULL, v, vdso, 0);
+	/* A child may have its parent's copy there already (copy_page_range). */
+	if (pmap_lookup(&mm->pmap, vdso, &e) == PMAP_EMPTY)
+		err = special_mapping_fault(mm, NULL, v, vdso, 0);
 	spin_unlock(&mm->ptl);
 	return err ? -ENOMEM : 0;
 }

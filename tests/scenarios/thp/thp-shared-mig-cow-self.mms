@@ -1,0 +1,12 @@
+# migrate_pages from=0 to=1 by main (CAP_SYS_NICE: MOVE_ALL); child wrote h+256p (its PMD split, own copy of that subpage); then where each subpage is in both tasks
+machine nodes=2 cpus=2 thp=always
+h = mmap 2m rw
+write h 2m
+fork kid
+use kid
+write h+256p 1 0x22
+use main
+migrate_pages from=0 to=1
+nodes h*2,h+256p*2,h+511p
+use kid
+nodes h*2,h+256p*2,h+511p
