@@ -735,9 +735,20 @@ static inline bool vma_is_accessible(const struct vm_area_struct *v)
 }
 
 /* The sorted VMAs of one mm (stands in for Linux's maple tree). */
+/*
+ * An mm's VMAs, sorted by address.  For placement, gap_max[k] is the
+ * largest gap below any VMA of block k, blocks of VMA_GAP_BLOCK VMAs
+ * counted from the top of the array (the highest VMAs are block 0): a
+ * mapping added or removed low in the address space, where top-down
+ * placement puts them, leaves the blocks above it valid.  Blocks
+ * [0, gap_valid) are up to date; vma.c invalidates from a change down.
+ */
+#define VMA_GAP_BLOCK 64
 struct vma_tree {
 	struct vm_area_struct **v;
 	int n, cap;
+	uint64_t *gap_max;
+	int gap_cap, gap_valid;
 };
 
 struct mm_struct {
@@ -765,6 +776,9 @@ struct vm_area_struct *vma_alloc(struct mm_struct *mm);
 void vma_free(struct vm_area_struct *vma);
 int vma_insert(struct mm_struct *mm, struct vm_area_struct *vma);
 void vma_remove_at(struct mm_struct *mm, int i);
+/* The highest address a of a gap [a, a + len) in [low, high) that no VMA
+ * overlaps, or 0 (Linux's unmapped_area_topdown). */
+uint64_t vma_gap_topdown(struct mm_struct *mm, uint64_t len, uint64_t low, uint64_t high);
 /* Splits vma at addr; the new piece [addr, end) is inserted after it. */
 int vma_split(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr);
 /* Could a and b (a directly below b) be one VMA? */

@@ -144,6 +144,7 @@ void mm_destroy(struct mm_struct *mm, struct hw_cpu *cpu)
 		hw_leave_mm(&mm->sys->hw->cpu[c], &mm->pmap);
 	pmap_destroy(&mm->pmap);
 	free(mm->vmas.v);
+	free(mm->vmas.gap_max);
 	pthread_rwlock_destroy(&mm->mmap_lock);
 	free(mm);
 }
@@ -205,24 +206,7 @@ struct mm_struct *dup_mm(struct mm_struct *old, struct hw_cpu *cpu, int *err)
 /* Highest start of a gap of len bytes below mm->mmap_base, or 0. */
 static uint64_t unmapped_area_topdown(struct mm_struct *mm, uint64_t len)
 {
-	uint64_t high = mm->mmap_base;
-	if (len > high - mm->mmap_min_addr)
-		return 0;
-	int i = vma_index(mm, high);
-	/* Gap below vmas[i] (or below high) and above vmas[i-1]. */
-	for (;;) {
-		uint64_t gap_end = high;
-		if (i < mm->vmas.n && mm->vmas.v[i]->vm_start < gap_end)
-			gap_end = mm->vmas.v[i]->vm_start;
-		uint64_t gap_start = i > 0 ? mm->vmas.v[i - 1]->vm_end : mm->mmap_min_addr;
-		if (gap_start < mm->mmap_min_addr)
-			gap_start = mm->mmap_min_addr;
-		if (gap_end > gap_start && gap_end - gap_start >= len)
-			return gap_end - len;
-		if (i == 0)
-			return 0;
-		i--;
-	}
+	return vma_gap_topdown(mm, len, mm->mmap_min_addr, mm->mmap_base);
 }
 
 uint64_t get_unmapped_area(struct mm_struct *mm, uint64_t len, uint64_t align)

@@ -4,7 +4,11 @@
  * VMAs are kept in a sorted array of pointers (mm->vmas): lookups are a
  * binary search, insertions and removals a memmove.  It stands in for
  * Linux's maple tree with the same operations and the same results; with
- * max_map_count at 65530 the moves stay small.
+ * max_map_count at 65530 the moves stay small.  Placement's search for the
+ * highest free gap skips whole blocks of VMAs by their largest gap (the
+ * maple tree's gap tracking): every change of the array or of a VMA's
+ * bounds goes through vma_insert, vma_remove_at or resize here, which
+ * mark the summary stale from that point down.
  *
  * Merging follows Linux 6.12's rules (mm/vma.c): two neighbours merge when
  * their flags agree (soft-dirty aside), they map the same object at
@@ -66,6 +70,96 @@ void vma_free(struct vm_area_struct *vma)
 	free(vma);
 }
 
+/* ---- the gap summary (placement) ---------------------------------------- */
+
+/* The gap between vmas[i - 1] (or address 0) and vmas[i]. */
+static uint64_t gap_below(const struct vma_tree *t, int i)
+{
+	return t->v[i]->vm_start - (i ? t->v[i - 1]->vm_end : 0);
+}
+
+/* vmas[i] changed (inserted, moved into slot i, or resized): the gaps
+ * below it and below vmas[i + 1] are no longer what their blocks say. */
+static void gap_touch(struct vma_tree *t, int i)
+{
+	int d = t->n - 2 - i;	/* distance from the top of vmas[i + 1] */
+	int k = d > 0 ? d / VMA_GAP_BLOCK : 0;
+	if (k < t->gap_valid)
+		t->gap_valid = k;
+}
+
+/* Block k's largest gap, computed and kept if the blocks above are valid. */
+static uint64_t gap_block_max(struct vma_tree *t, int k)
+{
+	if (k < t->gap_valid)
+		return t->gap_max[k];
+	int top = t->n - 1 - k * VMA_GAP_BLOCK;
+	int bottom = top - VMA_GAP_BLOCK + 1 > 0 ? top - VMA_GAP_BLOCK + 1 : 0;
+	uint64_t max = 0;
+	for (int i = top; i >= bottom; i--) {
+		uint64_t g = gap_below(t, i);
+		if (g > max)
+			max = g;
+	}
+	if (k == t->gap_valid && k < t->gap_cap) {
+		t->gap_max[k] = max;
+		t->gap_valid++;
+	}
+	return max;
+}
+
+/* Room for one summary entry per block of the array's capacity. */
+static int gap_reserve(struct vma_tree *t)
+{
+	int need = t->cap / VMA_GAP_BLOCK + 1;
+	if (need <= t->gap_cap)
+		return 0;
+	uint64_t *p = realloc(t->gap_max, (size_t)need * sizeof *p);
+	if (!p)
+		return -ENOMEM;
+	t->gap_max = p;
+	t->gap_cap = need;
+	return 0;
+}
+
+/* The search; without the summary (use_summary false) it is the plain walk
+ * that the debug build checks the summary against. */
+static uint64_t gap_search(struct mm_struct *mm, uint64_t len, uint64_t low, uint64_t high,
+			   bool use_summary)
+{
+	struct vma_tree *t = &mm->vmas;
+	if (len > high - low)
+		return 0;
+	/* Gap below vmas[i] (below high for i == n) and above vmas[i - 1]. */
+	for (int i = vma_index(mm, high); i >= 0; i--) {
+		int d = t->n - 1 - i;
+		if (use_summary && i < t->n && d % VMA_GAP_BLOCK == 0 && i >= VMA_GAP_BLOCK - 1 &&
+		    gap_block_max(t, d / VMA_GAP_BLOCK) < len) {
+			/* No gap in this block fits: skip to the next. */
+			i -= VMA_GAP_BLOCK - 1;
+			continue;
+		}
+		uint64_t gap_end = high;
+		if (i < t->n && t->v[i]->vm_start < gap_end)
+			gap_end = t->v[i]->vm_start;
+		uint64_t gap_start = i > 0 ? t->v[i - 1]->vm_end : low;
+		if (gap_start < low)
+			gap_start = low;
+		if (gap_end > gap_start && gap_end - gap_start >= len)
+			return gap_end - len;
+	}
+	return 0;
+}
+
+uint64_t vma_gap_topdown(struct mm_struct *mm, uint64_t len, uint64_t low, uint64_t high)
+{
+	uint64_t a = gap_search(mm, len, low, high, true);
+	VM_BUG_ON(MMSIM_DEBUG_VM_ENABLED && a != gap_search(mm, len, low, high, false));
+	return a;
+}
+
+/* ---- the array ---------------------------------------------------------- */
+
 int vma_insert(struct mm_struct *mm, struct vm_area_struct *vma)
 {
 	struct vma_tree *t = &mm->vmas;
@@ -77,10 +171,13 @@ int vma_insert(struct mm_struct *mm, struct vm_area_struct *vma)
 		t->v = p;
 		t->cap = cap;
 	}
+	if (gap_reserve(t))
+		return -ENOMEM;
 	int i = vma_index(mm, vma->vm_start);
 	memmove(&t->v[i + 1], &t->v[i], (size_t)(t->n - i) * sizeof *t->v);
 	t->v[i] = vma;
 	t->n++;
+	gap_touch(t, i);
 	mm->total_vm += vma_pages(vma);
 	return 0;
 }
@@ -91,6 +188,7 @@ void vma_remove_at(struct mm_struct *mm, int i)
 	mm->total_vm -= vma_pages(t->v[i]);
 	memmove(&t->v[i], &t->v[i + 1], (size_t)(t->n - i - 1) * sizeof *t->v);
 	t->n--;
+	gap_touch(t, i - 1);	/* the gap below the VMA now at i grew */
 }
 
 /* Where vma sits in the array (found by identity, not only by address). */
@@ -162,7 +260,7 @@ int vma_split(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr)
 	vma->vm_end = addr;
 	rmap_unlock(&l);
 	mm->total_vm += vma_pages(vma);
-	int err = vma_insert(mm, n);
+	int err = vma_insert(mm, n);	/* also marks the gaps around vma changed */
 	if (err) {
 		mm->total_vm -= vma_pages(vma);
 		rmap_lock(&l, vma);
@@ -232,6 +330,9 @@ static int dup_anon_vma(struct vm_area_struct *dst, struct vm_area_struct *src)
 
 static void resize(struct mm_struct *mm, struct vm_area_struct *v, uint64_t start, uint64_t end)
 {
+	int i = index_of(mm, v);
+	if (i < mm->vmas.n)
+		gap_touch(&mm->vmas, i);
 	mm->total_vm -= vma_pages(v);
 	v->vm_pgoff += (uint64_t)((int64_t)(start - v->vm_start) / (int64_t)PAGE_SIZE);
 	v->vm_start = start;

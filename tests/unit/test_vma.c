@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -431,6 +432,56 @@ static void test_thp_alignment(void)
 	mmsim_task_exit(t);
 }
 
+/* The highest gap of len bytes under TOP, from the task's VMA list: the
+ * plain walk placement must agree with (it skips blocks of VMAs by their
+ * largest gap). */
+static uint64_t expected_topdown(struct mmsim_task *t, uint64_t len, struct mmsim_vma_info *v,
+				 int cap)
+{
+	int n = mmsim_task_vmas(t, 0, TOP, v, cap);
+	uint64_t high = TOP;
+	for (int i = n - 1; i >= -1; i--) {
+		uint64_t low = i >= 0 ? v[i].end : t->mm->mmap_min_addr;
+		if (high > low && high - low >= len)
+			return high - len;
+		if (i >= 0)
+			high = v[i].start;
+	}
+	return 0;
+}
+
+static void test_placement_many(void)
+{
+	enum { N = 3000, CAP = 4 * N };
+	struct mmsim_task *t = new_task();
+	struct mmsim_vma_info *v = calloc(CAP, sizeof *v);
+	uint64_t *addr = calloc(CAP, sizeof *addr), seed = 42;
+	int n = 0, bad = 0;
+	for (; n < N; n++)	/* alternating protections: one VMA each */
+		addr[n] = (uint64_t)map(t, P, n % 2 ? PROT_READ : RW, PRIV);
+	for (int round = 0; round < 4000; round++) {
+		uint64_t r = xorshift(&seed);
+		if (r % 3 == 0 && n > 1) {
+			int k = (int)((r >> 8) % (uint64_t)n);
+			mmsim_sys_munmap(t, addr[k], P);
+			addr[k] = addr[--n];
+			continue;
+		}
+		uint64_t len = (1 + (r >> 16) % 4) * P;
+		uint64_t want = expected_topdown(t, len, v, CAP);
+		long got = map(t, len, (r >> 24) % 2 ? PROT_READ : RW, PRIV);
+		if ((uint64_t)got != want && bad++ < 3)
+			printf("#   round %d: %llu bytes at %#lx, want %#llx\n", round,
+			       (unsigned long long)len, (unsigned long)got, (unsigned long long)want);
+		if (n < CAP)
+			addr[n++] = (uint64_t)got;
+	}
+	is(bad, 0, "thousands of VMAs with holes: each mapping takes the highest gap that fits");
+	free(v);
+	free(addr);
+	mmsim_task_exit(t);
+}
+
 int main(void)
 {
 	struct mmsim_config cfg;
@@ -440,6 +491,7 @@ int main(void)
 		return done_testing();
 	}
 	test_placement();
+	test_placement_many();
 	test_hint();
 	test_munmap();
 	test_max_map_count();
