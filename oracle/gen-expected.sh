@@ -1,0 +1,30 @@
+#!/bin/bash
+# gen-expected.sh DIR [SUITE]: run every DIR/X.mms on real Linux (QEMU, the scenario's NUMA
+# nodes and CPUs, 256 MiB per node) with the reference interpreter and write its output to
+# DIR/X.out. SUITE defaults to trixie (Linux 6.12). A scenario that fails leaves X.err.
+# The interpreter is mms-linux.c beside this script, compiled statically into the cache
+# (ORACLE_CACHE, default /var/cache/oracle) under a name that carries its checksum, so two
+# checkouts with different interpreters never share a binary.
+set -u
+usage() { sed -n '2,/^set -u/{/^set -u/d;s/^# \{0,1\}//;p}' "$0"; }
+[[ $# -ge 1 && ( $1 == -h || $1 == --help ) ]] && { usage; exit 0; }
+[[ $# -eq 1 || $# -eq 2 ]] || { usage >&2; exit 2; }
+here=$(cd "$(dirname "$0")" && pwd); dir=$1; suite=${2:-trixie}
+src=$here/mms-linux.c
+sum=$(sha256sum "$src" | cut -c1-16) || exit 1
+bin=${ORACLE_CACHE:-/var/cache/oracle}/mms-linux-$sum
+mkdir -p "$(dirname "$bin")" || exit 1
+if [[ ! -x $bin ]]; then
+  gcc -static -O2 -Wall -o "$bin.tmp.$$" "$src" && mv -f "$bin.tmp.$$" "$bin" || exit 1
+fi
+for f in "$dir"/*.mms; do
+  [[ -e $f ]] || { echo "gen-expected: no .mms file in $dir" >&2; exit 2; }
+  n=$(basename "$f")
+  nodes=$(sed -n 's/^machine .*nodes=\([0-9]*\).*/\1/p' "$f" | head -n 1); nodes=${nodes:-2}
+  cpus=$(sed -n 's/^machine .*cpus=\([0-9]*\).*/\1/p' "$f" | head -n 1); cpus=${cpus:-2}
+  if "$here/run-in-linux.sh" -q --suite "$suite" --nodes "$nodes" --cpus "$cpus" --file "$f" "$bin" "$n" >"${f%.mms}.out" 2>"${f%.mms}.err"; then
+    rm -f "${f%.mms}.err"
+  else
+    echo "FAILED: $n (see ${f%.mms}.err)"
+  fi
+done
