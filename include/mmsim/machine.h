@@ -69,7 +69,8 @@ struct mmsim_config {
 
 struct mmsim;
 
-/* Fills *cfg with the defaults of SPEC.md section 3. */
+/* Fills *cfg with the defaults noted beside each field above (costs:
+ * docs/cost-model.md). */
 void mmsim_config_default(struct mmsim_config *cfg);
 
 /* Checks a configuration: 0, or -EINVAL with a message in err (if given). */

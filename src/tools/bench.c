@@ -477,7 +477,7 @@ static void bench_mprotect(struct report *r, uint64_t pages)
 			sk = k;
 		}
 	}
-	/* SPEC section 10's names, for the summary run. */
+	/* The contract's names (docs/bench.md), for the summary run. */
 	put(r, "mprotect.vmas", sk, "VMAs");
 	put(r, "mprotect.ns_per_page", sg.ns_per_page, "ns");
 	put(r, "mprotect.host_ns_per_page", shost, "ns");

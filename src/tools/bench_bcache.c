@@ -248,7 +248,7 @@ int bench_journal(struct report *r, const char *dir, double seconds)
 			rm_tree(tmp);
 			return -1;
 		}
-	/* SPEC section 10's names, beside the per-writer-count ones. */
+	/* The contract's names (docs/bench.md), beside the per-writer-count ones. */
 	for (unsigned i = 0; i < 3; i++)
 		putf(r, mm[i], "inserts/s", "journal.per_s_%u", writers[i]);
 	if (rocksdb_run(tmp, seconds, writers, 3, rk)) {
@@ -294,7 +294,7 @@ static unsigned ceil_log2(unsigned n)
 	return l;
 }
 
-/* What the summary lines (SPEC section 10's names) take from a run. */
+/* What the summary lines (docs/bench.md's names) take from a run. */
 struct recovery_result {
 	unsigned nbuckets;
 	uint64_t buckets_read, search_reads, keys_replayed;
@@ -377,7 +377,7 @@ int bench_recovery(struct report *r, const char *dir)
 	rm_tree(tmp);
 	if (err)
 		return err;
-	/* The largest ring under SPEC section 10's names. */
+	/* The largest ring under docs/bench.md's names. */
 	put(r, "recovery.nbuckets", res.nbuckets, "buckets");
 	put(r, "recovery.buckets_read", (double)res.buckets_read, "buckets");
 	put(r, "recovery.search_reads", (double)res.search_reads, "buckets");

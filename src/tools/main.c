@@ -83,7 +83,7 @@ static int cmd_run(int argc, char **argv)
 			disk = optarg;
 		} else if (c == 'h') {
 			puts("usage: mmsim run [--json] [--disk DIR] [FILE.mms]\n\n"
-			     "Runs a scenario (SPEC section 9, docs/scenarios.md) and prints one line per\n"
+			     "Runs a scenario (the language: docs/scenarios.md) and prints one line per\n"
 			     "command that reports a result.  Without FILE, runs the built-in tour.\n"
 			     "FILE '-' reads standard input.  A malformed scenario is reported as\n"
 			     "FILE:LINE: message with exit status 2, before anything runs.\n\n"

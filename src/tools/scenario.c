@@ -5,8 +5,8 @@
  * command, a malformed argument or an unbound name is a usage error
  * (NAME:LINE: message).  Then the commands run in order on a new machine,
  * each printing at most one line "<line>: <verb> = <result>".  The
- * language and its results are a contract with Linux (SPEC.md section 9,
- * and the reference interpreter in shared/oracle): names bound by mmap and
+ * language and its results are a contract with Linux (docs/scenarios.md,
+ * and the reference interpreter in oracle/): names bound by mmap and
  * hole hold one address for the whole scenario whichever task uses them,
  * a failed mmap binds all ones, and tasks created by `task` or `fork` run
  * only after `use`.

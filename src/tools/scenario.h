@@ -1,5 +1,5 @@
 /*
- * scenario.h - the scenario language of SPEC.md section 9: parse a whole
+ * scenario.h - the scenario language of docs/scenarios.md: parse a whole
  * file, then run it on a fresh simulated machine.
  */
 #ifndef MMSIM_TOOLS_SCENARIO_H
