@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench-names.sh MMSIM - `mmsim bench` prints every metric SPEC section 10
+# bench-names.sh MMSIM - `mmsim bench` prints every metric docs/bench.md
 # names, with a number, in text and in --json, when all benchmarks run in
 # one call (tiny sizes: this checks names and plumbing, never speed); an
 # unknown benchmark name is a usage error before anything runs.
