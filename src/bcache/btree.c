@@ -702,6 +702,101 @@ static bool journal_covers(struct cache_set *c, const struct bkey *lo, const str
 	return false;
 }
 
+/* Is every sector of the extent k inside some key still to be replayed? */
+static bool journal_covers_extent(struct cache_set *c, const struct bkey *k)
+{
+	uint64_t pos = KEY_START(k), end = KEY_OFFSET(k);
+	bool moved = true;
+
+	while (pos < end && moved) {
+		moved = false;
+		for (const struct journal_replay *e = c->replay_pending; e && pos < end;
+		     e = e->next) {
+			const uint64_t *p = e->j.d, *jend = e->j.d + e->j.keys;
+
+			while (jend - p >= 2 && bkey_u64s((const struct bkey *)p) <= (size_t)(jend - p)) {
+				const struct bkey *j = (const struct bkey *)p;
+
+				if (KEY_INODE(j) == KEY_INODE(k) && KEY_START(j) <= pos &&
+				    pos < KEY_OFFSET(j)) {
+					pos = KEY_OFFSET(j);
+					moved = true;
+				}
+				p += bkey_u64s(j);
+			}
+		}
+	}
+	return pos >= end;
+}
+
+/* Does the node already hold an extent with k's first pointer (a clean
+ * mark from writeback, which is not journalled, re-states such a key)? */
+static bool node_has_ptr(const struct btree *b, const struct bkey *k)
+{
+	if (!KEY_PTRS(k))
+		return false;
+	for (size_t n = 0; n < b->keys.nr; n++) {
+		const struct bkey *o = &b->keys.k[n].key;
+
+		if (KEY_PTRS(o) && o->ptr[0] == k->ptr[0] &&
+		    KEY_INODE(o) == KEY_INODE(k) && KEY_START(o) <= KEY_START(k) &&
+		    KEY_OFFSET(k) <= KEY_OFFSET(o))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A leaf's bad last set i (magic, seq, version and size good): could a
+ * power cut have torn it?  A torn set's first sector is new (a sector is
+ * written whole, and an old one would not carry the node's seq), so the
+ * keys there are what the write carried: the node's changes since its last
+ * write, every one inserted from a journal entry the node still pins (or a
+ * writeback clean mark of a key it already holds).  A key there that no
+ * entry still to replay explains was written before: the set was whole
+ * once, and this is damage.  NULL if torn is possible, else why not.
+ */
+static const char *torn_set_impossible(struct cache_set *c, const struct btree *b,
+				       const struct bset *i)
+{
+	size_t words = (512 - sizeof(*i)) / 8;
+	const uint64_t *p = i->d, *end = i->d + (i->keys < words ? i->keys : words);
+
+	while (end - p >= 2 && bkey_u64s((const struct bkey *)p) <= (size_t)(end - p)) {
+		const struct bkey *k = (const struct bkey *)p;
+		const char *why = NULL;
+
+		if (!bch_extent_valid(c->cache, k, true, &why))
+			return "its first sector holds an invalid key";
+		if (!journal_covers_extent(c, k) && !node_has_ptr(b, k))
+			return "its first sector holds a key no journal entry still to replay "
+			       "holds";
+		p += bkey_u64s(k);
+	}
+	return NULL;
+}
+
+/*
+ * Where reading stopped on a header that is not the node's (magic or seq
+ * differ): a set that was never written, or a whole set whose magic or
+ * seq was damaged.  The latter still passes its checksum with the node's
+ * magic and seq put back.
+ */
+static bool set_header_damaged(const struct btree *b, const struct bset *i, uint64_t magic,
+			       size_t room, uint64_t ptr0)
+{
+	struct bset h = *i;
+	uint64_t crc;
+
+	if (i->version != BCACHE_BSET_VERSION || (size_t)i->keys * 8 > room - sizeof(*i))
+		return false;
+	h.magic = magic;
+	h.seq = b->seq;
+	crc = crc64_be(ptr0, (const uint8_t *)&h + 8, sizeof(h) - 8);
+	crc = crc64_be(crc, i->d, (size_t)i->keys * 8) ^ ~0ull;
+	return crc == i->csum;
+}
+
 /* Is k inside (lo, hi]?  Leaves: the whole extent; interior: its position. */
 static bool key_in_range(const struct bkey *k, unsigned level, const struct bkey *lo,
 			 const struct bkey *hi)
@@ -797,10 +892,27 @@ static int parse_node(struct read_ctx *rc, struct btree *b, const struct bkey *l
 		return read_corrupt(rc, b, "set at sector %u %s, but a set at sector %zu follows it: "
 				    "damage, not a torn write", b->written,
 				    bad ? bad : "unreadable", later / 512);
+	if (!bad && off + sizeof(struct bset) <= node_bytes &&
+	    set_header_damaged(b, (const struct bset *)((const uint8_t *)rc->buf + off), magic,
+			       node_bytes - off, b->key.key.ptr[0]))
+		return read_corrupt(rc, b, "set at sector %u: its magic or seq is damaged (the set "
+				    "passes its checksum with the node's): damage, not a torn write",
+				    b->written);
+	if (bad && strcmp(bad, "bad checksum"))
+		return read_corrupt(rc, b, "set at sector %u: %s (a torn set's header is whole): "
+				    "damage, not a torn write", b->written, bad);
 	if (bad && !journal_covers(c, lo, &b->key.key))
 		return read_corrupt(rc, b, "set at sector %u: %s, and no journal entry still to "
 				    "replay holds a key for the node: damage, not a torn write",
 				    b->written, bad);
+	if (bad && !b->level) {
+		const char *why = torn_set_impossible(c, b,
+			(const struct bset *)((const uint8_t *)rc->buf + off));
+
+		if (why)
+			return read_corrupt(rc, b, "set at sector %u: %s, and %s: damage, not a torn "
+					    "write", b->written, bad, why);
+	}
 	if (bad) {
 		b->need_full = true;
 		bch_log(c, "btree", "node in bucket %" PRIu64 ": set at sector %u: %s: a torn write "

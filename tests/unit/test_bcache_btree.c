@@ -1072,8 +1072,10 @@ static void test_torn(void)
 	ok(keys_equal(&before, &ks), "salvage: the state before the last set");
 	tset_stop(&t, false);
 
-	/* A torn last set: its keys are in a durable journal entry that still
-	 * pins them (power cut before any entry moved last_seq past them). */
+	/* A torn last set: its keys are in durable journal entries that still
+	 * pin them (power cut before any entry moved last_seq past them).  A
+	 * tear leaves the set's first sector new (or it would not carry the
+	 * node's seq): the set spans two sectors and the second is torn. */
 	r = tset_open(&t);
 	is(r, -EIO, "still refused: salvage wrote nothing");
 	set_free(&t);
@@ -1086,24 +1088,31 @@ static void test_torn(void)
 	is(bch_journal_meta(t.c), 0, "and unpinned");
 	dump_keys(t.c, &before);
 	{
-		struct bkey_slot k;
-		uint64_t ptr, seq = 0;
-		int got = bch_alloc_sectors(t.c, 4, &ptr);
+		unsigned added = 0;
 
-		ok(got > 0, "space for a journalled write");
-		k = mkkey(3, 40, got > 0 ? (unsigned)got : 1, ptr, true);
-		r = bch_journal_add(t.c, k.w, 3, JOURNAL_FLUSH, &seq);
-		is(r, 0, "key journalled (durable)");
-		if (!r) {
-			is(bch_btree_insert(t.c, k.w, 3, seq), 0, "and inserted");
-			bch_journal_pin_drop(t.c, seq);
+		r = 0;
+		for (unsigned n = 0; n < 30 && !r; n++) {
+			struct bkey_slot k;
+			uint64_t ptr, seq = 0;
+			int got = bch_alloc_sectors(t.c, 4, &ptr);
+
+			if (got <= 0)
+				break;
+			k = mkkey(3, 40 + 8 * n, (unsigned)got, ptr, true);
+			r = bch_journal_add(t.c, k.w, 3, JOURNAL_FLUSH, &seq);
+			if (!r) {
+				r = bch_btree_insert(t.c, k.w, 3, seq);
+				bch_journal_pin_drop(t.c, seq);
+				keys_add(&before, &k.key);
+				added++;
+			}
 		}
+		is(added, 30, "30 keys journalled (durable) and inserted");
 		is(bch_btree_flush_all(t.c), 0, "set B appended (the journal still pins it)");
 		root_off = PTR_OFFSET(&t.c->root_key.key, 0);
-		keys_add(&before, &k.key);
 	}
 	is(tset_stop(&t, false), 0, "power cut: no entry moved last_seq");
-	is(damage_set(&t, root_off, 1, 33), 0, "the last set torn");
+	is(damage_set(&t, root_off, 1, 600), 0, "the last set torn (its second sector)");
 	r = tset_open(&t);
 	is(r, 0, "open with a torn last set the journal covers");
 	if (r)
