@@ -6,8 +6,10 @@
  * The audit counts, from the page tables of every live address space, how
  * many PTEs map each frame and how many PMDs map each huge page, then walks
  * mem_map block by block (free blocks by their buddy order, allocated ones
- * by their compound order) and compares.  It only reads: it may run at any
- * quiet point, and a test can corrupt a count and see it reported.
+ * by their compound order) and compares; it also walks every node's buddy
+ * free lists and LRU lists.  validate_mm() checks one address space's
+ * VMAs (Linux's validate_mm).  They only read: they may run at any quiet
+ * point, and a test can corrupt a structure and see it reported.
  */
 #include "mm.h"
 
@@ -51,6 +53,15 @@ static void count_mappings(struct mm_sys *s, struct mm_struct *mm, struct map_co
 	do {                                                                     \
 		fprintf(stderr, "mmsim: debug_vm: pfn %llu: ",                   \
 			(unsigned long long)page_to_pfn(s, (p)));                \
+		fprintf(stderr, __VA_ARGS__);                                    \
+		fputc('\n', stderr);                                             \
+		(bad)++;                                                         \
+	} while (0)
+
+/* A violation that is no single page's. */
+#define REPORT_ALL(bad, ...)                                                     \
+	do {                                                                     \
+		fprintf(stderr, "mmsim: debug_vm: ");                            \
 		fprintf(stderr, __VA_ARGS__);                                    \
 		fputc('\n', stderr);                                             \
 		(bad)++;                                                         \
@@ -101,6 +112,100 @@ static unsigned check_compound(struct mm_sys *s, const struct map_counts *c, str
 	return bad;
 }
 
+/* ---- buddy free lists and LRU lists ---------------------------------------- */
+
+/* Every block on a free list is free, of that order, aligned, on this node;
+ * the counts agree.  Returns the violations; *blocks the blocks listed. */
+static unsigned check_free_lists(struct mm_sys *s, struct pglist_data *nd, uint64_t *blocks)
+{
+	unsigned bad = 0;
+	uint64_t pages = 0;
+	for (unsigned o = 0; o < NR_ORDERS; o++) {
+		uint64_t len = 0;
+		struct list_head *h = &nd->free_area[o].list;
+		for (struct list_head *l = h->next; l != h && len <= nd->nr_pages; l = l->next, len++) {
+			struct page *p = list_entry(l, struct page, lru);
+			uint64_t pfn = page_to_pfn(s, p);
+			if (!page_test(p, PG_buddy) || p->private != o || pfn % (1ULL << o) ||
+			    pfn < nd->start_pfn || pfn + (1ULL << o) > nd->start_pfn + nd->nr_pages)
+				REPORT(bad, p, "free list of order %u holds a block that is not one", o);
+		}
+		if (len != nd->free_area[o].nr_free)
+			REPORT_ALL(bad, "node %u order %u: %llu blocks listed, nr_free %llu",
+			       nd->id, o, (unsigned long long)len,
+			       (unsigned long long)nd->free_area[o].nr_free);
+		*blocks += len;
+		pages += len << o;
+	}
+	if (pages != nd->nr_free)
+		REPORT_ALL(bad, "node %u: %llu free pages listed, nr_free %llu",
+		       nd->id, (unsigned long long)pages, (unsigned long long)nd->nr_free);
+	return bad;
+}
+
+/* The LRU list a page on an LRU must be on (lru.c's rule). */
+static enum lru_list lru_of(const struct page *p)
+{
+	if (page_test(p, PG_unevictable))
+		return LRU_UNEVICTABLE;
+	enum lru_list base = page_test(p, PG_swapbacked) ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE;
+	return base + (page_test(p, PG_active) ? 1 : 0);
+}
+
+/* Every page on an LRU list has PG_lru, is a head, is on its node and on
+ * the right list; the counts agree.  *listed: the pages listed. */
+static unsigned check_lru_lists(struct mm_sys *s, struct pglist_data *nd, uint64_t *listed)
+{
+	unsigned bad = 0;
+	for (unsigned l = 0; l < NR_LRU_LISTS; l++) {
+		uint64_t len = 0;
+		struct list_head *h = &nd->lru[l];
+		for (struct list_head *e = h->next; e != h && len <= nd->nr_pages; e = e->next, len++) {
+			struct page *p = list_entry(e, struct page, lru);
+			if (!page_test(p, PG_lru) || page_test(p, PG_tail) ||
+			    page_to_nid(s, p) != nd->id || lru_of(p) != l)
+				REPORT(bad, p, "LRU list %u holds a page that does not belong there", l);
+		}
+		if (len != nd->nr_lru[l])
+			REPORT_ALL(bad, "node %u LRU %u: %llu pages listed, nr_lru %llu",
+			       nd->id, l, (unsigned long long)len, (unsigned long long)nd->nr_lru[l]);
+		*listed += len;
+	}
+	return bad;
+}
+
+/* ---- VMAs ---------------------------------------------------------------- */
+
+unsigned debug_vm_check_vmas(struct mm_struct *mm)
+{
+	unsigned bad = 0;
+	uint64_t total = 0;
+	for (int i = 0; i < mm->vmas.n; i++) {
+		const struct vm_area_struct *v = mm->vmas.v[i], *prev = i ? mm->vmas.v[i - 1] : NULL;
+		total += vma_pages(v);
+		if (v->vm_start >= v->vm_end || ((v->vm_start | v->vm_end) & ~PAGE_MASK) ||
+		    v->vm_end > TASK_SIZE || v->vm_mm != mm)
+			REPORT_ALL(bad, "VMA %d [%#llx, %#llx) is malformed", i,
+			       (unsigned long long)v->vm_start, (unsigned long long)v->vm_end);
+		if (prev && prev->vm_end > v->vm_start)
+			REPORT_ALL(bad, "VMAs %d and %d overlap or are out of order", i - 1, i);
+		if (v->anon_vma && list_empty(&v->anon_vma_chain))
+			REPORT_ALL(bad, "VMA %d has an anon_vma but no chain to it", i);
+	}
+	if (total != mm->total_vm)
+		REPORT_ALL(bad, "total_vm %llu, the VMAs hold %llu pages",
+		       (unsigned long long)mm->total_vm, (unsigned long long)total);
+	return bad;
+}
+
+void validate_mm(struct mm_struct *mm)
+{
+	if (MMSIM_DEBUG_VM_ENABLED && debug_vm_check_vmas(mm))
+		vm_bug(__FILE__, __LINE__, "debug_vm_check_vmas(mm) == 0", NULL);
+}
+
+/* ---- the whole machine ------------------------------------------------------ */
+
 unsigned debug_vm_check_pages(struct mm_sys *s, struct mm_struct *const *mms, unsigned n)
 {
 	uint64_t nr_pfns = s->hw->nr_pfns;
@@ -112,18 +217,26 @@ unsigned debug_vm_check_pages(struct mm_sys *s, struct mm_struct *const *mms, un
 		fprintf(stderr, "mmsim: debug_vm: no memory for the page audit\n");
 		return 1;
 	}
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
 		count_mappings(s, mms[i], &c);
+		bad += debug_vm_check_vmas(mms[i]);
+	}
 	for (unsigned nid = 0; nid < s->nr_nodes; nid++) {
 		struct pglist_data *nd = &s->node[nid];
+		uint64_t free_listed = 0, free_seen = 0, lru_listed = 0, lru_seen = 0;
+		spin_lock(&nd->lru_lock);
+		bad += check_lru_lists(s, nd, &lru_listed);
 		spin_lock(&nd->lock);
+		bad += check_free_lists(s, nd, &free_listed);
 		uint64_t pfn = nd->start_pfn, end = nd->start_pfn + nd->nr_pages;
 		while (pfn < end) {
 			struct page *p = pfn_to_page(s, pfn);
 			if (page_test(p, PG_buddy)) {
+				free_seen++;
 				pfn += 1ULL << p->private;
 				continue;
 			}
+			lru_seen += page_test(p, PG_lru);
 			pfn += 1ULL << p->order;
 			/* Page tables and the kernel's own pages (the zero page,
 			 * the vDSO's, whose count includes the system's
@@ -137,6 +250,15 @@ unsigned debug_vm_check_pages(struct mm_sys *s, struct mm_struct *const *mms, un
 			bad += p->order ? check_compound(s, &c, p) : check_small(s, &c, p);
 		}
 		spin_unlock(&nd->lock);
+		spin_unlock(&nd->lru_lock);
+		/* A free block missing from the lists, or a page flagged as on
+		 * an LRU but on none (or on two): the walk and the lists differ. */
+		if (free_seen != free_listed)
+			REPORT_ALL(bad, "node %u: %llu free blocks, %llu listed", nid,
+			       (unsigned long long)free_seen, (unsigned long long)free_listed);
+		if (lru_seen != lru_listed)
+			REPORT_ALL(bad, "node %u: %llu pages with PG_lru, %llu on the lists",
+			       nid, (unsigned long long)lru_seen, (unsigned long long)lru_listed);
 	}
 	free(c.pte);
 	free(c.pmd);

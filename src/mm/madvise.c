@@ -163,6 +163,7 @@ int do_madvise(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_
 			break;
 		start = tmp;
 	}
+	validate_mm(mm);
 	pthread_rwlock_unlock(&mm->mmap_lock);
 	return err ? err : unmapped;
 }

@@ -178,6 +178,7 @@ int do_mlock(struct mm_struct *mm, const struct mmap_caller *c, uint64_t start, 
 	} else {
 		err = apply_vma_lock_flags(mm, start, start + len, 0);
 	}
+	validate_mm(mm);
 	pthread_rwlock_unlock(&mm->mmap_lock);
 	return err;
 }

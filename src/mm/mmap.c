@@ -398,6 +398,7 @@ long do_mmap(struct mm_struct *mm, const struct mmap_caller *c, uint64_t addr, u
 			a = e;
 		}
 	}
+	validate_mm(mm);
 	pthread_rwlock_unlock(&mm->mmap_lock);
 	return ret;
 }
@@ -464,6 +465,7 @@ int do_munmap(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_t
 		return -EINVAL;
 	pthread_rwlock_wrlock(&mm->mmap_lock);
 	int err = do_vmi_munmap(mm, cpu, start, start + len);
+	validate_mm(mm);
 	pthread_rwlock_unlock(&mm->mmap_lock);
 	return err;
 }

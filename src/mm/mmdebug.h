@@ -9,8 +9,10 @@
  * correct C.  A condition must have no side effects.
  *
  * debug_vm_check_pages() audits every page of the machine against every
- * page table (refcount, mapcount per page and per compound page): the
- * scenario runner calls it after each scenario in debug builds.
+ * page table (refcount, mapcount per page and per compound page), the
+ * buddy free lists, the LRU lists and every address space's VMAs:
+ * mmsim_destroy() runs it in debug builds, so after every scenario and
+ * every test.
  */
 #ifndef MMSIM_MMDEBUG_H
 #define MMSIM_MMDEBUG_H
@@ -51,5 +53,18 @@ void vm_bug(const char *file, int line, const char *cond, const struct page *p)
  * to stderr (so a test can also provoke one and see it found).
  */
 unsigned debug_vm_check_pages(struct mm_sys *s, struct mm_struct *const *mms, unsigned n);
+
+/*
+ * One address space's VMAs: well formed, sorted, not overlapping, total_vm
+ * their sum.  (Not "merged where mergeable": Linux itself leaves such
+ * neighbours, e.g. the split a failed munmap made, or two that could merge
+ * one way only by their anon_vmas.)
+ * Returns the violations (printed).  validate_mm() runs it in the debug
+ * build at the end of every call that changes VMAs (mmap, munmap,
+ * mprotect, mlock, madvise, userfaultfd registration), mmap_lock held
+ * for writing, and aborts on a violation.
+ */
+unsigned debug_vm_check_vmas(struct mm_struct *mm);
+void validate_mm(struct mm_struct *mm);
 
 #endif

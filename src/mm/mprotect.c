@@ -343,6 +343,7 @@ int do_mprotect_pkey(struct mm_struct *mm, const struct mmap_caller *c, uint64_t
 	 * allocated (x86 without PKU). */
 	int err = pkey != -1 && pkey != 0 ? -EINVAL
 					    : mprotect_vmas(mm, c->cpu, start, end, prot, grows, rier);
+	validate_mm(mm);
 	pthread_rwlock_unlock(&mm->mmap_lock);
 	return err;
 }
@@ -397,6 +398,7 @@ int uffd_register_wp(struct mm_struct *mm, uint64_t start, uint64_t len)
 		if (v)
 			a = v->vm_end;
 	}
+	validate_mm(mm);
 	pthread_rwlock_unlock(&mm->mmap_lock);
 	return err;
 }
