@@ -24,6 +24,7 @@ ninja -C build-asan
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   MMSIM_BCACHE_CRASH_STATES=150 MMSIM_BCACHE_CRASH_SEED=100001 \
   MMSIM_FS_CRASH_STATES=250 MMSIM_FS_CRASH_SEED=100001 MMSIM_BLOCK_SEED=100001 \
+  MMSIM_CORRUPTION_STEP=40 MMSIM_CORRUPTION_SEED=100001 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs"
 
 echo "== ThreadSanitizer build (concurrency tests)"
