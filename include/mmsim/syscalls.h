@@ -6,8 +6,8 @@
  * the raw syscall instruction leaves in rax).  Flag and protection values
  * are Linux's (PROT_*, MAP_*, MADV_*, MPOL_MF_* from the host headers).
  *
- * Calls that belong to a capability not built yet return -ENOSYS; none of
- * them ever pretends to succeed.
+ * What the simulator does not model answers -ENOSYS (today: MAP_HUGETLB
+ * with MAP_NORESERVE); nothing ever pretends to succeed.
  */
 #ifndef MMSIM_SYSCALLS_H
 #define MMSIM_SYSCALLS_H

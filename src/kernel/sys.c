@@ -3,8 +3,8 @@
  * syscall entry (flags, pid lookup, credentials, cpusets), in Linux's
  * order, then the work in src/mm.
  *
- * Calls whose machinery belongs to a later part of the project return
- * -ENOSYS, never a pretended success.
+ * What is not modelled answers -ENOSYS (today: a MAP_HUGETLB mapping
+ * with MAP_NORESERVE, see mm/mmap.c), never a pretended success.
  *
  * move_pages checks, in Linux's order: flags, MOVE_ALL needs CAP_SYS_NICE
  * (before the pid is looked up), the pid, the ptrace-read rule, then the

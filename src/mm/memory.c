@@ -745,21 +745,3 @@ int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area
 	(void)dvma;
 	return err;
 }
-
-struct page *follow_page(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
-			 bool *zero)
-{
-	struct pmap_entry e;
-	(void)vma;
-	*zero = false;
-	if (pmap_lookup(&mm->pmap, addr, &e) != PMAP_PAGE)
-		return NULL;
-	if (page_mapped_zero(mm->sys, e.pfn)) {
-		*zero = true;
-		return NULL;
-	}
-	uint64_t pfn = e.pfn;
-	if (e.flags & PMAP_HUGE)
-		pfn += (addr & ~PMD_MASK) >> PAGE_SHIFT;
-	return pfn_to_page(mm->sys, pfn);
-}

@@ -782,7 +782,6 @@ uint64_t vma_gap_topdown(struct mm_struct *mm, uint64_t len, uint64_t low, uint6
 /* Splits vma at addr; the new piece [addr, end) is inserted after it. */
 int vma_split(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr);
 /* Could a and b (a directly below b) be one VMA? */
-bool vmas_can_merge(const struct vm_area_struct *a, const struct vm_area_struct *b);
 /*
  * Changes the flags of [start, end) inside vma (splitting it, then merging
  * with its neighbours as Linux's vma_modify_flags does).  Returns the VMA
@@ -796,7 +795,6 @@ struct vm_area_struct *vma_merge_new_range(struct mm_struct *mm, uint64_t start,
 					   uint64_t flags, struct address_space *file,
 					   uint64_t file_id, uint64_t pgoff);
 /* Merges vma with its neighbours when they are compatible. */
-struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area_struct *vma);
 
 /* ---- the page cache (filemap.c, shmem.c, buffer.c) ------------------------------ */
 
@@ -1051,9 +1049,6 @@ void zap_vma_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t 
 /* Copies the page tables of a VMA into the child at fork (COW). */
 int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area_struct *dvma,
 		    struct vm_area_struct *svma);
-/* The page mapped at addr (NULL if none; *zero if it is the zero page). */
-struct page *follow_page(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
-			 bool *zero);
 /* A new anonymous page (or huge page) joins vma at addr: rmap, exclusive,
  * the CPU's LRU batch, mlock if the VMA is locked. */
 void anon_page_setup(struct hw_cpu *cpu, struct vm_area_struct *vma, struct page *p,
@@ -1111,7 +1106,9 @@ int do_munmap(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_t
 /* Unmaps [start, end), splitting VMAs at the ends: the shared core of munmap
  * and MAP_FIXED.  Caller holds mmap_lock for writing. */
 int do_vmi_munmap(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_t end);
-uint64_t get_unmapped_area(struct mm_struct *mm, uint64_t len, uint64_t align);
+/* Where a new mapping of len bytes goes: the hint addr if that range is
+ * free (0: none), else the highest gap that fits, aligned to align. */
+uint64_t get_unmapped_area(struct mm_struct *mm, uint64_t addr, uint64_t len, uint64_t align);
 bool mlock_future_ok(struct mm_struct *mm, const struct mmap_caller *c, uint64_t flags,
 		     uint64_t bytes);
 /* Linux's overcommit heuristic: may `pages` more be committed? */

@@ -209,16 +209,44 @@ static uint64_t unmapped_area_topdown(struct mm_struct *mm, uint64_t len)
 	return vma_gap_topdown(mm, len, mm->mmap_min_addr, mm->mmap_base);
 }
 
-uint64_t get_unmapped_area(struct mm_struct *mm, uint64_t len, uint64_t align)
+/* Linux's stack_guard_gap: nothing is placed this close below a stack. */
+#define STACK_GUARD_GAP (256ULL << PAGE_SHIFT)
+
+/* Where vma's room starts for a new neighbour below it (vm_start_gap). */
+static uint64_t vm_start_gap(const struct vm_area_struct *vma)
+{
+	uint64_t start = vma->vm_start;
+	if (vma->vm_flags & VM_GROWSDOWN)
+		start = start > STACK_GUARD_GAP ? start - STACK_GUARD_GAP : 0;
+	return start;
+}
+
+/* x86's arch_get_unmapped_area_topdown() tries the caller's hint first:
+ * taken if [addr, addr + len) fits in user space and is free. */
+static uint64_t hinted_area(struct mm_struct *mm, uint64_t addr, uint64_t len)
+{
+	if (!addr || addr > TASK_SIZE - len)
+		return 0;
+	struct vm_area_struct *vma = find_vma(mm, addr);
+	return !vma || addr + len <= vm_start_gap(vma) ? addr : 0;
+}
+
+uint64_t get_unmapped_area(struct mm_struct *mm, uint64_t addr, uint64_t len, uint64_t align)
 {
 	if (align > PAGE_SIZE && len + align > len) {
-		uint64_t ret = unmapped_area_topdown(mm, len + align);
+		/* The padded search keeps a hint that fits, unaligned
+		 * (__thp_get_unmapped_area); else it aligns what it found. */
+		uint64_t ret = hinted_area(mm, addr, len + align);
+		if (ret)
+			return ret;
+		ret = unmapped_area_topdown(mm, len + align);
 		if (ret) {
 			uint64_t off_sub = (0 - ret) & (align - 1);
 			return off_sub ? ret + off_sub : ret + align;
 		}
 	}
-	return unmapped_area_topdown(mm, len);
+	uint64_t ret = hinted_area(mm, addr, len);
+	return ret ? ret : unmapped_area_topdown(mm, len);
 }
 
 bool mlock_future_ok(struct mm_struct *mm, const struct mmap_caller *c, uint64_t flags,
@@ -324,6 +352,22 @@ static long mmap_region(struct mm_struct *mm, const struct mmap_caller *c, uint6
 	return (long)addr;
 }
 
+/*
+ * MAP_HUGETLB.  The machine has Linux's default hugetlb pool: no huge
+ * page reserved (nr_hugepages 0, no overcommit), so the reservation an
+ * mmap makes fails with ENOMEM, as on a fresh Linux 6.12.  Sizes other
+ * than 2 MiB and 1 GiB, or a file that is not hugetlbfs, are EINVAL.  A
+ * MAP_NORESERVE mapping, which Linux creates and then kills with SIGBUS
+ * at its first touch, is not modelled: ENOSYS says so.
+ */
+static long hugetlb_mmap(const struct address_space *file, int flags)
+{
+	unsigned log = ((unsigned)flags >> MAP_HUGE_SHIFT) & MAP_HUGE_MASK;
+	if (file || (log && log != 21 && log != 30))
+		return -EINVAL;
+	return (flags & MAP_NORESERVE) ? -ENOSYS : -ENOMEM;
+}
+
 long do_mmap(struct mm_struct *mm, const struct mmap_caller *c, uint64_t addr, uint64_t len,
 	     int prot, int flags, uint64_t pgoff, struct address_space *file)
 {
@@ -351,6 +395,8 @@ long do_mmap(struct mm_struct *mm, const struct mmap_caller *c, uint64_t addr, u
 		return -EOVERFLOW;
 	if ((int)mm->vmas.n > mm->sys->max_map_count)
 		return -ENOMEM;
+	if (flags & MAP_HUGETLB)
+		return hugetlb_mmap(file, flags);
 
 	if ((prot & PROT_READ) && c->read_implies_exec)
 		prot |= PROT_EXEC;
@@ -377,8 +423,12 @@ long do_mmap(struct mm_struct *mm, const struct mmap_caller *c, uint64_t addr, u
 		else
 			ret = (long)addr;
 	} else {
+		/* A hint below mmap_min_addr is raised to it (round_hint_to_min). */
+		uint64_t hint = addr & PAGE_MASK;
+		if (hint && hint < mm->mmap_min_addr)
+			hint = mm->mmap_min_addr;
 		bool thp_align = !file && !(vm_flags & VM_SHARED) && !(len % PMD_SIZE);
-		uint64_t a = get_unmapped_area(mm, len, thp_align ? PMD_SIZE : PAGE_SIZE);
+		uint64_t a = get_unmapped_area(mm, hint, len, thp_align ? PMD_SIZE : PAGE_SIZE);
 		ret = a ? (long)a : -ENOMEM;
 	}
 	if (ret >= 0) {

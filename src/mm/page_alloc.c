@@ -4,9 +4,12 @@
  * Each node hands out blocks of 2^order frames (order 0..9) from its own
  * free lists.  A block is split on allocation and merged with its buddy on
  * free, as in Linux.  An allocation tries the caller's node first and then
- * the others in order of distance (with two nodes: the other one), unless
- * GFP_THISNODE pins it to one node; every node keeps a small reserve below
- * its min watermark that only GFP_NOWATERMARK allocations may use.
+ * the others by number, from the next one up and around (nid + 1, ...,
+ * nid - 1): the order Linux's build_zonelists() gives when every other
+ * node is at the same distance, as with its default SLIT (10 local, 20
+ * remote), which is the only one this machine has.  GFP_THISNODE pins an
+ * allocation to one node; every node keeps a small reserve below its min
+ * watermark that only GFP_NOWATERMARK allocations may use.
  *
  * mem_map is reserved lazily like the frames themselves: a node's struct
  * pages are touched only as its blocks are first split, so untouched

@@ -313,13 +313,6 @@ static bool merge_before(const struct vma_cand *c, const struct vm_area_struct *
 	       next->vm_pgoff == c->pgoff + ((c->end - c->start) >> PAGE_SHIFT);
 }
 
-bool vmas_can_merge(const struct vm_area_struct *a, const struct vm_area_struct *b)
-{
-	struct vma_cand c = { b->vm_start, b->vm_end, b->vm_flags, b->vm_pgoff, b->vm_file,
-			      b->vm_file_id, b->anon_vma };
-	return merge_after(&c, a);
-}
-
 /* Gives dst an anon_vma from src when dst has none (dup_anon_vma). */
 static int dup_anon_vma(struct vm_area_struct *dst, struct vm_area_struct *src)
 {
@@ -447,14 +440,6 @@ struct vm_area_struct *vma_modify_flags(struct mm_struct *mm, struct vm_area_str
 	}
 	vma_flags_set(vma, flags);
 	return vma;
-}
-
-struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area_struct *vma)
-{
-	struct vma_cand c = { vma->vm_start, vma->vm_end, vma->vm_flags, vma->vm_pgoff,
-			      vma->vm_file, vma->vm_file_id, vma->anon_vma };
-	struct vm_area_struct *m = merge_existing(mm, vma, &c);
-	return m ? m : vma;
 }
 
 /* ---- new ranges (mmap) -------------------------------------------------------- */

@@ -163,6 +163,19 @@ static void test_placement(void)
 	is(mmsim_sys_mmap(t, a2 + 1, P, RW, PRIV | MAP_FIXED, -1, 0), -EINVAL,
 	   "MAP_FIXED at an unaligned address: -EINVAL");
 	is(mmsim_sys_mmap(t, 0, 0, RW, PRIV, -1, 0), -EINVAL, "zero length: -EINVAL");
+	/* No huge page is reserved, as on a fresh Linux (nr_hugepages 0). */
+	int n0 = nvmas(t);
+	is(mmsim_sys_mmap(t, 0, PMD_SIZE, RW, PRIV | MAP_HUGETLB, -1, 0), -ENOMEM,
+	   "MAP_HUGETLB with an empty pool: -ENOMEM");
+	is(mmsim_sys_mmap(t, 0, PMD_SIZE, RW, PRIV | MAP_HUGETLB | (21 << MAP_HUGE_SHIFT), -1, 0),
+	   -ENOMEM, "MAP_HUGE_2MB: -ENOMEM");
+	is(mmsim_sys_mmap(t, 0, PMD_SIZE, RW, PRIV | MAP_HUGETLB | (16 << MAP_HUGE_SHIFT), -1, 0),
+	   -EINVAL, "a huge page size the machine lacks (64 KiB): -EINVAL");
+	is(mmsim_sys_mmap(t, 0, PMD_SIZE, RW, PRIV | MAP_HUGETLB | MAP_NORESERVE, -1, 0), -ENOSYS,
+	   "MAP_HUGETLB | MAP_NORESERVE (faults would SIGBUS on Linux): not modelled, -ENOSYS");
+	is(mmsim_sys_mmap(t, 0, 0, RW, PRIV | MAP_HUGETLB, -1, 0), -EINVAL,
+	   "zero length is EINVAL first");
+	is(nvmas(t), n0, "no VMA made");
 	mmsim_task_exit(t);
 }
 
@@ -174,13 +187,19 @@ static void test_hint(void)
 {
 	struct mmsim_task *t = new_task();
 	long a = mmsim_sys_mmap(t, 0x10000000, 2 * P, RW, PRIV, -1, 0);
-#if 0 /* BUG: mmap.c do_mmap(): the address hint is ignored without MAP_FIXED */
 	is(a, 0x10000000, "a free hint is honoured");
 	long b = mmsim_sys_mmap(t, 0x10000000, 2 * P, RW, PRIV, -1, 0);
 	is(b, TOP - 2 * P, "a hint over a mapping falls back to top-down placement");
-#else
-	(void)a;
-#endif
+	long c = mmsim_sys_mmap(t, 0x10000000 + 2 * P + 123, P, RW, PRIV, -1, 0);
+	is(c, 0x10000000 + 2 * P, "an unaligned hint is rounded down; the mapping merges with a");
+	long d = mmsim_sys_mmap(t, 0x1000, P, RW, PRIV, -1, 0);
+	is(d, 0x10000, "a hint below mmap_min_addr is raised to it");
+	long e = mmsim_sys_mmap(t, TASK_SIZE - P, 2 * P, RW, PRIV, -1, 0);
+	ok(e > 0 && (uint64_t)e + 2 * P <= TOP, "a hint running past user space is ignored");
+	long f = mmsim_sys_mmap(t, 0x40100000, PMD_SIZE, RW, PRIV, -1, 0);
+	is(f, 0x40100000, "a 2 MiB anonymous mapping keeps a free hint, unaligned");
+	long g = mmsim_sys_mmap(t, 0x40100000, PMD_SIZE, RW, PRIV, -1, 0);
+	ok(g > 0 && !((uint64_t)g & (PMD_SIZE - 1)), "over it: placed top-down, 2 MiB-aligned");
 	mmsim_task_exit(t);
 }
 
