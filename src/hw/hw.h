@@ -210,6 +210,14 @@ static inline void hw_charge(struct hw_cpu *cpu, uint64_t cycles)
 		cpu->cnt.cycles += cycles;
 }
 
+/* A CPU waits for one block request (a page read from or written to its
+ * disk): cost.disk_io cycles on its clock. */
+static inline void hw_charge_disk_io(struct hw_cpu *cpu)
+{
+	if (cpu)
+		cpu->cnt.cycles += cpu->hw->cfg.cost.disk_io;
+}
+
 /* ---- page tables (pmap) --------------------------------------------------- */
 
 /* Where page-table pages come from: the core's page allocator. */

@@ -318,8 +318,10 @@ struct page *pagecache_get_page(struct mm_sys *s, struct hw_cpu *cpu, struct add
 		}
 		if (!mapping_is_file(m))
 			return p;
-		/* Read outside every lock: others wait on the page lock. */
+		/* Read outside every lock: others wait on the page lock.
+		 * The faulting CPU waits for the disk. */
 		*err = m->a_ops->readpage(m, p);
+		hw_charge_disk_io(cpu);
 		if (!*err) {
 			page_set(p, PG_uptodate);
 			unlock_page(p);
@@ -418,6 +420,7 @@ int write_one_page(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m
 	set_page_writeback(p);
 	page_tag(m, p, PAGECACHE_TAG_WRITEBACK, true);
 	int err = m->a_ops->writepage(m, p);
+	hw_charge_disk_io(cpu);		/* the writer waits for its request */
 	if (err) {
 		/* As Linux: the page stays clean with PG_error, and the
 		 * next fsync of the file reports the error once. */

@@ -374,9 +374,14 @@ static void test_read_fault(void)
 	uint64_t a = fmap(t, f.mp, 3 * P, PROT_READ, MAP_SHARED, 0);
 	ok(a, "mmap 3 pages of a 3-page file, shared, read-only");
 	ok(!find_page_peek(f.mp, 1), "nothing cached before the first access");
-	struct mmsim_counters c0 = tc(t);
+	struct mmsim_counters c0 = tc(t), k0;
+	mmsim_counters_cpu(m, 0, &k0);
 	is(mem_bad(t, a + P, 1, 1, 3 * P), 0, "page 1 reads the disk's bytes");
 	is(f.fs->reads, BPP, "one read per block of the page (%u)", BPP);
+	struct mmsim_counters k1;
+	mmsim_counters_cpu(m, 0, &k1);
+	uint64_t disk_io = mmsim_config_of(m)->cost.disk_io;
+	ok(disk_io && k1.cycles - k0.cycles >= disk_io, "the CPU waited for the disk (cost.disk_io)");
 	is(tc(t).faults - c0.faults, 1, "one fault");
 	struct page *p = page_at(t, a + P);
 	ok(p && find_page_peek(f.mp, 1) == p, "the PTE maps the page in slot 1");
@@ -402,9 +407,12 @@ static void test_read_fault(void)
 	ok(e.kind == PMAP_PAGE && (e.prot & PMAP_R) && !(e.prot & PMAP_W), "PTE readable, not writable");
 
 	c0 = tc(t);
+	mmsim_counters_cpu(m, 0, &k0);
 	unsigned r0 = f.fs->reads;
 	is(mem_bad(t, a + P, 1, 1, 3 * P), 0, "read again");
 	is(f.fs->reads, r0, "... from the cache: no disk read");
+	mmsim_counters_cpu(m, 0, &k1);
+	ok(k1.cycles - k0.cycles < disk_io, "... and no wait for it");
 	is(tc(t).faults - c0.faults, 0, "... and no fault");
 
 	/* A second process maps it privately: the same cache page. */
