@@ -368,6 +368,43 @@ static long hugetlb_mmap(const struct address_space *file, int flags)
 	return (flags & MAP_NORESERVE) ? -ENOSYS : -ENOMEM;
 }
 
+/* Where the mapping goes: addr itself with MAP_FIXED (or its error), else
+ * the hint or the highest gap (2 MiB-aligned for thp_align). */
+static long mmap_address(struct mm_struct *mm, uint64_t addr, uint64_t len, int flags,
+			 bool thp_align)
+{
+	if (flags & MAP_FIXED) {
+		if (addr & ~PAGE_MASK)
+			return -EINVAL;
+		if (addr > TASK_SIZE - len || addr < mm->mmap_min_addr)
+			return -ENOMEM;
+		struct vm_area_struct *v = find_vma(mm, addr);
+		if ((flags & MAP_FIXED_NOREPLACE) && v && v->vm_start < addr + len)
+			return -EEXIST;
+		return (long)addr;
+	}
+	/* A hint below mmap_min_addr is raised to it (round_hint_to_min). */
+	uint64_t hint = addr & PAGE_MASK;
+	if (hint && hint < mm->mmap_min_addr)
+		hint = mm->mmap_min_addr;
+	uint64_t a = get_unmapped_area(mm, hint, len, thp_align ? PMD_SIZE : PAGE_SIZE);
+	return a ? (long)a : -ENOMEM;
+}
+
+/* Faults in every page of [start, end) (MAP_POPULATE, MAP_LOCKED). */
+static void populate_range(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_t end)
+{
+	for (uint64_t a = start; a < end;) {
+		struct vm_area_struct *v = find_vma(mm, a);
+		if (!v || v->vm_start >= end)
+			break;
+		uint64_t s = a > v->vm_start ? a : v->vm_start;
+		uint64_t e = v->vm_end < end ? v->vm_end : end;
+		populate_vma_range(mm, cpu, v, s, e);
+		a = e;
+	}
+}
+
 long do_mmap(struct mm_struct *mm, const struct mmap_caller *c, uint64_t addr, uint64_t len,
 	     int prot, int flags, uint64_t pgoff, struct address_space *file)
 {
@@ -411,43 +448,16 @@ long do_mmap(struct mm_struct *mm, const struct mmap_caller *c, uint64_t addr, u
 		return -EAGAIN;
 
 	pthread_rwlock_wrlock(&mm->mmap_lock);
-	long ret;
-	if (flags & MAP_FIXED) {
-		if (addr & ~PAGE_MASK)
-			ret = -EINVAL;
-		else if (addr > TASK_SIZE - len || addr < mm->mmap_min_addr)
-			ret = -ENOMEM;
-		else if ((flags & MAP_FIXED_NOREPLACE) && find_vma(mm, addr) &&
-			 find_vma(mm, addr)->vm_start < addr + len)
-			ret = -EEXIST;
-		else
-			ret = (long)addr;
-	} else {
-		/* A hint below mmap_min_addr is raised to it (round_hint_to_min). */
-		uint64_t hint = addr & PAGE_MASK;
-		if (hint && hint < mm->mmap_min_addr)
-			hint = mm->mmap_min_addr;
-		bool thp_align = !file && !(vm_flags & VM_SHARED) && !(len % PMD_SIZE);
-		uint64_t a = get_unmapped_area(mm, hint, len, thp_align ? PMD_SIZE : PAGE_SIZE);
-		ret = a ? (long)a : -ENOMEM;
-	}
+	long ret = mmap_address(mm, addr, len, flags,
+				!file && !(vm_flags & VM_SHARED) && !(len % PMD_SIZE));
 	if (ret >= 0) {
 		addr = (uint64_t)ret;
 		ret = mmap_region(mm, c, addr, len, vm_flags, anon ? addr >> PAGE_SHIFT : pgoff,
 				  file);
 	}
-	if (ret >= 0 && (flags & (MAP_POPULATE | MAP_LOCKED)) && !(flags & MAP_NONBLOCK)) {
-		/* mm_populate(): errors are ignored, the mapping stays. */
-		for (uint64_t a = addr; a < addr + len;) {
-			struct vm_area_struct *v = find_vma(mm, a);
-			if (!v || v->vm_start >= addr + len)
-				break;
-			uint64_t s = a > v->vm_start ? a : v->vm_start;
-			uint64_t e = v->vm_end < addr + len ? v->vm_end : addr + len;
-			populate_vma_range(mm, c->cpu, v, s, e);
-			a = e;
-		}
-	}
+	/* mm_populate(): errors are ignored, the mapping stays. */
+	if (ret >= 0 && (flags & (MAP_POPULATE | MAP_LOCKED)) && !(flags & MAP_NONBLOCK))
+		populate_range(mm, c->cpu, addr, addr + len);
 	validate_mm(mm);
 	pthread_rwlock_unlock(&mm->mmap_lock);
 	return ret;
