@@ -25,7 +25,7 @@ struct file;
 
 struct mmsim {
 	struct hw_machine *hw;
-	struct vfs *vfs;		/* files and disks (file.c), made on first use */
+	struct vfs *vfs;		/* files and disks (vfs.c), made on first use */
 	struct mm_sys mm;
 	pthread_mutex_t lock;
 	struct mmsim_task **tasks;
@@ -61,7 +61,7 @@ struct mmsim_task *task_find(struct mmsim *m, int pid);
 /* ptrace_may_access(PTRACE_MODE_READ_REALCREDS): 0 or -EPERM. */
 int ptrace_may_read(const struct mmsim_task *caller, const struct mmsim_task *target);
 
-/* file.c: descriptors at exit and fork, the page cache behind an fd for
+/* vfs.c: descriptors at exit and fork, the page cache behind an fd for
  * mmap (NULL: not open; *acc_mode gets O_RDONLY/O_WRONLY/O_RDWR, *file_id
  * the open file's identity, shared by dup'ed and inherited fds), and
  * the machine's files at destroy. */

@@ -1,5 +1,5 @@
 /*
- * file.c - the kernel's side of files: the machine's disks, the in-memory
+ * vfs.c - the kernel's side of files: the machine's disks, the in-memory
  * inodes (one page cache per file), open files and file descriptors, the
  * file system calls, the writeback thread, power loss and reboot.
  *
