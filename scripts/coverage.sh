@@ -16,4 +16,4 @@ ninja -C build-cov
 find build-cov -name '*.gcda' -delete
 ctest --test-dir build-cov -j "$(nproc)" --output-on-failure || true
 mkdir -p build-cov/coverage
-gcovr -r . --filter 'src/' build-cov --html-details build-cov/coverage/index.html --print-summary
+gcovr -r . --filter 'src/' --gcov-ignore-parse-errors build-cov --html-details build-cov/coverage/index.html --print-summary
