@@ -8,10 +8,20 @@
  *                    slot N is inode N; a free slot is all zeros
  *   blocks 33..      data and indirect blocks, found only through inodes
  * An inode holds the name (NUL-terminated, up to 63 bytes), the size, 12
- * direct block numbers and a single, double and triple indirect block (512
- * u64 block numbers each; 0 = hole), and a bch_crc64 of itself.  There is
- * no free-space map on disk: mount walks every block map and rebuilds it,
- * checking that every block number is in range and used once.
+ * direct block numbers and a single, double and triple indirect block, and
+ * a bch_crc64 of itself.  An indirect block holds 508 u64 block numbers
+ * (0 = hole), then a 32-byte tail: a magic, the inode, the level (1: its
+ * numbers name data blocks) and the first file block it maps, and a
+ * crc64 of the block seeded with the block's own number (as bcache seeds a
+ * btree set's with its node's pointer).  So a damaged pointer or hole is
+ * caught, and so is a pointer that leads to someone else's indirect block
+ * or a block written at the wrong place: a flipped pointer that names a
+ * free block in range would otherwise read wrong data with nothing on disk
+ * to say so.  Version 1 (512 numbers, no tail) is refused, not misread.
+ * There is no free-space map on disk: mount walks every block map and
+ * rebuilds it, checking that every block number is in range and used once;
+ * a bad indirect block, like a bad inode, makes mount refuse and fsck
+ * report it.
  *
  * Crash safety (fs.h states the contract): everything is in memory after
  * mount; the disk is written only by a sync, in this order:
@@ -51,21 +61,25 @@
 #include "bcache/bcache.h"
 
 #define MMFS_MAGIC 0x3153464d4d5f4d4dull	/* "MM_MMFS1" */
-#define MMFS_VERSION 1u
+#define MMFS_VERSION 2u			/* 1: indirect blocks without a tail */
 #define MMFS_INODE_MAGIC 0x4e4d4d49u		/* "IMMN" */
 #define MMFS_INODE_SIZE 256u
 #define MMFS_INODES_PER_BLOCK (MMFS_BLOCK_SIZE / MMFS_INODE_SIZE)
 #define MMFS_NR_INODES 512u
 #define MMFS_ITABLE_START 1u
 #define MMFS_NDIRECT 12u
-#define MMFS_PTRS (MMFS_BLOCK_SIZE / 8u)		/* 512 */
-#define MMFS_PTR_SHIFT 9u
+#define MMFS_IND_MAGIC 0x444e4d4du		/* "MMND" */
+#define MMFS_IND_TAIL 32u
+#define MMFS_PTRS ((MMFS_BLOCK_SIZE - MMFS_IND_TAIL) / 8u)	/* 508 */
 #define MMFS_LEVELS 3u
 #define MMFS_SECTORS_PER_BLOCK (MMFS_BLOCK_SIZE / 512u)
 #define MMFS_MIN_DATA_BLOCKS 16u
 
-/* Blocks one pointer of a level-L indirect block covers: 512^(L-1). */
-#define SPAN(level) (1ull << (MMFS_PTR_SHIFT * ((level) - 1)))
+/* Blocks one pointer of a level-L indirect block covers: 508^(L-1). */
+#define SPAN(level)							\
+	((level) <= 1 ? 1ull : (level) == 2 ? (uint64_t)MMFS_PTRS :		\
+	 (level) == 3 ? (uint64_t)MMFS_PTRS * MMFS_PTRS :			\
+	 (uint64_t)MMFS_PTRS * MMFS_PTRS * MMFS_PTRS)
 #define MMFS_MAX_BLOCKS \
 	(MMFS_NDIRECT + SPAN(2) + SPAN(3) + SPAN(4))
 #define MMFS_MAX_BYTES (MMFS_MAX_BLOCKS << MMFS_BLOCK_SHIFT)
@@ -93,13 +107,26 @@ struct mmfs_dinode {
 	uint8_t pad[48];
 	uint64_t csum;		/* bch_crc64 of the bytes before it */
 };
+/* The end of an indirect block: whose block it is, where, and its check. */
+struct mmfs_dind_tail {
+	uint32_t magic;		/* MMFS_IND_MAGIC */
+	uint32_t ino;		/* the inode whose block map it is part of */
+	uint32_t level;		/* 1: its numbers are data blocks; 2, 3: indirect */
+	uint32_t pad;
+	uint64_t base;		/* the first file block it maps */
+	uint64_t csum;		/* ind_csum(): the bytes before it and the block's number */
+};
 _Static_assert(sizeof(struct mmfs_dinode) == MMFS_INODE_SIZE, "dinode size");
 _Static_assert(sizeof(struct mmfs_dsb) <= MMFS_BLOCK_SIZE, "sb size");
+_Static_assert(sizeof(struct mmfs_dind_tail) == MMFS_IND_TAIL &&
+	       MMFS_PTRS * 8u + MMFS_IND_TAIL == MMFS_BLOCK_SIZE, "indirect block size");
 
-/* An indirect block in memory.  ptr first: the struct is 4 KiB aligned
- * and ptr is read and written directly. */
+/* An indirect block in memory.  ptr and tail first: the struct is 4 KiB
+ * aligned and they are the block as read; the tail is only meaningful
+ * while mount checks it (a sync writes a fresh one, ind_seal()). */
 struct mmfs_node {
 	uint64_t ptr[MMFS_PTRS];
+	struct mmfs_dind_tail tail;
 	struct mmfs_node **child;	/* level >= 2: the loaded children */
 	uint64_t pblk;
 	bool dirty;			/* changed since its last write */
@@ -189,6 +216,37 @@ static uint64_t sb_csum(const struct mmfs_dsb *sb)
 static uint64_t dinode_csum(const struct mmfs_dinode *d)
 {
 	return bch_crc64(d, offsetof(struct mmfs_dinode, csum));
+}
+
+/* An indirect block's checksum: seeded with where it lives, so a block
+ * that is whole but not the one written at pblk (a misdirected or lost
+ * write, a stale copy) fails too. */
+static uint64_t ind_csum(const void *block, uint64_t pblk)
+{
+	return crc64_be(pblk, block, MMFS_BLOCK_SIZE - 8) ^ ~0ull;
+}
+
+/* Fills in the tail of an indirect block image about to be written. */
+static void ind_seal(void *block, uint64_t pblk, unsigned ino, unsigned level, uint64_t base)
+{
+	struct mmfs_dind_tail *t = (void *)((uint8_t *)block + MMFS_PTRS * 8u);
+
+	memset(t, 0, sizeof(*t));
+	t->magic = MMFS_IND_MAGIC;
+	t->ino = ino;
+	t->level = level;
+	t->base = base;
+	t->csum = ind_csum(block, pblk);
+}
+
+/* The first file block the tree of a level-L indirect block in an inode maps. */
+static uint64_t tree_base(unsigned level)
+{
+	uint64_t base = MMFS_NDIRECT;
+
+	for (unsigned l = 1; l < level; l++)
+		base += SPAN(l + 1);
+	return base;
 }
 
 static uint64_t size_blocks(uint64_t size)
@@ -461,9 +519,9 @@ static int map_find_slot(struct mmfs_inode *ino, uint64_t lblk, bool create,
 		ino->dirty = true;
 	}
 	for (n = *np; level > 1; level--) {
-		uint64_t idx = lblk >> (MMFS_PTR_SHIFT * (level - 1));
+		uint64_t idx = lblk / SPAN(level);
 
-		lblk &= SPAN(level) - 1;
+		lblk %= SPAN(level);
 		if (!n->child[idx]) {
 			if (!create)
 				return 0;
@@ -627,10 +685,15 @@ static size_t node_count_dirty(const struct mmfs_node *n, unsigned level)
 	return c;
 }
 
-static void node_snapshot(struct snapshot *s, struct mmfs_node *n, unsigned level)
+/* n: a level-L indirect block of inode ino mapping from file block base. */
+static void node_snapshot(struct snapshot *s, struct mmfs_node *n, unsigned ino,
+			  unsigned level, uint64_t base)
 {
 	if (n->dirty) {
-		memcpy(s->bufs + s->n * MMFS_BLOCK_SIZE, n->ptr, MMFS_BLOCK_SIZE);
+		uint8_t *b = s->bufs + s->n * MMFS_BLOCK_SIZE;
+
+		memcpy(b, n->ptr, sizeof(n->ptr));
+		ind_seal(b, n->pblk, ino, level, base);
 		s->pblk[s->n] = n->pblk;
 		s->fresh[s->n] = n->fresh;
 		s->n++;
@@ -639,7 +702,8 @@ static void node_snapshot(struct snapshot *s, struct mmfs_node *n, unsigned leve
 	if (level >= 2)
 		for (unsigned i = 0; i < MMFS_PTRS; i++)
 			if (n->child[i])
-				node_snapshot(s, n->child[i], level - 1);
+				node_snapshot(s, n->child[i], ino, level - 1,
+					      base + i * SPAN(level));
 }
 
 static size_t inode_count_dirty(const struct mmfs_inode *ino)
@@ -660,7 +724,7 @@ static void inode_snapshot(struct mmfs *fs, struct snapshot *s, struct mmfs_inod
 		return;
 	for (unsigned l = 0; l < MMFS_LEVELS; l++)
 		if (ino->ind[l])
-			node_snapshot(s, ino->ind[l], l + 1);
+			node_snapshot(s, ino->ind[l], ino->ino, l + 1, tree_base(l + 1));
 	dinode_encode(ino, &fs->disk[ino->ino]);
 	s->itable_dirty[ino->ino / MMFS_INODES_PER_BLOCK] = true;
 	ino->dirty = false;
@@ -880,6 +944,10 @@ static int check_sb(struct check *ck, const struct mmfs_dsb *sb)
 		problem(ck, "superblock: bad magic %#" PRIx64 " (not an mmfs)", sb->magic);
 	else if (sb->csum != sb_csum(sb))
 		problem(ck, "superblock: bad checksum");
+	else if (sb->version == 1)
+		problem(ck, "superblock: mmfs version 1 (indirect blocks without checksums), "
+			"which this mmfs no longer reads: make the filesystem again (version %u)",
+			MMFS_VERSION);
 	else if (sb->version != MMFS_VERSION)
 		problem(ck, "superblock: version %u, this mmfs knows %u", sb->version,
 			MMFS_VERSION);
@@ -988,8 +1056,41 @@ static bool check_dinode(struct check *ck, unsigned i, const struct mmfs_dinode 
 }
 
 /*
+ * Is the indirect block just read at pblk the level-L block of inode ino
+ * that maps from file block base, whole?  Each check says what it was
+ * (fsck's words), the checksum first: a tail that fails it is not read.
+ */
+static bool check_ind_tail(struct check *ck, unsigned ino, unsigned level, uint64_t pblk,
+			   uint64_t base, const void *block)
+{
+	const struct mmfs_dind_tail *t = (const void *)((const uint8_t *)block +
+							 MMFS_PTRS * 8u);
+
+	if (t->magic != MMFS_IND_MAGIC) {
+		problem(ck, "inode %u: indirect block %" PRIu64 " (level %u, file block %" PRIu64
+			"): bad magic %#x (not an indirect block, or damaged)", ino, pblk, level,
+			base, t->magic);
+		return false;
+	}
+	if (t->csum != ind_csum(block, pblk)) {
+		problem(ck, "inode %u: indirect block %" PRIu64 " (level %u, file block %" PRIu64
+			"): bad checksum (damaged, or not the block written there)", ino, pblk,
+			level, base);
+		return false;
+	}
+	if (t->ino != ino || t->level != level || t->base != base) {
+		problem(ck, "inode %u: indirect block %" PRIu64 " (level %u, file block %" PRIu64
+			") belongs to inode %u, level %u, file block %" PRIu64 " (a wrong pointer)",
+			ino, pblk, level, base, t->ino, t->level, t->base);
+		return false;
+	}
+	return true;
+}
+
+/*
  * Walks the indirect block pblk (level L, first file block base), already
- * claimed.  With ck->build, *out gets it in memory.
+ * claimed.  With ck->build, *out gets it in memory.  A block that fails
+ * its tail's checks is not walked: none of its numbers can be trusted.
  */
 static int check_node(struct check *ck, unsigned ino, unsigned level, uint64_t pblk,
 		      uint64_t base, struct mmfs_node **out)
@@ -1012,6 +1113,10 @@ static int check_node(struct check *ck, unsigned ino, unsigned level, uint64_t p
 	if (r) {
 		ck->ioerr = r;
 		return r;
+	}
+	if (!check_ind_tail(ck, ino, level, pblk, base, ptr)) {
+		memset(ptr, 0, MMFS_PTRS * 8u);	/* fsck goes on without it */
+		return 0;
 	}
 	for (unsigned i = 0; i < MMFS_PTRS && !check_done(ck); i++) {
 		uint64_t start = base + i * SPAN(level);

@@ -159,6 +159,14 @@ void fz_fix_dinode(struct fz_mmfs_dinode *d)
 	d->csum = bch_crc64(d, offsetof(struct fz_mmfs_dinode, csum));
 }
 
+void fz_fix_ind(uint8_t *block, uint64_t pblk)
+{
+	struct fz_mmfs_ind_tail *t = (struct fz_mmfs_ind_tail *)(block + FZ_MMFS_PTRS * 8);
+
+	if (t->magic == FZ_MMFS_IND_MAGIC)
+		t->csum = crc64_be(pblk, block, 4096 - 8) ^ ~0ull;
+}
+
 /* ---- mmfs ------------------------------------------------------------------------------ */
 
 static int mmfs_fill(struct cached_dev *dc, char *why, size_t whylen)

@@ -11,7 +11,8 @@
  * image.
  *
  * The mmfs layout below is a copy of the private one in src/fs/mmfs.c
- * (struct mmfs_dsb, struct mmfs_dinode): the harness must write images
+ * (struct mmfs_dsb, struct mmfs_dinode, struct mmfs_dind_tail: version 2,
+ * whose indirect blocks end in a checksummed tail): the harness must write images
  * without the filesystem's help.  The static asserts keep the sizes in
  * step; a layout change there must be copied here.
  */
@@ -54,7 +55,9 @@ void fz_fix_prio(uint8_t *bucket, size_t bytes, uint64_t magic);
 
 #define FZ_MMFS_MAGIC 0x3153464d4d5f4d4dull
 #define FZ_MMFS_INODE_MAGIC 0x4e4d4d49u
+#define FZ_MMFS_IND_MAGIC 0x444e4d4du
 #define FZ_MMFS_NDIRECT 12u
+#define FZ_MMFS_PTRS 508u		/* block numbers in an indirect block, then the tail */
 #define FZ_MMFS_NR_INODES 512u
 #define FZ_MMFS_ITABLE_BLOCKS 32u
 #define FZ_MMFS_DATA_START 33u		/* the superblock and the inode table before */
@@ -90,8 +93,23 @@ struct fz_mmfs_dinode {
 };
 _Static_assert(sizeof(struct fz_mmfs_dinode) == 256, "the inode of src/fs/mmfs.c");
 
+/* An indirect block's end: owner, level, first file block, checksum. */
+struct fz_mmfs_ind_tail {
+	uint32_t magic;
+	uint32_t ino;
+	uint32_t level;
+	uint32_t pad;
+	uint64_t base;
+	uint64_t csum;
+};
+_Static_assert(FZ_MMFS_PTRS * 8 + sizeof(struct fz_mmfs_ind_tail) == 4096,
+	       "the indirect block of src/fs/mmfs.c");
+
 void fz_fix_mmfs_sb(struct fz_mmfs_dsb *sb);
 void fz_fix_dinode(struct fz_mmfs_dinode *d);
+/* The indirect block at fs block pblk, if its tail has the magic: its
+ * checksum only (a wrong owner, level or first block stays wrong). */
+void fz_fix_ind(uint8_t *block, uint64_t pblk);
 
 /* A registered cache set caching one backing device that holds an mmfs. */
 struct fz_mmfs {

@@ -12,7 +12,10 @@
  *   n * 256     the inodes
  *   then        words of indirect blocks, as records: block (1 byte: data
  *               block 33 + b % 16), first word (2 bytes, % 512), count (1
- *               byte), the words (8 bytes each)
+ *               byte), the words (8 bytes each); words 0-507 are block
+ *               numbers, 508-511 the tail (magic, owner, level, first
+ *               file block, checksum: FIX_CSUMS recomputes the checksum
+ *               of a block whose tail has the magic)
  * Whatever an input does not give is zero.  The fs is written to the
  * backing image, mounted, fsck'ed, its files read, unmounted; the whole
  * image is rewritten before each run, so runs do not depend on each other.
@@ -83,8 +86,11 @@ static uint8_t decode(const uint8_t *data, size_t size)
 		for (; count && at + 8 <= size && word < 512; count--, word++, at += 8)
 			memcpy(img + (size_t)blk * 4096 + word * 8, data + at, 8);
 	}
-	if (flags & FIX_CSUMS)
+	if (flags & FIX_CSUMS) {
 		fz_fix_mmfs_sb((struct fz_mmfs_dsb *)img);
+		for (unsigned b = FZ_MMFS_DATA_START; b < FZ_MMFS_BLOCKS; b++)
+			fz_fix_ind(img + (size_t)b * 4096, b);
+	}
 	return flags;
 }
 
@@ -167,7 +173,8 @@ static size_t put(uint8_t *out, size_t at, const void *p, size_t len)
 	return at + len;
 }
 
-/* Records for the indirect block b of level L and those below it. */
+/* Records for the indirect block b of level L (its numbers and its tail)
+ * and those below it. */
 static size_t encode_ind(const uint8_t *fs, uint64_t b, unsigned level, uint8_t *out, size_t at)
 {
 	const uint64_t *w;
@@ -182,7 +189,7 @@ static size_t encode_ind(const uint8_t *fs, uint64_t b, unsigned level, uint8_t 
 			continue;
 		at = put(out, at, rec, 4);
 		at = put(out, at, &w[i], 8);
-		if (level > 1)
+		if (level > 1 && i < FZ_MMFS_PTRS)
 			at = encode_ind(fs, w[i], level - 1, out, at);
 	}
 	return at;

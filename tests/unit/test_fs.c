@@ -15,6 +15,9 @@
 /* On-disk offsets the corruption tests poke at (mmfs.c's layout). */
 #define DINODE_DIRECT 80u
 #define DINODE_IND 176u
+/* mmfs.c's indirect block (version 2): 508 numbers, then the tail. */
+#define IND_TAIL (BLK - 32u)
+#define IND_MAGIC 0x444e4d4du
 
 static void prefer_tmpfs(void)
 {
@@ -336,7 +339,26 @@ static void put64(uint8_t *p, uint64_t v)
 	memcpy(p, &v, 8);
 }
 
-enum damage { BAD_POINTER, DUP_BLOCK, LOOP, BAD_MAGIC };
+/* Seals an indirect block as mmfs does: magic, owner, level, first file
+ * block, and a crc64 of the rest seeded with the block's number. */
+static void seal_ind(uint8_t *b, uint64_t pblk, uint32_t ino, uint32_t level, uint64_t base)
+{
+	uint32_t h[4] = { IND_MAGIC, ino, level, 0 };
+
+	memcpy(b + IND_TAIL, h, sizeof(h));
+	put64(b + IND_TAIL + 16, base);
+	put64(b + IND_TAIL + 24, crc64_be(pblk, b, BLK - 8) ^ ~0ull);
+}
+
+/*
+ * The damage: pointers written into the single indirect block, resealed
+ * (the walk's own checks must see them); a hole flipped to a free block
+ * in range, not resealed (only the checksum can see it); the block resealed
+ * as another inode's; the inode pointed at a copy of it elsewhere (whole,
+ * but not the block written there); a version 1 superblock.
+ */
+enum damage { BAD_POINTER, DUP_BLOCK, LOOP, BAD_MAGIC, IND_FLIP, IND_OWNER, IND_MOVED,
+	      OLD_VERSION };
 
 /* A file with direct and single indirect blocks, synced; then damage. */
 static void corrupt_case(enum damage how, const char *what, const char *reason)
@@ -359,15 +381,38 @@ static void corrupt_case(enum damage how, const char *what, const char *reason)
 	is(mmfs_fsck(fs, stdout), 0, "%s: fsck clean before", what);
 	raw(false, 1, buf);			/* inode 0 is the first of block 1 */
 	ind = get64(buf + DINODE_IND);
-	if (how == BAD_MAGIC) {
+	if (how == BAD_MAGIC || how == OLD_VERSION) {
 		raw(false, 0, buf);
-		buf[0] ^= 0xff;
+		if (how == BAD_MAGIC) {
+			buf[0] ^= 0xff;
+		} else {
+			buf[8] = 1;		/* version, then the checksum at 48 */
+			put64(buf + 48, 0);
+			put64(buf + 48, bch_crc64(buf, 56));
+		}
 		raw(true, 0, buf);
+	} else if (how == IND_MOVED) {
+		uint64_t copy = ind - 1;	/* free: indirect blocks go top down */
+
+		raw(false, ind, buf);
+		raw(true, copy, buf);
+		raw(false, 1, buf);
+		put64(buf + DINODE_IND, copy);
+		put64(buf + 248, bch_crc64(buf, 248));
+		raw(true, 1, buf);
 	} else {
 		uint64_t d0 = get64(buf + DINODE_DIRECT);
 
 		raw(false, ind, buf);
-		put64(buf + 8 * 3, how == BAD_POINTER ? 1ull << 40 : how == DUP_BLOCK ? d0 : ind);
+		if (how == IND_FLIP) {
+			buf[8 * 100] = 0x40;	/* a hole: now block 64, free */
+		} else if (how == IND_OWNER) {
+			seal_ind(buf, ind, 5, 1, 12);
+		} else {
+			put64(buf + 8 * 3, how == BAD_POINTER ? 1ull << 40 :
+			      how == DUP_BLOCK ? d0 : ind);
+			seal_ind(buf, ind, 0, 1, 12);
+		}
 		raw(true, ind, buf);
 	}
 	n = mmfs_fsck(fs, stdout);
@@ -444,6 +489,10 @@ static void test_corrupt(void)
 	corrupt_case(DUP_BLOCK, "block used twice", "used twice");
 	corrupt_case(LOOP, "indirect block naming itself", "used twice");
 	corrupt_case(BAD_MAGIC, "bad superblock magic", "magic");
+	corrupt_case(IND_FLIP, "a hole in an indirect block names a free block", "bad checksum");
+	corrupt_case(IND_OWNER, "another inode's indirect block", "belongs to inode 5");
+	corrupt_case(IND_MOVED, "a copy of the indirect block elsewhere", "bad checksum");
+	corrupt_case(OLD_VERSION, "a version 1 filesystem", "version 1");
 	garbage(60);
 	bch_cache_set_stop(cset);
 	blk_close(cdev);
