@@ -1,6 +1,7 @@
 /*
  * scenario.h - the scenario language of docs/scenarios.md: parse a whole
- * file, then run it on a fresh simulated machine.
+ * file (scenario_parse.c), then run it on a fresh simulated machine
+ * (scenario_run.c).
  */
 #ifndef MMSIM_TOOLS_SCENARIO_H
 #define MMSIM_TOOLS_SCENARIO_H
@@ -27,8 +28,5 @@ void scenario_free(struct scenario *s);
  * itself failed (a message on err; a failed `crash` too).
  */
 int scenario_run(struct scenario *s, FILE *out, FILE *err, bool json);
-
-/* Reads a whole file of at most 64 MiB; NULL with a message on err. */
-char *read_whole_file(const char *path, size_t *len, FILE *err);
 
 #endif

@@ -1,0 +1,203 @@
+/*
+ * scenario_impl.h - inside the scenario language: a parsed command (one
+ * argument struct per kind of command), the parsed scenario, and the verb
+ * table that joins each verb's grammar (scenario_parse.c) to what it does
+ * on the machine (scenario_run.c).
+ */
+#ifndef MMSIM_TOOLS_SCENARIO_IMPL_H
+#define MMSIM_TOOLS_SCENARIO_IMPL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <mmsim/mmsim.h>
+
+#include "symtab.h"
+
+#define MAX_PAGES (1u << 20)
+
+/* ADDR: a bound mapping name plus an offset. */
+struct aref {
+	int name;
+	uint64_t off;
+};
+
+/* One item of a page list: ADDR[*N]. */
+struct pitem {
+	struct aref a;
+	uint64_t n;
+};
+
+/* pid=: a task's name (task >= 0) or a number. */
+struct pid_ref {
+	int task;
+	long lit;
+};
+
+/* task NAME [uid=] [caps=] [cpu=] [mems=], and fork NAME (task only). */
+struct task_args {
+	int task;
+	uint32_t uid;
+	int caps;
+	int cpu;
+	uint64_t mems;
+	bool has_mems, mems_bad;
+};
+
+/* NAME = mmap SIZE PROT ..., NAME = hole SIZE (size only). */
+struct mmap_args {
+	uint64_t size, offset;
+	int prot, flags;
+	int file;		/* -1: anonymous */
+};
+
+/* file NAME SIZE, fsync NAME (file only). */
+struct file_args {
+	int file;
+	uint64_t size;
+};
+
+/* VERB ADDR SIZE [...]: munmap, mlock, munlock, vmas, read, mprotect,
+ * write, msync, madvise. */
+struct range_args {
+	struct aref addr;
+	uint64_t size;
+	union {
+		int prot;	/* mprotect */
+		int byte;	/* write */
+		int mode;	/* msync: MS_SYNC, MS_ASYNC or MS_INVALIDATE */
+		int advice;	/* madvise */
+	};
+};
+
+/* move_pages PAGES [to=] [flags=] [pid=], nodes PAGES (items only). */
+struct pages_args {
+	struct pitem *items;
+	int nitems;
+	uint64_t npages;
+	int *to;
+	int nto;
+	int flags;
+	struct pid_ref pid;
+};
+
+/* migrate_pages from= to= [pid=]. */
+struct migrate_args {
+	uint64_t *masks;	/* old[mwords], new[mwords] */
+	int mwords;
+	struct pid_ref pid;
+};
+
+/* crash [torn]. */
+struct crash_args {
+	bool torn;
+};
+
+struct verb;
+
+struct cmd {
+	int line;
+	const struct verb *verb;
+	int bind;		/* NAME = ...: the mapping name bound, else -1 */
+	union {
+		struct task_args task;
+		struct mmap_args mmap;
+		struct file_args file;
+		struct range_args range;
+		struct pages_args pages;
+		struct migrate_args migrate;
+		struct crash_args crash;
+	};
+};
+
+struct scenario {
+	const char *name;
+	struct cmd *cmds;
+	int n, cap;
+	struct symtab maps, tasks, files;
+	struct mmsim_config cfg;
+	const char *disk_dir;	/* --disk: files live there (NULL: a temporary directory) */
+	bool disk_files;	/* names of files already on that disk may be used undeclared */
+	/* parse state */
+	int line;
+	FILE *err;
+	bool seen_cmd;
+	bool crashed;		/* a crash with no reboot after it yet */
+	char *bound;		/* per mapping name: bound by an earlier line */
+	int bound_cap;
+	char *linebuf;
+	/* Everything a command's arguments need, freed with the scenario, so
+	 * a usage error can unwind from anywhere without leaking. */
+	void **allocs;
+	size_t nallocs, capallocs;
+};
+
+struct run;
+
+/*
+ * A verb: its grammar (tok[0] is the verb, or the bound NAME with
+ * VERB_BINDS; a usage error does not return) and its run.  With VERB_TASK
+ * it runs in the current task, passed as t: when that task is gone the
+ * result is -1 ESRCH (and a bound name gets all ones) without calling run.
+ */
+struct verb {
+	const char *name;
+	void (*parse)(struct scenario *s, struct cmd *c, char **tok, int ntok);
+	void (*run)(struct run *r, const struct cmd *c, struct mmsim_task *t);
+	unsigned flags;
+};
+
+#define VERB_BINDS	1u	/* NAME = verb ... */
+#define VERB_TASK	2u	/* needs the current task */
+
+/* scenario_verbs.c: every verb, found by name and by VERB_BINDS. */
+const struct verb *verb_find(const char *name, bool binds);
+
+/* scenario_parse.c: the grammars. */
+void parse_machine(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_task(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_fork(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_use(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_file(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_fsync(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_mmap(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_hole(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_range(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_mprotect(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_write(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_msync(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_madvise(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_move_pages(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_nodes(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_migrate_pages(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_crash(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_reboot(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_stats(struct scenario *s, struct cmd *c, char **tok, int ntok);
+
+/* scenario_run.c: what each verb does (t: the current task, or NULL). */
+void run_nothing(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_task(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_fork(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_use(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_file(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_fsync(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_mmap(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_hole(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_munmap(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_mprotect(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_mlock(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_munlock(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_msync(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_madvise(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_write(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_read(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_move_pages(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_nodes(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_migrate_pages(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_vmas(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_crash(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_reboot(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_stats(struct run *r, const struct cmd *c, struct mmsim_task *t);
+
+#endif

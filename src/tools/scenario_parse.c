@@ -1,0 +1,810 @@
+/*
+ * scenario_parse.c - the scenario language's parser: lines into tokens,
+ * each verb's argument grammar, the names bound so far.
+ *
+ * The whole file is parsed and checked before anything runs: an unknown
+ * command, a malformed argument or an unbound name is a usage error
+ * (NAME:LINE: message).  Names bound by mmap and hole hold one address
+ * for the whole scenario whichever task uses them (scenario_run.c).
+ */
+#include "scenario.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "scenario_impl.h"
+#include "util.h"
+
+#define MAX_TOKENS 64
+#define MAX_NODE_BIT 32766
+/* A size is at most 63 characters, as in oracle/mms-linux.c. */
+#define MAX_SIZE_CHARS 63
+
+/* ---- the arena: everything a command's arguments point to ---------------------- */
+
+static void *palloc(struct scenario *s, size_t n)
+{
+	if (s->nallocs == s->capallocs) {
+		s->capallocs = s->capallocs ? s->capallocs * 2 : 64;
+		s->allocs = xrealloc(s->allocs, s->capallocs * sizeof *s->allocs);
+	}
+	void *p = xcalloc(1, n);
+	s->allocs[s->nallocs++] = p;
+	return p;
+}
+
+/* Grows an arena block: the old one stays in the arena until the end. */
+static void *pgrow(struct scenario *s, void *old, size_t oldn, size_t n)
+{
+	void *p = palloc(s, n);
+	memcpy(p, old, oldn);
+	return p;
+}
+
+static char *pstrdup(struct scenario *s, const char *str)
+{
+	size_t n = strlen(str) + 1;
+	return memcpy(palloc(s, n), str, n);
+}
+
+/* ---- usage errors ---------------------------------------------------------------- */
+
+/* Usage errors unwind the parse through this jump. */
+static __thread jmp_buf *parse_jb;
+
+__attribute__((format(printf, 2, 3), noreturn))
+static void uerr(struct scenario *s, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(s->err, "%s:%d: ", s->name, s->line);
+	va_start(ap, fmt);
+	vfprintf(s->err, fmt, ap);
+	va_end(ap);
+	fputc('\n', s->err);
+	longjmp(*parse_jb, 1);
+}
+
+static void nargs(struct scenario *s, int ntok, int lo, int hi, const char *verb)
+{
+	if (ntok < lo)
+		uerr(s, "%s: missing argument", verb);
+	if (ntok > hi)
+		uerr(s, "%s: too many arguments", verb);
+}
+
+/* ---- arguments ------------------------------------------------------------------- */
+
+static int num_i64(const char *str, long long lo, long long hi, long long *out)
+{
+	bool neg = false;
+	uint64_t u;
+	if (*str == '-' || *str == '+') {
+		neg = *str == '-';
+		str++;
+	}
+	if (parse_u64(str, &u) < 0 || u > (uint64_t)LLONG_MAX)
+		return -1;
+	long long v = neg ? -(long long)u : (long long)u;
+	if (v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int scenario_size(const char *str, uint64_t *out)
+{
+	if (strlen(str) > MAX_SIZE_CHARS)
+		return -1;
+	return parse_size(str, SIZE_SUFFIX_SCENARIO, out);
+}
+
+static uint64_t size_arg(struct scenario *s, const char *str)
+{
+	uint64_t v;
+	if (scenario_size(str, &v) < 0)
+		uerr(s, "malformed size '%s'", str);
+	return v;
+}
+
+static bool valid_name(const char *str)
+{
+	if (!isalpha((unsigned char)*str) && *str != '_')
+		return false;
+	size_t n = 0;
+	for (; *str; str++, n++)
+		if (!isalnum((unsigned char)*str) && !strchr("_.-", *str))
+			return false;
+	return n <= 128;
+}
+
+static void name_arg(struct scenario *s, const char *str, const char *what)
+{
+	if (!valid_name(str))
+		uerr(s, "malformed %s name '%s'", what, str);
+}
+
+static int task_ref(struct scenario *s, const char *str)
+{
+	int t = sym_find(&s->tasks, str);
+	if (t < 0)
+		uerr(s, "unknown task '%s'", str);
+	return t;
+}
+
+/* A new task's name. */
+static int task_new(struct scenario *s, const char *str)
+{
+	name_arg(s, str, "task");
+	if (sym_find(&s->tasks, str) >= 0)
+		uerr(s, "task '%s' already exists", str);
+	return sym_add(&s->tasks, str);
+}
+
+static int file_ref(struct scenario *s, const char *str)
+{
+	int f = sym_find(&s->files, str);
+	if (f >= 0)
+		return f;
+	/* On a kept disk, an undeclared name is a file of an earlier run:
+	 * whether it exists is known only when it is opened. */
+	if (!s->disk_files)
+		uerr(s, "unknown file '%s'", str);
+	name_arg(s, str, "file");
+	return sym_add(&s->files, str);
+}
+
+static struct aref addr_arg(struct scenario *s, const char *str)
+{
+	struct aref a = { -1, 0 };
+	char buf[256];
+	if (strlen(str) >= sizeof buf)
+		uerr(s, "malformed address '%s'", str);
+	strcpy(buf, str);
+	char *plus = strchr(buf, '+');
+	if (plus) {
+		*plus = 0;
+		if (scenario_size(plus + 1, &a.off) < 0)
+			uerr(s, "malformed address offset '%s'", plus + 1);
+	}
+	if (!valid_name(buf))
+		uerr(s, "malformed address '%s'", str);
+	a.name = sym_find(&s->maps, buf);
+	if (a.name < 0 || !s->bound[a.name])
+		uerr(s, "unbound name '%s'", buf);
+	return a;
+}
+
+static int prot_arg(struct scenario *s, const char *str)
+{
+	if (!strcmp(str, "none"))
+		return PROT_NONE;
+	int p = 0;
+	if (!*str)
+		uerr(s, "malformed protection ''");
+	for (const char *c = str; *c; c++) {
+		int bit = *c == 'r' ? PROT_READ : *c == 'w' ? PROT_WRITE : *c == 'x' ? PROT_EXEC : 0;
+		if (!bit || (p & bit))
+			uerr(s, "malformed protection '%s'", str);
+		p |= bit;
+	}
+	return p;
+}
+
+/* A comma-separated list: no empty item. */
+static void list_shape(struct scenario *s, const char *str, const char *what)
+{
+	size_t len = strlen(str);
+	if (!len || str[0] == ',' || str[len - 1] == ',' || strstr(str, ",,"))
+		uerr(s, "malformed %s '%s'", what, str);
+}
+
+/* Comma-separated integers in [lo, hi]. */
+static int *list_arg(struct scenario *s, const char *str, long lo, long hi, bool allow_empty,
+		     int *count)
+{
+	int n = 0, cap = 8;
+	int *v = palloc(s, (size_t)cap * sizeof *v);
+	*count = 0;
+	if (!*str) {
+		if (!allow_empty)
+			uerr(s, "empty node list");
+		return v;
+	}
+	list_shape(s, str, "list");
+	char *dup = pstrdup(s, str), *save = NULL;
+	for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		long long x;
+		if (num_i64(t, lo, hi, &x) < 0)
+			uerr(s, "malformed node number '%s'", t);
+		if (n == cap) {
+			v = pgrow(s, v, (size_t)cap * sizeof *v, (size_t)cap * 2 * sizeof *v);
+			cap *= 2;
+		}
+		v[n++] = (int)x;
+	}
+	*count = n;
+	return v;
+}
+
+static void pages_arg(struct scenario *s, struct pages_args *p, const char *str)
+{
+	list_shape(s, str, "page list");
+	char *dup = pstrdup(s, str), *save = NULL;
+	int cap = 4;
+	p->items = palloc(s, (size_t)cap * sizeof *p->items);
+	for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		struct pitem it = { { -1, 0 }, 1 };
+		char *star = strchr(t, '*');
+		if (star) {
+			*star = 0;
+			if (parse_u64(star + 1, &it.n) < 0)
+				uerr(s, "malformed page count '%s'", star + 1);
+		}
+		it.a = addr_arg(s, t);
+		if (it.n > MAX_PAGES || p->npages + it.n > MAX_PAGES)
+			uerr(s, "too many pages (at most %u)", MAX_PAGES);
+		if (p->nitems == cap) {
+			p->items = pgrow(s, p->items, (size_t)cap * sizeof *p->items,
+					 (size_t)cap * 2 * sizeof *p->items);
+			cap *= 2;
+		}
+		p->items[p->nitems++] = it;
+		p->npages += it.n;
+	}
+}
+
+static const char *kv(const char *tok, const char *key)
+{
+	size_t n = strlen(key);
+	return strncmp(tok, key, n) ? NULL : tok + n;
+}
+
+static void pid_arg(struct scenario *s, struct pid_ref *pid, const char *v)
+{
+	long long x;
+	if (valid_name(v))
+		pid->task = task_ref(s, v);
+	else if (num_i64(v, INT_MIN, INT_MAX, &x) == 0)
+		pid->lit = (long)x;
+	else
+		uerr(s, "malformed pid '%s'", v);
+}
+
+/* A word from a table of names and values (-1: none matched). */
+struct word {
+	const char *name;
+	int value;
+};
+
+static int word_arg(const struct word *w, size_t n, const char *str)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(str, w[i].name))
+			return w[i].value;
+	return -1;
+}
+
+#define WORD_ARG(table, str) word_arg(table, sizeof(table) / sizeof((table)[0]), str)
+
+static int bind_name(struct scenario *s, const char *name)
+{
+	name_arg(s, name, "mapping");
+	int i = sym_find(&s->maps, name);
+	if (i < 0) {
+		i = sym_add(&s->maps, name);
+		if (s->bound_cap != s->maps.cap) {	/* grown with the names, not per name */
+			s->bound = xrealloc(s->bound, (size_t)s->maps.cap);
+			s->bound_cap = s->maps.cap;
+		}
+	}
+	s->bound[i] = 1;
+	return i;
+}
+
+/* ---- the verbs' grammars --------------------------------------------------------- */
+
+static const struct word thp_words[] = {
+	{ "never", MMSIM_THP_NEVER }, { "always", MMSIM_THP_ALWAYS },
+	{ "madvise", MMSIM_THP_MADVISE },
+};
+
+static const struct word flush_words[] = {
+	{ "gather", MMSIM_FLUSH_GATHER }, { "per_vma", MMSIM_FLUSH_PER_VMA },
+};
+
+void parse_machine(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	if (s->seen_cmd)
+		uerr(s, "machine must be the first command");
+	for (int i = 1; i < ntok; i++) {
+		const char *v;
+		long long x;
+		int w;
+		if ((v = kv(tok[i], "nodes="))) {
+			if (num_i64(v, 1, MMSIM_MAX_NODES, &x) < 0)
+				uerr(s, "machine: nodes= must be 1..%d", MMSIM_MAX_NODES);
+			s->cfg.nodes = (unsigned)x;
+		} else if ((v = kv(tok[i], "cpus="))) {
+			if (num_i64(v, 1, MMSIM_MAX_CPUS, &x) < 0)
+				uerr(s, "machine: cpus= must be 1..%d", MMSIM_MAX_CPUS);
+			s->cfg.cpus = (unsigned)x;
+		} else if ((v = kv(tok[i], "mem="))) {
+			s->cfg.mem_per_node = size_arg(s, v);
+		} else if ((v = kv(tok[i], "thp="))) {
+			if ((w = WORD_ARG(thp_words, v)) < 0)
+				uerr(s, "machine: thp= must be never, always or madvise");
+			s->cfg.thp = w;
+		} else if ((v = kv(tok[i], "flush="))) {
+			if ((w = WORD_ARG(flush_words, v)) < 0)
+				uerr(s, "machine: flush= must be gather or per_vma");
+			s->cfg.flush_policy = w;
+		} else {
+			uerr(s, "machine: unknown option '%s'", tok[i]);
+		}
+	}
+	char why[128];
+	if (mmsim_config_check(&s->cfg, why, sizeof why))
+		uerr(s, "machine: %s", why);
+}
+
+/* uid=, caps=, cpu= or mems= of task; false if tok is none of them. */
+static bool task_option(struct scenario *s, struct task_args *a, const char *tok,
+			unsigned *seen)
+{
+	const char *v;
+	long long x;
+	if ((v = kv(tok, "uid="))) {
+		if (*seen & 1)
+			uerr(s, "task: uid= given twice");
+		if (num_i64(v, 0, 4294967294LL, &x) < 0)
+			uerr(s, "task: malformed uid '%s'", v);
+		a->uid = (uint32_t)x;
+		*seen |= 1;
+	} else if ((v = kv(tok, "caps="))) {
+		if (*seen & 2)
+			uerr(s, "task: caps= given twice");
+		if (!strcmp(v, "all"))
+			a->caps = 1;
+		else if (!strcmp(v, "none"))
+			a->caps = 0;
+		else
+			uerr(s, "task: caps= must be all or none");
+		*seen |= 2;
+	} else if ((v = kv(tok, "cpu="))) {
+		if (*seen & 4)
+			uerr(s, "task: cpu= given twice");
+		if (num_i64(v, 0, 1023, &x) < 0)
+			uerr(s, "task: malformed cpu '%s'", v);
+		if ((unsigned)x >= s->cfg.cpus)
+			uerr(s, "task: cpu=%lld but the machine has %u CPUs", x, s->cfg.cpus);
+		a->cpu = (int)x;
+		*seen |= 4;
+	} else if ((v = kv(tok, "mems="))) {
+		int n;
+		if (a->has_mems)
+			uerr(s, "task: mems= given twice");
+		int *l = list_arg(s, v, 0, MAX_NODE_BIT, false, &n);
+		a->has_mems = true;
+		for (int j = 0; j < n; j++) {
+			if (l[j] >= MMSIM_MAX_NODES)
+				a->mems_bad = true;	/* like cpuset.mems: EINVAL at run */
+			else
+				a->mems |= 1ULL << l[j];
+		}
+	} else {
+		return false;
+	}
+	return true;
+}
+
+void parse_task(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	struct task_args *a = &c->task;
+	unsigned seen = 0;
+
+	nargs(s, ntok, 2, 6, "task");
+	name_arg(s, tok[1], "task");
+	if (sym_find(&s->tasks, tok[1]) >= 0)
+		uerr(s, "task '%s' already exists", tok[1]);
+	a->caps = -1;
+	for (int i = 2; i < ntok; i++)
+		if (!task_option(s, a, tok[i], &seen))
+			uerr(s, "task: unknown argument '%s'", tok[i]);
+	if (a->caps < 0)
+		a->caps = a->uid == 0;
+	a->task = sym_add(&s->tasks, tok[1]);
+}
+
+void parse_fork(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	nargs(s, ntok, 2, 2, tok[0]);
+	c->task.task = task_new(s, tok[1]);
+}
+
+void parse_use(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	nargs(s, ntok, 2, 2, tok[0]);
+	c->task.task = task_ref(s, tok[1]);
+}
+
+void parse_file(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	nargs(s, ntok, 3, 3, tok[0]);
+	name_arg(s, tok[1], "file");
+	if (sym_find(&s->files, tok[1]) >= 0)
+		uerr(s, "file '%s' already exists", tok[1]);
+	c->file.size = size_arg(s, tok[2]);
+	c->file.file = sym_add(&s->files, tok[1]);
+}
+
+void parse_fsync(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	nargs(s, ntok, 2, 2, tok[0]);
+	c->file.file = file_ref(s, tok[1]);
+}
+
+/* A flag word of mmap given at most once. */
+static void mmap_once(struct scenario *s, int *seen, const char *what)
+{
+	if ((*seen)++)
+		uerr(s, "mmap: %s given twice", what);
+}
+
+void parse_mmap(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	struct mmap_args *a = &c->mmap;
+	int share = -1, src = 0, have_off = 0, pop = 0, lock = 0;
+
+	nargs(s, ntok, 5, 11, "mmap");
+	a->size = size_arg(s, tok[3]);
+	a->prot = prot_arg(s, tok[4]);
+	a->file = -1;
+	for (int i = 5; i < ntok; i++) {
+		const char *v;
+		if (!strcmp(tok[i], "private") || !strcmp(tok[i], "shared")) {
+			if (share >= 0)
+				uerr(s, "mmap: private/shared given twice");
+			share = !strcmp(tok[i], "shared");
+		} else if (!strcmp(tok[i], "anon")) {
+			mmap_once(s, &src, "anon/file=");
+		} else if ((v = kv(tok[i], "file="))) {
+			mmap_once(s, &src, "anon/file=");
+			a->file = file_ref(s, v);
+		} else if ((v = kv(tok[i], "offset="))) {
+			mmap_once(s, &have_off, "offset=");
+			a->offset = size_arg(s, v);
+		} else if (!strcmp(tok[i], "populate")) {
+			mmap_once(s, &pop, "populate");
+		} else if (!strcmp(tok[i], "locked")) {
+			mmap_once(s, &lock, "locked");
+		} else {
+			uerr(s, "mmap: unknown option '%s'", tok[i]);
+		}
+	}
+	a->flags = (share == 1 ? MAP_SHARED : MAP_PRIVATE) | (a->file < 0 ? MAP_ANONYMOUS : 0) |
+		   (pop ? MAP_POPULATE : 0) | (lock ? MAP_LOCKED : 0);
+	c->bind = bind_name(s, tok[0]);
+}
+
+void parse_hole(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	nargs(s, ntok, 4, 4, "hole");
+	c->mmap.size = size_arg(s, tok[3]);
+	c->mmap.file = -1;
+	c->bind = bind_name(s, tok[0]);
+}
+
+/* VERB ADDR SIZE and up to `extra` more arguments. */
+static void range_arg(struct scenario *s, struct cmd *c, char **tok, int ntok, int extra)
+{
+	nargs(s, ntok, 3, 3 + extra, tok[0]);
+	c->range.addr = addr_arg(s, tok[1]);
+	c->range.size = size_arg(s, tok[2]);
+}
+
+void parse_range(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	range_arg(s, c, tok, ntok, 0);
+}
+
+void parse_mprotect(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	nargs(s, ntok, 4, 4, tok[0]);
+	range_arg(s, c, tok, ntok, 1);
+	c->range.prot = prot_arg(s, tok[3]);
+}
+
+void parse_write(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	range_arg(s, c, tok, ntok, 1);
+	c->range.byte = 0x5a;
+	if (ntok == 4) {
+		uint64_t b;
+		if (parse_u64(tok[3], &b) < 0 || b > 255)
+			uerr(s, "write: malformed byte '%s'", tok[3]);
+		c->range.byte = (int)b;
+	}
+}
+
+static const struct word msync_words[] = {
+	{ "sync", MS_SYNC }, { "async", MS_ASYNC }, { "invalidate", MS_INVALIDATE },
+};
+
+void parse_msync(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	range_arg(s, c, tok, ntok, 1);
+	c->range.mode = MS_SYNC;
+	if (ntok == 4 && (c->range.mode = WORD_ARG(msync_words, tok[3])) < 0)
+		uerr(s, "msync: mode must be sync, async or invalidate");
+}
+
+static const struct word advice_words[] = {
+	{ "normal", MADV_NORMAL }, { "willneed", MADV_WILLNEED },
+	{ "dontneed", MADV_DONTNEED }, { "hugepage", MADV_HUGEPAGE },
+	{ "nohugepage", MADV_NOHUGEPAGE }, { "cold", MADV_COLD },
+	{ "pageout", MADV_PAGEOUT },
+};
+
+void parse_madvise(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	nargs(s, ntok, 4, 4, tok[0]);
+	range_arg(s, c, tok, ntok, 1);
+	if ((c->range.advice = WORD_ARG(advice_words, tok[3])) < 0)
+		uerr(s, "madvise: unknown advice '%s'", tok[3]);
+}
+
+static int move_flags_arg(struct scenario *s, const char *v)
+{
+	long long x;
+	if (!strcmp(v, "move"))
+		return MMSIM_MPOL_MF_MOVE;
+	if (!strcmp(v, "move_all"))
+		return MMSIM_MPOL_MF_MOVE_ALL;
+	if (num_i64(v, INT_MIN, UINT_MAX, &x) == 0)
+		return (int)(unsigned)x;
+	uerr(s, "move_pages: malformed flags '%s'", v);
+}
+
+void parse_move_pages(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	struct pages_args *p = &c->pages;
+	int have_to = 0, have_flags = 0, have_pid = 0;
+
+	nargs(s, ntok, 2, 5, "move_pages");
+	pages_arg(s, p, tok[1]);
+	p->flags = MMSIM_MPOL_MF_MOVE;
+	p->pid.task = -1;
+	for (int i = 2; i < ntok; i++) {
+		const char *v;
+		if ((v = kv(tok[i], "to="))) {
+			if (have_to++)
+				uerr(s, "move_pages: to= given twice");
+			p->to = list_arg(s, v, INT_MIN, INT_MAX, false, &p->nto);
+			if (p->nto > 1 && (uint64_t)p->nto != p->npages)
+				uerr(s, "move_pages: to= lists %d nodes for %llu pages", p->nto,
+				     (unsigned long long)p->npages);
+		} else if ((v = kv(tok[i], "flags="))) {
+			if (have_flags++)
+				uerr(s, "move_pages: flags= given twice");
+			p->flags = move_flags_arg(s, v);
+		} else if ((v = kv(tok[i], "pid="))) {
+			if (have_pid++)
+				uerr(s, "move_pages: pid= given twice");
+			pid_arg(s, &p->pid, v);
+		} else {
+			uerr(s, "move_pages: unknown argument '%s'", tok[i]);
+		}
+	}
+}
+
+void parse_nodes(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	nargs(s, ntok, 2, 2, tok[0]);
+	c->pages.pid.task = -1;
+	pages_arg(s, &c->pages, tok[1]);
+}
+
+/* The node lists as two bitmaps of as many words as the highest node needs. */
+static void migrate_masks(struct scenario *s, struct migrate_args *a, const int *from, int nfrom,
+			  const int *to, int nto)
+{
+	int hi = 0;
+	for (int i = 0; i < nfrom; i++)
+		hi = from[i] > hi ? from[i] : hi;
+	for (int i = 0; i < nto; i++)
+		hi = to[i] > hi ? to[i] : hi;
+	a->mwords = hi / 64 + 1;
+	a->masks = palloc(s, (size_t)a->mwords * 2 * sizeof *a->masks);
+	for (int i = 0; i < nfrom; i++)
+		a->masks[from[i] / 64] |= 1ULL << (from[i] % 64);
+	for (int i = 0; i < nto; i++)
+		a->masks[a->mwords + to[i] / 64] |= 1ULL << (to[i] % 64);
+}
+
+void parse_migrate_pages(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	int *from = NULL, *to = NULL, nfrom = 0, nto = 0, have_pid = 0;
+
+	nargs(s, ntok, 3, 4, "migrate_pages");
+	c->migrate.pid.task = -1;
+	for (int i = 1; i < ntok; i++) {
+		const char *v;
+		if ((v = kv(tok[i], "from="))) {
+			if (from)
+				uerr(s, "migrate_pages: from= given twice");
+			from = list_arg(s, v, 0, MAX_NODE_BIT, true, &nfrom);
+		} else if ((v = kv(tok[i], "to="))) {
+			if (to)
+				uerr(s, "migrate_pages: to= given twice");
+			to = list_arg(s, v, 0, MAX_NODE_BIT, true, &nto);
+		} else if ((v = kv(tok[i], "pid="))) {
+			if (have_pid++)
+				uerr(s, "migrate_pages: pid= given twice");
+			pid_arg(s, &c->migrate.pid, v);
+		} else {
+			uerr(s, "migrate_pages: unknown argument '%s'", tok[i]);
+		}
+	}
+	if (!from || !to)
+		uerr(s, "migrate_pages: from= and to= are required");
+	migrate_masks(s, &c->migrate, from, nfrom, to, nto);
+}
+
+void parse_crash(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	nargs(s, ntok, 1, 2, tok[0]);
+	if (ntok == 2 && strcmp(tok[1], "torn"))
+		uerr(s, "crash: unknown argument '%s'", tok[1]);
+	/* With the power off there is nothing to cut. */
+	if (s->crashed)
+		uerr(s, "crash: the power is already off (reboot first)");
+	s->crashed = true;
+	c->crash.torn = ntok == 2;
+}
+
+void parse_reboot(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	nargs(s, ntok, 1, 1, tok[0]);
+	s->crashed = false;
+}
+
+void parse_stats(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	nargs(s, ntok, 1, 1, tok[0]);
+}
+
+/* ---- lines ----------------------------------------------------------------------- */
+
+/* Splits text (its comment dropped) at white space; the number of tokens. */
+static int tokenize(struct scenario *s, char *text, char **tok)
+{
+	int ntok = 0;
+	char *hash = strchr(text, '#');
+	if (hash)
+		*hash = 0;
+	for (char *p = text; *p;) {
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		if (!*p)
+			break;
+		if (ntok == MAX_TOKENS)
+			uerr(s, "too many tokens");
+		tok[ntok++] = p;
+		while (*p && !isspace((unsigned char)*p))
+			p++;
+		if (*p)
+			*p++ = 0;
+	}
+	return ntok;
+}
+
+/* The verb of a line: `NAME = VERB ...` binds NAME, `VERB ...` does not. */
+static const struct verb *line_verb(struct scenario *s, char **tok, int ntok)
+{
+	const struct verb *v;
+	if (ntok >= 2 && !strcmp(tok[1], "=")) {
+		nargs(s, ntok, 3, MAX_TOKENS, tok[0]);
+		if (!(v = verb_find(tok[2], true)))
+			uerr(s, "unknown command '%s'", tok[2]);
+	} else if (!(v = verb_find(tok[0], false))) {
+		uerr(s, "unknown command '%s'", tok[0]);
+	}
+	return v;
+}
+
+static void parse_line(struct scenario *s, char *text)
+{
+	char *tok[MAX_TOKENS];
+	int ntok = tokenize(s, text, tok);
+	if (!ntok)
+		return;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 64;
+		s->cmds = xrealloc(s->cmds, (size_t)s->cap * sizeof *s->cmds);
+	}
+	struct cmd *c = &s->cmds[s->n];
+	memset(c, 0, sizeof *c);
+	c->line = s->line;
+	c->bind = -1;
+	c->verb = line_verb(s, tok, ntok);
+	c->verb->parse(s, c, tok, ntok);
+	s->seen_cmd = true;
+	s->n++;
+}
+
+void scenario_free(struct scenario *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nallocs; i++)
+		free(s->allocs[i]);
+	free(s->allocs);
+	free(s->cmds);
+	sym_free(&s->maps);
+	sym_free(&s->tasks);
+	sym_free(&s->files);
+	free(s->bound);
+	free(s->linebuf);
+	free(s);
+}
+
+/* Parses every line; a usage error longjmps out to scenario_parse(). */
+static void parse_all(struct scenario *s, const char *text, size_t len)
+{
+	size_t pos = 0;
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
+		s->line++;
+		if (memchr(text + pos, 0, n))
+			uerr(s, "NUL byte in line");
+		s->linebuf = xrealloc(s->linebuf, n + 1);
+		memcpy(s->linebuf, text + pos, n);
+		s->linebuf[n] = 0;
+		parse_line(s, s->linebuf);
+		pos += n + (nl ? 1 : 0);
+	}
+}
+
+/* Runs the parse under the usage-error jump; false after a usage error. */
+static bool parse_guarded(struct scenario *s, const char *text, size_t len)
+{
+	jmp_buf jb;
+	parse_jb = &jb;
+	if (setjmp(jb)) {
+		parse_jb = NULL;
+		return false;
+	}
+	parse_all(s, text, len);
+	parse_jb = NULL;
+	return true;
+}
+
+struct scenario *scenario_parse(const char *name, const char *text, size_t len, FILE *err)
+{
+	return scenario_parse_disk(name, text, len, err, NULL);
+}
+
+struct scenario *scenario_parse_disk(const char *name, const char *text, size_t len, FILE *err,
+				     const char *disk_dir)
+{
+	struct scenario *s = xcalloc(1, sizeof *s);
+	s->name = name;
+	s->err = err;
+	s->disk_dir = disk_dir;
+	s->disk_files = disk_dir != NULL;
+	mmsim_config_default(&s->cfg);
+	sym_add(&s->tasks, "main");
+	if (!parse_guarded(s, text, len)) {
+		scenario_free(s);
+		return NULL;
+	}
+	free(s->linebuf);
+	s->linebuf = NULL;
+	return s;
+}

@@ -1,0 +1,587 @@
+/*
+ * scenario_run.c - the scenario language's runner: the parsed commands in
+ * order on a new machine, each printing at most one line
+ * "<line>: <verb> = <result>" (or one JSON document of them).
+ *
+ * The results are a contract with Linux (docs/scenarios.md, and the
+ * reference interpreter in oracle/): names bound by mmap and hole hold
+ * one address for the whole scenario whichever task uses them, a failed
+ * mmap binds all ones, and tasks created by `task` or `fork` run only
+ * after `use`.
+ */
+#include "scenario.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "scenario_impl.h"
+#include "util.h"
+
+#define STATUS_UNSET (-12345)
+#define HOLE_BASE 0x100000000000ULL
+#define HOLE_GAP (2ULL << 20)
+#define DEAD_PID INT_MAX
+
+struct run {
+	struct scenario *s;
+	struct mmsim *m;
+	struct mmsim_task **task;	/* by task index; NULL: not created or failed */
+	uint64_t *hole_next;		/* per task, inherited at fork */
+	uint64_t *mval;			/* address of each mapping name */
+	int cur;
+	FILE *out, *err;
+	bool json, first_json;
+	bool failed;		/* the simulator failed: scenario_run returns 1 */
+};
+
+/* ---- results --------------------------------------------------------------------- */
+
+static void emit_line(struct run *r, const struct cmd *c, const char *res)
+{
+	if (!r->json) {
+		fprintf(r->out, "%d: %s = %s\n", c->line, c->verb->name, res);
+		return;
+	}
+	fprintf(r->out, "%s\n    {\"line\": %d, \"verb\": ", r->first_json ? "" : ",", c->line);
+	json_string(r->out, c->verb->name);
+	fputs(", \"result\": ", r->out);
+	json_string(r->out, res);
+	fputc('}', r->out);
+	r->first_json = false;
+}
+
+__attribute__((format(printf, 3, 4)))
+static void emit(struct run *r, const struct cmd *c, const char *fmt, ...)
+{
+	char buf[256];
+	char *dyn = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	int k = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	if (k >= (int)sizeof buf) {
+		dyn = xcalloc(1, (size_t)k + 1);
+		va_start(ap, fmt);
+		vsnprintf(dyn, (size_t)k + 1, fmt, ap);
+		va_end(ap);
+	}
+	emit_line(r, c, dyn ? dyn : buf);
+	free(dyn);
+}
+
+static const char *ename(int e)
+{
+	static __thread char b[24];
+	const char *n = e > 0 ? strerrorname_np(e) : NULL;
+	if (n)
+		return n;
+	snprintf(b, sizeof b, "E%d", e);
+	return b;
+}
+
+static void emit_err(struct run *r, const struct cmd *c, long neg)
+{
+	emit(r, c, "-1 %s", ename((int)-neg));
+}
+
+static void emit_ret(struct run *r, const struct cmd *c, long ret)
+{
+	if (ret < 0)
+		emit_err(r, c, ret);
+	else
+		emit(r, c, "%ld", ret);
+}
+
+/* A growing result string. */
+struct strbuf {
+	char *buf;
+	size_t len, cap;
+};
+
+static void append(struct strbuf *b, const char *str)
+{
+	size_t n = strlen(str);
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->buf = xrealloc(b->buf, b->cap);
+	}
+	memcpy(b->buf + b->len, str, n + 1);
+	b->len += n;
+}
+
+static uint64_t resolve(const struct run *r, struct aref a)
+{
+	return r->mval[a.name] + a.off;
+}
+
+static long pid_of(const struct run *r, const struct pid_ref *pid)
+{
+	if (pid->task < 0)
+		return pid->lit;
+	struct mmsim_task *t = r->task[pid->task];
+	return t ? mmsim_task_pid(t) : DEAD_PID;
+}
+
+/* ---- tasks ----------------------------------------------------------------------- */
+
+void run_nothing(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+}
+
+void run_task(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	const struct task_args *ta = &c->task;
+	struct mmsim_task_attr a;
+	mmsim_task_attr_default(&a);
+	a.name = r->s->tasks.v[ta->task];
+	a.uid = ta->uid;
+	a.caps = ta->caps ? MMSIM_CAPS_ALL : 0;
+	a.cpu = ta->cpu;
+	a.mems = ta->mems;
+	if (ta->mems_bad || (ta->has_mems && !ta->mems)) {
+		emit_err(r, c, -EINVAL);
+		return;
+	}
+	int err = mmsim_task_create(r->m, &a, &r->task[ta->task]);
+	if (err) {
+		r->task[ta->task] = NULL;
+		emit_err(r, c, err);
+		return;
+	}
+	r->hole_next[ta->task] = HOLE_BASE;
+}
+
+void run_fork(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	int child = c->task.task;
+	int err = mmsim_fork(t, r->s->tasks.v[child], &r->task[child]);
+	if (err) {
+		r->task[child] = NULL;
+		emit_err(r, c, err);
+	} else {
+		r->hole_next[child] = r->hole_next[r->cur];
+	}
+}
+
+void run_use(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	r->cur = c->task.task;
+}
+
+/* ---- mappings -------------------------------------------------------------------- */
+
+/* mmap file=: the file opened read-write, mapped, closed again. */
+static long mmap_file(struct run *r, const struct mmap_args *a, struct mmsim_task *t)
+{
+	long fd = mmsim_sys_open(t, r->s->files.v[a->file], MMSIM_O_RDWR, 0);
+	if (fd < 0)
+		return fd;
+	long ret = mmsim_sys_mmap(t, 0, a->size, a->prot, a->flags, (int)fd, a->offset);
+	mmsim_sys_close(t, (int)fd);
+	return ret;
+}
+
+void run_mmap(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	const struct mmap_args *a = &c->mmap;
+	long ret = a->file >= 0 ? mmap_file(r, a, t)
+				: mmsim_sys_mmap(t, 0, a->size, a->prot, a->flags, -1, a->offset);
+	r->mval[c->bind] = ret < 0 ? UINT64_MAX : (uint64_t)ret;
+	if (ret < 0)
+		emit_err(r, c, ret);
+	else
+		emit(r, c, "ok");
+}
+
+/* An address range nothing is mapped at, found by trying at growing
+ * addresses above HOLE_BASE (per task) and unmapped again. */
+void run_hole(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	uint64_t size = c->mmap.size, len = size ? size : 1;
+	len = (len + PAGE - 1) & ~(PAGE - 1);
+	if (len < size) {
+		r->mval[c->bind] = UINT64_MAX;
+		emit_err(r, c, -ENOMEM);
+		return;
+	}
+	uint64_t step = ((len + HOLE_GAP - 1) & ~(HOLE_GAP - 1)) + HOLE_GAP;
+	uint64_t *next = &r->hole_next[r->cur];
+	for (int tries = 0; tries < 4096; tries++) {
+		long a = mmsim_sys_mmap(t, *next, len, PROT_NONE,
+					MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+						MAP_FIXED_NOREPLACE, -1, 0);
+		if (a == -EEXIST) {
+			*next += step;
+			continue;
+		}
+		if (a < 0) {
+			r->mval[c->bind] = UINT64_MAX;
+			emit_err(r, c, a);
+			return;
+		}
+		mmsim_sys_munmap(t, (uint64_t)a, len);
+		r->mval[c->bind] = (uint64_t)a;
+		*next = (uint64_t)a + step;
+		return;
+	}
+	r->mval[c->bind] = UINT64_MAX;
+	emit_err(r, c, -ENOMEM);
+}
+
+void run_munmap(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	emit_ret(r, c, mmsim_sys_munmap(t, resolve(r, c->range.addr), c->range.size));
+}
+
+void run_mprotect(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	emit_ret(r, c, mmsim_sys_mprotect(t, resolve(r, c->range.addr), c->range.size,
+					  c->range.prot));
+}
+
+void run_mlock(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	emit_ret(r, c, mmsim_sys_mlock(t, resolve(r, c->range.addr), c->range.size));
+}
+
+void run_munlock(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	emit_ret(r, c, mmsim_sys_munlock(t, resolve(r, c->range.addr), c->range.size));
+}
+
+void run_msync(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	emit_ret(r, c, mmsim_sys_msync(t, resolve(r, c->range.addr), c->range.size,
+				       c->range.mode));
+}
+
+void run_madvise(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	emit_ret(r, c, mmsim_sys_madvise(t, resolve(r, c->range.addr), c->range.size,
+					 c->range.advice));
+}
+
+static void off_str(char *b, size_t n, uint64_t off)
+{
+	if (off % PAGE == 0)
+		snprintf(b, n, "%llup", (unsigned long long)(off / PAGE));
+	else
+		snprintf(b, n, "%llu", (unsigned long long)off);
+}
+
+void run_vmas(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	uint64_t a = resolve(r, c->range.addr);
+	uint64_t e = a + c->range.size < a ? UINT64_MAX : a + c->range.size;
+	int n = mmsim_task_vmas(t, a, e, NULL, 0);
+	struct mmsim_vma_info *v = xcalloc((size_t)n, sizeof *v);
+	n = mmsim_task_vmas(t, a, e, v, n);
+	struct strbuf b = { 0 };
+	char item[96], s1[32], s2[32];
+	append(&b, n ? "" : "[]");
+	for (int i = 0; i < n; i++) {
+		uint64_t lo = v[i].start > a ? v[i].start : a;
+		uint64_t hi = v[i].end < e ? v[i].end : e;
+		off_str(s1, sizeof s1, lo - a);
+		off_str(s2, sizeof s2, hi - a);
+		snprintf(item, sizeof item, "%s[%s,%s) %s", i ? " " : "", s1, s2, v[i].perms);
+		append(&b, item);
+	}
+	emit(r, c, "%s", b.buf);
+	free(b.buf);
+	free(v);
+}
+
+/* ---- memory ---------------------------------------------------------------------- */
+
+static void fnv_page(void *arg, const uint8_t *b, uint64_t n)
+{
+	uint64_t h = *(uint64_t *)arg;
+	for (uint64_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * FNV_PRIME;
+	*(uint64_t *)arg = h;
+}
+
+/* The first page that faulted, counted from addr. */
+static void emit_signal(struct run *r, const struct cmd *c, int sig, uint64_t addr,
+			uint64_t fault)
+{
+	emit(r, c, "%s +%llup", sig == SIGBUS ? "SIGBUS" : "SIGSEGV",
+	     (unsigned long long)((fault - addr) / PAGE));
+}
+
+void run_write(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	uint64_t addr = resolve(r, c->range.addr), fault = 0;
+	int sig = mmsim_fill(t, addr, c->range.byte, c->range.size, &fault);
+	if (sig)
+		emit_signal(r, c, sig, addr, fault);
+	else
+		emit(r, c, "ok");
+}
+
+void run_read(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	uint64_t addr = resolve(r, c->range.addr), fault = 0, h = FNV_BASIS;
+	int sig = mmsim_load_each(t, addr, c->range.size, fnv_page, &h, &fault);
+	if (sig)
+		emit_signal(r, c, sig, addr, fault);
+	else
+		emit(r, c, "ok fnv=%016llx", (unsigned long long)h);
+}
+
+/* A status array: node numbers, error names, ? where none was written. */
+static void append_status(struct strbuf *b, const int *status, uint64_t n)
+{
+	char item[32];
+	append(b, "[");
+	for (uint64_t i = 0; i < n; i++) {
+		const char *sep = i ? "," : "";
+		if (status[i] == STATUS_UNSET)
+			snprintf(item, sizeof item, "%s?", sep);
+		else if (status[i] >= 0)
+			snprintf(item, sizeof item, "%s%d", sep, status[i]);
+		else
+			snprintf(item, sizeof item, "%s%s", sep, ename(-status[i]));
+		append(b, item);
+	}
+	append(b, "]");
+}
+
+/* move_pages (move) or its query form (nodes: no target nodes, pid 0). */
+static void move_or_query(struct run *r, const struct cmd *c, struct mmsim_task *t, bool move)
+{
+	const struct pages_args *p = &c->pages;
+	uint64_t n = p->npages, k = 0;
+	uint64_t *pages = xcalloc(n, sizeof *pages);
+	int *nodes = NULL, *status = xcalloc(n, sizeof *status);
+	for (int i = 0; i < p->nitems; i++) {
+		uint64_t base = resolve(r, p->items[i].a);
+		for (uint64_t j = 0; j < p->items[i].n; j++)
+			pages[k++] = base + j * PAGE;
+	}
+	if (move && p->to) {
+		nodes = xcalloc(n, sizeof *nodes);
+		for (uint64_t i = 0; i < n; i++)
+			nodes[i] = p->nto == 1 ? p->to[0] : p->to[i];
+	}
+	for (uint64_t i = 0; i < n; i++)
+		status[i] = STATUS_UNSET;
+	long ret = mmsim_sys_move_pages(t, move ? (int)pid_of(r, &p->pid) : 0, (unsigned long)n,
+					pages, nodes, status, move ? p->flags : 0);
+	if (ret < 0) {
+		emit_err(r, c, ret);
+	} else {
+		struct strbuf b = { 0 };
+		char item[32];
+		if (move) {
+			snprintf(item, sizeof item, "%ld status=", ret);
+			append(&b, item);
+		}
+		append_status(&b, status, n);
+		emit(r, c, "%s", b.buf);
+		free(b.buf);
+	}
+	free(pages);
+	free(nodes);
+	free(status);
+}
+
+void run_move_pages(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	move_or_query(r, c, t, true);
+}
+
+void run_nodes(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	move_or_query(r, c, t, false);
+}
+
+void run_migrate_pages(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	const struct migrate_args *a = &c->migrate;
+	emit_ret(r, c, mmsim_sys_migrate_pages(t, (int)pid_of(r, &a->pid),
+					       (unsigned long)a->mwords * 64 + 1, a->masks,
+					       a->masks + a->mwords));
+}
+
+void run_stats(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	struct mmsim_counters k;
+	struct strbuf b = { 0 };
+	char item[64];
+	mmsim_counters_machine(r->m, &k);
+	append(&b, "");
+	for (unsigned i = 0; mmsim_counter_name(i); i++) {
+		snprintf(item, sizeof item, "%s%s=%llu", i ? " " : "", mmsim_counter_name(i),
+			 (unsigned long long)mmsim_counter_value(&k, i));
+		append(&b, item);
+	}
+	emit(r, c, "%s", b.buf);
+	free(b.buf);
+}
+
+/* ---- files and power ------------------------------------------------------------- */
+
+/* The reference interpreter creates files from its driver, outside every
+ * task: here task main (which a reboot brings back) stands in for it. */
+static struct mmsim_task *file_task(struct run *r)
+{
+	return r->task[0];
+}
+
+void run_file(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	t = file_task(r);
+	if (!t) {
+		emit_err(r, c, -ESRCH);
+		return;
+	}
+	long fd = mmsim_sys_open(t, r->s->files.v[c->file.file],
+				 MMSIM_O_RDWR | MMSIM_O_CREAT | MMSIM_O_TRUNC, 0666);
+	if (fd < 0) {
+		emit_err(r, c, fd);
+		return;
+	}
+	long ret = mmsim_sys_ftruncate(t, (int)fd, c->file.size);
+	mmsim_sys_close(t, (int)fd);
+	if (ret < 0)
+		emit_err(r, c, ret);
+}
+
+void run_fsync(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	long fd = mmsim_sys_open(t, r->s->files.v[c->file.file], MMSIM_O_RDWR, 0);
+	long ret = fd < 0 ? fd : mmsim_sys_fsync(t, (int)fd);
+	if (fd >= 0)
+		mmsim_sys_close(t, (int)fd);
+	if (ret < 0)
+		emit_err(r, c, ret);
+	else
+		emit(r, c, "0");
+}
+
+void run_crash(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	/* The tear point comes from the line: a scenario crashes alike
+	 * every time it runs. */
+	int err = mmsim_crash(r->m, c->crash.torn, 0x9e3779b97f4a7c15ull * (uint64_t)c->line);
+	if (err) {
+		fprintf(r->err, "%s:%d: crash: %s\n", r->s->name, c->line, strerror(-err));
+		r->failed = true;
+	}
+}
+
+static int start_main(struct run *r)
+{
+	struct mmsim_task_attr a;
+	mmsim_task_attr_default(&a);
+	a.name = "main";
+	int e = mmsim_task_create(r->m, &a, &r->task[0]);
+	if (e)
+		r->task[0] = NULL;
+	r->hole_next[0] = HOLE_BASE;
+	r->cur = 0;
+	return e;
+}
+
+/* Every task is gone (their names now name nothing: -1 ESRCH), files
+ * remain; main starts again and is the current task. */
+void run_reboot(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	uint64_t replayed = 0;
+	char why[256] = "";
+	int err = mmsim_reboot(r->m, &replayed, why, sizeof why);
+	for (int i = 0; i < r->s->tasks.n; i++)
+		r->task[i] = NULL;
+	if (err) {
+		if (why[0])
+			fprintf(stderr, "%s:%d: reboot: %s\n", r->s->name, c->line, why);
+		emit_err(r, c, err);
+	} else {
+		emit(r, c, "ok replayed=%llu", (unsigned long long)replayed);
+	}
+	start_main(r);
+}
+
+/* ---- the scenario ---------------------------------------------------------------- */
+
+static void run_cmd(struct run *r, const struct cmd *c)
+{
+	const struct verb *v = c->verb;
+	struct mmsim_task *t = NULL;
+
+	if (v->flags & VERB_TASK) {
+		t = r->task[r->cur];
+		if (!t) {
+			if (v->flags & VERB_BINDS)
+				r->mval[c->bind] = UINT64_MAX;
+			emit_err(r, c, -ESRCH);
+			return;
+		}
+	}
+	v->run(r, c, t);
+}
+
+static void run_free(struct run *r)
+{
+	mmsim_destroy(r->m);
+	free(r->task);
+	free(r->hole_next);
+	free(r->mval);
+}
+
+/* The machine, its disks and task main; 0, or 1 with a message. */
+static int run_start(struct run *r)
+{
+	struct scenario *s = r->s;
+	int e = mmsim_create(&s->cfg, &r->m);
+	if (e) {
+		fprintf(r->err, "%s: cannot create the machine: %s\n", s->name, strerror(-e));
+		return 1;
+	}
+	r->task = xcalloc((size_t)s->tasks.n, sizeof *r->task);
+	r->hole_next = xcalloc((size_t)s->tasks.n, sizeof *r->hole_next);
+	r->mval = xcalloc((size_t)s->maps.n, sizeof *r->mval);
+	if (s->disk_dir) {
+		char why[256] = "";
+		e = mmsim_disks_attach(r->m, s->disk_dir, NULL, why, sizeof why);
+		if (e) {
+			fprintf(r->err, "%s: cannot use the disks in %s: %s\n", s->name, s->disk_dir,
+				why[0] ? why : strerror(-e));
+			run_free(r);
+			return 1;
+		}
+	}
+	e = start_main(r);
+	if (e) {
+		fprintf(r->err, "%s: cannot create task main: %s\n", s->name, strerror(-e));
+		run_free(r);
+		return 1;
+	}
+	return 0;
+}
+
+int scenario_run(struct scenario *s, FILE *out, FILE *err, bool json)
+{
+	struct run r = { .s = s, .out = out, .err = err, .json = json, .first_json = true };
+
+	if (run_start(&r))
+		return 1;
+	if (json) {
+		fputs("{\n  \"scenario\": ", out);
+		json_string(out, s->name);
+		fputs(",\n  \"results\": [", out);
+	}
+	for (int i = 0; i < s->n; i++)
+		run_cmd(&r, &s->cmds[i]);
+	if (json)
+		fprintf(out, "\n  ]\n}\n");
+	run_free(&r);
+	return r.failed ? 1 : 0;
+}
