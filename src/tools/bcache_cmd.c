@@ -18,30 +18,7 @@
 
 #include "bcache/bcache.h"
 #include "bcache_cmd.h"
-
-static int parse_bytes(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-	unsigned shift = 0;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *s == '-')
-		return -1;
-	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	case 't': case 'T': shift = 40; end++; break;
-	case 0: break;
-	default: return -1;
-	}
-	if (*end || (shift && v > (UINT64_MAX >> shift)))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
+#include "util.h"
 
 static void print_uuid(FILE *f, const uint8_t u[16])
 {
@@ -115,7 +92,7 @@ static int format_parse(int argc, char **argv, struct bch_format_opts *fo,
 			fo->label = optarg;
 			continue;
 		}
-		if (ch == '?' || parse_bytes(optarg, &v))
+		if (ch == '?' || parse_size(optarg, SIZE_SUFFIX_DISK, &v))
 			goto bad;
 		switch (ch) {
 		case 's': *size = v; break;
@@ -272,13 +249,24 @@ static void show_sb(const struct cache_sb *sb)
 	printf("]\n");
 }
 
+/* The one IMAGE argument of show, dump-journal and fsck: -1 to go on
+ * with argv[1], else the exit status (--help 0, usage 2). */
 static int one_image_arg(int argc, char **argv, const char *usage)
 {
-	if (argc == 2 && !strcmp(argv[1], "--help")) {
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' }, { 0 }
+	};
+	int c;
+
+	optind = 1;
+	opterr = 0;	/* the usage says it all */
+	c = getopt_long(argc, argv, "", opts, NULL);
+	opterr = 1;
+	if (c == 'h' && argc == 2) {
 		fputs(usage, stdout);
 		return 0;
 	}
-	if (argc != 2 || argv[1][0] == '-') {
+	if (c != -1 || argc != 2 || argv[1][0] == '-') {
 		fputs(usage, stderr);
 		return 2;
 	}

@@ -18,15 +18,7 @@
 
 #include <mmsim/mmsim.h>
 
-#define PAGE 4096ULL
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
+#include "util.h"
 
 static struct mmsim *bench_machine(unsigned nodes, uint64_t mem_per_node)
 {
@@ -63,10 +55,10 @@ static double host_faults_per_s(uint64_t pages)
 	if (p == MAP_FAILED)
 		return 0;
 	madvise(p, pages * PAGE, MADV_NOHUGEPAGE);
-	double t0 = now();
+	double t0 = now_seconds();
 	for (uint64_t i = 0; i < pages; i++)
 		((volatile uint8_t *)p)[i * PAGE] = 1;
-	double dt = now() - t0;
+	double dt = now_seconds() - t0;
 	munmap(p, pages * PAGE);
 	return (double)pages / dt;
 }
@@ -82,19 +74,20 @@ static double sim_faults_per_s(uint64_t pages)
 		exit(1);
 	}
 	uint8_t one = 1;
-	double t0 = now();
+	double t0 = now_seconds();
 	for (uint64_t i = 0; i < pages; i++)
 		if (mmsim_store(t, (uint64_t)a + i * PAGE, &one, 1, NULL)) {
 			fputs("mmsim bench: unexpected fault\n", stderr);
 			exit(1);
 		}
-	double dt = now() - t0;
+	double dt = now_seconds() - t0;
 	mmsim_destroy(m);
 	return (double)pages / dt;
 }
 
-static void bench_fault(struct report *r, uint64_t pages)
+static int bench_fault(struct report *r, const struct bench_opts *o)
 {
+	uint64_t pages = o->pages;
 	/* Best of three: the host's own page allocator warms up too. */
 	double sim = 0, host = 0;
 	for (int i = 0; i < 3; i++) {
@@ -106,6 +99,7 @@ static void bench_fault(struct report *r, uint64_t pages)
 	put(r, "fault.sim_per_s", sim, "faults/s");
 	put(r, "fault.host_per_s", host, "faults/s");
 	put(r, "fault.ratio", sim / host, "");
+	return 0;
 }
 
 /* ---- access: simulated loads ---------------------------------------------------------- */
@@ -115,7 +109,7 @@ static double loads_per_s(struct mmsim_task *t, uint64_t base, uint64_t pages, u
 {
 	uint8_t v = 0;
 	uint64_t sum = 0, page = 0;
-	double t0 = now();
+	double t0 = now_seconds();
 	for (uint64_t i = 0; i < n; i++) {
 		mmsim_load8(t, base + page * PAGE + (i & 63) * 64, &v);
 		sum += v;
@@ -123,13 +117,14 @@ static double loads_per_s(struct mmsim_task *t, uint64_t base, uint64_t pages, u
 		if (page >= pages)
 			page -= pages;
 	}
-	double dt = now() - t0;
+	double dt = now_seconds() - t0;
 	*sink += sum;
 	return (double)n / dt;
 }
 
-static void bench_access(struct report *r, uint64_t n)
+static int bench_access(struct report *r, const struct bench_opts *o)
 {
+	uint64_t n = o->loads;
 	struct mmsim *m = bench_machine(1, 512ULL << 20);
 	struct mmsim_task *t = bench_task(m);
 	const uint64_t hot = 16, cold = 64 * 1024;	/* 64 KiB vs 256 MiB */
@@ -151,10 +146,10 @@ static void bench_access(struct report *r, uint64_t n)
 	uint8_t *h = malloc(hot * PAGE);
 	memset(h, 1, hot * PAGE);
 	uint64_t hs = 0;
-	double t0 = now();
+	double t0 = now_seconds();
 	for (uint64_t i = 0; i < n; i++)
 		hs += ((volatile uint8_t *)h)[(i % hot) * PAGE + (i & 63) * 64];
-	double host = (double)n / (now() - t0);
+	double host = (double)n / (now_seconds() - t0);
 	free(h);
 
 	put(r, "access.hit_per_s", hit, "loads/s");
@@ -164,6 +159,7 @@ static void bench_access(struct report *r, uint64_t n)
 	put(r, "access.tlb_misses", (double)(c1.tlb_misses - c0.tlb_misses), "");
 	put(r, "access.sink", (double)((sink + hs) & 1), "");
 	mmsim_destroy(m);
+	return 0;
 }
 
 /* ---- migrate: move_pages between nodes ------------------------------------------- */
@@ -191,10 +187,10 @@ static void host_copy_init(struct host_copy *h, uint64_t bytes)
  * copies them; GB/s. */
 static double host_copy_gbps(struct host_copy *h)
 {
-	double t0 = now();
+	double t0 = now_seconds();
 	for (uint64_t off = 0; off < h->bytes; off += PAGE)
 		memcpy(h->b + off, h->a + off, PAGE);
-	return (double)h->bytes / (now() - t0) / 1e9;
+	return (double)h->bytes / (now_seconds() - t0) / 1e9;
 }
 
 static void host_copy_free(struct host_copy *h)
@@ -217,9 +213,9 @@ static struct migrate_run timed_move(struct mmsim *m, struct mmsim_task *t, uint
 	for (uint64_t i = 0; i < n; i++)
 		nodes[i] = to;
 	mmsim_counters_machine(m, &c0);
-	double t0 = now();
+	double t0 = now_seconds();
 	long ret = mmsim_sys_move_pages(t, 0, n, pages, nodes, status, MMSIM_MPOL_MF_MOVE);
-	r.seconds = now() - t0;
+	r.seconds = now_seconds() - t0;
 	mmsim_counters_machine(m, &c1);
 	if (ret != 0 || status[0] != to || status[n - 1] != to) {
 		fprintf(stderr, "mmsim bench: move_pages returned %ld\n", ret);
@@ -306,8 +302,9 @@ static struct migrate_run bench_move(uint64_t bytes, uint64_t page_size, struct 
 	return best;
 }
 
-static void bench_migrate(struct report *r, uint64_t pages)
+static int bench_migrate(struct report *r, const struct bench_opts *o)
 {
+	uint64_t pages = o->pages;
 	uint64_t bytes = pages * PAGE, n4 = 0, n2 = 0;
 	uint64_t bytes2m = bytes & ~((2ULL << 20) - 1);
 	double host_gbps = 0;
@@ -334,6 +331,7 @@ static void bench_migrate(struct report *r, uint64_t pages)
 		put(r, "migrate.ratio_2m", gb2 / host_gbps, "");
 		put(r, "migrate.ipis_per_batch_2m", (double)s2.ipis / (double)s2.batches, "");
 	}
+	return 0;
 }
 
 /* ---- mprotect: toggling the protection of a populated range ---------------------- */
@@ -372,11 +370,11 @@ static double host_mprotect_ns(uint64_t pages, unsigned k)
 		a[i * PAGE] = 1;
 	double best = 0;
 	for (int round = 0; round < 3 && best >= 0; round++) {
-		double t0 = now();
+		double t0 = now_seconds();
 		for (int c = 0; c < MPROTECT_CALLS && best >= 0; c++)
 			if (mprotect(a, len, c % 2 ? PROT_READ | PROT_WRITE : PROT_READ))
 				best = -1;
-		double dt = now() - t0;
+		double dt = now_seconds() - t0;
 		if (best >= 0)
 			best = !best || dt < best ? dt : best;
 	}
@@ -412,14 +410,14 @@ static struct mprotect_run sim_mprotect(uint64_t pages, unsigned k, enum mmsim_f
 	for (int round = 0; round < 3; round++) {
 		struct mmsim_counters c0, c1;
 		mmsim_counters_machine(m, &c0);
-		double t0 = now();
+		double t0 = now_seconds();
 		for (int c = 0; c < MPROTECT_CALLS; c++)
 			if (mmsim_sys_mprotect(t, a, len,
 					       c % 2 ? PROT_READ | PROT_WRITE : PROT_READ)) {
 				fputs("mmsim bench: mprotect failed\n", stderr);
 				exit(1);
 			}
-		double dt = now() - t0;
+		double dt = now_seconds() - t0;
 		mmsim_counters_machine(m, &c1);
 		struct mprotect_run r = {
 			dt * 1e9 / (double)(pages * MPROTECT_CALLS),
@@ -452,8 +450,9 @@ static void put_mprotect(struct report *r, unsigned k, const char *pol,
 }
 
 /* K = 1, 16, 256 VMAs over `pages` pages, both flush policies, and the host. */
-static void bench_mprotect(struct report *r, uint64_t pages)
+static int bench_mprotect(struct report *r, const struct bench_opts *o)
 {
+	uint64_t pages = o->pages;
 	static const unsigned ks[] = { 1, 16, 256 };
 	struct mprotect_run sg = { 0 }, sv = { 0 };
 	double shost = 0;
@@ -485,9 +484,95 @@ static void bench_mprotect(struct report *r, uint64_t pages)
 	put(r, "mprotect.flushes_per_call", sg.flushes, "");
 	put(r, "mprotect.flushes_per_call_per_vma", sv.flushes, "");
 	put(r, "mprotect.ipis_per_call", sg.ipis, "");
+	return 0;
 }
 
-int cmd_bench(int argc, char **argv)
+/* ---- the command --------------------------------------------------------------------- */
+
+static const struct bench {
+	const char *name;
+	int (*run)(struct report *r, const struct bench_opts *o);
+	const char *help;	/* lines after the first indented by 11 */
+} benches[] = {
+	{ "fault", bench_fault,
+	  "first-touch anonymous faults/s, beside the host kernel's\n"
+	  "           (--pages, default 262144 = 1 GiB)" },
+	{ "access", bench_access,
+	  "simulated loads/s hitting and missing the TLB, beside host\n"
+	  "           loads (--loads, default 200000000)" },
+	{ "migrate", bench_migrate,
+	  "move_pages of --pages populated pages node 0 -> 1, in 4 KiB\n"
+	  "           and in 2 MiB pages: GB/s beside the host's memcpy GB/s,\n"
+	  "           TLB flushes and IPIs per migration batch" },
+	{ "mprotect", bench_mprotect,
+	  "toggle r/rw over --pages populated pages split into\n"
+	  "           1, 16 and 256 VMAs: ns/page beside the host kernel's\n"
+	  "           mprotect, TLB invalidations, full flushes and IPIs per\n"
+	  "           call, for flush=gather and flush=per_vma" },
+	{ "journal", bench_journal,
+	  "fsync'ed (flush-waiting) bcache key inserts/s with 1, 4\n"
+	  "           and 16 writers on a cache image in --dir (default\n"
+	  "           $TMPDIR or /var/tmp) for --seconds each, keys per\n"
+	  "           journal write (group commit), beside RocksDB sync puts\n"
+	  "           (mmsim-bench-rocksdb, if built) in the same directory" },
+	{ "recovery", bench_recovery,
+	  "fill journal rings of 8, 64, 256 buckets, cut the power,\n"
+	  "           register again: time, entries replayed, buckets read to\n"
+	  "           find the newest entry beside the 2*log2(n)+8 bound" },
+};
+
+#define NBENCH (sizeof benches / sizeof benches[0])
+
+static void bench_usage(void)
+{
+	fputs("usage: mmsim bench [--json] [--pages N] [--loads N] [--dir DIR]\n"
+	      "                   [--seconds S] NAME...\n\n"
+	      "benchmarks:\n", stdout);
+	for (size_t i = 0; i < NBENCH; i++)
+		printf("  %-8s %s\n", benches[i].name, benches[i].help);
+	puts("  all      every benchmark above\n"
+	     "Each prints `name.metric = value unit` lines (JSON with --json).");
+}
+
+/* One option into o: 0, or 2 after a message. */
+static int bench_opt(struct bench_opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'j':
+		o->json = true;
+		break;
+	case 'p':
+		if (parse_u64(arg, &o->pages) || o->pages < 1 || o->pages > (1ULL << 22)) {
+			fputs("mmsim bench: --pages must be 1..4194304\n", stderr);
+			return 2;
+		}
+		break;
+	case 'l':
+		if (parse_u64(arg, &o->loads) || o->loads < 1000 || o->loads > (1ULL << 40)) {
+			fputs("mmsim bench: --loads must be at least 1000\n", stderr);
+			return 2;
+		}
+		break;
+	case 'd':
+		o->dir = arg;
+		break;
+	case 's': {
+		char *end;
+		o->seconds = strtod(arg, &end);
+		if (*end || !(o->seconds >= 0.1 && o->seconds <= 3600)) {
+			fputs("mmsim bench: --seconds must be 0.1..3600\n", stderr);
+			return 2;
+		}
+		break;
+	}
+	default:
+		return 2;
+	}
+	return 0;
+}
+
+/* 0 with o set and the names at argv[optind...], 1 after --help, 2 usage. */
+static int bench_args(int argc, char **argv, struct bench_opts *o)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
@@ -498,111 +583,59 @@ int cmd_bench(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	bool json = false;
-	uint64_t pages = 256 * 1024, loads = 200 * 1000 * 1000;
-	const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/var/tmp";
-	double seconds = 2.0;
-	char *end;
 	int c;
+
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jp:l:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = true;
-			break;
-		case 'p':
-			pages = strtoull(optarg, &end, 0);
-			if (*end || optarg[0] == '-' || pages < 1 || pages > (1ULL << 22)) {
-				fputs("mmsim bench: --pages must be 1..4194304\n", stderr);
-				return 2;
-			}
-			break;
-		case 'l':
-			loads = strtoull(optarg, NULL, 0);
-			if (loads < 1000 || loads > (1ULL << 40)) {
-				fputs("mmsim bench: --loads must be at least 1000\n", stderr);
-				return 2;
-			}
-			break;
-		case 'd':
-			dir = optarg;
-			break;
-		case 's':
-			seconds = strtod(optarg, &end);
-			if (*end || !(seconds >= 0.1 && seconds <= 3600)) {
-				fputs("mmsim bench: --seconds must be 0.1..3600\n", stderr);
-				return 2;
-			}
-			break;
-		case 'h':
-			puts("usage: mmsim bench [--json] [--pages N] [--loads N] [--dir DIR]\n"
-			     "                   [--seconds S] NAME...\n\n"
-			     "benchmarks:\n"
-			     "  fault    first-touch anonymous faults/s, beside the host kernel's\n"
-			     "           (--pages, default 262144 = 1 GiB)\n"
-			     "  access   simulated loads/s hitting and missing the TLB, beside host\n"
-			     "           loads (--loads, default 200000000)\n"
-			     "  migrate  move_pages of --pages populated pages node 0 -> 1, in 4 KiB\n"
-			     "           and in 2 MiB pages: GB/s beside the host's memcpy GB/s,\n"
-			     "           TLB flushes and IPIs per migration batch\n"
-			     "  mprotect toggle r/rw over --pages populated pages split into\n"
-			     "           1, 16 and 256 VMAs: ns/page beside the host kernel's\n"
-			     "           mprotect, TLB invalidations, full flushes and IPIs per\n"
-			     "           call, for flush=gather and flush=per_vma\n"
-			     "  journal  fsync'ed (flush-waiting) bcache key inserts/s with 1, 4\n"
-			     "           and 16 writers on a cache image in --dir (default\n"
-			     "           $TMPDIR or /var/tmp) for --seconds each, keys per\n"
-			     "           journal write (group commit), beside RocksDB sync puts\n"
-			     "           (mmsim-bench-rocksdb, if built) in the same directory\n"
-			     "  recovery fill journal rings of 8, 64, 256 buckets, cut the power,\n"
-			     "           register again: time, entries replayed, buckets read to\n"
-			     "           find the newest entry beside the 2*log2(n)+8 bound\n"
-			     "  all      every benchmark above\n"
-			     "Each prints `name.metric = value unit` lines (JSON with --json).");
-			return 0;
-		default:
-			return 2;
+		if (c == 'h') {
+			bench_usage();
+			return 1;
 		}
+		if (bench_opt(o, c, optarg))
+			return 2;
 	}
 	if (optind == argc) {
 		fputs("usage: mmsim bench [--json] NAME... (see --help)\n", stderr);
 		return 2;
 	}
-	static const char *const names[] = { "all", "fault", "access", "migrate",
-					     "mprotect", "journal", "recovery" };
 	for (int i = optind; i < argc; i++) {	/* all known before any runs */
 		size_t k = 0;
-		while (k < sizeof names / sizeof names[0] && strcmp(argv[i], names[k]))
+		while (k < NBENCH && strcmp(argv[i], benches[k].name))
 			k++;
-		if (k == sizeof names / sizeof names[0]) {
+		if (k == NBENCH && strcmp(argv[i], "all")) {
 			fprintf(stderr, "mmsim bench: unknown benchmark '%s' (see --help)\n",
 				argv[i]);
 			return 2;
 		}
 	}
+	return 0;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	struct bench_opts o = {
+		.pages = 256 * 1024,
+		.loads = 200 * 1000 * 1000,
+		.dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/var/tmp",
+		.seconds = 2.0,
+	};
 	struct report r = { 0 };
-	int rc = 0;
+	int rc = bench_args(argc, argv, &o);
+
+	if (rc)
+		return rc == 1 ? 0 : rc;
 	for (int i = optind; i < argc && !rc; i++) {
 		bool all = !strcmp(argv[i], "all");
-		if (all || !strcmp(argv[i], "fault"))
-			bench_fault(&r, pages);
-		if (all || !strcmp(argv[i], "access"))
-			bench_access(&r, loads);
-		if (all || !strcmp(argv[i], "migrate"))
-			bench_migrate(&r, pages);
-		if (all || !strcmp(argv[i], "mprotect"))
-			bench_mprotect(&r, pages);
-		if ((all || !strcmp(argv[i], "journal")) && bench_journal(&r, dir, seconds))
-			rc = 1;
-		if (!rc && (all || !strcmp(argv[i], "recovery")) && bench_recovery(&r, dir))
-			rc = 1;
+		for (size_t k = 0; k < NBENCH && !rc; k++)
+			if (all || !strcmp(argv[i], benches[k].name))
+				rc = benches[k].run(&r, &o) ? 1 : 0;
 	}
 	if (!rc && r.lost) {
 		fprintf(stderr, "mmsim bench: out of memory: %d metrics lost\n", r.lost);
 		rc = 1;
 	}
 	if (!rc)
-		report_print(&r, json);
+		report_print(&r, o.json);
 	free(r.m);
 	return rc;
 }

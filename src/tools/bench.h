@@ -9,6 +9,7 @@
 #define MMSIM_TOOLS_BENCH_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct metric {
 	char name[64];
@@ -30,12 +31,21 @@ void putf(struct report *r, double v, const char *unit, const char *fmt, ...)
 /* `name = value unit` lines, or one JSON object (also `mmsim replay`'s). */
 void report_print(const struct report *r, bool json);
 
+/* What `mmsim bench` options set. */
+struct bench_opts {
+	uint64_t pages;		/* --pages: fault, migrate, mprotect */
+	uint64_t loads;		/* --loads: access */
+	const char *dir;	/* --dir: journal, recovery */
+	double seconds;		/* --seconds: journal */
+	bool json;
+};
+
 /* Flush-waiting key inserts/s with 1, 4, 16 writers, beside RocksDB's
  * sync puts (mmsim-bench-rocksdb, when built) in the same directory. */
-int bench_journal(struct report *r, const char *dir, double seconds);
+int bench_journal(struct report *r, const struct bench_opts *o);
 /* Read + replay time of a full journal and the buckets read to find the
  * newest entry, on rings of several sizes. */
-int bench_recovery(struct report *r, const char *dir);
+int bench_recovery(struct report *r, const struct bench_opts *o);
 
 int cmd_bench(int argc, char **argv);
 

@@ -29,14 +29,7 @@
 #include <unistd.h>
 
 #include "bcache/bcache.h"
-
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+#include "util.h"
 
 static int rm_one(const char *p, const struct stat *st, int type, struct FTW *f)
 {
@@ -133,7 +126,7 @@ static void *jwriter_run(void *arg)
 	struct jwriter *w = arg;
 
 	pthread_barrier_wait(w->start);
-	while (!w->err && mono() < w->deadline) {
+	while (!w->err && now_seconds() < w->deadline) {
 		w->err = insert_one(w->c, w->id, w->done, true);
 		w->done += !w->err;
 	}
@@ -158,20 +151,20 @@ static int journal_run(struct report *r, const char *dir, unsigned nw, double se
 		w[i] = (struct jwriter){ .c = s.c, .id = i, .start = &start };
 		w[i].deadline = 0;
 	}
-	t0 = mono();
+	t0 = now_seconds();
 	for (unsigned i = 0; i < nw; i++) {
 		w[i].deadline = t0 + seconds;
 		pthread_create(&w[i].t, NULL, jwriter_run, &w[i]);
 	}
 	bch_journal_get_stats(s.c, &js0);
 	pthread_barrier_wait(&start);
-	t0 = mono();
+	t0 = now_seconds();
 	for (unsigned i = 0; i < nw; i++) {
 		pthread_join(w[i].t, NULL);
 		total += w[i].done;
 		err = err ? err : w[i].err;
 	}
-	t1 = mono();
+	t1 = now_seconds();
 	bch_journal_get_stats(s.c, &js1);
 	elided = blk_preflush_elided(s.dev);
 	pthread_barrier_destroy(&start);
@@ -232,8 +225,10 @@ static int rocksdb_run(const char *dir, double seconds, const unsigned *writers,
 	return pclose(p) == 0 && found == n ? 0 : -1;
 }
 
-int bench_journal(struct report *r, const char *dir, double seconds)
+int bench_journal(struct report *r, const struct bench_opts *o)
 {
+	const char *dir = o->dir;
+	double seconds = o->seconds;
 	static const unsigned writers[] = { 1, 4, 16 };
 	double mm[3] = { 0 }, rk[3] = { 0 };
 	char tmp[PATH_MAX];
@@ -337,9 +332,9 @@ static int recovery_run(struct report *r, const char *dir, unsigned n,
 		return -1;
 	bch_open_opts_default(&oo);
 	oo.no_writeback_thread = true;
-	t0 = mono();
+	t0 = now_seconds();
 	err = bch_cache_set_open(s.dev, NULL, 0, &oo, &c2, &st, why, sizeof(why));
-	t1 = mono();
+	t1 = now_seconds();
 	if (err) {
 		fprintf(stderr, "mmsim bench recovery: %s\n", why);
 	} else {
@@ -360,8 +355,9 @@ static int recovery_run(struct report *r, const char *dir, unsigned n,
 	return err ? -1 : 0;
 }
 
-int bench_recovery(struct report *r, const char *dir)
+int bench_recovery(struct report *r, const struct bench_opts *o)
 {
+	const char *dir = o->dir;
 	static const unsigned sizes[] = { 8, 64, 256 };
 	struct recovery_result res = { 0 };
 	char tmp[PATH_MAX];

@@ -39,6 +39,7 @@
 
 #include "bench.h"
 #include "replay.h"
+#include "util.h"
 
 #define REGION (2ull << 20)
 #define USER_TOP 0x7ffffffff000ull	/* x86-64's TASK_SIZE (47-bit) */
@@ -97,13 +98,6 @@ int trace_parse_line(const char *s, struct trace_access *a)
 }
 
 /* ---- the replay ------------------------------------------------------------------ */
-
-struct replay_opts {
-	struct mmsim_config cfg;
-	int cpu, move_to;
-	uint64_t move_at, numa_scan, limit;
-	bool instr, json;
-};
 
 struct replay {
 	struct replay_opts o;
@@ -436,7 +430,7 @@ static void report_results(struct replay *r, struct report *rep)
 
 /* ---- the command ----------------------------------------------------------------- */
 
-static void usage(FILE *f)
+void replay_usage(FILE *f)
 {
 	fputs("usage: mmsim replay [--json] [--nodes N] [--cpus N] [--mem SIZE] [--cpu C]\n"
 	      "                    [--move-at N [--move-to C]] [--numa-scan N] [--instr]\n"
@@ -461,108 +455,78 @@ static void usage(FILE *f)
 	      f);
 }
 
-static int parse_u64(const char *s, uint64_t *out, bool suffix)
+static const struct option replay_long_options[] = { REPLAY_LONG_OPTIONS, { 0 } };
+
+void replay_opts_init(struct replay_opts *o)
 {
-	char *end;
-	uint64_t v;
-
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s || *s == '-')
-		return -1;
-	if (suffix && *end) {
-		unsigned shift = *end == 'k' || *end == 'K' ? 10 : *end == 'm' || *end == 'M' ? 20 :
-				 *end == 'g' || *end == 'G' ? 30 : 0;
-		if (!shift || end[1] || v > (UINT64_MAX >> shift))
-			return -1;
-		v <<= shift;
-		end++;
-	}
-	if (*end)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int parse_args(int argc, char **argv, struct replay_opts *o, const char **trace)
-{
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },	{ "nodes", required_argument, NULL, 'n' },
-		{ "cpus", required_argument, NULL, 'c' },	{ "mem", required_argument, NULL, 'm' },
-		{ "cpu", required_argument, NULL, 'C' },	{ "move-at", required_argument, NULL, 'a' },
-		{ "move-to", required_argument, NULL, 't' },
-		{ "numa-scan", required_argument, NULL, 's' },
-		{ "instr", no_argument, NULL, 'i' },	{ "flush", required_argument, NULL, 'f' },
-		{ "limit", required_argument, NULL, 'l' }, { "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	uint64_t v;
-	char err[160];
-	int c;
-
 	memset(o, 0, sizeof(*o));
 	mmsim_config_default(&o->cfg);
 	o->move_to = -1;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		bool bad = false;
+}
 
-		switch (c) {
-		case 'j':
-			o->json = true;
-			break;
-		case 'i':
-			o->instr = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		case 'f':
-			if (!strcmp(optarg, "gather"))
-				o->cfg.flush_policy = MMSIM_FLUSH_GATHER;
-			else if (!strcmp(optarg, "per_vma"))
-				o->cfg.flush_policy = MMSIM_FLUSH_PER_VMA;
-			else
-				bad = true;
-			break;
-		case 'n': case 'c': case 'm': case 'C': case 'a': case 't': case 's': case 'l':
-			bad = parse_u64(optarg, &v, c == 'm') != 0 || (c != 'm' && v > (1ull << 40));
-			if (bad)
-				break;
-			/* Counts of nodes and CPUs are capped far above any
-			 * valid value: mmsim_config_check refuses them. */
-			if ((c == 'n' || c == 'c' || c == 'C' || c == 't') && v > 4096)
-				v = 4096;
-			switch (c) {
-			case 'n': o->cfg.nodes = (unsigned)v; break;
-			case 'c': o->cfg.cpus = (unsigned)v; break;
-			case 'm': o->cfg.mem_per_node = v; break;
-			case 'C': o->cpu = (int)v; break;
-			case 't': o->move_to = (int)v; break;
-			case 'a': o->move_at = v; break;
-			case 's': o->numa_scan = v; break;
-			default: o->limit = v; break;
-			}
-			bad = (c == 'a' || c == 's' || c == 'l') && !v;
-			break;
-		default:
-			usage(stderr);
-			return 2;
-		}
-		if (bad) {
-			/* The option's name from the table: argv[optind - 1] is
-			 * the value when it came as a separate argument. */
-			const struct option *op = opts;
+/* The value of a numeric option into its field; false if it is bad. */
+static bool replay_number(struct replay_opts *o, int c, const char *arg)
+{
+	uint64_t v;
 
-			while (op->name && op->val != c)
-				op++;
-			fprintf(stderr, "mmsim replay: bad value '%s' for --%s\n", optarg,
-				op->name ? op->name : "?");
-			return 2;
-		}
+	if (c == 'm')
+		return !parse_size(arg, SIZE_SUFFIX_MEM, &v) && (o->cfg.mem_per_node = v, true);
+	if (parse_u64(arg, &v) || v > (1ull << 40))
+		return false;
+	/* Counts of nodes and CPUs are capped far above any valid value:
+	 * mmsim_config_check refuses them. */
+	if ((c == 'n' || c == 'c' || c == 'C' || c == 't') && v > 4096)
+		v = 4096;
+	switch (c) {
+	case 'n': o->cfg.nodes = (unsigned)v; break;
+	case 'c': o->cfg.cpus = (unsigned)v; break;
+	case 'C': o->cpu = (int)v; break;
+	case 't': o->move_to = (int)v; break;
+	case 'a': o->move_at = v; break;
+	case 's': o->numa_scan = v; break;
+	default: o->limit = v; break;
 	}
+	return !((c == 'a' || c == 's' || c == 'l') && !v);
+}
+
+int replay_opt(struct replay_opts *o, int c, const char *arg)
+{
+	const struct option *op = replay_long_options;
+	bool ok = true;
+
+	switch (c) {
+	case 'j':
+		o->json = true;
+		return 0;
+	case 'i':
+		o->instr = true;
+		return 0;
+	case 'f':
+		if (!strcmp(arg, "gather"))
+			o->cfg.flush_policy = MMSIM_FLUSH_GATHER;
+		else if (!strcmp(arg, "per_vma"))
+			o->cfg.flush_policy = MMSIM_FLUSH_PER_VMA;
+		else
+			ok = false;
+		break;
+	default:
+		ok = replay_number(o, c, arg);
+		break;
+	}
+	if (ok)
+		return 0;
+	while (op->name && op->val != c)
+		op++;
+	fprintf(stderr, "mmsim replay: bad value '%s' for --%s\n", arg, op->name ? op->name : "?");
+	return 2;
+}
+
+int replay_opts_finish(struct replay_opts *o, int argc, char **argv, const char **trace)
+{
+	char err[160];
+
 	if (optind != argc - 1) {
-		usage(stderr);
+		replay_usage(stderr);
 		return 2;
 	}
 	*trace = argv[optind];
@@ -580,18 +544,40 @@ static int parse_args(int argc, char **argv, struct replay_opts *o, const char *
 	return 0;
 }
 
-int replay_main(int argc, char **argv, const char *cmd, struct replay_samples *samples,
-		bool print)
+/* 0 with o and *trace set, 1 after --help, 2 on a usage error. */
+static int parse_args(int argc, char **argv, struct replay_opts *o, const char **trace)
 {
-	struct replay r = { 0 };
+	static const struct option opts[] = {
+		REPLAY_LONG_OPTIONS, { "help", no_argument, NULL, 'h' }, { 0 },
+	};
+	int c;
+
+	replay_opts_init(o);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			replay_usage(stdout);
+			return 1;
+		}
+		if (c == '?') {
+			replay_usage(stderr);
+			return 2;
+		}
+		if (replay_opt(o, c, optarg))
+			return 2;
+	}
+	return replay_opts_finish(o, argc, argv, trace);
+}
+
+int replay_run(const struct replay_opts *o, const char *trace, const char *cmd,
+	       struct replay_samples *samples, bool print)
+{
+	struct replay r = { .o = *o };
 	struct report rep = { 0 };
 	struct mmsim_task_attr ta;
-	const char *trace = NULL;
 	FILE *f;
-	int rc = parse_args(argc, argv, &r.o, &trace), err;
+	int rc = 0, err;
 
-	if (rc)
-		return rc == 1 ? 0 : rc;
 	f = strcmp(trace, "-") ? fopen(trace, "r") : stdin;
 	if (!f) {
 		fprintf(stderr, "mmsim %s: %s: %s\n", cmd, trace, strerror(errno));
@@ -643,5 +629,11 @@ int replay_main(int argc, char **argv, const char *cmd, struct replay_samples *s
 
 int cmd_replay(int argc, char **argv)
 {
-	return replay_main(argc, argv, "replay", NULL, true);
+	struct replay_opts o;
+	const char *trace = NULL;
+	int rc = parse_args(argc, argv, &o, &trace);
+
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	return replay_run(&o, trace, "replay", NULL, true);
 }

@@ -9,9 +9,11 @@
 #ifndef MMSIM_TOOLS_REPLAY_H
 #define MMSIM_TOOLS_REPLAY_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <mmsim/counters.h>
 #include <mmsim/machine.h>
@@ -48,13 +50,40 @@ struct replay_samples {
 	int lost;			/* samples memory refused */
 };
 
+/* What `mmsim replay` (and `mmsim report`) options set. */
+struct replay_opts {
+	struct mmsim_config cfg;
+	int cpu, move_to;
+	uint64_t move_at, numa_scan, limit;
+	bool instr, json;
+};
+
+/* replay's long options (but --help), for getopt_long tables. */
+#define REPLAY_LONG_OPTIONS \
+	{ "json", no_argument, NULL, 'j' }, { "nodes", required_argument, NULL, 'n' }, \
+	{ "cpus", required_argument, NULL, 'c' }, { "mem", required_argument, NULL, 'm' }, \
+	{ "cpu", required_argument, NULL, 'C' }, { "move-at", required_argument, NULL, 'a' }, \
+	{ "move-to", required_argument, NULL, 't' }, \
+	{ "numa-scan", required_argument, NULL, 's' }, \
+	{ "instr", no_argument, NULL, 'i' }, { "flush", required_argument, NULL, 'f' }, \
+	{ "limit", required_argument, NULL, 'l' }
+
+void replay_usage(FILE *f);
+void replay_opts_init(struct replay_opts *o);
+/* One option of REPLAY_LONG_OPTIONS (getopt_long's value and optarg): 0,
+ * or 2 after a message. */
+int replay_opt(struct replay_opts *o, int c, const char *arg);
+/* After the options: the trace (the one argument left at optind) and the
+ * machine checked; 0, or 2 after a message. */
+int replay_opts_finish(struct replay_opts *o, int argc, char **argv, const char **trace);
+
 /*
- * `mmsim replay ...` (argv[0] is "replay"): 0, 1 on failure, 2 usage.
+ * Replays trace (`-`: standard input) as `mmsim <cmd>`: 0, or 1 on failure.
  * With samples (`mmsim report`), the replay also records them, and prints
  * its counters only with print.
  */
-int replay_main(int argc, char **argv, const char *cmd, struct replay_samples *samples,
-		bool print);
+int replay_run(const struct replay_opts *o, const char *trace, const char *cmd,
+	       struct replay_samples *samples, bool print);
 int cmd_replay(int argc, char **argv);
 /* `mmsim report ...`: an HTML page of plots of one replay (report_html.c). */
 int cmd_report(int argc, char **argv);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "bench.h"
+#include "util.h"
 
 /* The next free metric, or NULL (counted in r->lost). */
 static struct metric *report_slot(struct report *r)
@@ -64,9 +65,13 @@ void report_print(const struct report *r, bool json)
 	if (json) {
 		printf("{");
 		for (int i = 0; i < r->n; i++) {
-			printf("%s\n  \"%s\": {\"value\": ", i ? "," : "", r->m[i].name);
+			printf("%s\n  ", i ? "," : "");
+			json_string(stdout, r->m[i].name);
+			printf(": {\"value\": ");
 			print_value(r->m[i].value);
-			printf(", \"unit\": \"%s\"}", r->m[i].unit);
+			printf(", \"unit\": ");
+			json_string(stdout, r->m[i].unit);
+			putchar('}');
 		}
 		printf("\n}\n");
 		return;

@@ -10,6 +10,7 @@
  * plot.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "replay.h"
+#include "util.h"
 
 #define W 640.0
 #define H 240.0
@@ -233,54 +235,74 @@ static int page_close(struct page_out *po, int err)
 	return err;
 }
 
+static void report_usage(void)
+{
+	puts("usage: mmsim report [-o FILE.html] [--sample N] [replay options] TRACE\n"
+	     "\n"
+	     "Replays TRACE as `mmsim replay` does (same options) and writes one HTML\n"
+	     "page (default mmsim-report.html) plotting, every N accesses (default\n"
+	     "10000): resident pages per node, TLB flushes and IPIs, NUMA balancing,\n"
+	     "faults and TLB misses.");
+}
+
+/* -o/--output and --sample are ours, the others replay's: 0, 1 after
+ * --help, 2 on a usage error. */
+static int report_args(int argc, char **argv, struct replay_opts *o, const char **out,
+		       uint64_t *every, const char **trace)
+{
+	static const struct option opts[] = {
+		REPLAY_LONG_OPTIONS,
+		{ "output", required_argument, NULL, 'o' },
+		{ "sample", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	replay_opts_init(o);
+	optind = 1;
+	/* ':' first: the messages are ours, as they were before getopt. */
+	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			report_usage();
+			return 1;
+		case 'o':
+			*out = optarg;
+			break;
+		case 'S':
+			if (parse_u64(optarg, every) || !*every) {
+				fprintf(stderr, "mmsim report: bad value '%s' for --sample\n", optarg);
+				return 2;
+			}
+			break;
+		case ':':
+			fprintf(stderr, "mmsim report: %s needs a value\n", argv[optind - 1]);
+			return 2;
+		case '?':
+			fprintf(stderr, "mmsim report: unrecognized option '%s'\n", argv[optind - 1]);
+			replay_usage(stderr);
+			return 2;
+		default:
+			if (replay_opt(o, c, optarg))
+				return 2;
+			break;
+		}
+	}
+	return replay_opts_finish(o, argc, argv, trace);
+}
+
 int cmd_report(int argc, char **argv)
 {
 	struct replay_samples sm = { .every = 10000 };
-	const char *out = "mmsim-report.html";
-	char **rargv = calloc((size_t)argc + 1, sizeof(*rargv));
-	int rargc = 0, rc;
+	const char *out = "mmsim-report.html", *trace = NULL;
+	struct replay_opts o;
 	struct page_out po;
+	int rc = report_args(argc, argv, &o, &out, &sm.every, &trace);
 
-	if (!rargv)
-		return 1;
-	/* -o/--output and --sample are ours; everything else is replay's. */
-	for (int i = 0; i < argc; i++) {
-		bool o = !strcmp(argv[i], "-o") || !strcmp(argv[i], "--output");
-		bool s = !strcmp(argv[i], "--sample");
-		char *end;
-
-		if ((o || s) && i + 1 == argc) {
-			fprintf(stderr, "mmsim report: %s needs a value\n", argv[i]);
-			free(rargv);
-			return 2;
-		}
-		if (o) {
-			out = argv[++i];
-		} else if (s) {
-			sm.every = strtoull(argv[++i], &end, 0);
-			if (*end || !sm.every || argv[i][0] == '-') {
-				fprintf(stderr, "mmsim report: bad value '%s' for --sample\n", argv[i]);
-				free(rargv);
-				return 2;
-			}
-		} else if (i && !strcmp(argv[i], "--help")) {
-			puts("usage: mmsim report [-o FILE.html] [--sample N] [replay options] TRACE\n"
-			     "\n"
-			     "Replays TRACE as `mmsim replay` does (same options) and writes one HTML\n"
-			     "page (default mmsim-report.html) plotting, every N accesses (default\n"
-			     "10000): resident pages per node, TLB flushes and IPIs, NUMA balancing,\n"
-			     "faults and TLB misses.");
-			free(rargv);
-			return 0;
-		} else {
-			rargv[rargc++] = argv[i];
-		}
-	}
-	if (rargc)
-		rargv[0] = "report";
-	rc = replay_main(rargc, rargv, "report", &sm, false);
-	const char *trace = rargc > 1 ? rargv[rargc - 1] : "-";
-	free(rargv);
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	rc = replay_run(&o, trace, "report", &sm, false);
 	if (rc) {
 		free(sm.v);
 		return rc;
