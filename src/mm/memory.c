@@ -621,6 +621,26 @@ int populate_vma_range(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_
 	return 0;
 }
 
+int mm_populate(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_t end,
+		bool ignore_errors)
+{
+	for (uint64_t a = start; a < end;) {
+		struct vm_area_struct *v = find_vma(mm, a);
+		if (!v || v->vm_start >= end)
+			break;
+		uint64_t s = a > v->vm_start ? a : v->vm_start;
+		uint64_t e = v->vm_end < end ? v->vm_end : end;
+		/* Raw frames have no page to fault in (VM_IO | VM_PFNMAP). */
+		if (!(v->vm_flags & (VM_IO | VM_PFNMAP))) {
+			int err = populate_vma_range(mm, cpu, v, s, e);
+			if (err && !ignore_errors)
+				return err;
+		}
+		a = e;
+	}
+	return 0;
+}
+
 /*
  * Part of an anonymous huge page was unmapped while the rest stays mapped:
  * Linux queues it for a deferred split, and migration splits it rather

@@ -126,29 +126,6 @@ static int apply_vma_lock_flags(struct mm_struct *mm, uint64_t start, uint64_t e
 	}
 }
 
-/* __mm_populate() for mlock: fault in every locked VMA of the range. */
-static int mm_populate(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_t end)
-{
-	for (uint64_t a = start; a < end;) {
-		struct vm_area_struct *v = find_vma(mm, a);
-		if (!v || v->vm_start >= end)
-			break;
-		uint64_t s = a > v->vm_start ? a : v->vm_start;
-		uint64_t e = v->vm_end < end ? v->vm_end : end;
-		/* A special mapping is faulted in though never locked, except
-		 * raw frames, which have nothing to fault (Linux's
-		 * __mm_populate skips VM_IO | VM_PFNMAP). */
-		bool special = (v->vm_flags & VM_SPECIAL) && !(v->vm_flags & (VM_IO | VM_PFNMAP));
-		if ((v->vm_flags & VM_LOCKED) || special) {
-			int err = populate_vma_range(mm, cpu, v, s, e);
-			if (err)
-				return err;
-		}
-		a = e;
-	}
-	return 0;
-}
-
 int do_mlock(struct mm_struct *mm, const struct mmap_caller *c, uint64_t start, uint64_t len,
 	     bool lock)
 {
@@ -169,7 +146,7 @@ int do_mlock(struct mm_struct *mm, const struct mmap_caller *c, uint64_t start, 
 			      ? apply_vma_lock_flags(mm, start, start + len, VM_LOCKED)
 			      : -ENOMEM;
 		if (!err) {
-			err = mm_populate(mm, c->cpu, start, start + len);
+			err = mm_populate(mm, c->cpu, start, start + len, false);
 			if (err == -EFAULT)
 				err = -ENOMEM;
 			else if (err == -ENOMEM)

@@ -1043,6 +1043,11 @@ int handle_mm_fault(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr, uns
 /* Faults in every page of [start, end) inside vma (populate, mlock).  Returns 0 or -errno. */
 int populate_vma_range(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
 		       uint64_t start, uint64_t end);
+/* Linux's __mm_populate(): faults in every VMA of [start, end) but raw
+ * frames; the first error, unless ignore_errors (MAP_POPULATE ignores them,
+ * mlock does not). */
+int mm_populate(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_t end,
+		bool ignore_errors);
 /* Unmaps the pages of [start, end) inside vma into the gather. */
 void zap_vma_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
 		   uint64_t end);

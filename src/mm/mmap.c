@@ -391,20 +391,6 @@ static long mmap_address(struct mm_struct *mm, uint64_t addr, uint64_t len, int 
 	return a ? (long)a : -ENOMEM;
 }
 
-/* Faults in every page of [start, end) (MAP_POPULATE, MAP_LOCKED). */
-static void populate_range(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_t end)
-{
-	for (uint64_t a = start; a < end;) {
-		struct vm_area_struct *v = find_vma(mm, a);
-		if (!v || v->vm_start >= end)
-			break;
-		uint64_t s = a > v->vm_start ? a : v->vm_start;
-		uint64_t e = v->vm_end < end ? v->vm_end : end;
-		populate_vma_range(mm, cpu, v, s, e);
-		a = e;
-	}
-}
-
 long do_mmap(struct mm_struct *mm, const struct mmap_caller *c, uint64_t addr, uint64_t len,
 	     int prot, int flags, uint64_t pgoff, struct address_space *file)
 {
@@ -457,7 +443,7 @@ long do_mmap(struct mm_struct *mm, const struct mmap_caller *c, uint64_t addr, u
 	}
 	/* mm_populate(): errors are ignored, the mapping stays. */
 	if (ret >= 0 && (flags & (MAP_POPULATE | MAP_LOCKED)) && !(flags & MAP_NONBLOCK))
-		populate_range(mm, c->cpu, addr, addr + len);
+		mm_populate(mm, c->cpu, addr, addr + len, true);
 	validate_mm(mm);
 	pthread_rwlock_unlock(&mm->mmap_lock);
 	return ret;
