@@ -391,10 +391,10 @@ static void census(struct replay *r, uint64_t *pages, uint64_t *resident)
 	*resident = 0;
 	for (size_t i = 0; i < r->nregions; i++) {
 		uint64_t start = region_start(r->regions[i]);
-		unsigned n = (unsigned)((region_end(r->regions[i]) - start) / 4096);
+		unsigned n = (unsigned)((region_end(r->regions[i]) - start) / PAGE);
 
 		for (unsigned p = 0; p < n; p++)
-			va[p] = start + (uint64_t)p * 4096;
+			va[p] = start + (uint64_t)p * PAGE;
 		if (mmsim_sys_move_pages(r->task, 0, n, va, NULL, status, 0) < 0)
 			continue;
 		for (unsigned p = 0; p < n; p++)
