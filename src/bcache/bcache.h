@@ -227,6 +227,7 @@ struct journal_read_stats {
 	uint64_t bad;			/* entries failing checks, skipped: */
 	uint64_t torn;			/*  the write after the newest entry */
 	uint64_t damaged;		/*  followed by a newer entry: damage */
+	uint64_t restored;		/* kept: whole, with a damaged magic, seq or version */
 	uint64_t keys_replayed;		/* bch_cache_set_open: keys replayed */
 };
 

@@ -153,6 +153,11 @@ static void check_journal(struct fsck *f, const struct journal_read_stats *st)
 		problem(f, "journal: %" PRIu64 " damaged entr%s, newer ones after %s (not torn "
 			"writes; see above)", st->damaged, st->damaged == 1 ? "y" : "ies",
 			st->damaged == 1 ? "it" : "them");
+	if (st->restored)
+		problem(f, "journal: %" PRIu64 " entr%s with a damaged magic, version or seq (whole: "
+			"%s checksum passes with them put back; replayed as written, not torn "
+			"writes; see above)", st->restored, st->restored == 1 ? "y" : "ies",
+			st->restored == 1 ? "its" : "each one's");
 	if (st->torn)
 		fprintf(f->out, "journal: the write after the newest entry is torn (normal after "
 			"a crash: it was never acknowledged)\n");

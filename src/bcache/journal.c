@@ -1376,6 +1376,51 @@ static unsigned jread_next_valid(const struct jread *r, unsigned off, uint64_t p
 	return 0;
 }
 
+/*
+ * The entry js (left bytes to the bucket's end) failed its checks: was it
+ * whole, with only its magic, seq or version damaged?  Those are what a
+ * reader knows without the entry (the set's magic, the format's version,
+ * the seq its place implies: one of cand, above prev), and the checksum
+ * covers them.  Put back, it passes only if every other byte is as
+ * written: the entry was whole on disk, so no power cut tore it (a tear
+ * leaves sectors of the old contents, which no header makes pass), and
+ * its content is known.  Then js is left put right and the seq is
+ * returned; else js is left as read and 0.  The same check as the btree
+ * reader's for a set's header (set_header_damaged).  Registration then
+ * replays it rather than refuse: the checksum vouches for all of it.
+ */
+static uint64_t jread_restore(const struct jread *r, struct jset *js, size_t left,
+			      uint64_t prev, const uint64_t *cand, unsigned ncand)
+{
+	uint64_t magic = js->magic, seq = js->seq;
+	uint32_t version = js->version;
+
+	if (js->keys > (left - sizeof(*js)) / 8)
+		return 0;
+	for (unsigned i = 0; i < ncand; i++) {
+		if (cand[i] <= prev)
+			continue;
+		js->magic = r->magic;
+		js->version = BCACHE_JSET_VERSION;
+		js->seq = cand[i];
+		if (js->csum == bch_jset_csum(js) && js->last_seq <= js->seq)
+			return js->seq;
+	}
+	js->magic = magic;
+	js->version = version;
+	js->seq = seq;
+	return 0;
+}
+
+static void jread_log_restored(const struct jread *r, unsigned idx, unsigned off,
+			       uint64_t prev, const char *why, uint64_t seq)
+{
+	r->st->restored++;
+	bch_log(r->c, "journal", "bucket %u sector %u (after seq %" PRIu64 "): %s; it passes its "
+		"checksum with the magic, version and seq %" PRIu64 " put back: damage, not a torn "
+		"write; replayed as written", idx, off, prev, why, seq);
+}
+
 static int jread_note_bad(struct jread *r, unsigned idx, unsigned off, uint64_t prev,
 			  uint64_t next, uint64_t seq, const char *why)
 {
@@ -1396,9 +1441,12 @@ static int jread_note_bad(struct jread *r, unsigned idx, unsigned off, uint64_t 
 /*
  * The entries of the bucket in r->buf, from its start: each must have the
  * magic and version, fit in the rest of the bucket, pass its checksum and
- * have a seq above the previous one.  One that does not ends the bucket,
- * unless a valid newer entry follows it: then it is skipped (and noted),
- * and reading goes on there, so that damage in the middle of the journal
+ * have a seq above the previous one.  One that does not, but passes with
+ * its magic, version and seq put back (jread_restore: the seq after the
+ * previous entry's, its own, or the one before the next valid entry's),
+ * is kept as put right, and counted.  Any other ends the bucket, unless a
+ * valid newer entry follows it: then it is skipped (and noted), and
+ * reading goes on there, so that damage in the middle of the journal
  * never hides the entries after it.  Returns the number of valid entries,
  * or -ENOMEM.
  */
@@ -1417,16 +1465,22 @@ static int jread_parse(struct jread *r, unsigned idx)
 		if (why) {
 			uint64_t next_seq = 0;
 			unsigned next = jread_next_valid(r, off, prev, &next_seq);
+			uint64_t cand[3] = { prev + 1, js->seq, next_seq - 1 };
 
-			/* Zeros or an older lap past the end are no entry:
-			 * noted only when the header was one, or newer follow. */
-			if ((hdr || next) &&
-			    (err = jread_note_bad(r, idx, off, prev, next_seq, hdr ? js->seq : 0, why)))
-				return err;
-			if (!next)
-				break;
-			off = next;
-			continue;
+			if (jread_restore(r, (struct jset *)js, left, prev, cand, next ? 3 : 2)) {
+				jread_log_restored(r, idx, off, prev, why, js->seq);
+			} else {
+				/* Zeros or an older lap past the end are no entry:
+				 * noted only when the header was one, or newer follow. */
+				if ((hdr || next) &&
+				    (err = jread_note_bad(r, idx, off, prev, next_seq,
+							  hdr ? js->seq : 0, why)))
+					return err;
+				if (!next)
+					break;
+				off = next;
+				continue;
+			}
 		}
 		if (js->seq <= prev)
 			break;
@@ -1629,6 +1683,47 @@ static void jread_classify(struct jread *r, const struct journal_replay *n, uint
 	}
 }
 
+/*
+ * The one place jread_parse cannot know a damaged seq: the first entry of
+ * a bucket (with one entry a bucket, every entry; else the newest write of
+ * all, when it did not fit in its bucket), when no newer entry follows it
+ * there (what follows may be an older lap's).  Buckets are filled in ring
+ * order, so its seq can only follow the newest one of the bucket before
+ * it: once that one is read, read the bucket again and put that back.
+ */
+static int jread_restore_firsts(struct jread *r)
+{
+	size_t bytes = (size_t)r->bucket_sectors << BLK_SECTOR_SHIFT;
+
+	for (size_t i = 0; i < r->nbad && r->nr > 1;) {
+		const struct jread_bad *b = &r->bad[i];
+		unsigned idx = b->idx, before = (idx + r->nr - 1) % r->nr;
+		uint64_t cand = r->max_seq[before] + 1;
+		int err;
+
+		if (b->off || !r->done[before] || !r->max_seq[before]) {
+			i++;
+			continue;
+		}
+		r->st->buckets_read++;
+		if (blk_rw(r->c->cache->bdev, BLK_OP_READ, 0,
+			   r->c->cache->sb.d[idx] * r->bucket_sectors, r->buf, bytes))
+			return -EIO;
+		if (!jread_restore(r, (struct jset *)r->buf, bytes, cand - 1, &cand, 1)) {
+			i++;
+			continue;
+		}
+		if ((err = jread_keep(r, (const struct jset *)r->buf, idx, 0)))
+			return err;
+		jread_log_restored(r, idx, 0, 0, b->why, cand);
+		r->bad[i] = r->bad[--r->nbad];
+		r->st->bad--;
+		if (r->max_seq[idx] < cand)
+			r->max_seq[idx] = cand;
+	}
+	return 0;
+}
+
 static int jread_search(struct jread *r, struct journal_replay **list)
 {
 	unsigned l, newest_idx;
@@ -1652,8 +1747,23 @@ static int jread_search(struct jread *r, struct journal_replay **list)
 	}
 	r->keep_from = last;
 	ret = jread_backwards(r, n->bucket_idx, last, s);
+	if (!ret)
+		ret = jread_restore_firsts(r);
 	if (ret)
 		return ret;
+	/* A restored entry may be the newest (its last_seq is then at or
+	 * after n's: every bucket it needs is read already). */
+	n = jread_newest(r);
+	if (n->j.seq != s) {
+		s = n->j.seq;
+		last = n->j.last_seq;
+		if (s - last >= cap || last < r->keep_from) {
+			bch_log(r->c, "journal", "restored entry %" PRIu64 " asks for entries from %"
+				PRIu64 ": not what the entries before it asked", s, last);
+			return -EINVAL;
+		}
+		r->keep_from = last;
+	}
 	r->st->newest_seq = s;
 	r->st->last_seq = last;
 	jread_classify(r, n, last);

@@ -17,7 +17,9 @@
  * default 200, each a crash, a recovery, more work and a second crash);
  * corrupted journal buckets (seeded); a damaged entry with newer ones after
  * it read past, counted as damage and its seq missing, a damaged newest
- * entry counted as the torn write.
+ * entry counted as the torn write; an entry whose magic or seq alone is
+ * damaged (it passes its checksum with them put back) kept as written and
+ * counted, the newest one too, first in its bucket or not.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -649,8 +651,9 @@ static void test_gap(void)
 	tc_free(&t);
 }
 
-/* Flips a byte of the key words of the entry with seq `seq` (from list). */
-static bool damage_entry(struct tc *t, const struct journal_replay *list, uint64_t seq)
+/* Flips byte `at` of the entry with seq `seq` (from list). */
+static bool damage_entry_at(struct tc *t, const struct journal_replay *list, uint64_t seq,
+			    size_t at, uint8_t x)
 {
 	const struct journal_replay *e = list_find(list, seq);
 	uint8_t *buf;
@@ -662,10 +665,16 @@ static bool damage_entry(struct tc *t, const struct journal_replay *list, uint64
 	if (posix_memalign((void **)&buf, 4096, BLOCK_SECTORS * 512))
 		abort();
 	blk_rw(t->ca.bdev, BLK_OP_READ, 0, sector, buf, BLOCK_SECTORS * 512);
-	buf[sizeof(struct jset) + 4] ^= 0x10;
+	buf[at] ^= x;
 	blk_rw(t->ca.bdev, BLK_OP_WRITE, BLK_FUA, sector, buf, BLOCK_SECTORS * 512);
 	free(buf);
 	return true;
+}
+
+/* Flips a byte of the key words of the entry with seq `seq` (from list). */
+static bool damage_entry(struct tc *t, const struct journal_replay *list, uint64_t seq)
+{
+	return damage_entry_at(t, list, seq, sizeof(struct jset) + 4, 0x10);
 }
 
 /*
@@ -719,6 +728,84 @@ static void test_damage(void)
 	   "damage: newest %llu torn, the other still damage (newest %llu, %llu torn, %llu damaged)",
 	   (unsigned long long)newest, (unsigned long long)st.newest_seq,
 	   (unsigned long long)st.torn, (unsigned long long)st.damaged);
+	bch_journal_free_list(list);
+	tc_close(&t);
+	tc_free(&t);
+}
+
+/*
+ * An entry whose magic or seq alone is damaged passes its checksum with
+ * them put back (the set's magic; the seq after the entry before it, or
+ * before the one after it, or after the newest): it was whole, so no power
+ * cut tore it.  It is kept as written (its keys replayed) and counted as
+ * restored; the newest one too, in its bucket after the entry before it,
+ * or first in the bucket after the newest's (per 1: an entry a bucket).
+ * Damage elsewhere in the newest entry's header still reads as the torn
+ * write: nothing tells them apart.
+ */
+static void test_damage_header(unsigned per)
+{
+	struct geom g = { 8, per * BLOCK_SECTORS, 16 + 8 * per, false };
+	static const struct { size_t at; const char *what; bool restored; } cases[] = {
+		{ offsetof(struct jset, magic), "magic", true },
+		{ offsetof(struct jset, seq), "seq", true },
+		{ offsetof(struct jset, seq) + 3, "seq's 4th byte", true },
+		{ offsetof(struct jset, version), "version", true },
+		{ offsetof(struct jset, last_seq), "last_seq", false },
+	};
+	struct tc t;
+	struct journal_read_stats st;
+	struct journal_replay *list = NULL;
+	uint64_t w[8], ctr = 0, newest = 0;
+	char *log = NULL;
+	size_t loglen = 0;
+
+	tc_new(&t, "damage-header", &g);
+	tc_fresh(&t);
+	for (int i = 0; i < 5; i++) {
+		make_plain_keys(w, 6, 1, &ctr);
+		tc_add(&t, w, 6, JOURNAL_FLUSH, true, &newest);	/* one a block, pins held */
+	}
+	bch_journal_exit(&t.c);
+	is(bch_journal_read(&t.c, &list, &st), 0, "header %u: read intact", per);
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]) * 2; k++) {
+		uint64_t seq = k & 1 ? newest - 2 : newest;
+		const char *what = cases[k / 2].what;
+		bool restored = cases[k / 2].restored || seq != newest;
+		const struct journal_replay *e;
+		struct journal_replay *l2 = NULL;
+
+		if (k & 1 && !cases[k / 2].restored)
+			continue;	/* a needed entry: a gap, refused, as test_damage */
+		ok(damage_entry_at(&t, list, seq, cases[k / 2].at, 0x04),
+		   "header %u: entry %llu's %s flipped", per, (unsigned long long)seq, what);
+		t.c.log = open_memstream(&log, &loglen);
+		is(bch_journal_read(&t.c, &l2, &st), 0, "header %u: read", per);
+		fclose(t.c.log);
+		t.c.log = NULL;
+		e = list_find(l2, seq);
+		if (restored) {
+			ok(st.newest_seq == newest && st.restored == 1 && !st.torn && !st.missing &&
+			   !st.bad && e && !memcmp(&e->j, &list_find(list, seq)->j,
+						  jset_bytes(&list_find(list, seq)->j)),
+			   "header %u: %s of %llu put back: newest %llu, restored %llu, torn %llu, "
+			   "missing %llu, bad %llu; the entry as written", per, what,
+			   (unsigned long long)seq, (unsigned long long)st.newest_seq,
+			   (unsigned long long)st.restored, (unsigned long long)st.torn,
+			   (unsigned long long)st.missing, (unsigned long long)st.bad);
+			ok(log && strstr(log, "put back: damage, not a torn write"),
+			   "header %u: said so in c->log", per);
+		} else {
+			ok(st.newest_seq == newest - 1 && st.torn == 1 && !st.restored && !e,
+			   "header %u: %s of the newest: read as the torn write (newest %llu, torn "
+			   "%llu, restored %llu)", per, what, (unsigned long long)st.newest_seq,
+			   (unsigned long long)st.torn, (unsigned long long)st.restored);
+		}
+		free(log);
+		log = NULL;
+		bch_journal_free_list(l2);
+		damage_entry_at(&t, list, seq, cases[k / 2].at, 0x04);	/* undone */
+	}
 	bch_journal_free_list(list);
 	tc_close(&t);
 	tc_free(&t);
@@ -1521,6 +1608,8 @@ int main(void)
 	test_last_seq();
 	test_gap();
 	test_damage();
+	test_damage_header(8);
+	test_damage_header(1);
 
 	for (unsigned n = 1; n <= 20; n++)
 		test_search_ring(n, 1, false);
