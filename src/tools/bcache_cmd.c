@@ -249,9 +249,9 @@ static void show_sb(const struct cache_sb *sb)
 	printf("]\n");
 }
 
-/* The one IMAGE argument of show, dump-journal and fsck: -1 to go on
- * with argv[1], else the exit status (--help 0, usage 2). */
-static int one_image_arg(int argc, char **argv, const char *usage)
+/* The one IMAGE argument of show, dump-journal and fsck, opened: -1 to go
+ * on with *dev (argv[1]), else the exit status (--help 0, usage 2, 1). */
+static int open_image_arg(int argc, char **argv, const char *usage, struct blk_dev **dev)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' }, { 0 }
@@ -270,7 +270,7 @@ static int one_image_arg(int argc, char **argv, const char *usage)
 		fputs(usage, stderr);
 		return 2;
 	}
-	return -1;
+	return open_image(argv[1], false, 0, dev) ? 1 : -1;
 }
 
 static int cmd_show(int argc, char **argv)
@@ -282,12 +282,10 @@ static int cmd_show(int argc, char **argv)
 	struct blk_dev *dev;
 	struct cache_sb sb;
 	char why[256];
-	int r = one_image_arg(argc, argv, usage);
+	int r = open_image_arg(argc, argv, usage, &dev);
 
 	if (r >= 0)
 		return r;
-	if (open_image(argv[1], false, 0, &dev))
-		return 1;
 	r = bch_sb_read(dev, &sb, why, sizeof(why));
 	blk_close(dev);
 	if (r) {
@@ -347,12 +345,10 @@ static int cmd_dump_journal(int argc, char **argv)
 	struct cache_set *c;
 	struct blk_dev *dev;
 	char why[256];
-	int r = one_image_arg(argc, argv, usage);
+	int r = open_image_arg(argc, argv, usage, &dev);
 
 	if (r >= 0)
 		return r;
-	if (open_image(argv[1], false, 0, &dev))
-		return 1;
 	r = bch_cache_set_peek(dev, &c, why, sizeof(why));
 	if (r) {
 		fprintf(stderr, "mmsim bcache dump-journal: %s: %s\n", argv[1], why);
@@ -387,12 +383,10 @@ static int cmd_fsck(int argc, char **argv)
 		"status 0 if clean, 1 if anything is wrong (each problem printed).\n";
 	struct blk_dev *dev;
 	long n;
-	int r = one_image_arg(argc, argv, usage);
+	int r = open_image_arg(argc, argv, usage, &dev);
 
 	if (r >= 0)
 		return r;
-	if (open_image(argv[1], false, 0, &dev))
-		return 1;
 	n = bch_fsck(dev, stdout);
 	blk_close(dev);
 	if (n < 0) {
