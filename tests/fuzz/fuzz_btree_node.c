@@ -23,6 +23,7 @@
  *    damaged at random, TAP output; --seeds DIR writes the seed corpus.
  */
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,9 +179,12 @@ int main(int argc, char **argv)
 		/* The root's first key points at a leaf: it, read at the
 		 * root's place (checksums fixed: they are seeded with the
 		 * node's own pointer) as a level-0 node. */
-		const struct bkey *k = (const struct bkey *)((const struct bset *)(root + 1))->d;
-
-		nleaf = node_input(leaf, FIX_CSUMS | 1u << LEVEL_SHIFT, PTR_OFFSET(k, 0) * 512);
+		/* The input's node starts after its flags byte, so it is not
+		 * aligned: copy the key out before reading it. */
+		uint64_t kw[BKEY_PAD];
+		memcpy(kw, root + 1 + offsetof(struct bset, d), sizeof(kw));
+		nleaf = node_input(leaf, FIX_CSUMS | 1u << LEVEL_SHIFT,
+				   PTR_OFFSET((const struct bkey *)kw, 0) * 512);
 	}
 	if (seeds) {
 		int r = write_seed(argv[2], "root", root, nroot);
