@@ -14,7 +14,6 @@
 #include <mmsim/machine.h>
 #include <mmsim/syscalls.h>
 #include <mmsim/task.h>
-
-#define MMSIM_VERSION "0.1.0"
+#include <mmsim/version.h>
 
 #endif
