@@ -134,6 +134,51 @@ static void gen_bump(struct bucket *b)
 	__atomic_store_n(&b->gen, (uint8_t)(b->gen + 1), __ATOMIC_RELEASE);
 }
 
+/* Puts b on `free` or `inc`, the list `where` names. */
+static void bucket_queue(struct alloc_state *a, uint64_t b, int where)
+{
+	a->aux[b].where = (uint8_t)where;
+	fifo_push(where == WHERE_FREE ? &a->free : &a->inc, b);
+}
+
+/* The bucket at the head of f, no longer on any list. */
+static uint64_t bucket_dequeue(struct alloc_state *a, struct fifo *f)
+{
+	uint64_t b = fifo_pop(f);
+
+	a->aux[b].where = WHERE_NONE;
+	return b;
+}
+
+/*
+ * A bucket that nothing in use points into any more, emptied and queued
+ * (alloc_lock held).  To inc with gen++, so that every pointer into it is
+ * stale from now on and it may be written once that gen is durable; to
+ * free with its gen as it is, when no pointer on disk can carry that gen
+ * (a prio bucket, or one nothing was written to since the prios were
+ * read).  It leaves the state every bucket on a list has, so the next
+ * owner starts from nothing: not open, not part of a prio chain, no
+ * sectors used, not fresh, not counted by GC.  Holds stay: they belong to
+ * writes in flight, which bch_alloc_sectors_put releases.
+ */
+static void bucket_set_free(struct cache_set *c, uint64_t b, int where)
+{
+	struct alloc_state *a = c->alloc;
+	struct bucket *bk = &c->cache->buckets[b];
+	struct bucket_aux *x = &a->aux[b];
+
+	if (where == WHERE_INC)
+		gen_bump(bk);
+	bk->mark = BUCKET_FREE;
+	bk->open = 0;
+	bk->sectors_used = 0;
+	x->is_prio = 0;
+	x->fresh = 0;
+	x->counted = 0;
+	x->dirty_sectors = 0;
+	bucket_queue(a, b, where);
+}
+
 static bool bucket_is_journal(const struct cache *ca, uint64_t b)
 {
 	for (unsigned j = 0; j < ca->sb.njournal_buckets && j < BCH_SB_JOURNAL_BUCKETS; j++)
@@ -144,7 +189,7 @@ static bool bucket_is_journal(const struct cache *ca, uint64_t b)
 
 static size_t bucket_bytes(const struct cache *ca)
 {
-	return (size_t)ca->bucket_sectors * 512;
+	return (size_t)ca->bucket_sectors * BLK_SECTOR_SIZE;
 }
 
 static void *io_alloc(size_t len)
@@ -205,9 +250,8 @@ int bch_alloc_init(struct cache_set *c)
 		} else if (bucket_is_journal(ca, b)) {
 			bk->mark = BUCKET_JOURNAL;
 		} else {
-			bk->mark = BUCKET_FREE;
-			a->aux[b].where = WHERE_FREE;
-			fifo_push(&a->free, b);
+			bk->mark = BUCKET_FREE;	/* the rest is calloc's zero */
+			bucket_queue(a, b, WHERE_FREE);
 			avail++;
 		}
 	}
@@ -260,6 +304,137 @@ void bch_alloc_get_stats(struct cache_set *c, struct bch_alloc_stats *st)
 /* ---- prio_set writes ----------------------------------------------------------------- */
 
 /*
+ * The steps of a prio write.  The new chain goes into buckets taken from
+ * `free` (which always keeps the chain's length for this), never over the
+ * chain the journal points at, which is kept until a newer entry points
+ * at the new one.
+ */
+
+/* Takes the new chain's buckets from `free` and marks them PRIO. */
+static void prio_chain_take(struct cache_set *c, uint64_t *newb)
+{
+	struct alloc_state *a = c->alloc;
+	struct cache *ca = c->cache;
+
+	for (unsigned i = 0; i < a->prio_nr; i++) {
+		uint64_t b = bucket_dequeue(a, &a->free);
+
+		newb[i] = b;
+		a->aux[b].is_prio = 1;
+		ca->buckets[b].mark = BUCKET_PRIO;
+		ca->buckets[b].prio = PRIO_META;
+		ca->buckets[b].sectors_used = ca->bucket_sectors;
+	}
+}
+
+/*
+ * Fills buf with the chain's prio_sets: the gens as of now, the inc
+ * buckets' incremented ones included (alloc_lock held).
+ */
+static void prio_chain_fill(struct cache_set *c, const uint64_t *newb, uint8_t *buf)
+{
+	struct alloc_state *a = c->alloc;
+	struct cache *ca = c->cache;
+	size_t bytes = bucket_bytes(ca), ppb = prios_per_bucket(bytes);
+	unsigned n = a->prio_nr;
+	uint64_t nb = ca->nbuckets;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct prio_set *p = (struct prio_set *)(buf + i * bytes);
+
+		p->magic = bch_pset_magic(&ca->sb);
+		p->seq = ++a->prio_seq;
+		p->version = BCACHE_PSET_VERSION;
+		p->next_bucket = i + 1 < n ? newb[i + 1] : 0;
+		for (size_t j = 0; j < ppb && i * ppb + j < nb; j++) {
+			const struct bucket *bk = &ca->buckets[i * ppb + j];
+
+			p->data[j].prio = bk->prio;
+			p->data[j].gen = bk->gen;
+		}
+		p->csum = bch_crc64(&p->magic, bytes - 8);
+	}
+}
+
+/*
+ * Writes the chain and, once it is on disk, makes c->prio_bucket point at
+ * it (*published); with commit, also writes the journal entry that carries
+ * it.  alloc_lock is not held: this is the I/O.  A failed write puts the
+ * set in error (bch_set_error) and publishes nothing.
+ */
+static int prio_chain_write(struct cache_set *c, const uint64_t *newb, uint8_t *buf,
+			    bool commit, bool *published)
+{
+	struct cache *ca = c->cache;
+	size_t bytes = bucket_bytes(ca);
+	int r = 0;
+
+	*published = false;
+	for (unsigned i = 0; i < c->alloc->prio_nr && !r; i++)
+		r = blk_rw(ca->bdev, BLK_OP_WRITE, 0, newb[i] * ca->bucket_sectors,
+			   buf + i * bytes, bytes);
+	if (r) {
+		bch_log(c, "alloc", "writing prios: %s", strerror(-r));
+		bch_set_error(c, r);
+		return r;
+	}
+	pthread_mutex_lock(&c->meta_lock);
+	c->prio_bucket = newb[0];
+	pthread_mutex_unlock(&c->meta_lock);
+	*published = true;
+	return commit ? bch_journal_meta(c) : 0;
+}
+
+/*
+ * After the write, alloc_lock held.  A chain never pointed at goes back to
+ * `free` as it was; a published one becomes current, and the one it
+ * replaces is kept until a journal entry points past it.
+ */
+static void prio_chain_settle(struct cache_set *c, const uint64_t *newb, bool published)
+{
+	struct alloc_state *a = c->alloc;
+
+	for (unsigned i = 0; i < a->prio_nr; i++) {
+		if (!published) {
+			bucket_set_free(c, newb[i], WHERE_FREE);
+			continue;
+		}
+		if (a->prio_cur[i])
+			a->prio_old[a->prio_old_nr++] = a->prio_cur[i];
+		a->prio_cur[i] = newb[i];
+	}
+	if (published)
+		a->prio_writes++;
+}
+
+/*
+ * A journal entry points at the new chain: the superseded chains go
+ * straight to `free` (nothing points into a prio bucket, so their gen need
+ * not change), the n_inc buckets that were in inc when the gens were
+ * copied (their new gens are durable now) move to `free`, and buf's gens
+ * are the buckets' gens on disk.  alloc_lock held.
+ */
+static void prio_chain_committed(struct cache_set *c, const uint8_t *buf, size_t n_inc)
+{
+	struct alloc_state *a = c->alloc;
+	struct cache *ca = c->cache;
+	size_t bytes = bucket_bytes(ca), ppb = prios_per_bucket(bytes);
+	uint64_t nb = ca->nbuckets;
+
+	for (size_t i = 0; i < a->prio_old_nr; i++)
+		bucket_set_free(c, a->prio_old[i], WHERE_FREE);
+	a->prio_old_nr = 0;
+	for (size_t i = 0; i < n_inc; i++)
+		bucket_queue(a, bucket_dequeue(a, &a->inc), WHERE_FREE);
+	for (unsigned i = 0; i < a->prio_nr; i++) {
+		const struct prio_set *p = (const struct prio_set *)(buf + i * bytes);
+
+		for (size_t j = 0; j < ppb && i * ppb + j < nb; j++)
+			ca->buckets[i * ppb + j].disk_gen = p->data[j].gen;
+	}
+}
+
+/*
  * Writes a new prio chain (alloc_lock held on entry and exit, dropped for
  * the I/O).  With commit, also writes a journal entry pointing at it and
  * then frees what that made safe: the superseded chains, and the buckets
@@ -268,14 +443,12 @@ void bch_alloc_get_stats(struct cache_set *c, struct bch_alloc_stats *st)
 static int prio_cycle(struct cache_set *c, bool commit)
 {
 	struct alloc_state *a = c->alloc;
-	struct cache *ca = c->cache;
-	size_t bytes = bucket_bytes(ca), ppb = prios_per_bucket(bytes);
+	size_t bytes = bucket_bytes(c->cache), n_inc;
 	unsigned n = a->prio_nr;
-	uint64_t *newb = NULL, nb = ca->nbuckets;
-	size_t n_inc;
+	uint64_t *newb = NULL;
 	uint8_t *buf = NULL;
-	bool published = false;
-	int r = 0;
+	bool published;
+	int r;
 
 	while (a->prio_busy)
 		pthread_cond_wait(&a->prio_done, &c->alloc_lock);
@@ -292,91 +465,16 @@ static int prio_cycle(struct cache_set *c, bool commit)
 	}
 	a->prio_busy = true;
 	n_inc = a->inc.nr;
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t b = fifo_pop(&a->free);
-
-		newb[i] = b;
-		a->aux[b].where = WHERE_NONE;
-		a->aux[b].is_prio = 1;
-		ca->buckets[b].mark = BUCKET_PRIO;
-		ca->buckets[b].prio = PRIO_META;
-		ca->buckets[b].sectors_used = ca->bucket_sectors;
-	}
-	/* The gens as of now, the inc buckets' incremented ones included. */
-	for (unsigned i = 0; i < n; i++) {
-		struct prio_set *p = (struct prio_set *)(buf + i * bytes);
-
-		p->magic = bch_pset_magic(&ca->sb);
-		p->seq = ++a->prio_seq;
-		p->version = BCACHE_PSET_VERSION;
-		p->next_bucket = i + 1 < n ? newb[i + 1] : 0;
-		for (size_t j = 0; j < ppb && i * ppb + j < nb; j++) {
-			const struct bucket *bk = &ca->buckets[i * ppb + j];
-
-			p->data[j].prio = bk->prio;
-			p->data[j].gen = bk->gen;
-		}
-		p->csum = bch_crc64(&p->magic, bytes - 8);
-	}
+	prio_chain_take(c, newb);
+	prio_chain_fill(c, newb, buf);
 	pthread_mutex_unlock(&c->alloc_lock);
 
-	for (unsigned i = 0; i < n && !r; i++)
-		r = blk_rw(ca->bdev, BLK_OP_WRITE, 0, newb[i] * ca->bucket_sectors,
-			   buf + i * bytes, bytes);
-	if (r) {
-		bch_log(c, "alloc", "writing prios: %s", strerror(-r));
-		bch_set_error(c, r);
-	} else {
-		pthread_mutex_lock(&c->meta_lock);
-		c->prio_bucket = newb[0];
-		pthread_mutex_unlock(&c->meta_lock);
-		published = true;
-		if (commit)
-			r = bch_journal_meta(c);
-	}
+	r = prio_chain_write(c, newb, buf, commit, &published);
 
 	pthread_mutex_lock(&c->alloc_lock);
-	if (!published) {
-		/* Never pointed at: the buckets go back as they were. */
-		for (unsigned i = 0; i < n; i++) {
-			a->aux[newb[i]].is_prio = 0;
-			a->aux[newb[i]].where = WHERE_FREE;
-			ca->buckets[newb[i]].mark = BUCKET_FREE;
-			ca->buckets[newb[i]].sectors_used = 0;
-			fifo_push(&a->free, newb[i]);
-		}
-	} else {
-		for (unsigned i = 0; i < n; i++) {
-			if (a->prio_cur[i])
-				a->prio_old[a->prio_old_nr++] = a->prio_cur[i];
-			a->prio_cur[i] = newb[i];
-		}
-		a->prio_writes++;
-	}
-	if (commit && !r) {
-		for (size_t i = 0; i < a->prio_old_nr; i++) {
-			uint64_t b = a->prio_old[i];
-
-			a->aux[b].is_prio = 0;
-			a->aux[b].where = WHERE_FREE;
-			ca->buckets[b].mark = BUCKET_FREE;
-			ca->buckets[b].sectors_used = 0;
-			fifo_push(&a->free, b);
-		}
-		a->prio_old_nr = 0;
-		for (size_t i = 0; i < n_inc; i++) {
-			uint64_t b = fifo_pop(&a->inc);
-
-			a->aux[b].where = WHERE_FREE;
-			fifo_push(&a->free, b);
-		}
-		for (unsigned i = 0; i < n; i++) {
-			const struct prio_set *p = (const struct prio_set *)(buf + i * bytes);
-
-			for (size_t j = 0; j < ppb && i * ppb + j < nb; j++)
-				ca->buckets[i * ppb + j].disk_gen = p->data[j].gen;
-		}
-	}
+	prio_chain_settle(c, newb, published);
+	if (commit && !r)
+		prio_chain_committed(c, buf, n_inc);
 	a->prio_busy = false;
 	pthread_cond_broadcast(&a->prio_done);
 	free(newb);
@@ -495,12 +593,7 @@ static size_t evict(struct cache_set *c)
 		if (bk->mark != BUCKET_DATA || x->where != WHERE_NONE || bk->open || x->holds ||
 		    !x->counted || x->dirty_sectors || x->fresh || x->is_prio)
 			continue;
-		gen_bump(bk);
-		bk->mark = BUCKET_FREE;
-		bk->sectors_used = 0;
-		x->counted = 0;
-		x->where = WHERE_INC;
-		fifo_push(&a->inc, b);
+		bucket_set_free(c, b, WHERE_INC);
 		got++;
 	}
 	a->evicted += got;
@@ -548,12 +641,8 @@ static int64_t take(struct cache_set *c, size_t keep)
 
 		if (bch_error(c))
 			return bch_error(c);
-		if (a->free.nr > keep) {
-			uint64_t b = fifo_pop(&a->free);
-
-			a->aux[b].where = WHERE_NONE;
-			return (int64_t)b;
-		}
+		if (a->free.nr > keep)
+			return (int64_t)bucket_dequeue(a, &a->free);
 		r = refill(c, may_gc, &gc_done);
 		if (r < 0)
 			return r;
@@ -605,15 +694,7 @@ void bch_bucket_free(struct cache_set *c, uint64_t bucket)
 		bch_log(c, "alloc", "freeing bucket %" PRIu64 " that is not in use (mark %u): ignored",
 		      bucket, bk->mark);
 	} else {
-		gen_bump(bk);
-		bk->mark = BUCKET_FREE;
-		bk->open = 0;
-		bk->sectors_used = 0;
-		a->aux[bucket].fresh = 0;
-		a->aux[bucket].counted = 0;
-		a->aux[bucket].dirty_sectors = 0;
-		a->aux[bucket].where = WHERE_INC;
-		fifo_push(&a->inc, bucket);
+		bucket_set_free(c, bucket, WHERE_INC);
 		if (a->data_bucket == (int64_t)bucket)
 			a->data_bucket = -1;
 	}
@@ -667,8 +748,7 @@ int bch_alloc_sectors(struct cache_set *c, unsigned sectors, uint64_t *ptr)
 		}
 		if (a->data_bucket >= 0) {
 			/* Another thread opened one while the lock was dropped. */
-			a->aux[b].where = WHERE_FREE;
-			fifo_push(&a->free, (uint64_t)b);
+			bucket_queue(a, (uint64_t)b, WHERE_FREE);
 			continue;
 		}
 		ca->buckets[b].mark = BUCKET_DATA;
@@ -736,6 +816,7 @@ struct gc {
 	struct cache_set *c;
 	uint32_t *live, *dirty;
 	uint8_t *node;
+	uint64_t uuid_b;		/* the uuid table's bucket */
 };
 
 static int gc_node(void *arg, const struct bkey *k, unsigned level)
@@ -778,15 +859,81 @@ static void gc_replay_pending(struct gc *g)
 	}
 }
 
-int bch_gc(struct cache_set *c)
+/* The bucket of the uuid table, UINT64_MAX while there is none. */
+static uint64_t gc_uuid_bucket(struct cache_set *c)
 {
+	uint64_t b = UINT64_MAX;
+
+	pthread_mutex_lock(&c->meta_lock);
+	if (KEY_PTRS(&c->uuid_key.key))
+		b = PTR_OFFSET(&c->uuid_key.key, 0) / c->cache->bucket_sectors;
+	pthread_mutex_unlock(&c->meta_lock);
+	return b;
+}
+
+/*
+ * Marks bucket b by what the walk found pointing into it, and frees it if
+ * nothing does and nothing is in flight there (alloc_lock held).
+ */
+static void gc_mark_bucket(struct gc *g, uint64_t b)
+{
+	struct cache_set *c = g->c;
 	struct alloc_state *a = c->alloc;
 	struct cache *ca = c->cache;
-	uint64_t nb = ca->nbuckets, uuid_b = UINT64_MAX;
+	struct bucket *bk = &ca->buckets[b];
+	struct bucket_aux *x = &a->aux[b];
+
+	if (bk->mark == BUCKET_SB || bk->mark == BUCKET_JOURNAL)
+		return;
+	if (x->is_prio) {
+		bk->mark = BUCKET_PRIO;
+	} else if (b == g->uuid_b) {
+		bk->mark = BUCKET_UUID;
+		x->fresh = 0;
+	} else if (g->node[b]) {
+		bk->mark = BUCKET_BTREE;
+		bk->sectors_used = ca->bucket_sectors;
+		x->fresh = 0;
+	} else if (g->live[b]) {
+		bk->mark = BUCKET_DATA;
+		bk->sectors_used = g->live[b] < ca->bucket_sectors ? g->live[b] :
+								     ca->bucket_sectors;
+		x->dirty_sectors = g->dirty[b];
+		x->fresh = 0;
+		x->counted = !x->holds && !bk->open;
+	} else if (x->where != WHERE_NONE) {
+		bk->mark = BUCKET_FREE;
+	} else if (bk->open || x->holds || x->fresh) {
+		/* In flight: its keys are not in the btree yet. */
+	} else {
+		/* Unreferenced.  After bch_prio_read nothing was written, so it
+		 * is unreferenced on disk too and keeps its gen. */
+		bucket_set_free(c, b, a->startup ? WHERE_FREE : WHERE_INC);
+		a->gc_freed++;
+	}
+}
+
+/* Every bucket marked from the walk's counts, under alloc_lock. */
+static void gc_mark_buckets(struct gc *g)
+{
+	struct cache_set *c = g->c;
+	struct alloc_state *a = c->alloc;
+
+	pthread_mutex_lock(&c->alloc_lock);
+	for (uint64_t b = 0; b < c->cache->nbuckets; b++)
+		gc_mark_bucket(g, b);
+	a->startup = false;
+	a->gc_runs++;
+	pthread_mutex_unlock(&c->alloc_lock);
+}
+
+int bch_gc(struct cache_set *c)
+{
+	uint64_t nb = c->cache->nbuckets;
 	struct gc g = { .c = c };
 	int r;
 
-	if (!a || !c->btree)
+	if (!c->alloc || !c->btree)
 		return -EINVAL;
 	if (bch_btree_write_locked)
 		return -EDEADLK;	/* a caller bug: GC needs btree_lock */
@@ -797,64 +944,14 @@ int bch_gc(struct cache_set *c)
 		r = -ENOMEM;
 		goto out;
 	}
+	/* The walk, the pending keys and the marking see one tree. */
 	pthread_rwlock_rdlock(&c->btree_lock);
 	r = bch_btree_walk_locked(c, gc_node, gc_key, &g);
-	if (r) {
-		pthread_rwlock_unlock(&c->btree_lock);
-		goto out;
+	if (!r) {
+		gc_replay_pending(&g);
+		g.uuid_b = gc_uuid_bucket(c);
+		gc_mark_buckets(&g);
 	}
-	gc_replay_pending(&g);
-	pthread_mutex_lock(&c->meta_lock);
-	if (KEY_PTRS(&c->uuid_key.key))
-		uuid_b = PTR_OFFSET(&c->uuid_key.key, 0) / ca->bucket_sectors;
-	pthread_mutex_unlock(&c->meta_lock);
-
-	pthread_mutex_lock(&c->alloc_lock);
-	for (uint64_t b = 0; b < nb; b++) {
-		struct bucket *bk = &ca->buckets[b];
-		struct bucket_aux *x = &a->aux[b];
-
-		if (bk->mark == BUCKET_SB || bk->mark == BUCKET_JOURNAL)
-			continue;
-		if (x->is_prio) {
-			bk->mark = BUCKET_PRIO;
-		} else if (b == uuid_b) {
-			bk->mark = BUCKET_UUID;
-			x->fresh = 0;
-		} else if (g.node[b]) {
-			bk->mark = BUCKET_BTREE;
-			bk->sectors_used = ca->bucket_sectors;
-			x->fresh = 0;
-		} else if (g.live[b]) {
-			bk->mark = BUCKET_DATA;
-			bk->sectors_used = g.live[b] < ca->bucket_sectors ? g.live[b] :
-									    ca->bucket_sectors;
-			x->dirty_sectors = g.dirty[b];
-			x->fresh = 0;
-			x->counted = !x->holds && !bk->open;
-		} else if (x->where != WHERE_NONE) {
-			bk->mark = BUCKET_FREE;
-		} else if (bk->open || x->holds || x->fresh) {
-			/* In flight: its keys are not in the btree yet. */
-		} else {
-			bk->mark = BUCKET_FREE;
-			bk->sectors_used = 0;
-			x->dirty_sectors = 0;
-			x->counted = 0;
-			if (a->startup) {
-				x->where = WHERE_FREE;
-				fifo_push(&a->free, b);
-			} else {
-				gen_bump(bk);
-				x->where = WHERE_INC;
-				fifo_push(&a->inc, b);
-			}
-			a->gc_freed++;
-		}
-	}
-	a->startup = false;
-	a->gc_runs++;
-	pthread_mutex_unlock(&c->alloc_lock);
 	pthread_rwlock_unlock(&c->btree_lock);
 out:
 	free(g.live);
