@@ -275,6 +275,12 @@ int bch_journal_add(struct cache_set *c, const uint64_t *keys, unsigned u64s,
 int bch_journal_wait(struct cache_set *c, uint64_t seq);
 /* Writes an entry carrying the current root/uuid/prio, and waits. */
 int bch_journal_meta(struct cache_set *c);
+/*
+ * Asks for the open entry (it will carry the current root/uuid/prio) to be
+ * written, and returns: for a new btree root, which the journal thread's
+ * flush_pins may make and must not wait for (only it could make the room).
+ */
+int bch_journal_meta_nowait(struct cache_set *c);
 /* Writes the open entry if it has keys, and waits for it to be durable. */
 int bch_journal_flush(struct cache_set *c);
 void bch_journal_pin_add(struct cache_set *c, uint64_t seq);

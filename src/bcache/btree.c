@@ -45,10 +45,11 @@
  *    and completed first; then the parent, synchronously (interior nodes
  *    are written as soon as they change, as bcache does), or for a new
  *    root, c->root_key/root_level under meta_lock and a journal entry
- *    carrying them (bch_journal_meta, waited for); then the old bucket is
- *    freed (bch_bucket_free: its gen changes, and the allocator reuses it
- *    only after that gen is durable).  A dirty leaf's journal pin is
- *    dropped only after all of that.
+ *    asked for (bch_journal_meta_nowait: not waited for, see set_root);
+ *    then the old bucket is freed (bch_bucket_free: its gen changes, and
+ *    the allocator reuses it only after that gen is durable, in a prio
+ *    write and a journal entry that carries the new root too).  A dirty
+ *    leaf's journal pin is dropped only after all of that.
  *  - Pins: a leaf receiving keys from journal entry seq holds one pin, on
  *    the oldest such entry (bch_journal_pin_add; a newer entry cannot be
  *    reclaimed before an older one, so the oldest is enough).  The pin is
@@ -76,10 +77,12 @@
  * (bch_bucket_alloc/free), then the journal (pins, meta), then meta_lock
  * (root key).  bch_btree_write_locked tells the allocator this thread
  * holds the write lock (so it never runs GC, which takes btree_lock).
- * bch_journal_meta is waited for under the write lock (new roots, and prio
- * writes the allocator makes for a split): that relies on the journal
- * keeping room for meta entries, since the journal thread's flush_pins
- * needs this lock.
+ * A new root's journal entry is never waited for: flush_pins runs on the
+ * journal thread, and with a full ring that thread is the only one that
+ * could make room for it.  The allocator's prio writes (for a split or a
+ * compaction) still wait for bch_journal_meta under the write lock: that
+ * relies on the journal keeping room for meta entries, since the journal
+ * thread's flush_pins needs this lock.
  *
  * Limits: nodes never merge (a leaf emptied by deletions stays); the tree
  * is in memory whole; node writes are synchronous, one at a time, under
@@ -432,7 +435,22 @@ static int write_whole_new(struct cache_set *c, struct btree *b, uint64_t *old)
 	return write_whole_to(c, b, (uint64_t)nb, old);
 }
 
-/* Makes b the root: root key under meta_lock, then a journal entry. */
+/*
+ * Makes b the root: root key under meta_lock, then asks for a journal entry
+ * (every entry's header carries the root, copied when it is submitted).
+ * It does not wait for that entry.  What a durable root guards is the old
+ * root's bucket, and that is guarded already: the caller frees it into
+ * `inc`, and the allocator reuses a bucket from there only after a prio
+ * write and a journal entry submitted after it are durable; that entry,
+ * submitted after this root key was set, carries it.  Until then the
+ * newest durable entry names the old root, whose bucket is intact, with a
+ * last_seq no later than the pins of the keys written into the new one
+ * (a pin is dropped only after this, and an entry recording the later
+ * last_seq is filled after the drop, so it carries the new root too).
+ * Not waiting is what lets the journal thread's flush_pins compact the
+ * root of a full ring (Linux's reclaim, btree_flush_write, never replaces
+ * a node at all; an early bcache set_root did not wait either).
+ */
 static int set_root(struct cache_set *c, struct btree *b, bool journal)
 {
 	c->btree->root = b;
@@ -442,7 +460,7 @@ static int set_root(struct cache_set *c, struct btree *b, bool journal)
 	memcpy(&c->root_key, &b->key.key, bkey_u64s(&b->key.key) * 8);
 	c->root_level = b->level;
 	pthread_mutex_unlock(&c->meta_lock);
-	return journal ? bch_journal_meta(c) : 0;
+	return journal ? bch_journal_meta_nowait(c) : 0;
 }
 
 static int write_node(struct cache_set *c, struct btree *b);

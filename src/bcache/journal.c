@@ -725,6 +725,31 @@ int bch_journal_meta(struct cache_set *c)
 	return journal_write_unlock_wait(j, j->seq);
 }
 
+/*
+ * Like bch_journal_meta() without the wait, and without the reserve: nobody
+ * waits for this entry, so it is written when it fits as an ordinary one
+ * (at the latest once the pins that fill the ring are dropped, which is
+ * what the caller goes on to do).  The journal thread calls this from
+ * flush_pins with a full ring: waiting there would wait for a write only
+ * the thread itself can make room for.
+ */
+int bch_journal_meta_nowait(struct cache_set *c)
+{
+	struct journal *j = c->journal;
+	int err;
+
+	if (!j)
+		return -EINVAL;
+	pthread_mutex_lock(&j->lock);
+	err = j->started ? journal_err(j) : -EINVAL;
+	if (!err) {
+		j->buf[j->open].need_write = true;
+		journal_try_write(j);
+	}
+	pthread_mutex_unlock(&j->lock);
+	return err;
+}
+
 int bch_journal_flush(struct cache_set *c)
 {
 	struct journal *j = c->journal;

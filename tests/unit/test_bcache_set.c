@@ -4,10 +4,14 @@
  * registering, writes and reads in writeback, writethrough and writearound
  * modes against a model, clean stop and register again, the writeback
  * pass, a cache that fills up (clean data evicted, dirty data kept), and
- * fsck on clean and damaged images.
+ * fsck on clean and damaged images, and a full journal whose unsticking
+ * must replace the root.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 
+#include "bcache/btree.h"
 #include "bcache_harness.h"
 #include "tap.h"
 
@@ -380,6 +384,129 @@ static void test_fsck_damage(void)
 	free(m.ver);
 }
 
+/* ---- a full journal that must replace the root to make room ------------------------ */
+
+/*
+ * The journal thread makes room in a full ring by writing the nodes that
+ * pin its oldest bucket (flush_pins).  When that write replaces the root
+ * (a compaction into a new bucket), the new root goes into a journal entry.
+ * It used to wait for that entry; with the ring full and the reserve used
+ * up, only the journal thread itself could have made room for it, and it
+ * and every writer waited forever (fuzz_mmfs, tests/fuzz/README.md).  The
+ * setup is exact: 8 KiB buckets hold two 4 KiB journal blocks and a node
+ * of two blocks, so the root leaf, written whole at format and appended to
+ * once, is compacted at its next write; ordinary entries fill the ring up
+ * to its reserve bucket, and a meta entry takes the reserve's one usable
+ * block.  A watchdog turns a hang into a clean failure.
+ */
+#define FULL_WRITERS 2
+#define FULL_WRITES 40
+
+struct full_writer {
+	struct cached_dev *dc;
+	uint64_t first;
+	void *buf;
+	int err;
+};
+
+static void *full_writer_run(void *arg)
+{
+	struct full_writer *w = arg;
+
+	for (unsigned i = 0; i < FULL_WRITES && !w->err; i++)
+		w->err = bch_cached_write(w->dc, w->first + i * 8, w->buf, BLOCK, 0);
+	return NULL;
+}
+
+static void full_watchdog(int sig)
+{
+	static const char msg[] = "not ok - deadlock: the journal thread waits for a "
+				  "journal write only it can make room for\n";
+
+	(void)sig;
+	if (write(STDOUT_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(3);
+	_exit(1);
+}
+
+static void test_full_journal_new_root(void)
+{
+	struct bch_format_opts o = fopts();
+	struct blk_dev *cache, *backing;
+	struct full_writer w[FULL_WRITERS];
+	pthread_t t[FULL_WRITERS];
+	struct journal_stats js;
+	struct bch_btree_stats bs0, bs;
+	struct cache_set *c;
+	struct cached_dev *dc;
+	unsigned in_bucket = 0, prev_idx, n;
+	void *raw = bh_buf(BLOCK);
+	int err = 0;
+
+	o.bucket_sectors = 16;
+	o.njournal_buckets = 6;
+	ok(!bh_format(&cache, &backing, CACHE_BYTES, BACKING_BYTES, &o), "format: 8 KiB buckets");
+	ok(!bh_register(cache, backing, &c, NULL), "register");
+	dc = c->bdev[0];
+	dc->mode = BCH_MODE_WRITEAROUND;	/* each write journals an invalidation */
+
+	/* The root's one append: its bucket is full after it. */
+	is(bch_cached_write(dc, 0, raw, BLOCK, 0), 0, "a write dirties the root leaf");
+	is(bch_btree_flush_all(c), 0, "flush: appended to the root");
+	bch_btree_get_stats(c, &bs0);
+	is(bs0.depth, 1u, "the root is a leaf");
+	/* The root pins the next entry and cannot be appended to again. */
+	is(bch_cached_write(dc, 8, raw, BLOCK, 0), 0, "another write: the root pins its entry");
+	is(bch_journal_flush(c), 0, "that entry written");
+
+	/* Ordinary one-block entries up to the reserve bucket: one free
+	 * bucket left, the current one full. */
+	bch_journal_get_stats(c, &js);
+	prev_idx = js.cur_idx;
+	for (n = 0; n < 64 && !err; n++) {
+		if (js.free_buckets == 1 && in_bucket == 2)
+			break;
+		err = bch_journal_add(c, NULL, 0, JOURNAL_FLUSH, NULL);
+		bch_journal_get_stats(c, &js);
+		in_bucket = js.cur_idx == prev_idx ? in_bucket + 1 : 1;
+		prev_idx = js.cur_idx;
+	}
+	ok(!err && js.free_buckets == 1 && in_bucket == 2,
+	   "ring full up to its reserve bucket (%u entries, %u free)", n, js.free_buckets);
+	is(bch_journal_meta(c), 0, "a meta entry takes the reserve's usable block");
+	bch_journal_get_stats(c, &js);
+	is(js.free_buckets, 0u, "no free bucket left");
+	is(js.flush_pins_calls, 0ull, "no flush_pins yet");
+
+	signal(SIGALRM, full_watchdog);
+	alarm(30);
+	for (int i = 0; i < FULL_WRITERS; i++) {
+		w[i] = (struct full_writer){ .dc = dc, .first = 64 + i * 8 * FULL_WRITES,
+					     .buf = raw };
+		pthread_create(&t[i], NULL, full_writer_run, &w[i]);
+	}
+	for (int i = 0; i < FULL_WRITERS; i++) {
+		pthread_join(t[i], NULL);
+		err |= w[i].err;
+	}
+	alarm(0);
+	is(err, 0, "%d writers x %d writes went through the full journal", FULL_WRITERS,
+	   FULL_WRITES);
+	bch_journal_get_stats(c, &js);
+	bch_btree_get_stats(c, &bs);
+	ok(js.flush_pins_calls > 0, "the journal thread flushed pins (%llu calls)",
+	   (unsigned long long)js.flush_pins_calls);
+	ok(bs.compactions > bs0.compactions, "and replaced the root doing so (%llu compactions)",
+	   (unsigned long long)(bs.compactions - bs0.compactions));
+	is(bch_cache_set_stop(c), 0, "clean stop");
+	is(bch_fsck(cache, stdout), 0, "fsck: clean");
+	ok(!bh_register(cache, backing, &c, NULL), "register again");
+	is(bch_cache_set_stop(c), 0, "clean stop");
+	blk_close(cache);
+	blk_close(backing);
+	free(raw);
+}
+
 int main(void)
 {
 	bh_setup("mmsim-bcache-set");
@@ -390,6 +517,7 @@ int main(void)
 	test_cache_full_of_dirty();
 	test_failed_writes_release_space();
 	test_fsck_damage();
+	test_full_journal_new_root();
 	bh_cleanup();
 	done_testing();
 }
