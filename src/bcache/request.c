@@ -101,9 +101,9 @@ static int check_range(struct cached_dev *dc, uint64_t sector, size_t len)
 {
 	uint64_t blk = dc->set->cache->block_sectors;
 
-	if (!len || len % (blk * 512) || sector % blk)
+	if (!len || len % (blk * BLK_SECTOR_SIZE) || sector % blk)
 		return -EINVAL;
-	if (sector > dc->sectors || len / 512 > dc->sectors - sector)
+	if (sector > dc->sectors || len / BLK_SECTOR_SIZE > dc->sectors - sector)
 		return -ENXIO;
 	return bch_error(dc->set);
 }
@@ -113,7 +113,7 @@ static void *bounce_get(const void *buf, size_t len, bool copy_in)
 {
 	void *p;
 
-	if (!((uintptr_t)buf & 511))
+	if (!((uintptr_t)buf % BLK_SECTOR_SIZE))
 		return (void *)buf;
 	if (posix_memalign(&p, 4096, len))
 		return NULL;
@@ -199,7 +199,7 @@ static long write_cache_chunk(struct cached_dev *dc, uint64_t sector, const uint
 		k->ptr[0] = ptr;
 		*u64s += bkey_u64s(k);
 		req_fill(&reqs[n], BLK_OP_WRITE, 0, PTR_OFFSET(k, 0),
-			 (void *)(buf + done * 512), (size_t)got * 512);
+			 (void *)(buf + done * BLK_SECTOR_SIZE), (size_t)got * BLK_SECTOR_SIZE);
 		batch_submit(&b, c->cache->bdev, &reqs[n++]);
 		done += (unsigned)got;
 	}
@@ -226,14 +226,14 @@ static int write_cached(struct cached_dev *dc, uint64_t sector, const uint8_t *b
 		 * cache, as bcache's should_writeback() cutoff sends writes
 		 * when the cache is full of dirty data. */
 		if (done == -ENOSPC && dirty)
-			return write_around_dirty(dc, sector, buf, sectors * 512);
+			return write_around_dirty(dc, sector, buf, sectors * BLK_SECTOR_SIZE);
 		if (done < 0)
 			return (int)done;
 		r = bch_insert_keys(dc->set, keys, u64s, fua && (uint64_t)done == sectors);
 		if (r)
 			return r;
 		sector += (uint64_t)done;
-		buf += (uint64_t)done * 512;
+		buf += (uint64_t)done * BLK_SECTOR_SIZE;
 		sectors -= (uint64_t)done;
 	}
 	return 0;
@@ -273,9 +273,9 @@ static int write_through(struct cached_dev *dc, uint64_t sector, const void *buf
 	r = write_backing(dc, sector, buf, len, fua);
 	pthread_mutex_unlock(&dc->io_lock);
 	if (dc->mode != BCH_MODE_WRITETHROUGH)
-		r2 = invalidate_range(dc, sector, len / 512);
+		r2 = invalidate_range(dc, sector, len / BLK_SECTOR_SIZE);
 	else
-		r2 = write_cached(dc, sector, buf, len / 512, false, false);
+		r2 = write_cached(dc, sector, buf, len / BLK_SECTOR_SIZE, false, false);
 	return r ? r : r2;
 }
 
@@ -294,7 +294,7 @@ static int write_around_dirty(struct cached_dev *dc, uint64_t sector, const void
 	pthread_mutex_unlock(&dc->io_lock);
 	if (!r)
 		__atomic_add_fetch(&dc->written_around, 1, __ATOMIC_RELAXED);
-	return r ? r : invalidate_range(dc, sector, len / 512);
+	return r ? r : invalidate_range(dc, sector, len / BLK_SECTOR_SIZE);
 }
 
 int bch_cached_write(struct cached_dev *dc, uint64_t sector, const void *buf,
@@ -310,7 +310,7 @@ int bch_cached_write(struct cached_dev *dc, uint64_t sector, const void *buf,
 	if (!b)
 		return -ENOMEM;
 	if (dc->mode == BCH_MODE_WRITEBACK)
-		r = write_cached(dc, sector, b, len / 512, true, fua);
+		r = write_cached(dc, sector, b, len / BLK_SECTOR_SIZE, true, fua);
 	else
 		r = write_through(dc, sector, b, len, fua);
 	bounce_put(b, (void *)buf, len, false);
@@ -363,7 +363,7 @@ static int plan_add(void *arg, const struct bkey *k)
 static void read_submit(struct io_batch *b, struct blk_dev *dev, struct blk_req *req,
 			uint64_t dev_sector, uint8_t *buf, uint64_t sectors)
 {
-	req_fill(req, BLK_OP_READ, 0, dev_sector, buf, sectors * 512);
+	req_fill(req, BLK_OP_READ, 0, dev_sector, buf, sectors * BLK_SECTOR_SIZE);
 	batch_submit(b, dev, req);
 }
 
@@ -386,14 +386,14 @@ static int read_pass(struct read_plan *p, uint8_t *buf, bool *stale)
 
 		if (ks > at)
 			read_submit(&b, p->dc->bdev, &reqs[nr++], p->dc->data_offset + at,
-				    buf + (at - p->start) * 512, ks - at);
+				    buf + (at - p->start) * BLK_SECTOR_SIZE, ks - at);
 		read_submit(&b, c->cache->bdev, &reqs[nr++], PTR_OFFSET(k, 0),
-			    buf + (ks - p->start) * 512, ke - ks);
+			    buf + (ks - p->start) * BLK_SECTOR_SIZE, ke - ks);
 		at = ke;
 	}
 	if (at < p->end)
 		read_submit(&b, p->dc->bdev, &reqs[nr++], p->dc->data_offset + at,
-			    buf + (at - p->start) * 512, p->end - at);
+			    buf + (at - p->start) * BLK_SECTOR_SIZE, p->end - at);
 	r = batch_wait(&b);
 	free(reqs);
 	*stale = false;
@@ -405,7 +405,7 @@ static int read_pass(struct read_plan *p, uint8_t *buf, bool *stale)
 
 int bch_cached_read(struct cached_dev *dc, uint64_t sector, void *buf, size_t len)
 {
-	struct read_plan p = { .dc = dc, .start = sector, .end = sector + len / 512 };
+	struct read_plan p = { .dc = dc, .start = sector, .end = sector + len / BLK_SECTOR_SIZE };
 	bool stale = true;
 	void *b;
 	int r = check_range(dc, sector, len);

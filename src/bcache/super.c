@@ -82,7 +82,7 @@ static int sb_validate_cache(const struct cache_sb *sb, uint64_t dev_sectors,
 		return why_fail(why, whylen, -EINVAL,
 				"cache sets of %u devices (this one %u) are not supported",
 				sb->nr_in_set, sb->nr_this_dev);
-	data_start = (BCH_SB_SECTOR * 512 + BCH_SB_BYTES + 511) / 512;
+	data_start = (BCH_SB_SECTOR * BLK_SECTOR_SIZE + BCH_SB_BYTES + BLK_SECTOR_SIZE - 1) / BLK_SECTOR_SIZE;
 	if ((uint64_t)sb->first_bucket * sb->bucket_size < data_start ||
 	    sb->first_bucket >= sb->nbuckets)
 		return why_fail(why, whylen, -EINVAL, "bad first_bucket %u", sb->first_bucket);
@@ -147,7 +147,7 @@ int bch_sb_read(struct blk_dev *dev, struct cache_sb *sb, char *why, size_t whyl
 	int r;
 
 	blk_get_info(dev, &info);
-	if (info.nr_sectors < BCH_SB_SECTOR + BCH_SB_BYTES / 512)
+	if (info.nr_sectors < BCH_SB_SECTOR + BCH_SB_BYTES / BLK_SECTOR_SIZE)
 		return why_fail(why, whylen, -EINVAL, "device too small for a superblock");
 	buf = io_buf(BCH_SB_BYTES);
 	if (!buf)
@@ -222,7 +222,7 @@ static int format_cache_sb(struct blk_dev *dev, struct cache_sb *sb,
 	unsigned nj;
 
 	blk_get_info(dev, &info);
-	if (!is_pow2(o->block_sectors) || o->block_sectors * 512u < info.lbs ||
+	if (!is_pow2(o->block_sectors) || o->block_sectors * BLK_SECTOR_SIZE < info.lbs ||
 	    o->block_sectors > 128)
 		return why_fail(why, whylen, -EINVAL,
 				"block size %u sectors: must be a power of two, at least the "
@@ -294,7 +294,7 @@ static int format_backing_sb(struct blk_dev *dev, struct cache_sb *sb,
 static int write_uuids(struct cache_set *c)
 {
 	struct cache *ca = c->cache;
-	size_t bytes = (size_t)ca->bucket_sectors * 512;
+	size_t bytes = (size_t)ca->bucket_sectors * BLK_SECTOR_SIZE;
 	struct uuid_entry *u;
 	struct bkey *k = &c->uuid_key.key;
 	int64_t b;
@@ -495,7 +495,7 @@ static int read_uuid_bucket(struct cache_set *c, struct uuid_entry **out, size_t
 {
 	struct cache *ca = c->cache;
 	const struct bkey *k = &c->uuid_key.key;
-	size_t bytes = (size_t)ca->bucket_sectors * 512;
+	size_t bytes = (size_t)ca->bucket_sectors * BLK_SECTOR_SIZE;
 	uint64_t off;
 	void *buf;
 	int r;

@@ -56,7 +56,7 @@ static int collect_dirty(void *arg, const struct bkey *k)
 static int write_back_one(struct cache_set *c, const struct bkey *k, bool *written)
 {
 	struct cached_dev *dc = KEY_INODE(k) < BCH_MAX_BDEVS ? c->bdev[KEY_INODE(k)] : NULL;
-	size_t len = KEY_SIZE(k) * 512;
+	size_t len = KEY_SIZE(k) * BLK_SECTOR_SIZE;
 	void *buf;
 	int r;
 

@@ -72,7 +72,7 @@
 #define MMFS_IND_TAIL 32u
 #define MMFS_PTRS ((MMFS_BLOCK_SIZE - MMFS_IND_TAIL) / 8u)	/* 508 */
 #define MMFS_LEVELS 3u
-#define MMFS_SECTORS_PER_BLOCK (MMFS_BLOCK_SIZE / 512u)
+#define MMFS_SECTORS_PER_BLOCK (MMFS_BLOCK_SIZE / BLK_SECTOR_SIZE)
 #define MMFS_MIN_DATA_BLOCKS 16u
 
 /* Blocks one pointer of a level-L indirect block covers: 508^(L-1). */

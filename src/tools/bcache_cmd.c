@@ -97,8 +97,16 @@ static int format_parse(int argc, char **argv, struct bch_format_opts *fo,
 		switch (ch) {
 		case 's': *size = v; break;
 		case 'S': *bsize = v; break;
-		case 'b': if (v % 512 || v / 512 > 65535) goto bad; fo->block_sectors = (unsigned)(v / 512); break;
-		case 'B': if (v % 512 || v / 512 > 65536) goto bad; fo->bucket_sectors = (unsigned)(v / 512); break;
+		case 'b':
+			if (v % BLK_SECTOR_SIZE || v / BLK_SECTOR_SIZE > 65535)
+				goto bad;
+			fo->block_sectors = (unsigned)(v / BLK_SECTOR_SIZE);
+			break;
+		case 'B':
+			if (v % BLK_SECTOR_SIZE || v / BLK_SECTOR_SIZE > 65536)
+				goto bad;
+			fo->bucket_sectors = (unsigned)(v / BLK_SECTOR_SIZE);
+			break;
 		case 'j': if (v > 65535) goto bad; fo->njournal_buckets = (unsigned)v; break;
 		case 'r': fo->seed = v; break;
 		}

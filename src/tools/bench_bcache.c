@@ -63,7 +63,7 @@ static int set_make(struct bench_set *s, const char *dir, uint64_t bytes,
 	snprintf(s->path, sizeof(s->path), "%s/cache.img", dir);
 	blk_open_opts_default(&bo);
 	bo.flags |= BLK_OPEN_CREATE;
-	bo.nr_sectors = bytes / 512;
+	bo.nr_sectors = bytes / BLK_SECTOR_SIZE;
 	if ((r = blk_open(s->path, &bo, &s->dev)))
 		return r;
 	bch_format_opts_default(&fo);
