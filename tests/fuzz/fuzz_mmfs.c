@@ -132,30 +132,8 @@ static bool mount_and_check(uint8_t flags)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/*
- * Runs between fresh cache sets.  Every mount that syncs adds keys to the
- * set's journal and btree; after about 100,000 runs the set deadlocked
- * (journal full, its thread waiting in publish() for a journal write only
- * it can make: tests/fuzz/README.md, "Findings").  This target is for
- * mmfs's reader: a fresh set now and then keeps it running, and the hang
- * stays reproducible with test_mmfs_garbage SEED ROUNDS, which never
- * renews its set.
- */
-#define RUNS_PER_SET 20000u
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static unsigned runs;
-
-	if (img && ++runs % RUNS_PER_SET == 0) {
-		close(backing_fd);
-		fz_mmfs_teardown(&m);
-		if (fz_mmfs_setup(&m, devnull))
-			abort();
-		backing_fd = open(m.backing_path, O_RDWR);
-		if (backing_fd < 0)
-			abort();
-	}
 	if (!img)
 		setup();
 	mount_and_check(decode(data, size));
