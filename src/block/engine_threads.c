@@ -58,10 +58,11 @@ static void thr_submit(struct blk_dev *dev, struct blk_req *req)
 	else
 		e->head = req;
 	e->tail = req;
-	/* Broadcast, not signal: glibc before 2.38 can lose a signal to a
-	 * condvar with several waiters (glibc bug 25847), which left a
-	 * request queued with every worker asleep.  Workers that find the
-	 * queue empty go back to sleep. */
+	/* Broadcast, not signal: glibc releases without the fix for its
+	 * bug 25847 (Debian 12's 2.36 among them) can lose a signal to a
+	 * condvar with several waiters, which would leave a request queued
+	 * with every worker asleep.  Workers that find the queue empty go
+	 * back to sleep. */
 	pthread_cond_broadcast(&e->cond);
 	pthread_mutex_unlock(&e->lock);
 }
