@@ -61,14 +61,14 @@
  * Gens are read without the lock by bch_ptr_stale (readers check a
  * pointer again after reading its data): stores and loads are atomic.
  */
-#include "bcache/btree.h"
+#include "btree.h"
 
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bcache/extents.h"
+#include "extents.h"
 
 #define PRIO_DATA 32768u		/* bcache's INITIAL_PRIO */
 #define PRIO_META 65535u		/* btree, prio, uuid buckets */

@@ -55,8 +55,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "bcache/ondisk.h"
-#include "block/block.h"
+#include "ondisk.h"
+#include "block.h"
 
 #define BCH_MAX_BDEVS 16u
 

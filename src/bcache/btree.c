@@ -91,7 +91,7 @@
  * key array (about 220k random 8-sector inserts a second with 256 KiB
  * nodes of ~6000 keys).
  */
-#include "bcache/btree.h"
+#include "btree.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -101,7 +101,7 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include "bcache/extents.h"
+#include "extents.h"
 
 #define BTREE_MAX_BSETS 16u		/* then a node is compacted */
 #define BTREE_MAX_DEPTH 16u		/* more levels than any real tree has */

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "bcache/bcache.h"
+#include "bcache.h"
 
 /* ---- btree.c ------------------------------------------------------------------ */
 

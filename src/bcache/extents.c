@@ -26,13 +26,13 @@
  *
  * No locks: callers own the arrays they pass.  Nothing here does I/O.
  */
-#include "bcache/extents.h"
+#include "extents.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bcache/bcache.h"
+#include "bcache.h"
 
 /* ---- the array ------------------------------------------------------------------ */
 

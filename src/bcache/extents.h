@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bcache/ondisk.h"
+#include "ondisk.h"
 
 struct cache;
 

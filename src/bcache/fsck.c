@@ -14,7 +14,7 @@
  * leaves them for GC, and readers ignore them.  A torn newest journal
  * entry is not one either: it was never acknowledged.
  */
-#include "bcache/btree.h"
+#include "btree.h"
 
 #include <errno.h>
 #include <inttypes.h>

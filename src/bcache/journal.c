@@ -77,7 +77,7 @@
 #include <time.h>
 #include <urcu/futex.h>
 
-#include "bcache/bcache.h"
+#include "bcache.h"
 
 #define JOURNAL_MAX_SECTORS 64u		/* 32 KiB: our largest entry */
 #define JOURNAL_RETRY_NS 10000000ull	/* full ring: flush_pins again after */

@@ -3,7 +3,7 @@
  * ECMA-182, MSB first, table-driven eight bytes at a time) and the magic
  * bytes.  Pure functions: no I/O, no state but the tables, built once.
  */
-#include "bcache/ondisk.h"
+#include "ondisk.h"
 
 #include <pthread.h>
 #include <string.h>

@@ -25,7 +25,7 @@
  * thread exclude each other with dc->io_lock, so writeback can never put
  * an older copy over a newer direct write.
  */
-#include "bcache/bcache.h"
+#include "bcache.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -17,7 +17,7 @@
  * Format is the only writer of superblocks: the set never rewrites them
  * while running (bcache rewrites them only to attach or change modes).
  */
-#include "bcache/bcache.h"
+#include "bcache.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -19,7 +19,7 @@
  * dirty.  bch_writeback_pass() is also called directly by tests and by
  * `mmsim bench` with the thread off.
  */
-#include "bcache/bcache.h"
+#include "bcache.h"
 
 #include <errno.h>
 #include <stdlib.h>

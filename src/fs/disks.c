@@ -15,7 +15,7 @@
  * registered without its writeback thread, the devices drained, the layer
  * attached, and only then writeback started.
  */
-#include "fs/fs.h"
+#include "fs.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -26,7 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bcache/bcache.h"
+#include "bcache.h"
 
 #define DISKS_DEFAULT_CACHE (64ull << 20)
 #define DISKS_DEFAULT_BACKING (256ull << 20)

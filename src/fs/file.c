@@ -7,8 +7,8 @@
  * The mapping's host is the file's mmfs_inode.  This file is the only
  * place where src/mm and mmfs meet.
  */
-#include "fs/fs.h"
-#include "mm/mm.h"
+#include "fs.h"
+#include "mm.h"
 
 static int mmfs_get_block(void *host, uint64_t block, bool create, uint64_t *blocknr)
 {

@@ -49,7 +49,7 @@
  * write or flush makes the fs refuse further syncs (fs->error): what is on
  * disk is then whatever the last good sync left.
  */
-#include "fs/fs.h"
+#include "fs.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -58,7 +58,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bcache/bcache.h"
+#include "bcache.h"
 
 #define MMFS_MAGIC 0x3153464d4d5f4d4dull	/* "MM_MMFS1" */
 #define MMFS_VERSION 2u			/* 1: indirect blocks without a tail */

@@ -15,8 +15,8 @@
 
 #include <mmsim/mmsim.h>
 
-#include "../hw/hw.h"
-#include "../mm/mm.h"
+#include "hw.h"
+#include "mm.h"
 
 struct vfs;
 struct file;

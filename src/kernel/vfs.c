@@ -15,7 +15,7 @@
  * size changes under inode->size_lock (write past the end, truncate).
  */
 #include "kernel.h"
-#include "fs/fs.h"
+#include "fs.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -55,7 +55,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../hw/hw.h"
+#include "hw.h"
 #include "radix_tree.h"
 #include "mmdebug.h"
 

@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bcache/bcache.h"
+#include "bcache.h"
 #include "bcache_cmd.h"
 #include "util.h"
 

@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bcache/bcache.h"
+#include "bcache.h"
 #include "util.h"
 
 static int rm_one(const char *p, const struct stat *st, int type, struct FTW *f)
