@@ -8,7 +8,7 @@
  *            (journal replayed) when present; power loss; reboot.
  *   mmfs.c   the filesystem: superblock, a flat table of inodes, per-file
  *            block maps, block allocation, fsync of metadata, fsck.
- *   file.c   mmfs's address_space operations: how the page cache reads,
+ *   mmfs_aops.c  mmfs's address_space operations: how the page cache reads,
  *            writes and migrates a file's pages (through buffer heads).
  *
  * The filesystem is a client of the cache set like any other: it reads and
@@ -164,7 +164,7 @@ ssize_t mmfs_pwrite(struct mmfs_inode *ino, const void *buf, size_t len, uint64_
  * -errno when it cannot read. */
 long mmfs_fsck(struct mmfs *fs, FILE *out);
 
-/* ---- file.c: the page cache's view of an mmfs file ------------------------------ */
+/* ---- mmfs_aops.c: the page cache's view of an mmfs file ------------------------------ */
 
 /* readpage / writepage / migratepage / releasepage of mmfs files; a
  * mapping using them has an mmfs_inode as host. */

@@ -1,5 +1,5 @@
 /*
- * file.c - mmfs's address_space operations: the page cache reads and
+ * mmfs_aops.c - mmfs's address_space operations: the page cache reads and
  * writes an mmfs file's pages block by block through buffer heads
  * (src/mm/buffer.c), mapping blocks with mmfs_bmap, and migrates them with
  * buffer_migrate_page, as a block-based Linux filesystem does.
