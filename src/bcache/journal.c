@@ -708,19 +708,31 @@ int bch_journal_wait(struct cache_set *c, uint64_t seq)
 	return c->journal ? journal_wait_durable(c->journal, seq) : -EINVAL;
 }
 
-int bch_journal_meta(struct cache_set *c)
+/* c's journal with j->lock held, if it is started and healthy; else NULL
+ * (unlocked) with the error in *err. */
+static struct journal *journal_lock_usable(struct cache_set *c, int *err)
 {
 	struct journal *j = c->journal;
+
+	*err = -EINVAL;
+	if (!j)
+		return NULL;
+	pthread_mutex_lock(&j->lock);
+	*err = j->started ? journal_err(j) : -EINVAL;
+	if (*err) {
+		pthread_mutex_unlock(&j->lock);
+		return NULL;
+	}
+	return j;
+}
+
+int bch_journal_meta(struct cache_set *c)
+{
 	int err;
+	struct journal *j = journal_lock_usable(c, &err);
 
 	if (!j)
-		return -EINVAL;
-	pthread_mutex_lock(&j->lock);
-	err = j->started ? journal_err(j) : -EINVAL;
-	if (err) {
-		pthread_mutex_unlock(&j->lock);
 		return err;
-	}
 	j->buf[j->open].reserve = true;
 	return journal_write_unlock_wait(j, j->seq);
 }
@@ -735,34 +747,24 @@ int bch_journal_meta(struct cache_set *c)
  */
 int bch_journal_meta_nowait(struct cache_set *c)
 {
-	struct journal *j = c->journal;
 	int err;
+	struct journal *j = journal_lock_usable(c, &err);
 
 	if (!j)
-		return -EINVAL;
-	pthread_mutex_lock(&j->lock);
-	err = j->started ? journal_err(j) : -EINVAL;
-	if (!err) {
-		j->buf[j->open].need_write = true;
-		journal_try_write(j);
-	}
+		return err;
+	j->buf[j->open].need_write = true;
+	journal_try_write(j);
 	pthread_mutex_unlock(&j->lock);
-	return err;
+	return 0;
 }
 
 int bch_journal_flush(struct cache_set *c)
 {
-	struct journal *j = c->journal;
 	int err;
+	struct journal *j = journal_lock_usable(c, &err);
 
 	if (!j)
-		return -EINVAL;
-	pthread_mutex_lock(&j->lock);
-	err = j->started ? journal_err(j) : -EINVAL;
-	if (err) {
-		pthread_mutex_unlock(&j->lock);
 		return err;
-	}
 	return journal_write_unlock_wait(j, j->buf[j->open].data->keys ? j->seq : j->seq - 1);
 }
 

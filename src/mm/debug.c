@@ -143,15 +143,6 @@ static unsigned check_free_lists(struct mm_sys *s, struct pglist_data *nd, uint6
 	return bad;
 }
 
-/* The LRU list a page on an LRU must be on (lru.c's rule). */
-static enum lru_list lru_of(const struct page *p)
-{
-	if (page_test(p, PG_unevictable))
-		return LRU_UNEVICTABLE;
-	enum lru_list base = page_test(p, PG_swapbacked) ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE;
-	return base + (page_test(p, PG_active) ? 1 : 0);
-}
-
 /* Every page on an LRU list has PG_lru, is a head, is on its node and on
  * the right list; the counts agree.  *listed: the pages listed. */
 static unsigned check_lru_lists(struct mm_sys *s, struct pglist_data *nd, uint64_t *listed)
@@ -163,7 +154,7 @@ static unsigned check_lru_lists(struct mm_sys *s, struct pglist_data *nd, uint64
 		for (struct list_head *e = h->next; e != h && len <= nd->nr_pages; e = e->next, len++) {
 			struct page *p = list_entry(e, struct page, lru);
 			if (!page_test(p, PG_lru) || page_test(p, PG_tail) ||
-			    page_to_nid(s, p) != nd->id || lru_of(p) != l)
+			    page_to_nid(s, p) != nd->id || page_lru_now(p) != l)
 				REPORT(bad, p, "LRU list %u holds a page that does not belong there", l);
 		}
 		if (len != nd->nr_lru[l])

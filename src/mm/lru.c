@@ -33,20 +33,6 @@ static void add_locked(struct pglist_data *nd, struct page *p)
 	page_set(p, PG_lru);
 }
 
-/*
- * The list p is on.  Not page_lru(): PG_mlocked may have been set since p
- * was added (mlock_page() sets it, then relists), while PG_unevictable
- * changes only off the lists or under lru_lock, so it tells exactly
- * whether p is on the unevictable list.
- */
-static enum lru_list page_lru_now(const struct page *p)
-{
-	if (page_test(p, PG_unevictable))
-		return LRU_UNEVICTABLE;
-	enum lru_list base = page_test(p, PG_swapbacked) ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE;
-	return base + (page_test(p, PG_active) ? 1 : 0);
-}
-
 static void del_locked(struct pglist_data *nd, struct page *p)
 {
 	list_del(&p->lru);

@@ -419,6 +419,20 @@ static inline bool page_locked(const struct page *p)
 
 /* ---- LRU (lru.c) ----------------------------------------------------------------- */
 
+/*
+ * The list a page on an LRU is on.  Not the list it would join now:
+ * PG_mlocked may have been set since it was added (mlock_page() sets it,
+ * then relists), while PG_unevictable changes only off the lists or under
+ * lru_lock, so it tells exactly whether it is on the unevictable list.
+ */
+static inline enum lru_list page_lru_now(const struct page *p)
+{
+	if (page_test(p, PG_unevictable))
+		return LRU_UNEVICTABLE;
+	enum lru_list base = page_test(p, PG_swapbacked) ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE;
+	return base + (page_test(p, PG_active) ? 1 : 0);
+}
+
 void lru_cache_add(struct mm_sys *s, unsigned cpu, struct page *p);
 void lru_add_drain_cpu(struct mm_sys *s, unsigned cpu);
 void lru_add_drain_all(struct mm_sys *s);

@@ -71,9 +71,16 @@ static int install_special(struct mm_struct *mm, uint64_t start, unsigned npages
 	return err;
 }
 
-/* The vDSO's first page mapped in (by the C library's start-up). */
-static int vdso_prefault(struct mm_struct *mm, uint64_t vdso)
+/* Where exec puts the vDSO's code: the top of the mmap area. */
+static uint64_t vdso_start(const struct mm_struct *mm)
 {
+	return mm->mmap_base - VDSO_PAGES * PAGE_SIZE;
+}
+
+/* The vDSO's first page mapped in (by the C library's start-up). */
+static int vdso_prefault(struct mm_struct *mm)
+{
+	uint64_t vdso = vdso_start(mm);
 	struct vm_area_struct *v = vma_lookup(mm, vdso);
 	if (!v || v->vm_special != VMA_VDSO)
 		return 0;
@@ -97,7 +104,7 @@ static int vdso_prefault(struct mm_struct *mm, uint64_t vdso)
  */
 static int install_vdso(struct mm_struct *mm)
 {
-	uint64_t vdso = mm->mmap_base - VDSO_PAGES * PAGE_SIZE;
+	uint64_t vdso = vdso_start(mm);
 	uint64_t vvar = vdso - VVAR_PAGES * PAGE_SIZE;
 	int err = install_special(mm, vvar, VVAR_PAGES,
 				  VM_READ | VM_MAYREAD | VM_IO | VM_DONTDUMP | VM_PFNMAP, VMA_VVAR);
@@ -106,7 +113,7 @@ static int install_vdso(struct mm_struct *mm)
 				      VM_READ | VM_EXEC | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC,
 				      VMA_VDSO);
 	if (!err)
-		err = vdso_prefault(mm, vdso);
+		err = vdso_prefault(mm);
 	return err;
 }
 
@@ -193,7 +200,7 @@ struct mm_struct *dup_mm(struct mm_struct *old, struct hw_cpu *cpu, int *err)
 	pthread_rwlock_unlock(&old->mmap_lock);
 	/* The child runs its C library too, which reads the vDSO at once. */
 	if (!*err)
-		*err = vdso_prefault(mm, mm->mmap_base - VDSO_PAGES * PAGE_SIZE);
+		*err = vdso_prefault(mm);
 	if (*err) {
 		mm_destroy(mm, cpu);
 		return NULL;

@@ -252,12 +252,8 @@ static int mapcount_inc(struct page *p, bool pmd)
 		VM_BUG_ON_PAGE(pmd, p);
 		return __atomic_add_fetch(&p->mapcount, 1, __ATOMIC_ACQ_REL);
 	}
-	if (pmd) {
-		VM_BUG_ON_PAGE(p != head, p);
-		__atomic_add_fetch(&head[1].entire_mapcount, 1, __ATOMIC_RELAXED);
-	} else {
-		__atomic_add_fetch(&p->mapcount, 1, __ATOMIC_RELAXED);
-	}
+	VM_BUG_ON_PAGE(pmd && p != head, p);
+	__atomic_add_fetch(pmd ? &head[1].entire_mapcount : &p->mapcount, 1, __ATOMIC_RELAXED);
 	return __atomic_add_fetch(&head[1].large_mapcount, 1, __ATOMIC_ACQ_REL);
 }
 
