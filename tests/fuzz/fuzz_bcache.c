@@ -163,14 +163,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #ifndef MMSIM_LIBFUZZER
 #include "tap.h"
 
-static uint64_t rng_next(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 int main(int argc, char **argv)
 {
 	uint64_t seed = argc > 1 ? strtoull(argv[1], NULL, 0) : 1;
@@ -182,10 +174,10 @@ int main(int argc, char **argv)
 	if (!template_img)
 		done_testing();
 	for (unsigned i = 0; i < rounds; i++) {
-		size_t n = 4 + rng_next(&seed) % (i % 4 == 0 ? 590 : 12);
+		size_t n = 4 + fz_rng(&seed) % (i % 4 == 0 ? 590 : 12);
 
 		for (size_t k = 0; k < n; k++)
-			in[k] = (uint8_t)rng_next(&seed);
+			in[k] = (uint8_t)fz_rng(&seed);
 		/* Small xors are the likeliest real damage: favour them. */
 		if (i % 2)
 			in[0] |= XOR;

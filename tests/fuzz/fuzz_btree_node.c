@@ -130,14 +130,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #ifndef MMSIM_LIBFUZZER
 #include "tap.h"
 
-static uint64_t rng_next(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 /* A node as an input: flags, then the node without its trailing zeros. */
 static size_t node_input(uint8_t *out, uint8_t flags, uint64_t off)
 {
@@ -149,20 +141,6 @@ static size_t node_input(uint8_t *out, uint8_t flags, uint64_t off)
 	while (len && !out[len])
 		len--;
 	return len + 1;
-}
-
-static int write_seed(const char *dir, const char *name, const uint8_t *p, size_t len)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (!f || fwrite(p, 1, len, f) != len || fclose(f)) {
-		perror(path);
-		return -1;
-	}
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -187,15 +165,15 @@ int main(int argc, char **argv)
 				   PTR_OFFSET((const struct bkey *)kw, 0) * 512);
 	}
 	if (seeds) {
-		int r = write_seed(argv[2], "root", root, nroot);
+		int r = fz_write_seed(argv[2], "root", root, nroot);
 
 		root[0] = SALVAGE | PENDING;
-		r = r ?: write_seed(argv[2], "root-salvage", root, nroot);
+		r = r ?: fz_write_seed(argv[2], "root-salvage", root, nroot);
 		root[0] = 0;
 		if (nleaf) {
-			r = r ?: write_seed(argv[2], "leaf", leaf, nleaf);
+			r = r ?: fz_write_seed(argv[2], "leaf", leaf, nleaf);
 			leaf[0] |= SALVAGE | PENDING;
-			r = r ?: write_seed(argv[2], "leaf-salvage", leaf, nleaf);
+			r = r ?: fz_write_seed(argv[2], "leaf-salvage", leaf, nleaf);
 		}
 		unlink(img_path);
 		return r ? 1 : 0;
@@ -209,13 +187,13 @@ int main(int argc, char **argv)
 	ok(nleaf && read_tree(leaf[0]), "a real leaf reads back at the root's place");
 	for (unsigned i = 0; i < rounds; i++) {
 		const uint8_t *src = i % 3 ? root : leaf;
-		size_t n = i % 3 ? nroot : nleaf, flips = 1 + rng_next(&seed) % 4;
+		size_t n = i % 3 ? nroot : nleaf, flips = 1 + fz_rng(&seed) % 4;
 
 		memcpy(in, src, n);
 		in[0] = (uint8_t)(src[0] & ~FIX_CSUMS) | (i % 2 ? FIX_CSUMS : 0) |
-			(uint8_t)(rng_next(&seed) % 4 == 0 ? SALVAGE | PENDING : 0);
+			(uint8_t)(fz_rng(&seed) % 4 == 0 ? SALVAGE | PENDING : 0);
 		for (size_t f = 0; f < flips; f++)
-			in[1 + rng_next(&seed) % (n - 1)] ^= (uint8_t)(1u << (rng_next(&seed) % 8));
+			in[1 + fz_rng(&seed) % (n - 1)] ^= (uint8_t)(1u << (fz_rng(&seed) % 8));
 		memset(node, 0, NODE_BYTES);
 		memcpy(node, in + 1, n - 1);
 		read += read_tree(in[0]);

@@ -19,6 +19,28 @@ const char *fz_tmpdir(void)
 	return getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 }
 
+uint64_t fz_rng(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+int fz_write_seed(const char *dir, const char *name, const uint8_t *p, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(p, 1, len, f) != len || fclose(f)) {
+		perror(path);
+		return -1;
+	}
+	return 0;
+}
+
 struct blk_dev *fz_open_img(const char *path, uint64_t bytes, bool create)
 {
 	struct blk_open_opts o;

@@ -35,6 +35,10 @@
 /* A directory for images: /dev/shm when there is one (a flush there is
  * free; the images are fsynced on every journal write), else TMPDIR. */
 const char *fz_tmpdir(void);
+/* xorshift64: the CI drivers' reproducible damage. */
+uint64_t fz_rng(uint64_t *s);
+/* Writes len bytes of p as DIR/NAME (a seed for the corpus): 0 or -1. */
+int fz_write_seed(const char *dir, const char *name, const uint8_t *p, size_t len);
 struct blk_dev *fz_open_img(const char *path, uint64_t bytes, bool create);
 /*
  * Formats a cache set at path (FZ_BYTES), adds nkeys dirty keys of

@@ -197,28 +197,6 @@ static size_t encode_real(uint8_t *out, uint8_t flags)
 	return at;
 }
 
-static uint64_t rng_next(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-static int write_seed(const char *dir, const char *name, const uint8_t *p, size_t len)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "wb");
-	if (!f || fwrite(p, 1, len, f) != len || fclose(f)) {
-		perror(path);
-		return -1;
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	static uint8_t real[1 << 16], in[1 << 16];
@@ -231,13 +209,13 @@ int main(int argc, char **argv)
 	n = encode_real(real, 0);
 	if (argc > 2 && !strcmp(argv[1], "--seeds")) {
 		/* The fs as made; asked to write after mounting; one inode. */
-		int r = write_seed(argv[2], "real", real, n);
+		int r = fz_write_seed(argv[2], "real", real, n);
 
 		real[0] = WRITE | 1u << 4;
-		r = r ?: write_seed(argv[2], "real-write", real, n);
+		r = r ?: fz_write_seed(argv[2], "real-write", real, n);
 		real[0] = FIX_CSUMS;
 		real[1] = 1;
-		r = r ?: write_seed(argv[2], "one-inode", real, 2 + 56 + 256);
+		r = r ?: fz_write_seed(argv[2], "one-inode", real, 2 + 56 + 256);
 		fz_mmfs_teardown(&m);
 		return r ? 1 : 0;
 	}
@@ -252,14 +230,14 @@ int main(int argc, char **argv)
 		mmfs_unmount(fs);
 	}
 	for (unsigned i = 0; i < rounds; i++) {
-		unsigned flips = 1 + (unsigned)(rng_next(&seed) % 4);
+		unsigned flips = 1 + (unsigned)(fz_rng(&seed) % 4);
 
 		memcpy(in, real, n);
 		in[0] = (uint8_t)(i % 2 ? FIX_CSUMS : 0) | (uint8_t)(i % 3 ? 0 : WRITE);
 		for (unsigned f = 0; f < flips; f++) {
-			size_t at = 2 + rng_next(&seed) % (n - 2);
+			size_t at = 2 + fz_rng(&seed) % (n - 2);
 
-			in[at] ^= (uint8_t)(1u << (rng_next(&seed) % 8));
+			in[at] ^= (uint8_t)(1u << (fz_rng(&seed) % 8));
 		}
 		mounted += mount_and_check(decode(in, n));
 	}
