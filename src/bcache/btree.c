@@ -166,7 +166,7 @@ static uint64_t node_bucket(struct cache_set *c, const struct btree *b)
 
 static unsigned block_bytes(struct cache_set *c)
 {
-	return c->cache->block_sectors * 512u;
+	return c->cache->block_sectors * BLK_SECTOR_SIZE;
 }
 
 static size_t round_up(size_t v, size_t to)
@@ -330,7 +330,7 @@ static int write_bset(struct cache_set *c, struct btree *b, const struct bkey_ar
 	uint64_t *p;
 	int r;
 
-	if (at * 512ull + bytes > c->btree->node_sectors * 512ull) {
+	if ((uint64_t)at * BLK_SECTOR_SIZE + bytes > (uint64_t)c->btree->node_sectors * BLK_SECTOR_SIZE) {
 		bch_log(c, "btree", "%zu bytes of keys do not fit in the node at sector %u", bytes, at);
 		return -ENOSPC;
 	}
@@ -357,7 +357,7 @@ static int write_bset(struct cache_set *c, struct btree *b, const struct bkey_ar
 	free(i);
 	if (r)
 		return node_io_error(c, b, r);
-	b->written = at + (unsigned)(bytes / 512);
+	b->written = at + (unsigned)(bytes / BLK_SECTOR_SIZE);
 	b->nsets = at ? b->nsets + 1 : 1;
 	c->btree->st.node_writes++;
 	return 0;
@@ -525,7 +525,8 @@ static int write_node(struct cache_set *c, struct btree *b)
 	}
 	delta_bytes = round_up(sizeof(struct bset) + b->delta.u64s * 8, block_bytes(c));
 	if (b->need_full || b->nsets >= BTREE_MAX_BSETS ||
-	    b->written * 512ull + delta_bytes > s->node_sectors * 512ull)
+	    (uint64_t)b->written * BLK_SECTOR_SIZE + delta_bytes >
+		    (uint64_t)s->node_sectors * BLK_SECTOR_SIZE)
 		return compact_node(c, b);
 	r = write_bset(c, b, &b->delta, b->written);
 	if (r)
@@ -537,47 +538,40 @@ static int write_node(struct cache_set *c, struct btree *b)
 	return 0;
 }
 
-/*
- * Splits b in two: the left half moves to a new node, the right half stays
- * in b; both written whole to new buckets; the parent gets both pointers
- * (a new root if b was the root) and is written.
- */
-static int split_node(struct cache_set *c, struct btree *b)
+/* Where b splits: its first m keys (about half its u64s, at least one) go left. */
+static size_t split_point(const struct btree *b)
 {
-	struct btree_state *s = c->btree;
-	struct btree *left, *p = b->parent, *newroot = NULL;
 	size_t m = 0, acc = 0, nr = b->keys.nr;
-	uint64_t old_b, old_l;
-	int64_t nb_left = -1, nb_right = -1, nb_root = -1;
-	int r;
 
-	if (nr < 2)
-		return -EIO;
-	/* A parent that is full (it could not split for want of a bucket). */
-	if (p && p->keys.u64s + BKEY_SLOT_U64S > s->max_u64s) {
-		bch_log(c, "btree", "node in bucket %" PRIu64 " is full and could not split", node_bucket(c, p));
-		return -ENOSPC;
-	}
 	while (m < nr - 1 && acc + bkey_u64s(&b->keys.k[m].key) <= b->keys.u64s / 2)
 		acc += bkey_u64s(&b->keys.k[m++].key);
-	if (!m)
-		m = 1;
-	/* Everything that can fail before the tree changes: memory, buckets. */
-	left = node_new(b->level);
-	if (!p)
-		newroot = node_new(b->level + 1);
-	if (!left || (!p && (!newroot || child_reserve(newroot, 2))) ||
-	    bkey_array_reserve(&left->keys, m) || (b->level && child_reserve(left, m)) ||
-	    (p && (child_reserve(p, p->keys.nr + 1) || bkey_array_reserve(&p->keys, p->keys.nr + 1) ||
-		   bkey_array_reserve(&p->delta, p->delta.nr + 2)))) {
-		r = -ENOMEM;
-		goto undo;
-	}
-	if ((nb_left = node_bucket_alloc(c)) < 0 || (nb_right = node_bucket_alloc(c)) < 0 ||
-	    (!p && (nb_root = node_bucket_alloc(c)) < 0)) {
-		r = (int)(nb_left < 0 ? nb_left : nb_right < 0 ? nb_right : nb_root);
-		goto undo;
-	}
+	return m ? m : 1;
+}
+
+/*
+ * Reserves, before the tree changes, all the memory a split of b at m needs:
+ * left's keys and children, and room in the parent (or the new root) for
+ * two pointers.  Returns false if any allocation failed.
+ */
+static bool split_reserve(struct btree *b, struct btree *left, struct btree *newroot, size_t m)
+{
+	struct btree *p = b->parent;
+
+	if (!left || (!p && (!newroot || child_reserve(newroot, 2))))
+		return false;
+	if (bkey_array_reserve(&left->keys, m) || (b->level && child_reserve(left, m)))
+		return false;
+	return !p || (!child_reserve(p, p->keys.nr + 1) &&
+		      !bkey_array_reserve(&p->keys, p->keys.nr + 1) &&
+		      !bkey_array_reserve(&p->delta, p->delta.nr + 2));
+}
+
+/*
+ * Moves b's first m keys (with their children) to left, whose position
+ * becomes the last of them; left has no pointer until it is written.
+ */
+static void split_move_left(struct cache_set *c, struct btree *b, struct btree *left, size_t m)
+{
 	for (size_t i = 0; i < m; i++) {
 		bkey_array_insert_at(&left->keys, i, &b->keys.k[i].key);
 		if (b->level) {
@@ -586,14 +580,84 @@ static int split_node(struct cache_set *c, struct btree *b)
 		}
 	}
 	if (b->level)
-		memmove(b->child, b->child + m, (nr - m) * sizeof(*b->child));
+		memmove(b->child, b->child + m, (b->keys.nr - m) * sizeof(*b->child));
 	bkey_array_remove(&b->keys, 0, m);
-	/* Left's position: its last key's; no pointer until it is written. */
 	memset(&left->key, 0, sizeof(left->key));
 	bch_key_init(&left->key.key, (unsigned)KEY_INODE(&left->keys.k[m - 1].key),
-		     KEY_OFFSET(&left->keys.k[m - 1].key), s->node_sectors);
-	left->parent = p ? p : newroot;
+		     KEY_OFFSET(&left->keys.k[m - 1].key), c->btree->node_sectors);
 	left->dirty = b->dirty = true;
+}
+
+/* The split root's two halves get a new root, written to bucket nb and made the root. */
+static int split_grow_root(struct cache_set *c, struct btree *newroot, struct btree *left,
+			   struct btree *b, uint64_t nb)
+{
+	uint64_t unused;
+	int r;
+
+	interior_set(newroot, &left->key.key, left);
+	interior_set(newroot, &b->key.key, b);
+	b->parent = newroot;
+	memset(&newroot->key, 0, sizeof(newroot->key));
+	bch_key_init(&newroot->key.key, (unsigned)MAX_KEY_INODE, MAX_KEY_OFFSET,
+		     c->btree->node_sectors);
+	newroot->dirty = true;
+	r = write_whole_to(c, newroot, nb, &unused);
+	return r ? r : set_root(c, newroot, true);
+}
+
+/* The parent p points at both halves (its delta records both) and is written. */
+static int split_update_parent(struct cache_set *c, struct btree *p, struct btree *left,
+			       struct btree *b)
+{
+	int r;
+
+	if ((r = interior_set(p, &left->key.key, left)) || (r = interior_set(p, &b->key.key, b)) ||
+	    (r = delta_set_ptr(&p->delta, &left->key.key)) ||
+	    (r = delta_set_ptr(&p->delta, &b->key.key))) {
+		bch_set_error(c, r);
+		return r;
+	}
+	p->dirty = true;
+	return write_node(c, p);
+}
+
+/*
+ * Splits b in two: the left half moves to a new node, the right half stays
+ * in b; both written whole to new buckets; the parent gets both pointers
+ * (a new root if b was the root) and is written.  Everything that can fail
+ * without an I/O error (memory, buckets) is taken before the tree changes.
+ */
+static int split_node(struct cache_set *c, struct btree *b)
+{
+	struct btree *left, *p = b->parent, *newroot = NULL;
+	uint64_t old_b, old_l;
+	int64_t nb_left = -1, nb_right = -1, nb_root = -1;
+	size_t m;
+	int r;
+
+	if (b->keys.nr < 2)
+		return -EIO;
+	/* A parent that is full (it could not split for want of a bucket). */
+	if (p && p->keys.u64s + BKEY_SLOT_U64S > c->btree->max_u64s) {
+		bch_log(c, "btree", "node in bucket %" PRIu64 " is full and could not split", node_bucket(c, p));
+		return -ENOSPC;
+	}
+	m = split_point(b);
+	left = node_new(b->level);
+	if (!p)
+		newroot = node_new(b->level + 1);
+	if (!split_reserve(b, left, newroot, m)) {
+		r = -ENOMEM;
+		goto undo;
+	}
+	if ((nb_left = node_bucket_alloc(c)) < 0 || (nb_right = node_bucket_alloc(c)) < 0 ||
+	    (!p && (nb_root = node_bucket_alloc(c)) < 0)) {
+		r = (int)(nb_left < 0 ? nb_left : nb_right < 0 ? nb_right : nb_root);
+		goto undo;
+	}
+	split_move_left(c, b, left, m);
+	left->parent = p ? p : newroot;
 
 	r = write_whole_to(c, left, (uint64_t)nb_left, &old_l);
 	if (!r)
@@ -607,37 +671,15 @@ static int split_node(struct cache_set *c, struct btree *b)
 		bch_set_error(c, r);
 		return r;
 	}
-	s->st.splits++;
+	c->btree->st.splits++;
 	if (newroot) {
-		struct bkey *lk = &left->key.key, *bk = &b->key.key;
-		uint64_t nb;
-
-		interior_set(newroot, lk, left);
-		interior_set(newroot, bk, b);
-		b->parent = newroot;
-		memset(&newroot->key, 0, sizeof(newroot->key));
-		bch_key_init(&newroot->key.key, (unsigned)MAX_KEY_INODE, MAX_KEY_OFFSET,
-			     s->node_sectors);
-		newroot->dirty = true;
-		r = write_whole_to(c, newroot, (uint64_t)nb_root, &nb);
-		if (!r)
-			r = set_root(c, newroot, true);
+		r = split_grow_root(c, newroot, left, b, (uint64_t)nb_root);
 		if (r) {
 			bch_set_error(c, r);
 			return r;
 		}
-	} else {
-		if ((r = interior_set(p, &left->key.key, left)) ||
-		    (r = interior_set(p, &b->key.key, b)) ||
-		    (r = delta_set_ptr(&p->delta, &left->key.key)) ||
-		    (r = delta_set_ptr(&p->delta, &b->key.key))) {
-			bch_set_error(c, r);
-			return r;
-		}
-		p->dirty = true;
-		r = write_node(c, p);
-		if (r)
-			return r;
+	} else if ((r = split_update_parent(c, p, left, b))) {
+		return r;
 	}
 	bch_bucket_free(c, old_b);
 	pin_drop(c, b);
@@ -777,7 +819,7 @@ static bool node_has_ptr(const struct btree *b, const struct bkey *k)
 static const char *torn_set_impossible(struct cache_set *c, const struct btree *b,
 				       const struct bset *i)
 {
-	size_t words = (512 - sizeof(*i)) / 8;
+	size_t words = (BLK_SECTOR_SIZE - sizeof(*i)) / 8;
 	const uint64_t *p = i->d, *end = i->d + (i->keys < words ? i->keys : words);
 
 	while (end - p >= 2 && bkey_u64s((const struct bkey *)p) <= (size_t)(end - p)) {
@@ -827,116 +869,154 @@ static bool key_in_range(const struct bkey *k, unsigned level, const struct bkey
 	return !lo || bch_pos_cmp(KEY_INODE(k), KEY_START(k), KEY_INODE(lo), KEY_OFFSET(lo)) >= 0;
 }
 
+/* Why the set i at byte off of b (magic and seq good) cannot be read, or NULL. */
+static const char *bset_unreadable(const struct btree *b, const struct bset *i, size_t off,
+				   size_t node_bytes)
+{
+	if (i->version != BCACHE_BSET_VERSION)
+		return "bad version";
+	if ((size_t)i->keys * 8 > node_bytes - off - sizeof(*i))
+		return "larger than the node";
+	if (i->csum != bch_bset_csum(i, b->key.key.ptr[0]))
+		return "bad checksum";
+	return NULL;
+}
+
+/*
+ * Checks and applies the keys of the good set i, at sector `sector' of b:
+ * each valid, inside the node's range (lo, b's key], in order within the
+ * set.  Interior nodes take pointers, leaves extents (later sets win).
+ */
+static int apply_bset(struct read_ctx *rc, struct btree *b, const struct bkey *lo,
+		      const struct bset *i, size_t sector)
+{
+	struct cache *ca = rc->c->cache;
+	const uint64_t *p = i->d, *end = i->d + i->keys;
+	const struct bkey *prev = NULL;
+
+	while (p < end) {
+		const struct bkey *k = (const struct bkey *)p;
+		const char *why = NULL;
+
+		if (p + 2 > end || p + bkey_u64s(k) > end)
+			return read_fail(rc, "bset at sector %zu: truncated key", sector);
+		if (b->level ? !bch_btree_ptr_valid(ca, k, &why) : !bch_extent_valid(ca, k, true, &why))
+			return read_fail(rc, "bset at sector %zu: bad key %" PRIu64 ":%" PRIu64 ": %s",
+					 sector, KEY_INODE(k), KEY_OFFSET(k), why);
+		if (!key_in_range(k, b->level, lo, &b->key.key))
+			return read_fail(rc, "key %" PRIu64 ":%" PRIu64 " outside the node's range",
+					 KEY_INODE(k), KEY_OFFSET(k));
+		if (prev && (b->level ? bkey_cmp(prev, k) >= 0 :
+			     bch_pos_cmp(KEY_INODE(prev), KEY_OFFSET(prev), KEY_INODE(k),
+					 KEY_START(k)) > 0))
+			return read_fail(rc, "bset at sector %zu: keys out of order", sector);
+		if (b->level ? interior_set(b, k, NULL) != 0 : bch_extent_insert(&b->keys, k, false) != 0)
+			return -ENOMEM;
+		prev = k;
+		p += bkey_u64s(k);
+	}
+	return 0;
+}
+
+/* The byte offset of the first set of b's seq at or after `from', or 0. */
+static size_t next_set_of_node(struct read_ctx *rc, const struct btree *b, uint64_t magic,
+			       size_t from, size_t node_bytes)
+{
+	for (size_t o = from; o + sizeof(struct bset) <= node_bytes; o += block_bytes(rc->c)) {
+		const struct bset *i = (const struct bset *)((const uint8_t *)rc->buf + o);
+
+		if (i->magic == magic && i->seq == b->seq)
+			return o;
+	}
+	return 0;
+}
+
+/* read_corrupt's answer, with a salvaged set (0) told apart as 1. */
+static int salvaged(int r)
+{
+	return r ? r : 1;
+}
+
+/*
+ * Reading b stopped at byte off, on a set that is not the node's or is
+ * unreadable (`bad' says why, NULL for the former).  A power cut explains
+ * only the node's last write: a set of this seq further on was written
+ * after the one that failed, so that one was complete once (a later
+ * PREFLUSH write made it durable): damage.  A bad last set is a torn write
+ * only while the journal still holds keys for the node: a node keeps its
+ * journal pin until its write completes, and the entry that moves last_seq
+ * past that pin is written after it.  Returns 0 for a clean end or a torn
+ * write (the node then needs a whole rewrite), 1 for damage salvaged for
+ * fsck (reading ends there), or -EIO.
+ */
+static int judge_stop(struct read_ctx *rc, struct btree *b, const struct bkey *lo, size_t off,
+		      const char *bad, size_t node_bytes)
+{
+	struct cache_set *c = rc->c;
+	uint64_t magic = bch_bset_magic(&c->cache->sb);
+	const struct bset *i = (const struct bset *)((const uint8_t *)rc->buf + off);
+	size_t later = next_set_of_node(rc, b, magic, off + block_bytes(c), node_bytes);
+	const char *why;
+
+	if (later)
+		return salvaged(read_corrupt(rc, b, "set at sector %u %s, but a set at sector %zu follows it: "
+				    "damage, not a torn write", b->written,
+				    bad ? bad : "unreadable", later / BLK_SECTOR_SIZE));
+	if (!bad && off + sizeof(struct bset) <= node_bytes &&
+	    set_header_damaged(b, i, magic, node_bytes - off, b->key.key.ptr[0]))
+		return salvaged(read_corrupt(rc, b, "set at sector %u: its magic or seq is damaged (the set "
+				    "passes its checksum with the node's): damage, not a torn write",
+				    b->written));
+	if (!bad)
+		return 0;
+	if (strcmp(bad, "bad checksum"))
+		return salvaged(read_corrupt(rc, b, "set at sector %u: %s (a torn set's header is whole): "
+				    "damage, not a torn write", b->written, bad));
+	if (!journal_covers(c, lo, &b->key.key))
+		return salvaged(read_corrupt(rc, b, "set at sector %u: %s, and no journal entry still to "
+				    "replay holds a key for the node: damage, not a torn write",
+				    b->written, bad));
+	if (!b->level && (why = torn_set_impossible(c, b, i)))
+		return salvaged(read_corrupt(rc, b, "set at sector %u: %s, and %s: damage, not a torn write",
+				    b->written, bad, why));
+	b->need_full = true;
+	bch_log(c, "btree", "node in bucket %" PRIu64 ": set at sector %u: %s: a torn write "
+		"(the journal holds the node's newest keys); kept what precedes",
+		node_bucket(c, b), b->written, bad);
+	return 0;
+}
+
 /* Applies the bsets of the node b (key and level set) from rc->buf. */
 static int parse_node(struct read_ctx *rc, struct btree *b, const struct bkey *lo)
 {
 	struct cache_set *c = rc->c;
-	struct cache *ca = c->cache;
-	size_t node_bytes = (size_t)c->btree->node_sectors * 512, off = 0;
-	uint64_t magic = bch_bset_magic(&ca->sb);
+	size_t node_bytes = (size_t)c->btree->node_sectors * BLK_SECTOR_SIZE, off = 0;
+	uint64_t magic = bch_bset_magic(&c->cache->sb);
 	const struct bset *first = rc->buf;
 	const char *bad = NULL;		/* why the set where reading stopped failed */
-	size_t later = 0;
+	int r;
 
 	if (first->magic != magic)
 		return read_fail(rc, "bad magic (not a btree node, or never written)");
 	b->seq = first->seq;
 	while (off + sizeof(struct bset) <= node_bytes) {
 		const struct bset *i = (const struct bset *)((const uint8_t *)rc->buf + off);
-		const uint64_t *p, *end;
-		const struct bkey *prev = NULL;
 
 		if (i->magic != magic || i->seq != b->seq)
 			break;		/* the end of what this node wrote */
-		if (i->version != BCACHE_BSET_VERSION)
-			bad = "bad version";
-		else if ((size_t)i->keys * 8 > node_bytes - off - sizeof(*i))
-			bad = "larger than the node";
-		else if (i->csum != bch_bset_csum(i, b->key.key.ptr[0]))
-			bad = "bad checksum";
+		bad = bset_unreadable(b, i, off, node_bytes);
 		if (bad && !off)
 			return read_fail(rc, "first bset: %s", bad);
 		if (bad)
 			break;
-		p = i->d;
-		end = i->d + i->keys;
-		while (p < end) {
-			const struct bkey *k = (const struct bkey *)p;
-			const char *why = NULL;
-
-			if (p + 2 > end || p + bkey_u64s(k) > end)
-				return read_fail(rc, "bset at sector %zu: truncated key", off / 512);
-			if (b->level ? !bch_btree_ptr_valid(ca, k, &why) :
-				       !bch_extent_valid(ca, k, true, &why))
-				return read_fail(rc, "bset at sector %zu: bad key %" PRIu64 ":%" PRIu64
-						 ": %s", off / 512, KEY_INODE(k), KEY_OFFSET(k), why);
-			if (!key_in_range(k, b->level, lo, &b->key.key))
-				return read_fail(rc, "key %" PRIu64 ":%" PRIu64 " outside the node's "
-						 "range", KEY_INODE(k), KEY_OFFSET(k));
-			if (prev && (b->level ? bkey_cmp(prev, k) >= 0 :
-				     bch_pos_cmp(KEY_INODE(prev), KEY_OFFSET(prev), KEY_INODE(k),
-						 KEY_START(k)) > 0))
-				return read_fail(rc, "bset at sector %zu: keys out of order", off / 512);
-			if (b->level) {
-				if (interior_set(b, k, NULL))
-					return -ENOMEM;
-			} else if (bch_extent_insert(&b->keys, k, false)) {
-				return -ENOMEM;
-			}
-			prev = k;
-			p += bkey_u64s(k);
-		}
+		if ((r = apply_bset(rc, b, lo, i, off / BLK_SECTOR_SIZE)))
+			return r;
 		b->nsets++;
 		off += round_up(bset_bytes(i), block_bytes(c));
 	}
-	b->written = (unsigned)(off / 512);
-	/*
-	 * Where reading stopped, a power cut can explain only the node's last
-	 * write: a set of this seq further on was written after the one that
-	 * failed, so that one was complete once (a later PREFLUSH write made
-	 * it durable): damage.  A bad last set is a torn write only while the
-	 * journal still holds keys for the node: a node keeps its journal pin
-	 * until its write completes, and the entry that moves last_seq past
-	 * that pin is written after it.
-	 */
-	for (size_t o = off + block_bytes(c); !later && o + sizeof(struct bset) <= node_bytes;
-	     o += block_bytes(c)) {
-		const struct bset *i = (const struct bset *)((const uint8_t *)rc->buf + o);
-
-		if (i->magic == magic && i->seq == b->seq)
-			later = o;
-	}
-	if (later)
-		return read_corrupt(rc, b, "set at sector %u %s, but a set at sector %zu follows it: "
-				    "damage, not a torn write", b->written,
-				    bad ? bad : "unreadable", later / 512);
-	if (!bad && off + sizeof(struct bset) <= node_bytes &&
-	    set_header_damaged(b, (const struct bset *)((const uint8_t *)rc->buf + off), magic,
-			       node_bytes - off, b->key.key.ptr[0]))
-		return read_corrupt(rc, b, "set at sector %u: its magic or seq is damaged (the set "
-				    "passes its checksum with the node's): damage, not a torn write",
-				    b->written);
-	if (bad && strcmp(bad, "bad checksum"))
-		return read_corrupt(rc, b, "set at sector %u: %s (a torn set's header is whole): "
-				    "damage, not a torn write", b->written, bad);
-	if (bad && !journal_covers(c, lo, &b->key.key))
-		return read_corrupt(rc, b, "set at sector %u: %s, and no journal entry still to "
-				    "replay holds a key for the node: damage, not a torn write",
-				    b->written, bad);
-	if (bad && !b->level) {
-		const char *why = torn_set_impossible(c, b,
-			(const struct bset *)((const uint8_t *)rc->buf + off));
-
-		if (why)
-			return read_corrupt(rc, b, "set at sector %u: %s, and %s: damage, not a torn "
-					    "write", b->written, bad, why);
-	}
-	if (bad) {
-		b->need_full = true;
-		bch_log(c, "btree", "node in bucket %" PRIu64 ": set at sector %u: %s: a torn write "
-			"(the journal holds the node's newest keys); kept what precedes",
-			node_bucket(c, b), b->written, bad);
-	}
+	b->written = (unsigned)(off / BLK_SECTOR_SIZE);
+	if ((r = judge_stop(rc, b, lo, off, bad, node_bytes)))
+		return r < 0 ? r : 0;
 	if (b->level) {
 		if (!b->keys.nr)
 			return read_fail(rc, "interior node without keys");
@@ -970,7 +1050,7 @@ static int read_node(struct read_ctx *rc, const struct bkey *key, unsigned level
 	bkey_slot_set(&b->key, key);
 	b->parent = parent;
 	r = blk_rw(c->cache->bdev, BLK_OP_READ, 0, PTR_OFFSET(key, 0), rc->buf,
-		   (size_t)c->btree->node_sectors * 512);
+		   (size_t)c->btree->node_sectors * BLK_SECTOR_SIZE);
 	if (r) {
 		bch_log(c, "btree", "reading node in bucket %" PRIu64 ": %s", node_bucket(c, b), strerror(-r));
 		node_free_tree(b);
@@ -1027,7 +1107,7 @@ static int state_init(struct cache_set *c)
 		ns = bs / 4 > LINUX_BTREE_MAX_SECTORS ? bs / 4 : LINUX_BTREE_MAX_SECTORS;
 	}
 	s->node_sectors = ns;
-	s->max_u64s = ((size_t)ns * 512 - sizeof(struct bset)) / 8;
+	s->max_u64s = ((size_t)ns * BLK_SECTOR_SIZE - sizeof(struct bset)) / 8;
 	s->split_u64s = s->max_u64s * 2 / 3;
 	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
 		seed = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)s;
@@ -1088,7 +1168,7 @@ int bch_btree_open(struct cache_set *c)
 		r = -EIO;
 		goto fail;
 	}
-	rc.buf = io_alloc((size_t)c->btree->node_sectors * 512);
+	rc.buf = io_alloc((size_t)c->btree->node_sectors * BLK_SECTOR_SIZE);
 	if (!rc.buf) {
 		r = -ENOMEM;
 		goto fail;
