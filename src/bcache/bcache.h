@@ -288,6 +288,23 @@ void bch_journal_pin_drop(struct cache_set *c, uint64_t seq);
 /* Largest key list one entry can carry, in u64 words. */
 unsigned bch_journal_max_u64s(struct cache_set *c);
 
+/*
+ * The journal's pins: a ring of counts for the seqs [first, end), first
+ * being last_seq (the oldest entry anything still holds) and end - 1 the
+ * open entry, which pins itself until its write completes.  Invariants:
+ * first <= open < end, end - first <= cap, and the count at first is
+ * non-zero unless first is the open entry (last_seq moves past every
+ * entry nobody holds).  bch_journal_pins_check() counts the violations in
+ * p (each printed to stderr); the debug build runs it at every pin change
+ * and stops on one.
+ */
+struct journal_pins {
+	uint32_t *count;
+	size_t cap, head;		/* count[head] is seq first's */
+	uint64_t first, end;
+};
+unsigned bch_journal_pins_check(const struct journal_pins *p, uint64_t open_seq);
+
 /* Counters since bch_journal_init (for benchmarks and tests). */
 struct journal_stats {
 	uint64_t writes;		/* jsets written */
@@ -306,6 +323,28 @@ struct journal_stats {
 	unsigned free_buckets;		/* ready to be written */
 };
 void bch_journal_get_stats(struct cache_set *c, struct journal_stats *st);
+
+/*
+ * Debug-build checks (MMSIM_DEBUG_VM, as src/mm/mmdebug.h for mm):
+ * BCH_BUG_ON(cond) reports the broken invariant and aborts; without the
+ * option the condition is only parsed.  It must have no side effects.
+ */
+void bch_bug(const char *file, int line, const char *cond) __attribute__((noreturn, cold));
+#ifdef MMSIM_DEBUG_VM
+#define BCH_DEBUG_ENABLED 1
+#define BCH_BUG_ON(cond)                                                         \
+	do {                                                                     \
+		if (__builtin_expect(!!(cond), 0))                               \
+			bch_bug(__FILE__, __LINE__, #cond);                      \
+	} while (0)
+#else
+#define BCH_DEBUG_ENABLED 0
+#define BCH_BUG_ON(cond)                                                         \
+	do {                                                                     \
+		if (0 && (cond)) {                                               \
+		}                                                                \
+	} while (0)
+#endif
 
 /* ---- alloc.c ---------------------------------------------------------------- */
 
@@ -370,6 +409,17 @@ int bch_btree_map_keys(struct cache_set *c, bch_extent_fn fn, void *arg);
 /* Writes every dirty node pinning an entry <= seq, and waits. */
 int bch_btree_flush_pins(struct cache_set *c, uint64_t seq);
 int bch_btree_flush_all(struct cache_set *c);
+/*
+ * Checks the whole tree against what btree.c promises: in every node the
+ * keys are in order (a leaf's extents sorted and not overlapping, an
+ * interior node's positions strictly increasing, the last its own), and
+ * every node's journal pin is one the journal still counts (seq in
+ * [last_seq, open]): a node pinning an entry older than last_seq could
+ * see the journal bucket holding its unwritten keys reused.  Takes
+ * btree_lock for reading.  Returns the violations, each printed to
+ * stderr.  bch_btree_close runs it in the debug build and stops on one.
+ */
+unsigned bch_btree_check(struct cache_set *c);
 
 /* ---- cache set life (super.c) ------------------------------------------------- */
 

@@ -330,7 +330,9 @@ static int write_bset(struct cache_set *c, struct btree *b, const struct bkey_ar
 	uint64_t *p;
 	int r;
 
-	if ((uint64_t)at * BLK_SECTOR_SIZE + bytes > (uint64_t)c->btree->node_sectors * BLK_SECTOR_SIZE) {
+	BCH_BUG_ON(bkey_array_disorder(keys, !b->level));
+	if ((uint64_t)at * BLK_SECTOR_SIZE + bytes >
+	    (uint64_t)c->btree->node_sectors * BLK_SECTOR_SIZE) {
 		bch_log(c, "btree", "%zu bytes of keys do not fit in the node at sector %u", bytes, at);
 		return -ENOSPC;
 	}
@@ -1194,12 +1196,70 @@ void bch_btree_close(struct cache_set *c)
 
 	if (!c->btree)
 		return;
+	BCH_BUG_ON(bch_btree_check(c));
 	wlock(c);
 	s = c->btree;
 	c->btree = NULL;
 	wunlock(c);
 	node_free_tree(s->root);
 	free(s);
+}
+
+/* ---- debug checks ------------------------------------------------------------------------ */
+
+struct check_ctx {
+	struct cache_set *c;
+	bool journal;			/* pins checked against [last_seq, open] */
+	uint64_t last_seq, open_seq;
+	unsigned bad;
+};
+
+static void check_report(struct check_ctx *x, const struct btree *b, const char *what,
+			 uint64_t n)
+{
+	fprintf(stderr, "mmsim: bcache debug: node in bucket %" PRIu64 " (level %u): %s %" PRIu64
+		"\n", node_bucket(x->c, b), b->level, what, n);
+	x->bad++;
+}
+
+/* b and its subtree, b's range being (lo, b's key]. */
+static void check_node(struct check_ctx *x, const struct btree *b, const struct bkey *lo)
+{
+	size_t i = bkey_array_disorder(&b->keys, !b->level);
+
+	if (i)
+		check_report(x, b, "keys out of order at index", i);
+	for (i = 0; i < b->keys.nr; i++)
+		if (!key_in_range(&b->keys.k[i].key, b->level, lo, &b->key.key))
+			check_report(x, b, "key outside the node's range at index", i);
+	if (b->level && (!b->keys.nr || bkey_cmp(&b->keys.k[b->keys.nr - 1].key, &b->key.key)))
+		check_report(x, b, "interior node's last key is not its position: keys", b->keys.nr);
+	if (x->journal && b->pin_seq && (b->pin_seq < x->last_seq || b->pin_seq > x->open_seq))
+		check_report(x, b, "pins a journal entry the journal does not count: seq",
+			     b->pin_seq);
+	if (b->pin_seq && !b->dirty)
+		check_report(x, b, "clean but pins journal entry", b->pin_seq);
+	for (i = 0; b->level && i < b->keys.nr; i++)
+		if (b->child[i])
+			check_node(x, b->child[i], i ? &b->keys.k[i - 1].key : lo);
+}
+
+unsigned bch_btree_check(struct cache_set *c)
+{
+	struct check_ctx x = { .c = c };
+	struct journal_stats js;
+
+	if (c->journal) {
+		bch_journal_get_stats(c, &js);
+		x.journal = true;
+		x.last_seq = js.last_seq;
+		x.open_seq = js.seq;
+	}
+	pthread_rwlock_rdlock(&c->btree_lock);
+	if (c->btree && c->btree->root)
+		check_node(&x, c->btree->root, NULL);
+	pthread_rwlock_unlock(&c->btree_lock);
+	return x.bad;
 }
 
 /* ---- insert ---------------------------------------------------------------------------- */

@@ -132,6 +132,20 @@ size_t bkey_array_first_after(const struct bkey_array *a, uint64_t inode, uint64
 	return lo;
 }
 
+size_t bkey_array_disorder(const struct bkey_array *a, bool extents)
+{
+	for (size_t i = 1; i < a->nr; i++) {
+		const struct bkey *prev = &a->k[i - 1].key, *k = &a->k[i].key;
+
+		if (bkey_cmp(prev, k) >= 0)
+			return i;
+		if (extents && bch_pos_cmp(KEY_INODE(prev), KEY_OFFSET(prev), KEY_INODE(k),
+					   KEY_START(k)) > 0)
+			return i;
+	}
+	return 0;
+}
+
 /* ---- cutting ---------------------------------------------------------------------- */
 
 void bch_cut_front(struct bkey *k, uint64_t start)

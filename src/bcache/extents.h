@@ -52,6 +52,12 @@ void bkey_array_remove(struct bkey_array *a, size_t i, size_t n);
 void bkey_array_set(struct bkey_array *a, size_t i, const struct bkey *k);
 /* Index of the first key whose (inode, end offset) is after (inode, offset). */
 size_t bkey_array_first_after(const struct bkey_array *a, uint64_t inode, uint64_t offset);
+/*
+ * Where a's order breaks: the index of the first key not after its
+ * predecessor by bkey_cmp, or (extents) starting before its predecessor
+ * ends; 0 if a is in order.  The debug build's node checks use it.
+ */
+size_t bkey_array_disorder(const struct bkey_array *a, bool extents);
 
 /* Copies a key (bkey_u64s words) and zeroes the rest of the slot. */
 void bkey_slot_set(struct bkey_slot *s, const struct bkey *k);

@@ -20,7 +20,7 @@
  *    for "last_seq" and the ring order to mean anything.
  *  - Pins: reference counts indexed by seq, from the oldest entry still
  *    referenced up to the open entry.  last_seq (the oldest seq with a
- *    count, pin_first) is what each entry records as "replay from here".
+ *    count, pins.first) is what each entry records as "replay from here".
  *  - The journal thread: delayed writes, discards, and, when the ring is
  *    full, c->flush_pins() so the btree writes the nodes pinning the
  *    oldest bucket.  It is the one place that calls back into the btree,
@@ -127,10 +127,7 @@ struct journal {
 	int32_t wake;			/* futex word, bumped at every event */
 	unsigned sleepers;		/* waiters between announcing and leaving */
 
-	/* Pins: counts for seqs [pin_first, pin_end), a ring of pin_cap. */
-	uint32_t *pin;
-	size_t pin_cap, pin_head;
-	uint64_t pin_first, pin_end;
+	struct journal_pins pins;	/* first is last_seq */
 	uint64_t replay_first;		/* oldest seq bch_journal_start pinned */
 
 	/* The ring of buckets. */
@@ -224,47 +221,47 @@ static void journal_wake_flushers(struct journal *j)
 
 static uint32_t *pin_slot(struct journal *j, uint64_t seq)
 {
-	return &j->pin[(j->pin_head + (size_t)(seq - j->pin_first)) % j->pin_cap];
+	return &j->pins.count[(j->pins.head + (size_t)(seq - j->pins.first)) % j->pins.cap];
 }
 
 static bool pin_valid(const struct journal *j, uint64_t seq)
 {
-	return seq >= j->pin_first && seq < j->pin_end;
+	return seq >= j->pins.first && seq < j->pins.end;
 }
 
-/* A slot for seq pin_end, with count.  0 or -ENOMEM. */
+/* A slot for seq pins.end, with count.  0 or -ENOMEM. */
 static int pin_push(struct journal *j, uint32_t count)
 {
-	size_t used = (size_t)(j->pin_end - j->pin_first);
+	size_t used = (size_t)(j->pins.end - j->pins.first);
 
-	if (used == j->pin_cap) {
-		size_t cap = j->pin_cap * 2;
+	if (used == j->pins.cap) {
+		size_t cap = j->pins.cap * 2;
 		uint32_t *p = calloc(cap, sizeof(*p));
 
 		if (!p)
 			return -ENOMEM;
 		for (size_t i = 0; i < used; i++)
-			p[i] = j->pin[(j->pin_head + i) % j->pin_cap];
-		free(j->pin);
-		j->pin = p;
-		j->pin_cap = cap;
-		j->pin_head = 0;
+			p[i] = j->pins.count[(j->pins.head + i) % j->pins.cap];
+		free(j->pins.count);
+		j->pins.count = p;
+		j->pins.cap = cap;
+		j->pins.head = 0;
 	}
-	j->pin_end++;
-	*pin_slot(j, j->pin_end - 1) = count;
+	j->pins.end++;
+	*pin_slot(j, j->pins.end - 1) = count;
 	return 0;
 }
 
 /* last_seq moves past entries nobody references (never past the open one). */
 static void pin_pop(struct journal *j)
 {
-	uint64_t old = j->pin_first;
+	uint64_t old = j->pins.first;
 
-	while (j->pin_first < j->seq && *pin_slot(j, j->pin_first) == 0) {
-		j->pin_head = (j->pin_head + 1) % j->pin_cap;
-		j->pin_first++;
+	while (j->pins.first < j->seq && *pin_slot(j, j->pins.first) == 0) {
+		j->pins.head = (j->pins.head + 1) % j->pins.cap;
+		j->pins.first++;
 	}
-	if (j->pin_first != old && (j->space_waiters || j->buf[j->open].need_write)) {
+	if (j->pins.first != old && (j->space_waiters || j->buf[j->open].need_write)) {
 		pthread_cond_signal(&j->kick);
 		pthread_cond_broadcast(&j->wait);
 	}
@@ -276,8 +273,31 @@ static void pin_put(struct journal *j, uint64_t seq)
 		bch_log(j->c, "journal", "pin dropped that was not held: seq %" PRIu64, seq);
 		return;
 	}
-	if (--*pin_slot(j, seq) == 0 && seq == j->pin_first)
+	if (--*pin_slot(j, seq) == 0 && seq == j->pins.first)
 		pin_pop(j);
+	BCH_BUG_ON(bch_journal_pins_check(&j->pins, j->seq));
+}
+
+unsigned bch_journal_pins_check(const struct journal_pins *p, uint64_t open_seq)
+{
+	unsigned bad = 0;
+
+	if (!p->cap || p->end < p->first || p->end - p->first > p->cap || p->head >= p->cap) {
+		fprintf(stderr, "mmsim: bcache debug: pin ring [%" PRIu64 ", %" PRIu64 ") does not "
+			"fit its %zu slots (head %zu)\n", p->first, p->end, p->cap, p->head);
+		return 1;
+	}
+	if (open_seq < p->first || open_seq >= p->end) {
+		fprintf(stderr, "mmsim: bcache debug: open entry %" PRIu64 " outside the pins "
+			"[%" PRIu64 ", %" PRIu64 ")\n", open_seq, p->first, p->end);
+		bad++;
+	}
+	if (p->first < open_seq && p->end > p->first && p->count[p->head] == 0) {
+		fprintf(stderr, "mmsim: bcache debug: last_seq %" PRIu64 " is held by nobody "
+			"(it should have moved on)\n", p->first);
+		bad++;
+	}
+	return bad;
 }
 
 /* ---- the ring ---------------------------------------------------------------------- */
@@ -294,7 +314,7 @@ static unsigned free_buckets(const struct journal *j)
  */
 static bool reclaim_due(const struct journal *j, bool next)
 {
-	return j->bucket_seq[j->last_idx] < j->pin_first &&
+	return j->bucket_seq[j->last_idx] < j->pins.first &&
 	       (next || j->last_idx != j->cur_idx);
 }
 
@@ -354,7 +374,7 @@ static void journal_fill_header(struct journal *j, struct journal_buf *w)
 
 	jd->magic = j->magic;
 	jd->version = BCACHE_JSET_VERSION;
-	jd->last_seq = j->pin_first;
+	jd->last_seq = j->pins.first;
 	w->last_seq = jd->last_seq;
 	memset(jd->pad, 0, sizeof(jd->pad));
 	memset(jd->prio_bucket, 0, sizeof(jd->prio_bucket));
@@ -380,7 +400,10 @@ static int journal_open_next(struct journal *j)
 	w->need_write = false;
 	w->reserve = false;
 	w->flushers = 0;
-	return pin_push(j, 1);
+	if (pin_push(j, 1))
+		return -ENOMEM;
+	BCH_BUG_ON(bch_journal_pins_check(&j->pins, j->seq));
+	return 0;
 }
 
 /* The in-flight write finished (or never started) with err. */
@@ -779,7 +802,7 @@ void bch_journal_pin_add(struct cache_set *c, uint64_t seq)
 		(*pin_slot(j, seq))++;
 	else
 		bch_log(c, "journal", "pin taken on seq %" PRIu64 ", not tracked (last_seq %" PRIu64 ")",
-		     seq, j->pin_first);
+		     seq, j->pins.first);
 	pthread_mutex_unlock(&j->lock);
 }
 
@@ -809,7 +832,7 @@ void bch_journal_get_stats(struct cache_set *c, struct journal_stats *st)
 	pthread_mutex_lock(&j->lock);
 	*st = j->st;
 	st->seq = j->seq;
-	st->last_seq = j->pin_first;
+	st->last_seq = j->pins.first;
 	st->written_seq = j->written_seq;
 	st->durable_last_seq = j->durable_last_seq;
 	st->cur_idx = j->cur_idx;
@@ -886,7 +909,7 @@ static bool journal_flush_pins(struct journal *j)
 {
 	int (*fn)(struct cache_set *, uint64_t) = j->c->flush_pins;
 	uint64_t target = j->bucket_seq[j->last_idx];
-	uint64_t before = j->pin_first;
+	uint64_t before = j->pins.first;
 
 	if (!fn)
 		return false;
@@ -901,7 +924,7 @@ static bool journal_flush_pins(struct journal *j)
 		bch_log(j->c, "journal", "flush_pins(%" PRIu64 ") failed: %d", target, err);
 		pthread_cond_broadcast(&j->wait);	/* they see c->error, if set */
 	}
-	return j->pin_first != before;
+	return j->pins.first != before;
 }
 
 /* The ring is full: write an entry that frees buckets, or unpin some. */
@@ -1010,9 +1033,9 @@ static int journal_alloc(struct journal *j)
 		j->buf[i].data = p;
 	}
 	j->bucket_seq = calloc(j->nr, sizeof(*j->bucket_seq));
-	j->pin_cap = (size_t)j->nr * (j->bucket_sectors / j->block_sectors) + 8;
-	j->pin = calloc(j->pin_cap, sizeof(*j->pin));
-	return j->bucket_seq && j->pin ? 0 : -ENOMEM;
+	j->pins.cap = (size_t)j->nr * (j->bucket_sectors / j->block_sectors) + 8;
+	j->pins.count = calloc(j->pins.cap, sizeof(*j->pins.count));
+	return j->bucket_seq && j->pins.count ? 0 : -ENOMEM;
 }
 
 static void journal_free(struct journal *j)
@@ -1020,7 +1043,7 @@ static void journal_free(struct journal *j)
 	free(j->buf[0].data);
 	free(j->buf[1].data);
 	free(j->bucket_seq);
-	free(j->pin);
+	free(j->pins.count);
 	pthread_mutex_destroy(&j->lock);
 	pthread_cond_destroy(&j->wait);
 	pthread_cond_destroy(&j->kick);
@@ -1157,8 +1180,8 @@ int bch_journal_start_empty(struct cache_set *c)
 	memset(j->bucket_seq, 0, j->nr * sizeof(*j->bucket_seq));
 	j->cur_idx = j->last_idx = j->discard_idx = 0;
 	j->sectors_free = j->bucket_sectors;
-	j->pin_head = 0;
-	j->pin_first = j->pin_end = 1;
+	j->pins.head = 0;
+	j->pins.first = j->pins.end = 1;
 	j->replay_first = 1;
 	journal_reset_open(j, 1);
 	j->written_seq = j->durable_last_seq = 0;
@@ -1217,8 +1240,8 @@ static int journal_start_ring(struct journal *j, const struct journal_replay *li
 static int journal_start_pins(struct journal *j, const struct journal_replay *list,
 			      uint64_t last_seq, uint64_t newest)
 {
-	j->pin_head = 0;
-	j->pin_first = j->pin_end = last_seq;
+	j->pins.head = 0;
+	j->pins.first = j->pins.end = last_seq;
 	for (uint64_t s = last_seq; s <= newest + 1; s++)
 		if (pin_push(j, s == newest + 1))
 			return -ENOMEM;

@@ -328,6 +328,12 @@ static int write_uuids(struct cache_set *c)
 	return 0;
 }
 
+void bch_bug(const char *file, int line, const char *cond)
+{
+	fprintf(stderr, "mmsim: BCH_BUG_ON(%s) failed at %s:%d\n", cond, file, line);
+	abort();
+}
+
 /* ---- cache set allocation ------------------------------------------------------ */
 
 static struct cache_set *cache_set_alloc(struct blk_dev *dev, const struct cache_sb *sb)
@@ -386,6 +392,8 @@ static void cache_set_free(struct cache_set *c)
 {
 	if (c->wb)
 		bch_writeback_stop(c);
+	/* With the journal still there, node pins are checked too. */
+	BCH_BUG_ON(c->btree && bch_btree_check(c));
 	if (c->journal)
 		bch_journal_exit(c);
 	if (c->btree)

@@ -7,6 +7,8 @@
  * (sector -> pointers, gens, dirty) and against the delta rule btree.c
  * relies on: a keep-deletions array of the changes since a snapshot,
  * applied in sorted order to the snapshot, gives the current array.
+ * bkey_array_disorder (the debug build's node check) finds a key out of
+ * order or an overlap, and finds none in any array the runs build.
  */
 #include "tap.h"
 
@@ -273,7 +275,7 @@ static void random_run(uint64_t seed, unsigned steps, unsigned maxsize)
 {
 	static struct cell model[NINODE][NSECT];
 	struct bkey_array a, snap, delta;
-	unsigned bad_model = 0, bad_delta = 0, snaps = 0;
+	unsigned bad_model = 0, bad_delta = 0, bad_order = 0, snaps = 0;
 	const char *what = "";
 
 	rng_state = seed;
@@ -305,6 +307,10 @@ static void random_run(uint64_t seed, unsigned steps, unsigned maxsize)
 				c->off[p] = off + p * 100000 + x;
 			}
 		}
+		if ((bkey_array_disorder(&a, true) || bkey_array_disorder(&delta, true)) &&
+		    !bad_order++)
+			printf("# seed %llu step %u: array out of order\n",
+			       (unsigned long long)seed, step);
 		if ((step % 7 == 0 || step < 200) && !matches(&a, model, &what) && !bad_model++)
 			printf("# seed %llu step %u: %s\n", (unsigned long long)seed, step, what);
 		if (rnd() % 23 == 0) {
@@ -320,6 +326,8 @@ static void random_run(uint64_t seed, unsigned steps, unsigned maxsize)
 		printf("# seed %llu at the end: %s\n", (unsigned long long)seed, what);
 	ok(!bad_model, "seed %llu: %u random inserts (size <= %u) match the sector model",
 	   (unsigned long long)seed, steps, maxsize);
+	ok(!bad_order, "seed %llu: the array and the delta stay in order (bkey_array_disorder)",
+	   (unsigned long long)seed);
 	ok(!bad_delta && snaps > 10, "seed %llu: %u deltas rebuild the array from the snapshot",
 	   (unsigned long long)seed, snaps);
 	bkey_array_free(&a);
@@ -327,8 +335,38 @@ static void random_run(uint64_t seed, unsigned steps, unsigned maxsize)
 	bkey_array_free(&delta);
 }
 
+/* The debug check finds each kind of disorder, and the index where it is. */
+static void test_disorder(void)
+{
+	struct bkey_array a;
+	struct bkey_slot k[4] = { mk(1, 0, 8, 1, 100, 0, false), mk(1, 8, 8, 1, 200, 0, false),
+				  mk(1, 20, 4, 1, 300, 0, false), mk(2, 0, 8, 1, 400, 0, false) };
+
+	bkey_array_init(&a);
+	for (unsigned i = 0; i < 4; i++)
+		bkey_array_insert_at(&a, i, &k[i].key);
+	is(bkey_array_disorder(&a, true), 0, "disorder: four touching or apart extents in order");
+	bkey_array_set(&a, 1, &k[2].key);
+	bkey_array_set(&a, 2, &k[1].key);
+	is(bkey_array_disorder(&a, true), 2, "two keys swapped: found at index 2");
+	is(bkey_array_disorder(&a, false), 2, "and as node pointers too");
+	bkey_array_set(&a, 1, &k[1].key);
+	bkey_array_set(&a, 2, &k[2].key);
+	{
+		struct bkey_slot wide = mk(1, 4, 12, 1, 500, 0, false);	/* [4, 16) */
+
+		bkey_array_set(&a, 1, &wide.key);
+	}
+	is(bkey_array_disorder(&a, true), 1, "an extent starting inside its predecessor: index 1");
+	is(bkey_array_disorder(&a, false), 0, "which node pointers may (positions still increase)");
+	bkey_array_set(&a, 1, &k[0].key);
+	is(bkey_array_disorder(&a, false), 1, "two keys at one position: index 1");
+	bkey_array_free(&a);
+}
+
 int main(void)
 {
+	test_disorder();
 	test_cut();
 	test_edges();
 	test_valid();
