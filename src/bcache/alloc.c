@@ -192,16 +192,6 @@ static size_t bucket_bytes(const struct cache *ca)
 	return (size_t)ca->bucket_sectors * BLK_SECTOR_SIZE;
 }
 
-static void *io_alloc(size_t len)
-{
-	void *p = NULL;
-
-	if (posix_memalign(&p, 4096, len))
-		return NULL;
-	memset(p, 0, len);
-	return p;
-}
-
 /* ---- init / exit ------------------------------------------------------------------ */
 
 int bch_alloc_init(struct cache_set *c)
@@ -457,7 +447,7 @@ static int prio_cycle(struct cache_set *c, bool commit)
 	if (a->free.nr < n)
 		return -ENOSPC;
 	newb = calloc(n, sizeof(*newb));
-	buf = io_alloc(n * bytes);
+	buf = blk_buf_alloc(n * bytes);
 	if (!newb || !buf) {
 		free(newb);
 		free(buf);
@@ -507,7 +497,7 @@ int bch_prio_read(struct cache_set *c, uint64_t bucket)
 
 	if (!a)
 		return -EINVAL;
-	p = io_alloc(bytes);
+	p = blk_buf_alloc(bytes);
 	if (!p)
 		return -ENOMEM;
 	pthread_mutex_lock(&c->alloc_lock);

@@ -174,16 +174,6 @@ static size_t round_up(size_t v, size_t to)
 	return (v + to - 1) / to * to;
 }
 
-static void *io_alloc(size_t len)
-{
-	void *p = NULL;
-
-	if (posix_memalign(&p, 4096, len))
-		return NULL;
-	memset(p, 0, len);
-	return p;
-}
-
 static struct btree *node_new(unsigned level)
 {
 	struct btree *b = calloc(1, sizeof(*b));
@@ -336,7 +326,7 @@ static int write_bset(struct cache_set *c, struct btree *b, const struct bkey_ar
 		bch_log(c, "btree", "%zu bytes of keys do not fit in the node at sector %u", bytes, at);
 		return -ENOSPC;
 	}
-	i = io_alloc(bytes);
+	i = blk_buf_alloc(bytes);
 	if (!i)
 		return -ENOMEM;
 	i->magic = bch_bset_magic(&ca->sb);
@@ -1170,7 +1160,7 @@ int bch_btree_open(struct cache_set *c)
 		r = -EIO;
 		goto fail;
 	}
-	rc.buf = io_alloc((size_t)c->btree->node_sectors * BLK_SECTOR_SIZE);
+	rc.buf = blk_buf_alloc((size_t)c->btree->node_sectors * BLK_SECTOR_SIZE);
 	if (!rc.buf) {
 		r = -ENOMEM;
 		goto fail;

@@ -130,16 +130,6 @@ int bch_sb_validate(const struct cache_sb *sb, uint64_t dev_sectors, char *why, 
 	return sb_validate_cache(sb, dev_sectors, why, whylen);
 }
 
-static void *io_buf(size_t len)
-{
-	void *p = NULL;
-
-	if (posix_memalign(&p, 4096, len))
-		return NULL;
-	memset(p, 0, len);
-	return p;
-}
-
 int bch_sb_read(struct blk_dev *dev, struct cache_sb *sb, char *why, size_t whylen)
 {
 	struct blk_info info;
@@ -149,7 +139,7 @@ int bch_sb_read(struct blk_dev *dev, struct cache_sb *sb, char *why, size_t whyl
 	blk_get_info(dev, &info);
 	if (info.nr_sectors < BCH_SB_SECTOR + BCH_SB_BYTES / BLK_SECTOR_SIZE)
 		return why_fail(why, whylen, -EINVAL, "device too small for a superblock");
-	buf = io_buf(BCH_SB_BYTES);
+	buf = blk_buf_alloc(BCH_SB_BYTES);
 	if (!buf)
 		return why_fail(why, whylen, -ENOMEM, "out of memory");
 	r = blk_rw(dev, BLK_OP_READ, 0, BCH_SB_SECTOR, buf, BCH_SB_BYTES);
@@ -164,7 +154,7 @@ int bch_sb_read(struct blk_dev *dev, struct cache_sb *sb, char *why, size_t whyl
 
 int bch_sb_write(struct blk_dev *dev, struct cache_sb *sb)
 {
-	void *buf = io_buf(BCH_SB_BYTES);
+	void *buf = blk_buf_alloc(BCH_SB_BYTES);
 	int r;
 
 	if (!buf)
@@ -303,7 +293,7 @@ static int write_uuids(struct cache_set *c)
 	b = bch_bucket_alloc(c, RESERVE_BTREE, BUCKET_UUID);
 	if (b < 0)
 		return (int)b;
-	u = io_buf(bytes);
+	u = blk_buf_alloc(bytes);
 	if (!u)
 		return -ENOMEM;
 	for (unsigned i = 0; i < BCH_MAX_BDEVS && i < bytes / sizeof(*u); i++) {
@@ -418,7 +408,7 @@ static void cache_set_free(struct cache_set *c)
 /* Zeroes the superblock block, so an interrupted format leaves no valid set. */
 static int sb_erase(struct blk_dev *dev)
 {
-	void *buf = io_buf(BCH_SB_BYTES);
+	void *buf = blk_buf_alloc(BCH_SB_BYTES);
 	int r;
 
 	if (!buf)
@@ -514,7 +504,7 @@ static int read_uuid_bucket(struct cache_set *c, struct uuid_entry **out, size_t
 	if (off % ca->bucket_sectors || off / ca->bucket_sectors < ca->sb.first_bucket ||
 	    off / ca->bucket_sectors >= ca->nbuckets)
 		return -EINVAL;
-	buf = io_buf(bytes);
+	buf = blk_buf_alloc(bytes);
 	if (!buf)
 		return -ENOMEM;
 	r = blk_rw(ca->bdev, BLK_OP_READ, 0, off, buf, bytes);

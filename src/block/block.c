@@ -561,6 +561,16 @@ int blk_submit_wait(struct blk_dev *dev, struct blk_req *req)
 	return err;
 }
 
+void *blk_buf_alloc(size_t len)
+{
+	void *p = NULL;
+
+	if (posix_memalign(&p, 4096, len))
+		return NULL;
+	memset(p, 0, len);
+	return p;
+}
+
 int blk_rw(struct blk_dev *dev, enum blk_op op, unsigned flags, uint64_t sector,
 	   void *buf, size_t len)
 {

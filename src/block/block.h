@@ -183,6 +183,12 @@ int blk_submit_inline(struct blk_dev *dev, struct blk_req *req);
 /* Submits and waits: req->result (or the -errno blk_submit refused with).
  * Uses req->end_io and req->private itself. */
 int blk_submit_wait(struct blk_dev *dev, struct blk_req *req);
+/*
+ * A zeroed buffer of len bytes aligned to 4096, which suits O_DIRECT on
+ * any device this layer opens (logical blocks of 512 or 4096 bytes); NULL
+ * when out of memory.  Free it with free().
+ */
+void *blk_buf_alloc(size_t len);
 /* One synchronous request on one buffer (len 0 for FLUSH). */
 int blk_rw(struct blk_dev *dev, enum blk_op op, unsigned flags, uint64_t sector,
 	   void *buf, size_t len);
