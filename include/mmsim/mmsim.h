@@ -15,5 +15,6 @@
 #include <mmsim/syscalls.h>
 #include <mmsim/task.h>
 #include <mmsim/version.h>
+#include <mmsim/views.h>
 
 #endif

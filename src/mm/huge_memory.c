@@ -41,8 +41,10 @@ int do_huge_pmd_anonymous_page(struct mm_struct *mm, struct hw_cpu *cpu,
 	if ((err = anon_vma_prepare(vma)))
 		return err;
 	struct page *p = alloc_pages_mask(s, cpu, nid, MAX_ORDER, GFP_ZERO, nodemask);
-	if (!p)
+	if (!p) {
+		count_vm_events(s, MMSIM_VM_thp_fault_fallback, 1);
 		return -EAGAIN;		/* fall back to a 4 KiB page */
+	}
 	struct pmap_entry e = { .kind = PMAP_PAGE,
 				.prot = (uint8_t)(vma_pmap_prot(vma->vm_flags) |
 						  ((vma->vm_flags & VM_WRITE) ? PMAP_W : 0)),
@@ -57,6 +59,7 @@ int do_huge_pmd_anonymous_page(struct mm_struct *mm, struct hw_cpu *cpu,
 		return -EAGAIN;		/* a page table is already there */
 	}
 	count_event(mm, cpu, faults_anon);
+	count_vm_events(s, MMSIM_VM_thp_fault_alloc, 1);
 	return 0;
 }
 
@@ -95,10 +98,11 @@ int split_huge_pmd(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr)
 	int kind = pmap_lookup(&mm->pmap, haddr, &e);
 	if (!(e.flags & PMAP_HUGE))
 		return 0;
-	if (kind == PMAP_SWAP && is_migration_entry(&e))
-		return split_huge_pmd_migration(mm, haddr, &e);
-	if (kind != PMAP_PAGE)
+	if (kind != PMAP_PAGE && !(kind == PMAP_SWAP && is_migration_entry(&e)))
 		return 0;
+	count_vm_events(mm->sys, MMSIM_VM_thp_split_pmd, 1);
+	if (kind == PMAP_SWAP)
+		return split_huge_pmd_migration(mm, haddr, &e);
 	int err = pmap_split_huge(&mm->pmap, haddr);
 	if (err)
 		return err;
@@ -224,5 +228,6 @@ int split_isolated_huge_page(struct mm_sys *s, struct page *head, struct list_he
 		}
 		free_pages(s, p, 0);
 	}
+	count_vm_events(s, MMSIM_VM_thp_split_page, 1);
 	return 0;
 }

@@ -9,25 +9,39 @@
  *
  * Lists: inactive/active x anon/file, and unevictable for mlocked pages.
  * PG_lru is set exactly while a page is on one of its node's lists; both
- * change only under the node's lru_lock.
+ * change only under the node's lru_lock.  PG_unevictable says a page is on
+ * (or, isolated, was last on) the unevictable list: it changes only when a
+ * page joins a list, which is where Linux counts a page culled (it joins
+ * the unevictable list) or rescued (it leaves it), in /proc/vmstat.
  */
 #include "mm.h"
 
 #include <errno.h>
 
+/* The list a page joins now: evictability is PG_mlocked's alone. */
 static enum lru_list page_lru(const struct page *p)
 {
-	if (page_test(p, PG_unevictable) || page_test(p, PG_mlocked))
+	if (page_test(p, PG_mlocked))
 		return LRU_UNEVICTABLE;
 	enum lru_list base = page_test(p, PG_swapbacked) ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE;
 	return base + (page_test(p, PG_active) ? 1 : 0);
 }
 
-static void add_locked(struct pglist_data *nd, struct page *p)
+static void add_locked(struct mm_sys *s, struct pglist_data *nd, struct page *p)
 {
 	enum lru_list l = page_lru(p);
-	if (l == LRU_UNEVICTABLE)
+	bool was_unevictable = page_test(p, PG_unevictable);
+	uint64_t nr = 1ULL << p->order;
+
+	if (l == LRU_UNEVICTABLE) {
+		page_clear(p, PG_active);
 		page_set(p, PG_unevictable);
+		if (!was_unevictable)
+			count_vm_events(s, MMSIM_VM_unevictable_pgs_culled, nr);
+	} else if (was_unevictable) {
+		page_clear(p, PG_unevictable);
+		count_vm_events(s, MMSIM_VM_unevictable_pgs_rescued, nr);
+	}
 	list_add(&p->lru, &nd->lru[l]);
 	nd->nr_lru[l]++;
 	page_set(p, PG_lru);
@@ -45,7 +59,7 @@ static void add_and_put(struct mm_sys *s, struct page *p)
 {
 	struct pglist_data *nd = &s->node[page_to_nid(s, p)];
 	spin_lock(&nd->lru_lock);
-	add_locked(nd, p);
+	add_locked(s, nd, p);
 	spin_unlock(&nd->lru_lock);
 	put_page(s, p);
 }
@@ -124,7 +138,7 @@ void lru_add_pages(struct mm_sys *s, struct page **pages, unsigned n)
 		struct pglist_data *nd = &s->node[nid];
 		spin_lock(&nd->lru_lock);
 		for (; i < n && page_to_nid(s, pages[i]) == nid; i++)
-			add_locked(nd, pages[i]);
+			add_locked(s, nd, pages[i]);
 		spin_unlock(&nd->lru_lock);
 	}
 }
@@ -146,16 +160,11 @@ static void relist(struct mm_sys *s, struct page *p, void (*change)(struct page 
 	bool on = page_test(p, PG_lru);
 	if (on)
 		del_locked(nd, p);
-	change(p);
+	if (change)
+		change(p);
 	if (on)
-		add_locked(nd, p);
+		add_locked(s, nd, p);
 	spin_unlock(&nd->lru_lock);
-}
-
-static void refresh_evictable(struct page *p)
-{
-	if (!page_test(p, PG_mlocked))
-		page_clear(p, PG_unevictable);
 }
 
 static void make_inactive(struct page *p)
@@ -166,7 +175,7 @@ static void make_inactive(struct page *p)
 
 void lru_update_evictable(struct mm_sys *s, struct page *p)
 {
-	relist(s, p, refresh_evictable);
+	relist(s, p, NULL);
 }
 
 void lru_deactivate(struct mm_sys *s, struct page *p)
@@ -180,14 +189,23 @@ void mlock_page(struct mm_sys *s, struct page *p)
 		return;
 	page_set(p, PG_mlocked);
 	__atomic_add_fetch(&s->node[page_to_nid(s, p)].nr_mlock, 1, __ATOMIC_RELAXED);
+	count_vm_events(s, MMSIM_VM_unevictable_pgs_mlocked, 1ULL << p->order);
 	lru_update_evictable(s, p);
 }
 
+/*
+ * A page off the lists (isolated, or waiting in a batch) that is still on
+ * the unevictable list's books is "stranded" by a munlock, as Linux counts
+ * it: it is rescued when it joins a list again.
+ */
 void munlock_page(struct mm_sys *s, struct page *p)
 {
 	if (!page_test(p, PG_mlocked))
 		return;
 	page_clear(p, PG_mlocked);
 	__atomic_sub_fetch(&s->node[page_to_nid(s, p)].nr_mlock, 1, __ATOMIC_RELAXED);
+	count_vm_events(s, page_test(p, PG_lru) || !page_test(p, PG_unevictable) ?
+			   MMSIM_VM_unevictable_pgs_munlocked : MMSIM_VM_unevictable_pgs_stranded,
+			1ULL << p->order);
 	lru_update_evictable(s, p);
 }

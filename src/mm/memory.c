@@ -426,8 +426,10 @@ static bool do_numa_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_are
 	unsigned nid = hw_pfn_node(s->hw, e->pfn), target = cpu->node;
 
 	count_event(mm, cpu, numa_hint_faults);
+	count_vm_events(s, MMSIM_VM_numa_hint_faults, 1);
 	if (nid == target) {
 		count_event(mm, cpu, numa_hint_faults_local);
+		count_vm_events(s, MMSIM_VM_numa_hint_faults_local, 1);
 	} else if ((mm->mems_allowed & (1ULL << target)) && (head == p || (e->flags & PMAP_HUGE)) &&
 		   !((vma->vm_flags & VM_EXEC) && folio_likely_mapped_shared(head))) {
 		struct list_head list;
@@ -443,6 +445,7 @@ static bool do_numa_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_are
 				uint64_t nr = 1ULL << head->order;
 				__atomic_fetch_add(&mm->cnt.numa_pages_migrated, nr, __ATOMIC_RELAXED);
 				cpu->cnt.numa_pages_migrated += nr;
+				count_vm_events(s, MMSIM_VM_numa_pages_migrated, nr);
 			}
 			return true;
 		}
@@ -650,8 +653,10 @@ int mm_populate(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64
 static void note_partially_mapped(struct mmu_gather *tlb, struct page *head, uint64_t size)
 {
 	if (head->order && size == PAGE_SIZE && !tlb->fullmm && page_anon(head) &&
-	    folio_mapcount(head) > 0)
-		page_set(head, PG_partially_mapped);
+	    folio_mapcount(head) > 0 &&
+	    !(__atomic_fetch_or(&head->flags, 1u << PG_partially_mapped, __ATOMIC_RELAXED) &
+	      (1u << PG_partially_mapped)))
+		count_vm_events(tlb->mm->sys, MMSIM_VM_thp_deferred_split_page, 1);
 }
 
 void zap_vma_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,

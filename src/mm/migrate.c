@@ -355,32 +355,54 @@ static void migrate_page_finish(struct migrate_ctl *c, struct migrate_bulk *b, s
 
 /* ---- migrate_pages -------------------------------------------------------------- */
 
-static void count_migrations(struct hw_cpu *cpu, unsigned ok, unsigned failed)
-{
-	if (!cpu)
-		return;
-	cpu->cnt.pgmigrate_success += ok;
-	cpu->cnt.pgmigrate_fail += failed;
-}
-
 struct migrate_pass {
 	struct list_head *from;		/* pages to retry go back here */
 	struct list_head *failed;	/* permanent failures */
 	unsigned succeeded, failed_nr, retry;
 	int abort;			/* -ENOMEM: stop */
+	/* /proc/vmstat's view: base pages, and huge pages as units. */
+	uint64_t ok_pages, failed_pages, retry_pages;
+	unsigned thp_ok, thp_failed, thp_retry, thp_split;
 };
+
+/*
+ * The machine's counters (the CPU's: huge pages once) and /proc/vmstat's
+ * (pages; huge pages also apart), as Linux's migrate_pages() counts them
+ * at its end: what still waits for a retry has failed.
+ */
+static void count_migrations(struct migrate_ctl *c, const struct migrate_pass *p)
+{
+	struct mm_sys *s = c->s;
+
+	if (c->cpu) {
+		c->cpu->cnt.pgmigrate_success += p->succeeded;
+		c->cpu->cnt.pgmigrate_fail += p->failed_nr + p->retry;
+	}
+	count_vm_events(s, MMSIM_VM_pgmigrate_success, p->ok_pages);
+	count_vm_events(s, MMSIM_VM_pgmigrate_fail, p->failed_pages + p->retry_pages);
+	count_vm_events(s, MMSIM_VM_thp_migration_success, p->thp_ok);
+	count_vm_events(s, MMSIM_VM_thp_migration_fail, p->thp_failed + p->thp_retry);
+	count_vm_events(s, MMSIM_VM_thp_migration_split, p->thp_split);
+}
 
 static void page_done(struct migrate_ctl *c, struct migrate_pass *p, struct migrate_bulk *b,
 		      struct page *src, int rc)
 {
+	unsigned nr = 1u << src->order;
+	bool thp = src->order != 0;
+
 	switch (rc) {
 	case 0:
 	case MIGRATE_FREED:
 		p->succeeded++;
+		p->ok_pages += nr;
+		p->thp_ok += thp;
 		bulk_put(c, b, src);	/* the isolation reference: frees it */
 		break;
 	case -EAGAIN:
 		p->retry++;
+		p->retry_pages += nr;
+		p->thp_retry += thp;
 		list_add_tail(&src->lru, p->from);
 		break;
 	case -ENOMEM:
@@ -389,6 +411,8 @@ static void page_done(struct migrate_ctl *c, struct migrate_pass *p, struct migr
 		break;
 	default:
 		p->failed_nr++;
+		p->failed_pages += nr;
+		p->thp_failed += thp;
 		list_add_tail(&src->lru, p->failed);
 		break;
 	}
@@ -417,6 +441,8 @@ static void migrate_batch(struct migrate_ctl *c, struct migrate_pass *p, struct 
 			/* Its mapped 4 KiB pages now lead todo.  Linux counts
 			 * the split as a failure unless all of them move. */
 			p->failed_nr++;
+			p->thp_failed++;
+			p->thp_split++;
 			continue;
 		}
 		int r = migrate_page_unmap(c, b, page, &dst[n], force, &batch);
@@ -456,7 +482,7 @@ int migrate_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *from, 
 {
 	struct migrate_ctl c = { s, cpu, get_new, priv, mode };
 	struct list_head failed, todo;
-	struct migrate_pass p = { from, &failed, 0, 0, 0, 0 };
+	struct migrate_pass p = { .from = from, .failed = &failed };
 	struct migrate_bulk b;	/* its arrays need no clearing */
 
 	b.pool_next = b.pool_nr = b.nr_put = 0;
@@ -465,6 +491,8 @@ int migrate_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *from, 
 	for (unsigned pass = 0; pass < MIGRATE_PASSES && !list_empty(from) && !p.abort; pass++) {
 		bool force = pass > 2;
 		p.retry = 0;
+		p.retry_pages = 0;
+		p.thp_retry = 0;
 		/* This pass works through todo; retries collect on from. */
 		list_init(&todo);
 		while (!list_empty(from)) {
@@ -487,7 +515,7 @@ int migrate_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *from, 
 	}
 	if (nr_succeeded)
 		*nr_succeeded = p.succeeded;
-	count_migrations(cpu, p.succeeded, p.failed_nr + p.retry);
+	count_migrations(&c, &p);
 	if (p.abort)
 		return p.abort;
 	/* Every page moved, the pieces of split huge pages included. */

@@ -55,6 +55,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <mmsim/views.h>
+
 #include "hw.h"
 #include "radix_tree.h"
 #include "mmdebug.h"
@@ -310,7 +312,15 @@ struct mm_sys {
 	enum mmsim_thp thp;
 	int max_map_count;
 	struct pmap_ops pt_ops;
+	uint64_t vm_events[MMSIM_VMSTAT_NR];	/* /proc/vmstat's events (relaxed atomics) */
 };
+
+/* Counts n events of /proc/vmstat's kind ev (Linux's count_vm_events). */
+static inline void count_vm_events(struct mm_sys *s, enum mmsim_vmstat_event ev, uint64_t n)
+{
+	if (n)
+		__atomic_fetch_add(&s->vm_events[ev], n, __ATOMIC_RELAXED);
+}
 
 static inline struct page *pfn_to_page(const struct mm_sys *s, uint64_t pfn)
 {
@@ -1074,6 +1084,20 @@ void anon_page_setup(struct hw_cpu *cpu, struct vm_area_struct *vma, struct page
 		     uint64_t addr);
 /* PMAP_R/W/X for a VMA's flags, as vm_get_page_prot() gives. */
 unsigned vma_pmap_prot(uint64_t vm_flags);
+
+/* ---- /proc views of a VMA (task_mmu.c) --------------------------------------------- */
+
+/*
+ * One VMA's numa_maps counts and smaps sizes, as Linux 6.12 computes them
+ * (the file name left empty: the kernel's to fill).  mmap_lock held (read
+ * is enough); drain the LRU batches first to see what Linux shows.
+ */
+void vma_numa_maps(struct vm_area_struct *v, struct mmsim_numa_maps *nm);
+void vma_smaps(struct vm_area_struct *v, struct mmsim_smaps *sm);
+/* Linux's two-letter VmFlags of flags, space-separated, into buf. */
+void vma_flags_names(uint64_t flags, char *buf, size_t len);
+/* smaps' THPeligible: a huge page is allowed somewhere in v. */
+bool vma_thp_eligible(const struct vm_area_struct *v);
 
 /* ---- transparent huge pages (huge_memory.c) --------------------------------------- */
 

@@ -158,6 +158,9 @@ static void change_present(struct cp_ctx *c, struct pmap_iter *it, const struct 
 		__atomic_fetch_add(&mm->cnt.numa_pte_updates, nr, __ATOMIC_RELAXED);
 		if (c->tlb->cpu)
 			c->tlb->cpu->cnt.numa_pte_updates += nr;
+		count_vm_events(mm->sys, MMSIM_VM_numa_pte_updates, nr);
+		if (it->size == PMD_SIZE)
+			count_vm_events(mm->sys, MMSIM_VM_numa_huge_pte_updates, 1);
 	}
 }
 

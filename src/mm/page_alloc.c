@@ -366,9 +366,12 @@ static void page_release(struct mm_sys *s, struct page *p)
 	if (page_test(p, PG_lru))
 		lru_del_freed(s, p);
 	if (page_test(p, PG_mlocked)) {
+		/* Freed while still mlocked: Linux counts it "cleared". */
 		page_clear(p, PG_mlocked);
 		__atomic_sub_fetch(&s->node[page_to_nid(s, p)].nr_mlock, 1, __ATOMIC_RELAXED);
+		count_vm_events(s, MMSIM_VM_unevictable_pgs_cleared, 1ULL << p->order);
 	}
+	page_clear(p, PG_unevictable);
 	struct anon_vma *av = page_anon_vma(p);
 	p->mapping = 0;
 	if (av)

@@ -37,6 +37,7 @@ struct run {
 	FILE *out, *err;
 	bool json, first_json;
 	bool failed;		/* the simulator failed: scenario_run returns 1 */
+	struct mmsim_vmstat vmstat_base;	/* `vmstat` prints the change since the start */
 };
 
 /* ---- results --------------------------------------------------------------------- */
@@ -295,6 +296,98 @@ void run_vmas(struct run *r, const struct cmd *c, struct mmsim_task *t)
 	emit(r, c, "%s", b.buf);
 	free(b.buf);
 	free(v);
+}
+
+/* An offset from base, negative below it ("-4p"). */
+static void soff_str(char *b, size_t n, uint64_t at, uint64_t base)
+{
+	if (at >= base) {
+		off_str(b, n, at - base);
+	} else {
+		b[0] = '-';
+		off_str(b + 1, n - 1, base - at);
+	}
+}
+
+void run_numa_maps(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	uint64_t a = resolve(r, c->range.addr);
+	uint64_t e = a + c->range.size < a ? UINT64_MAX : a + c->range.size;
+	int n = mmsim_numa_maps(t, a, e, NULL, 0);
+	struct mmsim_numa_maps *v = xcalloc((size_t)n, sizeof *v);
+	struct strbuf b = { 0 };
+	char off[32];
+
+	n = mmsim_numa_maps(t, a, e, v, n);
+	append(&b, n ? "" : "none");
+	for (int i = 0; i < n; i++) {
+		char line[1024 + 80];
+
+		mmsim_numa_maps_format(&v[i], line, sizeof line);
+		soff_str(off, sizeof off, v[i].start, a);
+		append(&b, i ? " | [" : "[");
+		append(&b, off);
+		append(&b, "]");
+		append(&b, strchr(line, ' '));	/* the line without its address */
+	}
+	emit(r, c, "%s", b.buf);
+	free(b.buf);
+	free(v);
+}
+
+void run_smaps(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	uint64_t a = resolve(r, c->range.addr);
+	uint64_t e = a + c->range.size < a ? UINT64_MAX : a + c->range.size;
+	int n = mmsim_smaps(t, a, e, NULL, 0);
+	struct mmsim_smaps *v = xcalloc((size_t)n, sizeof *v);
+	struct strbuf b = { 0 };
+	char item[96], s1[32], s2[32];
+
+	n = mmsim_smaps(t, a, e, v, n);
+	append(&b, n ? "" : "none");
+	for (int i = 0; i < n; i++) {
+		soff_str(s1, sizeof s1, v[i].start, a);
+		soff_str(s2, sizeof s2, v[i].end, a);
+		snprintf(item, sizeof item, "%s[%s,%s)", i ? " | " : "", s1, s2);
+		append(&b, item);
+		for (unsigned k = MMSIM_SMAPS_Rss; k < MMSIM_SMAPS_NR; k++) {
+			if (!v[i].kb[k])
+				continue;
+			snprintf(item, sizeof item, " %s=%llu", mmsim_smaps_field_name(k),
+				 (unsigned long long)v[i].kb[k]);
+			append(&b, item);
+		}
+		snprintf(item, sizeof item, " THPeligible=%d VmFlags=", v[i].thp_eligible);
+		append(&b, item);
+		for (char *p = v[i].vmflags; *p; p++)
+			if (*p == ' ')
+				*p = ',';
+		append(&b, v[i].vmflags);
+	}
+	emit(r, c, "%s", b.buf);
+	free(b.buf);
+	free(v);
+}
+
+void run_vmstat(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	struct mmsim_vmstat now;
+	struct strbuf b = { 0 };
+	char item[64];
+
+	(void)t;
+	mmsim_vmstat(r->m, &now);
+	append(&b, "");
+	for (unsigned i = 0; i < MMSIM_VMSTAT_NR; i++) {
+		if (now.ev[i] == r->vmstat_base.ev[i])
+			continue;
+		snprintf(item, sizeof item, "%s%s=%lld", b.buf[0] ? " " : "", mmsim_vmstat_name(i),
+			 (long long)(now.ev[i] - r->vmstat_base.ev[i]));
+		append(&b, item);
+	}
+	emit(r, c, "%s", b.buf[0] ? b.buf : "none");
+	free(b.buf);
 }
 
 /* ---- memory ---------------------------------------------------------------------- */
@@ -564,6 +657,7 @@ static int run_start(struct run *r)
 		run_free(r);
 		return 1;
 	}
+	mmsim_vmstat(r->m, &r->vmstat_base);
 	return 0;
 }
 

@@ -1,0 +1,121 @@
+/*
+ * mmsim/views.h - Linux's own views of memory: /proc/PID/numa_maps,
+ * /proc/PID/smaps and the event counters of /proc/vmstat.
+ *
+ * Each view comes as numbers (the structs below, filled from the same
+ * state Linux 6.12 reads: page-table entries with their accessed and dirty
+ * bits, page flags, mapcounts and reference counts) and as Linux's text
+ * (the *_print functions), so a tool can compare either with a real
+ * kernel.  Like reading the /proc files, numa_maps and smaps first drain
+ * the per-CPU LRU batches.  They read one task's address space under its
+ * mmap lock (for reading); on a threaded machine call them with the CPUs
+ * idle, as the counters.
+ */
+#ifndef MMSIM_VIEWS_H
+#define MMSIM_VIEWS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <mmsim/machine.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct mmsim;
+struct mmsim_task;
+
+/* One VMA's line of /proc/PID/numa_maps, as numbers (pages). */
+struct mmsim_numa_maps {
+	uint64_t start, end;
+	char policy[48];	/* "default", "bind:0-1", ... */
+	char file[80];		/* the file mapped ("" for anonymous memory;
+				 * shared anonymous memory is "/dev/zero (deleted)") */
+	uint64_t pages;		/* mapped pages with a struct page (not the zero page) */
+	uint64_t anon, dirty, mapmax, swapcache, active, writeback;
+	uint64_t node[MMSIM_MAX_NODES];
+	unsigned kernelpagesize_kb;
+};
+
+/* The VMAs meeting [start, end), lowest first: writes at most max to out
+ * and returns how many there are. */
+int mmsim_numa_maps(struct mmsim_task *t, uint64_t start, uint64_t end,
+		    struct mmsim_numa_maps *out, int max);
+/* Linux's line: "START POLICY[ file=F] anon=.. ... kernelpagesize_kB=4\n". */
+void mmsim_numa_maps_print(FILE *f, const struct mmsim_numa_maps *nm);
+/* The same line without its newline into buf (truncated to len, always
+ * terminated when len > 0); returns the length it needs, as snprintf. */
+size_t mmsim_numa_maps_format(const struct mmsim_numa_maps *nm, char *buf, size_t len);
+
+/* The fields of /proc/PID/smaps for one VMA, in kB, in Linux's order. */
+#define MMSIM_SMAPS_FIELDS(X)                                                    \
+	X(Size) X(KernelPageSize) X(MMUPageSize) X(Rss) X(Pss) X(Pss_Dirty)      \
+	X(Shared_Clean) X(Shared_Dirty) X(Private_Clean) X(Private_Dirty)        \
+	X(Referenced) X(Anonymous) X(KSM) X(LazyFree) X(AnonHugePages)           \
+	X(ShmemPmdMapped) X(FilePmdMapped) X(Shared_Hugetlb) X(Private_Hugetlb)  \
+	X(Swap) X(SwapPss) X(Locked)
+
+enum mmsim_smaps_field {
+#define MMSIM_SMAPS_ENUM(name) MMSIM_SMAPS_##name,
+	MMSIM_SMAPS_FIELDS(MMSIM_SMAPS_ENUM)
+#undef MMSIM_SMAPS_ENUM
+	MMSIM_SMAPS_NR
+};
+
+struct mmsim_smaps {
+	uint64_t start, end;
+	char perms[5];		/* as /proc/PID/maps: "rw-p" */
+	uint64_t pgoff;		/* bytes */
+	char file[80];		/* as in numa_maps; "" for anonymous memory */
+	uint64_t kb[MMSIM_SMAPS_NR];	/* indexed by enum mmsim_smaps_field */
+	bool thp_eligible;
+	char vmflags[160];	/* Linux's two-letter codes, space-separated */
+};
+
+int mmsim_smaps(struct mmsim_task *t, uint64_t start, uint64_t end, struct mmsim_smaps *out,
+		int max);
+/* The field's name as smaps prints it ("Pss_Dirty"), NULL past the end. */
+const char *mmsim_smaps_field_name(unsigned i);
+/* Linux's block: the maps line, then "Name:  N kB" lines, THPeligible, VmFlags. */
+void mmsim_smaps_print(FILE *f, const struct mmsim_smaps *sm);
+
+/*
+ * The /proc/vmstat event counters mmsim keeps, in the order a scenario's
+ * `vmstat` prints them.  Each moves where Linux 6.12 moves it (see
+ * docs/views.md for where that is and what mmsim does not model).
+ */
+#define MMSIM_VMSTAT_EVENTS(X)                                                   \
+	X(pgmigrate_success) X(pgmigrate_fail) X(thp_migration_success)          \
+	X(thp_migration_fail) X(thp_migration_split) X(thp_fault_alloc)          \
+	X(thp_fault_fallback) X(thp_split_pmd) X(thp_split_page)                 \
+	X(thp_deferred_split_page) X(numa_pte_updates) X(numa_huge_pte_updates)  \
+	X(numa_hint_faults) X(numa_hint_faults_local) X(numa_pages_migrated)     \
+	X(unevictable_pgs_mlocked) X(unevictable_pgs_munlocked)                  \
+	X(unevictable_pgs_culled) X(unevictable_pgs_cleared)                     \
+	X(unevictable_pgs_rescued) X(unevictable_pgs_stranded) X(pgactivate)     \
+	X(pgdeactivate) X(pglazyfree) X(pswpin) X(pswpout) X(oom_kill)           \
+	X(pgmajfault) X(cow_ksm)
+
+enum mmsim_vmstat_event {
+#define MMSIM_VMSTAT_ENUM(name) MMSIM_VM_##name,
+	MMSIM_VMSTAT_EVENTS(MMSIM_VMSTAT_ENUM)
+#undef MMSIM_VMSTAT_ENUM
+	MMSIM_VMSTAT_NR
+};
+
+struct mmsim_vmstat {
+	uint64_t ev[MMSIM_VMSTAT_NR];	/* indexed by enum mmsim_vmstat_event */
+};
+
+/* The machine's counters since it was created (LRU batches drained first). */
+void mmsim_vmstat(struct mmsim *m, struct mmsim_vmstat *out);
+const char *mmsim_vmstat_name(unsigned i);
+/* Linux's lines, "name value\n" each. */
+void mmsim_vmstat_print(FILE *f, const struct mmsim_vmstat *vs);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

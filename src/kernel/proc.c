@@ -1,0 +1,202 @@
+/*
+ * proc.c - the kernel's /proc views (mmsim/views.h): /proc/PID/numa_maps,
+ * /proc/PID/smaps and /proc/vmstat's event counters, as numbers and in
+ * Linux's text.
+ *
+ * src/mm computes what each VMA shows (task_mmu.c) and counts the events
+ * (mm_sys.vm_events); this file walks a task's VMAs under its mmap lock,
+ * names the files mapped (vfs.c's inodes know their names: the mapping's
+ * host is the mmfs inode), and prints.  Like opening the /proc files,
+ * every reading drains the per-CPU LRU batches first.
+ */
+#include "kernel.h"
+#include "fs.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+/* What numa_maps and smaps print for the object a VMA maps. */
+static void vma_file_name(const struct vm_area_struct *v, char *buf, size_t len)
+{
+	buf[0] = 0;
+	if (!v->vm_file)
+		return;
+	if (mapping_is_file(v->vm_file))
+		snprintf(buf, len, "%s", mmfs_name(v->vm_file->host));
+	else
+		snprintf(buf, len, "/dev/zero (deleted)");
+}
+
+/* Calls fill for each VMA of t meeting [start, end), writing at most max; returns the count. */
+static int for_each_vma_in(struct mmsim_task *t, uint64_t start, uint64_t end, int max,
+			   void (*fill)(struct vm_area_struct *v, void *out, int i), void *out)
+{
+	struct mm_struct *mm = t->mm;
+	int n = 0;
+
+	lru_add_drain_all(mm->sys);
+	pthread_rwlock_rdlock(&mm->mmap_lock);
+	for (int i = vma_index(mm, start); i < mm->vmas.n; i++) {
+		struct vm_area_struct *v = mm->vmas.v[i];
+
+		if (v->vm_start >= end)
+			break;
+		if (n < max)
+			fill(v, out, n);
+		n++;
+	}
+	pthread_rwlock_unlock(&mm->mmap_lock);
+	return n;
+}
+
+static void fill_numa_maps(struct vm_area_struct *v, void *out, int i)
+{
+	struct mmsim_numa_maps *nm = (struct mmsim_numa_maps *)out + i;
+
+	vma_numa_maps(v, nm);
+	vma_file_name(v, nm->file, sizeof(nm->file));
+}
+
+static void fill_smaps(struct vm_area_struct *v, void *out, int i)
+{
+	struct mmsim_smaps *sm = (struct mmsim_smaps *)out + i;
+
+	vma_smaps(v, sm);
+	vma_file_name(v, sm->file, sizeof(sm->file));
+}
+
+int mmsim_numa_maps(struct mmsim_task *t, uint64_t start, uint64_t end,
+		    struct mmsim_numa_maps *out, int max)
+{
+	return for_each_vma_in(t, start, end, out ? max : 0, fill_numa_maps, out);
+}
+
+int mmsim_smaps(struct mmsim_task *t, uint64_t start, uint64_t end, struct mmsim_smaps *out,
+		int max)
+{
+	return for_each_vma_in(t, start, end, out ? max : 0, fill_smaps, out);
+}
+
+/* Appends to buf[len] at *at, as snprintf, keeping *at the length it would have. */
+__attribute__((format(printf, 4, 5)))
+static void put(char *buf, size_t len, size_t *at, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(*at < len ? buf + *at : NULL, *at < len ? len - *at : 0, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*at += (size_t)n;
+}
+
+/* A path as /proc prints it: a space, tab, newline or backslash as \ooo. */
+static void put_escaped(char *buf, size_t len, size_t *at, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\\')
+			put(buf, len, at, "\\%03o", (unsigned char)*s);
+		else
+			put(buf, len, at, "%c", *s);
+	}
+}
+
+size_t mmsim_numa_maps_format(const struct mmsim_numa_maps *nm, char *buf, size_t len)
+{
+	size_t at = 0;
+
+	if (len)
+		buf[0] = 0;
+	put(buf, len, &at, "%08llx %s", (unsigned long long)nm->start, nm->policy);
+	if (nm->file[0]) {
+		put(buf, len, &at, " file=");
+		put_escaped(buf, len, &at, nm->file);
+	}
+	if (!nm->pages)
+		return at;
+	if (nm->anon)
+		put(buf, len, &at, " anon=%llu", (unsigned long long)nm->anon);
+	if (nm->dirty)
+		put(buf, len, &at, " dirty=%llu", (unsigned long long)nm->dirty);
+	if (nm->pages != nm->anon && nm->pages != nm->dirty)
+		put(buf, len, &at, " mapped=%llu", (unsigned long long)nm->pages);
+	if (nm->mapmax > 1)
+		put(buf, len, &at, " mapmax=%llu", (unsigned long long)nm->mapmax);
+	if (nm->swapcache)
+		put(buf, len, &at, " swapcache=%llu", (unsigned long long)nm->swapcache);
+	if (nm->active < nm->pages)
+		put(buf, len, &at, " active=%llu", (unsigned long long)nm->active);
+	if (nm->writeback)
+		put(buf, len, &at, " writeback=%llu", (unsigned long long)nm->writeback);
+	for (unsigned n = 0; n < MMSIM_MAX_NODES; n++)
+		if (nm->node[n])
+			put(buf, len, &at, " N%u=%llu", n, (unsigned long long)nm->node[n]);
+	put(buf, len, &at, " kernelpagesize_kB=%u", nm->kernelpagesize_kb);
+	return at;
+}
+
+void mmsim_numa_maps_print(FILE *f, const struct mmsim_numa_maps *nm)
+{
+	char line[1024 + 80];
+
+	mmsim_numa_maps_format(nm, line, sizeof(line));
+	fprintf(f, "%s\n", line);
+}
+
+static const char *const smaps_names[] = {
+#define MMSIM_SMAPS_NAME(name) #name,
+	MMSIM_SMAPS_FIELDS(MMSIM_SMAPS_NAME)
+#undef MMSIM_SMAPS_NAME
+};
+
+const char *mmsim_smaps_field_name(unsigned i)
+{
+	return i < MMSIM_SMAPS_NR ? smaps_names[i] : NULL;
+}
+
+void mmsim_smaps_print(FILE *f, const struct mmsim_smaps *sm)
+{
+	fprintf(f, "%08llx-%08llx %s %08llx 00:00 0", (unsigned long long)sm->start,
+		(unsigned long long)sm->end, sm->perms, (unsigned long long)sm->pgoff);
+	if (sm->file[0]) {
+		char name[4 * sizeof(sm->file)];
+		size_t at = 0;
+
+		put_escaped(name, sizeof(name), &at, sm->file);
+		fprintf(f, "    %s", name);
+	}
+	fputc('\n', f);
+	for (unsigned i = 0; i < MMSIM_SMAPS_NR; i++) {
+		int pad = 16 - (int)strlen(smaps_names[i]) - 1;
+
+		fprintf(f, "%s:%*s%8llu kB\n", smaps_names[i], pad > 0 ? pad : 1, "",
+			(unsigned long long)sm->kb[i]);
+	}
+	fprintf(f, "THPeligible:    %8d\n", sm->thp_eligible);
+	fprintf(f, "VmFlags: %s \n", sm->vmflags);
+}
+
+static const char *const vmstat_names[] = {
+#define MMSIM_VMSTAT_NAME(name) #name,
+	MMSIM_VMSTAT_EVENTS(MMSIM_VMSTAT_NAME)
+#undef MMSIM_VMSTAT_NAME
+};
+
+const char *mmsim_vmstat_name(unsigned i)
+{
+	return i < MMSIM_VMSTAT_NR ? vmstat_names[i] : NULL;
+}
+
+void mmsim_vmstat(struct mmsim *m, struct mmsim_vmstat *out)
+{
+	lru_add_drain_all(&m->mm);
+	for (unsigned i = 0; i < MMSIM_VMSTAT_NR; i++)
+		out->ev[i] = __atomic_load_n(&m->mm.vm_events[i], __ATOMIC_RELAXED);
+}
+
+void mmsim_vmstat_print(FILE *f, const struct mmsim_vmstat *vs)
+{
+	for (unsigned i = 0; i < MMSIM_VMSTAT_NR; i++)
+		fprintf(f, "%s %llu\n", vmstat_names[i], (unsigned long long)vs->ev[i]);
+}
