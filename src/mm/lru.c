@@ -178,9 +178,27 @@ void lru_update_evictable(struct mm_sys *s, struct page *p)
 	relist(s, p, NULL);
 }
 
+/*
+ * MADV_COLD's deactivation, as Linux 6.12 with the multi-generational LRU
+ * does it: every evictable page on a list moves to the oldest generation
+ * (here: the inactive list) and counts as deactivated; a page off the
+ * lists or unevictable is left alone.
+ */
 void lru_deactivate(struct mm_sys *s, struct page *p)
 {
-	relist(s, p, make_inactive);
+	struct pglist_data *nd = &s->node[page_to_nid(s, p)];
+	bool moved = false;
+
+	spin_lock(&nd->lru_lock);
+	if (page_test(p, PG_lru) && !page_test(p, PG_unevictable)) {
+		del_locked(nd, p);
+		make_inactive(p);
+		add_locked(s, nd, p);
+		moved = true;
+	}
+	spin_unlock(&nd->lru_lock);
+	if (moved)
+		count_vm_events(s, MMSIM_VM_pgdeactivate, 1ULL << p->order);
 }
 
 void mlock_page(struct mm_sys *s, struct page *p)

@@ -56,13 +56,52 @@ static int dontneed(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_str
 }
 
 /*
- * MADV_COLD / MADV_PAGEOUT on the pages only this process maps.  Cold moves
- * them to the inactive list.  Pageout reclaims them; with no swap device an
- * anonymous page cannot be written out and stays mapped, while a shared
- * memory page is unmapped first (reclaim unmaps before writing) and then
- * kept in its object when the write-out finds no swap: the next access
- * faults it back in.
+ * MADV_COLD / MADV_PAGEOUT on the pages only this process maps, as Linux
+ * 6.12 (madvise_cold_or_pageout_pte_range, then reclaim without swap):
+ *  - cold clears each entry's accessed bit and deactivates the page;
+ *  - pageout leaves the accessed bits and tries to reclaim: an anonymous
+ *    page cannot be swapped out (no swap device) and is activated where it
+ *    is, still mapped; a page-cache page is unmapped first (reclaim unmaps
+ *    before writing), and a dirty or shared-memory one, which this reclaim
+ *    does not write, is activated and kept in its object: the next access
+ *    faults it back in.  (Linux would drop a clean file page from the page
+ *    cache; mmsim keeps it.)
  */
+static void cold_one(struct mm_sys *s, struct mmu_gather *tlb, struct pmap_iter *it,
+		     const struct pmap_entry *e, struct page *head)
+{
+	if (e->flags & PMAP_ACCESSED) {
+		struct pmap_entry old, n;
+
+		pmap_iter_modify_start(it, &old);
+		n = old;
+		n.flags &= (uint8_t)~PMAP_ACCESSED;
+		pmap_iter_modify_commit(it, &n);
+		tlb_track_entry(tlb, it->va, it->size);
+	}
+	lru_deactivate(s, head);
+}
+
+static void pageout_one(struct mm_sys *s, struct mmu_gather *tlb, struct pmap_iter *it,
+			const struct pmap_entry *e, struct page *p)
+{
+	struct page *head = compound_head(p);
+	bool writable_back = false;
+
+	if (!page_anon(p)) {
+		pmap_iter_clear(it, NULL);
+		tlb_track_entry(tlb, it->va, it->size);
+		if (e->flags & PMAP_DIRTY)
+			set_page_dirty(p);
+		page_remove_rmap(s, p, false);
+		/* A clean file page could be dropped; the rest is activated. */
+		writable_back = !page_test(head, PG_swapbacked) && !page_test(head, PG_dirty);
+		tlb_remove_page(tlb, p);
+	}
+	if (!writable_back)
+		count_vm_events(s, MMSIM_VM_pgactivate, 1ULL << head->order);
+}
+
 static int cold_or_pageout(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
 			   uint64_t start, uint64_t end, bool pageout)
 {
@@ -84,17 +123,10 @@ static int cold_or_pageout(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_a
 		struct page *p = pfn_to_page(s, e.pfn), *head = compound_head(p);
 		if (head->order ? folio_likely_mapped_shared(head) : folio_mapcount(head) != 1)
 			continue;
-		lru_deactivate(s, head);
-		/* Without swap only page-cache pages can be paged out (a
-		 * private file mapping's COW copies are anonymous). */
-		if (pageout && !page_anon(p)) {
-			pmap_iter_clear(&it, NULL);
-			tlb_track_entry(&tlb, it.va, it.size);
-			if (e.flags & PMAP_DIRTY)
-				set_page_dirty(p);
-			page_remove_rmap(s, p, false);
-			tlb_remove_page(&tlb, p);
-		}
+		if (pageout)
+			pageout_one(s, &tlb, &it, &e, p);
+		else
+			cold_one(s, &tlb, &it, &e, head);
 	}
 	spin_unlock(&mm->ptl);
 	tlb_finish_mmu(&tlb);

@@ -3,6 +3,7 @@
  *
  *   ok(cond, "what")          one test point
  *   is(got, want, "what")     compares two integers, prints both on failure
+ *   is_str(got, want, "what") compares two strings, prints both on failure
  *   done_testing()            prints the plan; exit status 1 if any failed
  */
 #ifndef MMSIM_TAP_H
@@ -10,6 +11,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int tap_n, tap_failed;
 
@@ -31,6 +33,16 @@ static int tap_n, tap_failed;
 		ok(tap_g_ == tap_w_, __VA_ARGS__);                             \
 		if (tap_g_ != tap_w_)                                          \
 			printf("#   got %lld, want %lld\n", tap_g_, tap_w_);       \
+	} while (0)
+
+#define is_str(got, want, ...)                                                 \
+	do {                                                                   \
+		const char *tap_gs_ = (got), *tap_ws_ = (want);                \
+		int tap_eq_ = tap_gs_ && tap_ws_ && !strcmp(tap_gs_, tap_ws_); \
+		ok(tap_eq_, __VA_ARGS__);                                      \
+		if (!tap_eq_)                                                  \
+			printf("#   got '%s'\n#  want '%s'\n", tap_gs_ ? tap_gs_ : "(null)", \
+			       tap_ws_ ? tap_ws_ : "(null)");                  \
 	} while (0)
 
 static inline int done_testing(void)
