@@ -205,9 +205,17 @@ int split_isolated_huge_page(struct mm_sys *s, struct page *head, struct list_he
 		split_one(head, p, i, c->map[i] ? inherited : 0);
 		p->mapcount = c->map[i];
 		if (!c->map[i]) {
-			/* Nobody maps it: it goes back to the allocator. */
-			if (i)
-				p->mapping = 0;
+			/*
+			 * Nobody maps it: it joins the list all the same, held
+			 * by its isolation alone, as Linux's split puts every
+			 * piece there; migration then finds it freed under it
+			 * and counts it moved.
+			 */
+			if (!i)
+				put_anon_vma(av);
+			p->mapping = 0;
+			p->refcount = 1;
+			list_add(&p->lru, list);
 			continue;
 		}
 		if (i)
@@ -217,17 +225,6 @@ int split_isolated_huge_page(struct mm_sys *s, struct page *head, struct list_he
 		list_add(&p->lru, list);
 	}
 	free(c);
-	for (unsigned i = 0; i < nr; i++) {
-		struct page *p = head + i;
-		if (p->mapcount)
-			continue;
-		if (!i) {
-			struct anon_vma *hav = page_anon_vma(p);
-			p->mapping = 0;
-			put_anon_vma(hav);
-		}
-		free_pages(s, p, 0);
-	}
 	count_vm_events(s, MMSIM_VM_thp_split_page, 1);
 	return 0;
 }

@@ -178,6 +178,14 @@ void lru_update_evictable(struct mm_sys *s, struct page *p)
 	relist(s, p, NULL);
 }
 
+void mark_page_accessed(struct page *p)
+{
+	struct page *head = compound_head(p);
+
+	if (!page_test(head, PG_referenced))
+		page_set(head, PG_referenced);
+}
+
 /*
  * MADV_COLD's deactivation, as Linux 6.12 with the multi-generational LRU
  * does it: every evictable page on a list moves to the oldest generation

@@ -31,13 +31,13 @@ static bool behavior_valid(int advice)
 	}
 }
 
-static int update_flags(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t start,
-			uint64_t end, uint64_t newflags)
+static int update_flags(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
+			uint64_t start, uint64_t end, uint64_t newflags)
 {
 	int err = 0;
 	if (newflags == vma->vm_flags)
 		return 0;
-	if (!vma_modify_flags(mm, vma, start, end, newflags, &err))
+	if (!vma_modify_flags(mm, cpu, vma, start, end, newflags, &err))
 		return err == -ENOMEM ? -EAGAIN : err;
 	return 0;
 }
@@ -146,15 +146,15 @@ static int advise_vma(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_s
 	case MADV_WILLNEED:
 		return 0;	/* anonymous memory without swap: nothing to read */
 	case MADV_NORMAL:
-		return update_flags(mm, vma, start, end, f & ~(VM_RAND_READ | VM_SEQ_READ));
+		return update_flags(mm, cpu, vma, start, end, f & ~(VM_RAND_READ | VM_SEQ_READ));
 	case MADV_RANDOM:
-		return update_flags(mm, vma, start, end, (f & ~VM_SEQ_READ) | VM_RAND_READ);
+		return update_flags(mm, cpu, vma, start, end, (f & ~VM_SEQ_READ) | VM_RAND_READ);
 	case MADV_SEQUENTIAL:
-		return update_flags(mm, vma, start, end, (f & ~VM_RAND_READ) | VM_SEQ_READ);
+		return update_flags(mm, cpu, vma, start, end, (f & ~VM_RAND_READ) | VM_SEQ_READ);
 	case MADV_HUGEPAGE:
-		return update_flags(mm, vma, start, end, (f & ~VM_NOHUGEPAGE) | VM_HUGEPAGE);
+		return update_flags(mm, cpu, vma, start, end, (f & ~VM_NOHUGEPAGE) | VM_HUGEPAGE);
 	case MADV_NOHUGEPAGE:
-		return update_flags(mm, vma, start, end, (f & ~VM_HUGEPAGE) | VM_NOHUGEPAGE);
+		return update_flags(mm, cpu, vma, start, end, (f & ~VM_HUGEPAGE) | VM_NOHUGEPAGE);
 	}
 	return -EINVAL;
 }

@@ -600,6 +600,17 @@ int handle_mm_fault(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr, uns
 	return ret;
 }
 
+/*
+ * get_user_pages' FOLL_TOUCH, which populate uses: the page a PTE maps is
+ * marked accessed (a PMD is only made young, which its fault did).
+ */
+static void populate_touch(struct mm_sys *s, const struct pmap_entry *e)
+{
+	if (e->kind == PMAP_PAGE && !(e->flags & PMAP_HUGE) && e->pfn != s->zero_pfn &&
+	    e->pfn < s->hw->nr_pfns)
+		mark_page_accessed(pfn_to_page(s, e->pfn));
+}
+
 int populate_vma_range(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
 		       uint64_t start, uint64_t end)
 {
@@ -615,11 +626,13 @@ int populate_vma_range(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_
 		    linear_page_index(vma, a) >= __atomic_load_n(&vma->vm_file->nr_pages,
 								  __ATOMIC_RELAXED))
 			return -EFAULT;
-		if (pmap_lookup(&mm->pmap, a, &e) == PMAP_PAGE && entry_allows(&e, flags))
-			continue;
-		int sig = fault_locked(mm, cpu, vma, a, flags);
-		if (sig)
-			return sig == SIGBUS ? -ENOMEM : -EFAULT;
+		if (pmap_lookup(&mm->pmap, a, &e) != PMAP_PAGE || !entry_allows(&e, flags)) {
+			int sig = fault_locked(mm, cpu, vma, a, flags);
+			if (sig)
+				return sig == SIGBUS ? -ENOMEM : -EFAULT;
+			pmap_lookup(&mm->pmap, a, &e);
+		}
+		populate_touch(mm->sys, &e);
 	}
 	return 0;
 }

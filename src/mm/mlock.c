@@ -50,7 +50,10 @@ static void mlock_vma_pages(struct mm_struct *mm, struct vm_area_struct *vma, ui
 		if (e.kind != PMAP_PAGE || e.pfn == mm->sys->zero_pfn)
 			continue;
 		struct page *head = compound_head(pfn_to_page(mm->sys, e.pfn));
-		if (head->order && !(e.flags & PMAP_HUGE) &&
+		/* mlock marks a PTE-mapped huge page only when the range maps
+		 * it whole; munlock unmarks it whatever part it covers (Linux
+		 * 6.12's allow_mlock_munlock). */
+		if (lock && head->order && !(e.flags & PMAP_HUGE) &&
 		    !huge_mapped_whole(mm, &it, e.pfn, head, start, end))
 			continue;
 		if (lock)
@@ -79,15 +82,15 @@ static uint64_t count_locked(struct mm_struct *mm, uint64_t start, uint64_t end)
 	return n;
 }
 
-static int mlock_fixup(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t start,
-		       uint64_t end, uint64_t newflags)
+static int mlock_fixup(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
+		       uint64_t start, uint64_t end, uint64_t newflags)
 {
 	uint64_t oldflags = vma->vm_flags;
 	int err = 0;
 	/* Special mappings (the vDSO's) are never locked, nor counted. */
 	if (newflags == oldflags || (oldflags & VM_SPECIAL))
 		return 0;
-	vma = vma_modify_flags(mm, vma, start, end, newflags, &err);
+	vma = vma_modify_flags(mm, cpu, vma, start, end, newflags, &err);
 	if (!vma)
 		return err;
 	int64_t pages = (int64_t)((end - start) >> PAGE_SHIFT);
@@ -100,8 +103,8 @@ static int mlock_fixup(struct mm_struct *mm, struct vm_area_struct *vma, uint64_
 	return 0;
 }
 
-static int apply_vma_lock_flags(struct mm_struct *mm, uint64_t start, uint64_t end,
-				uint64_t flags)
+static int apply_vma_lock_flags(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start,
+				uint64_t end, uint64_t flags)
 {
 	if (end < start)
 		return -EINVAL;
@@ -113,7 +116,7 @@ static int apply_vma_lock_flags(struct mm_struct *mm, uint64_t start, uint64_t e
 	for (uint64_t nstart = start;;) {
 		uint64_t newflags = (vma->vm_flags & ~VM_LOCKED_MASK) | flags;
 		uint64_t tmp = vma->vm_end < end ? vma->vm_end : end;
-		int err = mlock_fixup(mm, vma, nstart, tmp, newflags);
+		int err = mlock_fixup(mm, cpu, vma, nstart, tmp, newflags);
 		if (err)
 			return err;
 		nstart = tmp;
@@ -143,7 +146,7 @@ int do_mlock(struct mm_struct *mm, const struct mmap_caller *c, uint64_t start, 
 		if (locked > limit && !c->cap_ipc_lock)
 			locked -= count_locked(mm, start, start + len);
 		err = (locked <= limit || c->cap_ipc_lock)
-			      ? apply_vma_lock_flags(mm, start, start + len, VM_LOCKED)
+			      ? apply_vma_lock_flags(mm, c->cpu, start, start + len, VM_LOCKED)
 			      : -ENOMEM;
 		if (!err) {
 			err = mm_populate(mm, c->cpu, start, start + len, false);
@@ -153,7 +156,7 @@ int do_mlock(struct mm_struct *mm, const struct mmap_caller *c, uint64_t start, 
 				err = -EAGAIN;
 		}
 	} else {
-		err = apply_vma_lock_flags(mm, start, start + len, 0);
+		err = apply_vma_lock_flags(mm, c->cpu, start, start + len, 0);
 	}
 	validate_mm(mm);
 	pthread_rwlock_unlock(&mm->mmap_lock);

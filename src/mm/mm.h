@@ -461,6 +461,13 @@ void lru_del_freed(struct mm_sys *s, struct page *p);
 /* Moves a page between the evictable and unevictable lists after mlock. */
 void lru_update_evictable(struct mm_sys *s, struct page *p);
 void lru_deactivate(struct mm_sys *s, struct page *p);
+/*
+ * folio_mark_accessed() as Linux 6.12 runs it with the multi-generational
+ * LRU: the first access sets PG_referenced (later ones would count tiers,
+ * which mmsim does not model); no activation.  smaps counts the page as
+ * Referenced from then on.
+ */
+void mark_page_accessed(struct page *p);
 
 /* ---- anon_vma and rmap (rmap.c) --------------------------------------------------- */
 
@@ -803,15 +810,17 @@ void vma_remove_at(struct mm_struct *mm, int i);
 /* The highest address a of a gap [a, a + len) in [low, high) that no VMA
  * overlaps, or 0 (Linux's unmapped_area_topdown). */
 uint64_t vma_gap_topdown(struct mm_struct *mm, uint64_t len, uint64_t low, uint64_t high);
-/* Splits vma at addr; the new piece [addr, end) is inserted after it. */
-int vma_split(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr);
+/* Splits vma at addr; the new piece [addr, end) is inserted after it.  A
+ * huge page mapped across addr is mapped by PTEs first (cpu flushes). */
+int vma_split(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma, uint64_t addr);
 /* Could a and b (a directly below b) be one VMA? */
 /*
  * Changes the flags of [start, end) inside vma (splitting it, then merging
  * with its neighbours as Linux's vma_modify_flags does).  Returns the VMA
  * now covering start, or NULL with *err set.
  */
-struct vm_area_struct *vma_modify_flags(struct mm_struct *mm, struct vm_area_struct *vma,
+struct vm_area_struct *vma_modify_flags(struct mm_struct *mm, struct hw_cpu *cpu,
+					struct vm_area_struct *vma,
 					uint64_t start, uint64_t end, uint64_t flags, int *err);
 /* Covers the new range [start, end) by extending a neighbour when Linux
  * would (vma_merge_new_range); NULL when a new VMA is needed. */
@@ -1110,9 +1119,10 @@ int do_huge_pmd_anonymous_page(struct mm_struct *mm, struct hw_cpu *cpu,
 int split_huge_pmd(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr);
 /*
  * Splits an isolated, partially mapped anonymous huge page (only PTEs map
- * it) into 4 KiB pages: the mapped ones go on `list`, isolated, the rest
- * are freed.  0, -EBUSY (mapped by a PMD somewhere), -EAGAIN (locked or
- * referenced by someone else).
+ * it) into 4 KiB pages, all of which go on `list`, isolated: an unmapped
+ * one is held by its isolation alone (the list's owner frees it) and
+ * counts THP_SPLIT_PAGE.  0, -EBUSY (mapped by a PMD somewhere), -EAGAIN
+ * (locked or referenced by someone else).
  */
 int split_isolated_huge_page(struct mm_sys *s, struct page *head, struct list_head *list);
 

@@ -470,14 +470,14 @@ int do_vmi_munmap(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint
 		/* Let the count go at most one above the limit while unmapping. */
 		if (end < vma->vm_end && mm->vmas.n >= mm->sys->max_map_count)
 			return -ENOMEM;
-		if ((err = vma_split(mm, vma, start)))
+		if ((err = vma_split(mm, cpu, vma, start)))
 			return err;
 		i++;
 	}
 	int last = vma_index(mm, end - 1);
 	if (last < mm->vmas.n && mm->vmas.v[last]->vm_start < end &&
 	    mm->vmas.v[last]->vm_end > end) {
-		if ((err = vma_split(mm, mm->vmas.v[last], end)))
+		if ((err = vma_split(mm, cpu, mm->vmas.v[last], end)))
 			return err;
 	}
 	int j = i;

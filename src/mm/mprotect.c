@@ -260,7 +260,7 @@ static int mprotect_fixup(struct mmu_gather *tlb, struct vm_area_struct *vma,
 		/* Never written: the charge can go (and the VMA may merge). */
 		newflags &= ~VM_ACCOUNT;
 	}
-	vma = vma_modify_flags(mm, vma, start, end, newflags, &err);
+	vma = vma_modify_flags(mm, tlb->cpu, vma, start, end, newflags, &err);
 	if (!vma)
 		return err;
 	*out = vma;
@@ -397,7 +397,7 @@ int uffd_register_wp(struct mm_struct *mm, uint64_t start, uint64_t len)
 	for (uint64_t a = start; a < end && !err;) {
 		struct vm_area_struct *v = vma_lookup(mm, a);
 		uint64_t e = v->vm_end < end ? v->vm_end : end;
-		v = vma_modify_flags(mm, v, a, e, v->vm_flags | VM_UFFD_WP, &err);
+		v = vma_modify_flags(mm, NULL, v, a, e, v->vm_flags | VM_UFFD_WP, &err);
 		if (v)
 			a = v->vm_end;
 	}

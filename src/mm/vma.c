@@ -233,12 +233,22 @@ static void rmap_unlock(struct rmap_lock *l)
 		pthread_mutex_unlock(&l->file->i_mmap_lock);
 }
 
-int vma_split(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr)
+int vma_split(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma, uint64_t addr)
 {
 	/* The kernel expects its special mappings whole (special_mapping_split):
 	 * munmap, mprotect or madvise of a part of one fails. */
 	if (vma->vm_special)
 		return -EINVAL;
+	/* A huge page mapped across the new boundary would belong to two
+	 * VMAs: map it by PTEs first, as Linux's vma_adjust_trans_huge(). */
+	uint64_t haddr = addr & PMD_MASK;
+	if (addr != haddr && haddr >= vma->vm_start && haddr + PMD_SIZE <= vma->vm_end) {
+		spin_lock(&mm->ptl);
+		int err = split_huge_pmd(mm, cpu, addr);
+		spin_unlock(&mm->ptl);
+		if (err)
+			return err;
+	}
 	struct vm_area_struct *n = vma_alloc(mm);
 	if (!n)
 		return -ENOMEM;
@@ -408,7 +418,8 @@ static struct vm_area_struct *merge_existing(struct mm_struct *mm, struct vm_are
 	return NULL;
 }
 
-struct vm_area_struct *vma_modify_flags(struct mm_struct *mm, struct vm_area_struct *vma,
+struct vm_area_struct *vma_modify_flags(struct mm_struct *mm, struct hw_cpu *cpu,
+					struct vm_area_struct *vma,
 					uint64_t start, uint64_t end, uint64_t flags, int *err)
 {
 	struct vma_cand c = { start, end, flags,
@@ -424,7 +435,7 @@ struct vm_area_struct *vma_modify_flags(struct mm_struct *mm, struct vm_area_str
 			*err = -ENOMEM;
 			return NULL;
 		}
-		*err = vma_split(mm, vma, start);
+		*err = vma_split(mm, cpu, vma, start);
 		if (*err)
 			return NULL;
 		vma = neighbour(mm, vma, +1);
@@ -434,7 +445,7 @@ struct vm_area_struct *vma_modify_flags(struct mm_struct *mm, struct vm_area_str
 			*err = -ENOMEM;
 			return NULL;
 		}
-		*err = vma_split(mm, vma, end);
+		*err = vma_split(mm, cpu, vma, end);
 		if (*err)
 			return NULL;
 	}
