@@ -27,6 +27,13 @@ enum mmsim_thp { MMSIM_THP_NEVER, MMSIM_THP_ALWAYS, MMSIM_THP_MADVISE };
  * 5.19 and later), or one range flush per VMA (the older scheme). */
 enum mmsim_flush_policy { MMSIM_FLUSH_GATHER, MMSIM_FLUSH_PER_VMA };
 
+/* Where files live: in mmfs on a bcache cache set made of two disk images
+ * (mmsim_disks_attach, crash, reboot), or in memory as Linux's tmpfs (page
+ * cache only, shared memory pages that are never written back; no disks,
+ * so crash and reboot answer -ENODEV).  Scenarios use tmpfs, as the
+ * reference Linux does, unless they need disks. */
+enum mmsim_files { MMSIM_FILES_DISK, MMSIM_FILES_TMPFS };
+
 /*
  * Cycles charged to a CPU's clock per event.  Defaults (docs/cost-model.md
  * gives the sources) are for a recent x86-64 server part.
@@ -65,6 +72,7 @@ struct mmsim_config {
 	 * instruction boundary; counters and outputs are otherwise the same.
 	 */
 	bool threaded;
+	enum mmsim_files files;		/* default MMSIM_FILES_DISK */
 };
 
 struct mmsim;

@@ -141,6 +141,7 @@ void mmsim_config_default(struct mmsim_config *cfg)
 	cfg->flush_ceiling = 33;
 	cfg->flush_policy = MMSIM_FLUSH_GATHER;
 	cfg->max_map_count = 65530;
+	cfg->files = MMSIM_FILES_DISK;
 	/* Where each figure comes from: docs/cost-model.md. */
 	cfg->cost.tlb_hit = 1;
 	cfg->cost.walk_level = 25;
@@ -184,6 +185,8 @@ int mmsim_config_check(const struct mmsim_config *cfg, char *err, unsigned errle
 		why = "max_map_count must be positive";
 	else if (cfg->thp > MMSIM_THP_MADVISE || cfg->flush_policy > MMSIM_FLUSH_PER_VMA)
 		why = "bad THP mode or flush policy";
+	else if (cfg->files > MMSIM_FILES_TMPFS)
+		why = "bad file system";
 	if (!why)
 		return 0;
 	if (err && errlen) {

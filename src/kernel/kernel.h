@@ -70,6 +70,8 @@ int task_dup_files(struct mmsim_task *dst, const struct mmsim_task *src);
 struct address_space *file_mapping(struct mmsim_task *t, int fd, int *acc_mode,
 				   uint64_t *file_id);
 void vfs_destroy(struct mmsim *m);
+/* The name of the file whose page cache mp is (NULL: not a file's). */
+const char *vfs_mapping_name(struct mmsim *m, const struct address_space *mp);
 
 /* The kernel's answer to a fault the MMU could not resolve. */
 int kernel_fault(struct hw_cpu *cpu, uint64_t va, unsigned access);

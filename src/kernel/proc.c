@@ -10,26 +10,27 @@
  * every reading drains the per-CPU LRU batches first.
  */
 #include "kernel.h"
-#include "fs.h"
 
 #include <stdarg.h>
 #include <string.h>
 
-/* What numa_maps and smaps print for the object a VMA maps. */
-static void vma_file_name(const struct vm_area_struct *v, char *buf, size_t len)
+/* What numa_maps and smaps print for the object a VMA maps: a file's
+ * name, or for shared anonymous memory the unlinked file Linux shows. */
+static void vma_file_name(struct mmsim *m, const struct vm_area_struct *v, char *buf, size_t len)
 {
+	const char *name;
+
 	buf[0] = 0;
 	if (!v->vm_file)
 		return;
-	if (mapping_is_file(v->vm_file))
-		snprintf(buf, len, "%s", mmfs_name(v->vm_file->host));
-	else
-		snprintf(buf, len, "/dev/zero (deleted)");
+	name = vfs_mapping_name(m, v->vm_file);
+	snprintf(buf, len, "%s", name ? name : "/dev/zero (deleted)");
 }
 
 /* Calls fill for each VMA of t meeting [start, end), writing at most max; returns the count. */
 static int for_each_vma_in(struct mmsim_task *t, uint64_t start, uint64_t end, int max,
-			   void (*fill)(struct vm_area_struct *v, void *out, int i), void *out)
+			   void (*fill)(struct mmsim *m, struct vm_area_struct *v, void *out, int i),
+			   void *out)
 {
 	struct mm_struct *mm = t->mm;
 	int n = 0;
@@ -42,27 +43,27 @@ static int for_each_vma_in(struct mmsim_task *t, uint64_t start, uint64_t end, i
 		if (v->vm_start >= end)
 			break;
 		if (n < max)
-			fill(v, out, n);
+			fill(t->m, v, out, n);
 		n++;
 	}
 	pthread_rwlock_unlock(&mm->mmap_lock);
 	return n;
 }
 
-static void fill_numa_maps(struct vm_area_struct *v, void *out, int i)
+static void fill_numa_maps(struct mmsim *m, struct vm_area_struct *v, void *out, int i)
 {
 	struct mmsim_numa_maps *nm = (struct mmsim_numa_maps *)out + i;
 
 	vma_numa_maps(v, nm);
-	vma_file_name(v, nm->file, sizeof(nm->file));
+	vma_file_name(m, v, nm->file, sizeof(nm->file));
 }
 
-static void fill_smaps(struct vm_area_struct *v, void *out, int i)
+static void fill_smaps(struct mmsim *m, struct vm_area_struct *v, void *out, int i)
 {
 	struct mmsim_smaps *sm = (struct mmsim_smaps *)out + i;
 
 	vma_smaps(v, sm);
-	vma_file_name(v, sm->file, sizeof(sm->file));
+	vma_file_name(m, v, sm->file, sizeof(sm->file));
 }
 
 int mmsim_numa_maps(struct mmsim_task *t, uint64_t start, uint64_t end,

@@ -10,6 +10,12 @@
  * filemap_fsync_range, truncate_inode_pages) and the disk through src/fs;
  * it never touches a page table.
  *
+ * With MMSIM_FILES_TMPFS there are no disks: files are tmpfs files, each
+ * an inode with a name and a shared-memory object (shmem_file_create),
+ * as Linux's tmpfs, which the reference runs scenarios on.  Their pages
+ * are never written back (fsync and msync have nothing to do) and the
+ * files last as long as the machine.
+ *
  * Locking: vfs->lock guards the disks pointer, the inode list and the
  * crashed flag; it is never held across I/O or page-cache work.  A file's
  * size changes under inode->size_lock (write past the end, truncate).
@@ -25,7 +31,8 @@
 
 struct vfs_inode {
 	struct vfs_inode *next;
-	struct mmfs_inode *fi;
+	struct mmfs_inode *fi;		/* NULL for a tmpfs file */
+	char *name;			/* a tmpfs file's (mmfs knows its own) */
 	struct address_space *mapping;	/* host = fi; the list holds a reference */
 	pthread_mutex_t size_lock;
 };
@@ -67,6 +74,11 @@ static struct vfs *vfs_of(struct mmsim *m)
 	return m->vfs;
 }
 
+static bool files_tmpfs(const struct mmsim *m)
+{
+	return m->hw->cfg.files == MMSIM_FILES_TMPFS;
+}
+
 static void set_why(char *why, unsigned whylen, const char *msg)
 {
 	if (why && whylen)
@@ -96,6 +108,10 @@ static int attach_locked(struct vfs *v, const char *dir, uint64_t *replayed, cha
 int mmsim_disks_attach(struct mmsim *m, const char *dir, uint64_t *replayed, char *why,
 		       unsigned whylen)
 {
+	if (files_tmpfs(m)) {
+		set_why(why, whylen, "files are tmpfs files on this machine: it has no disks");
+		return -ENODEV;
+	}
 	struct vfs *v = vfs_of(m);
 	if (!v)
 		return -ENOMEM;
@@ -105,12 +121,17 @@ int mmsim_disks_attach(struct mmsim *m, const char *dir, uint64_t *replayed, cha
 	return err;
 }
 
-/* The filesystem, attaching default disks the first time; NULL with *err. */
+/* The filesystem, attaching default disks the first time; NULL with *err
+ * (-ENODEV when files are tmpfs files: there are no disks). */
 static struct mmfs *vfs_fs(struct mmsim *m, int *err)
 {
 	struct vfs *v = vfs_of(m);
 	if (!v) {
 		*err = -ENOMEM;
+		return NULL;
+	}
+	if (files_tmpfs(m)) {
+		*err = -ENODEV;
 		return NULL;
 	}
 	pthread_mutex_lock(&v->lock);
@@ -158,6 +179,69 @@ static struct vfs_inode *inode_get(struct mmsim *m, struct mmfs_inode *fi, int *
 	}
 	pthread_mutex_unlock(&v->lock);
 	return in;
+}
+
+/* The tmpfs file called name, created with O_CREAT; NULL with *err. */
+static struct vfs_inode *tmpfs_lookup(struct mmsim *m, const char *name, int flags, int *err)
+{
+	struct vfs *v = vfs_of(m);
+	struct vfs_inode *in;
+
+	if (!v) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (!*name || strlen(name) > MMFS_NAME_MAX) {
+		*err = *name ? -ENAMETOOLONG : -ENOENT;
+		return NULL;
+	}
+	pthread_mutex_lock(&v->lock);
+	for (in = v->inodes; in; in = in->next)
+		if (!strcmp(in->name, name))
+			break;
+	*err = 0;
+	if (in && (flags & MMSIM_O_CREAT) && (flags & MMSIM_O_EXCL))
+		*err = -EEXIST;
+	else if (!in && !(flags & MMSIM_O_CREAT))
+		*err = -ENOENT;
+	else if (!in && (in = calloc(1, sizeof *in))) {
+		in->name = strdup(name);
+		in->mapping = in->name ? shmem_file_create(&m->mm, in, 0) : NULL;
+		if (in->mapping) {
+			pthread_mutex_init(&in->size_lock, NULL);
+			in->next = v->inodes;
+			v->inodes = in;
+		} else {
+			free(in->name);
+			free(in);
+			in = NULL;
+		}
+	}
+	if (!in && !*err)
+		*err = -ENOMEM;
+	pthread_mutex_unlock(&v->lock);
+	return *err ? NULL : in;
+}
+
+/* A file's size on its filesystem (a tmpfs file has only the page cache's). */
+static int inode_set_size(struct vfs_inode *in, uint64_t size)
+{
+	return in->fi ? mmfs_set_size(in->fi, size) : 0;
+}
+
+const char *vfs_mapping_name(struct mmsim *m, const struct address_space *mp)
+{
+	struct vfs *v = m->vfs;
+	const char *name = NULL;
+
+	if (!v)
+		return NULL;
+	pthread_mutex_lock(&v->lock);
+	for (struct vfs_inode *in = v->inodes; in && !name; in = in->next)
+		if (in->mapping == mp)
+			name = in->fi ? mmfs_name(in->fi) : in->name;
+	pthread_mutex_unlock(&v->lock);
+	return name;
 }
 
 /* ---- descriptors ---------------------------------------------------------------- */
@@ -231,7 +315,7 @@ static int inode_truncate(struct mmsim_task *t, struct vfs_inode *in, uint64_t s
 	struct address_space *mp = in->mapping;
 	pthread_mutex_lock(&in->size_lock);
 	uint64_t old = mp->i_size;
-	int err = mmfs_set_size(in->fi, size);
+	int err = inode_set_size(in, size);
 	if (!err)
 		mapping_set_size(mp, size);
 	if (!err && size < old) {
@@ -249,9 +333,7 @@ long mmsim_sys_open(struct mmsim_task *t, const char *name, int flags, unsigned 
 {
 	(void)mode;	/* one user, files are 0666 */
 	int err;
-	struct mmfs *fs = vfs_fs(t->m, &err);
-	if (!fs)
-		return err;
+	struct vfs_inode *in;
 	if ((flags & MMSIM_O_ACCMODE) == MMSIM_O_ACCMODE)
 		return -EINVAL;
 	int fd = 0;
@@ -259,18 +341,25 @@ long mmsim_sys_open(struct mmsim_task *t, const char *name, int flags, unsigned 
 		fd++;
 	if (fd == MMSIM_NR_FDS)
 		return -EMFILE;
-	struct mmfs_inode *fi = mmfs_lookup(fs, name);
-	if (fi && (flags & MMSIM_O_CREAT) && (flags & MMSIM_O_EXCL))
-		return -EEXIST;
-	if (!fi) {
-		if (!(flags & MMSIM_O_CREAT))
-			return -ENOENT;
-		if ((err = mmfs_create(fs, name, 0, &fi)))
+	if (files_tmpfs(t->m)) {
+		if (!(in = tmpfs_lookup(t->m, name, flags, &err)))
+			return err;
+	} else {
+		struct mmfs *fs = vfs_fs(t->m, &err);
+		if (!fs)
+			return err;
+		struct mmfs_inode *fi = mmfs_lookup(fs, name);
+		if (fi && (flags & MMSIM_O_CREAT) && (flags & MMSIM_O_EXCL))
+			return -EEXIST;
+		if (!fi) {
+			if (!(flags & MMSIM_O_CREAT))
+				return -ENOENT;
+			if ((err = mmfs_create(fs, name, 0, &fi)))
+				return err;
+		}
+		if (!(in = inode_get(t->m, fi, &err)))
 			return err;
 	}
-	struct vfs_inode *in = inode_get(t->m, fi, &err);
-	if (!in)
-		return err;
 	if ((flags & MMSIM_O_TRUNC) && (flags & MMSIM_O_ACCMODE) != MMSIM_O_RDONLY &&
 	    (err = inode_truncate(t, in, 0)))
 		return err;
@@ -314,7 +403,7 @@ static int copy_page_io(struct mmsim_task *t, struct hw_cpu *cpu, struct address
 	struct mmsim *m = t->m;
 	int err = 0;
 	struct page *p = pagecache_get_page(&m->mm, cpu, mp, idx, cpu->node, t->mm->mems_allowed,
-					    &err);
+					    &err, NULL);
 	if (!p)
 		return err;
 	uint8_t *data = hw_frame(m->hw, page_to_pfn(&m->mm, p)) + off;
@@ -375,7 +464,7 @@ long mmsim_sys_pwrite(struct mmsim_task *t, int fd, const void *buf, uint64_t le
 		return 0;
 	/* Grow the file first, so that the pages written are inside it. */
 	pthread_mutex_lock(&in->size_lock);
-	if (off + len > mp->i_size && !(err = mmfs_set_size(in->fi, off + len)))
+	if (off + len > mp->i_size && !(err = inode_set_size(in, off + len)))
 		mapping_set_size(mp, off + len);
 	pthread_mutex_unlock(&in->size_lock);
 	if (err)
@@ -426,6 +515,18 @@ int mmsim_files_list(struct mmsim *m, int (*fn)(void *arg, const char *name, uin
 		     void *arg)
 {
 	int err;
+	if (files_tmpfs(m)) {
+		struct vfs *v = vfs_of(m);
+		if (!v)
+			return -ENOMEM;
+		err = 0;
+		pthread_mutex_lock(&v->lock);
+		for (struct vfs_inode *in = v->inodes; in && !err; in = in->next)
+			err = fn(arg, in->name, __atomic_load_n(&in->mapping->i_size,
+								 __ATOMIC_RELAXED));
+		pthread_mutex_unlock(&v->lock);
+		return err;
+	}
 	struct mmfs *fs = vfs_fs(m, &err);
 	if (!fs)
 		return err;
@@ -604,6 +705,7 @@ static int vfs_drop_all(struct mmsim *m)
 		struct vfs_inode *next = in->next;
 		mapping_put(&m->mm, in->mapping);
 		pthread_mutex_destroy(&in->size_lock);
+		free(in->name);
 		free(in);
 		in = next;
 	}
@@ -616,6 +718,10 @@ int mmsim_reboot(struct mmsim *m, uint64_t *replayed, char *why, unsigned whylen
 	struct vfs *v = vfs_of(m);
 	if (!v)
 		return -ENOMEM;
+	if (files_tmpfs(m)) {
+		set_why(why, whylen, "files are tmpfs files on this machine: it has no disks");
+		return -ENODEV;
+	}
 	/* A machine that never used a file gets its disks now: it reboots
 	 * from empty ones. */
 	pthread_mutex_lock(&v->lock);

@@ -291,7 +291,7 @@ static int wait_page_uptodate(struct mm_sys *s, struct address_space *m, struct 
 }
 
 struct page *pagecache_get_page(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m,
-				uint64_t idx, unsigned nid, uint64_t nodemask, int *err)
+				uint64_t idx, unsigned nid, uint64_t nodemask, int *err, bool *major)
 {
 	for (;;) {
 		if (idx >= __atomic_load_n(&m->nr_pages, __ATOMIC_RELAXED)) {
@@ -320,6 +320,8 @@ struct page *pagecache_get_page(struct mm_sys *s, struct hw_cpu *cpu, struct add
 			return p;
 		/* Read outside every lock: others wait on the page lock.
 		 * The faulting CPU waits for the disk. */
+		if (major)
+			*major = true;
 		*err = m->a_ops->readpage(m, p);
 		hw_charge_disk_io(cpu);
 		if (!*err) {

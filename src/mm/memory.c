@@ -211,9 +211,13 @@ static struct page *fault_get_cache_page(struct mm_struct *mm, struct hw_cpu *cp
 	struct address_space *m = vma->vm_file;
 	uint64_t idx = linear_page_index(vma, addr);
 	int err = 0;
+	bool major = false;
 	spin_unlock(&mm->ptl);
 	struct page *p = pagecache_get_page(mm->sys, cpu, m, idx, fault_node(cpu, mm),
-					    mm->mems_allowed, &err);
+					    mm->mems_allowed, &err, &major);
+	/* A page the fault had to read from the disk: a major fault. */
+	if (major)
+		count_vm_events(mm->sys, MMSIM_VM_pgmajfault, 1);
 	if (p) {
 		lock_page(p);
 		if (p->mapping != (uintptr_t)m ||
@@ -622,7 +626,7 @@ int populate_vma_range(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_
 		struct pmap_entry e;
 		/* Past the end of a file: the fault would be SIGBUS, which
 		 * get_user_pages reports as -EFAULT (an OOM is -ENOMEM). */
-		if (mapping_is_file(vma->vm_file) &&
+		if (vma->vm_file &&
 		    linear_page_index(vma, a) >= __atomic_load_n(&vma->vm_file->nr_pages,
 								  __ATOMIC_RELAXED))
 			return -EFAULT;

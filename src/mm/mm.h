@@ -894,6 +894,10 @@ static inline bool mapping_is_file(const struct address_space *m)
 }
 
 struct address_space *shmem_create(uint64_t nr_pages);
+/* A tmpfs file's memory object (i_size bytes; host: the kernel's inode),
+ * one reference for the caller: shared memory as shmem_create's, with a
+ * size that the file's owner changes (mapping->i_size, nr_pages). */
+struct address_space *shmem_file_create(struct mm_sys *s, void *host, uint64_t i_size);
 /* A file's address space (size in bytes), one reference for the caller. */
 struct address_space *mapping_create(struct mm_sys *s, const struct address_space_operations *ops,
 				     void *host, uint64_t i_size);
@@ -914,9 +918,10 @@ struct page *find_page_peek(struct address_space *m, uint64_t idx);
  * new page comes from nid (nodemask allowed), zero-filled for shared
  * anonymous memory, read through a_ops->readpage for a file.  Past the
  * end: NULL with -EFAULT.  May sleep (page lock, disk): no spinlock held.
+ * *major (if given) is set when the page had to be read from the disk.
  */
 struct page *pagecache_get_page(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m,
-				uint64_t idx, unsigned nid, uint64_t nodemask, int *err);
+				uint64_t idx, unsigned nid, uint64_t nodemask, int *err, bool *major);
 /* Page-cache pages per node: nr_file or nr_shmem of p's node += d. */
 void page_cache_count(struct mm_sys *s, const struct address_space *m, const struct page *p,
 		      int d);

@@ -7,7 +7,8 @@
  * index, a read fault allocates a real zeroed page (never the zero page),
  * and MADV_DONTNEED only drops the page-table entries.  Here the object is
  * an address_space without operations (filemap.c does the page cache);
- * it lives while a VMA refers to it.  This file owns the objects' life and
+ * it lives while a VMA refers to it.  A tmpfs file is the same object
+ * with a size and a host (shmem_file_create), kept by the kernel's inode.  This file owns the objects' life and
  * the i_mmap links every address_space uses.
  */
 #include "mm.h"
@@ -32,6 +33,18 @@ struct address_space *shmem_create(uint64_t nr_pages)
 {
 	/* Its first VMA takes the first reference (shmem_link_vma). */
 	return mapping_alloc(nr_pages);
+}
+
+struct address_space *shmem_file_create(struct mm_sys *s, void *host, uint64_t i_size)
+{
+	struct address_space *m = mapping_alloc((i_size + PAGE_SIZE - 1) >> PAGE_SHIFT);
+	if (!m)
+		return NULL;
+	m->host = host;
+	m->sys = s;
+	m->i_size = i_size;
+	m->refcount = 1;
+	return m;
 }
 
 struct address_space *mapping_create(struct mm_sys *s, const struct address_space_operations *ops,

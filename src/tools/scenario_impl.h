@@ -124,6 +124,7 @@ struct scenario {
 	FILE *err;
 	bool seen_cmd;
 	bool crashed;		/* a crash with no reboot after it yet */
+	bool needs_disks;	/* crash or reboot: files on disks, not tmpfs */
 	char *bound;		/* per mapping name: bound by an earlier line */
 	int bound_cap;
 	char *linebuf;

@@ -664,6 +664,7 @@ void parse_crash(struct scenario *s, struct cmd *c, char **tok, int ntok)
 	if (s->crashed)
 		uerr(s, "crash: the power is already off (reboot first)");
 	s->crashed = true;
+	s->needs_disks = true;
 	c->crash.torn = ntok == 2;
 }
 
@@ -671,6 +672,7 @@ void parse_reboot(struct scenario *s, struct cmd *c, char **tok, int ntok)
 {
 	nargs(s, ntok, 1, 1, tok[0]);
 	s->crashed = false;
+	s->needs_disks = true;
 }
 
 void parse_stats(struct scenario *s, struct cmd *c, char **tok, int ntok)

@@ -633,7 +633,13 @@ static void run_free(struct run *r)
 static int run_start(struct run *r)
 {
 	struct scenario *s = r->s;
-	int e = mmsim_create(&s->cfg, &r->m);
+	struct mmsim_config cfg = s->cfg;
+
+	/* Files are tmpfs files, as on the reference Linux, unless the
+	 * scenario needs disks: --disk, or a crash or reboot. */
+	if (!s->disk_dir && !s->needs_disks)
+		cfg.files = MMSIM_FILES_TMPFS;
+	int e = mmsim_create(&cfg, &r->m);
 	if (e) {
 		fprintf(r->err, "%s: cannot create the machine: %s\n", s->name, strerror(-e));
 		return 1;

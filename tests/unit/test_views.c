@@ -4,7 +4,8 @@
  * active = mlocked pages), smaps sizes (Rss, Pss and shared/private after
  * fork, Referenced from the accessed bits, Locked, AnonHugePages,
  * THPeligible, VmFlags) and vmstat events (THP fault, migration in pages
- * and huge pages, mlock), and the text each prints in Linux's format.
+ * and huge pages, mlock, a major fault), and the text each prints in
+ * Linux's format; files on disks and on tmpfs as the views see them.
  *
  * Machine: 2 nodes, 2 CPUs, 64 MiB per node; THP as each test sets it.
  */
@@ -200,6 +201,61 @@ static void test_thp(void)
 	mmsim_destroy(m);
 }
 
+/*
+ * A file read by a fault: from the disk (a major fault) with disk-backed
+ * files; from memory with tmpfs files, whose written pages stay dirty
+ * through fsync (nothing to write them to) and are shared memory.
+ */
+static void test_files(enum mmsim_files files)
+{
+	struct mmsim_config cfg;
+	struct mmsim *m = NULL;
+	struct mmsim_task *t;
+	struct mmsim_numa_maps nm;
+	struct mmsim_smaps sm;
+	const char *kind = files == MMSIM_FILES_TMPFS ? "tmpfs" : "disk";
+	uint64_t a;
+	long fd;
+
+	test_config(&cfg);
+	cfg.files = files;
+	ok(!mmsim_create(&cfg, &m) && (t = task_on(m, 0)) != NULL, "%s: machine and task", kind);
+	if (!m)
+		return;
+	fd = mmsim_sys_open(t, "data", MMSIM_O_RDWR | MMSIM_O_CREAT, 0666);
+	ok(fd >= 0 && !mmsim_sys_ftruncate(t, (int)fd, 8 * P), "%s: an 8-page sparse file", kind);
+	a = (uint64_t)mmsim_sys_mmap(t, 0, 8 * P, RW, MAP_SHARED, (int)fd, 0);
+	{
+		uint8_t b;
+
+		is(mmsim_load(t, a, &b, 1, NULL), 0, "%s: read fault", kind);
+	}
+	is(vmstat(m, MMSIM_VM_pgmajfault), files == MMSIM_FILES_DISK, "%s: pgmajfault=%d", kind,
+	   files == MMSIM_FILES_DISK);
+	mmsim_fill(t, a, 7, 2 * P, NULL);
+	is(mmsim_sys_fsync(t, (int)fd), 0, "%s: fsync", kind);
+	mmsim_numa_maps(t, a, a + 8 * P, &nm, 1);
+	is_str(nm.file, "data", "%s: numa_maps names the file", kind);
+	mmsim_smaps(t, a, a + 8 * P, &sm, 1);
+	if (files == MMSIM_FILES_TMPFS)
+		ok(nm.dirty == nm.pages && sm.kb[MMSIM_SMAPS_Private_Dirty] == sm.kb[MMSIM_SMAPS_Rss],
+		   "tmpfs: after fsync every page is still dirty (%llu of %llu)",
+		   (unsigned long long)nm.dirty, (unsigned long long)nm.pages);
+	else
+		ok(nm.dirty == 0 && sm.kb[MMSIM_SMAPS_Private_Clean] == sm.kb[MMSIM_SMAPS_Rss],
+		   "disk: after fsync every page is clean (%llu dirty)", (unsigned long long)nm.dirty);
+	{
+		char why[128] = "";
+
+		is(mmsim_crash(m, false, 1), files == MMSIM_FILES_TMPFS ? -ENODEV : 0,
+		   "%s: a power cut %s", kind, files == MMSIM_FILES_TMPFS ? "has no disks to cut" : "works");
+		if (files == MMSIM_FILES_TMPFS)
+			is(mmsim_disks_attach(m, "/tmp", NULL, why, sizeof(why)), -ENODEV,
+			   "tmpfs: no disks to attach (%s)", why);
+	}
+	mmsim_destroy(m);
+}
+
 static void test_names(void)
 {
 	is_str(mmsim_vmstat_name(0), "pgmigrate_success", "first vmstat name");
@@ -212,6 +268,8 @@ int main(void)
 	test_numa_maps();
 	test_smaps_fork();
 	test_thp();
+	test_files(MMSIM_FILES_DISK);
+	test_files(MMSIM_FILES_TMPFS);
 	test_names();
 	return done_testing();
 }
