@@ -15,6 +15,7 @@
 #include <mmsim/syscalls.h>
 #include <mmsim/task.h>
 #include <mmsim/version.h>
+#include <mmsim/trace.h>
 #include <mmsim/views.h>
 
 #endif

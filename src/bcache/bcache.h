@@ -57,6 +57,7 @@
 
 #include "ondisk.h"
 #include "block.h"
+#include "trace.h"
 
 #define BCH_MAX_BDEVS 16u
 

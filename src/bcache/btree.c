@@ -352,6 +352,8 @@ static int write_bset(struct cache_set *c, struct btree *b, const struct bkey_ar
 	b->written = at + (unsigned)(bytes / BLK_SECTOR_SIZE);
 	b->nsets = at ? b->nsets + 1 : 1;
 	c->btree->st.node_writes++;
+	TRACE("bcache_btree_write", "bucket %llu block %u keys %zu",
+	      (unsigned long long)node_bucket(c, b), at / c->cache->block_sectors, keys->u64s);
 	return 0;
 }
 

@@ -440,6 +440,17 @@ static void journal_endio(struct blk_req *req)
 	pthread_mutex_unlock(&j->lock);	/* j may be freed from here on */
 }
 
+/* Linux's bcache:bcache_journal_full: the set's uuid, as %pU prints it. */
+static void trace_journal_full(const struct cache_set *c)
+{
+	const uint8_t *u = c->set_uuid;
+
+	trace_emit("bcache_journal_full",
+		   "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1],
+		   u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14],
+		   u[15]);
+}
+
 /* Writes buf[open], which needs writing and fits.  j->lock held. */
 static void journal_submit(struct journal *j)
 {
@@ -463,6 +474,9 @@ static void journal_submit(struct journal *j)
 	j->req.private = j;
 	j->in_flight = true;
 	j->st.writes++;
+	/* Linux's bcache:bcache_journal_write: the cache device, the entry's
+	 * first sector, its keys (the device is the cache's, 254:0). */
+	TRACE("bcache_journal_write", "254,0  %llu keys %u", (unsigned long long)sector, jd->keys);
 
 	int err = journal_open_next(j);
 	if (!err && j->inline_ok) {
@@ -634,8 +648,11 @@ static int journal_wait_room(struct journal *j, unsigned u64s, bool reserve)
 		} else if (j->nr == 1 && !j->in_flight) {
 			return -ENOSPC;
 		}
-		if (!waited)
+		if (!waited) {
 			j->st.full_waits++;
+			if (trace_enabled())
+				trace_journal_full(j->c);
+		}
 		waited = true;
 		j->space_waiters++;
 		if (u64s > j->want_u64s)

@@ -14,6 +14,7 @@
  * each target in turn, which is how a flush waits for accesses in flight.
  */
 #include "hw.h"
+#include "trace.h"
 
 #include <sched.h>
 #include <signal.h>
@@ -288,6 +289,14 @@ static void shootdown(struct hw_cpu *self, struct pmap *pm, uint64_t start, uint
 		self->cnt.tlb_flushes++;
 		count_pm(pm, tlb_flushes, 1);
 	}
+	/* Linux's tlb:tlb_flush, on the flushing CPU: its own TLB (local
+	 * shootdown) and the IPIs it sends; pages, or -1 for a full flush. */
+	if (self && (mask & (1ULL << self->id)))
+		TRACE("tlb_flush", "pages:%lld reason:local shootdown (2)",
+		      full ? -1LL : (long long)((end - start) >> stride_shift));
+	if (mask & ~(self ? 1ULL << self->id : 0))
+		TRACE("tlb_flush", "pages:%lld reason:remote ipi send (4)",
+		      full ? -1LL : (long long)((end - start) >> stride_shift));
 	for (unsigned c = 0; c < hw->nr_cpus; c++) {
 		if (!(mask & (1ULL << c)))
 			continue;

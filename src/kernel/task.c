@@ -20,9 +20,31 @@
 #define FIRST_PID 100
 #define DEFAULT_MEMLOCK (8ULL << 20)
 
+/*
+ * Linux's exceptions:page_fault_user: x86's error code (1: the page was
+ * present, a protection fault; 2: a write; 4: from user mode; 16: an
+ * instruction fetch).  There is no instruction pointer: ip is 0.
+ */
+static void trace_page_fault(struct mmsim_task *t, uint64_t va, unsigned access)
+{
+	struct pmap_entry e;
+	unsigned code = 4;
+
+	if (va < TASK_SIZE && pmap_lookup(&t->mm->pmap, va, &e) == PMAP_PAGE)
+		code |= 1;
+	if (access & HW_ACC_WRITE)
+		code |= 2;
+	if (access & HW_ACC_EXEC)
+		code |= 16;
+	trace_emit("page_fault_user", "address=0x%llx ip=0x0 error_code=0x%x",
+		   (unsigned long long)va, code);
+}
+
 int kernel_fault(struct hw_cpu *cpu, uint64_t va, unsigned access)
 {
 	struct mmsim_task *t = cpu->current;
+	if (t && trace_enabled())
+		trace_page_fault(t, va, access);
 	if (!t || va >= TASK_SIZE)
 		return SIGSEGV;
 	unsigned flags = FAULT_FLAG_USER;
@@ -85,6 +107,8 @@ void mmsim_destroy(struct mmsim *m)
 	free(m->tasks);
 	lru_add_drain_all(&m->mm);
 	mm_sys_destroy(&m->mm);
+	/* The trace context may point at a CPU's clock that goes now. */
+	trace_set_current(NULL, 0, 0, NULL);
 	hw_machine_destroy(m->hw);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
@@ -286,6 +310,8 @@ struct hw_cpu *task_enter(struct mmsim_task *t)
 	struct hw_cpu *cpu = &t->m->hw->cpu[t->cpu];
 	cpu->current = t;
 	hw_switch_mm(cpu, &t->mm->pmap);
+	if (trace_enabled())
+		trace_set_current(t->name, t->pid, (int)cpu->id, &cpu->cnt.cycles);
 	return cpu;
 }
 

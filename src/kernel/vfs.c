@@ -173,6 +173,8 @@ static struct vfs_inode *inode_get(struct mmsim *m, struct mmfs_inode *fi, int *
 			return NULL;
 		}
 		in->fi = fi;
+		in->mapping->ino = mmfs_ino(fi);
+		in->mapping->dev_major = 254;	/* the cached device, as Linux's bcache0 */
 		pthread_mutex_init(&in->size_lock, NULL);
 		in->next = v->inodes;
 		v->inodes = in;

@@ -255,6 +255,9 @@ static struct page *add_new_page(struct mm_sys *s, struct hw_cpu *cpu, struct ad
 	page_cache_count(s, m, p, 1);
 	get_page(p);
 	pthread_mutex_unlock(&m->lock);
+	TRACE("mm_filemap_add_to_page_cache", "dev %u:%u ino %llx pfn=0x%llx ofs=%llu order=0",
+	      m->dev_major, m->dev_minor, (unsigned long long)m->ino,
+	      (unsigned long long)page_to_pfn(s, p), (unsigned long long)(idx << PAGE_SHIFT));
 	if (cpu)
 		lru_cache_add(s, cpu->id, p);
 	return p;
@@ -394,7 +397,19 @@ bool set_page_dirty(struct page *p)
 {
 	if (page_test(p, PG_dirty))
 		return false;
-	return change_page_dirty(p, true);
+	if (!change_page_dirty(p, true))
+		return false;
+	if (trace_enabled()) {
+		/* Linux's writeback:writeback_dirty_folio: a file's page (shared
+		 * memory has no writeback to tell). */
+		const struct address_space *m = (const void *)p->mapping;
+
+		if (m && !page_anon(p) && mapping_is_file(m))
+			trace_emit("writeback_dirty_folio", "bdi %u:%u: ino=%llu index=%llu",
+				   m->dev_major, m->dev_minor, (unsigned long long)m->ino,
+				   (unsigned long long)p->index);
+	}
+	return true;
 }
 
 static bool test_clear_page_dirty(struct page *p)

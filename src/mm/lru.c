@@ -54,6 +54,19 @@ static void del_locked(struct pglist_data *nd, struct page *p)
 	page_clear(p, PG_lru);
 }
 
+/* Linux's pagemap:mm_lru_insertion, for a page that joins a list (not
+ * for one moved between lists). */
+static void trace_lru_insertion(struct mm_sys *s, const struct page *p)
+{
+	uint64_t pfn = page_to_pfn(s, p);
+
+	TRACE("mm_lru_insertion", "folio=%016llx pfn=0x%llx lru=%d flags=%s%s%s%s%s%s",
+	      0xffffea0000000000ull + pfn * 64, (unsigned long long)pfn, (int)page_lru_now(p),
+	      folio_mapcount(p) > 0 ? "M" : " ", page_anon(p) ? "a" : "f",
+	      page_test(p, PG_swapcache) ? "s" : " ", page_test(p, PG_swapbacked) ? "b" : " ",
+	      page_test(p, PG_mappedtodisk) ? "d" : " ", page_test(p, PG_private) ? "B" : " ");
+}
+
 /* Puts a page (reference held by the caller) on its list, drops the ref. */
 static void add_and_put(struct mm_sys *s, struct page *p)
 {
@@ -61,6 +74,7 @@ static void add_and_put(struct mm_sys *s, struct page *p)
 	spin_lock(&nd->lru_lock);
 	add_locked(s, nd, p);
 	spin_unlock(&nd->lru_lock);
+	trace_lru_insertion(s, p);
 	put_page(s, p);
 }
 
@@ -137,9 +151,13 @@ void lru_add_pages(struct mm_sys *s, struct page **pages, unsigned n)
 		unsigned nid = page_to_nid(s, pages[i]);
 		struct pglist_data *nd = &s->node[nid];
 		spin_lock(&nd->lru_lock);
+		unsigned first = i;
 		for (; i < n && page_to_nid(s, pages[i]) == nid; i++)
 			add_locked(s, nd, pages[i]);
 		spin_unlock(&nd->lru_lock);
+		if (trace_enabled())
+			for (unsigned k = first; k < i; k++)
+				trace_lru_insertion(s, pages[k]);
 	}
 }
 

@@ -442,8 +442,8 @@ static bool do_numa_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_are
 			spin_unlock(&mm->ptl);
 			struct migration_target_control mtc = { target, mm->mems_allowed };
 			unsigned moved = 0;
-			migrate_pages(s, cpu, &list, alloc_migration_target, (unsigned long)&mtc,
-				      MIGRATE_ASYNC, &moved);
+			migrate_pages_for(s, cpu, &list, alloc_migration_target,
+					  (unsigned long)&mtc, MIGRATE_ASYNC, MR_NUMA_MISPLACED, &moved);
 			putback_movable_pages(s, &list);
 			if (moved) {
 				uint64_t nr = 1ULL << head->order;

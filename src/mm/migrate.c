@@ -477,8 +477,13 @@ static void migrate_batch(struct migrate_ctl *c, struct migrate_pass *p, struct 
 	bulk_finish(c, b);
 }
 
-int migrate_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *from, new_page_fn get_new,
-		  unsigned long priv, enum migrate_mode mode, unsigned *nr_succeeded)
+static const char *const migrate_mode_names[] = { "MIGRATE_ASYNC", "MIGRATE_SYNC_LIGHT",
+						      "MIGRATE_SYNC" };
+static const char *const migrate_reason_names[] = { "syscall_or_cpuset", "numa_misplaced" };
+
+int migrate_pages_for(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *from,
+		      new_page_fn get_new, unsigned long priv, enum migrate_mode mode,
+		      enum migrate_reason reason, unsigned *nr_succeeded)
 {
 	struct migrate_ctl c = { s, cpu, get_new, priv, mode };
 	struct list_head failed, todo;
@@ -488,6 +493,8 @@ int migrate_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *from, 
 	b.pool_next = b.pool_nr = b.nr_put = 0;
 	memset(&b.counts, 0, sizeof b.counts);
 	list_init(&failed);
+	TRACE("mm_migrate_pages_start", "mode=%s reason=%s", migrate_mode_names[mode],
+	      migrate_reason_names[reason]);
 	for (unsigned pass = 0; pass < MIGRATE_PASSES && !list_empty(from) && !p.abort; pass++) {
 		bool force = pass > 2;
 		p.retry = 0;
@@ -516,6 +523,12 @@ int migrate_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *from, 
 	if (nr_succeeded)
 		*nr_succeeded = p.succeeded;
 	count_migrations(&c, &p);
+	TRACE("mm_migrate_pages", "nr_succeeded=%llu nr_failed=%llu nr_thp_succeeded=%u "
+	      "nr_thp_failed=%u nr_thp_split=%u nr_split=%u mode=%s reason=%s",
+	      (unsigned long long)p.ok_pages,
+	      (unsigned long long)(p.failed_pages + p.retry_pages), p.thp_ok,
+	      p.thp_failed + p.thp_retry, p.thp_split, p.thp_split, migrate_mode_names[mode],
+	      migrate_reason_names[reason]);
 	if (p.abort)
 		return p.abort;
 	/* Every page moved, the pieces of split huge pages included. */

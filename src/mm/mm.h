@@ -58,6 +58,7 @@
 #include <mmsim/views.h>
 
 #include "hw.h"
+#include "trace.h"
 #include "radix_tree.h"
 #include "mmdebug.h"
 
@@ -643,8 +644,19 @@ typedef struct page *(*new_page_fn)(struct mm_sys *s, struct hw_cpu *cpu, struct
  * freed; the rest are left on `from` for the caller to putback_movable_pages.
  * *nr_succeeded (may be NULL) receives the number migrated.
  */
-int migrate_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *from, new_page_fn get_new,
-		  unsigned long priv, enum migrate_mode mode, unsigned *nr_succeeded);
+/* Why pages move (Linux's enum migrate_reason, as the trace events name it). */
+enum migrate_reason { MR_SYSCALL, MR_NUMA_MISPLACED };
+
+int migrate_pages_for(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *from,
+		      new_page_fn get_new, unsigned long priv, enum migrate_mode mode,
+		      enum migrate_reason reason, unsigned *nr_succeeded);
+/* migrate_pages_for() on behalf of move_pages(2) and migrate_pages(2). */
+static inline int migrate_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *from,
+				new_page_fn get_new, unsigned long priv, enum migrate_mode mode,
+				unsigned *nr_succeeded)
+{
+	return migrate_pages_for(s, cpu, from, get_new, priv, mode, MR_SYSCALL, nr_succeeded);
+}
 void putback_movable_pages(struct mm_sys *s, struct list_head *l);
 /* Where move_pages / migrate_pages allocate: node nid only, and only if
  * the calling task's cpuset (nmask) allows it - the allocation is the
@@ -884,6 +896,8 @@ struct address_space {
 	void *host;		/* the filesystem's inode */
 	struct mm_sys *sys;
 	uint64_t nr_dirty;	/* pages with PG_dirty */
+	uint64_t ino;		/* inode number the trace events show (shmem's own) */
+	unsigned dev_major, dev_minor;	/* and the device: 0:0 for shared memory */
 	int wb_err;		/* a writeback error fsync has not reported yet */
 	void (*release)(struct address_space *m);	/* last reference gone */
 };

@@ -162,9 +162,28 @@ static struct page *rmqueue(struct mm_sys *s, struct pglist_data *nd, unsigned o
 	return NULL;
 }
 
+/* Where a struct page would sit in x86-64's vmemmap: the address the
+ * kmem events print for it. */
+static unsigned long long vmemmap_addr(uint64_t pfn)
+{
+	return 0xffffea0000000000ull + pfn * 64;
+}
+
+static void trace_page_free(struct mm_sys *s, struct page *p, unsigned order)
+{
+	uint64_t pfn = page_to_pfn(s, p);
+
+	TRACE("mm_page_free", "page=%016llx pfn=0x%llx order=%u", vmemmap_addr(pfn),
+	      (unsigned long long)pfn, order);
+}
+
 static void prep_new_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *p, unsigned order,
 			  unsigned gfp)
 {
+	TRACE("mm_page_alloc", "page=%016llx pfn=0x%llx order=%u migratetype=1 gfp_flags=%s%s%s",
+	      vmemmap_addr(page_to_pfn(s, p)), (unsigned long long)page_to_pfn(s, p), order,
+	      order ? "GFP_TRANSHUGE" : "GFP_HIGHUSER_MOVABLE", gfp & GFP_ZERO ? "|__GFP_ZERO" : "",
+	      gfp & GFP_THISNODE ? "|__GFP_THISNODE" : "");
 	uint64_t n = 1ULL << order, first_used = n;
 	for (uint64_t i = 0; i < n; i++) {
 		struct page *q = p + i;
@@ -300,6 +319,7 @@ void free_pages(struct mm_sys *s, struct page *page, unsigned order)
 	uint64_t pfn = page_to_pfn(s, page);
 	struct pglist_data *nd = &s->node[pfn_to_nid(s, pfn)];
 
+	trace_page_free(s, page, order);
 	for (uint64_t i = 1; i < (1ULL << order); i++)
 		page[i].flags &= 1u << PG_used;
 	spin_lock(&nd->lock);
@@ -318,6 +338,10 @@ void free_pages(struct mm_sys *s, struct page *page, unsigned order)
 void free_pages_bulk(struct mm_sys *s, struct page **pages, unsigned n)
 {
 	unsigned i = 0;
+
+	if (trace_enabled())
+		for (unsigned k = 0; k < n; k++)
+			trace_page_free(s, pages[k], pages[k]->order);
 	while (i < n) {
 		uint64_t pfn0 = page_to_pfn(s, pages[i]);
 		unsigned nid = pfn_to_nid(s, pfn0);

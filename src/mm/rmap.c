@@ -453,6 +453,14 @@ static void unmap_one_entry(struct pmap_iter *it, const struct pmap_entry *e, vo
 	bool pmd = cur.flags & PMAP_HUGE;
 	make_migration_entry(&me, &cur, cur.pfn, page_test(p, PG_anon_exclusive));
 	pmap_iter_modify_commit(it, &me);
+	/* Linux's migrate:set_migration_pte / set_migration_pmd (the entry
+	 * printed is the simulator's encoding of it). */
+	if (pmd)
+		TRACE("set_migration_pmd", "addr=%llx, pmd=%llx", (unsigned long long)it->va,
+		      (unsigned long long)me.swp);
+	else
+		TRACE("set_migration_pte", "addr=%llu, pte=%llu order=%u",
+		      (unsigned long long)it->va, (unsigned long long)me.swp, head->order);
 	page_clear(p, PG_anon_exclusive);
 	if (cur.flags & PMAP_DIRTY)
 		set_page_dirty(head);
@@ -524,6 +532,12 @@ static bool remove_migration_pte(struct page *dst, struct vm_area_struct *vma, u
 		get_page(w->dst);
 		add_rmap(w->s, p, ne.flags & PMAP_HUGE, w->rc);
 		pmap_iter_write(&it, &ne);
+		if (ne.flags & PMAP_HUGE)
+			TRACE("remove_migration_pmd", "addr=%llx, pmd=%llx",
+			      (unsigned long long)it.va, (unsigned long long)e.swp);
+		else
+			TRACE("remove_migration_pte", "addr=%llu, pte=%llu order=%u",
+			      (unsigned long long)it.va, (unsigned long long)e.swp, w->dst->order);
 		if (vma_flags_rmap(vma) & VM_LOCKED)
 			mlock_page(w->s, w->dst);
 	}

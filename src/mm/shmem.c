@@ -21,8 +21,12 @@ static struct address_space *mapping_alloc(uint64_t nr_pages)
 	struct address_space *m = calloc(1, sizeof *m);
 	if (!m)
 		return NULL;
+	static uint64_t next_ino = 1;
+
 	radix_tree_init(&m->pages);
 	m->nr_pages = nr_pages;
+	/* Shared memory's inodes are numbered as Linux's get_next_ino(). */
+	m->ino = __atomic_fetch_add(&next_ino, 1, __ATOMIC_RELAXED);
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_mutex_init(&m->i_mmap_lock, NULL);
 	list_init(&m->vmas);

@@ -71,10 +71,11 @@ static int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' }, { "disk", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' }, { 0 }
+		{ "trace", required_argument, NULL, 'T' }, { "help", no_argument, NULL, 'h' },
+		{ 0 }
 	};
 	bool json = false;
-	const char *disk = NULL;
+	const char *disk = NULL, *trace = NULL;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jd:h", opts, NULL)) != -1) {
@@ -82,16 +83,22 @@ static int cmd_run(int argc, char **argv)
 			json = true;
 		} else if (c == 'd') {
 			disk = optarg;
+		} else if (c == 'T') {
+			trace = optarg;
 		} else if (c == 'h') {
-			puts("usage: mmsim run [--json] [--disk DIR] [FILE.mms]\n\n"
+			puts("usage: mmsim run [--json] [--disk DIR] [--trace FILE] [FILE.mms]\n\n"
 			     "Runs a scenario (the language: docs/scenarios.md) and prints one line per\n"
 			     "command that reports a result.  Without FILE, runs the built-in tour.\n"
 			     "FILE '-' reads standard input.  A malformed scenario is reported as\n"
 			     "FILE:LINE: message with exit status 2, before anything runs.\n\n"
-			     "Files live on disk images (cache.img, backing.img: a bcache cache set\n"
-			     "holding mmfs) in a temporary directory removed at exit.  --disk DIR keeps\n"
-			     "them in DIR (created if needed): a later run with the same DIR starts from\n"
-			     "them, replaying their journal, and may name their files without `file`.");
+			     "Files are tmpfs files, as on the reference Linux, unless the scenario\n"
+			     "needs disks (--disk, or a crash or reboot): then they live on disk images\n"
+			     "(cache.img, backing.img: a bcache cache set holding mmfs) in a temporary\n"
+			     "directory removed at exit.  --disk DIR keeps them in DIR (created if\n"
+			     "needed): a later run with the same DIR starts from them, replaying their\n"
+			     "journal, and may name their files without `file`.\n\n"
+			     "--trace FILE writes the run's trace events to FILE in Linux's text\n"
+			     "format (docs/trace.md).");
 			return 0;
 		} else {
 			return 2;
@@ -123,7 +130,14 @@ static int cmd_run(int argc, char **argv)
 	free(text);
 	if (!s)
 		return 2;
+	FILE *tf = trace ? trace_file_start(trace, "run") : NULL;
+	if (trace && !tf) {
+		scenario_free(s);
+		return 1;
+	}
 	int ret = scenario_run(s, stdout, stderr, json);
+	if (tf && trace_file_stop(tf, trace, "run"))
+		ret = 1;
 	scenario_free(s);
 	return ret;
 }

@@ -451,7 +451,8 @@ void replay_usage(FILE *f)
 	      "  --instr           replay instruction fetches as loads (default: counted)\n"
 	      "  --flush P         TLB flush policy: gather (default) or per_vma\n"
 	      "  --limit N         stop after N replayed accesses\n"
-	      "  --json            one JSON object instead of `name = value` lines\n",
+	      "  --json            one JSON object instead of `name = value` lines\n"
+	      "  --trace FILE      trace events to FILE in Linux's text format\n",
 	      f);
 }
 
@@ -500,6 +501,9 @@ int replay_opt(struct replay_opts *o, int c, const char *arg)
 		return 0;
 	case 'i':
 		o->instr = true;
+		return 0;
+	case 'T':
+		o->trace_out = arg;
 		return 0;
 	case 'f':
 		if (!strcmp(arg, "gather"))
@@ -589,6 +593,13 @@ int replay_run(const struct replay_opts *o, const char *trace, const char *cmd,
 			fclose(f);
 		return 1;
 	}
+	FILE *tf = o->trace_out ? trace_file_start(o->trace_out, cmd) : NULL;
+	if (o->trace_out && !tf) {
+		if (f != stdin)
+			fclose(f);
+		mmsim_destroy(r.m);
+		return 1;
+	}
 	mmsim_task_attr_default(&ta);
 	ta.name = "replay";
 	ta.cpu = r.o.cpu;
@@ -621,6 +632,8 @@ int replay_run(const struct replay_opts *o, const char *trace, const char *cmd,
 	if (f != stdin)
 		fclose(f);
 	mmsim_destroy(r.m);
+	if (tf && trace_file_stop(tf, o->trace_out, cmd))
+		rc = 1;
 	free(rep.m);
 	free(r.set);
 	free(r.regions);

@@ -56,6 +56,7 @@ struct replay_opts {
 	int cpu, move_to;
 	uint64_t move_at, numa_scan, limit;
 	bool instr, json;
+	const char *trace_out;	/* --trace FILE: trace events go there */
 };
 
 /* replay's long options (but --help), for getopt_long tables. */
@@ -66,7 +67,7 @@ struct replay_opts {
 	{ "move-to", required_argument, NULL, 't' }, \
 	{ "numa-scan", required_argument, NULL, 's' }, \
 	{ "instr", no_argument, NULL, 'i' }, { "flush", required_argument, NULL, 'f' }, \
-	{ "limit", required_argument, NULL, 'l' }
+	{ "limit", required_argument, NULL, 'l' }, { "trace", required_argument, NULL, 'T' }
 
 void replay_usage(FILE *f);
 void replay_opts_init(struct replay_opts *o);

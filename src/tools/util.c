@@ -4,7 +4,10 @@
  */
 #include "util.h"
 
+#include <mmsim/trace.h>
+
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,4 +164,34 @@ void json_string(FILE *f, const char *str)
 			fputc(c, f);
 	}
 	fputc('"', f);
+}
+
+FILE *trace_file_start(const char *path, const char *cmd)
+{
+	FILE *f = fopen(path, "w");
+	int err;
+
+	if (!f) {
+		fprintf(stderr, "mmsim %s: %s: %s\n", cmd, path, strerror(errno));
+		return NULL;
+	}
+	if ((err = mmsim_trace_start(f))) {
+		fprintf(stderr, "mmsim %s: cannot start a trace: %s\n", cmd, strerror(-err));
+		fclose(f);
+		return NULL;
+	}
+	return f;
+}
+
+int trace_file_stop(FILE *f, const char *path, const char *cmd)
+{
+	bool bad;
+
+	mmsim_trace_stop();
+	bad = ferror(f) != 0;
+	if (fclose(f) || bad) {
+		fprintf(stderr, "mmsim %s: writing %s failed\n", cmd, path);
+		return 1;
+	}
+	return 0;
 }

@@ -46,6 +46,14 @@ double now_seconds(void);
  */
 char *read_whole_file(const char *path, size_t *len, FILE *err);
 
+/*
+ * `--trace FILE` of run and replay: opens FILE and starts the trace (NULL
+ * after a message naming cmd); then stops it and closes FILE (0, or 1
+ * after a message if the file could not be written).
+ */
+FILE *trace_file_start(const char *path, const char *cmd);
+int trace_file_stop(FILE *f, const char *path, const char *cmd);
+
 /* calloc/realloc that never return NULL: "mmsim: out of memory", exit 1. */
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t size);

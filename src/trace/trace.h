@@ -1,0 +1,55 @@
+/*
+ * trace.h - trace events in Linux's tracepoint text format, the bottom of
+ * the layer stack (every other layer may include it; it includes none).
+ *
+ * One trace per process, as Linux has one trace buffer: trace_start(f)
+ * turns every event site on and sends lines to f until trace_stop().  A
+ * line is what `trace-cmd report` prints for the event:
+ *
+ *     COMM-PID [CPU] SECONDS.MICROS: EVENT: FIELDS
+ *
+ * COMM right-aligned in 16 columns, PID left-aligned in 5, CPU in 3
+ * digits, the timestamp from the simulated clock of the CPU the event ran
+ * on (its cycles at a nominal 1 GHz), EVENT the tracepoint's name and
+ * FIELDS formatted as its TP_printk in Linux 6.12.  The context (COMM,
+ * PID, CPU, clock) is the calling thread's, set by the kernel when a task
+ * enters its CPU (trace_set_current); a thread that never ran a task (the
+ * cache set's journal and writeback threads) shows as "kworker/u0:0-0"
+ * on CPU 0 at the last timestamp written.
+ *
+ * Cost when off: each event site is TRACE(...), one load of trace_on and a
+ * branch predicted not taken; the arguments are not evaluated.  Events of
+ * one host thread appear in the order they happened; a machine driven by
+ * one thread (scenarios, replay) writes the same trace on every run.
+ */
+#ifndef MMSIM_TRACE_H
+#define MMSIM_TRACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+extern bool trace_on;
+
+/* Is a trace on?  For event sites that need a loop or a lookup first. */
+#define trace_enabled() __builtin_expect(__atomic_load_n(&trace_on, __ATOMIC_RELAXED), 0)
+
+#define TRACE(event, ...)                                                        \
+	do {                                                                     \
+		if (trace_enabled())                                             \
+			trace_emit(event, __VA_ARGS__);                          \
+	} while (0)
+
+void trace_emit(const char *event, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Starts sending events to f: 0, or -EBUSY when a trace is already on. */
+int trace_start(FILE *f);
+/* Stops (pending lines are flushed); the file stays the caller's. */
+void trace_stop(void);
+
+/* The calling thread's context from now on: comm (copied, cut to 15
+ * bytes as Linux's), pid, cpu and the cycle counter read for timestamps,
+ * which must outlive the context.  A NULL comm: no task (the default). */
+void trace_set_current(const char *comm, int pid, int cpu, const uint64_t *clock);
+
+#endif
