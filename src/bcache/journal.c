@@ -441,7 +441,7 @@ static void journal_endio(struct blk_req *req)
 }
 
 /* Linux's bcache:bcache_journal_full: the set's uuid, as %pU prints it. */
-static void trace_journal_full(const struct cache_set *c)
+static TRACE_HELPER void trace_journal_full(const struct cache_set *c)
 {
 	const uint8_t *u = c->set_uuid;
 

@@ -20,31 +20,23 @@
 #define FIRST_PID 100
 #define DEFAULT_MEMLOCK (8ULL << 20)
 
-/*
- * Linux's exceptions:page_fault_user: x86's error code (1: the page was
- * present, a protection fault; 2: a write; 4: from user mode; 16: an
- * instruction fetch).  There is no instruction pointer: ip is 0.
- */
-static void trace_page_fault(struct mmsim_task *t, uint64_t va, unsigned access)
+/* The trace's view of a task (trace.h): its name, pid, CPU and clock. */
+static void describe_task(const void *ctx, char comm[16], int *pid, int *cpu, uint64_t *ns)
 {
-	struct pmap_entry e;
-	unsigned code = 4;
+	const struct mmsim_task *t = ctx;
 
-	if (va < TASK_SIZE && pmap_lookup(&t->mm->pmap, va, &e) == PMAP_PAGE)
-		code |= 1;
-	if (access & HW_ACC_WRITE)
-		code |= 2;
-	if (access & HW_ACC_EXEC)
-		code |= 16;
-	trace_emit("page_fault_user", "address=0x%llx ip=0x0 error_code=0x%x",
-		   (unsigned long long)va, code);
+	/* Cut to 15 bytes, as Linux's TASK_COMM_LEN cuts a task's name. */
+	memcpy(comm, t->name, 15);
+	comm[15] = 0;
+	*pid = t->pid;
+	*cpu = (int)t->cpu;
+	/* The simulated clock counts cycles; at a nominal 1 GHz, nanoseconds. */
+	*ns = __atomic_load_n(&t->m->hw->cpu[t->cpu].cnt.cycles, __ATOMIC_RELAXED);
 }
 
 int kernel_fault(struct hw_cpu *cpu, uint64_t va, unsigned access)
 {
 	struct mmsim_task *t = cpu->current;
-	if (t && trace_enabled())
-		trace_page_fault(t, va, access);
 	if (!t || va >= TASK_SIZE)
 		return SIGSEGV;
 	unsigned flags = FAULT_FLAG_USER;
@@ -60,6 +52,7 @@ int mmsim_create(const struct mmsim_config *cfg, struct mmsim **out)
 	struct mmsim *m = calloc(1, sizeof *m);
 	if (!m)
 		return -ENOMEM;
+	trace_set_describe(describe_task);
 	int err = hw_machine_create(cfg, &m->hw);
 	if (!err)
 		err = mm_sys_init(&m->mm, m->hw);
@@ -107,8 +100,7 @@ void mmsim_destroy(struct mmsim *m)
 	free(m->tasks);
 	lru_add_drain_all(&m->mm);
 	mm_sys_destroy(&m->mm);
-	/* The trace context may point at a CPU's clock that goes now. */
-	trace_set_current(NULL, 0, 0, NULL);
+	trace_ctx = NULL;	/* its tasks are gone */
 	hw_machine_destroy(m->hw);
 	pthread_mutex_destroy(&m->lock);
 	free(m);
@@ -245,6 +237,8 @@ void mmsim_task_exit(struct mmsim_task *t)
 	struct hw_cpu *cpu = &m->hw->cpu[t->cpu];
 	if (cpu->current == t)
 		cpu->current = NULL;
+	if (trace_ctx == t)
+		trace_ctx = NULL;
 	if (__atomic_sub_fetch(&t->mm->users, 1, __ATOMIC_ACQ_REL) == 0)
 		mm_destroy(t->mm, cpu);
 	else
@@ -310,8 +304,7 @@ struct hw_cpu *task_enter(struct mmsim_task *t)
 	struct hw_cpu *cpu = &t->m->hw->cpu[t->cpu];
 	cpu->current = t;
 	hw_switch_mm(cpu, &t->mm->pmap);
-	if (trace_enabled())
-		trace_set_current(t->name, t->pid, (int)cpu->id, &cpu->cnt.cycles);
+	trace_ctx = t;
 	return cpu;
 }
 

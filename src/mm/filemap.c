@@ -383,6 +383,12 @@ static bool change_page_dirty(struct page *p, bool dirty)
 	if (m) {
 		if (changed && page_in_slot(m, p)) {
 			__atomic_add_fetch(&m->nr_dirty, dirty ? 1 : (uint64_t)-1, __ATOMIC_RELAXED);
+			if (dirty && mapping_is_file(m))
+				/* Linux's writeback:writeback_dirty_folio (shared
+				 * memory has no writeback to tell of). */
+				TRACE("writeback_dirty_folio", "bdi %u:%u: ino=%llu index=%llu",
+				      m->dev_major, m->dev_minor, (unsigned long long)m->ino,
+				      (unsigned long long)p->index);
 			if (dirty)
 				radix_tree_tag_set(&m->pages, p->index, PAGECACHE_TAG_DIRTY);
 			else
@@ -397,19 +403,7 @@ bool set_page_dirty(struct page *p)
 {
 	if (page_test(p, PG_dirty))
 		return false;
-	if (!change_page_dirty(p, true))
-		return false;
-	if (trace_enabled()) {
-		/* Linux's writeback:writeback_dirty_folio: a file's page (shared
-		 * memory has no writeback to tell). */
-		const struct address_space *m = (const void *)p->mapping;
-
-		if (m && !page_anon(p) && mapping_is_file(m))
-			trace_emit("writeback_dirty_folio", "bdi %u:%u: ino=%llu index=%llu",
-				   m->dev_major, m->dev_minor, (unsigned long long)m->ino,
-				   (unsigned long long)p->index);
-	}
-	return true;
+	return change_page_dirty(p, true);
 }
 
 static bool test_clear_page_dirty(struct page *p)

@@ -56,25 +56,30 @@ static void del_locked(struct pglist_data *nd, struct page *p)
 
 /* Linux's pagemap:mm_lru_insertion, for a page that joins a list (not
  * for one moved between lists). */
-static void trace_lru_insertion(struct mm_sys *s, const struct page *p)
+static TRACE_HELPER void trace_lru_insertion(struct mm_sys *s, const struct page *p)
 {
 	uint64_t pfn = page_to_pfn(s, p);
 
-	TRACE("mm_lru_insertion", "folio=%016llx pfn=0x%llx lru=%d flags=%s%s%s%s%s%s",
+	trace_emit("mm_lru_insertion", "folio=%016llx pfn=0x%llx lru=%d flags=%s%s%s%s%s%s",
 	      0xffffea0000000000ull + pfn * 64, (unsigned long long)pfn, (int)page_lru_now(p),
 	      folio_mapcount(p) > 0 ? "M" : " ", page_anon(p) ? "a" : "f",
 	      page_test(p, PG_swapcache) ? "s" : " ", page_test(p, PG_swapbacked) ? "b" : " ",
 	      page_test(p, PG_mappedtodisk) ? "d" : " ", page_test(p, PG_private) ? "B" : " ");
 }
 
-/* Puts a page (reference held by the caller) on its list, drops the ref. */
-static void add_and_put(struct mm_sys *s, struct page *p)
+/* Puts a page (reference held by the caller) on its list, drops the ref.
+ * A page put back after isolation starts its mlock count again (Linux's
+ * lru_add); one from a batch keeps what mlock_new_page gave it. */
+static void add_and_put(struct mm_sys *s, struct page *p, bool putback)
 {
 	struct pglist_data *nd = &s->node[page_to_nid(s, p)];
 	spin_lock(&nd->lru_lock);
+	if (putback)
+		p->mlock_count = 0;
 	add_locked(s, nd, p);
 	spin_unlock(&nd->lru_lock);
-	trace_lru_insertion(s, p);
+	if (trace_enabled())
+		trace_lru_insertion(s, p);
 	put_page(s, p);
 }
 
@@ -89,7 +94,13 @@ void lru_add_drain_cpu(struct mm_sys *s, unsigned cpu)
 	b->nr = 0;
 	pthread_mutex_unlock(&s->lru_add_lock);
 	for (unsigned i = 0; i < n; i++)
-		add_and_put(s, pages[i]);
+		add_and_put(s, pages[i], false);
+}
+
+void lru_add_drain_local(struct mm_sys *s, struct hw_cpu *cpu)
+{
+	if (cpu)
+		lru_add_drain_cpu(s, cpu->id);
 }
 
 void lru_add_drain_all(struct mm_sys *s)
@@ -113,7 +124,7 @@ void lru_cache_add(struct mm_sys *s, unsigned cpu, struct page *p)
 {
 	get_page(p);
 	if (__atomic_load_n(&s->lru_disable_count, __ATOMIC_SEQ_CST)) {
-		add_and_put(s, p);
+		add_and_put(s, p, false);
 		return;
 	}
 	pthread_mutex_lock(&s->lru_add_lock);
@@ -141,7 +152,7 @@ int isolate_lru_page(struct mm_sys *s, struct page *p)
 
 void putback_lru_page(struct mm_sys *s, struct page *p)
 {
-	add_and_put(s, p);
+	add_and_put(s, p, true);
 }
 
 void lru_add_pages(struct mm_sys *s, struct page **pages, unsigned n)
@@ -152,8 +163,10 @@ void lru_add_pages(struct mm_sys *s, struct page **pages, unsigned n)
 		struct pglist_data *nd = &s->node[nid];
 		spin_lock(&nd->lru_lock);
 		unsigned first = i;
-		for (; i < n && page_to_nid(s, pages[i]) == nid; i++)
+		for (; i < n && page_to_nid(s, pages[i]) == nid; i++) {
+			pages[i]->mlock_count = 0;
 			add_locked(s, nd, pages[i]);
+		}
 		spin_unlock(&nd->lru_lock);
 		if (trace_enabled())
 			for (unsigned k = first; k < i; k++)
@@ -227,14 +240,41 @@ void lru_deactivate(struct mm_sys *s, struct page *p)
 		count_vm_events(s, MMSIM_VM_pgdeactivate, 1ULL << p->order);
 }
 
+/*
+ * mlock_count, as Linux 6.12 keeps it: set to 1 when a page on its list
+ * moves to the unevictable list, raised by every further mlock while it is
+ * there, 0 for a page that joins that list from a batch; munlock lowers
+ * it and unlocks the page when it reaches 0 (or when the page is off the
+ * lists, where the count is not kept).  So a page two locked VMAs map
+ * stays locked when one of them lets it go.
+ */
 void mlock_page(struct mm_sys *s, struct page *p)
 {
-	if (page_test(p, PG_mlocked))
-		return;
+	struct pglist_data *nd = &s->node[page_to_nid(s, p)];
+
+	if (!(__atomic_fetch_or(&p->flags, 1u << PG_mlocked, __ATOMIC_RELAXED) &
+	      (1u << PG_mlocked))) {
+		__atomic_add_fetch(&nd->nr_mlock, 1, __ATOMIC_RELAXED);
+		count_vm_events(s, MMSIM_VM_unevictable_pgs_mlocked, 1ULL << p->order);
+	}
+	spin_lock(&nd->lru_lock);
+	if (page_test(p, PG_lru) && page_test(p, PG_unevictable)) {
+		if (p->mlock_count < UINT16_MAX)
+			p->mlock_count++;
+	} else if (page_test(p, PG_lru)) {
+		del_locked(nd, p);
+		add_locked(s, nd, p);	/* culled */
+		p->mlock_count = 1;
+	}
+	spin_unlock(&nd->lru_lock);
+}
+
+void mlock_new_page(struct mm_sys *s, struct page *p)
+{
 	page_set(p, PG_mlocked);
 	__atomic_add_fetch(&s->node[page_to_nid(s, p)].nr_mlock, 1, __ATOMIC_RELAXED);
 	count_vm_events(s, MMSIM_VM_unevictable_pgs_mlocked, 1ULL << p->order);
-	lru_update_evictable(s, p);
+	p->mlock_count = 1;
 }
 
 /*
@@ -244,7 +284,17 @@ void mlock_page(struct mm_sys *s, struct page *p)
  */
 void munlock_page(struct mm_sys *s, struct page *p)
 {
+	struct pglist_data *nd = &s->node[page_to_nid(s, p)];
+	bool still_locked = false;
+
 	if (!page_test(p, PG_mlocked))
+		return;
+	spin_lock(&nd->lru_lock);
+	if (page_test(p, PG_lru) && page_test(p, PG_unevictable) && p->mlock_count &&
+	    --p->mlock_count)
+		still_locked = true;
+	spin_unlock(&nd->lru_lock);
+	if (still_locked)
 		return;
 	page_clear(p, PG_mlocked);
 	__atomic_sub_fetch(&s->node[page_to_nid(s, p)].nr_mlock, 1, __ATOMIC_RELAXED);

@@ -49,6 +49,7 @@ static int dontneed(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_str
 	if (vma->vm_flags & (VM_LOCKED | VM_PFNMAP))
 		return -EINVAL;
 	struct mmu_gather tlb;
+	lru_add_drain_local(mm->sys, cpu);
 	tlb_gather_mmu(&tlb, mm, cpu);
 	zap_vma_range(&tlb, vma, start, end);
 	tlb_finish_mmu(&tlb);

@@ -102,9 +102,9 @@ void anon_page_setup(struct hw_cpu *cpu, struct vm_area_struct *vma, struct page
 	page_add_new_anon_rmap(p, vma, addr);
 	page_set(p, PG_anon_exclusive);
 	page_set(p, PG_uptodate);
-	lru_cache_add(s, cpu->id, p);
 	if (vma->vm_flags & VM_LOCKED)
-		mlock_page(s, p);
+		mlock_new_page(s, p);
+	lru_cache_add(s, cpu->id, p);
 }
 
 static int do_anonymous_page(struct mm_struct *mm, struct hw_cpu *cpu,
@@ -358,6 +358,11 @@ static int do_wp_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_s
 	hw_flush_range(cpu, &mm->pmap, addr, addr + PAGE_SIZE, PAGE_SHIFT);
 	if (oldp) {
 		page_remove_rmap(s, oldp, false);
+		/* The copy replaces it in this VMA: if the VMA is locked, it
+		 * is munlocked (Linux's munlock_vma_folio: an mlock count of
+		 * one is assumed, as mmsim keeps none). */
+		if (vma->vm_flags & VM_LOCKED)
+			munlock_page(s, compound_head(oldp));
 		put_page(s, oldp);
 	}
 	count_event(mm, cpu, faults_cow);
@@ -588,8 +593,30 @@ static int fault_locked(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 	return ret;
 }
 
+/*
+ * Linux's exceptions:page_fault_user: x86's error code (1: the page was
+ * present, a protection fault; 2: a write; 4: from user mode; 16: an
+ * instruction fetch).  There is no instruction pointer: ip is 0.
+ */
+static TRACE_HELPER void trace_page_fault(struct mm_struct *mm, uint64_t addr, unsigned flags)
+{
+	struct pmap_entry e;
+	unsigned code = 4;
+
+	if (pmap_lookup(&mm->pmap, addr, &e) == PMAP_PAGE)
+		code |= 1;
+	if (flags & FAULT_FLAG_WRITE)
+		code |= 2;
+	if (flags & FAULT_FLAG_EXEC)
+		code |= 16;
+	trace_emit("page_fault_user", "address=0x%llx ip=0x0 error_code=0x%x",
+		   (unsigned long long)addr, code);
+}
+
 int handle_mm_fault(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr, unsigned flags)
 {
+	if (trace_enabled())
+		trace_page_fault(mm, addr, flags);
 	__atomic_fetch_add(&mm->cnt.faults, 1, __ATOMIC_RELAXED);
 	pthread_rwlock_rdlock(&mm->mmap_lock);
 	struct vm_area_struct *vma = vma_lookup(mm, addr);
@@ -669,8 +696,9 @@ int mm_populate(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64
  */
 static void note_partially_mapped(struct mmu_gather *tlb, struct page *head, uint64_t size)
 {
+	/* Mapped whole by a PMD somewhere, no page of it is unmapped. */
 	if (head->order && size == PAGE_SIZE && !tlb->fullmm && page_anon(head) &&
-	    folio_mapcount(head) > 0 &&
+	    folio_mapcount(head) > 0 && !folio_entire_mapcount(head) &&
 	    !(__atomic_fetch_or(&head->flags, 1u << PG_partially_mapped, __ATOMIC_RELAXED) &
 	      (1u << PG_partially_mapped)))
 		count_vm_events(tlb->mm->sys, MMSIM_VM_thp_deferred_split_page, 1);

@@ -98,8 +98,13 @@ static int mlock_fixup(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_
 		mm->locked_vm -= (uint64_t)pages;
 	else if (!(oldflags & VM_LOCKED))
 		mm->locked_vm += (uint64_t)pages;
-	if (!((newflags & VM_LOCKED) && (oldflags & VM_LOCKED)))
+	if (!((newflags & VM_LOCKED) && (oldflags & VM_LOCKED))) {
+		/* Linux drains the CPU's batches around the walk, so the pages
+		 * it marks are on their lists. */
+		lru_add_drain_local(mm->sys, cpu);
 		mlock_vma_pages(mm, vma, start, end, newflags & VM_LOCKED);
+		lru_add_drain_local(mm->sys, cpu);
+	}
 	return 0;
 }
 

@@ -179,7 +179,9 @@ enum pageflags {
 
 struct page {
 	uint32_t flags;
-	uint32_t order;		/* compound order, on a head page */
+	uint16_t order;		/* compound order, on a head page */
+	uint16_t mlock_count;	/* locked VMAs mapping it, while it is on the
+				 * unevictable list (Linux's folio->mlock_count) */
 	union {
 		struct list_head lru;	/* LRU list, buddy free list, or a private list */
 		struct {		/* the first tail page of a compound page */
@@ -447,6 +449,10 @@ static inline enum lru_list page_lru_now(const struct page *p)
 void lru_cache_add(struct mm_sys *s, unsigned cpu, struct page *p);
 void lru_add_drain_cpu(struct mm_sys *s, unsigned cpu);
 void lru_add_drain_all(struct mm_sys *s);
+/* Linux's lru_add_drain(): the calling CPU's batch, if there is a CPU
+ * (munmap, MADV_DONTNEED and mlock drain it first, as Linux does, so the
+ * pages they change are on their lists). */
+void lru_add_drain_local(struct mm_sys *s, struct hw_cpu *cpu);
 /* Migration's lru_cache_disable(): drain every batch and, until enable,
  * put new pages straight on their LRU so they can be isolated at once. */
 void lru_cache_disable(struct mm_sys *s);
@@ -1225,8 +1231,17 @@ int do_mlock(struct mm_struct *mm, const struct mmap_caller *c, uint64_t start, 
 	     bool lock);
 int do_madvise(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_t len,
 	       int advice);
+/*
+ * A locked VMA maps p (mlock, a fault, a migration's new page): PG_mlocked
+ * and one more on its mlock count; munlock_page: one less, and unlocked
+ * when none is left (lru.c says how Linux 6.12 keeps the count).
+ * mlock_new_page: a page just faulted into a locked VMA, still in its
+ * batch (Linux's mlock_new_folio: it joins the unevictable list counted
+ * once).
+ */
 void mlock_page(struct mm_sys *s, struct page *p);
 void munlock_page(struct mm_sys *s, struct page *p);
+void mlock_new_page(struct mm_sys *s, struct page *p);
 /* move_pages(2) with nodes == NULL: each page's node or -errno. */
 void do_pages_stat(struct mm_struct *mm, unsigned long n, const uint64_t *pages, int *status);
 /* move_pages(2) moving pages; task_nodes is the target's cpuset.  Returns

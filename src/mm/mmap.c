@@ -488,6 +488,7 @@ int do_vmi_munmap(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint
 	uint64_t ceiling = j < mm->vmas.n ? mm->vmas.v[j]->vm_start : 0;
 
 	struct mmu_gather tlb;
+	lru_add_drain_local(mm->sys, cpu);	/* unmap_region's lru_add_drain() */
 	tlb_gather_mmu(&tlb, mm, cpu);
 	for (int k = i; k < j; k++) {
 		struct vm_area_struct *v = mm->vmas.v[k];

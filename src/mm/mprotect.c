@@ -159,9 +159,11 @@ static void change_present(struct cp_ctx *c, struct pmap_iter *it, const struct 
 		if (c->tlb->cpu)
 			c->tlb->cpu->cnt.numa_pte_updates += nr;
 		count_vm_events(mm->sys, MMSIM_VM_numa_pte_updates, nr);
-		if (it->size == PMD_SIZE)
-			count_vm_events(mm->sys, MMSIM_VM_numa_huge_pte_updates, 1);
 	}
+	/* Linux counts every huge entry change_protection() rewrites, for
+	 * NUMA hinting or not (change_pmd_range's nr_huge_updates). */
+	if (it->size == PMD_SIZE)
+		count_vm_events(mm->sys, MMSIM_VM_numa_huge_pte_updates, 1);
 }
 
 /*

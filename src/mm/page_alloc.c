@@ -169,21 +169,28 @@ static unsigned long long vmemmap_addr(uint64_t pfn)
 	return 0xffffea0000000000ull + pfn * 64;
 }
 
-static void trace_page_free(struct mm_sys *s, struct page *p, unsigned order)
+static TRACE_HELPER void trace_page_free(struct mm_sys *s, struct page *p, unsigned order)
 {
 	uint64_t pfn = page_to_pfn(s, p);
 
-	TRACE("mm_page_free", "page=%016llx pfn=0x%llx order=%u", vmemmap_addr(pfn),
+	trace_emit("mm_page_free", "page=%016llx pfn=0x%llx order=%u", vmemmap_addr(pfn),
 	      (unsigned long long)pfn, order);
+}
+
+static TRACE_HELPER void trace_page_alloc(struct mm_sys *s, struct page *p, unsigned order,
+					   unsigned gfp)
+{
+	uint64_t pfn = page_to_pfn(s, p);
+
+	trace_emit("mm_page_alloc", "page=%016llx pfn=0x%llx order=%u migratetype=1 gfp_flags=%s%s%s",
+		   vmemmap_addr(pfn), (unsigned long long)pfn, order,
+		   order ? "GFP_TRANSHUGE" : "GFP_HIGHUSER_MOVABLE",
+		   gfp & GFP_ZERO ? "|__GFP_ZERO" : "", gfp & GFP_THISNODE ? "|__GFP_THISNODE" : "");
 }
 
 static void prep_new_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *p, unsigned order,
 			  unsigned gfp)
 {
-	TRACE("mm_page_alloc", "page=%016llx pfn=0x%llx order=%u migratetype=1 gfp_flags=%s%s%s",
-	      vmemmap_addr(page_to_pfn(s, p)), (unsigned long long)page_to_pfn(s, p), order,
-	      order ? "GFP_TRANSHUGE" : "GFP_HIGHUSER_MOVABLE", gfp & GFP_ZERO ? "|__GFP_ZERO" : "",
-	      gfp & GFP_THISNODE ? "|__GFP_THISNODE" : "");
 	uint64_t n = 1ULL << order, first_used = n;
 	for (uint64_t i = 0; i < n; i++) {
 		struct page *q = p + i;
@@ -192,6 +199,7 @@ static void prep_new_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *p, 
 		__atomic_store_n(&q->flags, (1u << PG_used) | (i ? (1u << PG_tail) : 0),
 				 __ATOMIC_RELAXED);
 		q->order = 0;
+		q->mlock_count = 0;
 		q->mapping = 0;
 		q->index = 0;
 		q->private = i ? (uint64_t)(uintptr_t)p : 0;	/* compound_head() */
@@ -245,6 +253,8 @@ struct page *alloc_pages_mask(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid
 		spin_unlock(&nd->lock);
 		if (p) {
 			prep_new_page(s, cpu, p, order, gfp);
+			if (trace_enabled())
+				trace_page_alloc(s, p, order, gfp);
 			return p;
 		}
 	}
@@ -311,6 +321,9 @@ unsigned alloc_pages_bulk(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, un
 	/* Outside the lock, as alloc_pages_mask() does. */
 	for (unsigned i = 0; i < got; i++)
 		prep_new_page(s, cpu, out[i], 0, gfp);
+	if (trace_enabled())
+		for (unsigned i = 0; i < got; i++)
+			trace_page_alloc(s, out[i], 0, gfp);
 	return got;
 }
 
@@ -319,7 +332,8 @@ void free_pages(struct mm_sys *s, struct page *page, unsigned order)
 	uint64_t pfn = page_to_pfn(s, page);
 	struct pglist_data *nd = &s->node[pfn_to_nid(s, pfn)];
 
-	trace_page_free(s, page, order);
+	if (trace_enabled())
+		trace_page_free(s, page, order);
 	for (uint64_t i = 1; i < (1ULL << order); i++)
 		page[i].flags &= 1u << PG_used;
 	spin_lock(&nd->lock);

@@ -17,25 +17,13 @@ static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
 static FILE *trace_file;
 static uint64_t trace_last_ns;		/* for threads without a clock */
 
-/* Linux's TASK_COMM_LEN: a longer name is cut to 15 bytes. */
-#define COMM_LEN 16
+__thread const void *trace_ctx;
 
-struct trace_ctx {
-	char comm[COMM_LEN];
-	int pid, cpu;
-	const uint64_t *clock;
-};
+static trace_describe_fn describe;
 
-#define NO_TASK_COMM "kworker/u0:0"
-
-static __thread struct trace_ctx current = { NO_TASK_COMM, 0, 0, NULL };
-
-void trace_set_current(const char *comm, int pid, int cpu, const uint64_t *clock)
+void trace_set_describe(trace_describe_fn fn)
 {
-	snprintf(current.comm, sizeof(current.comm), "%s", comm ? comm : NO_TASK_COMM);
-	current.pid = comm ? pid : 0;
-	current.cpu = comm ? cpu : 0;
-	current.clock = comm ? clock : NULL;
+	__atomic_store_n(&describe, fn, __ATOMIC_RELEASE);
 }
 
 int trace_start(FILE *f)
@@ -84,13 +72,18 @@ void trace_emit(const char *event, const char *fmt, ...)
 		pthread_mutex_unlock(&trace_lock);
 		return;
 	}
-	/* The simulated clock counts cycles; at 1 GHz a cycle is 1 ns. */
-	ns = current.clock ? __atomic_load_n(current.clock, __ATOMIC_RELAXED) : trace_last_ns;
+	char comm[16] = "kworker/u0:0";
+	int pid = 0, cpu = 0;
+	trace_describe_fn fn = __atomic_load_n(&describe, __ATOMIC_ACQUIRE);
+
+	ns = trace_last_ns;
+	if (trace_ctx && fn)
+		fn(trace_ctx, comm, &pid, &cpu, &ns);
 	if (ns > trace_last_ns)
 		trace_last_ns = ns;
-	fprintf(trace_file, "%16s-%-5d [%03d] %llu.%06llu: %s: ", current.comm, current.pid,
-		current.cpu, (unsigned long long)(ns / 1000000000ull),
-		(unsigned long long)(ns / 1000ull % 1000000ull), event);
+	fprintf(trace_file, "%16s-%-5d [%03d] %llu.%06llu: %s: ", comm, pid, cpu,
+		(unsigned long long)(ns / 1000000000ull), (unsigned long long)(ns / 1000ull % 1000000ull),
+		event);
 	va_start(ap, fmt);
 	vfprintf(trace_file, fmt, ap);
 	va_end(ap);

@@ -13,7 +13,7 @@
  * on (its cycles at a nominal 1 GHz), EVENT the tracepoint's name and
  * FIELDS formatted as its TP_printk in Linux 6.12.  The context (COMM,
  * PID, CPU, clock) is the calling thread's, set by the kernel when a task
- * enters its CPU (trace_set_current); a thread that never ran a task (the
+ * enters its CPU (trace_ctx, below); a thread that never ran a task (the
  * cache set's journal and writeback threads) shows as "kworker/u0:0-0"
  * on CPU 0 at the last timestamp written.
  *
@@ -40,16 +40,28 @@ extern bool trace_on;
 			trace_emit(event, __VA_ARGS__);                          \
 	} while (0)
 
-void trace_emit(const char *event, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Cold: the compiler keeps every event site's call out of the hot path. */
+void trace_emit(const char *event, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), cold));
+
+/* For an event site's own helper (a lookup or a loop before emitting). */
+#define TRACE_HELPER __attribute__((noinline, cold))
 
 /* Starts sending events to f: 0, or -EBUSY when a trace is already on. */
 int trace_start(FILE *f);
 /* Stops (pending lines are flushed); the file stays the caller's. */
 void trace_stop(void);
 
-/* The calling thread's context from now on: comm (copied, cut to 15
- * bytes as Linux's), pid, cpu and the cycle counter read for timestamps,
- * which must outlive the context.  A NULL comm: no task (the default). */
-void trace_set_current(const char *comm, int pid, int cpu, const uint64_t *clock);
+/*
+ * The calling thread's context: an opaque pointer (the kernel's task) set
+ * at every context switch - one store, tracing on or off - and described,
+ * when an event is written, by the function the kernel registered (comm
+ * cut to 15 bytes as Linux's, pid, cpu, simulated nanoseconds).  NULL: no
+ * task.  Whoever frees a context clears the pointer first.
+ */
+extern __thread const void *trace_ctx;
+typedef void (*trace_describe_fn)(const void *ctx, char comm[16], int *pid, int *cpu,
+				  uint64_t *ns);
+void trace_set_describe(trace_describe_fn fn);
 
 #endif

@@ -256,6 +256,77 @@ static void test_files(enum mmsim_files files)
 	mmsim_destroy(m);
 }
 
+/* Pss in Linux's fixed point with many sharers, and VmFlags of several kinds of VMA. */
+static void test_pss_and_flags(void)
+{
+	struct mmsim *m = machine(MMSIM_THP_NEVER);
+	struct mmsim_task *t = m ? task_on(m, 0) : NULL, *kids[6];
+	struct mmsim_smaps sm;
+	uint64_t a, b;
+	unsigned forked = 0;
+
+	ok(t != NULL, "pss: machine and task");
+	if (!t)
+		return;
+	a = (uint64_t)mmsim_sys_mmap(t, 0, 3 * P, RW, PRIV, -1, 0);
+	mmsim_fill(t, a, 1, 3 * P, NULL);
+	for (unsigned i = 0; i < 6; i++)
+		forked += !mmsim_fork(t, "kid", &kids[i]);
+	is(forked, 6, "6 children: 7 sharers of 3 pages");
+	mmsim_smaps(t, a, a + 3 * P, &sm, 1);
+	/* Each page: (4096 << 12) / 7 truncated; summed, >> 22: 1 kB. */
+	ok(sm.kb[MMSIM_SMAPS_Pss] == 1 && sm.kb[MMSIM_SMAPS_Shared_Dirty] == 12 &&
+	   sm.kb[MMSIM_SMAPS_Rss] == 12, "Pss=1 (3 pages / 7, truncated), Shared_Dirty=12 (Pss %llu)",
+	   (unsigned long long)sm.kb[MMSIM_SMAPS_Pss]);
+	mmsim_fill(kids[0], a, 2, P, NULL);
+	mmsim_smaps(kids[0], a, a + 3 * P, &sm, 1);
+	/* 4 private + 2 pages / 7: 4 + 2 * 4096 / 7 bytes = 5.17 kB, so 5. */
+	is(sm.kb[MMSIM_SMAPS_Pss], 5, "a child's own copy: Pss=5");
+	b = (uint64_t)mmsim_sys_mmap(t, 0, 4 * P, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_ANONYMOUS,
+				     -1, 0);
+	mmsim_smaps(t, b, b + 4 * P, &sm, 1);
+	is_str(sm.vmflags, "rd ex sh mr mw me ms sd", "shared rx: rd ex sh mr mw me ms sd");
+	is(mmsim_sys_madvise(t, b, 4 * P, MADV_HUGEPAGE), 0, "madvise hugepage");
+	mmsim_smaps(t, b, b + 4 * P, &sm, 1);
+	is_str(sm.vmflags, "rd ex sh mr mw me ms sd hg", "then hg after sd, in bit order");
+	is(mmsim_sys_mprotect(t, a, 3 * P, PROT_NONE), 0, "mprotect none");
+	mmsim_smaps(t, a, a + 3 * P, &sm, 1);
+	is_str(sm.vmflags, "mr mw me ac sd", "none keeps the may-flags and ac");
+	mmsim_destroy(m);
+}
+
+/* The LRU counters MADV_COLD and MADV_PAGEOUT move, and a partial huge page's move. */
+static void test_counters(void)
+{
+	struct mmsim *m = machine(MMSIM_THP_ALWAYS);
+	struct mmsim_task *t = m ? task_on(m, 0) : NULL;
+	uint64_t a, h;
+
+	ok(t != NULL, "counters: machine and task");
+	if (!t)
+		return;
+	a = (uint64_t)mmsim_sys_mmap(t, 0, 8 * P, RW, PRIV, -1, 0);
+	mmsim_fill(t, a, 1, 8 * P, NULL);
+	is(mmsim_sys_madvise(t, a, 4 * P, MADV_COLD), 0, "cold");
+	is(vmstat(m, MMSIM_VM_pgdeactivate), 4, "pgdeactivate=4");
+	is(mmsim_sys_madvise(t, a + 4 * P, 4 * P, MADV_PAGEOUT), 0, "pageout");
+	is(vmstat(m, MMSIM_VM_pgactivate), 4, "pgactivate=4 (no swap to write them to)");
+	h = (uint64_t)mmsim_sys_mmap(t, 0, 2 << 20, RW, PRIV, -1, 0);
+	mmsim_fill(t, h, 1, 2 << 20, NULL);
+	is(mmsim_sys_munmap(t, h + 511 * P, P), 0, "unmap one page of a huge page");
+	{
+		uint64_t page = h + 10 * P;
+		int node = 1, status = -1;
+
+		is(mmsim_sys_move_pages(t, 0, 1, &page, &node, &status, 0), 0, "move a piece of it");
+	}
+	ok(vmstat(m, MMSIM_VM_thp_split_page) == 1 && vmstat(m, MMSIM_VM_thp_migration_split) == 1 &&
+	   vmstat(m, MMSIM_VM_thp_migration_fail) == 1,
+	   "split to be moved: thp_split_page, thp_migration_split and _fail each 1");
+	is(vmstat(m, MMSIM_VM_pgmigrate_success), 512, "its 511 pages and the freed piece: 512");
+	mmsim_destroy(m);
+}
+
 static void test_names(void)
 {
 	is_str(mmsim_vmstat_name(0), "pgmigrate_success", "first vmstat name");
@@ -270,6 +341,8 @@ int main(void)
 	test_thp();
 	test_files(MMSIM_FILES_DISK);
 	test_files(MMSIM_FILES_TMPFS);
+	test_pss_and_flags();
+	test_counters();
 	test_names();
 	return done_testing();
 }
