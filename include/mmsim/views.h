@@ -115,6 +115,54 @@ const char *mmsim_vmstat_name(unsigned i);
 /* Linux's lines, "name value\n" each. */
 void mmsim_vmstat_print(FILE *f, const struct mmsim_vmstat *vs);
 
+/*
+ * A node's memory, as /sys/devices/system/node/nodeN/meminfo shows it (kB),
+ * and its numastat counters (/sys/devices/system/node/nodeN/numastat:
+ * page allocations served on the node the allocation preferred or not,
+ * from a CPU of this node or not).  The LRU figures are the classic
+ * lists' (Active/Inactive), as mmsim files its pages.
+ */
+#define MMSIM_MEMINFO_FIELDS(X)                                                  \
+	X(MemTotal, "MemTotal") X(MemFree, "MemFree") X(MemUsed, "MemUsed")      \
+	X(Active, "Active") X(Inactive, "Inactive")                              \
+	X(Active_anon, "Active(anon)") X(Inactive_anon, "Inactive(anon)")        \
+	X(Active_file, "Active(file)") X(Inactive_file, "Inactive(file)")        \
+	X(Unevictable, "Unevictable") X(Mlocked, "Mlocked") X(Dirty, "Dirty")    \
+	X(Writeback, "Writeback") X(FilePages, "FilePages") X(Mapped, "Mapped")  \
+	X(AnonPages, "AnonPages") X(Shmem, "Shmem") X(PageTables, "PageTables")  \
+	X(AnonHugePages, "AnonHugePages")
+
+enum mmsim_meminfo_field {
+#define MMSIM_MEMINFO_ENUM(name, text) MMSIM_MEMINFO_##name,
+	MMSIM_MEMINFO_FIELDS(MMSIM_MEMINFO_ENUM)
+#undef MMSIM_MEMINFO_ENUM
+	MMSIM_MEMINFO_NR
+};
+
+#define MMSIM_NUMASTAT(X)                                                        \
+	X(numa_hit) X(numa_miss) X(numa_foreign) X(interleave_hit) X(local_node) \
+	X(other_node)
+
+enum mmsim_numastat_counter {
+#define MMSIM_NUMASTAT_ENUM(name) MMSIM_NUMASTAT_##name,
+	MMSIM_NUMASTAT(MMSIM_NUMASTAT_ENUM)
+#undef MMSIM_NUMASTAT_ENUM
+	MMSIM_NUMASTAT_NR
+};
+
+struct mmsim_node_meminfo {
+	uint64_t kb[MMSIM_MEMINFO_NR];		/* by enum mmsim_meminfo_field */
+	uint64_t numastat[MMSIM_NUMASTAT_NR];	/* pages, by enum mmsim_numastat_counter */
+};
+
+/* Node nid's figures now (LRU batches drained first): 0, or -EINVAL. */
+int mmsim_node_meminfo(struct mmsim *m, unsigned nid, struct mmsim_node_meminfo *out);
+/* "Active(anon)", "numa_hit"...; NULL past the end. */
+const char *mmsim_meminfo_name(unsigned i);
+const char *mmsim_numastat_name(unsigned i);
+/* Linux's two files: "Node N Name:  V kB" lines, then "name value" lines. */
+void mmsim_node_meminfo_print(FILE *f, unsigned nid, const struct mmsim_node_meminfo *mi);
+
 #ifdef __cplusplus
 }
 #endif

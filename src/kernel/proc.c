@@ -11,6 +11,7 @@
  */
 #include "kernel.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -194,6 +195,49 @@ void mmsim_vmstat(struct mmsim *m, struct mmsim_vmstat *out)
 	lru_add_drain_all(&m->mm);
 	for (unsigned i = 0; i < MMSIM_VMSTAT_NR; i++)
 		out->ev[i] = __atomic_load_n(&m->mm.vm_events[i], __ATOMIC_RELAXED);
+}
+
+static const char *const meminfo_names[] = {
+#define MMSIM_MEMINFO_NAME(name, text) text,
+	MMSIM_MEMINFO_FIELDS(MMSIM_MEMINFO_NAME)
+#undef MMSIM_MEMINFO_NAME
+};
+
+static const char *const numastat_names[] = {
+#define MMSIM_NUMASTAT_NAME(name) #name,
+	MMSIM_NUMASTAT(MMSIM_NUMASTAT_NAME)
+#undef MMSIM_NUMASTAT_NAME
+};
+
+const char *mmsim_meminfo_name(unsigned i)
+{
+	return i < MMSIM_MEMINFO_NR ? meminfo_names[i] : NULL;
+}
+
+const char *mmsim_numastat_name(unsigned i)
+{
+	return i < MMSIM_NUMASTAT_NR ? numastat_names[i] : NULL;
+}
+
+int mmsim_node_meminfo(struct mmsim *m, unsigned nid, struct mmsim_node_meminfo *out)
+{
+	if (nid >= m->mm.nr_nodes)
+		return -EINVAL;
+	lru_add_drain_all(&m->mm);
+	node_meminfo(&m->mm, nid, out);
+	return 0;
+}
+
+void mmsim_node_meminfo_print(FILE *f, unsigned nid, const struct mmsim_node_meminfo *mi)
+{
+	for (unsigned i = 0; i < MMSIM_MEMINFO_NR; i++) {
+		char name[24];
+
+		snprintf(name, sizeof(name), "%s:", meminfo_names[i]);
+		fprintf(f, "Node %u %-16s%8llu kB\n", nid, name, (unsigned long long)mi->kb[i]);
+	}
+	for (unsigned i = 0; i < MMSIM_NUMASTAT_NR; i++)
+		fprintf(f, "%s %llu\n", numastat_names[i], (unsigned long long)mi->numastat[i]);
 }
 
 void mmsim_vmstat_print(FILE *f, const struct mmsim_vmstat *vs)

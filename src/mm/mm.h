@@ -288,6 +288,7 @@ struct pglist_data {
 	struct list_head lru[NR_LRU_LISTS];
 	uint64_t nr_lru[NR_LRU_LISTS];
 	uint64_t nr_anon, nr_shmem, nr_file, nr_mlock, nr_pagetable;
+	uint64_t numastat[MMSIM_NUMASTAT_NR];	/* pages; relaxed atomics */
 };
 
 /* Per-CPU batch of pages waiting to join an LRU (Linux's lru_add batch). */
@@ -1118,6 +1119,16 @@ void anon_page_setup(struct hw_cpu *cpu, struct vm_area_struct *vma, struct page
 		     uint64_t addr);
 /* PMAP_R/W/X for a VMA's flags, as vm_get_page_prot() gives. */
 unsigned vma_pmap_prot(uint64_t vm_flags);
+
+/* ---- per-node statistics (vmstat.c) ------------------------------------------------- */
+
+/* An allocation of nr pages on node got that preferred node want, by a
+ * CPU of node cpu_node: numa_hit or numa_miss/numa_foreign, local_node or
+ * other_node (Linux's zone_statistics). */
+void count_numa_alloc(struct mm_sys *s, unsigned want, unsigned got, unsigned cpu_node,
+		      uint64_t nr);
+/* Node nid's meminfo figures (kB) and numastat counters, from its pages. */
+void node_meminfo(struct mm_sys *s, unsigned nid, struct mmsim_node_meminfo *out);
 
 /* ---- /proc views of a VMA (task_mmu.c) --------------------------------------------- */
 

@@ -253,6 +253,7 @@ struct page *alloc_pages_mask(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid
 		spin_unlock(&nd->lock);
 		if (p) {
 			prep_new_page(s, cpu, p, order, gfp);
+			count_numa_alloc(s, nid, n, cpu ? cpu->node : nid, 1ULL << order);
 			if (trace_enabled())
 				trace_page_alloc(s, p, order, gfp);
 			return p;
@@ -321,6 +322,7 @@ unsigned alloc_pages_bulk(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, un
 	/* Outside the lock, as alloc_pages_mask() does. */
 	for (unsigned i = 0; i < got; i++)
 		prep_new_page(s, cpu, out[i], 0, gfp);
+	count_numa_alloc(s, nid, nid, cpu ? cpu->node : nid, got);
 	if (trace_enabled())
 		for (unsigned i = 0; i < got; i++)
 			trace_page_alloc(s, out[i], 0, gfp);

@@ -515,6 +515,23 @@ void run_stats(struct run *r, const struct cmd *c, struct mmsim_task *t)
 			 (unsigned long long)mmsim_counter_value(&k, i));
 		append(&b, item);
 	}
+	/* Then each node's meminfo (kB) and numastat counters (pages). */
+	for (unsigned n = 0; n < r->s->cfg.nodes; n++) {
+		struct mmsim_node_meminfo mi;
+
+		if (mmsim_node_meminfo(r->m, n, &mi))
+			break;
+		for (unsigned i = 0; i < MMSIM_MEMINFO_NR; i++) {
+			snprintf(item, sizeof item, " N%u.%s=%llu", n, mmsim_meminfo_name(i),
+				 (unsigned long long)mi.kb[i]);
+			append(&b, item);
+		}
+		for (unsigned i = 0; i < MMSIM_NUMASTAT_NR; i++) {
+			snprintf(item, sizeof item, " N%u.%s=%llu", n, mmsim_numastat_name(i),
+				 (unsigned long long)mi.numastat[i]);
+			append(&b, item);
+		}
+	}
 	emit(r, c, "%s", b.buf);
 	free(b.buf);
 }

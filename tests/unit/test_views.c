@@ -327,6 +327,53 @@ static void test_counters(void)
 	mmsim_destroy(m);
 }
 
+/* A node's meminfo and numastat counters follow what the tasks do. */
+static void test_node_meminfo(void)
+{
+	struct mmsim *m = machine(MMSIM_THP_NEVER);
+	struct mmsim_task *t = m ? task_on(m, 1) : NULL;	/* CPU 1: node 1 */
+	struct mmsim_node_meminfo n0, n1, before;
+	uint64_t a, pages[2];
+	int nodes[2] = { 0, 0 }, status[2];
+
+	ok(t != NULL, "meminfo: machine and a task on node 1");
+	if (!t)
+		return;
+	is(mmsim_node_meminfo(m, 2, &n0), -EINVAL, "no node 2");
+	mmsim_node_meminfo(m, 1, &before);
+	a = (uint64_t)mmsim_sys_mmap(t, 0, 8 * P, RW, PRIV, -1, 0);
+	mmsim_fill(t, a, 1, 8 * P, NULL);
+	mmsim_sys_mlock(t, a, 2 * P);
+	mmsim_node_meminfo(m, 1, &n1);
+	is(n1.kb[MMSIM_MEMINFO_MemTotal], 64 * 1024, "MemTotal: 64 MiB");
+	is(n1.kb[MMSIM_MEMINFO_AnonPages] - before.kb[MMSIM_MEMINFO_AnonPages], 32,
+	   "AnonPages +32 kB (8 pages written)");
+	ok(n1.kb[MMSIM_MEMINFO_Mlocked] == 8 && n1.kb[MMSIM_MEMINFO_Unevictable] == 8,
+	   "Mlocked and Unevictable: 8 kB");
+	is(n1.kb[MMSIM_MEMINFO_MemUsed] + n1.kb[MMSIM_MEMINFO_MemFree], 64 * 1024,
+	   "MemUsed + MemFree = MemTotal");
+	ok(n1.numastat[MMSIM_NUMASTAT_numa_hit] >= 8 && n1.numastat[MMSIM_NUMASTAT_local_node] >= 8,
+	   "numa_hit and local_node counted the pages (%llu)",
+	   (unsigned long long)n1.numastat[MMSIM_NUMASTAT_numa_hit]);
+	pages[0] = a + 4 * P;
+	pages[1] = a + 5 * P;
+	is(mmsim_sys_move_pages(t, 0, 2, pages, nodes, status, 0), 0, "move 2 pages to node 0");
+	mmsim_node_meminfo(m, 0, &n0);
+	is(n0.numastat[MMSIM_NUMASTAT_other_node], 2,
+	   "node 0: other_node=2 (allocated there by a CPU of node 1)");
+	is(n0.kb[MMSIM_MEMINFO_AnonPages], 8, "node 0: AnonPages 8 kB");
+	{
+		char buf[4096];
+		FILE *f = fmemopen(buf, sizeof(buf), "w");
+
+		mmsim_node_meminfo_print(f, 0, &n0);
+		fclose(f);
+		ok(strstr(buf, "Node 0 AnonPages:             8 kB\n") &&
+		   strstr(buf, "\nother_node 2\n"), "Linux's text");
+	}
+	mmsim_destroy(m);
+}
+
 static void test_names(void)
 {
 	is_str(mmsim_vmstat_name(0), "pgmigrate_success", "first vmstat name");
@@ -343,6 +390,7 @@ int main(void)
 	test_files(MMSIM_FILES_TMPFS);
 	test_pss_and_flags();
 	test_counters();
+	test_node_meminfo();
 	test_names();
 	return done_testing();
 }
