@@ -152,9 +152,15 @@ static const char *const smaps_names[] = {
 #undef MMSIM_SMAPS_NAME
 };
 
+/* names[i] of a table of n, or NULL past its end. */
+static const char *name_at(const char *const *names, unsigned n, unsigned i)
+{
+	return i < n ? names[i] : NULL;
+}
+
 const char *mmsim_smaps_field_name(unsigned i)
 {
-	return i < MMSIM_SMAPS_NR ? smaps_names[i] : NULL;
+	return name_at(smaps_names, MMSIM_SMAPS_NR, i);
 }
 
 void mmsim_smaps_print(FILE *f, const struct mmsim_smaps *sm)
@@ -187,7 +193,7 @@ static const char *const vmstat_names[] = {
 
 const char *mmsim_vmstat_name(unsigned i)
 {
-	return i < MMSIM_VMSTAT_NR ? vmstat_names[i] : NULL;
+	return name_at(vmstat_names, MMSIM_VMSTAT_NR, i);
 }
 
 void mmsim_vmstat(struct mmsim *m, struct mmsim_vmstat *out)
@@ -211,12 +217,12 @@ static const char *const numastat_names[] = {
 
 const char *mmsim_meminfo_name(unsigned i)
 {
-	return i < MMSIM_MEMINFO_NR ? meminfo_names[i] : NULL;
+	return name_at(meminfo_names, MMSIM_MEMINFO_NR, i);
 }
 
 const char *mmsim_numastat_name(unsigned i)
 {
-	return i < MMSIM_NUMASTAT_NR ? numastat_names[i] : NULL;
+	return name_at(numastat_names, MMSIM_NUMASTAT_NR, i);
 }
 
 int mmsim_node_meminfo(struct mmsim *m, unsigned nid, struct mmsim_node_meminfo *out)

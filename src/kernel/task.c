@@ -500,11 +500,7 @@ int mmsim_task_vmas(struct mmsim_task *t, uint64_t start, uint64_t end,
 			o->start = v->vm_start;
 			o->end = v->vm_end;
 			o->pgoff = v->vm_pgoff;
-			o->perms[0] = (v->vm_flags & VM_READ) ? 'r' : '-';
-			o->perms[1] = (v->vm_flags & VM_WRITE) ? 'w' : '-';
-			o->perms[2] = (v->vm_flags & VM_EXEC) ? 'x' : '-';
-			o->perms[3] = (v->vm_flags & VM_MAYSHARE) ? 's' : 'p';
-			o->perms[4] = 0;
+			vma_perms(v, o->perms);
 		}
 		n++;
 	}

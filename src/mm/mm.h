@@ -768,6 +768,16 @@ static inline uint64_t vma_flags_rmap(const struct vm_area_struct *v)
 	return __atomic_load_n(&v->vm_flags, __ATOMIC_RELAXED);
 }
 
+/* The permission letters /proc/PID/maps shows: "rw-p", "r-xs"... */
+static inline void vma_perms(const struct vm_area_struct *v, char out[5])
+{
+	out[0] = (v->vm_flags & VM_READ) ? 'r' : '-';
+	out[1] = (v->vm_flags & VM_WRITE) ? 'w' : '-';
+	out[2] = (v->vm_flags & VM_EXEC) ? 'x' : '-';
+	out[3] = (v->vm_flags & VM_MAYSHARE) ? 's' : 'p';
+	out[4] = 0;
+}
+
 static inline bool vma_is_anonymous(const struct vm_area_struct *v)
 {
 	return !v->vm_file && !v->vm_special;

@@ -39,18 +39,6 @@ struct address_space *shmem_create(uint64_t nr_pages)
 	return mapping_alloc(nr_pages);
 }
 
-struct address_space *shmem_file_create(struct mm_sys *s, void *host, uint64_t i_size)
-{
-	struct address_space *m = mapping_alloc((i_size + PAGE_SIZE - 1) >> PAGE_SHIFT);
-	if (!m)
-		return NULL;
-	m->host = host;
-	m->sys = s;
-	m->i_size = i_size;
-	m->refcount = 1;
-	return m;
-}
-
 struct address_space *mapping_create(struct mm_sys *s, const struct address_space_operations *ops,
 				     void *host, uint64_t i_size)
 {
@@ -63,6 +51,12 @@ struct address_space *mapping_create(struct mm_sys *s, const struct address_spac
 	m->i_size = i_size;
 	m->refcount = 1;
 	return m;
+}
+
+struct address_space *shmem_file_create(struct mm_sys *s, void *host, uint64_t i_size)
+{
+	/* No operations: shared memory, as shmem_create's, with a size. */
+	return mapping_create(s, NULL, host, i_size);
 }
 
 void mapping_get(struct address_space *m)

@@ -227,10 +227,7 @@ void vma_smaps(struct vm_area_struct *v, struct mmsim_smaps *sm)
 	memset(&mss, 0, sizeof(mss));
 	sm->start = v->vm_start;
 	sm->end = v->vm_end;
-	sm->perms[0] = (v->vm_flags & VM_READ) ? 'r' : '-';
-	sm->perms[1] = (v->vm_flags & VM_WRITE) ? 'w' : '-';
-	sm->perms[2] = (v->vm_flags & VM_EXEC) ? 'x' : '-';
-	sm->perms[3] = (v->vm_flags & VM_MAYSHARE) ? 's' : 'p';
+	vma_perms(v, sm->perms);
 	sm->pgoff = v->vm_file ? v->vm_pgoff << PAGE_SHIFT : 0;
 	smaps_walk(v, &mss);
 	kb[MMSIM_SMAPS_Size] = (v->vm_end - v->vm_start) >> 10;
