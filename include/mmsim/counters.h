@@ -20,29 +20,29 @@ extern "C" {
 
 /* X-macro: name, what it counts.  Order is the order `stats` prints. */
 #define MMSIM_COUNTERS(X)                                               \
-	X(loads, "simulated loads")                                     \
-	X(stores, "simulated stores")                                   \
+	X(loads, "bytes read by simulated loads")                       \
+	X(stores, "bytes written by simulated stores")                  \
 	X(tlb_hits, "accesses that hit a TLB")                          \
 	X(tlb_misses, "accesses that missed every TLB")                 \
 	X(walks, "page-table walks")                                    \
-	X(faults, "page faults taken")                                  \
-	X(faults_anon, "demand-zero anonymous faults")                  \
+	X(faults, "page faults (the MMU's, and get_user_pages')")       \
+	X(faults_anon, "faults that mapped a new zeroed anonymous page") \
 	X(faults_zero, "read faults that mapped the zero page")         \
-	X(faults_cow, "copy-on-write faults that copied")               \
+	X(faults_cow, "copy-on-write faults that copied a page")        \
 	X(faults_reuse, "write faults that reused the page")            \
 	X(faults_shared, "faults on shared memory")                     \
 	X(sigsegv, "bad accesses (SIGSEGV)")                            \
 	X(sigbus, "bad accesses (SIGBUS)")                              \
 	X(tlb_invlpg, "single TLB entry invalidations")                 \
-	X(tlb_flush_full, "full TLB flushes")                           \
-	X(tlb_flushes, "flush requests (one per gather or VMA)")        \
+	X(tlb_flush_full, "flushes started that were full")             \
+	X(tlb_flushes, "TLB flushes started (shootdowns, ASID switches)") \
 	X(ipis_sent, "TLB shootdown IPIs sent")                         \
 	X(ipis_received, "TLB shootdown IPIs received")                 \
-	X(pages_zeroed, "frames zeroed")                                \
+	X(pages_zeroed, "frames cleared (clear_page)")                  \
 	X(pages_copied, "frames copied")                                \
-	X(pages_freed, "frames freed")                                  \
-	X(pt_alloc, "page-table pages allocated")                       \
-	X(pt_free, "page-table pages freed")                            \
+	X(pages_freed, "frames freed (machine-wide only)")              \
+	X(pt_alloc, "page-table pages allocated (machine, address space)") \
+	X(pt_free, "page-table pages freed (machine, address space)")   \
 	X(pgmigrate_success, "pages (huge pages once) migrated")        \
 	X(pgmigrate_fail, "pages migration gave up on")                 \
 	X(migrate_batches, "migration batches (one TLB flush each)")   \

@@ -198,6 +198,10 @@ static inline unsigned hw_pfn_node(const struct hw_machine *hw, uint64_t pfn)
 
 /* Copies / zeroes frames and charges the cost to cpu (may be NULL). */
 void hw_zero_frames(struct hw_cpu *cpu, uint64_t pfn, uint64_t n);
+/* Counts and charges zeroing n frames the host already gave zeroed (a
+ * frame never handed out before reads as zeros: the kernel's clear_page
+ * still runs, the host need not). */
+void hw_zeroed_frames(struct hw_cpu *cpu, uint64_t n);
 void hw_copy_frames(struct hw_cpu *cpu, uint64_t dst_pfn, uint64_t src_pfn, uint64_t n);
 
 /* Gives the host memory behind free frames back to the host. */

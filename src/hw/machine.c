@@ -103,11 +103,16 @@ void hw_machine_destroy(struct hw_machine *hw)
 	free(hw);
 }
 
+void hw_zeroed_frames(struct hw_cpu *cpu, uint64_t n)
+{
+	cpu->cnt.pages_zeroed += n;
+	hw_charge(cpu, n * cpu->hw->cfg.cost.page_zero);
+}
+
 void hw_zero_frames(struct hw_cpu *cpu, uint64_t pfn, uint64_t n)
 {
 	memset(hw_frame(cpu->hw, pfn), 0, (size_t)(n << PAGE_SHIFT));
-	cpu->cnt.pages_zeroed += n;
-	hw_charge(cpu, n * cpu->hw->cfg.cost.page_zero);
+	hw_zeroed_frames(cpu, n);
 }
 
 void hw_copy_frames(struct hw_cpu *cpu, uint64_t dst_pfn, uint64_t src_pfn, uint64_t n)

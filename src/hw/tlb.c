@@ -206,7 +206,6 @@ static void inval_asid(struct hw_cpu *cpu, struct mmsim_counters *cnt, uint16_t 
 			t->e2m[i].tag = TLB_INVALID;
 			t->live--;
 		}
-	cnt->tlb_flush_full++;
 	cnt->cycles += cpu->hw->cfg.cost.flush_full;
 }
 
@@ -237,7 +236,11 @@ static void switch_mm_locked(struct hw_cpu *cpu, struct pmap *pm)
 	__atomic_or_fetch(&pm->cpumask, 1ULL << cpu->id, __ATOMIC_SEQ_CST);
 	uint64_t gen = __atomic_load_n(&pm->tlb_gen, __ATOMIC_SEQ_CST);
 	if (pm->seen_gen[cpu->id] != gen) {
+		/* A flush this CPU starts itself, and a full one (Linux's
+		 * "flush on task switch"). */
 		inval_asid(cpu, &cpu->cnt, pm->asid);
+		cpu->cnt.tlb_flushes++;
+		cpu->cnt.tlb_flush_full++;
 		set_seen_gen(pm, cpu, gen);
 	}
 }
@@ -287,6 +290,7 @@ static void shootdown(struct hw_cpu *self, struct pmap *pm, uint64_t start, uint
 
 	if (self) {
 		self->cnt.tlb_flushes++;
+		self->cnt.tlb_flush_full += full;
 		count_pm(pm, tlb_flushes, 1);
 	}
 	/* Linux's tlb:tlb_flush, on the flushing CPU: its own TLB (local

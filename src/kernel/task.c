@@ -470,6 +470,9 @@ void mmsim_counters_machine(const struct mmsim *m, struct mmsim_counters *out)
 		hw_cpu_counters(&m->hw->cpu[c], &c1);
 		counters_add(out, &c1);
 	}
+	out->pages_freed = __atomic_load_n(&m->mm.pages_freed, __ATOMIC_RELAXED);
+	out->pt_alloc = __atomic_load_n(&m->mm.pt_alloc, __ATOMIC_RELAXED);
+	out->pt_free = __atomic_load_n(&m->mm.pt_free, __ATOMIC_RELAXED);
 }
 
 int mmsim_counters_cpu(const struct mmsim *m, unsigned cpu, struct mmsim_counters *out)

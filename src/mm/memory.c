@@ -352,6 +352,8 @@ static int do_wp_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_s
 		return vm_fault_errno(err);
 	if (oldp)
 		hw_copy_frames(cpu, page_to_pfn(s, np), old->pfn, 1);
+	/* The zero page is not copied: its writer gets a zeroed page, a
+	 * demand-zero fault like any first write. */
 	set_leaf(&e, page_to_pfn(s, np), prot, PMAP_DIRTY | PMAP_ACCESSED | PMAP_SOFTDIRTY);
 	/* Replace, flush the old translation, then drop the old page. */
 	pmap_set(&mm->pmap, addr, &e, NULL);
@@ -364,8 +366,10 @@ static int do_wp_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_s
 		if (vma->vm_flags & VM_LOCKED)
 			munlock_page(s, compound_head(oldp));
 		put_page(s, oldp);
+		count_event(mm, cpu, faults_cow);
+	} else {
+		count_event(mm, cpu, faults_anon);
 	}
-	count_event(mm, cpu, faults_cow);
 	return 0;
 }
 
@@ -658,6 +662,8 @@ int populate_vma_range(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_
 								  __ATOMIC_RELAXED))
 			return -EFAULT;
 		if (pmap_lookup(&mm->pmap, a, &e) != PMAP_PAGE || !entry_allows(&e, flags)) {
+			/* get_user_pages' faults are page faults (Linux's pgfault). */
+			count_event(mm, cpu, faults);
 			int sig = fault_locked(mm, cpu, vma, a, flags);
 			if (sig)
 				return sig == SIGBUS ? -ENOMEM : -EFAULT;

@@ -317,6 +317,9 @@ struct mm_sys {
 	int max_map_count;
 	struct pmap_ops pt_ops;
 	uint64_t vm_events[MMSIM_VMSTAT_NR];	/* /proc/vmstat's events (relaxed atomics) */
+	/* Machine counters of events no CPU is charged with (the freeing of
+	 * a page, a page-table page): mmsim_counters_machine adds them. */
+	uint64_t pages_freed, pt_alloc, pt_free;
 };
 
 /* Counts n events of /proc/vmstat's kind ev (Linux's count_vm_events). */

@@ -31,6 +31,7 @@ static uint64_t pt_alloc(void *arg, unsigned node)
 		return NO_PFN;
 	page_set(p, PG_table);
 	__atomic_add_fetch(&s->node[page_to_nid(s, p)].nr_pagetable, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&s->pt_alloc, 1, __ATOMIC_RELAXED);
 	return page_to_pfn(s, p);
 }
 
@@ -40,6 +41,7 @@ static void pt_free(void *arg, uint64_t pfn)
 	struct page *p = pfn_to_page(s, pfn);
 	page_clear(p, PG_table);
 	__atomic_sub_fetch(&s->node[page_to_nid(s, p)].nr_pagetable, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&s->pt_free, 1, __ATOMIC_RELAXED);
 	put_page(s, p);
 }
 
@@ -219,7 +221,10 @@ static void prep_new_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *p, 
 	__atomic_store_n(&p->refcount, 1, __ATOMIC_RELEASE);
 	if (!(gfp & GFP_ZERO))
 		return;
-	/* Frames the host never handed us are zero already; zero the rest. */
+	/* Frames the host never handed us are zero already: clear_page is
+	 * counted and charged for them all the same. */
+	if (cpu && first_used)
+		hw_zeroed_frames(cpu, first_used);
 	for (uint64_t i = first_used; i < n; i++) {
 		if (cpu)
 			hw_zero_frames(cpu, page_to_pfn(s, p) + i, 1);
@@ -336,6 +341,7 @@ void free_pages(struct mm_sys *s, struct page *page, unsigned order)
 
 	if (trace_enabled())
 		trace_page_free(s, page, order);
+	__atomic_add_fetch(&s->pages_freed, 1ULL << order, __ATOMIC_RELAXED);
 	for (uint64_t i = 1; i < (1ULL << order); i++)
 		page[i].flags &= 1u << PG_used;
 	spin_lock(&nd->lock);
@@ -355,6 +361,11 @@ void free_pages_bulk(struct mm_sys *s, struct page **pages, unsigned n)
 {
 	unsigned i = 0;
 
+	uint64_t frames = 0;
+
+	for (unsigned k = 0; k < n; k++)
+		frames += 1ULL << pages[k]->order;
+	__atomic_add_fetch(&s->pages_freed, frames, __ATOMIC_RELAXED);
 	if (trace_enabled())
 		for (unsigned k = 0; k < n; k++)
 			trace_page_free(s, pages[k], pages[k]->order);
