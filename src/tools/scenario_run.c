@@ -42,6 +42,84 @@ struct run {
 
 /* ---- results --------------------------------------------------------------------- */
 
+/* A JSON value for one token of a result: a number if it is one, else a string. */
+static void json_token(FILE *f, const char *s, size_t n)
+{
+	char tok[128];
+	char *end;
+
+	snprintf(tok, sizeof tok, "%.*s", (int)(n < sizeof tok - 1 ? n : sizeof tok - 1), s);
+	if (tok[0] && (tok[0] == '-' || (tok[0] >= '0' && tok[0] <= '9'))) {
+		errno = 0;
+		long long v = strtoll(tok, &end, 10);
+		if (!*end && !errno) {
+			fprintf(f, "%lld", v);
+			return;
+		}
+	}
+	json_string(f, tok);
+}
+
+/* `[a,b,...]` as a JSON array of json_token()s. */
+static void json_list(FILE *f, const char *s, size_t n)
+{
+	const char *end = s + n - 1;	/* the ']' */
+
+	fputc('[', f);
+	for (const char *p = s + 1; p < end;) {
+		const char *q = memchr(p, ',', (size_t)(end - p));
+		size_t len = q ? (size_t)(q - p) : (size_t)(end - p);
+
+		if (p != s + 1)
+			fputs(", ", f);
+		json_token(f, p, len);
+		p += len + (q ? 1 : 0);
+	}
+	fputc(']', f);
+}
+
+/*
+ * A result's `name=value` fields as a JSON object (`status=[...]` an
+ * array, numbers as numbers): stats, vmstat, move_pages, get_mempolicy...
+ * Nothing when the result has no such field (views print `|`-joined
+ * entries and stay a string).
+ */
+static void json_fields(FILE *f, const char *res)
+{
+	bool any = false;
+
+	size_t n = strlen(res);
+
+	if (strchr(res, '|'))
+		return;
+	if (n >= 2 && res[0] == '[' && res[n - 1] == ']' && !strchr(res, ' ')) {
+		/* A bare status array (`nodes`). */
+		fputs(", \"data\": {\"status\": ", f);
+		json_list(f, res, n);
+		fputc('}', f);
+		return;
+	}
+	for (const char *p = res; *p;) {
+		size_t len = strcspn(p, " ");
+		const char *eq = memchr(p, '=', len);
+
+		if (eq && eq != p) {
+			fputs(any ? ", " : ", \"data\": {", f);
+			any = true;
+			fprintf(f, "\"%.*s\": ", (int)(eq - p), p);
+			if (eq[1] == '[' && p[len - 1] == ']')
+				json_list(f, eq + 1, (size_t)(p + len - eq - 1));
+			else
+				json_token(f, eq + 1, (size_t)(p + len - eq - 1));
+		}
+		p += len;
+		while (*p == ' ')
+			p++;
+	}
+	if (any)
+		fputc('}', f);
+}
+
 static void emit_line(struct run *r, const struct cmd *c, const char *res)
 {
 	if (!r->json) {
@@ -52,6 +130,7 @@ static void emit_line(struct run *r, const struct cmd *c, const char *res)
 	json_string(r->out, c->verb->name);
 	fputs(", \"result\": ", r->out);
 	json_string(r->out, res);
+	json_fields(r->out, res);
 	fputc('}', r->out);
 	r->first_json = false;
 }
