@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 bool thp_vma_allowed(const struct vm_area_struct *vma, uint64_t addr)
 {
@@ -145,6 +146,75 @@ static bool count_subpage_maps(struct page *head, struct vm_area_struct *vma, ui
 	return !c->pmd;
 }
 
+/*
+ * Linux 6.12's split maps an anonymous huge page's all-zero subpages to the
+ * shared zero page (remap_page with RMP_USE_SHARED_ZEROPAGE): memory that
+ * was never written need not stay allocated.  Not in a locked VMA nor for
+ * an mlocked page.  zero[i] says which subpages qualify.
+ */
+struct zero_remap {
+	struct mm_sys *s;
+	struct hw_cpu *cpu;		/* flushes the remapped entries */
+	struct page *head;
+	uint64_t pfn;			/* the head's */
+	const bool *zero;
+	struct split_count *c;
+	struct mm_struct *mm;
+};
+
+static void remap_one_zero(struct pmap_iter *it, const struct pmap_entry *e, void *arg)
+{
+	struct zero_remap *z = arg;
+	uint64_t i = e->pfn - z->pfn;
+	struct pmap_entry n;
+
+	if ((e->flags & PMAP_HUGE) || !z->zero[i])
+		return;
+	/* A read-only, old, clean mapping of the zero page, as a read fault
+	 * would have made. */
+	memset(&n, 0, sizeof n);
+	n.kind = PMAP_PAGE;
+	n.pfn = z->s->zero_pfn;
+	n.prot = (uint8_t)(e->prot & ~PMAP_W);
+	n.flags = e->flags & PMAP_SOFTDIRTY;
+	pmap_iter_write(it, &n);
+	hw_flush_range(z->cpu, &z->mm->pmap, it->va, it->va + PAGE_SIZE, PAGE_SHIFT);
+	page_remove_rmap(z->s, z->head + i, false);
+	put_page(z->s, z->head);
+	z->c->map[i]--;
+}
+
+static bool remap_zero_vma(struct page *head, struct vm_area_struct *vma, uint64_t start,
+			   uint64_t end, void *arg)
+{
+	struct zero_remap *z = arg;
+
+	if (!(vma_flags_rmap(vma) & VM_LOCKED)) {
+		z->mm = vma->vm_mm;
+		page_vma_mapped_walk(z->s, head, vma, start, end, remap_one_zero, z);
+	}
+	return true;
+}
+
+static void remap_zero_subpages(struct mm_sys *s, struct hw_cpu *cpu, struct page *head,
+				struct split_count *c)
+{
+	unsigned nr = 1u << head->order;
+	bool zero[HPAGE_PMD_NR] = { false }, any = false;
+	struct zero_remap z = { s, cpu, head, c->pfn, zero, c, NULL };
+
+	if (!page_anon(head) || page_test(head, PG_mlocked))
+		return;
+	for (unsigned i = 0; i < nr; i++) {
+		const uint8_t *f = hw_frame(s->hw, c->pfn + i);
+
+		zero[i] = c->map[i] && !f[0] && !memcmp(f, f + 1, PAGE_SIZE - 1);
+		any |= zero[i];
+	}
+	if (any)
+		rmap_walk(head, remap_zero_vma, &z);
+}
+
 /* Turns subpage i of a huge page being split into a page of its own.  Its
  * PTEs said per subpage whether they are exclusive (split_huge_pmd): that
  * flag stays the subpage's own, the rest comes from the head. */
@@ -158,7 +228,8 @@ static void split_one(struct page *head, struct page *p, unsigned i, uint32_t in
 	list_init(&p->lru);
 }
 
-int split_isolated_huge_page(struct mm_sys *s, struct page *head, struct list_head *list)
+int split_isolated_huge_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *head,
+			     struct list_head *list)
 {
 	static const enum pageflags inherited_flags[] = {
 		PG_referenced, PG_uptodate, PG_dirty, PG_active, PG_swapbacked,
@@ -171,6 +242,8 @@ int split_isolated_huge_page(struct mm_sys *s, struct page *head, struct list_he
 	c->pfn = page_to_pfn(s, head);
 	rmap_walk(head, count_subpage_maps, c);
 	int err = c->pmd ? -EBUSY : 0;
+	if (!err)
+		remap_zero_subpages(s, cpu, head, c);
 	for (unsigned i = 0; i < nr && !err; i++) {
 		total += c->map[i];
 		mapped += c->map[i] != 0;
@@ -196,7 +269,8 @@ int split_isolated_huge_page(struct mm_sys *s, struct page *head, struct list_he
 
 	/* The head's own accounting (one anon page, one mlocked page) now
 	 * counts each mapped subpage. */
-	__atomic_add_fetch(&nd->nr_anon, (uint64_t)mapped - 1, __ATOMIC_RELAXED);
+	if (mapped)	/* none left: the last unmapping took the folio's count */
+		__atomic_add_fetch(&nd->nr_anon, (uint64_t)mapped - 1, __ATOMIC_RELAXED);
 	if (mlocked)
 		__atomic_add_fetch(&nd->nr_mlock, (uint64_t)mapped - 1, __ATOMIC_RELAXED);
 	for (unsigned i = nr; i-- > 0;) {

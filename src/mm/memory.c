@@ -704,10 +704,8 @@ static void note_partially_mapped(struct mmu_gather *tlb, struct page *head, uin
 {
 	/* Mapped whole by a PMD somewhere, no page of it is unmapped. */
 	if (head->order && size == PAGE_SIZE && !tlb->fullmm && page_anon(head) &&
-	    folio_mapcount(head) > 0 && !folio_entire_mapcount(head) &&
-	    !(__atomic_fetch_or(&head->flags, 1u << PG_partially_mapped, __ATOMIC_RELAXED) &
-	      (1u << PG_partially_mapped)))
-		count_vm_events(tlb->mm->sys, MMSIM_VM_thp_deferred_split_page, 1);
+	    folio_mapcount(head) > 0 && !folio_entire_mapcount(head))
+		folio_mark_partially_mapped(tlb->mm->sys, head);
 }
 
 void zap_vma_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,

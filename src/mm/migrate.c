@@ -172,6 +172,10 @@ static int move_to_new_page(struct migrate_ctl *c, struct page *dst, struct page
 		dst->index = src->index;
 		src->mapping = 0;
 		migrate_page_states(dst, src);
+		/* A partially mapped huge page hands the state on: the new one
+		 * is queued for a deferred split too (and counted again). */
+		if (src->order && page_test(src, PG_partially_mapped))
+			folio_mark_partially_mapped(c->s, dst);
 		return 0;
 	}
 	/* The slot switch publishes dst: its flags must be final first. */
@@ -437,7 +441,7 @@ static void migrate_batch(struct migrate_ctl *c, struct migrate_pass *p, struct 
 			break;
 		list_del(&page->lru);
 		if (page->order && page_test(page, PG_partially_mapped) &&
-		    !split_isolated_huge_page(c->s, page, todo)) {
+		    !split_isolated_huge_page(c->s, c->cpu, page, todo)) {
 			/* Its mapped 4 KiB pages now lead todo.  Linux counts
 			 * the split as a failure unless all of them move. */
 			p->failed_nr++;

@@ -542,6 +542,14 @@ static inline bool folio_likely_mapped_shared(const struct page *head)
  * walk holds the anon_vma (or i_mmap) lock; fn takes the VMA's mm->ptl
  * itself.  fn returns false to stop the walk.
  */
+/*
+ * An anonymous huge page lost the mapping of some subpage while others
+ * stay mapped (and no PMD maps it whole): Linux 6.12 marks it partially
+ * mapped, queues it for a deferred split and counts
+ * thp_deferred_split_page, once.  Migration then splits it.
+ */
+void folio_mark_partially_mapped(struct mm_sys *s, struct page *head);
+
 typedef bool (*rmap_one_fn)(struct page *head, struct vm_area_struct *vma, uint64_t start,
 			    uint64_t end, void *arg);
 void rmap_walk(struct page *head, rmap_one_fn fn, void *arg);
@@ -1170,10 +1178,13 @@ int split_huge_pmd(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr);
  * Splits an isolated, partially mapped anonymous huge page (only PTEs map
  * it) into 4 KiB pages, all of which go on `list`, isolated: an unmapped
  * one is held by its isolation alone (the list's owner frees it) and
- * counts THP_SPLIT_PAGE.  0, -EBUSY (mapped by a PMD somewhere), -EAGAIN
- * (locked or referenced by someone else).
+ * counts THP_SPLIT_PAGE.  As Linux 6.12, its all-zero subpages are mapped
+ * to the shared zero page first (not in locked memory; cpu flushes).  0,
+ * -EBUSY (mapped by a PMD somewhere), -EAGAIN (locked or referenced by
+ * someone else).
  */
-int split_isolated_huge_page(struct mm_sys *s, struct page *head, struct list_head *list);
+int split_isolated_huge_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *head,
+			     struct list_head *list);
 
 /* ---- address spaces (mmap.c) ---------------------------------------------------- */
 

@@ -437,6 +437,13 @@ struct migrate_walk {
 	struct rmap_counts *rc;	/* the caller's batch of nr_anon changes */
 };
 
+void folio_mark_partially_mapped(struct mm_sys *s, struct page *head)
+{
+	if (!(__atomic_fetch_or(&head->flags, 1u << PG_partially_mapped, __ATOMIC_RELAXED) &
+	      (1u << PG_partially_mapped)))
+		count_vm_events(s, MMSIM_VM_thp_deferred_split_page, 1);
+}
+
 /* Replaces one mapping of a page of w->src by a migration entry. */
 static void unmap_one_entry(struct pmap_iter *it, const struct pmap_entry *e, void *arg)
 {
@@ -465,6 +472,11 @@ static void unmap_one_entry(struct pmap_iter *it, const struct pmap_entry *e, vo
 	if (cur.flags & PMAP_DIRTY)
 		set_page_dirty(head);
 	remove_rmap(w->s, p, pmd, w->rc);
+	/* One PTE of a huge page gone, others still there: partially mapped
+	 * (Linux's rmap does not know it is a migration's doing). */
+	if (!pmd && head->order && page_anon(head) && folio_mapcount(head) > 0 &&
+	    !folio_entire_mapcount(head))
+		folio_mark_partially_mapped(w->s, head);
 	put_page(w->s, head);
 }
 
