@@ -150,35 +150,46 @@ static bool count_subpage_maps(struct page *head, struct vm_area_struct *vma, ui
  * Linux 6.12's split maps an anonymous huge page's all-zero subpages to the
  * shared zero page (remap_page with RMP_USE_SHARED_ZEROPAGE): memory that
  * was never written need not stay allocated.  Not in a locked VMA nor for
- * an mlocked page.  zero[i] says which subpages qualify.
+ * an mlocked page.  Each mapping is taken out and flushed before its page
+ * is read, so no CPU can store into it meanwhile (Linux reads it behind a
+ * migration entry); it goes back as it was unless the page is all zeros.
  */
 struct zero_remap {
 	struct mm_sys *s;
-	struct hw_cpu *cpu;		/* flushes the remapped entries */
+	struct hw_cpu *cpu;		/* flushes the entries taken out */
 	struct page *head;
 	uint64_t pfn;			/* the head's */
-	const bool *zero;
 	struct split_count *c;
 	struct mm_struct *mm;
 };
+
+static bool frame_is_zero(const uint8_t *f)
+{
+	return !f[0] && !memcmp(f, f + 1, PAGE_SIZE - 1);
+}
 
 static void remap_one_zero(struct pmap_iter *it, const struct pmap_entry *e, void *arg)
 {
 	struct zero_remap *z = arg;
 	uint64_t i = e->pfn - z->pfn;
-	struct pmap_entry n;
+	struct pmap_entry old, n;
 
-	if ((e->flags & PMAP_HUGE) || !z->zero[i])
+	if (e->flags & PMAP_HUGE)
 		return;
+	pmap_iter_modify_start(it, &old);
+	hw_flush_range(z->cpu, &z->mm->pmap, it->va, it->va + PAGE_SIZE, PAGE_SHIFT);
+	if (!frame_is_zero(hw_frame(z->s->hw, old.pfn))) {
+		pmap_iter_modify_commit(it, &old);
+		return;
+	}
 	/* A read-only, old, clean mapping of the zero page, as a read fault
 	 * would have made. */
 	memset(&n, 0, sizeof n);
 	n.kind = PMAP_PAGE;
 	n.pfn = z->s->zero_pfn;
-	n.prot = (uint8_t)(e->prot & ~PMAP_W);
-	n.flags = e->flags & PMAP_SOFTDIRTY;
-	pmap_iter_write(it, &n);
-	hw_flush_range(z->cpu, &z->mm->pmap, it->va, it->va + PAGE_SIZE, PAGE_SHIFT);
+	n.prot = (uint8_t)(old.prot & ~PMAP_W);
+	n.flags = old.flags & PMAP_SOFTDIRTY;
+	pmap_iter_modify_commit(it, &n);
 	page_remove_rmap(z->s, z->head + i, false);
 	put_page(z->s, z->head);
 	z->c->map[i]--;
@@ -199,19 +210,9 @@ static bool remap_zero_vma(struct page *head, struct vm_area_struct *vma, uint64
 static void remap_zero_subpages(struct mm_sys *s, struct hw_cpu *cpu, struct page *head,
 				struct split_count *c)
 {
-	unsigned nr = 1u << head->order;
-	bool zero[HPAGE_PMD_NR] = { false }, any = false;
-	struct zero_remap z = { s, cpu, head, c->pfn, zero, c, NULL };
+	struct zero_remap z = { s, cpu, head, c->pfn, c, NULL };
 
-	if (!page_anon(head) || page_test(head, PG_mlocked))
-		return;
-	for (unsigned i = 0; i < nr; i++) {
-		const uint8_t *f = hw_frame(s->hw, c->pfn + i);
-
-		zero[i] = c->map[i] && !f[0] && !memcmp(f, f + 1, PAGE_SIZE - 1);
-		any |= zero[i];
-	}
-	if (any)
+	if (page_anon(head) && !page_test(head, PG_mlocked))
 		rmap_walk(head, remap_zero_vma, &z);
 }
 
