@@ -150,9 +150,11 @@ static bool count_subpage_maps(struct page *head, struct vm_area_struct *vma, ui
  * Linux 6.12's split maps an anonymous huge page's all-zero subpages to the
  * shared zero page (remap_page with RMP_USE_SHARED_ZEROPAGE): memory that
  * was never written need not stay allocated.  Not in a locked VMA nor for
- * an mlocked page.  Each mapping is taken out and flushed before its page
- * is read, so no CPU can store into it meanwhile (Linux reads it behind a
- * migration entry); it goes back as it was unless the page is all zeros.
+ * an mlocked page.  In each VMA the folio's entries are taken out and
+ * flushed together before its pages are read, with the ptl held until they
+ * are back, so no CPU can store into a page meanwhile (Linux reads them
+ * behind migration entries); an entry whose page is not all zeros goes
+ * back as it was.
  */
 struct zero_remap {
 	struct mm_sys *s;
@@ -160,7 +162,6 @@ struct zero_remap {
 	struct page *head;
 	uint64_t pfn;			/* the head's */
 	struct split_count *c;
-	struct mm_struct *mm;
 };
 
 static bool frame_is_zero(const uint8_t *f)
@@ -168,49 +169,60 @@ static bool frame_is_zero(const uint8_t *f)
 	return !f[0] && !memcmp(f, f + 1, PAGE_SIZE - 1);
 }
 
-static void remap_one_zero(struct pmap_iter *it, const struct pmap_entry *e, void *arg)
+/* Puts back the entry taken out at va, or the zero page if its page is. */
+static void remap_one_zero(struct zero_remap *z, struct mm_struct *mm, uint64_t va,
+			   const struct pmap_entry *old)
 {
-	struct zero_remap *z = arg;
-	uint64_t i = e->pfn - z->pfn;
-	struct pmap_entry old, n;
+	struct pmap_entry n = *old;
 
-	if (e->flags & PMAP_HUGE)
-		return;
-	pmap_iter_modify_start(it, &old);
-	hw_flush_range(z->cpu, &z->mm->pmap, it->va, it->va + PAGE_SIZE, PAGE_SHIFT);
-	if (!frame_is_zero(hw_frame(z->s->hw, old.pfn))) {
-		pmap_iter_modify_commit(it, &old);
-		return;
+	if (frame_is_zero(hw_frame(z->s->hw, old->pfn))) {
+		/* Read-only, old and clean, as a read fault would map it. */
+		memset(&n, 0, sizeof n);
+		n.kind = PMAP_PAGE;
+		n.pfn = z->s->zero_pfn;
+		n.prot = (uint8_t)(old->prot & ~PMAP_W);
+		n.flags = old->flags & PMAP_SOFTDIRTY;
+		page_remove_rmap(z->s, z->head + (old->pfn - z->pfn), false);
+		put_page(z->s, z->head);
+		z->c->map[old->pfn - z->pfn]--;
 	}
-	/* A read-only, old, clean mapping of the zero page, as a read fault
-	 * would have made. */
-	memset(&n, 0, sizeof n);
-	n.kind = PMAP_PAGE;
-	n.pfn = z->s->zero_pfn;
-	n.prot = (uint8_t)(old.prot & ~PMAP_W);
-	n.flags = old.flags & PMAP_SOFTDIRTY;
-	pmap_iter_modify_commit(it, &n);
-	page_remove_rmap(z->s, z->head + i, false);
-	put_page(z->s, z->head);
-	z->c->map[i]--;
+	pmap_set(&mm->pmap, va, &n, NULL);
 }
 
 static bool remap_zero_vma(struct page *head, struct vm_area_struct *vma, uint64_t start,
 			   uint64_t end, void *arg)
 {
 	struct zero_remap *z = arg;
+	struct mm_struct *mm = vma->vm_mm;
+	struct { uint64_t va; struct pmap_entry e; } out[HPAGE_PMD_NR];
+	unsigned n = 0;
+	struct pmap_iter it;
+	struct pmap_entry e;
 
-	if (!(vma_flags_rmap(vma) & VM_LOCKED)) {
-		z->mm = vma->vm_mm;
-		page_vma_mapped_walk(z->s, head, vma, start, end, remap_one_zero, z);
+	if (vma_flags_rmap(vma) & VM_LOCKED)
+		return true;
+	spin_lock(&mm->ptl);
+	pmap_iter_init(&it, &mm->pmap, start, end);
+	while (pmap_iter_next(&it, &e) && n < HPAGE_PMD_NR) {
+		if (e.kind != PMAP_PAGE || (e.flags & PMAP_HUGE) || e.pfn < z->pfn ||
+		    e.pfn >= z->pfn + HPAGE_PMD_NR)
+			continue;
+		out[n].va = it.va;
+		pmap_iter_clear(&it, &out[n].e);
+		n++;
 	}
+	if (n)
+		hw_flush_range(z->cpu, &mm->pmap, out[0].va, out[n - 1].va + PAGE_SIZE, PAGE_SHIFT);
+	for (unsigned i = 0; i < n; i++)
+		remap_one_zero(z, mm, out[i].va, &out[i].e);
+	spin_unlock(&mm->ptl);
 	return true;
 }
 
 static void remap_zero_subpages(struct mm_sys *s, struct hw_cpu *cpu, struct page *head,
 				struct split_count *c)
 {
-	struct zero_remap z = { s, cpu, head, c->pfn, c, NULL };
+	struct zero_remap z = { s, cpu, head, c->pfn, c };
 
 	if (page_anon(head) && !page_test(head, PG_mlocked))
 		rmap_walk(head, remap_zero_vma, &z);

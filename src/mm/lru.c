@@ -61,7 +61,7 @@ static TRACE_HELPER void trace_lru_insertion(struct mm_sys *s, const struct page
 	uint64_t pfn = page_to_pfn(s, p);
 
 	trace_emit("mm_lru_insertion", "folio=%016llx pfn=0x%llx lru=%d flags=%s%s%s%s%s%s",
-	      0xffffea0000000000ull + pfn * 64, (unsigned long long)pfn, (int)page_lru_now(p),
+	      pfn_vmemmap_addr(pfn), (unsigned long long)pfn, (int)page_lru_now(p),
 	      folio_mapcount(p) > 0 ? "M" : " ", page_anon(p) ? "a" : "f",
 	      page_test(p, PG_swapcache) ? "s" : " ", page_test(p, PG_swapbacked) ? "b" : " ",
 	      page_test(p, PG_mappedtodisk) ? "d" : " ", page_test(p, PG_private) ? "B" : " ");

@@ -339,6 +339,13 @@ static inline uint64_t page_to_pfn(const struct mm_sys *s, const struct page *p)
 	return (uint64_t)(p - s->mem_map);
 }
 
+/* Where a frame's struct page would sit in x86-64's vmemmap: the address
+ * the trace events print for a page or folio. */
+static inline unsigned long long pfn_vmemmap_addr(uint64_t pfn)
+{
+	return 0xffffea0000000000ull + pfn * 64;
+}
+
 /* The node of a frame (the machine's reciprocal multiply, no division). */
 static inline unsigned pfn_to_nid(const struct mm_sys *s, uint64_t pfn)
 {

@@ -164,18 +164,11 @@ static struct page *rmqueue(struct mm_sys *s, struct pglist_data *nd, unsigned o
 	return NULL;
 }
 
-/* Where a struct page would sit in x86-64's vmemmap: the address the
- * kmem events print for it. */
-static unsigned long long vmemmap_addr(uint64_t pfn)
-{
-	return 0xffffea0000000000ull + pfn * 64;
-}
-
 static TRACE_HELPER void trace_page_free(struct mm_sys *s, struct page *p, unsigned order)
 {
 	uint64_t pfn = page_to_pfn(s, p);
 
-	trace_emit("mm_page_free", "page=%016llx pfn=0x%llx order=%u", vmemmap_addr(pfn),
+	trace_emit("mm_page_free", "page=%016llx pfn=0x%llx order=%u", pfn_vmemmap_addr(pfn),
 	      (unsigned long long)pfn, order);
 }
 
@@ -185,7 +178,7 @@ static TRACE_HELPER void trace_page_alloc(struct mm_sys *s, struct page *p, unsi
 	uint64_t pfn = page_to_pfn(s, p);
 
 	trace_emit("mm_page_alloc", "page=%016llx pfn=0x%llx order=%u migratetype=1 gfp_flags=%s%s%s",
-		   vmemmap_addr(pfn), (unsigned long long)pfn, order,
+		   pfn_vmemmap_addr(pfn), (unsigned long long)pfn, order,
 		   order ? "GFP_TRANSHUGE" : "GFP_HIGHUSER_MOVABLE",
 		   gfp & GFP_ZERO ? "|__GFP_ZERO" : "", gfp & GFP_THISNODE ? "|__GFP_THISNODE" : "");
 }
