@@ -31,6 +31,7 @@ extern "C" {
 	X(faults_cow, "copy-on-write faults that copied a page")        \
 	X(faults_reuse, "write faults that reused the page")            \
 	X(faults_shared, "faults on shared memory")                     \
+	X(faults_swap, "faults that mapped a page from swap (swap-in)") \
 	X(sigsegv, "bad accesses (SIGSEGV)")                            \
 	X(sigbus, "bad accesses (SIGBUS)")                              \
 	X(tlb_invlpg, "single TLB entry invalidations")                 \

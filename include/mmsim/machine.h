@@ -104,6 +104,20 @@ unsigned mmsim_debug_check(struct mmsim *m);
 
 const struct mmsim_config *mmsim_config_of(const struct mmsim *m);
 
+/*
+ * A swap area of `bytes` (whole pages; the first is the header) on a host
+ * image file, as mkswap + swapon(8) on a new partition: path is created
+ * or overwritten (NULL: an unlinked temporary file in $TMPDIR, else
+ * /var/tmp).  The image is sparse and in Linux's swap format.  0, -EBUSY
+ * (a swap area is on), -EINVAL (fewer than two pages), or the host's
+ * errno.
+ */
+int mmsim_swapon(struct mmsim *m, uint64_t bytes, const char *path);
+/* swapoff(8) by root: every swapped page of every task is read back (the
+ * kernel's work, charged to CPU 0), then the area goes.  0, -EINVAL (no
+ * swap area), -ENOMEM.  mmsim_destroy turns swap off by itself. */
+int mmsim_swapoff(struct mmsim *m);
+
 #ifdef __cplusplus
 }
 #endif

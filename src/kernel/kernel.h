@@ -73,6 +73,9 @@ void vfs_destroy(struct mmsim *m);
 /* The name of the file whose page cache mp is (NULL: not a file's). */
 const char *vfs_mapping_name(struct mmsim *m, const struct address_space *mp);
 
+/* swap.c: the swap area goes with the machine (its tasks gone first). */
+void swap_teardown(struct mmsim *m);
+
 /* The kernel's answer to a fault the MMU could not resolve. */
 int kernel_fault(struct hw_cpu *cpu, uint64_t va, unsigned access);
 

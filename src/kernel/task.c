@@ -99,6 +99,7 @@ void mmsim_destroy(struct mmsim *m)
 		mmsim_task_exit(m->tasks[m->ntasks - 1]);
 	free(m->tasks);
 	lru_add_drain_all(&m->mm);
+	swap_teardown(m);
 	mm_sys_destroy(&m->mm);
 	trace_ctx = NULL;	/* its tasks are gone */
 	hw_machine_destroy(m->hw);

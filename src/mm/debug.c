@@ -165,6 +165,58 @@ static unsigned check_lru_lists(struct mm_sys *s, struct pglist_data *nd, uint64
 	return bad;
 }
 
+/* ---- the swap area ------------------------------------------------------------ */
+
+/* Each slot's count equals the swap entries that name it (HAS_CACHE
+ * aside); a slot marked as cached has its page in the swap cache, and that
+ * page says so; the in-use count agrees.  With no CPU running. */
+static unsigned check_swap(struct mm_sys *s, struct mm_struct *const *mms, unsigned n)
+{
+	struct swap_info *si = s->swap;
+	unsigned bad = 0;
+	if (!si)
+		return 0;
+	uint32_t *ents = calloc(si->max, sizeof *ents);
+	if (!ents) {
+		REPORT_ALL(bad, "no memory for the swap audit");
+		return bad;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct pmap_iter it;
+		struct pmap_entry e;
+		spin_lock(&mms[i]->ptl);
+		pmap_iter_init(&it, &mms[i]->pmap, 0, TASK_SIZE);
+		while (pmap_iter_next(&it, &e))
+			if (is_swap_entry(&e) && swap_entry_offset(&e) < si->max)
+				ents[swap_entry_offset(&e)]++;
+			else if (is_swap_entry(&e))
+				REPORT_ALL(bad, "a swap entry names slot %llu, past the area",
+					   (unsigned long long)swap_entry_offset(&e));
+		spin_unlock(&mms[i]->ptl);
+	}
+	uint64_t inuse = 0;
+	for (uint64_t off = 1; off < si->max; off++) {
+		unsigned v = si->swap_map[off];
+		inuse += v != 0;
+		if ((v & ~SWAP_HAS_CACHE) != ents[off])
+			REPORT_ALL(bad, "swap slot %llu: count %u, %u swap entries name it",
+				   (unsigned long long)off, v & ~SWAP_HAS_CACHE, ents[off]);
+		struct page *p = radix_tree_lookup(&si->cache->pages, off);
+		if (!(v & SWAP_HAS_CACHE) != !p)
+			REPORT_ALL(bad, "swap slot %llu: SWAP_HAS_CACHE %s, %s in the swap cache",
+				   (unsigned long long)off, (v & SWAP_HAS_CACHE) ? "set" : "clear",
+				   p ? "a page" : "no page");
+		if (p && (!page_test(p, PG_swapcache) || p->private != off))
+			REPORT(bad, p, "in the swap cache at slot %llu without saying so",
+			       (unsigned long long)off);
+	}
+	if (inuse != si->inuse)
+		REPORT_ALL(bad, "swap: %llu slots in use, inuse %llu", (unsigned long long)inuse,
+			   (unsigned long long)si->inuse);
+	free(ents);
+	return bad;
+}
+
 /* ---- VMAs ---------------------------------------------------------------- */
 
 unsigned debug_vm_check_vmas(struct mm_struct *mm)
@@ -212,6 +264,7 @@ unsigned debug_vm_check_pages(struct mm_sys *s, struct mm_struct *const *mms, un
 		count_mappings(s, mms[i], &c);
 		bad += debug_vm_check_vmas(mms[i]);
 	}
+	bad += check_swap(s, mms, n);
 	for (unsigned nid = 0; nid < s->nr_nodes; nid++) {
 		struct pglist_data *nd = &s->node[nid];
 		uint64_t free_listed = 0, free_seen = 0, lru_listed = 0, lru_seen = 0;

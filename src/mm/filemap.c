@@ -211,6 +211,8 @@ struct page *find_page_peek(struct address_space *m, uint64_t idx)
 	return p;
 }
 
+static struct address_space *page_file_mapping(const struct page *p);
+
 /* Takes p out of its slot (p locked or unreachable; m->lock held). */
 static void delete_from_page_cache_locked(struct mm_sys *s, struct address_space *m,
 					  struct page *p)
@@ -261,6 +263,28 @@ static struct page *add_new_page(struct mm_sys *s, struct hw_cpu *cpu, struct ad
 	if (cpu)
 		lru_cache_add(s, cpu->id, p);
 	return p;
+}
+
+int remove_mapping(struct mm_sys *s, struct page *p)
+{
+	VM_BUG_ON_PAGE(!page_locked(p), p);
+	if (page_test(p, PG_swapcache))
+		return swap_cache_remove_frozen(s, p);
+	struct address_space *m = page_file_mapping(p);
+	if (!m)
+		return 0;
+	pthread_mutex_lock(&m->lock);
+	/* The slot's reference and the reclaimer's, no one else's: a lookup
+	 * that raced us fails get_page_unless_zero on the frozen count. */
+	if (radix_tree_lookup(&m->pages, p->index) != p || page_test(p, PG_dirty) ||
+	    !page_ref_freeze(p, 2)) {
+		pthread_mutex_unlock(&m->lock);
+		return 0;
+	}
+	delete_from_page_cache_locked(s, m, p);
+	page_ref_unfreeze(p, 1);
+	pthread_mutex_unlock(&m->lock);
+	return 1;
 }
 
 /* A file page that failed to read leaves the cache (p locked, referenced). */

@@ -58,15 +58,13 @@ static int dontneed(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_str
 
 /*
  * MADV_COLD / MADV_PAGEOUT on the pages only this process maps, as Linux
- * 6.12 (madvise_cold_or_pageout_pte_range, then reclaim without swap):
- *  - cold clears each entry's accessed bit and deactivates the page;
- *  - pageout leaves the accessed bits and tries to reclaim: an anonymous
- *    page cannot be swapped out (no swap device) and is activated where it
- *    is, still mapped; a page-cache page is unmapped first (reclaim unmaps
- *    before writing), and a dirty or shared-memory one, which this reclaim
- *    does not write, is activated and kept in its object: the next access
- *    faults it back in.  (Linux would drop a clean file page from the page
- *    cache; mmsim keeps it.)
+ * 6.12's madvise_cold_or_pageout_pte_range:
+ *  - both forget that the page was referenced;
+ *  - cold also clears each entry's accessed bit and deactivates the page;
+ *  - pageout leaves the accessed bits, isolates the pages and, once the
+ *    walk is over, reclaims them (vmscan.c's reclaim_pages): anonymous
+ *    pages go to swap when there is a swap area, clean file pages are
+ *    dropped, the others are activated where they are.
  */
 static void cold_one(struct mm_sys *s, struct mmu_gather *tlb, struct pmap_iter *it,
 		     const struct pmap_entry *e, struct page *head)
@@ -83,24 +81,14 @@ static void cold_one(struct mm_sys *s, struct mmu_gather *tlb, struct pmap_iter 
 	lru_deactivate(s, head);
 }
 
-static void pageout_one(struct mm_sys *s, struct mmu_gather *tlb, struct pmap_iter *it,
-			const struct pmap_entry *e, struct page *p)
+static void pageout_isolate(struct mm_sys *s, struct page *head, struct list_head *list)
 {
-	struct page *head = compound_head(p);
-	bool writable_back = false;
-
-	if (!page_anon(p)) {
-		pmap_iter_clear(it, NULL);
-		tlb_track_entry(tlb, it->va, it->size);
-		if (e->flags & PMAP_DIRTY)
-			set_page_dirty(p);
-		page_remove_rmap(s, p, false);
-		/* A clean file page could be dropped; the rest is activated. */
-		writable_back = !page_test(head, PG_swapbacked) && !page_test(head, PG_dirty);
-		tlb_remove_page(tlb, p);
-	}
-	if (!writable_back)
-		count_vm_events(s, MMSIM_VM_pgactivate, 1ULL << head->order);
+	if (isolate_lru_page(s, head))
+		return;		/* not on a list (already isolated, say) */
+	if (page_test(head, PG_unevictable))
+		putback_lru_page(s, head);
+	else
+		list_add_tail(&head->lru, list);
 }
 
 static int cold_or_pageout(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
@@ -112,6 +100,8 @@ static int cold_or_pageout(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_a
 	struct mmu_gather tlb;
 	struct pmap_iter it;
 	struct pmap_entry e;
+	struct list_head list;
+	list_init(&list);
 	lru_add_drain_all(s);
 	tlb_gather_mmu(&tlb, mm, cpu);
 	spin_lock(&mm->ptl);
@@ -124,13 +114,16 @@ static int cold_or_pageout(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_a
 		struct page *p = pfn_to_page(s, e.pfn), *head = compound_head(p);
 		if (head->order ? folio_likely_mapped_shared(head) : folio_mapcount(head) != 1)
 			continue;
+		page_clear(head, PG_referenced);
 		if (pageout)
-			pageout_one(s, &tlb, &it, &e, p);
+			pageout_isolate(s, head, &list);
 		else
 			cold_one(s, &tlb, &it, &e, head);
 	}
 	spin_unlock(&mm->ptl);
 	tlb_finish_mmu(&tlb);
+	if (pageout)
+		reclaim_pages(s, cpu, &list);
 	return 0;
 }
 
@@ -145,7 +138,7 @@ static int advise_vma(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_s
 	case MADV_PAGEOUT:
 		return cold_or_pageout(mm, cpu, vma, start, end, advice == MADV_PAGEOUT);
 	case MADV_WILLNEED:
-		return 0;	/* anonymous memory without swap: nothing to read */
+		return 0;	/* swap readahead on advice: not modelled */
 	case MADV_NORMAL:
 		return update_flags(mm, cpu, vma, start, end, f & ~(VM_RAND_READ | VM_SEQ_READ));
 	case MADV_RANDOM:

@@ -317,11 +317,24 @@ static bool can_reuse_anon(struct mm_sys *s, struct hw_cpu *cpu, struct page *p)
 	 * subpage is mapped: Linux 6.12 gives the huge page back sooner so. */
 	if (compound_head(p)->order)
 		return false;
-	if (__atomic_load_n(&p->refcount, __ATOMIC_ACQUIRE) > 3)
+	/* The swap cache holds one reference of its own. */
+	int cached = page_test(p, PG_swapcache) ? 1 : 0;
+	if (__atomic_load_n(&p->refcount, __ATOMIC_ACQUIRE) > 3 + cached)
 		return false;
 	if (!page_test(p, PG_lru) && cpu)
 		lru_add_drain_cpu(s, cpu->id);	/* our own batch may hold it */
-	return __atomic_load_n(&p->refcount, __ATOMIC_ACQUIRE) == 1;
+	if (__atomic_load_n(&p->refcount, __ATOMIC_ACQUIRE) > 1 + cached)
+		return false;
+	if (!cached)
+		return true;
+	/* Ours alone but for the swap cache: the slot goes (Linux's
+	 * wp_can_reuse_anon_folio), the page is reused. */
+	if (!trylock_page(p))
+		return false;
+	folio_free_swap(s, p);
+	bool alone = __atomic_load_n(&p->refcount, __ATOMIC_ACQUIRE) == 1;
+	unlock_page(p);
+	return alone;
 }
 
 static int do_wp_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
@@ -521,6 +534,114 @@ int special_mapping_fault(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_ar
 	return 0;
 }
 
+/*
+ * Linux's should_try_to_free_swap(): after a swap-in, does the slot go at
+ * once?  When swap is more than half full, in locked memory, or on a write
+ * fault that leaves the page to us alone (the swap cache's reference and
+ * the fault's: a page still waiting in an LRU batch has one more).
+ */
+static bool should_free_swap(struct mm_sys *s, struct vm_area_struct *vma, struct page *p,
+			     unsigned flags)
+{
+	if (!page_test(p, PG_swapcache))
+		return false;
+	if (vm_swap_full(s) || (vma->vm_flags & VM_LOCKED) || page_test(p, PG_mlocked))
+		return true;
+	return (flags & FAULT_FLAG_WRITE) && __atomic_load_n(&p->refcount, __ATOMIC_ACQUIRE) == 2;
+}
+
+/* The swap-in's page, mapped at addr in place of the swap entry orig (ptl
+ * and the page lock held; the caller's reference becomes the mapping's). */
+static void map_swapped_page(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
+			     struct page *p, const struct pmap_entry *orig, unsigned *flags)
+{
+	struct mm_sys *s = mm->sys;
+	bool exclusive = orig->swp & SWP_EXCLUSIVE;
+	swap_free(s, swap_entry_offset(orig));	/* the entry's count */
+	if (should_free_swap(s, vma, p, *flags))
+		folio_free_swap(s, p);
+	unsigned prot = vma_pmap_prot(vma->vm_flags);
+	unsigned f = PMAP_ACCESSED | ((orig->swp & SWP_SOFTDIRTY) ? PMAP_SOFTDIRTY : 0);
+	/* Certainly not shared: writable at once, as do_wp_page would. */
+	if (exclusive || __atomic_load_n(&p->refcount, __ATOMIC_ACQUIRE) == 1) {
+		exclusive = true;
+		if (vma->vm_flags & VM_WRITE) {
+			prot |= PMAP_W;
+			if (*flags & FAULT_FLAG_WRITE) {
+				f |= PMAP_DIRTY;
+				*flags &= ~FAULT_FLAG_WRITE;
+			}
+		}
+	}
+	if (!page_anon(p))
+		page_add_new_anon_rmap(p, vma, addr);	/* read ahead: a new anon page */
+	else
+		page_add_rmap(s, p, false);
+	if (exclusive)
+		page_set(p, PG_anon_exclusive);
+	if (vma->vm_flags & VM_LOCKED)
+		mlock_page(s, p);
+	struct pmap_entry e;
+	set_leaf(&e, page_to_pfn(s, p), prot, f);
+	pmap_set(&mm->pmap, addr, &e, NULL);
+}
+
+/*
+ * A swap entry: the page of its slot, from the swap cache or read from the
+ * swap area with the ptl dropped (do_swap_page).  If the entry changed
+ * meanwhile (another thread swapped it in, or unmapped it), the access
+ * retries.  A write to a page that is not ours alone then copies it, as
+ * any write fault on a shared anonymous page.  Called with ptl held.
+ */
+static int do_swap_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
+			uint64_t addr, unsigned flags, const struct pmap_entry *orig)
+{
+	struct mm_sys *s = mm->sys;
+	bool major = false;
+	int err = 0;
+	spin_unlock(&mm->ptl);
+	struct page *p = swapin_page(s, cpu, swap_entry_offset(orig), fault_node(cpu, mm),
+				     mm->mems_allowed, &major, &err);
+	if (major)
+		count_vm_events(s, MMSIM_VM_pgmajfault, 1);
+	if (p)
+		lock_page(p);
+	spin_lock(&mm->ptl);
+	struct pmap_entry e;
+	pmap_lookup(&mm->pmap, addr, &e);
+	if (e.kind != PMAP_SWAP || e.swp != orig->swp) {
+		err = 0;	/* changed under us: retry the access */
+	} else if (p && (!page_test(p, PG_swapcache) || p->private != swap_entry_offset(orig))) {
+		err = 0;	/* left the swap cache before we locked it: retry */
+	} else if (p) {
+		map_swapped_page(mm, vma, addr, p, orig, &flags);
+		unlock_page(p);
+		count_event(mm, cpu, faults_swap);
+		if (flags & FAULT_FLAG_WRITE) {
+			pmap_lookup(&mm->pmap, addr, &e);
+			return do_wp_page(mm, cpu, vma, addr, &e);
+		}
+		return 0;
+	}
+	if (p) {
+		unlock_page(p);
+		put_page(s, p);
+	}
+	/* A slot freed meanwhile: retry; no memory or an I/O error: SIGBUS. */
+	return err && err != -ENOENT ? SIGBUS : 0;
+}
+
+int swap_fault_in(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
+		  uint64_t addr)
+{
+	struct pmap_entry e;
+	spin_lock(&mm->ptl);
+	pmap_lookup(&mm->pmap, addr, &e);
+	int sig = is_swap_entry(&e) ? do_swap_page(mm, cpu, vma, addr, 0, &e) : 0;
+	spin_unlock(&mm->ptl);
+	return sig ? -ENOMEM : 0;
+}
+
 /* The fault proper, with mmap_lock held and the VMA known to cover addr. */
 static int fault_locked(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
 			uint64_t addr, unsigned flags)
@@ -588,7 +709,7 @@ static int fault_locked(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 			migration_entry_wait(mm, &e);
 			return 0;
 		}
-		ret = SIGBUS;	/* swap entries arrive with swap */
+		ret = is_swap_entry(&e) ? do_swap_page(mm, cpu, vma, addr, flags, &e) : SIGBUS;
 		break;
 	}
 	spin_unlock(&mm->ptl);
@@ -734,6 +855,10 @@ void zap_vma_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t 
 			tlb_track_entry(tlb, it.va, it.size);
 			continue;
 		}
+		if (is_swap_entry(&e)) {
+			free_swap_and_cache(s, swap_entry_offset(&e));
+			continue;
+		}
 		if (e.kind != PMAP_PAGE)
 			continue;
 		tlb_track_entry(tlb, it.va, it.size);
@@ -764,6 +889,23 @@ static int copy_migration_entry(struct mm_struct *dst, struct pmap_iter *it,
 	return pmap_set(&dst->pmap, it->va, e, NULL);
 }
 
+/* A swap entry is copied with one more count on its slot; neither copy
+ * stays exclusive (Linux's copy_nonpresent_pte). */
+static int copy_swap_entry(struct mm_struct *dst, struct pmap_iter *it, struct pmap_entry *e)
+{
+	int err = swap_duplicate(dst->sys, swap_entry_offset(e));
+	if (err)
+		return err;
+	if (e->swp & SWP_EXCLUSIVE) {
+		e->swp &= ~SWP_EXCLUSIVE;
+		pmap_iter_write(it, e);
+	}
+	err = pmap_set(&dst->pmap, it->va, e, NULL);
+	if (err)
+		free_swap_and_cache(dst->sys, swap_entry_offset(e));
+	return err;
+}
+
 int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area_struct *dvma,
 		    struct vm_area_struct *svma)
 {
@@ -785,8 +927,14 @@ int copy_page_range(struct mm_struct *dst, struct mm_struct *src, struct vm_area
 				break;
 			continue;
 		}
+		if (is_swap_entry(&e)) {
+			err = copy_swap_entry(dst, &it, &e);
+			if (err)
+				break;
+			continue;
+		}
 		if (e.kind != PMAP_PAGE)
-			continue;	/* swap entries arrive with swap */
+			continue;
 		bool pmd = e.flags & PMAP_HUGE;
 		if (!page_mapped_zero(s, e.pfn)) {
 			/* The reference is the compound page's (its head's);

@@ -163,7 +163,13 @@ static int move_to_new_page(struct migrate_ctl *c, struct page *dst, struct page
 {
 	if (!page_anon(src) && !src->mapping)
 		return -EAGAIN;		/* truncated meanwhile: let the caller retry */
-	if (page_anon(src) && page_count(src) != 1)
+	/* An anonymous page in the swap cache: the cache's slot switches to
+	 * the new page as a page-cache slot does (Linux's
+	 * migrate_folio_move_mapping with a swap-cache folio). */
+	bool swapcache = page_anon(src) && page_test(src, PG_swapcache);
+	if (page_anon(src) && !swapcache && page_count(src) != 1)
+		return -EAGAIN;
+	if (swapcache && swap_cache_migrate(c->s, dst, src, 1))
 		return -EAGAIN;
 	if (page_anon(src)) {
 		/* The old page's reference on its anon_vma moves over too:

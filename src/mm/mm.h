@@ -288,6 +288,7 @@ struct pglist_data {
 	struct list_head lru[NR_LRU_LISTS];
 	uint64_t nr_lru[NR_LRU_LISTS];
 	uint64_t nr_anon, nr_shmem, nr_file, nr_mlock, nr_pagetable;
+	uint64_t nr_swapcache;		/* pages in the swap cache (SwapCached) */
 	uint64_t numastat[MMSIM_NUMASTAT_NR];	/* pages; relaxed atomics */
 };
 
@@ -320,6 +321,7 @@ struct mm_sys {
 	/* Machine counters of events no CPU is charged with (the freeing of
 	 * a page, a page-table page): mmsim_counters_machine adds them. */
 	uint64_t pages_freed, pt_alloc, pt_free;
+	struct swap_info *swap;		/* the swap area (swapon), or NULL */
 };
 
 /* Counts n events of /proc/vmstat's kind ev (Linux's count_vm_events). */
@@ -619,6 +621,38 @@ static inline bool is_migration_entry(const struct pmap_entry *e)
 	return e->kind == PMAP_SWAP && (e->swp >> SWP_TYPE_SHIFT) == SWP_TYPE_MIGRATION;
 }
 
+/*
+ * A swap entry: a non-present entry naming a slot of the swap area (its
+ * offset in pages), with Linux's two software bits kept in the PTE: the
+ * page was exclusive to this mapping (SWP_EXCLUSIVE, so swap-in may map
+ * it writable at once) and soft-dirty.  Each swap entry holds one count
+ * on its slot (swap_map).
+ */
+#define SWP_TYPE_SWAPFILE 0x2ULL
+#define SWP_EXCLUSIVE SWP_MIG_EXCLUSIVE
+#define SWP_SOFTDIRTY SWP_MIG_SOFTDIRTY
+
+static inline bool is_swap_entry(const struct pmap_entry *e)
+{
+	return e->kind == PMAP_SWAP && (e->swp >> SWP_TYPE_SHIFT) == SWP_TYPE_SWAPFILE;
+}
+
+static inline uint64_t swap_entry_offset(const struct pmap_entry *e)
+{
+	return e->swp & SWP_PFN_MASK;
+}
+
+static inline void make_swap_entry(struct pmap_entry *out, uint64_t offset, bool exclusive,
+				   bool softdirty)
+{
+	out->kind = PMAP_SWAP;
+	out->prot = 0;
+	out->flags = 0;
+	out->pfn = 0;
+	out->swp = (SWP_TYPE_SWAPFILE << SWP_TYPE_SHIFT) | (offset & SWP_PFN_MASK) |
+		   (exclusive ? SWP_EXCLUSIVE : 0) | (softdirty ? SWP_SOFTDIRTY : 0);
+}
+
 static inline uint64_t migration_entry_pfn(const struct pmap_entry *e)
 {
 	return e->swp & SWP_PFN_MASK;
@@ -698,6 +732,125 @@ int isolate_page_for_migration(struct mm_sys *s, struct page *head, struct list_
 /* A fault found a migration entry: wait for the migration, then retry.
  * Called with ptl held; returns with it dropped. */
 void migration_entry_wait(struct mm_struct *mm, const struct pmap_entry *e);
+
+/* ---- swap (swapfile.c, swap_state.c) and reclaim (vmscan.c) -------------------- */
+
+/*
+ * The swap area: one per machine (swapon), SWAP_MAX_SLOTS slots at most,
+ * slot 0 its header.  The kernel layer gives the I/O (swap_ops: one page
+ * to or from a slot); src/mm never sees the device.
+ *
+ * Invariants
+ *  - swap_map[off] counts the swap entries (in page tables) naming slot
+ *    off, plus SWAP_HAS_CACHE while the slot has (or is getting) a page in
+ *    the swap cache.  A slot is free exactly when its swap_map is 0;
+ *    `inuse` counts the others.
+ *  - A page in the swap cache has PG_swapcache, its slot in page->private
+ *    and one reference held by the cache, and sits at index `slot` of
+ *    si->cache.  The three change together, with the page locked and
+ *    si->cache->lock held.  It is an anonymous page (PG_swapbacked): mapped,
+ *    or unmapped after pageout (mapping still its anon_vma) or read ahead
+ *    (mapping 0).
+ *  - A swap-cache page may be freed only once unmapped and clean (written
+ *    to its slot since its last store); a slot with entries keeps its data.
+ *
+ * Lock order: page lock > si->cache->lock > si->lock.
+ */
+#define SWAP_HAS_CACHE 0x8000u
+#define SWAP_MAP_MAX 0x7fffu		/* entries per slot */
+#define SWAP_MAX_SLOTS (1ULL << 32)	/* 16 TiB */
+
+struct swap_ops {
+	/* One page between the slot and buf (4 KiB).  0 or -errno. */
+	int (*read)(void *arg, uint64_t slot, void *buf);
+	int (*write)(void *arg, uint64_t slot, const void *buf);
+	void (*release)(void *arg);	/* swapoff: the area is gone */
+};
+
+struct swap_info {
+	spinlock_t lock;		/* swap_map, inuse, cursor */
+	uint64_t max;			/* slots, the header's included */
+	uint64_t inuse;
+	uint64_t cursor;		/* where the next slot search starts */
+	uint16_t *swap_map;
+	struct address_space *cache;	/* the swap cache: slot -> page */
+	const struct swap_ops *ops;
+	void *arg;
+};
+
+/* swapon / swapoff (swapfile.c).  swap_off first brings every swapped page
+ * of the address spaces back (unuse); it fails (-ENOMEM) if memory runs
+ * out meanwhile, leaving the area on.  Call with no CPU running. */
+int swap_on(struct mm_sys *s, uint64_t slots, const struct swap_ops *ops, void *arg);
+int swap_off(struct mm_sys *s, struct hw_cpu *cpu, struct mm_struct **mms, unsigned nr);
+/* Free slots, and all slots but the header (Linux's nr_swap_pages and
+ * total_swap_pages). */
+uint64_t swap_free_slots(struct mm_sys *s);
+uint64_t swap_total_slots(struct mm_sys *s);
+/* A free slot held for the swap cache (SWAP_HAS_CACHE), 0 if none. */
+uint64_t swap_alloc_slot(struct mm_sys *s);
+/* Entries and cache on slot off (swap_map). */
+unsigned swap_count(struct mm_sys *s, uint64_t off);
+/* One more swap entry names slot off (fork, unmap): 0 or -ENOMEM. */
+int swap_duplicate(struct mm_sys *s, uint64_t off);
+/* One entry fewer (a swap-in mapped the page). */
+void swap_free(struct mm_sys *s, uint64_t off);
+/* One entry fewer; the slot's swap-cache page goes too when nothing else
+ * needs it (Linux's free_swap_and_cache). */
+void free_swap_and_cache(struct mm_sys *s, uint64_t off);
+/* The swap cache's hold on slot off ends (delete_from_swap_cache). */
+void swapcache_put_slot(struct mm_sys *s, uint64_t off);
+/* Takes the cache's hold on slot off for a page about to be read into it:
+ * 0, -EEXIST (someone else's page is coming), -ENOENT (slot free). */
+int swapcache_prepare(struct mm_sys *s, uint64_t off);
+/* Linux's vm_swap_full(): more than half the slots are used. */
+bool vm_swap_full(struct mm_sys *s);
+/* Writes the locked, dirty swap-cache page p to its slot (pageout): 0 or
+ * -errno; counts pswpout. */
+int swap_writepage(struct mm_sys *s, struct hw_cpu *cpu, struct page *p);
+
+/* The swap cache (swap_state.c). */
+struct page *swap_cache_get(struct mm_sys *s, uint64_t off);	/* referenced, or NULL */
+/* Gives the locked anonymous page p a slot and a place in the swap cache,
+ * dirty (it must be written before it can go): 0 or -ENOMEM (no slot). */
+int add_to_swap(struct mm_sys *s, struct page *p);
+/* Takes the locked page p out of the swap cache; its slot keeps its
+ * entries.  Drops the cache's reference. */
+void delete_from_swap_cache(struct mm_sys *s, struct page *p);
+/* Linux's folio_free_swap(): the locked page leaves the swap cache, and its
+ * slot is freed, if no swap entry names the slot any more.  True if so
+ * (the page is dirty again: it has no copy on disk). */
+bool folio_free_swap(struct mm_sys *s, struct page *p);
+/* remove_mapping() for a swap-cache page: its slot keeps the data. */
+int swap_cache_remove_frozen(struct mm_sys *s, struct page *p);
+/* Migration: dst (locked, data copied) takes src's place in the swap cache
+ * when only the cache and `extra` references hold src.  0 or -EAGAIN. */
+int swap_cache_migrate(struct mm_sys *s, struct page *dst, struct page *src, int extra);
+/*
+ * Swap-in: the page of slot off, referenced and uptodate, from the swap
+ * cache or read from the slot (with readahead around it, as Linux 6.12);
+ * *major when this call read it.  NULL with *err: -ENOENT (the slot was
+ * freed meanwhile: retry the fault), -ENOMEM, -EIO.
+ */
+struct page *swapin_page(struct mm_sys *s, struct hw_cpu *cpu, uint64_t off, unsigned nid,
+			 uint64_t nodemask, bool *major, int *err);
+
+/* memory.c: the swap entry at addr of vma (mmap_lock held) becomes a
+ * mapping of its page again, read from the slot if need be (swapoff's
+ * unuse).  0, or -ENOMEM / -EIO. */
+int swap_fault_in(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
+		  uint64_t addr);
+
+/* Reclaim (vmscan.c). */
+/* Unmaps the (head) page from every page table that maps it: anonymous
+ * pages become swap entries of their swap-cache slot, file pages are
+ * dropped; dirty bits go to the page.  Flushes are deferred into batch. */
+void try_to_unmap(struct mm_sys *s, struct hw_cpu *cpu, struct page *head,
+		  struct tlb_batch *batch);
+/* Linux's reclaim_pages(): tries to free every isolated page on list
+ * (MADV_PAGEOUT's pages), swapping anonymous ones out when there is swap;
+ * what cannot go is put back.  Returns the pages freed. */
+unsigned reclaim_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *list);
 
 /* ---- VMAs (vma.c) ---------------------------------------------------------------- */
 
@@ -1007,6 +1160,10 @@ void truncate_inode_pages(struct mm_sys *s, struct hw_cpu *cpu, struct address_s
  * unmap_mapping_range). */
 void unmap_mapping_range(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m,
 			 uint64_t start, uint64_t end);
+/* Reclaim's last step (Linux's __remove_mapping): the locked, clean,
+ * unmapped page p leaves its page cache or swap cache when only the cache
+ * and the caller hold it.  1 (the caller's is now the only reference) or 0. */
+int remove_mapping(struct mm_sys *s, struct page *p);
 /* Write-protects and cleans every PTE mapping p in a shared VMA (one TLB
  * flush); true if one of them was dirty. */
 bool page_mkclean(struct mm_sys *s, struct hw_cpu *cpu, struct page *p);

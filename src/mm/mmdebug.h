@@ -10,7 +10,9 @@
  *
  * debug_vm_check_pages() audits every page of the machine against every
  * page table (refcount, mapcount per page and per compound page), the
- * buddy free lists, the LRU lists and every address space's VMAs:
+ * buddy free lists, the LRU lists, every address space's VMAs and the
+ * swap area (each slot's count against the swap entries naming it, the
+ * swap cache against SWAP_HAS_CACHE):
  * mmsim_destroy() runs it in debug builds, so after every scenario and
  * every test.
  */

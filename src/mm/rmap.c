@@ -496,6 +496,71 @@ void try_to_migrate(struct mm_sys *s, struct hw_cpu *cpu, struct page *head, str
 	rmap_walk(head, try_to_migrate_one, &w);
 }
 
+/* ---- unmapping for reclaim --------------------------------------------------------- */
+
+struct unmap_walk {
+	struct mm_sys *s;
+	struct hw_cpu *cpu;
+	struct tlb_batch *batch;
+	struct page *page;
+	bool failed;		/* a mapping had to stay (locked VMA, no swap count) */
+};
+
+/*
+ * One mapping of the page goes (Linux's try_to_unmap_one): an anonymous
+ * page's becomes a swap entry of its swap-cache slot, carrying the
+ * exclusive and soft-dirty bits; a file page's is cleared.  The dirty bit
+ * moves to the page.
+ */
+static void unmap_reclaim_entry(struct pmap_iter *it, const struct pmap_entry *e, void *arg)
+{
+	struct unmap_walk *w = arg;
+	struct page *p = w->page;
+	struct pmap_entry cur, se;
+	bool anon = page_anon(p);
+	(void)e;
+	if (anon && swap_duplicate(w->s, p->private)) {
+		w->failed = true;
+		return;
+	}
+	pmap_iter_modify_start(it, &cur);
+	if (anon) {
+		make_swap_entry(&se, p->private, page_test(p, PG_anon_exclusive),
+				cur.flags & PMAP_SOFTDIRTY);
+		pmap_iter_modify_commit(it, &se);
+		page_clear(p, PG_anon_exclusive);
+	} else {
+		pmap_iter_clear(it, NULL);
+	}
+	if (cur.flags & PMAP_DIRTY)
+		set_page_dirty(p);
+	remove_rmap(w->s, p, false, NULL);
+	put_page(w->s, p);
+}
+
+static bool try_to_unmap_one(struct page *head, struct vm_area_struct *vma, uint64_t start,
+			     uint64_t end, void *arg)
+{
+	struct unmap_walk *w = arg;
+	/* Locked memory is not reclaimed (the page is mlocked again). */
+	if (vma_flags_rmap(vma) & VM_LOCKED) {
+		mlock_page(w->s, head);
+		w->failed = true;
+		return false;
+	}
+	if (page_vma_mapped_walk(w->s, head, vma, start, end, unmap_reclaim_entry, w))
+		tlb_batch_add(w->batch, w->cpu, &vma->vm_mm->pmap);
+	return !w->failed && folio_mapcount(head) > 0;
+}
+
+void try_to_unmap(struct mm_sys *s, struct hw_cpu *cpu, struct page *head,
+		  struct tlb_batch *batch)
+{
+	VM_BUG_ON_PAGE(head->order, head);	/* huge pages are not swapped here */
+	struct unmap_walk w = { s, cpu, batch, head, false };
+	rmap_walk(head, try_to_unmap_one, &w);
+}
+
 /* The entry a migration entry turns back into, for frame pfn in vma. */
 static void restore_entry(struct pmap_entry *out, const struct pmap_entry *me,
 			  const struct vm_area_struct *vma, uint64_t pfn)

@@ -92,7 +92,20 @@ struct mem_size_stats {
 	uint64_t resident, shared_clean, shared_dirty, private_clean, private_dirty;
 	uint64_t referenced, anonymous, lazyfree, anonymous_thp, shmem_thp, file_thp;
 	uint64_t pss, pss_dirty, pss_locked;	/* << PSS_SHIFT */
+	uint64_t swap, swap_pss;		/* swap_pss << PSS_SHIFT */
 };
+
+/* A swap entry: its page counts as swapped out, shared among the entries
+ * that name its slot (Linux's smaps_pte_entry with swp_swapcount). */
+static void smaps_swap_entry(struct mm_sys *s, struct mem_size_stats *mss,
+			     const struct pmap_entry *e)
+{
+	unsigned n = swap_count(s, swap_entry_offset(e)) & ~SWAP_HAS_CACHE;
+	uint64_t pss = PAGE_SIZE << PSS_SHIFT;
+
+	mss->swap += PAGE_SIZE;
+	mss->swap_pss += n >= 2 ? pss / n : pss;
+}
 
 static void smaps_page_accumulate(struct mem_size_stats *mss, const struct page *head,
 				  uint64_t size, uint64_t pss, bool dirty, bool locked,
@@ -161,6 +174,8 @@ static void smaps_walk(struct vm_area_struct *v, struct mem_size_stats *mss)
 		struct page *p = leaf_page(s, &e);
 		bool huge = e.flags & PMAP_HUGE;
 
+		if (is_swap_entry(&e))
+			smaps_swap_entry(s, mss, &e);
 		if (!p)
 			continue;
 		if (huge && page_anon(p))
@@ -246,6 +261,8 @@ void vma_smaps(struct vm_area_struct *v, struct mmsim_smaps *sm)
 	kb[MMSIM_SMAPS_AnonHugePages] = mss.anonymous_thp >> 10;
 	kb[MMSIM_SMAPS_ShmemPmdMapped] = mss.shmem_thp >> 10;
 	kb[MMSIM_SMAPS_FilePmdMapped] = mss.file_thp >> 10;
+	kb[MMSIM_SMAPS_Swap] = mss.swap >> 10;
+	kb[MMSIM_SMAPS_SwapPss] = mss.swap_pss >> (PSS_SHIFT + 10);
 	kb[MMSIM_SMAPS_Locked] = mss.pss_locked >> (PSS_SHIFT + 10);
 	sm->thp_eligible = vma_thp_eligible(v);
 	vma_flags_names(v->vm_flags, sm->vmflags, sizeof(sm->vmflags));

@@ -1,0 +1,216 @@
+/*
+ * swap_state.c - the swap cache: the pages of swap slots, found by slot
+ * in the swap area's address_space, and swap-in.
+ *
+ * A page enters the swap cache when reclaim gives it a slot (add_to_swap),
+ * before its mappings become swap entries, or when a fault reads a slot
+ * (swapin_page).  It leaves when it is freed clean after pageout (its slot
+ * keeps the data), when its slot is freed (folio_free_swap: nobody names
+ * the slot any more), or at swapoff.  While it is there, a fault on any
+ * entry naming its slot maps this very page: that is how a page shared
+ * by fork stays shared across a swap-out.
+ *
+ * Owns: PG_swapcache, page->private of anonymous pages, the swap cache's
+ * tree (under its lock); the slots' counts are swapfile.c's.
+ */
+#include "mm.h"
+
+#include <errno.h>
+#include <sched.h>
+
+static struct address_space *swap_cache(struct mm_sys *s)
+{
+	struct swap_info *si = __atomic_load_n(&s->swap, __ATOMIC_ACQUIRE);
+	return si ? si->cache : NULL;
+}
+
+static void count_swapcache(struct mm_sys *s, const struct page *p, int d)
+{
+	__atomic_add_fetch(&s->node[page_to_nid(s, p)].nr_swapcache, (uint64_t)(int64_t)d,
+			   __ATOMIC_RELAXED);
+}
+
+struct page *swap_cache_get(struct mm_sys *s, uint64_t off)
+{
+	struct address_space *c = swap_cache(s);
+	return c ? find_get_page(s, c, off) : NULL;
+}
+
+/* p (locked, or not yet visible) takes slot off's place in the cache, with
+ * a reference for it; the slot's SWAP_HAS_CACHE is the caller's. */
+static int swap_cache_insert(struct mm_sys *s, struct page *p, uint64_t off)
+{
+	struct address_space *c = swap_cache(s);
+	pthread_mutex_lock(&c->lock);
+	int err = radix_tree_insert(&c->pages, off, p);
+	if (!err) {
+		get_page(p);
+		p->private = off;
+		page_set(p, PG_swapcache);
+		count_swapcache(s, p, 1);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return err;
+}
+
+int add_to_swap(struct mm_sys *s, struct page *p)
+{
+	VM_BUG_ON_PAGE(!page_locked(p) || page_test(p, PG_swapcache) ||
+		       !page_test(p, PG_swapbacked), p);
+	uint64_t off = swap_alloc_slot(s);
+	if (!off)
+		return -ENOMEM;
+	int err = swap_cache_insert(s, p, off);
+	if (err) {
+		swapcache_put_slot(s, off);
+		return err;
+	}
+	/* Not on disk yet: it must be written before it may be freed. */
+	set_page_dirty(p);
+	return 0;
+}
+
+void delete_from_swap_cache(struct mm_sys *s, struct page *p)
+{
+	struct address_space *c = swap_cache(s);
+	uint64_t off = p->private;
+	VM_BUG_ON_PAGE(!page_locked(p) || !page_test(p, PG_swapcache), p);
+	pthread_mutex_lock(&c->lock);
+	radix_tree_delete(&c->pages, off);
+	page_clear(p, PG_swapcache);
+	p->private = 0;
+	count_swapcache(s, p, -1);
+	pthread_mutex_unlock(&c->lock);
+	swapcache_put_slot(s, off);
+	put_page(s, p);		/* the cache's reference */
+}
+
+bool folio_free_swap(struct mm_sys *s, struct page *p)
+{
+	VM_BUG_ON_PAGE(!page_locked(p), p);
+	if (!page_test(p, PG_swapcache) || page_test(p, PG_writeback))
+		return false;
+	if (swap_count(s, p->private) & ~SWAP_HAS_CACHE)
+		return false;	/* a swap entry still names the slot */
+	delete_from_swap_cache(s, p);
+	set_page_dirty(p);
+	return true;
+}
+
+int swap_cache_remove_frozen(struct mm_sys *s, struct page *p)
+{
+	struct address_space *c = swap_cache(s);
+	uint64_t off = p->private;
+	pthread_mutex_lock(&c->lock);
+	if (page_test(p, PG_dirty) || page_test(p, PG_writeback) || !page_ref_freeze(p, 2)) {
+		pthread_mutex_unlock(&c->lock);
+		return 0;
+	}
+	radix_tree_delete(&c->pages, off);
+	page_clear(p, PG_swapcache);
+	p->private = 0;
+	count_swapcache(s, p, -1);
+	page_ref_unfreeze(p, 1);
+	pthread_mutex_unlock(&c->lock);
+	swapcache_put_slot(s, off);
+	return 1;
+}
+
+int swap_cache_migrate(struct mm_sys *s, struct page *dst, struct page *src, int extra)
+{
+	struct address_space *c = swap_cache(s);
+	uint64_t off = src->private;
+	pthread_mutex_lock(&c->lock);
+	if (radix_tree_lookup(&c->pages, off) != src || !page_ref_freeze(src, 1 + extra)) {
+		pthread_mutex_unlock(&c->lock);
+		return -EAGAIN;
+	}
+	dst->private = off;
+	page_set(dst, PG_swapcache);
+	get_page(dst);			/* the cache's reference moves over */
+	radix_tree_replace(&c->pages, off, dst);
+	page_ref_unfreeze(src, extra);
+	page_clear(src, PG_swapcache);
+	src->private = 0;
+	count_swapcache(s, src, -1);
+	count_swapcache(s, dst, 1);
+	pthread_mutex_unlock(&c->lock);
+	return 0;
+}
+
+/*
+ * Reads slot off into a new page of the swap cache (Linux's
+ * __read_swap_cache_async + swap_read_folio): the page goes in locked, so
+ * a racing fault on the same slot waits for the read on its lock.  A slot
+ * someone else is filling (SWAP_HAS_CACHE without a page yet) is retried.
+ */
+static struct page *read_swap_page(struct mm_sys *s, struct hw_cpu *cpu, uint64_t off,
+				   unsigned nid, uint64_t nodemask, int *err)
+{
+	struct swap_info *si = __atomic_load_n(&s->swap, __ATOMIC_ACQUIRE);
+	for (;;) {
+		struct page *p = swap_cache_get(s, off);
+		if (p)
+			return p;
+		*err = swapcache_prepare(s, off);
+		if (*err == -EEXIST) {
+			sched_yield();
+			continue;
+		}
+		if (*err)
+			return NULL;
+		p = alloc_pages_mask(s, cpu, nid, 0, 0, nodemask);
+		if (!p) {
+			swapcache_put_slot(s, off);
+			*err = -ENOMEM;
+			return NULL;
+		}
+		/* Nobody can see it yet: plain flag stores. */
+		p->flags |= (1u << PG_locked) | (1u << PG_swapbacked);
+		if ((*err = swap_cache_insert(s, p, off))) {
+			p->flags &= ~(1u << PG_locked);
+			swapcache_put_slot(s, off);
+			put_page(s, p);
+			return NULL;
+		}
+		if (cpu)
+			lru_cache_add(s, cpu->id, p);
+		*err = si->ops->read(si->arg, off, hw_frame(s->hw, page_to_pfn(s, p)));
+		if (cpu)
+			hw_charge_disk_io(cpu);
+		if (*err) {
+			delete_from_swap_cache(s, p);
+			unlock_page(p);
+			put_page(s, p);
+			return NULL;
+		}
+		page_set(p, PG_uptodate);
+		count_vm_events(s, MMSIM_VM_pswpin, 1);
+		unlock_page(p);
+		*err = 1;	/* read by us */
+		return p;
+	}
+}
+
+struct page *swapin_page(struct mm_sys *s, struct hw_cpu *cpu, uint64_t off, unsigned nid,
+			 uint64_t nodemask, bool *major, int *err)
+{
+	struct page *p = read_swap_page(s, cpu, off, nid, nodemask, err);
+	if (!p)
+		return NULL;
+	if (*err == 1 && major)
+		*major = true;
+	*err = 0;
+	/* Found while another fault was still reading it: wait for the read. */
+	if (!page_test(p, PG_uptodate)) {
+		lock_page(p);
+		bool ok = page_test(p, PG_uptodate);
+		unlock_page(p);
+		if (!ok) {
+			put_page(s, p);
+			*err = -EIO;
+			return NULL;
+		}
+	}
+	return p;
+}
