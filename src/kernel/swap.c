@@ -87,7 +87,7 @@ static int open_temp_image(uint64_t bytes, struct blk_dev **dev)
 		return -errno;
 	close(fd);
 	struct blk_open_opts o = { .nr_sectors = bytes >> BLK_SECTOR_SHIFT,
-				   .flags = BLK_OPEN_CREATE };
+				   .flags = BLK_OPEN_CREATE | BLK_OPEN_BUFFERED };
 	int err = blk_open(path, &o, dev);
 	unlink(path);
 	return err;
@@ -106,7 +106,7 @@ int mmsim_swapon(struct mmsim *m, uint64_t bytes, const char *path)
 	int err;
 	if (path) {
 		struct blk_open_opts o = { .nr_sectors = slots << (PAGE_SHIFT - BLK_SECTOR_SHIFT),
-					   .flags = BLK_OPEN_CREATE };
+					   .flags = BLK_OPEN_CREATE | BLK_OPEN_BUFFERED };
 		err = blk_open(path, &o, &d->dev);
 	} else {
 		err = open_temp_image(slots << PAGE_SHIFT, &d->dev);

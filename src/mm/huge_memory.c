@@ -315,3 +315,29 @@ int split_isolated_huge_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *
 	count_vm_events(s, MMSIM_VM_thp_split_page, 1);
 	return 0;
 }
+
+/* ---- splitting a huge page mapped whole ---------------------------------------- */
+
+static bool split_pmd_mapping(struct page *head, struct vm_area_struct *vma, uint64_t start,
+			      uint64_t end, void *arg)
+{
+	struct hw_cpu *cpu = arg;
+	struct mm_struct *mm = vma->vm_mm;
+	struct pmap_entry e;
+	(void)end;
+	spin_lock(&mm->ptl);
+	if (pmap_lookup(&mm->pmap, start, &e) == PMAP_PAGE && (e.flags & PMAP_HUGE) &&
+	    e.pfn == page_to_pfn(mm->sys, head))
+		split_huge_pmd(mm, cpu, start);
+	spin_unlock(&mm->ptl);
+	return true;
+}
+
+int split_huge_page_to_list(struct mm_sys *s, struct hw_cpu *cpu, struct page *head,
+			    struct list_head *list)
+{
+	/* Linux's split unmaps the folio (splitting each PMD on the way) and
+	 * maps the pieces back: the same PTEs as splitting the PMDs first. */
+	rmap_walk(head, split_pmd_mapping, cpu);
+	return split_isolated_huge_page(s, cpu, head, list);
+}

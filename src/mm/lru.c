@@ -150,6 +150,35 @@ int isolate_lru_page(struct mm_sys *s, struct page *p)
 	return ret;
 }
 
+unsigned isolate_lru_tail(struct mm_sys *s, unsigned nid, enum lru_list l, unsigned nr,
+			  struct list_head *dst)
+{
+	struct pglist_data *nd = &s->node[nid];
+	struct list_head *h = &nd->lru[l];
+	unsigned n = 0;
+	spin_lock(&nd->lru_lock);
+	/* A page whose last reference is going (count 0) is left to its
+	 * freer, moved out of the way; each page is looked at once at most. */
+	for (uint64_t budget = nd->nr_lru[l]; n < nr && budget && !list_empty(h); budget--) {
+		struct page *p = list_entry(h->prev, struct page, lru);
+		if (!get_page_unless_zero(p)) {
+			list_del(&p->lru);
+			list_add(&p->lru, h);
+			continue;
+		}
+		del_locked(nd, p);
+		list_add_tail(&p->lru, dst);
+		n++;
+	}
+	spin_unlock(&nd->lru_lock);
+	return n;
+}
+
+uint64_t lru_size(struct mm_sys *s, unsigned nid, enum lru_list l)
+{
+	return __atomic_load_n(&s->node[nid].nr_lru[l], __ATOMIC_RELAXED);
+}
+
 void putback_lru_page(struct mm_sys *s, struct page *p)
 {
 	add_and_put(s, p, true);

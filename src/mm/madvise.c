@@ -91,6 +91,27 @@ static void pageout_isolate(struct mm_sys *s, struct page *head, struct list_hea
 		list_add_tail(&head->lru, list);
 }
 
+/* A huge page the range covers only in part is split first, as Linux does
+ * (its pieces go back on the LRU; those in the range are then advised one
+ * by one).  Called without the ptl.  False if it could not be split. */
+static bool split_partly_covered(struct mm_sys *s, struct hw_cpu *cpu, struct page *head)
+{
+	struct list_head pieces;
+	list_init(&pieces);
+	if (isolate_lru_page(s, head))
+		return false;
+	if (split_huge_page_to_list(s, cpu, head, &pieces)) {
+		putback_lru_page(s, head);
+		return false;
+	}
+	while (!list_empty(&pieces)) {
+		struct page *q = list_entry(pieces.next, struct page, lru);
+		list_del(&q->lru);
+		putback_lru_page(s, q);
+	}
+	return true;
+}
+
 static int cold_or_pageout(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
 			   uint64_t start, uint64_t end, bool pageout)
 {
@@ -114,6 +135,15 @@ static int cold_or_pageout(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_a
 		struct page *p = pfn_to_page(s, e.pfn), *head = compound_head(p);
 		if (head->order ? folio_likely_mapped_shared(head) : folio_mapcount(head) != 1)
 			continue;
+		if (it.size == PMD_SIZE && (it.va < start || it.va + PMD_SIZE > end)) {
+			uint64_t pmd = it.va;
+			spin_unlock(&mm->ptl);
+			bool split = page_anon(head) && split_partly_covered(s, cpu, head);
+			spin_lock(&mm->ptl);
+			uint64_t resume = split ? (pmd < start ? start : pmd) : pmd + PMD_SIZE;
+			pmap_iter_init(&it, &mm->pmap, resume, end);
+			continue;
+		}
 		page_clear(head, PG_referenced);
 		if (pageout)
 			pageout_isolate(s, head, &list);
@@ -127,6 +157,54 @@ static int cold_or_pageout(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_a
 	return 0;
 }
 
+/*
+ * MADV_WILLNEED on anonymous memory (Linux's swapin_walk_pmd_entry): every
+ * swap entry of the range has its page read into the swap cache, not
+ * mapped and without readahead; the faults that follow find it there.
+ * The walk collects a batch of slots under the ptl and reads them with it
+ * dropped.
+ */
+#define WILLNEED_BATCH 64
+
+static int willneed_swapin(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_t end)
+{
+	struct mm_sys *s = mm->sys;
+	unsigned nid = (mm->mems_allowed & (1ULL << cpu->node)) ? cpu->node
+				: (unsigned)__builtin_ctzll(mm->mems_allowed);
+	while (start < end) {
+		uint64_t slots[WILLNEED_BATCH];
+		unsigned n = 0;
+		struct pmap_iter it;
+		struct pmap_entry e;
+		spin_lock(&mm->ptl);
+		pmap_iter_init(&it, &mm->pmap, start, end);
+		start = end;
+		while (pmap_iter_next(&it, &e)) {
+			if (!is_swap_entry(&e))
+				continue;
+			if (n == WILLNEED_BATCH) {
+				start = it.va;
+				break;
+			}
+			slots[n++] = swap_entry_offset(&e);
+		}
+		spin_unlock(&mm->ptl);
+		for (unsigned i = 0; i < n; i++) {
+			int err;
+			struct page *p = swapin_page(s, cpu, slots[i], nid, mm->mems_allowed, NULL, &err);
+			if (p)
+				put_page(s, p);
+		}
+	}
+	lru_add_drain_local(s, cpu);
+	return 0;
+}
+
+static bool has_swap(struct mm_struct *mm)
+{
+	return __atomic_load_n(&mm->sys->swap, __ATOMIC_ACQUIRE) != NULL;
+}
+
 static int advise_vma(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
 		      uint64_t start, uint64_t end, int advice)
 {
@@ -138,7 +216,9 @@ static int advise_vma(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_s
 	case MADV_PAGEOUT:
 		return cold_or_pageout(mm, cpu, vma, start, end, advice == MADV_PAGEOUT);
 	case MADV_WILLNEED:
-		return 0;	/* swap readahead on advice: not modelled */
+		/* A file's pages: page-cache readahead, not modelled (its
+		 * pages are read on the faults). */
+		return vma_is_anonymous(vma) && has_swap(mm) ? willneed_swapin(mm, cpu, start, end) : 0;
 	case MADV_NORMAL:
 		return update_flags(mm, cpu, vma, start, end, f & ~(VM_RAND_READ | VM_SEQ_READ));
 	case MADV_RANDOM:

@@ -74,9 +74,13 @@ static bool page_mapped_zero(const struct mm_sys *s, uint64_t pfn)
 	return pfn == s->zero_pfn;
 }
 
+/* A fault that ran out of memory (Linux's VM_FAULT_OOM): never returned to
+ * the MMU; fault_reclaiming() reclaims and retries. */
+#define VM_FAULT_OOM 0x10000
+
 static int vm_fault_errno(int err)
 {
-	return err == -ENOMEM ? SIGBUS : SIGSEGV;
+	return err == -ENOMEM ? VM_FAULT_OOM : SIGSEGV;
 }
 
 /* A fresh anonymous page for addr, with rmap, LRU and mlock set up. */
@@ -236,7 +240,7 @@ static struct page *fault_get_cache_page(struct mm_struct *mm, struct hw_cpu *cp
 		p = NULL;
 		err = 0;
 	}
-	*sig = err ? SIGBUS : 0;
+	*sig = err == -ENOMEM ? VM_FAULT_OOM : err ? SIGBUS : 0;
 	return p;
 }
 
@@ -550,20 +554,34 @@ static bool should_free_swap(struct mm_sys *s, struct vm_area_struct *vma, struc
 	return (flags & FAULT_FLAG_WRITE) && __atomic_load_n(&p->refcount, __ATOMIC_ACQUIRE) == 2;
 }
 
-/* The swap-in's page, mapped at addr in place of the swap entry orig (ptl
- * and the page lock held; the caller's reference becomes the mapping's). */
+/* swapoff's swap-in (Linux's unuse_pte), not a fault: the page is mapped
+ * old and read-only, its slot left to swapoff, nothing counted as a fault. */
+#define FAULT_FLAG_UNUSE 0x100u
+
+/*
+ * The swap-in's page, mapped at addr in place of the swap entry orig (ptl
+ * and the page lock held; the caller's reference becomes the mapping's).
+ * In a locked VMA, a page that was already anonymous (in the swap cache
+ * since its pageout) is mlocked by its rmap, as Linux 6.12's
+ * folio_add_anon_rmap_ptes does; one read ahead becomes anonymous only
+ * now (folio_add_new_anon_rmap), which mlocks nothing: it stays
+ * evictable.
+ */
 static void map_swapped_page(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t addr,
 			     struct page *p, const struct pmap_entry *orig, unsigned *flags)
 {
 	struct mm_sys *s = mm->sys;
 	bool exclusive = orig->swp & SWP_EXCLUSIVE;
+	bool unuse = *flags & FAULT_FLAG_UNUSE;
 	swap_free(s, swap_entry_offset(orig));	/* the entry's count */
-	if (should_free_swap(s, vma, p, *flags))
+	if (!unuse && should_free_swap(s, vma, p, *flags))
 		folio_free_swap(s, p);
 	unsigned prot = vma_pmap_prot(vma->vm_flags);
-	unsigned f = PMAP_ACCESSED | ((orig->swp & SWP_SOFTDIRTY) ? PMAP_SOFTDIRTY : 0);
+	unsigned f = (unuse ? 0 : PMAP_ACCESSED) | ((orig->swp & SWP_SOFTDIRTY) ? PMAP_SOFTDIRTY : 0);
+	if (unuse)
+		prot &= ~PMAP_W;
 	/* Certainly not shared: writable at once, as do_wp_page would. */
-	if (exclusive || __atomic_load_n(&p->refcount, __ATOMIC_ACQUIRE) == 1) {
+	else if (exclusive || __atomic_load_n(&p->refcount, __ATOMIC_ACQUIRE) == 1) {
 		exclusive = true;
 		if (vma->vm_flags & VM_WRITE) {
 			prot |= PMAP_W;
@@ -573,14 +591,15 @@ static void map_swapped_page(struct mm_struct *mm, struct vm_area_struct *vma, u
 			}
 		}
 	}
-	if (!page_anon(p))
+	if (!page_anon(p)) {
 		page_add_new_anon_rmap(p, vma, addr);	/* read ahead: a new anon page */
-	else
+	} else {
 		page_add_rmap(s, p, false);
+		if (vma->vm_flags & VM_LOCKED)
+			mlock_page(s, p);
+	}
 	if (exclusive)
 		page_set(p, PG_anon_exclusive);
-	if (vma->vm_flags & VM_LOCKED)
-		mlock_page(s, p);
 	struct pmap_entry e;
 	set_leaf(&e, page_to_pfn(s, p), prot, f);
 	pmap_set(&mm->pmap, addr, &e, NULL);
@@ -602,7 +621,7 @@ static int do_swap_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 	spin_unlock(&mm->ptl);
 	struct page *p = swapin_page(s, cpu, swap_entry_offset(orig), fault_node(cpu, mm),
 				     mm->mems_allowed, &major, &err);
-	if (major)
+	if (major && !(flags & FAULT_FLAG_UNUSE))
 		count_vm_events(s, MMSIM_VM_pgmajfault, 1);
 	if (p)
 		lock_page(p);
@@ -627,7 +646,9 @@ static int do_swap_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 		unlock_page(p);
 		put_page(s, p);
 	}
-	/* A slot freed meanwhile: retry; no memory or an I/O error: SIGBUS. */
+	/* A slot freed meanwhile: retry; an I/O error: SIGBUS. */
+	if (err == -ENOMEM)
+		return VM_FAULT_OOM;
 	return err && err != -ENOENT ? SIGBUS : 0;
 }
 
@@ -637,7 +658,7 @@ int swap_fault_in(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struc
 	struct pmap_entry e;
 	spin_lock(&mm->ptl);
 	pmap_lookup(&mm->pmap, addr, &e);
-	int sig = is_swap_entry(&e) ? do_swap_page(mm, cpu, vma, addr, 0, &e) : 0;
+	int sig = is_swap_entry(&e) ? do_swap_page(mm, cpu, vma, addr, FAULT_FLAG_UNUSE, &e) : 0;
 	spin_unlock(&mm->ptl);
 	return sig ? -ENOMEM : 0;
 }
@@ -738,6 +759,32 @@ static TRACE_HELPER void trace_page_fault(struct mm_struct *mm, uint64_t addr, u
 		   (unsigned long long)addr, code);
 }
 
+/*
+ * The allocator's slow path as a fault sees it (Linux's
+ * __alloc_pages_slowpath): when a page could not be had on any allowed
+ * node, reclaim (the fault holds no spinlock here) and retry, until
+ * reclaim makes no progress MAX_RECLAIM_RETRIES times running.  Then the
+ * OOM killer would choose a victim; it is not modelled yet: the access
+ * fails with SIGBUS.
+ */
+#define MAX_RECLAIM_RETRIES 16
+
+static int fault_reclaiming(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
+			    uint64_t addr, unsigned flags)
+{
+	for (unsigned stuck = 0; stuck < MAX_RECLAIM_RETRIES;) {
+		int ret = fault_locked(mm, cpu, vma, addr, flags);
+		if (ret != VM_FAULT_OOM)
+			return ret;
+		if (try_to_free_pages(mm->sys, cpu, fault_node(cpu, mm), mm->mems_allowed))
+			stuck = 0;
+		else
+			stuck++;
+	}
+	count_event(mm, cpu, sigbus);
+	return SIGBUS;
+}
+
 int handle_mm_fault(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr, unsigned flags)
 {
 	if (trace_enabled())
@@ -750,7 +797,7 @@ int handle_mm_fault(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr, uns
 		count_event(mm, cpu, sigsegv);
 		ret = SIGSEGV;
 	} else {
-		ret = fault_locked(mm, cpu, vma, addr, flags);
+		ret = fault_reclaiming(mm, cpu, vma, addr, flags);
 	}
 	pthread_rwlock_unlock(&mm->mmap_lock);
 	return ret;
@@ -785,7 +832,7 @@ int populate_vma_range(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_
 		if (pmap_lookup(&mm->pmap, a, &e) != PMAP_PAGE || !entry_allows(&e, flags)) {
 			/* get_user_pages' faults are page faults (Linux's pgfault). */
 			count_event(mm, cpu, faults);
-			int sig = fault_locked(mm, cpu, vma, a, flags);
+			int sig = fault_reclaiming(mm, cpu, vma, a, flags);
 			if (sig)
 				return sig == SIGBUS ? -ENOMEM : -EFAULT;
 			pmap_lookup(&mm->pmap, a, &e);

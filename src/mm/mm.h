@@ -473,6 +473,11 @@ void lru_cache_enable(struct mm_sys *s);
 /* Takes a page off its LRU with a reference: 0, or -EBUSY if not on one. */
 int isolate_lru_page(struct mm_sys *s, struct page *p);
 void putback_lru_page(struct mm_sys *s, struct page *p);
+/* Reclaim's isolation: up to nr pages from the tail (the oldest end) of
+ * node nid's list l onto dst, each with a reference.  How many. */
+unsigned isolate_lru_tail(struct mm_sys *s, unsigned nid, enum lru_list l, unsigned nr,
+			  struct list_head *dst);
+uint64_t lru_size(struct mm_sys *s, unsigned nid, enum lru_list l);
 /* Puts n pages that are on no LRU on theirs, one lru_lock round per run of
  * pages of the same node; the callers' references stay theirs. */
 void lru_add_pages(struct mm_sys *s, struct page **pages, unsigned n);
@@ -841,6 +846,11 @@ struct page *swapin_page(struct mm_sys *s, struct hw_cpu *cpu, uint64_t off, uns
 int swap_fault_in(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
 		  uint64_t addr);
 
+/* Reclaim's ageing (rmap.c): how many mappings of the (head) page were
+ * young, each made old; *vm_flags gets VM_LOCKED / VM_EXEC of the VMAs
+ * that map it (Linux's folio_referenced). */
+unsigned folio_referenced(struct page *head, uint64_t *vm_flags);
+
 /* Reclaim (vmscan.c). */
 /* Unmaps the (head) page from every page table that maps it: anonymous
  * pages become swap entries of their swap-cache slot, file pages are
@@ -851,6 +861,11 @@ void try_to_unmap(struct mm_sys *s, struct hw_cpu *cpu, struct page *head,
  * (MADV_PAGEOUT's pages), swapping anonymous ones out when there is swap;
  * what cannot go is put back.  Returns the pages freed. */
 unsigned reclaim_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *list);
+/* Direct reclaim (Linux's try_to_free_pages): frees some pages (32 when it
+ * can) from the nodes of nodemask, node nid first, swapping anonymous
+ * pages out when there is swap.  Returns the pages freed: 0 means no
+ * progress.  Called with no spinlock held (mmap_lock may be). */
+unsigned try_to_free_pages(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, uint64_t nodemask);
 
 /* ---- VMAs (vma.c) ---------------------------------------------------------------- */
 
@@ -1349,6 +1364,10 @@ int split_huge_pmd(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr);
  */
 int split_isolated_huge_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *head,
 			     struct list_head *list);
+/* The same for an isolated anonymous huge page that PMDs may map: each
+ * PMD mapping is split into PTEs first (thp_split_pmd).  Reclaim's split. */
+int split_huge_page_to_list(struct mm_sys *s, struct hw_cpu *cpu, struct page *head,
+			    struct list_head *list);
 
 /* ---- address spaces (mmap.c) ---------------------------------------------------- */
 

@@ -271,7 +271,8 @@ bool vm_enough_memory(struct mm_sys *s, uint64_t pages)
 	uint64_t total = 0;
 	for (unsigned n = 0; n < s->nr_nodes; n++)
 		total += s->node[n].nr_pages;
-	return pages <= total;
+	/* OVERCOMMIT_GUESS: memory and swap together. */
+	return pages <= total + swap_total_slots(s);
 }
 
 static uint64_t calc_vm_flags(int prot, int flags)

@@ -496,6 +496,47 @@ void try_to_migrate(struct mm_sys *s, struct hw_cpu *cpu, struct page *head, str
 	rmap_walk(head, try_to_migrate_one, &w);
 }
 
+/* ---- ageing: the accessed bits (folio_referenced) ------------------------------------ */
+
+struct referenced_walk {
+	unsigned young;		/* mappings found young (and made old) */
+	uint64_t vm_flags;	/* the flags of every VMA that maps the page */
+};
+
+static void referenced_one_entry(struct pmap_iter *it, const struct pmap_entry *e, void *arg)
+{
+	struct referenced_walk *w = arg;
+	struct pmap_entry cur;
+	if (!(e->flags & PMAP_ACCESSED))
+		return;
+	/* Made old without a flush, as x86's ptep_clear_flush_young: a TLB
+	 * that still holds the translation keeps it; the next walk sets the
+	 * bit again. */
+	pmap_iter_modify_start(it, &cur);
+	w->young += (cur.flags & PMAP_ACCESSED) != 0;
+	cur.flags &= (uint8_t)~PMAP_ACCESSED;
+	pmap_iter_modify_commit(it, &cur);
+}
+
+static bool referenced_one(struct page *head, struct vm_area_struct *vma, uint64_t start,
+			   uint64_t end, void *arg)
+{
+	struct referenced_walk *w = arg;
+	/* Only the VMAs that map the page now say how it is used. */
+	if (page_vma_mapped_walk(vma->vm_mm->sys, head, vma, start, end, referenced_one_entry, w))
+		w->vm_flags |= vma_flags_rmap(vma) & (VM_LOCKED | VM_EXEC);
+	return true;
+}
+
+unsigned folio_referenced(struct page *head, uint64_t *vm_flags)
+{
+	struct referenced_walk w = { 0, 0 };
+	if (folio_mapcount(head))
+		rmap_walk(head, referenced_one, &w);
+	*vm_flags = w.vm_flags;
+	return w.young;
+}
+
 /* ---- unmapping for reclaim --------------------------------------------------------- */
 
 struct unmap_walk {

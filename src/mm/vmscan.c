@@ -19,18 +19,41 @@
  * Dirty file pages are not written from here (Linux leaves that to the
  * flusher threads unless kswapd is in trouble): unmapped, they are
  * activated.  So are dirty shared-memory pages, which Linux would move to
- * swap through shmem_writepage (not modelled); huge pages are activated
- * mapped (Linux swaps them whole or splits them: not modelled).
+ * swap through shmem_writepage (not modelled).  An anonymous huge page is
+ * split and its pieces reclaimed one by one.
  *
- * Owns nothing of its own; works through rmap.c, swap_state.c,
+ * Memory pressure (try_to_free_pages, the allocator's direct reclaim):
+ * the oldest pages of each allowed node's inactive lists are isolated, a
+ * batch at a time, and aged by their accessed bits (folio_referenced): a
+ * page used since the last look gets a second chance (back to the young
+ * end, PG_referenced), one used twice or by a locked VMA is kept
+ * (pgactivate), the others are reclaimed as above - here a page whose
+ * write is done is freed at once.  The scan grows as Linux's priority
+ * falls from 12 to 0 (1/4096 of each list, then more) until 32 pages are
+ * freed.  The active/inactive split of the classic LRU and the
+ * multi-generational LRU Linux 6.12 runs by default are not modelled
+ * yet: both would show in numa_maps' active=, which stays as Linux's
+ * generations leave it.
+ *
+ * Owns nothing of its own; works through lru.c, rmap.c, swap_state.c,
  * swapfile.c and filemap.c.  Called with no spinlock held.
  */
 #include "mm.h"
+
+#define SWAP_CLUSTER_MAX 32	/* pages a reclaim pass wants, and its batch */
+#define DEF_PRIORITY 12
+
+struct scan_control {
+	struct hw_cpu *cpu;
+	bool ignore_references;	/* MADV_PAGEOUT: the caller chose the pages */
+	bool keep_written;	/* MADV_PAGEOUT: a page written stays cached */
+};
 
 enum reclaim_verdict {
 	RECLAIM_KEEP,		/* back on its list as it was */
 	RECLAIM_ACTIVATE,	/* back, activated (counted in pgactivate) */
 	RECLAIM_FREED,		/* gone: the caller's reference is the last */
+	RECLAIM_REQUEUED,	/* split: its pieces are on the list */
 };
 
 /* An anonymous page needs a swap slot and a place in the swap cache
@@ -55,15 +78,44 @@ static bool unmap_all(struct mm_sys *s, struct hw_cpu *cpu, struct page *p)
 	return !folio_mapcount(p);
 }
 
-static enum reclaim_verdict shrink_locked_page(struct mm_sys *s, struct hw_cpu *cpu,
+/*
+ * Linux's folio_check_references: what the accessed bits say about a page
+ * reclaim found at the old end of its list.
+ */
+static enum reclaim_verdict check_references(struct page *p, bool *clean_only)
+{
+	uint64_t vm_flags;
+	unsigned young = folio_referenced(p, &vm_flags);
+	bool referenced = page_test(p, PG_referenced);
+	bool file = !page_test(p, PG_swapbacked);
+	page_clear(p, PG_referenced);
+	if (vm_flags & VM_LOCKED)
+		return RECLAIM_ACTIVATE;
+	if (young) {
+		page_set(p, PG_referenced);
+		/* Used twice (or by two mappings), or a file's code: keep it. */
+		if (referenced || young > 1 || ((vm_flags & VM_EXEC) && file))
+			return RECLAIM_ACTIVATE;
+		return RECLAIM_KEEP;	/* a second chance */
+	}
+	*clean_only = referenced && file;	/* used once, long ago */
+	return RECLAIM_FREED;
+}
+
+static enum reclaim_verdict shrink_locked_page(struct mm_sys *s, const struct scan_control *sc,
 					       struct page *p)
 {
+	struct hw_cpu *cpu = sc->cpu;
+	bool clean_only = false;
 	if (page_test(p, PG_mlocked))
 		return RECLAIM_ACTIVATE;	/* not counted: it goes unevictable */
 	if (page_test(p, PG_writeback))
 		return RECLAIM_KEEP;
-	if (p->order)
-		return RECLAIM_ACTIVATE;	/* huge pages: not modelled */
+	if (!sc->ignore_references) {
+		enum reclaim_verdict v = check_references(p, &clean_only);
+		if (v != RECLAIM_FREED)
+			return v;
+	}
 	if (!swap_slot_ready(s, p))
 		return RECLAIM_ACTIVATE;	/* no swap, or the area is full */
 	if (!unmap_all(s, cpu, p))
@@ -72,25 +124,60 @@ static enum reclaim_verdict shrink_locked_page(struct mm_sys *s, struct hw_cpu *
 		/* A dirty file page, or shared memory (shmem_writepage would
 		 * move it to swap: not modelled, it stays, unmapped). */
 		if (!page_test(p, PG_swapcache))
-			return RECLAIM_ACTIVATE;
+			return clean_only ? RECLAIM_KEEP : RECLAIM_ACTIVATE;
 		if (swap_writepage(s, cpu, p))
 			return RECLAIM_ACTIVATE;
-		return RECLAIM_KEEP;	/* "still under writeback" (see above) */
+		if (sc->keep_written)
+			return RECLAIM_KEEP;	/* "still under writeback" (see above) */
 	}
 	if (page_test(p, PG_private) && !try_to_free_buffers(s, p))
 		return RECLAIM_KEEP;
 	return remove_mapping(s, p) ? RECLAIM_FREED : RECLAIM_KEEP;
 }
 
-unsigned reclaim_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *list)
+/*
+ * A huge page: an anonymous one is swapped out as 512 small pages (the
+ * swap area gives no 512-slot cluster, as Linux 6.12's does not on this
+ * kind of disk: thp_swpout_fallback) - split, its pieces queued on list
+ * to be reclaimed one by one; even without swap, as Linux.  Others are
+ * activated whole (file and shared-memory huge pages: not modelled).
+ */
+static enum reclaim_verdict shrink_huge_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *p,
+					     struct list_head *list)
+{
+	if (page_test(p, PG_mlocked))
+		return RECLAIM_ACTIVATE;
+	if (!page_anon(p) || page_test(p, PG_swapcache))
+		return RECLAIM_ACTIVATE;
+	struct list_head pieces;
+	list_init(&pieces);
+	if (split_huge_page_to_list(s, cpu, p, &pieces))
+		return RECLAIM_ACTIVATE;
+	count_vm_events(s, MMSIM_VM_thp_swpout_fallback, 1);
+	while (!list_empty(&pieces)) {
+		struct page *q = list_entry(pieces.next, struct page, lru);
+		list_del(&q->lru);
+		list_add_tail(&q->lru, list);
+	}
+	return RECLAIM_REQUEUED;
+}
+
+/* Reclaims what it can of the isolated pages on list; puts back the rest.
+ * Returns the pages freed. */
+static unsigned shrink_page_list(struct mm_sys *s, const struct scan_control *sc,
+				 struct list_head *list)
 {
 	unsigned freed = 0;
 	while (!list_empty(list)) {
 		struct page *p = list_entry(list->next, struct page, lru);
 		list_del(&p->lru);
 		enum reclaim_verdict v = RECLAIM_KEEP;
-		if (trylock_page(p)) {
-			v = shrink_locked_page(s, cpu, p);
+		if (p->order) {
+			v = shrink_huge_page(s, sc->cpu, p, list);
+			if (v == RECLAIM_REQUEUED)
+				continue;
+		} else if (trylock_page(p)) {
+			v = shrink_locked_page(s, sc, p);
 			unlock_page(p);
 		}
 		if (v == RECLAIM_FREED) {
@@ -101,6 +188,69 @@ unsigned reclaim_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *l
 		if (v == RECLAIM_ACTIVATE && !page_test(p, PG_mlocked))
 			count_vm_events(s, MMSIM_VM_pgactivate, 1ULL << p->order);
 		putback_lru_page(s, p);
+	}
+	return freed;
+}
+
+unsigned reclaim_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *list)
+{
+	struct scan_control sc = { .cpu = cpu, .ignore_references = true, .keep_written = true };
+	return shrink_page_list(s, &sc, list);
+}
+
+/* ---- memory pressure --------------------------------------------------------------- */
+
+/* Scans up to nr pages from the old end of node nid's list l, a batch at a
+ * time, until `want` pages are freed.  Returns the pages freed. */
+static unsigned shrink_list(struct mm_sys *s, const struct scan_control *sc, unsigned nid,
+			    enum lru_list l, uint64_t nr, unsigned want)
+{
+	unsigned freed = 0;
+	while (nr && freed < want) {
+		struct list_head batch;
+		list_init(&batch);
+		unsigned n = isolate_lru_tail(s, nid, l, nr < SWAP_CLUSTER_MAX ? (unsigned)nr :
+						   SWAP_CLUSTER_MAX, &batch);
+		if (!n)
+			break;
+		nr -= n < nr ? n : nr;
+		freed += shrink_page_list(s, sc, &batch);
+	}
+	return freed;
+}
+
+/* One pass over node nid at a priority: its file lists always, its
+ * anonymous ones when a swap slot is free. */
+static unsigned shrink_node(struct mm_sys *s, const struct scan_control *sc, unsigned nid,
+			    int priority, unsigned want)
+{
+	static const enum lru_list order[] = { LRU_INACTIVE_FILE, LRU_ACTIVE_FILE,
+					       LRU_INACTIVE_ANON, LRU_ACTIVE_ANON };
+	bool may_swap = swap_free_slots(s) > 0;
+	unsigned freed = 0;
+	for (unsigned i = 0; i < sizeof order / sizeof order[0] && freed < want; i++) {
+		enum lru_list l = order[i];
+		if ((l == LRU_INACTIVE_ANON || l == LRU_ACTIVE_ANON) && !may_swap)
+			continue;
+		uint64_t size = lru_size(s, nid, l), nr = size >> priority;
+		if (!nr)
+			nr = size < SWAP_CLUSTER_MAX ? size : SWAP_CLUSTER_MAX;
+		freed += shrink_list(s, sc, nid, l, nr, want - freed);
+	}
+	return freed;
+}
+
+unsigned try_to_free_pages(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, uint64_t nodemask)
+{
+	struct scan_control sc = { .cpu = cpu };
+	unsigned freed = 0;
+	lru_add_drain_all(s);
+	for (int priority = DEF_PRIORITY; priority >= 0 && freed < SWAP_CLUSTER_MAX; priority--) {
+		for (unsigned k = 0; k < s->nr_nodes && freed < SWAP_CLUSTER_MAX; k++) {
+			unsigned n = (nid + k) % s->nr_nodes;	/* the preferred node first */
+			if (nodemask & (1ULL << n))
+				freed += shrink_node(s, &sc, n, priority, SWAP_CLUSTER_MAX - freed);
+		}
 	}
 	return freed;
 }
