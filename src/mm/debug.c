@@ -167,9 +167,10 @@ static unsigned check_lru_lists(struct mm_sys *s, struct pglist_data *nd, uint64
 
 /* ---- the swap area ------------------------------------------------------------ */
 
-/* Each slot's count equals the swap entries that name it (HAS_CACHE
- * aside); a slot marked as cached has its page in the swap cache, and that
- * page says so; the in-use count agrees.  With no CPU running. */
+/* Each slot's count equals the swap entries that name it (HAS_CACHE and
+ * a shmem object's mark aside: no entry names such a slot); a slot marked
+ * as cached has its page in the swap cache, and that page says so; the
+ * in-use count agrees.  With no CPU running. */
 static unsigned check_swap(struct mm_sys *s, struct mm_struct *const *mms, unsigned n)
 {
 	struct swap_info *si = s->swap;
@@ -198,9 +199,9 @@ static unsigned check_swap(struct mm_sys *s, struct mm_struct *const *mms, unsig
 	for (uint64_t off = 1; off < si->max; off++) {
 		unsigned v = si->swap_map[off];
 		inuse += v != 0;
-		if ((v & ~SWAP_HAS_CACHE) != ents[off])
+		if ((v & SWAP_MAP_MAX) != ents[off])
 			REPORT_ALL(bad, "swap slot %llu: count %u, %u swap entries name it",
-				   (unsigned long long)off, v & ~SWAP_HAS_CACHE, ents[off]);
+				   (unsigned long long)off, v & SWAP_MAP_MAX, ents[off]);
 		struct page *p = radix_tree_lookup(&si->cache->pages, off);
 		if (!(v & SWAP_HAS_CACHE) != !p)
 			REPORT_ALL(bad, "swap slot %llu: SWAP_HAS_CACHE %s, %s in the swap cache",

@@ -188,8 +188,10 @@ struct page *find_get_page(struct mm_sys *s, struct address_space *m, uint64_t i
 	radix_tree_read_lock();
 	for (;;) {
 		p = radix_tree_lookup(&m->pages, idx);
-		if (!p)
+		if (!p || radix_is_swap(p)) {
+			p = NULL;	/* a shmem page out on swap */
 			break;
+		}
 		if (!get_page_unless_zero(p))
 			continue;	/* frozen by migration: the slot is changing */
 		if (radix_tree_lookup(&m->pages, idx) == p)
@@ -208,7 +210,7 @@ struct page *find_page_peek(struct address_space *m, uint64_t idx)
 	radix_tree_read_lock();
 	struct page *p = radix_tree_lookup(&m->pages, idx);
 	radix_tree_read_unlock();
-	return p;
+	return radix_is_swap(p) ? NULL : p;
 }
 
 static struct address_space *page_file_mapping(const struct page *p);
@@ -336,6 +338,18 @@ struct page *pagecache_get_page(struct mm_sys *s, struct hw_cpu *cpu, struct add
 			if (*err != -EAGAIN)
 				return NULL;
 			continue;
+		}
+		if (!mapping_is_file(m)) {
+			radix_tree_read_lock();
+			void *item = radix_tree_lookup(&m->pages, idx);
+			radix_tree_read_unlock();
+			if (radix_is_swap(item)) {
+				p = shmem_swapin(s, cpu, m, idx, radix_swap_slot(item), nid, nodemask,
+						 major, err);
+				if (!p && *err == -EAGAIN)
+					continue;
+				return p;
+			}
 		}
 		p = add_new_page(s, cpu, m, idx, nid, nodemask, err);
 		if (!p) {
@@ -481,7 +495,7 @@ static void collect_page(void *arg, uint64_t index, void *item)
 {
 	struct dirty_scan *d = arg;
 	struct page *p = item;
-	if (d->err || index < d->start || index >= d->end)
+	if (d->err || index < d->start || index >= d->end || radix_is_swap(item))
 		return;
 	if (d->n == d->cap) {
 		unsigned cap = d->cap ? d->cap * 2 : 64;
@@ -623,6 +637,8 @@ void truncate_inode_pages(struct mm_sys *s, struct hw_cpu *cpu, struct address_s
 			  uint64_t from)
 {
 	unmap_mapping_range(s, cpu, m, from, UINT64_MAX);
+	if (!mapping_is_file(m))
+		shmem_truncate_swap(s, m, from);
 	struct dirty_scan d = { NULL, 0, 0, from, UINT64_MAX, 0 };
 	pthread_mutex_lock(&m->lock);
 	radix_tree_for_each(&m->pages, collect_page, &d);

@@ -759,10 +759,35 @@ void migration_entry_wait(struct mm_struct *mm, const struct pmap_entry *e);
  *  - A swap-cache page may be freed only once unmapped and clean (written
  *    to its slot since its last store); a slot with entries keeps its data.
  *
- * Lock order: page lock > si->cache->lock > si->lock.
+ * Lock order: page lock > a shmem object's lock > si->cache->lock > si->lock.
  */
 #define SWAP_HAS_CACHE 0x8000u
-#define SWAP_MAP_MAX 0x7fffu		/* entries per slot */
+#define SWAP_MAP_SHMEM 0x4000u		/* a shared-memory object's slot */
+#define SWAP_MAP_MAX 0x3fffu		/* entries per slot */
+
+/*
+ * A shared-memory object (shmem: shared anonymous memory, tmpfs files)
+ * whose page went to swap keeps, in that page's slot of its radix tree, a
+ * swap value instead of a page pointer (Linux's swp_to_radix_entry): the
+ * slot number, tagged by the low bit.  Its swap slot carries
+ * SWAP_MAP_SHMEM instead of a count (no page table ever names it).  The
+ * object's lookups see no page there; its fault and read paths swap the
+ * page back in (shmem_swapin).
+ */
+static inline bool radix_is_swap(const void *item)
+{
+	return (uintptr_t)item & 1;
+}
+
+static inline uint64_t radix_swap_slot(const void *item)
+{
+	return (uintptr_t)item >> 1;
+}
+
+static inline void *swap_radix_entry(uint64_t off)
+{
+	return (void *)(uintptr_t)((off << 1) | 1);
+}
 #define SWAP_MAX_SLOTS (1ULL << 32)	/* 16 TiB */
 
 struct swap_ops {
@@ -792,6 +817,8 @@ int swap_off(struct mm_sys *s, struct hw_cpu *cpu, struct mm_struct **mms, unsig
  * total_swap_pages). */
 uint64_t swap_free_slots(struct mm_sys *s);
 uint64_t swap_total_slots(struct mm_sys *s);
+/* Slot off (held for the cache) becomes a shmem object's. */
+void swap_shmem_get(struct mm_sys *s, uint64_t off);
 /* A free slot held for the swap cache (SWAP_HAS_CACHE), 0 if none. */
 uint64_t swap_alloc_slot(struct mm_sys *s);
 /* Entries and cache on slot off (swap_map). */
@@ -815,6 +842,9 @@ bool vm_swap_full(struct mm_sys *s);
 int swap_writepage(struct mm_sys *s, struct hw_cpu *cpu, struct page *p);
 
 /* The swap cache (swap_state.c). */
+/* p (locked, or not yet visible) takes slot off's place in the cache, with
+ * a reference for it; the slot's SWAP_HAS_CACHE is the caller's. */
+int swap_cache_insert(struct mm_sys *s, struct page *p, uint64_t off);
 struct page *swap_cache_get(struct mm_sys *s, uint64_t off);	/* referenced, or NULL */
 /* Gives the locked anonymous page p a slot and a place in the swap cache,
  * dirty (it must be written before it can go): 0 or -ENOMEM (no slot). */
@@ -828,6 +858,23 @@ void delete_from_swap_cache(struct mm_sys *s, struct page *p);
 bool folio_free_swap(struct mm_sys *s, struct page *p);
 /* remove_mapping() for a swap-cache page: its slot keeps the data. */
 int swap_cache_remove_frozen(struct mm_sys *s, struct page *p);
+/* Linux's shmem_writepage: the locked, unmapped, dirty page of a shmem
+ * object moves to the swap cache (to be written by swap_writepage) and its
+ * object keeps a swap value: 0, or -ENOMEM (no slot) / -EAGAIN. */
+int shmem_writeout(struct mm_sys *s, struct page *p);
+/* The page behind the swap value of slot off at idx of shmem object m,
+ * read back (or found in the swap cache), put in m again and referenced
+ * for the caller; *major if it was read.  NULL with *err: -EAGAIN (the
+ * value changed: look again), -ENOMEM, -EIO. */
+struct page *shmem_swapin(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m,
+			  uint64_t idx, uint64_t off, unsigned nid, uint64_t nodemask, bool *major,
+			  int *err);
+/* A shmem object's swap value goes (truncate, last reference). */
+void free_swap_shmem(struct mm_sys *s, uint64_t off);
+/* Is page idx of shmem object m out on swap (racy: for reports)? */
+bool shmem_page_swapped(struct address_space *m, uint64_t idx);
+/* Truncation of shmem object m from page from: its swap values go too. */
+void shmem_truncate_swap(struct mm_sys *s, struct address_space *m, uint64_t from);
 /* Migration: dst (locked, data copied) takes src's place in the swap cache
  * when only the cache and `extra` references hold src.  0 or -EAGAIN. */
 int swap_cache_migrate(struct mm_sys *s, struct page *dst, struct page *src, int extra);

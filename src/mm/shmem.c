@@ -8,8 +8,13 @@
  * and MADV_DONTNEED only drops the page-table entries.  Here the object is
  * an address_space without operations (filemap.c does the page cache);
  * it lives while a VMA refers to it.  A tmpfs file is the same object
- * with a size and a host (shmem_file_create), kept by the kernel's inode.  This file owns the objects' life and
- * the i_mmap links every address_space uses.
+ * with a size and a host (shmem_file_create), kept by the kernel's inode.
+ * Under reclaim a dirty page of such an object goes to swap: the page
+ * moves to the swap cache and the object keeps a swap value in its slot
+ * (shmem_writeout); a lookup that meets the value reads the page back
+ * into the object (shmem_swapin, from pagecache_get_page).
+ * This file owns the objects' life, their swap values, and the i_mmap
+ * links every address_space uses.
  */
 #include "mm.h"
 
@@ -74,6 +79,10 @@ static void release_cached_page(void *arg, uint64_t index, void *item)
 	struct release_ctx *r = arg;
 	struct page *p = item;
 	(void)index;
+	if (radix_is_swap(item)) {
+		free_swap_shmem(r->s, radix_swap_slot(item));
+		return;
+	}
 	page_cache_count(r->s, r->m, p, -1);
 	if (page_test(p, PG_private))
 		discard_buffers(r->s, p);
@@ -113,4 +122,122 @@ void shmem_unlink_vma(struct vm_area_struct *vma)
 	list_del(&vma->shared);
 	pthread_mutex_unlock(&m->i_mmap_lock);
 	mapping_put(vma->vm_mm->sys, m);
+}
+
+/* ---- swap ------------------------------------------------------------------------ */
+
+int shmem_writeout(struct mm_sys *s, struct page *p)
+{
+	struct address_space *m = (struct address_space *)p->mapping;
+	VM_BUG_ON_PAGE(!page_locked(p) || page_anon(p) || mapping_is_file(m), p);
+	uint64_t off = swap_alloc_slot(s);
+	if (!off)
+		return -ENOMEM;
+	swap_shmem_get(s, off);
+	pthread_mutex_lock(&m->lock);
+	if (radix_tree_lookup(&m->pages, p->index) != p) {
+		pthread_mutex_unlock(&m->lock);
+		free_swap_shmem(s, off);
+		swapcache_put_slot(s, off);
+		return -EAGAIN;
+	}
+	/* The value takes the page's slot, without the page's tags. */
+	radix_tree_tag_clear(&m->pages, p->index, PAGECACHE_TAG_DIRTY);
+	if (page_test(p, PG_dirty))
+		__atomic_sub_fetch(&m->nr_dirty, 1, __ATOMIC_RELAXED);
+	radix_tree_replace(&m->pages, p->index, swap_radix_entry(off));
+	page_cache_count(s, m, p, -1);
+	p->mapping = 0;
+	swap_cache_insert(s, p, off);	/* the slot is new: cannot fail */
+	pthread_mutex_unlock(&m->lock);
+	put_page(s, p);		/* the object's reference; the cache has its own */
+	return 0;
+}
+
+struct page *shmem_swapin(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m,
+			  uint64_t idx, uint64_t off, unsigned nid, uint64_t nodemask, bool *major,
+			  int *err)
+{
+	struct page *p = swapin_page(s, cpu, off, nid, nodemask, major, err);
+	if (!p) {
+		if (*err == -ENOENT)
+			*err = -EAGAIN;
+		return NULL;
+	}
+	lock_page(p);
+	pthread_mutex_lock(&m->lock);
+	if (radix_tree_lookup(&m->pages, idx) != swap_radix_entry(off) ||
+	    !page_test(p, PG_swapcache) || p->private != off) {
+		pthread_mutex_unlock(&m->lock);
+		unlock_page(p);
+		put_page(s, p);
+		*err = -EAGAIN;
+		return NULL;
+	}
+	p->mapping = (uintptr_t)m;
+	p->index = idx;
+	get_page(p);			/* the object's reference */
+	radix_tree_replace(&m->pages, idx, p);
+	page_cache_count(s, m, p, 1);
+	pthread_mutex_unlock(&m->lock);
+	/* Back in its object, out of the swap cache: the slot is free and
+	 * the page the only copy (dirty). */
+	delete_from_swap_cache(s, p);
+	free_swap_shmem(s, off);
+	page_clear(p, PG_dirty);
+	set_page_dirty(p);
+	unlock_page(p);
+	return p;
+}
+
+struct swap_values {
+	uint64_t from;
+	uint64_t *idx, *slot;
+	size_t n, cap;
+	bool nomem;
+};
+
+static void collect_swap_value(void *arg, uint64_t index, void *item)
+{
+	struct swap_values *v = arg;
+	if (!radix_is_swap(item) || index < v->from || v->nomem)
+		return;
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? 2 * v->cap : 64;
+		uint64_t *i = realloc(v->idx, cap * sizeof *i), *sl = i ? realloc(v->slot, cap * sizeof *sl) : NULL;
+		if (i)
+			v->idx = i;
+		if (!i || !sl) {
+			v->nomem = true;
+			return;
+		}
+		v->slot = sl;
+		v->cap = cap;
+	}
+	v->idx[v->n] = index;
+	v->slot[v->n++] = radix_swap_slot(item);
+}
+
+void shmem_truncate_swap(struct mm_sys *s, struct address_space *m, uint64_t from)
+{
+	struct swap_values v = { .from = from };
+	pthread_mutex_lock(&m->lock);
+	radix_tree_for_each(&m->pages, collect_swap_value, &v);
+	for (size_t i = 0; i < v.n; i++)
+		radix_tree_delete(&m->pages, v.idx[i]);
+	pthread_mutex_unlock(&m->lock);
+	for (size_t i = 0; i < v.n; i++)
+		free_swap_shmem(s, v.slot[i]);
+	/* Out of memory for the list: the values left are freed with the
+	 * object (mapping_put). */
+	free(v.idx);
+	free(v.slot);
+}
+
+bool shmem_page_swapped(struct address_space *m, uint64_t idx)
+{
+	radix_tree_read_lock();
+	void *item = radix_tree_lookup(&m->pages, idx);
+	radix_tree_read_unlock();
+	return radix_is_swap(item);
 }

@@ -36,9 +36,7 @@ struct page *swap_cache_get(struct mm_sys *s, uint64_t off)
 	return c ? find_get_page(s, c, off) : NULL;
 }
 
-/* p (locked, or not yet visible) takes slot off's place in the cache, with
- * a reference for it; the slot's SWAP_HAS_CACHE is the caller's. */
-static int swap_cache_insert(struct mm_sys *s, struct page *p, uint64_t off)
+int swap_cache_insert(struct mm_sys *s, struct page *p, uint64_t off)
 {
 	struct address_space *c = swap_cache(s);
 	pthread_mutex_lock(&c->lock);

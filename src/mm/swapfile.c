@@ -25,6 +25,8 @@ static struct swap_info *swap_area(struct mm_sys *s)
 	return __atomic_load_n(&s->swap, __ATOMIC_ACQUIRE);
 }
 
+static void try_to_reclaim_swap(struct mm_sys *s, uint64_t off);
+
 int swap_on(struct mm_sys *s, uint64_t slots, const struct swap_ops *ops, void *arg)
 {
 	if (swap_area(s))
@@ -122,12 +124,35 @@ int swap_duplicate(struct mm_sys *s, uint64_t off)
 	int err = 0;
 	spin_lock(&si->lock);
 	VM_BUG_ON(off == 0 || off >= si->max || !si->swap_map[off]);
-	if ((si->swap_map[off] & ~SWAP_HAS_CACHE) >= SWAP_MAP_MAX)
+	if ((si->swap_map[off] & SWAP_MAP_MAX) >= SWAP_MAP_MAX)
 		err = -ENOMEM;	/* Linux chains continuation pages; not modelled */
 	else
 		si->swap_map[off]++;
 	spin_unlock(&si->lock);
 	return err;
+}
+
+/* Marks slot off (held for the cache) as a shmem object's. */
+void swap_shmem_get(struct mm_sys *s, uint64_t off)
+{
+	struct swap_info *si = swap_area(s);
+	spin_lock(&si->lock);
+	si->swap_map[off] |= SWAP_MAP_SHMEM;
+	spin_unlock(&si->lock);
+}
+
+void free_swap_shmem(struct mm_sys *s, uint64_t off)
+{
+	struct swap_info *si = swap_area(s);
+	spin_lock(&si->lock);
+	VM_BUG_ON(!(si->swap_map[off] & SWAP_MAP_SHMEM));
+	si->swap_map[off] &= (uint16_t)~SWAP_MAP_SHMEM;
+	unsigned v = si->swap_map[off];
+	if (!v)
+		si->inuse--;
+	spin_unlock(&si->lock);
+	if (v == SWAP_HAS_CACHE)
+		try_to_reclaim_swap(s, off);
 }
 
 int swapcache_prepare(struct mm_sys *s, uint64_t off)

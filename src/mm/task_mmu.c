@@ -100,7 +100,7 @@ struct mem_size_stats {
 static void smaps_swap_entry(struct mm_sys *s, struct mem_size_stats *mss,
 			     const struct pmap_entry *e)
 {
-	unsigned n = swap_count(s, swap_entry_offset(e)) & ~SWAP_HAS_CACHE;
+	unsigned n = swap_count(s, swap_entry_offset(e)) & SWAP_MAP_MAX;
 	uint64_t pss = PAGE_SIZE << PSS_SHIFT;
 
 	mss->swap += PAGE_SIZE;
@@ -157,6 +157,25 @@ static void smaps_account(struct mem_size_stats *mss, struct page *p, uint64_t n
 		if (mapcount >= 2)
 			pss /= (uint64_t)mapcount;
 		smaps_page_accumulate(mss, head, PAGE_SIZE, pss, dirty, locked, mapcount < 2);
+	}
+}
+
+/* A shmem object's pages out on swap where v maps nothing (Linux's
+ * shmem_swap_usage, and smaps_pte_hole for private writable mappings):
+ * Swap, without SwapPss. */
+static void smaps_shmem_swap(struct vm_area_struct *v, struct mem_size_stats *mss)
+{
+	struct mm_struct *mm = v->vm_mm;
+	struct address_space *m = v->vm_file;
+	for (uint64_t a = v->vm_start; a < v->vm_end; a += PAGE_SIZE) {
+		struct pmap_entry e;
+		if (!shmem_page_swapped(m, linear_page_index(v, a)))
+			continue;
+		spin_lock(&mm->ptl);
+		int kind = pmap_lookup(&mm->pmap, a, &e);
+		spin_unlock(&mm->ptl);
+		if (kind == PMAP_EMPTY)
+			mss->swap += PAGE_SIZE;
 	}
 }
 
@@ -245,6 +264,8 @@ void vma_smaps(struct vm_area_struct *v, struct mmsim_smaps *sm)
 	vma_perms(v, sm->perms);
 	sm->pgoff = v->vm_file ? v->vm_pgoff << PAGE_SHIFT : 0;
 	smaps_walk(v, &mss);
+	if (v->vm_file && !mapping_is_file(v->vm_file))
+		smaps_shmem_swap(v, &mss);
 	kb[MMSIM_SMAPS_Size] = (v->vm_end - v->vm_start) >> 10;
 	kb[MMSIM_SMAPS_KernelPageSize] = PAGE_SIZE >> 10;
 	kb[MMSIM_SMAPS_MMUPageSize] = PAGE_SIZE >> 10;

@@ -18,9 +18,10 @@
  *
  * Dirty file pages are not written from here (Linux leaves that to the
  * flusher threads unless kswapd is in trouble): unmapped, they are
- * activated.  So are dirty shared-memory pages, which Linux would move to
- * swap through shmem_writepage (not modelled).  An anonymous huge page is
- * split and its pieces reclaimed one by one.
+ * activated.  A dirty shared-memory page moves to the swap cache (Linux's
+ * shmem_writepage) and is written as an anonymous one; without swap it is
+ * activated.  An anonymous huge page is split and its pieces reclaimed one
+ * by one.
  *
  * Memory pressure (try_to_free_pages, the allocator's direct reclaim):
  * the oldest pages of each allowed node's inactive lists are isolated, a
@@ -121,8 +122,11 @@ static enum reclaim_verdict shrink_locked_page(struct mm_sys *s, const struct sc
 	if (!unmap_all(s, cpu, p))
 		return RECLAIM_ACTIVATE;
 	if (page_test(p, PG_dirty)) {
-		/* A dirty file page, or shared memory (shmem_writepage would
-		 * move it to swap: not modelled, it stays, unmapped). */
+		/* Shared memory goes to the swap cache first (without swap it
+		 * stays, unmapped); a dirty file page is the flushers'. */
+		if (!page_test(p, PG_swapcache) && page_test(p, PG_swapbacked) &&
+		    (!__atomic_load_n(&s->swap, __ATOMIC_ACQUIRE) || shmem_writeout(s, p)))
+			return RECLAIM_ACTIVATE;
 		if (!page_test(p, PG_swapcache))
 			return clean_only ? RECLAIM_KEEP : RECLAIM_ACTIVATE;
 		if (swap_writepage(s, cpu, p))

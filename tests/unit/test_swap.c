@@ -5,7 +5,9 @@
  * swap-in from the cache and from the area (pswpin, major faults), the
  * slot freed by a write fault, fork sharing swapped pages, munmap freeing
  * slots, swapoff reading everything back, migration of swap-cache pages,
- * pageout without swap; every step ends with the debug audit clean (slot
+ * pageout without swap, shared memory (swap values in its object), and
+ * memory pressure (faults reclaiming, with and without swap); every step
+ * ends with the debug audit clean (slot
  * counts against swap entries, swap cache against SWAP_HAS_CACHE).
  *
  * Machine: 2 nodes, 2 CPUs, 64 MiB per node.
@@ -272,6 +274,77 @@ static void test_full_area(void)
 	mmsim_destroy(m);
 }
 
+static void test_shmem(void)
+{
+	printf("# shared memory goes to swap through the swap cache; its object keeps swap values\n");
+	struct mmsim *m = machine();
+	struct mmsim_task *t = task_on(m, 0);
+	is(mmsim_swapon(m, 1ULL << 20, NULL), 0, "swapon");
+	uint64_t a = (uint64_t)mmsim_sys_mmap(t, 0, N * P, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	fill(t, a, 0);
+	uint64_t out0 = ev(m, MMSIM_VM_pswpout), in0 = ev(m, MMSIM_VM_pswpin);
+	is(mmsim_sys_madvise(t, a, N * P, MADV_PAGEOUT), 0, "pageout");
+	is(ev(m, MMSIM_VM_pswpout) - out0, N, "every page written");
+	is(present(t, a, NULL), 0, "nothing mapped");
+	is(smaps_kb(t, a, MMSIM_SMAPS_Swap), N * 4, "smaps Swap: the object's swapped pages");
+	is(smaps_kb(t, a, MMSIM_SMAPS_SwapPss), 0, "no SwapPss (no swap entry in a page table)");
+	is(mmsim_debug_check(m), 0, "audit clean");
+	is(wrong_pages(t, a, 0), 0, "data back (from the swap cache)");
+	is(ev(m, MMSIM_VM_pswpin) - in0, 0, "nothing read");
+	is(smaps_kb(t, a, MMSIM_SMAPS_Swap), 0, "back in the object: no Swap");
+	struct mmsim_task *c = NULL;
+	is(mmsim_fork(t, "child", &c), 0, "fork: the child shares the object");
+	is(wrong_pages(c, a, 0), 0, "the child reads it: mapped twice");
+	is(mmsim_sys_madvise(t, a, N * P, MADV_PAGEOUT), 0, "pageout of pages the child maps too:");
+	is(present(t, a, NULL), N, "left alone (mapped by another process)");
+	mmsim_task_exit(c);
+	is(mmsim_sys_madvise(t, a, N * P, MADV_PAGEOUT), 0, "pageout, the child gone");
+	is(ev(m, MMSIM_VM_pswpout) - out0, 2 * N, "written again (dirty: the object's only copy)");
+	is(mmsim_sys_munmap(t, a, N * P), 0, "munmap: the object goes with its swap values");
+	is(mmsim_debug_check(m), 0, "audit clean");
+	uint64_t in1 = ev(m, MMSIM_VM_pswpin);
+	is(mmsim_swapoff(m), 0, "swapoff: no slot left");
+	is(ev(m, MMSIM_VM_pswpin), in1, "nothing read");
+	mmsim_destroy(m);
+}
+
+static void test_pressure(void)
+{
+	printf("# memory pressure: a fault that finds no free page reclaims\n");
+	struct mmsim_config cfg;
+	struct mmsim *m = NULL;
+	mmsim_config_default(&cfg);
+	cfg.nodes = 1;
+	cfg.cpus = 1;
+	cfg.mem_per_node = 16ULL << 20;
+	is(mmsim_create(&cfg, &m), 0, "a machine of 16 MiB");
+	struct mmsim_task *t = task_on(m, 0);
+	const uint64_t len = 32ULL << 20, pages = len / P;
+	/* MAP_NORESERVE: past the overcommit check, which counts swap. */
+	uint64_t a = (uint64_t)mmsim_sys_mmap(t, 0, len, RW, PRIV | MAP_NORESERVE, -1, 0);
+	uint64_t fault = 0;
+	ok(mmsim_fill(t, a, 0x5a, len, &fault) != 0, "without swap, 32 MiB cannot fit");
+	ok(fault > a && fault < a + len, "the fault comes part of the way");
+	is(mmsim_sys_munmap(t, a, len), 0, "munmap");
+	is(mmsim_swapon(m, 64ULL << 20, NULL), 0, "swapon 64 MiB");
+	a = (uint64_t)mmsim_sys_mmap(t, 0, len, RW, PRIV, -1, 0);
+	ok(a < (1ULL << 47), "mmap 32 MiB: memory and swap are enough now");
+	int bad = 0;
+	for (uint64_t i = 0; i < pages && !bad; i++)
+		bad = mmsim_fill(t, a + i * P, (int)(i * 7 + 1) & 0xff, P, NULL) != 0;
+	is(bad, 0, "with swap, every page written");
+	ok(ev(m, MMSIM_VM_pswpout) >= pages / 2, "half of them or more went to swap");
+	uint8_t b = 0;
+	for (uint64_t i = 0; i < pages && !bad; i++)
+		bad = mmsim_load8(t, a + i * P + 100, &b) || b != (uint8_t)((i * 7 + 1) & 0xff);
+	is(bad, 0, "every page reads back what was written");
+	ok(ev(m, MMSIM_VM_pswpin) > 0, "read back from swap");
+	is(mmsim_debug_check(m), 0, "audit clean");
+	is(mmsim_sys_munmap(t, a, len), 0, "munmap");
+	is(mmsim_debug_check(m), 0, "audit clean: every slot freed");
+	mmsim_destroy(m);
+}
+
 int main(void)
 {
 	test_errors();
@@ -280,5 +353,7 @@ int main(void)
 	test_migrate_swapcache();
 	test_no_swap();
 	test_full_area();
+	test_shmem();
+	test_pressure();
 	return done_testing();
 }
