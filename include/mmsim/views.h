@@ -96,7 +96,7 @@ void mmsim_smaps_print(FILE *f, const struct mmsim_smaps *sm);
 	X(unevictable_pgs_culled) X(unevictable_pgs_cleared)                     \
 	X(unevictable_pgs_rescued) X(unevictable_pgs_stranded) X(pgactivate)     \
 	X(pgdeactivate) X(pglazyfree) X(pswpin) X(pswpout) X(oom_kill)           \
-	X(pgmajfault) X(cow_ksm) X(swap_ra) X(thp_swpout) X(thp_swpout_fallback)
+	X(pgmajfault) X(cow_ksm) X(swap_ra) X(swap_ra_hit) X(thp_swpout_fallback)
 
 enum mmsim_vmstat_event {
 #define MMSIM_VMSTAT_ENUM(name) MMSIM_VM_##name,

@@ -191,7 +191,8 @@ static int willneed_swapin(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t st
 		spin_unlock(&mm->ptl);
 		for (unsigned i = 0; i < n; i++) {
 			int err;
-			struct page *p = swapin_page(s, cpu, slots[i], nid, mm->mems_allowed, NULL, &err);
+			struct page *p = swapin_page(s, cpu, slots[i], nid, mm->mems_allowed, false, NULL,
+						     &err);
 			if (p)
 				put_page(s, p);
 		}

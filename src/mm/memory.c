@@ -620,7 +620,7 @@ static int do_swap_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 	int err = 0;
 	spin_unlock(&mm->ptl);
 	struct page *p = swapin_page(s, cpu, swap_entry_offset(orig), fault_node(cpu, mm),
-				     mm->mems_allowed, &major, &err);
+				     mm->mems_allowed, true, &major, &err);
 	if (major && !(flags & FAULT_FLAG_UNUSE))
 		count_vm_events(s, MMSIM_VM_pgmajfault, 1);
 	if (p)

@@ -177,6 +177,11 @@ enum pageflags {
 	NR_PAGEFLAGS
 };
 
+/* A swap-cache page read ahead and not yet found by a fault: Linux's
+ * PG_readahead, which is PG_reclaim's bit (pageout's writes here complete
+ * before anyone looks, so the two never meet). */
+#define PG_readahead PG_reclaim
+
 struct page {
 	uint32_t flags;
 	uint16_t order;		/* compound order, on a head page */
@@ -292,6 +297,19 @@ struct pglist_data {
 	uint64_t numastat[MMSIM_NUMASTAT_NR];	/* pages; relaxed atomics */
 };
 
+/*
+ * Swap-in readahead, as Linux 6.12 on a rotational swap area (cluster
+ * readahead): one state per machine, kept from boot across swapon and
+ * swapoff.  hits counts the read-ahead pages found since the last window
+ * (Linux starts it at 4), prev_offset the slot of the last miss with no
+ * hits, last_ra the last window.  swap_ra_lock guards all three.
+ */
+struct swap_ra {
+	pthread_mutex_t lock;
+	unsigned hits, last_ra;
+	uint64_t prev_offset;
+};
+
 /* Per-CPU batch of pages waiting to join an LRU (Linux's lru_add batch). */
 #define LRU_BATCH 15
 struct lru_batch {
@@ -322,6 +340,7 @@ struct mm_sys {
 	 * a page, a page-table page): mmsim_counters_machine adds them. */
 	uint64_t pages_freed, pt_alloc, pt_free;
 	struct swap_info *swap;		/* the swap area (swapon), or NULL */
+	struct swap_ra swap_ra;		/* swap readahead, from boot (swap_state.c) */
 };
 
 /* Counts n events of /proc/vmstat's kind ev (Linux's count_vm_events). */
@@ -879,13 +898,16 @@ void shmem_truncate_swap(struct mm_sys *s, struct address_space *m, uint64_t fro
  * when only the cache and `extra` references hold src.  0 or -EAGAIN. */
 int swap_cache_migrate(struct mm_sys *s, struct page *dst, struct page *src, int extra);
 /*
- * Swap-in: the page of slot off, referenced and uptodate, from the swap
- * cache or read from the slot (with readahead around it, as Linux 6.12);
- * *major when this call read it.  NULL with *err: -ENOENT (the slot was
- * freed meanwhile: retry the fault), -ENOMEM, -EIO.
+ * Swap-in: the page of slot off, referenced and uptodate.  With `ra` (a
+ * fault, swapoff, shmem's swap-in): looked up in the swap cache as a fault
+ * does (a read-ahead page found counts swap_ra_hit), and on a miss read
+ * with the aligned block of slots around it (cluster readahead): *major
+ * then.  Without (MADV_WILLNEED): the page alone, no marks, no counts but
+ * pswpin.  NULL with *err: -ENOENT (the slot was freed meanwhile: retry
+ * the fault), -ENOMEM, -EIO.
  */
 struct page *swapin_page(struct mm_sys *s, struct hw_cpu *cpu, uint64_t off, unsigned nid,
-			 uint64_t nodemask, bool *major, int *err);
+			 uint64_t nodemask, bool ra, bool *major, int *err);
 
 /* memory.c: the swap entry at addr of vma (mmap_lock held) becomes a
  * mapping of its page again, read from the slot if need be (swapoff's

@@ -75,6 +75,8 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 	s->pt_ops.alloc_table = pt_alloc;
 	s->pt_ops.free_table = pt_free;
 	pthread_mutex_init(&s->lru_add_lock, NULL);
+	pthread_mutex_init(&s->swap_ra.lock, NULL);
+	s->swap_ra.hits = 4;	/* Linux's swapin_readahead_hits at boot */
 
 	size_t bytes = (size_t)hw->nr_pfns * sizeof(struct page);
 	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,

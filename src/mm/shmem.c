@@ -158,7 +158,7 @@ struct page *shmem_swapin(struct mm_sys *s, struct hw_cpu *cpu, struct address_s
 			  uint64_t idx, uint64_t off, unsigned nid, uint64_t nodemask, bool *major,
 			  int *err)
 {
-	struct page *p = swapin_page(s, cpu, off, nid, nodemask, major, err);
+	struct page *p = swapin_page(s, cpu, off, nid, nodemask, true, major, err);
 	if (!p) {
 		if (*err == -ENOENT)
 			*err = -EAGAIN;

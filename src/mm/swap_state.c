@@ -141,11 +141,14 @@ int swap_cache_migrate(struct mm_sys *s, struct page *dst, struct page *src, int
  * __read_swap_cache_async + swap_read_folio): the page goes in locked, so
  * a racing fault on the same slot waits for the read on its lock.  A slot
  * someone else is filling (SWAP_HAS_CACHE without a page yet) is retried.
+ * Returns the page referenced, *read telling whether this call read it
+ * (a page already cached is returned as it is); NULL with *err.
  */
 static struct page *read_swap_page(struct mm_sys *s, struct hw_cpu *cpu, uint64_t off,
-				   unsigned nid, uint64_t nodemask, int *err)
+				   unsigned nid, uint64_t nodemask, bool *read, int *err)
 {
 	struct swap_info *si = __atomic_load_n(&s->swap, __ATOMIC_ACQUIRE);
+	*read = false;
 	for (;;) {
 		struct page *p = swap_cache_get(s, off);
 		if (p)
@@ -185,19 +188,111 @@ static struct page *read_swap_page(struct mm_sys *s, struct hw_cpu *cpu, uint64_
 		page_set(p, PG_uptodate);
 		count_vm_events(s, MMSIM_VM_pswpin, 1);
 		unlock_page(p);
-		*err = 1;	/* read by us */
+		*read = true;
 		return p;
 	}
 }
 
-struct page *swapin_page(struct mm_sys *s, struct hw_cpu *cpu, uint64_t off, unsigned nid,
-			 uint64_t nodemask, bool *major, int *err)
+/* A fault's look in the swap cache (Linux's swap_cache_get_folio): a page
+ * read ahead and found for the first time is a readahead hit. */
+static struct page *swap_cache_lookup(struct mm_sys *s, uint64_t off)
 {
-	struct page *p = read_swap_page(s, cpu, off, nid, nodemask, err);
-	if (!p)
-		return NULL;
-	if (*err == 1 && major)
-		*major = true;
+	struct page *p = swap_cache_get(s, off);
+	if (!p || p->order)
+		return p;
+	if (__atomic_fetch_and(&p->flags, ~(1u << PG_readahead), __ATOMIC_RELAXED) &
+	    (1u << PG_readahead)) {
+		count_vm_events(s, MMSIM_VM_swap_ra_hit, 1);
+		pthread_mutex_lock(&s->swap_ra.lock);
+		s->swap_ra.hits++;
+		pthread_mutex_unlock(&s->swap_ra.lock);
+	}
+	return p;
+}
+
+/*
+ * The readahead window for a miss on slot off (Linux's swapin_nr_pages):
+ * the hits since the last window, plus two, rounded up to a power of two
+ * (at least 4); with no hits, 2 for a slot next to the last such miss,
+ * else 1.  At most 8 (page-cluster 3), never below half the last window.
+ */
+#define SWAP_RA_MAX 8u
+
+static unsigned swap_ra_window(struct mm_sys *s, uint64_t off)
+{
+	struct swap_ra *ra = &s->swap_ra;
+	unsigned n;
+	pthread_mutex_lock(&ra->lock);
+	unsigned hits = ra->hits;
+	ra->hits = 0;
+	if (!hits) {
+		n = off == ra->prev_offset + 1 || off + 1 == ra->prev_offset ? 2 : 1;
+		ra->prev_offset = off;
+	} else {
+		n = 4;
+		while (n < hits + 2)
+			n <<= 1;
+	}
+	if (n > SWAP_RA_MAX)
+		n = SWAP_RA_MAX;
+	if (n < ra->last_ra / 2)
+		n = ra->last_ra / 2;
+	ra->last_ra = n;
+	pthread_mutex_unlock(&ra->lock);
+	return n;
+}
+
+/*
+ * Cluster readahead around a missed slot (Linux's swap_cluster_readahead
+ * on a rotational area): every slot of the aligned block of the window
+ * that some entry names is read into the swap cache, the others than off
+ * marked as read ahead (swap_ra).  The block is in slot space: it reads
+ * whatever pages own those slots.
+ */
+static void swap_readahead(struct mm_sys *s, struct hw_cpu *cpu, uint64_t off, unsigned nid,
+			   uint64_t nodemask)
+{
+	struct swap_info *si = __atomic_load_n(&s->swap, __ATOMIC_ACQUIRE);
+	uint64_t mask = swap_ra_window(s, off) - 1;
+	if (!mask)
+		return;
+	uint64_t first = off & ~mask, last = off | mask;
+	if (!first)
+		first = 1;	/* the header */
+	if (last >= si->max)
+		last = si->max - 1;
+	for (uint64_t o = first; o <= last; o++) {
+		bool read;
+		int err;
+		if (!(swap_count(s, o) & ~SWAP_HAS_CACHE))
+			continue;	/* free, or held by the cache alone */
+		struct page *p = read_swap_page(s, cpu, o, nid, nodemask, &read, &err);
+		if (!p)
+			continue;
+		if (read && o != off) {
+			page_set(p, PG_readahead);
+			count_vm_events(s, MMSIM_VM_swap_ra, 1);
+		}
+		put_page(s, p);
+	}
+	lru_add_drain_local(s, cpu);
+}
+
+struct page *swapin_page(struct mm_sys *s, struct hw_cpu *cpu, uint64_t off, unsigned nid,
+			 uint64_t nodemask, bool ra, bool *major, int *err)
+{
+	bool read;
+	struct page *p = ra ? swap_cache_lookup(s, off) : NULL;
+	if (!p) {
+		if (ra) {
+			swap_readahead(s, cpu, off, nid, nodemask);
+			if (major)
+				*major = true;	/* the lookup missed */
+		}
+		p = read_swap_page(s, cpu, off, nid, nodemask, &read, err);
+		if (!p)
+			return NULL;
+	}
 	*err = 0;
 	/* Found while another fault was still reading it: wait for the read. */
 	if (!page_test(p, PG_uptodate)) {
