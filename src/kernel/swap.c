@@ -162,6 +162,5 @@ int mmsim_swapoff(struct mmsim *m)
 
 void swap_teardown(struct mmsim *m)
 {
-	if (m->mm.swap)
-		swap_off(&m->mm, NULL, NULL, 0);
+	swap_destroy(&m->mm);
 }

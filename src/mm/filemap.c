@@ -242,16 +242,19 @@ static struct page *add_new_page(struct mm_sys *s, struct hw_cpu *cpu, struct ad
 		*err = -ENOMEM;
 		return NULL;
 	}
-	/* Nobody can see it yet: plain flag stores. */
+	/* Nobody else uses it yet, but the buddy allocator may peek at its
+	 * flags (merging a neighbour): atomic flag stores. */
 	p->mapping = (uintptr_t)m;
 	p->index = idx;
-	p->flags |= file ? (1u << PG_locked) : (1u << PG_swapbacked) | (1u << PG_uptodate);
+	__atomic_or_fetch(&p->flags,
+			  file ? (1u << PG_locked) : (1u << PG_swapbacked) | (1u << PG_uptodate),
+			  __ATOMIC_RELAXED);
 	pthread_mutex_lock(&m->lock);
 	*err = idx >= m->nr_pages ? -EFAULT : radix_tree_insert(&m->pages, idx, p);
 	if (*err) {
 		pthread_mutex_unlock(&m->lock);
 		p->mapping = 0;
-		p->flags &= ~(1u << PG_locked);
+		page_clear(p, PG_locked);
 		put_page(s, p);
 		return NULL;
 	}

@@ -43,14 +43,14 @@ static void add_locked(struct mm_sys *s, struct pglist_data *nd, struct page *p)
 		count_vm_events(s, MMSIM_VM_unevictable_pgs_rescued, nr);
 	}
 	list_add(&p->lru, &nd->lru[l]);
-	nd->nr_lru[l]++;
+	__atomic_add_fetch(&nd->nr_lru[l], 1, __ATOMIC_RELAXED);	/* lru_size() peeks */
 	page_set(p, PG_lru);
 }
 
 static void del_locked(struct pglist_data *nd, struct page *p)
 {
 	list_del(&p->lru);
-	nd->nr_lru[page_lru_now(p)]--;
+	__atomic_sub_fetch(&nd->nr_lru[page_lru_now(p)], 1, __ATOMIC_RELAXED);
 	page_clear(p, PG_lru);
 }
 

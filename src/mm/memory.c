@@ -652,15 +652,29 @@ static int do_swap_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 	return err && err != -ENOENT ? SIGBUS : 0;
 }
 
+/* How often reclaim may make no progress before an allocation fails
+ * (Linux's MAX_RECLAIM_RETRIES). */
+#define MAX_RECLAIM_RETRIES 16
+
 int swap_fault_in(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
 		  uint64_t addr)
 {
-	struct pmap_entry e;
-	spin_lock(&mm->ptl);
-	pmap_lookup(&mm->pmap, addr, &e);
-	int sig = is_swap_entry(&e) ? do_swap_page(mm, cpu, vma, addr, FAULT_FLAG_UNUSE, &e) : 0;
-	spin_unlock(&mm->ptl);
-	return sig ? -ENOMEM : 0;
+	/* swapoff's allocations reclaim as a fault's do. */
+	for (unsigned stuck = 0; stuck < MAX_RECLAIM_RETRIES;) {
+		struct pmap_entry e;
+		spin_lock(&mm->ptl);
+		pmap_lookup(&mm->pmap, addr, &e);
+		int sig = is_swap_entry(&e) ? do_swap_page(mm, cpu, vma, addr, FAULT_FLAG_UNUSE, &e)
+					    : 0;
+		spin_unlock(&mm->ptl);
+		if (sig != VM_FAULT_OOM)
+			return sig ? -EIO : 0;
+		if (try_to_free_pages(mm->sys, cpu, fault_node(cpu, mm), mm->mems_allowed))
+			stuck = 0;
+		else
+			stuck++;
+	}
+	return -ENOMEM;
 }
 
 /* The fault proper, with mmap_lock held and the VMA known to cover addr. */
@@ -767,8 +781,6 @@ static TRACE_HELPER void trace_page_fault(struct mm_struct *mm, uint64_t addr, u
  * OOM killer would choose a victim; it is not modelled yet: the access
  * fails with SIGBUS.
  */
-#define MAX_RECLAIM_RETRIES 16
-
 static int fault_reclaiming(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
 			    uint64_t addr, unsigned flags)
 {

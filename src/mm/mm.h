@@ -340,6 +340,8 @@ struct mm_sys {
 	 * a page, a page-table page): mmsim_counters_machine adds them. */
 	uint64_t pages_freed, pt_alloc, pt_free;
 	struct swap_info *swap;		/* the swap area (swapon), or NULL */
+	struct list_head shmem_swaplist;	/* shmem objects that sent pages to swap */
+	pthread_mutex_t shmem_swaplist_lock;
 	struct swap_ra swap_ra;		/* swap readahead, from boot (swap_state.c) */
 };
 
@@ -832,6 +834,8 @@ struct swap_info {
  * out meanwhile, leaving the area on.  Call with no CPU running. */
 int swap_on(struct mm_sys *s, uint64_t slots, const struct swap_ops *ops, void *arg);
 int swap_off(struct mm_sys *s, struct hw_cpu *cpu, struct mm_struct **mms, unsigned nr);
+/* The machine goes: its swap area too (every task and object gone). */
+void swap_destroy(struct mm_sys *s);
 /* Free slots, and all slots but the header (Linux's nr_swap_pages and
  * total_swap_pages). */
 uint64_t swap_free_slots(struct mm_sys *s);
@@ -892,8 +896,15 @@ struct page *shmem_swapin(struct mm_sys *s, struct hw_cpu *cpu, struct address_s
 void free_swap_shmem(struct mm_sys *s, uint64_t off);
 /* Is page idx of shmem object m out on swap (racy: for reports)? */
 bool shmem_page_swapped(struct address_space *m, uint64_t idx);
+/* swapoff's shmem_unuse: every swap value of every shmem object is read
+ * back into its object.  0 or -errno. */
+int shmem_unuse(struct mm_sys *s, struct hw_cpu *cpu);
 /* Truncation of shmem object m from page from: its swap values go too. */
 void shmem_truncate_swap(struct mm_sys *s, struct address_space *m, uint64_t from);
+/* A page that lost its last mapping (munmap, exit, MADV_DONTNEED: the
+ * gather's frees) leaves the swap cache when no swap entry names its slot
+ * and its lock is free (Linux's free_swap_cache). */
+void free_swap_cache(struct mm_sys *s, struct page *p);
 /* Migration: dst (locked, data copied) takes src's place in the swap cache
  * when only the cache and `extra` references hold src.  0 or -EAGAIN. */
 int swap_cache_migrate(struct mm_sys *s, struct page *dst, struct page *src, int extra);
@@ -1172,6 +1183,8 @@ struct address_space {
 	unsigned dev_major, dev_minor;	/* and the device: 0:0 for shared memory */
 	int wb_err;		/* a writeback error fsync has not reported yet */
 	void (*release)(struct address_space *m);	/* last reference gone */
+	struct list_head swaplist;	/* shmem: on mm_sys.shmem_swaplist once
+					 * a page of it went to swap */
 };
 
 static inline bool mapping_is_file(const struct address_space *m)

@@ -9,7 +9,9 @@
  *                         note the level (PTE or PMD) - its stride
  *   tlb_remove_page()     a page lost a mapping: free it after the flush
  *   tlb_remove_table()    a page-table page was unhooked: same
- *   tlb_finish_mmu()      one flush for everything, then the frees
+ *   tlb_finish_mmu()      one flush for everything, then the frees (a
+ *                         page no longer mapped also leaves the swap cache
+ *                         when no swap entry needs its slot)
  *
  * Rules (x86, Linux 5.19 and later):
  *  - One flush per gather covering every VMA it touched, unless the batch
@@ -79,8 +81,10 @@ void tlb_flush_mmu(struct mmu_gather *tlb)
 	 * first, so pages still waiting there are freed now too. */
 	if (tlb->nr_pages && tlb->cpu)
 		lru_add_drain_cpu(s, tlb->cpu->id);
-	for (unsigned i = 0; i < tlb->nr_pages; i++)
+	for (unsigned i = 0; i < tlb->nr_pages; i++) {
+		free_swap_cache(s, tlb->pages[i]);
 		put_page(s, tlb->pages[i]);
+	}
 	tlb->nr_pages = 0;
 	for (unsigned i = 0; i < tlb->nr_tables; i++)
 		s->pt_ops.free_table(s, tlb->tables[i]);

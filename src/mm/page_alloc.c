@@ -76,6 +76,8 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 	s->pt_ops.free_table = pt_free;
 	pthread_mutex_init(&s->lru_add_lock, NULL);
 	pthread_mutex_init(&s->swap_ra.lock, NULL);
+	pthread_mutex_init(&s->shmem_swaplist_lock, NULL);
+	list_init(&s->shmem_swaplist);
 	s->swap_ra.hits = 4;	/* Linux's swapin_readahead_hits at boot */
 
 	size_t bytes = (size_t)hw->nr_pfns * sizeof(struct page);

@@ -35,6 +35,7 @@ static struct address_space *mapping_alloc(uint64_t nr_pages)
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_mutex_init(&m->i_mmap_lock, NULL);
 	list_init(&m->vmas);
+	list_init(&m->swaplist);
 	return m;
 }
 
@@ -96,6 +97,11 @@ void mapping_put(struct mm_sys *s, struct address_space *m)
 	if (__atomic_sub_fetch(&m->refcount, 1, __ATOMIC_ACQ_REL))
 		return;
 	/* Nobody maps it or holds it open, so no lookup can be running. */
+	if (!list_empty(&m->swaplist)) {
+		pthread_mutex_lock(&s->shmem_swaplist_lock);
+		list_del(&m->swaplist);
+		pthread_mutex_unlock(&s->shmem_swaplist_lock);
+	}
 	struct release_ctx r = { s, m };
 	radix_tree_for_each(&m->pages, release_cached_page, &r);
 	radix_tree_destroy(&m->pages);
@@ -151,6 +157,12 @@ int shmem_writeout(struct mm_sys *s, struct page *p)
 	swap_cache_insert(s, p, off);	/* the slot is new: cannot fail */
 	pthread_mutex_unlock(&m->lock);
 	put_page(s, p);		/* the object's reference; the cache has its own */
+	if (list_empty(&m->swaplist)) {	/* racy peek; settled under the lock */
+		pthread_mutex_lock(&s->shmem_swaplist_lock);
+		if (list_empty(&m->swaplist))
+			list_add_tail(&m->swaplist, &s->shmem_swaplist);
+		pthread_mutex_unlock(&s->shmem_swaplist_lock);
+	}
 	return 0;
 }
 
@@ -240,4 +252,62 @@ bool shmem_page_swapped(struct address_space *m, uint64_t idx)
 	void *item = radix_tree_lookup(&m->pages, idx);
 	radix_tree_read_unlock();
 	return radix_is_swap(item);
+}
+
+static void collect_all_swap_values(void *arg, uint64_t index, void *item)
+{
+	collect_swap_value(arg, index, item);
+}
+
+/* One object's swap values read back, each into its slot of the object. */
+static int shmem_unuse_object(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m)
+{
+	struct swap_values v = { .from = 0 };
+	pthread_mutex_lock(&m->lock);
+	radix_tree_for_each(&m->pages, collect_all_swap_values, &v);
+	pthread_mutex_unlock(&m->lock);
+	int err = v.nomem ? -ENOMEM : 0;
+	for (size_t i = 0; i < v.n && !err; i++) {
+		struct page *p = shmem_swapin(s, cpu, m, v.idx[i], v.slot[i], cpu ? cpu->node : 0,
+					      ~0ULL, NULL, &err);
+		if (p)
+			put_page(s, p);
+		else if (err == -EAGAIN)
+			err = 0;	/* truncated, or read back meanwhile */
+	}
+	free(v.idx);
+	free(v.slot);
+	return err;
+}
+
+int shmem_unuse(struct mm_sys *s, struct hw_cpu *cpu)
+{
+	/* The objects are held while their pages come back (a reference
+	 * keeps each on the list, and alive). */
+	struct address_space **objs = NULL;
+	size_t n = 0, cap = 0;
+	int err = 0;
+	pthread_mutex_lock(&s->shmem_swaplist_lock);
+	for (struct list_head *l = s->shmem_swaplist.next; l != &s->shmem_swaplist; l = l->next) {
+		if (n == cap) {
+			size_t c = cap ? 2 * cap : 16;
+			struct address_space **o = realloc(objs, c * sizeof *o);
+			if (!o) {
+				err = -ENOMEM;
+				break;
+			}
+			objs = o;
+			cap = c;
+		}
+		objs[n] = list_entry(l, struct address_space, swaplist);
+		mapping_get(objs[n++]);
+	}
+	pthread_mutex_unlock(&s->shmem_swaplist_lock);
+	for (size_t i = 0; i < n; i++) {
+		if (!err)
+			err = shmem_unuse_object(s, cpu, objs[i]);
+		mapping_put(s, objs[i]);
+	}
+	free(objs);
+	return err;
 }

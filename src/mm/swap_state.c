@@ -95,6 +95,15 @@ bool folio_free_swap(struct mm_sys *s, struct page *p)
 	return true;
 }
 
+void free_swap_cache(struct mm_sys *s, struct page *p)
+{
+	struct page *head = compound_head(p);
+	if (!page_test(head, PG_swapcache) || folio_mapcount(head) || !trylock_page(head))
+		return;
+	folio_free_swap(s, head);
+	unlock_page(head);
+}
+
 int swap_cache_remove_frozen(struct mm_sys *s, struct page *p)
 {
 	struct address_space *c = swap_cache(s);
@@ -166,10 +175,12 @@ static struct page *read_swap_page(struct mm_sys *s, struct hw_cpu *cpu, uint64_
 			*err = -ENOMEM;
 			return NULL;
 		}
-		/* Nobody can see it yet: plain flag stores. */
-		p->flags |= (1u << PG_locked) | (1u << PG_swapbacked);
+		/* Nobody else uses it yet, but the buddy allocator may peek at
+		 * its flags (merging a neighbour): atomic stores. */
+		__atomic_or_fetch(&p->flags, (1u << PG_locked) | (1u << PG_swapbacked),
+				  __ATOMIC_RELAXED);
 		if ((*err = swap_cache_insert(s, p, off))) {
-			p->flags &= ~(1u << PG_locked);
+			page_clear(p, PG_locked);
 			swapcache_put_slot(s, off);
 			put_page(s, p);
 			return NULL;

@@ -9,8 +9,9 @@
  * cluster allocator gives them; readahead relies on that.
  *
  * swap_off brings every swapped page back before the area goes (Linux's
- * try_to_unuse): it walks the page tables of every address space it is
- * given and faults each swap entry in, then empties the swap cache.
+ * try_to_unuse): shared-memory objects' swap values first (shmem_unuse),
+ * then the page tables of every address space it is given, each swap
+ * entry faulted in, then the swap cache is emptied.
  *
  * This file owns struct swap_info and swap_map; the swap cache's pages are
  * swap_state.c's.  Lock order: page lock > swap cache lock > si->lock.
@@ -26,6 +27,16 @@ static struct swap_info *swap_area(struct mm_sys *s)
 }
 
 static void try_to_reclaim_swap(struct mm_sys *s, uint64_t off);
+
+/* swap_map and inuse change under si->lock; swap_count() and
+ * swap_free_slots() read them without it: the stores are atomic. */
+static void map_store(struct swap_info *si, uint64_t off, unsigned v)
+{
+	__atomic_store_n(&si->swap_map[off], (uint16_t)v, __ATOMIC_RELAXED);
+	if (!v)
+		__atomic_sub_fetch(&si->inuse, 1, __ATOMIC_RELAXED);
+}
+static void swap_area_free(struct mm_sys *s, struct swap_info *si);
 
 int swap_on(struct mm_sys *s, uint64_t slots, const struct swap_ops *ops, void *arg)
 {
@@ -96,8 +107,8 @@ uint64_t swap_alloc_slot(struct mm_sys *s)
 			if (++off == si->max)
 				off = 1;
 		}
-		si->swap_map[off] = SWAP_HAS_CACHE;
-		si->inuse++;
+		__atomic_store_n(&si->swap_map[off], SWAP_HAS_CACHE, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&si->inuse, 1, __ATOMIC_RELAXED);
 		si->cursor = off + 1 == si->max ? 1 : off + 1;
 		found = off;
 	}
@@ -111,9 +122,7 @@ static unsigned swap_map_add(struct swap_info *si, uint64_t off, int d)
 	spin_lock(&si->lock);
 	VM_BUG_ON(off == 0 || off >= si->max || !si->swap_map[off]);
 	unsigned v = (unsigned)((int)si->swap_map[off] + d);
-	si->swap_map[off] = (uint16_t)v;
-	if (!v)
-		si->inuse--;
+	map_store(si, off, v);
 	spin_unlock(&si->lock);
 	return v;
 }
@@ -127,7 +136,7 @@ int swap_duplicate(struct mm_sys *s, uint64_t off)
 	if ((si->swap_map[off] & SWAP_MAP_MAX) >= SWAP_MAP_MAX)
 		err = -ENOMEM;	/* Linux chains continuation pages; not modelled */
 	else
-		si->swap_map[off]++;
+		map_store(si, off, si->swap_map[off] + 1u);
 	spin_unlock(&si->lock);
 	return err;
 }
@@ -137,7 +146,7 @@ void swap_shmem_get(struct mm_sys *s, uint64_t off)
 {
 	struct swap_info *si = swap_area(s);
 	spin_lock(&si->lock);
-	si->swap_map[off] |= SWAP_MAP_SHMEM;
+	map_store(si, off, si->swap_map[off] | SWAP_MAP_SHMEM);
 	spin_unlock(&si->lock);
 }
 
@@ -146,10 +155,8 @@ void free_swap_shmem(struct mm_sys *s, uint64_t off)
 	struct swap_info *si = swap_area(s);
 	spin_lock(&si->lock);
 	VM_BUG_ON(!(si->swap_map[off] & SWAP_MAP_SHMEM));
-	si->swap_map[off] &= (uint16_t)~SWAP_MAP_SHMEM;
-	unsigned v = si->swap_map[off];
-	if (!v)
-		si->inuse--;
+	unsigned v = si->swap_map[off] & ~SWAP_MAP_SHMEM;
+	map_store(si, off, v);
 	spin_unlock(&si->lock);
 	if (v == SWAP_HAS_CACHE)
 		try_to_reclaim_swap(s, off);
@@ -167,7 +174,7 @@ int swapcache_prepare(struct mm_sys *s, uint64_t off)
 	else if (si->swap_map[off] & SWAP_HAS_CACHE)
 		err = -EEXIST;
 	else
-		si->swap_map[off] |= SWAP_HAS_CACHE;
+		map_store(si, off, si->swap_map[off] | SWAP_HAS_CACHE);
 	spin_unlock(&si->lock);
 	return err;
 }
@@ -177,9 +184,7 @@ void swapcache_put_slot(struct mm_sys *s, uint64_t off)
 	struct swap_info *si = swap_area(s);
 	spin_lock(&si->lock);
 	VM_BUG_ON(!(si->swap_map[off] & SWAP_HAS_CACHE));
-	si->swap_map[off] &= (uint16_t)~SWAP_HAS_CACHE;
-	if (!si->swap_map[off])
-		si->inuse--;
+	map_store(si, off, si->swap_map[off] & ~SWAP_HAS_CACHE);
 	spin_unlock(&si->lock);
 }
 
@@ -308,21 +313,37 @@ int swap_off(struct mm_sys *s, struct hw_cpu *cpu, struct mm_struct **mms, unsig
 	struct swap_info *si = swap_area(s);
 	if (!si)
 		return -EINVAL;
-	for (unsigned i = 0; i < nr; i++) {
-		int err = unuse_mm(mms[i], cpu);
-		if (err)
-			return err;
-	}
-	int err = empty_swap_cache(s, si);
+	int err = shmem_unuse(s, cpu);
+	for (unsigned i = 0; i < nr && !err; i++)
+		err = unuse_mm(mms[i], cpu);
+	if (!err)
+		err = empty_swap_cache(s, si);
 	if (err)
 		return err;
-	if (si->inuse)
+	if (__atomic_load_n(&si->inuse, __ATOMIC_RELAXED))
 		return -EBUSY;	/* a swap entry nobody could reach */
+	swap_area_free(s, si);
+	return 0;
+}
+
+static void swap_area_free(struct mm_sys *s, struct swap_info *si)
+{
 	__atomic_store_n(&s->swap, NULL, __ATOMIC_RELEASE);
 	if (si->ops->release)
 		si->ops->release(si->arg);
 	mapping_put(s, si->cache);
 	free(si->swap_map);
 	free(si);
-	return 0;
+}
+
+void swap_destroy(struct mm_sys *s)
+{
+	struct swap_info *si = swap_area(s);
+	if (!si)
+		return;
+	/* Every task and object is gone: so must every slot be. */
+	int err = swap_off(s, NULL, NULL, 0);
+	VM_BUG_ON(err);
+	if (err)
+		swap_area_free(s, si);
 }

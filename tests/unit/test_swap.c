@@ -19,6 +19,7 @@
 
 #include <mmsim/mmsim.h>
 
+#include "kernel/kernel.h"	/* the area's slots: swap_free_slots() */
 #include "harness.h"
 #include "tap.h"
 
@@ -218,6 +219,54 @@ static void test_fork_and_munmap(void)
 	mmsim_destroy(m);
 }
 
+/* Slots in use now. */
+static uint64_t slots_used(struct mmsim *m)
+{
+	return swap_total_slots(&m->mm) - swap_free_slots(&m->mm);
+}
+
+static void test_unmap_frees_swap_cache(void)
+{
+	printf("# unmapping a page mapped from the swap cache frees its slot (free_swap_cache)\n");
+	struct mmsim *m = machine();
+	struct mmsim_task *t = task_on(m, 0);
+	is(mmsim_swapon(m, 1ULL << 20, NULL), 0, "swapon");
+	uint64_t a = swapped_setup(m, t);
+	is(mmsim_sys_madvise(t, a, N * P, MADV_PAGEOUT), 0, "pageout");
+	is(slots_used(m), N, "16 slots used");
+	is(wrong_pages(t, a, 0), 0, "read back: mapped from the swap cache, slots kept");
+	is(slots_used(m), N, "still 16");
+	is(mmsim_sys_madvise(t, a, 4 * P, MADV_DONTNEED), 0, "MADV_DONTNEED of 4 pages");
+	is(slots_used(m), N - 4, "their slots freed with their pages");
+	is(mmsim_sys_munmap(t, a + 4 * P, 4 * P), 0, "munmap of 4 more");
+	is(slots_used(m), N - 8, "freed too");
+	mmsim_task_exit(t);
+	is(slots_used(m), 0, "exit frees the rest");
+	is(mmsim_debug_check(m), 0, "audit clean");
+	mmsim_destroy(m);
+}
+
+static void test_swapoff_shmem(void)
+{
+	printf("# swapoff reads shared memory's swapped pages back into their objects\n");
+	struct mmsim *m = machine();
+	struct mmsim_task *t = task_on(m, 0);
+	is(mmsim_swapon(m, 1ULL << 20, NULL), 0, "swapon");
+	uint64_t a = (uint64_t)mmsim_sys_mmap(t, 0, N * P, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	fill(t, a, 3);
+	is(mmsim_sys_madvise(t, a, N * P, MADV_PAGEOUT), 0, "pageout (kept in the swap cache)");
+	is(wrong_pages(t, a, 3), 0, "read back");
+	fill(t, a, 4);
+	is(mmsim_sys_madvise(t, a, N * P, MADV_PAGEOUT), 0, "stored to, paged out again");
+	uint64_t in0 = ev(m, MMSIM_VM_pswpin);
+	is(mmsim_swapoff(m), 0, "swapoff with the object's pages on swap");
+	is(ev(m, MMSIM_VM_pswpin) - in0, 0, "they were in the swap cache: nothing read");
+	is(smaps_kb(t, a, MMSIM_SMAPS_Swap), 0, "no Swap left");
+	is(wrong_pages(t, a, 4), 0, "data intact");
+	is(mmsim_debug_check(m), 0, "audit clean");
+	mmsim_destroy(m);
+}
+
 static void test_migrate_swapcache(void)
 {
 	printf("# move_pages moves swap-cache pages; the swap cache follows\n");
@@ -354,6 +403,8 @@ int main(void)
 	test_errors();
 	test_pageout_and_back();
 	test_fork_and_munmap();
+	test_unmap_frees_swap_cache();
+	test_swapoff_shmem();
 	test_migrate_swapcache();
 	test_no_swap();
 	test_full_area();
