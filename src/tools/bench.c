@@ -509,6 +509,11 @@ static const struct bench {
 	  "           1, 16 and 256 VMAs: ns/page beside the host kernel's\n"
 	  "           mprotect, TLB invalidations, full flushes and IPIs per\n"
 	  "           call, for flush=gather and flush=per_vma" },
+	{ "reclaim", bench_reclaim,
+	  "MADV_PAGEOUT of --pages clean tmpfs pages (pages/s), swap-out\n"
+	  "           and swap-in of --pages anonymous pages in MB/s beside the\n"
+	  "           host writing and reading the same image in --dir,\n"
+	  "           simulated cycles per page" },
 	{ "journal", bench_journal,
 	  "fsync'ed (flush-waiting) bcache key inserts/s with 1, 4\n"
 	  "           and 16 writers on a cache image in --dir (default\n"

@@ -46,6 +46,8 @@ int bench_journal(struct report *r, const struct bench_opts *o);
 /* Read + replay time of a full journal and the buckets read to find the
  * newest entry, on rings of several sizes. */
 int bench_recovery(struct report *r, const struct bench_opts *o);
+/* bench_reclaim.c: pageout of clean file pages, swap-out and swap-in. */
+int bench_reclaim(struct report *r, const struct bench_opts *o);
 
 int cmd_bench(int argc, char **argv);
 
