@@ -164,11 +164,6 @@ struct zero_remap {
 	struct split_count *c;
 };
 
-static bool frame_is_zero(const uint8_t *f)
-{
-	return !f[0] && !memcmp(f, f + 1, PAGE_SIZE - 1);
-}
-
 /* Puts back the entry taken out at va, or the zero page if its page is. */
 static void remap_one_zero(struct zero_remap *z, struct mm_struct *mm, uint64_t va,
 			   const struct pmap_entry *old)

@@ -221,6 +221,12 @@ static inline void page_clear(struct page *p, enum pageflags f)
 	__atomic_and_fetch(&p->flags, ~(1u << f), __ATOMIC_RELAXED);
 }
 
+/* Are the 4 KiB at f all zero? */
+static inline bool frame_is_zero(const uint8_t *f)
+{
+	return !f[0] && !__builtin_memcmp(f, f + 1, PAGE_SIZE - 1);
+}
+
 /* The compound head of a page (itself when not part of a huge page). */
 static inline struct page *compound_head(const struct page *p)
 {
@@ -824,6 +830,7 @@ struct swap_info {
 	uint64_t inuse;
 	uint64_t cursor;		/* where the next slot search starts */
 	uint16_t *swap_map;
+	uint64_t *zeromap;		/* slots whose page was all zeros: never written */
 	struct address_space *cache;	/* the swap cache: slot -> page */
 	const struct swap_ops *ops;
 	void *arg;
@@ -860,9 +867,14 @@ void swapcache_put_slot(struct mm_sys *s, uint64_t off);
 int swapcache_prepare(struct mm_sys *s, uint64_t off);
 /* Linux's vm_swap_full(): more than half the slots are used. */
 bool vm_swap_full(struct mm_sys *s);
-/* Writes the locked, dirty swap-cache page p to its slot (pageout): 0 or
- * -errno; counts pswpout. */
+/* Writes the locked, dirty swap-cache page p to its slot (pageout): 0, or
+ * SWAP_WROTE_ZEROS when the page is all zeros (Linux 6.12's zeromap: the
+ * slot is only marked, nothing is written, the page is clean and may go at
+ * once), or -errno.  Counts pswpout for a page written. */
+#define SWAP_WROTE_ZEROS 1
 int swap_writepage(struct mm_sys *s, struct hw_cpu *cpu, struct page *p);
+/* Was slot off's page all zeros (read back as zeros, without I/O)? */
+bool swap_slot_zero(struct mm_sys *s, uint64_t off);
 
 /* The swap cache (swap_state.c). */
 /* p (locked, or not yet visible) takes slot off's place in the cache, with

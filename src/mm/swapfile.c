@@ -30,11 +30,29 @@ static void try_to_reclaim_swap(struct mm_sys *s, uint64_t off);
 
 /* swap_map and inuse change under si->lock; swap_count() and
  * swap_free_slots() read them without it: the stores are atomic. */
+static void zeromap_change(struct swap_info *si, uint64_t off, bool zero)
+{
+	uint64_t bit = 1ULL << (off % 64);
+	if (zero)
+		__atomic_or_fetch(&si->zeromap[off / 64], bit, __ATOMIC_RELAXED);
+	else
+		__atomic_and_fetch(&si->zeromap[off / 64], ~bit, __ATOMIC_RELAXED);
+}
+
 static void map_store(struct swap_info *si, uint64_t off, unsigned v)
 {
 	__atomic_store_n(&si->swap_map[off], (uint16_t)v, __ATOMIC_RELAXED);
-	if (!v)
+	if (!v) {
 		__atomic_sub_fetch(&si->inuse, 1, __ATOMIC_RELAXED);
+		zeromap_change(si, off, false);	/* a free slot holds nothing */
+	}
+}
+
+bool swap_slot_zero(struct mm_sys *s, uint64_t off)
+{
+	struct swap_info *si = swap_area(s);
+	return si && off < si->max &&
+	       (__atomic_load_n(&si->zeromap[off / 64], __ATOMIC_RELAXED) >> (off % 64)) & 1;
 }
 static void swap_area_free(struct mm_sys *s, struct swap_info *si);
 
@@ -49,9 +67,11 @@ int swap_on(struct mm_sys *s, uint64_t slots, const struct swap_ops *ops, void *
 	if (!si)
 		return -ENOMEM;
 	si->swap_map = calloc(slots, sizeof *si->swap_map);
+	si->zeromap = calloc(slots / 64 + 1, sizeof *si->zeromap);
 	si->cache = mapping_create(s, NULL, si, slots << PAGE_SHIFT);
-	if (!si->swap_map || !si->cache) {
+	if (!si->swap_map || !si->zeromap || !si->cache) {
 		free(si->swap_map);
+		free(si->zeromap);
 		if (si->cache)
 			mapping_put(s, si->cache);
 		free(si);
@@ -223,9 +243,15 @@ int swap_writepage(struct mm_sys *s, struct hw_cpu *cpu, struct page *p)
 {
 	struct swap_info *si = swap_area(s);
 	VM_BUG_ON_PAGE(!page_locked(p) || !page_test(p, PG_swapcache), p);
+	uint8_t *frame = hw_frame(s->hw, page_to_pfn(s, p));
 	page_clear(p, PG_dirty);
+	if (frame_is_zero(frame)) {
+		zeromap_change(si, p->private, true);
+		return SWAP_WROTE_ZEROS;
+	}
+	zeromap_change(si, p->private, false);
 	set_page_writeback(p);
-	int err = si->ops->write(si->arg, p->private, hw_frame(s->hw, page_to_pfn(s, p)));
+	int err = si->ops->write(si->arg, p->private, frame);
 	if (cpu)
 		hw_charge_disk_io(cpu);
 	if (err)
@@ -333,6 +359,7 @@ static void swap_area_free(struct mm_sys *s, struct swap_info *si)
 		si->ops->release(si->arg);
 	mapping_put(s, si->cache);
 	free(si->swap_map);
+	free(si->zeromap);
 	free(si);
 }
 

@@ -129,9 +129,10 @@ static enum reclaim_verdict shrink_locked_page(struct mm_sys *s, const struct sc
 			return RECLAIM_ACTIVATE;
 		if (!page_test(p, PG_swapcache))
 			return clean_only ? RECLAIM_KEEP : RECLAIM_ACTIVATE;
-		if (swap_writepage(s, cpu, p))
+		int w = swap_writepage(s, cpu, p);
+		if (w < 0)
 			return RECLAIM_ACTIVATE;
-		if (sc->keep_written)
+		if (w != SWAP_WROTE_ZEROS && sc->keep_written)
 			return RECLAIM_KEEP;	/* "still under writeback" (see above) */
 	}
 	if (page_test(p, PG_private) && !try_to_free_buffers(s, p))

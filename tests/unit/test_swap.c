@@ -267,6 +267,30 @@ static void test_swapoff_shmem(void)
 	mmsim_destroy(m);
 }
 
+static void test_zero_pages(void)
+{
+	printf("# all-zero pages are not written (Linux 6.12's zeromap) and read back without I/O\n");
+	struct mmsim *m = machine();
+	struct mmsim_task *t = task_on(m, 0);
+	is(mmsim_swapon(m, 1ULL << 20, NULL), 0, "swapon");
+	uint64_t a = (uint64_t)mmsim_sys_mmap(t, 0, N * P, RW, PRIV, -1, 0);
+	mmsim_fill(t, a, 0, N * P, NULL);	/* stored zeros: real pages */
+	mmsim_fill(t, a + P, 7, 1, NULL);	/* but one byte of page 1 */
+	is(mmsim_sys_madvise(t, a, N * P, MADV_PAGEOUT), 0, "pageout");
+	is(ev(m, MMSIM_VM_pswpout), 1, "only the page that is not all zeros is written");
+	is(smaps_kb(t, a, MMSIM_SMAPS_Swap), N * 4, "yet every page is swapped out");
+	is(slots_used(m), N, "each holding a slot");
+	is(swapcache(t, a), 0, "none mapped");
+	uint8_t b = 1;
+	int bad = 0;
+	for (int i = 0; i < N; i++)
+		bad += mmsim_load8(t, a + i * P, &b) || b != (i == 1 ? 7 : 0);
+	is(bad, 0, "read back: zeros, and the one byte");
+	is(ev(m, MMSIM_VM_pswpin), 0, "the written page was still in the swap cache, the others read as zeros");
+	is(mmsim_debug_check(m), 0, "audit clean");
+	mmsim_destroy(m);
+}
+
 static void test_migrate_swapcache(void)
 {
 	printf("# move_pages moves swap-cache pages; the swap cache follows\n");
@@ -405,6 +429,7 @@ int main(void)
 	test_fork_and_munmap();
 	test_unmap_frees_swap_cache();
 	test_swapoff_shmem();
+	test_zero_pages();
 	test_migrate_swapcache();
 	test_no_swap();
 	test_full_area();
