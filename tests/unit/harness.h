@@ -46,6 +46,17 @@ static inline struct pmap_entry leaf(uint64_t pfn, unsigned prot, unsigned flags
 	return e;
 }
 
+/* The machine's counter called name (mmsim/counters.h), ~0 if none is. */
+static inline uint64_t machine_counter(struct mmsim *m, const char *name)
+{
+	struct mmsim_counters c;
+	mmsim_counters_machine(m, &c);
+	for (unsigned i = 0; mmsim_counter_name(i); i++)
+		if (!strcmp(mmsim_counter_name(i), name))
+			return mmsim_counter_value(&c, i);
+	return ~0ULL;
+}
+
 /* Seconds on the monotonic clock. */
 static inline double now(void)
 {

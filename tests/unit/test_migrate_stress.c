@@ -20,10 +20,12 @@
  *            move_pages names one address inside each huge page (a random
  *            subpage) and the page must move whole.
  *
- * Memory layout: every page is 256 chunks of 16 bytes; chunk k belongs to
- * slot k % 4, and writer i owns slot i (slots without a writer must stay
- * zero).  A chunk holds {tag(slot, page), k, seq}, seq being its writer's
- * store counter, published (atomically) before the store.  A writer:
+ * Memory layout, threads and checks (stress.h, shared with
+ * test_swap_stress.c): every page is 256 chunks of 16 bytes; chunk k
+ * belongs to slot k % 4, and writer i owns slot i (slots without a writer
+ * must stay zero).  A chunk holds {tag(slot, page), k, seq}, seq being its
+ * writer's store counter, published (atomically) before the store.  A
+ * writer:
  *   - stores a fresh value into one of its own chunks and loads it straight
  *     back (must be exactly what it stored), and loads another own chunk
  *     (must equal its shadow copy: the last value it stored there);
@@ -91,318 +93,23 @@
  * thread ran), but never longer than 5 x that + 30 s.
  */
 #include <errno.h>
-#include <pthread.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 
 #include "kernel/kernel.h"
 #include "harness.h"
+#include "stress.h"
 #include "tap.h"
 
 #define NCPUS 4
-#define CHUNK 16
-#define SLOTS 4
-#define NCHUNKS ((unsigned)(PAGE_SIZE / CHUNK))	/* 256 */
-#define OWN (NCHUNKS / SLOTS)			/* chunks each slot owns per page */
-#define MAX_WRITERS 3
 /* Linux's selftest gives up after this many move_pages calls in a row that
  * failed to move its page ("Migration is best effort; try again"). */
 #define MAX_RETRIES 100
-#define SENTINEL 0x5e5e5e	/* status value the caller writes: no node, no errno */
-#define RW (PROT_READ | PROT_WRITE)
 
 enum variant { V_PRIVATE, V_SHARED, V_THP };
-
-struct chunk {
-	uint32_t tag, idx;
-	uint64_t seq;
-};
-
-struct run;
-
-struct worker {
-	struct run *r;
-	unsigned slot;			/* writer: owns chunks k % SLOTS == slot */
-	bool reader;			/* the child's reader: never stores */
-	struct mmsim_task *t;
-	pthread_t th;
-	uint64_t rng;
-	uint64_t seq;			/* own store counter */
-	uint64_t issued;		/* seq published before each store (atomic) */
-	struct chunk *shadow;		/* [npages][OWN]: last value stored */
-	uint64_t *seen;			/* [npages][NCHUNKS]: newest seq seen in others' chunks */
-	unsigned long iters, stores, loads, page_checks;
-	unsigned long bad, sigs;
-	char first_bad[256];
-};
-
-struct run {
-	enum variant v;
-	const char *name;
-	struct mmsim *m;
-	struct mmsim_task *main, *child;
-	uint64_t base;
-	unsigned npages, unit_pages, nunits;
-	unsigned nwriters;
-	pthread_rwlock_t *locks;	/* one per page */
-	struct worker w[MAX_WRITERS + 1];	/* writers, then the reader (shared) */
-	unsigned nthreads;
-	int stop;
-	unsigned warmed;		/* writers done with their first pass (atomic) */
-	uint8_t *child_touched;		/* per page, set by the reader (atomic) */
-};
-
-/* ---- helpers -------------------------------------------------------------- */
-
-static double stress_seconds(void)
-{
-	const char *s = getenv("MMSIM_STRESS_SECONDS");
-	double d = s ? strtod(s, NULL) : 1.0;
-	return d > 0 ? d : 1.0;
-}
-
-static uint32_t tag_of(unsigned slot, unsigned page)
-{
-	return 0xc0de0000u | (slot << 12) | (page & 0xfff);
-}
-
-static uint64_t page_addr(const struct run *r, unsigned p)
-{
-	return r->base + (uint64_t)p * PAGE_SIZE;
-}
-
-static uint64_t chunk_addr(const struct run *r, unsigned p, unsigned k)
-{
-	return page_addr(r, p) + (uint64_t)k * CHUNK;
-}
-
-static bool all_zero(const struct chunk *c)
-{
-	return !c->tag && !c->idx && !c->seq;
-}
-
-static void note(struct worker *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void note(struct worker *w, const char *fmt, ...)
-{
-	if (w->bad++ == 0) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(w->first_bad, sizeof w->first_bad, fmt, ap);
-		va_end(ap);
-	}
-}
-
-/*
- * Checks chunk k of page p as the checker w read it: zero, or a value
- * slot k % SLOTS's writer could have written, no older than the last seen.
- */
-static void check_other(struct worker *w, unsigned p, unsigned k, const struct chunk *c)
-{
-	struct run *r = w->r;
-	unsigned s = k % SLOTS;
-	uint64_t *seen = &w->seen[(size_t)p * NCHUNKS + k];
-
-	if (all_zero(c)) {
-		if (*seen)
-			note(w, "page %u chunk %u (slot %u) went back to zero after seq %llu", p, k, s,
-			     (unsigned long long)*seen);
-		return;
-	}
-	if (s >= r->nwriters) {
-		note(w, "page %u chunk %u: slot %u has no writer but holds %08x %08x %016llx", p, k,
-		     s, c->tag, c->idx, (unsigned long long)c->seq);
-		return;
-	}
-	uint64_t issued = __atomic_load_n(&r->w[s].issued, __ATOMIC_ACQUIRE);
-	if (c->tag != tag_of(s, p) || c->idx != k || !c->seq || c->seq > issued) {
-		note(w, "page %u chunk %u: %08x %08x %016llx is no value writer %u wrote (issued %llu)",
-		     p, k, c->tag, c->idx, (unsigned long long)c->seq, s,
-		     (unsigned long long)issued);
-		return;
-	}
-	if (c->seq < *seen) {
-		note(w, "page %u chunk %u: seq %llu older than %llu seen before (lost store or stale frame)",
-		     p, k, (unsigned long long)c->seq, (unsigned long long)*seen);
-		return;
-	}
-	*seen = c->seq;
-}
-
-/* Whole-page check of page p; buf holds what was loaded. */
-static void check_page(struct worker *w, unsigned p, const uint8_t *buf)
-{
-	for (unsigned k = 0; k < NCHUNKS; k++) {
-		struct chunk c;
-		memcpy(&c, buf + (size_t)k * CHUNK, CHUNK);
-		if (!w->reader && k % SLOTS == w->slot) {
-			const struct chunk *want = &w->shadow[(size_t)p * OWN + k / SLOTS];
-			if (memcmp(&c, want, CHUNK))
-				note(w, "page %u own chunk %u: got %08x %08x %llu, want %08x %08x %llu (page load)",
-				     p, k, c.tag, c.idx, (unsigned long long)c.seq, want->tag, want->idx,
-				     (unsigned long long)want->seq);
-		} else {
-			check_other(w, p, k, &c);
-		}
-	}
-	w->page_checks++;
-}
-
-/* ---- writers and the reader ------------------------------------------------ */
-
-/* Stores a fresh value into own chunk j of page p and loads it back. */
-static void store_own(struct worker *w, unsigned p, unsigned j)
-{
-	struct run *r = w->r;
-	unsigned k = j * SLOTS + w->slot;
-	uint64_t fa = 0;
-	struct chunk c = { tag_of(w->slot, p), k, ++w->seq }, got;
-
-	__atomic_store_n(&w->issued, w->seq, __ATOMIC_RELEASE);
-	int sig = mmsim_store(w->t, chunk_addr(r, p, k), &c, CHUNK, &fa);
-	w->stores++;
-	if (sig) {
-		w->sigs++;
-		note(w, "store to page %u chunk %u: signal %d at %#llx", p, k, sig,
-		     (unsigned long long)fa);
-		return;
-	}
-	w->shadow[(size_t)p * OWN + j] = c;
-	sig = mmsim_load(w->t, chunk_addr(r, p, k), &got, CHUNK, &fa);
-	w->loads++;
-	if (sig) {
-		w->sigs++;
-		note(w, "load of page %u chunk %u: signal %d", p, k, sig);
-		return;
-	}
-	if (memcmp(&got, &c, CHUNK))
-		note(w, "page %u chunk %u read back %08x %08x %llu right after storing %llu", p, k,
-		     got.tag, got.idx, (unsigned long long)got.seq, (unsigned long long)c.seq);
-}
-
-/* Loads own chunk j of page p and compares it with its shadow. */
-static void load_own(struct worker *w, unsigned p, unsigned j)
-{
-	struct run *r = w->r;
-	unsigned k = j * SLOTS + w->slot;
-	uint64_t fa = 0;
-	struct chunk got;
-	const struct chunk *want = &w->shadow[(size_t)p * OWN + j];
-
-	int sig = mmsim_load(w->t, chunk_addr(r, p, k), &got, CHUNK, &fa);
-	w->loads++;
-	if (sig) {
-		w->sigs++;
-		note(w, "load of page %u chunk %u: signal %d", p, k, sig);
-		return;
-	}
-	if (memcmp(&got, want, CHUNK))
-		note(w, "page %u own chunk %u: got %08x %08x %llu, want %08x %08x %llu", p, k,
-		     got.tag, got.idx, (unsigned long long)got.seq, want->tag, want->idx,
-		     (unsigned long long)want->seq);
-}
-
-struct each_ctx {
-	uint8_t *buf;
-	uint64_t off;
-};
-
-static void copy_each(void *arg, const uint8_t *bytes, uint64_t n)
-{
-	struct each_ctx *c = arg;
-	memcpy(c->buf + c->off, bytes, n);
-	c->off += n;
-}
-
-/* Loads all of page p (exclusive page lock held). */
-static bool load_page(struct worker *w, unsigned p, uint8_t *buf, bool each)
-{
-	uint64_t fa = 0;
-	int sig;
-	if (each) {
-		struct each_ctx c = { buf, 0 };
-		sig = mmsim_load_each(w->t, page_addr(w->r, p), PAGE_SIZE, copy_each, &c, &fa);
-	} else {
-		sig = mmsim_load(w->t, page_addr(w->r, p), buf, PAGE_SIZE, &fa);
-	}
-	w->loads++;
-	if (sig) {
-		w->sigs++;
-		note(w, "whole-page load of page %u: signal %d at %#llx", p, sig,
-		     (unsigned long long)fa);
-		return false;
-	}
-	return true;
-}
-
-static void writer_step(struct worker *w)
-{
-	struct run *r = w->r;
-	uint64_t x = xorshift(&w->rng);
-	unsigned p = (unsigned)(x % r->npages);
-	unsigned op = (unsigned)((x >> 16) % 32);
-	static _Thread_local uint8_t buf[PAGE_SIZE];
-
-	if (op < 29) {
-		unsigned n = 1 + (unsigned)((x >> 24) % 3);
-		pthread_rwlock_rdlock(&r->locks[p]);
-		for (unsigned i = 0; i < n; i++)
-			store_own(w, p, (unsigned)((x >> (30 + 6 * i)) % OWN));
-		load_own(w, p, (unsigned)((x >> 50) % OWN));
-		pthread_rwlock_unlock(&r->locks[p]);
-	} else {
-		pthread_rwlock_wrlock(&r->locks[p]);
-		bool ok = load_page(w, p, buf, op == 31);
-		pthread_rwlock_unlock(&r->locks[p]);
-		if (ok)
-			check_page(w, p, buf);
-	}
-}
-
-static void *writer_main(void *arg)
-{
-	struct worker *w = arg;
-	struct run *r = w->r;
-	/* First pass: the first touch of every page is a store (so no zero
-	 * page is mapped, and THP regions fault in whole).  All writers
-	 * start at page 0: concurrent first faults on the same page. */
-	for (unsigned p = 0; p < r->npages && !__atomic_load_n(&r->stop, __ATOMIC_RELAXED); p++) {
-		pthread_rwlock_rdlock(&r->locks[p]);
-		store_own(w, p, 0);
-		pthread_rwlock_unlock(&r->locks[p]);
-	}
-	__atomic_add_fetch(&r->warmed, 1, __ATOMIC_SEQ_CST);
-	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
-		writer_step(w);
-		__atomic_store_n(&w->iters, w->iters + 1, __ATOMIC_RELAXED);
-	}
-	return NULL;
-}
-
-static void *reader_main(void *arg)
-{
-	struct worker *w = arg;
-	struct run *r = w->r;
-	static _Thread_local uint8_t buf[PAGE_SIZE];
-	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
-		uint64_t x = xorshift(&w->rng);
-		unsigned p = (unsigned)(x % r->npages);
-		pthread_rwlock_wrlock(&r->locks[p]);
-		bool ok = load_page(w, p, buf, (x >> 32) & 1);
-		pthread_rwlock_unlock(&r->locks[p]);
-		if (ok) {
-			__atomic_store_n(&r->child_touched[p], 1, __ATOMIC_SEQ_CST);
-			check_page(w, p, buf);
-		}
-		__atomic_store_n(&w->iters, w->iters + 1, __ATOMIC_RELAXED);
-	}
-	return NULL;
-}
 
 /* ---- the migrating thread -------------------------------------------------- */
 
@@ -418,44 +125,12 @@ struct mstats {
 	unsigned long enoent, ebusy;	/* accepted transient statuses */
 	unsigned long full_at[2];	/* rounds after which every unit was on node 0 / 1 */
 	unsigned long flips_max;	/* most node changes of one unit */
-	unsigned long bad;
-	char first_bad[256];
+	struct stress_notes notes;
 };
 
-static void mnote(struct mstats *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void mnote(struct mstats *st, const char *fmt, ...)
+static void migrate_loop(struct stress *r, unsigned unit_pages, double secs, struct mstats *st)
 {
-	if (st->bad++ == 0) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(st->first_bad, sizeof st->first_bad, fmt, ap);
-		va_end(ap);
-	}
-	/* Later ones too, a few, so a failing run says enough. */
-	if (st->bad <= 8) {
-		va_list ap;
-		va_start(ap, fmt);
-		printf("#   main: ");
-		vprintf(fmt, ap);
-		printf("\n");
-		va_end(ap);
-	}
-}
-
-static bool all_warm(struct run *r)
-{
-	return __atomic_load_n(&r->warmed, __ATOMIC_SEQ_CST) == r->nwriters;
-}
-
-static unsigned long iters_of(struct worker *w)
-{
-	return __atomic_load_n(&w->iters, __ATOMIC_RELAXED);
-}
-
-static void migrate_loop(struct run *r, double secs, struct mstats *st)
-{
-	unsigned n = r->npages, nu = r->nunits;
+	unsigned n = r->npages, nu = n / unit_pages;
 	uint64_t *qaddr = calloc(n, sizeof *qaddr), *maddr = calloc(nu, sizeof *maddr);
 	int *qstatus = calloc(n, sizeof *qstatus), *status = calloc(nu, sizeof *status);
 	int *nodes = calloc(nu, sizeof *nodes), *expect = calloc(nu, sizeof *expect);
@@ -528,16 +203,16 @@ static void migrate_loop(struct run *r, double secs, struct mstats *st)
 			for (unsigned i = 0; i < nu; i++) {
 				unsigned u = perm[i];
 				touched[i] = 1;
-				uint64_t sub = r->unit_pages > 1 ? xorshift(&rng) % r->unit_pages : 0;
-				maddr[i] = page_addr(r, u * r->unit_pages) + sub * PAGE_SIZE +
+				uint64_t sub = unit_pages > 1 ? xorshift(&rng) % unit_pages : 0;
+				maddr[i] = page_addr(r, u * unit_pages) + sub * PAGE_SIZE +
 					   xorshift(&rng) % PAGE_SIZE;
 				nodes[i] = expect[u];
 				status[i] = SENTINEL;
 				if (pid && pid != self) {
 					/* Child's mapping: only the pages its reader touched. */
-					for (unsigned q = 0; q < r->unit_pages; q++)
+					for (unsigned q = 0; q < unit_pages; q++)
 						touched[i] &= __atomic_load_n(
-							&r->child_touched[u * r->unit_pages + q],
+							&r->child_touched[u * unit_pages + q],
 							__ATOMIC_SEQ_CST);
 				}
 			}
@@ -591,8 +266,8 @@ static void migrate_loop(struct run *r, double secs, struct mstats *st)
 		bool all_there = q == 0;
 		for (unsigned u = 0; u < nu; u++) {
 			int node = -1;
-			for (unsigned i = 0; i < r->unit_pages; i++) {
-				unsigned p = u * r->unit_pages + i;
+			for (unsigned i = 0; i < unit_pages; i++) {
+				unsigned p = u * unit_pages + i;
 				int s = qstatus[p];
 				if (s == 0 || s == 1) {
 					if (node < 0)
@@ -667,12 +342,6 @@ static void migrate_loop(struct run *r, double secs, struct mstats *st)
 
 /* ---- one variant ------------------------------------------------------------- */
 
-static uint64_t free_frames(struct mmsim *m)
-{
-	lru_add_drain_all(&m->mm);
-	return node_free_pages(&m->mm, 0) + node_free_pages(&m->mm, 1);
-}
-
 /* A 2 MiB-aligned private anonymous region of len bytes. */
 static uint64_t map_aligned(struct mmsim_task *t, uint64_t len)
 {
@@ -695,7 +364,7 @@ static void run_variant(enum variant v, double secs)
 {
 	static const char *names[] = { "private anonymous", "shared anonymous, two processes",
 				       "transparent huge pages" };
-	struct run *r = calloc(1, sizeof *r);
+	struct stress *r = calloc(1, sizeof *r);
 	struct mmsim_config cfg;
 	struct mstats st;
 	double t0 = now();
@@ -703,6 +372,9 @@ static void run_variant(enum variant v, double secs)
 	memset(&st, 0, sizeof st);
 	r->v = v;
 	r->name = names[v];
+	r->tag_bits = 12;
+	r->stale = "lost store or stale frame";
+	r->ncpus = NCPUS;
 	printf("# %s: %.1f s\n", r->name, secs);
 	mmsim_config_default(&cfg);
 	cfg.nodes = 2;
@@ -716,15 +388,15 @@ static void run_variant(enum variant v, double secs)
 		free(r);
 		return;
 	}
-	uint64_t free0 = free_frames(r->m);
+	uint64_t free0 = free_frames(r->m, 2);
 	r->main = task_on(r->m, 0);
 	ok(r->main != NULL, "%s: process, main task on CPU 0", r->name);
 	if (!r->main)
 		goto out_machine;
 
-	r->unit_pages = v == V_THP ? (unsigned)HPAGE_PMD_NR : 1;
+	unsigned unit_pages = v == V_THP ? (unsigned)HPAGE_PMD_NR : 1;
 	r->npages = v == V_THP ? 2 * HPAGE_PMD_NR : 64;
-	r->nunits = r->npages / r->unit_pages;
+	unsigned nunits = r->npages / unit_pages;
 	r->nwriters = v == V_SHARED ? 2 : 3;
 	uint64_t len = (uint64_t)r->npages * PAGE_SIZE;
 	if (v == V_THP)
@@ -739,14 +411,8 @@ static void run_variant(enum variant v, double secs)
 	if ((int64_t)r->base <= 0)
 		goto out_tasks;
 
-	r->locks = calloc(r->npages, sizeof *r->locks);
+	stress_locks_init(r);
 	r->child_touched = calloc(r->npages, 1);
-	pthread_rwlockattr_t la;
-	pthread_rwlockattr_init(&la);
-	pthread_rwlockattr_setkind_np(&la, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-	for (unsigned p = 0; p < r->npages; p++)
-		pthread_rwlock_init(&r->locks[p], &la);
-	pthread_rwlockattr_destroy(&la);
 
 	if (v == V_SHARED) {
 		err = mmsim_fork(r->main, "child", &r->child);
@@ -754,42 +420,16 @@ static void run_variant(enum variant v, double secs)
 		if (err)
 			goto out_tasks;
 	}
-	for (unsigned i = 0; i < r->nwriters; i++) {
-		struct worker *w = &r->w[i];
-		w->r = r;
-		w->slot = i;
-		w->rng = 0x9e3779b97f4a7c15ULL * (i + 1) + (uint64_t)v;
-		w->shadow = calloc((size_t)r->npages * OWN, sizeof *w->shadow);
-		w->seen = calloc((size_t)r->npages * NCHUNKS, sizeof *w->seen);
-		err = mmsim_thread_create(r->main, "writer", 1 + (int)i, &w->t);
-		if (err)
-			break;
-	}
-	r->nthreads = r->nwriters;
-	if (!err && v == V_SHARED) {
-		struct worker *w = &r->w[r->nwriters];
-		w->r = r;
-		w->reader = true;
-		w->slot = SLOTS;
-		w->rng = 0xdeadbeefcafef00dULL;
-		w->seen = calloc((size_t)r->npages * NCHUNKS, sizeof *w->seen);
-		err = mmsim_thread_create(r->child, "reader", NCPUS - 1, &w->t);
-		r->nthreads++;
-	}
-	is(err, 0, "%s: %u writer threads on CPUs 1..%u%s", r->name, r->nwriters, r->nwriters,
-	   v == V_SHARED ? ", the child's reader thread on CPU 3" : "");
+	err = stress_tasks_create(r);
 	if (err)
 		goto out_tasks;
 
 	struct mmsim_counters c0, c1;
 	mmsim_counters_machine(r->m, &c0);
 	double tr = now();
-	for (unsigned i = 0; i < r->nthreads; i++)
-		pthread_create(&r->w[i].th, NULL, r->w[i].reader ? reader_main : writer_main, &r->w[i]);
-	migrate_loop(r, secs, &st);
-	__atomic_store_n(&r->stop, 1, __ATOMIC_SEQ_CST);
-	for (unsigned i = 0; i < r->nthreads; i++)
-		pthread_join(r->w[i].th, NULL);
+	stress_start(r);
+	migrate_loop(r, unit_pages, secs, &st);
+	stress_stop(r);
 	double trun = now() - tr;
 	mmsim_counters_machine(r->m, &c1);
 
@@ -815,9 +455,10 @@ static void run_variant(enum variant v, double secs)
 	       (unsigned long long)(c1.tlb_flushes - c0.tlb_flushes),
 	       (unsigned long long)(c1.pages_copied - c0.pages_copied));
 
-	is(st.bad, 0, "%s: every move_pages / migrate_pages / query result was one accepted", r->name);
-	if (st.bad)
-		printf("#   first: %s\n", st.first_bad);
+	is(st.notes.bad, 0, "%s: every move_pages / migrate_pages / query result was one accepted",
+	   r->name);
+	if (st.notes.bad)
+		printf("#   first: %s\n", st.notes.first_bad);
 	ok(st.reported > 0 && st.moves_seen > 0, "%s: pages moved (%lu statuses at the node asked, %lu moves seen)",
 	   r->name, st.reported, st.moves_seen);
 	ok(st.full_at[0] > 0 && st.full_at[1] > 0 && st.flips_max >= 2,
@@ -835,85 +476,34 @@ static void run_variant(enum variant v, double secs)
 	ok(st.not_migrated || fail == 0, "%s: pgmigrate_fail +%llu (no call reported a page not migrated: %s)",
 	   r->name, (unsigned long long)fail, st.not_migrated ? "no" : "yes");
 	ok(c1.migrate_batches > c0.migrate_batches, "%s: migration batches ran", r->name);
-	for (unsigned i = 0; i < r->nthreads; i++) {
-		struct worker *w = &r->w[i];
-		printf("# %s: %s %u (CPU %d): %lu iterations, %lu stores, %lu loads, %lu page checks\n",
-		       r->name, w->reader ? "reader" : "writer", i, w->reader ? NCPUS - 1 : 1 + (int)i,
-		       w->iters, w->stores, w->loads, w->page_checks);
-		ok(w->iters > 0, "%s: %s %u ran (%lu iterations)", r->name,
-		   w->reader ? "the child's reader" : "writer", i, w->iters);
-		is(w->bad, 0, "%s: %s %u: no byte ever wrong", r->name,
-		   w->reader ? "the child's reader" : "writer", i);
-		if (w->bad)
-			printf("#   first of %lu: %s\n", w->bad, w->first_bad);
-		is(w->sigs, 0, "%s: %s %u: no access got a signal", r->name,
-		   w->reader ? "the child's reader" : "writer", i);
-	}
+	stress_report(r);
 
 	/* Quiescent: every page holds every writer's last stores, seen by the
 	 * main task (and the child, for shared memory); slots without a
 	 * writer are zero. */
 	{
-		static uint8_t buf[PAGE_SIZE];
-		unsigned long wrong = 0, sigs = 0, cwrong = 0;
-		for (unsigned p = 0; p < r->npages; p++) {
-			uint64_t fa;
-			for (int who = 0; who < (v == V_SHARED ? 2 : 1); who++) {
-				struct mmsim_task *t = who ? r->child : r->main;
-				if (mmsim_load(t, page_addr(r, p), buf, PAGE_SIZE, &fa)) {
-					sigs++;
-					continue;
-				}
-				for (unsigned k = 0; k < NCHUNKS; k++) {
-					unsigned s = k % SLOTS;
-					struct chunk c, z;
-					memset(&z, 0, sizeof z);
-					memcpy(&c, buf + (size_t)k * CHUNK, CHUNK);
-					const struct chunk *want =
-						s < r->nwriters ? &r->w[s].shadow[(size_t)p * OWN + k / SLOTS] : &z;
-					if (memcmp(&c, want, CHUNK)) {
-						if (who)
-							cwrong++;
-						else
-							wrong++;
-					}
-				}
-			}
-		}
-		is(sigs, 0, "%s: final loads: no signal", r->name);
-		is(wrong, 0, "%s: after the run every chunk holds its writer's last store", r->name);
+		struct stress_final f;
+		stress_final_check(r, r->npages, true, &f);
+		is(f.sigs, 0, "%s: final loads: no signal", r->name);
+		is(f.wrong, 0, "%s: after the run every chunk holds its writer's last store", r->name);
 		if (v == V_SHARED)
-			is(cwrong, 0, "%s: ... and the child reads the same", r->name);
+			is(f.cwrong, 0, "%s: ... and the child reads the same", r->name);
 	}
 	if (v == V_THP) {
 		unsigned huge = 0;
-		for (unsigned u = 0; u < r->nunits; u++) {
+		for (unsigned u = 0; u < nunits; u++) {
 			struct pmap_entry e;
-			huge += pmap_lookup(&r->main->mm->pmap, page_addr(r, u * r->unit_pages), &e) ==
+			huge += pmap_lookup(&r->main->mm->pmap, page_addr(r, u * unit_pages), &e) ==
 					PMAP_PAGE && (e.flags & PMAP_HUGE);
 		}
-		is(huge, r->nunits, "%s: both regions still mapped by 2 MiB entries", r->name);
+		is(huge, nunits, "%s: both regions still mapped by 2 MiB entries", r->name);
 	}
 
 out_tasks:
-	for (unsigned i = 0; i < MAX_WRITERS + 1; i++) {
-		if (r->w[i].t)
-			mmsim_task_exit(r->w[i].t);
-		free(r->w[i].shadow);
-		free(r->w[i].seen);
-	}
-	if (r->child)
-		mmsim_task_exit(r->child);
-	if (r->main)
-		mmsim_task_exit(r->main);
-	is(free_frames(r->m), free0, "%s: every frame freed once every task exited", r->name);
+	stress_tasks_exit(r);
+	is(free_frames(r->m, 2), free0, "%s: every frame freed once every task exited", r->name);
 out_machine:
-	mmsim_destroy(r->m);
-	if (r->locks)
-		for (unsigned p = 0; p < r->npages; p++)
-			pthread_rwlock_destroy(&r->locks[p]);
-	free(r->locks);
-	free(r->child_touched);
+	stress_destroy(r);
 	printf("# %s: %.2f s in all\n", r->name, now() - t0);
 	free(r);
 }

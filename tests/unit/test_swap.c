@@ -107,16 +107,6 @@ static uint64_t swapcache(struct mmsim_task *t, uint64_t a)
 	return nm.swapcache;
 }
 
-static uint64_t counter(struct mmsim *m, const char *name)
-{
-	struct mmsim_counters c;
-	mmsim_counters_machine(m, &c);
-	for (unsigned i = 0; mmsim_counter_name(i); i++)
-		if (!strcmp(mmsim_counter_name(i), name))
-			return mmsim_counter_value(&c, i);
-	return ~0ULL;
-}
-
 static void test_errors(void)
 {
 	printf("# swapon and swapoff: their errors\n");
@@ -155,10 +145,10 @@ static void test_pageout_and_back(void)
 	is(smaps_kb(t, a, MMSIM_SMAPS_SwapPss), N * 4, "SwapPss: all ours");
 	is(smaps_kb(t, a, MMSIM_SMAPS_Rss), 0, "Rss 0");
 	is(mmsim_debug_check(m), 0, "audit clean with pages swapped out");
-	uint64_t sw0 = counter(m, "faults_swap");
+	uint64_t sw0 = machine_counter(m, "faults_swap");
 	is(wrong_pages(t, a, 0), 0, "data read back");
 	is(ev(m, MMSIM_VM_pswpin) - in0, 0, "from the swap cache: no read (pswpin 0)");
-	is(counter(m, "faults_swap") - sw0, N, "one swap-in fault per page");
+	is(machine_counter(m, "faults_swap") - sw0, N, "one swap-in fault per page");
 	is(swapcache(t, a), N, "numa_maps: swapcache=16 (read faults keep the slots)");
 	is(smaps_kb(t, a, MMSIM_SMAPS_Swap), 0, "Swap 0 once mapped again");
 

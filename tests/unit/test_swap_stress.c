@@ -44,18 +44,19 @@
  *   (pageout and shared pause up to 0.1 ms every 8th round, so that the
  *   writers fault a fair share of the pages back in between.)
  *
- * Memory layout and checks are test_migrate_stress's: every page is 256
- * chunks of 16 bytes; chunk k belongs to slot k % 4, writer i owns slot i
- * (slots without a writer must stay zero).  A chunk holds {tag(slot, page),
- * k, seq}, seq being its writer's store counter, published (atomically)
- * before the store.  A writer stores a fresh value into one of its own
- * chunks and loads it straight back (must be exactly what it stored), and
- * loads another own chunk (must equal its shadow copy); now and then it
- * loads a whole page: its own chunks must equal its shadows, every other
- * chunk must be zero or a value its writer could have written (right tag
- * and index, 0 < seq <= published counter) and never older than what this
- * checker saw there before (a lost store, a stale frame or a stale swap
- * slot).  The child's reader does the whole-page check on every visit.
+ * Memory layout, threads and checks are stress.h's, shared with
+ * test_migrate_stress.c: every page is 256 chunks of 16 bytes; chunk k
+ * belongs to slot k % 4, writer i owns slot i (slots without a writer must
+ * stay zero).  A chunk holds {tag(slot, page), k, seq}, seq being its
+ * writer's store counter, published (atomically) before the store.  A
+ * writer stores a fresh value into one of its own chunks and loads it
+ * straight back (must be exactly what it stored), and loads another own
+ * chunk (must equal its shadow copy); now and then it loads a whole page:
+ * its own chunks must equal its shadows, every other chunk must be zero or
+ * a value its writer could have written (right tag and index, 0 < seq <=
+ * published counter) and never older than what this checker saw there
+ * before (a lost store, a stale frame or a stale swap slot).  The child's
+ * reader does the whole-page check on every visit.
  *
  * Host data races: each page has a host rwlock; stores and loads of one's
  * own chunks take it shared (disjoint bytes), whole-page loads take it
@@ -89,8 +90,6 @@
  * enough was seen, but never longer than 5 x that + 30 s.
  */
 #include <errno.h>
-#include <pthread.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +99,7 @@
 
 #include "kernel/kernel.h"
 #include "harness.h"
+#include "stress.h"
 #include "tap.h"
 
 #ifndef MADV_PAGEOUT
@@ -107,301 +107,11 @@
 #endif
 
 #define NCPUS 4
-#define CHUNK 16
-#define SLOTS 4
-#define NCHUNKS ((unsigned)(PAGE_SIZE / CHUNK))	/* 256 */
-#define OWN (NCHUNKS / SLOTS)			/* chunks each slot owns per page */
-#define MAX_WRITERS 3
-#define SENTINEL 0x5e5e5e	/* status value the caller writes: no node, no errno */
-#define RW (PROT_READ | PROT_WRITE)
 #define SCRATCH_PAGES 256
 #define PAGEOUT_WINDOW 512	/* pressure: pages one MADV_PAGEOUT covers */
 #define BALLOON_STEP 32		/* shared: balloon pages the main thread touches a round */
 
 enum variant { V_PAGEOUT, V_PRESSURE, V_SHARED };
-
-struct chunk {
-	uint32_t tag, idx;
-	uint64_t seq;
-};
-
-struct run;
-
-struct worker {
-	struct run *r;
-	unsigned slot;			/* writer: owns chunks k % SLOTS == slot */
-	bool reader;			/* the child's reader: never stores */
-	struct mmsim_task *t;
-	pthread_t th;
-	uint64_t rng;
-	uint64_t seq;			/* own store counter */
-	uint64_t issued;		/* seq published before each store (atomic) */
-	struct chunk *shadow;		/* [npages][OWN]: last value stored */
-	uint64_t *seen;			/* [npages][NCHUNKS]: newest seq seen in others' chunks */
-	unsigned long iters, stores, loads, page_checks;
-	unsigned long bad, sigs;
-	char first_bad[256];
-};
-
-struct run {
-	enum variant v;
-	const char *name;
-	struct mmsim *m;
-	struct mmsim_task *main, *child;
-	uint64_t base;
-	unsigned npages;
-	unsigned nwriters;
-	pthread_rwlock_t *locks;	/* one per page */
-	struct worker w[MAX_WRITERS + 1];	/* writers, then the reader (shared) */
-	unsigned nthreads;
-	int stop;
-	unsigned warmed;		/* writers done with their first pass (atomic) */
-};
-
-/* ---- helpers -------------------------------------------------------------- */
-
-static double stress_seconds(void)
-{
-	const char *s = getenv("MMSIM_STRESS_SECONDS");
-	double d = s ? strtod(s, NULL) : 1.0;
-	return d > 0 ? d : 1.0;
-}
-
-static uint32_t tag_of(unsigned slot, unsigned page)
-{
-	return 0xc0de0000u | (slot << 14) | (page & 0x3fff);
-}
-
-static uint64_t page_addr(const struct run *r, unsigned p)
-{
-	return r->base + (uint64_t)p * PAGE_SIZE;
-}
-
-static uint64_t chunk_addr(const struct run *r, unsigned p, unsigned k)
-{
-	return page_addr(r, p) + (uint64_t)k * CHUNK;
-}
-
-static bool all_zero(const struct chunk *c)
-{
-	return !c->tag && !c->idx && !c->seq;
-}
-
-static void note(struct worker *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void note(struct worker *w, const char *fmt, ...)
-{
-	if (w->bad++ == 0) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(w->first_bad, sizeof w->first_bad, fmt, ap);
-		va_end(ap);
-	}
-}
-
-/*
- * Checks chunk k of page p as the checker w read it: zero, or a value
- * slot k % SLOTS's writer could have written, no older than the last seen.
- */
-static void check_other(struct worker *w, unsigned p, unsigned k, const struct chunk *c)
-{
-	struct run *r = w->r;
-	unsigned s = k % SLOTS;
-	uint64_t *seen = &w->seen[(size_t)p * NCHUNKS + k];
-
-	if (all_zero(c)) {
-		if (*seen)
-			note(w, "page %u chunk %u (slot %u) went back to zero after seq %llu", p, k, s,
-			     (unsigned long long)*seen);
-		return;
-	}
-	if (s >= r->nwriters) {
-		note(w, "page %u chunk %u: slot %u has no writer but holds %08x %08x %016llx", p, k,
-		     s, c->tag, c->idx, (unsigned long long)c->seq);
-		return;
-	}
-	uint64_t issued = __atomic_load_n(&r->w[s].issued, __ATOMIC_ACQUIRE);
-	if (c->tag != tag_of(s, p) || c->idx != k || !c->seq || c->seq > issued) {
-		note(w, "page %u chunk %u: %08x %08x %016llx is no value writer %u wrote (issued %llu)",
-		     p, k, c->tag, c->idx, (unsigned long long)c->seq, s,
-		     (unsigned long long)issued);
-		return;
-	}
-	if (c->seq < *seen) {
-		note(w, "page %u chunk %u: seq %llu older than %llu seen before (lost store, stale frame or stale slot)",
-		     p, k, (unsigned long long)c->seq, (unsigned long long)*seen);
-		return;
-	}
-	*seen = c->seq;
-}
-
-/* Whole-page check of page p; buf holds what was loaded. */
-static void check_page(struct worker *w, unsigned p, const uint8_t *buf)
-{
-	for (unsigned k = 0; k < NCHUNKS; k++) {
-		struct chunk c;
-		memcpy(&c, buf + (size_t)k * CHUNK, CHUNK);
-		if (!w->reader && k % SLOTS == w->slot) {
-			const struct chunk *want = &w->shadow[(size_t)p * OWN + k / SLOTS];
-			if (memcmp(&c, want, CHUNK))
-				note(w, "page %u own chunk %u: got %08x %08x %llu, want %08x %08x %llu (page load)",
-				     p, k, c.tag, c.idx, (unsigned long long)c.seq, want->tag, want->idx,
-				     (unsigned long long)want->seq);
-		} else {
-			check_other(w, p, k, &c);
-		}
-	}
-	w->page_checks++;
-}
-
-/* ---- writers and the reader ------------------------------------------------ */
-
-/* Stores a fresh value into own chunk j of page p and loads it back. */
-static void store_own(struct worker *w, unsigned p, unsigned j)
-{
-	struct run *r = w->r;
-	unsigned k = j * SLOTS + w->slot;
-	uint64_t fa = 0;
-	struct chunk c = { tag_of(w->slot, p), k, ++w->seq }, got;
-
-	__atomic_store_n(&w->issued, w->seq, __ATOMIC_RELEASE);
-	int sig = mmsim_store(w->t, chunk_addr(r, p, k), &c, CHUNK, &fa);
-	w->stores++;
-	if (sig) {
-		w->sigs++;
-		note(w, "store to page %u chunk %u: signal %d at %#llx", p, k, sig,
-		     (unsigned long long)fa);
-		/* Nothing or all of 16 bytes in one page: the shadow stays. */
-		return;
-	}
-	w->shadow[(size_t)p * OWN + j] = c;
-	sig = mmsim_load(w->t, chunk_addr(r, p, k), &got, CHUNK, &fa);
-	w->loads++;
-	if (sig) {
-		w->sigs++;
-		note(w, "load of page %u chunk %u: signal %d", p, k, sig);
-		return;
-	}
-	if (memcmp(&got, &c, CHUNK))
-		note(w, "page %u chunk %u read back %08x %08x %llu right after storing %llu", p, k,
-		     got.tag, got.idx, (unsigned long long)got.seq, (unsigned long long)c.seq);
-}
-
-/* Loads own chunk j of page p and compares it with its shadow. */
-static void load_own(struct worker *w, unsigned p, unsigned j)
-{
-	struct run *r = w->r;
-	unsigned k = j * SLOTS + w->slot;
-	uint64_t fa = 0;
-	struct chunk got;
-	const struct chunk *want = &w->shadow[(size_t)p * OWN + j];
-
-	int sig = mmsim_load(w->t, chunk_addr(r, p, k), &got, CHUNK, &fa);
-	w->loads++;
-	if (sig) {
-		w->sigs++;
-		note(w, "load of page %u chunk %u: signal %d", p, k, sig);
-		return;
-	}
-	if (memcmp(&got, want, CHUNK))
-		note(w, "page %u own chunk %u: got %08x %08x %llu, want %08x %08x %llu", p, k,
-		     got.tag, got.idx, (unsigned long long)got.seq, want->tag, want->idx,
-		     (unsigned long long)want->seq);
-}
-
-struct each_ctx {
-	uint8_t *buf;
-	uint64_t off;
-};
-
-static void copy_each(void *arg, const uint8_t *bytes, uint64_t n)
-{
-	struct each_ctx *c = arg;
-	memcpy(c->buf + c->off, bytes, n);
-	c->off += n;
-}
-
-/* Loads all of page p (exclusive page lock held). */
-static bool load_page(struct worker *w, unsigned p, uint8_t *buf, bool each)
-{
-	uint64_t fa = 0;
-	int sig;
-	if (each) {
-		struct each_ctx c = { buf, 0 };
-		sig = mmsim_load_each(w->t, page_addr(w->r, p), PAGE_SIZE, copy_each, &c, &fa);
-	} else {
-		sig = mmsim_load(w->t, page_addr(w->r, p), buf, PAGE_SIZE, &fa);
-	}
-	w->loads++;
-	if (sig) {
-		w->sigs++;
-		note(w, "whole-page load of page %u: signal %d at %#llx", p, sig,
-		     (unsigned long long)fa);
-		return false;
-	}
-	return true;
-}
-
-static void writer_step(struct worker *w)
-{
-	struct run *r = w->r;
-	uint64_t x = xorshift(&w->rng);
-	unsigned p = (unsigned)(x % r->npages);
-	unsigned op = (unsigned)((x >> 16) % 32);
-	static _Thread_local uint8_t buf[PAGE_SIZE];
-
-	if (op < 29) {
-		unsigned n = 1 + (unsigned)((x >> 24) % 3);
-		pthread_rwlock_rdlock(&r->locks[p]);
-		for (unsigned i = 0; i < n; i++)
-			store_own(w, p, (unsigned)((x >> (30 + 6 * i)) % OWN));
-		load_own(w, p, (unsigned)((x >> 50) % OWN));
-		pthread_rwlock_unlock(&r->locks[p]);
-	} else {
-		pthread_rwlock_wrlock(&r->locks[p]);
-		bool ok = load_page(w, p, buf, op == 31);
-		pthread_rwlock_unlock(&r->locks[p]);
-		if (ok)
-			check_page(w, p, buf);
-	}
-}
-
-static void *writer_main(void *arg)
-{
-	struct worker *w = arg;
-	struct run *r = w->r;
-	/* First pass: the first touch of every page is a store.  All writers
-	 * start at page 0: concurrent first faults on the same page. */
-	for (unsigned p = 0; p < r->npages && !__atomic_load_n(&r->stop, __ATOMIC_RELAXED); p++) {
-		pthread_rwlock_rdlock(&r->locks[p]);
-		store_own(w, p, 0);
-		pthread_rwlock_unlock(&r->locks[p]);
-	}
-	__atomic_add_fetch(&r->warmed, 1, __ATOMIC_SEQ_CST);
-	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
-		writer_step(w);
-		__atomic_store_n(&w->iters, w->iters + 1, __ATOMIC_RELAXED);
-	}
-	return NULL;
-}
-
-static void *reader_main(void *arg)
-{
-	struct worker *w = arg;
-	struct run *r = w->r;
-	static _Thread_local uint8_t buf[PAGE_SIZE];
-	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
-		uint64_t x = xorshift(&w->rng);
-		unsigned p = (unsigned)(x % r->npages);
-		pthread_rwlock_wrlock(&r->locks[p]);
-		bool ok = load_page(w, p, buf, (x >> 32) & 1);
-		pthread_rwlock_unlock(&r->locks[p]);
-		if (ok)
-			check_page(w, p, buf);
-		__atomic_store_n(&w->iters, w->iters + 1, __ATOMIC_RELAXED);
-	}
-	return NULL;
-}
 
 /* ---- the main thread ---------------------------------------------------------- */
 
@@ -411,40 +121,8 @@ struct mstats {
 	unsigned long move_calls, moved, enoent, ebusy, partial_calls, untouched;
 	unsigned long gone, returned;	/* pages a query saw absent, then present again */
 	unsigned long scratch_checks, scratch_fills, scratch_pageouts, scratch_remaps;
-	unsigned long bad;
-	char first_bad[256];
+	struct stress_notes notes;
 };
-
-static void mnote(struct mstats *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void mnote(struct mstats *st, const char *fmt, ...)
-{
-	if (st->bad++ == 0) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(st->first_bad, sizeof st->first_bad, fmt, ap);
-		va_end(ap);
-	}
-	/* Later ones too, a few, so a failing run says enough. */
-	if (st->bad <= 8) {
-		va_list ap;
-		va_start(ap, fmt);
-		printf("#   main: ");
-		vprintf(fmt, ap);
-		printf("\n");
-		va_end(ap);
-	}
-}
-
-static bool all_warm(struct run *r)
-{
-	return __atomic_load_n(&r->warmed, __ATOMIC_SEQ_CST) == r->nwriters;
-}
-
-static unsigned long iters_of(struct worker *w)
-{
-	return __atomic_load_n(&w->iters, __ATOMIC_RELAXED);
-}
 
 static uint64_t ev(struct mmsim *m, enum mmsim_vmstat_event e)
 {
@@ -466,7 +144,7 @@ struct scratch {
 };
 
 /* Loads every scratch page and compares it with generation s->gen. */
-static void scratch_check(struct run *r, struct mstats *st, struct scratch *s, const char *when)
+static void scratch_check(struct stress *r, struct mstats *st, struct scratch *s, const char *when)
 {
 	for (unsigned p = 0; p < SCRATCH_PAGES; p++) {
 		uint64_t fa = 0;
@@ -490,7 +168,7 @@ static void scratch_check(struct run *r, struct mstats *st, struct scratch *s, c
 	st->scratch_checks++;
 }
 
-static void scratch_fill(struct run *r, struct mstats *st, struct scratch *s)
+static void scratch_fill(struct stress *r, struct mstats *st, struct scratch *s)
 {
 	s->gen++;
 	for (unsigned p = 0; p < SCRATCH_PAGES; p++) {
@@ -507,7 +185,7 @@ static void scratch_fill(struct run *r, struct mstats *st, struct scratch *s)
 	st->scratch_fills++;
 }
 
-static uint64_t scratch_map(struct run *r, struct mstats *st)
+static uint64_t scratch_map(struct stress *r, struct mstats *st)
 {
 	long a = mmsim_sys_mmap(r->main, 0, SCRATCH_PAGES * PAGE_SIZE, RW,
 				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -532,7 +210,7 @@ struct balloon {
 	unsigned long touched, laps;
 };
 
-static void balloon_check(struct run *r, struct mstats *st, struct balloon *b, unsigned i,
+static void balloon_check(struct stress *r, struct mstats *st, struct balloon *b, unsigned i,
 			  const char *when)
 {
 	uint64_t got[4], fa = 0, w = b->want[i];
@@ -553,7 +231,7 @@ static void balloon_check(struct run *r, struct mstats *st, struct balloon *b, u
 		      (unsigned long long)w2);
 }
 
-static void balloon_step(struct run *r, struct mstats *st, struct balloon *b, unsigned long round)
+static void balloon_step(struct stress *r, struct mstats *st, struct balloon *b, unsigned long round)
 {
 	for (unsigned j = 0; j < BALLOON_STEP; j++) {
 		unsigned i = b->cursor;
@@ -589,7 +267,7 @@ static void advise(struct mstats *st, struct mmsim_task *t, uint64_t a, uint64_t
 }
 
 /* move_pages of every page to node target (pageout variant). */
-static void move_round(struct run *r, struct mstats *st, unsigned long round, int target,
+static void move_round(struct stress *r, struct mstats *st, unsigned long round, int target,
 		       uint64_t *addrs, int *nodes, int *status)
 {
 	unsigned n = r->npages;
@@ -629,7 +307,7 @@ static void move_round(struct run *r, struct mstats *st, unsigned long round, in
 }
 
 /* Where is every page?  Counts pages gone (swapped out) and back again. */
-static void query_round(struct run *r, struct mstats *st, unsigned long round, bool warm,
+static void query_round(struct stress *r, struct mstats *st, unsigned long round, bool warm,
 			uint64_t *addrs, int *status, uint8_t *absent)
 {
 	unsigned n = r->npages;
@@ -659,7 +337,7 @@ static void query_round(struct run *r, struct mstats *st, unsigned long round, b
 	}
 }
 
-static bool enough_seen(struct run *r, struct mstats *st, uint64_t out0, uint64_t in0)
+static bool enough_seen(struct stress *r, struct mstats *st, uint64_t out0, uint64_t in0)
 {
 	for (unsigned i = 0; i < r->nthreads; i++)
 		if (!iters_of(&r->w[i]))
@@ -677,7 +355,7 @@ static bool enough_seen(struct run *r, struct mstats *st, uint64_t out0, uint64_
 	return true;
 }
 
-static void main_loop(struct run *r, double secs, struct mstats *st, struct scratch *sc,
+static void main_loop(struct stress *r, double secs, struct mstats *st, struct scratch *sc,
 		      struct balloon *bl)
 {
 	unsigned n = r->npages;
@@ -786,71 +464,21 @@ static void main_loop(struct run *r, double secs, struct mstats *st, struct scra
 
 /* ---- one variant ------------------------------------------------------------- */
 
-static uint64_t free_frames(struct mmsim *m, unsigned nodes)
-{
-	uint64_t f = 0;
-	lru_add_drain_all(&m->mm);
-	for (unsigned n = 0; n < nodes; n++)
-		f += node_free_pages(&m->mm, n);
-	return f;
-}
-
-static uint64_t counter(struct mmsim *m, const char *name)
-{
-	struct mmsim_counters c;
-	mmsim_counters_machine(m, &c);
-	for (unsigned i = 0; mmsim_counter_name(i); i++)
-		if (!strcmp(mmsim_counter_name(i), name))
-			return mmsim_counter_value(&c, i);
-	return ~0ULL;
-}
-
 /*
  * Quiescent: pages [0, upto) hold every writer's last stores, seen by the
  * main task (and the child, for shared memory); slots without a writer
  * are zero.
  */
-static void final_check(struct run *r, unsigned upto, bool child_too, const char *when)
+static void final_check(struct stress *r, unsigned upto, bool child_too, const char *when)
 {
-	static uint8_t buf[PAGE_SIZE];
-	unsigned long wrong = 0, sigs = 0, cwrong = 0;
-	char first[200] = "";
-	for (unsigned p = 0; p < upto; p++) {
-		uint64_t fa;
-		for (int who = 0; who < (child_too && r->child ? 2 : 1); who++) {
-			struct mmsim_task *t = who ? r->child : r->main;
-			if (mmsim_load(t, page_addr(r, p), buf, PAGE_SIZE, &fa)) {
-				sigs++;
-				continue;
-			}
-			for (unsigned k = 0; k < NCHUNKS; k++) {
-				unsigned s = k % SLOTS;
-				struct chunk c, z;
-				memset(&z, 0, sizeof z);
-				memcpy(&c, buf + (size_t)k * CHUNK, CHUNK);
-				const struct chunk *want =
-					s < r->nwriters ? &r->w[s].shadow[(size_t)p * OWN + k / SLOTS] : &z;
-				if (memcmp(&c, want, CHUNK)) {
-					if (!first[0])
-						snprintf(first, sizeof first,
-							 "%s: page %u chunk %u: %08x %08x %llu, want %08x %08x %llu",
-							 who ? "child" : "main", p, k, c.tag, c.idx,
-							 (unsigned long long)c.seq, want->tag, want->idx,
-							 (unsigned long long)want->seq);
-					if (who)
-						cwrong++;
-					else
-						wrong++;
-				}
-			}
-		}
-	}
-	is(sigs, 0, "%s: %s: final loads of %u pages: no signal", r->name, when, upto);
-	is(wrong, 0, "%s: %s: every chunk holds its writer's last store", r->name, when);
+	struct stress_final f;
+	stress_final_check(r, upto, child_too, &f);
+	is(f.sigs, 0, "%s: %s: final loads of %u pages: no signal", r->name, when, upto);
+	is(f.wrong, 0, "%s: %s: every chunk holds its writer's last store", r->name, when);
 	if (child_too && r->child)
-		is(cwrong, 0, "%s: %s: ... and the child reads the same", r->name, when);
-	if (first[0])
-		printf("#   first: %s\n", first);
+		is(f.cwrong, 0, "%s: %s: ... and the child reads the same", r->name, when);
+	if (f.first[0])
+		printf("#   first: %s\n", f.first);
 }
 
 static uint64_t slots_in_use(struct mmsim *m)
@@ -868,7 +496,7 @@ static uint64_t slots_in_use(struct mmsim *m)
  * writes the shared ones to the swap cache again (their object keeping
  * swap values).
  */
-static void pageout_before_swapoff(struct run *r, unsigned upto)
+static void pageout_before_swapoff(struct stress *r, unsigned upto)
 {
 	struct mstats st;
 	uint64_t len = (uint64_t)upto * PAGE_SIZE;
@@ -878,9 +506,9 @@ static void pageout_before_swapoff(struct run *r, unsigned upto)
 	advise(&st, r->main, r->base, len, MADV_PAGEOUT, "MADV_PAGEOUT", 0);
 	final_check(r, upto, false, "after a pageout");
 	advise(&st, r->main, r->base, len, MADV_PAGEOUT, "MADV_PAGEOUT", 0);
-	is(st.bad, 0, "%s: before swapoff: %u pages paged out again", r->name, upto);
-	if (st.bad)
-		printf("#   first: %s\n", st.first_bad);
+	is(st.notes.bad, 0, "%s: before swapoff: %u pages paged out again", r->name, upto);
+	if (st.notes.bad)
+		printf("#   first: %s\n", st.notes.first_bad);
 	printf("# %s: before swapoff: %llu swap slots in use\n", r->name,
 	       (unsigned long long)slots_in_use(r->m));
 }
@@ -888,7 +516,7 @@ static void pageout_before_swapoff(struct run *r, unsigned upto)
 static void run_variant(enum variant v, double secs)
 {
 	static const char *names[] = { "pageout", "pressure", "shared" };
-	struct run *r = calloc(1, sizeof *r);
+	struct stress *r = calloc(1, sizeof *r);
 	struct scratch *sc = calloc(1, sizeof *sc);
 	struct balloon *bl = calloc(1, sizeof *bl);
 	struct mmsim_config cfg;
@@ -901,6 +529,9 @@ static void run_variant(enum variant v, double secs)
 	memset(&st, 0, sizeof st);
 	r->v = v;
 	r->name = names[v];
+	r->tag_bits = 14;
+	r->stale = "lost store, stale frame or stale slot";
+	r->ncpus = NCPUS;
 	printf("# %s: %.1f s\n", r->name, secs);
 	mmsim_config_default(&cfg);
 	cfg.nodes = nodes;
@@ -943,13 +574,7 @@ static void run_variant(enum variant v, double secs)
 		ok(sc->base != 0, "%s: mmap of the scratch region (%u pages)", r->name, SCRATCH_PAGES);
 	}
 
-	r->locks = calloc(r->npages, sizeof *r->locks);
-	pthread_rwlockattr_t la;
-	pthread_rwlockattr_init(&la);
-	pthread_rwlockattr_setkind_np(&la, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-	for (unsigned p = 0; p < r->npages; p++)
-		pthread_rwlock_init(&r->locks[p], &la);
-	pthread_rwlockattr_destroy(&la);
+	stress_locks_init(r);
 
 	if (v == V_SHARED) {
 		err = mmsim_fork(r->main, "child", &r->child);
@@ -965,47 +590,21 @@ static void run_variant(enum variant v, double secs)
 		   bl->npages, (unsigned long long)((uint64_t)bl->npages * PAGE_SIZE >> 20), a);
 		bl->base = a > 0 ? (uint64_t)a : 0;
 	}
-	for (unsigned i = 0; i < r->nwriters; i++) {
-		struct worker *w = &r->w[i];
-		w->r = r;
-		w->slot = i;
-		w->rng = 0x9e3779b97f4a7c15ULL * (i + 1) + (uint64_t)v;
-		w->shadow = calloc((size_t)r->npages * OWN, sizeof *w->shadow);
-		w->seen = calloc((size_t)r->npages * NCHUNKS, sizeof *w->seen);
-		err = mmsim_thread_create(r->main, "writer", 1 + (int)i, &w->t);
-		if (err)
-			break;
-	}
-	r->nthreads = r->nwriters;
-	if (!err && v == V_SHARED) {
-		struct worker *w = &r->w[r->nwriters];
-		w->r = r;
-		w->reader = true;
-		w->slot = SLOTS;
-		w->rng = 0xdeadbeefcafef00dULL;
-		w->seen = calloc((size_t)r->npages * NCHUNKS, sizeof *w->seen);
-		err = mmsim_thread_create(r->child, "reader", NCPUS - 1, &w->t);
-		r->nthreads++;
-	}
-	is(err, 0, "%s: %u writer threads on CPUs 1..%u%s", r->name, r->nwriters, r->nwriters,
-	   v == V_SHARED ? ", the child's reader thread on CPU 3" : "");
+	err = stress_tasks_create(r);
 	if (err)
 		goto out_tasks;
 
 	struct mmsim_vmstat vs0, vs1;
 	mmsim_vmstat(r->m, &vs0);
-	uint64_t fswap0 = counter(r->m, "faults_swap"), sigbus0 = counter(r->m, "sigbus");
+	uint64_t fswap0 = machine_counter(r->m, "faults_swap"), sigbus0 = machine_counter(r->m, "sigbus");
 	double tr = now();
-	for (unsigned i = 0; i < r->nthreads; i++)
-		pthread_create(&r->w[i].th, NULL, r->w[i].reader ? reader_main : writer_main, &r->w[i]);
+	stress_start(r);
 	main_loop(r, secs, &st, sc, bl);
-	__atomic_store_n(&r->stop, 1, __ATOMIC_SEQ_CST);
-	for (unsigned i = 0; i < r->nthreads; i++)
-		pthread_join(r->w[i].th, NULL);
+	stress_stop(r);
 	double trun = now() - tr;
 	mmsim_vmstat(r->m, &vs1);
-	uint64_t fswap = counter(r->m, "faults_swap") - fswap0;
-	uint64_t sigbus = counter(r->m, "sigbus") - sigbus0;
+	uint64_t fswap = machine_counter(r->m, "faults_swap") - fswap0;
+	uint64_t sigbus = machine_counter(r->m, "sigbus") - sigbus0;
 #define D(e) ((unsigned long long)(vs1.ev[MMSIM_VM_##e] - vs0.ev[MMSIM_VM_##e]))
 	printf("# %s: %.2f s of threads: %lu rounds (%lu after the first pass): %lu pageouts "
 	       "(%lu as the child), %lu dontneed, %lu willneed, %lu queries\n",
@@ -1028,9 +627,9 @@ static void run_variant(enum variant v, double secs)
 	       r->name, D(pswpout), D(pswpin), D(pgmajfault), (unsigned long long)fswap,
 	       D(pgmigrate_success), D(pgactivate), (unsigned long long)sigbus);
 
-	is(st.bad, 0, "%s: every system call's result was one accepted", r->name);
-	if (st.bad)
-		printf("#   first of %lu: %s\n", st.bad, st.first_bad);
+	is(st.notes.bad, 0, "%s: every system call's result was one accepted", r->name);
+	if (st.notes.bad)
+		printf("#   first of %lu: %s\n", st.notes.bad, st.notes.first_bad);
 	ok(st.warm_rounds > 0, "%s: %lu rounds after every writer's first pass", r->name,
 	   st.warm_rounds);
 	ok(D(pswpout) > 0, "%s: pages written to swap (pswpout +%llu)", r->name, D(pswpout));
@@ -1049,34 +648,22 @@ static void run_variant(enum variant v, double secs)
 		ok(st.scratch_remaps > 0, "%s: the scratch region was unmapped and mapped anew (%lu)",
 		   r->name, st.scratch_remaps);
 	}
-	for (unsigned i = 0; i < r->nthreads; i++) {
-		struct worker *w = &r->w[i];
-		printf("# %s: %s %u (CPU %d): %lu iterations, %lu stores, %lu loads, %lu page checks\n",
-		       r->name, w->reader ? "reader" : "writer", i, w->reader ? NCPUS - 1 : 1 + (int)i,
-		       w->iters, w->stores, w->loads, w->page_checks);
-		ok(w->iters > 0, "%s: %s %u ran (%lu iterations)", r->name,
-		   w->reader ? "the child's reader" : "writer", i, w->iters);
-		is(w->bad, 0, "%s: %s %u: no byte ever wrong", r->name,
-		   w->reader ? "the child's reader" : "writer", i);
-		if (w->bad)
-			printf("#   first of %lu: %s\n", w->bad, w->first_bad);
-		is(w->sigs, 0, "%s: %s %u: no access got a signal", r->name,
-		   w->reader ? "the child's reader" : "writer", i);
-	}
+	stress_report(r);
 #undef D
 
 	/* Threads stopped: every chunk once more, the audit, swapoff. */
 	final_check(r, r->npages, true, "after the run");
 	if (v == V_PRESSURE && sc->base) {
-		unsigned long b0 = st.bad;
+		unsigned long b0 = st.notes.bad;
 		scratch_check(r, &st, sc, "after the run");
-		is(st.bad - b0, 0, "%s: the scratch region holds generation %u", r->name, sc->gen);
+		is(st.notes.bad - b0, 0, "%s: the scratch region holds generation %u", r->name,
+		   sc->gen);
 	}
 	if (v == V_SHARED && bl->base) {
-		unsigned long b0 = st.bad;
+		unsigned long b0 = st.notes.bad;
 		for (unsigned i = 0; i < bl->npages; i++)
 			balloon_check(r, &st, bl, i, "after the run");
-		is(st.bad - b0, 0, "%s: every balloon page holds its last value", r->name);
+		is(st.notes.bad - b0, 0, "%s: every balloon page holds its last value", r->name);
 	}
 	is(mmsim_debug_check(r->m), 0, "%s: debug audit clean (swap counts, swap cache, mapcounts)",
 	   r->name);
@@ -1129,25 +716,12 @@ static void run_variant(enum variant v, double secs)
 	is(mmsim_debug_check(r->m), 0, "%s: debug audit clean after swapoff", r->name);
 
 out_tasks:
-	for (unsigned i = 0; i < MAX_WRITERS + 1; i++) {
-		if (r->w[i].t)
-			mmsim_task_exit(r->w[i].t);
-		free(r->w[i].shadow);
-		free(r->w[i].seen);
-	}
-	if (r->child)
-		mmsim_task_exit(r->child);
-	if (r->main)
-		mmsim_task_exit(r->main);
+	stress_tasks_exit(r);
 	if (!__atomic_load_n(&r->m->mm.swap, __ATOMIC_ACQUIRE))
 		is(free_frames(r->m, nodes), free0, "%s: every frame freed once every task exited",
 		   r->name);
 out_machine:
-	mmsim_destroy(r->m);
-	if (r->locks)
-		for (unsigned p = 0; p < r->npages; p++)
-			pthread_rwlock_destroy(&r->locks[p]);
-	free(r->locks);
+	stress_destroy(r);
 	printf("# %s: %.2f s in all\n", r->name, now() - t0);
 	free(r);
 	free(sc);
