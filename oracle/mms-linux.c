@@ -51,15 +51,34 @@
  *      unevictable_pgs_culled unevictable_pgs_cleared
  *      unevictable_pgs_rescued unevictable_pgs_stranded pgactivate
  *      pgdeactivate pglazyfree pswpin pswpout oom_kill pgmajfault cow_ksm
- *    (each gave the same delta on repeated runs of the same scenario; the
- *    guest has no swap and THP use_zero_page=0, so thp_zero_page_alloc, the
- *    only zero-page counter, never moves and is left out).  Before the
+ *      swap_ra swap_ra_hit thp_swpout_fallback
+ *    (each gave the same delta on repeated runs of the same scenario, the
+ *    swap ones in every scenario of tests/scenarios/swap; pgrotated did not,
+ *    nor does any counter under memory pressure.  THP use_zero_page=0, so
+ *    thp_zero_page_alloc, the only zero-page counter, never moves and is
+ *    left out).  Before the
  *    snapshot, `vmstat` and `numa_maps`, every CPU's LRU and mlock batches are
  *    flushed (lru_drain): without that, pgdeactivate and numa_maps' active=
  *    depend on what happens to wait in a per-CPU batch (active= even differed
  *    between two runs of one scenario).
  *    The counters are machine-wide; a task's interpreter pages stay out of
  *    them except under `migrate_pages`, which moves those too.
+ *  - Swap: there is none until `swapon SIZE`, which uses the swap disk,
+ *    /dev/vda: a 1 GiB raw disk that gen-expected.sh attaches only to
+ *    scenarios with a swapon or swapoff line.  Before anything runs, such a
+ *    scenario checks that /dev/vda is that disk (virtio serial oracle-disk0,
+ *    at least 1 GiB): elsewhere /dev/vda may be a real disk, which a swap
+ *    header would destroy.  The controller writes a version-1 swap header as
+ *    mkswap writes it (SWAPSPACE2, last_page = SIZE / 4096 - 1, no bad pages,
+ *    no label, a fixed UUID) on the first page, fsyncs, and calls swapon(2)
+ *    with flags 0; `swapoff` calls swapoff(2).  SIZE is rounded down to whole
+ *    pages; less than one page or more than the disk is a usage error.  Both
+ *    calls run pinned to the home CPU: swapoff allocates the pages it brings
+ *    back on the node of the CPU it runs on.  After `madvise ... pageout` the
+ *    controller waits until no page is under writeback (nr_writeback 0 after
+ *    vm.stat_refresh), so the next command finds the swap writes done,
+ *    however loaded the host is.  A swap area still on at the end is
+ *    switched off.
  *  - Memory policies: set_mempolicy, get_mempolicy and mbind run in the
  *    current task's server with the real system calls (masks of 64 W + 1
  *    bits as for migrate_pages; get_mempolicy always with maxnode 65).
@@ -130,6 +149,9 @@
 #define FNV_PRIME       0x100000001b3ULL
 #define MPOL_MF_MOVE_CONST 2            /* move_pages default flags */
 #define DEAD_PID        INT_MAX         /* pid used for a task that failed */
+#define SWAP_DEV        "/dev/vda"      /* the swap disk gen-expected.sh attaches */
+#define SWAP_SERIAL     "oracle-disk0"  /* its virtio serial (run-in-linux.sh) */
+#define SWAP_DISK_BYTES (1ULL << 30)    /* its size: the largest swapon SIZE */
 
 static int verbose;
 
@@ -845,7 +867,7 @@ enum kind {
 	K_NOP, K_MACHINE, K_TASK, K_FORK, K_USE, K_FILE, K_MMAP, K_HOLE,
 	K_MUNMAP, K_MPROTECT, K_WRITE, K_READ, K_MOVE, K_NODES, K_MIGRATE,
 	K_VMAS, K_MLOCK, K_MUNLOCK, K_MSYNC, K_FSYNC, K_MADVISE, K_NUMA_MAPS,
-	K_SMAPS, K_VMSTAT, K_SETPOL, K_GETPOL, K_MBIND,
+	K_SMAPS, K_VMSTAT, K_SETPOL, K_GETPOL, K_MBIND, K_SWAPON, K_SWAPOFF,
 };
 
 struct aref {
@@ -922,6 +944,7 @@ static int ncmds, cmds_cap;
 static const char *thp_mode = "never";
 static long machine_nodes = -1;
 static int uses_vmstat;         /* a vmstat command: take the snapshot */
+static int uses_swap;           /* a swapon or swapoff command: check the disk */
 
 static void uerr(const char *fmt, ...)
 {
@@ -1664,6 +1687,21 @@ static void parse_line(char *text, int line, int *seen_cmd)
 		nargs(ntok, 1, 1, w);
 		c->k = K_VMSTAT;
 		uses_vmstat = 1;
+	} else if (!strcmp(w, "swapon")) {
+		nargs(ntok, 2, 2, w);
+		c->k = K_SWAPON;
+		uses_swap = 1;
+		c->size = size_arg(tok[1]);
+		/* Whole pages, rounded down as mkswap rounds a device's size. */
+		if (c->size > SWAP_DISK_BYTES)
+			uerr("swapon: size %s is larger than the swap disk (1 GiB)", tok[1]);
+		if (c->size < PAGE)
+			uerr("swapon: size %s is less than one page", tok[1]);
+		c->size &= ~(PAGE - 1);
+	} else if (!strcmp(w, "swapoff")) {
+		nargs(ntok, 1, 1, w);
+		c->k = K_SWAPOFF;
+		uses_swap = 1;
 	} else if (!strcmp(w, "mprotect")) {
 		nargs(ntok, 4, 4, w);
 		c->k = K_MPROTECT;
@@ -2350,7 +2388,7 @@ static const char *const vmstat_keys[] = {
 	"unevictable_pgs_culled", "unevictable_pgs_cleared",
 	"unevictable_pgs_rescued", "unevictable_pgs_stranded", "pgactivate",
 	"pgdeactivate", "pglazyfree", "pswpin", "pswpout", "oom_kill",
-	"pgmajfault", "cow_ksm",
+	"pgmajfault", "cow_ksm", "swap_ra", "swap_ra_hit", "thp_swpout_fallback",
 };
 #define NVMSTAT (sizeof vmstat_keys / sizeof vmstat_keys[0])
 
@@ -2612,6 +2650,33 @@ static void run_vmstat(const struct cmd *c)
 	free(b.s);
 }
 
+/* Waits until no page is under writeback (/proc/vmstat nr_writeback 0).
+ * MADV_PAGEOUT submits its swap writes when the call ends and they complete
+ * later: a page still under writeback keeps PG_reclaim, which is also
+ * PG_readahead, so a fault on it counts as a readahead hit, and a second
+ * pageout cannot free it.  After the wait the next command finds every page
+ * written, as on an idle machine, whatever the host's load.  nr_writeback
+ * is a node counter with per-CPU deltas that /proc/vmstat leaves out (a few
+ * pages can hide there), so vm.stat_refresh folds them in before each look. */
+static void writeback_wait(int line)
+{
+	for (int i = 0; i < 30000; i++) {
+		int e = write_file("/proc/sys/vm/stat_refresh", "1");
+		if (e && verbose)
+			fprintf(stderr, "mms-linux: stat_refresh: %s\n", strerror(e));
+		char *t = proc_text(0, "vmstat");
+		if (!t)
+			return;
+		char *v = strstr(t, "\nnr_writeback ");
+		long long n = v ? strtoll(v + 14, NULL, 10) : 0;
+		free(t);
+		if (n <= 0)
+			return;
+		usleep(1000);
+	}
+	fprintf(stderr, "mms-linux: line %d: pages still under writeback after 30 s\n", line);
+}
+
 static void run_sys(const struct cmd *c, long nr, long arg)
 {
 	struct req q;
@@ -2770,6 +2835,108 @@ static void run_file(const struct cmd *c)
 	close(fd);
 }
 
+/* ---- swap: swapon / swapoff of the swap disk ---- */
+
+static int swap_active;         /* swapon succeeded, no swapoff since */
+
+/* Stops the run unless SWAP_DEV is the disk run-in-linux.sh attached (its
+ * virtio serial says so) and holds SWAP_DISK_BYTES: elsewhere /dev/vda may
+ * be a host's own disk, which a swap header would destroy. */
+static void swap_disk_check(void)
+{
+	char serial[128];
+	int e = read_file("/sys/block/vda/serial", serial, sizeof serial);
+	if (e || strcmp(serial, SWAP_SERIAL)) {
+		fprintf(stderr, "mms-linux: %s is not the oracle's swap disk (serial %s): "
+			"run swap scenarios through gen-expected.sh\n", SWAP_DEV,
+			e ? strerror(e) : serial);
+		exit(1);
+	}
+	int fd = open(SWAP_DEV, O_RDONLY | O_CLOEXEC);
+	off_t size = fd < 0 ? -1 : lseek(fd, 0, SEEK_END);
+	if (fd >= 0)
+		close(fd);
+	if (size < (off_t)SWAP_DISK_BYTES) {
+		fprintf(stderr, "mms-linux: swap disk %s: %s\n", SWAP_DEV,
+			size < 0 ? strerror(errno) : "smaller than 1 GiB");
+		exit(1);
+	}
+}
+
+/* swapon and swapoff run in the controller, pinned to the home CPU: the
+ * pages swapoff brings back are allocated on the node of the CPU running it. */
+static void pin_home(cpu_set_t *saved)
+{
+	cpu_set_t s;
+	CPU_ZERO(saved);
+	sched_getaffinity(0, sizeof *saved, saved);
+	CPU_ZERO(&s);
+	CPU_SET(home_cpu >= 0 ? home_cpu : 0, &s);
+	sched_setaffinity(0, sizeof s, &s);
+}
+
+/* A version-1 swap header as mkswap writes it (no label, a fixed UUID, no
+ * bad pages, last_page = pages - 1) on the first page of the swap disk,
+ * written through and synced.  A failure stops the run: it is the disk's,
+ * not something a scenario asks Linux. */
+static void swap_header_write(const struct cmd *c)
+{
+	static const unsigned char uuid[16] = {
+		0x6d, 0x6d, 0x73, 0x69, 0x6d, 0x2d, 0x40, 0x00,
+		0x80, 0x00, 0x73, 0x77, 0x61, 0x70, 0x00, 0x01,
+	};
+	unsigned char *h = xcalloc(1, PAGE);
+	uint32_t version = 1, last_page = (uint32_t)(c->size / PAGE - 1), bad = 0;
+	memcpy(h + 1024, &version, 4);
+	memcpy(h + 1028, &last_page, 4);
+	memcpy(h + 1032, &bad, 4);
+	memcpy(h + 1036, uuid, sizeof uuid);
+	memcpy(h + PAGE - 10, "SWAPSPACE2", 10);
+	int fd = open(SWAP_DEV, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || pwrite(fd, h, PAGE, 0) != (ssize_t)PAGE || fsync(fd) < 0) {
+		fprintf(stderr, "mms-linux: line %d: writing the swap header on %s: %s\n",
+			c->line, SWAP_DEV, strerror(errno));
+		exit(1);
+	}
+	close(fd);
+	free(h);
+}
+
+/* swapon SIZE: the header, then swapon(2) with flags 0.  While the disk is
+ * swap already, Linux refuses writes to it (ETXTBSY): the header then stays
+ * as it is and swapon(2) answers (EBUSY). */
+static void run_swapon(const struct cmd *c)
+{
+	if (!swap_active)
+		swap_header_write(c);
+	cpu_set_t saved;
+	pin_home(&saved);
+	long r = syscall(SYS_swapon, SWAP_DEV, 0L);
+	int e = errno;
+	sched_setaffinity(0, sizeof saved, &saved);
+	if (r < 0) {
+		out_err(c, e);
+		return;
+	}
+	swap_active = 1;
+	out(c, "%ld", r);
+}
+
+static void run_swapoff(const struct cmd *c)
+{
+	cpu_set_t saved;
+	pin_home(&saved);
+	long r = syscall(SYS_swapoff, SWAP_DEV);
+	int e = errno;
+	sched_setaffinity(0, sizeof saved, &saved);
+	if (r < 0) {
+		out_err(c, e);
+		return;
+	}
+	swap_active = 0;
+	out(c, "%ld", r);
+}
+
 static void run_cmd(const struct cmd *c)
 {
 	struct req q;
@@ -2794,6 +2961,12 @@ static void run_cmd(const struct cmd *c)
 		return;
 	case K_VMSTAT:
 		run_vmstat(c);          /* machine-wide: needs no live task */
+		return;
+	case K_SWAPON:
+		run_swapon(c);          /* the controller's, like vmstat */
+		return;
+	case K_SWAPOFF:
+		run_swapoff(c);
 		return;
 	default:
 		break;
@@ -2862,6 +3035,8 @@ static void run_cmd(const struct cmd *c)
 		break;
 	case K_MADVISE:
 		run_sys(c, SYS_madvise, c->arg);
+		if (c->arg == MADV_PAGEOUT)
+			writeback_wait(c->line);
 		break;
 	case K_WRITE:
 	case K_READ:
@@ -2943,6 +3118,8 @@ static void finish(void)
 		if (r < 0)
 			break;
 	}
+	if (swap_active)
+		syscall(SYS_swapoff, SWAP_DEV);
 	cg_cleanup();
 	files_cleanup();
 	sys_restore();
@@ -3000,6 +3177,8 @@ int main(int argc, char **argv)
 	if (!keep_sys)
 		sys_settings();
 	find_home_cpu();
+	if (uses_swap)
+		swap_disk_check();
 
 	rt = xcalloc((size_t)tasks.n, sizeof *rt);
 	mval = xcalloc((size_t)maps.n, sizeof *mval);

@@ -655,6 +655,20 @@ void parse_migrate_pages(struct scenario *s, struct cmd *c, char **tok, int ntok
 	migrate_masks(s, &c->migrate, from, nfrom, to, nto);
 }
 
+/* The reference interpreter's swap disk (oracle/gen-expected.sh): an area
+ * larger than it, or smaller than a page, is a usage error on both sides. */
+#define SCENARIO_SWAP_DISK (1ULL << 30)
+
+void parse_swapon(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	nargs(s, ntok, 2, 2, tok[0]);
+	c->file.size = size_arg(s, tok[1]);
+	if (c->file.size > SCENARIO_SWAP_DISK)
+		uerr(s, "swapon: %s is larger than the swap disk (1G)", tok[1]);
+	if (c->file.size < 4096)
+		uerr(s, "swapon: %s is less than one page", tok[1]);
+}
+
 void parse_crash(struct scenario *s, struct cmd *c, char **tok, int ntok)
 {
 	nargs(s, ntok, 1, 2, tok[0]);

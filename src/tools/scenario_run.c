@@ -655,6 +655,26 @@ void run_fsync(struct run *r, const struct cmd *c, struct mmsim_task *t)
 		emit(r, c, "0");
 }
 
+void run_swapon(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	(void)t;
+	int err = mmsim_swapon(r->m, c->file.size, NULL);
+	if (err)
+		emit_err(r, c, err);
+	else
+		emit(r, c, "0");
+}
+
+void run_swapoff(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	(void)t;
+	int err = mmsim_swapoff(r->m);
+	if (err)
+		emit_err(r, c, err);
+	else
+		emit(r, c, "0");
+}
+
 void run_crash(struct run *r, const struct cmd *c, struct mmsim_task *t)
 {
 	/* The tear point comes from the line: a scenario crashes alike

@@ -30,6 +30,8 @@ static const struct verb verbs[] = {
 	{ "msync",         parse_msync,         run_msync,         VERB_TASK },
 	{ "fsync",         parse_fsync,         run_fsync,         VERB_TASK },
 	{ "madvise",       parse_madvise,       run_madvise,       VERB_TASK },
+	{ "swapon",        parse_swapon,        run_swapon,        0 },
+	{ "swapoff",       parse_stats,         run_swapoff,       0 },
 	{ "crash",         parse_crash,         run_crash,         0 },
 	{ "reboot",        parse_reboot,        run_reboot,        0 },
 	{ "stats",         parse_stats,         run_stats,         0 },
