@@ -1,5 +1,5 @@
-# pageout of locked memory is EINVAL, with or without swap; after munlock it
-# pages out
+# pageout of locked memory (mlock, mmap locked) is EINVAL even with swap on;
+# after munlock the range pages out
 swapon 64m
 a = mmap 8p rw
 write a 8p 0x11

@@ -1,4 +1,4 @@
-# Shared anonymous memory paged out without swap stays in memory
+# Shared anonymous memory paged out without swap: unmapped, yet kept in memory
 s = mmap 16p rw shared anon
 write s 16p 0x71
 madvise s 16p pageout
