@@ -201,11 +201,6 @@ static int willneed_swapin(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t st
 	return 0;
 }
 
-static bool has_swap(struct mm_struct *mm)
-{
-	return __atomic_load_n(&mm->sys->swap, __ATOMIC_ACQUIRE) != NULL;
-}
-
 static int advise_vma(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
 		      uint64_t start, uint64_t end, int advice)
 {
@@ -219,7 +214,7 @@ static int advise_vma(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_s
 	case MADV_WILLNEED:
 		/* A file's pages: page-cache readahead, not modelled (its
 		 * pages are read on the faults). */
-		return vma_is_anonymous(vma) && has_swap(mm) ? willneed_swapin(mm, cpu, start, end) : 0;
+		return vma_is_anonymous(vma) && swap_area(mm->sys) ? willneed_swapin(mm, cpu, start, end) : 0;
 	case MADV_NORMAL:
 		return update_flags(mm, cpu, vma, start, end, f & ~(VM_RAND_READ | VM_SEQ_READ));
 	case MADV_RANDOM:

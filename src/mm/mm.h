@@ -836,6 +836,13 @@ struct swap_info {
 	void *arg;
 };
 
+/* The machine's swap area, or NULL (swapon publishes it, swapoff takes it
+ * away with no CPU running). */
+static inline struct swap_info *swap_area(struct mm_sys *s)
+{
+	return __atomic_load_n(&s->swap, __ATOMIC_ACQUIRE);
+}
+
 /* swapon / swapoff (swapfile.c).  swap_off first brings every swapped page
  * of the address spaces back (unuse); it fails (-ENOMEM) if memory runs
  * out meanwhile, leaving the area on.  Call with no CPU running. */

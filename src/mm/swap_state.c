@@ -20,7 +20,7 @@
 
 static struct address_space *swap_cache(struct mm_sys *s)
 {
-	struct swap_info *si = __atomic_load_n(&s->swap, __ATOMIC_ACQUIRE);
+	struct swap_info *si = swap_area(s);
 	return si ? si->cache : NULL;
 }
 
@@ -156,7 +156,7 @@ int swap_cache_migrate(struct mm_sys *s, struct page *dst, struct page *src, int
 static struct page *read_swap_page(struct mm_sys *s, struct hw_cpu *cpu, uint64_t off,
 				   unsigned nid, uint64_t nodemask, bool *read, int *err)
 {
-	struct swap_info *si = __atomic_load_n(&s->swap, __ATOMIC_ACQUIRE);
+	struct swap_info *si = swap_area(s);
 	*read = false;
 	for (;;) {
 		struct page *p = swap_cache_get(s, off);
@@ -274,7 +274,7 @@ static unsigned swap_ra_window(struct mm_sys *s, uint64_t off)
 static void swap_readahead(struct mm_sys *s, struct hw_cpu *cpu, uint64_t off, unsigned nid,
 			   uint64_t nodemask)
 {
-	struct swap_info *si = __atomic_load_n(&s->swap, __ATOMIC_ACQUIRE);
+	struct swap_info *si = swap_area(s);
 	uint64_t mask = swap_ra_window(s, off) - 1;
 	if (!mask)
 		return;

@@ -21,11 +21,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-static struct swap_info *swap_area(struct mm_sys *s)
-{
-	return __atomic_load_n(&s->swap, __ATOMIC_ACQUIRE);
-}
-
 static void try_to_reclaim_swap(struct mm_sys *s, uint64_t off);
 
 /* swap_map and inuse change under si->lock; swap_count() and

@@ -63,7 +63,7 @@ static bool swap_slot_ready(struct mm_sys *s, struct page *p)
 {
 	if (!page_anon(p) || page_test(p, PG_swapcache))
 		return true;
-	return __atomic_load_n(&s->swap, __ATOMIC_ACQUIRE) && !add_to_swap(s, p);
+	return swap_area(s) && !add_to_swap(s, p);
 }
 
 static bool unmap_all(struct mm_sys *s, struct hw_cpu *cpu, struct page *p)
@@ -125,7 +125,7 @@ static enum reclaim_verdict shrink_locked_page(struct mm_sys *s, const struct sc
 		/* Shared memory goes to the swap cache first (without swap it
 		 * stays, unmapped); a dirty file page is the flushers'. */
 		if (!page_test(p, PG_swapcache) && page_test(p, PG_swapbacked) &&
-		    (!__atomic_load_n(&s->swap, __ATOMIC_ACQUIRE) || shmem_writeout(s, p)))
+		    (!swap_area(s) || shmem_writeout(s, p)))
 			return RECLAIM_ACTIVATE;
 		if (!page_test(p, PG_swapcache))
 			return clean_only ? RECLAIM_KEEP : RECLAIM_ACTIVATE;
