@@ -54,6 +54,22 @@ long mmsim_sys_migrate_pages(struct mmsim_task *t, int pid, unsigned long maxnod
 			     const uint64_t *old_nodes, const uint64_t *new_nodes);
 
 /*
+ * Memory policies: set_mempolicy(2), get_mempolicy(2), mbind(2), with
+ * Linux's mode numbers (MPOL_DEFAULT 0 ... MPOL_WEIGHTED_INTERLEAVE 6), mode
+ * flags (MPOL_F_STATIC_NODES 1 << 15, MPOL_F_RELATIVE_NODES 1 << 14,
+ * MPOL_F_NUMA_BALANCING 1 << 13) and flags (get: MPOL_F_NODE 1,
+ * MPOL_F_ADDR 2, MPOL_F_MEMS_ALLOWED 4; mbind: MPOL_MF_STRICT 1,
+ * MPOL_MF_MOVE 2, MPOL_MF_MOVE_ALL 4).  Masks are arrays of 64-bit words,
+ * maxnode bits long (Linux reads maxnode - 1 of them).
+ */
+long mmsim_sys_set_mempolicy(struct mmsim_task *t, int mode, const uint64_t *nmask,
+			     unsigned long maxnode);
+long mmsim_sys_get_mempolicy(struct mmsim_task *t, int *policy, uint64_t *nmask,
+			     unsigned long maxnode, uint64_t addr, unsigned long flags);
+long mmsim_sys_mbind(struct mmsim_task *t, uint64_t addr, uint64_t len, unsigned long mode,
+		     const uint64_t *nmask, unsigned long maxnode, unsigned flags);
+
+/*
  * Simulator-only entry points (no system call of their own in Linux).
  *
  * mmsim_numa_scan: one pass of NUMA balancing's scanner (task_numa_work ->

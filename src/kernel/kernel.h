@@ -44,6 +44,7 @@ struct mmsim_task {
 	uint64_t memlock_limit;
 	uint32_t personality;	/* personality(2) flags: READ_IMPLIES_EXEC */
 	struct mm_struct *mm;
+	struct mm_task_policy mpol;	/* set_mempolicy's (each thread its own) */
 	struct file *files[MMSIM_NR_FDS];	/* open files (threads have their own) */
 };
 

@@ -30,7 +30,7 @@ static void vma_file_name(struct mmsim *m, const struct vm_area_struct *v, char 
 
 /* Calls fill for each VMA of t meeting [start, end), writing at most max; returns the count. */
 static int for_each_vma_in(struct mmsim_task *t, uint64_t start, uint64_t end, int max,
-			   void (*fill)(struct mmsim *m, struct vm_area_struct *v, void *out, int i),
+			   void (*fill)(struct mmsim_task *t, struct vm_area_struct *v, void *out, int i),
 			   void *out)
 {
 	struct mm_struct *mm = t->mm;
@@ -44,27 +44,29 @@ static int for_each_vma_in(struct mmsim_task *t, uint64_t start, uint64_t end, i
 		if (v->vm_start >= end)
 			break;
 		if (n < max)
-			fill(t->m, v, out, n);
+			fill(t, v, out, n);
 		n++;
 	}
 	pthread_rwlock_unlock(&mm->mmap_lock);
 	return n;
 }
 
-static void fill_numa_maps(struct mmsim *m, struct vm_area_struct *v, void *out, int i)
+static void fill_numa_maps(struct mmsim_task *t, struct vm_area_struct *v, void *out, int i)
 {
 	struct mmsim_numa_maps *nm = (struct mmsim_numa_maps *)out + i;
 
 	vma_numa_maps(v, nm);
-	vma_file_name(m, v, nm->file, sizeof(nm->file));
+	/* The VMA's own policy, else the task's (Linux's show_numa_map). */
+	numa_maps_policy(v, &t->mpol, nm->policy, sizeof(nm->policy));
+	vma_file_name(t->m, v, nm->file, sizeof(nm->file));
 }
 
-static void fill_smaps(struct mmsim *m, struct vm_area_struct *v, void *out, int i)
+static void fill_smaps(struct mmsim_task *t, struct vm_area_struct *v, void *out, int i)
 {
 	struct mmsim_smaps *sm = (struct mmsim_smaps *)out + i;
 
 	vma_smaps(v, sm);
-	vma_file_name(m, v, sm->file, sizeof(sm->file));
+	vma_file_name(t->m, v, sm->file, sizeof(sm->file));
 }
 
 int mmsim_numa_maps(struct mmsim_task *t, uint64_t start, uint64_t end,

@@ -16,6 +16,7 @@
 #include "kernel.h"
 
 #include <errno.h>
+#include <string.h>
 #include <sys/mman.h>
 
 static struct mmap_caller caller_of(struct mmsim_task *t)
@@ -152,38 +153,43 @@ long mmsim_sys_move_pages(struct mmsim_task *t, int pid, unsigned long count,
 			     status, flags & MMSIM_MPOL_MF_MOVE_ALL);
 }
 
-/* Linux accepts node masks of up to MAX_NUMNODES bits (1024 on the
- * distribution kernels); mmsim's nodes all fit in the first word. */
-#define MAX_NUMNODES 1024
-
 /*
- * get_nodes(): the first maxnode - 1 bits of mask.  Bits for nodes that
- * cannot exist are EINVAL; bits for possible nodes past the first 64 are
- * reported in *high (no mmsim machine has such nodes).
+ * Linux's get_nodes(): the first maxnode - 1 bits of a user mask.  Linux
+ * accepts masks of up to MAX_NUMNODES bits (1024 on the distribution
+ * kernels, nodemask_t here); set bits past them are EINVAL, and so is a
+ * mask longer than a page.
  */
-static int get_nodes(const uint64_t *mask, unsigned long maxnode, uint64_t *out, bool *high)
+static int get_nodemask(const uint64_t *mask, unsigned long maxnode, nodemask_t *out)
 {
-	*out = 0;
-	*high = false;
+	memset(out, 0, sizeof *out);
 	if (!maxnode || !mask)
 		return 0;
-	if (maxnode > PAGE_SIZE * 8)
-		return -EINVAL;
 	unsigned long bits = maxnode - 1;
+	if (bits > PAGE_SIZE * 8)
+		return -EINVAL;
 	for (unsigned long w = 0; w * 64 < bits; w++) {
 		uint64_t v = mask[w];
 		if (bits - w * 64 < 64)
 			v &= (1ULL << (bits - w * 64)) - 1;
-		if (!v)
-			continue;
-		if (w == 0)
-			*out = v;
-		else if (w * 64 >= MAX_NUMNODES)
+		if (w < MAX_NUMNODES / 64)
+			out->w[w] = v;
+		else if (v)
 			return -EINVAL;
-		else
-			*high = true;
 	}
 	return 0;
+}
+
+/* The same, as migrate_pages wants it: mmsim's nodes all fit in the first
+ * word; *high says whether a possible node past them was named. */
+static int get_nodes(const uint64_t *mask, unsigned long maxnode, uint64_t *out, bool *high)
+{
+	nodemask_t m;
+	int err = get_nodemask(mask, maxnode, &m);
+	*out = m.w[0];
+	*high = false;
+	for (unsigned w = 1; w < MAX_NUMNODES / 64; w++)
+		*high |= m.w[w] != 0;
+	return err;
 }
 
 long mmsim_sys_migrate_pages(struct mmsim_task *t, int pid, unsigned long maxnode,
@@ -206,4 +212,78 @@ long mmsim_sys_migrate_pages(struct mmsim_task *t, int pid, unsigned long maxnod
 	if (!new)
 		return -EINVAL;
 	return do_migrate_pages(target->mm, task_enter(t), old, new, t->mems, nice);
+}
+
+/* ---- memory policies ------------------------------------------------------------ */
+
+/* Linux's sanitize_mpol_flags(): the mode flags out of the mode. */
+static int split_mode(long mode, unsigned *lmode, unsigned *flags)
+{
+	unsigned m = (unsigned)(int)mode;
+	*flags = m & MPOL_MODE_FLAGS;
+	*lmode = m & ~MPOL_MODE_FLAGS;
+	if (*lmode >= MPOL_MAX)
+		return -EINVAL;
+	if ((*flags & MPOL_F_STATIC_NODES) && (*flags & MPOL_F_RELATIVE_NODES))
+		return -EINVAL;
+	if (*flags & MPOL_F_NUMA_BALANCING) {
+		if (*lmode != MPOL_BIND && *lmode != MPOL_PREFERRED_MANY)
+			return -EINVAL;
+		*flags |= MPOL_F_MOF | MPOL_F_MORON;
+	}
+	return 0;
+}
+
+long mmsim_sys_set_mempolicy(struct mmsim_task *t, int mode, const uint64_t *nmask,
+			     unsigned long maxnode)
+{
+	unsigned lmode, flags;
+	nodemask_t nodes;
+	int err = split_mode(mode, &lmode, &flags);
+	if (!err)
+		err = get_nodemask(nmask, maxnode, &nodes);
+	if (err)
+		return err;
+	return do_set_mempolicy(&t->mpol, lmode, flags, &nodes, t->mems);
+}
+
+long mmsim_sys_get_mempolicy(struct mmsim_task *t, int *policy, uint64_t *nmask,
+			     unsigned long maxnode, uint64_t addr, unsigned long flags)
+{
+	unsigned nr_node_ids = t->m->hw->nr_nodes;
+	if (nmask && maxnode < nr_node_ids)
+		return -EINVAL;
+	nodemask_t nodes;
+	int pval = 0;
+	long err = do_get_mempolicy(t->mm, task_enter(t), &t->mpol, &pval, &nodes, addr, flags,
+				    t->mems);
+	if (err)
+		return err;
+	if (policy)
+		*policy = pval;
+	if (nmask && maxnode > 1) {
+		/* maxnode - 1 bits, in whole words, as the caller sized them. */
+		unsigned long bits = maxnode - 1, words = (bits + 63) / 64;
+		for (unsigned long w = 0; w < words; w++) {
+			uint64_t v = w < MAX_NUMNODES / 64 ? nodes.w[w] : 0;
+			if (bits - w * 64 < 64)
+				v &= (1ULL << (bits - w * 64)) - 1;
+			nmask[w] = v;
+		}
+	}
+	return 0;
+}
+
+long mmsim_sys_mbind(struct mmsim_task *t, uint64_t addr, uint64_t len, unsigned long mode,
+		     const uint64_t *nmask, unsigned long maxnode, unsigned flags)
+{
+	unsigned lmode, mflags;
+	nodemask_t nodes;
+	int err = split_mode((long)(int)mode, &lmode, &mflags);
+	if (!err)
+		err = get_nodemask(nmask, maxnode, &nodes);
+	if (err)
+		return err;
+	return do_mbind(t->mm, task_enter(t), &t->mpol, addr, len, lmode, mflags, &nodes, flags,
+			task_capable(t, MMSIM_CAP_SYS_NICE), t->mems);
 }

@@ -34,6 +34,19 @@ static void describe_task(const void *ctx, char comm[16], int *pid, int *cpu, ui
 	*ns = __atomic_load_n(&t->m->hw->cpu[t->cpu].cnt.cycles, __ATOMIC_RELAXED);
 }
 
+struct mm_task_policy *current_task_policy(struct hw_cpu *cpu)
+{
+	struct mmsim_task *t = cpu->current;
+	return t ? &t->mpol : NULL;
+}
+
+/* A new task's or thread's policy is a copy of its creator's (clone). */
+static void inherit_policy(struct mmsim_task *t, struct mmsim_task *parent)
+{
+	spin_lock_init(&t->mpol.lock);
+	task_policy_copy(&t->mpol, &parent->mpol);
+}
+
 int kernel_fault(struct hw_cpu *cpu, uint64_t va, unsigned access)
 {
 	struct mmsim_task *t = cpu->current;
@@ -187,25 +200,25 @@ int mmsim_fork(struct mmsim_task *parent, const char *name, struct mmsim_task **
 	*t = *parent;
 	snprintf(t->name, sizeof t->name, "%s", name ? name : parent->name);
 	memset(t->files, 0, sizeof t->files);
+	inherit_policy(t, parent);
 	int err = task_dup_files(t, parent);
-	if (err) {
-		free(t);
-		return err;
-	}
+	if (err)
+		goto out_free;
 	t->mm = dup_mm(parent->mm, task_enter(parent), &err);
-	if (!t->mm) {
-		task_close_files(t);
-		free(t);
-		return err;
-	}
+	if (!t->mm)
+		goto out_files;
 	if ((err = task_register(m, t))) {
 		mm_destroy(t->mm, &m->hw->cpu[t->cpu]);
-		task_close_files(t);
-		free(t);
-		return err;
+		goto out_files;
 	}
 	*out = t;
 	return 0;
+out_files:
+	task_close_files(t);
+out_free:
+	task_policy_release(&t->mpol);
+	free(t);
+	return err;
 }
 
 int mmsim_thread_create(struct mmsim_task *t, const char *name, int cpu,
@@ -221,10 +234,12 @@ int mmsim_thread_create(struct mmsim_task *t, const char *name, int cpu,
 	snprintf(th->name, sizeof th->name, "%s", name ? name : t->name);
 	th->cpu = (unsigned)cpu;
 	memset(th->files, 0, sizeof th->files);	/* no CLONE_FILES */
+	inherit_policy(th, t);
 	__atomic_add_fetch(&t->mm->users, 1, __ATOMIC_RELAXED);
 	int err = task_register(m, th);
 	if (err) {
 		__atomic_sub_fetch(&t->mm->users, 1, __ATOMIC_RELAXED);
+		task_policy_release(&th->mpol);
 		free(th);
 		return err;
 	}
@@ -255,6 +270,7 @@ void mmsim_task_exit(struct mmsim_task *t)
 	}
 	pthread_mutex_unlock(&m->lock);
 	task_close_files(t);
+	task_policy_release(&t->mpol);
 	free(t);
 }
 

@@ -237,7 +237,12 @@ static struct page *add_new_page(struct mm_sys *s, struct hw_cpu *cpu, struct ad
 				 uint64_t idx, unsigned nid, uint64_t nodemask, int *err)
 {
 	bool file = mapping_is_file(m);
-	struct page *p = alloc_pages_mask(s, cpu, nid, 0, file ? 0 : GFP_ZERO, nodemask);
+	uint64_t ilx;
+	bool ref;
+	struct mempolicy *pol = mapping_alloc_policy(cpu, m, idx, &ilx, &ref);
+	struct page *p = alloc_pages_mpol(s, cpu, pol, ilx, nid, 0, file ? 0 : GFP_ZERO, nodemask);
+	if (ref)
+		mpol_put(pol);
 	if (!p) {
 		*err = -ENOMEM;
 		return NULL;

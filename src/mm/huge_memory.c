@@ -41,7 +41,12 @@ int do_huge_pmd_anonymous_page(struct mm_struct *mm, struct hw_cpu *cpu,
 
 	if ((err = anon_vma_prepare(vma)))
 		return err;
-	struct page *p = alloc_pages_mask(s, cpu, nid, MAX_ORDER, GFP_ZERO, nodemask);
+	uint64_t ilx;
+	bool ref;
+	struct mempolicy *pol = get_vma_policy(cpu, vma, haddr, MAX_ORDER, &ilx, &ref);
+	struct page *p = alloc_pages_mpol(s, cpu, pol, ilx, nid, MAX_ORDER, GFP_ZERO, nodemask);
+	if (ref)
+		mpol_put(pol);
 	if (!p) {
 		count_vm_events(s, MMSIM_VM_thp_fault_fallback, 1);
 		return -EAGAIN;		/* fall back to a 4 KiB page */

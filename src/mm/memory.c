@@ -90,7 +90,13 @@ static struct page *new_anon_page(struct mm_struct *mm, struct hw_cpu *cpu,
 	struct mm_sys *s = mm->sys;
 	if ((*err = anon_vma_prepare(vma)))
 		return NULL;
-	struct page *p = alloc_pages_mask(s, cpu, fault_node(cpu, mm), 0, GFP_ZERO, mm->mems_allowed);
+	uint64_t ilx;
+	bool ref;
+	struct mempolicy *pol = get_vma_policy(cpu, vma, addr, 0, &ilx, &ref);
+	struct page *p = alloc_pages_mpol(s, cpu, pol, ilx, fault_node(cpu, mm), 0, GFP_ZERO,
+					  mm->mems_allowed);
+	if (ref)
+		mpol_put(pol);
 	if (!p) {
 		*err = -ENOMEM;
 		return NULL;
@@ -619,8 +625,17 @@ static int do_swap_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 	bool major = false;
 	int err = 0;
 	spin_unlock(&mm->ptl);
-	struct page *p = swapin_page(s, cpu, swap_entry_offset(orig), fault_node(cpu, mm),
-				     mm->mems_allowed, true, &major, &err);
+	/* The policy at the address picks the node (Linux passes it down to
+	 * the readahead's allocations). */
+	uint64_t ilx, mask;
+	unsigned nid;
+	bool ref;
+	struct mempolicy *pol = get_vma_policy(cpu, vma, addr, 0, &ilx, &ref);
+	mpol_pick(cpu, pol, ilx, fault_node(cpu, mm), mm->mems_allowed, &nid, &mask);
+	if (ref)
+		mpol_put(pol);
+	struct page *p = swapin_page(s, cpu, swap_entry_offset(orig), nid, mask, true, &major,
+				     &err);
 	if (major && !(flags & FAULT_FLAG_UNUSE))
 		count_vm_events(s, MMSIM_VM_pgmajfault, 1);
 	if (p)

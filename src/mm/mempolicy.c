@@ -1,7 +1,11 @@
 /*
- * mempolicy.c - NUMA placement from user space: the memory-management work
- * of move_pages(2) and migrate_pages(2).  Permission checks (pids,
- * credentials, cpusets, capabilities) happen before, in src/kernel/sys.c.
+ * mempolicy.c - NUMA placement from user space: memory policies
+ * (set_mempolicy, get_mempolicy, mbind, and where their allocations go),
+ * and the memory-management work of move_pages(2) and migrate_pages(2).
+ * Permission checks (pids, credentials, cpusets, capabilities) happen
+ * before, in src/kernel/sys.c.  Owns struct mempolicy, tasks' policy
+ * state, VMAs' vm_policy and shared memory's shared policies; splits and
+ * merges VMAs through vma.c and moves pages through migrate.c.
  *
  * move_pages, as Linux 6.12 does it:
  *  - nodes == NULL (do_pages_stat): each page's node; no VMA and the zero
@@ -21,10 +25,14 @@
  * relative layout is kept), one source node at a time, in an order that
  * never moves a page twice.  Pages mapped by several processes stay unless
  * the caller may move them all (CAP_SYS_NICE).
+ *
+ * Memory policies: see mm.h's "memory policies" and docs/design.md.
  */
 #include "mm.h"
 
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* A page lookup for move_pages: the page (head of a huge page) mapped at
  * addr, or NULL with -EFAULT / -ENOENT. */
@@ -364,4 +372,885 @@ long do_migrate_pages(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t from, u
 	}
 	lru_cache_enable(mm->sys);
 	return err < 0 ? err : failed;
+}
+
+/* ---- policy objects ----------------------------------------------------------- */
+
+static struct mempolicy *mpol_alloc(unsigned mode, unsigned flags)
+{
+	struct mempolicy *pol = calloc(1, sizeof *pol);
+	if (!pol)
+		return NULL;
+	pol->refcnt = 1;
+	pol->mode = (uint16_t)mode;
+	pol->flags = (uint16_t)flags;
+	return pol;
+}
+
+void mpol_put(struct mempolicy *pol)
+{
+	if (pol && !__atomic_sub_fetch(&pol->refcnt, 1, __ATOMIC_ACQ_REL))
+		free(pol);
+}
+
+/* Static and relative policies remember the mask the user gave. */
+static bool mpol_store_user_nodemask(const struct mempolicy *pol)
+{
+	return pol->flags & MPOL_MODE_FLAGS;
+}
+
+static bool nodemask_equal(const nodemask_t *a, const nodemask_t *b)
+{
+	return !memcmp(a, b, sizeof *a);
+}
+
+static bool nodemask_empty(const nodemask_t *m)
+{
+	for (unsigned i = 0; i < MAX_NUMNODES / 64; i++)
+		if (m->w[i])
+			return false;
+	return true;
+}
+
+bool mpol_equal(const struct mempolicy *a, const struct mempolicy *b)
+{
+	if (a == b)
+		return true;
+	if (!a || !b || a->mode != b->mode || a->flags != b->flags)
+		return false;
+	if (mpol_store_user_nodemask(a) && !nodemask_equal(&a->user_nodemask, &b->user_nodemask))
+		return false;
+	return a->mode == MPOL_LOCAL || a->nodes == b->nodes;
+}
+
+/*
+ * Relative nodes (MPOL_F_RELATIVE_NODES): user node n means the
+ * (n mod |allowed|)-th allowed node (Linux's nodes_fold then nodes_onto).
+ */
+static uint64_t relative_nodes(const nodemask_t *user, uint64_t allowed)
+{
+	int w = __builtin_popcountll(allowed);
+	uint64_t folded = 0, out = 0;
+	if (!w)
+		return 0;
+	for (unsigned i = 0; i < MAX_NUMNODES; i++)
+		if (user->w[i / 64] >> (i % 64) & 1)
+			folded |= 1ULL << (i % (unsigned)w);
+	for (uint64_t f = folded; f; f &= f - 1)
+		out |= 1ULL << nth_node(allowed, __builtin_ctzll(f));
+	return out;
+}
+
+/*
+ * A new policy from what the user passed (Linux's mpol_new then
+ * mpol_set_nodemask): NULL with *err 0 for MPOL_DEFAULT, NULL with -EINVAL
+ * or -ENOMEM on failure.  preferred with no node is local allocation.
+ */
+static struct mempolicy *mpol_create(unsigned mode, unsigned flags, const nodemask_t *nodes,
+				     uint64_t allowed, int *err)
+{
+	bool empty = nodemask_empty(nodes);
+	bool remaps = flags & (MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES);
+	*err = -EINVAL;
+	if (mode == MPOL_DEFAULT) {
+		if (!empty)
+			return NULL;
+		*err = 0;
+		return NULL;
+	}
+	if (mode == MPOL_PREFERRED && empty) {
+		if (remaps)
+			return NULL;
+		mode = MPOL_LOCAL;
+	} else if (mode == MPOL_LOCAL) {
+		if (!empty || remaps)
+			return NULL;
+	} else if (empty) {
+		return NULL;
+	}
+	struct mempolicy *pol = mpol_alloc(mode, flags);
+	if (!pol) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	*err = 0;
+	if (mode == MPOL_LOCAL)
+		return pol;
+	uint64_t eff = flags & MPOL_F_RELATIVE_NODES ? relative_nodes(nodes, allowed)
+						      : nodes->w[0] & allowed;
+	if (mpol_store_user_nodemask(pol))
+		pol->user_nodemask = *nodes;
+	if (!eff) {
+		mpol_put(pol);
+		*err = -EINVAL;
+		return NULL;
+	}
+	pol->nodes = mode == MPOL_PREFERRED ? eff & -eff : eff;
+	return pol;
+}
+
+/* ---- tasks' policies ---------------------------------------------------------- */
+
+static struct mempolicy *task_policy_get(struct mm_task_policy *tp)
+{
+	if (!tp)
+		return NULL;
+	spin_lock(&tp->lock);
+	struct mempolicy *pol = tp->pol;
+	mpol_get(pol);
+	spin_unlock(&tp->lock);
+	return pol;
+}
+
+void task_policy_copy(struct mm_task_policy *dst, struct mm_task_policy *src)
+{
+	dst->pol = task_policy_get(src);
+	dst->il_prev = src->il_prev;
+	dst->il_weight = src->il_weight;
+}
+
+void task_policy_release(struct mm_task_policy *tp)
+{
+	mpol_put(tp->pol);
+	tp->pol = NULL;
+}
+
+long do_set_mempolicy(struct mm_task_policy *tp, unsigned mode, unsigned flags,
+		      const nodemask_t *nodes, uint64_t cpuset)
+{
+	int err;
+	struct mempolicy *pol = mpol_create(mode, flags, nodes, cpuset, &err);
+	if (err)
+		return err;
+	spin_lock(&tp->lock);
+	struct mempolicy *old = tp->pol;
+	__atomic_store_n(&tp->pol, pol, __ATOMIC_RELEASE);
+	if (pol && (pol->mode == MPOL_INTERLEAVE || pol->mode == MPOL_WEIGHTED_INTERLEAVE)) {
+		tp->il_prev = MAX_NUMNODES - 1;
+		tp->il_weight = 0;
+	}
+	spin_unlock(&tp->lock);
+	mpol_put(old);
+	return 0;
+}
+
+/* ---- shared policies (shared memory) ------------------------------------------ */
+
+void shared_policy_destroy(struct shared_policy *sp)
+{
+	for (int i = 0; i < sp->n; i++)
+		mpol_put(sp->v[i].pol);
+	free(sp->v);
+	sp->v = NULL;
+	sp->n = sp->cap = 0;
+}
+
+/* The policy at page idx, a reference (NULL: none). */
+static struct mempolicy *shared_policy_lookup(struct shared_policy *sp, uint64_t idx)
+{
+	struct mempolicy *pol = NULL;
+	spin_lock(&sp->lock);
+	for (int i = 0; i < sp->n && sp->v[i].start <= idx; i++)
+		if (idx < sp->v[i].end) {
+			pol = sp->v[i].pol;
+			mpol_get(pol);
+			break;
+		}
+	spin_unlock(&sp->lock);
+	return pol;
+}
+
+/* Room for two more ranges (a replacement splits at most one in three). */
+static int shared_policy_reserve(struct shared_policy *sp)
+{
+	if (sp->n + 2 <= sp->cap)
+		return 0;
+	int cap = sp->cap ? sp->cap * 2 : 4;
+	struct sp_node *v = realloc(sp->v, (size_t)cap * sizeof *v);
+	if (!v)
+		return -ENOMEM;
+	sp->v = v;
+	sp->cap = cap;
+	return 0;
+}
+
+/* Pages [start, end) of the object get pol (NULL: none of their own),
+ * as Linux's shared_policy_replace(). */
+static int shared_policy_replace(struct shared_policy *sp, uint64_t start, uint64_t end,
+				 struct mempolicy *pol)
+{
+	spin_lock(&sp->lock);
+	if (shared_policy_reserve(sp)) {
+		spin_unlock(&sp->lock);
+		return -ENOMEM;
+	}
+	struct sp_node *v = sp->v;
+	int out = 0, at = -1;
+	struct mempolicy *dropped[2 * 64];
+	int ndropped = 0;
+	/* Clip or drop what overlaps, keeping order; remember where to insert. */
+	for (int i = 0; i < sp->n; i++) {
+		struct sp_node n = v[i];
+		if (n.end <= start || n.start >= end) {
+			if (n.start >= end && at < 0)
+				at = out;
+			v[out++] = n;
+			continue;
+		}
+		if (n.start < start && n.end > end) {	/* split around the new range */
+			memmove(&v[i + 2], &v[i + 1], (size_t)(sp->n - i - 1) * sizeof *v);
+			sp->n += 1;
+			v[out++] = (struct sp_node){ n.start, start, n.pol };
+			at = out;
+			mpol_get(n.pol);
+			v[i + 1] = (struct sp_node){ end, n.end, n.pol };
+			continue;
+		}
+		if (n.start < start) {
+			v[out++] = (struct sp_node){ n.start, start, n.pol };
+		} else if (n.end > end) {
+			if (at < 0)
+				at = out;
+			v[out++] = (struct sp_node){ end, n.end, n.pol };
+		} else if (ndropped < (int)(sizeof dropped / sizeof dropped[0])) {
+			dropped[ndropped++] = n.pol;
+		} else {
+			mpol_put(n.pol);	/* never under a caller's reference */
+		}
+	}
+	sp->n = out;
+	if (pol) {
+		if (at < 0)
+			at = out;
+		memmove(&v[at + 1], &v[at], (size_t)(sp->n - at) * sizeof *v);
+		mpol_get(pol);
+		v[at] = (struct sp_node){ start, end, pol };
+		sp->n++;
+	}
+	spin_unlock(&sp->lock);
+	for (int i = 0; i < ndropped; i++)
+		mpol_put(dropped[i]);
+	return 0;
+}
+
+static bool vma_is_shmem(const struct vm_area_struct *vma)
+{
+	return vma->vm_file && !mapping_is_file(vma->vm_file);
+}
+
+/* ---- which policy, which node ------------------------------------------------- */
+
+/* The running task's own policy, borrowed: only the task itself replaces
+ * it, and it is the one allocating. */
+static struct mempolicy *current_policy(struct hw_cpu *cpu)
+{
+	struct mm_task_policy *tp = cpu ? current_task_policy(cpu) : NULL;
+	return tp ? __atomic_load_n(&tp->pol, __ATOMIC_ACQUIRE) : NULL;
+}
+
+struct mempolicy *get_vma_policy(struct hw_cpu *cpu, struct vm_area_struct *vma, uint64_t addr,
+				 unsigned order, uint64_t *ilx, bool *ref)
+{
+	struct mempolicy *pol;
+	*ilx = 0;
+	*ref = false;
+	if (vma_is_shmem(vma)) {
+		pol = shared_policy_lookup(&vma->vm_file->policy, linear_page_index(vma, addr));
+		*ilx = vma->vm_file->ino;
+		*ref = pol != NULL;
+	} else {
+		pol = vma->vm_policy;
+	}
+	if (!pol)
+		pol = current_policy(cpu);
+	if (pol && (pol->mode == MPOL_INTERLEAVE || pol->mode == MPOL_WEIGHTED_INTERLEAVE)) {
+		*ilx += vma->vm_pgoff >> order;
+		*ilx += (addr - vma->vm_start) >> (PAGE_SHIFT + order);
+	}
+	return pol;
+}
+
+/* Every node weighs 1 until /sys/kernel/mm/mempolicy/weighted_interleave
+ * says otherwise (Linux 6.12's default). */
+static unsigned il_weight(unsigned nid)
+{
+	(void)nid;
+	return 1;
+}
+
+static unsigned interleave_nid(const struct mempolicy *pol, uint64_t ilx)
+{
+	return (unsigned)nth_node(pol->nodes, (int)(ilx % (uint64_t)__builtin_popcountll(pol->nodes)));
+}
+
+static unsigned weighted_interleave_nid(const struct mempolicy *pol, uint64_t ilx)
+{
+	uint64_t total = 0;
+	for (uint64_t m = pol->nodes; m; m &= m - 1)
+		total += il_weight((unsigned)__builtin_ctzll(m));
+	uint64_t target = ilx % total;
+	for (uint64_t m = pol->nodes;; m &= m - 1) {
+		unsigned nid = (unsigned)__builtin_ctzll(m);
+		if (target < il_weight(nid))
+			return nid;
+		target -= il_weight(nid);
+	}
+}
+
+/* The node after n in mask, wrapping (Linux's next_node_in). */
+static unsigned next_node_in(unsigned n, uint64_t mask)
+{
+	uint64_t above = n + 1 >= 64 ? 0 : mask & ~((2ULL << n) - 1);
+	return (unsigned)__builtin_ctzll(above ? above : mask);
+}
+
+/* Process interleave for allocations with no interleave index. */
+static unsigned interleave_nodes(struct mm_task_policy *tp, const struct mempolicy *pol)
+{
+	if (!tp)
+		return (unsigned)__builtin_ctzll(pol->nodes);
+	unsigned next = next_node_in(tp->il_prev, pol->nodes);
+	tp->il_prev = next;
+	return next;
+}
+
+static unsigned weighted_interleave_nodes(struct mm_task_policy *tp, const struct mempolicy *pol)
+{
+	if (!tp)
+		return (unsigned)__builtin_ctzll(pol->nodes);
+	unsigned node = tp->il_prev;
+	if (!tp->il_weight || !(pol->nodes & (1ULL << (node % 64))) || node >= 64) {
+		node = next_node_in(node, pol->nodes);
+		tp->il_weight = il_weight(node);
+		tp->il_prev = node;
+	}
+	tp->il_weight--;
+	return node;
+}
+
+void mpol_pick(struct hw_cpu *cpu, struct mempolicy *pol, uint64_t ilx, unsigned local,
+	       uint64_t cpuset, unsigned *nid, uint64_t *mask)
+{
+	struct mm_task_policy *tp = cpu ? current_task_policy(cpu) : NULL;
+	*nid = local;
+	*mask = cpuset;
+	if (!pol)
+		return;
+	switch (pol->mode) {
+	case MPOL_PREFERRED:
+		*nid = (unsigned)__builtin_ctzll(pol->nodes);
+		break;
+	case MPOL_BIND:
+	case MPOL_PREFERRED_MANY:
+		/* A mask the cpuset does not allow at all is ignored. */
+		if (pol->nodes & cpuset)
+			*mask = pol->nodes & cpuset;
+		break;
+	case MPOL_INTERLEAVE:
+		*nid = ilx == NO_INTERLEAVE_INDEX ? interleave_nodes(tp, pol)
+						  : interleave_nid(pol, ilx);
+		break;
+	case MPOL_WEIGHTED_INTERLEAVE:
+		*nid = ilx == NO_INTERLEAVE_INDEX ? weighted_interleave_nodes(tp, pol)
+						  : weighted_interleave_nid(pol, ilx);
+		break;
+	default:
+		break;
+	}
+}
+
+struct page *alloc_pages_mpol(struct mm_sys *s, struct hw_cpu *cpu, struct mempolicy *pol,
+			      uint64_t ilx, unsigned local, unsigned order, unsigned gfp,
+			      uint64_t cpuset)
+{
+	unsigned nid;
+	uint64_t mask;
+	if (!pol)
+		return alloc_pages_mask(s, cpu, local, order, gfp, cpuset);
+	mpol_pick(cpu, pol, ilx, local, cpuset, &nid, &mask);
+	if (pol->mode == MPOL_PREFERRED_MANY) {
+		/* Its nodes first, without reclaim; then anywhere. */
+		struct page *p = alloc_pages_mask(s, cpu, nid, order, gfp, mask);
+		return p ? p : alloc_pages_mask(s, cpu, nid, order, gfp, cpuset);
+	}
+	bool interleave = pol->mode == MPOL_INTERLEAVE || pol->mode == MPOL_WEIGHTED_INTERLEAVE;
+	if (order && ilx != NO_INTERLEAVE_INDEX && !interleave && (mask & (1ULL << nid))) {
+		/* A huge page tries the preferred node alone first: remote
+		 * memory would cost more than the huge page saves. */
+		struct page *p = alloc_pages_mask(s, cpu, nid, order, gfp | GFP_THISNODE, mask);
+		if (p)
+			return p;
+	}
+	struct page *p = alloc_pages_mask(s, cpu, nid, order, gfp, mask);
+	if (p && interleave && page_to_nid(s, p) == nid)
+		__atomic_add_fetch(&s->node[nid].numastat[MMSIM_NUMASTAT_interleave_hit],
+				   1ULL << order, __ATOMIC_RELAXED);
+	return p;
+}
+
+struct mempolicy *mapping_alloc_policy(struct hw_cpu *cpu, struct address_space *m, uint64_t idx,
+				       uint64_t *ilx, bool *ref)
+{
+	struct mempolicy *pol = NULL;
+	*ilx = NO_INTERLEAVE_INDEX;
+	if (!mapping_is_file(m)) {
+		/* Linux biases a shared object's interleave by its inode number. */
+		*ilx = m->ino + idx;
+		pol = shared_policy_lookup(&m->policy, idx);
+	}
+	*ref = pol != NULL;
+	return pol ? pol : current_policy(cpu);
+}
+
+/* ---- get_mempolicy(2) --------------------------------------------------------- */
+
+/* The policy of vma itself at addr (Linux's __get_vma_policy): its own, or
+ * its object's; *ref when a reference was taken. */
+static struct mempolicy *vma_own_policy(struct vm_area_struct *vma, uint64_t addr, bool *ref)
+{
+	*ref = false;
+	if (!vma_is_shmem(vma))
+		return vma->vm_policy;
+	struct mempolicy *pol = shared_policy_lookup(&vma->vm_file->policy,
+						     linear_page_index(vma, addr));
+	*ref = pol != NULL;
+	return pol;
+}
+
+/* The node of the page at addr, read-faulting it in as get_user_pages
+ * does (an absent anonymous page becomes the zero page). */
+static int lookup_node(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr)
+{
+	for (int tries = 0; tries < 3; tries++) {
+		struct pmap_entry e;
+		pthread_rwlock_rdlock(&mm->mmap_lock);
+		struct vm_area_struct *vma = vma_lookup(mm, addr);
+		if (!vma || !vma_is_accessible(vma) || (vma->vm_flags & (VM_IO | VM_PFNMAP))) {
+			pthread_rwlock_unlock(&mm->mmap_lock);
+			return -EFAULT;
+		}
+		spin_lock(&mm->ptl);
+		enum pmap_kind kind = pmap_lookup(&mm->pmap, addr & PAGE_MASK, &e);
+		spin_unlock(&mm->ptl);
+		pthread_rwlock_unlock(&mm->mmap_lock);
+		if (kind == PMAP_PAGE)
+			return (int)pfn_to_nid(mm->sys, e.pfn);
+		if (handle_mm_fault(mm, cpu, addr, FAULT_FLAG_USER))
+			return -EFAULT;
+	}
+	return -EFAULT;
+}
+
+long do_get_mempolicy(struct mm_struct *mm, struct hw_cpu *cpu, struct mm_task_policy *tp,
+		      int *policy, nodemask_t *nmask, uint64_t addr, unsigned long flags,
+		      uint64_t cpuset)
+{
+	struct mempolicy *pol = tp->pol;
+	bool ref = false;
+	long err = 0;
+
+	memset(nmask, 0, sizeof *nmask);
+	if (flags & ~(unsigned long)(MPOL_F_NODE | MPOL_F_ADDR | MPOL_F_MEMS_ALLOWED))
+		return -EINVAL;
+	if (flags & MPOL_F_MEMS_ALLOWED) {
+		if (flags & (MPOL_F_NODE | MPOL_F_ADDR))
+			return -EINVAL;
+		*policy = 0;
+		nmask->w[0] = cpuset;
+		return 0;
+	}
+	if (flags & MPOL_F_ADDR) {
+		/* The range's own policy: MPOL_DEFAULT when it has none, never
+		 * the task's. */
+		pthread_rwlock_rdlock(&mm->mmap_lock);
+		struct vm_area_struct *vma = vma_lookup(mm, addr);
+		if (!vma) {
+			pthread_rwlock_unlock(&mm->mmap_lock);
+			return -EFAULT;
+		}
+		pol = vma_own_policy(vma, addr, &ref);
+		if (pol && !ref) {
+			mpol_get(pol);
+			ref = true;
+		}
+		pthread_rwlock_unlock(&mm->mmap_lock);
+	} else if (addr) {
+		return -EINVAL;
+	}
+	if (flags & MPOL_F_NODE) {
+		if (flags & MPOL_F_ADDR) {
+			err = lookup_node(mm, cpu, addr);
+			if (err >= 0) {
+				*policy = (int)err;
+				err = 0;
+			}
+		} else if (pol && pol == tp->pol && pol->mode == MPOL_INTERLEAVE) {
+			*policy = (int)next_node_in(tp->il_prev, pol->nodes);
+		} else if (pol && pol == tp->pol && pol->mode == MPOL_WEIGHTED_INTERLEAVE) {
+			*policy = (int)(tp->il_weight ? tp->il_prev : next_node_in(tp->il_prev, pol->nodes));
+		} else {
+			err = -EINVAL;
+		}
+	} else {
+		*policy = pol ? (int)(pol->mode | (pol->flags & MPOL_MODE_FLAGS)) : MPOL_DEFAULT;
+	}
+	if (!err && pol) {
+		if (mpol_store_user_nodemask(pol))
+			*nmask = pol->user_nodemask;
+		else if (pol->mode != MPOL_LOCAL)
+			nmask->w[0] = pol->nodes;
+	}
+	if (ref)
+		mpol_put(pol);
+	return err;
+}
+
+/* ---- mbind(2) ----------------------------------------------------------------- */
+
+#define MPOL_MF_DISCONTIG_OK (1u << 8)	/* internal: holes are no error */
+
+/* What queue_pages_range() collects (Linux's struct queue_pages). */
+struct queue_pages {
+	struct list_head *pagelist;
+	unsigned long flags;
+	uint64_t nmask;		/* pages on these nodes stay */
+	long nr_failed;
+};
+
+/* Only strict checking asked for: a misplaced page ends the walk. */
+static bool strictly_unmovable(unsigned long flags)
+{
+	return (flags & (MPOL_MF_STRICT | MPOL_MF_MOVE | MPOL_MF_MOVE_ALL)) == MPOL_MF_STRICT;
+}
+
+/* Linux's migrate_folio_add(): a shared page is left alone without
+ * MOVE_ALL, and that is no failure; false when it cannot be isolated. */
+static bool migrate_folio_add(struct mm_sys *s, struct page *head, struct list_head *list,
+			      unsigned long flags)
+{
+	if (!(flags & MPOL_MF_MOVE_ALL) && folio_likely_mapped_shared(head))
+		return true;
+	return !isolate_page_for_migration(s, head, list);
+}
+
+/* Queues the misplaced pages of [start, end) in vma; -EIO when only
+ * strict checking was asked for and one was found. */
+static int queue_vma_pages(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t start,
+			   uint64_t end, struct queue_pages *qp)
+{
+	struct mm_sys *s = mm->sys;
+	struct pmap_iter it;
+	struct pmap_entry e;
+	struct page *last = NULL;
+	pmap_iter_init(&it, &mm->pmap, start, end);
+	while (pmap_iter_next(&it, &e)) {
+		if (e.kind == PMAP_SWAP) {
+			if (is_migration_entry(&e))
+				qp->nr_failed++;
+			continue;
+		}
+		if (e.kind != PMAP_PAGE || e.pfn == s->zero_pfn || e.pfn >= s->hw->nr_pfns)
+			continue;
+		struct page *head = compound_head(pfn_to_page(s, e.pfn));
+		if (page_test(head, PG_reserved))
+			continue;
+		if (qp->nmask & (1ULL << page_to_nid(s, head)))
+			continue;	/* where the policy wants it */
+		if (head->order) {
+			/* Isolated once however many entries map it. */
+			if (head == last)
+				continue;
+			last = head;
+		}
+		if (!(qp->flags & (MPOL_MF_MOVE | MPOL_MF_MOVE_ALL)) || !vma_migratable(vma) ||
+		    !migrate_folio_add(s, head, qp->pagelist, qp->flags)) {
+			qp->nr_failed++;
+			if (strictly_unmovable(qp->flags))
+				break;
+		}
+	}
+	return qp->nr_failed && strictly_unmovable(qp->flags) ? -EIO : 0;
+}
+
+/*
+ * Linux's queue_pages_range() with queue_pages_test_walk(): -EFAULT for a
+ * hole in the range (unless DISCONTIG_OK) or a range with no VMA at all,
+ * -EIO as above, else how many misplaced pages could not be queued.
+ */
+static long queue_pages_range(struct mm_struct *mm, uint64_t start, uint64_t end,
+			      struct queue_pages *qp)
+{
+	unsigned long flags = qp->flags;
+	bool first = true;
+	for (int i = vma_index(mm, start); i < mm->vmas.n; i++) {
+		struct vm_area_struct *vma = mm->vmas.v[i];
+		if (vma->vm_start >= end)
+			break;
+		if (first) {
+			first = false;
+			if (!(flags & MPOL_MF_DISCONTIG_OK) && start < vma->vm_start)
+				return -EFAULT;		/* a hole at the head */
+		}
+		struct vm_area_struct *next = i + 1 < mm->vmas.n ? mm->vmas.v[i + 1] : NULL;
+		if (!(flags & MPOL_MF_DISCONTIG_OK) && vma->vm_end < end &&
+		    (!next || vma->vm_end < next->vm_start))
+			return -EFAULT;			/* a hole in the middle or at the tail */
+		if (!vma_migratable(vma) && !(flags & MPOL_MF_STRICT))
+			continue;
+		if (!(flags & (MPOL_MF_STRICT | MPOL_MF_MOVE | MPOL_MF_MOVE_ALL)))
+			continue;
+		uint64_t s = start > vma->vm_start ? start : vma->vm_start;
+		uint64_t e = end < vma->vm_end ? end : vma->vm_end;
+		int err = queue_vma_pages(mm, vma, s, e, qp);
+		if (err)
+			return err;
+	}
+	if (first)
+		return -EFAULT;		/* the whole range is a hole */
+	return qp->nr_failed;
+}
+
+/* vma's policy becomes pol (Linux's vma_replace_policy); a shared-memory
+ * mapping sets its object's policy for the pages it maps. */
+static int vma_replace_policy(struct vm_area_struct *vma, struct mempolicy *pol)
+{
+	if (vma_is_shmem(vma)) {
+		int err = shared_policy_replace(&vma->vm_file->policy, vma->vm_pgoff,
+						vma->vm_pgoff + vma_pages(vma), pol);
+		if (err)
+			return err;
+	}
+	mpol_get(pol);
+	mpol_put(vma->vm_policy);
+	vma->vm_policy = pol;
+	return 0;
+}
+
+/* Gives [start, end) the policy pol, splitting and merging VMAs. */
+static int mbind_range(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_t end,
+		       struct mempolicy *pol)
+{
+	uint64_t addr = start;
+	struct vm_area_struct *vma;
+	while (addr < end && (vma = find_vma(mm, addr)) && vma->vm_start < end) {
+		uint64_t vs = addr > vma->vm_start ? addr : vma->vm_start;
+		uint64_t ve = end < vma->vm_end ? end : vma->vm_end;
+		addr = ve;
+		if (mpol_equal(vma->vm_policy, pol))
+			continue;
+		int err = 0;
+		vma = vma_modify_policy(mm, cpu, vma, vs, ve, pol, &err);
+		if (!vma)
+			return err;
+		if ((err = vma_replace_policy(vma, pol)))
+			return err;
+	}
+	return 0;
+}
+
+/* Where mbind's pages go: the policy and the interleave index of the
+ * first page, from which the others count by their index. */
+struct migration_mpol {
+	struct mempolicy *pol;
+	uint64_t ilx;
+	uint64_t cpuset;
+};
+
+static struct page *alloc_migration_target_by_mpol(struct mm_sys *s, struct hw_cpu *cpu,
+						   struct page *src, unsigned long priv)
+{
+	struct migration_mpol *mp = (struct migration_mpol *)priv;
+	uint64_t ilx = mp->ilx + (src->index >> src->order);
+	return alloc_pages_mpol(s, cpu, mp->pol, ilx, cpu ? cpu->node : 0, src->order, 0,
+				mp->cpuset);
+}
+
+/* The address of page in vma, or 1 when vma does not map it (Linux's
+ * page_address_in_vma). */
+static uint64_t page_address_in_vma(struct page *head, struct vm_area_struct *vma)
+{
+	if (page_anon(head)) {
+		struct anon_vma *av = page_anon_vma(head);
+		if (!vma->anon_vma || vma->anon_vma->root != av->root)
+			return 1;
+	} else if ((uintptr_t)vma->vm_file != head->mapping) {
+		return 1;
+	}
+	if (head->index < vma->vm_pgoff)
+		return 1;
+	uint64_t addr = vma->vm_start + ((head->index - vma->vm_pgoff) << PAGE_SHIFT);
+	return addr < vma->vm_end ? addr : 1;
+}
+
+/* The interleave base of mbind's migration (see struct migration_mpol). */
+static uint64_t mbind_interleave_base(struct mm_struct *mm, struct hw_cpu *cpu,
+				      struct list_head *pages, uint64_t start, uint64_t end)
+{
+	struct page *head = list_entry(pages->next, struct page, lru);
+	for (int i = vma_index(mm, start); i < mm->vmas.n && mm->vmas.v[i]->vm_start < end; i++) {
+		struct vm_area_struct *vma = mm->vmas.v[i];
+		uint64_t addr = page_address_in_vma(head, vma);
+		if (addr == 1)
+			continue;
+		uint64_t ilx;
+		bool ref;
+		struct mempolicy *pol = get_vma_policy(cpu, vma, addr, head->order, &ilx, &ref);
+		if (ref)
+			mpol_put(pol);
+		return ilx - (head->index >> head->order);
+	}
+	return 0;
+}
+
+long do_mbind(struct mm_struct *mm, struct hw_cpu *cpu, struct mm_task_policy *tp,
+	      uint64_t start, uint64_t len, unsigned mode, unsigned mode_flags,
+	      const nodemask_t *nodes, unsigned long flags, bool move_all_allowed,
+	      uint64_t cpuset)
+{
+	struct mm_sys *s = mm->sys;
+	struct list_head pagelist;
+	int err;
+
+	if (flags & ~(unsigned long)MPOL_MF_VALID)
+		return -EINVAL;
+	if ((flags & MPOL_MF_MOVE_ALL) && !move_all_allowed)
+		return -EPERM;
+	if (start & ~PAGE_MASK)
+		return -EINVAL;
+	if (mode == MPOL_DEFAULT)
+		flags &= ~(unsigned long)MPOL_MF_STRICT;
+	len = (len + PAGE_SIZE - 1) & PAGE_MASK;	/* wraps to 0 as Linux's PAGE_ALIGN */
+	uint64_t end = start + len;
+	if (end < start)
+		return -EINVAL;
+	if (end == start)
+		return 0;
+	struct mempolicy *pol = mpol_create(mode, mode_flags, nodes, cpuset, &err);
+	if (err)
+		return err;
+	if (!pol)
+		flags |= MPOL_MF_DISCONTIG_OK;	/* default may span holes */
+	bool moving = flags & (MPOL_MF_MOVE | MPOL_MF_MOVE_ALL);
+	if (moving)
+		lru_cache_disable(s);
+
+	list_init(&pagelist);
+	struct queue_pages qp = { &pagelist, flags, nodes->w[0], 0 };
+	struct migration_mpol mp = { pol, 0, cpuset };
+	pthread_rwlock_wrlock(&mm->mmap_lock);
+	long nr_failed = queue_pages_range(mm, start, end, &qp);
+	if (nr_failed < 0) {
+		err = (int)nr_failed;
+		nr_failed = 0;
+	} else {
+		err = mbind_range(mm, cpu, start, end, pol);
+	}
+	bool ref = false;
+	if (!err && !list_empty(&pagelist)) {
+		/* MPOL_DEFAULT moves pages where the task's policy says. */
+		if (!mp.pol) {
+			mp.pol = task_policy_get(tp);
+			ref = mp.pol != NULL;
+		}
+		if (mp.pol && (mp.pol->mode == MPOL_INTERLEAVE ||
+			       mp.pol->mode == MPOL_WEIGHTED_INTERLEAVE))
+			mp.ilx = mbind_interleave_base(mm, cpu, &pagelist, start, end);
+	}
+	pthread_rwlock_unlock(&mm->mmap_lock);
+
+	if (!err && !list_empty(&pagelist)) {
+		int r = migrate_pages_for(s, cpu, &pagelist, alloc_migration_target_by_mpol,
+					  (unsigned long)&mp, MIGRATE_SYNC, MR_MEMPOLICY_MBIND, NULL);
+		nr_failed |= r;
+	}
+	if (nr_failed && (flags & MPOL_MF_STRICT))
+		err = -EIO;
+	if (!list_empty(&pagelist))
+		putback_movable_pages(s, &pagelist);
+	if (ref)
+		mpol_put(mp.pol);
+	mpol_put(pol);
+	if (moving)
+		lru_cache_enable(s);
+	return err;
+}
+
+/* ---- /proc/PID/numa_maps ------------------------------------------------------ */
+
+static const char *const policy_names[MPOL_MAX] = {
+	[MPOL_DEFAULT] = "default",
+	[MPOL_PREFERRED] = "prefer",
+	[MPOL_BIND] = "bind",
+	[MPOL_INTERLEAVE] = "interleave",
+	[MPOL_LOCAL] = "local",
+	[MPOL_PREFERRED_MANY] = "prefer (many)",
+	[MPOL_WEIGHTED_INTERLEAVE] = "weighted interleave",
+};
+
+/* "0-1,3": runs of nodes joined, as the kernel's %*pbl. */
+static size_t print_nodelist(char *buf, size_t len, uint64_t mask)
+{
+	size_t n = 0;
+	buf[0] = 0;
+	for (int i = 0; i < 64 && n < len;) {
+		if (!(mask >> i & 1)) {
+			i++;
+			continue;
+		}
+		int j = i;
+		while (j + 1 < 64 && (mask >> (j + 1) & 1))
+			j++;
+		n += (size_t)snprintf(buf + n, len - n, j > i ? "%s%d-%d" : "%s%d", n ? "," : "",
+				      i, j);
+		i = j + 1;
+	}
+	return n;
+}
+
+/* Linux's mpol_to_str(). */
+static void mpol_to_str(char *buf, size_t len, const struct mempolicy *pol)
+{
+	unsigned mode = MPOL_DEFAULT, flags = 0;
+	uint64_t nodes = 0;
+	/* A policy NUMA balancing may override shows as default. */
+	if (pol && !(pol->flags & MPOL_F_MORON)) {
+		mode = pol->mode;
+		flags = pol->flags;
+		if (mode != MPOL_LOCAL)
+			nodes = pol->nodes;
+	}
+	size_t n = (size_t)snprintf(buf, len, "%s", policy_names[mode]);
+	if ((flags & MPOL_MODE_FLAGS) && n < len) {
+		n += (size_t)snprintf(buf + n, len - n, "=");
+		if (flags & MPOL_F_STATIC_NODES)
+			n += (size_t)snprintf(buf + n, len - n, "static");
+		else if (flags & MPOL_F_RELATIVE_NODES)
+			n += (size_t)snprintf(buf + n, len - n, "relative");
+		if ((flags & MPOL_F_NUMA_BALANCING) && n < len) {
+			unsigned f = flags & MPOL_MODE_FLAGS;
+			if (f & (f - 1))
+				n += (size_t)snprintf(buf + n, len - n, "|");
+			n += (size_t)snprintf(buf + n, len - n, "balancing");
+		}
+	}
+	if (nodes && n + 1 < len) {
+		buf[n++] = ':';
+		print_nodelist(buf + n, len - n, nodes);
+	}
+}
+
+void numa_maps_policy(struct vm_area_struct *vma, struct mm_task_policy *tp, char *buf,
+		      size_t len)
+{
+	bool ref;
+	struct mempolicy *pol = vma_own_policy(vma, vma->vm_start, &ref);
+	if (pol) {
+		mpol_to_str(buf, len, pol);
+		if (ref)
+			mpol_put(pol);
+		return;
+	}
+	pol = task_policy_get(tp);
+	mpol_to_str(buf, len, pol);
+	mpol_put(pol);
 }

@@ -489,7 +489,8 @@ static void migrate_batch(struct migrate_ctl *c, struct migrate_pass *p, struct 
 
 static const char *const migrate_mode_names[] = { "MIGRATE_ASYNC", "MIGRATE_SYNC_LIGHT",
 						      "MIGRATE_SYNC" };
-static const char *const migrate_reason_names[] = { "syscall_or_cpuset", "numa_misplaced" };
+static const char *const migrate_reason_names[] = { "syscall_or_cpuset", "numa_misplaced",
+							     "mempolicy_mbind" };
 
 int migrate_pages_for(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *from,
 		      new_page_fn get_new, unsigned long priv, enum migrate_mode mode,

@@ -736,7 +736,7 @@ typedef struct page *(*new_page_fn)(struct mm_sys *s, struct hw_cpu *cpu, struct
  * *nr_succeeded (may be NULL) receives the number migrated.
  */
 /* Why pages move (Linux's enum migrate_reason, as the trace events name it). */
-enum migrate_reason { MR_SYSCALL, MR_NUMA_MISPLACED };
+enum migrate_reason { MR_SYSCALL, MR_NUMA_MISPLACED, MR_MEMPOLICY_MBIND };
 
 int migrate_pages_for(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *from,
 		      new_page_fn get_new, unsigned long priv, enum migrate_mode mode,
@@ -966,6 +966,142 @@ unsigned reclaim_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *l
  * progress.  Called with no spinlock held (mmap_lock may be). */
 unsigned try_to_free_pages(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, uint64_t nodemask);
 
+/* ---- memory policies (mempolicy.c) ------------------------------------------------- */
+
+/*
+ * A memory policy says where a task's or a range's pages are allocated
+ * (Linux's struct mempolicy, mm/mempolicy.c).  Invariants:
+ *  - A policy never changes once published (mmsim's cpusets are fixed at
+ *    task creation, so Linux's rebinding never happens): a VMA, a task or
+ *    a shared-memory range holds a reference, and copies (split, fork,
+ *    dup) take another one.  NULL means MPOL_DEFAULT: the task's policy
+ *    for a VMA, local allocation for a task.
+ *  - mode is never MPOL_DEFAULT; nodes is non-empty except for
+ *    MPOL_LOCAL, and inside the machine's nodes and the cpuset it was
+ *    made under.
+ * Locking: a VMA's policy changes with mmap_lock held for writing and is
+ * read under it; a task's policy changes only from the task itself (or at
+ * its creation), and other tasks read it under mm_task_policy.lock; a
+ * shared policy changes under its lock.
+ */
+enum {
+	MPOL_DEFAULT, MPOL_PREFERRED, MPOL_BIND, MPOL_INTERLEAVE, MPOL_LOCAL,
+	MPOL_PREFERRED_MANY, MPOL_WEIGHTED_INTERLEAVE, MPOL_MAX
+};
+/* Mode flags, OR'd into the mode by user space. */
+#define MPOL_F_STATIC_NODES (1u << 15)
+#define MPOL_F_RELATIVE_NODES (1u << 14)
+#define MPOL_F_NUMA_BALANCING (1u << 13)
+#define MPOL_MODE_FLAGS (MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES | MPOL_F_NUMA_BALANCING)
+/* Internal flags: migrate on fault (NUMA balancing may move its pages). */
+#define MPOL_F_MOF (1u << 3)
+#define MPOL_F_MORON (1u << 4)
+/* get_mempolicy(2) flags. */
+#define MPOL_F_NODE 1u
+#define MPOL_F_ADDR 2u
+#define MPOL_F_MEMS_ALLOWED 4u
+/* mbind(2) flags. */
+#define MPOL_MF_STRICT 1u
+#define MPOL_MF_MOVE 2u
+#define MPOL_MF_MOVE_ALL 4u
+#define MPOL_MF_VALID (MPOL_MF_STRICT | MPOL_MF_MOVE | MPOL_MF_MOVE_ALL)
+
+/* The nodes a user mask may name (the distribution kernels' MAX_NUMNODES);
+ * a machine has at most 64, so the effective masks are one word. */
+#define MAX_NUMNODES 1024
+typedef struct {
+	uint64_t w[MAX_NUMNODES / 64];
+} nodemask_t;
+
+struct mempolicy {
+	int refcnt;
+	uint16_t mode, flags;
+	uint64_t nodes;			/* effective nodes (empty for MPOL_LOCAL) */
+	nodemask_t user_nodemask;	/* as given, kept with static/relative */
+};
+
+/* A task's policy state (Linux keeps it in task_struct). */
+struct mm_task_policy {
+	spinlock_t lock;		/* pol's pointer, for readers other than the task */
+	struct mempolicy *pol;		/* NULL: MPOL_DEFAULT */
+	unsigned il_prev;		/* process interleave: the node last used */
+	unsigned il_weight;		/* weighted interleave: allocations left on il_prev */
+};
+/* The policy state of the task running on cpu (its kernel's `current`);
+ * NULL when nothing runs there (mm used without tasks). */
+struct mm_task_policy *current_task_policy(struct hw_cpu *cpu);
+
+static inline void mpol_get(struct mempolicy *pol)
+{
+	if (pol)
+		__atomic_add_fetch(&pol->refcnt, 1, __ATOMIC_RELAXED);
+}
+void mpol_put(struct mempolicy *pol);
+bool mpol_equal(const struct mempolicy *a, const struct mempolicy *b);
+/* A task's policy at fork or thread creation: dst becomes a copy of src. */
+void task_policy_copy(struct mm_task_policy *dst, struct mm_task_policy *src);
+void task_policy_release(struct mm_task_policy *tp);
+
+/*
+ * Shared policies of shared memory (tmpfs files and MAP_SHARED|MAP_ANONYMOUS),
+ * kept by page offset in the object, as Linux's shared_policy: mbind on any
+ * mapping of the object sets them for everyone who maps it.
+ */
+struct sp_node {
+	uint64_t start, end;		/* pages [start, end) of the object */
+	struct mempolicy *pol;
+};
+struct shared_policy {
+	spinlock_t lock;
+	struct sp_node *v;		/* sorted, disjoint */
+	int n, cap;
+};
+void shared_policy_destroy(struct shared_policy *sp);
+
+/* The policy for an allocation at addr in vma (Linux's get_vma_policy):
+ * the VMA's or its object's, else the task's, else local; *ilx gets the
+ * interleave index.  Borrowed (under mmap_lock, or the task's own), or a
+ * reference when *ref is set: put it after the allocation. */
+struct mempolicy *get_vma_policy(struct hw_cpu *cpu, struct vm_area_struct *vma, uint64_t addr,
+				 unsigned order, uint64_t *ilx, bool *ref);
+/* The policy for a page-cache page of m at idx (borrowed or *ref as above): a
+ * shared-memory object's own (shmem_get_pgoff_policy) or the task's; files
+ * use the task's with no interleave index (filemap_alloc_folio). */
+struct mempolicy *mapping_alloc_policy(struct hw_cpu *cpu, struct address_space *m, uint64_t idx,
+				       uint64_t *ilx, bool *ref);
+/* No interleave index: process interleave rotates il_prev instead. */
+#define NO_INTERLEAVE_INDEX UINT64_MAX
+
+/*
+ * Allocates 2^order pages as pol says (NULL: the task's policy), within the
+ * cpuset; local is the node a default allocation prefers.  Linux's
+ * alloc_pages_mpol: preferred_many tries its nodes without falling back
+ * first, a huge page under a policy that allows the local node tries it
+ * alone first.
+ */
+struct page *alloc_pages_mpol(struct mm_sys *s, struct hw_cpu *cpu, struct mempolicy *pol,
+			      uint64_t ilx, unsigned local, unsigned order, unsigned gfp,
+			      uint64_t cpuset);
+/* The node an allocation under pol starts from and the nodes it may use
+ * (for callers that allocate through a node and a mask). */
+void mpol_pick(struct hw_cpu *cpu, struct mempolicy *pol, uint64_t ilx, unsigned local,
+	       uint64_t cpuset, unsigned *nid, uint64_t *mask);
+
+/* The system calls' work, after the kernel's checks; nodes is what the
+ * user passed (get_nodes), cpuset the calling task's mems_allowed. */
+long do_set_mempolicy(struct mm_task_policy *tp, unsigned mode, unsigned flags,
+		      const nodemask_t *nodes, uint64_t cpuset);
+long do_get_mempolicy(struct mm_struct *mm, struct hw_cpu *cpu, struct mm_task_policy *tp,
+		      int *policy, nodemask_t *nmask, uint64_t addr, unsigned long flags,
+		      uint64_t cpuset);
+long do_mbind(struct mm_struct *mm, struct hw_cpu *cpu, struct mm_task_policy *tp,
+	      uint64_t start, uint64_t len, unsigned mode, unsigned mode_flags,
+	      const nodemask_t *nodes, unsigned long flags, bool move_all_allowed,
+	      uint64_t cpuset);
+/* /proc/PID/numa_maps' policy text (mpol_to_str) of vma; tp the task's. */
+void numa_maps_policy(struct vm_area_struct *vma, struct mm_task_policy *tp, char *buf,
+		      size_t len);
+
 /* ---- VMAs (vma.c) ---------------------------------------------------------------- */
 
 #define VM_READ 0x1ULL
@@ -1025,6 +1161,7 @@ struct vm_area_struct {
 	struct list_head anon_vma_chain;	/* anon_vma_chain.same_vma */
 	struct list_head shared;	/* vm_file->vmas (its i_mmap), if vm_file */
 	enum vma_special vm_special;	/* the vDSO's mappings (special.c) */
+	struct mempolicy *vm_policy;	/* mbind's (a reference); NULL: the task's */
 };
 
 static inline uint64_t vma_pages(const struct vm_area_struct *v)
@@ -1127,7 +1264,6 @@ uint64_t vma_gap_topdown(struct mm_struct *mm, uint64_t len, uint64_t low, uint6
 /* Splits vma at addr; the new piece [addr, end) is inserted after it.  A
  * huge page mapped across addr is mapped by PTEs first (cpu flushes). */
 int vma_split(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma, uint64_t addr);
-/* Could a and b (a directly below b) be one VMA? */
 /*
  * Changes the flags of [start, end) inside vma (splitting it, then merging
  * with its neighbours as Linux's vma_modify_flags does).  Returns the VMA
@@ -1136,6 +1272,11 @@ int vma_split(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *v
 struct vm_area_struct *vma_modify_flags(struct mm_struct *mm, struct hw_cpu *cpu,
 					struct vm_area_struct *vma,
 					uint64_t start, uint64_t end, uint64_t flags, int *err);
+/* The same for mbind: [start, end) of vma gets its own VMA for policy
+ * (the caller then sets vm_policy). */
+struct vm_area_struct *vma_modify_policy(struct mm_struct *mm, struct hw_cpu *cpu,
+					 struct vm_area_struct *vma, uint64_t start, uint64_t end,
+					 struct mempolicy *policy, int *err);
 /* Covers the new range [start, end) by extending a neighbour when Linux
  * would (vma_merge_new_range); NULL when a new VMA is needed. */
 struct vm_area_struct *vma_merge_new_range(struct mm_struct *mm, uint64_t start, uint64_t end,
@@ -1204,6 +1345,7 @@ struct address_space {
 	void (*release)(struct address_space *m);	/* last reference gone */
 	struct list_head swaplist;	/* shmem: on mm_sys.shmem_swaplist once
 					 * a page of it went to swap */
+	struct shared_policy policy;	/* shared memory: mbind's policies */
 };
 
 static inline bool mapping_is_file(const struct address_space *m)

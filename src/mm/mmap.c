@@ -189,6 +189,8 @@ struct mm_struct *dup_mm(struct mm_struct *old, struct hw_cpu *cpu, int *err)
 		v->vm_file_id = ov->vm_file_id;
 		if (v->vm_file)
 			shmem_link_vma(v);
+		v->vm_policy = ov->vm_policy;	/* vma_dup_policy */
+		mpol_get(v->vm_policy);
 		if ((*err = vma_insert(mm, v))) {
 			vma_free(v);
 			break;

@@ -83,7 +83,8 @@ bool vma_anon_chain_singular(const struct vm_area_struct *vma)
 /*
  * A neighbour whose anon_vma a new one could share: adjacent, same object
  * and contiguous offsets, flags equal but for access bits (so a later
- * mprotect could merge them), and not itself cloned at fork.
+ * mprotect could merge them), the same memory policy, and not itself
+ * cloned at fork.
  */
 static struct anon_vma *reusable_anon_vma(const struct vm_area_struct *a,
 					  const struct vm_area_struct *b,
@@ -94,7 +95,7 @@ static struct anon_vma *reusable_anon_vma(const struct vm_area_struct *a,
 		return NULL;
 	if (a->vm_end != b->vm_start || a->vm_file != b->vm_file ||
 	    ((a->vm_flags ^ b->vm_flags) & ~ignore) ||
-	    b->vm_pgoff != a->vm_pgoff + vma_pages(a))
+	    b->vm_pgoff != a->vm_pgoff + vma_pages(a) || !mpol_equal(a->vm_policy, b->vm_policy))
 		return NULL;
 	return old->anon_vma;
 }

@@ -107,6 +107,7 @@ void mapping_put(struct mm_sys *s, struct address_space *m)
 	radix_tree_destroy(&m->pages);
 	if (m->release)
 		m->release(m);
+	shared_policy_destroy(&m->policy);
 	pthread_mutex_destroy(&m->lock);
 	pthread_mutex_destroy(&m->i_mmap_lock);
 	free(m);

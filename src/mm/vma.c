@@ -67,6 +67,7 @@ void vma_free(struct vm_area_struct *vma)
 	unlink_anon_vmas(vma);
 	if (vma->vm_file)
 		shmem_unlink_vma(vma);
+	mpol_put(vma->vm_policy);
 	free(vma);
 }
 
@@ -264,6 +265,8 @@ int vma_split(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *v
 	n->vm_file_id = vma->vm_file_id;
 	if (n->vm_file)
 		shmem_link_vma(n);
+	n->vm_policy = vma->vm_policy;
+	mpol_get(n->vm_policy);
 	struct rmap_lock l;
 	mm->total_vm -= vma_pages(vma);
 	rmap_lock(&l, vma);
@@ -290,6 +293,7 @@ struct vma_cand {
 	struct address_space *file;
 	uint64_t file_id;
 	struct anon_vma *anon_vma;
+	struct mempolicy *policy;
 };
 
 static bool same_kind(const struct vma_cand *c, const struct vm_area_struct *v)
@@ -297,7 +301,7 @@ static bool same_kind(const struct vma_cand *c, const struct vm_area_struct *v)
 	if ((c->flags | v->vm_flags) & VM_SPECIAL)
 		return false;	/* is_mergeable_vma(): special mappings stay apart */
 	return !((c->flags ^ v->vm_flags) & ~VM_SOFTDIRTY) && c->file == v->vm_file &&
-	       c->file_id == v->vm_file_id;
+	       c->file_id == v->vm_file_id && mpol_equal(c->policy, v->vm_policy);
 }
 
 /* Linux 6.12's is_mergeable_anon_vma(): nb is the neighbour. */
@@ -418,13 +422,15 @@ static struct vm_area_struct *merge_existing(struct mm_struct *mm, struct vm_are
 	return NULL;
 }
 
-struct vm_area_struct *vma_modify_flags(struct mm_struct *mm, struct hw_cpu *cpu,
-					struct vm_area_struct *vma,
-					uint64_t start, uint64_t end, uint64_t flags, int *err)
+/* [start, end) of vma as a VMA of its own with flags and policy: merged
+ * into a neighbour that matches, else split out (Linux's vma_modify). */
+static struct vm_area_struct *vma_modify(struct mm_struct *mm, struct hw_cpu *cpu,
+					 struct vm_area_struct *vma, uint64_t start, uint64_t end,
+					 uint64_t flags, struct mempolicy *policy, int *err)
 {
 	struct vma_cand c = { start, end, flags,
 			      vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT), vma->vm_file,
-			      vma->vm_file_id, vma->anon_vma };
+			      vma->vm_file_id, vma->anon_vma, policy };
 	struct vm_area_struct *m = merge_existing(mm, vma, &c);
 	if (m) {
 		vma_flags_set(m, (flags & ~VM_SOFTDIRTY) | (m->vm_flags & VM_SOFTDIRTY));
@@ -453,6 +459,20 @@ struct vm_area_struct *vma_modify_flags(struct mm_struct *mm, struct hw_cpu *cpu
 	return vma;
 }
 
+struct vm_area_struct *vma_modify_flags(struct mm_struct *mm, struct hw_cpu *cpu,
+					struct vm_area_struct *vma,
+					uint64_t start, uint64_t end, uint64_t flags, int *err)
+{
+	return vma_modify(mm, cpu, vma, start, end, flags, vma->vm_policy, err);
+}
+
+struct vm_area_struct *vma_modify_policy(struct mm_struct *mm, struct hw_cpu *cpu,
+					 struct vm_area_struct *vma, uint64_t start, uint64_t end,
+					 struct mempolicy *policy, int *err)
+{
+	return vma_modify(mm, cpu, vma, start, end, vma->vm_flags, policy, err);
+}
+
 /* ---- new ranges (mmap) -------------------------------------------------------- */
 
 struct vm_area_struct *vma_merge_new_range(struct mm_struct *mm, uint64_t start, uint64_t end,
@@ -462,7 +482,7 @@ struct vm_area_struct *vma_merge_new_range(struct mm_struct *mm, uint64_t start,
 	int i = vma_index(mm, start);
 	struct vm_area_struct *next = i < mm->vmas.n ? mm->vmas.v[i] : NULL;
 	struct vm_area_struct *prev = i > 0 ? mm->vmas.v[i - 1] : NULL;
-	struct vma_cand c = { start, end, flags, pgoff, file, file_id, NULL };
+	struct vma_cand c = { start, end, flags, pgoff, file, file_id, NULL, NULL };
 	bool left = merge_after(&c, prev);
 	bool right = merge_before(&c, next);
 

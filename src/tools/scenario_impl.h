@@ -89,6 +89,25 @@ struct migrate_args {
 	struct pid_ref pid;
 };
 
+/* set_mempolicy MODE [nodes=] [flags=], mbind ADDR SIZE MODE [nodes=]
+ * [flags=], get_mempolicy [ADDR] [flags=]. */
+struct mpol_args {
+	long mode;		/* with the mode flags OR'd in */
+	uint64_t *masks;	/* nodes=: mwords words; NULL without nodes= */
+	int mwords;
+	struct aref addr;	/* mbind, get_mempolicy with ADDR */
+	bool has_addr;
+	uint64_t size;		/* mbind */
+	unsigned long flags;	/* mbind's MPOL_MF_*, get_mempolicy's MPOL_F_* */
+};
+
+/* The policy modes by number (MPOL_DEFAULT ...), and the mode flags in the
+ * order they print (MPOL_F_STATIC_NODES, _RELATIVE_NODES, _NUMA_BALANCING). */
+#define MPOL_NAMES 7
+extern const char *const mpol_mode_names[MPOL_NAMES];
+extern const char *const mpol_flag_names[3];
+extern const long mpol_flag_vals[3];
+
 /* crash [torn]. */
 struct crash_args {
 	bool torn;
@@ -107,6 +126,7 @@ struct cmd {
 		struct range_args range;
 		struct pages_args pages;
 		struct migrate_args migrate;
+		struct mpol_args mpol;
 		struct crash_args crash;
 	};
 };
@@ -172,6 +192,9 @@ void parse_madvise(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void parse_move_pages(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void parse_nodes(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void parse_migrate_pages(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_set_mempolicy(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_get_mempolicy(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_mbind(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void parse_swapon(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void parse_crash(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void parse_reboot(struct scenario *s, struct cmd *c, char **tok, int ntok);
@@ -197,6 +220,9 @@ void run_read(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_move_pages(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_nodes(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_migrate_pages(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_set_mempolicy(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_get_mempolicy(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_mbind(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_vmas(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_numa_maps(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_smaps(struct run *r, const struct cmd *c, struct mmsim_task *t);

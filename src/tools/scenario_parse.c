@@ -655,6 +655,182 @@ void parse_migrate_pages(struct scenario *s, struct cmd *c, char **tok, int ntok
 	migrate_masks(s, &c->migrate, from, nfrom, to, nto);
 }
 
+/* ---- memory policies ---- */
+
+const char *const mpol_mode_names[MPOL_NAMES] = {
+	"default", "preferred", "bind", "interleave", "local", "preferred_many",
+	"weighted_interleave",
+};
+const char *const mpol_flag_names[3] = { "static", "relative", "numa_balancing" };
+const long mpol_flag_vals[3] = { 1 << 15, 1 << 14, 1 << 13 };
+
+/* F1,F2,...: names of the table or numbers (decimal or 0x-hex), OR'd;
+ * *numeric says whether one was a number. */
+static unsigned long flag_list(struct scenario *s, const char *str, const char *verb,
+			       const char *const *names, const long *vals, int n, bool *numeric)
+{
+	unsigned long f = 0;
+	list_shape(s, str, "flags");
+	char *dup = pstrdup(s, str), *save = NULL;
+	for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		int i;
+		long long x;
+		for (i = 0; i < n && strcmp(t, names[i]); i++)
+			;
+		if (i < n) {
+			f |= (unsigned long)vals[i];
+		} else if (num_i64(t, 0, UINT_MAX, &x) == 0) {
+			f |= (unsigned long)x;
+			if (numeric)
+				*numeric = true;
+		} else {
+			uerr(s, "%s: unknown flag '%s'", verb, t);
+		}
+	}
+	return (unsigned)f;
+}
+
+/* MODE[+static][+relative][+numa_balancing]: a name or a number. */
+static long mode_arg(struct scenario *s, const char *str, const char *verb)
+{
+	size_t len = strlen(str);
+	if (!len || str[0] == '+' || str[len - 1] == '+' || strstr(str, "++"))
+		uerr(s, "%s: malformed mode '%s'", verb, str);
+	char *dup = pstrdup(s, str), *save = NULL;
+	long m = 0;
+	bool first = true;
+	for (char *t = strtok_r(dup, "+", &save); t; t = strtok_r(NULL, "+", &save)) {
+		long long x;
+		int i;
+		if (first) {
+			first = false;
+			for (i = 0; i < MPOL_NAMES && strcmp(t, mpol_mode_names[i]); i++)
+				;
+			if (i < MPOL_NAMES)
+				m = i;
+			else if (num_i64(t, 0, UINT_MAX, &x) == 0)
+				m = (long)x;
+			else
+				uerr(s, "%s: unknown mode '%s'", verb, t);
+			continue;
+		}
+		for (i = 0; i < 3 && strcmp(t, mpol_flag_names[i]); i++)
+			;
+		if (i == 3)
+			uerr(s, "%s: unknown mode flag '+%s'", verb, t);
+		m |= mpol_flag_vals[i];
+	}
+	return (long)(unsigned)m;
+}
+
+/* LIST: `none` or items N or N-M (N <= M): as many 64-bit words as the
+ * highest node needs (one for none). */
+static void nodemask_arg(struct scenario *s, struct mpol_args *a, const char *str,
+			 const char *verb)
+{
+	int hi = 0, n = 0, cap = 8;
+	long long *lo_v = palloc(s, (size_t)cap * sizeof *lo_v);
+	long long *hi_v = palloc(s, (size_t)cap * sizeof *hi_v);
+	if (strcmp(str, "none")) {
+		list_shape(s, str, "node list");
+		char *dup = pstrdup(s, str), *save = NULL;
+		for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			long long lo, up;
+			char *dash = strchr(t, '-');
+			if (dash)
+				*dash = 0;
+			if (num_i64(t, 0, MAX_NODE_BIT, &lo) < 0 ||
+			    (dash && num_i64(dash + 1, 0, MAX_NODE_BIT, &up) < 0))
+				uerr(s, "%s: malformed node list '%s'", verb, str);
+			if (!dash)
+				up = lo;
+			if (up < lo)
+				uerr(s, "%s: malformed node range in '%s'", verb, str);
+			if (n == cap) {
+				lo_v = pgrow(s, lo_v, (size_t)cap * sizeof *lo_v,
+					     (size_t)cap * 2 * sizeof *lo_v);
+				hi_v = pgrow(s, hi_v, (size_t)cap * sizeof *hi_v,
+					     (size_t)cap * 2 * sizeof *hi_v);
+				cap *= 2;
+			}
+			lo_v[n] = lo;
+			hi_v[n++] = up;
+			hi = up > hi ? (int)up : hi;
+		}
+	}
+	a->mwords = hi / 64 + 1;
+	a->masks = palloc(s, (size_t)a->mwords * sizeof *a->masks);
+	for (int i = 0; i < n; i++)
+		for (long long x = lo_v[i]; x <= hi_v[i]; x++)
+			a->masks[x / 64] |= 1ULL << (x % 64);
+}
+
+/* The options after the fixed arguments: nodes= (not for get_mempolicy)
+ * and flags= of the verb's kind.  Returns whether flags= was one number. */
+static bool mpol_options(struct scenario *s, struct mpol_args *a, char **tok, int i, int ntok,
+			 bool takes_nodes, const char *const *names, const long *vals)
+{
+	const char *verb = tok[0];
+	bool have_nodes = false, have_flags = false, exact = false;
+	for (; i < ntok; i++) {
+		const char *v;
+		if (takes_nodes && (v = kv(tok[i], "nodes="))) {
+			if (have_nodes)
+				uerr(s, "%s: nodes= given twice", verb);
+			have_nodes = true;
+			nodemask_arg(s, a, v, verb);
+		} else if ((v = kv(tok[i], "flags="))) {
+			if (have_flags)
+				uerr(s, "%s: flags= given twice", verb);
+			have_flags = true;
+			bool numeric = false;
+			unsigned long f = flag_list(s, v, verb, names, vals, 3, &numeric);
+			exact = numeric && !strchr(v, ',');
+			if (names == mpol_flag_names)
+				a->mode = (long)(unsigned)((unsigned long)a->mode | f);
+			else
+				a->flags = f;
+		} else {
+			uerr(s, "%s: unknown argument '%s'", verb, tok[i]);
+		}
+	}
+	return exact;
+}
+
+void parse_set_mempolicy(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	nargs(s, ntok, 2, 4, tok[0]);
+	c->mpol.mode = mode_arg(s, tok[1], tok[0]);
+	mpol_options(s, &c->mpol, tok, 2, ntok, true, mpol_flag_names, mpol_flag_vals);
+}
+
+void parse_mbind(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	static const char *const names[] = { "strict", "move", "move_all" };
+	static const long vals[] = { 1, 2, 4 };
+	nargs(s, ntok, 4, 6, tok[0]);
+	c->mpol.addr = addr_arg(s, tok[1]);
+	c->mpol.size = size_arg(s, tok[2]);
+	c->mpol.mode = mode_arg(s, tok[3], tok[0]);
+	mpol_options(s, &c->mpol, tok, 4, ntok, true, names, vals);
+}
+
+void parse_get_mempolicy(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	static const char *const names[] = { "node", "addr", "mems_allowed" };
+	static const long vals[] = { 1, 2, 4 };
+	int i = 1;
+	nargs(s, ntok, 1, 3, tok[0]);
+	if (ntok > 1 && !kv(tok[1], "flags=")) {
+		c->mpol.addr = addr_arg(s, tok[i++]);
+		c->mpol.has_addr = true;
+	}
+	/* ADDR adds MPOL_F_ADDR, unless flags= is a single number. */
+	bool exact = mpol_options(s, &c->mpol, tok, i, ntok, false, names, vals);
+	if (c->mpol.has_addr && !exact)
+		c->mpol.flags |= 2;
+}
+
 /* The reference interpreter's swap disk (oracle/gen-expected.sh): an area
  * larger than it, or smaller than a page, is a usage error on both sides. */
 #define SCENARIO_SWAP_DISK (1ULL << 30)

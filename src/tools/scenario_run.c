@@ -582,6 +582,94 @@ void run_migrate_pages(struct run *r, const struct cmd *c, struct mmsim_task *t)
 					       a->masks + a->mwords));
 }
 
+/* ---- memory policies ---- */
+
+static void mpol_maxnode(const struct mpol_args *a, const uint64_t **mask, unsigned long *maxnode)
+{
+	*mask = a->masks;
+	*maxnode = a->masks ? (unsigned long)a->mwords * 64 + 1 : 0;
+}
+
+void run_set_mempolicy(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	const uint64_t *mask;
+	unsigned long maxnode;
+	mpol_maxnode(&c->mpol, &mask, &maxnode);
+	emit_ret(r, c, mmsim_sys_set_mempolicy(t, (int)c->mpol.mode, mask, maxnode));
+}
+
+void run_mbind(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	const uint64_t *mask;
+	unsigned long maxnode;
+	mpol_maxnode(&c->mpol, &mask, &maxnode);
+	emit_ret(r, c, mmsim_sys_mbind(t, resolve(r, c->mpol.addr), c->mpol.size,
+				       (unsigned long)(unsigned)c->mpol.mode, mask, maxnode,
+				       (unsigned)c->mpol.flags));
+}
+
+/* A node mask as the contract prints it: "0-1,3" or "none". */
+static void append_nodes(struct strbuf *b, uint64_t mask)
+{
+	char item[32];
+	int n = 0;
+	for (int i = 0; i < 64;) {
+		if (!(mask >> i & 1)) {
+			i++;
+			continue;
+		}
+		int j = i;
+		while (j + 1 < 64 && (mask >> (j + 1) & 1))
+			j++;
+		snprintf(item, sizeof item, j > i ? "%s%d-%d" : "%s%d", n++ ? "," : "", i, j);
+		append(b, item);
+		i = j + 1;
+	}
+	if (!n)
+		append(b, "none");
+}
+
+void run_get_mempolicy(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	int mode = 0;
+	uint64_t mask = 0;	/* maxnode 65: one word, as the reference passes */
+	long ret = mmsim_sys_get_mempolicy(t, &mode, &mask, 65,
+					   c->mpol.has_addr ? resolve(r, c->mpol.addr) : 0,
+					   c->mpol.flags);
+	if (ret < 0) {
+		emit_err(r, c, ret);
+		return;
+	}
+	struct strbuf b = { 0 };
+	char item[48];
+	snprintf(item, sizeof item, "%ld ", ret);
+	append(&b, item);
+	if (c->mpol.flags & 4) {
+		append(&b, "nodes=");
+		append_nodes(&b, mask);
+	} else if (c->mpol.flags & 1) {
+		snprintf(item, sizeof item, "node=%d", mode);
+		append(&b, item);
+	} else {
+		unsigned all = (unsigned)(mpol_flag_vals[0] | mpol_flag_vals[1] | mpol_flag_vals[2]);
+		unsigned base = (unsigned)mode & ~all;
+		if (base < MPOL_NAMES)
+			snprintf(item, sizeof item, "mode=%s", mpol_mode_names[base]);
+		else
+			snprintf(item, sizeof item, "mode=%u", base);
+		append(&b, item);
+		for (int i = 0; i < 3; i++)
+			if ((unsigned)mode & (unsigned)mpol_flag_vals[i]) {
+				append(&b, "+");
+				append(&b, mpol_flag_names[i]);
+			}
+		append(&b, " nodes=");
+		append_nodes(&b, mask);
+	}
+	emit(r, c, "%s", b.buf);
+	free(b.buf);
+}
+
 void run_stats(struct run *r, const struct cmd *c, struct mmsim_task *t)
 {
 	struct mmsim_counters k;
