@@ -82,6 +82,17 @@
  *  - Memory policies: set_mempolicy, get_mempolicy and mbind run in the
  *    current task's server with the real system calls (masks of 64 W + 1
  *    bits as for migrate_pages; get_mempolicy always with maxnode 65).
+ *  - The OOM killer: when a task's server stops answering in the middle of
+ *    a command and /proc/vmstat's oom_kill has grown since the controller
+ *    last looked, the task was killed for memory: the command prints
+ *    `VERB = killed` (a bound name gets all ones) and later commands in
+ *    that task print -1 ESRCH, as for a task that could not be created.
+ *    A task killed while another one's command ran (the OOM killer takes
+ *    the largest process, not always the one allocating) is dead from the
+ *    end of that command: after each command, as long as oom_kill counts
+ *    more kills than the controller has seen, it waits for that many tasks
+ *    to exit and marks them dead.  Any other death of a server is an
+ *    internal failure (exit 1).
  *  - Where the language could mean more than one thing (task does not switch
  *    tasks, default caps, hole placement, MAP_FAILED names, '?' status
  *    entries, ...), the choices made here are part of the contract: see
@@ -2169,8 +2180,81 @@ static int spawn_task(int ti, unsigned uid, int caps, const char *mems, int cpu)
 	return 0;
 }
 
+/* The command running when a task died, to print `killed` for it. */
+static jmp_buf cmd_jmp;
+static int cmd_jmp_armed;
+static unsigned long long oom_kills_seen;
+
+static unsigned long long oom_kill_count(void)
+{
+	unsigned long long v = 0;
+	FILE *f = fopen("/proc/vmstat", "re");
+	char key[64];
+	unsigned long long x;
+	if (!f)
+		return 0;
+	while (fscanf(f, "%63s %llu", key, &x) == 2)
+		if (!strcmp(key, "oom_kill"))
+			v = x;
+	fclose(f);
+	return v;
+}
+
+/* Has process pid exited (gone, zombie or dead)? */
+static int proc_exited(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return 1;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	const char *rp = strrchr(buf, ')');
+	return !rp || rp[1] != ' ' || rp[2] == 'Z' || rp[2] == 'X' || rp[2] == 'x';
+}
+
+static void task_gone(int ti)
+{
+	close(rt[ti].fd);
+	rt[ti].alive = 0;
+	waitpid(rt[ti].pid, NULL, WNOHANG);
+}
+
+/* After a command: tasks the OOM killer took meanwhile (other than the
+ * current one, which task_died handles) are dead from now on.  Waits (up
+ * to 10 s) until as many have exited as kills were counted. */
+static void reap_oom_victims(void)
+{
+	unsigned long long kills = oom_kill_count();
+	if (kills <= oom_kills_seen)
+		return;
+	for (int tries = 0; tries < 1000; tries++) {
+		unsigned long long dead = 0;
+		for (int i = 0; i < tasks.n; i++)
+			dead += rt[i].alive && proc_exited(rt[i].pid);
+		if (dead >= kills - oom_kills_seen)
+			break;
+		usleep(10000);
+	}
+	for (int i = 0; i < tasks.n; i++)
+		if (rt[i].alive && proc_exited(rt[i].pid))
+			task_gone(i);
+	oom_kills_seen = kills;
+}
+
 static void task_died(int ti, int line)
 {
+	/* The OOM killer's victim: the command ends here with `killed`. */
+	unsigned long long kills = oom_kill_count();
+	if (cmd_jmp_armed && kills > oom_kills_seen) {
+		oom_kills_seen++;
+		close(rt[ti].fd);
+		rt[ti].alive = 0;
+		waitpid(rt[ti].pid, NULL, WNOHANG);
+		longjmp(cmd_jmp, 1);
+	}
 	int st = 0;
 	fprintf(stderr, "mms-linux: line %d: task %s (pid %d) stopped answering", line,
 		tasks.v[ti], (int)rt[ti].pid);
@@ -3192,8 +3276,21 @@ int main(int argc, char **argv)
 	}
 	if (uses_vmstat)
 		vmstat_snapshot();
-	for (int i = 0; i < ncmds; i++)
+	oom_kills_seen = oom_kill_count();
+	for (volatile int i = 0; i < ncmds; i++) {
+		if (setjmp(cmd_jmp)) {
+			cmd_jmp_armed = 0;
+			if (cmds[i].k == K_MMAP || cmds[i].k == K_HOLE)
+				mval[cmds[i].bind] = (uint64_t)-1;
+			out(&cmds[i], "killed");
+			reap_oom_victims();
+			continue;
+		}
+		cmd_jmp_armed = 1;
 		run_cmd(&cmds[i]);
+		cmd_jmp_armed = 0;
+		reap_oom_victims();
+	}
 	finish();
 	return 0;
 }

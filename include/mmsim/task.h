@@ -52,6 +52,20 @@ int mmsim_thread_create(struct mmsim_task *t, const char *name, int cpu,
  * no other thread shares it. */
 void mmsim_task_exit(struct mmsim_task *t);
 
+/*
+ * The OOM killer: when an allocation finds no memory that reclaim can free
+ * (Linux 6.12's out_of_memory), it kills the process with the most memory
+ * (resident pages, swap entries and page tables, plus oom_score_adj
+ * thousandths of the machine's memory; a tie goes to the newest process,
+ * -1000 is never chosen).  A killed task's memory is freed and its
+ * accesses return SIGKILL; the only call to make for it is
+ * mmsim_task_exit (a dead process makes no system calls).  vmstat's
+ * oom_kill counts the kills.
+ */
+bool mmsim_task_killed(const struct mmsim_task *t);
+/* /proc/PID/oom_score_adj: -1000 (never kill) ... 1000.  0 or -EINVAL. */
+int mmsim_task_set_oom_score_adj(struct mmsim_task *t, int adj);
+
 int mmsim_task_pid(const struct mmsim_task *t);
 struct mmsim_task *mmsim_task_by_pid(struct mmsim *m, int pid);
 struct mmsim *mmsim_task_machine(const struct mmsim_task *t);

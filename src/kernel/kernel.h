@@ -43,6 +43,8 @@ struct mmsim_task {
 	unsigned cpu;
 	uint64_t memlock_limit;
 	uint32_t personality;	/* personality(2) flags: READ_IMPLIES_EXEC */
+	int oom_score_adj;	/* -1000 ... 1000 */
+	bool killed;		/* by the OOM killer: only exit remains */
 	struct mm_struct *mm;
 	struct mm_task_policy mpol;	/* set_mempolicy's (each thread its own) */
 	struct file *files[MMSIM_NR_FDS];	/* open files (threads have their own) */

@@ -338,6 +338,11 @@ static int access_range(struct mmsim_task *t, uint64_t addr, uint64_t len, unsig
 {
 	struct hw_cpu *cpu = task_enter(t);
 	uint64_t off = 0;
+	if (mmsim_task_killed(t)) {
+		if (fault_addr)
+			*fault_addr = addr;
+		return SIGKILL;
+	}
 	while (off < len) {
 		uint64_t va = addr + off;
 		uint64_t n = PAGE_SIZE - (va & ~PAGE_MASK);
@@ -439,6 +444,8 @@ int mmsim_load8(struct mmsim_task *t, uint64_t addr, uint8_t *out)
 	struct hw_cpu *cpu = &hw->cpu[t->cpu];
 	if (cpu->current != t)
 		task_enter(t);
+	if (__builtin_expect(mmsim_task_killed(t), 0))
+		return SIGKILL;
 	if (hw->threaded)
 		return load8_threaded(cpu, addr, out);
 	int sig = 0;

@@ -793,7 +793,8 @@ static TRACE_HELPER void trace_page_fault(struct mm_struct *mm, uint64_t addr, u
  * __alloc_pages_slowpath): when a page could not be had on any allowed
  * node, reclaim (the fault holds no spinlock here) and retry, until
  * reclaim makes no progress MAX_RECLAIM_RETRIES times running.  Then the
- * OOM killer would choose a victim; it is not modelled yet: the access
+ * OOM killer chooses a victim: another process, whose memory is freed
+ * (retry), or the faulting one (SIGKILL); with nobody to kill the access
  * fails with SIGBUS.
  */
 static int fault_reclaiming(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
@@ -803,10 +804,17 @@ static int fault_reclaiming(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_
 		int ret = fault_locked(mm, cpu, vma, addr, flags);
 		if (ret != VM_FAULT_OOM)
 			return ret;
-		if (try_to_free_pages(mm->sys, cpu, fault_node(cpu, mm), mm->mems_allowed))
+		if (try_to_free_pages(mm->sys, cpu, fault_node(cpu, mm), mm->mems_allowed)) {
 			stuck = 0;
-		else
-			stuck++;
+			continue;
+		}
+		if (++stuck < MAX_RECLAIM_RETRIES)
+			continue;
+		enum oom_result oom = kernel_out_of_memory(cpu, mm, mm->mems_allowed);
+		if (oom == OOM_KILLED_SELF)
+			return SIGKILL;
+		if (oom == OOM_KILLED_OTHER)
+			stuck = 0;
 	}
 	count_event(mm, cpu, sigbus);
 	return SIGBUS;
@@ -827,6 +835,9 @@ int handle_mm_fault(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr, uns
 		ret = fault_reclaiming(mm, cpu, vma, addr, flags);
 	}
 	pthread_rwlock_unlock(&mm->mmap_lock);
+	/* Killed for memory: give it back now (the oom_reaper's work). */
+	if (ret == SIGKILL)
+		oom_reap_mm(mm, cpu);
 	return ret;
 }
 

@@ -1212,8 +1212,7 @@ static void mpol_to_str(char *buf, size_t len, const struct mempolicy *pol)
 {
 	unsigned mode = MPOL_DEFAULT, flags = 0;
 	uint64_t nodes = 0;
-	/* A policy NUMA balancing may override shows as default. */
-	if (pol && !(pol->flags & MPOL_F_MORON)) {
+	if (pol) {
 		mode = pol->mode;
 		flags = pol->flags;
 		if (mode != MPOL_LOCAL)

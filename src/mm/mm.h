@@ -333,6 +333,7 @@ struct mm_sys {
 	struct page *mem_map;
 	unsigned nr_nodes;
 	struct pglist_data node[MMSIM_MAX_NODES];
+
 	uint64_t zero_pfn;
 	uint64_t vdso_pfn[VDSO_PAGES];	/* the vDSO's code pages */
 	struct lru_batch lru_add[MMSIM_MAX_CPUS];
@@ -1540,8 +1541,25 @@ void tlb_batch_flush(struct tlb_batch *b, struct hw_cpu *cpu);
 #define FAULT_FLAG_EXEC 2u
 #define FAULT_FLAG_USER 4u
 
-/* 0 when the fault was handled (retry the access), else SIGSEGV/SIGBUS. */
+/* 0 when the fault was handled (retry the access), else SIGSEGV/SIGBUS,
+ * or SIGKILL when the OOM killer chose the faulting task. */
 int handle_mm_fault(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr, unsigned flags);
+
+/*
+ * The OOM killer (Linux's out_of_memory).  The kernel chooses and kills a
+ * victim among its tasks (src/kernel/oom.c); mm counts what each address
+ * space would give back and frees a victim's memory (oom_kill.c).
+ * kernel_out_of_memory is called with no spinlock held, the faulting mm's
+ * mmap_lock held for reading; nodemask is where the allocation could go.
+ */
+enum oom_result { OOM_NO_VICTIM, OOM_KILLED_OTHER, OOM_KILLED_SELF };
+enum oom_result kernel_out_of_memory(struct hw_cpu *cpu, struct mm_struct *mm, uint64_t nodemask);
+/* Linux's oom_badness() before the adjustment: resident pages (a huge page
+ * counts 512), swap entries and page-table pages. */
+uint64_t oom_badness_pages(struct mm_struct *mm);
+/* The oom_reaper: unmaps every VMA of a killed task's mm (mmap_lock not
+ * held by the caller). */
+void oom_reap_mm(struct mm_struct *mm, struct hw_cpu *cpu);
 /* Faults in every page of [start, end) inside vma (populate, mlock).  Returns 0 or -errno. */
 int populate_vma_range(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
 		       uint64_t start, uint64_t end);

@@ -144,6 +144,13 @@ static void exit_mmap(struct mm_struct *mm, struct hw_cpu *cpu)
 	mm->locked_vm = 0;
 }
 
+void oom_reap_mm(struct mm_struct *mm, struct hw_cpu *cpu)
+{
+	pthread_rwlock_wrlock(&mm->mmap_lock);
+	exit_mmap(mm, cpu);
+	pthread_rwlock_unlock(&mm->mmap_lock);
+}
+
 void mm_destroy(struct mm_struct *mm, struct hw_cpu *cpu)
 {
 	exit_mmap(mm, cpu);

@@ -251,6 +251,9 @@ static int access_range(struct replay *r, bool store, uint64_t addr, unsigned si
 
 		if (!sig)
 			return 0;
+		if (sig == SIGKILL)
+			return fail(r, "killed by the OOM killer at 0x%" PRIx64
+				    " (the machine is out of memory: see --mem)", fa);
 		if (sig != SIGSEGV || fa < addr || fa - addr >= size)
 			return fail(r, "%s at 0x%" PRIx64 " (is the machine out of memory? see --mem)",
 				    sig == SIGBUS ? "SIGBUS" : "a fault", fa);

@@ -37,6 +37,8 @@ struct run {
 	FILE *out, *err;
 	bool json, first_json;
 	bool failed;		/* the simulator failed: scenario_run returns 1 */
+	struct mmsim_task *running;	/* the task of the command running, if any */
+	bool emitted;		/* the command running printed its result */
 	struct mmsim_vmstat vmstat_base;	/* `vmstat` prints the change since the start */
 };
 
@@ -122,6 +124,11 @@ static void json_fields(FILE *f, const char *res)
 
 static void emit_line(struct run *r, const struct cmd *c, const char *res)
 {
+	/* A task the OOM killer took during its command: the command's
+	 * result is that (the reference interpreter's `killed`). */
+	if (r->running && mmsim_task_killed(r->running))
+		res = "killed";
+	r->emitted = true;
 	if (!r->json) {
 		fprintf(r->out, "%d: %s = %s\n", c->line, c->verb->name, res);
 		return;
@@ -808,6 +815,17 @@ void run_reboot(struct run *r, const struct cmd *c, struct mmsim_task *t)
 
 /* ---- the scenario ---------------------------------------------------------------- */
 
+/* Tasks the OOM killer took exit: their later commands find no task and
+ * print -1 ESRCH, as the reference interpreter's do. */
+static void reap_killed(struct run *r)
+{
+	for (int i = 0; i < r->s->tasks.n; i++)
+		if (r->task[i] && mmsim_task_killed(r->task[i])) {
+			mmsim_task_exit(r->task[i]);
+			r->task[i] = NULL;
+		}
+}
+
 static void run_cmd(struct run *r, const struct cmd *c)
 {
 	const struct verb *v = c->verb;
@@ -822,7 +840,17 @@ static void run_cmd(struct run *r, const struct cmd *c)
 			return;
 		}
 	}
+	r->running = t;
+	r->emitted = false;
 	v->run(r, c, t);
+	r->running = NULL;
+	if (t && mmsim_task_killed(t)) {
+		if (v->flags & VERB_BINDS)
+			r->mval[c->bind] = UINT64_MAX;
+		if (!r->emitted)
+			emit_line(r, c, "killed");
+	}
+	reap_killed(r);
 }
 
 static void run_free(struct run *r)

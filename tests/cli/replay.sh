@@ -150,7 +150,7 @@ bad "a line of 1 MB" "line 1: longer than 65536 bytes" <"$d/long.trace"
 { printf 'Z'; head -c 4096 /dev/urandom; } | bad "garbage" "line 1:"
 for i in $(seq 0 3000); do printf ' S %x,8\n' $((0x10000000 + i * 4096)); done |
 	"$MMSIM" replay --nodes 1 --cpus 1 --mem 8m - >"$d/out" 2>"$d/err" && fail "out of memory: exit 0"
-grep -q "SIGBUS at .* see --mem" "$d/err" || { cat "$d/err"; fail "out of memory: message"; }
+grep -q "killed by the OOM killer at .* see --mem" "$d/err" || { cat "$d/err"; fail "out of memory: message"; }
 "$MMSIM" replay "$d/no-such-file" 2>"$d/err" && fail "missing file: exit 0"
 
 usage() { # args...; want exit 2

@@ -233,7 +233,10 @@ static void test_placement(void)
 	is(get_pol(t, b, 3, &mode, &mask), 0, "get_mempolicy node+addr");
 	is(mode, 1, "  the page's node");
 	set_pol(t, BIND | F_BALANCING, 2);
-	is(strcmp(policy_text(t, c), "default"), 0, "a NUMA-balancing policy shows as default");
+	is(strcmp(policy_text(t, c), "bind=balancing:1"), 0, "numa_maps: %s", policy_text(t, c));
+	set_pol(t, PREFERRED_MANY | F_STATIC | F_BALANCING, 2);
+	is(strcmp(policy_text(t, c), "prefer (many)=static|balancing:1"), 0, "numa_maps: %s",
+	   policy_text(t, c));
 	set_pol(t, BIND | F_STATIC, 3);
 	is(strcmp(policy_text(t, c), "bind=static:0-1"), 0, "numa_maps: %s", policy_text(t, c));
 	set_pol(t, DEFAULT, 0);

@@ -13,6 +13,7 @@
  * Machine: 2 nodes, 2 CPUs, 64 MiB per node.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -390,9 +391,13 @@ static void test_pressure(void)
 	/* MAP_NORESERVE: past the overcommit check, which counts swap. */
 	uint64_t a = (uint64_t)mmsim_sys_mmap(t, 0, len, RW, PRIV | MAP_NORESERVE, -1, 0);
 	uint64_t fault = 0;
-	ok(mmsim_fill(t, a, 0x5a, len, &fault) != 0, "without swap, 32 MiB cannot fit");
+	is(mmsim_fill(t, a, 0x5a, len, &fault), SIGKILL,
+	   "without swap, 32 MiB cannot fit: the OOM killer takes the task");
 	ok(fault > a && fault < a + len, "the fault comes part of the way");
-	is(mmsim_sys_munmap(t, a, len), 0, "munmap");
+	ok(mmsim_task_killed(t), "the task is killed");
+	is(ev(m, MMSIM_VM_oom_kill), 1, "oom_kill 1");
+	mmsim_task_exit(t);
+	t = task_on(m, 0);
 	is(mmsim_swapon(m, 64ULL << 20, NULL), 0, "swapon 64 MiB");
 	a = (uint64_t)mmsim_sys_mmap(t, 0, len, RW, PRIV, -1, 0);
 	ok(a < (1ULL << 47), "mmap 32 MiB: memory and swap are enough now");

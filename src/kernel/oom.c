@@ -1,0 +1,86 @@
+/*
+ * oom.c - the OOM killer's choice and kill (Linux 6.12's mm/oom_kill.c:
+ * select_bad_process, oom_badness, oom_kill_process), over the machine's
+ * tasks.  src/mm calls kernel_out_of_memory() when reclaim can free
+ * nothing more for an allocation; the memory each address space would
+ * give back comes from src/mm (oom_badness_pages), and so does the reaping.
+ *
+ * A process is its address space here: threads share one, and die with it.
+ * Candidates: every live task whose cpuset meets the allocation's nodes
+ * (Linux's cpuset constraint), unless oom_score_adj is -1000.  Badness:
+ * pages + oom_score_adj * (machine pages) / 1000; the largest wins, a tie
+ * going to the later task (Linux walks processes oldest first and takes a
+ * later one on equal points).
+ */
+#include "kernel.h"
+
+#include <errno.h>
+
+static uint64_t machine_pages(const struct mmsim *m)
+{
+	return m->hw->nr_pfns;
+}
+
+static int64_t badness(const struct mmsim_task *t, uint64_t total)
+{
+	int64_t points = (int64_t)oom_badness_pages(t->mm);
+	return points + (int64_t)t->oom_score_adj * (int64_t)(total / 1000);
+}
+
+/* The victim: the first task of the address space with the most to give. */
+static struct mmsim_task *select_bad_process(struct mmsim *m, uint64_t nodemask)
+{
+	struct mmsim_task *chosen = NULL;
+	int64_t chosen_points = INT64_MIN;
+	uint64_t total = machine_pages(m);
+	for (int i = 0; i < m->ntasks; i++) {
+		struct mmsim_task *t = m->tasks[i];
+		bool seen = false;
+		for (int j = 0; j < i && !seen; j++)
+			seen = m->tasks[j]->mm == t->mm;	/* a thread: its process counted */
+		if (seen || t->killed || t->oom_score_adj == -1000 || !(t->mems & nodemask))
+			continue;
+		int64_t points = badness(t, total);
+		if (points >= chosen_points) {
+			chosen = t;
+			chosen_points = points;
+		}
+	}
+	return chosen;
+}
+
+enum oom_result kernel_out_of_memory(struct hw_cpu *cpu, struct mm_struct *mm, uint64_t nodemask)
+{
+	struct mmsim_task *cur = cpu->current;
+	if (!cur)
+		return OOM_NO_VICTIM;
+	struct mmsim *m = cur->m;
+	pthread_mutex_lock(&m->lock);
+	struct mmsim_task *victim = select_bad_process(m, nodemask);
+	struct mm_struct *vmm = victim ? victim->mm : NULL;
+	if (vmm)
+		for (int i = 0; i < m->ntasks; i++)
+			if (m->tasks[i]->mm == vmm)
+				__atomic_store_n(&m->tasks[i]->killed, true, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&m->lock);
+	if (!vmm)
+		return OOM_NO_VICTIM;
+	count_vm_events(&m->mm, MMSIM_VM_oom_kill, 1);
+	if (vmm == mm)
+		return OOM_KILLED_SELF;	/* reaped once the fault lets go of mm */
+	oom_reap_mm(vmm, cpu);
+	return OOM_KILLED_OTHER;
+}
+
+bool mmsim_task_killed(const struct mmsim_task *t)
+{
+	return __atomic_load_n(&t->killed, __ATOMIC_ACQUIRE);
+}
+
+int mmsim_task_set_oom_score_adj(struct mmsim_task *t, int adj)
+{
+	if (adj < -1000 || adj > 1000)
+		return -EINVAL;
+	t->oom_score_adj = adj;
+	return 0;
+}

@@ -1,0 +1,164 @@
+/*
+ * test_oom.c - the OOM killer (src/kernel/oom.c, src/mm/oom_kill.c, the
+ * fault path's call in memory.c): who is chosen (the largest address
+ * space, a tie to the later process, oom_score_adj, the cpuset
+ * constraint), what a kill does (every thread of the victim dies, its
+ * memory comes back, vmstat's oom_kill counts it, its accesses return
+ * SIGKILL), and that the allocation that ran out then succeeds.
+ *
+ * Machines: 1 or 2 nodes of 16 MiB, no swap; mappings use MAP_NORESERVE
+ * so the overcommit check lets them past.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mman.h>
+
+#include "kernel/kernel.h"
+#include "harness.h"
+#include "tap.h"
+
+#define P PAGE_SIZE
+#define MIB (1ULL << 20)
+#define RW (PROT_READ | PROT_WRITE)
+#define PRIV (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)
+
+static struct mmsim *machine(unsigned nodes)
+{
+	struct mmsim_config cfg;
+	struct mmsim *m = NULL;
+	mmsim_config_default(&cfg);
+	cfg.nodes = nodes;
+	cfg.cpus = nodes;
+	cfg.mem_per_node = 16 * MIB;
+	if (mmsim_create(&cfg, &m))
+		return NULL;
+	return m;
+}
+
+static uint64_t oom_kills(struct mmsim *m)
+{
+	struct mmsim_vmstat v;
+	mmsim_vmstat(m, &v);
+	return v.ev[MMSIM_VM_oom_kill];
+}
+
+static uint64_t machine_free(struct mmsim *m)
+{
+	uint64_t n = 0;
+	for (unsigned i = 0; i < m->hw->nr_nodes; i++)
+		n += node_free_pages(&m->mm, i);
+	return n;
+}
+
+/* A task with len bytes written (0, or the signal that stopped it). */
+static int filled(struct mmsim_task *t, uint64_t len, uint64_t *addr)
+{
+	*addr = (uint64_t)mmsim_sys_mmap(t, 0, len, RW, PRIV, -1, 0);
+	return mmsim_fill(t, *addr, 0x11, len, NULL);
+}
+
+static void test_self(void)
+{
+	struct mmsim *m = machine(1);
+	struct mmsim_task *t = task_on(m, 0);
+	uint64_t a, free0 = machine_free(m);
+	is(filled(t, 32 * MIB, &a), SIGKILL, "writing twice the memory: killed");
+	ok(mmsim_task_killed(t), "the task is marked killed");
+	is(oom_kills(m), 1, "oom_kill 1");
+	ok(machine_free(m) + 64 >= free0, "its memory came back (%llu of %llu free)",
+	   (unsigned long long)machine_free(m), (unsigned long long)free0);
+	uint8_t b;
+	is(mmsim_load8(t, a, &b), SIGKILL, "a killed task's load: SIGKILL");
+	is(mmsim_fill(t, a, 1, P, NULL), SIGKILL, "and store");
+	mmsim_task_exit(t);
+	struct mmsim_task *u = task_on(m, 0);
+	is(filled(u, 8 * MIB, &a), 0, "a new task has the memory");
+	is(mmsim_debug_check(m), 0, "audit clean");
+	mmsim_destroy(m);
+}
+
+static void test_choice(void)
+{
+	struct mmsim *m = machine(1);
+	struct mmsim_task *big = task_on(m, 0), *small = task_on(m, 0);
+	uint64_t a, b;
+	is(filled(big, 10 * MIB, &a), 0, "the big task writes 10 MiB");
+	is(filled(small, 8 * MIB, &b), 0, "the small one 8 MiB: the big one is killed");
+	ok(mmsim_task_killed(big) && !mmsim_task_killed(small), "the largest dies, not the allocating");
+	is(oom_kills(m), 1, "oom_kill 1");
+	uint8_t x;
+	is(mmsim_load8(small, b + 8 * MIB - 1, &x), 0, "the small one reads its last byte");
+	is(x, 0x11, "  as written");
+	mmsim_task_exit(big);
+	mmsim_task_exit(small);
+
+	/* oom_score_adj: -1000 is never chosen, +1000 is chosen first. */
+	big = task_on(m, 0);
+	small = task_on(m, 0);
+	is(mmsim_task_set_oom_score_adj(big, -1001), -EINVAL, "adj -1001: EINVAL");
+	is(mmsim_task_set_oom_score_adj(big, -1000), 0, "the big task: adj -1000");
+	is(filled(big, 10 * MIB, &a), 0, "it writes 10 MiB");
+	is(filled(small, 8 * MIB, &b), SIGKILL, "the small one runs out: it is the one killed");
+	ok(!mmsim_task_killed(big), "the protected task lives");
+	mmsim_task_exit(small);
+	/* adj +1000 adds 1000 * (4096 pages / 1000) = 4000 points: more than
+	 * the 6 MiB the protected task leaves to anyone else. */
+	struct mmsim_task *c = task_on(m, 0), *d = task_on(m, 0);
+	is(mmsim_task_set_oom_score_adj(c, 1000), 0, "a task with adj +1000");
+	is(filled(c, P, &a), 0, "  and one page");
+	uint64_t k0 = oom_kills(m);
+	is(filled(d, 8 * MIB, &b), SIGKILL, "another writes 8 MiB: killed in the end");
+	ok(mmsim_task_killed(c), "  but the +1000 one first (it freed too little)");
+	is(oom_kills(m) - k0, 2, "  two kills");
+	mmsim_task_exit(c);
+	mmsim_task_exit(d);
+	mmsim_task_exit(big);
+
+	/* Equal badness: the later process. */
+	struct mmsim_task *e = task_on(m, 0), *f = task_on(m, 0), *g = task_on(m, 0);
+	uint64_t x1, x2;
+	is(filled(e, 4 * MIB, &x1), 0, "two tasks of 4 MiB each");
+	is(filled(f, 4 * MIB, &x2), 0, "  (the second)");
+	mmsim_task_set_oom_score_adj(g, -1000);
+	is(filled(g, 10 * MIB, &a), 0, "a protected third runs out");
+	ok(!mmsim_task_killed(e) && mmsim_task_killed(f), "a tie goes to the later process");
+	mmsim_destroy(m);
+}
+
+static struct mmsim_task *task_in(struct mmsim *m, uint64_t mems, int cpu)
+{
+	struct mmsim_task_attr at;
+	struct mmsim_task *t = NULL;
+	mmsim_task_attr_default(&at);
+	at.mems = mems;
+	at.cpu = cpu;
+	mmsim_task_create(m, &at, &t);
+	return t;
+}
+
+static void test_threads_cpuset(void)
+{
+	struct mmsim *m = machine(2);
+	struct mmsim_task *x = task_in(m, 1, 0);	/* node 0 only */
+	struct mmsim_task *y = task_in(m, 2, 1), *z = task_in(m, 2, 1), *th = NULL;
+	uint64_t a, b, c;
+	ok(x && y && z, "a task on node 0, two on node 1");
+	is(mmsim_thread_create(y, "th", 1, &th), 0, "a thread of the second");
+	is(filled(x, 12 * MIB, &a), 0, "the node-0 task writes 12 MiB");
+	is(filled(y, 10 * MIB, &b), 0, "the threaded node-1 process 10 MiB");
+	is(filled(z, 8 * MIB, &c), 0, "the last one runs out of node 1");
+	ok(!mmsim_task_killed(x), "the largest process lives: its cpuset misses node 1");
+	ok(mmsim_task_killed(y) && mmsim_task_killed(th), "the largest on node 1 dies, both threads");
+	ok(!mmsim_task_killed(z), "the allocating task lives");
+	is(oom_kills(m), 1, "one kill");
+	mmsim_destroy(m);
+}
+
+int main(void)
+{
+	test_self();
+	test_choice();
+	test_threads_cpuset();
+	return done_testing();
+}
