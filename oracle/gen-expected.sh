@@ -1,6 +1,6 @@
 #!/bin/bash
 # gen-expected.sh DIR [SUITE]: run every DIR/X.mms on real Linux (QEMU, the scenario's NUMA
-# nodes and CPUs, 256 MiB per node) with the reference interpreter and write its output to
+# nodes, CPUs and memory per node: mem=, default 256 MiB) with the reference interpreter and write its output to
 # DIR/X.out. SUITE defaults to trixie (Linux 6.12). A scenario that fails leaves X.err.
 # The interpreter is mms-linux.c beside this script, compiled statically into the cache
 # (ORACLE_CACHE, default /var/cache/oracle) under a name that carries its checksum, so two
@@ -27,6 +27,16 @@ for f in "$dir"/*.mms; do
   n=$(basename "$f")
   nodes=$(sed -n 's/^machine .*nodes=\([0-9]*\).*/\1/p' "$f" | head -n 1); nodes=${nodes:-2}
   cpus=$(sed -n 's/^machine .*cpus=\([0-9]*\).*/\1/p' "$f" | head -n 1); cpus=${cpus:-2}
+  # mem=SIZE (per node) in MiB for QEMU: a number with k, m, g or p (pages), or bytes.
+  mem=$(sed -n 's/^machine .*mem=\([0-9]*[kKmMgGpP]\{0,1\}\).*/\1/p' "$f" | head -n 1)
+  case $mem in
+  "") mb=256 ;;
+  *[kK]) mb=$(( ${mem%?} / 1024 )) ;;
+  *[mM]) mb=${mem%?} ;;
+  *[gG]) mb=$(( ${mem%?} * 1024 )) ;;
+  *[pP]) mb=$(( ${mem%?} * 4096 / 1048576 )) ;;
+  *) mb=$(( mem / 1048576 )) ;;
+  esac
   disk=()
   if grep -Eq '^[[:space:]]*swap(on|off)([[:space:]#]|$)' "$f"; then
     [[ -n $swapdir ]] || swapdir=$(mktemp -d "${TMPDIR:-/tmp}/gen-expected-swap.XXXXXX") || exit 1
@@ -34,7 +44,7 @@ for f in "$dir"/*.mms; do
     truncate -s 1G "$swapdir/swap.img" || exit 1
     disk=(--disk "$swapdir/swap.img")
   fi
-  "$here/run-in-linux.sh" -q --exit-status --suite "$suite" --nodes "$nodes" --cpus "$cpus" ${disk[@]+"${disk[@]}"} --file "$f" "$bin" "$n" >"${f%.mms}.out" 2>"${f%.mms}.err"
+  "$here/run-in-linux.sh" -q --exit-status --suite "$suite" --nodes "$nodes" --cpus "$cpus" --mem-per-node "$mb" ${disk[@]+"${disk[@]}"} --file "$f" "$bin" "$n" >"${f%.mms}.out" 2>"${f%.mms}.err"
   rc=$?
   # 0: ran every command; 2 with no output: a usage error in the scenario (unless
   # run-in-linux.sh said it); else the interpreter (its output then ends early),

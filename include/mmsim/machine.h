@@ -73,6 +73,15 @@ struct mmsim_config {
 	 */
 	bool threaded;
 	enum mmsim_files files;		/* default MMSIM_FILES_DISK */
+	/*
+	 * The SLIT node distances (/sys/devices/system/node/nodeN/distance):
+	 * distance[a][b] from node a to node b.  All zero (the default) means
+	 * Linux's defaults: 10 to itself, 20 to any other node.  Otherwise
+	 * 10 on the diagonal and 11..254 elsewhere.  Allocations fall back
+	 * from node to node in the order Linux builds from them (nearest
+	 * first, mm/page_alloc.c says the rest).
+	 */
+	uint8_t distance[MMSIM_MAX_NODES][MMSIM_MAX_NODES];
 };
 
 struct mmsim;

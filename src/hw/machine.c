@@ -166,6 +166,24 @@ static bool pow2(unsigned x)
 	return x && !(x & (x - 1));
 }
 
+/* All zero (the defaults), or a SLIT Linux accepts. */
+static bool distances_ok(const struct mmsim_config *cfg)
+{
+	bool any = false;
+	for (unsigned a = 0; a < MMSIM_MAX_NODES; a++)
+		for (unsigned b = 0; b < MMSIM_MAX_NODES; b++)
+			any |= cfg->distance[a][b] != 0;
+	if (!any)
+		return true;
+	for (unsigned a = 0; a < cfg->nodes && a < MMSIM_MAX_NODES; a++)
+		for (unsigned b = 0; b < cfg->nodes && b < MMSIM_MAX_NODES; b++) {
+			unsigned d = cfg->distance[a][b];
+			if (a == b ? d != 10 : (d < 11 || d > 254))
+				return false;
+		}
+	return true;
+}
+
 int mmsim_config_check(const struct mmsim_config *cfg, char *err, unsigned errlen)
 {
 	const char *why = NULL;
@@ -192,6 +210,8 @@ int mmsim_config_check(const struct mmsim_config *cfg, char *err, unsigned errle
 		why = "bad THP mode or flush policy";
 	else if (cfg->files > MMSIM_FILES_TMPFS)
 		why = "bad file system";
+	else if (!distances_ok(cfg))
+		why = "distances must be 10 from a node to itself and 11..254 to another";
 	if (!why)
 		return 0;
 	if (err && errlen) {

@@ -333,7 +333,9 @@ struct mm_sys {
 	struct page *mem_map;
 	unsigned nr_nodes;
 	struct pglist_data node[MMSIM_MAX_NODES];
-
+	/* Each node's fallback order, itself first (Linux's zonelists, built
+	 * from the distances by build_zonelists; fixed after boot). */
+	uint8_t zonelist[MMSIM_MAX_NODES][MMSIM_MAX_NODES];
 	uint64_t zero_pfn;
 	uint64_t vdso_pfn[VDSO_PAGES];	/* the vDSO's code pages */
 	struct lru_batch lru_add[MMSIM_MAX_CPUS];
@@ -388,6 +390,13 @@ static inline unsigned page_to_nid(const struct mm_sys *s, const struct page *p)
 }
 
 int mm_sys_init(struct mm_sys *s, struct hw_machine *hw);
+
+/* The SLIT distance from node a to node b (Linux's node_distance). */
+static inline unsigned node_distance(const struct mm_sys *s, unsigned a, unsigned b)
+{
+	unsigned d = s->hw->cfg.distance[a][b];
+	return d ? d : a == b ? 10 : 20;
+}
 void mm_sys_destroy(struct mm_sys *s);
 
 /* ---- page allocator (page_alloc.c) -------------------------------------------- */

@@ -4,10 +4,12 @@
  * Each node hands out blocks of 2^order frames (order 0..9) from its own
  * free lists.  A block is split on allocation and merged with its buddy on
  * free, as in Linux.  An allocation tries the caller's node first and then
- * the others by number, from the next one up and around (nid + 1, ...,
- * nid - 1): the order Linux's build_zonelists() gives when every other
- * node is at the same distance, as with its default SLIT (10 local, 20
- * remote), which is the only one this machine has.  GFP_THISNODE pins an
+ * the others in the node's fallback order (mm_sys.zonelist), which
+ * build_zonelists() makes from the machine's distances as Linux's does:
+ * nearest first; among nodes at one distance, those above the local node
+ * before those below it, and the first place of each distance group handed
+ * out round-robin.  With Linux's default SLIT (10 local, 20 remote) that
+ * is nid + 1, ..., nid - 1.  GFP_THISNODE pins an
  * allocation to one node; every node keeps a small reserve below its min
  * watermark that only GFP_NOWATERMARK allocations may use.
  *
@@ -65,6 +67,57 @@ static void free_area_del(struct pglist_data *nd, struct page *p, unsigned order
 	page_clear(p, PG_buddy);
 }
 
+/*
+ * The next node of local's fallback order (Linux's find_next_best_node):
+ * the nearest unused one; a node below local counts as a little farther;
+ * among equals the least loaded (the one first in its distance group fewer
+ * times), then the lowest number.  Linux would also set back nodes with
+ * CPUs, but on x86 it builds the zonelists before any CPU joins its node's
+ * mask, so none is: on the reference machine the overflow of node 0 of 4,
+ * with CPUs on nodes 0 and 1 only, goes to node 1, not to CPU-less node 2.
+ */
+static int next_best_node(struct mm_sys *s, unsigned local, uint64_t *used, unsigned *load)
+{
+	if (!(*used & (1ULL << local))) {
+		*used |= 1ULL << local;
+		return (int)local;
+	}
+	int best = -1;
+	uint64_t best_val = UINT64_MAX;
+	for (unsigned n = 0; n < s->nr_nodes; n++) {
+		if (*used & (1ULL << n))
+			continue;
+		uint64_t val = node_distance(s, local, n) + (n < local);
+		val = val * MAX_NUMNODES + load[n];
+		if (val < best_val) {
+			best_val = val;
+			best = (int)n;
+		}
+	}
+	if (best >= 0)
+		*used |= 1ULL << best;
+	return best;
+}
+
+/* Every node's fallback order, built node after node with one load table
+ * (Linux's __build_all_zonelists): the first node of each distance group
+ * gets a penalty, so equal groups are taken round-robin. */
+static void build_zonelists(struct mm_sys *s)
+{
+	unsigned load[MMSIM_MAX_NODES] = { 0 };
+	for (unsigned local = 0; local < s->nr_nodes; local++) {
+		uint64_t used = 0;
+		unsigned prev = local, k = 0;
+		int n;
+		while ((n = next_best_node(s, local, &used, load)) >= 0) {
+			if (node_distance(s, local, (unsigned)n) != node_distance(s, local, prev))
+				load[n]++;
+			s->zonelist[local][k++] = (uint8_t)n;
+			prev = (unsigned)n;
+		}
+	}
+}
+
 int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 {
 	memset(s, 0, sizeof *s);
@@ -79,6 +132,7 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 	pthread_mutex_init(&s->shmem_swaplist_lock, NULL);
 	list_init(&s->shmem_swaplist);
 	s->swap_ra.hits = 4;	/* Linux's swapin_readahead_hits at boot */
+	build_zonelists(s);
 
 	size_t bytes = (size_t)hw->nr_pfns * sizeof(struct page);
 	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
@@ -244,7 +298,7 @@ struct page *alloc_pages_mask(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid
 	/* Only GFP_NOWATERMARK may dig into a node's reserve below min. */
 	bool reserve = gfp & GFP_NOWATERMARK;
 	for (unsigned k = 0; k < s->nr_nodes; k++) {
-		unsigned n = (nid + k) % s->nr_nodes;
+		unsigned n = s->zonelist[nid][k];
 		if (k && (gfp & GFP_THISNODE))
 			break;
 		if (!(nodemask & (1ULL << n)) && !(gfp & GFP_THISNODE))

@@ -252,7 +252,7 @@ unsigned try_to_free_pages(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, u
 	lru_add_drain_all(s);
 	for (int priority = DEF_PRIORITY; priority >= 0 && freed < SWAP_CLUSTER_MAX; priority--) {
 		for (unsigned k = 0; k < s->nr_nodes && freed < SWAP_CLUSTER_MAX; k++) {
-			unsigned n = (nid + k) % s->nr_nodes;	/* the preferred node first */
+			unsigned n = s->zonelist[nid][k];	/* the preferred node first */
 			if (nodemask & (1ULL << n))
 				freed += shrink_node(s, &sc, n, priority, SWAP_CLUSTER_MAX - freed);
 		}

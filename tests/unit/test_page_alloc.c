@@ -6,6 +6,7 @@
  * the shared zero page at boot; node 1 is untouched until a test uses it,
  * and every test gives back all it took.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -529,8 +530,60 @@ static void test_pfn_to_nid(void)
 	mmsim_destroy(m3);
 }
 
+/* The fallback order of each node of a machine, as digits: "0231". */
+static void zonelists(const struct mmsim_config *cfg, char out[][MMSIM_MAX_NODES + 1])
+{
+	struct mmsim *mach = NULL;
+	if (mmsim_create(cfg, &mach)) {
+		out[0][0] = 0;
+		return;
+	}
+	for (unsigned a = 0; a < cfg->nodes; a++) {
+		for (unsigned k = 0; k < cfg->nodes; k++)
+			out[a][k] = (char)('0' + mach->mm.zonelist[a][k]);
+		out[a][cfg->nodes] = 0;
+	}
+	mmsim_destroy(mach);
+}
+
+/* Linux's build_zonelists on a few layouts (worked by hand from its
+ * find_next_best_node and node_load rules). */
+static void test_zonelists(void)
+{
+	struct mmsim_config cfg;
+	char z[MMSIM_MAX_NODES][MMSIM_MAX_NODES + 1];
+	mmsim_config_default(&cfg);
+	cfg.mem_per_node = MEM_PER_NODE;
+	cfg.nodes = 4;
+	cfg.cpus = 4;
+	zonelists(&cfg, z);
+	ok(!strcmp(z[0], "0123") && !strcmp(z[1], "1230") && !strcmp(z[2], "2301") &&
+	   !strcmp(z[3], "3012"), "4 nodes, default SLIT: %s %s %s %s", z[0], z[1], z[2], z[3]);
+	cfg.cpus = 2;	/* nodes 2 and 3 have memory only: the same order */
+	zonelists(&cfg, z);
+	ok(!strcmp(z[0], "0123") && !strcmp(z[1], "1230") && !strcmp(z[2], "2301") &&
+	   !strcmp(z[3], "3012"), "CPU-less nodes change nothing: %s %s %s %s", z[0], z[1], z[2],
+	   z[3]);
+	/* Two sockets of two nodes: 0-1 and 2-3 near (12), across far (32). */
+	cfg.cpus = 4;
+	static const uint8_t d[4][4] = {
+		{ 10, 12, 32, 32 }, { 12, 10, 32, 32 }, { 32, 32, 10, 12 }, { 32, 32, 12, 10 } };
+	for (unsigned a = 0; a < 4; a++)
+		for (unsigned b = 0; b < 4; b++)
+			cfg.distance[a][b] = d[a][b];
+	zonelists(&cfg, z);
+	ok(!strcmp(z[0], "0123") && !strcmp(z[1], "1032") && !strcmp(z[2], "2301") &&
+	   !strcmp(z[3], "3210"), "two sockets: %s %s %s %s", z[0], z[1], z[2], z[3]);
+	cfg.distance[0][1] = 9;
+	ok(mmsim_config_check(&cfg, NULL, 0) == -EINVAL, "a distance below 11: EINVAL");
+	cfg.distance[0][1] = 12;
+	cfg.distance[1][1] = 11;
+	ok(mmsim_config_check(&cfg, NULL, 0) == -EINVAL, "a node not at 10 from itself: EINVAL");
+}
+
 int main(void)
 {
+	test_zonelists();
 	m = make_machine();
 	ok(m != NULL, "machine: 2 nodes x 8 MiB");
 	if (!m)
