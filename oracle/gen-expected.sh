@@ -29,6 +29,9 @@ for f in "$dir"/*.mms; do
   cpus=$(sed -n 's/^machine .*cpus=\([0-9]*\).*/\1/p' "$f" | head -n 1); cpus=${cpus:-2}
   # mem=SIZE (per node) in MiB for QEMU: a number with k, m, g or p (pages), or bytes.
   mem=$(sed -n 's/^machine .*mem=\([0-9]*[kKmMgGpP]\{0,1\}\).*/\1/p' "$f" | head -n 1)
+  dist=$(sed -n 's/^machine .*distance=\([0-9,]*\).*/\1/p' "$f" | head -n 1)
+  distarg=()
+  [[ -z $dist ]] || distarg=(--distance "$dist")
   case $mem in
   "") mb=256 ;;
   *[kK]) mb=$(( ${mem%?} / 1024 )) ;;
@@ -44,7 +47,7 @@ for f in "$dir"/*.mms; do
     truncate -s 1G "$swapdir/swap.img" || exit 1
     disk=(--disk "$swapdir/swap.img")
   fi
-  "$here/run-in-linux.sh" -q --exit-status --suite "$suite" --nodes "$nodes" --cpus "$cpus" --mem-per-node "$mb" ${disk[@]+"${disk[@]}"} --file "$f" "$bin" "$n" >"${f%.mms}.out" 2>"${f%.mms}.err"
+  "$here/run-in-linux.sh" -q --exit-status --suite "$suite" --nodes "$nodes" --cpus "$cpus" --mem-per-node "$mb" ${distarg[@]+"${distarg[@]}"} ${disk[@]+"${disk[@]}"} --file "$f" "$bin" "$n" >"${f%.mms}.out" 2>"${f%.mms}.err"
   rc=$?
   # 0: ran every command; 2 with no output: a usage error in the scenario (unless
   # run-in-linux.sh said it); else the interpreter (its output then ends early),

@@ -145,6 +145,7 @@ struct scenario {
 	bool seen_cmd;
 	bool crashed;		/* a crash with no reboot after it yet */
 	bool needs_disks;	/* crash or reboot: files on disks, not tmpfs */
+	int *dist, ndist;	/* machine distance=, row by row */
 	char *bound;		/* per mapping name: bound by an earlier line */
 	int bound_cap;
 	char *linebuf;

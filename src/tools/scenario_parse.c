@@ -317,6 +317,27 @@ static const struct word flush_words[] = {
 	{ "gather", MMSIM_FLUSH_GATHER }, { "per_vma", MMSIM_FLUSH_PER_VMA },
 };
 
+/* distance=D,D,...: the SLIT row by row (checked once nodes= is known). */
+static void distance_arg(struct scenario *s, const char *v)
+{
+	if (s->ndist)
+		uerr(s, "machine: distance= given twice");
+	int n = 0;
+	int *d = palloc(s, MMSIM_MAX_NODES * MMSIM_MAX_NODES * sizeof *d);
+	list_shape(s, v, "distance list");
+	char *dup = pstrdup(s, v), *save = NULL;
+	for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		long long x;
+		if (num_i64(t, 10, 254, &x) < 0)
+			uerr(s, "machine: malformed distance '%s' (10..254)", t);
+		if (n == MMSIM_MAX_NODES * MMSIM_MAX_NODES)
+			uerr(s, "machine: too many distances");
+		d[n++] = (int)x;
+	}
+	s->dist = d;
+	s->ndist = n;
+}
+
 void parse_machine(struct scenario *s, struct cmd *c, char **tok, int ntok)
 {
 	if (s->seen_cmd)
@@ -339,6 +360,8 @@ void parse_machine(struct scenario *s, struct cmd *c, char **tok, int ntok)
 			if ((w = WORD_ARG(thp_words, v)) < 0)
 				uerr(s, "machine: thp= must be never, always or madvise");
 			s->cfg.thp = w;
+		} else if ((v = kv(tok[i], "distance="))) {
+			distance_arg(s, v);
 		} else if ((v = kv(tok[i], "flush="))) {
 			if ((w = WORD_ARG(flush_words, v)) < 0)
 				uerr(s, "machine: flush= must be gather or per_vma");
@@ -347,6 +370,11 @@ void parse_machine(struct scenario *s, struct cmd *c, char **tok, int ntok)
 			uerr(s, "machine: unknown option '%s'", tok[i]);
 		}
 	}
+	if (s->ndist && s->ndist != (int)(s->cfg.nodes * s->cfg.nodes))
+		uerr(s, "machine: distance= needs nodes x nodes = %u values, not %d",
+		     s->cfg.nodes * s->cfg.nodes, s->ndist);
+	for (int k = 0; k < s->ndist; k++)
+		s->cfg.distance[k / s->cfg.nodes][k % s->cfg.nodes] = (uint8_t)s->dist[k];
 	char why[128];
 	if (mmsim_config_check(&s->cfg, why, sizeof why))
 		uerr(s, "machine: %s", why);
