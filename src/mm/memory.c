@@ -441,8 +441,9 @@ static bool entry_allows(const struct pmap_entry *e, unsigned flags)
 
 /*
  * An inaccessible entry in an accessible VMA is a NUMA hinting entry
- * (change_prot_numa).  If the page sits on another node than the CPU
- * touching it, try to move it there - never waiting (MIGRATE_ASYNC) - and
+ * (change_prot_numa).  If the page sits on another node than its memory
+ * policy wants (mpol_misplaced: by default the node of the CPU touching
+ * it), try to move it there - never waiting (MIGRATE_ASYNC) - and
  * return true with the ptl dropped: migration restores the entries, moved
  * or not, and the access retries.  Otherwise restore the entry here, with
  * the VMA's protection (write too where a write fault would grant it).
@@ -459,14 +460,18 @@ static bool do_numa_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_are
 	struct mm_sys *s = mm->sys;
 	struct page *p = pfn_to_page(s, e->pfn);
 	struct page *head = compound_head(p);
-	unsigned nid = hw_pfn_node(s->hw, e->pfn), target = cpu->node;
+	unsigned nid = hw_pfn_node(s->hw, e->pfn);
 
 	count_event(mm, cpu, numa_hint_faults);
 	count_vm_events(s, MMSIM_VM_numa_hint_faults, 1);
-	if (nid == target) {
+	if (nid == cpu->node) {
 		count_event(mm, cpu, numa_hint_faults_local);
 		count_vm_events(s, MMSIM_VM_numa_hint_faults_local, 1);
-	} else if ((mm->mems_allowed & (1ULL << target)) && (head == p || (e->flags & PMAP_HUGE)) &&
+	}
+	/* Where the memory policy wants it (the CPU's node by default). */
+	int want = mpol_misplaced(cpu, vma, head, addr, nid);
+	unsigned target = want < 0 ? nid : (unsigned)want;
+	if (want >= 0 && (mm->mems_allowed & (1ULL << target)) && (head == p || (e->flags & PMAP_HUGE)) &&
 		   !((vma->vm_flags & VM_EXEC) && folio_likely_mapped_shared(head))) {
 		struct list_head list;
 		list_init(&list);

@@ -1253,3 +1253,84 @@ void numa_maps_policy(struct vm_area_struct *vma, struct mm_task_policy *tp, cha
 	mpol_to_str(buf, len, pol);
 	mpol_put(pol);
 }
+
+/* ---- NUMA balancing ----------------------------------------------------------- */
+
+/* The policy NUMA balancing would consult, a reference when *ref; NULL is
+ * the default (local, which lets balancing move pages: MPOL_F_MOF). */
+static struct mempolicy *balancing_policy(struct hw_cpu *cpu, struct vm_area_struct *vma,
+					  uint64_t addr, bool *ref)
+{
+	struct mempolicy *pol = vma_own_policy(vma, addr, ref);
+	if (!pol && !vma_is_shmem(vma))
+		pol = current_policy(cpu);
+	return pol;
+}
+
+bool vma_policy_mof(struct hw_cpu *cpu, struct vm_area_struct *vma)
+{
+	bool ref;
+	struct mempolicy *pol = balancing_policy(cpu, vma, vma->vm_start, &ref);
+	/* A shared-memory object with no policy of its own is not scanned
+	 * (Linux asks its get_policy, which finds none). */
+	bool mof = pol ? pol->flags & MPOL_F_MOF : !vma_is_shmem(vma);
+	if (ref)
+		mpol_put(pol);
+	return mof;
+}
+
+int mpol_misplaced(struct hw_cpu *cpu, struct vm_area_struct *vma, struct page *head,
+		   uint64_t addr, unsigned curnid)
+{
+	bool ref;
+	unsigned thisnid = cpu->node;
+	struct mempolicy *pol = balancing_policy(cpu, vma, addr, &ref);
+	int polnid = -1;
+	if (!pol) {
+		/* The default: MPOL_PREFERRED on this node, MOF | MORON. */
+		polnid = (int)thisnid;
+	} else if (pol->flags & MPOL_F_MOF) {
+		uint64_t ilx = 0;
+		bool r2;
+		switch (pol->mode) {
+		case MPOL_INTERLEAVE:
+		case MPOL_WEIGHTED_INTERLEAVE: {
+			struct mempolicy *p = get_vma_policy(cpu, vma, addr, head->order, &ilx, &r2);
+			if (r2)
+				mpol_put(p);
+			polnid = (int)(pol->mode == MPOL_INTERLEAVE ? interleave_nid(pol, ilx)
+								  : weighted_interleave_nid(pol, ilx));
+			break;
+		}
+		case MPOL_PREFERRED:
+			if (!(pol->nodes & (1ULL << curnid)))
+				polnid = __builtin_ctzll(pol->nodes);
+			break;
+		case MPOL_LOCAL:
+			polnid = (int)thisnid;
+			break;
+		case MPOL_BIND:
+		case MPOL_PREFERRED_MANY:
+			if (pol->flags & MPOL_F_MORON) {
+				if (pol->nodes & (1ULL << thisnid))
+					polnid = (int)thisnid;
+			} else if (!(pol->nodes & (1ULL << curnid))) {
+				/* The first of the policy's nodes in this node's
+				 * fallback order. */
+				struct mm_sys *s = vma->vm_mm->sys;
+				for (unsigned k = 0; k < s->nr_nodes && polnid < 0; k++)
+					if (pol->nodes & (1ULL << s->zonelist[thisnid][k]))
+						polnid = s->zonelist[thisnid][k];
+			}
+			break;
+		default:
+			break;
+		}
+		/* Migrate-on-reference: towards the CPU touching it. */
+		if (polnid >= 0 && (pol->flags & MPOL_F_MORON))
+			polnid = (int)thisnid;
+	}
+	if (ref)
+		mpol_put(pol);
+	return polnid >= 0 && (unsigned)polnid != curnid ? polnid : -1;
+}

@@ -1108,6 +1108,13 @@ long do_mbind(struct mm_struct *mm, struct hw_cpu *cpu, struct mm_task_policy *t
 	      uint64_t start, uint64_t len, unsigned mode, unsigned mode_flags,
 	      const nodemask_t *nodes, unsigned long flags, bool move_all_allowed,
 	      uint64_t cpuset);
+/* NUMA balancing and policies: does task_numa_work scan vma (its policy,
+ * else the task's, lets pages move: MPOL_F_MOF)?  And where should the page
+ * at addr, on curnid, go on a hinting fault from cpu (Linux's
+ * mpol_misplaced: a node, or -1 to leave it)? */
+bool vma_policy_mof(struct hw_cpu *cpu, struct vm_area_struct *vma);
+int mpol_misplaced(struct hw_cpu *cpu, struct vm_area_struct *vma, struct page *head,
+		   uint64_t addr, unsigned curnid);
 /* /proc/PID/numa_maps' policy text (mpol_to_str) of vma; tp the task's. */
 void numa_maps_policy(struct vm_area_struct *vma, struct mm_task_policy *tp, char *buf,
 		      size_t len);

@@ -365,9 +365,13 @@ uint64_t change_prot_numa(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t sta
 	for (struct vm_area_struct *v = find_vma(mm, start); v && v->vm_start < end;
 	     v = find_vma(mm, v->vm_end)) {
 		/* task_numa_work() skips inaccessible VMAs (PROT_NONE is not a
-		 * hint) and read-only file mappings (shared library text). */
+		 * hint), read-only file mappings (shared library text) and VMAs
+		 * whose policy does not let NUMA balancing move pages. */
 		if (!vma_is_accessible(v) ||
 		    (v->vm_file && (v->vm_flags & (VM_READ | VM_WRITE)) == VM_READ))
+			continue;
+		/* Nor VMAs whose memory policy forbids moving their pages. */
+		if (!vma_policy_mof(cpu, v))
 			continue;
 		uint64_t s = v->vm_start > start ? v->vm_start : start;
 		uint64_t e = v->vm_end < end ? v->vm_end : end;

@@ -416,6 +416,65 @@ static void test_fork_shared(void)
 	mmsim_destroy(m);
 }
 
+/* ---- NUMA balancing ------------------------------------------------------------------ */
+
+/* Scans [a, a + n pages) and touches each page from th (on CPU 1); the
+ * pages' nodes after. */
+static long scan_touch(struct mmsim_task *t, struct mmsim_task *th, uint64_t a, int n, int *st)
+{
+	/* The scanner runs long after the faults: the LRU batches are
+	 * drained and the pages can be isolated. */
+	lru_add_drain_all(&t->m->mm);
+	long changed = mmsim_numa_scan(t, a, (uint64_t)n * P);
+	uint8_t b;
+	for (int i = 0; i < n; i++)
+		mmsim_load8(th, a + (uint64_t)i * P, &b);
+	nodes_of(t, a, n, st);
+	return changed;
+}
+
+static void test_balancing(void)
+{
+	struct mmsim *m = machine(2);
+	struct mmsim_task *t = task_on(m, 0), *th = NULL;
+	int st[4];
+	mmsim_thread_create(t, "th", 1, &th);
+
+	uint64_t d = map(t, 4 * P, PRIV);
+	touch(t, d, 4 * P);
+	is(scan_touch(t, th, d, 4, st), 4, "default policy: scanned");
+	ok(st[0] == 1 && st[3] == 1, "  and moved to the touching CPU's node");
+
+	uint64_t b = map(t, 4 * P, PRIV);
+	mbind(t, b, 4 * P, BIND, 3, 0);
+	touch(t, b, 4 * P);
+	is(scan_touch(t, th, b, 4, st), 0, "bind without numa_balancing: not scanned");
+	ok(st[0] == 0, "  the pages stay");
+
+	uint64_t nb = map(t, 4 * P, PRIV);
+	is(mbind(t, nb, 4 * P, BIND | F_BALANCING, 3, 0), 0, "bind+numa_balancing 0-1");
+	touch(t, nb, 4 * P);
+	is(scan_touch(t, th, nb, 4, st), 4, "  scanned");
+	ok(st[0] == 1 && st[3] == 1, "  moved towards the CPU, inside the mask");
+
+	uint64_t n0 = map(t, 4 * P, PRIV);
+	mbind(t, n0, 4 * P, BIND | F_BALANCING, 1, 0);
+	touch(t, n0, 4 * P);
+	is(scan_touch(t, th, n0, 4, st), 4, "bind+numa_balancing 0: scanned");
+	ok(st[0] == 0 && st[3] == 0, "  node 1 is outside the mask: the pages stay");
+
+	uint64_t sh = map(t, 4 * P, SHARED);
+	touch(t, sh, 4 * P);
+	is(mmsim_numa_scan(t, sh, 4 * P), 0, "shared memory without a policy: not scanned");
+
+	set_pol(t, INTERLEAVE, 3);
+	uint64_t il = map(t, 4 * P, PRIV);
+	touch(t, il, 4 * P);
+	is(mmsim_numa_scan(t, il, 4 * P), 0, "a task interleave policy: not scanned");
+	set_pol(t, DEFAULT, 0);
+	mmsim_destroy(m);
+}
+
 int main(void)
 {
 	test_set_get();
@@ -424,5 +483,6 @@ int main(void)
 	test_split_merge();
 	test_move();
 	test_fork_shared();
+	test_balancing();
 	return done_testing();
 }
