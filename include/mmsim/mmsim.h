@@ -9,6 +9,7 @@
 #ifndef MMSIM_MMSIM_H
 #define MMSIM_MMSIM_H
 
+#include <mmsim/cgroup.h>
 #include <mmsim/counters.h>
 #include <mmsim/files.h>
 #include <mmsim/machine.h>

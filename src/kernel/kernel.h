@@ -31,6 +31,7 @@ struct mmsim {
 	struct mmsim_task **tasks;
 	int ntasks, cap;
 	int next_pid;
+	struct mmsim_cgroup *cgroups;	/* cgroup.c: every cgroup but the root */
 };
 
 struct mmsim_task {
@@ -75,6 +76,13 @@ struct address_space *file_mapping(struct mmsim_task *t, int fd, int *acc_mode,
 void vfs_destroy(struct mmsim *m);
 /* The name of the file whose page cache mp is (NULL: not a file's). */
 const char *vfs_mapping_name(struct mmsim *m, const struct address_space *mp);
+
+/* oom.c: the memcg OOM killer when no task is allocating (memory.max was
+ * lowered): its victim is reaped at once. */
+enum oom_result oom_kill_memcg(struct mmsim *m, struct hw_cpu *cpu, struct mem_cgroup *memcg);
+
+/* cgroup.c: the cgroups go last, after every page that was charged. */
+void cgroups_destroy(struct mmsim *m);
 
 /* swap.c: the swap area goes with the machine (its tasks gone first). */
 void swap_teardown(struct mmsim *m);

@@ -7,7 +7,10 @@
  *
  * A process is its address space here: threads share one, and die with it.
  * Candidates: every live task whose cpuset meets the allocation's nodes
- * (Linux's cpuset constraint), unless oom_score_adj is -1000.  Badness:
+ * (Linux's cpuset constraint), unless oom_score_adj is -1000; for a memcg
+ * OOM (a charge over memory.max), the tasks whose memory is charged in the
+ * memcg's subtree.  oom_kill counts in vmstat and in the victim's memcg's
+ * memory.events.  Badness:
  * pages + oom_score_adj * (machine pages) / 1000; the largest wins, a tie
  * going to the later task (Linux walks processes oldest first and takes a
  * later one on equal points).
@@ -27,8 +30,11 @@ static int64_t badness(const struct mmsim_task *t, uint64_t total)
 	return points + (int64_t)t->oom_score_adj * (int64_t)(total / 1000);
 }
 
-/* The victim: the first task of the address space with the most to give. */
-static struct mmsim_task *select_bad_process(struct mmsim *m, uint64_t nodemask)
+/* The victim: the first task of the address space with the most to give,
+ * among those whose cpuset meets nodemask and, for a memcg OOM, whose
+ * memory is charged inside memcg. */
+static struct mmsim_task *select_bad_process(struct mmsim *m, uint64_t nodemask,
+					     struct mem_cgroup *memcg)
 {
 	struct mmsim_task *chosen = NULL;
 	int64_t chosen_points = INT64_MIN;
@@ -40,6 +46,8 @@ static struct mmsim_task *select_bad_process(struct mmsim *m, uint64_t nodemask)
 			seen = m->tasks[j]->mm == t->mm;	/* a thread: its process counted */
 		if (seen || t->killed || t->oom_score_adj == -1000 || !(t->mems & nodemask))
 			continue;
+		if (memcg && !mem_cgroup_is_descendant(t->mm->memcg, memcg))
+			continue;
 		int64_t points = badness(t, total);
 		if (points >= chosen_points) {
 			chosen = t;
@@ -49,14 +57,13 @@ static struct mmsim_task *select_bad_process(struct mmsim *m, uint64_t nodemask)
 	return chosen;
 }
 
-enum oom_result kernel_out_of_memory(struct hw_cpu *cpu, struct mm_struct *mm, uint64_t nodemask)
+/* Chooses and kills; mm is the allocating task's address space (NULL: no
+ * task allocates, as when memory.max is written). */
+static enum oom_result oom_kill(struct mmsim *m, struct hw_cpu *cpu, struct mm_struct *mm,
+				uint64_t nodemask, struct mem_cgroup *memcg)
 {
-	struct mmsim_task *cur = cpu->current;
-	if (!cur)
-		return OOM_NO_VICTIM;
-	struct mmsim *m = cur->m;
 	pthread_mutex_lock(&m->lock);
-	struct mmsim_task *victim = select_bad_process(m, nodemask);
+	struct mmsim_task *victim = select_bad_process(m, nodemask, memcg);
 	struct mm_struct *vmm = victim ? victim->mm : NULL;
 	if (vmm)
 		for (int i = 0; i < m->ntasks; i++)
@@ -66,10 +73,28 @@ enum oom_result kernel_out_of_memory(struct hw_cpu *cpu, struct mm_struct *mm, u
 	if (!vmm)
 		return OOM_NO_VICTIM;
 	count_vm_events(&m->mm, MMSIM_VM_oom_kill, 1);
+	memcg_event(vmm->memcg, MEMCG_OOM_KILL);
 	if (vmm == mm)
 		return OOM_KILLED_SELF;	/* reaped once the fault lets go of mm */
 	oom_reap_mm(vmm, cpu);
 	return OOM_KILLED_OTHER;
+}
+
+enum oom_result kernel_out_of_memory(struct hw_cpu *cpu, struct mm_struct *mm, uint64_t nodemask)
+{
+	struct mmsim_task *cur = cpu->current;
+	return cur ? oom_kill(cur->m, cpu, mm, nodemask, NULL) : OOM_NO_VICTIM;
+}
+
+enum oom_result kernel_memcg_out_of_memory(struct hw_cpu *cpu, struct mem_cgroup *memcg)
+{
+	struct mmsim_task *cur = cpu->current;
+	return cur ? oom_kill(cur->m, cpu, cur->mm, UINT64_MAX, memcg) : OOM_NO_VICTIM;
+}
+
+enum oom_result oom_kill_memcg(struct mmsim *m, struct hw_cpu *cpu, struct mem_cgroup *memcg)
+{
+	return oom_kill(m, cpu, NULL, UINT64_MAX, memcg);
 }
 
 bool mmsim_task_killed(const struct mmsim_task *t)

@@ -114,6 +114,7 @@ void mmsim_destroy(struct mmsim *m)
 	lru_add_drain_all(&m->mm);
 	swap_teardown(m);
 	mm_sys_destroy(&m->mm);
+	cgroups_destroy(m);
 	trace_ctx = NULL;	/* its tasks are gone */
 	hw_machine_destroy(m->hw);
 	pthread_mutex_destroy(&m->lock);

@@ -247,6 +247,11 @@ static struct page *add_new_page(struct mm_sys *s, struct hw_cpu *cpu, struct ad
 		*err = -ENOMEM;
 		return NULL;
 	}
+	/* Charged to the memcg of the task that brings the page in. */
+	if (cpu && (*err = mem_cgroup_charge(s, cpu, current_memcg(cpu), p))) {
+		put_page(s, p);
+		return NULL;
+	}
 	/* Nobody else uses it yet, but the buddy allocator may peek at its
 	 * flags (merging a neighbour): atomic flag stores. */
 	p->mapping = (uintptr_t)m;

@@ -47,6 +47,13 @@ int do_huge_pmd_anonymous_page(struct mm_struct *mm, struct hw_cpu *cpu,
 	struct page *p = alloc_pages_mpol(s, cpu, pol, ilx, nid, MAX_ORDER, GFP_ZERO, nodemask);
 	if (ref)
 		mpol_put(pol);
+	/* A huge page's charge does not reclaim: over the limit, small pages
+	 * (Linux's thp_fault_fallback_charge). */
+	if (p && mem_cgroup_try_charge_light(mm->memcg, p)) {
+		put_page(s, p);
+		count_vm_events(s, MMSIM_VM_thp_fault_fallback, 1);
+		return -EAGAIN;
+	}
 	if (!p) {
 		count_vm_events(s, MMSIM_VM_thp_fault_fallback, 1);
 		return -EAGAIN;		/* fall back to a 4 KiB page */

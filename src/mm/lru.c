@@ -151,16 +151,24 @@ int isolate_lru_page(struct mm_sys *s, struct page *p)
 }
 
 unsigned isolate_lru_tail(struct mm_sys *s, unsigned nid, enum lru_list l, unsigned nr,
-			  struct list_head *dst)
+			  struct list_head *dst, bool (*filter)(void *arg, const struct page *p),
+			  void *arg)
 {
 	struct pglist_data *nd = &s->node[nid];
 	struct list_head *h = &nd->lru[l];
 	unsigned n = 0;
 	spin_lock(&nd->lru_lock);
+	struct list_head *pos = h->prev;
 	/* A page whose last reference is going (count 0) is left to its
-	 * freer, moved out of the way; each page is looked at once at most. */
-	for (uint64_t budget = nd->nr_lru[l]; n < nr && budget && !list_empty(h); budget--) {
-		struct page *p = list_entry(h->prev, struct page, lru);
+	 * freer, moved out of the way; each page is looked at once at most.
+	 * Pages the filter refuses keep their place: the walk steps over. */
+	for (uint64_t budget = nd->nr_lru[l]; n < nr && budget && pos != h; budget--) {
+		struct page *p = list_entry(pos, struct page, lru);
+		if (filter && !filter(arg, p)) {
+			pos = pos->prev;
+			continue;
+		}
+		pos = pos->prev;
 		if (!get_page_unless_zero(p)) {
 			list_del(&p->lru);
 			list_add(&p->lru, h);

@@ -77,10 +77,21 @@ static bool page_mapped_zero(const struct mm_sys *s, uint64_t pfn)
 /* A fault that ran out of memory (Linux's VM_FAULT_OOM): never returned to
  * the MMU; fault_reclaiming() reclaims and retries. */
 #define VM_FAULT_OOM 0x10000
+/* A charge found the task's memcg at memory.max: make room, then retry. */
+#define VM_FAULT_MEMCG 0x10001
 
+/* A fault's allocation error as its result: no memory (the allocator's
+ * slow path takes over), killed by the memcg OOM killer (-EINTR), a memcg
+ * that cannot be charged and has nobody to kill (-ENOSPC: SIGBUS). */
 static int vm_fault_errno(int err)
 {
-	return err == -ENOMEM ? VM_FAULT_OOM : SIGSEGV;
+	if (err == -ENOMEM)
+		return VM_FAULT_OOM;
+	if (err == -EDQUOT)
+		return VM_FAULT_MEMCG;
+	if (err == -EINTR)
+		return SIGKILL;
+	return err == -ENOSPC ? SIGBUS : SIGSEGV;
 }
 
 /* A fresh anonymous page for addr, with rmap, LRU and mlock set up. */
@@ -99,6 +110,13 @@ static struct page *new_anon_page(struct mm_struct *mm, struct hw_cpu *cpu,
 		mpol_put(pol);
 	if (!p) {
 		*err = -ENOMEM;
+		return NULL;
+	}
+	/* Under the ptl: a charge over memory.max makes room outside it
+	 * (fault_reclaiming) and the fault runs again. */
+	if (mem_cgroup_try_charge_light(mm->memcg, p)) {
+		put_page(s, p);
+		*err = -EDQUOT;
 		return NULL;
 	}
 	anon_page_setup(cpu, vma, p, addr);
@@ -246,7 +264,9 @@ static struct page *fault_get_cache_page(struct mm_struct *mm, struct hw_cpu *cp
 		p = NULL;
 		err = 0;
 	}
-	*sig = err == -ENOMEM ? VM_FAULT_OOM : err ? SIGBUS : 0;
+	*sig = err ? vm_fault_errno(err) : 0;
+	if (*sig == SIGSEGV)
+		*sig = SIGBUS;	/* past the end, an I/O error */
 	return p;
 }
 
@@ -667,8 +687,8 @@ static int do_swap_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 		put_page(s, p);
 	}
 	/* A slot freed meanwhile: retry; an I/O error: SIGBUS. */
-	if (err == -ENOMEM)
-		return VM_FAULT_OOM;
+	if (err == -ENOMEM || err == -EINTR)
+		return vm_fault_errno(err);
 	return err && err != -ENOENT ? SIGBUS : 0;
 }
 
@@ -805,10 +825,20 @@ static TRACE_HELPER void trace_page_fault(struct mm_struct *mm, uint64_t addr, u
 static int fault_reclaiming(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
 			    uint64_t addr, unsigned flags)
 {
+	unsigned memcg_stuck = 0;
 	for (unsigned stuck = 0; stuck < MAX_RECLAIM_RETRIES;) {
 		int ret = fault_locked(mm, cpu, vma, addr, flags);
-		if (ret != VM_FAULT_OOM)
+		if (ret == VM_FAULT_MEMCG) {
+			int err = mem_cgroup_make_room(mm->sys, cpu, mm->memcg, 1, &memcg_stuck);
+			if (err)
+				return vm_fault_errno(err);
+			continue;
+		}
+		if (ret != VM_FAULT_OOM) {
+			if (!ret && mm->memcg)
+				mem_cgroup_handle_over_high(mm->sys, cpu, mm->memcg);
 			return ret;
+		}
 		if (try_to_free_pages(mm->sys, cpu, fault_node(cpu, mm), mm->mems_allowed)) {
 			stuck = 0;
 			continue;

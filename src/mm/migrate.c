@@ -111,7 +111,7 @@ static void migrate_page_states(struct page *dst, struct page *src)
 	}
 	__atomic_store_n(&dst->flags, __atomic_load_n(&dst->flags, __ATOMIC_RELAXED) | set,
 			 __ATOMIC_RELAXED);
-	dst->memcg = src->memcg;	/* the charge moves with the page */
+	mem_cgroup_migrate(src, dst);	/* the charge moves with the page */
 }
 
 /*

@@ -511,9 +511,11 @@ void lru_cache_enable(struct mm_sys *s);
 int isolate_lru_page(struct mm_sys *s, struct page *p);
 void putback_lru_page(struct mm_sys *s, struct page *p);
 /* Reclaim's isolation: up to nr pages from the tail (the oldest end) of
- * node nid's list l onto dst, each with a reference.  How many. */
+ * node nid's list l onto dst, each with a reference; with a filter, only
+ * pages it accepts (the others stay where they are).  How many. */
 unsigned isolate_lru_tail(struct mm_sys *s, unsigned nid, enum lru_list l, unsigned nr,
-			  struct list_head *dst);
+			  struct list_head *dst, bool (*filter)(void *arg, const struct page *p),
+			  void *arg);
 uint64_t lru_size(struct mm_sys *s, unsigned nid, enum lru_list l);
 /* Puts n pages that are on no LRU on theirs, one lru_lock round per run of
  * pages of the same node; the callers' references stay theirs. */
@@ -841,6 +843,7 @@ struct swap_info {
 	uint64_t cursor;		/* where the next slot search starts */
 	uint16_t *swap_map;
 	uint64_t *zeromap;		/* slots whose page was all zeros: never written */
+	struct mem_cgroup **swap_cgroup;	/* per slot: the memcg charged for it */
 	struct address_space *cache;	/* the swap cache: slot -> page */
 	const struct swap_ops *ops;
 	void *arg;
@@ -975,6 +978,88 @@ unsigned reclaim_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *l
  * pages out when there is swap.  Returns the pages freed: 0 means no
  * progress.  Called with no spinlock held (mmap_lock may be). */
 unsigned try_to_free_pages(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, uint64_t nodemask);
+
+/* ---- memory cgroups (memcontrol.c) ------------------------------------------------- */
+
+/*
+ * Memory cgroups, version 2 (Linux's mm/memcontrol.c).  Invariants:
+ *  - A page is charged to at most one memcg (page->memcg, on the head of a
+ *    huge page), which counts it in its usage and in each ancestor's; the
+ *    charge goes when the page is freed (page_release), or moves to the
+ *    new page when it migrates (never both pages charged).
+ *  - A swap slot owned by a memcg's page is counted in its swap usage
+ *    (and its ancestors') from the slot's allocation to its freeing
+ *    (swap_info.swap_cgroup records the owner).
+ *  - usage never exceeds max after a successful charge (memory.max), nor
+ *    swap usage swap_max; memory.high is pressure (reclaim), not a limit.
+ *  - A memcg lives as long as the machine (cgroups are never removed), so
+ *    pages and address spaces hold plain pointers.
+ * Counters are relaxed atomics; a charge adds first and takes its pages
+ * back when some level is over its limit.
+ */
+/* What an OOM kill did (kernel_out_of_memory and the memcg one). */
+enum oom_result { OOM_NO_VICTIM, OOM_KILLED_OTHER, OOM_KILLED_SELF };
+
+enum memcg_event { MEMCG_LOW, MEMCG_HIGH, MEMCG_MAX, MEMCG_OOM, MEMCG_OOM_KILL, MEMCG_NR_EVENTS };
+#define MEMCG_UNLIMITED UINT64_MAX
+
+struct mem_cgroup {
+	struct mem_cgroup *parent;	/* NULL: the root */
+	uint64_t max, high, low, min, swap_max;	/* pages */
+	uint64_t usage;			/* pages charged here and below */
+	uint64_t swap_usage;		/* swap slots owned here and below */
+	uint64_t events[MEMCG_NR_EVENTS];	/* memory.events: here and below */
+};
+
+void mem_cgroup_init(struct mem_cgroup *memcg, struct mem_cgroup *parent);
+/* Is memcg a or one of its descendants under b? */
+bool mem_cgroup_is_descendant(const struct mem_cgroup *a, const struct mem_cgroup *b);
+/* Charges p (just allocated, not yet visible to anyone) to memcg (NULL:
+ * nothing to do): reclaims from memcg when it is at memory.max, then calls
+ * the memcg OOM killer.  0, -ENOSPC (nobody to kill), or -EINTR when the
+ * charging task itself was killed.  Then memory.high: over it, reclaim. */
+int mem_cgroup_charge(struct mm_sys *s, struct hw_cpu *cpu, struct mem_cgroup *memcg,
+		      struct page *p);
+/* Room for nr more pages in memcg, out of every spinlock (a fault's
+ * charge under its ptl only tries, then comes here): reclaims, and after
+ * MEMCG_RECLAIM_RETRIES rounds without progress (counted in *stuck) calls
+ * the memcg OOM killer.  0 (try again), -EINTR (the caller was killed),
+ * -ENOSPC (nobody to kill). */
+int mem_cgroup_make_room(struct mm_sys *s, struct hw_cpu *cpu, struct mem_cgroup *memcg,
+			 unsigned nr, unsigned *stuck);
+/* memory.high: a memcg (or an ancestor) over it reclaims back under it
+ * (Linux does so as the task returns to user space, and counts `high`).
+ * Out of every spinlock. */
+void mem_cgroup_handle_over_high(struct mm_sys *s, struct hw_cpu *cpu, struct mem_cgroup *memcg);
+/* A charge without reclaim (a huge page's, or one under a spinlock): 0 or
+ * -ENOMEM. */
+int mem_cgroup_try_charge_light(struct mem_cgroup *memcg, struct page *p);
+/* A swap slot owned by memcg (NULL: none) was freed. */
+void mem_cgroup_uncharge_swap(struct mem_cgroup *memcg);
+/* The charge of a page being freed. */
+void mem_cgroup_uncharge(struct page *p);
+/* Migration: dst takes src's charge. */
+void mem_cgroup_migrate(struct page *src, struct page *dst);
+/* A swap slot for page p (add_to_swap, shmem_writeout): charged to p's
+ * memcg's swap usage (0 when memory.swap.max forbids it, or none free). */
+uint64_t swap_alloc_slot_charged(struct mm_sys *s, struct page *p);
+/* The memcg whose page went to slot off (for a swap-in's charge), or NULL. */
+struct mem_cgroup *swap_slot_memcg(struct mm_sys *s, uint64_t off);
+/* Reclaim for a memcg over its limit: up to nr pages of its own (and its
+ * descendants'), from every node.  Returns the pages freed. */
+unsigned try_to_free_mem_cgroup_pages(struct mm_sys *s, struct hw_cpu *cpu,
+				      struct mem_cgroup *memcg, unsigned nr);
+/* The memcg OOM killer (src/kernel/oom.c): kills the largest process in
+ * memcg's subtree. */
+enum oom_result kernel_memcg_out_of_memory(struct hw_cpu *cpu, struct mem_cgroup *memcg);
+/* The memcg the running task's memory is charged to (its process's), or NULL. */
+struct mem_cgroup *current_memcg(struct hw_cpu *cpu);
+/* memory.stat's anon, file and shmem pages of memcg and below (a walk of
+ * every page: for reading the file, not for hot paths). */
+void mem_cgroup_stat(struct mm_sys *s, struct mem_cgroup *memcg, uint64_t *anon, uint64_t *file,
+		     uint64_t *shmem);
+/* Counts an event in memcg and its ancestors. */
+void memcg_event(struct mem_cgroup *memcg, enum memcg_event ev);
 
 /* ---- memory policies (mempolicy.c) ------------------------------------------------- */
 
@@ -1261,6 +1346,7 @@ struct mm_struct {
 	uint64_t total_vm, locked_vm;	/* pages */
 	unsigned home_node;		/* page tables and default allocations */
 	uint64_t mems_allowed;		/* the owner's cpuset: nodes pages may use */
+	struct mem_cgroup *memcg;	/* where its pages are charged (NULL: root) */
 	struct pmap pmap;
 	struct mmsim_counters cnt;
 };
@@ -1568,7 +1654,6 @@ int handle_mm_fault(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr, uns
  * kernel_out_of_memory is called with no spinlock held, the faulting mm's
  * mmap_lock held for reading; nodemask is where the allocation could go.
  */
-enum oom_result { OOM_NO_VICTIM, OOM_KILLED_OTHER, OOM_KILLED_SELF };
 enum oom_result kernel_out_of_memory(struct hw_cpu *cpu, struct mm_struct *mm, uint64_t nodemask);
 /* Linux's oom_badness() before the adjustment: resident pages (a huge page
  * counts 512), swap entries and page-table pages. */

@@ -172,6 +172,7 @@ struct mm_struct *dup_mm(struct mm_struct *old, struct hw_cpu *cpu, int *err)
 	}
 	mm->mmap_base = old->mmap_base;
 	mm->mems_allowed = old->mems_allowed;
+	mm->memcg = old->memcg;		/* a child starts in its parent's cgroup */
 	*err = 0;
 	pthread_rwlock_wrlock(&old->mmap_lock);
 	for (int i = 0; i < old->vmas.n && !*err; i++) {

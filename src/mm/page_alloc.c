@@ -466,6 +466,7 @@ void free_pages_bulk(struct mm_sys *s, struct page **pages, unsigned n)
 static void page_release(struct mm_sys *s, struct page *p)
 {
 	VM_BUG_ON_PAGE(page_test(p, PG_swapcache), p);	/* the cache holds a reference */
+	mem_cgroup_uncharge(p);
 	if (page_test(p, PG_lru))
 		lru_del_freed(s, p);
 	if (page_test(p, PG_mlocked)) {

@@ -137,7 +137,7 @@ int shmem_writeout(struct mm_sys *s, struct page *p)
 {
 	struct address_space *m = (struct address_space *)p->mapping;
 	VM_BUG_ON_PAGE(!page_locked(p) || page_anon(p) || mapping_is_file(m), p);
-	uint64_t off = swap_alloc_slot(s);
+	uint64_t off = swap_alloc_slot_charged(s, p);
 	if (!off)
 		return -ENOMEM;
 	swap_shmem_get(s, off);

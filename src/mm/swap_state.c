@@ -55,7 +55,7 @@ int add_to_swap(struct mm_sys *s, struct page *p)
 {
 	VM_BUG_ON_PAGE(!page_locked(p) || page_test(p, PG_swapcache) ||
 		       !page_test(p, PG_swapbacked), p);
-	uint64_t off = swap_alloc_slot(s);
+	uint64_t off = swap_alloc_slot_charged(s, p);
 	if (!off)
 		return -ENOMEM;
 	int err = swap_cache_insert(s, p, off);
@@ -173,6 +173,15 @@ static struct page *read_swap_page(struct mm_sys *s, struct hw_cpu *cpu, uint64_
 		if (!p) {
 			swapcache_put_slot(s, off);
 			*err = -ENOMEM;
+			return NULL;
+		}
+		/* Charged to the memcg whose page went out, else the task's. */
+		struct mem_cgroup *memcg = swap_slot_memcg(s, off);
+		if (!memcg && cpu)
+			memcg = current_memcg(cpu);
+		if ((*err = mem_cgroup_charge(s, cpu, memcg, p))) {
+			swapcache_put_slot(s, off);
+			put_page(s, p);
 			return NULL;
 		}
 		/* Nobody else uses it yet, but the buddy allocator may peek at

@@ -40,6 +40,8 @@ static void map_store(struct swap_info *si, uint64_t off, unsigned v)
 	if (!v) {
 		__atomic_sub_fetch(&si->inuse, 1, __ATOMIC_RELAXED);
 		zeromap_change(si, off, false);	/* a free slot holds nothing */
+		mem_cgroup_uncharge_swap(__atomic_exchange_n(&si->swap_cgroup[off], NULL,
+							     __ATOMIC_RELAXED));
 	}
 }
 
@@ -63,10 +65,12 @@ int swap_on(struct mm_sys *s, uint64_t slots, const struct swap_ops *ops, void *
 		return -ENOMEM;
 	si->swap_map = calloc(slots, sizeof *si->swap_map);
 	si->zeromap = calloc(slots / 64 + 1, sizeof *si->zeromap);
+	si->swap_cgroup = calloc(slots, sizeof *si->swap_cgroup);
 	si->cache = mapping_create(s, NULL, si, slots << PAGE_SHIFT);
-	if (!si->swap_map || !si->zeromap || !si->cache) {
+	if (!si->swap_map || !si->zeromap || !si->swap_cgroup || !si->cache) {
 		free(si->swap_map);
 		free(si->zeromap);
+		free(si->swap_cgroup);
 		if (si->cache)
 			mapping_put(s, si->cache);
 		free(si);
@@ -355,6 +359,7 @@ static void swap_area_free(struct mm_sys *s, struct swap_info *si)
 	mapping_put(s, si->cache);
 	free(si->swap_map);
 	free(si->zeromap);
+	free(si->swap_cgroup);
 	free(si);
 }
 

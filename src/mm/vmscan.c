@@ -48,7 +48,30 @@ struct scan_control {
 	struct hw_cpu *cpu;
 	bool ignore_references;	/* MADV_PAGEOUT: the caller chose the pages */
 	bool keep_written;	/* MADV_PAGEOUT: a page written stays cached */
+	struct mem_cgroup *target;	/* memcg reclaim: its pages only (NULL: all) */
+	bool ignore_low;	/* nothing else was free: memory.low yields */
+	bool met_low;		/* a page memory.low protected was passed over */
 };
+
+/* May reclaim take p?  Its memcg (or an ancestor below the target) at or
+ * under memory.min never; at or under memory.low only as a last resort. */
+static bool reclaimable_memcg(void *arg, const struct page *p)
+{
+	struct scan_control *sc = arg;
+	struct mem_cgroup *m = __atomic_load_n(&p->memcg, __ATOMIC_RELAXED);
+	if (sc->target && (!m || !mem_cgroup_is_descendant(m, sc->target)))
+		return false;
+	for (; m && m != sc->target; m = m->parent) {
+		uint64_t usage = __atomic_load_n(&m->usage, __ATOMIC_RELAXED);
+		if (usage <= m->min)
+			return false;
+		if (usage <= m->low && !sc->ignore_low) {
+			sc->met_low = true;
+			return false;
+		}
+	}
+	return true;
+}
 
 enum reclaim_verdict {
 	RECLAIM_KEEP,		/* back on its list as it was */
@@ -207,7 +230,7 @@ unsigned reclaim_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *l
 
 /* Scans up to nr pages from the old end of node nid's list l, a batch at a
  * time, until `want` pages are freed.  Returns the pages freed. */
-static unsigned shrink_list(struct mm_sys *s, const struct scan_control *sc, unsigned nid,
+static unsigned shrink_list(struct mm_sys *s, struct scan_control *sc, unsigned nid,
 			    enum lru_list l, uint64_t nr, unsigned want)
 {
 	unsigned freed = 0;
@@ -215,7 +238,8 @@ static unsigned shrink_list(struct mm_sys *s, const struct scan_control *sc, uns
 		struct list_head batch;
 		list_init(&batch);
 		unsigned n = isolate_lru_tail(s, nid, l, nr < SWAP_CLUSTER_MAX ? (unsigned)nr :
-						   SWAP_CLUSTER_MAX, &batch);
+						   SWAP_CLUSTER_MAX, &batch, reclaimable_memcg,
+					      sc);
 		if (!n)
 			break;
 		nr -= n < nr ? n : nr;
@@ -226,7 +250,7 @@ static unsigned shrink_list(struct mm_sys *s, const struct scan_control *sc, uns
 
 /* One pass over node nid at a priority: its file lists always, its
  * anonymous ones when a swap slot is free. */
-static unsigned shrink_node(struct mm_sys *s, const struct scan_control *sc, unsigned nid,
+static unsigned shrink_node(struct mm_sys *s, struct scan_control *sc, unsigned nid,
 			    int priority, unsigned want)
 {
 	static const enum lru_list order[] = { LRU_INACTIVE_FILE, LRU_ACTIVE_FILE,
@@ -245,17 +269,41 @@ static unsigned shrink_node(struct mm_sys *s, const struct scan_control *sc, uns
 	return freed;
 }
 
-unsigned try_to_free_pages(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, uint64_t nodemask)
+/* Scans the nodes of nodemask, nid's fallback order first, at falling
+ * priority until want pages are freed; again without memory.low's
+ * protection when that freed nothing and protected pages were met. */
+static unsigned do_try_to_free_pages(struct mm_sys *s, struct scan_control *sc, unsigned nid,
+				     uint64_t nodemask, unsigned want)
 {
-	struct scan_control sc = { .cpu = cpu };
 	unsigned freed = 0;
 	lru_add_drain_all(s);
-	for (int priority = DEF_PRIORITY; priority >= 0 && freed < SWAP_CLUSTER_MAX; priority--) {
-		for (unsigned k = 0; k < s->nr_nodes && freed < SWAP_CLUSTER_MAX; k++) {
-			unsigned n = s->zonelist[nid][k];	/* the preferred node first */
-			if (nodemask & (1ULL << n))
-				freed += shrink_node(s, &sc, n, priority, SWAP_CLUSTER_MAX - freed);
+	for (int pass = 0; pass < 2 && !freed; pass++) {
+		if (pass) {
+			if (!sc->met_low)
+				break;
+			sc->ignore_low = true;
+		}
+		for (int priority = DEF_PRIORITY; priority >= 0 && freed < want; priority--) {
+			for (unsigned k = 0; k < s->nr_nodes && freed < want; k++) {
+				unsigned n = s->zonelist[nid][k];	/* the preferred node first */
+				if (nodemask & (1ULL << n))
+					freed += shrink_node(s, sc, n, priority, want - freed);
+			}
 		}
 	}
 	return freed;
+}
+
+unsigned try_to_free_pages(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, uint64_t nodemask)
+{
+	struct scan_control sc = { .cpu = cpu };
+	return do_try_to_free_pages(s, &sc, nid, nodemask, SWAP_CLUSTER_MAX);
+}
+
+unsigned try_to_free_mem_cgroup_pages(struct mm_sys *s, struct hw_cpu *cpu,
+				      struct mem_cgroup *memcg, unsigned nr)
+{
+	struct scan_control sc = { .cpu = cpu, .target = memcg };
+	unsigned want = nr > SWAP_CLUSTER_MAX ? nr : SWAP_CLUSTER_MAX;
+	return do_try_to_free_pages(s, &sc, cpu ? cpu->node : 0, UINT64_MAX, want);
 }

@@ -1,0 +1,52 @@
+/*
+ * mmsim/cgroup.h - memory cgroups (cgroup v2's memory controller).
+ *
+ * A machine starts with the root cgroup only (no limits); every task is in
+ * it.  Cgroups form a tree under the root and live as long as the machine.
+ * A task's memory is charged to its process's cgroup: anonymous pages when
+ * they are faulted in, page-cache pages when its task brings them in,
+ * swapped-in pages to the cgroup whose page went out.  Moving a task
+ * (mmsim_cgroup_attach) moves later charges only: pages already charged
+ * stay with their cgroup, as in cgroup v2.
+ *
+ * Interface files, as Linux names and prints them (sizes in bytes; a limit
+ * is a byte count, rounded down to pages, or "max"):
+ *   memory.max, memory.high, memory.low, memory.min, memory.swap.max
+ *     (read and write), memory.current, memory.swap.current,
+ *   memory.events ("low N\nhigh N\nmax N\noom N\noom_kill N\noom_group_kill 0\n",
+ *     counted here and below), memory.stat (anon, file, shmem).
+ * Writing memory.max below the current usage reclaims, then OOM-kills in
+ * the cgroup until the usage fits, as Linux does.
+ */
+#ifndef MMSIM_CGROUP_H
+#define MMSIM_CGROUP_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct mmsim;
+struct mmsim_task;
+struct mmsim_cgroup;
+
+/* A new cgroup called name (unique on the machine) under parent (NULL:
+ * the root).  0, -EEXIST, -EINVAL (empty or long name), -ENOMEM. */
+int mmsim_cgroup_create(struct mmsim *m, const char *name, struct mmsim_cgroup *parent,
+			struct mmsim_cgroup **out);
+/* The cgroup called name, or NULL. */
+struct mmsim_cgroup *mmsim_cgroup_find(struct mmsim *m, const char *name);
+/* Writes an interface file.  0, -EINVAL (bad value), -ENOENT (no such file),
+ * -EBUSY (memory.max: the usage could not be brought under it). */
+int mmsim_cgroup_write(struct mmsim_cgroup *cg, const char *file, const char *value);
+/* Reads an interface file into buf (NUL-terminated, cut to len): its
+ * length, or -ENOENT. */
+long mmsim_cgroup_read(struct mmsim_cgroup *cg, const char *file, char *buf, size_t len);
+/* Moves t's process (every thread sharing its memory) into cg. */
+int mmsim_cgroup_attach(struct mmsim_cgroup *cg, struct mmsim_task *t);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

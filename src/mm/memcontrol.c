@@ -1,0 +1,212 @@
+/*
+ * memcontrol.c - memory cgroups, version 2 (Linux 6.12's mm/memcontrol.c
+ * in its essentials): charging pages to a memcg and its ancestors at
+ * allocation (anonymous faults, page-cache insertion, swap-in), uncharging
+ * at free, moving a charge with a migrated page, swap slots counted against
+ * memory.swap.max, reclaim when a charge meets memory.max or passes
+ * memory.high, and the memcg OOM killer when reclaim cannot make room.
+ * mm.h states the invariants.  The cgroup tree, its files and tasks'
+ * membership are the kernel's (src/kernel/cgroup.c); the victim choice is
+ * src/kernel/oom.c's.
+ *
+ * Reclaim for a memcg scans the nodes' LRU lists for its pages (Linux keeps
+ * an LRU per memcg and node; the pages met and their order are the same,
+ * the cost of skipping others' pages is not).  memory.min and memory.low
+ * protect a memcg from global and from its ancestors' reclaim: a memcg at
+ * or below min is never scanned, one at or below low only when nothing
+ * else could be freed (and then its `low` event counts).
+ */
+#include "mm.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+/* How often memcg reclaim may fail in a row before the OOM killer. */
+#define MEMCG_RECLAIM_RETRIES 16
+
+void mem_cgroup_init(struct mem_cgroup *memcg, struct mem_cgroup *parent)
+{
+	memset(memcg, 0, sizeof *memcg);
+	memcg->parent = parent;
+	memcg->max = memcg->high = memcg->swap_max = MEMCG_UNLIMITED;
+}
+
+bool mem_cgroup_is_descendant(const struct mem_cgroup *a, const struct mem_cgroup *b)
+{
+	for (; a; a = a->parent)
+		if (a == b)
+			return true;
+	return false;
+}
+
+void memcg_event(struct mem_cgroup *memcg, enum memcg_event ev)
+{
+	for (; memcg; memcg = memcg->parent)
+		__atomic_add_fetch(&memcg->events[ev], 1, __ATOMIC_RELAXED);
+}
+
+/* Adds nr to a counter of memcg and its ancestors, up to each one's limit
+ * (the field at offset `limit`); on success NULL, else the first level
+ * over its limit, with nothing added anywhere. */
+static struct mem_cgroup *counter_try_add(struct mem_cgroup *memcg, size_t counter, size_t limit,
+					  uint64_t nr)
+{
+	struct mem_cgroup *m;
+	for (m = memcg; m; m = m->parent) {
+		uint64_t *c = (uint64_t *)((char *)m + counter);
+		uint64_t lim = *(const uint64_t *)((const char *)m + limit);
+		uint64_t now = __atomic_add_fetch(c, nr, __ATOMIC_RELAXED);
+		if (now > lim) {
+			__atomic_sub_fetch(c, nr, __ATOMIC_RELAXED);
+			break;
+		}
+	}
+	if (!m)
+		return NULL;
+	for (struct mem_cgroup *u = memcg; u != m; u = u->parent)
+		__atomic_sub_fetch((uint64_t *)((char *)u + counter), nr, __ATOMIC_RELAXED);
+	return m;
+}
+
+static void counter_sub(struct mem_cgroup *memcg, size_t counter, uint64_t nr)
+{
+	for (; memcg; memcg = memcg->parent)
+		__atomic_sub_fetch((uint64_t *)((char *)memcg + counter), nr, __ATOMIC_RELAXED);
+}
+
+void mem_cgroup_handle_over_high(struct mm_sys *s, struct hw_cpu *cpu, struct mem_cgroup *memcg)
+{
+	for (struct mem_cgroup *m = memcg; m; m = m->parent) {
+		uint64_t usage = __atomic_load_n(&m->usage, __ATOMIC_RELAXED);
+		if (usage <= m->high)
+			continue;
+		memcg_event(m, MEMCG_HIGH);
+		uint64_t over = usage - m->high;
+		try_to_free_mem_cgroup_pages(s, cpu, m, over > 32 ? 32 : (unsigned)over);
+	}
+}
+
+/* The level of memcg's tree that nr more pages would put over its max. */
+static struct mem_cgroup *over_max(struct mem_cgroup *memcg, uint64_t nr)
+{
+	for (; memcg; memcg = memcg->parent)
+		if (__atomic_load_n(&memcg->usage, __ATOMIC_RELAXED) + nr > memcg->max)
+			return memcg;
+	return NULL;
+}
+
+int mem_cgroup_make_room(struct mm_sys *s, struct hw_cpu *cpu, struct mem_cgroup *memcg,
+			 unsigned nr, unsigned *stuck)
+{
+	struct mem_cgroup *over = over_max(memcg, nr);
+	if (!over)
+		return 0;	/* someone else's pages went meanwhile */
+	memcg_event(over, MEMCG_MAX);
+	if (try_to_free_mem_cgroup_pages(s, cpu, over, nr)) {
+		*stuck = 0;
+		return 0;
+	}
+	if (++*stuck < MEMCG_RECLAIM_RETRIES)
+		return 0;
+	*stuck = 0;
+	memcg_event(over, MEMCG_OOM);
+	enum oom_result r = kernel_memcg_out_of_memory(cpu, over);
+	if (r == OOM_KILLED_SELF)
+		return -EINTR;
+	return r == OOM_NO_VICTIM ? -ENOSPC : 0;
+}
+
+int mem_cgroup_charge(struct mm_sys *s, struct hw_cpu *cpu, struct mem_cgroup *memcg,
+		      struct page *p)
+{
+	if (!memcg)
+		return 0;
+	uint64_t nr = 1ULL << p->order;
+	unsigned stuck = 0;
+	while (counter_try_add(memcg, offsetof(struct mem_cgroup, usage),
+			       offsetof(struct mem_cgroup, max), nr)) {
+		int err = mem_cgroup_make_room(s, cpu, memcg, (unsigned)nr, &stuck);
+		if (err)
+			return err;
+	}
+	p->memcg = memcg;
+	mem_cgroup_handle_over_high(s, cpu, memcg);
+	return 0;
+}
+
+int mem_cgroup_try_charge_light(struct mem_cgroup *memcg, struct page *p)
+{
+	if (!memcg)
+		return 0;
+	if (counter_try_add(memcg, offsetof(struct mem_cgroup, usage),
+			    offsetof(struct mem_cgroup, max), 1ULL << p->order))
+		return -ENOMEM;
+	p->memcg = memcg;
+	return 0;
+}
+
+void mem_cgroup_uncharge_swap(struct mem_cgroup *memcg)
+{
+	if (memcg)
+		counter_sub(memcg, offsetof(struct mem_cgroup, swap_usage), 1);
+}
+
+void mem_cgroup_uncharge(struct page *p)
+{
+	struct mem_cgroup *memcg = p->memcg;
+	if (!memcg)
+		return;
+	counter_sub(memcg, offsetof(struct mem_cgroup, usage), 1ULL << p->order);
+	p->memcg = NULL;
+}
+
+void mem_cgroup_migrate(struct page *src, struct page *dst)
+{
+	dst->memcg = src->memcg;
+	src->memcg = NULL;
+}
+
+uint64_t swap_alloc_slot_charged(struct mm_sys *s, struct page *p)
+{
+	struct mem_cgroup *memcg = p->memcg;
+	uint64_t nr = 1ULL << p->order;
+	if (memcg && counter_try_add(memcg, offsetof(struct mem_cgroup, swap_usage),
+				     offsetof(struct mem_cgroup, swap_max), nr))
+		return 0;
+	uint64_t off = swap_alloc_slot(s);
+	struct swap_info *si = swap_area(s);
+	if (!off) {
+		if (memcg)
+			counter_sub(memcg, offsetof(struct mem_cgroup, swap_usage), nr);
+		return 0;
+	}
+	__atomic_store_n(&si->swap_cgroup[off], memcg, __ATOMIC_RELAXED);
+	return off;
+}
+
+struct mem_cgroup *swap_slot_memcg(struct mm_sys *s, uint64_t off)
+{
+	struct swap_info *si = swap_area(s);
+	return si ? __atomic_load_n(&si->swap_cgroup[off], __ATOMIC_RELAXED) : NULL;
+}
+
+void mem_cgroup_stat(struct mm_sys *s, struct mem_cgroup *memcg, uint64_t *anon, uint64_t *file,
+		     uint64_t *shmem)
+{
+	*anon = *file = *shmem = 0;
+	for (uint64_t pfn = 0; pfn < s->hw->nr_pfns; pfn++) {
+		struct page *p = pfn_to_page(s, pfn);
+		struct mem_cgroup *m = __atomic_load_n(&p->memcg, __ATOMIC_RELAXED);
+		if (!m || !mem_cgroup_is_descendant(m, memcg))
+			continue;
+		uint64_t nr = 1ULL << p->order;
+		if (page_anon(p))
+			*anon += nr;
+		else if (page_test(p, PG_swapbacked))
+			*shmem += nr;
+		else
+			*file += nr;
+		pfn += nr - 1;
+	}
+}

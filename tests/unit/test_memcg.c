@@ -1,0 +1,265 @@
+/*
+ * test_memcg.c - memory cgroups (src/mm/memcontrol.c, src/kernel/cgroup.c):
+ * charges and their balance (memory.current is exactly the pages charged,
+ * through faults, migration, swap-out and swap-in, munmap and exit),
+ * memory.max with and without swap, memory.swap.max, memory.high,
+ * memory.low under global pressure, the hierarchy, the memcg OOM killer
+ * and memory.events, writing memory.max below the usage, and the files'
+ * errors.
+ *
+ * Machines: 1 node of 32 MiB (or 2 of 16 MiB), swap as a test needs it;
+ * tasks on CPU 0.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "kernel/kernel.h"
+#include "harness.h"
+#include "tap.h"
+
+#define P PAGE_SIZE
+#define MIB (1ULL << 20)
+#define RW (PROT_READ | PROT_WRITE)
+#define PRIV (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)
+#define SHARED (MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE)
+
+static struct mmsim *machine(unsigned nodes, uint64_t mem, uint64_t swap)
+{
+	struct mmsim_config cfg;
+	struct mmsim *m = NULL;
+	mmsim_config_default(&cfg);
+	cfg.nodes = nodes;
+	cfg.cpus = nodes;
+	cfg.mem_per_node = mem;
+	if (mmsim_create(&cfg, &m))
+		return NULL;
+	if (swap && mmsim_swapon(m, swap, NULL)) {
+		mmsim_destroy(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* A number from an interface file ("max" reads as UINT64_MAX). */
+static uint64_t num(struct mmsim_cgroup *cg, const char *file)
+{
+	char buf[64];
+	if (mmsim_cgroup_read(cg, file, buf, sizeof buf) < 0)
+		return UINT64_MAX - 1;
+	return strncmp(buf, "max", 3) ? strtoull(buf, NULL, 10) : UINT64_MAX;
+}
+
+/* The value of key in memory.events or memory.stat. */
+static uint64_t keyed(struct mmsim_cgroup *cg, const char *file, const char *key)
+{
+	char buf[512];
+	size_t k = strlen(key);
+	if (mmsim_cgroup_read(cg, file, buf, sizeof buf) < 0)
+		return UINT64_MAX - 1;
+	for (char *l = buf; *l; l = strchr(l, '\n') + 1) {
+		if (!strncmp(l, key, k) && l[k] == ' ')
+			return strtoull(l + k + 1, NULL, 10);
+		if (!strchr(l, '\n'))
+			break;
+	}
+	return UINT64_MAX - 1;
+}
+
+static struct mmsim_cgroup *cgroup(struct mmsim *m, const char *name, struct mmsim_cgroup *parent)
+{
+	struct mmsim_cgroup *cg = NULL;
+	mmsim_cgroup_create(m, name, parent, &cg);
+	return cg;
+}
+
+static struct mmsim_task *task_in(struct mmsim *m, struct mmsim_cgroup *cg)
+{
+	struct mmsim_task *t = task_on(m, 0);
+	if (t && cg)
+		mmsim_cgroup_attach(cg, t);
+	return t;
+}
+
+static uint64_t map(struct mmsim_task *t, uint64_t len, int flags)
+{
+	return (uint64_t)mmsim_sys_mmap(t, 0, len, RW, flags, -1, 0);
+}
+
+/* Writes len bytes at a, each page's first byte a function of its index. */
+static int fill(struct mmsim_task *t, uint64_t a, uint64_t len)
+{
+	for (uint64_t i = 0; i < len / P; i++) {
+		int sig = mmsim_fill(t, a + i * P, (int)(i * 13 + 7) & 0xff, P, NULL);
+		if (sig)
+			return sig;
+	}
+	return 0;
+}
+
+static int wrong(struct mmsim_task *t, uint64_t a, uint64_t len)
+{
+	int bad = 0;
+	for (uint64_t i = 0; i < len / P; i++) {
+		uint8_t b = 0;
+		bad += mmsim_load8(t, a + i * P + 9, &b) || b != (uint8_t)((i * 13 + 7) & 0xff);
+	}
+	return bad;
+}
+
+static void test_files(void)
+{
+	struct mmsim *m = machine(1, 32 * MIB, 0);
+	struct mmsim_cgroup *cg = cgroup(m, "a", NULL), *dup = NULL;
+	ok(cg != NULL, "a cgroup");
+	is(mmsim_cgroup_create(m, "a", NULL, &dup), -EEXIST, "the same name again: EEXIST");
+	is(mmsim_cgroup_create(m, "", NULL, &dup), -EINVAL, "an empty name: EINVAL");
+	ok(mmsim_cgroup_find(m, "a") == cg, "found by name");
+	is(num(cg, "memory.max"), UINT64_MAX, "memory.max starts at max");
+	is(num(cg, "memory.low"), 0, "memory.low at 0");
+	is(mmsim_cgroup_write(cg, "memory.max", "4M"), 0, "memory.max 4M");
+	is(num(cg, "memory.max"), 4 * MIB, "  reads 4194304");
+	is(mmsim_cgroup_write(cg, "memory.max", "5000"), 0, "memory.max 5000 bytes");
+	is(num(cg, "memory.max"), 4096, "  rounded down to a page");
+	is(mmsim_cgroup_write(cg, "memory.max", "max"), 0, "back to max");
+	is(mmsim_cgroup_write(cg, "memory.max", "lots"), -EINVAL, "a bad value: EINVAL");
+	is(mmsim_cgroup_write(cg, "memory.max", "-1"), -EINVAL, "a negative one: EINVAL");
+	is(mmsim_cgroup_write(cg, "memory.nothing", "1"), -ENOENT, "no such file: ENOENT");
+	char buf[256];
+	is(mmsim_cgroup_read(cg, "memory.nothing", buf, sizeof buf), -ENOENT, "reading one: ENOENT");
+	ok(mmsim_cgroup_read(cg, "memory.events", buf, sizeof buf) > 0 &&
+	   !strcmp(buf, "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n"),
+	   "memory.events as Linux prints it");
+	mmsim_destroy(m);
+}
+
+static void test_balance(void)
+{
+	struct mmsim *m = machine(2, 16 * MIB, 0);
+	struct mmsim_cgroup *cg = cgroup(m, "a", NULL);
+	struct mmsim_task *t = task_in(m, cg);
+	uint64_t a = map(t, 2 * MIB, PRIV);
+	is(fill(t, a, 2 * MIB), 0, "write 2 MiB in the cgroup");
+	is(num(cg, "memory.current"), 2 * MIB, "memory.current: exactly the pages");
+	is(keyed(cg, "memory.stat", "anon"), 2 * MIB, "memory.stat anon 2 MiB");
+	uint64_t pages[4] = { a, a + P, a + 2 * P, a + 3 * P };
+	int nodes[4] = { 1, 1, 1, 1 }, st[4];
+	is(mmsim_sys_move_pages(t, 0, 4, pages, nodes, st, MMSIM_MPOL_MF_MOVE), 0, "move 4 pages");
+	is(st[0], 1, "  to node 1");
+	is(num(cg, "memory.current"), 2 * MIB, "the charge moved with them: unchanged");
+	struct mmsim_task *c = NULL;
+	is(mmsim_fork(t, "child", &c), 0, "fork");
+	is(fill(c, a, 4 * P), 0, "the child writes 4 pages (copies)");
+	is(num(cg, "memory.current"), 2 * MIB + 4 * P, "  charged to the same cgroup");
+	mmsim_task_exit(c);
+	is(num(cg, "memory.current"), 2 * MIB, "the child's copies uncharged at exit");
+	uint64_t sh = map(t, 8 * P, SHARED);
+	is(fill(t, sh, 8 * P), 0, "8 pages of shared memory");
+	is(keyed(cg, "memory.stat", "shmem"), 8 * P, "memory.stat shmem");
+	is(mmsim_sys_munmap(t, a, 2 * MIB), 0, "munmap the 2 MiB");
+	is(num(cg, "memory.current"), 8 * P, "only the shared pages are left");
+	is(mmsim_sys_munmap(t, sh, 8 * P), 0, "munmap them");
+	is(num(cg, "memory.current"), 0, "nothing charged");
+	mmsim_destroy(m);
+}
+
+static void test_max(void)
+{
+	struct mmsim *m = machine(1, 32 * MIB, 0);
+	struct mmsim_cgroup *parent = cgroup(m, "p", NULL), *cg = cgroup(m, "c", parent);
+	mmsim_cgroup_write(parent, "memory.max", "4M");
+	struct mmsim_task *t = task_in(m, cg), *out = task_on(m, 0);
+	uint64_t a = map(t, 8 * MIB, PRIV);
+	is(fill(t, a, 3 * MIB), 0, "3 MiB under the parent's 4 MiB");
+	is(fill(t, a, 8 * MIB), SIGKILL, "8 MiB without swap: the memcg OOM killer takes it");
+	ok(mmsim_task_killed(t), "  killed");
+	is(keyed(cg, "memory.events", "oom_kill"), 1, "the child's oom_kill 1");
+	is(keyed(parent, "memory.events", "oom_kill"), 1, "and the parent's (hierarchical)");
+	is(keyed(parent, "memory.events", "oom"), 1, "the parent's oom 1 (its limit was hit)");
+	is(keyed(cg, "memory.events", "oom"), 0, "the child's oom 0");
+	ok(keyed(parent, "memory.events", "max") > 0, "the parent's max events");
+	is(num(parent, "memory.current"), 0, "its memory went back");
+	uint64_t b = map(out, 8 * MIB, PRIV);
+	is(fill(out, b, 8 * MIB), 0, "a task outside writes 8 MiB");
+	ok(!mmsim_task_killed(out), "  and lives");
+	mmsim_task_exit(t);
+	mmsim_destroy(m);
+}
+
+static void test_swap(void)
+{
+	struct mmsim *m = machine(1, 32 * MIB, 64 * MIB);
+	struct mmsim_cgroup *cg = cgroup(m, "a", NULL);
+	mmsim_cgroup_write(cg, "memory.max", "4M");
+	struct mmsim_task *t = task_in(m, cg);
+	uint64_t a = map(t, 8 * MIB, PRIV);
+	is(fill(t, a, 8 * MIB), 0, "8 MiB under 4 MiB with swap: written");
+	ok(num(cg, "memory.current") <= 4 * MIB, "memory.current within the limit");
+	ok(num(cg, "memory.swap.current") >= 4 * MIB, "the rest in swap (%llu)",
+	   (unsigned long long)num(cg, "memory.swap.current"));
+	is(wrong(t, a, 8 * MIB), 0, "every page reads back");
+	ok(num(cg, "memory.current") <= 4 * MIB, "still within the limit after swap-ins");
+	is(keyed(cg, "memory.events", "oom"), 0, "no OOM");
+	is(mmsim_sys_munmap(t, a, 8 * MIB), 0, "munmap");
+	is(num(cg, "memory.current"), 0, "memory.current 0");
+	is(num(cg, "memory.swap.current"), 0, "memory.swap.current 0: every slot uncharged");
+
+	struct mmsim_cgroup *ns = cgroup(m, "noswap", NULL);
+	mmsim_cgroup_write(ns, "memory.max", "4M");
+	mmsim_cgroup_write(ns, "memory.swap.max", "0");
+	struct mmsim_task *u = task_in(m, ns);
+	uint64_t b = map(u, 8 * MIB, PRIV);
+	is(fill(u, b, 8 * MIB), SIGKILL, "memory.swap.max 0: killed at the limit");
+	is(keyed(ns, "memory.events", "oom_kill"), 1, "  oom_kill 1");
+	mmsim_task_exit(u);
+
+	/* memory.max lowered below the usage: reclaim pushes it out. */
+	struct mmsim_task *v = task_in(m, cg);
+	uint64_t c = map(v, 3 * MIB, PRIV);
+	mmsim_cgroup_write(cg, "memory.max", "max");
+	is(fill(v, c, 3 * MIB), 0, "3 MiB with no limit");
+	is(mmsim_cgroup_write(cg, "memory.max", "1M"), 0, "memory.max lowered to 1 MiB");
+	ok(num(cg, "memory.current") <= 1 * MIB, "  the usage followed (to swap)");
+	is(wrong(v, c, 3 * MIB), 0, "  and the data reads back");
+	mmsim_destroy(m);
+}
+
+static void test_high_low(void)
+{
+	struct mmsim *m = machine(1, 32 * MIB, 64 * MIB);
+	struct mmsim_cgroup *h = cgroup(m, "high", NULL);
+	mmsim_cgroup_write(h, "memory.high", "2M");
+	struct mmsim_task *t = task_in(m, h);
+	uint64_t a = map(t, 6 * MIB, PRIV);
+	is(fill(t, a, 6 * MIB), 0, "6 MiB over memory.high 2 MiB: no failure");
+	ok(num(h, "memory.current") <= 2 * MIB + 32 * P, "the usage kept near high (%llu)",
+	   (unsigned long long)num(h, "memory.current"));
+	ok(keyed(h, "memory.events", "high") > 0, "high events");
+	is(keyed(h, "memory.events", "oom"), 0, "no OOM");
+	mmsim_task_exit(t);
+
+	/* Global pressure: a protected cgroup keeps its pages in memory. */
+	struct mmsim_cgroup *keep = cgroup(m, "keep", NULL), *other = cgroup(m, "other", NULL);
+	mmsim_cgroup_write(keep, "memory.low", "8M");
+	struct mmsim_task *k = task_in(m, keep), *o = task_in(m, other);
+	uint64_t ka = map(k, 6 * MIB, PRIV), oa = map(o, 48 * MIB, PRIV);
+	is(fill(k, ka, 6 * MIB), 0, "6 MiB in a cgroup with memory.low 8 MiB");
+	is(fill(o, oa, 48 * MIB), 0, "48 MiB elsewhere on a 32 MiB machine");
+	is(num(keep, "memory.swap.current"), 0, "the protected pages stayed in memory");
+	ok(num(other, "memory.swap.current") > 0, "the other cgroup's went to swap");
+	is(wrong(k, ka, 6 * MIB), 0, "the protected data reads back");
+	mmsim_destroy(m);
+}
+
+int main(void)
+{
+	test_files();
+	test_balance();
+	test_max();
+	test_swap();
+	test_high_low();
+	return done_testing();
+}
