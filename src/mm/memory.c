@@ -862,6 +862,8 @@ int handle_mm_fault(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr, uns
 	__atomic_fetch_add(&mm->cnt.faults, 1, __ATOMIC_RELAXED);
 	pthread_rwlock_rdlock(&mm->mmap_lock);
 	struct vm_area_struct *vma = vma_lookup(mm, addr);
+	struct hw_cpu *outer = pt_alloc_cpu;
+	pt_alloc_cpu = cpu;
 	int ret;
 	if (!vma) {
 		count_event(mm, cpu, sigsegv);
@@ -869,6 +871,7 @@ int handle_mm_fault(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr, uns
 	} else {
 		ret = fault_reclaiming(mm, cpu, vma, addr, flags);
 	}
+	pt_alloc_cpu = outer;
 	pthread_rwlock_unlock(&mm->mmap_lock);
 	/* Killed for memory: give it back now (the oom_reaper's work). */
 	if (ret == SIGKILL)
@@ -887,6 +890,9 @@ static void populate_touch(struct mm_sys *s, const struct pmap_entry *e)
 		mark_page_accessed(pfn_to_page(s, e->pfn));
 }
 
+static int populate_range(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
+			  uint64_t start, uint64_t end, unsigned flags);
+
 int populate_vma_range(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
 		       uint64_t start, uint64_t end)
 {
@@ -894,6 +900,16 @@ int populate_vma_range(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_
 	unsigned flags = (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE ? FAULT_FLAG_WRITE : 0;
 	if (!vma_is_accessible(vma))
 		return -EFAULT;	/* gup without FOLL_FORCE refuses PROT_NONE */
+	struct hw_cpu *outer = pt_alloc_cpu;
+	pt_alloc_cpu = cpu;
+	int ret = populate_range(mm, cpu, vma, start, end, flags);
+	pt_alloc_cpu = outer;
+	return ret;
+}
+
+static int populate_range(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
+			  uint64_t start, uint64_t end, unsigned flags)
+{
 	for (uint64_t a = start; a < end; a += PAGE_SIZE) {
 		struct pmap_entry e;
 		/* Past the end of a file: the fault would be SIGBUS, which

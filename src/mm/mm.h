@@ -343,6 +343,7 @@ struct mm_sys {
 	int lru_disable_count;		/* lru_cache_disable() callers */
 	enum mmsim_thp thp;
 	int max_map_count;
+	uint64_t next_ino;		/* shared memory's last inode number */
 	struct pmap_ops pt_ops;
 	uint64_t vm_events[MMSIM_VMSTAT_NR];	/* /proc/vmstat's events (relaxed atomics) */
 	/* Machine counters of events no CPU is charged with (the freeing of
@@ -407,6 +408,9 @@ void mm_sys_destroy(struct mm_sys *s);
 
 struct page *alloc_pages_node(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, unsigned order,
 			      unsigned gfp);
+/* The CPU whose task the page tables being allocated on this host thread
+ * are for (set around faults, populate and fork), or NULL. */
+extern __thread struct hw_cpu *pt_alloc_cpu;
 /* The same, limited to the nodes in nodemask (a cpuset); nid goes first. */
 struct page *alloc_pages_mask(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, unsigned order,
 			      unsigned gfp, uint64_t nodemask);
@@ -1456,7 +1460,7 @@ static inline bool mapping_is_file(const struct address_space *m)
 	return m && m->a_ops;
 }
 
-struct address_space *shmem_create(uint64_t nr_pages);
+struct address_space *shmem_create(struct mm_sys *s, uint64_t nr_pages);
 /* A tmpfs file's memory object (i_size bytes; host: the kernel's inode),
  * one reference for the caller: shared memory as shmem_create's, with a
  * size that the file's owner changes (mapping->i_size, nr_pages). */

@@ -174,6 +174,8 @@ struct mm_struct *dup_mm(struct mm_struct *old, struct hw_cpu *cpu, int *err)
 	mm->mems_allowed = old->mems_allowed;
 	mm->memcg = old->memcg;		/* a child starts in its parent's cgroup */
 	*err = 0;
+	struct hw_cpu *outer = pt_alloc_cpu;
+	pt_alloc_cpu = cpu;		/* the child's tables are the parent's allocations */
 	pthread_rwlock_wrlock(&old->mmap_lock);
 	for (int i = 0; i < old->vmas.n && !*err; i++) {
 		struct vm_area_struct *ov = old->vmas.v[i];
@@ -205,6 +207,7 @@ struct mm_struct *dup_mm(struct mm_struct *old, struct hw_cpu *cpu, int *err)
 		}
 		*err = copy_page_range(mm, old, v, ov);
 	}
+	pt_alloc_cpu = outer;
 	/* The parent's writable entries became read-only: flush them. */
 	hw_flush_mm(cpu, &old->pmap);
 	pthread_rwlock_unlock(&old->mmap_lock);
@@ -353,7 +356,7 @@ static long mmap_region(struct mm_struct *mm, const struct mmap_caller *c, uint6
 			vma->vm_file_id = c->file_id;
 			shmem_link_vma(vma);
 		} else if (vm_flags & VM_SHARED) {
-			vma->vm_file = shmem_create(len >> PAGE_SHIFT);
+			vma->vm_file = shmem_create(mm->sys, len >> PAGE_SHIFT);
 			if (!vma->vm_file) {
 				free(vma);
 				return -ENOMEM;

@@ -25,10 +25,23 @@
 #include <string.h>
 #include <sys/mman.h>
 
+__thread struct hw_cpu *pt_alloc_cpu;
+
+/*
+ * A page-table page for an address space whose home is node.  Allocated
+ * for a task (pt_alloc_cpu: a fault, populate or fork on this thread), it
+ * follows the task's memory policy as Linux's pagetable_alloc does: that
+ * also moves process interleave on (get_mempolicy's next node).
+ */
 static uint64_t pt_alloc(void *arg, unsigned node)
 {
 	struct mm_sys *s = arg;
-	struct page *p = alloc_pages_node(s, NULL, node, 0, GFP_ZERO | GFP_NOWATERMARK);
+	struct hw_cpu *cpu = pt_alloc_cpu;
+	struct mm_task_policy *tp = cpu ? current_task_policy(cpu) : NULL;
+	uint64_t mask = UINT64_MAX;
+	if (tp && __atomic_load_n(&tp->pol, __ATOMIC_ACQUIRE))
+		mpol_pick(cpu, tp->pol, NO_INTERLEAVE_INDEX, node, UINT64_MAX, &node, &mask);
+	struct page *p = alloc_pages_mask(s, NULL, node, 0, GFP_ZERO | GFP_NOWATERMARK, mask);
 	if (!p)
 		return NO_PFN;
 	page_set(p, PG_table);

@@ -21,17 +21,16 @@
 #include <errno.h>
 #include <stdlib.h>
 
-static struct address_space *mapping_alloc(uint64_t nr_pages)
+static struct address_space *mapping_alloc(struct mm_sys *s, uint64_t nr_pages)
 {
 	struct address_space *m = calloc(1, sizeof *m);
 	if (!m)
 		return NULL;
-	static uint64_t next_ino = 1;
-
 	radix_tree_init(&m->pages);
 	m->nr_pages = nr_pages;
-	/* Shared memory's inodes are numbered as Linux's get_next_ino(). */
-	m->ino = __atomic_fetch_add(&next_ino, 1, __ATOMIC_RELAXED);
+	/* Shared memory's inodes are numbered as Linux's get_next_ino(), from
+	 * 1 on each machine (interleave by policy depends on them). */
+	m->ino = __atomic_add_fetch(&s->next_ino, 1, __ATOMIC_RELAXED);
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_mutex_init(&m->i_mmap_lock, NULL);
 	list_init(&m->vmas);
@@ -39,16 +38,19 @@ static struct address_space *mapping_alloc(uint64_t nr_pages)
 	return m;
 }
 
-struct address_space *shmem_create(uint64_t nr_pages)
+struct address_space *shmem_create(struct mm_sys *s, uint64_t nr_pages)
 {
 	/* Its first VMA takes the first reference (shmem_link_vma). */
-	return mapping_alloc(nr_pages);
+	struct address_space *m = mapping_alloc(s, nr_pages);
+	if (m)
+		m->sys = s;
+	return m;
 }
 
 struct address_space *mapping_create(struct mm_sys *s, const struct address_space_operations *ops,
 				     void *host, uint64_t i_size)
 {
-	struct address_space *m = mapping_alloc((i_size + PAGE_SIZE - 1) >> PAGE_SHIFT);
+	struct address_space *m = mapping_alloc(s, (i_size + PAGE_SIZE - 1) >> PAGE_SHIFT);
 	if (!m)
 		return NULL;
 	m->a_ops = ops;
