@@ -879,6 +879,7 @@ enum kind {
 	K_MUNMAP, K_MPROTECT, K_WRITE, K_READ, K_MOVE, K_NODES, K_MIGRATE,
 	K_VMAS, K_MLOCK, K_MUNLOCK, K_MSYNC, K_FSYNC, K_MADVISE, K_NUMA_MAPS,
 	K_SMAPS, K_VMSTAT, K_SETPOL, K_GETPOL, K_MBIND, K_SWAPON, K_SWAPOFF,
+	K_CGROUP, K_CGSET, K_MEMCG,
 };
 
 struct aref {
@@ -920,6 +921,11 @@ struct cmd {
 	int cpu;                /* task: CPU to run on, -1 = the home CPU */
 	long mode;              /* set_mempolicy/mbind: mode with mode flags */
 	int has_addr;           /* get_mempolicy: ADDR given */
+	int cgroup;             /* task cgroup=, cgroup, cgroup_set, memcg: -1 none */
+	int parent_cg;          /* cgroup parent=: -1 the scenario's root */
+	char *cgfile[8];        /* cgroup/cgroup_set: files to write, in order */
+	char *cgval[8];
+	int ncg;
 };
 
 struct symtab {
@@ -947,7 +953,7 @@ static int sym_add(struct symtab *t, const char *s)
 
 static const char *fname;
 static int cur_line;
-static struct symtab maps, tasks, files;
+static struct symtab maps, tasks, files, cgroups;
 static char *mbound;            /* parse time: mapping name bound yet */
 static int mbound_cap;
 static struct cmd *cmds;
@@ -1370,6 +1376,12 @@ static void parse_task(struct cmd *c, char **tok, int ntok)
 			if (num_i64(v, 0, 1023, &x) < 0)
 				uerr("task: malformed cpu '%s'", v);
 			c->cpu = (int)x;
+		} else if ((v = kv(tok[i], "cgroup="))) {
+			if (c->cgroup >= 0)
+				uerr("task: cgroup= given twice");
+			c->cgroup = sym_find(&cgroups, v);
+			if (c->cgroup < 0)
+				uerr("task: unknown cgroup '%s'", v);
 		} else if ((v = kv(tok[i], "mems="))) {
 			int n;
 			if (c->mems)
@@ -1386,7 +1398,78 @@ static void parse_task(struct cmd *c, char **tok, int ntok)
 	}
 	if (c->caps < 0)
 		c->caps = c->uid == 0;      /* root keeps all, others get none */
+	if (c->mems && c->cgroup >= 0)
+		uerr("task: mems= and cgroup= together (a task has one cgroup)");
 	c->task = sym_add(&tasks, tok[1]);
+}
+
+/* The memory controller's files a scenario may write. */
+static const char *const cg_files[] = { "memory.max", "memory.high", "memory.low", "memory.min",
+					"memory.swap.max" };
+
+/* FILE=VALUE items of cgroup and cgroup_set: VALUE a SIZE (written in
+ * bytes) or max. */
+static void cg_writes(struct cmd *c, char **tok, int from, int ntok, const char *verb)
+{
+	for (int i = from; i < ntok; i++) {
+		char *eq = strchr(tok[i], '=');
+		size_t k;
+		if (!eq)
+			uerr("%s: unknown argument '%s'", verb, tok[i]);
+		for (k = 0; k < sizeof cg_files / sizeof cg_files[0]; k++)
+			if (strlen(cg_files[k]) == (size_t)(eq - tok[i]) &&
+			    !strncmp(tok[i], cg_files[k], (size_t)(eq - tok[i])))
+				break;
+		if (k == sizeof cg_files / sizeof cg_files[0])
+			uerr("%s: unknown file in '%s'", verb, tok[i]);
+		if (c->ncg == 8)
+			uerr("%s: too many files", verb);
+		c->cgfile[c->ncg] = xstrdup(cg_files[k]);
+		if (!strcmp(eq + 1, "max")) {
+			c->cgval[c->ncg] = xstrdup("max");
+		} else {
+			struct sb b = { 0 };
+			sb_putf(&b, "%llu", (unsigned long long)size_arg(eq + 1));
+			c->cgval[c->ncg] = b.s;
+		}
+		c->ncg++;
+	}
+}
+
+/* cgroup NAME [parent=CG] [FILE=VALUE...], cgroup_set CG FILE=VALUE...,
+ * memcg CG. */
+static void parse_cgroup(struct cmd *c, char **tok, int ntok)
+{
+	const char *w = tok[0];
+	int i = 2;
+	if (!strcmp(w, "cgroup")) {
+		nargs(ntok, 2, 10, w);
+		c->k = K_CGROUP;
+		name_arg(tok[1], "cgroup");
+		if (sym_find(&cgroups, tok[1]) >= 0)
+			uerr("cgroup '%s' already exists", tok[1]);
+		const char *v;
+		if (ntok > 2 && (v = kv(tok[2], "parent="))) {
+			c->parent_cg = sym_find(&cgroups, v);
+			if (c->parent_cg < 0)
+				uerr("cgroup: unknown cgroup '%s'", v);
+			i = 3;
+		}
+		cg_writes(c, tok, i, ntok, w);
+		c->cgroup = sym_add(&cgroups, tok[1]);
+		return;
+	}
+	c->cgroup = sym_find(&cgroups, ntok > 1 ? tok[1] : "");
+	if (!strcmp(w, "cgroup_set")) {
+		nargs(ntok, 3, 10, w);
+		c->k = K_CGSET;
+	} else {
+		nargs(ntok, 2, 2, w);
+		c->k = K_MEMCG;
+	}
+	if (c->cgroup < 0)
+		uerr("%s: unknown cgroup '%s'", w, tok[1]);
+	cg_writes(c, tok, 2, ntok, w);
 }
 
 /* NUMA memory policies: set_mempolicy, get_mempolicy, mbind. */
@@ -1627,6 +1710,8 @@ static void parse_line(char *text, int line, int *seen_cmd)
 	c->line = line;
 	c->verb = tok[0];
 	c->pid_task = -1;
+	c->cgroup = -1;
+	c->parent_cg = -1;
 	c->file = -1;
 	const char *w = tok[0];
 
@@ -1713,6 +1798,8 @@ static void parse_line(char *text, int line, int *seen_cmd)
 		nargs(ntok, 1, 1, w);
 		c->k = K_SWAPOFF;
 		uses_swap = 1;
+	} else if (!strcmp(w, "cgroup") || !strcmp(w, "cgroup_set") || !strcmp(w, "memcg")) {
+		parse_cgroup(c, tok, ntok);
 	} else if (!strcmp(w, "mprotect")) {
 		nargs(ntok, 4, 4, w);
 		c->k = K_MPROTECT;
@@ -2065,6 +2152,41 @@ static int cg_create(const char *task, const char *mems, char *dir, size_t dirca
 	return 0;
 }
 
+/* ---- memory cgroups ---- */
+
+static char **cg_dir;           /* per scenario cgroup: its directory */
+
+/* Makes the scenario's cgroup ci (under its parent, or under the cgroup
+ * root), with the memory controller on for it.  0 or an errno. */
+static int memcg_create(const struct cmd *c)
+{
+	char path[PATH_MAX + 64];
+	if (!cg_mode)
+		cg_probe();
+	if (cg_mode != 2)
+		return cg_mode < 0 && cg_err ? cg_err : ENODEV;
+	if (!cg_dir)
+		cg_dir = xcalloc((size_t)cgroups.n, sizeof *cg_dir);
+	const char *parent = c->parent_cg >= 0 ? cg_dir[c->parent_cg] : cg_base;
+	if (!parent)
+		return ENOENT;
+	snprintf(path, sizeof path, "%s/cgroup.subtree_control", parent);
+	int e = write_file(path, "+memory");
+	if (e)
+		return e;
+	char dir[PATH_MAX];
+	if (c->parent_cg >= 0)
+		snprintf(dir, sizeof dir, "%.3000s/%.128s", parent, cgroups.v[c->cgroup]);
+	else
+		snprintf(dir, sizeof dir, "%.3000s/mms-%d-cg-%.128s", parent, (int)getpid(),
+			 cgroups.v[c->cgroup]);
+	if (mkdir(dir, 0755) < 0)
+		return errno;
+	sym_add(&cg_made, dir);
+	cg_dir[c->cgroup] = xstrdup(dir);
+	return 0;
+}
+
 static void cg_cleanup(void)
 {
 	for (int i = cg_made.n - 1; i >= 0; i--) {
@@ -2142,12 +2264,17 @@ static void child_exec(int fd, unsigned uid, int caps, const char *cgdir, int cp
 }
 
 /* Starts task ti as a fresh process.  0 or an errno. */
-static int spawn_task(int ti, unsigned uid, int caps, const char *mems, int cpu)
+static int spawn_task(int ti, unsigned uid, int caps, const char *mems, int cpu, int cgroup)
 {
 	char cgdir[PATH_MAX] = "";
 	int e, sv[2];
 	if (mems && (e = cg_create(tasks.v[ti], mems, cgdir, sizeof cgdir)))
 		return e;
+	if (cgroup >= 0) {
+		if (!cg_dir || !cg_dir[cgroup])
+			return ENOENT;
+		snprintf(cgdir, sizeof cgdir, "%s", cg_dir[cgroup]);
+	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return errno;
 	fflush(stdout);
@@ -3021,6 +3148,51 @@ static void run_swapoff(const struct cmd *c)
 	out(c, "%ld", r);
 }
 
+static void run_cgroup(const struct cmd *c)
+{
+	char path[PATH_MAX + 64], buf[1024];
+	int e = 0;
+	if (c->k == K_CGROUP && (e = memcg_create(c))) {
+		out_err(c, e);
+		return;
+	}
+	const char *dir = cg_dir ? cg_dir[c->cgroup] : NULL;
+	if (!dir) {
+		out_err(c, ENOENT);
+		return;
+	}
+	for (int i = 0; i < c->ncg && !e; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, c->cgfile[i]);
+		e = write_file(path, c->cgval[i]);
+	}
+	if (c->k == K_CGROUP) {
+		if (e)
+			out_err(c, e);
+		return;
+	}
+	if (c->k == K_CGSET) {
+		if (e)
+			out_err(c, e);
+		else
+			out(c, "0");
+		return;
+	}
+	/* memcg: memory.events' oom and oom_kill. */
+	snprintf(path, sizeof path, "%s/memory.events", dir);
+	if ((e = read_file(path, buf, sizeof buf))) {
+		out_err(c, e);
+		return;
+	}
+	unsigned long long oom = 0, kill = 0;
+	for (char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		if (!strncmp(l, "oom ", 4))
+			oom = strtoull(l + 4, NULL, 10);
+		else if (!strncmp(l, "oom_kill ", 9))
+			kill = strtoull(l + 9, NULL, 10);
+	}
+	out(c, "oom=%llu oom_kill=%llu", oom, kill);
+}
+
 static void run_cmd(const struct cmd *c)
 {
 	struct req q;
@@ -3035,7 +3207,7 @@ static void run_cmd(const struct cmd *c)
 		cur = c->task;
 		return;
 	case K_TASK: {
-		int e = spawn_task(c->task, c->uid, c->caps, c->mems, c->cpu);
+		int e = spawn_task(c->task, c->uid, c->caps, c->mems, c->cpu, c->cgroup);
 		if (e)
 			out_err(c, e);
 		return;
@@ -3051,6 +3223,11 @@ static void run_cmd(const struct cmd *c)
 		return;
 	case K_SWAPOFF:
 		run_swapoff(c);
+		return;
+	case K_CGROUP:
+	case K_CGSET:
+	case K_MEMCG:
+		run_cgroup(c);          /* the controller's, like vmstat */
 		return;
 	default:
 		break;
@@ -3269,7 +3446,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < maps.n; i++)
 		mval[i] = (uint64_t)-1;
 	atexit(finish);
-	int e = spawn_task(0, 0, 1, NULL, -1);
+	int e = spawn_task(0, 0, 1, NULL, -1, -1);
 	if (e) {
 		fprintf(stderr, "mms-linux: cannot start task main: %s\n", strerror(e));
 		return 1;

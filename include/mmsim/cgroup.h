@@ -32,18 +32,21 @@ struct mmsim_task;
 struct mmsim_cgroup;
 
 /* A new cgroup called name (unique on the machine) under parent (NULL:
- * the root).  0, -EEXIST, -EINVAL (empty or long name), -ENOMEM. */
+ * the root).  0, -EEXIST, -EINVAL (empty or long name), -EBUSY (parent
+ * has tasks: cgroup v2 keeps them at the leaves), -ENOMEM. */
 int mmsim_cgroup_create(struct mmsim *m, const char *name, struct mmsim_cgroup *parent,
 			struct mmsim_cgroup **out);
 /* The cgroup called name, or NULL. */
 struct mmsim_cgroup *mmsim_cgroup_find(struct mmsim *m, const char *name);
-/* Writes an interface file.  0, -EINVAL (bad value), -ENOENT (no such file),
- * -EBUSY (memory.max: the usage could not be brought under it). */
+/* Writes an interface file.  0, -EINVAL (bad value), -ENOENT (no such
+ * file).  memory.max below the usage reclaims and kills first; the write
+ * succeeds even when that cannot bring the usage under it (as Linux's). */
 int mmsim_cgroup_write(struct mmsim_cgroup *cg, const char *file, const char *value);
 /* Reads an interface file into buf (NUL-terminated, cut to len): its
  * length, or -ENOENT. */
 long mmsim_cgroup_read(struct mmsim_cgroup *cg, const char *file, char *buf, size_t len);
-/* Moves t's process (every thread sharing its memory) into cg. */
+/* Moves t's process (every thread sharing its memory) into cg: 0, or
+ * -EBUSY when cg has child cgroups. */
 int mmsim_cgroup_attach(struct mmsim_cgroup *cg, struct mmsim_task *t);
 
 #ifdef __cplusplus

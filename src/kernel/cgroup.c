@@ -36,6 +36,24 @@ struct mmsim_cgroup *mmsim_cgroup_find(struct mmsim *m, const char *name)
 	return cg;
 }
 
+/* cgroup v2 keeps processes at the leaves once a controller is on below:
+ * does a task's memory go to cg itself?  Has cg children?  (m->lock held) */
+static bool has_procs(struct mmsim *m, const struct mmsim_cgroup *cg)
+{
+	for (int i = 0; i < m->ntasks; i++)
+		if (m->tasks[i]->mm->memcg == &cg->memcg)
+			return true;
+	return false;
+}
+
+static bool has_children(struct mmsim *m, const struct mmsim_cgroup *cg)
+{
+	for (struct mmsim_cgroup *c = m->cgroups; c; c = c->next)
+		if (c->memcg.parent == &cg->memcg)
+			return true;
+	return false;
+}
+
 int mmsim_cgroup_create(struct mmsim *m, const char *name, struct mmsim_cgroup *parent,
 			struct mmsim_cgroup **out)
 {
@@ -51,6 +69,11 @@ int mmsim_cgroup_create(struct mmsim *m, const char *name, struct mmsim_cgroup *
 	snprintf(cg->name, sizeof cg->name, "%s", name);
 	mem_cgroup_init(&cg->memcg, parent ? &parent->memcg : NULL);
 	pthread_mutex_lock(&m->lock);
+	if (parent && has_procs(m, parent)) {
+		pthread_mutex_unlock(&m->lock);
+		free(cg);
+		return -EBUSY;
+	}
 	cg->next = m->cgroups;
 	m->cgroups = cg;
 	pthread_mutex_unlock(&m->lock);
@@ -71,8 +94,12 @@ int mmsim_cgroup_attach(struct mmsim_cgroup *cg, struct mmsim_task *t)
 {
 	if (cg->m != t->m)
 		return -EINVAL;
-	__atomic_store_n(&t->mm->memcg, &cg->memcg, __ATOMIC_RELEASE);
-	return 0;
+	pthread_mutex_lock(&cg->m->lock);
+	bool busy = has_children(cg->m, cg);
+	if (!busy)
+		__atomic_store_n(&t->mm->memcg, &cg->memcg, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&cg->m->lock);
+	return busy ? -EBUSY : 0;
 }
 
 /* The limit files and where each lives in struct mem_cgroup. */
@@ -117,8 +144,8 @@ static int parse_limit(const char *v, uint64_t *pages)
 	return 0;
 }
 
-/* memory.max below the usage: reclaim, then kill, until it fits (Linux's
- * memory_max_write); -EBUSY if nothing more can go. */
+/* memory.max below the usage: reclaim, then kill, until it fits or nobody
+ * is left to kill (Linux's memory_max_write). */
 static int shrink_to_max(struct mmsim *m, struct mem_cgroup *mc)
 {
 	struct hw_cpu *cpu = &m->hw->cpu[0];
@@ -132,7 +159,7 @@ static int shrink_to_max(struct mmsim *m, struct mem_cgroup *mc)
 			continue;
 		memcg_event(mc, MEMCG_OOM);
 		if (oom_kill_memcg(m, cpu, mc) == OOM_NO_VICTIM)
-			return -EBUSY;
+			return 0;	/* Linux leaves it over; the write succeeds */
 		stuck = 0;
 	}
 	return 0;
@@ -147,7 +174,7 @@ int mmsim_cgroup_write(struct mmsim_cgroup *cg, const char *file, const char *va
 		return -EINVAL;
 	__atomic_store_n(lim, pages, __ATOMIC_RELAXED);
 	if (lim == &cg->memcg.max)
-		return shrink_to_max(cg->m, &cg->memcg);
+		shrink_to_max(cg->m, &cg->memcg);
 	return 0;
 }
 

@@ -43,6 +43,7 @@ struct task_args {
 	int cpu;
 	uint64_t mems;
 	bool has_mems, mems_bad;
+	int cgroup;		/* cgroup=: a cgroup's index, or -1 */
 };
 
 /* NAME = mmap SIZE PROT ..., NAME = hole SIZE (size only). */
@@ -108,6 +109,16 @@ extern const char *const mpol_mode_names[MPOL_NAMES];
 extern const char *const mpol_flag_names[3];
 extern const long mpol_flag_vals[3];
 
+/* cgroup NAME [parent=CG] [FILE=VALUE...], cgroup_set CG FILE=VALUE...,
+ * memcg CG: files of the memory controller with their values. */
+#define CG_MAX_WRITES 8
+struct cgroup_args {
+	int cgroup, parent;	/* indexes in scenario.cgroups; parent -1: the root */
+	int n;
+	const char *file[CG_MAX_WRITES];
+	const char *value[CG_MAX_WRITES];	/* bytes or "max" */
+};
+
 /* crash [torn]. */
 struct crash_args {
 	bool torn;
@@ -127,6 +138,7 @@ struct cmd {
 		struct pages_args pages;
 		struct migrate_args migrate;
 		struct mpol_args mpol;
+		struct cgroup_args cg;
 		struct crash_args crash;
 	};
 };
@@ -135,7 +147,7 @@ struct scenario {
 	const char *name;
 	struct cmd *cmds;
 	int n, cap;
-	struct symtab maps, tasks, files;
+	struct symtab maps, tasks, files, cgroups;
 	struct mmsim_config cfg;
 	const char *disk_dir;	/* --disk: files live there (NULL: a temporary directory) */
 	bool disk_files;	/* names of files already on that disk may be used undeclared */
@@ -197,6 +209,9 @@ void parse_set_mempolicy(struct scenario *s, struct cmd *c, char **tok, int ntok
 void parse_get_mempolicy(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void parse_mbind(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void parse_swapon(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_cgroup(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_cgroup_set(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_memcg(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void parse_crash(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void parse_reboot(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void parse_stats(struct scenario *s, struct cmd *c, char **tok, int ntok);
@@ -222,6 +237,9 @@ void run_move_pages(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_nodes(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_migrate_pages(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_set_mempolicy(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_cgroup(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_cgroup_set(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_memcg(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_get_mempolicy(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_mbind(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_vmas(struct run *r, const struct cmd *c, struct mmsim_task *t);

@@ -412,6 +412,11 @@ static bool task_option(struct scenario *s, struct task_args *a, const char *tok
 			uerr(s, "task: cpu=%lld but the machine has %u CPUs", x, s->cfg.cpus);
 		a->cpu = (int)x;
 		*seen |= 4;
+	} else if ((v = kv(tok, "cgroup="))) {
+		if (a->cgroup >= 0)
+			uerr(s, "task: cgroup= given twice");
+		if ((a->cgroup = sym_find(&s->cgroups, v)) < 0)
+			uerr(s, "task: unknown cgroup '%s'", v);
 	} else if ((v = kv(tok, "mems="))) {
 		int n;
 		if (a->has_mems)
@@ -440,9 +445,12 @@ void parse_task(struct scenario *s, struct cmd *c, char **tok, int ntok)
 	if (sym_find(&s->tasks, tok[1]) >= 0)
 		uerr(s, "task '%s' already exists", tok[1]);
 	a->caps = -1;
+	a->cgroup = -1;
 	for (int i = 2; i < ntok; i++)
 		if (!task_option(s, a, tok[i], &seen))
 			uerr(s, "task: unknown argument '%s'", tok[i]);
+	if (a->has_mems && a->cgroup >= 0)
+		uerr(s, "task: mems= and cgroup= together (a task has one cgroup)");
 	if (a->caps < 0)
 		a->caps = a->uid == 0;
 	a->task = sym_add(&s->tasks, tok[1]);
@@ -859,6 +867,78 @@ void parse_get_mempolicy(struct scenario *s, struct cmd *c, char **tok, int ntok
 		c->mpol.flags |= 2;
 }
 
+/* ---- memory cgroups ---- */
+
+static const char *const cg_files[] = { "memory.max", "memory.high", "memory.low", "memory.min",
+					"memory.swap.max" };
+
+/* FILE=VALUE items: a memory controller file and a SIZE (kept in bytes)
+ * or max. */
+static void cg_writes(struct scenario *s, struct cgroup_args *a, char **tok, int from, int ntok,
+		      const char *verb)
+{
+	for (int i = from; i < ntok; i++) {
+		const char *eq = strchr(tok[i], '=');
+		size_t k, n = eq ? (size_t)(eq - tok[i]) : 0;
+		for (k = 0; eq && k < sizeof cg_files / sizeof cg_files[0]; k++)
+			if (strlen(cg_files[k]) == n && !strncmp(tok[i], cg_files[k], n))
+				break;
+		if (!eq)
+			uerr(s, "%s: unknown argument '%s'", verb, tok[i]);
+		if (k == sizeof cg_files / sizeof cg_files[0])
+			uerr(s, "%s: unknown file in '%s'", verb, tok[i]);
+		if (a->n == CG_MAX_WRITES)
+			uerr(s, "%s: too many files", verb);
+		a->file[a->n] = cg_files[k];
+		if (!strcmp(eq + 1, "max")) {
+			a->value[a->n] = "max";
+		} else {
+			char *b = palloc(s, 24);
+			snprintf(b, 24, "%llu", (unsigned long long)size_arg(s, eq + 1));
+			a->value[a->n] = b;
+		}
+		a->n++;
+	}
+}
+
+static int cgroup_ref(struct scenario *s, const char *verb, const char *name)
+{
+	int i = sym_find(&s->cgroups, name);
+	if (i < 0)
+		uerr(s, "%s: unknown cgroup '%s'", verb, name);
+	return i;
+}
+
+void parse_cgroup(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	const char *v;
+	int i = 2;
+	nargs(s, ntok, 2, 10, tok[0]);
+	name_arg(s, tok[1], "cgroup");
+	if (sym_find(&s->cgroups, tok[1]) >= 0)
+		uerr(s, "cgroup '%s' already exists", tok[1]);
+	c->cg.parent = -1;
+	if (ntok > 2 && (v = kv(tok[2], "parent="))) {
+		c->cg.parent = cgroup_ref(s, tok[0], v);
+		i = 3;
+	}
+	cg_writes(s, &c->cg, tok, i, ntok, tok[0]);
+	c->cg.cgroup = sym_add(&s->cgroups, tok[1]);
+}
+
+void parse_cgroup_set(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	nargs(s, ntok, 3, 10, tok[0]);
+	c->cg.cgroup = cgroup_ref(s, tok[0], tok[1]);
+	cg_writes(s, &c->cg, tok, 2, ntok, tok[0]);
+}
+
+void parse_memcg(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	nargs(s, ntok, 2, 2, tok[0]);
+	c->cg.cgroup = cgroup_ref(s, tok[0], tok[1]);
+}
+
 /* The reference interpreter's swap disk (oracle/gen-expected.sh): an area
  * larger than it, or smaller than a page, is a usage error on both sides. */
 #define SCENARIO_SWAP_DISK (1ULL << 30)
@@ -968,6 +1048,7 @@ void scenario_free(struct scenario *s)
 	sym_free(&s->maps);
 	sym_free(&s->tasks);
 	sym_free(&s->files);
+	sym_free(&s->cgroups);
 	free(s->bound);
 	free(s->linebuf);
 	free(s);

@@ -38,6 +38,7 @@ struct run {
 	bool json, first_json;
 	bool failed;		/* the simulator failed: scenario_run returns 1 */
 	struct mmsim_task *running;	/* the task of the command running, if any */
+	struct mmsim_cgroup **cgroup;	/* by cgroup index; NULL: not made */
 	bool emitted;		/* the command running printed its result */
 	struct mmsim_vmstat vmstat_base;	/* `vmstat` prints the change since the start */
 };
@@ -235,6 +236,13 @@ void run_task(struct run *r, const struct cmd *c, struct mmsim_task *t)
 		return;
 	}
 	int err = mmsim_task_create(r->m, &a, &r->task[ta->task]);
+	/* cgroup=: the task joins it before it runs anything. */
+	if (!err && ta->cgroup >= 0) {
+		struct mmsim_cgroup *cg = r->cgroup[ta->cgroup];
+		err = cg ? mmsim_cgroup_attach(cg, r->task[ta->task]) : -ENOENT;
+		if (err)
+			mmsim_task_exit(r->task[ta->task]);
+	}
 	if (err) {
 		r->task[ta->task] = NULL;
 		emit_err(r, c, err);
@@ -677,6 +685,58 @@ void run_get_mempolicy(struct run *r, const struct cmd *c, struct mmsim_task *t)
 	free(b.buf);
 }
 
+/* ---- memory cgroups ---- */
+
+/* The writes of a cgroup or cgroup_set command: 0 or the first error. */
+static int cgroup_writes(struct mmsim_cgroup *cg, const struct cgroup_args *a)
+{
+	for (int i = 0; i < a->n; i++) {
+		int err = mmsim_cgroup_write(cg, a->file[i], a->value[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+void run_cgroup(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	const struct cgroup_args *a = &c->cg;
+	struct mmsim_cgroup *parent = a->parent >= 0 ? r->cgroup[a->parent] : NULL;
+	int err = a->parent >= 0 && !parent ? -ENOENT : 0;
+	if (!err)
+		err = mmsim_cgroup_create(r->m, r->s->cgroups.v[a->cgroup], parent,
+					  &r->cgroup[a->cgroup]);
+	if (!err)
+		err = cgroup_writes(r->cgroup[a->cgroup], a);
+	if (err)
+		emit_err(r, c, err);
+}
+
+void run_cgroup_set(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	struct mmsim_cgroup *cg = r->cgroup[c->cg.cgroup];
+	emit_ret(r, c, cg ? cgroup_writes(cg, &c->cg) : -ENOENT);
+}
+
+void run_memcg(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	struct mmsim_cgroup *cg = r->cgroup[c->cg.cgroup];
+	char buf[256];
+	if (!cg) {
+		emit_err(r, c, -ENOENT);
+		return;
+	}
+	mmsim_cgroup_read(cg, "memory.events", buf, sizeof buf);
+	unsigned long long oom = 0, kill = 0;
+	for (char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		if (!strncmp(l, "oom ", 4))
+			oom = strtoull(l + 4, NULL, 10);
+		else if (!strncmp(l, "oom_kill ", 9))
+			kill = strtoull(l + 9, NULL, 10);
+	}
+	emit(r, c, "oom=%llu oom_kill=%llu", oom, kill);
+}
+
 void run_stats(struct run *r, const struct cmd *c, struct mmsim_task *t)
 {
 	struct mmsim_counters k;
@@ -859,6 +919,7 @@ static void run_free(struct run *r)
 	free(r->task);
 	free(r->hole_next);
 	free(r->mval);
+	free(r->cgroup);
 }
 
 /* The machine, its disks and task main; 0, or 1 with a message. */
@@ -879,6 +940,7 @@ static int run_start(struct run *r)
 	r->task = xcalloc((size_t)s->tasks.n, sizeof *r->task);
 	r->hole_next = xcalloc((size_t)s->tasks.n, sizeof *r->hole_next);
 	r->mval = xcalloc((size_t)s->maps.n, sizeof *r->mval);
+	r->cgroup = xcalloc((size_t)s->cgroups.n + 1, sizeof *r->cgroup);
 	if (s->disk_dir) {
 		char why[256] = "";
 		e = mmsim_disks_attach(r->m, s->disk_dir, NULL, why, sizeof why);

@@ -130,6 +130,15 @@ static void test_files(void)
 	is(mmsim_cgroup_write(cg, "memory.nothing", "1"), -ENOENT, "no such file: ENOENT");
 	char buf[256];
 	is(mmsim_cgroup_read(cg, "memory.nothing", buf, sizeof buf), -ENOENT, "reading one: ENOENT");
+	struct mmsim_task *t = task_on(m, 0);
+	is(mmsim_cgroup_attach(cg, t), 0, "a task joins it");
+	struct mmsim_cgroup *child = NULL;
+	is(mmsim_cgroup_create(m, "child", cg, &child), -EBUSY,
+	   "a child under a cgroup with tasks: EBUSY (v2 keeps tasks at the leaves)");
+	struct mmsim_cgroup *p = cgroup(m, "p", NULL), *c = cgroup(m, "c", p);
+	ok(p && c, "a parent with a child");
+	is(mmsim_cgroup_attach(p, t), -EBUSY, "a task into the parent: EBUSY");
+	is(mmsim_cgroup_attach(c, t), 0, "into the child: fine");
 	ok(mmsim_cgroup_read(cg, "memory.events", buf, sizeof buf) > 0 &&
 	   !strcmp(buf, "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n"),
 	   "memory.events as Linux prints it");
