@@ -41,6 +41,11 @@
  *             one: its faults reclaim, so the shared pages of both
  *             processes are unmapped and swapped by rmap too, and read
  *             back from the swap area.
+ *   memcg     pressure's rounds on 2 nodes of 64 MiB (room for everything),
+ *             the process in a memory cgroup whose memory.max is a third of
+ *             the region: the writers' charges reclaim the cgroup's own
+ *             pages (memcg reclaim) and swap them; memory.current stays
+ *             within the limit, and every charge is gone at the end.
  *   (pageout and shared pause up to 0.1 ms every 8th round, so that the
  *   writers fault a fair share of the pages back in between.)
  *
@@ -111,7 +116,14 @@
 #define PAGEOUT_WINDOW 512	/* pressure: pages one MADV_PAGEOUT covers */
 #define BALLOON_STEP 32		/* shared: balloon pages the main thread touches a round */
 
-enum variant { V_PAGEOUT, V_PRESSURE, V_SHARED };
+enum variant { V_PAGEOUT, V_PRESSURE, V_SHARED, V_MEMCG };
+
+/* memcg runs pressure's rounds, its pressure coming from a cgroup's
+ * memory.max instead of the machine's size. */
+static bool pressure_like(enum variant v)
+{
+	return v == V_PRESSURE || v == V_MEMCG;
+}
 
 /* ---- the main thread ---------------------------------------------------------- */
 
@@ -348,6 +360,7 @@ static bool enough_seen(struct stress *r, struct mstats *st, uint64_t out0, uint
 	case V_PAGEOUT:
 		return st->moved > 0;
 	case V_PRESSURE:
+	case V_MEMCG:
 		return st->scratch_remaps >= 2 && ev(r->m, MMSIM_VM_pswpin) > in0;
 	case V_SHARED:
 		return st->dontneeds > 0 && ev(r->m, MMSIM_VM_pswpin) > in0;
@@ -396,7 +409,8 @@ static void main_loop(struct stress *r, double secs, struct mstats *st, struct s
 			}
 			break;
 		}
-		case V_PRESSURE: {
+		case V_PRESSURE:
+		case V_MEMCG: {
 			uint64_t first = xorshift(&rng) % (n - PAGEOUT_WINDOW + 1);
 			advise(st, r->main, page_addr(r, (unsigned)first),
 			       PAGEOUT_WINDOW * PAGE_SIZE, MADV_PAGEOUT, "MADV_PAGEOUT", round);
@@ -451,7 +465,7 @@ static void main_loop(struct stress *r, double secs, struct mstats *st, struct s
 		query_round(r, st, round, warm, addrs, status, absent);
 		/* pageout, shared: a pause of up to 100 us now and then, so the
 		 * writers fault a fair share of the pages back in between. */
-		if (r->v != V_PRESSURE && round % 8 == 0) {
+		if (!pressure_like(r->v) && round % 8 == 0) {
 			struct timespec ts = { 0, (long)(xorshift(&rng) % 100000) };
 			nanosleep(&ts, NULL);
 		}
@@ -515,7 +529,7 @@ static void pageout_before_swapoff(struct stress *r, unsigned upto)
 
 static void run_variant(enum variant v, double secs)
 {
-	static const char *names[] = { "pageout", "pressure", "shared" };
+	static const char *names[] = { "pageout", "pressure", "shared", "memcg" };
 	struct stress *r = calloc(1, sizeof *r);
 	struct scratch *sc = calloc(1, sizeof *sc);
 	struct balloon *bl = calloc(1, sizeof *bl);
@@ -523,7 +537,7 @@ static void run_variant(enum variant v, double secs)
 	struct mstats st;
 	double t0 = now();
 	unsigned nodes = 2;
-	uint64_t mem = v == V_PAGEOUT ? 64ULL << 20 : 16ULL << 20;
+	uint64_t mem = v == V_PAGEOUT || v == V_MEMCG ? 64ULL << 20 : 16ULL << 20;
 	uint64_t swap = v == V_PAGEOUT ? 16ULL << 20 : 96ULL << 20;
 
 	memset(&st, 0, sizeof st);
@@ -559,7 +573,16 @@ static void run_variant(enum variant v, double secs)
 		goto out_machine;
 
 	/* pressure: 1.25 x the machine's memory. */
-	r->npages = v == V_PRESSURE ? (unsigned)(nodes * mem * 5 / 4 / PAGE_SIZE) : 64;
+	r->npages = v == V_PRESSURE ? (unsigned)(nodes * mem * 5 / 4 / PAGE_SIZE)
+		    : v == V_MEMCG ? (10u << 20) / PAGE_SIZE : 64;
+	struct mmsim_cgroup *cg = NULL;
+	if (v == V_MEMCG) {
+		char lim[32];
+		snprintf(lim, sizeof lim, "%u", r->npages / 3 * (unsigned)PAGE_SIZE);
+		is(mmsim_cgroup_create(r->m, "stress", NULL, &cg), 0, "%s: a cgroup", r->name);
+		is(mmsim_cgroup_write(cg, "memory.max", lim), 0, "%s: memory.max %s", r->name, lim);
+		is(mmsim_cgroup_attach(cg, r->main), 0, "%s: the process joins it", r->name);
+	}
 	r->nwriters = v == V_SHARED ? 2 : 3;
 	uint64_t len = (uint64_t)r->npages * PAGE_SIZE;
 	r->base = (uint64_t)mmsim_sys_mmap(r->main, 0, len, RW,
@@ -569,7 +592,7 @@ static void run_variant(enum variant v, double secs)
 	   (unsigned long long)(len >> 20), (unsigned long long)r->base);
 	if ((int64_t)r->base <= 0)
 		goto out_tasks;
-	if (v == V_PRESSURE) {
+	if (pressure_like(v)) {
 		sc->base = scratch_map(r, &st);
 		ok(sc->base != 0, "%s: mmap of the scratch region (%u pages)", r->name, SCRATCH_PAGES);
 	}
@@ -615,7 +638,7 @@ static void run_variant(enum variant v, double secs)
 		       "%lu calls returned pages not migrated (%lu left untouched)\n",
 		       r->name, st.move_calls, st.moved, st.enoent, st.ebusy, st.partial_calls,
 		       st.untouched);
-	if (v == V_PRESSURE)
+	if (pressure_like(v))
 		printf("# %s: scratch region: %lu checks, %lu generations, %lu pageouts, %lu munmap+mmap\n",
 		       r->name, st.scratch_checks, st.scratch_fills, st.scratch_pageouts,
 		       st.scratch_remaps);
@@ -644,7 +667,7 @@ static void run_variant(enum variant v, double secs)
 	if (v != V_PAGEOUT)
 		ok(D(pswpin) > 0, "%s: pages read back from the swap area (pswpin +%llu)", r->name,
 		   D(pswpin));
-	if (v == V_PRESSURE) {
+	if (pressure_like(v)) {
 		ok(st.scratch_remaps > 0, "%s: the scratch region was unmapped and mapped anew (%lu)",
 		   r->name, st.scratch_remaps);
 	}
@@ -653,7 +676,7 @@ static void run_variant(enum variant v, double secs)
 
 	/* Threads stopped: every chunk once more, the audit, swapoff. */
 	final_check(r, r->npages, true, "after the run");
-	if (v == V_PRESSURE && sc->base) {
+	if (pressure_like(v) && sc->base) {
 		unsigned long b0 = st.notes.bad;
 		scratch_check(r, &st, sc, "after the run");
 		is(st.notes.bad - b0, 0, "%s: the scratch region holds generation %u", r->name,
@@ -667,6 +690,15 @@ static void run_variant(enum variant v, double secs)
 	}
 	is(mmsim_debug_check(r->m), 0, "%s: debug audit clean (swap counts, swap cache, mapcounts)",
 	   r->name);
+	if (cg) {
+		char buf[64];
+		mmsim_cgroup_read(cg, "memory.current", buf, sizeof buf);
+		uint64_t cur = strtoull(buf, NULL, 10);
+		ok(cur <= (uint64_t)(r->npages / 3) * PAGE_SIZE, "%s: memory.current %llu within memory.max",
+		   r->name, (unsigned long long)cur);
+		mmsim_cgroup_read(cg, "memory.events", buf, sizeof buf);
+		ok(strstr(buf, "oom 0") != NULL, "%s: no memcg OOM", r->name);
+	}
 	unsigned keep = r->npages;
 	if (v == V_SHARED && bl->base) {
 		/* The balloon's object goes with its pages and swap values. */
@@ -674,7 +706,7 @@ static void run_variant(enum variant v, double secs)
 		   "%s: munmap of the balloon", r->name);
 		is(mmsim_debug_check(r->m), 0, "%s: debug audit clean after munmap", r->name);
 	}
-	if (v == V_PRESSURE) {
+	if (pressure_like(v)) {
 		/* swapoff needs memory for everything it reads back. */
 		keep = r->npages / 2;
 		is(mmsim_sys_munmap(r->main, page_addr(r, keep), (uint64_t)(r->npages - keep) * PAGE_SIZE),
@@ -720,6 +752,13 @@ out_tasks:
 	if (!__atomic_load_n(&r->m->mm.swap, __ATOMIC_ACQUIRE))
 		is(free_frames(r->m, nodes), free0, "%s: every frame freed once every task exited",
 		   r->name);
+	if (cg) {
+		char buf[64];
+		mmsim_cgroup_read(cg, "memory.current", buf, sizeof buf);
+		is(strtoull(buf, NULL, 10), 0, "%s: every charge gone with the tasks", r->name);
+		mmsim_cgroup_read(cg, "memory.swap.current", buf, sizeof buf);
+		is(strtoull(buf, NULL, 10), 0, "%s: every swap charge too", r->name);
+	}
 out_machine:
 	stress_destroy(r);
 	printf("# %s: %.2f s in all\n", r->name, now() - t0);
@@ -736,5 +775,6 @@ int main(void)
 	run_variant(V_PAGEOUT, secs);
 	run_variant(V_PRESSURE, secs);
 	run_variant(V_SHARED, secs);
+	run_variant(V_MEMCG, secs);
 	return done_testing();
 }
