@@ -848,6 +848,7 @@ struct swap_info {
 	uint16_t *swap_map;
 	uint64_t *zeromap;		/* slots whose page was all zeros: never written */
 	struct mem_cgroup **swap_cgroup;	/* per slot: the memcg charged for it */
+	bool writeok;			/* new slots may be given (not during swapoff) */
 	struct address_space *cache;	/* the swap cache: slot -> page */
 	const struct swap_ops *ops;
 	void *arg;

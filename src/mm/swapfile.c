@@ -79,6 +79,7 @@ int swap_on(struct mm_sys *s, uint64_t slots, const struct swap_ops *ops, void *
 	spin_lock_init(&si->lock);
 	si->max = slots;
 	si->cursor = 1;
+	si->writeok = true;
 	si->ops = ops;
 	si->arg = arg;
 	__atomic_store_n(&s->swap, si, __ATOMIC_RELEASE);
@@ -94,8 +95,8 @@ uint64_t swap_total_slots(struct mm_sys *s)
 uint64_t swap_free_slots(struct mm_sys *s)
 {
 	struct swap_info *si = swap_area(s);
-	if (!si)
-		return 0;
+	if (!si || !__atomic_load_n(&si->writeok, __ATOMIC_RELAXED))
+		return 0;	/* none, or going away (swapoff) */
 	return si->max - 1 - __atomic_load_n(&si->inuse, __ATOMIC_RELAXED);
 }
 
@@ -120,7 +121,7 @@ uint64_t swap_alloc_slot(struct mm_sys *s)
 	if (!si)
 		return 0;
 	spin_lock(&si->lock);
-	if (si->inuse < si->max - 1) {
+	if (si->writeok && si->inuse < si->max - 1) {
 		uint64_t off = si->cursor;
 		while (si->swap_map[off]) {
 			if (++off == si->max)
@@ -338,15 +339,24 @@ int swap_off(struct mm_sys *s, struct hw_cpu *cpu, struct mm_struct **mms, unsig
 	struct swap_info *si = swap_area(s);
 	if (!si)
 		return -EINVAL;
+	/* No new slots from here on (Linux clears SWP_WRITEOK): reclaim
+	 * meanwhile must not send pages back to this area. */
+	spin_lock(&si->lock);
+	__atomic_store_n(&si->writeok, false, __ATOMIC_RELAXED);
+	spin_unlock(&si->lock);
 	int err = shmem_unuse(s, cpu);
 	for (unsigned i = 0; i < nr && !err; i++)
 		err = unuse_mm(mms[i], cpu);
 	if (!err)
 		err = empty_swap_cache(s, si);
-	if (err)
+	if (!err && __atomic_load_n(&si->inuse, __ATOMIC_RELAXED))
+		err = -EBUSY;	/* a swap entry nobody could reach */
+	if (err) {
+		spin_lock(&si->lock);
+		__atomic_store_n(&si->writeok, true, __ATOMIC_RELAXED);	/* stays on */
+		spin_unlock(&si->lock);
 		return err;
-	if (__atomic_load_n(&si->inuse, __ATOMIC_RELAXED))
-		return -EBUSY;	/* a swap entry nobody could reach */
+	}
 	swap_area_free(s, si);
 	return 0;
 }

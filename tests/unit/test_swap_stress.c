@@ -738,6 +738,9 @@ static void run_variant(enum variant v, double secs)
 	/* swapoff brings everything back: swap entries in page tables
 	 * (unuse_mm), and for shared memory the swap values in its object
 	 * (Linux's try_to_unuse calls shmem_unuse first). */
+	/* Room in the cgroup for everything swapoff brings back. */
+	if (cg)
+		is(mmsim_cgroup_write(cg, "memory.max", "max"), 0, "%s: memory.max max", r->name);
 	uint64_t in0 = ev(r->m, MMSIM_VM_pswpin);
 	int soff = mmsim_swapoff(r->m);
 	is(soff, 0, "%s: swapoff", r->name);
