@@ -310,6 +310,14 @@ struct page *alloc_pages_mask(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid
 		return NULL;
 	/* Only GFP_NOWATERMARK may dig into a node's reserve below min. */
 	bool reserve = gfp & GFP_NOWATERMARK;
+	/* numastat's preferred node: the first the walk may use (Linux's
+	 * preferred_zoneref, first_zones_zonelist with the nodemask). */
+	unsigned pref = nid;
+	for (unsigned k = 0; !(gfp & GFP_THISNODE) && k < s->nr_nodes; k++)
+		if (nodemask & (1ULL << s->zonelist[nid][k])) {
+			pref = s->zonelist[nid][k];
+			break;
+		}
 	for (unsigned k = 0; k < s->nr_nodes; k++) {
 		unsigned n = s->zonelist[nid][k];
 		if (k && (gfp & GFP_THISNODE))
@@ -322,7 +330,7 @@ struct page *alloc_pages_mask(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid
 		spin_unlock(&nd->lock);
 		if (p) {
 			prep_new_page(s, cpu, p, order, gfp);
-			count_numa_alloc(s, nid, n, cpu ? cpu->node : nid, 1ULL << order);
+			count_numa_alloc(s, pref, n, cpu ? cpu->node : nid, 1ULL << order);
 			if (trace_enabled())
 				trace_page_alloc(s, p, order, gfp);
 			return p;

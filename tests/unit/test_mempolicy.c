@@ -475,6 +475,49 @@ static void test_balancing(void)
 	mmsim_destroy(m);
 }
 
+/* ---- numastat ------------------------------------------------------------------------ */
+
+static uint64_t numastat(struct mmsim *m, unsigned nid, enum mmsim_numastat_counter c)
+{
+	struct mmsim_node_meminfo mi;
+	mmsim_node_meminfo(m, nid, &mi);
+	return mi.numastat[c];
+}
+
+/* Linux's zone_statistics: numa_hit where the allocation preferred (the
+ * first node its nodemask allows in the fallback order), else numa_miss
+ * there and numa_foreign on the preferred node; local_node or other_node
+ * by the allocating CPU; interleave_hit when interleave got its node. */
+static void test_numastat(void)
+{
+	struct mmsim *m = machine(2);
+	struct mmsim_task *t = task_on(m, 0);
+	uint64_t h0 = numastat(m, 0, MMSIM_NUMASTAT_numa_hit), l0 = numastat(m, 0, MMSIM_NUMASTAT_local_node);
+	uint64_t a = map(t, 4 * P, PRIV);
+	touch(t, a, 4 * P);
+	ok(numastat(m, 0, MMSIM_NUMASTAT_numa_hit) - h0 >= 4, "local faults: numa_hit on node 0");
+	ok(numastat(m, 0, MMSIM_NUMASTAT_local_node) - l0 >= 4, "  and local_node");
+
+	uint64_t h1 = numastat(m, 1, MMSIM_NUMASTAT_numa_hit), o1 = numastat(m, 1, MMSIM_NUMASTAT_other_node);
+	uint64_t miss1 = numastat(m, 1, MMSIM_NUMASTAT_numa_miss);
+	uint64_t b = map(t, 4 * P, PRIV);
+	mbind(t, b, 4 * P, BIND, 2, 0);
+	touch(t, b, 4 * P);
+	is(numastat(m, 1, MMSIM_NUMASTAT_numa_hit) - h1, 4,
+	   "bind node 1 from CPU 0: numa_hit on node 1 (it is the preferred node)");
+	is(numastat(m, 1, MMSIM_NUMASTAT_numa_miss) - miss1, 0, "  no numa_miss");
+	is(numastat(m, 1, MMSIM_NUMASTAT_other_node) - o1, 4, "  other_node: the CPU is on node 0");
+
+	uint64_t i0 = numastat(m, 0, MMSIM_NUMASTAT_interleave_hit);
+	uint64_t i1 = numastat(m, 1, MMSIM_NUMASTAT_interleave_hit);
+	uint64_t c = map(t, 8 * P, PRIV);
+	mbind(t, c, 8 * P, INTERLEAVE, 3, 0);
+	touch(t, c, 8 * P);
+	is(numastat(m, 0, MMSIM_NUMASTAT_interleave_hit) - i0, 4, "interleave: interleave_hit 4 on node 0");
+	is(numastat(m, 1, MMSIM_NUMASTAT_interleave_hit) - i1, 4, "  and 4 on node 1");
+	mmsim_destroy(m);
+}
+
 int main(void)
 {
 	test_set_get();
@@ -484,5 +527,6 @@ int main(void)
 	test_move();
 	test_fork_shared();
 	test_balancing();
+	test_numastat();
 	return done_testing();
 }
