@@ -437,7 +437,7 @@ void replay_usage(FILE *f)
 {
 	fputs("usage: mmsim replay [--json] [--nodes N] [--cpus N] [--mem SIZE] [--cpu C]\n"
 	      "                    [--move-at N [--move-to C]] [--numa-scan N] [--instr]\n"
-	      "                    [--flush gather|per_vma] [--limit N] TRACE\n"
+	      "                    [--flush gather|per_vma] [--limit N] [--policy P] TRACE\n"
 	      "\n"
 	      "Replays a memory trace written by `valgrind --tool=lackey --trace-mem=yes`\n"
 	      "(TRACE '-' reads standard input) as one process on a simulated machine,\n"
@@ -454,6 +454,10 @@ void replay_usage(FILE *f)
 	      "  --instr           replay instruction fetches as loads (default: counted)\n"
 	      "  --flush P         TLB flush policy: gather (default) or per_vma\n"
 	      "  --limit N         stop after N replayed accesses\n"
+	      "  --policy P        the process's memory policy (set_mempolicy): local,\n"
+	      "                    or MODE:NODES with MODE bind, interleave,\n"
+	      "                    weighted_interleave, preferred or preferred_many and\n"
+	      "                    NODES a list such as 0-1,3\n"
 	      "  --json            one JSON object instead of `name = value` lines\n"
 	      "  --trace FILE      trace events to FILE in Linux's text format\n",
 	      f);
@@ -466,6 +470,7 @@ void replay_opts_init(struct replay_opts *o)
 	memset(o, 0, sizeof(*o));
 	mmsim_config_default(&o->cfg);
 	o->move_to = -1;
+	o->policy = -1;
 }
 
 /* The value of a numeric option into its field; false if it is bad. */
@@ -493,6 +498,46 @@ static bool replay_number(struct replay_opts *o, int c, const char *arg)
 	return !((c == 'a' || c == 's' || c == 'l') && !v);
 }
 
+/* --policy local | MODE:NODES (Linux's mode numbers; nodes < 64). */
+static bool replay_policy(struct replay_opts *o, const char *arg)
+{
+	static const char *const modes[] = { "default", "preferred", "bind", "interleave",
+					     "local", "preferred_many", "weighted_interleave" };
+	const char *colon = strchr(arg, ':');
+	size_t n = colon ? (size_t)(colon - arg) : strlen(arg);
+	int mode = -1;
+	for (int i = 0; i < 7; i++)
+		if (strlen(modes[i]) == n && !strncmp(arg, modes[i], n))
+			mode = i;
+	if (mode < 0 || (!colon) != (mode == 4 || mode == 0))
+		return false;
+	uint64_t mask = 0;
+	for (const char *p = colon ? colon + 1 : ""; *p;) {
+		char *end;
+		unsigned long lo = strtoul(p, &end, 10), hi = lo;
+		if (end == p || lo > 63)
+			return false;
+		if (*end == '-') {
+			p = end + 1;
+			hi = strtoul(p, &end, 10);
+			if (end == p || hi > 63 || hi < lo)
+				return false;
+		}
+		for (unsigned long k = lo; k <= hi; k++)
+			mask |= 1ULL << k;
+		p = end;
+		if (*p == ',' && p[1])
+			p++;
+		else if (*p)
+			return false;
+	}
+	if (colon && !mask)
+		return false;
+	o->policy = mode;
+	o->policy_nodes = mask;
+	return true;
+}
+
 int replay_opt(struct replay_opts *o, int c, const char *arg)
 {
 	const struct option *op = replay_long_options;
@@ -508,6 +553,9 @@ int replay_opt(struct replay_opts *o, int c, const char *arg)
 	case 'T':
 		o->trace_out = arg;
 		return 0;
+	case 'P':
+		ok = replay_policy(o, arg);
+		break;
 	case 'f':
 		if (!strcmp(arg, "gather"))
 			o->cfg.flush_policy = MMSIM_FLUSH_GATHER;
@@ -546,6 +594,11 @@ int replay_opts_finish(struct replay_opts *o, int argc, char **argv, const char 
 	if ((unsigned)o->cpu >= o->cfg.cpus || (unsigned)o->move_to >= o->cfg.cpus) {
 		fprintf(stderr, "mmsim replay: --cpu and --move-to must be below --cpus (%u)\n",
 			o->cfg.cpus);
+		return 2;
+	}
+	if (o->policy >= 0 && o->cfg.nodes < 64 && (o->policy_nodes >> o->cfg.nodes)) {
+		fprintf(stderr, "mmsim replay: --policy names a node the machine lacks (%u nodes)\n",
+			o->cfg.nodes);
 		return 2;
 	}
 	return 0;
@@ -611,6 +664,10 @@ int replay_run(const struct replay_opts *o, const char *trace, const char *cmd,
 		samples->nodes = r.o.cfg.nodes;
 	if ((err = mmsim_task_create(r.m, &ta, &r.task))) {
 		fprintf(stderr, "mmsim %s: cannot create the process: %s\n", cmd, strerror(-err));
+		rc = 1;
+	} else if (r.o.policy >= 0 &&
+		   (err = (int)mmsim_sys_set_mempolicy(r.task, r.o.policy, &r.o.policy_nodes, 65))) {
+		fprintf(stderr, "mmsim %s: --policy: %s\n", cmd, strerror(-err));
 		rc = 1;
 	} else {
 		r.cur = r.task;

@@ -57,6 +57,8 @@ struct replay_opts {
 	uint64_t move_at, numa_scan, limit;
 	bool instr, json;
 	const char *trace_out;	/* --trace FILE: trace events go there */
+	int policy;		/* --policy: a set_mempolicy mode, -1 none */
+	uint64_t policy_nodes;	/* its nodes */
 };
 
 /* replay's long options (but --help), for getopt_long tables. */
@@ -67,7 +69,8 @@ struct replay_opts {
 	{ "move-to", required_argument, NULL, 't' }, \
 	{ "numa-scan", required_argument, NULL, 's' }, \
 	{ "instr", no_argument, NULL, 'i' }, { "flush", required_argument, NULL, 'f' }, \
-	{ "limit", required_argument, NULL, 'l' }, { "trace", required_argument, NULL, 'T' }
+	{ "limit", required_argument, NULL, 'l' }, { "trace", required_argument, NULL, 'T' }, \
+	{ "policy", required_argument, NULL, 'P' }
 
 void replay_usage(FILE *f);
 void replay_opts_init(struct replay_opts *o);

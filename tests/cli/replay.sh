@@ -96,6 +96,20 @@ moved=$(val "$d/follow" replay.pages_node1)
 [ "$moved" -gt 32 ] || { cat "$d/follow"; fail "NUMA balancing moved only $moved pages"; }
 want "$d/follow" counters.numa_pages_migrated "$moved"
 want "$d/follow" replay.pages 64
+# --policy: the process's memory policy places its pages.
+"$MMSIM" replay --policy interleave:0-1 "$d/move.trace" >"$d/il"
+want "$d/il" replay.pages_node0 32
+want "$d/il" replay.pages_node1 32
+"$MMSIM" replay --policy bind:1 "$d/move.trace" >"$d/bind"
+want "$d/bind" replay.pages_node1 64
+"$MMSIM" replay --policy preferred:1 --move-at 64 --numa-scan 64 "$d/move.trace" >"$d/pref"
+want "$d/pref" replay.pages_node1 64
+want "$d/pref" counters.numa_pages_migrated 0   # bind and preferred: not moved by balancing
+for p in bind interleave:4 local:0 nothing:1 bind:1-0 bind:; do
+	rc=0
+	"$MMSIM" replay --policy "$p" "$d/move.trace" >/dev/null 2>"$d/err" || rc=$?
+	[ "$rc" = 2 ] || fail "--policy $p: exit $rc, want 2"
+done
 
 # mmsim report: one HTML page, four inline SVG plots, the trace's name escaped.
 cp "$d/move.trace" "$d/a&b.trace"
