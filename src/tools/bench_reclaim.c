@@ -12,6 +12,9 @@
  *    sequentially, 4 KiB at a time as mmsim does, in the same run (the
  *    ratios are mmsim / host: higher is better for mmsim).
  *  - Simulated cycles per page reclaimed (the swap-out run's).
+ *  - Under a memory cgroup limit: anonymous pages written by a task whose
+ *    cgroup's memory.max is a quarter of them, so its own charges reclaim
+ *    and swap the rest (memcg reclaim): MB/s written.
  * The image lives in --dir (default $TMPDIR or /var/tmp) and is removed.
  */
 #include "bench.h"
@@ -135,6 +138,34 @@ static int swap_rates(uint64_t pages, const char *image, struct swap_run *sr)
 	return a < 0 ? fail("the swap run failed (or did not swap every page)") : 0;
 }
 
+/* Pages written under memory.max = a quarter of them: MB/s. */
+static int memcg_rate(uint64_t pages, const char *image, double *mbps)
+{
+	struct mmsim_task *t;
+	struct mmsim *m = reclaim_machine(pages, &t);
+	struct mmsim_cgroup *cg = NULL;
+	char lim[32];
+	if (!m)
+		return fail("cannot create the machine");
+	snprintf(lim, sizeof lim, "%llu", (unsigned long long)(pages / 4 * PAGE));
+	int err = mmsim_swapon(m, 4 * (pages + 1) * PAGE, image) ||
+		  mmsim_cgroup_create(m, "bench", NULL, &cg) ||
+		  mmsim_cgroup_write(cg, "memory.max", lim) || mmsim_cgroup_attach(cg, t);
+	long a = err ? -1 : mmsim_sys_mmap(t, 0, pages * PAGE, PROT_READ | PROT_WRITE,
+					   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	double t0 = now_seconds();
+	for (uint64_t i = 0; a >= 0 && i < pages; i++)
+		if (mmsim_fill(t, (uint64_t)a + i * PAGE, (int)(i & 0xff) | 1, PAGE, NULL))
+			a = -1;
+	*mbps = (double)(pages * PAGE) / 1e6 / (now_seconds() - t0);
+	struct mmsim_vmstat vs;
+	mmsim_vmstat(m, &vs);
+	if (vs.ev[MMSIM_VM_pswpout] < pages / 2)
+		a = -1;	/* the limit did not reclaim */
+	mmsim_destroy(m);
+	return a < 0 ? fail("the memcg run failed") : 0;
+}
+
 /* The host writing, then reading, the image sequentially 4 KiB at a time,
  * buffered as the swap area's I/O is; the image made afresh first, so the
  * host fills a new sparse file as the swap-out did. */
@@ -164,10 +195,10 @@ int bench_reclaim(struct report *r, const struct bench_opts *o)
 	uint64_t pages = o->pages;
 	char image[4096];
 	snprintf(image, sizeof image, "%s/mmsim-bench-swap-%d.img", o->dir, (int)getpid());
-	double file_rate = 0, hw = 0, hr = 0;
+	double file_rate = 0, hw = 0, hr = 0, memcg = 0;
 	struct swap_run sr = { 0 };
 	int err = file_pages_per_s(pages, &file_rate) || swap_rates(pages, image, &sr) ||
-		  host_rates(image, pages, &hw, &hr);
+		  host_rates(image, pages, &hw, &hr) || memcg_rate(pages, image, &memcg);
 	unlink(image);
 	if (err)
 		return 1;
@@ -180,5 +211,7 @@ int bench_reclaim(struct report *r, const struct bench_opts *o)
 	put(r, "reclaim.host_read_mbps", hr, "MB/s");
 	put(r, "reclaim.swapin_ratio", sr.in_mbps / hr, "x host read (higher is better)");
 	put(r, "reclaim.cycles_per_page", sr.cycles_per_page, "simulated cycles");
+	put(r, "reclaim.memcg_write_mbps", memcg, "MB/s");
+	put(r, "reclaim.memcg_ratio", memcg / hw, "x host write (higher is better)");
 	return 0;
 }
