@@ -827,7 +827,7 @@ static void test_migrate_clean(void)
 	struct hw_cpu *cpu = task_enter(t);
 	struct tfile f = file_new(&ops_buffer, 10, 4 * P);
 	struct list_head list;
-	static int fake_memcg;
+	static struct mem_cgroup memcg;
 
 	printf("# 6. migrating a clean file page with buffers (buffer_migrate_page)\n");
 	uint64_t a = fmap(t, f.mp, 4 * P, RW, MAP_SHARED, 0);
@@ -839,7 +839,10 @@ static void test_migrate_clean(void)
 	ok(p && page_at(t2, b + P) == p && mapcount(p) == 2, "one page, mapped twice");
 	struct pmap_entry e0 = pte(t, a + P);
 	struct buffer_head *bhs = p ? page_buffers(p) : NULL;
-	p->memcg = (struct mem_cgroup *)&fake_memcg;
+	/* A page charged to a memcg, as a page-cache insertion charges it. */
+	mem_cgroup_init(&memcg, NULL);
+	memcg.usage = 1;
+	p->memcg = &memcg;
 	uint64_t file0 = s->node[0].nr_file, file1 = s->node[1].nr_file;
 	uint64_t f0 = nfree(0), f1 = nfree(1);
 	list_init(&list);
@@ -861,7 +864,8 @@ static void test_migrate_clean(void)
 	lru_add_drain_all(s);
 	ok(np && page_count(np) == 4 && mapcount(np) == 2, "refcount 4 (slot, 2 mappings, buffers), mapcount 2");
 	ok(np && page_test(np, PG_lru), "on an LRU");
-	ok(np && np->memcg == (struct mem_cgroup *)&fake_memcg, "the memcg charge moved");
+	ok(np && np->memcg == &memcg && memcg.usage == 1,
+	   "the memcg charge moved (still one page charged)");
 	struct pmap_entry e = pte(t, a + P);
 	ok(e.prot == e0.prot && (e.flags & PMAP_DIRTY) == (e0.flags & PMAP_DIRTY),
 	   "the PTE kept its protection (read-only: write-notify) and clean bit");
@@ -877,6 +881,7 @@ static void test_migrate_clean(void)
 	mmsim_task_exit(t2);
 	mmsim_task_exit(t);
 	file_drop(&f);
+	is(memcg.usage, 0, "the charge went when the page left the cache");
 }
 
 static void test_migrate_dirty(void)
