@@ -827,6 +827,10 @@ static int fault_reclaiming(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_
 {
 	unsigned memcg_stuck = 0;
 	for (unsigned stuck = 0; stuck < MAX_RECLAIM_RETRIES;) {
+		/* Killed meanwhile (by another task's OOM): give up, so the
+		 * reaper can have the mmap_lock. */
+		if (__atomic_load_n(&mm->oom_victim, __ATOMIC_ACQUIRE))
+			return SIGKILL;
 		int ret = fault_locked(mm, cpu, vma, addr, flags);
 		if (ret == VM_FAULT_MEMCG) {
 			int err = mem_cgroup_make_room(mm->sys, cpu, mm->memcg, 1, &memcg_stuck);

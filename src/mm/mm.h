@@ -1352,6 +1352,7 @@ struct mm_struct {
 	unsigned home_node;		/* page tables and default allocations */
 	uint64_t mems_allowed;		/* the owner's cpuset: nodes pages may use */
 	struct mem_cgroup *memcg;	/* where its pages are charged (NULL: root) */
+	bool oom_victim;		/* the OOM killer took its process: faults give up */
 	struct pmap pmap;
 	struct mmsim_counters cnt;
 };
@@ -1663,8 +1664,10 @@ enum oom_result kernel_out_of_memory(struct hw_cpu *cpu, struct mm_struct *mm, u
 /* Linux's oom_badness() before the adjustment: resident pages (a huge page
  * counts 512), swap entries and page-table pages. */
 uint64_t oom_badness_pages(struct mm_struct *mm);
-/* The oom_reaper: unmaps every VMA of a killed task's mm (mmap_lock not
- * held by the caller). */
+/* The oom_reaper: unmaps every VMA of a killed task's mm.  The caller
+ * holds no lock of mm's; a thread of the victim that holds its mmap_lock
+ * (in a fault, or a system call) lets go soon: faults of an oom_victim mm
+ * give up at once. */
 void oom_reap_mm(struct mm_struct *mm, struct hw_cpu *cpu);
 /* Faults in every page of [start, end) inside vma (populate, mlock).  Returns 0 or -errno. */
 int populate_vma_range(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,

@@ -17,6 +17,7 @@
 #include "mm.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -146,7 +147,12 @@ static void exit_mmap(struct mm_struct *mm, struct hw_cpu *cpu)
 
 void oom_reap_mm(struct mm_struct *mm, struct hw_cpu *cpu)
 {
-	pthread_rwlock_wrlock(&mm->mmap_lock);
+	__atomic_store_n(&mm->oom_victim, true, __ATOMIC_RELEASE);
+	/* Not a blocking wrlock: on a threaded machine the victim's thread
+	 * may hold the lock in a fault that is itself waiting to kill; it
+	 * sees oom_victim and lets go. */
+	while (pthread_rwlock_trywrlock(&mm->mmap_lock))
+		sched_yield();
 	exit_mmap(mm, cpu);
 	pthread_rwlock_unlock(&mm->mmap_lock);
 }

@@ -10,6 +10,7 @@
  * so the overcommit check lets them past.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -155,10 +156,60 @@ static void test_threads_cpuset(void)
 	mmsim_destroy(m);
 }
 
+/* Two processes on a threaded machine, each filling from its own host
+ * thread: their OOMs race (each may choose the other), and neither may
+ * deadlock on the other's mmap_lock. */
+struct racer {
+	struct mmsim_task *t;
+	uint64_t addr;
+	int sig;
+};
+
+static void *race_fill(void *arg)
+{
+	struct racer *r = arg;
+	r->sig = mmsim_fill(r->t, r->addr, 0x22, 12 * MIB, NULL);
+	return NULL;
+}
+
+static void test_race(void)
+{
+	struct mmsim_config cfg;
+	struct mmsim *m = NULL;
+	mmsim_config_default(&cfg);
+	cfg.nodes = 1;
+	cfg.cpus = 2;
+	cfg.mem_per_node = 16 * MIB;
+	cfg.threaded = true;
+	is(mmsim_create(&cfg, &m), 0, "a threaded machine of 16 MiB, 2 CPUs");
+	struct racer r[2];
+	pthread_t th[2];
+	for (int i = 0; i < 2; i++) {
+		r[i].t = task_on(m, i);
+		r[i].addr = (uint64_t)mmsim_sys_mmap(r[i].t, 0, 12 * MIB, PROT_READ | PROT_WRITE,
+						     PRIV, -1, 0);
+	}
+	for (int i = 0; i < 2; i++)
+		pthread_create(&th[i], NULL, race_fill, &r[i]);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	int killed = mmsim_task_killed(r[0].t) + mmsim_task_killed(r[1].t);
+	ok(killed >= 1, "12 + 12 MiB at once: %d killed, no deadlock", killed);
+	for (int i = 0; i < 2; i++)
+		if (!mmsim_task_killed(r[i].t)) {
+			uint8_t b = 0;
+			is(r[i].sig, 0, "the survivor wrote everything");
+			is(mmsim_load8(r[i].t, r[i].addr + 12 * MIB - 1, &b), 0, "  and reads it");
+			is(b, 0x22, "  as written");
+		}
+	mmsim_destroy(m);
+}
+
 int main(void)
 {
 	test_self();
 	test_choice();
 	test_threads_cpuset();
+	test_race();
 	return done_testing();
 }
