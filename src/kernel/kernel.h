@@ -32,6 +32,7 @@ struct mmsim {
 	int ntasks, cap;
 	int next_pid;
 	struct mmsim_cgroup *cgroups;	/* cgroup.c: every cgroup but the root */
+	pthread_mutex_t oom_lock;	/* one OOM kill at a time (Linux's oom_lock) */
 };
 
 struct mmsim_task {

@@ -62,6 +62,17 @@ static struct mmsim_task *select_bad_process(struct mmsim *m, uint64_t nodemask,
 static enum oom_result oom_kill(struct mmsim *m, struct hw_cpu *cpu, struct mm_struct *mm,
 				uint64_t nodemask, struct mem_cgroup *memcg)
 {
+	/* Another kill under way (on a threaded machine): it frees memory,
+	 * or takes this process; either way, retry.  Never wait for it here:
+	 * its reaping may need this process's mmap_lock, which the caller
+	 * holds. */
+	if (pthread_mutex_trylock(&m->oom_lock))
+		return mm && __atomic_load_n(&mm->oom_victim, __ATOMIC_ACQUIRE) ? OOM_KILLED_SELF
+										: OOM_KILLED_OTHER;
+	if (mm && __atomic_load_n(&mm->oom_victim, __ATOMIC_ACQUIRE)) {
+		pthread_mutex_unlock(&m->oom_lock);
+		return OOM_KILLED_SELF;
+	}
 	pthread_mutex_lock(&m->lock);
 	struct mmsim_task *victim = select_bad_process(m, nodemask, memcg);
 	struct mm_struct *vmm = victim ? victim->mm : NULL;
@@ -70,14 +81,19 @@ static enum oom_result oom_kill(struct mmsim *m, struct hw_cpu *cpu, struct mm_s
 			if (m->tasks[i]->mm == vmm)
 				__atomic_store_n(&m->tasks[i]->killed, true, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&m->lock);
-	if (!vmm)
-		return OOM_NO_VICTIM;
-	count_vm_events(&m->mm, MMSIM_VM_oom_kill, 1);
-	memcg_event(vmm->memcg, MEMCG_OOM_KILL);
-	if (vmm == mm)
-		return OOM_KILLED_SELF;	/* reaped once the fault lets go of mm */
-	oom_reap_mm(vmm, cpu);
-	return OOM_KILLED_OTHER;
+	enum oom_result r = OOM_NO_VICTIM;
+	if (vmm) {
+		count_vm_events(&m->mm, MMSIM_VM_oom_kill, 1);
+		memcg_event(vmm->memcg, MEMCG_OOM_KILL);
+		__atomic_store_n(&vmm->oom_victim, true, __ATOMIC_RELEASE);
+		r = vmm == mm ? OOM_KILLED_SELF : OOM_KILLED_OTHER;
+		/* Another process's memory comes back now; the caller's own
+		 * once its fault lets go of its mmap_lock. */
+		if (vmm != mm)
+			oom_reap_mm(vmm, cpu);
+	}
+	pthread_mutex_unlock(&m->oom_lock);
+	return r;
 }
 
 enum oom_result kernel_out_of_memory(struct hw_cpu *cpu, struct mm_struct *mm, uint64_t nodemask)

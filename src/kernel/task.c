@@ -78,6 +78,7 @@ int mmsim_create(const struct mmsim_config *cfg, struct mmsim **out)
 	m->hw->fault = kernel_fault;
 	m->next_pid = FIRST_PID;
 	pthread_mutex_init(&m->lock, NULL);
+	pthread_mutex_init(&m->oom_lock, NULL);
 	*out = m;
 	return 0;
 }
@@ -118,6 +119,7 @@ void mmsim_destroy(struct mmsim *m)
 	trace_ctx = NULL;	/* its tasks are gone */
 	hw_machine_destroy(m->hw);
 	pthread_mutex_destroy(&m->lock);
+	pthread_mutex_destroy(&m->oom_lock);
 	free(m);
 }
 
