@@ -155,6 +155,10 @@ struct mmsim_node_meminfo {
 	uint64_t numastat[MMSIM_NUMASTAT_NR];	/* pages, by enum mmsim_numastat_counter */
 };
 
+/* A node mask as the kernel's %*pbl prints it ("0-1,3"; "" when empty),
+ * cut to len: the length it has. */
+size_t mmsim_nodelist_format(uint64_t mask, char *buf, size_t len);
+
 /* Node nid's figures now (LRU batches drained first): 0, or -EINVAL. */
 int mmsim_node_meminfo(struct mmsim *m, unsigned nid, struct mmsim_node_meminfo *out);
 /* "Active(anon)", "numa_hit"...; NULL past the end. */

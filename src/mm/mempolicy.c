@@ -1187,11 +1187,11 @@ static const char *const policy_names[MPOL_MAX] = {
 	[MPOL_WEIGHTED_INTERLEAVE] = "weighted interleave",
 };
 
-/* "0-1,3": runs of nodes joined, as the kernel's %*pbl. */
-static size_t print_nodelist(char *buf, size_t len, uint64_t mask)
+size_t mmsim_nodelist_format(uint64_t mask, char *buf, size_t len)
 {
 	size_t n = 0;
-	buf[0] = 0;
+	if (len)
+		buf[0] = 0;
 	for (int i = 0; i < 64 && n < len;) {
 		if (!(mask >> i & 1)) {
 			i++;
@@ -1234,7 +1234,7 @@ static void mpol_to_str(char *buf, size_t len, const struct mempolicy *pol)
 	}
 	if (nodes && n + 1 < len) {
 		buf[n++] = ':';
-		print_nodelist(buf + n, len - n, nodes);
+		mmsim_nodelist_format(nodes, buf + n, len - n);
 	}
 }
 

@@ -626,22 +626,9 @@ void run_mbind(struct run *r, const struct cmd *c, struct mmsim_task *t)
 /* A node mask as the contract prints it: "0-1,3" or "none". */
 static void append_nodes(struct strbuf *b, uint64_t mask)
 {
-	char item[32];
-	int n = 0;
-	for (int i = 0; i < 64;) {
-		if (!(mask >> i & 1)) {
-			i++;
-			continue;
-		}
-		int j = i;
-		while (j + 1 < 64 && (mask >> (j + 1) & 1))
-			j++;
-		snprintf(item, sizeof item, j > i ? "%s%d-%d" : "%s%d", n++ ? "," : "", i, j);
-		append(b, item);
-		i = j + 1;
-	}
-	if (!n)
-		append(b, "none");
+	char list[256];
+	mmsim_nodelist_format(mask, list, sizeof list);
+	append(b, list[0] ? list : "none");
 }
 
 void run_get_mempolicy(struct run *r, const struct cmd *c, struct mmsim_task *t)
