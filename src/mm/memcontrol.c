@@ -14,7 +14,7 @@
  * the cost of skipping others' pages is not).  memory.min and memory.low
  * protect a memcg from global and from its ancestors' reclaim: a memcg at
  * or below min is never scanned, one at or below low only when nothing
- * else could be freed (and then its `low` event counts).
+ * else could be freed (and then its `low` event counts, once a reclaim).
  */
 #include "mm.h"
 

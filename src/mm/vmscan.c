@@ -51,7 +51,21 @@ struct scan_control {
 	struct mem_cgroup *target;	/* memcg reclaim: its pages only (NULL: all) */
 	bool ignore_low;	/* nothing else was free: memory.low yields */
 	bool met_low;		/* a page memory.low protected was passed over */
+	struct mem_cgroup *low_hit[8];	/* memcgs reclaimed below low (counted once) */
+	unsigned nlow;
 };
+
+/* memory.events `low`: memcg m is reclaimed although under memory.low;
+ * once per reclaim, as Linux counts it once per pass over the memcg. */
+static void count_low(struct scan_control *sc, struct mem_cgroup *m)
+{
+	for (unsigned i = 0; i < sc->nlow; i++)
+		if (sc->low_hit[i] == m)
+			return;
+	if (sc->nlow < sizeof sc->low_hit / sizeof sc->low_hit[0])
+		sc->low_hit[sc->nlow++] = m;
+	memcg_event(m, MEMCG_LOW);
+}
 
 /* May reclaim take p?  Its memcg (or an ancestor below the target) at or
  * under memory.min never; at or under memory.low only as a last resort. */
@@ -65,9 +79,12 @@ static bool reclaimable_memcg(void *arg, const struct page *p)
 		uint64_t usage = __atomic_load_n(&m->usage, __ATOMIC_RELAXED);
 		if (usage <= m->min)
 			return false;
-		if (usage <= m->low && !sc->ignore_low) {
-			sc->met_low = true;
-			return false;
+		if (usage <= m->low) {
+			if (!sc->ignore_low) {
+				sc->met_low = true;
+				return false;
+			}
+			count_low(sc, m);
 		}
 	}
 	return true;

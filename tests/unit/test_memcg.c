@@ -260,6 +260,20 @@ static void test_high_low(void)
 	is(num(keep, "memory.swap.current"), 0, "the protected pages stayed in memory");
 	ok(num(other, "memory.swap.current") > 0, "the other cgroup's went to swap");
 	is(wrong(k, ka, 6 * MIB), 0, "the protected data reads back");
+	is(keyed(keep, "memory.events", "low"), 0, "its protection held: no low event");
+	mmsim_destroy(m);
+
+	/* Protection with nothing else to take: it yields, and says so. */
+	m = machine(1, 32 * MIB, 64 * MIB);
+	struct mmsim_cgroup *only = cgroup(m, "only", NULL);
+	mmsim_cgroup_write(only, "memory.low", "64M");
+	struct mmsim_task *w = task_in(m, only);
+	uint64_t wa = map(w, 48 * MIB, PRIV);
+	is(fill(w, wa, 48 * MIB), 0, "48 MiB under memory.low 64 MiB on a 32 MiB machine");
+	ok(num(only, "memory.swap.current") > 0, "  low yields: pages went to swap");
+	ok(keyed(only, "memory.events", "low") > 0, "  and low events count it (%llu)",
+	   (unsigned long long)keyed(only, "memory.events", "low"));
+	is(wrong(w, wa, 48 * MIB), 0, "  the data reads back");
 	mmsim_destroy(m);
 }
 
