@@ -584,52 +584,41 @@ static int shared_policy_replace(struct shared_policy *sp, uint64_t start, uint6
 		spin_unlock(&sp->lock);
 		return -ENOMEM;
 	}
-	struct sp_node *v = sp->v;
-	int out = 0, at = -1;
-	struct mempolicy *dropped[2 * 64];
-	int ndropped = 0;
-	/* Clip or drop what overlaps, keeping order; remember where to insert. */
-	for (int i = 0; i < sp->n; i++) {
-		struct sp_node n = v[i];
-		if (n.end <= start || n.start >= end) {
-			if (n.start >= end && at < 0)
-				at = out;
-			v[out++] = n;
-			continue;
+	/* The ranges are sorted and disjoint: those wholly below stay, those
+	 * overlapping leave their parts outside [start, end) (a range across
+	 * the whole of it leaves two), then the new one, then those above.
+	 * Built in place from the back: the result has at most two more. */
+	struct sp_node *v = sp->v, below = { 0 }, above = { 0 };
+	int lo = 0, hi = sp->n;
+	while (lo < sp->n && v[lo].end <= start)
+		lo++;
+	while (hi > lo && v[hi - 1].start >= end)
+		hi--;
+	for (int i = lo; i < hi; i++) {	/* the overlapping ones */
+		if (v[i].start < start) {
+			below = (struct sp_node){ v[i].start, start, v[i].pol };
+			mpol_get(below.pol);
 		}
-		if (n.start < start && n.end > end) {	/* split around the new range */
-			memmove(&v[i + 2], &v[i + 1], (size_t)(sp->n - i - 1) * sizeof *v);
-			sp->n += 1;
-			v[out++] = (struct sp_node){ n.start, start, n.pol };
-			at = out;
-			mpol_get(n.pol);
-			v[i + 1] = (struct sp_node){ end, n.end, n.pol };
-			continue;
+		if (v[i].end > end) {
+			above = (struct sp_node){ end, v[i].end, v[i].pol };
+			mpol_get(above.pol);
 		}
-		if (n.start < start) {
-			v[out++] = (struct sp_node){ n.start, start, n.pol };
-		} else if (n.end > end) {
-			if (at < 0)
-				at = out;
-			v[out++] = (struct sp_node){ end, n.end, n.pol };
-		} else if (ndropped < (int)(sizeof dropped / sizeof dropped[0])) {
-			dropped[ndropped++] = n.pol;
-		} else {
-			mpol_put(n.pol);	/* never under a caller's reference */
-		}
+		mpol_put(v[i].pol);
 	}
-	sp->n = out;
+	struct sp_node mid[3];
+	int m = 0;
+	if (below.pol)
+		mid[m++] = below;
 	if (pol) {
-		if (at < 0)
-			at = out;
-		memmove(&v[at + 1], &v[at], (size_t)(sp->n - at) * sizeof *v);
 		mpol_get(pol);
-		v[at] = (struct sp_node){ start, end, pol };
-		sp->n++;
+		mid[m++] = (struct sp_node){ start, end, pol };
 	}
+	if (above.pol)
+		mid[m++] = above;
+	memmove(&v[lo + m], &v[hi], (size_t)(sp->n - hi) * sizeof *v);
+	memcpy(&v[lo], mid, (size_t)m * sizeof *v);
+	sp->n = lo + m + (sp->n - hi);
 	spin_unlock(&sp->lock);
-	for (int i = 0; i < ndropped; i++)
-		mpol_put(dropped[i]);
 	return 0;
 }
 
@@ -648,19 +637,25 @@ static struct mempolicy *current_policy(struct hw_cpu *cpu)
 	return tp ? __atomic_load_n(&tp->pol, __ATOMIC_ACQUIRE) : NULL;
 }
 
+/* The policy of vma itself at addr (Linux's __get_vma_policy): its own, or
+ * its object's; *ref when a reference was taken. */
+static struct mempolicy *vma_own_policy(struct vm_area_struct *vma, uint64_t addr, bool *ref)
+{
+	*ref = false;
+	if (!vma_is_shmem(vma))
+		return vma->vm_policy;
+	struct mempolicy *pol = shared_policy_lookup(&vma->vm_file->policy,
+						     linear_page_index(vma, addr));
+	*ref = pol != NULL;
+	return pol;
+}
+
 struct mempolicy *get_vma_policy(struct hw_cpu *cpu, struct vm_area_struct *vma, uint64_t addr,
 				 unsigned order, uint64_t *ilx, bool *ref)
 {
-	struct mempolicy *pol;
-	*ilx = 0;
-	*ref = false;
-	if (vma_is_shmem(vma)) {
-		pol = shared_policy_lookup(&vma->vm_file->policy, linear_page_index(vma, addr));
-		*ilx = vma->vm_file->ino;
-		*ref = pol != NULL;
-	} else {
-		pol = vma->vm_policy;
-	}
+	struct mempolicy *pol = vma_own_policy(vma, addr, ref);
+	/* Linux biases a shared object's interleave by its inode number. */
+	*ilx = vma_is_shmem(vma) ? vma->vm_file->ino : 0;
 	if (!pol)
 		pol = current_policy(cpu);
 	if (pol && (pol->mode == MPOL_INTERLEAVE || pol->mode == MPOL_WEIGHTED_INTERLEAVE)) {
@@ -719,7 +714,7 @@ static unsigned weighted_interleave_nodes(struct mm_task_policy *tp, const struc
 	if (!tp)
 		return (unsigned)__builtin_ctzll(pol->nodes);
 	unsigned node = tp->il_prev;
-	if (!tp->il_weight || !(pol->nodes & (1ULL << (node % 64))) || node >= 64) {
+	if (!tp->il_weight || node >= 64 || !(pol->nodes & (1ULL << node))) {
 		node = next_node_in(node, pol->nodes);
 		tp->il_weight = il_weight(node);
 		tp->il_prev = node;
@@ -803,19 +798,6 @@ struct mempolicy *mapping_alloc_policy(struct hw_cpu *cpu, struct address_space 
 }
 
 /* ---- get_mempolicy(2) --------------------------------------------------------- */
-
-/* The policy of vma itself at addr (Linux's __get_vma_policy): its own, or
- * its object's; *ref when a reference was taken. */
-static struct mempolicy *vma_own_policy(struct vm_area_struct *vma, uint64_t addr, bool *ref)
-{
-	*ref = false;
-	if (!vma_is_shmem(vma))
-		return vma->vm_policy;
-	struct mempolicy *pol = shared_policy_lookup(&vma->vm_file->policy,
-						     linear_page_index(vma, addr));
-	*ref = pol != NULL;
-	return pol;
-}
 
 /* The node of the page at addr, read-faulting it in as get_user_pages
  * does (an absent anonymous page becomes the zero page). */

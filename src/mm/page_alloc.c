@@ -38,9 +38,10 @@ static uint64_t pt_alloc(void *arg, unsigned node)
 	struct mm_sys *s = arg;
 	struct hw_cpu *cpu = pt_alloc_cpu;
 	struct mm_task_policy *tp = cpu ? current_task_policy(cpu) : NULL;
+	struct mempolicy *pol = tp ? __atomic_load_n(&tp->pol, __ATOMIC_ACQUIRE) : NULL;
 	uint64_t mask = UINT64_MAX;
-	if (tp && __atomic_load_n(&tp->pol, __ATOMIC_ACQUIRE))
-		mpol_pick(cpu, tp->pol, NO_INTERLEAVE_INDEX, node, UINT64_MAX, &node, &mask);
+	if (pol)
+		mpol_pick(cpu, pol, NO_INTERLEAVE_INDEX, node, UINT64_MAX, &node, &mask);
 	struct page *p = alloc_pages_mask(s, NULL, node, 0, GFP_ZERO | GFP_NOWATERMARK, mask);
 	if (!p)
 		return NO_PFN;
