@@ -82,6 +82,16 @@ struct mmsim_config {
 	 * first, mm/page_alloc.c says the rest).
 	 */
 	uint8_t distance[MMSIM_MAX_NODES][MMSIM_MAX_NODES];
+	/*
+	 * vm.min_free_kbytes and vm.watermark_scale_factor, from which each
+	 * node's min/low/high watermarks follow as in Linux (docs/design.md,
+	 * "Watermarks and kswapd").  min_free_kbytes 0 (the default) means
+	 * Linux's boot-time figure, int_sqrt(16 x the memory in kB), kept in
+	 * 128..262144; otherwise at most half the machine's memory.
+	 * watermark_scale_factor: 1..3000, default 10 (0.1% of a node).
+	 */
+	unsigned min_free_kbytes;
+	unsigned watermark_scale_factor;
 };
 
 struct mmsim;

@@ -98,9 +98,28 @@ void mmsim_smaps_print(FILE *f, const struct mmsim_smaps *sm);
 	X(pgdeactivate) X(pglazyfree) X(pswpin) X(pswpout) X(oom_kill)           \
 	X(pgmajfault) X(cow_ksm) X(swap_ra) X(swap_ra_hit) X(thp_swpout_fallback)
 
+/*
+ * Reclaim's counters, after the scenario language's (a scenario's `vmstat`
+ * prints only those above, MMSIM_VMSTAT_SCENARIO_NR of them).  pgscan and
+ * pgsteal count the pages reclaim looked at and freed: _kswapd and _direct
+ * for the machine's reclaim only (not a memcg's, as Linux), _anon and _file
+ * for all; pgrefill the active pages looked at to refill the inactive
+ * lists; allocstall_movable the direct reclaims of page allocations;
+ * pageoutrun kswapd's runs; the wmark_hit_quickly pair kswapd's runs that
+ * found the node already balanced.
+ */
+#define MMSIM_VMSTAT_RECLAIM_EVENTS(X)                                           \
+	X(pgrefill) X(pgscan_kswapd) X(pgscan_direct) X(pgsteal_kswapd)          \
+	X(pgsteal_direct) X(pgscan_anon) X(pgscan_file) X(pgsteal_anon)          \
+	X(pgsteal_file) X(allocstall_movable) X(pageoutrun)                      \
+	X(kswapd_low_wmark_hit_quickly) X(kswapd_high_wmark_hit_quickly)
+
 enum mmsim_vmstat_event {
 #define MMSIM_VMSTAT_ENUM(name) MMSIM_VM_##name,
 	MMSIM_VMSTAT_EVENTS(MMSIM_VMSTAT_ENUM)
+	MMSIM_VMSTAT_SCENARIO_NR,
+	MMSIM_VMSTAT_RECLAIM_FIRST = MMSIM_VMSTAT_SCENARIO_NR - 1,
+	MMSIM_VMSTAT_RECLAIM_EVENTS(MMSIM_VMSTAT_ENUM)
 #undef MMSIM_VMSTAT_ENUM
 	MMSIM_VMSTAT_NR
 };
@@ -149,6 +168,28 @@ enum mmsim_numastat_counter {
 #undef MMSIM_NUMASTAT_ENUM
 	MMSIM_NUMASTAT_NR
 };
+
+/*
+ * A node's watermarks, in pages, as /proc/zoneinfo shows them (mmsim has
+ * one zone per node), with its free pages and kswapd's state there:
+ * failures counts kswapd's runs in a row that freed nothing (from 16 on
+ * the node is hopeless: kswapd is not woken until some reclaim frees a
+ * page there).
+ */
+struct mmsim_zoneinfo {
+	uint64_t free, min, low, high, managed;
+	unsigned kswapd_failures;
+};
+int mmsim_zoneinfo(struct mmsim *m, unsigned nid, struct mmsim_zoneinfo *out);
+
+/*
+ * Writes /proc/sys/vm/NAME: "min_free_kbytes" (at most half the machine)
+ * and "watermark_scale_factor" (1..3000) set every node's watermarks
+ * again, as Linux's handlers do.  0, or -EINVAL (unknown name, value out
+ * of range).  mmsim_sysctl_vm_get reads one back (-EINVAL: no such name).
+ */
+int mmsim_sysctl_vm_set(struct mmsim *m, const char *name, uint64_t value);
+int mmsim_sysctl_vm_get(struct mmsim *m, const char *name, uint64_t *value);
 
 struct mmsim_node_meminfo {
 	uint64_t kb[MMSIM_MEMINFO_NR];		/* by enum mmsim_meminfo_field */

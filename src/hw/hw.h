@@ -173,6 +173,10 @@ struct hw_machine {
 	uint64_t node_magic;	/* ceil(2^64 / pfns_per_node), 0: divide */
 	hw_fault_fn fault;	/* installed by the kernel */
 	uint16_t next_asid;
+	/* Work done on no CPU (kernel threads: kswapd): the shootdowns they
+	 * start and the IPIs they send.  Relaxed atomic adds; the machine's
+	 * counters include them, no CPU's do. */
+	struct mmsim_counters kthread_cnt;
 };
 
 int hw_machine_create(const struct mmsim_config *cfg, struct hw_machine **out);

@@ -147,6 +147,7 @@ void mmsim_config_default(struct mmsim_config *cfg)
 	cfg->flush_policy = MMSIM_FLUSH_GATHER;
 	cfg->max_map_count = 65530;
 	cfg->files = MMSIM_FILES_DISK;
+	cfg->watermark_scale_factor = 10;
 	/* Where each figure comes from: docs/cost-model.md. */
 	cfg->cost.tlb_hit = 1;
 	cfg->cost.walk_level = 25;
@@ -212,6 +213,10 @@ int mmsim_config_check(const struct mmsim_config *cfg, char *err, unsigned errle
 		why = "bad file system";
 	else if (!distances_ok(cfg))
 		why = "distances must be 10 from a node to itself and 11..254 to another";
+	else if (cfg->watermark_scale_factor < 1 || cfg->watermark_scale_factor > 3000)
+		why = "watermark_scale_factor must be 1..3000";
+	else if ((uint64_t)cfg->min_free_kbytes * 1024 * 2 > cfg->mem_per_node * cfg->nodes)
+		why = "min_free_kbytes must be at most half the machine's memory";
 	if (!why)
 		return 0;
 	if (err && errlen) {

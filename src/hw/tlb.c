@@ -291,8 +291,11 @@ static void shootdown(struct hw_cpu *self, struct pmap *pm, uint64_t start, uint
 	if (self) {
 		self->cnt.tlb_flushes++;
 		self->cnt.tlb_flush_full += full;
-		count_pm(pm, tlb_flushes, 1);
+	} else {
+		__atomic_add_fetch(&hw->kthread_cnt.tlb_flushes, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&hw->kthread_cnt.tlb_flush_full, full, __ATOMIC_RELAXED);
 	}
+	count_pm(pm, tlb_flushes, 1);
 	/* Linux's tlb:tlb_flush, on the flushing CPU: its own TLB (local
 	 * shootdown) and the IPIs it sends; pages, or -1 for a full flush. */
 	if (self && (mask & (1ULL << self->id)))
@@ -310,6 +313,10 @@ static void shootdown(struct hw_cpu *self, struct pmap *pm, uint64_t start, uint
 			if (self) {
 				self->cnt.ipis_sent++;
 				hw_charge(self, hw->cfg.cost.ipi_send);
+			} else {
+				__atomic_add_fetch(&hw->kthread_cnt.ipis_sent, 1, __ATOMIC_RELAXED);
+				__atomic_add_fetch(&hw->kthread_cnt.cycles, hw->cfg.cost.ipi_send,
+						   __ATOMIC_RELAXED);
 			}
 			count_pm(pm, ipis_sent, 1);
 			cnt = &cpu->irq_cnt;

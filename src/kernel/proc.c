@@ -190,6 +190,7 @@ void mmsim_smaps_print(FILE *f, const struct mmsim_smaps *sm)
 static const char *const vmstat_names[] = {
 #define MMSIM_VMSTAT_NAME(name) #name,
 	MMSIM_VMSTAT_EVENTS(MMSIM_VMSTAT_NAME)
+	MMSIM_VMSTAT_RECLAIM_EVENTS(MMSIM_VMSTAT_NAME)
 #undef MMSIM_VMSTAT_NAME
 };
 
@@ -233,6 +234,51 @@ int mmsim_node_meminfo(struct mmsim *m, unsigned nid, struct mmsim_node_meminfo 
 		return -EINVAL;
 	lru_add_drain_all(&m->mm);
 	node_meminfo(&m->mm, nid, out);
+	return 0;
+}
+
+int mmsim_zoneinfo(struct mmsim *m, unsigned nid, struct mmsim_zoneinfo *out)
+{
+	if (nid >= m->mm.nr_nodes)
+		return -EINVAL;
+	struct pglist_data *nd = &m->mm.node[nid];
+	spin_lock(&nd->lock);
+	out->free = nd->nr_free;
+	out->min = nd->wmark[WMARK_MIN];
+	out->low = nd->wmark[WMARK_LOW];
+	out->high = nd->wmark[WMARK_HIGH];
+	out->managed = nd->nr_pages;
+	spin_unlock(&nd->lock);
+	out->kswapd_failures = __atomic_load_n(&nd->kswapd_failures, __ATOMIC_RELAXED);
+	return 0;
+}
+
+int mmsim_sysctl_vm_set(struct mmsim *m, const char *name, uint64_t value)
+{
+	struct mm_sys *s = &m->mm;
+	uint64_t total = (uint64_t)m->hw->nr_pfns * PAGE_SIZE;
+	if (!strcmp(name, "min_free_kbytes")) {
+		if (value * 1024 * 2 > total)
+			return -EINVAL;
+		setup_watermarks(s, (unsigned)value, s->watermark_scale_factor);
+	} else if (!strcmp(name, "watermark_scale_factor")) {
+		if (value < 1 || value > 3000)
+			return -EINVAL;
+		setup_watermarks(s, s->min_free_kbytes, (unsigned)value);
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int mmsim_sysctl_vm_get(struct mmsim *m, const char *name, uint64_t *value)
+{
+	if (!strcmp(name, "min_free_kbytes"))
+		*value = m->mm.min_free_kbytes;
+	else if (!strcmp(name, "watermark_scale_factor"))
+		*value = m->mm.watermark_scale_factor;
+	else
+		return -EINVAL;
 	return 0;
 }
 

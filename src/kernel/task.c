@@ -57,7 +57,9 @@ int kernel_fault(struct hw_cpu *cpu, uint64_t va, unsigned access)
 		flags |= FAULT_FLAG_WRITE;
 	if (access & HW_ACC_EXEC)
 		flags |= FAULT_FLAG_EXEC;
-	return handle_mm_fault(t->mm, cpu, va, flags);
+	int sig = handle_mm_fault(t->mm, cpu, va, flags);
+	kswapd_run_pending(&t->m->mm);
+	return sig;
 }
 
 int mmsim_create(const struct mmsim_config *cfg, struct mmsim **out)
@@ -75,6 +77,12 @@ int mmsim_create(const struct mmsim_config *cfg, struct mmsim **out)
 		free(m);
 		return err;
 	}
+	if (m->hw->threaded && (err = kswapd_threads_start(&m->mm))) {
+		mm_sys_destroy(&m->mm);
+		hw_machine_destroy(m->hw);
+		free(m);
+		return err;
+	}
 	m->hw->fault = kernel_fault;
 	m->next_pid = FIRST_PID;
 	pthread_mutex_init(&m->lock, NULL);
@@ -85,6 +93,7 @@ int mmsim_create(const struct mmsim_config *cfg, struct mmsim **out)
 
 unsigned mmsim_debug_check(struct mmsim *m)
 {
+	kswapd_quiesce(&m->mm);
 	pthread_mutex_lock(&m->lock);
 	struct mm_struct **mms = calloc((size_t)m->ntasks + 1, sizeof *mms);
 	unsigned n = 0, bad;
@@ -98,6 +107,7 @@ unsigned mmsim_debug_check(struct mmsim *m)
 	}
 	bad = mms ? debug_vm_check_pages(&m->mm, mms, n) : 1;
 	pthread_mutex_unlock(&m->lock);
+	kswapd_resume(&m->mm);
 	free(mms);
 	return bad;
 }
@@ -106,6 +116,7 @@ void mmsim_destroy(struct mmsim *m)
 {
 	if (!m)
 		return;
+	kswapd_threads_stop(&m->mm);
 	if (MMSIM_DEBUG_VM_ENABLED && mmsim_debug_check(m))
 		vm_bug(__FILE__, __LINE__, "mmsim_debug_check(m) == 0", NULL);
 	vfs_destroy(m);
@@ -322,6 +333,7 @@ int ptrace_may_read(const struct mmsim_task *caller, const struct mmsim_task *ta
 struct hw_cpu *task_enter(struct mmsim_task *t)
 {
 	struct hw_cpu *cpu = &t->m->hw->cpu[t->cpu];
+	kswapd_run_pending(&t->m->mm);	/* a kswapd woken before: its turn now */
 	cpu->current = t;
 	hw_switch_mm(cpu, &t->mm->pmap);
 	trace_ctx = t;
@@ -497,6 +509,11 @@ void mmsim_counters_machine(const struct mmsim *m, struct mmsim_counters *out)
 		hw_cpu_counters(&m->hw->cpu[c], &c1);
 		counters_add(out, &c1);
 	}
+	/* And what kernel threads did on no CPU. */
+	const uint64_t *k = (const uint64_t *)&m->hw->kthread_cnt;
+	uint64_t *d = (uint64_t *)out;
+	for (unsigned i = 0; i < NR_COUNTERS; i++)
+		d[i] += __atomic_load_n(&k[i], __ATOMIC_RELAXED);
 	out->pages_freed = __atomic_load_n(&m->mm.pages_freed, __ATOMIC_RELAXED);
 	out->pt_alloc = __atomic_load_n(&m->mm.pt_alloc, __ATOMIC_RELAXED);
 	out->pt_free = __atomic_load_n(&m->mm.pt_free, __ATOMIC_RELAXED);

@@ -404,8 +404,19 @@ static int copy_page_io(struct mmsim_task *t, struct hw_cpu *cpu, struct address
 {
 	struct mmsim *m = t->m;
 	int err = 0;
-	struct page *p = pagecache_get_page(&m->mm, cpu, mp, idx, cpu->node, t->mm->mems_allowed,
-					    &err, NULL);
+	struct page *p;
+	/* No free page: reclaim (direct), as the allocator's slow path
+	 * would, until reclaim gets nowhere MAX_RECLAIM_RETRIES times. */
+	for (unsigned stuck = 0;;) {
+		p = pagecache_get_page(&m->mm, cpu, mp, idx, cpu->node, t->mm->mems_allowed, &err,
+				       NULL);
+		if (p || err != -ENOMEM || stuck == MAX_RECLAIM_RETRIES)
+			break;
+		if (try_to_free_pages(&m->mm, cpu, cpu->node, t->mm->mems_allowed))
+			stuck = 0;
+		else
+			stuck++;
+	}
 	if (!p)
 		return err;
 	uint8_t *data = hw_frame(m->hw, page_to_pfn(&m->mm, p)) + off;
@@ -418,6 +429,7 @@ static int copy_page_io(struct mmsim_task *t, struct hw_cpu *cpu, struct address
 		memcpy(buf, data, n);
 	}
 	put_page(&m->mm, p);
+	kswapd_run_pending(&m->mm);	/* between pages, with nothing held */
 	return 0;
 }
 

@@ -241,9 +241,12 @@ static void remap_zero_subpages(struct mm_sys *s, struct hw_cpu *cpu, struct pag
 static void split_one(struct page *head, struct page *p, unsigned i, uint32_t inherited)
 {
 	uint32_t own = (1u << PG_used) | (inherited ? (1u << PG_anon_exclusive) : 0);
-	p->flags = (__atomic_load_n(&p->flags, __ATOMIC_RELAXED) & own) | inherited;
+	/* Atomic stores: compound_head() reads both without a lock (a PTE
+	 * of the piece may be looked at meanwhile, as by mprotect). */
+	__atomic_store_n(&p->flags, (__atomic_load_n(&p->flags, __ATOMIC_RELAXED) & own) | inherited,
+			 __ATOMIC_RELAXED);
 	p->order = 0;
-	p->private = 0;
+	__atomic_store_n(&p->private, 0, __ATOMIC_RELAXED);
 	p->index = head->index + i;
 	list_init(&p->lru);
 }

@@ -692,10 +692,6 @@ static int do_swap_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 	return err && err != -ENOENT ? SIGBUS : 0;
 }
 
-/* How often reclaim may make no progress before an allocation fails
- * (Linux's MAX_RECLAIM_RETRIES). */
-#define MAX_RECLAIM_RETRIES 16
-
 int swap_fault_in(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
 		  uint64_t addr)
 {

@@ -231,7 +231,7 @@ static inline bool frame_is_zero(const uint8_t *f)
 static inline struct page *compound_head(const struct page *p)
 {
 	if (__atomic_load_n(&p->flags, __ATOMIC_RELAXED) & (1u << PG_tail))
-		return (struct page *)(uintptr_t)p->private;
+		return (struct page *)(uintptr_t)__atomic_load_n(&p->private, __ATOMIC_RELAXED);
 	return (struct page *)p;
 }
 
@@ -288,13 +288,20 @@ struct free_area {
 	uint64_t nr_free;
 };
 
+enum zone_watermarks { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
+
 struct pglist_data {
 	unsigned id;
 	uint64_t start_pfn, nr_pages;
 	spinlock_t lock;		/* the buddy free lists */
 	struct free_area free_area[NR_ORDERS];
 	uint64_t nr_free;
-	uint64_t watermark_min;		/* a THISNODE allocation may not go below */
+	uint64_t wmark[NR_WMARK];	/* pages; under lock (setup_watermarks) */
+	/* kswapd (vmscan.c): woken and not yet run (atomic), and how many
+	 * runs in a row freed nothing (Linux's kswapd_failures: from 16 on
+	 * the node is hopeless and kswapd is not woken, until some reclaim
+	 * frees a page there). */
+	unsigned kswapd_wake, kswapd_failures;
 	spinlock_t lru_lock;
 	struct list_head lru[NR_LRU_LISTS];
 	uint64_t nr_lru[NR_LRU_LISTS];
@@ -353,6 +360,9 @@ struct mm_sys {
 	struct list_head shmem_swaplist;	/* shmem objects that sent pages to swap */
 	pthread_mutex_t shmem_swaplist_lock;
 	struct swap_ra swap_ra;		/* swap readahead, from boot (swap_state.c) */
+	unsigned min_free_kbytes, watermark_scale_factor;	/* the vm sysctls */
+	struct kswapd_threads *kswapd;	/* threaded machine: kswapd's host threads */
+	unsigned kswapd_pending;	/* otherwise: some node's kswapd was woken */
 };
 
 /* Counts n events of /proc/vmstat's kind ev (Linux's count_vm_events). */
@@ -408,6 +418,9 @@ void mm_sys_destroy(struct mm_sys *s);
 
 struct page *alloc_pages_node(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, unsigned order,
 			      unsigned gfp);
+/* Sets vm.min_free_kbytes and vm.watermark_scale_factor and every node's
+ * watermarks from them (Linux's setup_per_zone_wmarks). */
+void setup_watermarks(struct mm_sys *s, unsigned min_free_kbytes, unsigned scale_factor);
 /* The CPU whose task the page tables being allocated on this host thread
  * are for (set around faults, populate and fork), or NULL. */
 extern __thread struct hw_cpu *pt_alloc_cpu;
@@ -421,6 +434,8 @@ unsigned alloc_pages_bulk(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, un
 			  unsigned n, struct page **out);
 void free_pages_bulk(struct mm_sys *s, struct page **pages, unsigned n);
 uint64_t node_free_pages(struct mm_sys *s, unsigned nid);
+/* The node's free pages less its watermark wm (negative: below it). */
+int64_t node_pages_above(struct mm_sys *s, unsigned nid, enum zone_watermarks wm);
 
 /* References are the compound page's: a subpage's go to its head. */
 static inline void get_page(struct page *p)
@@ -978,11 +993,42 @@ void try_to_unmap(struct mm_sys *s, struct hw_cpu *cpu, struct page *head,
  * (MADV_PAGEOUT's pages), swapping anonymous ones out when there is swap;
  * what cannot go is put back.  Returns the pages freed. */
 unsigned reclaim_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *list);
+/* How often reclaim may make no progress before an allocation fails
+ * (Linux's MAX_RECLAIM_RETRIES); kswapd gives up on a node after as many
+ * fruitless runs. */
+#define MAX_RECLAIM_RETRIES 16
+
 /* Direct reclaim (Linux's try_to_free_pages): frees some pages (32 when it
  * can) from the nodes of nodemask, node nid first, swapping anonymous
  * pages out when there is swap.  Returns the pages freed: 0 means no
  * progress.  Called with no spinlock held (mmap_lock may be). */
 unsigned try_to_free_pages(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, uint64_t nodemask);
+
+/*
+ * kswapd, one per node (vmscan.c).  The allocator's slow path wakes it
+ * (wakeup_kswapd: a node below its high watermark and not hopeless) and it
+ * reclaims that node back above high.  Where it runs: a threaded machine
+ * gives each node a host thread (kswapd_threads_start, at boot); on a
+ * machine one host thread drives, a woken kswapd runs at defined points,
+ * kswapd_run_pending(): after each fault, at each system call's entry and
+ * between the pages of a read or write - always with no lock held.  It
+ * runs on no CPU: its TLB flushes are IPIs to every CPU that may cache
+ * the entries.  Safe under any lock (it only sets a flag and signals).
+ */
+void wakeup_kswapd(struct mm_sys *s, unsigned nid, unsigned order);
+void kswapd_run_woken(struct mm_sys *s);
+static inline void kswapd_run_pending(struct mm_sys *s)
+{
+	if (__atomic_load_n(&s->kswapd_pending, __ATOMIC_RELAXED))
+		kswapd_run_woken(s);
+}
+int kswapd_threads_start(struct mm_sys *s);
+void kswapd_threads_stop(struct mm_sys *s);
+void kswapd_threads_kick(struct mm_sys *s, unsigned nid);
+/* Waits for kswapd's runs in progress and holds off new ones until
+ * kswapd_resume (the debug audit needs the machine still). */
+void kswapd_quiesce(struct mm_sys *s);
+void kswapd_resume(struct mm_sys *s);
 
 /* ---- memory cgroups (memcontrol.c) ------------------------------------------------- */
 

@@ -9,9 +9,18 @@
  * nearest first; among nodes at one distance, those above the local node
  * before those below it, and the first place of each distance group handed
  * out round-robin.  With Linux's default SLIT (10 local, 20 remote) that
- * is nid + 1, ..., nid - 1.  GFP_THISNODE pins an
- * allocation to one node; every node keeps a small reserve below its min
- * watermark that only GFP_NOWATERMARK allocations may use.
+ * is nid + 1, ..., nid - 1.  GFP_THISNODE pins an allocation to one node.
+ *
+ * Watermarks (Linux's __setup_per_zone_wmarks, one zone per node): min is
+ * the node's share of min_free_kbytes, low and high lie one and two steps
+ * above it, the step being the larger of min/4 and watermark_scale_factor
+ * ten-thousandths of the node.  An allocation first walks its nodes
+ * keeping each above low (so it overflows to the next node while the
+ * local one still has low - min pages); failing that, it wakes the kswapd
+ * of every node it may use and walks them again down to min.  Only
+ * GFP_NOWATERMARK allocations (page tables, the kernel's own pages) dig
+ * into the reserve below min.  What fails after both walks is the
+ * caller's to handle (direct reclaim, or -ENOMEM).
  *
  * mem_map is reserved lazily like the frames themselves: a node's struct
  * pages are touched only as its blocks are first split, so untouched
@@ -59,6 +68,46 @@ static void pt_free(void *arg, uint64_t pfn)
 	__atomic_sub_fetch(&s->node[page_to_nid(s, p)].nr_pagetable, 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&s->pt_free, 1, __ATOMIC_RELAXED);
 	put_page(s, p);
+}
+
+/* Linux's calculate_min_free_kbytes at boot: int_sqrt(16 x lowmem kB),
+ * clamped to 128..262144. */
+static unsigned default_min_free_kbytes(const struct mm_sys *s)
+{
+	uint64_t kb = 0;
+	for (unsigned n = 0; n < s->nr_nodes; n++)
+		kb += s->node[n].nr_pages * (PAGE_SIZE / 1024);
+	uint64_t x = 16 * kb, r = 0;
+	for (uint64_t bit = 1ULL << 62; bit; bit >>= 2) {	/* integer square root */
+		if (x >= r + bit) {
+			x -= r + bit;
+			r = (r >> 1) + bit;
+		} else {
+			r >>= 1;
+		}
+	}
+	return r < 128 ? 128 : r > 262144 ? 262144 : (unsigned)r;
+}
+
+void setup_watermarks(struct mm_sys *s, unsigned min_free_kbytes, unsigned scale_factor)
+{
+	uint64_t total = 0, pages_min = min_free_kbytes / (PAGE_SIZE / 1024);
+	for (unsigned n = 0; n < s->nr_nodes; n++)
+		total += s->node[n].nr_pages;
+	for (unsigned n = 0; n < s->nr_nodes; n++) {
+		struct pglist_data *nd = &s->node[n];
+		uint64_t min = pages_min * nd->nr_pages / total;
+		uint64_t step = nd->nr_pages * scale_factor / 10000;
+		if (step < min / 4)
+			step = min / 4;
+		spin_lock(&nd->lock);
+		nd->wmark[WMARK_MIN] = min;
+		nd->wmark[WMARK_LOW] = min + step;
+		nd->wmark[WMARK_HIGH] = min + 2 * step;
+		spin_unlock(&nd->lock);
+	}
+	s->min_free_kbytes = min_free_kbytes;
+	s->watermark_scale_factor = scale_factor;
 }
 
 static void free_area_add(struct pglist_data *nd, struct page *p, unsigned order)
@@ -160,7 +209,6 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 		nd->id = n;
 		nd->start_pfn = hw->node[n].start_pfn;
 		nd->nr_pages = hw->node[n].nr_pfns;
-		nd->watermark_min = nd->nr_pages / 256;
 		spin_lock_init(&nd->lock);
 		spin_lock_init(&nd->lru_lock);
 		for (unsigned o = 0; o < NR_ORDERS; o++)
@@ -175,6 +223,9 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 		}
 		nd->nr_free = nd->nr_pages;
 	}
+	const struct mmsim_config *cfg = &hw->cfg;
+	setup_watermarks(s, cfg->min_free_kbytes ? cfg->min_free_kbytes : default_min_free_kbytes(s),
+			 cfg->watermark_scale_factor ? cfg->watermark_scale_factor : 10);
 
 	/* The shared zero page: never freed, never counted as mapped. */
 	struct page *z = alloc_pages_node(s, NULL, 0, 0, GFP_ZERO | GFP_NOWATERMARK);
@@ -209,15 +260,37 @@ void mm_sys_destroy(struct mm_sys *s)
 
 uint64_t node_free_pages(struct mm_sys *s, unsigned nid)
 {
-	return __atomic_load_n(&s->node[nid].nr_free, __ATOMIC_RELAXED);
+	struct pglist_data *nd = &s->node[nid];
+	spin_lock(&nd->lock);
+	uint64_t n = nd->nr_free;
+	spin_unlock(&nd->lock);
+	return n;
 }
 
-/* Takes a block of 2^order frames from nd, or NULL. Called with nd->lock. */
-static struct page *rmqueue(struct mm_sys *s, struct pglist_data *nd, unsigned order,
-			    bool use_reserve)
+int64_t node_pages_above(struct mm_sys *s, unsigned nid, enum zone_watermarks wm)
+{
+	struct pglist_data *nd = &s->node[nid];
+	spin_lock(&nd->lock);
+	int64_t d = (int64_t)nd->nr_free - (int64_t)nd->wmark[wm];
+	spin_unlock(&nd->lock);
+	return d;
+}
+
+/* May nd give 2^order frames and keep `mark` free (Linux's
+ * zone_watermark_ok, without lowmem reserves)?  Called with nd->lock. */
+static bool watermark_ok(const struct pglist_data *nd, unsigned order, uint64_t mark)
 {
 	uint64_t need = 1ULL << order;
-	if (nd->nr_free < need || (!use_reserve && nd->nr_free - need < nd->watermark_min))
+	return nd->nr_free >= need && nd->nr_free - need >= mark;
+}
+
+/* Takes a block of 2^order frames from nd, keeping `mark` pages free, or
+ * NULL.  Called with nd->lock. */
+static struct page *rmqueue(struct mm_sys *s, struct pglist_data *nd, unsigned order,
+			    uint64_t mark)
+{
+	uint64_t need = 1ULL << order;
+	if (!watermark_ok(nd, order, mark))
 		return NULL;
 	for (unsigned o = order; o < NR_ORDERS; o++) {
 		struct free_area *fa = &nd->free_area[o];
@@ -304,21 +377,11 @@ struct page *alloc_pages_node(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid
 	return alloc_pages_mask(s, cpu, nid, order, gfp, UINT64_MAX);
 }
 
-struct page *alloc_pages_mask(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, unsigned order,
-			      unsigned gfp, uint64_t nodemask)
+/* One walk of the nodes an allocation may use, keeping each above its
+ * watermark wm (or above nothing: GFP_NOWATERMARK). */
+static struct page *alloc_walk(struct mm_sys *s, unsigned nid, unsigned order, unsigned gfp,
+			       uint64_t nodemask, enum zone_watermarks wm, unsigned *from)
 {
-	if (order > MAX_ORDER || nid >= s->nr_nodes)
-		return NULL;
-	/* Only GFP_NOWATERMARK may dig into a node's reserve below min. */
-	bool reserve = gfp & GFP_NOWATERMARK;
-	/* numastat's preferred node: the first the walk may use (Linux's
-	 * preferred_zoneref, first_zones_zonelist with the nodemask). */
-	unsigned pref = nid;
-	for (unsigned k = 0; !(gfp & GFP_THISNODE) && k < s->nr_nodes; k++)
-		if (nodemask & (1ULL << s->zonelist[nid][k])) {
-			pref = s->zonelist[nid][k];
-			break;
-		}
 	for (unsigned k = 0; k < s->nr_nodes; k++) {
 		unsigned n = s->zonelist[nid][k];
 		if (k && (gfp & GFP_THISNODE))
@@ -327,17 +390,58 @@ struct page *alloc_pages_mask(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid
 			continue;
 		struct pglist_data *nd = &s->node[n];
 		spin_lock(&nd->lock);
-		struct page *p = rmqueue(s, nd, order, reserve);
+		struct page *p = rmqueue(s, nd, order, gfp & GFP_NOWATERMARK ? 0 : nd->wmark[wm]);
 		spin_unlock(&nd->lock);
 		if (p) {
-			prep_new_page(s, cpu, p, order, gfp);
-			count_numa_alloc(s, pref, n, cpu ? cpu->node : nid, 1ULL << order);
-			if (trace_enabled())
-				trace_page_alloc(s, p, order, gfp);
+			*from = n;
 			return p;
 		}
 	}
 	return NULL;
+}
+
+/* The slow path's first step (Linux's wake_all_kswapds): every node the
+ * allocation may use is asked to reclaim up to its high watermark. */
+static void wake_all_kswapds(struct mm_sys *s, unsigned nid, unsigned order, unsigned gfp,
+			     uint64_t nodemask)
+{
+	for (unsigned k = 0; k < s->nr_nodes; k++) {
+		unsigned n = s->zonelist[nid][k];
+		if (k && (gfp & GFP_THISNODE))
+			break;
+		if ((nodemask & (1ULL << n)) || (gfp & GFP_THISNODE))
+			wakeup_kswapd(s, n, order);
+	}
+}
+
+struct page *alloc_pages_mask(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, unsigned order,
+			      unsigned gfp, uint64_t nodemask)
+{
+	if (order > MAX_ORDER || nid >= s->nr_nodes)
+		return NULL;
+	/* numastat's preferred node: the first the walk may use (Linux's
+	 * preferred_zoneref, first_zones_zonelist with the nodemask). */
+	unsigned pref = nid, from;
+	for (unsigned k = 0; !(gfp & GFP_THISNODE) && k < s->nr_nodes; k++)
+		if (nodemask & (1ULL << s->zonelist[nid][k])) {
+			pref = s->zonelist[nid][k];
+			break;
+		}
+	struct page *p = alloc_walk(s, nid, order, gfp, nodemask, WMARK_LOW, &from);
+	if (!p) {
+		/* A huge page's allocation does not wake kswapd (Linux's
+		 * GFP_TRANSHUGE_LIGHT, THP defrag "madvise"). */
+		if (!order)
+			wake_all_kswapds(s, nid, order, gfp, nodemask);
+		p = alloc_walk(s, nid, order, gfp, nodemask, WMARK_MIN, &from);
+	}
+	if (!p)
+		return NULL;
+	prep_new_page(s, cpu, p, order, gfp);
+	count_numa_alloc(s, pref, from, cpu ? cpu->node : nid, 1ULL << order);
+	if (trace_enabled())
+		trace_page_alloc(s, p, order, gfp);
+	return p;
 }
 
 /* Gives the block of 2^order frames at pfn back to nd, merging it with
@@ -373,7 +477,9 @@ unsigned alloc_pages_bulk(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, un
 	if (nid >= s->nr_nodes)
 		return 0;
 	struct pglist_data *nd = &s->node[nid];
-	bool reserve = gfp & GFP_NOWATERMARK;
+	/* n single allocations would each fall to their slow path below
+	 * low and still succeed down to min. */
+	uint64_t mark = gfp & GFP_NOWATERMARK ? 0 : nd->wmark[WMARK_MIN];
 	unsigned got = 0;
 
 	spin_lock(&nd->lock);
@@ -382,8 +488,7 @@ unsigned alloc_pages_bulk(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, un
 		while (o < NR_ORDERS && list_empty(&nd->free_area[o].list))
 			o++;
 		uint64_t size = 1ULL << o;
-		if (o < NR_ORDERS && size <= n - got && nd->nr_free >= size &&
-		    (reserve || nd->nr_free - size >= nd->watermark_min)) {
+		if (o < NR_ORDERS && size <= n - got && watermark_ok(nd, 0, mark + size - 1)) {
 			struct page *p = list_entry(nd->free_area[o].list.next, struct page, lru);
 			free_area_del(nd, p, o);
 			nd->nr_free -= size;
@@ -391,12 +496,15 @@ unsigned alloc_pages_bulk(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, un
 				out[got++] = p + i;
 			continue;
 		}
-		struct page *p = rmqueue(s, nd, 0, reserve);
+		struct page *p = rmqueue(s, nd, 0, mark);
 		if (!p)
 			break;
 		out[got++] = p;
 	}
+	bool low = !(gfp & GFP_NOWATERMARK) && !watermark_ok(nd, 0, nd->wmark[WMARK_LOW]);
 	spin_unlock(&nd->lock);
+	if (low)
+		wakeup_kswapd(s, nid, 0);
 	/* Outside the lock, as alloc_pages_mask() does. */
 	for (unsigned i = 0; i < got; i++)
 		prep_new_page(s, cpu, out[i], 0, gfp);

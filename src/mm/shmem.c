@@ -99,11 +99,10 @@ void mapping_put(struct mm_sys *s, struct address_space *m)
 	if (__atomic_sub_fetch(&m->refcount, 1, __ATOMIC_ACQ_REL))
 		return;
 	/* Nobody maps it or holds it open, so no lookup can be running. */
-	if (!list_empty(&m->swaplist)) {
-		pthread_mutex_lock(&s->shmem_swaplist_lock);
+	pthread_mutex_lock(&s->shmem_swaplist_lock);
+	if (!list_empty(&m->swaplist))
 		list_del(&m->swaplist);
-		pthread_mutex_unlock(&s->shmem_swaplist_lock);
-	}
+	pthread_mutex_unlock(&s->shmem_swaplist_lock);
 	struct release_ctx r = { s, m };
 	radix_tree_for_each(&m->pages, release_cached_page, &r);
 	radix_tree_destroy(&m->pages);
@@ -160,12 +159,11 @@ int shmem_writeout(struct mm_sys *s, struct page *p)
 	swap_cache_insert(s, p, off);	/* the slot is new: cannot fail */
 	pthread_mutex_unlock(&m->lock);
 	put_page(s, p);		/* the object's reference; the cache has its own */
-	if (list_empty(&m->swaplist)) {	/* racy peek; settled under the lock */
-		pthread_mutex_lock(&s->shmem_swaplist_lock);
-		if (list_empty(&m->swaplist))
-			list_add_tail(&m->swaplist, &s->shmem_swaplist);
-		pthread_mutex_unlock(&s->shmem_swaplist_lock);
-	}
+	/* A write to swap is slow anyway: no lockless peek at the list. */
+	pthread_mutex_lock(&s->shmem_swaplist_lock);
+	if (list_empty(&m->swaplist))
+		list_add_tail(&m->swaplist, &s->shmem_swaplist);
+	pthread_mutex_unlock(&s->shmem_swaplist_lock);
 	return 0;
 }
 

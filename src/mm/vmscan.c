@@ -41,11 +41,15 @@
  */
 #include "mm.h"
 
+#include <errno.h>
+#include <stdlib.h>
+
 #define SWAP_CLUSTER_MAX 32	/* pages a reclaim pass wants, and its batch */
 #define DEF_PRIORITY 12
 
 struct scan_control {
-	struct hw_cpu *cpu;
+	struct hw_cpu *cpu;		/* NULL: kswapd, a kernel thread */
+	bool kswapd;
 	bool ignore_references;	/* MADV_PAGEOUT: the caller chose the pages */
 	bool keep_written;	/* MADV_PAGEOUT: a page written stays cached */
 	struct mem_cgroup *target;	/* memcg reclaim: its pages only (NULL: all) */
@@ -245,11 +249,27 @@ unsigned reclaim_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *l
 
 /* ---- memory pressure --------------------------------------------------------------- */
 
+/* Counts a batch reclaim looked at (scanned) and freed, under Linux's
+ * names: by whom (the machine's reclaim only) and of which kind. */
+static void count_reclaim(struct mm_sys *s, const struct scan_control *sc, bool file,
+			  unsigned scanned, unsigned freed)
+{
+	if (!sc->target) {
+		count_vm_events(s, sc->kswapd ? MMSIM_VM_pgscan_kswapd : MMSIM_VM_pgscan_direct,
+				scanned);
+		count_vm_events(s, sc->kswapd ? MMSIM_VM_pgsteal_kswapd : MMSIM_VM_pgsteal_direct,
+				freed);
+	}
+	count_vm_events(s, file ? MMSIM_VM_pgscan_file : MMSIM_VM_pgscan_anon, scanned);
+	count_vm_events(s, file ? MMSIM_VM_pgsteal_file : MMSIM_VM_pgsteal_anon, freed);
+}
+
 /* Scans up to nr pages from the old end of node nid's list l, a batch at a
  * time, until `want` pages are freed.  Returns the pages freed. */
 static unsigned shrink_list(struct mm_sys *s, struct scan_control *sc, unsigned nid,
 			    enum lru_list l, uint64_t nr, unsigned want)
 {
+	bool file = l == LRU_INACTIVE_FILE || l == LRU_ACTIVE_FILE;
 	unsigned freed = 0;
 	while (nr && freed < want) {
 		struct list_head batch;
@@ -260,8 +280,13 @@ static unsigned shrink_list(struct mm_sys *s, struct scan_control *sc, unsigned 
 		if (!n)
 			break;
 		nr -= n < nr ? n : nr;
-		freed += shrink_page_list(s, sc, &batch);
+		unsigned f = shrink_page_list(s, sc, &batch);
+		count_reclaim(s, sc, file, n, f);
+		freed += f;
 	}
+	/* Some reclaim got somewhere here: kswapd may try again. */
+	if (freed)
+		__atomic_store_n(&s->node[nid].kswapd_failures, 0, __ATOMIC_RELAXED);
 	return freed;
 }
 
@@ -314,7 +339,11 @@ static unsigned do_try_to_free_pages(struct mm_sys *s, struct scan_control *sc, 
 unsigned try_to_free_pages(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, uint64_t nodemask)
 {
 	struct scan_control sc = { .cpu = cpu };
-	return do_try_to_free_pages(s, &sc, nid, nodemask, SWAP_CLUSTER_MAX);
+	count_vm_events(s, MMSIM_VM_allocstall_movable, 1);
+	TRACE("mm_vmscan_direct_reclaim_begin", "order=0 gfp_flags=GFP_HIGHUSER_MOVABLE");
+	unsigned freed = do_try_to_free_pages(s, &sc, nid, nodemask, SWAP_CLUSTER_MAX);
+	TRACE("mm_vmscan_direct_reclaim_end", "nr_reclaimed=%u", freed);
+	return freed;
 }
 
 unsigned try_to_free_mem_cgroup_pages(struct mm_sys *s, struct hw_cpu *cpu,
@@ -323,4 +352,183 @@ unsigned try_to_free_mem_cgroup_pages(struct mm_sys *s, struct hw_cpu *cpu,
 	struct scan_control sc = { .cpu = cpu, .target = memcg };
 	unsigned want = nr > SWAP_CLUSTER_MAX ? nr : SWAP_CLUSTER_MAX;
 	return do_try_to_free_pages(s, &sc, cpu ? cpu->node : 0, UINT64_MAX, want);
+}
+
+/* ---- kswapd --------------------------------------------------------------------------- */
+
+/* Is node nid above its high watermark (Linux's pgdat_balanced)? */
+static bool node_balanced(struct mm_sys *s, unsigned nid)
+{
+	return node_pages_above(s, nid, WMARK_HIGH) >= 0;
+}
+
+void wakeup_kswapd(struct mm_sys *s, unsigned nid, unsigned order)
+{
+	struct pglist_data *nd = &s->node[nid];
+	if (node_balanced(s, nid))
+		return;
+	/* Hopeless: kswapd failed too often; direct reclaim's turn. */
+	if (__atomic_load_n(&nd->kswapd_failures, __ATOMIC_RELAXED) >= MAX_RECLAIM_RETRIES)
+		return;
+	if (__atomic_exchange_n(&nd->kswapd_wake, 1, __ATOMIC_ACQ_REL))
+		return;	/* woken already */
+	TRACE("mm_vmscan_wakeup_kswapd", "nid=%u order=%u gfp_flags=GFP_HIGHUSER_MOVABLE", nid,
+	      order);
+	if (s->kswapd)
+		kswapd_threads_kick(s, nid);
+	else
+		__atomic_store_n(&s->kswapd_pending, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * One run of node nid's kswapd (Linux's balance_pgdat): reclaim from the
+ * node alone at falling priority until it is back above its high
+ * watermark.  Each pass wants what the node lacks, at least 32 pages; a
+ * pass that gets them all keeps its priority (more of the same is
+ * enough), one that does not scans harder.  A run that frees nothing
+ * counts a failure.
+ */
+static void balance_node(struct mm_sys *s, unsigned nid)
+{
+	struct pglist_data *nd = &s->node[nid];
+	struct scan_control sc = { .cpu = NULL, .kswapd = true };
+	static const char *const names[] = { "kswapd0", "kswapd1", "kswapd2", "kswapd3",
+					     "kswapd4", "kswapd5", "kswapd6", "kswapd7" };
+	const char *outer = trace_kthread;
+	trace_kthread = nid < 8 ? names[nid] : "kswapd";
+	TRACE("mm_vmscan_kswapd_wake", "nid=%u order=0", nid);
+	if (node_balanced(s, nid)) {
+		count_vm_events(s, MMSIM_VM_kswapd_high_wmark_hit_quickly, 1);
+		TRACE("mm_vmscan_kswapd_sleep", "nid=%u", nid);
+		trace_kthread = outer;
+		return;
+	}
+	count_vm_events(s, MMSIM_VM_pageoutrun, 1);
+	lru_add_drain_all(s);
+	unsigned total = 0;
+	for (int priority = DEF_PRIORITY; priority >= 1 && !node_balanced(s, nid);) {
+		int64_t lack = -node_pages_above(s, nid, WMARK_HIGH);
+		unsigned want = lack > SWAP_CLUSTER_MAX ? (unsigned)(lack < UINT32_MAX ? lack : UINT32_MAX)
+							: SWAP_CLUSTER_MAX;
+		unsigned freed = shrink_node(s, &sc, nid, priority, want);
+		total += freed;
+		if (freed < want)
+			priority--;
+	}
+	if (!total)
+		__atomic_add_fetch(&nd->kswapd_failures, 1, __ATOMIC_RELAXED);
+	TRACE("mm_vmscan_kswapd_sleep", "nid=%u", nid);
+	trace_kthread = outer;
+}
+
+void kswapd_run_woken(struct mm_sys *s)
+{
+	if (s->kswapd)
+		return;	/* its own threads do it */
+	__atomic_store_n(&s->kswapd_pending, 0, __ATOMIC_RELAXED);
+	for (unsigned n = 0; n < s->nr_nodes; n++)
+		if (__atomic_load_n(&s->node[n].kswapd_wake, __ATOMIC_RELAXED) &&
+		    __atomic_exchange_n(&s->node[n].kswapd_wake, 0, __ATOMIC_ACQ_REL))
+			balance_node(s, n);
+}
+
+/* ---- kswapd on host threads (threaded machines) ---------------------------------------- */
+
+struct kswapd_thread {
+	struct mm_sys *s;
+	unsigned nid;
+	pthread_t thread;
+};
+
+struct kswapd_threads {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;		/* a wake, or stop */
+	pthread_mutex_t run_lock;	/* held by each run: kswapd_quiesce waits */
+	bool stop;
+	unsigned nr;			/* threads started */
+	struct kswapd_thread t[MMSIM_MAX_NODES];
+};
+
+/* Called by wakeup_kswapd after it set the node's flag: the mutex makes
+ * the wake and the thread's test of the flag ordered, so none is lost. */
+void kswapd_threads_kick(struct mm_sys *s, unsigned nid)
+{
+	(void)nid;
+	struct kswapd_threads *k = s->kswapd;
+	pthread_mutex_lock(&k->lock);
+	pthread_cond_broadcast(&k->cond);
+	pthread_mutex_unlock(&k->lock);
+}
+
+static void *kswapd_main(void *arg)
+{
+	struct kswapd_thread *kt = arg;
+	struct mm_sys *s = kt->s;
+	struct kswapd_threads *k = s->kswapd;
+	struct pglist_data *nd = &s->node[kt->nid];
+	pthread_mutex_lock(&k->lock);
+	while (!k->stop) {
+		if (!__atomic_exchange_n(&nd->kswapd_wake, 0, __ATOMIC_ACQ_REL)) {
+			pthread_cond_wait(&k->cond, &k->lock);
+			continue;
+		}
+		pthread_mutex_unlock(&k->lock);
+		pthread_mutex_lock(&k->run_lock);
+		balance_node(s, kt->nid);
+		pthread_mutex_unlock(&k->run_lock);
+		pthread_mutex_lock(&k->lock);
+	}
+	pthread_mutex_unlock(&k->lock);
+	return NULL;
+}
+
+int kswapd_threads_start(struct mm_sys *s)
+{
+	struct kswapd_threads *k = calloc(1, sizeof *k);
+	if (!k)
+		return -ENOMEM;
+	pthread_mutex_init(&k->lock, NULL);
+	pthread_mutex_init(&k->run_lock, NULL);
+	pthread_cond_init(&k->cond, NULL);
+	s->kswapd = k;
+	for (unsigned n = 0; n < s->nr_nodes; n++) {
+		k->t[n] = (struct kswapd_thread){ .s = s, .nid = n };
+		int err = pthread_create(&k->t[n].thread, NULL, kswapd_main, &k->t[n]);
+		if (err) {
+			kswapd_threads_stop(s);
+			return -err;
+		}
+		k->nr++;
+	}
+	return 0;
+}
+
+void kswapd_threads_stop(struct mm_sys *s)
+{
+	struct kswapd_threads *k = s->kswapd;
+	if (!k)
+		return;
+	pthread_mutex_lock(&k->lock);
+	k->stop = true;
+	pthread_cond_broadcast(&k->cond);
+	pthread_mutex_unlock(&k->lock);
+	for (unsigned n = 0; n < k->nr; n++)
+		pthread_join(k->t[n].thread, NULL);
+	s->kswapd = NULL;
+	pthread_cond_destroy(&k->cond);
+	pthread_mutex_destroy(&k->run_lock);
+	pthread_mutex_destroy(&k->lock);
+	free(k);
+}
+
+void kswapd_quiesce(struct mm_sys *s)
+{
+	if (s->kswapd)
+		pthread_mutex_lock(&s->kswapd->run_lock);
+}
+
+void kswapd_resume(struct mm_sys *s)
+{
+	if (s->kswapd)
+		pthread_mutex_unlock(&s->kswapd->run_lock);
 }

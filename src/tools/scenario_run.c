@@ -473,7 +473,7 @@ void run_vmstat(struct run *r, const struct cmd *c, struct mmsim_task *t)
 	(void)t;
 	mmsim_vmstat(r->m, &now);
 	append(&b, "");
-	for (unsigned i = 0; i < MMSIM_VMSTAT_NR; i++) {
+	for (unsigned i = 0; i < MMSIM_VMSTAT_SCENARIO_NR; i++) {
 		if (now.ev[i] == r->vmstat_base.ev[i])
 			continue;
 		snprintf(item, sizeof item, "%s%s=%lld", b.buf[0] ? " " : "", mmsim_vmstat_name(i),

@@ -18,6 +18,7 @@ static FILE *trace_file;
 static uint64_t trace_last_ns;		/* for threads without a clock */
 
 __thread const void *trace_ctx;
+__thread const char *trace_kthread;
 
 static trace_describe_fn describe;
 
@@ -77,7 +78,9 @@ void trace_emit(const char *event, const char *fmt, ...)
 	trace_describe_fn fn = __atomic_load_n(&describe, __ATOMIC_ACQUIRE);
 
 	ns = trace_last_ns;
-	if (trace_ctx && fn)
+	if (trace_kthread)
+		snprintf(comm, sizeof comm, "%s", trace_kthread);
+	else if (trace_ctx && fn)
 		fn(trace_ctx, comm, &pid, &cpu, &ns);
 	if (ns > trace_last_ns)
 		trace_last_ns = ns;

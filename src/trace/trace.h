@@ -60,6 +60,9 @@ void trace_stop(void);
  * task.  Whoever frees a context clears the pointer first.
  */
 extern __thread const void *trace_ctx;
+/* A kernel thread's name ("kswapd0") while it runs on this host thread,
+ * shown as its COMM (pid 0, CPU 0) in place of trace_ctx's; NULL: none. */
+extern __thread const char *trace_kthread;
 typedef void (*trace_describe_fn)(const void *ctx, char comm[16], int *pid, int *cpu,
 				  uint64_t *ns);
 void trace_set_describe(trace_describe_fn fn);

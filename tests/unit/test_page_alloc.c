@@ -1,8 +1,10 @@
 /*
  * test_page_alloc.c - the per-node buddy allocator (src/mm/page_alloc.c).
  *
- * Machine: 2 nodes of 8 MiB (2048 frames, four order-9 blocks each, min
- * watermark 2048/256 = 8 frames), 2 CPUs.  Node 0 gives its lowest frame to
+ * Machine: 2 nodes of 8 MiB (2048 frames, four order-9 blocks each), 2
+ * CPUs.  Linux's boot-time min_free_kbytes for 16 MiB is int_sqrt(16 x
+ * 16384) = 512 kB, 128 pages, 64 per node; the step to low and high is
+ * max(64 / 4, 2048 x 10 / 10000) = 16: watermarks 64, 80, 96.  Node 0 gives its lowest frame to
  * the shared zero page at boot; node 1 is untouched until a test uses it,
  * and every test gives back all it took.
  */
@@ -15,7 +17,9 @@
 
 #define MEM_PER_NODE (8ULL << 20)
 #define NODE_PAGES (MEM_PER_NODE >> PAGE_SHIFT) /* 2048 */
-#define WMARK_MIN (NODE_PAGES / 256)		 /* 8 */
+#define WM_MIN 64
+#define WM_LOW 80
+#define WM_HIGH 96
 #define NODE1_START NODE_PAGES
 
 static struct mmsim *m;
@@ -96,7 +100,11 @@ static void test_boot_layout(void)
 	is(s->nr_nodes, 2, "two nodes");
 	is(s->node[0].nr_pages, NODE_PAGES, "node 0 has 2048 frames");
 	is(s->node[1].start_pfn, NODE1_START, "node 1 starts at pfn 2048");
-	is(s->node[1].watermark_min, WMARK_MIN, "min watermark is nr_pages / 256 = 8");
+	is(s->min_free_kbytes, 512, "min_free_kbytes is Linux's int_sqrt(16 x 16384) = 512");
+	is(s->watermark_scale_factor, 10, "watermark_scale_factor 10");
+	is(s->node[1].wmark[WMARK_MIN], WM_MIN, "min watermark: half of 128 pages, 64");
+	is(s->node[1].wmark[WMARK_LOW], WM_LOW, "low: min + max(min/4, 0.1%%) = 80");
+	is(s->node[1].wmark[WMARK_HIGH], WM_HIGH, "high: min + 2 x 16 = 96");
 	ok(free_areas_are(1, FRESH), "fresh node 1: four order-9 blocks, nothing else");
 	is(s->zero_pfn, 0, "the zero page is node 0's lowest frame");
 	ok(page_test(pfn_to_page(s, s->zero_pfn), PG_reserved), "zero page is PG_reserved");
@@ -244,22 +252,35 @@ static void test_fallback(void)
 		}
 		pg[n++] = p;
 	}
-	is(n, NODE_PAGES - BOOT_PAGES - WMARK_MIN, "node 0 gives 2037 pages, stopping at its min watermark");
-	is(node_free_pages(s, 0), WMARK_MIN, "node 0 keeps 8 free frames");
+	is(n, NODE_PAGES - BOOT_PAGES - WM_LOW, "node 0 gives 1965 pages, stopping at its low watermark");
+	is(node_free_pages(s, 0), WM_LOW, "node 0 keeps 80 free frames");
 	ok(other != NULL, "the next allocation falls back");
 	if (other) {
-		is(page_to_nid(s, other), 1, "... to node 1");
+		is(page_to_nid(s, other), 1, "... to node 1, above its own low watermark");
 		is(page_to_pfn(s, other), head1, "... the first frame of its first free block");
 	}
-	ok(alloc_pages_node(s, NULL, 0, 0, GFP_THISNODE) == NULL,
-	   "GFP_THISNODE on node 0 fails instead of falling back");
-	ok(alloc_pages_node(s, NULL, 0, 1, GFP_THISNODE) == NULL, "so does an order-1 one");
-	is(node_free_pages(s, 0), WMARK_MIN, "the failures took nothing");
+	ok(!s->node[0].kswapd_wake, "falling back to a node above low wakes no kswapd");
+	/* GFP_THISNODE finds node 0 below low, wakes its kswapd, and takes
+	 * what is left down to min (the slow path). */
+	unsigned slow = 0;
+	while (n < NODE_PAGES) {
+		struct page *p = alloc_pages_node(s, NULL, 0, 0, GFP_THISNODE);
+		if (!p)
+			break;
+		pg[n++] = p;
+		slow++;
+	}
+	is(slow, WM_LOW - WM_MIN, "GFP_THISNODE then takes node 0 from low down to min: 16");
+	ok(s->node[0].kswapd_wake && s->kswapd_pending, "... and wakes node 0's kswapd");
+	ok(alloc_pages_node(s, NULL, 0, 1, GFP_THISNODE) == NULL, "an order-1 one fails at min too");
+	is(node_free_pages(s, 0), WM_MIN, "the failures took nothing");
 	struct page *r = alloc_pages_node(s, NULL, 0, 0, GFP_THISNODE | GFP_NOWATERMARK);
 	ok(r && page_to_nid(s, r) == 0, "GFP_NOWATERMARK dips into node 0's reserve");
-	is(node_free_pages(s, 0), WMARK_MIN - 1, "node 0 has 7 free frames");
+	is(node_free_pages(s, 0), WM_MIN - 1, "node 0 has 63 free frames");
 	if (r)
 		free_pages(s, r, 0);
+	s->node[0].kswapd_wake = 0;
+	s->kswapd_pending = 0;
 	if (other)
 		free_pages(s, other, 0);
 	for (unsigned i = 0; i < n; i++)
@@ -279,8 +300,8 @@ static void test_watermark(void)
 			break;
 		pg[n++] = p;
 	}
-	is(n, NODE_PAGES - WMARK_MIN, "GFP_THISNODE stops at the min watermark: 2040 pages");
-	is(node_free_pages(s, 1), WMARK_MIN, "8 frames stay in reserve");
+	is(n, NODE_PAGES - WM_MIN, "GFP_THISNODE stops at the min watermark: 1984 pages");
+	is(node_free_pages(s, 1), WM_MIN, "64 frames stay in reserve");
 	while (n < NODE_PAGES) {
 		struct page *p = alloc_pages_node(s, NULL, 1, 0, GFP_THISNODE | GFP_NOWATERMARK);
 		if (!p)
@@ -288,7 +309,7 @@ static void test_watermark(void)
 		pg[n++] = p;
 		r++;
 	}
-	is(r, WMARK_MIN, "GFP_NOWATERMARK takes exactly the 8 reserve frames");
+	is(r, WM_MIN, "GFP_NOWATERMARK takes exactly the 64 reserve frames");
 	is(node_free_pages(s, 1), 0, "node 1 is empty");
 	ok(alloc_pages_node(s, NULL, 1, 0, GFP_THISNODE | GFP_NOWATERMARK) == NULL,
 	   "nothing left even with GFP_NOWATERMARK");
@@ -304,9 +325,9 @@ static void test_watermark(void)
 	/* An order-1 request that would cross the watermark fails while an
 	 * order-0 one still fits: the check is nr_free - 2^order >= min. */
 	n = 0;
-	while (node_free_pages(s, 1) > WMARK_MIN + 1)
+	while (node_free_pages(s, 1) > WM_MIN + 1)
 		pg[n++] = alloc_pages_node(s, NULL, 1, 0, GFP_THISNODE);
-	is(node_free_pages(s, 1), WMARK_MIN + 1, "node 1 at min + 1 free");
+	is(node_free_pages(s, 1), WM_MIN + 1, "node 1 at min + 1 free");
 	ok(alloc_pages_node(s, NULL, 1, 1, GFP_THISNODE) == NULL, "order 1 would cross min: refused");
 	struct page *last = alloc_pages_node(s, NULL, 1, 0, GFP_THISNODE);
 	ok(last != NULL, "order 0 lands exactly on min: allowed");
@@ -333,15 +354,15 @@ static void test_reserve_needs_nowatermark(void)
 		if (!p)
 			break;
 		pg[n++] = p;
-		if (node_free_pages(s, 0) == WMARK_MIN && node_free_pages(s, 1) == WMARK_MIN)
+		if (node_free_pages(s, 0) == WM_MIN && node_free_pages(s, 1) == WM_MIN)
 			break;
 	}
-	is(n, 2 * NODE_PAGES - BOOT_PAGES - 2 * WMARK_MIN, "plain allocations: both nodes down to min");
+	is(n, 2 * NODE_PAGES - BOOT_PAGES - 2 * WM_MIN, "plain allocations: both nodes down to min");
 	struct page *p = alloc_pages_node(s, NULL, 0, 0, 0);
 	ok(p == NULL, "a plain allocation does not dip below min on any node");
 	if (p)
 		pg[n++] = p;
-	is(node_free_pages(s, 0) + node_free_pages(s, 1), 2 * WMARK_MIN,
+	is(node_free_pages(s, 0) + node_free_pages(s, 1), 2 * WM_MIN,
 	   "both reserves intact");
 	struct page *q = alloc_pages_node(s, NULL, 0, 0, GFP_NOWATERMARK);
 	ok(q && page_to_nid(s, q) == 0, "GFP_NOWATERMARK still gets a reserve frame of node 0");
@@ -500,7 +521,7 @@ static void test_bulk(void)
 	ok(free_areas_are(1, FRESH), "and with them, four order-9 blocks again");
 
 	/* The watermark holds: bulk stops where single calls would. */
-	uint64_t avail = node_free_pages(s, 1) - WMARK_MIN;
+	uint64_t avail = node_free_pages(s, 1) - WM_MIN;
 	static struct page *all[NODE_PAGES];
 	got = alloc_pages_bulk(s, NULL, 1, GFP_THISNODE, NODE_PAGES, all);
 	is(got, avail, "bulk stops at the min watermark (%llu pages)", (unsigned long long)avail);

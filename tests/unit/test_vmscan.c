@@ -1,0 +1,272 @@
+/*
+ * test_vmscan.c - watermarks and kswapd (src/mm/page_alloc.c, vmscan.c):
+ * the watermarks Linux computes from min_free_kbytes and
+ * watermark_scale_factor (and their sysctls), an allocation overflowing
+ * to the next node at low and waking kswapd below it, kswapd's run at the
+ * next defined point bringing the node back above high (pgscan_kswapd,
+ * pgsteal_kswapd, pageoutrun), kswapd giving up on a hopeless node after
+ * 16 fruitless runs, and, on a threaded machine, kswapd on its own host
+ * thread racing the faulting threads, every page read back.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <mmsim/mmsim.h>
+
+#include "kernel/kernel.h"
+#include "harness.h"
+#include "tap.h"
+
+#define P 4096ULL
+#define RW (PROT_READ | PROT_WRITE)
+#define PRIV (MAP_PRIVATE | MAP_ANONYMOUS)
+
+static uint64_t ev(struct mmsim *m, enum mmsim_vmstat_event e)
+{
+	struct mmsim_vmstat vs;
+	mmsim_vmstat(m, &vs);
+	return vs.ev[e];
+}
+
+static struct mmsim *machine(unsigned nodes, uint64_t mem, bool threaded)
+{
+	struct mmsim_config cfg;
+	struct mmsim *m = NULL;
+	mmsim_config_default(&cfg);
+	cfg.nodes = nodes;
+	cfg.cpus = nodes > 1 ? nodes : 2;
+	cfg.mem_per_node = mem;
+	cfg.threaded = threaded;
+	return mmsim_create(&cfg, &m) ? NULL : m;
+}
+
+static void test_watermarks(void)
+{
+	printf("# watermarks: Linux's formulas, the config and the sysctls\n");
+	struct mmsim *m = machine(2, 256ULL << 20, false);
+	struct mmsim_zoneinfo z;
+	uint64_t v = 0;
+	is(mmsim_sysctl_vm_get(m, "min_free_kbytes", &v), 0, "min_free_kbytes readable");
+	is(v, 2896, "2 x 256 MiB: int_sqrt(16 x 524288) = 2896 kB (Linux: 2731, less the kernel's)");
+	is(mmsim_zoneinfo(m, 1, &z), 0, "zoneinfo of node 1");
+	is(z.min, 362, "min: half of 724 pages");
+	is(z.low, 452, "low: min + max(min/4, 65536 x 10/10000) = 362 + 90");
+	is(z.high, 542, "high: min + 2 x 90");
+	is(z.managed, 65536, "managed: the node's 65536 pages");
+	is(mmsim_zoneinfo(m, 2, &z), -EINVAL, "no node 2");
+
+	is(mmsim_sysctl_vm_set(m, "watermark_scale_factor", 1000), 0, "watermark_scale_factor 1000");
+	mmsim_zoneinfo(m, 0, &z);
+	is(z.low - z.min, 6553, "the step is now 10%% of the node, 6553 pages");
+	is(z.high, 362 + 2 * 6553, "high = min + 2 steps");
+	is(mmsim_sysctl_vm_set(m, "watermark_scale_factor", 0), -EINVAL, "scale factor 0 refused");
+	is(mmsim_sysctl_vm_set(m, "watermark_scale_factor", 3001), -EINVAL, "3001 refused");
+	is(mmsim_sysctl_vm_set(m, "min_free_kbytes", 16384), 0, "min_free_kbytes 16384");
+	mmsim_zoneinfo(m, 0, &z);
+	is(z.min, 2048, "min: half of 4096 pages");
+	is(mmsim_sysctl_vm_set(m, "min_free_kbytes", 512ULL << 10), -EINVAL,
+	   "half the machine or more refused");
+	is(mmsim_sysctl_vm_set(m, "swapiness", 1), -EINVAL, "unknown name refused");
+	mmsim_destroy(m);
+
+	struct mmsim_config cfg;
+	mmsim_config_default(&cfg);
+	cfg.min_free_kbytes = 8192;
+	cfg.watermark_scale_factor = 50;
+	is(mmsim_config_check(&cfg, NULL, 0), 0, "a config with both");
+	is(mmsim_create(&cfg, &m), 0, "boots");
+	mmsim_zoneinfo(m, 0, &z);
+	is(z.min, 1024, "min from the config's 8192 kB");
+	is(z.low, 1024 + 327, "step max(256, 65536 x 50/10000 = 327)");
+	mmsim_destroy(m);
+	cfg.watermark_scale_factor = 0;
+	ok(mmsim_config_check(&cfg, NULL, 0) == -EINVAL, "scale factor 0 refused by the check");
+	cfg.watermark_scale_factor = 10;
+	cfg.min_free_kbytes = 300000;
+	ok(mmsim_config_check(&cfg, NULL, 0) == -EINVAL, "min_free_kbytes over half refused");
+}
+
+/*
+ * One node of 16 MiB (4096 pages; min_free_kbytes int_sqrt(262144) = 512:
+ * watermarks 128, 160, 192) with a swap area: writing more than fits
+ * wakes kswapd, whose runs at the end of faults keep the node above min
+ * by swapping out; direct reclaim is rarely needed.
+ */
+static void test_kswapd_runs(void)
+{
+	printf("# kswapd: woken below low, run at the next fault's end, back above high\n");
+	struct mmsim *m = machine(1, 16ULL << 20, false);
+	struct mmsim_zoneinfo z;
+	mmsim_zoneinfo(m, 0, &z);
+	is(z.min, 128, "min 128");
+	is(z.high, 192, "high 192");
+	is(mmsim_swapon(m, 64ULL << 20, NULL), 0, "swapon 64 MiB");
+	struct mmsim_task *t = task_on(m, 0);
+	const uint64_t len = 24ULL << 20, pages = len / P;
+	uint64_t a = (uint64_t)mmsim_sys_mmap(t, 0, len, RW, PRIV, -1, 0);
+	uint64_t run0 = ev(m, MMSIM_VM_pageoutrun);
+	bool below_min = false, woke = false;
+	int bad = 0;
+	for (uint64_t i = 0; i < pages && !bad; i++) {
+		bad = mmsim_fill(t, a + i * P, (int)(i * 13 + 5) & 0xff, P, NULL) != 0;
+		mmsim_zoneinfo(m, 0, &z);
+		below_min |= z.free < z.min;
+		woke |= m->mm.kswapd_pending != 0;
+	}
+	is(bad, 0, "24 MiB written into 16 MiB");
+	ok(!woke, "no wake left pending after a fault: kswapd ran at its end");
+	ok(!below_min, "free pages never below min between accesses");
+	uint64_t runs = ev(m, MMSIM_VM_pageoutrun) - run0;
+	ok(runs > 0, "kswapd ran (pageoutrun %llu)", (unsigned long long)runs);
+	ok(ev(m, MMSIM_VM_pgsteal_kswapd) > 0 && ev(m, MMSIM_VM_pgscan_kswapd) >=
+	   ev(m, MMSIM_VM_pgsteal_kswapd), "pgscan_kswapd >= pgsteal_kswapd > 0");
+	is(ev(m, MMSIM_VM_pgsteal_anon), ev(m, MMSIM_VM_pgsteal_kswapd) +
+	   ev(m, MMSIM_VM_pgsteal_direct), "anon steals are kswapd's and direct's");
+	uint64_t swapped = ev(m, MMSIM_VM_pswpout);
+	ok(swapped >= pages - 4096, "at least the overflow went to swap (%llu)",
+	   (unsigned long long)swapped);
+	uint8_t b = 0;
+	for (uint64_t i = 0; i < pages && !bad; i++)
+		bad = mmsim_load8(t, a + i * P + 7, &b) || b != (uint8_t)((i * 13 + 5) & 0xff);
+	is(bad, 0, "every page reads back");
+	is(mmsim_debug_check(m), 0, "audit clean");
+	mmsim_destroy(m);
+}
+
+/*
+ * Without swap, anonymous memory cannot be reclaimed: each kswapd run
+ * frees nothing and counts a failure; after 16 the node is hopeless and
+ * no allocation wakes kswapd any more (Linux's kswapd_failures).  Then the
+ * task fills the node down to min, direct reclaim fails, and the OOM
+ * killer takes the task - which frees memory, and kswapd may run again
+ * when reclaim frees a page (here none does).
+ */
+static void test_kswapd_hopeless(void)
+{
+	printf("# kswapd: 16 fruitless runs make the node hopeless\n");
+	struct mmsim *m = machine(1, 16ULL << 20, false);
+	struct mmsim_task *t = task_on(m, 0);
+	const uint64_t len = 24ULL << 20;
+	uint64_t a = (uint64_t)mmsim_sys_mmap(t, 0, len, RW, PRIV | MAP_NORESERVE, -1, 0);
+	uint64_t run0 = ev(m, MMSIM_VM_pageoutrun);
+	is(mmsim_fill(t, a, 0x33, len, NULL), SIGKILL, "without swap the OOM killer takes the task");
+	is(ev(m, MMSIM_VM_pageoutrun) - run0, MAX_RECLAIM_RETRIES,
+	   "kswapd ran exactly 16 times, each freeing nothing");
+	struct mmsim_zoneinfo z;
+	mmsim_zoneinfo(m, 0, &z);
+	is(z.kswapd_failures, MAX_RECLAIM_RETRIES, "16 failures: hopeless");
+	is(ev(m, MMSIM_VM_pgsteal_kswapd), 0, "kswapd freed nothing");
+	ok(ev(m, MMSIM_VM_allocstall_movable) > 0, "direct reclaim was tried (allocstall)");
+	is(ev(m, MMSIM_VM_oom_kill), 1, "then the OOM kill");
+	mmsim_task_exit(t);
+	mmsim_zoneinfo(m, 0, &z);
+	ok(z.free > z.high, "the victim's memory is back");
+	mmsim_destroy(m);
+}
+
+/*
+ * kswapd reclaims clean page-cache pages: a 24 MiB file written on a
+ * machine of 2 x 8 MiB (fsync after every MiB, as nothing flushes dirty
+ * pages here) and read back whole.  The cache fills node 0 down to low,
+ * then node 1; below low on both, kswapd runs on both and evicts the
+ * oldest clean pages, which the read brings back from the disk.
+ */
+static void test_kswapd_file(void)
+{
+	printf("# kswapd: a file larger than memory, through the page cache\n");
+	struct mmsim *m = machine(2, 8ULL << 20, false);
+	char why[128];
+	struct mmsim_task *t = task_on(m, 0);
+	is(mmsim_disks_attach(m, NULL, NULL, why, sizeof why), 0, "disks attached");
+	long fd = mmsim_sys_open(t, "big", MMSIM_O_RDWR | MMSIM_O_CREAT, 0644);
+	ok(fd >= 0, "open big");
+	static uint8_t buf[1 << 20];
+	const unsigned mib = 24;
+	int bad = 0;
+	for (unsigned i = 0; i < mib && !bad; i++) {
+		memset(buf, 0x20 + (int)i, sizeof buf);
+		bad = mmsim_sys_pwrite(t, (int)fd, buf, sizeof buf, (uint64_t)i << 20) !=
+		      (long)sizeof buf || mmsim_sys_fsync(t, (int)fd) != 0;
+	}
+	is(bad, 0, "24 MiB written and synced in 1 MiB steps");
+	ok(ev(m, MMSIM_VM_pageoutrun) > 0, "kswapd ran");
+	ok(ev(m, MMSIM_VM_pgsteal_file) > 0, "page-cache pages reclaimed (%llu)",
+	   (unsigned long long)ev(m, MMSIM_VM_pgsteal_file));
+	is(ev(m, MMSIM_VM_pgsteal_anon), 0, "no anonymous page taken");
+	for (unsigned i = 0; i < mib && !bad; i++) {
+		bad = mmsim_sys_pread(t, (int)fd, buf, sizeof buf, (uint64_t)i << 20) !=
+		      (long)sizeof buf;
+		for (size_t k = 0; k < sizeof buf && !bad; k += 512)
+			bad = buf[k] != (uint8_t)(0x20 + i);
+	}
+	is(bad, 0, "read back whole, evicted pages from the disk");
+	struct mmsim_zoneinfo z0, z1;
+	mmsim_zoneinfo(m, 0, &z0);
+	mmsim_zoneinfo(m, 1, &z1);
+	ok(z0.free >= z0.min && z1.free >= z1.min, "both nodes above min");
+	mmsim_sys_close(t, (int)fd);
+	mmsim_destroy(m);
+}
+
+struct writer {
+	struct mmsim_task *t;
+	uint64_t a, pages;
+	int salt, bad;
+};
+
+static void *write_and_check(void *arg)
+{
+	struct writer *w = arg;
+	for (int round = 0; round < 3 && !w->bad; round++) {
+		for (uint64_t i = 0; i < w->pages && !w->bad; i++)
+			w->bad = mmsim_fill(w->t, w->a + i * P, (int)(i + w->salt + round) & 0xff, P,
+					    NULL) != 0;
+		uint8_t b = 0;
+		for (uint64_t i = 0; i < w->pages && !w->bad; i++)
+			w->bad = mmsim_load8(w->t, w->a + i * P + 11, &b) ||
+				 b != (uint8_t)((i + w->salt + round) & 0xff);
+	}
+	return NULL;
+}
+
+/* A threaded machine: each node's kswapd is a host thread, swapping out
+ * while two processes on two CPUs write and read back more than fits. */
+static void test_kswapd_thread(void)
+{
+	printf("# kswapd on host threads, racing two writers\n");
+	struct mmsim *m = machine(2, 8ULL << 20, true);
+	ok(m && m->mm.kswapd, "a threaded machine starts kswapd's threads");
+	is(mmsim_swapon(m, 64ULL << 20, NULL), 0, "swapon 64 MiB");
+	struct writer w[2];
+	pthread_t th[2];
+	for (int i = 0; i < 2; i++) {
+		w[i] = (struct writer){ .t = task_on(m, i), .pages = (12ULL << 20) / P,
+					.salt = 17 * i };
+		w[i].a = (uint64_t)mmsim_sys_mmap(w[i].t, 0, w[i].pages * P, RW, PRIV, -1, 0);
+	}
+	for (int i = 0; i < 2; i++)
+		pthread_create(&th[i], NULL, write_and_check, &w[i]);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	is(w[0].bad + w[1].bad, 0, "24 MiB written into 16 MiB three times, every page read back");
+	ok(ev(m, MMSIM_VM_pgsteal_kswapd) > 0, "kswapd's threads reclaimed (%llu pages)",
+	   (unsigned long long)ev(m, MMSIM_VM_pgsteal_kswapd));
+	is(machine_counter(m, "ipis_sent"), machine_counter(m, "ipis_received"),
+	   "every IPI kswapd sent was received");
+	is(mmsim_debug_check(m), 0, "audit clean (kswapd held off)");
+	mmsim_destroy(m);
+}
+
+int main(void)
+{
+	test_watermarks();
+	test_kswapd_runs();
+	test_kswapd_hopeless();
+	test_kswapd_file();
+	test_kswapd_thread();
+	return done_testing();
+}
