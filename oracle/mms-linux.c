@@ -8,8 +8,8 @@
  *           (gen-expected.sh builds it itself, into its cache)
  *   usage:  mms-linux [-v] [--keep-sys] FILE.mms|-
  *             -v          trace name bindings and task pids on stderr
- *             --keep-sys  do not touch THP / NUMA-balancing settings
- *                         (for runs on a development host)
+ *             --keep-sys  do not touch THP / NUMA-balancing / lru_gen
+ *                         settings (for runs on a development host)
  *   exit:   0 ran every command, 1 internal failure, 2 usage error
  *
  * How it works:
@@ -32,6 +32,11 @@
  *    CPUs), with RLIMIT_MEMLOCK 8 MiB;
  *    THP is set from the machine line (default never) and automatic NUMA
  *    balancing is switched off for the run (both restored at exit).
+ *    The LRU follows the machine line's lru= too: mglru (the default) sets
+ *    /sys/kernel/mm/lru_gen/enabled to 0x0007 (the multi-generational LRU
+ *    with all its features, Linux 6.12's default), classic to 0 (the
+ *    active/inactive lists); the file must read back so, or the run is an
+ *    internal failure (restored at exit too).
  *  - The interpreter's own memory never uses transparent huge pages: the
  *    controller runs with PR_SET_THP_DISABLE, which a new task inherits across
  *    fork and exec; the server marks its own anonymous VMAs (.bss, heap)
@@ -959,6 +964,7 @@ static int mbound_cap;
 static struct cmd *cmds;
 static int ncmds, cmds_cap;
 static const char *thp_mode = "never";
+static int lru_classic;         /* machine lru=classic: lru_gen disabled */
 static long machine_nodes = -1;
 static int uses_vmstat;         /* a vmstat command: take the snapshot */
 static int uses_swap;           /* a swapon or swapoff command: check the disk */
@@ -1740,6 +1746,10 @@ static void parse_line(char *text, int line, int *seen_cmd)
 				if (strcmp(v, "never") && strcmp(v, "always") && strcmp(v, "madvise"))
 					uerr("machine: thp= must be never, always or madvise");
 				thp_mode = xstrdup(v);
+			} else if ((v = kv(tok[i], "lru="))) {
+				if (strcmp(v, "mglru") && strcmp(v, "classic"))
+					uerr("machine: lru= must be mglru or classic");
+				lru_classic = !strcmp(v, "classic");
 			} else if ((v = kv(tok[i], "nodes="))) {
 				if (num_i64(v, 1, 1024, &x) < 0)
 					uerr("machine: malformed nodes= '%s'", v);
@@ -1898,10 +1908,12 @@ static int home_cpu = -1;
 static char self_path[PATH_MAX];
 static char thp_saved[32];
 static char numab_saved[32];
+static char lru_saved[32];
 static int files_mounted, files_dir_made;
 
 #define THP_PATH   "/sys/kernel/mm/transparent_hugepage/enabled"
 #define NUMAB_PATH "/proc/sys/kernel/numa_balancing"
+#define LRU_GEN_PATH "/sys/kernel/mm/lru_gen/enabled"
 
 static void ensure_proc_sys(void)
 {
@@ -1916,6 +1928,8 @@ static void ensure_proc_sys(void)
 			fprintf(stderr, "mms-linux: cannot mount /sys: %s\n", strerror(errno));
 	}
 }
+
+static void sys_restore(void);
 
 static void sys_settings(void)
 {
@@ -1944,6 +1958,28 @@ static void sys_settings(void)
 		else
 			snprintf(numab_saved, sizeof numab_saved, "%.31s", cur);
 	}
+	/* lru=: lru_gen/enabled takes y, n or a mask of its features and
+	 * reads back as a 0x%04x mask.  A scenario means the LRU it names,
+	 * so anything short of that is an internal failure. */
+	const char *lru_want = lru_classic ? "0x0000" : "0x0007";
+	int e = read_file(LRU_GEN_PATH, cur, sizeof cur);
+	if (!e && strcmp(cur, lru_want)) {
+		e = write_file(LRU_GEN_PATH, lru_classic ? "0" : "0x0007");
+		if (!e)
+			snprintf(lru_saved, sizeof lru_saved, "%.31s", cur);
+		if (!e)
+			e = read_file(LRU_GEN_PATH, cur, sizeof cur);
+	}
+	if (e || strcmp(cur, lru_want)) {
+		if (e)
+			fprintf(stderr, "mms-linux: cannot set %s to %s: %s\n", LRU_GEN_PATH,
+				lru_want, strerror(e));
+		else
+			fprintf(stderr, "mms-linux: %s reads %s, not %s\n", LRU_GEN_PATH, cur,
+				lru_want);
+		sys_restore();
+		exit(1);
+	}
 }
 
 static void sys_restore(void)
@@ -1952,6 +1988,8 @@ static void sys_restore(void)
 		write_file(THP_PATH, thp_saved);
 	if (numab_saved[0])
 		write_file(NUMAB_PATH, numab_saved);
+	if (lru_saved[0])
+		write_file(LRU_GEN_PATH, lru_saved);
 }
 
 /* First CPU of the lowest-numbered node that has CPUs. */
