@@ -27,6 +27,11 @@ enum mmsim_thp { MMSIM_THP_NEVER, MMSIM_THP_ALWAYS, MMSIM_THP_MADVISE };
  * 5.19 and later), or one range flush per VMA (the older scheme). */
 enum mmsim_flush_policy { MMSIM_FLUSH_GATHER, MMSIM_FLUSH_PER_VMA };
 
+/* How reclaim ages pages: Linux 6.12's default, the multi-generational
+ * LRU (/sys/kernel/mm/lru_gen/enabled 0x0007), or the classic
+ * active/inactive lists (lru_gen disabled). */
+enum mmsim_lru { MMSIM_LRU_GEN, MMSIM_LRU_CLASSIC };
+
 /* Where files live: in mmfs on a bcache cache set made of two disk images
  * (mmsim_disks_attach, crash, reboot), or in memory as Linux's tmpfs (page
  * cache only, shared memory pages that are never written back; no disks,
@@ -92,6 +97,7 @@ struct mmsim_config {
 	 */
 	unsigned min_free_kbytes;
 	unsigned watermark_scale_factor;
+	enum mmsim_lru lru;		/* default MMSIM_LRU_GEN */
 };
 
 struct mmsim;

@@ -209,6 +209,8 @@ int mmsim_config_check(const struct mmsim_config *cfg, char *err, unsigned errle
 		why = "max_map_count must be positive";
 	else if (cfg->thp > MMSIM_THP_MADVISE || cfg->flush_policy > MMSIM_FLUSH_PER_VMA)
 		why = "bad THP mode or flush policy";
+	else if (cfg->lru > MMSIM_LRU_CLASSIC)
+		why = "bad LRU mode";
 	else if (cfg->files > MMSIM_FILES_TMPFS)
 		why = "bad file system";
 	else if (!distances_ok(cfg))

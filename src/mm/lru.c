@@ -246,19 +246,87 @@ void lru_update_evictable(struct mm_sys *s, struct page *p)
 	relist(s, p, NULL);
 }
 
-void mark_page_accessed(struct page *p)
+/* MGLRU's folio_inc_refs: the tier of a page used through descriptors. */
+static void inc_refs(struct page *p)
+{
+	if (page_test(p, PG_unevictable))
+		return;
+	if (!page_test(p, PG_referenced)) {
+		page_set(p, PG_referenced);
+		return;
+	}
+	if (!page_test(p, PG_workingset)) {
+		page_set(p, PG_workingset);
+		return;
+	}
+	uint32_t old = __atomic_load_n(&p->flags, __ATOMIC_RELAXED), new;
+	do {
+		if ((old & LRU_REFS_MASK) == LRU_REFS_MASK)
+			return;
+		new = old + (1u << LRU_REFS_SHIFT);
+	} while (!__atomic_compare_exchange_n(&p->flags, &old, new, false, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+}
+
+/* Sets PG_active on a page waiting in some CPU's batch (Linux looks in
+ * the local CPU's only, which is where the access that found it came
+ * from): it joins the active list when the batch drains. */
+static bool activate_in_batch(struct mm_sys *s, struct page *p)
+{
+	bool found = false;
+	pthread_mutex_lock(&s->lru_add_lock);
+	for (unsigned c = 0; c < s->hw->nr_cpus && !found; c++)
+		for (unsigned i = 0; i < s->lru_add[c].nr && !found; i++)
+			found = s->lru_add[c].pages[i] == p;
+	if (found)
+		page_set(p, PG_active);
+	pthread_mutex_unlock(&s->lru_add_lock);
+	return found;
+}
+
+/* Linux's folio_activate: an inactive page on its list moves to the
+ * active one, counted in pgactivate. */
+static void activate_page(struct mm_sys *s, struct page *p)
+{
+	struct pglist_data *nd = &s->node[page_to_nid(s, p)];
+	bool moved = false;
+	spin_lock(&nd->lru_lock);
+	if (page_test(p, PG_lru) && !page_test(p, PG_unevictable) && !page_test(p, PG_active)) {
+		del_locked(nd, p);
+		page_set(p, PG_active);
+		add_locked(s, nd, p);
+		moved = true;
+	}
+	spin_unlock(&nd->lru_lock);
+	if (moved)
+		count_vm_events(s, MMSIM_VM_pgactivate, 1ULL << p->order);
+}
+
+void mark_page_accessed(struct mm_sys *s, struct page *p)
 {
 	struct page *head = compound_head(p);
 
-	if (!page_test(head, PG_referenced))
+	if (!lru_classic(s)) {
+		inc_refs(head);
+		return;
+	}
+	if (!page_test(head, PG_referenced)) {
 		page_set(head, PG_referenced);
+	} else if (!page_test(head, PG_unevictable) && !page_test(head, PG_active)) {
+		if (page_test(head, PG_lru))
+			activate_page(s, head);
+		else
+			activate_in_batch(s, head);
+		page_clear(head, PG_referenced);
+	}
 }
 
 /*
- * MADV_COLD's deactivation, as Linux 6.12 with the multi-generational LRU
- * does it: every evictable page on a list moves to the oldest generation
- * (here: the inactive list) and counts as deactivated; a page off the
- * lists or unevictable is left alone.
+ * MADV_COLD's deactivation, as Linux 6.12 does it: with the
+ * multi-generational LRU every evictable page on a list moves to the
+ * oldest generation (here: the inactive list) and counts as deactivated;
+ * on the classic lists only an active page does.  A page off the lists or
+ * unevictable is left alone.
  */
 void lru_deactivate(struct mm_sys *s, struct page *p)
 {
@@ -266,7 +334,8 @@ void lru_deactivate(struct mm_sys *s, struct page *p)
 	bool moved = false;
 
 	spin_lock(&nd->lru_lock);
-	if (page_test(p, PG_lru) && !page_test(p, PG_unevictable)) {
+	if (page_test(p, PG_lru) && !page_test(p, PG_unevictable) &&
+	    (!lru_classic(s) || page_test(p, PG_active))) {
 		del_locked(nd, p);
 		make_inactive(p);
 		add_locked(s, nd, p);

@@ -887,7 +887,7 @@ static void populate_touch(struct mm_sys *s, const struct pmap_entry *e)
 {
 	if (e->kind == PMAP_PAGE && !(e->flags & PMAP_HUGE) && e->pfn != s->zero_pfn &&
 	    e->pfn < s->hw->nr_pfns)
-		mark_page_accessed(pfn_to_page(s, e->pfn));
+		mark_page_accessed(s, pfn_to_page(s, e->pfn));
 }
 
 static int populate_range(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,

@@ -174,8 +174,13 @@ enum pageflags {
 	PG_used,	/* the frame was handed out before: host memory not zero */
 	PG_anon_exclusive,	/* an anon page only this mapping can reach */
 	PG_partially_mapped,	/* huge page: some subpages lost every mapping */
+	PG_workingset,		/* was active before (classic: deactivated; MGLRU: a tier) */
+	PG_lru_refs,		/* MGLRU: two bits counting accesses through file */
+	PG_lru_refs_hi,		/* descriptors past PG_referenced and PG_workingset */
 	NR_PAGEFLAGS
 };
+#define LRU_REFS_SHIFT PG_lru_refs
+#define LRU_REFS_MASK (3u << LRU_REFS_SHIFT)
 
 /* A swap-cache page read ahead and not yet found by a fault: Linux's
  * PG_readahead, which is PG_reclaim's bit (pageout's writes here complete
@@ -302,6 +307,10 @@ struct pglist_data {
 	 * the node is hopeless and kswapd is not woken, until some reclaim
 	 * frees a page there). */
 	unsigned kswapd_wake, kswapd_failures;
+	/* kswapd's run in progress: its priority (0: none) and what it freed
+	 * so far; kswapd's own (one thread steps a node at a time). */
+	int kswapd_priority;
+	unsigned kswapd_freed;
 	spinlock_t lru_lock;
 	struct list_head lru[NR_LRU_LISTS];
 	uint64_t nr_lru[NR_LRU_LISTS];
@@ -361,6 +370,8 @@ struct mm_sys {
 	pthread_mutex_t shmem_swaplist_lock;
 	struct swap_ra swap_ra;		/* swap readahead, from boot (swap_state.c) */
 	unsigned min_free_kbytes, watermark_scale_factor;	/* the vm sysctls */
+	unsigned swappiness;		/* vm.swappiness: 60 */
+	enum mmsim_lru lru_mode;	/* fixed at boot */
 	struct kswapd_threads *kswapd;	/* threaded machine: kswapd's host threads */
 	unsigned kswapd_pending;	/* otherwise: some node's kswapd was woken */
 };
@@ -543,14 +554,23 @@ void lru_add_pages(struct mm_sys *s, struct page **pages, unsigned n);
 void lru_del_freed(struct mm_sys *s, struct page *p);
 /* Moves a page between the evictable and unevictable lists after mlock. */
 void lru_update_evictable(struct mm_sys *s, struct page *p);
+/* MADV_COLD's deactivation (Linux's lru_deactivate): every evictable page
+ * with MGLRU, only an active one on the classic lists. */
 void lru_deactivate(struct mm_sys *s, struct page *p);
 /*
- * folio_mark_accessed() as Linux 6.12 runs it with the multi-generational
- * LRU: the first access sets PG_referenced (later ones would count tiers,
- * which mmsim does not model); no activation.  smaps counts the page as
- * Referenced from then on.
+ * folio_mark_accessed(), an access the kernel makes for a task (a read
+ * through a descriptor, get_user_pages' FOLL_TOUCH).  The first sets
+ * PG_referenced (smaps counts the page as Referenced from then on).
+ * Classic LRU: the second activates the page (pgactivate) and clears
+ * PG_referenced.  MGLRU: later ones count the page's tier instead
+ * (PG_workingset, then the two refs bits), with no activation.
  */
-void mark_page_accessed(struct page *p);
+void mark_page_accessed(struct mm_sys *s, struct page *p);
+/* The lists' state: the classic active/inactive lists are in use. */
+static inline bool lru_classic(const struct mm_sys *s)
+{
+	return s->lru_mode == MMSIM_LRU_CLASSIC;
+}
 
 /* ---- anon_vma and rmap (rmap.c) --------------------------------------------------- */
 

@@ -195,6 +195,8 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 	pthread_mutex_init(&s->shmem_swaplist_lock, NULL);
 	list_init(&s->shmem_swaplist);
 	s->swap_ra.hits = 4;	/* Linux's swapin_readahead_hits at boot */
+	s->swappiness = 60;
+	s->lru_mode = hw->cfg.lru;
 	build_zonelists(s);
 
 	size_t bytes = (size_t)hw->nr_pfns * sizeof(struct page);

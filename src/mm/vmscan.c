@@ -234,8 +234,12 @@ static unsigned shrink_page_list(struct mm_sys *s, const struct scan_control *sc
 			put_page(s, p);
 			continue;
 		}
-		if (v == RECLAIM_ACTIVATE && !page_test(p, PG_mlocked))
+		if (v == RECLAIM_ACTIVATE && !page_test(p, PG_mlocked)) {
+			/* Classic: to the active list. */
+			if (lru_classic(s))
+				page_set(p, PG_active);
 			count_vm_events(s, MMSIM_VM_pgactivate, 1ULL << p->order);
+		}
 		putback_lru_page(s, p);
 	}
 	return freed;
@@ -290,11 +294,146 @@ static unsigned shrink_list(struct mm_sys *s, struct scan_control *sc, unsigned 
 	return freed;
 }
 
-/* One pass over node nid at a priority: its file lists always, its
- * anonymous ones when a swap slot is free. */
+/* ---- the classic active/inactive lists ------------------------------------------- */
+
+static bool is_file_lru(enum lru_list l)
+{
+	return l == LRU_INACTIVE_FILE || l == LRU_ACTIVE_FILE;
+}
+
+static bool is_active_lru(enum lru_list l)
+{
+	return l == LRU_ACTIVE_ANON || l == LRU_ACTIVE_FILE;
+}
+
+/*
+ * Linux's inactive_is_low: the inactive list of a kind should hold at
+ * least 1/ratio of the kind's pages, ratio being int_sqrt(10 x the GiB
+ * the two lists hold) (1 below a GiB): 3 at 1 GiB, 10 at 10 GiB.
+ */
+static bool inactive_is_low(struct mm_sys *s, unsigned nid, enum lru_list inactive)
+{
+	uint64_t in = lru_size(s, nid, inactive), act = lru_size(s, nid, inactive + 1);
+	uint64_t gb = (in + act) >> (30 - PAGE_SHIFT), ratio = 1;
+	if (gb)
+		while ((ratio + 1) * (ratio + 1) <= 10 * gb)
+			ratio++;
+	return in * ratio < act;
+}
+
+/*
+ * Linux's shrink_active_list: up to nr pages from the old end of an active
+ * list are looked at (pgrefill, the machine's reclaim only).  A file page
+ * of a program's code that was used since the last look stays active (it
+ * goes to the young end); every other page goes to the young end of the
+ * inactive list, marked PG_workingset (pgdeactivate).  A page whose lock
+ * is taken is left active (Linux's rmap contention: rotate).
+ */
+static void shrink_active_list(struct mm_sys *s, struct scan_control *sc, unsigned nid,
+			       enum lru_list l, unsigned nr)
+{
+	struct list_head batch;
+	list_init(&batch);
+	unsigned n = isolate_lru_tail(s, nid, l, nr, &batch, reclaimable_memcg, sc);
+	if (!sc->target)
+		count_vm_events(s, MMSIM_VM_pgrefill, n);
+	uint64_t deactivated = 0;
+	while (!list_empty(&batch)) {
+		struct page *p = list_entry(batch.next, struct page, lru);
+		list_del(&p->lru);
+		bool keep = page_test(p, PG_mlocked);
+		if (!keep && trylock_page(p)) {
+			uint64_t vm_flags;
+			if (folio_referenced(p, &vm_flags) && (vm_flags & VM_EXEC) && is_file_lru(l))
+				keep = true;
+			unlock_page(p);
+		} else {
+			keep = true;
+		}
+		if (!keep) {
+			page_clear(p, PG_active);
+			page_clear(p, PG_referenced);
+			page_set(p, PG_workingset);
+			deactivated += 1ULL << p->order;
+		}
+		putback_lru_page(s, p);
+	}
+	count_vm_events(s, MMSIM_VM_pgdeactivate, deactivated);
+}
+
+/*
+ * Linux's get_scan_count, with equal reclaim costs for the two kinds: how
+ * many pages of each evictable list this pass looks at, each list's size
+ * shifted down by the priority.  In Linux's order: no swap, the file
+ * lists only; priority 0 (the last try), both kinds alike; the file pages
+ * and free pages together below the high watermark in the machine's
+ * reclaim (file_is_tiny), the anonymous lists only, if there is something to scan there; enough
+ * inactive file pages that the file lists need no deactivation
+ * (cache_trim_mode), the file lists only.  Otherwise swappiness shares
+ * the pass out, anonymous swappiness / 200, file (200 - swappiness) / 200,
+ * rounded up.
+ */
+static void get_scan_count(struct mm_sys *s, const struct scan_control *sc, unsigned nid,
+			   int priority, bool may_swap, uint64_t nr[NR_LRU_LISTS])
+{
+	uint64_t file = lru_size(s, nid, LRU_INACTIVE_FILE) + lru_size(s, nid, LRU_ACTIVE_FILE);
+	uint64_t anon = lru_size(s, nid, LRU_INACTIVE_ANON) + lru_size(s, nid, LRU_ACTIVE_ANON);
+	unsigned anon_share = s->swappiness;
+	if (!may_swap)
+		anon_share = 0;
+	else if (!priority)
+		anon_share = 100;
+	else if (!sc->target && (int64_t)file + node_pages_above(s, nid, WMARK_HIGH) <= 0 && anon >> priority &&
+		 !inactive_is_low(s, nid, LRU_INACTIVE_ANON))
+		anon_share = 200;
+	else if (lru_size(s, nid, LRU_INACTIVE_FILE) >> priority &&
+		 !inactive_is_low(s, nid, LRU_INACTIVE_FILE))
+		anon_share = 0;
+	for (enum lru_list l = LRU_INACTIVE_ANON; l <= LRU_ACTIVE_FILE; l++) {
+		uint64_t scan = lru_size(s, nid, l) >> priority;
+		unsigned share = is_file_lru(l) ? 200 - anon_share : anon_share;
+		nr[l] = (scan * share + 199) / 200;
+	}
+}
+
+/* Linux's shrink_lruvec: the lists are scanned in turns of 32 pages
+ * until each has had its share or enough is freed; an active list only
+ * refills its inactive list, when that is low.  The anonymous lists are
+ * kept balanced even when none of their pages were to go. */
+static unsigned shrink_node_classic(struct mm_sys *s, struct scan_control *sc, unsigned nid,
+				    int priority, unsigned want)
+{
+	bool may_swap = swap_free_slots(s) > 0;
+	uint64_t nr[NR_LRU_LISTS] = { 0 };
+	unsigned freed = 0;
+	get_scan_count(s, sc, nid, priority, may_swap, nr);
+	while ((nr[LRU_INACTIVE_ANON] || nr[LRU_ACTIVE_FILE] || nr[LRU_INACTIVE_FILE]) &&
+	       freed < want) {
+		for (enum lru_list l = LRU_INACTIVE_ANON; l <= LRU_ACTIVE_FILE; l++) {
+			unsigned n = nr[l] < SWAP_CLUSTER_MAX ? (unsigned)nr[l] : SWAP_CLUSTER_MAX;
+			if (!n)
+				continue;
+			nr[l] -= n;
+			if (!is_active_lru(l))
+				freed += shrink_list(s, sc, nid, l, n, want - freed);
+			else if (inactive_is_low(s, nid, l - 1))
+				shrink_active_list(s, sc, nid, l, n);
+		}
+	}
+	if (may_swap && inactive_is_low(s, nid, LRU_INACTIVE_ANON))
+		shrink_active_list(s, sc, nid, LRU_ACTIVE_ANON, SWAP_CLUSTER_MAX);
+	return freed;
+}
+
+/* One pass over node nid at a priority.  Classic lists: as Linux.  Until
+ * the generations are modelled, the default scans the inactive lists by
+ * second chance: its file lists always, its anonymous ones when a swap
+ * slot is free. */
 static unsigned shrink_node(struct mm_sys *s, struct scan_control *sc, unsigned nid,
 			    int priority, unsigned want)
 {
+	if (lru_classic(s))
+		return shrink_node_classic(s, sc, nid, priority, want);
 	static const enum lru_list order[] = { LRU_INACTIVE_FILE, LRU_ACTIVE_FILE,
 					       LRU_INACTIVE_ANON, LRU_ACTIVE_ANON };
 	bool may_swap = swap_free_slots(s) > 0;
@@ -381,44 +520,63 @@ void wakeup_kswapd(struct mm_sys *s, unsigned nid, unsigned order)
 }
 
 /*
- * One run of node nid's kswapd (Linux's balance_pgdat): reclaim from the
- * node alone at falling priority until it is back above its high
- * watermark.  Each pass wants what the node lacks, at least 32 pages; a
- * pass that gets them all keeps its priority (more of the same is
- * enough), one that does not scans harder.  A run that frees nothing
- * counts a failure.
+ * kswapd's run on node nid (Linux's balance_pgdat), one step at a time:
+ * from its wake until the node is above its high watermark again, it
+ * reclaims from the node alone at falling priority, each step wanting 32
+ * pages (what the node lacks, at most a batch), a step that gets fewer
+ * scanning harder next time.  A run that frees nothing counts a failure.
+ * On a threaded machine the steps follow each other on kswapd's thread
+ * while tasks run on theirs; on a machine one thread drives, one step is
+ * taken at each defined point, so that the tasks run between the steps as
+ * they would beside a kswapd of their own (a page used between two looks
+ * is found young the second time).  Returns whether the run goes on.
+ * Called by one thread at a time per node (kswapd's, or the driver's).
  */
-static void balance_node(struct mm_sys *s, unsigned nid)
+static bool kswapd_step(struct mm_sys *s, unsigned nid)
 {
 	struct pglist_data *nd = &s->node[nid];
-	struct scan_control sc = { .cpu = NULL, .kswapd = true };
 	static const char *const names[] = { "kswapd0", "kswapd1", "kswapd2", "kswapd3",
 					     "kswapd4", "kswapd5", "kswapd6", "kswapd7" };
 	const char *outer = trace_kthread;
+	bool more = true;
 	trace_kthread = nid < 8 ? names[nid] : "kswapd";
-	TRACE("mm_vmscan_kswapd_wake", "nid=%u order=0", nid);
-	if (node_balanced(s, nid)) {
-		count_vm_events(s, MMSIM_VM_kswapd_high_wmark_hit_quickly, 1);
-		TRACE("mm_vmscan_kswapd_sleep", "nid=%u", nid);
-		trace_kthread = outer;
-		return;
+	if (!nd->kswapd_priority) {
+		if (!__atomic_exchange_n(&nd->kswapd_wake, 0, __ATOMIC_ACQ_REL)) {
+			more = false;	/* not woken */
+			goto out;
+		}
+		TRACE("mm_vmscan_kswapd_wake", "nid=%u order=0", nid);
+		if (node_balanced(s, nid)) {
+			count_vm_events(s, MMSIM_VM_kswapd_high_wmark_hit_quickly, 1);
+			TRACE("mm_vmscan_kswapd_sleep", "nid=%u", nid);
+			more = false;
+			goto out;
+		}
+		count_vm_events(s, MMSIM_VM_pageoutrun, 1);
+		lru_add_drain_all(s);
+		nd->kswapd_priority = DEF_PRIORITY;
+		nd->kswapd_freed = 0;
 	}
-	count_vm_events(s, MMSIM_VM_pageoutrun, 1);
-	lru_add_drain_all(s);
-	unsigned total = 0;
-	for (int priority = DEF_PRIORITY; priority >= 1 && !node_balanced(s, nid);) {
+	if (!node_balanced(s, nid)) {
+		struct scan_control sc = { .cpu = NULL, .kswapd = true };
 		int64_t lack = -node_pages_above(s, nid, WMARK_HIGH);
-		unsigned want = lack > SWAP_CLUSTER_MAX ? (unsigned)(lack < UINT32_MAX ? lack : UINT32_MAX)
-							: SWAP_CLUSTER_MAX;
-		unsigned freed = shrink_node(s, &sc, nid, priority, want);
-		total += freed;
+		unsigned want = lack > SWAP_CLUSTER_MAX || lack < 1 ? SWAP_CLUSTER_MAX : (unsigned)lack;
+		unsigned freed = shrink_node(s, &sc, nid, nd->kswapd_priority, want);
+		nd->kswapd_freed += freed;
 		if (freed < want)
-			priority--;
+			nd->kswapd_priority--;
+		if (nd->kswapd_priority >= 1 && !node_balanced(s, nid))
+			goto out;	/* more steps to take */
 	}
-	if (!total)
+	if (!nd->kswapd_freed)
 		__atomic_add_fetch(&nd->kswapd_failures, 1, __ATOMIC_RELAXED);
+	nd->kswapd_priority = 0;
 	TRACE("mm_vmscan_kswapd_sleep", "nid=%u", nid);
+	/* Woken again during the run: another one follows. */
+	more = __atomic_load_n(&nd->kswapd_wake, __ATOMIC_ACQUIRE);
+out:
 	trace_kthread = outer;
+	return more;
 }
 
 void kswapd_run_woken(struct mm_sys *s)
@@ -426,10 +584,13 @@ void kswapd_run_woken(struct mm_sys *s)
 	if (s->kswapd)
 		return;	/* its own threads do it */
 	__atomic_store_n(&s->kswapd_pending, 0, __ATOMIC_RELAXED);
+	bool more = false;
 	for (unsigned n = 0; n < s->nr_nodes; n++)
-		if (__atomic_load_n(&s->node[n].kswapd_wake, __ATOMIC_RELAXED) &&
-		    __atomic_exchange_n(&s->node[n].kswapd_wake, 0, __ATOMIC_ACQ_REL))
-			balance_node(s, n);
+		if (s->node[n].kswapd_priority ||
+		    __atomic_load_n(&s->node[n].kswapd_wake, __ATOMIC_RELAXED))
+			more |= kswapd_step(s, n);
+	if (more)
+		__atomic_store_n(&s->kswapd_pending, 1, __ATOMIC_RELAXED);
 }
 
 /* ---- kswapd on host threads (threaded machines) ---------------------------------------- */
@@ -468,13 +629,14 @@ static void *kswapd_main(void *arg)
 	struct pglist_data *nd = &s->node[kt->nid];
 	pthread_mutex_lock(&k->lock);
 	while (!k->stop) {
-		if (!__atomic_exchange_n(&nd->kswapd_wake, 0, __ATOMIC_ACQ_REL)) {
+		if (!__atomic_load_n(&nd->kswapd_wake, __ATOMIC_ACQUIRE)) {
 			pthread_cond_wait(&k->cond, &k->lock);
 			continue;
 		}
 		pthread_mutex_unlock(&k->lock);
 		pthread_mutex_lock(&k->run_lock);
-		balance_node(s, kt->nid);
+		while (kswapd_step(s, kt->nid))
+			;
 		pthread_mutex_unlock(&k->run_lock);
 		pthread_mutex_lock(&k->lock);
 	}

@@ -317,6 +317,10 @@ static const struct word flush_words[] = {
 	{ "gather", MMSIM_FLUSH_GATHER }, { "per_vma", MMSIM_FLUSH_PER_VMA },
 };
 
+static const struct word lru_words[] = {
+	{ "mglru", MMSIM_LRU_GEN }, { "classic", MMSIM_LRU_CLASSIC },
+};
+
 /* distance=D,D,...: the SLIT row by row (checked once nodes= is known). */
 static void distance_arg(struct scenario *s, const char *v)
 {
@@ -366,6 +370,10 @@ void parse_machine(struct scenario *s, struct cmd *c, char **tok, int ntok)
 			if ((w = WORD_ARG(flush_words, v)) < 0)
 				uerr(s, "machine: flush= must be gather or per_vma");
 			s->cfg.flush_policy = w;
+		} else if ((v = kv(tok[i], "lru="))) {
+			if ((w = WORD_ARG(lru_words, v)) < 0)
+				uerr(s, "machine: lru= must be mglru or classic");
+			s->cfg.lru = w;
 		} else {
 			uerr(s, "machine: unknown option '%s'", tok[i]);
 		}
