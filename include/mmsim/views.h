@@ -106,13 +106,19 @@ void mmsim_smaps_print(FILE *f, const struct mmsim_smaps *sm);
  * for all; pgrefill the active pages looked at to refill the inactive
  * lists; allocstall_movable the direct reclaims of page allocations;
  * pageoutrun kswapd's runs; the wmark_hit_quickly pair kswapd's runs that
- * found the node already balanced.
+ * found the node already balanced; the workingset_ triples the pages read
+ * back into a slot that kept the shadow of their eviction (refault), those
+ * of them that started active (activate) and those that had been active
+ * before their eviction (restore), each _anon then _file.
  */
 #define MMSIM_VMSTAT_RECLAIM_EVENTS(X)                                           \
 	X(pgrefill) X(pgscan_kswapd) X(pgscan_direct) X(pgsteal_kswapd)          \
 	X(pgsteal_direct) X(pgscan_anon) X(pgscan_file) X(pgsteal_anon)          \
 	X(pgsteal_file) X(allocstall_movable) X(pageoutrun)                      \
-	X(kswapd_low_wmark_hit_quickly) X(kswapd_high_wmark_hit_quickly)
+	X(kswapd_low_wmark_hit_quickly) X(kswapd_high_wmark_hit_quickly)         \
+	X(workingset_refault_anon) X(workingset_refault_file)                    \
+	X(workingset_activate_anon) X(workingset_activate_file)                  \
+	X(workingset_restore_anon) X(workingset_restore_file)
 
 enum mmsim_vmstat_event {
 #define MMSIM_VMSTAT_ENUM(name) MMSIM_VM_##name,
@@ -185,8 +191,10 @@ int mmsim_zoneinfo(struct mmsim *m, unsigned nid, struct mmsim_zoneinfo *out);
 /*
  * Writes /proc/sys/vm/NAME: "min_free_kbytes" (at most half the machine)
  * and "watermark_scale_factor" (1..3000) set every node's watermarks
- * again, as Linux's handlers do.  0, or -EINVAL (unknown name, value out
- * of range).  mmsim_sysctl_vm_get reads one back (-EINVAL: no such name).
+ * again, as Linux's handlers do; "dirty_ratio" and
+ * "dirty_background_ratio" (0..100, default 20 and 10) are the dirty
+ * limits' percentages (docs/design.md, "Dirty limits").  0, or -EINVAL
+ * (unknown name, value out of range).  mmsim_sysctl_vm_get reads one back (-EINVAL: no such name).
  */
 int mmsim_sysctl_vm_set(struct mmsim *m, const char *name, uint64_t value);
 int mmsim_sysctl_vm_get(struct mmsim *m, const char *name, uint64_t *value);

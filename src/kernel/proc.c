@@ -265,6 +265,10 @@ int mmsim_sysctl_vm_set(struct mmsim *m, const char *name, uint64_t value)
 		if (value < 1 || value > 3000)
 			return -EINVAL;
 		setup_watermarks(s, s->min_free_kbytes, (unsigned)value);
+	} else if (!strcmp(name, "dirty_ratio") || !strcmp(name, "dirty_background_ratio")) {
+		if (value > 100)
+			return -EINVAL;
+		*(name[6] == 'r' ? &s->dirty_ratio : &s->dirty_background_ratio) = (unsigned)value;
 	} else {
 		return -EINVAL;
 	}
@@ -277,6 +281,10 @@ int mmsim_sysctl_vm_get(struct mmsim *m, const char *name, uint64_t *value)
 		*value = m->mm.min_free_kbytes;
 	else if (!strcmp(name, "watermark_scale_factor"))
 		*value = m->mm.watermark_scale_factor;
+	else if (!strcmp(name, "dirty_ratio"))
+		*value = m->mm.dirty_ratio;
+	else if (!strcmp(name, "dirty_background_ratio"))
+		*value = m->mm.dirty_background_ratio;
 	else
 		return -EINVAL;
 	return 0;

@@ -58,6 +58,8 @@ int kernel_fault(struct hw_cpu *cpu, uint64_t va, unsigned access)
 	if (access & HW_ACC_EXEC)
 		flags |= FAULT_FLAG_EXEC;
 	int sig = handle_mm_fault(t->mm, cpu, va, flags);
+	if (flags & FAULT_FLAG_WRITE)
+		balance_dirty_pages_ratelimited(&t->m->mm);	/* a shared file page, maybe */
 	kswapd_run_pending(&t->m->mm);
 	return sig;
 }

@@ -41,6 +41,9 @@ struct file {
 	struct vfs_inode *inode;
 	int flags;
 	uint64_t id;		/* unique per open (VMAs of two opens never merge) */
+	/* Where the last read ended (Linux's f_ra.prev_pos: -1 at open);
+	 * relaxed atomics, as two threads may read through one open. */
+	uint64_t prev_pos;
 };
 
 static uint64_t next_file_id = 1;
@@ -58,6 +61,8 @@ struct vfs {
 	unsigned wb_interval_ms;
 };
 
+static void background_writeback(void *arg, uint64_t target);
+
 static struct vfs *vfs_of(struct mmsim *m)
 {
 	pthread_mutex_lock(&m->lock);
@@ -68,6 +73,8 @@ static struct vfs *vfs_of(struct mmsim *m)
 			pthread_mutex_init(&v->wb_lock, NULL);
 			pthread_cond_init(&v->wb_cond, NULL);
 			m->vfs = v;
+			m->mm.flusher_arg = m;
+			__atomic_store_n(&m->mm.flusher, background_writeback, __ATOMIC_RELEASE);
 		}
 	}
 	pthread_mutex_unlock(&m->lock);
@@ -370,6 +377,7 @@ long mmsim_sys_open(struct mmsim_task *t, const char *name, int flags, unsigned 
 		return -ENOMEM;
 	f->inode = in;
 	f->flags = flags;
+	f->prev_pos = UINT64_MAX;
 	f->id = __atomic_fetch_add(&next_file_id, 1, __ATOMIC_RELAXED);
 	t->files[fd] = f;
 	return fd;
@@ -400,7 +408,7 @@ long mmsim_sys_ftruncate(struct mmsim_task *t, int fd, uint64_t len)
 
 /* Copies between buf and the cached page idx, through the page cache. */
 static int copy_page_io(struct mmsim_task *t, struct hw_cpu *cpu, struct address_space *mp,
-			uint64_t idx, unsigned off, void *buf, unsigned n, bool write)
+			uint64_t idx, unsigned off, void *buf, unsigned n, bool write, bool accessed)
 {
 	struct mmsim *m = t->m;
 	int err = 0;
@@ -408,8 +416,8 @@ static int copy_page_io(struct mmsim_task *t, struct hw_cpu *cpu, struct address
 	/* No free page: reclaim (direct), as the allocator's slow path
 	 * would, until reclaim gets nowhere MAX_RECLAIM_RETRIES times. */
 	for (unsigned stuck = 0;;) {
-		p = pagecache_get_page(&m->mm, cpu, mp, idx, cpu->node, t->mm->mems_allowed, &err,
-				       NULL);
+		p = pagecache_get_page(&m->mm, cpu, mp, idx, cpu->node, t->mm->mems_allowed, write,
+				       &err, NULL);
 		if (p || err != -ENOMEM || stuck == MAX_RECLAIM_RETRIES)
 			break;
 		if (try_to_free_pages(&m->mm, cpu, cpu->node, t->mm->mems_allowed))
@@ -428,9 +436,32 @@ static int copy_page_io(struct mmsim_task *t, struct hw_cpu *cpu, struct address
 	} else {
 		memcpy(buf, data, n);
 	}
+	if (accessed)
+		mark_page_accessed(&m->mm, p);
 	put_page(&m->mm, p);
-	kswapd_run_pending(&m->mm);	/* between pages, with nothing held */
+	/* Between pages, with nothing held. */
+	if (write)
+		balance_dirty_pages_ratelimited(&m->mm);
+	kswapd_run_pending(&m->mm);
 	return 0;
+}
+
+/*
+ * Does a read's copy from the page at pos mark it accessed?  A file's
+ * read (Linux's filemap_read) marks every page it copies from, except a
+ * first page that is the one the previous read through this open ended
+ * in: reading a page in small steps counts one access.  A tmpfs file's
+ * (shmem_file_read_iter) marks a page only when the copy starts at its
+ * beginning.  A write marks nothing.
+ */
+static bool read_marks_accessed(struct file *f, const struct address_space *mp, uint64_t pos,
+				bool first)
+{
+	if (!mapping_is_file(mp))
+		return (pos & ~PAGE_MASK) == 0;
+	uint64_t prev = __atomic_load_n(&f->prev_pos, __ATOMIC_RELAXED);
+	return !first || prev == UINT64_MAX || prev == 0 ||
+	       (prev - 1) >> PAGE_SHIFT != pos >> PAGE_SHIFT;
 }
 
 long mmsim_sys_pread(struct mmsim_task *t, int fd, void *buf, uint64_t len, uint64_t off)
@@ -453,11 +484,15 @@ long mmsim_sys_pread(struct mmsim_task *t, int fd, void *buf, uint64_t len, uint
 		unsigned n = (unsigned)(len - done < PAGE_SIZE - in_page ? len - done
 									  : PAGE_SIZE - in_page);
 		int err = copy_page_io(t, cpu, mp, pos >> PAGE_SHIFT, in_page, (uint8_t *)buf + done,
-				       n, false);
-		if (err)
+				       n, false, read_marks_accessed(f, mp, pos, done == 0));
+		if (err) {
+			if (done)
+				__atomic_store_n(&f->prev_pos, off + done, __ATOMIC_RELAXED);
 			return done ? (long)done : (err == -EFAULT ? 0 : err);
+		}
 		done += n;
 	}
+	__atomic_store_n(&f->prev_pos, off + done, __ATOMIC_RELAXED);
 	return (long)done;
 }
 
@@ -490,7 +525,7 @@ long mmsim_sys_pwrite(struct mmsim_task *t, int fd, const void *buf, uint64_t le
 		unsigned n = (unsigned)(len - done < PAGE_SIZE - in_page ? len - done
 									  : PAGE_SIZE - in_page);
 		err = copy_page_io(t, cpu, mp, pos >> PAGE_SHIFT, in_page,
-				   (uint8_t *)(uintptr_t)buf + done, n, true);
+				   (uint8_t *)(uintptr_t)buf + done, n, true, false);
 		if (err)
 			return done ? (long)done : err;
 		done += n;
@@ -574,6 +609,39 @@ static struct address_space **snapshot_mappings(struct vfs *v, unsigned *n)
 		}
 	pthread_mutex_unlock(&v->lock);
 	return a;
+}
+
+/*
+ * The flusher's background work (Linux's wb_writeback of background
+ * writeback): the files' dirty pages are written, 1024 pages at a time
+ * (MAX_WRITEBACK_PAGES), file by file in the file system's inode order,
+ * until the machine has no more than target dirty.  Data only: the
+ * metadata waits for an fsync or the writeback thread, as a journalling
+ * file system's commit does.  It runs on no CPU, as kernel threads do.
+ */
+static void background_writeback(void *arg, uint64_t target)
+{
+	struct mmsim *m = arg;
+	struct vfs *v = m->vfs;
+	pthread_mutex_lock(&v->lock);
+	bool live = v->disks && !v->crashed;
+	pthread_mutex_unlock(&v->lock);
+	if (!live)
+		return;
+	unsigned n;
+	struct address_space **a = snapshot_mappings(v, &n);
+	if (!a)
+		return;
+	const uint64_t *dirty = &m->mm.nr_file_dirty;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t end = __atomic_load_n(&a[i]->nr_pages, __ATOMIC_RELAXED);
+		for (uint64_t from = 0; from < end && __atomic_load_n(&a[i]->nr_dirty, __ATOMIC_RELAXED) &&
+					__atomic_load_n(dirty, __ATOMIC_RELAXED) > target;
+		     from += 1024)
+			filemap_write_and_wait_range(&m->mm, NULL, a[i], from, from + 1024);
+		mapping_put(&m->mm, a[i]);
+	}
+	free(a);
 }
 
 /*
@@ -774,4 +842,5 @@ void vfs_destroy(struct mmsim *m)
 	pthread_cond_destroy(&v->wb_cond);
 	free(v);
 	m->vfs = NULL;
+	m->mm.flusher = NULL;
 }

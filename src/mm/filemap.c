@@ -215,6 +215,15 @@ struct page *find_page_peek(struct address_space *m, uint64_t idx)
 
 static struct address_space *page_file_mapping(const struct page *p);
 
+/* A page of m became dirty or clean: m's count, and the machine's for a file. */
+static void account_dirty(struct mm_sys *s, struct address_space *m, bool dirty)
+{
+	uint64_t d = dirty ? 1 : (uint64_t)-1;
+	__atomic_add_fetch(&m->nr_dirty, d, __ATOMIC_RELAXED);
+	if (m->a_ops)	/* a file's (m is never NULL here) */
+		__atomic_add_fetch(&s->nr_file_dirty, d, __ATOMIC_RELAXED);
+}
+
 /* Takes p out of its slot (p locked or unreachable; m->lock held). */
 static void delete_from_page_cache_locked(struct mm_sys *s, struct address_space *m,
 					  struct page *p)
@@ -223,7 +232,7 @@ static void delete_from_page_cache_locked(struct mm_sys *s, struct address_space
 	page_cache_count(s, m, p, -1);
 	if (page_test(p, PG_dirty)) {
 		page_clear(p, PG_dirty);
-		__atomic_sub_fetch(&m->nr_dirty, 1, __ATOMIC_RELAXED);
+		account_dirty(s, m, false);
 	}
 	p->mapping = 0;
 }
@@ -234,7 +243,7 @@ static void delete_from_page_cache_locked(struct mm_sys *s, struct address_space
  * -EFAULT (past the end meanwhile), -EEXIST (someone else was first).
  */
 static struct page *add_new_page(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m,
-				 uint64_t idx, unsigned nid, uint64_t nodemask, int *err)
+				 uint64_t idx, unsigned nid, uint64_t nodemask, bool write, int *err)
 {
 	bool file = mapping_is_file(m);
 	uint64_t ilx;
@@ -271,7 +280,10 @@ static struct page *add_new_page(struct mm_sys *s, struct hw_cpu *cpu, struct ad
 	/* The cache's reference is the allocation's; the caller gets one. */
 	page_cache_count(s, m, p, 1);
 	get_page(p);
+	uint64_t shadow = shadow_take(m, idx);
 	pthread_mutex_unlock(&m->lock);
+	if (!write)
+		workingset_refault(s, p, shadow);
 	TRACE("mm_filemap_add_to_page_cache", "dev %u:%u ino %llx pfn=0x%llx ofs=%llu order=0",
 	      m->dev_major, m->dev_minor, (unsigned long long)m->ino,
 	      (unsigned long long)page_to_pfn(s, p), (unsigned long long)(idx << PAGE_SHIFT));
@@ -284,7 +296,7 @@ int remove_mapping(struct mm_sys *s, struct page *p)
 {
 	VM_BUG_ON_PAGE(!page_locked(p), p);
 	if (page_test(p, PG_swapcache))
-		return swap_cache_remove_frozen(s, p);
+		return swap_cache_remove_frozen(s, p);	/* leaves the shadow */
 	struct address_space *m = page_file_mapping(p);
 	if (!m)
 		return 0;
@@ -297,6 +309,8 @@ int remove_mapping(struct mm_sys *s, struct page *p)
 		return 0;
 	}
 	delete_from_page_cache_locked(s, m, p);
+	if (mapping_is_file(m))
+		shadow_store(m, p->index, workingset_eviction(s, p));
 	page_ref_unfreeze(p, 1);
 	pthread_mutex_unlock(&m->lock);
 	return 1;
@@ -333,7 +347,8 @@ static int wait_page_uptodate(struct mm_sys *s, struct address_space *m, struct 
 }
 
 struct page *pagecache_get_page(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m,
-				uint64_t idx, unsigned nid, uint64_t nodemask, int *err, bool *major)
+				uint64_t idx, unsigned nid, uint64_t nodemask, bool write, int *err,
+				bool *major)
 {
 	for (;;) {
 		if (idx >= __atomic_load_n(&m->nr_pages, __ATOMIC_RELAXED)) {
@@ -364,7 +379,7 @@ struct page *pagecache_get_page(struct mm_sys *s, struct hw_cpu *cpu, struct add
 				return p;
 			}
 		}
-		p = add_new_page(s, cpu, m, idx, nid, nodemask, err);
+		p = add_new_page(s, cpu, m, idx, nid, nodemask, write, err);
 		if (!p) {
 			if (*err == -EEXIST)
 				continue;
@@ -433,7 +448,7 @@ static bool change_page_dirty(struct page *p, bool dirty)
 	bool changed = !(old & bit) == dirty;
 	if (m) {
 		if (changed && page_in_slot(m, p)) {
-			__atomic_add_fetch(&m->nr_dirty, dirty ? 1 : (uint64_t)-1, __ATOMIC_RELAXED);
+			account_dirty(m->sys, m, dirty);
 			if (dirty && mapping_is_file(m))
 				/* Linux's writeback:writeback_dirty_folio (shared
 				 * memory has no writeback to tell of). */
@@ -492,6 +507,38 @@ int write_one_page(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m
 	page_tag(m, p, PAGECACHE_TAG_WRITEBACK, false);
 	end_page_writeback(p);
 	return err;
+}
+
+/* ---- dirty limits (Linux's page-writeback.c) ------------------------------------------ */
+
+void dirty_limits(struct mm_sys *s, uint64_t *background, uint64_t *thresh)
+{
+	int64_t above_reserve = 0;
+	uint64_t file = 0;
+	for (unsigned n = 0; n < s->nr_nodes; n++) {
+		above_reserve += node_pages_above(s, n, WMARK_HIGH);
+		file += lru_size(s, n, LRU_INACTIVE_FILE) + lru_size(s, n, LRU_ACTIVE_FILE);
+	}
+	uint64_t dirtyable = (above_reserve > 0 ? (uint64_t)above_reserve : 0) + file;
+	*thresh = dirtyable * s->dirty_ratio / 100;
+	*background = dirtyable * s->dirty_background_ratio / 100;
+	if (*background >= *thresh)
+		*background = *thresh / 2;
+}
+
+void balance_dirty_pages(struct mm_sys *s)
+{
+	uint64_t background, thresh;
+	if (!s->flusher)
+		return;
+	dirty_limits(s, &background, &thresh);
+	if (__atomic_load_n(&s->nr_file_dirty, __ATOMIC_RELAXED) <= background)
+		return;
+	/* One flusher at a time: a second dirtier goes on meanwhile. */
+	if (__atomic_exchange_n(&s->flushing, 1, __ATOMIC_ACQUIRE))
+		return;
+	s->flusher(s->flusher_arg, background);
+	__atomic_store_n(&s->flushing, 0, __ATOMIC_RELEASE);
 }
 
 /* Pages of [start, end) collected with a reference (writeback takes the
@@ -654,6 +701,7 @@ void truncate_inode_pages(struct mm_sys *s, struct hw_cpu *cpu, struct address_s
 		shmem_truncate_swap(s, m, from);
 	struct dirty_scan d = { NULL, 0, 0, from, UINT64_MAX, 0 };
 	pthread_mutex_lock(&m->lock);
+	shadows_truncate(m, from);
 	radix_tree_for_each(&m->pages, collect_page, &d);
 	pthread_mutex_unlock(&m->lock);
 	for (unsigned i = 0; i < d.n; i++) {

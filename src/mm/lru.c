@@ -318,6 +318,7 @@ void mark_page_accessed(struct mm_sys *s, struct page *p)
 		else
 			activate_in_batch(s, head);
 		page_clear(head, PG_referenced);
+		workingset_age_nonresident(s, head);
 	}
 }
 

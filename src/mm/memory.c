@@ -242,7 +242,7 @@ static struct page *fault_get_cache_page(struct mm_struct *mm, struct hw_cpu *cp
 	bool major = false;
 	spin_unlock(&mm->ptl);
 	struct page *p = pagecache_get_page(mm->sys, cpu, m, idx, fault_node(cpu, mm),
-					    mm->mems_allowed, &err, &major);
+					    mm->mems_allowed, false, &err, &major);
 	/* A page the fault had to read from the disk: a major fault. */
 	if (major)
 		count_vm_events(mm->sys, MMSIM_VM_pgmajfault, 1);

@@ -317,6 +317,9 @@ struct pglist_data {
 	uint64_t nr_anon, nr_shmem, nr_file, nr_mlock, nr_pagetable;
 	uint64_t nr_swapcache;		/* pages in the swap cache (SwapCached) */
 	uint64_t numastat[MMSIM_NUMASTAT_NR];	/* pages; relaxed atomics */
+	/* workingset.c: the node's evictions and activations, the clock
+	 * refault distances are read on (Linux's lruvec nonresident_age). */
+	uint64_t nonresident_age;
 };
 
 /*
@@ -371,6 +374,15 @@ struct mm_sys {
 	struct swap_ra swap_ra;		/* swap readahead, from boot (swap_state.c) */
 	unsigned min_free_kbytes, watermark_scale_factor;	/* the vm sysctls */
 	unsigned swappiness;		/* vm.swappiness: 60 */
+	/* Dirty file pages and their limits (filemap.c): the machine's
+	 * count (relaxed atomics), vm.dirty_ratio and
+	 * vm.dirty_background_ratio, and the flusher the file system
+	 * registered (NULL: none), run by one caller at a time. */
+	uint64_t nr_file_dirty;
+	unsigned dirty_ratio, dirty_background_ratio;
+	void (*flusher)(void *arg, uint64_t target);
+	void *flusher_arg;
+	unsigned flushing;
 	enum mmsim_lru lru_mode;	/* fixed at boot */
 	struct kswapd_threads *kswapd;	/* threaded machine: kswapd's host threads */
 	unsigned kswapd_pending;	/* otherwise: some node's kswapd was woken */
@@ -566,6 +578,30 @@ void lru_deactivate(struct mm_sys *s, struct page *p);
  * (PG_workingset, then the two refs bits), with no activation.
  */
 void mark_page_accessed(struct mm_sys *s, struct page *p);
+/* ---- refault detection (workingset.c) ------------------------------------------------ */
+
+/*
+ * A page reclaim frees leaves a shadow (nonzero; 0 is none) in its slot;
+ * the page read back into the slot finds it and may start active (see
+ * workingset.c).  Classic LRU only, for now: with MGLRU no shadow is made.
+ * workingset_eviction: p locked and leaving its slot for good.
+ * workingset_refault: p new, not yet on an LRU list.
+ */
+struct address_space;
+struct swap_info;
+uint64_t workingset_eviction(struct mm_sys *s, struct page *p);
+void workingset_refault(struct mm_sys *s, struct page *p, uint64_t shadow);
+/* An activation moves the node's clock as an eviction does. */
+void workingset_age_nonresident(struct mm_sys *s, const struct page *p);
+/* A file's shadows, the mapping's lock held: stored (replacing one),
+ * taken out, dropped from index from on. */
+void shadow_store(struct address_space *m, uint64_t idx, uint64_t shadow);
+uint64_t shadow_take(struct address_space *m, uint64_t idx);
+void shadows_truncate(struct address_space *m, uint64_t from);
+/* A swap slot's shadow (cleared when the slot is freed). */
+void swap_shadow_store(struct swap_info *si, uint64_t off, uint64_t shadow);
+uint64_t swap_shadow_take(struct swap_info *si, uint64_t off);
+
 /* The lists' state: the classic active/inactive lists are in use. */
 static inline bool lru_classic(const struct mm_sys *s)
 {
@@ -883,6 +919,7 @@ struct swap_info {
 	uint16_t *swap_map;
 	uint64_t *zeromap;		/* slots whose page was all zeros: never written */
 	struct mem_cgroup **swap_cgroup;	/* per slot: the memcg charged for it */
+	uint64_t *shadow;		/* per slot: the shadow its page left (0: none) */
 	bool writeok;			/* new slots may be given (not during swapoff) */
 	struct address_space *cache;	/* the swap cache: slot -> page */
 	const struct swap_ops *ops;
@@ -1507,6 +1544,7 @@ struct address_space {
 	uint64_t nr_pages;	/* pages inside its size (a file: i_size rounded up) */
 	uint64_t i_size;	/* bytes (files) */
 	struct radix_tree_root pages;	/* page cache: index -> page (RCU) */
+	struct radix_tree_root shadows;	/* a file's: index -> shadow (under lock) */
 	pthread_mutex_t lock;	/* changes to `pages` (Linux's i_pages lock) */
 	pthread_mutex_t i_mmap_lock;	/* the list of VMAs below */
 	struct list_head vmas;	/* vm_area_struct.shared: everyone mapping it */
@@ -1554,12 +1592,38 @@ struct page *find_page_peek(struct address_space *m, uint64_t idx);
  * anonymous memory, read through a_ops->readpage for a file.  Past the
  * end: NULL with -EFAULT.  May sleep (page lock, disk): no spinlock held.
  * *major (if given) is set when the page had to be read from the disk.
+ * write: for write(2), whose new pages are not refaults (Linux's
+ * __GFP_WRITE).
  */
 struct page *pagecache_get_page(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m,
-				uint64_t idx, unsigned nid, uint64_t nodemask, int *err, bool *major);
+				uint64_t idx, unsigned nid, uint64_t nodemask, bool write, int *err,
+				bool *major);
 /* Page-cache pages per node: nr_file or nr_shmem of p's node += d. */
 void page_cache_count(struct mm_sys *s, const struct address_space *m, const struct page *p,
 		      int d);
+/*
+ * Dirty limits (Linux's page-writeback.c, global domain): of the
+ * dirtyable memory (free pages above the high watermarks, plus the file
+ * LRU pages), dirty_background_ratio percent (10) may be dirty before
+ * the flusher writes, dirty_ratio percent (20) before writers are
+ * throttled; a background limit not below the other is half of it.
+ */
+void dirty_limits(struct mm_sys *s, uint64_t *background, uint64_t *thresh);
+/*
+ * After a task dirtied file pages (a write, a write fault on a shared
+ * file mapping), with no lock held: above the background limit the
+ * flusher writes files' dirty pages until the machine is back at it.
+ * Here the flusher runs at this point, in the dirtier's stead (Linux's
+ * wakes its thread, and throttles the writer only past the midpoint of
+ * the two limits): the dirty pages never pass the background limit by
+ * more than one page per writer, and reclaim always finds clean pages.
+ */
+void balance_dirty_pages(struct mm_sys *s);
+static inline void balance_dirty_pages_ratelimited(struct mm_sys *s)
+{
+	if (__atomic_load_n(&s->nr_file_dirty, __ATOMIC_RELAXED))
+		balance_dirty_pages(s);
+}
 /* Marks a page-cache page dirty (nr_dirty kept).  True if it was clean. */
 bool set_page_dirty(struct page *p);
 /*

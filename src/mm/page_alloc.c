@@ -196,6 +196,8 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 	list_init(&s->shmem_swaplist);
 	s->swap_ra.hits = 4;	/* Linux's swapin_readahead_hits at boot */
 	s->swappiness = 60;
+	s->dirty_ratio = 20;
+	s->dirty_background_ratio = 10;
 	s->lru_mode = hw->cfg.lru;
 	build_zonelists(s);
 

@@ -27,6 +27,7 @@ static struct address_space *mapping_alloc(struct mm_sys *s, uint64_t nr_pages)
 	if (!m)
 		return NULL;
 	radix_tree_init(&m->pages);
+	radix_tree_init(&m->shadows);
 	m->nr_pages = nr_pages;
 	/* Shared memory's inodes are numbered as Linux's get_next_ino(), from
 	 * 1 on each machine (interleave by policy depends on them). */
@@ -106,6 +107,7 @@ void mapping_put(struct mm_sys *s, struct address_space *m)
 	struct release_ctx r = { s, m };
 	radix_tree_for_each(&m->pages, release_cached_page, &r);
 	radix_tree_destroy(&m->pages);
+	radix_tree_destroy(&m->shadows);
 	if (m->release)
 		m->release(m);
 	shared_policy_destroy(&m->policy);

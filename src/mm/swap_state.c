@@ -117,6 +117,9 @@ int swap_cache_remove_frozen(struct mm_sys *s, struct page *p)
 	page_clear(p, PG_swapcache);
 	p->private = 0;
 	count_swapcache(s, p, -1);
+	/* Before the slot is put: a slot nobody names any more is freed,
+	 * and forgets the shadow with its data. */
+	swap_shadow_store(swap_area(s), off, workingset_eviction(s, p));
 	page_ref_unfreeze(p, 1);
 	pthread_mutex_unlock(&c->lock);
 	swapcache_put_slot(s, off);
@@ -194,6 +197,7 @@ static struct page *read_swap_page(struct mm_sys *s, struct hw_cpu *cpu, uint64_
 			put_page(s, p);
 			return NULL;
 		}
+		workingset_refault(s, p, swap_shadow_take(si, off));
 		if (cpu)
 			lru_cache_add(s, cpu->id, p);
 		if (swap_slot_zero(s, off)) {

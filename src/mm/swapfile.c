@@ -40,6 +40,7 @@ static void map_store(struct swap_info *si, uint64_t off, unsigned v)
 	if (!v) {
 		__atomic_sub_fetch(&si->inuse, 1, __ATOMIC_RELAXED);
 		zeromap_change(si, off, false);	/* a free slot holds nothing */
+		swap_shadow_store(si, off, 0);	/* nor remembers anything */
 		mem_cgroup_uncharge_swap(__atomic_exchange_n(&si->swap_cgroup[off], NULL,
 							     __ATOMIC_RELAXED));
 	}
@@ -66,8 +67,10 @@ int swap_on(struct mm_sys *s, uint64_t slots, const struct swap_ops *ops, void *
 	si->swap_map = calloc(slots, sizeof *si->swap_map);
 	si->zeromap = calloc(slots / 64 + 1, sizeof *si->zeromap);
 	si->swap_cgroup = calloc(slots, sizeof *si->swap_cgroup);
+	si->shadow = calloc(slots, sizeof *si->shadow);
 	si->cache = mapping_create(s, NULL, si, slots << PAGE_SHIFT);
-	if (!si->swap_map || !si->zeromap || !si->swap_cgroup || !si->cache) {
+	if (!si->swap_map || !si->zeromap || !si->swap_cgroup || !si->shadow || !si->cache) {
+		free(si->shadow);
 		free(si->swap_map);
 		free(si->zeromap);
 		free(si->swap_cgroup);
@@ -370,6 +373,7 @@ static void swap_area_free(struct mm_sys *s, struct swap_info *si)
 	free(si->swap_map);
 	free(si->zeromap);
 	free(si->swap_cgroup);
+	free(si->shadow);
 	free(si);
 }
 

@@ -235,9 +235,12 @@ static unsigned shrink_page_list(struct mm_sys *s, const struct scan_control *sc
 			continue;
 		}
 		if (v == RECLAIM_ACTIVATE && !page_test(p, PG_mlocked)) {
-			/* Classic: to the active list. */
-			if (lru_classic(s))
+			/* Classic: to the active list (the refault clock counts
+			 * it, as every page put back active). */
+			if (lru_classic(s)) {
 				page_set(p, PG_active);
+				workingset_age_nonresident(s, p);
+			}
 			count_vm_events(s, MMSIM_VM_pgactivate, 1ULL << p->order);
 		}
 		putback_lru_page(s, p);
@@ -355,6 +358,8 @@ static void shrink_active_list(struct mm_sys *s, struct scan_control *sc, unsign
 			page_clear(p, PG_referenced);
 			page_set(p, PG_workingset);
 			deactivated += 1ULL << p->order;
+		} else if (!page_test(p, PG_mlocked)) {
+			workingset_age_nonresident(s, p);
 		}
 		putback_lru_page(s, p);
 	}

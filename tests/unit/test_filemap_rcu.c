@@ -266,7 +266,7 @@ int main(void)
 	unsigned filled = 0;
 	for (uint64_t idx = 0; idx < NPAGES; idx++) {
 		int e = 0;
-		struct page *p = pagecache_get_page(s, cpu0, mp, idx, 0, UINT64_MAX, &e, NULL);
+		struct page *p = pagecache_get_page(s, cpu0, mp, idx, 0, UINT64_MAX, false, &e, NULL);
 		if (p) {
 			filled += page_test(p, PG_private) && page_to_nid(s, p) == 0;
 			put_page(s, p);

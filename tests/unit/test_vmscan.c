@@ -6,7 +6,11 @@
  * next defined point bringing the node back above high (pgscan_kswapd,
  * pgsteal_kswapd, pageoutrun), kswapd giving up on a hopeless node after
  * 16 fruitless runs, and, on a threaded machine, kswapd on its own host
- * thread racing the faulting threads, every page read back.
+ * thread racing the faulting threads, every page read back; the LRU's
+ * ageing, classic (activation, refill of the inactive lists) and MGLRU's
+ * default, a hot set kept while a stream goes by; refault detection
+ * (workingset.c) page by page; the dirty limits keeping a machine that
+ * writes more file data than it holds, never synced, out of trouble.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -20,6 +24,10 @@
 #include "kernel/kernel.h"
 #include "harness.h"
 #include "tap.h"
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
 
 #define P 4096ULL
 #define RW (PROT_READ | PROT_WRITE)
@@ -311,6 +319,16 @@ static struct mmsim *machine_lru(unsigned nodes, uint64_t mem, enum mmsim_lru lr
 }
 
 
+/* Touches (loads one byte of) each of n pages from a: false on a fault. */
+static bool touch(struct mmsim_task *t, uint64_t a, uint64_t n)
+{
+	uint8_t b;
+	for (uint64_t i = 0; i < n; i++)
+		if (mmsim_load8(t, a + i * P, &b))
+			return false;
+	return true;
+}
+
 static uint64_t numa_active(struct mmsim_task *t, uint64_t a, uint64_t len, uint64_t *pages)
 {
 	struct mmsim_numa_maps nm;
@@ -415,6 +433,153 @@ static void test_ageing(enum mmsim_lru lru)
 	mmsim_destroy(m);
 }
 
+/*
+ * Refault detection on the classic lists (workingset.c), counted page by
+ * page: a file's pages paged out and read back are refaults; with 32
+ * active file pages the 16 are within the distance and start active; a
+ * truncated file forgets its shadows; swap slots keep shadows until they
+ * are freed.
+ */
+static void test_refaults(void)
+{
+	printf("# refault detection, classic\n");
+	struct mmsim *m = machine_lru(1, 64ULL << 20, MMSIM_LRU_CLASSIC, false);
+	char why[128];
+	struct mmsim_task *t = task_on(m, 0);
+	is(mmsim_disks_attach(m, NULL, NULL, why, sizeof why), 0, "disks attached");
+	static uint8_t buf[32 * 4096];
+	memset(buf, 0x5a, sizeof buf);
+	long g = mmsim_sys_open(t, "g", MMSIM_O_RDWR | MMSIM_O_CREAT, 0644);
+	long f = mmsim_sys_open(t, "f", MMSIM_O_RDWR | MMSIM_O_CREAT, 0644);
+	ok(g >= 0 && f >= 0, "two files");
+	is(mmsim_sys_pwrite(t, (int)g, buf, 32 * P, 0), (long)(32 * P), "g: 32 pages written");
+	is(mmsim_sys_pwrite(t, (int)f, buf, 16 * P, 0), (long)(16 * P), "f: 16 pages written");
+	is(mmsim_sys_fsync(t, (int)f), 0, "f synced");
+	for (int i = 0; i < 2; i++)	/* a write is no access; the second read activates */
+		is(mmsim_sys_pread(t, (int)g, buf, 32 * P, 0), (long)(32 * P), "g read (%d)", i + 1);
+	lru_add_drain_all(&m->mm);
+	uint64_t act_file = lru_size(&m->mm, 0, LRU_ACTIVE_FILE);
+	ok(act_file >= 32, "g's pages active (%llu active file pages)",
+	   (unsigned long long)act_file);
+
+	uint64_t a = (uint64_t)mmsim_sys_mmap(t, 0, 16 * P, PROT_READ, MAP_SHARED, (int)f, 0);
+	ok(touch(t, a, 16), "f mapped and touched");
+	is(mmsim_sys_madvise(t, a, 16 * P, MADV_PAGEOUT), 0, "f paged out");
+	is(resident(t, a, 16), 0, "none of f resident");
+	is(ev(m, MMSIM_VM_workingset_refault_file), 0, "no refault yet");
+	ok(touch(t, a, 16), "f touched again: read back");
+	is(ev(m, MMSIM_VM_workingset_refault_file), 16, "16 file refaults");
+	is(ev(m, MMSIM_VM_workingset_activate_file), 16,
+	   "all within the active list's 32: started active");
+	is(ev(m, MMSIM_VM_workingset_restore_file), 0, "none was in the working set before");
+	lru_add_drain_all(&m->mm);
+	struct page *pg = page_at(t, a);
+	ok(pg && page_test(pg, PG_active), "the page is active");
+
+	is(mmsim_sys_madvise(t, a, 16 * P, MADV_PAGEOUT), 0, "f paged out again");
+	is(mmsim_sys_munmap(t, a, 16 * P), 0, "unmapped");
+	is(mmsim_sys_ftruncate(t, (int)f, 0), 0, "f truncated to nothing");
+	is(mmsim_sys_ftruncate(t, (int)f, 16 * P), 0, "and extended with holes");
+	is(mmsim_sys_pread(t, (int)f, buf, 16 * P, 0), (long)(16 * P), "read: new pages");
+	is(ev(m, MMSIM_VM_workingset_refault_file), 16, "no refault: truncation forgot the shadows");
+
+	/* Anonymous pages: the shadow waits in the swap slot. */
+	is(mmsim_swapon(m, 16ULL << 20, NULL), 0, "swapon");
+	uint64_t b = (uint64_t)mmsim_sys_mmap(t, 0, 16 * P, RW, PRIV, -1, 0);
+	ok(mmsim_fill(t, b, 0x33, 16 * P, NULL) == 0, "16 anonymous pages written");
+	/* The first pageout writes the pages and leaves them in the swap
+	 * cache (the write is still in flight on Linux): read back, they are
+	 * found there.  The second frees them. */
+	is(mmsim_sys_madvise(t, b, 16 * P, MADV_PAGEOUT), 0, "paged out to swap");
+	ok(touch(t, b, 16), "read back from the swap cache");
+	is(ev(m, MMSIM_VM_workingset_refault_anon), 0, "no refault: never left");
+	is(mmsim_sys_madvise(t, b, 16 * P, MADV_PAGEOUT), 0, "paged out again: freed");
+	ok(touch(t, b, 16), "read back from the disk");
+	is(ev(m, MMSIM_VM_workingset_refault_anon), 16, "16 anonymous refaults");
+	is(ev(m, MMSIM_VM_workingset_activate_anon), 16, "all recent: started active");
+	is(mmsim_sys_madvise(t, b, 16 * P, MADV_PAGEOUT), 0, "paged out again");
+	struct swap_info *si = swap_area(&m->mm);
+	unsigned shadows = 0;
+	for (uint64_t o = 1; o < si->max; o++)
+		shadows += si->shadow[o] != 0;
+	is(shadows, 16, "16 slots keep a shadow");
+	is(mmsim_sys_munmap(t, b, 16 * P), 0, "unmapped: the slots are freed");
+	shadows = 0;
+	for (uint64_t o = 1; o < si->max; o++)
+		shadows += si->shadow[o] != 0;
+	is(shadows, 0, "and forget their shadows");
+	is(mmsim_debug_check(m), 0, "audit clean");
+	mmsim_sys_close(t, (int)f);
+	mmsim_sys_close(t, (int)g);
+	mmsim_destroy(m);
+}
+
+/*
+ * Dirty limits: a file larger than memory written with no fsync, and the
+ * same through a shared mapping; the flusher keeps the dirty pages at
+ * the background limit, reclaim finds clean pages, nothing fails.
+ */
+static void test_dirty_limits(void)
+{
+	printf("# dirty limits: more file data than memory, never synced\n");
+	struct mmsim *m = machine(1, 16ULL << 20, false);
+	char why[128];
+	struct mmsim_task *t = task_on(m, 0);
+	uint64_t v = 0;
+	is(mmsim_sysctl_vm_get(m, "dirty_ratio", &v), 0, "dirty_ratio readable");
+	is(v, 20, "dirty_ratio 20");
+	is(mmsim_sysctl_vm_get(m, "dirty_background_ratio", &v), 0, "dirty_background_ratio");
+	is(v, 10, "dirty_background_ratio 10");
+	is(mmsim_sysctl_vm_set(m, "dirty_ratio", 101), -EINVAL, "dirty_ratio 101 refused");
+	is(mmsim_disks_attach(m, NULL, NULL, why, sizeof why), 0, "disks attached");
+	long fd = mmsim_sys_open(t, "big", MMSIM_O_RDWR | MMSIM_O_CREAT, 0644);
+	static uint8_t buf[256 << 10];
+	const unsigned chunks = 160;	/* 40 MiB */
+	int bad = 0;
+	uint64_t most = 0, bg, thresh;
+	for (unsigned i = 0; i < chunks && !bad; i++) {
+		memset(buf, 0x40 + (int)(i % 64), sizeof buf);
+		bad = mmsim_sys_pwrite(t, (int)fd, buf, sizeof buf, (uint64_t)i * sizeof buf) !=
+		      (long)sizeof buf;
+		dirty_limits(&m->mm, &bg, &thresh);
+		uint64_t d = m->mm.nr_file_dirty;
+		if (d > bg + 1 && d > most)
+			most = d;
+	}
+	is(bad, 0, "40 MiB written to a 16 MiB machine, no fsync");
+	is(most, 0, "the dirty pages never passed the background limit");
+	ok(bg > 0 && bg < thresh, "limits: background %llu < %llu pages",
+	   (unsigned long long)bg, (unsigned long long)thresh);
+	for (unsigned i = 0; i < chunks && !bad; i++) {
+		bad = mmsim_sys_pread(t, (int)fd, buf, sizeof buf, (uint64_t)i * sizeof buf) !=
+		      (long)sizeof buf;
+		for (size_t k = 0; k < sizeof buf && !bad; k += 1024)
+			bad = buf[k] != (uint8_t)(0x40 + (int)(i % 64));
+	}
+	is(bad, 0, "all read back");
+
+	/* Through a shared mapping: write faults dirty the pages. */
+	const uint64_t pages = 8192;	/* 32 MiB */
+	long g = mmsim_sys_open(t, "mapped", MMSIM_O_RDWR | MMSIM_O_CREAT, 0644);
+	is(mmsim_sys_ftruncate(t, (int)g, pages * P), 0, "a 32 MiB file");
+	uint64_t a = (uint64_t)mmsim_sys_mmap(t, 0, pages * P, RW, MAP_SHARED, (int)g, 0);
+	for (uint64_t i = 0; i < pages && !bad; i++)
+		bad = mmsim_fill(t, a + i * P, (int)(i & 0xff), P, NULL) != 0;
+	is(bad, 0, "every page written through the mapping");
+	for (uint64_t i = 0; i < pages && !bad; i++) {
+		uint8_t b;
+		bad = mmsim_load8(t, a + i * P + 100, &b) || b != (uint8_t)(i & 0xff);
+	}
+	is(bad, 0, "and read back");
+	dirty_limits(&m->mm, &bg, &thresh);
+	ok(m->mm.nr_file_dirty <= bg + 1, "dirty pages at the limit (%llu of %llu)",
+	   (unsigned long long)m->mm.nr_file_dirty, (unsigned long long)bg);
+	is(mmsim_debug_check(m), 0, "audit clean");
+	mmsim_sys_close(t, (int)g);
+	mmsim_sys_close(t, (int)fd);
+	mmsim_destroy(m);
+}
+
 int main(void)
 {
 	test_watermarks();
@@ -426,5 +591,7 @@ int main(void)
 	test_mark_accessed_and_cold(MMSIM_LRU_GEN);
 	test_ageing(MMSIM_LRU_CLASSIC);
 	test_ageing(MMSIM_LRU_GEN);
+	test_refaults();
+	test_dirty_limits();
 	return done_testing();
 }
