@@ -145,6 +145,51 @@ static unsigned check_free_lists(struct mm_sys *s, struct pglist_data *nd, uint6
 
 /* Every page on an LRU list has PG_lru, is a head, is on its node and on
  * the right list; the counts agree.  *listed: the pages listed. */
+/* MGLRU's lists (mm.h, struct lru_gen): each page on them is on its
+ * node, of its list's kind, evictable, not PG_active (a listed page's
+ * activity is its generation), with a generation in its flags;
+ * the counts per generation are the pages whose flags say so; the
+ * sequence numbers keep two to four generations of each kind. */
+static unsigned check_lru_gens(struct mm_sys *s, struct pglist_data *nd, uint64_t *listed)
+{
+	struct lru_gen *g = &nd->lrugen;
+	int64_t seen[MAX_NR_GENS][2] = { { 0 } };
+	unsigned bad = 0;
+	for (int gen = 0; gen < MAX_NR_GENS; gen++)
+		for (int type = 0; type < 2; type++) {
+			struct list_head *h = &g->folios[gen][type];
+			uint64_t len = 0;
+			for (struct list_head *e = h->next; e != h && len <= nd->nr_pages;
+			     e = e->next, len++) {
+				struct page *p = list_entry(e, struct page, lru);
+				int pg = (int)((p->flags & LRU_GEN_MASK) >> LRU_GEN_SHIFT) - 1;
+				if (!page_test(p, PG_lru) || page_test(p, PG_tail) ||
+				    page_to_nid(s, p) != nd->id || pg < 0 || pg >= MAX_NR_GENS ||
+				    !page_test(p, PG_swapbacked) != type ||
+				    page_test(p, PG_unevictable) || page_test(p, PG_active)) {
+					REPORT(bad, p, "generation %d/%d holds a page that does not belong there",
+					       gen, type);
+					continue;
+				}
+				seen[pg][type] += 1LL << p->order;
+			}
+			*listed += len;
+		}
+	for (int gen = 0; gen < MAX_NR_GENS; gen++)
+		for (int type = 0; type < 2; type++)
+			if (seen[gen][type] != g->nr_pages[gen][type])
+				REPORT_ALL(bad, "node %u generation %d/%d: %lld pages, counted %lld",
+					   nd->id, gen, type, (long long)seen[gen][type],
+					   (long long)g->nr_pages[gen][type]);
+	for (int type = 0; type < 2; type++) {
+		uint64_t n = g->max_seq - g->min_seq[type] + 1;
+		if (n < MIN_NR_GENS || n > MAX_NR_GENS)
+			REPORT_ALL(bad, "node %u: %llu generations of kind %d", nd->id,
+				   (unsigned long long)n, type);
+	}
+	return bad;
+}
+
 static unsigned check_lru_lists(struct mm_sys *s, struct pglist_data *nd, uint64_t *listed)
 {
 	unsigned bad = 0;
@@ -162,7 +207,7 @@ static unsigned check_lru_lists(struct mm_sys *s, struct pglist_data *nd, uint64
 			       nd->id, l, (unsigned long long)len, (unsigned long long)nd->nr_lru[l]);
 		*listed += len;
 	}
-	return bad;
+	return bad + check_lru_gens(s, nd, listed);
 }
 
 /* ---- the swap area ------------------------------------------------------------ */

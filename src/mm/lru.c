@@ -27,7 +27,7 @@ static enum lru_list page_lru(const struct page *p)
 	return base + (page_test(p, PG_active) ? 1 : 0);
 }
 
-static void add_locked(struct mm_sys *s, struct pglist_data *nd, struct page *p)
+void lru_add_locked(struct mm_sys *s, struct pglist_data *nd, struct page *p)
 {
 	enum lru_list l = page_lru(p);
 	bool was_unevictable = page_test(p, PG_unevictable);
@@ -42,16 +42,30 @@ static void add_locked(struct mm_sys *s, struct pglist_data *nd, struct page *p)
 		page_clear(p, PG_unevictable);
 		count_vm_events(s, MMSIM_VM_unevictable_pgs_rescued, nr);
 	}
-	list_add(&p->lru, &nd->lru[l]);
-	__atomic_add_fetch(&nd->nr_lru[l], 1, __ATOMIC_RELAXED);	/* lru_size() peeks */
+	if (l != LRU_UNEVICTABLE && !lru_classic(s)) {
+		lru_gen_add(nd, p, false);
+	} else {
+		list_add(&p->lru, &nd->lru[l]);
+		__atomic_add_fetch(&nd->nr_lru[l], 1, __ATOMIC_RELAXED);	/* lru_size() peeks */
+	}
 	page_set(p, PG_lru);
+}
+
+/* Off its list; reclaiming: for reclaim (MGLRU keeps no trace of the
+ * generation), otherwise a page of the two youngest generations leaves
+ * with PG_active. */
+static void del_locked_for(struct pglist_data *nd, struct page *p, bool reclaiming)
+{
+	if (!lru_gen_del(nd, p, reclaiming)) {
+		list_del(&p->lru);
+		__atomic_sub_fetch(&nd->nr_lru[page_lru_now(p)], 1, __ATOMIC_RELAXED);
+	}
+	page_clear(p, PG_lru);
 }
 
 static void del_locked(struct pglist_data *nd, struct page *p)
 {
-	list_del(&p->lru);
-	__atomic_sub_fetch(&nd->nr_lru[page_lru_now(p)], 1, __ATOMIC_RELAXED);
-	page_clear(p, PG_lru);
+	del_locked_for(nd, p, false);
 }
 
 /* Linux's pagemap:mm_lru_insertion, for a page that joins a list (not
@@ -76,7 +90,7 @@ static void add_and_put(struct mm_sys *s, struct page *p, bool putback)
 	spin_lock(&nd->lru_lock);
 	if (putback)
 		p->mlock_count = 0;
-	add_locked(s, nd, p);
+	lru_add_locked(s, nd, p);
 	spin_unlock(&nd->lru_lock);
 	if (trace_enabled())
 		trace_lru_insertion(s, p);
@@ -174,7 +188,7 @@ unsigned isolate_lru_tail(struct mm_sys *s, unsigned nid, enum lru_list l, unsig
 			list_add(&p->lru, h);
 			continue;
 		}
-		del_locked(nd, p);
+		del_locked_for(nd, p, true);
 		list_add_tail(&p->lru, dst);
 		n++;
 	}
@@ -184,6 +198,8 @@ unsigned isolate_lru_tail(struct mm_sys *s, unsigned nid, enum lru_list l, unsig
 
 uint64_t lru_size(struct mm_sys *s, unsigned nid, enum lru_list l)
 {
+	if (l != LRU_UNEVICTABLE && !lru_classic(s))
+		return lru_gen_size(&s->node[nid], l);
 	return __atomic_load_n(&s->node[nid].nr_lru[l], __ATOMIC_RELAXED);
 }
 
@@ -202,7 +218,7 @@ void lru_add_pages(struct mm_sys *s, struct page **pages, unsigned n)
 		unsigned first = i;
 		for (; i < n && page_to_nid(s, pages[i]) == nid; i++) {
 			pages[i]->mlock_count = 0;
-			add_locked(s, nd, pages[i]);
+			lru_add_locked(s, nd, pages[i]);
 		}
 		spin_unlock(&nd->lru_lock);
 		if (trace_enabled())
@@ -216,7 +232,7 @@ void lru_del_freed(struct mm_sys *s, struct page *p)
 	struct pglist_data *nd = &s->node[page_to_nid(s, p)];
 	spin_lock(&nd->lru_lock);
 	if (page_test(p, PG_lru))
-		del_locked(nd, p);
+		del_locked_for(nd, p, true);	/* freed: no PG_active to carry */
 	spin_unlock(&nd->lru_lock);
 }
 
@@ -231,7 +247,7 @@ static void relist(struct mm_sys *s, struct page *p, void (*change)(struct page 
 	if (change)
 		change(p);
 	if (on)
-		add_locked(s, nd, p);
+		lru_add_locked(s, nd, p);
 	spin_unlock(&nd->lru_lock);
 }
 
@@ -294,7 +310,7 @@ static void activate_page(struct mm_sys *s, struct page *p)
 	if (page_test(p, PG_lru) && !page_test(p, PG_unevictable) && !page_test(p, PG_active)) {
 		del_locked(nd, p);
 		page_set(p, PG_active);
-		add_locked(s, nd, p);
+		lru_add_locked(s, nd, p);
 		moved = true;
 	}
 	spin_unlock(&nd->lru_lock);
@@ -339,7 +355,7 @@ void lru_deactivate(struct mm_sys *s, struct page *p)
 	    (!lru_classic(s) || page_test(p, PG_active))) {
 		del_locked(nd, p);
 		make_inactive(p);
-		add_locked(s, nd, p);
+		lru_add_locked(s, nd, p);
 		moved = true;
 	}
 	spin_unlock(&nd->lru_lock);
@@ -370,7 +386,7 @@ void mlock_page(struct mm_sys *s, struct page *p)
 			p->mlock_count++;
 	} else if (page_test(p, PG_lru)) {
 		del_locked(nd, p);
-		add_locked(s, nd, p);	/* culled */
+		lru_add_locked(s, nd, p);	/* culled */
 		p->mlock_count = 1;
 	}
 	spin_unlock(&nd->lru_lock);

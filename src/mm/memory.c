@@ -855,6 +855,13 @@ static int fault_reclaiming(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_
 	return SIGBUS;
 }
 
+/* Linux's vma_has_recency: madvise(MADV_SEQUENTIAL / MADV_RANDOM) says the
+ * range will not be reused soon, so its accesses do not age the LRU. */
+static bool vma_has_recency(const struct vm_area_struct *vma)
+{
+	return !(vma->vm_flags & (VM_SEQ_READ | VM_RAND_READ));
+}
+
 int handle_mm_fault(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr, unsigned flags)
 {
 	if (trace_enabled())
@@ -869,7 +876,10 @@ int handle_mm_fault(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr, uns
 		count_event(mm, cpu, sigsegv);
 		ret = SIGSEGV;
 	} else {
+		bool outer_fault = in_lru_fault;
+		in_lru_fault = vma_has_recency(vma);
 		ret = fault_reclaiming(mm, cpu, vma, addr, flags);
+		in_lru_fault = outer_fault;
 	}
 	pt_alloc_cpu = outer;
 	pthread_rwlock_unlock(&mm->mmap_lock);
@@ -972,6 +982,7 @@ void zap_vma_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t 
 	struct mm_sys *s = mm->sys;
 	struct pmap_iter it;
 	struct pmap_entry e;
+	bool recency = vma_has_recency(vma);
 
 	spin_lock(&mm->ptl);
 	pmap_iter_init(&it, &mm->pmap, start, end);
@@ -983,7 +994,10 @@ void zap_vma_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t 
 			pmap_iter_init(&it, &mm->pmap, resume, end);
 			continue;
 		}
-		pmap_iter_clear(&it, NULL);
+		/* What the slot held when it was cleared: the accessed and
+		 * dirty bits another CPU's MMU set since it was read count
+		 * too (Linux's get_and_clear_full_ptes). */
+		pmap_iter_clear(&it, &e);
 		if (is_migration_entry(&e)) {
 			/* A TLB may still cache the mapping this entry replaced
 			 * until the migration's batched flush: ours must cover
@@ -1003,6 +1017,25 @@ void zap_vma_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t 
 		struct page *p = pfn_to_page(s, e.pfn);
 		if (e.flags & PMAP_DIRTY)
 			set_page_dirty(p);
+		/*
+		 * Linux's zap_present_folio_ptes: a young PTE of a page that
+		 * is not anonymous (a file's, shared memory's, the vDSO's)
+		 * marks it accessed, so munmap, MADV_DONTNEED, exit and
+		 * truncation pass the access on to the LRU; on the classic
+		 * lists the second such mark activates the page.  A PMD
+		 * (zap_huge_pmd) marks nothing; page-cache pages are order 0
+		 * here, so one mark per PTE is Linux's one per folio batch.
+		 * Done here, under the ptl, as Linux does: mark_page_accessed
+		 * takes lru_add_lock and a node's lru_lock, both below the
+		 * ptl in mm.h's lock order, holds neither across anything
+		 * that sleeps or takes the ptl, and is already reached under
+		 * the ptl (lru_cache_add from a fault, the gather's drain when
+		 * its batch fills below).  The mapping's reference, which
+		 * tlb_remove_page keeps until the flush, holds the page.
+		 */
+		if (it.size == PAGE_SIZE && (e.flags & PMAP_ACCESSED) && recency &&
+		    !page_anon(compound_head(p)))
+			mark_page_accessed(s, p);
 		page_remove_rmap(s, p, it.size == PMD_SIZE);
 		note_partially_mapped(tlb, compound_head(p), it.size);
 		tlb_remove_page(tlb, p);

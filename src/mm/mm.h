@@ -177,10 +177,16 @@ enum pageflags {
 	PG_workingset,		/* was active before (classic: deactivated; MGLRU: a tier) */
 	PG_lru_refs,		/* MGLRU: two bits counting accesses through file */
 	PG_lru_refs_hi,		/* descriptors past PG_referenced and PG_workingset */
+	PG_lru_gen,		/* MGLRU: three bits, the page's generation + 1 */
+	PG_lru_gen_1,		/* (0: on no generation's list; lru_gen.c) */
+	PG_lru_gen_2,
 	NR_PAGEFLAGS
 };
 #define LRU_REFS_SHIFT PG_lru_refs
 #define LRU_REFS_MASK (3u << LRU_REFS_SHIFT)
+#define LRU_GEN_SHIFT PG_lru_gen
+#define LRU_GEN_MASK (7u << LRU_GEN_SHIFT)
+_Static_assert(NR_PAGEFLAGS <= 32, "page flags fit page->flags");
 
 /* A swap-cache page read ahead and not yet found by a fault: Linux's
  * PG_readahead, which is PG_reclaim's bit (pageout's writes here complete
@@ -214,6 +220,16 @@ _Static_assert(sizeof(struct page) <= 64, "struct page must stay within 64 bytes
 static inline bool page_test(const struct page *p, enum pageflags f)
 {
 	return __atomic_load_n(&p->flags, __ATOMIC_RELAXED) & (1u << f);
+}
+
+/* Replaces the bits of mask in p->flags by val, in one atomic step
+ * (other bits may change under us). */
+static inline void flags_set_bits(struct page *p, uint32_t mask, uint32_t val)
+{
+	uint32_t old = __atomic_load_n(&p->flags, __ATOMIC_RELAXED);
+	while (!__atomic_compare_exchange_n(&p->flags, &old, (old & ~mask) | val, false,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
 }
 
 static inline void page_set(struct page *p, enum pageflags f)
@@ -295,6 +311,36 @@ struct free_area {
 
 enum zone_watermarks { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
 
+/*
+ * The multi-generational LRU of a node (lru_gen.c; Linux's lru_gen_folio,
+ * one per node here, not per memcg and node).  Generations are numbered
+ * by sequence: anonymous and file pages share max_seq, the youngest, and
+ * each kind has its oldest, min_seq[type] (type 0 anon, 1 file); between
+ * MIN_NR_GENS and MAX_NR_GENS generations of each kind exist.  A page's
+ * generation is seq % MAX_NR_GENS, kept + 1 in its flags (LRU_GEN_MASK)
+ * while it is on one of these lists.  Invariants, under the node's
+ * lru_lock: nr_pages[gen][type] is the pages whose flags say gen (a page
+ * the aging promoted counts in its new generation while it still sits on
+ * its old list, until eviction's sort moves it); max_seq - min_seq[type]
+ * + 1 is within [MIN_NR_GENS, MAX_NR_GENS]; min_seq[anon] <= min_seq[file]
+ * when anonymous pages can be swapped.  The two youngest generations are
+ * the "active" pages Linux's views show.  evicted, refaulted and
+ * protected count pages per kind and tier for the refault feedback that
+ * picks which kind and tiers to evict (Linux's PID controller, one
+ * history generation); avg_* are their running averages.
+ */
+#define MAX_NR_GENS 4
+#define MIN_NR_GENS 2
+#define MAX_NR_TIERS 4
+struct lru_gen {
+	uint64_t max_seq, min_seq[2];
+	struct list_head folios[MAX_NR_GENS][2];
+	int64_t nr_pages[MAX_NR_GENS][2];
+	uint64_t evicted[2][MAX_NR_TIERS], refaulted[2][MAX_NR_TIERS];	/* atomics */
+	uint64_t protected[2][MAX_NR_TIERS - 1];
+	uint64_t avg_refaulted[2][MAX_NR_TIERS], avg_total[2][MAX_NR_TIERS];
+};
+
 struct pglist_data {
 	unsigned id;
 	uint64_t start_pfn, nr_pages;
@@ -312,8 +358,9 @@ struct pglist_data {
 	int kswapd_priority;
 	unsigned kswapd_freed;
 	spinlock_t lru_lock;
-	struct list_head lru[NR_LRU_LISTS];
+	struct list_head lru[NR_LRU_LISTS];	/* MGLRU: the unevictable one only */
 	uint64_t nr_lru[NR_LRU_LISTS];
+	struct lru_gen lrugen;			/* MGLRU's lists */
 	uint64_t nr_anon, nr_shmem, nr_file, nr_mlock, nr_pagetable;
 	uint64_t nr_swapcache;		/* pages in the swap cache (SwapCached) */
 	uint64_t numastat[MMSIM_NUMASTAT_NR];	/* pages; relaxed atomics */
@@ -385,6 +432,10 @@ struct mm_sys {
 	unsigned flushing;
 	enum mmsim_lru lru_mode;	/* fixed at boot */
 	struct kswapd_threads *kswapd;	/* threaded machine: kswapd's host threads */
+	/* Every address space, for MGLRU's page-table walks (Linux's
+	 * mm_list); mm_list_lock guards the list. */
+	struct list_head mm_list;
+	pthread_mutex_t mm_list_lock;
 	unsigned kswapd_pending;	/* otherwise: some node's kswapd was woken */
 };
 
@@ -578,12 +629,58 @@ void lru_deactivate(struct mm_sys *s, struct page *p);
  * (PG_workingset, then the two refs bits), with no activation.
  */
 void mark_page_accessed(struct mm_sys *s, struct page *p);
+/* ---- the multi-generational LRU (lru_gen.c) ----------------------------------------- */
+
+void lru_gen_init(struct pglist_data *nd);
+/* lru_lock held.  A page joins its generation (reclaiming: put back by
+ * reclaim, to the oldest); leaves it (false if it was on none; not
+ * reclaiming: PG_active says whether it was among the two youngest). */
+void lru_gen_add(struct pglist_data *nd, struct page *p, bool reclaiming);
+bool lru_gen_del(struct pglist_data *nd, struct page *p, bool reclaiming);
+/* The pages Linux's views count on list l: the two youngest generations
+ * are "active", the others "inactive". */
+uint64_t lru_gen_size(struct pglist_data *nd, enum lru_list l);
+/* lru.c's add for a page on no list, lru_lock held (to its generation, or
+ * the unevictable list). */
+void lru_add_locked(struct mm_sys *s, struct pglist_data *nd, struct page *p);
+/*
+ * Reclaim's side (vmscan.c).  lru_gen_should_age: whether node nd needs
+ * a new generation before eviction can go on, and how many pages its
+ * generations hold (*nr_to_scan) at *max_seq.  lru_gen_age: the aging
+ * (page-table walk, then a new generation) unless someone aged since
+ * max_seq; true if this call did.  lru_gen_isolate: pages of the oldest
+ * generation, of the kind the refault feedback picks (swappiness 0: file
+ * only), isolated onto dst as isolate_lru_tail's; returns the pages
+ * looked at (0: nothing to take); *out_of_gens: the kind is down to
+ * MIN_NR_GENS generations; *sorted: the pages moved to other generations
+ * instead (Linux counts them in pgrefill).  lru_gen_initial_priority: MGLRU's first
+ * priority for a reclaim wanting nr_to_reclaim pages (Linux's
+ * set_initial_priority).
+ */
+bool lru_gen_should_age(struct pglist_data *nd, bool can_swap, uint64_t *nr_to_scan,
+			uint64_t *max_seq);
+bool lru_gen_age(struct mm_sys *s, unsigned nid, uint64_t max_seq, bool can_swap);
+unsigned lru_gen_isolate(struct mm_sys *s, unsigned nid, unsigned swappiness,
+			 struct list_head *dst, bool (*filter)(void *arg, const struct page *p),
+			 void *arg, bool *out_of_gens, unsigned *sorted);
+int lru_gen_initial_priority(struct mm_sys *s, unsigned nid, bool can_swap, uint64_t nr_to_reclaim,
+			     int priority);
+/* Shadows (workingset.c): the token of an eviction (min_seq and tier;
+ * *workingset: the page had accesses beyond the first), and a refault's
+ * feedback and counters (token_mask: the bits a shadow keeps). */
+uint64_t lru_gen_eviction_token(struct mm_sys *s, struct page *p, bool *workingset);
+void lru_gen_refault(struct mm_sys *s, struct page *p, unsigned nid, uint64_t token,
+		     bool workingset, uint64_t token_mask);
+/* Set while a task's page fault runs (Linux's current->in_lru_fault),
+ * unless its VMA is advised sequential or random. */
+extern __thread bool in_lru_fault;
+
 /* ---- refault detection (workingset.c) ------------------------------------------------ */
 
 /*
  * A page reclaim frees leaves a shadow (nonzero; 0 is none) in its slot;
  * the page read back into the slot finds it and may start active (see
- * workingset.c).  Classic LRU only, for now: with MGLRU no shadow is made.
+ * workingset.c; with MGLRU, lru_gen.c's tokens).
  * workingset_eviction: p locked and leaving its slot for good.
  * workingset_refault: p new, not yet on an LRU list.
  */
@@ -1455,6 +1552,7 @@ struct mm_struct {
 	unsigned home_node;		/* page tables and default allocations */
 	uint64_t mems_allowed;		/* the owner's cpuset: nodes pages may use */
 	struct mem_cgroup *memcg;	/* where its pages are charged (NULL: root) */
+	struct list_head mm_list;	/* on mm_sys.mm_list */
 	bool oom_victim;		/* the OOM killer took its process: faults give up */
 	struct pmap pmap;
 	struct mmsim_counters cnt;

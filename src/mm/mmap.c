@@ -52,6 +52,9 @@ static struct mm_struct *mm_alloc(struct mm_sys *s, unsigned home_node)
 		free(mm);
 		return NULL;
 	}
+	pthread_mutex_lock(&s->mm_list_lock);
+	list_add_tail(&mm->mm_list, &s->mm_list);
+	pthread_mutex_unlock(&s->mm_list_lock);
 	return mm;
 }
 
@@ -159,6 +162,10 @@ void oom_reap_mm(struct mm_struct *mm, struct hw_cpu *cpu)
 
 void mm_destroy(struct mm_struct *mm, struct hw_cpu *cpu)
 {
+	/* Out of the aging's sight first: it may be walking us. */
+	pthread_mutex_lock(&mm->sys->mm_list_lock);
+	list_del(&mm->mm_list);
+	pthread_mutex_unlock(&mm->sys->mm_list_lock);
 	exit_mmap(mm, cpu);
 	for (unsigned c = 0; c < mm->sys->hw->nr_cpus; c++)
 		hw_leave_mm(&mm->sys->hw->cpu[c], &mm->pmap);

@@ -193,6 +193,8 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 	pthread_mutex_init(&s->lru_add_lock, NULL);
 	pthread_mutex_init(&s->swap_ra.lock, NULL);
 	pthread_mutex_init(&s->shmem_swaplist_lock, NULL);
+	pthread_mutex_init(&s->mm_list_lock, NULL);
+	list_init(&s->mm_list);
 	list_init(&s->shmem_swaplist);
 	s->swap_ra.hits = 4;	/* Linux's swapin_readahead_hits at boot */
 	s->swappiness = 60;
@@ -219,6 +221,7 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 			list_init(&nd->free_area[o].list);
 		for (unsigned l = 0; l < NR_LRU_LISTS; l++)
 			list_init(&nd->lru[l]);
+		lru_gen_init(nd);
 		/* Whole 2 MiB blocks, lowest first, so early allocations come
 		 * from low frames as on a freshly booted machine. */
 		for (uint64_t pfn = nd->start_pfn + nd->nr_pages; pfn > nd->start_pfn;) {

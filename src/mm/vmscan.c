@@ -31,13 +31,14 @@
  * (pgactivate), the others are reclaimed as above - here a page whose
  * write is done is freed at once.  The scan grows as Linux's priority
  * falls from 12 to 0 (1/4096 of each list, then more) until 32 pages are
- * freed.  The active/inactive split of the classic LRU and the
- * multi-generational LRU Linux 6.12 runs by default are not modelled
- * yet: both would show in numa_maps' active=, which stays as Linux's
- * generations leave it.
+ * freed.  Which pages are looked at is the LRU's: the classic
+ * active/inactive lists (shrink_node_classic: Linux's shrink_lruvec) or
+ * the multi-generational LRU's oldest generation (shrink_node_gen, with
+ * lru_gen.c).
  *
- * Owns nothing of its own; works through lru.c, rmap.c, swap_state.c,
- * swapfile.c and filemap.c.  Called with no spinlock held.
+ * Owns kswapd's state in pglist_data; works through lru.c, lru_gen.c,
+ * rmap.c, swap_state.c, swapfile.c and filemap.c.  Called with no
+ * spinlock held.
  */
 #include "mm.h"
 
@@ -55,6 +56,7 @@ struct scan_control {
 	struct mem_cgroup *target;	/* memcg reclaim: its pages only (NULL: all) */
 	bool ignore_low;	/* nothing else was free: memory.low yields */
 	bool met_low;		/* a page memory.low protected was passed over */
+	bool lru_gen;		/* MGLRU eviction: what stays goes back youngest */
 	struct mem_cgroup *low_hit[8];	/* memcgs reclaimed below low (counted once) */
 	unsigned nlow;
 };
@@ -235,14 +237,19 @@ static unsigned shrink_page_list(struct mm_sys *s, const struct scan_control *sc
 			continue;
 		}
 		if (v == RECLAIM_ACTIVATE && !page_test(p, PG_mlocked)) {
-			/* Classic: to the active list (the refault clock counts
-			 * it, as every page put back active). */
-			if (lru_classic(s)) {
-				page_set(p, PG_active);
+			/* To the active list, or the youngest generation (the
+			 * classic refault clock counts it). */
+			page_set(p, PG_active);
+			if (lru_classic(s))
 				workingset_age_nonresident(s, p);
-			}
 			count_vm_events(s, MMSIM_VM_pgactivate, 1ULL << p->order);
 		}
+		if (sc->lru_gen && !page_test(p, PG_mlocked))
+			/* Linux's evict_folios: a page that stays (used, mapped,
+			 * dirty, or retried once in vain) is not put back in the
+			 * oldest generation but in the youngest, its tier gone. */
+			flags_set_bits(p, LRU_REFS_MASK | (1u << PG_referenced) | (1u << PG_workingset),
+				       1u << PG_active);
 		putback_lru_page(s, p);
 	}
 	return freed;
@@ -430,29 +437,102 @@ static unsigned shrink_node_classic(struct mm_sys *s, struct scan_control *sc, u
 	return freed;
 }
 
-/* One pass over node nid at a priority.  Classic lists: as Linux.  Until
- * the generations are modelled, the default scans the inactive lists by
- * second chance: its file lists always, its anonymous ones when a swap
- * slot is free. */
+/* ---- the multi-generational LRU's eviction (lru_gen.c keeps the generations) ---------- */
+
+/* Linux's get_swappiness: anonymous pages are evicted only while a batch
+ * of swap slots is free. */
+static unsigned gen_swappiness(struct mm_sys *s)
+{
+	return swap_free_slots(s) >= 64 ? s->swappiness : 0;
+}
+
+/* Linux's get_nr_to_scan: the pages this pass may look at (their
+ * generations' total shifted by the priority); when the node needs a
+ * new generation, below the first priority, it is aged instead and the
+ * pass ends (< 0). */
+static int64_t gen_nr_to_scan(struct mm_sys *s, unsigned nid, int priority, bool can_swap)
+{
+	uint64_t nr, max_seq;
+	bool age = lru_gen_should_age(&s->node[nid], can_swap, &nr, &max_seq);
+	if (!age || priority == DEF_PRIORITY)
+		return (int64_t)(nr >> priority);
+	return lru_gen_age(s, nid, max_seq, can_swap) ? -1 : 0;
+}
+
+/* Linux's evict_folios: a batch from the oldest generation reclaimed.
+ * Returns the pages looked at (0: stop). */
+static unsigned evict_batch(struct mm_sys *s, struct scan_control *sc, unsigned nid,
+			    unsigned swappiness, unsigned *freed)
+{
+	struct list_head list;
+	list_init(&list);
+	bool out_of_gens;
+	unsigned sorted = 0;
+	unsigned scanned = lru_gen_isolate(s, nid, swappiness, &list, reclaimable_memcg, sc,
+					   &out_of_gens, &sorted);
+	if (!sc->target)
+		count_vm_events(s, MMSIM_VM_pgrefill, sorted);
+	if (out_of_gens)
+		scanned = 0;
+	if (list_empty(&list))
+		return scanned;
+	unsigned n = 0;
+	for (struct list_head *l = list.next; l != &list; l = l->next)
+		n += 1u << list_entry(l, struct page, lru)->order;
+	bool file = !page_test(list_entry(list.next, struct page, lru), PG_swapbacked);
+	unsigned f = shrink_page_list(s, sc, &list);
+	count_reclaim(s, sc, file, n, f);
+	*freed += f;
+	if (f)
+		__atomic_store_n(&s->node[nid].kswapd_failures, 0, __ATOMIC_RELAXED);
+	return scanned;
+}
+
+/* Linux's should_abort_scan: enough freed, or kswapd's node safely above
+ * its high watermark (memcg reclaim goes on, for fairness). */
+static bool gen_should_abort(struct mm_sys *s, const struct scan_control *sc, unsigned nid,
+			     unsigned freed, unsigned want)
+{
+	if (sc->target)
+		return false;
+	if (freed >= want)
+		return true;
+	return sc->kswapd && node_pages_above(s, nid, WMARK_HIGH) >= 64;
+}
+
+/* Linux's lru_gen_shrink_node / try_to_shrink_lruvec, one node. */
+static unsigned shrink_node_gen(struct mm_sys *s, struct scan_control *sc, unsigned nid,
+				int priority, unsigned want)
+{
+	unsigned swappiness = gen_swappiness(s), freed = 0;
+	uint64_t scanned = 0;
+	sc->lru_gen = true;
+	for (;;) {
+		int64_t nr = gen_nr_to_scan(s, nid, priority, swappiness != 0);
+		if (nr <= 0)
+			break;
+		unsigned delta = evict_batch(s, sc, nid, swappiness, &freed);
+		if (!delta)
+			break;
+		scanned += delta;
+		if (scanned >= (uint64_t)nr || gen_should_abort(s, sc, nid, freed, want))
+			break;
+	}
+	sc->lru_gen = false;
+	/* "kswapd should never fail": the machine's reclaim with MGLRU
+	 * keeps the node's kswapd woken whatever it freed. */
+	if (!sc->target)
+		__atomic_store_n(&s->node[nid].kswapd_failures, 0, __ATOMIC_RELAXED);
+	return freed;
+}
+
+/* One pass over node nid at a priority, on the lists the machine uses. */
 static unsigned shrink_node(struct mm_sys *s, struct scan_control *sc, unsigned nid,
 			    int priority, unsigned want)
 {
 	if (lru_classic(s))
 		return shrink_node_classic(s, sc, nid, priority, want);
-	static const enum lru_list order[] = { LRU_INACTIVE_FILE, LRU_ACTIVE_FILE,
-					       LRU_INACTIVE_ANON, LRU_ACTIVE_ANON };
-	bool may_swap = swap_free_slots(s) > 0;
-	unsigned freed = 0;
-	for (unsigned i = 0; i < sizeof order / sizeof order[0] && freed < want; i++) {
-		enum lru_list l = order[i];
-		if ((l == LRU_INACTIVE_ANON || l == LRU_ACTIVE_ANON) && !may_swap)
-			continue;
-		uint64_t size = lru_size(s, nid, l), nr = size >> priority;
-		if (!nr)
-			nr = size < SWAP_CLUSTER_MAX ? size : SWAP_CLUSTER_MAX;
-		freed += shrink_list(s, sc, nid, l, nr, want - freed);
-	}
-	return freed;
+	return shrink_node_gen(s, sc, nid, priority, want);
 }
 
 /* Scans the nodes of nodemask, nid's fallback order first, at falling
@@ -561,6 +641,15 @@ static bool kswapd_step(struct mm_sys *s, unsigned nid)
 		lru_add_drain_all(s);
 		nd->kswapd_priority = DEF_PRIORITY;
 		nd->kswapd_freed = 0;
+		if (!lru_classic(s)) {
+			/* MGLRU starts where the node's inactive pages and
+			 * what kswapd must free make the scan worth it. */
+			uint64_t goal = nd->wmark[WMARK_HIGH];
+			int prio = lru_gen_initial_priority(
+				s, nid, gen_swappiness(s) != 0,
+				goal > SWAP_CLUSTER_MAX ? goal : SWAP_CLUSTER_MAX, DEF_PRIORITY);
+			nd->kswapd_priority = prio < 1 ? 1 : prio;	/* kswapd stops at 1 */
+		}
 	}
 	if (!node_balanced(s, nid)) {
 		struct scan_control sc = { .cpu = NULL, .kswapd = true };

@@ -1,7 +1,9 @@
 /*
  * workingset.c - refault detection: telling a page that comes back soon
  * after reclaim took it from one that was rightly let go (Linux 6.12's
- * mm/workingset.c, for the classic LRU).
+ * mm/workingset.c).  What follows is the classic LRU's; with MGLRU a
+ * shadow carries the oldest generation's sequence and the page's tier at
+ * its eviction instead of the clock, and lru_gen.c reads it.
  *
  * Each node keeps a clock, nonresident_age, that moves by one page at every
  * eviction and every activation: the pages that left the inactive list at
@@ -47,6 +49,11 @@ static uint64_t pack_shadow(unsigned nid, uint64_t age, bool workingset)
 	       ((uint64_t)nid << SHADOW_NODE_SHIFT) | ((uint64_t)workingset << 1) | 1;
 }
 
+static unsigned shadow_nid(uint64_t shadow)
+{
+	return (unsigned)(shadow >> SHADOW_NODE_SHIFT) & ((1u << SHADOW_NODE_BITS) - 1);
+}
+
 static void count_ws(struct mm_sys *s, enum mmsim_vmstat_event anon_ev, bool file, uint64_t n)
 {
 	/* The _file counter follows its _anon twin (views.h). */
@@ -62,9 +69,12 @@ void workingset_age_nonresident(struct mm_sys *s, const struct page *p)
 uint64_t workingset_eviction(struct mm_sys *s, struct page *p)
 {
 	VM_BUG_ON_PAGE(!page_locked(p), p);
-	if (!lru_classic(s))
-		return 0;	/* MGLRU's shadows are its generations' (not modelled) */
 	unsigned nid = page_to_nid(s, p);
+	if (!lru_classic(s)) {
+		bool workingset;
+		uint64_t token = lru_gen_eviction_token(s, p, &workingset);
+		return pack_shadow(nid, token, workingset);
+	}
 	uint64_t age = __atomic_fetch_add(&s->node[nid].nonresident_age, 1ULL << p->order,
 					  __ATOMIC_RELAXED);
 	return pack_shadow(nid, age, page_test(p, PG_workingset));
@@ -74,7 +84,7 @@ uint64_t workingset_eviction(struct mm_sys *s, struct page *p)
  * the page?  *workingset: it was in the working set. */
 static bool refault_recent(struct mm_sys *s, uint64_t shadow, bool file, bool *workingset)
 {
-	unsigned nid = (unsigned)(shadow >> SHADOW_NODE_SHIFT) & ((1u << SHADOW_NODE_BITS) - 1);
+	unsigned nid = shadow_nid(shadow);
 	uint64_t eviction = shadow >> SHADOW_AGE_SHIFT;
 	*workingset = (shadow >> 1) & 1;
 	if (nid >= s->nr_nodes)
@@ -96,8 +106,13 @@ void workingset_refault(struct mm_sys *s, struct page *p, uint64_t shadow)
 {
 	bool file = !page_test(p, PG_swapbacked), workingset;
 	uint64_t n = 1ULL << p->order;
-	if (!shadow || !lru_classic(s))
+	if (!shadow)
 		return;
+	if (!lru_classic(s)) {
+		lru_gen_refault(s, p, shadow_nid(shadow), shadow >> SHADOW_AGE_SHIFT,
+				(shadow >> 1) & 1, SHADOW_AGE_MASK);
+		return;
+	}
 	count_ws(s, MMSIM_VM_workingset_refault_anon, file, n);
 	if (!refault_recent(s, shadow, file, &workingset))
 		return;

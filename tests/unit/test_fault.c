@@ -1,7 +1,8 @@
 /*
  * test_fault.c - page faults through simulated accesses (src/mm/memory.c,
  * shmem.c, task.c): demand-zero on the faulting CPU's node, the zero page,
- * SIGSEGV, shared anonymous memory, fork and copy-on-write.
+ * SIGSEGV, shared anonymous memory, fork and copy-on-write; the unmapping
+ * of a young entry marking a file or shared-memory page accessed.
  *
  * Machine: 2 nodes, 2 CPUs (CPU c on node c).  Page placement is read back
  * with move_pages(2) without nodes (status = node or -errno).
@@ -250,6 +251,151 @@ static void test_fork_zero_and_exit(void)
 	is(node_free_pages(&m->mm, 0), free0, "everything freed at exit");
 }
 
+static uint64_t pgactivate(struct mmsim *mach)
+{
+	struct mmsim_vmstat vs;
+	mmsim_vmstat(mach, &vs);
+	return vs.ev[MMSIM_VM_pgactivate];
+}
+
+static uint64_t active_pages(struct mmsim_task *t, uint64_t a, uint64_t len)
+{
+	struct mmsim_numa_maps nm;
+	if (mmsim_numa_maps(t, a, a + len, &nm, 1) < 1)
+		return ~0ULL;
+	return nm.active;
+}
+
+/* Maps n pages of file fd shared, reads each, optionally applies advice
+ * first; returns the address (the pages are left mapped). */
+static uint64_t map_and_read(struct mmsim_task *t, int fd, uint64_t n, int advice)
+{
+	uint64_t a = (uint64_t)mmsim_sys_mmap(t, 0, n * P, RW, MAP_SHARED, fd, 0);
+	if (advice >= 0)
+		mmsim_sys_madvise(t, a, n * P, advice);
+	for (uint64_t i = 0; i < n; i++)
+		peek(t, a + i * P);
+	return a;
+}
+
+/*
+ * Unmapping a young PTE of a page that is not anonymous marks the page
+ * accessed (Linux's zap_present_folio_ptes): on the classic lists the
+ * second munmap of a read tmpfs page, or the second MADV_DONTNEED of
+ * written shared anonymous memory, activates it (pgactivate, numa_maps
+ * active=).  Not in a VMA under MADV_SEQUENTIAL or MADV_RANDOM (no
+ * recency).  MGLRU counts a tier instead: no pgactivate.
+ */
+static void test_zap_marks_accessed(enum mmsim_lru lru)
+{
+	bool classic = lru == MMSIM_LRU_CLASSIC;
+	const char *mode = classic ? "classic" : "MGLRU";
+	struct mmsim_config cfg;
+	struct mmsim *mach = NULL;
+	struct mmsim_task *t = NULL;
+
+	test_config(&cfg);
+	cfg.lru = lru;
+	cfg.files = MMSIM_FILES_TMPFS;
+	ok(!mmsim_create(&cfg, &mach) && (t = task_on(mach, 0)) != NULL, "%s: machine and task",
+	   mode);
+	if (!t) {
+		if (mach)
+			mmsim_destroy(mach);
+		return;
+	}
+
+	/* A tmpfs file mapped, read and unmapped twice. */
+	long fd = mmsim_sys_open(t, "f", MMSIM_O_RDWR | MMSIM_O_CREAT, 0666);
+	ok(fd >= 0 && !mmsim_sys_ftruncate(t, (int)fd, 4 * P), "%s: a 4-page tmpfs file", mode);
+	uint64_t act0 = pgactivate(mach);
+	uint64_t a = map_and_read(t, (int)fd, 4, -1);
+	struct page *p = page_at(t, a);
+	ok(p && !page_test(p, PG_referenced), "%s: the read fault does not mark the page", mode);
+	is(mmsim_sys_munmap(t, a, 4 * P), 0, "%s: first munmap", mode);
+	ok(p && page_test(p, PG_referenced), "%s: it marked the page accessed (PG_referenced)",
+	   mode);
+	is(pgactivate(mach) - act0, 0, "%s: nothing activated yet", mode);
+	a = map_and_read(t, (int)fd, 4, -1);
+	is(page_at(t, a), p, "%s: mapped again, the same page", mode);
+	is(mmsim_sys_munmap(t, a, 4 * P), 0, "%s: second munmap", mode);
+	is(pgactivate(mach) - act0, classic ? 4 : 0, "%s: pgactivate=%d", mode, classic ? 4 : 0);
+	if (classic)
+		ok(p && page_test(p, PG_active) && !page_test(p, PG_referenced),
+		   "classic: the second mark activated the page and cleared PG_referenced");
+	else
+		ok(p && !page_test(p, PG_active), "MGLRU: no activation (a tier is counted)");
+	a = map_and_read(t, (int)fd, 4, -1);
+	is(active_pages(t, a, 4 * P), classic ? 4 : 0, "%s: numa_maps active=%d", mode,
+	   classic ? 4 : 0);
+	mmsim_sys_munmap(t, a, 4 * P);
+
+	/* The same under MADV_SEQUENTIAL (munmap) and MADV_RANDOM (dontneed):
+	 * the VMA has no recency, its young entries mark nothing. */
+	const int advice[2] = { MADV_SEQUENTIAL, MADV_RANDOM };
+	const char *name[2] = { "g", "h" };
+	for (int k = 0; k < 2; k++) {
+		const char *adv = k ? "MADV_RANDOM" : "MADV_SEQUENTIAL";
+		long fd2 = mmsim_sys_open(t, name[k], MMSIM_O_RDWR | MMSIM_O_CREAT, 0666);
+		ok(fd2 >= 0 && !mmsim_sys_ftruncate(t, (int)fd2, 4 * P), "%s, %s: a 4-page file",
+		   mode, adv);
+		act0 = pgactivate(mach);
+		struct page *q = NULL;
+		bool marked = false;
+		for (int round = 0; round < 3; round++) {
+			uint64_t b = map_and_read(t, (int)fd2, 4, advice[k]);
+			q = page_at(t, b);
+			if (k == 0)
+				mmsim_sys_munmap(t, b, 4 * P);
+			else
+				mmsim_sys_madvise(t, b, 4 * P, MADV_DONTNEED);
+			marked |= !q || page_test(q, PG_referenced) || page_test(q, PG_active);
+			if (k == 1)
+				mmsim_sys_munmap(t, b, 4 * P);
+		}
+		ok(!marked, "%s, %s: three unmaps of young entries never marked the page", mode,
+		   adv);
+		is(pgactivate(mach) - act0, 0, "%s, %s: pgactivate=0", mode, adv);
+		mmsim_sys_close(t, (int)fd2);
+	}
+
+	/* Shared anonymous memory (shmem, not anonymous to the LRU) written,
+	 * zapped by MADV_DONTNEED, written and zapped again. */
+	act0 = pgactivate(mach);
+	uint64_t s = (uint64_t)mmsim_sys_mmap(t, 0, 2 * P, RW, SHARED, -1, 0);
+	uint64_t fa;
+	mmsim_fill(t, s, 0x5a, 2 * P, &fa);
+	struct page *sp = page_at(t, s);
+	is(mmsim_sys_madvise(t, s, 2 * P, MADV_DONTNEED), 0, "%s: shared anonymous: dontneed",
+	   mode);
+	ok(sp && page_test(sp, PG_referenced), "%s: shared anonymous page marked accessed", mode);
+	mmsim_fill(t, s, 0x5b, 2 * P, &fa);
+	is(page_at(t, s), sp, "%s: written again, the same page", mode);
+	is(mmsim_sys_madvise(t, s, 2 * P, MADV_DONTNEED), 0, "%s: second dontneed", mode);
+	is(pgactivate(mach) - act0, classic ? 2 : 0, "%s: shared anonymous: pgactivate=%d", mode,
+	   classic ? 2 : 0);
+	is(peek(t, s + P), 0x5b, "%s: the data stayed", mode);
+	is(active_pages(t, s, 2 * P), classic ? 2 : 0, "%s: numa_maps active=%d", mode,
+	   classic ? 2 : 0);
+
+	/* Private anonymous memory is never marked: a page the parent and a
+	 * child share after fork keeps no PG_referenced when the parent
+	 * unmaps its young entry. */
+	uint64_t v = (uint64_t)mmsim_sys_mmap(t, 0, P, RW, PRIV, -1, 0);
+	mmsim_fill(t, v, 1, 1, &fa);
+	struct mmsim_task *child = NULL;
+	is(mmsim_fork(t, "child", &child), 0, "%s: fork", mode);
+	struct page *vp = page_at(t, v);
+	is(mmsim_sys_munmap(t, v, P), 0, "%s: the parent unmaps a shared anonymous page", mode);
+	ok(vp && page_at(child, v) == vp && !page_test(vp, PG_referenced),
+	   "%s: an anonymous page is not marked", mode);
+	mmsim_task_exit(child);
+
+	mmsim_sys_close(t, (int)fd);
+	mmsim_task_exit(t);
+	mmsim_destroy(mach);
+}
+
 int main(void)
 {
 	struct mmsim_config cfg;
@@ -264,5 +410,7 @@ int main(void)
 	test_fork_cow();
 	test_fork_zero_and_exit();
 	mmsim_destroy(m);
+	test_zap_marks_accessed(MMSIM_LRU_CLASSIC);
+	test_zap_marks_accessed(MMSIM_LRU_GEN);
 	return done_testing();
 }

@@ -34,6 +34,12 @@
 #define PRIV (MAP_PRIVATE | MAP_ANONYMOUS)
 #define SHARED (MAP_SHARED | MAP_ANONYMOUS)
 
+/* A node's anonymous pages on the evictable lists (either LRU). */
+static uint64_t anon_lru(struct mm_sys *s, unsigned nid)
+{
+	return lru_size(s, nid, LRU_INACTIVE_ANON) + lru_size(s, nid, LRU_ACTIVE_ANON);
+}
+
 static struct mmsim *m;	/* THP never, not threaded */
 
 /* ---- helpers -------------------------------------------------------------- */
@@ -259,8 +265,8 @@ static void test_success(void)
 
 	uint64_t f0 = nfree(m, 0), f1 = nfree(m, 1);
 	uint64_t anon0 = s->node[0].nr_anon, anon1 = s->node[1].nr_anon;
-	uint64_t lru0 = s->node[0].nr_lru[LRU_INACTIVE_ANON];
-	uint64_t lru1 = s->node[1].nr_lru[LRU_INACTIVE_ANON];
+	uint64_t lru0 = anon_lru(s, 0);
+	uint64_t lru1 = anon_lru(s, 1);
 	struct mmsim_counters k0 = cpu->cnt, c0 = tc(t);
 
 	list_init(&list);
@@ -270,7 +276,7 @@ static void test_success(void)
 	is(iso, N, "isolated %d pages", N);
 	is(list_len(&list), N, "all on the list");
 	ok(page_count(old[7]) == 2 && !page_test(old[7], PG_lru), "isolated: +1 ref, off the LRU");
-	is(s->node[0].nr_lru[LRU_INACTIVE_ANON], lru0 - N, "node 0 inactive anon LRU shrank");
+	is(anon_lru(s, 0), lru0 - N, "node 0 anon LRU shrank");
 	is(isolate_page_for_migration(s, old[7], &list), -EBUSY, "isolating twice: -EBUSY");
 
 	unsigned nr = 999;
@@ -282,8 +288,8 @@ static void test_success(void)
 	is(nfree(m, 1), f1 - N, "node 1 gave %d frames", N);
 	is(s->node[0].nr_anon, anon0 - N, "nr_anon: node 0 -%d", N);
 	is(s->node[1].nr_anon, anon1 + N, "nr_anon: node 1 +%d", N);
-	is(s->node[1].nr_lru[LRU_INACTIVE_ANON], lru1 + N, "node 1 inactive anon LRU grew by %d", N);
-	is(s->node[0].nr_lru[LRU_INACTIVE_ANON], lru0 - N, "node 0 LRU did not get them back");
+	is(anon_lru(s, 1), lru1 + N, "node 1 anon LRU grew by %d", N);
+	is(anon_lru(s, 0), lru0 - N, "node 0 LRU did not get them back");
 	is(cpu->cnt.pgmigrate_success - k0.pgmigrate_success, N, "pgmigrate_success +%d", N);
 	is(cpu->cnt.pgmigrate_fail - k0.pgmigrate_fail, 0, "pgmigrate_fail +0");
 	is(cpu->cnt.migrate_batches - k0.migrate_batches, 1, "one migration batch");
@@ -788,7 +794,7 @@ static void test_flags(void)
 	ok(page_test(p, PG_uptodate) && page_test(p, PG_anon_exclusive) && page_test(p, PG_swapbacked),
 	   "uptodate, anon_exclusive, swapbacked");
 	ok(!page_test(p, PG_dirty), "PG_dirty not set yet (only the PTE is dirty)");
-	uint64_t act1 = s->node[1].nr_lru[LRU_ACTIVE_ANON];
+	uint64_t act1 = lru_size(s, 1, LRU_ACTIVE_ANON);
 	uint64_t anon0 = s->node[0].nr_anon, anon1 = s->node[1].nr_anon;
 	is(migrate_pages(s, cpu, &list, alloc_migration_target, NODE(1), MIGRATE_SYNC, NULL), 0, "migrated");
 	struct page *np = page_at(t, a);
@@ -796,14 +802,18 @@ static void test_flags(void)
 	if (np) {
 		ok(page_test(np, PG_dirty), "dirty");
 		ok(page_test(np, PG_referenced), "referenced");
-		ok(page_test(np, PG_active), "active");
+		/* Classic: PG_active; MGLRU: the youngest generation. */
+		ok(lru_classic(s) ? page_test(np, PG_active)
+				  : (int)((np->flags & LRU_GEN_MASK) >> LRU_GEN_SHIFT) - 1 ==
+					    (int)(s->node[1].lrugen.max_seq % MAX_NR_GENS),
+		   "active");
 		ok(page_test(np, PG_uptodate), "uptodate");
 		ok(page_test(np, PG_swapbacked), "swapbacked");
 		ok(page_test(np, PG_anon_exclusive), "anon_exclusive");
 		ok(!page_test(np, PG_unevictable) && !page_test(np, PG_mlocked), "not unevictable/mlocked");
 		ok(page_test(np, PG_lru), "on an LRU");
 	}
-	is(s->node[1].nr_lru[LRU_ACTIVE_ANON], act1 + 1, "on node 1's active anon list");
+	is(lru_size(s, 1, LRU_ACTIVE_ANON), act1 + 1, "on node 1's active anon list");
 	is(s->node[0].nr_anon, anon0 - 1, "nr_anon node 0 -1");
 	is(s->node[1].nr_anon, anon1 + 1, "nr_anon node 1 +1");
 
@@ -863,12 +873,12 @@ static void test_mlock_on_lru(void)
 	printf("# 7b. mlock and munlock of a page on an LRU\n");
 	write_pattern(t, a, 1, 11);
 	lru_add_drain_all(s);
-	uint64_t in0 = s->node[0].nr_lru[LRU_INACTIVE_ANON], un0 = s->node[0].nr_lru[LRU_UNEVICTABLE];
+	uint64_t in0 = anon_lru(s, 0), un0 = s->node[0].nr_lru[LRU_UNEVICTABLE];
 	is(mmsim_sys_mlock(t, a, P), 0, "mlock");
-	is(s->node[0].nr_lru[LRU_INACTIVE_ANON], in0 - 1, "inactive anon -1");
+	is(anon_lru(s, 0), in0 - 1, "anon LRU -1");
 	is(s->node[0].nr_lru[LRU_UNEVICTABLE], un0 + 1, "unevictable +1");
 	is(mmsim_sys_munlock(t, a, P), 0, "munlock");
-	is(s->node[0].nr_lru[LRU_INACTIVE_ANON], in0, "inactive anon back");
+	is(anon_lru(s, 0), in0, "anon LRU back");
 	is(s->node[0].nr_lru[LRU_UNEVICTABLE], un0, "unevictable back");
 	mmsim_task_exit(t);
 }

@@ -454,16 +454,18 @@ static void test_refcount(void)
 
 	/* A page on an LRU list comes off it when freed. */
 	p = alloc_pages_node(s, NULL, 1, 0, GFP_THISNODE);
-	uint64_t lru0 = s->node[1].nr_lru[LRU_INACTIVE_FILE];
+	uint64_t lru0 = lru_size(s, 1, LRU_INACTIVE_FILE) + lru_size(s, 1, LRU_ACTIVE_FILE);
 	lru_cache_add(s, 0, p);
 	is(p->refcount, 2, "an LRU batch slot holds a reference");
 	lru_add_drain_cpu(s, 0);
 	ok(page_test(p, PG_lru), "drained onto the LRU");
 	is(p->refcount, 1, "the batch reference is dropped");
-	is(s->node[1].nr_lru[LRU_INACTIVE_FILE], lru0 + 1, "inactive file list grew by one");
+	is(lru_size(s, 1, LRU_INACTIVE_FILE) + lru_size(s, 1, LRU_ACTIVE_FILE), lru0 + 1,
+	   "file LRU grew by one");
 	put_page(s, p);
 	ok(!page_test(p, PG_lru), "freed page left the LRU");
-	is(s->node[1].nr_lru[LRU_INACTIVE_FILE], lru0, "inactive file list back");
+	is(lru_size(s, 1, LRU_INACTIVE_FILE) + lru_size(s, 1, LRU_ACTIVE_FILE), lru0,
+	   "file LRU back");
 	ok(free_areas_are(1, FRESH), "and the frame is free");
 }
 

@@ -52,6 +52,22 @@ static struct mmsim *machine(unsigned nodes, uint64_t mem, bool threaded)
 	return mmsim_create(&cfg, &m) ? NULL : m;
 }
 
+static struct mmsim *machine_lru(unsigned nodes, uint64_t mem, enum mmsim_lru lru, bool small_tlb)
+{
+	struct mmsim_config cfg;
+	struct mmsim *m = NULL;
+	mmsim_config_default(&cfg);
+	cfg.nodes = nodes;
+	cfg.cpus = 2;
+	cfg.mem_per_node = mem;
+	cfg.lru = lru;
+	if (small_tlb) {
+		cfg.tlb4k_sets = 16;
+		cfg.tlb4k_ways = 4;
+	}
+	return mmsim_create(&cfg, &m) ? NULL : m;
+}
+
 static void test_watermarks(void)
 {
 	printf("# watermarks: Linux's formulas, the config and the sysctls\n");
@@ -152,11 +168,15 @@ static void test_kswapd_runs(void)
  * (the zero page: no allocation), each fault's end one kswapd step - 12
  * steps take a run from priority 12 down to nothing.  Then the task fills
  * the node down to min, direct reclaim fails, and the OOM killer takes it.
+ * That is the classic LRU's kswapd: MGLRU's reclaim resets the failures
+ * each time it runs ("kswapd should never fail"), so it keeps trying.
  */
-static void test_kswapd_hopeless(void)
+static void test_kswapd_hopeless(enum mmsim_lru lru)
 {
-	printf("# kswapd: 16 fruitless runs make the node hopeless\n");
-	struct mmsim *m = machine(1, 16ULL << 20, false);
+	bool classic = lru == MMSIM_LRU_CLASSIC;
+	printf("# kswapd: fruitless runs, %s\n", classic ? "classic: hopeless after 16" :
+							  "MGLRU: never hopeless");
+	struct mmsim *m = machine_lru(1, 16ULL << 20, lru, false);
 	struct mmsim_task *t = task_on(m, 0);
 	const uint64_t len = 24ULL << 20;
 	uint64_t a = (uint64_t)mmsim_sys_mmap(t, 0, len, RW, PRIV | MAP_NORESERVE, -1, 0);
@@ -175,10 +195,16 @@ static void test_kswapd_hopeless(void)
 			mmsim_load8(t, r + reads++ * P, &b);
 		}
 	}
-	is(ev(m, MMSIM_VM_pageoutrun), MAX_RECLAIM_RETRIES,
-	   "kswapd ran exactly 16 times over 20 wakes, each freeing nothing");
 	mmsim_zoneinfo(m, 0, &z);
-	is(z.kswapd_failures, MAX_RECLAIM_RETRIES, "16 failures: hopeless");
+	if (classic) {
+		is(ev(m, MMSIM_VM_pageoutrun), MAX_RECLAIM_RETRIES,
+		   "kswapd ran exactly 16 times over 20 wakes, each freeing nothing");
+		is(z.kswapd_failures, MAX_RECLAIM_RETRIES, "16 failures: hopeless");
+	} else {
+		is(ev(m, MMSIM_VM_pageoutrun), 21, "kswapd ran at every wake");
+		ok(z.kswapd_failures <= 1, "never more than one failure in a row (%u)",
+		   z.kswapd_failures);
+	}
 	ok(z.free >= z.min, "the node is still above min");
 	is(ev(m, MMSIM_VM_pgsteal_kswapd), 0, "kswapd freed nothing");
 	is(mmsim_fill(t, a + i * P, 0x33, len - i * P, NULL), SIGKILL,
@@ -302,21 +328,6 @@ static unsigned resident(struct mmsim_task *t, uint64_t a, unsigned n)
  * a flush (ptep_clear_flush_young), so a page whose translation stays
  * cached looks unused to reclaim until the entry is evicted; a hot set
  * larger than the TLB gets its bits set again. */
-static struct mmsim *machine_lru(unsigned nodes, uint64_t mem, enum mmsim_lru lru, bool small_tlb)
-{
-	struct mmsim_config cfg;
-	struct mmsim *m = NULL;
-	mmsim_config_default(&cfg);
-	cfg.nodes = nodes;
-	cfg.cpus = 2;
-	cfg.mem_per_node = mem;
-	cfg.lru = lru;
-	if (small_tlb) {
-		cfg.tlb4k_sets = 16;
-		cfg.tlb4k_ways = 4;
-	}
-	return mmsim_create(&cfg, &m) ? NULL : m;
-}
 
 
 /* Touches (loads one byte of) each of n pages from a: false on a fault. */
@@ -580,11 +591,81 @@ static void test_dirty_limits(void)
 	mmsim_destroy(m);
 }
 
+static int gen_of_page(struct mmsim_task *t, uint64_t a)
+{
+	struct page *pg = page_at(t, a);
+	return pg ? (int)((pg->flags & LRU_GEN_MASK) >> LRU_GEN_SHIFT) - 1 : -2;
+}
+
+/* How many of the n pages from a are in generation gen. */
+static unsigned in_gen(struct mmsim_task *t, uint64_t a, unsigned n, int gen)
+{
+	unsigned c = 0;
+	for (unsigned i = 0; i < n; i++)
+		c += gen_of_page(t, a + i * P) == gen;
+	return c;
+}
+
+/*
+ * MGLRU step by step (lru_gen.c): where new pages go, the aging's walk
+ * moving young pages to the youngest generation and opening a new one,
+ * eviction from the oldest, and the refault feedback of a page read
+ * back by a fault.
+ */
+static void test_mglru(void)
+{
+	printf("# MGLRU: generations, aging, eviction, refaults\n");
+	struct mmsim *m = machine_lru(1, 64ULL << 20, MMSIM_LRU_GEN, true);
+	struct mm_sys *s = &m->mm;
+	struct lru_gen *g = &s->node[0].lrugen;
+	struct mmsim_task *t = task_on(m, 0);
+	is(mmsim_swapon(m, 16ULL << 20, NULL), 0, "swapon");
+	is(g->max_seq, 3, "boot: max_seq 3 (MIN_NR_GENS + 1)");
+	ok(g->min_seq[0] == 0 && g->min_seq[1] == 0, "min_seq 0 for both kinds");
+	const unsigned n = 256;
+	uint64_t a = (uint64_t)mmsim_sys_mmap(t, 0, n * P, RW, PRIV, -1, 0);
+	ok(mmsim_fill(t, a, 0x5a, n * P, NULL) == 0, "256 anonymous pages written");
+	lru_add_drain_all(s);
+	is(in_gen(t, a, n, 2), n, "new anonymous pages: second youngest generation (2)");
+	is(lru_size(s, 0, LRU_ACTIVE_ANON), n, "which Linux's views count as active");
+	is(lru_size(s, 0, LRU_INACTIVE_ANON), 0, "none inactive");
+
+	ok(lru_gen_age(s, 0, g->max_seq, true), "aged");
+	is(g->max_seq, 4, "a new generation: max_seq 4");
+	is(in_gen(t, a, n, 3), n, "every page was young (its fault): all to generation 3");
+	ok(touch(t, a, n / 2), "the first half read again (past the small TLB)");
+	ok(lru_gen_age(s, 0, g->max_seq, true), "aged again");
+	is(g->max_seq, 5, "max_seq 5");
+	is(in_gen(t, a, n / 2, 0), n / 2, "the half used since: youngest (generation 0)");
+	is(in_gen(t, a + n / 2 * P, n / 2, 3), n / 2, "the other half stays behind (3)");
+	is(lru_size(s, 0, LRU_INACTIVE_ANON), n / 2, "and counts as inactive now");
+
+	struct hw_cpu *cpu = &m->hw->cpu[0];
+	unsigned freed = try_to_free_pages(s, cpu, 0, 1);
+	ok(freed >= 32, "direct reclaim freed %u pages", freed);
+	is(resident(t, a, n / 2), n / 2, "none of the young half");
+	is(resident(t, a + n / 2 * P, n / 2), n / 2 - freed, "all from the old half");
+	ok(g->min_seq[0] == 3, "the oldest anonymous generation is 3 (min_seq %llu)",
+	   (unsigned long long)g->min_seq[0]);
+
+	uint64_t rf0 = ev(m, MMSIM_VM_workingset_refault_anon);
+	uint64_t in0 = ev(m, MMSIM_VM_pswpin);
+	ok(touch(t, a + n / 2 * P, n / 2), "the old half read back");
+	uint64_t rf = ev(m, MMSIM_VM_workingset_refault_anon) - rf0;
+	ok(rf >= freed, "refaults: %llu (%llu read from swap)", (unsigned long long)rf,
+	   (unsigned long long)(ev(m, MMSIM_VM_pswpin) - in0));
+	is(ev(m, MMSIM_VM_workingset_activate_anon), rf, "all recent (evicted 2 generations ago)");
+	is(ev(m, MMSIM_VM_workingset_restore_anon), rf, "read back by a fault: top tier again");
+	is(mmsim_debug_check(m), 0, "audit clean");
+	mmsim_destroy(m);
+}
+
 int main(void)
 {
 	test_watermarks();
 	test_kswapd_runs();
-	test_kswapd_hopeless();
+	test_kswapd_hopeless(MMSIM_LRU_CLASSIC);
+	test_kswapd_hopeless(MMSIM_LRU_GEN);
 	test_kswapd_file();
 	test_kswapd_thread();
 	test_mark_accessed_and_cold(MMSIM_LRU_CLASSIC);
@@ -592,6 +673,7 @@ int main(void)
 	test_ageing(MMSIM_LRU_CLASSIC);
 	test_ageing(MMSIM_LRU_GEN);
 	test_refaults();
+	test_mglru();
 	test_dirty_limits();
 	return done_testing();
 }
