@@ -64,7 +64,22 @@ struct page *alloc_migration_target(struct mm_sys *s, struct hw_cpu *cpu, struct
 	const struct migration_target_control *mtc = (const void *)priv;
 	if (!(mtc->nmask & (1ULL << mtc->nid)))
 		return NULL;	/* the caller's cpuset forbids it: -ENOMEM */
-	return alloc_pages_node(s, cpu, mtc->nid, src->order, GFP_THISNODE);
+	struct page *p = alloc_pages_node(s, cpu, mtc->nid, src->order, GFP_THISNODE);
+	/*
+	 * GFP_HIGHUSER_MOVABLE | __GFP_THISNODE, as move_pages and
+	 * migrate_pages ask: a small page may reclaim directly on its node
+	 * until reclaim gets nowhere MAX_RECLAIM_RETRIES times; never the
+	 * OOM killer, which cannot free a given node.  (A huge page's light
+	 * GFP does not reclaim.)
+	 */
+	for (unsigned stuck = 0; !p && !src->order && stuck < MAX_RECLAIM_RETRIES;) {
+		if (try_to_free_pages(s, cpu, mtc->nid, 1ULL << mtc->nid))
+			stuck = 0;
+		else
+			stuck++;
+		p = alloc_pages_node(s, cpu, mtc->nid, 0, GFP_THISNODE);
+	}
+	return p;
 }
 
 int isolate_page_for_migration(struct mm_sys *s, struct page *head, struct list_head *list)

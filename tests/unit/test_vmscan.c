@@ -660,6 +660,53 @@ static void test_mglru(void)
 	mmsim_destroy(m);
 }
 
+/*
+ * A migration target on a full node reclaims there (move_pages asks
+ * GFP_HIGHUSER_MOVABLE | __GFP_THISNODE): 2048 pages moved to a node
+ * with far fewer free, its own pages going to swap to make room.
+ */
+static void test_migration_target_reclaims(void)
+{
+	printf("# a migration target reclaims on its node\n");
+	struct mmsim *m = machine_lru(2, 16ULL << 20, MMSIM_LRU_GEN, false);
+	is(mmsim_swapon(m, 64ULL << 20, NULL), 0, "swapon");
+	struct mmsim_task *t1 = task_on(m, 1), *t0 = task_on(m, 0);
+	const unsigned fill = 3000, n = 2048;
+	uint64_t b = (uint64_t)mmsim_sys_mmap(t1, 0, fill * P, RW, PRIV, -1, 0);
+	ok(mmsim_fill(t1, b, 0x61, fill * P, NULL) == 0, "node 1 filled by its own task");
+	uint64_t a = (uint64_t)mmsim_sys_mmap(t0, 0, n * P, RW, PRIV, -1, 0);
+	ok(mmsim_fill(t0, a, 0x62, n * P, NULL) == 0, "2048 pages on node 0");
+	struct mmsim_zoneinfo z;
+	mmsim_zoneinfo(m, 1, &z);
+	ok(z.free < n, "node 1 has %llu pages free, fewer than 2048", (unsigned long long)z.free);
+	static uint64_t pages[2048];
+	static int nodes[2048], status[2048];
+	for (unsigned i = 0; i < n; i++) {
+		pages[i] = a + i * P;
+		nodes[i] = 1;
+	}
+	uint64_t stall0 = ev(m, MMSIM_VM_allocstall_movable);
+	is(mmsim_sys_move_pages(t0, 0, n, pages, nodes, status, 0), 0, "move_pages: 0");
+	unsigned moved = 0;
+	for (unsigned i = 0; i < n; i++)
+		moved += status[i] == 1;
+	is(moved, n, "every page now on node 1");
+	ok(ev(m, MMSIM_VM_allocstall_movable) > stall0, "by direct reclaim on node 1 (%llu)",
+	   (unsigned long long)(ev(m, MMSIM_VM_allocstall_movable) - stall0));
+	int bad = 0;
+	for (unsigned i = 0; i < n && !bad; i++) {
+		uint8_t v;
+		bad = mmsim_load8(t0, a + i * P + 9, &v) || v != 0x62;
+	}
+	for (unsigned i = 0; i < fill && !bad; i++) {
+		uint8_t v;
+		bad = mmsim_load8(t1, b + i * P + 9, &v) || v != 0x61;
+	}
+	is(bad, 0, "both tasks read their data back");
+	is(mmsim_debug_check(m), 0, "audit clean");
+	mmsim_destroy(m);
+}
+
 int main(void)
 {
 	test_watermarks();
@@ -674,6 +721,7 @@ int main(void)
 	test_ageing(MMSIM_LRU_GEN);
 	test_refaults();
 	test_mglru();
+	test_migration_target_reclaims();
 	test_dirty_limits();
 	return done_testing();
 }
