@@ -13,8 +13,24 @@
  * is a byte count, rounded down to pages, or "max"):
  *   memory.max, memory.high, memory.low, memory.min, memory.swap.max
  *     (read and write), memory.current, memory.swap.current,
- *   memory.events ("low N\nhigh N\nmax N\noom N\noom_kill N\noom_group_kill 0\n",
- *     counted here and below), memory.stat (anon, file, shmem).
+ *   memory.peak, memory.swap.peak: the highest usage since the cgroup was
+ *     made; any write resets it to the current usage (Linux resets it for
+ *     the writer's open file only; here there are no open files, so every
+ *     later read sees the reset),
+ *   memory.oom.group (0 or 1, read and write): an OOM kill of a task
+ *     charged here or below kills every task of the highest such cgroup up
+ *     to the OOM's domain (but those with oom_score_adj -1000),
+ *   memory.events ("low N\nhigh N\nmax N\noom N\noom_kill N\noom_group_kill N\n",
+ *     counted here and below), memory.events.local (the same keys, counted
+ *     for this cgroup's own events only),
+ *   memory.stat: Linux 6.12's keys that mmsim keeps, in its order: anon,
+ *     file, shmem, inactive_anon, active_anon, inactive_file, active_file,
+ *     unevictable (bytes; with MGLRU the two youngest generations are the
+ *     active lists), workingset_refault/activate/restore_anon/_file,
+ *     pgscan, pgsteal, pgscan_kswapd, pgscan_direct, pgsteal_kswapd,
+ *     pgsteal_direct, pgrefill, pgactivate, pgdeactivate (pages; here and
+ *     below; a memcg's own reclaim counts as direct, which /proc/vmstat's
+ *     _kswapd/_direct leave out).  Reading it drains the CPUs' LRU batches.
  * Writing memory.max below the current usage reclaims, then OOM-kills in
  * the cgroup until the usage fits, as Linux does.
  */
@@ -38,9 +54,11 @@ int mmsim_cgroup_create(struct mmsim *m, const char *name, struct mmsim_cgroup *
 			struct mmsim_cgroup **out);
 /* The cgroup called name, or NULL. */
 struct mmsim_cgroup *mmsim_cgroup_find(struct mmsim *m, const char *name);
-/* Writes an interface file.  0, -EINVAL (bad value), -ENOENT (no such
- * file).  memory.max below the usage reclaims and kills first; the write
- * succeeds even when that cannot bring the usage under it (as Linux's). */
+/* Writes an interface file (a limit, memory.oom.group, or a peak file to
+ * reset it, whatever the value).  0, -EINVAL (bad value), -ENOENT (no
+ * such file).  memory.max below the usage reclaims and kills first; the
+ * write succeeds even when that cannot bring the usage under it (as
+ * Linux's). */
 int mmsim_cgroup_write(struct mmsim_cgroup *cg, const char *file, const char *value);
 /* Reads an interface file into buf (NUL-terminated, cut to len): its
  * length, or -ENOENT. */

@@ -165,9 +165,47 @@ static int shrink_to_max(struct mmsim *m, struct mem_cgroup *mc)
 	return 0;
 }
 
+/* The peak files and the usage each follows. */
+static uint64_t *peak_of(struct mem_cgroup *mc, const char *file, uint64_t **usage)
+{
+	if (!strcmp(file, "memory.peak")) {
+		*usage = &mc->usage;
+		return &mc->usage_peak;
+	}
+	if (!strcmp(file, "memory.swap.peak")) {
+		*usage = &mc->swap_usage;
+		return &mc->swap_peak;
+	}
+	return NULL;
+}
+
+/* memory.oom.group: 0 or 1 (Linux's kstrtoint, any base, then the range). */
+static int write_oom_group(struct mem_cgroup *mc, const char *v)
+{
+	char *end;
+	if (!*v)
+		return -EINVAL;
+	long n = strtol(v, &end, 0);
+	if (*end == '\n')
+		end++;
+	if (*end || (n != 0 && n != 1))
+		return -EINVAL;
+	__atomic_store_n(&mc->oom_group, n == 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
 int mmsim_cgroup_write(struct mmsim_cgroup *cg, const char *file, const char *value)
 {
-	uint64_t *lim = limit_of(&cg->memcg, file), pages;
+	uint64_t *lim = limit_of(&cg->memcg, file), pages, *usage;
+	uint64_t *peak = peak_of(&cg->memcg, file, &usage);
+	if (peak) {
+		/* Linux resets the peak its writer's descriptor reads next; with
+		 * no descriptors here, every later read sees the reset. */
+		__atomic_store_n(peak, __atomic_load_n(usage, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+		return 0;
+	}
+	if (!strcmp(file, "memory.oom.group"))
+		return write_oom_group(&cg->memcg, value);
 	if (!lim)
 		return -ENOENT;
 	if (parse_limit(value, &pages))
@@ -178,10 +216,68 @@ int mmsim_cgroup_write(struct mmsim_cgroup *cg, const char *file, const char *va
 	return 0;
 }
 
+/*
+ * memory.stat: the keys mmsim keeps, in Linux 6.12's order (memory_stats[],
+ * then pgscan and pgsteal, then memcg_vm_event_stat[]); sizes in bytes,
+ * events in pages.  Left out, as mmsim does not keep them: kernel,
+ * kernel_stack, pagetables, sec_pagetables, percpu, sock, vmalloc,
+ * zswap/zswapped, file_mapped, file_dirty, file_writeback, swapcached,
+ * anon_thp, file_thp, shmem_thp, slab*, workingset_nodereclaim,
+ * pgdemote_*, pgpromote_success, pgscan_khugepaged, pgsteal_khugepaged,
+ * pswpin, pswpout, pgfault, pgmajfault, pglazyfree(d), swpin_zero,
+ * swpout_zero, zswp*, thp_*, numa_*.
+ */
+static int memory_stat_format(struct mmsim_cgroup *cg, char *buf, size_t len)
+{
+	static const enum mmsim_vmstat_event events[] = {
+		MMSIM_VM_workingset_refault_anon, MMSIM_VM_workingset_refault_file,
+		MMSIM_VM_workingset_activate_anon, MMSIM_VM_workingset_activate_file,
+		MMSIM_VM_workingset_restore_anon, MMSIM_VM_workingset_restore_file,
+	};
+	static const enum mmsim_vmstat_event vm_events[] = {
+		MMSIM_VM_pgscan_kswapd, MMSIM_VM_pgscan_direct, MMSIM_VM_pgsteal_kswapd,
+		MMSIM_VM_pgsteal_direct, MMSIM_VM_pgrefill, MMSIM_VM_pgactivate,
+		MMSIM_VM_pgdeactivate,
+	};
+	static const char *const lru_names[NR_LRU_LISTS] = {
+		[LRU_INACTIVE_ANON] = "inactive_anon", [LRU_ACTIVE_ANON] = "active_anon",
+		[LRU_INACTIVE_FILE] = "inactive_file", [LRU_ACTIVE_FILE] = "active_file",
+		[LRU_UNEVICTABLE] = "unevictable",
+	};
+	static const enum lru_list lru_order[] = { LRU_INACTIVE_ANON, LRU_ACTIVE_ANON,
+						   LRU_INACTIVE_FILE, LRU_ACTIVE_FILE,
+						   LRU_UNEVICTABLE };
+	struct mem_cgroup *mc = &cg->memcg;
+	struct memcg_page_stat st;
+	size_t n = 0;
+	lru_add_drain_all(&cg->m->mm);
+	mem_cgroup_stat(&cg->m->mm, mc, &st);
+#define OUT(...) (n += (size_t)snprintf(buf + (n < len ? n : len), n < len ? len - n : 0, __VA_ARGS__))
+	OUT("anon %llu\nfile %llu\nshmem %llu\n", (unsigned long long)(st.anon * PAGE_SIZE),
+	    (unsigned long long)((st.file + st.shmem) * PAGE_SIZE),
+	    (unsigned long long)(st.shmem * PAGE_SIZE));
+	for (size_t i = 0; i < sizeof lru_order / sizeof lru_order[0]; i++)
+		OUT("%s %llu\n", lru_names[lru_order[i]],
+		    (unsigned long long)(st.lru[lru_order[i]] * PAGE_SIZE));
+	uint64_t ev[MMSIM_VMSTAT_NR];
+	for (int i = 0; i < MMSIM_VMSTAT_NR; i++)
+		ev[i] = __atomic_load_n(&mc->vm_events[i], __ATOMIC_RELAXED);
+	for (size_t i = 0; i < sizeof events / sizeof events[0]; i++)
+		OUT("%s %llu\n", mmsim_vmstat_name(events[i]), (unsigned long long)ev[events[i]]);
+	OUT("pgscan %llu\npgsteal %llu\n",
+	    (unsigned long long)(ev[MMSIM_VM_pgscan_kswapd] + ev[MMSIM_VM_pgscan_direct]),
+	    (unsigned long long)(ev[MMSIM_VM_pgsteal_kswapd] + ev[MMSIM_VM_pgsteal_direct]));
+	for (size_t i = 0; i < sizeof vm_events / sizeof vm_events[0]; i++)
+		OUT("%s %llu\n", mmsim_vmstat_name(vm_events[i]),
+		    (unsigned long long)ev[vm_events[i]]);
+#undef OUT
+	return (int)n;
+}
+
 long mmsim_cgroup_read(struct mmsim_cgroup *cg, const char *file, char *buf, size_t len)
 {
 	struct mem_cgroup *mc = &cg->memcg;
-	uint64_t *lim = limit_of(mc, file);
+	uint64_t *lim = limit_of(mc, file), *usage, *peak = peak_of(mc, file, &usage);
 	int n;
 	if (lim) {
 		uint64_t v = __atomic_load_n(lim, __ATOMIC_RELAXED);
@@ -194,22 +290,24 @@ long mmsim_cgroup_read(struct mmsim_cgroup *cg, const char *file, char *buf, siz
 		n = snprintf(buf, len, "%llu\n",
 			     (unsigned long long)(__atomic_load_n(&mc->swap_usage, __ATOMIC_RELAXED) *
 						  PAGE_SIZE));
-	} else if (!strcmp(file, "memory.events")) {
+	} else if (peak) {
+		n = snprintf(buf, len, "%llu\n",
+			     (unsigned long long)(__atomic_load_n(peak, __ATOMIC_RELAXED) * PAGE_SIZE));
+	} else if (!strcmp(file, "memory.oom.group")) {
+		n = snprintf(buf, len, "%d\n", (int)__atomic_load_n(&mc->oom_group, __ATOMIC_RELAXED));
+	} else if (!strcmp(file, "memory.events") || !strcmp(file, "memory.events.local")) {
+		const uint64_t *ev = file[13] ? mc->events_local : mc->events;
+		uint64_t e[MEMCG_NR_EVENTS];
+		for (int i = 0; i < MEMCG_NR_EVENTS; i++)
+			e[i] = __atomic_load_n(&ev[i], __ATOMIC_RELAXED);
 		n = snprintf(buf, len, "low %llu\nhigh %llu\nmax %llu\noom %llu\noom_kill %llu\n"
-			     "oom_group_kill 0\n",
-			     (unsigned long long)mc->events[MEMCG_LOW],
-			     (unsigned long long)mc->events[MEMCG_HIGH],
-			     (unsigned long long)mc->events[MEMCG_MAX],
-			     (unsigned long long)mc->events[MEMCG_OOM],
-			     (unsigned long long)mc->events[MEMCG_OOM_KILL]);
+			     "oom_group_kill %llu\n",
+			     (unsigned long long)e[MEMCG_LOW], (unsigned long long)e[MEMCG_HIGH],
+			     (unsigned long long)e[MEMCG_MAX], (unsigned long long)e[MEMCG_OOM],
+			     (unsigned long long)e[MEMCG_OOM_KILL],
+			     (unsigned long long)e[MEMCG_OOM_GROUP_KILL]);
 	} else if (!strcmp(file, "memory.stat")) {
-		uint64_t anon, filep, shmem;
-		lru_add_drain_all(&cg->m->mm);
-		mem_cgroup_stat(&cg->m->mm, mc, &anon, &filep, &shmem);
-		n = snprintf(buf, len, "anon %llu\nfile %llu\nshmem %llu\n",
-			     (unsigned long long)(anon * PAGE_SIZE),
-			     (unsigned long long)((filep + shmem) * PAGE_SIZE),
-			     (unsigned long long)(shmem * PAGE_SIZE));
+		n = memory_stat_format(cg, buf, len);
 	} else {
 		return -ENOENT;
 	}

@@ -10,7 +10,10 @@
  * (Linux's cpuset constraint), unless oom_score_adj is -1000; for a memcg
  * OOM (a charge over memory.max), the tasks whose memory is charged in the
  * memcg's subtree.  oom_kill counts in vmstat and in the victim's memcg's
- * memory.events.  Badness:
+ * memory.events.  A victim whose memcg, or an ancestor up to the OOM's
+ * domain, has memory.oom.group set takes every process of the highest such
+ * memcg's subtree with it (but those with oom_score_adj -1000), counting
+ * oom_group_kill there.  Badness:
  * pages + oom_score_adj * (machine pages) / 1000; the largest wins, a tie
  * going to the later task (Linux walks processes oldest first and takes a
  * later one on equal points).
@@ -18,6 +21,7 @@
 #include "kernel.h"
 
 #include <errno.h>
+#include <stdlib.h>
 
 static uint64_t machine_pages(const struct mmsim *m)
 {
@@ -57,8 +61,57 @@ static struct mmsim_task *select_bad_process(struct mmsim *m, uint64_t nodemask,
 	return chosen;
 }
 
+/* Marks every task of address space vmm killed (m->lock held). */
+static void mark_killed(struct mmsim *m, struct mm_struct *vmm)
+{
+	for (int i = 0; i < m->ntasks; i++)
+		if (m->tasks[i]->mm == vmm)
+			__atomic_store_n(&m->tasks[i]->killed, true, __ATOMIC_RELEASE);
+}
+
+/*
+ * memory.oom.group (Linux's mem_cgroup_scan_tasks with
+ * oom_kill_memcg_member): the processes whose memory is charged in group's
+ * subtree, each once, but for those with oom_score_adj -1000 and those an
+ * earlier kill already took (Linux's are gone by then).  The victim is
+ * among them: Linux kills it a second time, counting it again.  Collected
+ * into out (m->ntasks places) under m->lock; returns how many.
+ */
+static int oom_group_members(struct mmsim *m, struct mem_cgroup *group,
+			     struct mm_struct *victim, struct mm_struct **out)
+{
+	int n = 0;
+	for (int i = 0; i < m->ntasks; i++) {
+		struct mmsim_task *t = m->tasks[i];
+		bool seen = false;
+		for (int j = 0; j < i && !seen; j++)
+			seen = m->tasks[j]->mm == t->mm;	/* a thread: its process counted */
+		if (seen || t->oom_score_adj == -1000 || (t->killed && t->mm != victim))
+			continue;
+		if (!mem_cgroup_is_descendant(t->mm->memcg, group))
+			continue;
+		out[n++] = t->mm;
+	}
+	return n;
+}
+
+/* Linux's __oom_kill_process once the victim is marked: the counts, the
+ * victim's mark, and another process's memory back now (the caller's own
+ * once its fault lets go of its mmap_lock; a second kill reaps nothing
+ * new). */
+static void kill_process(struct mmsim *m, struct hw_cpu *cpu, struct mm_struct *vmm,
+			 struct mm_struct *mm, bool reap)
+{
+	count_vm_events(&m->mm, MMSIM_VM_oom_kill, 1);
+	memcg_event(vmm->memcg, MEMCG_OOM_KILL);
+	__atomic_store_n(&vmm->oom_victim, true, __ATOMIC_RELEASE);
+	if (reap && vmm != mm)
+		oom_reap_mm(vmm, cpu);
+}
+
 /* Chooses and kills; mm is the allocating task's address space (NULL: no
- * task allocates, as when memory.max is written). */
+ * task allocates, as when memory.max is written).  memcg is the OOM's
+ * domain (NULL: the machine). */
 static enum oom_result oom_kill(struct mmsim *m, struct hw_cpu *cpu, struct mm_struct *mm,
 				uint64_t nodemask, struct mem_cgroup *memcg)
 {
@@ -76,22 +129,30 @@ static enum oom_result oom_kill(struct mmsim *m, struct hw_cpu *cpu, struct mm_s
 	pthread_mutex_lock(&m->lock);
 	struct mmsim_task *victim = select_bad_process(m, nodemask, memcg);
 	struct mm_struct *vmm = victim ? victim->mm : NULL;
+	struct mem_cgroup *group = vmm ? mem_cgroup_get_oom_group(vmm->memcg, memcg) : NULL;
+	struct mm_struct **members = NULL;
+	int nmembers = 0;
 	if (vmm)
-		for (int i = 0; i < m->ntasks; i++)
-			if (m->tasks[i]->mm == vmm)
-				__atomic_store_n(&m->tasks[i]->killed, true, __ATOMIC_RELEASE);
+		mark_killed(m, vmm);
+	if (group && (members = calloc(m->ntasks > 0 ? (size_t)m->ntasks : 1, sizeof *members))) {
+		nmembers = oom_group_members(m, group, vmm, members);
+		for (int i = 0; i < nmembers; i++)
+			mark_killed(m, members[i]);
+	}
 	pthread_mutex_unlock(&m->lock);
 	enum oom_result r = OOM_NO_VICTIM;
 	if (vmm) {
-		count_vm_events(&m->mm, MMSIM_VM_oom_kill, 1);
-		memcg_event(vmm->memcg, MEMCG_OOM_KILL);
-		__atomic_store_n(&vmm->oom_victim, true, __ATOMIC_RELEASE);
 		r = vmm == mm ? OOM_KILLED_SELF : OOM_KILLED_OTHER;
-		/* Another process's memory comes back now; the caller's own
-		 * once its fault lets go of its mmap_lock. */
-		if (vmm != mm)
-			oom_reap_mm(vmm, cpu);
+		kill_process(m, cpu, vmm, mm, true);
+		if (group)
+			memcg_event(group, MEMCG_OOM_GROUP_KILL);
+		for (int i = 0; i < nmembers; i++) {
+			kill_process(m, cpu, members[i], mm, members[i] != vmm);
+			if (members[i] == mm)
+				r = OOM_KILLED_SELF;
+		}
 	}
+	free(members);
 	pthread_mutex_unlock(&m->oom_lock);
 	return r;
 }

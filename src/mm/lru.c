@@ -314,8 +314,10 @@ static void activate_page(struct mm_sys *s, struct page *p)
 		moved = true;
 	}
 	spin_unlock(&nd->lru_lock);
-	if (moved)
+	if (moved) {
 		count_vm_events(s, MMSIM_VM_pgactivate, 1ULL << p->order);
+		count_memcg_page_events(s, p, MMSIM_VM_pgactivate, 1ULL << p->order);
+	}
 }
 
 void mark_page_accessed(struct mm_sys *s, struct page *p)
@@ -359,8 +361,10 @@ void lru_deactivate(struct mm_sys *s, struct page *p)
 		moved = true;
 	}
 	spin_unlock(&nd->lru_lock);
-	if (moved)
+	if (moved) {
 		count_vm_events(s, MMSIM_VM_pgdeactivate, 1ULL << p->order);
+		count_memcg_page_events(s, p, MMSIM_VM_pgdeactivate, 1ULL << p->order);
+	}
 }
 
 /*

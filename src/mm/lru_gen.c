@@ -491,6 +491,7 @@ static unsigned scan_gen(struct mm_sys *s, struct pglist_data *nd, int type, int
 		remaining--;
 		if (sort_page(s, nd, p, tier_idx)) {
 			*sorted += nr;
+			count_memcg_page_events(s, p, MMSIM_VM_pgrefill, nr);
 			continue;
 		}
 		if ((filter && !filter(arg, p)) || !get_page_unless_zero(p)) {
@@ -586,6 +587,7 @@ void lru_gen_refault(struct mm_sys *s, struct page *p, unsigned nid, uint64_t to
 		return;		/* another node's clock (Linux: another lruvec) */
 	struct lru_gen *g = &s->node[nid].lrugen;
 	count_vm_events(s, MMSIM_VM_workingset_refault_anon + type, n);
+	count_memcg_page_events(s, p, MMSIM_VM_workingset_refault_anon + type, n);
 	uint64_t max_seq = __atomic_load_n(&g->max_seq, __ATOMIC_RELAXED) & (token_mask >> 2);
 	uint64_t seq = token >> 2;
 	uint64_t diff = max_seq > seq ? max_seq - seq : seq - max_seq;
@@ -594,11 +596,13 @@ void lru_gen_refault(struct mm_sys *s, struct page *p, unsigned nid, uint64_t to
 	int refs = (int)(token & 3) + workingset, tier = tier_of(refs);
 	__atomic_add_fetch(&g->refaulted[type][tier], n, __ATOMIC_RELAXED);
 	count_vm_events(s, MMSIM_VM_workingset_activate_anon + type, n);
+	count_memcg_page_events(s, p, MMSIM_VM_workingset_activate_anon + type, n);
 	/* Used through page tables (a fault), or often through descriptors:
 	 * back at the top tier. */
 	if (in_lru_fault || refs >= 3) {
 		flags_set_bits(p, 0, LRU_REFS_MASK | (1u << PG_workingset));
 		count_vm_events(s, MMSIM_VM_workingset_restore_anon + type, n);
+		count_memcg_page_events(s, p, MMSIM_VM_workingset_restore_anon + type, n);
 	}
 }
 

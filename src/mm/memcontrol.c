@@ -15,6 +15,14 @@
  * protect a memcg from global and from its ancestors' reclaim: a memcg at
  * or below min is never scanned, one at or below low only when nothing
  * else could be freed (and then its `low` event counts, once a reclaim).
+ *
+ * Also: each level's peak usage and swap usage (memory.peak,
+ * memory.swap.peak, raised where a charge passes that level's limit check,
+ * as Linux's page_counter watermark), events counted on their own cgroup
+ * besides the hierarchical count (memory.events.local), memory.stat's event
+ * counters (count_memcg_page_events, on the page's memcg and its
+ * ancestors), its page counts by kind and LRU list (a walk of every page),
+ * and memory.oom.group's choice of the cgroup to kill whole.
  */
 #include "mm.h"
 
@@ -42,15 +50,29 @@ bool mem_cgroup_is_descendant(const struct mem_cgroup *a, const struct mem_cgrou
 
 void memcg_event(struct mem_cgroup *memcg, enum memcg_event ev)
 {
+	if (memcg)
+		__atomic_add_fetch(&memcg->events_local[ev], 1, __ATOMIC_RELAXED);
 	for (; memcg; memcg = memcg->parent)
 		__atomic_add_fetch(&memcg->events[ev], 1, __ATOMIC_RELAXED);
 }
 
+/* Raises the peak at *peak to now if now is higher. */
+static void peak_raise(uint64_t *peak, uint64_t now)
+{
+	uint64_t old = __atomic_load_n(peak, __ATOMIC_RELAXED);
+	while (now > old &&
+	       !__atomic_compare_exchange_n(peak, &old, now, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
 /* Adds nr to a counter of memcg and its ancestors, up to each one's limit
- * (the field at offset `limit`); on success NULL, else the first level
- * over its limit, with nothing added anywhere. */
+ * (the field at offset `limit`), raising each level's peak (the field at
+ * offset `peak`) as it goes; on success NULL, else the first level over
+ * its limit, with nothing added anywhere.  As Linux's
+ * page_counter_try_charge, the levels below a failing one keep the peak
+ * the attempt gave them. */
 static struct mem_cgroup *counter_try_add(struct mem_cgroup *memcg, size_t counter, size_t limit,
-					  uint64_t nr)
+					  size_t peak, uint64_t nr)
 {
 	struct mem_cgroup *m;
 	for (m = memcg; m; m = m->parent) {
@@ -61,6 +83,7 @@ static struct mem_cgroup *counter_try_add(struct mem_cgroup *memcg, size_t count
 			__atomic_sub_fetch(c, nr, __ATOMIC_RELAXED);
 			break;
 		}
+		peak_raise((uint64_t *)((char *)m + peak), now);
 	}
 	if (!m)
 		return NULL;
@@ -125,7 +148,8 @@ int mem_cgroup_charge(struct mm_sys *s, struct hw_cpu *cpu, struct mem_cgroup *m
 	uint64_t nr = 1ULL << p->order;
 	unsigned stuck = 0;
 	while (counter_try_add(memcg, offsetof(struct mem_cgroup, usage),
-			       offsetof(struct mem_cgroup, max), nr)) {
+			       offsetof(struct mem_cgroup, max), offsetof(struct mem_cgroup, usage_peak),
+			       nr)) {
 		int err = mem_cgroup_make_room(s, cpu, memcg, (unsigned)nr, &stuck);
 		if (err)
 			return err;
@@ -140,7 +164,8 @@ int mem_cgroup_try_charge_light(struct mem_cgroup *memcg, struct page *p)
 	if (!memcg)
 		return 0;
 	if (counter_try_add(memcg, offsetof(struct mem_cgroup, usage),
-			    offsetof(struct mem_cgroup, max), 1ULL << p->order))
+			    offsetof(struct mem_cgroup, max), offsetof(struct mem_cgroup, usage_peak),
+			    1ULL << p->order))
 		return -ENOMEM;
 	p->memcg = memcg;
 	return 0;
@@ -172,7 +197,8 @@ uint64_t swap_alloc_slot_charged(struct mm_sys *s, struct page *p)
 	struct mem_cgroup *memcg = p->memcg;
 	uint64_t nr = 1ULL << p->order;
 	if (memcg && counter_try_add(memcg, offsetof(struct mem_cgroup, swap_usage),
-				     offsetof(struct mem_cgroup, swap_max), nr))
+				     offsetof(struct mem_cgroup, swap_max),
+				     offsetof(struct mem_cgroup, swap_peak), nr))
 		return 0;
 	uint64_t off = swap_alloc_slot(s);
 	struct swap_info *si = swap_area(s);
@@ -191,10 +217,38 @@ struct mem_cgroup *swap_slot_memcg(struct mm_sys *s, uint64_t off)
 	return si ? __atomic_load_n(&si->swap_cgroup[off], __ATOMIC_RELAXED) : NULL;
 }
 
-void mem_cgroup_stat(struct mm_sys *s, struct mem_cgroup *memcg, uint64_t *anon, uint64_t *file,
-		     uint64_t *shmem)
+void count_memcg_page_events(struct mm_sys *s, const struct page *p,
+			     enum mmsim_vmstat_event ev, uint64_t n)
 {
-	*anon = *file = *shmem = 0;
+	(void)s;
+	if (!n)
+		return;
+	struct mem_cgroup *memcg = __atomic_load_n(&compound_head(p)->memcg, __ATOMIC_RELAXED);
+	for (; memcg; memcg = memcg->parent)
+		__atomic_add_fetch(&memcg->vm_events[ev], n, __ATOMIC_RELAXED);
+}
+
+/* The list a page on an LRU is counted on: the classic lists by its
+ * flags; with MGLRU an evictable page's generation says, the two youngest
+ * being the active lists (Linux's lru_gen_update_size keeps the memcg's
+ * lru sizes so). */
+static enum lru_list page_stat_lru(struct mm_sys *s, const struct page *p)
+{
+	uint32_t f = __atomic_load_n(&p->flags, __ATOMIC_RELAXED);
+	int gen = (int)((f & LRU_GEN_MASK) >> LRU_GEN_SHIFT) - 1;
+	if (gen < 0 || lru_classic(s))
+		return page_lru_now(p);
+	const struct lru_gen *g = &s->node[page_to_nid(s, p)].lrugen;
+	uint64_t max_seq = __atomic_load_n(&g->max_seq, __ATOMIC_RELAXED);
+	bool active = gen == (int)(max_seq % MAX_NR_GENS) ||
+		      gen == (int)((max_seq - 1) % MAX_NR_GENS);
+	enum lru_list base = f & (1u << PG_swapbacked) ? LRU_INACTIVE_ANON : LRU_INACTIVE_FILE;
+	return base + active;
+}
+
+void mem_cgroup_stat(struct mm_sys *s, struct mem_cgroup *memcg, struct memcg_page_stat *st)
+{
+	memset(st, 0, sizeof *st);
 	for (uint64_t pfn = 0; pfn < s->hw->nr_pfns; pfn++) {
 		struct page *p = pfn_to_page(s, pfn);
 		struct mem_cgroup *m = __atomic_load_n(&p->memcg, __ATOMIC_RELAXED);
@@ -202,11 +256,29 @@ void mem_cgroup_stat(struct mm_sys *s, struct mem_cgroup *memcg, uint64_t *anon,
 			continue;
 		uint64_t nr = 1ULL << p->order;
 		if (page_anon(p))
-			*anon += nr;
+			st->anon += nr;
 		else if (page_test(p, PG_swapbacked))
-			*shmem += nr;
+			st->shmem += nr;
 		else
-			*file += nr;
+			st->file += nr;
+		if (page_test(p, PG_lru))
+			st->lru[page_stat_lru(s, p)] += nr;
 		pfn += nr - 1;
 	}
+}
+
+struct mem_cgroup *mem_cgroup_get_oom_group(struct mem_cgroup *victim,
+					    struct mem_cgroup *oom_domain)
+{
+	struct mem_cgroup *group = NULL;
+	/* A victim in the root, or outside the domain: no group. */
+	if (!victim || (oom_domain && !mem_cgroup_is_descendant(victim, oom_domain)))
+		return NULL;
+	for (struct mem_cgroup *m = victim; m; m = m->parent) {
+		if (__atomic_load_n(&m->oom_group, __ATOMIC_RELAXED))
+			group = m;
+		if (m == oom_domain)
+			break;
+	}
+	return group;
 }

@@ -446,6 +446,13 @@ static inline void count_vm_events(struct mm_sys *s, enum mmsim_vmstat_event ev,
 		__atomic_fetch_add(&s->vm_events[ev], n, __ATOMIC_RELAXED);
 }
 
+/* Counts n events of kind ev in memory.stat of the memcg p is charged to
+ * and of each of its ancestors (Linux's count_memcg_folio_events and
+ * __count_memcg_events on the folio's lruvec); nothing for an uncharged
+ * page.  Only memory.stat's kinds are read (memcontrol.c). */
+void count_memcg_page_events(struct mm_sys *s, const struct page *p,
+			     enum mmsim_vmstat_event ev, uint64_t n);
+
 static inline struct page *pfn_to_page(const struct mm_sys *s, uint64_t pfn)
 {
 	return &s->mem_map[pfn];
@@ -1199,13 +1206,20 @@ void kswapd_resume(struct mm_sys *s);
  *    swap usage swap_max; memory.high is pressure (reclaim), not a limit.
  *  - A memcg lives as long as the machine (cgroups are never removed), so
  *    pages and address spaces hold plain pointers.
+ *  - usage_peak >= usage and swap_peak >= swap_usage at every level (a
+ *    write to the peak file sets it to the usage); events[] counts what
+ *    events_local[] of the memcg and its descendants count, vm_events[]
+ *    is hierarchical already.
  * Counters are relaxed atomics; a charge adds first and takes its pages
  * back when some level is over its limit.
  */
 /* What an OOM kill did (kernel_out_of_memory and the memcg one). */
 enum oom_result { OOM_NO_VICTIM, OOM_KILLED_OTHER, OOM_KILLED_SELF };
 
-enum memcg_event { MEMCG_LOW, MEMCG_HIGH, MEMCG_MAX, MEMCG_OOM, MEMCG_OOM_KILL, MEMCG_NR_EVENTS };
+enum memcg_event {
+	MEMCG_LOW, MEMCG_HIGH, MEMCG_MAX, MEMCG_OOM, MEMCG_OOM_KILL, MEMCG_OOM_GROUP_KILL,
+	MEMCG_NR_EVENTS
+};
 #define MEMCG_UNLIMITED UINT64_MAX
 
 struct mem_cgroup {
@@ -1213,7 +1227,14 @@ struct mem_cgroup {
 	uint64_t max, high, low, min, swap_max;	/* pages */
 	uint64_t usage;			/* pages charged here and below */
 	uint64_t swap_usage;		/* swap slots owned here and below */
+	uint64_t usage_peak;		/* memory.peak: highest usage (reset by a write) */
+	uint64_t swap_peak;		/* memory.swap.peak, likewise */
 	uint64_t events[MEMCG_NR_EVENTS];	/* memory.events: here and below */
+	uint64_t events_local[MEMCG_NR_EVENTS];	/* memory.events.local: here only */
+	bool oom_group;			/* memory.oom.group */
+	/* memory.stat's event counters (those of struct mmsim_vmstat that
+	 * Linux keeps per memcg): pages of this memcg and below. */
+	uint64_t vm_events[MMSIM_VMSTAT_NR];
 };
 
 void mem_cgroup_init(struct mem_cgroup *memcg, struct mem_cgroup *parent);
@@ -1259,10 +1280,20 @@ unsigned try_to_free_mem_cgroup_pages(struct mm_sys *s, struct hw_cpu *cpu,
 enum oom_result kernel_memcg_out_of_memory(struct hw_cpu *cpu, struct mem_cgroup *memcg);
 /* The memcg the running task's memory is charged to (its process's), or NULL. */
 struct mem_cgroup *current_memcg(struct hw_cpu *cpu);
-/* memory.stat's anon, file and shmem pages of memcg and below (a walk of
- * every page: for reading the file, not for hot paths). */
-void mem_cgroup_stat(struct mm_sys *s, struct mem_cgroup *memcg, uint64_t *anon, uint64_t *file,
-		     uint64_t *shmem);
+/* memory.stat's page counts of memcg and below (a walk of every page: for
+ * reading the file, not for hot paths): anon, file and shmem by kind, and
+ * the pages on each LRU list (MGLRU: the two youngest generations are the
+ * active lists), indexed by enum lru_list. */
+struct memcg_page_stat {
+	uint64_t anon, file, shmem;
+	uint64_t lru[NR_LRU_LISTS];
+};
+void mem_cgroup_stat(struct mm_sys *s, struct mem_cgroup *memcg, struct memcg_page_stat *st);
+/* The highest cgroup with memory.oom.group set from the victim's memcg up
+ * to oom_domain (NULL: the whole tree), or NULL (Linux's
+ * mem_cgroup_get_oom_group). */
+struct mem_cgroup *mem_cgroup_get_oom_group(struct mem_cgroup *victim,
+					    struct mem_cgroup *oom_domain);
 /* Counts an event in memcg and its ancestors. */
 void memcg_event(struct mem_cgroup *memcg, enum memcg_event ev);
 

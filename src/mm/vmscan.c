@@ -213,6 +213,18 @@ static enum reclaim_verdict shrink_huge_page(struct mm_sys *s, struct hw_cpu *cp
 	return RECLAIM_REQUEUED;
 }
 
+/* memory.stat's pgscan_ or pgsteal_ (steal) _kswapd or _direct for a page
+ * of a reclaim batch, on its memcg: unlike /proc/vmstat's, also in a
+ * memcg's own reclaim (direct), as Linux's __count_memcg_events. */
+static void count_memcg_reclaim(struct mm_sys *s, const struct scan_control *sc,
+				const struct page *p, bool steal)
+{
+	enum mmsim_vmstat_event ev = steal ? MMSIM_VM_pgsteal_kswapd : MMSIM_VM_pgscan_kswapd;
+	if (!sc->kswapd)
+		ev = steal ? MMSIM_VM_pgsteal_direct : MMSIM_VM_pgscan_direct;
+	count_memcg_page_events(s, p, ev, 1ULL << p->order);
+}
+
 /* Reclaims what it can of the isolated pages on list; puts back the rest.
  * Returns the pages freed. */
 static unsigned shrink_page_list(struct mm_sys *s, const struct scan_control *sc,
@@ -233,6 +245,8 @@ static unsigned shrink_page_list(struct mm_sys *s, const struct scan_control *sc
 		}
 		if (v == RECLAIM_FREED) {
 			freed++;
+			if (!sc->ignore_references)	/* not MADV_PAGEOUT's */
+				count_memcg_reclaim(s, sc, p, true);
 			put_page(s, p);
 			continue;
 		}
@@ -243,6 +257,7 @@ static unsigned shrink_page_list(struct mm_sys *s, const struct scan_control *sc
 			if (lru_classic(s))
 				workingset_age_nonresident(s, p);
 			count_vm_events(s, MMSIM_VM_pgactivate, 1ULL << p->order);
+			count_memcg_page_events(s, p, MMSIM_VM_pgactivate, 1ULL << p->order);
 		}
 		if (sc->lru_gen && !page_test(p, PG_mlocked))
 			/* Linux's evict_folios: a page that stays (used, mapped,
@@ -294,6 +309,8 @@ static unsigned shrink_list(struct mm_sys *s, struct scan_control *sc, unsigned 
 		if (!n)
 			break;
 		nr -= n < nr ? n : nr;
+		for (struct list_head *e = batch.next; e != &batch; e = e->next)
+			count_memcg_reclaim(s, sc, list_entry(e, struct page, lru), false);
 		unsigned f = shrink_page_list(s, sc, &batch);
 		count_reclaim(s, sc, file, n, f);
 		freed += f;
@@ -347,6 +364,10 @@ static void shrink_active_list(struct mm_sys *s, struct scan_control *sc, unsign
 	unsigned n = isolate_lru_tail(s, nid, l, nr, &batch, reclaimable_memcg, sc);
 	if (!sc->target)
 		count_vm_events(s, MMSIM_VM_pgrefill, n);
+	for (struct list_head *e = batch.next; e != &batch; e = e->next) {
+		const struct page *q = list_entry(e, struct page, lru);
+		count_memcg_page_events(s, q, MMSIM_VM_pgrefill, 1ULL << q->order);
+	}
 	uint64_t deactivated = 0;
 	while (!list_empty(&batch)) {
 		struct page *p = list_entry(batch.next, struct page, lru);
@@ -365,6 +386,7 @@ static void shrink_active_list(struct mm_sys *s, struct scan_control *sc, unsign
 			page_clear(p, PG_referenced);
 			page_set(p, PG_workingset);
 			deactivated += 1ULL << p->order;
+			count_memcg_page_events(s, p, MMSIM_VM_pgdeactivate, 1ULL << p->order);
 		} else if (!page_test(p, PG_mlocked)) {
 			workingset_age_nonresident(s, p);
 		}
@@ -477,8 +499,10 @@ static unsigned evict_batch(struct mm_sys *s, struct scan_control *sc, unsigned 
 	if (list_empty(&list))
 		return scanned;
 	unsigned n = 0;
-	for (struct list_head *l = list.next; l != &list; l = l->next)
+	for (struct list_head *l = list.next; l != &list; l = l->next) {
 		n += 1u << list_entry(l, struct page, lru)->order;
+		count_memcg_reclaim(s, sc, list_entry(l, struct page, lru), false);
+	}
 	bool file = !page_test(list_entry(list.next, struct page, lru), PG_swapbacked);
 	unsigned f = shrink_page_list(s, sc, &list);
 	count_reclaim(s, sc, file, n, f);

@@ -54,10 +54,13 @@ static unsigned shadow_nid(uint64_t shadow)
 	return (unsigned)(shadow >> SHADOW_NODE_SHIFT) & ((1u << SHADOW_NODE_BITS) - 1);
 }
 
-static void count_ws(struct mm_sys *s, enum mmsim_vmstat_event anon_ev, bool file, uint64_t n)
+static void count_ws(struct mm_sys *s, const struct page *p, enum mmsim_vmstat_event anon_ev,
+		     bool file, uint64_t n)
 {
-	/* The _file counter follows its _anon twin (views.h). */
+	/* The _file counter follows its _anon twin (views.h); memory.stat
+	 * counts it on the memcg the page is charged to now. */
 	count_vm_events(s, anon_ev + file, n);
+	count_memcg_page_events(s, p, anon_ev + file, n);
 }
 
 void workingset_age_nonresident(struct mm_sys *s, const struct page *p)
@@ -113,15 +116,15 @@ void workingset_refault(struct mm_sys *s, struct page *p, uint64_t shadow)
 				(shadow >> 1) & 1, SHADOW_AGE_MASK);
 		return;
 	}
-	count_ws(s, MMSIM_VM_workingset_refault_anon, file, n);
+	count_ws(s, p, MMSIM_VM_workingset_refault_anon, file, n);
 	if (!refault_recent(s, shadow, file, &workingset))
 		return;
 	page_set(p, PG_active);
 	workingset_age_nonresident(s, p);
-	count_ws(s, MMSIM_VM_workingset_activate_anon, file, n);
+	count_ws(s, p, MMSIM_VM_workingset_activate_anon, file, n);
 	if (workingset) {
 		page_set(p, PG_workingset);
-		count_ws(s, MMSIM_VM_workingset_restore_anon, file, n);
+		count_ws(s, p, MMSIM_VM_workingset_restore_anon, file, n);
 	}
 }
 

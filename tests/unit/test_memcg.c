@@ -5,7 +5,9 @@
  * memory.max with and without swap, memory.swap.max, memory.high,
  * memory.low under global pressure, the hierarchy, the memcg OOM killer
  * and memory.events, writing memory.max below the usage, and the files'
- * errors.
+ * errors; memory.peak and memory.swap.peak (and their reset by a write),
+ * memory.events.local against memory.events, and memory.stat's keys, LRU
+ * sizes and event counters with either LRU.
  *
  * Machines: 1 node of 32 MiB (or 2 of 16 MiB), swap as a test needs it;
  * tasks on CPU 0.
@@ -26,6 +28,12 @@
 #define RW (PROT_READ | PROT_WRITE)
 #define PRIV (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)
 #define SHARED (MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE)
+#ifndef MADV_COLD
+#define MADV_COLD 20
+#endif
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
 
 static struct mmsim *machine(unsigned nodes, uint64_t mem, uint64_t swap)
 {
@@ -56,7 +64,7 @@ static uint64_t num(struct mmsim_cgroup *cg, const char *file)
 /* The value of key in memory.events or memory.stat. */
 static uint64_t keyed(struct mmsim_cgroup *cg, const char *file, const char *key)
 {
-	char buf[512];
+	char buf[2048];
 	size_t k = strlen(key);
 	if (mmsim_cgroup_read(cg, file, buf, sizeof buf) < 0)
 		return UINT64_MAX - 1;
@@ -277,6 +285,202 @@ static void test_high_low(void)
 	mmsim_destroy(m);
 }
 
+static struct mmsim *machine_lru(uint64_t swap, enum mmsim_lru lru)
+{
+	struct mmsim_config cfg;
+	struct mmsim *m = NULL;
+	mmsim_config_default(&cfg);
+	cfg.nodes = 1;
+	cfg.cpus = 1;
+	cfg.mem_per_node = 32 * MIB;
+	cfg.lru = lru;
+	if (mmsim_create(&cfg, &m))
+		return NULL;
+	if (swap && mmsim_swapon(m, swap, NULL)) {
+		mmsim_destroy(m);
+		return NULL;
+	}
+	return m;
+}
+
+static uint64_t vmev(struct mmsim *m, enum mmsim_vmstat_event e)
+{
+	struct mmsim_vmstat vs;
+	mmsim_vmstat(m, &vs);
+	return vs.ev[e];
+}
+
+static void test_peak(void)
+{
+	struct mmsim *m = machine(1, 32 * MIB, 64 * MIB);
+	struct mmsim_cgroup *p = cgroup(m, "p", NULL), *c = cgroup(m, "c", p);
+	is(num(c, "memory.peak"), 0, "memory.peak starts at 0");
+	struct mmsim_task *t = task_in(m, c);
+	uint64_t a = map(t, 2 * MIB, PRIV);
+	is(fill(t, a, 1 * MIB), 0, "1 MiB written");
+	is(num(c, "memory.peak"), 1 * MIB, "memory.peak 1 MiB");
+	is(num(p, "memory.peak"), 1 * MIB, "  and the parent's (every level charged)");
+	is(mmsim_sys_munmap(t, a, 2 * MIB), 0, "munmap");
+	is(num(c, "memory.current"), 0, "memory.current 0");
+	is(num(c, "memory.peak"), 1 * MIB, "memory.peak stays at the highest");
+	a = map(t, 2 * MIB, PRIV);
+	is(fill(t, a, 8 * P), 0, "8 pages written");
+	is(num(c, "memory.peak"), 1 * MIB, "below the peak: unchanged");
+	is(mmsim_cgroup_write(c, "memory.peak", "reset\n"), 0, "a write to memory.peak");
+	is(num(c, "memory.peak"), 8 * P, "  resets it to the usage");
+	is(num(p, "memory.peak"), 1 * MIB, "  the parent's unchanged");
+	is(fill(t, a, 16 * P), 0, "16 pages now");
+	is(num(c, "memory.peak"), 16 * P, "memory.peak follows from the reset");
+	is(mmsim_sys_munmap(t, a, 2 * MIB), 0, "munmap");
+
+	/* Swap: the usage only grows while pages go out, so the peak is
+	 * the usage before the munmap. */
+	is(num(c, "memory.swap.peak"), 0, "memory.swap.peak 0");
+	mmsim_cgroup_write(c, "memory.max", "1M");
+	a = map(t, 2 * MIB, PRIV);
+	is(fill(t, a, 2 * MIB), 0, "2 MiB under memory.max 1 MiB");
+	uint64_t swapped = num(c, "memory.swap.current");
+	ok(swapped >= 1 * MIB, "  at least 1 MiB in swap (%llu)", (unsigned long long)swapped);
+	is(num(c, "memory.swap.peak"), swapped, "memory.swap.peak: the swap usage");
+	is(num(p, "memory.swap.peak"), swapped, "  and the parent's");
+	is(num(c, "memory.peak"), 1 * MIB, "memory.peak: the limit");
+	is(mmsim_sys_munmap(t, a, 2 * MIB), 0, "munmap");
+	is(num(c, "memory.swap.current"), 0, "memory.swap.current 0");
+	is(num(c, "memory.swap.peak"), swapped, "memory.swap.peak kept");
+	is(mmsim_cgroup_write(c, "memory.swap.peak", "x"), 0, "written");
+	is(num(c, "memory.swap.peak"), 0, "  reset to the swap usage, 0");
+	mmsim_destroy(m);
+}
+
+static void test_events_local(void)
+{
+	struct mmsim *m = machine(1, 32 * MIB, 0);
+	struct mmsim_cgroup *p = cgroup(m, "p", NULL), *c = cgroup(m, "c", p);
+	mmsim_cgroup_write(p, "memory.max", "4M");
+	struct mmsim_task *t = task_in(m, c);
+	uint64_t a = map(t, 8 * MIB, PRIV);
+	is(fill(t, a, 8 * MIB), SIGKILL, "8 MiB under the parent's 4 MiB: killed");
+	uint64_t maxev = keyed(p, "memory.events", "max");
+	ok(maxev > 0, "the parent's max events (%llu)", (unsigned long long)maxev);
+	is(keyed(p, "memory.events.local", "max"), maxev, "  all its own: events.local the same");
+	is(keyed(p, "memory.events.local", "oom"), 1, "the parent's own oom 1");
+	is(keyed(p, "memory.events.local", "oom_kill"), 0,
+	   "the parent's own oom_kill 0 (the victim was the child's)");
+	is(keyed(p, "memory.events", "oom_kill"), 1, "  its memory.events oom_kill 1 (from below)");
+	is(keyed(c, "memory.events.local", "oom_kill"), 1, "the child's own oom_kill 1");
+	is(keyed(c, "memory.events.local", "max"), 0, "the child's own max 0");
+	is(keyed(c, "memory.events.local", "oom"), 0, "  and oom 0");
+	char buf[256];
+	ok(mmsim_cgroup_read(c, "memory.events.local", buf, sizeof buf) > 0 &&
+	   !strcmp(buf, "low 0\nhigh 0\nmax 0\noom 0\noom_kill 1\noom_group_kill 0\n"),
+	   "memory.events.local: memory.events' keys");
+	mmsim_task_exit(t);
+	mmsim_destroy(m);
+}
+
+/* The keys memory.stat prints, in Linux 6.12's order. */
+static const char stat_keys[] =
+	"anon file shmem inactive_anon active_anon inactive_file active_file unevictable "
+	"workingset_refault_anon workingset_refault_file workingset_activate_anon "
+	"workingset_activate_file workingset_restore_anon workingset_restore_file pgscan pgsteal "
+	"pgscan_kswapd pgscan_direct pgsteal_kswapd pgsteal_direct pgrefill pgactivate "
+	"pgdeactivate ";
+
+static void test_stat(enum mmsim_lru lru)
+{
+	bool classic = lru == MMSIM_LRU_CLASSIC;
+	printf("# memory.stat, %s\n", classic ? "classic" : "MGLRU");
+	struct mmsim *m = machine_lru(64 * MIB, lru);
+	struct mmsim_cgroup *p = cgroup(m, "p", NULL), *c = cgroup(m, "c", p);
+	struct mmsim_task *t = task_in(m, c);
+	char buf[2048], keys[1024] = "";
+	ok(mmsim_cgroup_read(c, "memory.stat", buf, sizeof buf) > 0, "memory.stat read");
+	for (char *l = buf; *l; l = strchr(l, '\n') + 1) {
+		size_t k = strcspn(l, " ");
+		strncat(keys, l, k);
+		strcat(keys, " ");
+	}
+	is_str(keys, stat_keys, "its keys, in Linux's order");
+
+	uint64_t a = map(t, 1 * MIB, PRIV);
+	is(fill(t, a, 1 * MIB), 0, "1 MiB written in the child");
+	is(keyed(c, "memory.stat", "anon"), 1 * MIB, "anon 1 MiB");
+	/* New anonymous pages: the classic inactive list; MGLRU's second
+	 * youngest generation, which counts as active. */
+	is(keyed(c, "memory.stat", "inactive_anon"), classic ? 1 * MIB : 0, "inactive_anon");
+	is(keyed(c, "memory.stat", "active_anon"), classic ? 0 : 1 * MIB, "active_anon");
+	is(keyed(c, "memory.stat", "inactive_file"), 0, "inactive_file 0");
+	is(keyed(c, "memory.stat", "active_file"), 0, "active_file 0");
+	is(keyed(c, "memory.stat", "unevictable"), 0, "unevictable 0");
+	is(keyed(p, "memory.stat", classic ? "inactive_anon" : "active_anon"), 1 * MIB,
+	   "  the parent's the same");
+
+	is(mmsim_sys_madvise(t, a, 64 * P, MADV_COLD), 0, "MADV_COLD on 64 pages");
+	/* MGLRU deactivates every page it is given, classic only active
+	 * ones; an anonymous page not in the swap cache goes back to the
+	 * second youngest generation, still active (Linux's
+	 * lru_gen_add_folio). */
+	is(keyed(c, "memory.stat", "pgdeactivate"), classic ? 0 : 64, "pgdeactivate");
+	is(keyed(c, "memory.stat", "pgdeactivate"), vmev(m, MMSIM_VM_pgdeactivate),
+	   "  as /proc/vmstat's (the only pages)");
+	is(keyed(p, "memory.stat", "pgdeactivate"), classic ? 0 : 64, "  the parent's too");
+	is(keyed(c, "memory.stat", "inactive_anon"), classic ? 1 * MIB : 0, "inactive_anon");
+	is(keyed(c, "memory.stat", "active_anon"), classic ? 0 : 1 * MIB, "active_anon");
+
+	/* MADV_PAGEOUT (the pages stay in the swap cache), read back, again
+	 * (now they go), then read back: refaults, on the page's memcg. */
+	is(mmsim_sys_madvise(t, a, 16 * P, MADV_PAGEOUT), 0, "16 pages paged out");
+	is(wrong(t, a, 16 * P), 0, "  read back from the swap cache");
+	is(mmsim_sys_madvise(t, a, 16 * P, MADV_PAGEOUT), 0, "  and paged out again: freed");
+	is(keyed(c, "memory.stat", "pgsteal"), 0, "MADV_PAGEOUT is no pgsteal");
+	is(wrong(t, a, 16 * P), 0, "read back");
+	is(keyed(c, "memory.stat", "workingset_refault_anon"), 16, "workingset_refault_anon 16");
+	is(keyed(p, "memory.stat", "workingset_refault_anon"), 16, "  the parent's 16");
+	is(keyed(c, "memory.stat", "workingset_activate_anon"),
+	   vmev(m, MMSIM_VM_workingset_activate_anon), "workingset_activate_anon: vmstat's");
+	is(keyed(c, "memory.stat", "workingset_restore_anon"),
+	   vmev(m, MMSIM_VM_workingset_restore_anon), "workingset_restore_anon: vmstat's");
+	is(keyed(c, "memory.stat", "workingset_refault_file"), 0, "workingset_refault_file 0");
+
+	/* Locked pages (resident ones: a page read back from swap into a
+	 * locked VMA stays evictable, as in Linux) count as unevictable. */
+	is(mmsim_sys_mlock(t, a + 64 * P, 8 * P), 0, "mlock 8 resident pages");
+	is(keyed(c, "memory.stat", "unevictable"), 8 * P, "unevictable 8 pages");
+	is(keyed(p, "memory.stat", "unevictable"), 8 * P, "  the parent's too");
+	is(keyed(c, "memory.stat", "inactive_anon") + keyed(c, "memory.stat", "active_anon"),
+	   1 * MIB - 8 * P, "the evictable lists the rest");
+
+	/* The memcg's own reclaim: pgscan/pgsteal _direct in memory.stat,
+	 * not in /proc/vmstat. */
+	is(mmsim_cgroup_write(c, "memory.max", "512K"), 0, "memory.max lowered to 512 KiB");
+	ok(num(c, "memory.current") <= 512 * 1024, "  the usage followed");
+	uint64_t steal = keyed(c, "memory.stat", "pgsteal_direct");
+	uint64_t scan = keyed(c, "memory.stat", "pgscan_direct");
+	is(steal, vmev(m, MMSIM_VM_pgsteal_anon) + vmev(m, MMSIM_VM_pgsteal_file),
+	   "pgsteal_direct: every page reclaim freed (%llu)", (unsigned long long)steal);
+	ok(steal >= 128, "  at least the 128 pages over the limit");
+	is(scan, vmev(m, MMSIM_VM_pgscan_anon) + vmev(m, MMSIM_VM_pgscan_file),
+	   "pgscan_direct: every page it isolated (%llu)", (unsigned long long)scan);
+	is(keyed(c, "memory.stat", "pgscan"), scan, "pgscan: the sum");
+	is(keyed(c, "memory.stat", "pgsteal"), steal, "pgsteal: the sum");
+	is(keyed(c, "memory.stat", "pgscan_kswapd") + keyed(c, "memory.stat", "pgsteal_kswapd"),
+	   0, "nothing by kswapd");
+	is(vmev(m, MMSIM_VM_pgscan_direct) + vmev(m, MMSIM_VM_pgsteal_direct), 0,
+	   "/proc/vmstat's pgscan_direct and pgsteal_direct leave memcg reclaim out");
+	is(keyed(p, "memory.stat", "pgsteal_direct"), steal, "the parent's pgsteal_direct the same");
+	is(keyed(p, "memory.stat", "pgrefill"), keyed(c, "memory.stat", "pgrefill"),
+	   "  and pgrefill");
+	is(keyed(c, "memory.stat", "pgactivate"), vmev(m, MMSIM_VM_pgactivate),
+	   "pgactivate: vmstat's (%llu)", (unsigned long long)vmev(m, MMSIM_VM_pgactivate));
+	uint64_t lrus = keyed(c, "memory.stat", "inactive_anon") +
+			keyed(c, "memory.stat", "active_anon") + keyed(c, "memory.stat", "unevictable");
+	is(lrus, num(c, "memory.current"), "the lists hold memory.current (%llu)",
+	   (unsigned long long)lrus);
+
+	is(keyed(c, "memory.stat", "unevictable"), 8 * P, "unevictable: still the 8 pages");
+	mmsim_destroy(m);
+}
+
 int main(void)
 {
 	test_files();
@@ -284,5 +488,9 @@ int main(void)
 	test_max();
 	test_swap();
 	test_high_low();
+	test_peak();
+	test_events_local();
+	test_stat(MMSIM_LRU_GEN);
+	test_stat(MMSIM_LRU_CLASSIC);
 	return done_testing();
 }

@@ -4,7 +4,10 @@
  * space, a tie to the later process, oom_score_adj, the cpuset
  * constraint), what a kill does (every thread of the victim dies, its
  * memory comes back, vmstat's oom_kill counts it, its accesses return
- * SIGKILL), and that the allocation that ran out then succeeds.
+ * SIGKILL), and that the allocation that ran out then succeeds; and
+ * memory.oom.group: the victim's whole group killed with it (but tasks
+ * with oom_score_adj -1000), in a memcg OOM and in the machine's, only
+ * within the OOM's domain, counted in oom_group_kill.
  *
  * Machines: 1 or 2 nodes of 16 MiB, no swap; mappings use MAP_NORESERVE
  * so the overcommit check lets them past.
@@ -13,6 +16,8 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "kernel/kernel.h"
@@ -205,11 +210,120 @@ static void test_race(void)
 	mmsim_destroy(m);
 }
 
+static struct mmsim_cgroup *cgroup(struct mmsim *m, const char *name, struct mmsim_cgroup *parent)
+{
+	struct mmsim_cgroup *cg = NULL;
+	mmsim_cgroup_create(m, name, parent, &cg);
+	return cg;
+}
+
+static struct mmsim_task *task_cg(struct mmsim *m, struct mmsim_cgroup *cg)
+{
+	struct mmsim_task *t = task_on(m, 0);
+	if (t && cg)
+		mmsim_cgroup_attach(cg, t);
+	return t;
+}
+
+/* The value of key in a cgroup's memory.events (or .local). */
+static uint64_t event(struct mmsim_cgroup *cg, const char *file, const char *key)
+{
+	char buf[256];
+	size_t k = strlen(key);
+	if (mmsim_cgroup_read(cg, file, buf, sizeof buf) < 0)
+		return UINT64_MAX;
+	for (char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (!strncmp(l, key, k) && l[k] == ' ')
+			return strtoull(l + k + 1, NULL, 10);
+	return UINT64_MAX;
+}
+
+static void test_oom_group(void)
+{
+	struct mmsim *m = machine(1);
+	struct mmsim_cgroup *g = cgroup(m, "g", NULL), *a = cgroup(m, "a", g), *b = cgroup(m, "b", g);
+	char buf[16];
+	ok(mmsim_cgroup_read(g, "memory.oom.group", buf, sizeof buf) > 0 && !strcmp(buf, "0\n"),
+	   "memory.oom.group starts at 0");
+	is(mmsim_cgroup_write(g, "memory.oom.group", "2"), -EINVAL, "2: EINVAL");
+	is(mmsim_cgroup_write(g, "memory.oom.group", "x"), -EINVAL, "x: EINVAL");
+	is(mmsim_cgroup_write(g, "memory.oom.group", "1\n"), 0, "set to 1");
+	ok(mmsim_cgroup_read(g, "memory.oom.group", buf, sizeof buf) > 0 && !strcmp(buf, "1\n"),
+	   "  reads 1");
+	is(mmsim_cgroup_write(g, "memory.max", "8M"), 0, "memory.max 8 MiB on the group");
+
+	/* A memcg OOM at g: the victim (the largest, in b) takes every
+	 * process of g's subtree with it, but the protected one. */
+	struct mmsim_task *t1 = task_cg(m, a), *t2 = task_cg(m, a), *t3 = task_cg(m, b);
+	struct mmsim_task *out = task_on(m, 0), *t5 = task_cg(m, b);
+	uint64_t x, x2;
+	is(mmsim_task_set_oom_score_adj(t2, -1000), 0, "one task of a: adj -1000");
+	is(filled(t1, 1 * MIB, &x), 0, "a's tasks write 1 MiB each");
+	is(filled(t2, 1 * MIB, &x2), 0, "  (the second)");
+	is(filled(t3, 1 * MIB, &x), 0, "b's first task 1 MiB");
+	is(filled(out, 1 * MIB, &x), 0, "a task outside 1 MiB");
+	is(filled(t5, 16 * MIB, &x), SIGKILL, "b's second writes 16 MiB: killed");
+	ok(mmsim_task_killed(t1) && mmsim_task_killed(t3), "  and the group's other tasks");
+	ok(!mmsim_task_killed(t2), "  but the one with adj -1000");
+	ok(!mmsim_task_killed(out), "  and none outside");
+	/* Linux kills the victim first, then every member, the victim again
+	 * among them: oom_kill counts it twice. */
+	is(oom_kills(m), 4, "oom_kill 4: the victim twice, two members");
+	is(event(g, "memory.events", "oom_group_kill"), 1, "g's oom_group_kill 1");
+	is(event(g, "memory.events.local", "oom_group_kill"), 1, "  its own");
+	is(event(g, "memory.events", "oom"), 1, "g's oom 1");
+	is(event(g, "memory.events", "oom_kill"), 4, "g's oom_kill 4");
+	is(event(b, "memory.events", "oom_kill"), 3, "b's oom_kill 3");
+	is(event(a, "memory.events", "oom_kill"), 1, "a's oom_kill 1");
+	is(event(b, "memory.events", "oom_group_kill"), 0, "b's oom_group_kill 0");
+	uint8_t v;
+	is(mmsim_load8(t2, x2 + 1 * MIB - 1, &v), 0, "the protected task still reads its memory");
+	is(v, 0x11, "  as written");
+	mmsim_task_exit(t1);
+	mmsim_task_exit(t3);
+	mmsim_task_exit(t5);
+
+	/* The group above the OOM's domain does not count: an OOM at q,
+	 * under p whose oom.group is set, kills the victim alone. */
+	struct mmsim_cgroup *p = cgroup(m, "p", NULL), *q = cgroup(m, "q", p);
+	mmsim_cgroup_write(p, "memory.oom.group", "1");
+	mmsim_cgroup_write(q, "memory.max", "2M");
+	struct mmsim_task *u1 = task_cg(m, q), *u2 = task_cg(m, q);
+	uint64_t k0 = oom_kills(m);
+	is(filled(u1, 64 * 1024, &x), 0, "a small task in q");
+	is(filled(u2, 4 * MIB, &x), SIGKILL, "a big one over q's 2 MiB: killed");
+	ok(!mmsim_task_killed(u1), "  alone: p's oom.group is above the domain");
+	is(oom_kills(m) - k0, 1, "  one kill");
+	is(event(p, "memory.events", "oom_group_kill"), 0, "  no group kill");
+	mmsim_task_exit(u1);
+	mmsim_task_exit(u2);
+	mmsim_task_exit(t2);
+	mmsim_task_exit(out);
+	mmsim_destroy(m);
+
+	/* The machine's OOM: the victim's group is found up to the root. */
+	m = machine(1);
+	struct mmsim_cgroup *h = cgroup(m, "h", NULL), *hx = cgroup(m, "hx", h);
+	mmsim_cgroup_write(h, "memory.oom.group", "1");
+	struct mmsim_task *big = task_cg(m, hx), *small = task_cg(m, hx), *w = task_on(m, 0);
+	is(filled(small, 1 * MIB, &x), 0, "a small task in h's child");
+	is(filled(big, 9 * MIB, &x), 0, "a big one there");
+	k0 = oom_kills(m);
+	is(filled(w, 8 * MIB, &x), 0, "a task outside writes 8 MiB: the big one is chosen");
+	ok(mmsim_task_killed(big) && mmsim_task_killed(small), "  with all of h");
+	ok(!mmsim_task_killed(w), "  the writer lives");
+	is(oom_kills(m) - k0, 3, "oom_kill 3: the victim twice and the other");
+	is(event(h, "memory.events", "oom_group_kill"), 1, "h's oom_group_kill 1");
+	is(event(h, "memory.events", "oom"), 0, "h's oom 0 (the machine's OOM)");
+	mmsim_destroy(m);
+}
+
 int main(void)
 {
 	test_self();
 	test_choice();
 	test_threads_cpuset();
 	test_race();
+	test_oom_group();
 	return done_testing();
 }
