@@ -194,17 +194,19 @@ static unsigned check_lru_lists(struct mm_sys *s, struct pglist_data *nd, uint64
 {
 	unsigned bad = 0;
 	for (unsigned l = 0; l < NR_LRU_LISTS; l++) {
-		uint64_t len = 0;
+		uint64_t len = 0, pages = 0;
 		struct list_head *h = &nd->lru[l];
 		for (struct list_head *e = h->next; e != h && len <= nd->nr_pages; e = e->next, len++) {
 			struct page *p = list_entry(e, struct page, lru);
 			if (!page_test(p, PG_lru) || page_test(p, PG_tail) ||
 			    page_to_nid(s, p) != nd->id || page_lru_now(p) != l)
 				REPORT(bad, p, "LRU list %u holds a page that does not belong there", l);
+			else
+				pages += 1ULL << p->order;
 		}
-		if (len != nd->nr_lru[l])
+		if (pages != nd->nr_lru[l])
 			REPORT_ALL(bad, "node %u LRU %u: %llu pages listed, nr_lru %llu",
-			       nd->id, l, (unsigned long long)len, (unsigned long long)nd->nr_lru[l]);
+			       nd->id, l, (unsigned long long)pages, (unsigned long long)nd->nr_lru[l]);
 		*listed += len;
 	}
 	return bad + check_lru_gens(s, nd, listed);

@@ -46,7 +46,8 @@ void lru_add_locked(struct mm_sys *s, struct pglist_data *nd, struct page *p)
 		lru_gen_add(nd, p, false);
 	} else {
 		list_add(&p->lru, &nd->lru[l]);
-		__atomic_add_fetch(&nd->nr_lru[l], 1, __ATOMIC_RELAXED);	/* lru_size() peeks */
+		/* Pages, as Linux's NR_LRU counts (lru_size() peeks). */
+		__atomic_add_fetch(&nd->nr_lru[l], 1ULL << p->order, __ATOMIC_RELAXED);
 	}
 	page_set(p, PG_lru);
 }
@@ -58,7 +59,7 @@ static void del_locked_for(struct pglist_data *nd, struct page *p, bool reclaimi
 {
 	if (!lru_gen_del(nd, p, reclaiming)) {
 		list_del(&p->lru);
-		__atomic_sub_fetch(&nd->nr_lru[page_lru_now(p)], 1, __ATOMIC_RELAXED);
+		__atomic_sub_fetch(&nd->nr_lru[page_lru_now(p)], 1ULL << p->order, __ATOMIC_RELAXED);
 	}
 	page_clear(p, PG_lru);
 }
@@ -190,7 +191,7 @@ unsigned isolate_lru_tail(struct mm_sys *s, unsigned nid, enum lru_list l, unsig
 		}
 		del_locked_for(nd, p, true);
 		list_add_tail(&p->lru, dst);
-		n++;
+		n += 1u << p->order;
 	}
 	spin_unlock(&nd->lru_lock);
 	return n;

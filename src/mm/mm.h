@@ -610,9 +610,11 @@ void lru_cache_enable(struct mm_sys *s);
 /* Takes a page off its LRU with a reference: 0, or -EBUSY if not on one. */
 int isolate_lru_page(struct mm_sys *s, struct page *p);
 void putback_lru_page(struct mm_sys *s, struct page *p);
-/* Reclaim's isolation: up to nr pages from the tail (the oldest end) of
- * node nid's list l onto dst, each with a reference; with a filter, only
- * pages it accepts (the others stay where they are).  How many. */
+/* Reclaim's isolation: from the tail (the oldest end) of node nid's list
+ * l onto dst, each with a reference, until nr pages are taken (a huge
+ * page counts its 512); with a filter, only pages it accepts (the others
+ * stay where they are).  Returns the pages taken, counted so.  The lists'
+ * sizes (nr_lru, lru_size) count pages too, as Linux's NR_LRU items. */
 unsigned isolate_lru_tail(struct mm_sys *s, unsigned nid, enum lru_list l, unsigned nr,
 			  struct list_head *dst, bool (*filter)(void *arg, const struct page *p),
 			  void *arg);

@@ -707,6 +707,37 @@ static void test_migration_target_reclaims(void)
 	mmsim_destroy(m);
 }
 
+/* The lists count pages, a huge page its 512, on either LRU (Linux's
+ * NR_LRU items); so do reclaim's counters when one is reclaimed. */
+static void test_huge_page_counts(enum mmsim_lru lru)
+{
+	printf("# a huge page counts 512 on the lists, %s\n",
+	       lru == MMSIM_LRU_CLASSIC ? "classic" : "MGLRU");
+	struct mmsim_config cfg;
+	struct mmsim *m = NULL;
+	mmsim_config_default(&cfg);
+	cfg.nodes = 1;
+	cfg.mem_per_node = 64ULL << 20;
+	cfg.thp = MMSIM_THP_ALWAYS;
+	cfg.lru = lru;
+	if (mmsim_create(&cfg, &m)) {
+		ok(0, "machine");
+		return;
+	}
+	struct mmsim_task *t = task_on(m, 0);
+	uint64_t anon0 = lru_size(&m->mm, 0, LRU_INACTIVE_ANON) + lru_size(&m->mm, 0, LRU_ACTIVE_ANON);
+	uint64_t a = (uint64_t)mmsim_sys_mmap(t, 0, 4ULL << 20, RW, PRIV, -1, 0);
+	uint64_t h = (a + (2ULL << 20) - 1) & ~((2ULL << 20) - 1);
+	ok(mmsim_fill(t, h, 0x7, 4096, NULL) == 0, "a 2 MiB-aligned touch");
+	lru_add_drain_all(&m->mm);
+	struct page *pg = page_at(t, h);
+	ok(pg && compound_head(pg)->order == 9, "a huge page");
+	uint64_t anon = lru_size(&m->mm, 0, LRU_INACTIVE_ANON) + lru_size(&m->mm, 0, LRU_ACTIVE_ANON);
+	is(anon - anon0, 512, "the anonymous lists grew by 512");
+	is(mmsim_debug_check(m), 0, "audit clean");
+	mmsim_destroy(m);
+}
+
 int main(void)
 {
 	test_watermarks();
@@ -722,6 +753,8 @@ int main(void)
 	test_refaults();
 	test_mglru();
 	test_migration_target_reclaims();
+	test_huge_page_counts(MMSIM_LRU_CLASSIC);
+	test_huge_page_counts(MMSIM_LRU_GEN);
 	test_dirty_limits();
 	return done_testing();
 }
