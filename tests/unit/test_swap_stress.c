@@ -24,7 +24,9 @@
  *             region of its own (256 pages, only it touches them) that it
  *             checks, fills with the next generation's pattern, sometimes
  *             pages out and checks again, and every 4th round unmaps and
- *             maps anew (the new one must read as zeros).
+ *             maps anew (the new one must read as zeros); every 3rd round
+ *             it forks a child that checks the scratch region and exits
+ *             (address spaces come and go while reclaim walks them).
  *   shared    2 nodes of 16 MiB, 64 pages MAP_SHARED|MAP_ANONYMOUS (shared
  *             memory goes to swap through the swap cache, its object
  *             keeping swap values); the process forks (before any thread
@@ -133,6 +135,7 @@ struct mstats {
 	unsigned long move_calls, moved, enoent, ebusy, partial_calls, untouched;
 	unsigned long gone, returned;	/* pages a query saw absent, then present again */
 	unsigned long scratch_checks, scratch_fills, scratch_pageouts, scratch_remaps;
+	unsigned long forks;		/* pressure: children forked, checked, exited */
 	struct stress_notes notes;
 };
 
@@ -155,12 +158,14 @@ struct scratch {
 	uint8_t buf[PAGE_SIZE];
 };
 
-/* Loads every scratch page and compares it with generation s->gen. */
-static void scratch_check(struct stress *r, struct mstats *st, struct scratch *s, const char *when)
+/* Loads every scratch page, as task t, and compares it with generation
+ * s->gen. */
+static void scratch_check_as(struct mmsim_task *t, struct mstats *st, struct scratch *s,
+			     const char *when)
 {
 	for (unsigned p = 0; p < SCRATCH_PAGES; p++) {
 		uint64_t fa = 0;
-		int sig = mmsim_load(r->main, s->base + (uint64_t)p * PAGE_SIZE, s->buf, PAGE_SIZE, &fa);
+		int sig = mmsim_load(t, s->base + (uint64_t)p * PAGE_SIZE, s->buf, PAGE_SIZE, &fa);
 		if (sig) {
 			mnote(st, "scratch page %u (%s): load got signal %d at %#llx", p, when, sig,
 			      (unsigned long long)fa);
@@ -178,6 +183,11 @@ static void scratch_check(struct stress *r, struct mstats *st, struct scratch *s
 		}
 	}
 	st->scratch_checks++;
+}
+
+static void scratch_check(struct stress *r, struct mstats *st, struct scratch *s, const char *when)
+{
+	scratch_check_as(r->main, st, s, when);
 }
 
 static void scratch_fill(struct stress *r, struct mstats *st, struct scratch *s)
@@ -432,6 +442,21 @@ static void main_loop(struct stress *r, double secs, struct mstats *st, struct s
 				scratch_check(r, st, sc, "mapped anew");
 			}
 			scratch_fill(r, st, sc);
+			/* Every 3rd round a child: its address space joins the
+			 * machine's list while reclaim (kswapd's MGLRU aging
+			 * among it) walks that list, reads the scratch region
+			 * through copy-on-write, and goes again. */
+			if (round % 3 == 0) {
+				struct mmsim_task *child = NULL;
+				int f = mmsim_fork(r->main, "child", &child);
+				if (f) {
+					mnote(st, "round %lu: fork = %d", round, f);
+				} else {
+					scratch_check_as(child, st, sc, "in a forked child");
+					mmsim_task_exit(child);
+					st->forks++;
+				}
+			}
 			if (round % 2) {
 				advise(st, r->main, sc->base, SCRATCH_PAGES * PAGE_SIZE, MADV_PAGEOUT,
 				       "MADV_PAGEOUT of the scratch region", round);
@@ -670,6 +695,7 @@ static void run_variant(enum variant v, double secs)
 	if (pressure_like(v)) {
 		ok(st.scratch_remaps > 0, "%s: the scratch region was unmapped and mapped anew (%lu)",
 		   r->name, st.scratch_remaps);
+		ok(st.forks > 0, "%s: children forked, checked and gone (%lu)", r->name, st.forks);
 	}
 	stress_report(r);
 #undef D
