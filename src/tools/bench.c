@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/mman.h>
 #include <time.h>
 
@@ -530,8 +531,12 @@ static const struct bench {
 
 static void bench_usage(void)
 {
-	fputs("usage: mmsim bench [--json] [--pages N] [--loads N] [--dir DIR]\n"
+	fputs("usage: mmsim bench [--json] [--quick] [--pages N] [--loads N] [--dir DIR]\n"
 	      "                   [--seconds S] NAME...\n\n"
+	      "--quick: small sizes (--pages 32768 --loads 20000000 --seconds 0.5,\n"
+	      "options after it still apply), every benchmark when none is named;\n"
+	      "about a minute in all.  A benchmark that fails does not stop the\n"
+	      "others: what they measured is printed, and the exit status is 1.\n\n"
 	      "benchmarks:\n", stdout);
 	for (size_t i = 0; i < NBENCH; i++)
 		printf("  %-8s %s\n", benches[i].name, benches[i].help);
@@ -545,6 +550,12 @@ static int bench_opt(struct bench_opts *o, int c, const char *arg)
 	switch (c) {
 	case 'j':
 		o->json = true;
+		break;
+	case 'q':
+		o->quick = true;
+		o->pages = 32 * 1024;
+		o->loads = 20 * 1000 * 1000;
+		o->seconds = 0.5;
 		break;
 	case 'p':
 		if (parse_u64(arg, &o->pages) || o->pages < 1 || o->pages > (1ULL << 22)) {
@@ -581,6 +592,7 @@ static int bench_args(int argc, char **argv, struct bench_opts *o)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "quick", no_argument, NULL, 'q' },
 		{ "pages", required_argument, NULL, 'p' },
 		{ "loads", required_argument, NULL, 'l' },
 		{ "dir", required_argument, NULL, 'd' },
@@ -591,7 +603,7 @@ static int bench_args(int argc, char **argv, struct bench_opts *o)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jp:l:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jqp:l:h", opts, NULL)) != -1) {
 		if (c == 'h') {
 			bench_usage();
 			return 1;
@@ -599,7 +611,7 @@ static int bench_args(int argc, char **argv, struct bench_opts *o)
 		if (bench_opt(o, c, optarg))
 			return 2;
 	}
-	if (optind == argc) {
+	if (optind == argc && !o->quick) {
 		fputs("usage: mmsim bench [--json] NAME... (see --help)\n", stderr);
 		return 2;
 	}
@@ -629,18 +641,36 @@ int cmd_bench(int argc, char **argv)
 
 	if (rc)
 		return rc == 1 ? 0 : rc;
-	for (int i = optind; i < argc && !rc; i++) {
-		bool all = !strcmp(argv[i], "all");
-		for (size_t k = 0; k < NBENCH && !rc; k++)
-			if (all || !strcmp(argv[i], benches[k].name))
-				rc = benches[k].run(&r, &o) ? 1 : 0;
+	/* The runs chosen, in order: --quick alone means all of them. */
+	bool chosen[NBENCH] = { false };
+	size_t total = 0, done = 0;
+	for (size_t k = 0; k < NBENCH; k++) {
+		for (int i = optind; i < argc; i++)
+			chosen[k] |= !strcmp(argv[i], "all") || !strcmp(argv[i], benches[k].name);
+		chosen[k] |= optind == argc;
+		total += chosen[k];
 	}
-	if (!rc && r.lost) {
+	/* A progress line on a terminal only (never in a pipe or a log). */
+	bool progress = isatty(STDERR_FILENO) && isatty(STDOUT_FILENO);
+	int failed = 0;
+	for (size_t k = 0; k < NBENCH; k++) {
+		if (!chosen[k])
+			continue;
+		if (progress)
+			fprintf(stderr, "\rmmsim bench: %s (%zu of %zu)...\033[K", benches[k].name,
+				++done, total);
+		if (benches[k].run(&r, &o)) {
+			fprintf(stderr, "%smmsim bench: %s failed; going on with the others\n",
+				progress ? "\n" : "", benches[k].name);
+			failed++;
+		}
+	}
+	if (progress)
+		fputs("\r\033[K", stderr);
+	if (r.lost)
 		fprintf(stderr, "mmsim bench: out of memory: %d metrics lost\n", r.lost);
-		rc = 1;
-	}
-	if (!rc)
-		report_print(&r, o.json);
+	/* What was measured is printed even when something failed. */
+	report_print(&r, o.json);
 	free(r.m);
-	return rc;
+	return failed || r.lost ? 1 : 0;
 }

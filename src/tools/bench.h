@@ -38,6 +38,7 @@ struct bench_opts {
 	const char *dir;	/* --dir: journal, recovery */
 	double seconds;		/* --seconds: journal */
 	bool json;
+	bool quick;		/* --quick: small sizes, all by default */
 };
 
 /* Flush-waiting key inserts/s with 1, 4, 16 writers, beside RocksDB's

@@ -39,4 +39,19 @@ set -e
 [ "$rc" = 2 ] || fail "unknown benchmark: exit $rc, want 2"
 grep -q "unknown benchmark 'no-such-bench'" "$d/err" || fail "unknown benchmark: message"
 [ ! -s "$d/out" ] || fail "unknown benchmark: something ran"
+# A benchmark that fails (its image directory does not exist) does not
+# hide what the others measured: printed, and exit 1.
+set +e
+"$MMSIM" bench --pages 1024 --dir "$d/absent" fault reclaim >"$d/out" 2>"$d/err"
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "a failed benchmark: exit $rc, want 1"
+grep -Eq "^fault\.sim_per_s = ${num}" "$d/out" || { cat "$d/out"; fail "fault's metrics lost"; }
+grep -q "reclaim failed" "$d/err" || { cat "$d/err"; fail "no word of reclaim's failure"; }
+# --quick alone runs every benchmark (sizes made tinier still after it).
+"$MMSIM" bench --quick --pages 1024 --loads 100000 --seconds 0.1 --dir "$d" >"$d/quick" ||
+	{ cat "$d/quick"; fail "bench --quick"; }
+for b in fault access migrate mprotect reclaim journal recovery; do
+	grep -q "^$b\." "$d/quick" || fail "--quick did not run $b"
+done
 echo "bench-names: ok"
