@@ -251,10 +251,11 @@ int bench_journal(struct report *r, const struct bench_opts *o)
 	} else {
 		for (unsigned i = 0; i < 3; i++) {
 			putf(r, rk[i], "inserts/s", "journal.w%u.rocksdb_inserts_per_sec", writers[i]);
-			putf(r, mm[i] / rk[i], "", "journal.w%u.ratio", writers[i]);
+			putf(r, mm[i] / rk[i], "x RocksDB (higher is better)", "journal.w%u.ratio",
+			     writers[i]);
 		}
 		put(r, "journal.rocksdb_per_s_16", rk[2], "inserts/s");
-		put(r, "journal.ratio_16", mm[2] / rk[2], "");
+		put(r, "journal.ratio_16", mm[2] / rk[2], "x RocksDB (higher is better)");
 	}
 	rm_tree(tmp);
 	return 0;

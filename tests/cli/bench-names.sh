@@ -31,6 +31,10 @@ for n in $names; do
 	grep -Eq "\"${n//./\\.}\": \{\"value\": ${num}," "$d/json" || { cat "$d/json"; fail "json: $n"; }
 done
 [ -z "$(ls -A "$d" | grep -v '^text$\|^json$' || true)" ] || fail "bench left files in --dir"
+# Every ratio says which way is better; no helper values among the metrics.
+bad=$(grep -E '(ratio[^ ]*) = ' "$d/text" | grep -v '(higher is better)$' || true)
+[ -z "$bad" ] || fail "ratios without a direction: $bad"
+! grep -q 'sink' "$d/text" || fail "a helper value printed as a metric"
 
 set +e
 "$MMSIM" bench --seconds 0.1 --dir "$d" journal no-such-bench >"$d/out" 2>"$d/err"
