@@ -459,7 +459,10 @@ void replay_usage(FILE *f)
 	      "                    weighted_interleave, preferred or preferred_many and\n"
 	      "                    NODES a list such as 0-1,3\n"
 	      "  --json            one JSON object instead of `name = value` lines\n"
-	      "  --trace FILE      trace events to FILE in Linux's text format\n",
+	      "  --trace FILE      trace events to FILE in Linux's text format\n"
+	      "  --series FILE     the run sampled every --sample accesses (default\n"
+	      "                    10000) as CSV: accesses, resident pages per node,\n"
+	      "                    every machine counter\n",
 	      f);
 }
 
@@ -553,6 +556,9 @@ int replay_opt(struct replay_opts *o, int c, const char *arg)
 	case 'T':
 		o->trace_out = arg;
 		return 0;
+	case 'R':
+		o->series = arg;
+		return 0;
 	case 'P':
 		ok = replay_policy(o, arg);
 		break;
@@ -604,11 +610,13 @@ int replay_opts_finish(struct replay_opts *o, int argc, char **argv, const char 
 	return 0;
 }
 
-/* 0 with o and *trace set, 1 after --help, 2 on a usage error. */
-static int parse_args(int argc, char **argv, struct replay_opts *o, const char **trace)
+/* 0 with o, *every and *trace set, 1 after --help, 2 on a usage error. */
+static int parse_args(int argc, char **argv, struct replay_opts *o, uint64_t *every,
+		      const char **trace)
 {
 	static const struct option opts[] = {
-		REPLAY_LONG_OPTIONS, { "help", no_argument, NULL, 'h' }, { 0 },
+		REPLAY_LONG_OPTIONS, { "sample", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' }, { 0 },
 	};
 	int c;
 
@@ -623,10 +631,48 @@ static int parse_args(int argc, char **argv, struct replay_opts *o, const char *
 			replay_usage(stderr);
 			return 2;
 		}
+		if (c == 'S') {
+			if (parse_u64(optarg, every) || !*every) {
+				fprintf(stderr, "mmsim replay: bad value '%s' for --sample\n", optarg);
+				return 2;
+			}
+			continue;
+		}
 		if (replay_opt(o, c, optarg))
 			return 2;
 	}
 	return replay_opts_finish(o, argc, argv, trace);
+}
+
+int replay_series_write(const char *path, const struct replay_samples *sm, const char *cmd)
+{
+	struct page_out po;
+	int err = page_open(&po, path);
+	if (err) {
+		fprintf(stderr, "mmsim %s: %s: %s\n", cmd, path, strerror(-err));
+		return 1;
+	}
+	fputs("accesses", po.f);
+	for (unsigned n = 0; n < sm->nodes; n++)
+		fprintf(po.f, ",node%u_pages", n);
+	for (unsigned i = 0; mmsim_counter_name(i); i++)
+		fprintf(po.f, ",%s", mmsim_counter_name(i));
+	fputc('\n', po.f);
+	for (size_t k = 0; k < sm->n; k++) {
+		const struct replay_sample *x = &sm->v[k];
+		fprintf(po.f, "%" PRIu64, x->accesses);
+		for (unsigned n = 0; n < sm->nodes; n++)
+			fprintf(po.f, ",%" PRIu64, x->pages[n]);
+		for (unsigned i = 0; mmsim_counter_name(i); i++)
+			fprintf(po.f, ",%" PRIu64, mmsim_counter_value(&x->c, i));
+		fputc('\n', po.f);
+	}
+	err = page_close(&po, ferror(po.f) ? -EIO : 0);
+	if (err) {
+		fprintf(stderr, "mmsim %s: writing %s: %s\n", cmd, path, strerror(-err));
+		return 1;
+	}
+	return 0;
 }
 
 int replay_run(const struct replay_opts *o, const char *trace, const char *cmd,
@@ -703,10 +749,15 @@ int replay_run(const struct replay_opts *o, const char *trace, const char *cmd,
 int cmd_replay(int argc, char **argv)
 {
 	struct replay_opts o;
+	struct replay_samples sm = { .every = 10000 };
 	const char *trace = NULL;
-	int rc = parse_args(argc, argv, &o, &trace);
+	int rc = parse_args(argc, argv, &o, &sm.every, &trace);
 
 	if (rc)
 		return rc == 1 ? 0 : rc;
-	return replay_run(&o, trace, "replay", NULL, true);
+	rc = replay_run(&o, trace, "replay", o.series ? &sm : NULL, true);
+	if (!rc && o.series)
+		rc = replay_series_write(o.series, &sm, "replay");
+	free(sm.v);
+	return rc;
 }

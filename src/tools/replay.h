@@ -50,6 +50,24 @@ struct replay_samples {
 	int lost;			/* samples memory refused */
 };
 
+/* An output file written whole or not at all (report_html.c): a regular
+ * file (or a new one) is written beside its place and renamed over it at
+ * page_close; anything else (a device, a pipe) is written in place.
+ * page_open: 0 or -errno.  page_close: 0, or -errno with the old file
+ * left as it was; err (a write error already met) is passed through. */
+struct page_out {
+	FILE *f;
+	char *tmp;		/* NULL: written in place */
+	char *dest;		/* rename target (symlinks resolved) */
+};
+int page_open(struct page_out *po, const char *out);
+int page_close(struct page_out *po, int err);
+
+/* The samples as CSV (`--series FILE`): a header line, then one line per
+ * sample, accesses first, then each node's resident pages, then every
+ * machine counter in `stats` order.  0, or 1 after a message. */
+int replay_series_write(const char *path, const struct replay_samples *sm, const char *cmd);
+
 /* What `mmsim replay` (and `mmsim report`) options set. */
 struct replay_opts {
 	struct mmsim_config cfg;
@@ -57,6 +75,7 @@ struct replay_opts {
 	uint64_t move_at, numa_scan, limit;
 	bool instr, json;
 	const char *trace_out;	/* --trace FILE: trace events go there */
+	const char *series;	/* --series FILE: the samples as CSV */
 	int policy;		/* --policy: a set_mempolicy mode, -1 none */
 	uint64_t policy_nodes;	/* its nodes */
 };
@@ -70,7 +89,7 @@ struct replay_opts {
 	{ "numa-scan", required_argument, NULL, 's' }, \
 	{ "instr", no_argument, NULL, 'i' }, { "flush", required_argument, NULL, 'f' }, \
 	{ "limit", required_argument, NULL, 'l' }, { "trace", required_argument, NULL, 'T' }, \
-	{ "policy", required_argument, NULL, 'P' }
+	{ "policy", required_argument, NULL, 'P' }, { "series", required_argument, NULL, 'R' }
 
 void replay_usage(FILE *f);
 void replay_opts_init(struct replay_opts *o);

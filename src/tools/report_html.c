@@ -158,13 +158,7 @@ static int write_page(FILE *f, const char *trace, const struct replay_samples *s
  * Anything else (a device, a pipe, a dangling symlink) is written in
  * place and never removed: `-o /dev/full` must not delete /dev/full.
  */
-struct page_out {
-	FILE *f;
-	char *tmp;		/* NULL: written in place */
-	char *dest;		/* rename target (symlinks resolved) */
-};
-
-static int page_open(struct page_out *po, const char *out)
+int page_open(struct page_out *po, const char *out)
 {
 	struct stat st, lst;
 	bool exists = stat(out, &st) == 0;
@@ -218,7 +212,7 @@ fail:
 
 /* Closes, and on success puts the page in place; on failure removes only
  * the temporary file.  0 or -errno. */
-static int page_close(struct page_out *po, int err)
+int page_close(struct page_out *po, int err)
 {
 	if (fflush(po->f) && !err)
 		err = -errno;
@@ -315,11 +309,13 @@ int cmd_report(int argc, char **argv)
 		return 1;
 	}
 	err = page_close(&po, write_page(po.f, trace, &sm));
-	free(sm.v);
 	if (err) {
 		fprintf(stderr, "mmsim report: writing %s: %s\n", out, strerror(-err));
+		free(sm.v);
 		return 1;
 	}
 	printf("report: %s (%zu samples)\n", out, sm.n);
-	return 0;
+	rc = o.series ? replay_series_write(o.series, &sm, "report") : 0;
+	free(sm.v);
+	return rc;
 }

@@ -188,4 +188,28 @@ for args in "--limit 0" "--limit=0"; do
 		{ cat "$d/err"; fail "replay $args: exit $rc, or the message"; }
 done
 "$MMSIM" replay --help | grep -q "lackey" || fail "--help"
+
+# --series: the run as CSV, every --sample accesses and at the end (the
+# move trace: 320 accesses, sampled every 64 from 0: 6 rows), the last
+# row's resident pages what the replay printed; report writes the same.
+"$MMSIM" replay --move-at 64 --numa-scan 64 --sample 64 --series "$d/s.csv" "$d/move.trace" \
+	>"$d/sout" || { cat "$d/sout"; fail "replay --series"; }
+head -n 1 "$d/s.csv" | grep -q '^accesses,node0_pages,node1_pages,loads,stores,' ||
+	fail "--series: header '$(head -n 1 "$d/s.csv")'"
+[ "$(wc -l <"$d/s.csv")" = 7 ] || { cat "$d/s.csv"; fail "--series: want a header and 6 rows"; }
+cut -d, -f1 "$d/s.csv" | tail -n +2 | tr '\n' ' ' | grep -q '^0 64 128 192 256 320 $' ||
+	{ cat "$d/s.csv"; fail "--series: accesses column"; }
+last=$(tail -n 1 "$d/s.csv")
+[ "$(echo "$last" | cut -d, -f2)" = "$(val "$d/sout" replay.pages_node0)" ] &&
+	[ "$(echo "$last" | cut -d, -f3)" = "$(val "$d/sout" replay.pages_node1)" ] ||
+	{ cat "$d/sout"; echo "$last"; fail "--series: last row's pages differ from the replay's"; }
+"$MMSIM" report -o "$d/s.html" --sample 64 --move-at 64 --numa-scan 64 --series "$d/r.csv" \
+	"$d/move.trace" >/dev/null || fail "report --series"
+cmp -s "$d/s.csv" "$d/r.csv" || fail "report's --series differs from replay's"
+rc=0
+"$MMSIM" replay --sample 0 --series "$d/x.csv" "$d/move.trace" >/dev/null 2>"$d/err" || rc=$?
+[ "$rc" = 2 ] || fail "--sample 0: exit $rc, want 2"
+rc=0
+"$MMSIM" replay --series "$d/no/such/dir.csv" "$d/move.trace" >/dev/null 2>"$d/err" || rc=$?
+[ "$rc" = 1 ] && grep -q "no/such/dir.csv" "$d/err" || { cat "$d/err"; fail "--series to nowhere: exit $rc"; }
 echo "replay: ok"
