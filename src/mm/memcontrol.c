@@ -140,6 +140,14 @@ int mem_cgroup_make_room(struct mm_sys *s, struct hw_cpu *cpu, struct mem_cgroup
 	return r == OOM_NO_VICTIM ? -ENOSPC : 0;
 }
 
+/* page->memcg changes with atomic stores: reclaim's filter and
+ * memory.stat's walk peek at pages on the LRU without their lock, and a
+ * page may be uncharged (freed) or migrated meanwhile. */
+static void page_set_memcg(struct page *p, struct mem_cgroup *memcg)
+{
+	__atomic_store_n(&p->memcg, memcg, __ATOMIC_RELAXED);
+}
+
 int mem_cgroup_charge(struct mm_sys *s, struct hw_cpu *cpu, struct mem_cgroup *memcg,
 		      struct page *p)
 {
@@ -154,7 +162,7 @@ int mem_cgroup_charge(struct mm_sys *s, struct hw_cpu *cpu, struct mem_cgroup *m
 		if (err)
 			return err;
 	}
-	p->memcg = memcg;
+	page_set_memcg(p, memcg);
 	mem_cgroup_handle_over_high(s, cpu, memcg);
 	return 0;
 }
@@ -167,7 +175,7 @@ int mem_cgroup_try_charge_light(struct mem_cgroup *memcg, struct page *p)
 			    offsetof(struct mem_cgroup, max), offsetof(struct mem_cgroup, usage_peak),
 			    1ULL << p->order))
 		return -ENOMEM;
-	p->memcg = memcg;
+	page_set_memcg(p, memcg);
 	return 0;
 }
 
@@ -183,13 +191,13 @@ void mem_cgroup_uncharge(struct page *p)
 	if (!memcg)
 		return;
 	counter_sub(memcg, offsetof(struct mem_cgroup, usage), 1ULL << p->order);
-	p->memcg = NULL;
+	page_set_memcg(p, NULL);
 }
 
 void mem_cgroup_migrate(struct page *src, struct page *dst)
 {
-	dst->memcg = src->memcg;
-	src->memcg = NULL;
+	page_set_memcg(dst, src->memcg);
+	page_set_memcg(src, NULL);
 }
 
 uint64_t swap_alloc_slot_charged(struct mm_sys *s, struct page *p)

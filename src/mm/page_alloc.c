@@ -354,7 +354,7 @@ static void prep_new_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *p, 
 		 * pointer may be trying get_page_unless_zero() on it. */
 		__atomic_store_n(&q->refcount, 0, __ATOMIC_RELAXED);
 		q->mapcount = 0;
-		q->memcg = NULL;
+		__atomic_store_n(&q->memcg, NULL, __ATOMIC_RELAXED);	/* peeked at, as refcount */
 		list_init(&q->lru);
 	}
 	if (order) {
