@@ -158,6 +158,13 @@ static enum reclaim_verdict shrink_locked_page(struct mm_sys *s, const struct sc
 		return RECLAIM_ACTIVATE;	/* not counted: it goes unevictable */
 	if (page_test(p, PG_writeback))
 		return RECLAIM_KEEP;
+	/* An orphan: a read-ahead swap-cache page (no mapping of its own)
+	 * whose slot was freed while we held it isolated leaves the cache
+	 * dirty, belonging to nobody.  Freed if ours is the last reference,
+	 * as Linux's shrink_folio_list frees a folio with no mapping. */
+	if (!__atomic_load_n(&p->mapping, __ATOMIC_RELAXED) && !page_test(p, PG_swapcache) &&
+	    !folio_mapcount(p))
+		return page_count(p) == 1 ? RECLAIM_FREED : RECLAIM_KEEP;
 	if (!sc->ignore_references) {
 		enum reclaim_verdict v = check_references(p, &clean_only);
 		if (v != RECLAIM_FREED)

@@ -57,7 +57,10 @@ PROG
 # shellcheck disable=SC2046,SC2086
 "$CC" $SAN "$tmp/user.c" $(pkg-config --cflags --libs mmsim) -o "$tmp/user" ||
 	fail "the program does not build with pkg-config's flags"
-ldd "$tmp/user" | grep -q "libmmsim.so.[0-9]" || fail "not linked against the shared library"
+# (ldd's output kept first: grep -q closing the pipe early would make a
+# pipefail of ldd's SIGPIPE.)
+libs=$(ldd "$tmp/user")
+grep -q "libmmsim.so.[0-9]" <<<"$libs" || fail "not linked against the shared library: $libs"
 out=$(LD_LIBRARY_PATH=$libdir "$tmp/user") || fail "the program failed"
 case $out in
 "mmsim "*": 42") ;;
