@@ -100,12 +100,17 @@ void mapping_put(struct mm_sys *s, struct address_space *m)
 	if (__atomic_sub_fetch(&m->refcount, 1, __ATOMIC_ACQ_REL))
 		return;
 	/* Nobody maps it or holds it open, so no lookup can be running. */
+	struct release_ctx r = { s, m };
+	radix_tree_for_each(&m->pages, release_cached_page, &r);
+	/* Off the swaplist only now: a reclaim that held one of its pages
+	 * locked (kswapd's, say) may have put it there meanwhile
+	 * (shmem_writeout), and swapoff would find it freed.  Known gap: such
+	 * a writeout still races the release of the pages themselves; the
+	 * teardown should lock each page as Linux's truncation does. */
 	pthread_mutex_lock(&s->shmem_swaplist_lock);
 	if (!list_empty(&m->swaplist))
 		list_del(&m->swaplist);
 	pthread_mutex_unlock(&s->shmem_swaplist_lock);
-	struct release_ctx r = { s, m };
-	radix_tree_for_each(&m->pages, release_cached_page, &r);
 	radix_tree_destroy(&m->pages);
 	radix_tree_destroy(&m->shadows);
 	if (m->release)
