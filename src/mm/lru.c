@@ -288,7 +288,7 @@ static void inc_refs(struct page *p)
 /* Sets PG_active on a page waiting in some CPU's batch (Linux looks in
  * the local CPU's only, which is where the access that found it came
  * from): it joins the active list when the batch drains. */
-static bool activate_in_batch(struct mm_sys *s, struct page *p)
+static void activate_in_batch(struct mm_sys *s, struct page *p)
 {
 	bool found = false;
 	pthread_mutex_lock(&s->lru_add_lock);
@@ -298,26 +298,36 @@ static bool activate_in_batch(struct mm_sys *s, struct page *p)
 	if (found)
 		page_set(p, PG_active);
 	pthread_mutex_unlock(&s->lru_add_lock);
-	return found;
 }
 
-/* Linux's folio_activate: an inactive page on its list moves to the
- * active one, counted in pgactivate. */
-static void activate_page(struct mm_sys *s, struct page *p)
+/*
+ * An evictable page on its list re-filed: activated (Linux's
+ * folio_activate: an inactive page) or deactivated (lru_deactivate: with
+ * MGLRU any page, on the classic lists an active one), counted in
+ * pgactivate or pgdeactivate.  A page off the lists or unevictable is left
+ * alone.  Where it goes is lru_add_locked's to say: the active or
+ * inactive list, or the generation MGLRU gives such a page.
+ */
+static void refile_counted(struct mm_sys *s, struct page *p, bool activate)
 {
 	struct pglist_data *nd = &s->node[page_to_nid(s, p)];
-	bool moved = false;
 	spin_lock(&nd->lru_lock);
-	if (page_test(p, PG_lru) && !page_test(p, PG_unevictable) && !page_test(p, PG_active)) {
+	bool move = page_test(p, PG_lru) && !page_test(p, PG_unevictable) &&
+		    (activate ? !page_test(p, PG_active)
+			      : !lru_classic(s) || page_test(p, PG_active));
+	if (move) {
 		del_locked(nd, p);
-		page_set(p, PG_active);
+		if (activate)
+			page_set(p, PG_active);
+		else
+			make_inactive(p);
 		lru_add_locked(s, nd, p);
-		moved = true;
 	}
 	spin_unlock(&nd->lru_lock);
-	if (moved) {
-		count_vm_events(s, MMSIM_VM_pgactivate, 1ULL << p->order);
-		count_memcg_page_events(s, p, MMSIM_VM_pgactivate, 1ULL << p->order);
+	if (move) {
+		enum mmsim_vmstat_event ev = activate ? MMSIM_VM_pgactivate : MMSIM_VM_pgdeactivate;
+		count_vm_events(s, ev, 1ULL << p->order);
+		count_memcg_page_events(s, p, ev, 1ULL << p->order);
 	}
 }
 
@@ -333,7 +343,7 @@ void mark_page_accessed(struct mm_sys *s, struct page *p)
 		page_set(head, PG_referenced);
 	} else if (!page_test(head, PG_unevictable) && !page_test(head, PG_active)) {
 		if (page_test(head, PG_lru))
-			activate_page(s, head);
+			refile_counted(s, head, true);
 		else
 			activate_in_batch(s, head);
 		page_clear(head, PG_referenced);
@@ -341,31 +351,9 @@ void mark_page_accessed(struct mm_sys *s, struct page *p)
 	}
 }
 
-/*
- * MADV_COLD's deactivation, as Linux 6.12 does it: with the
- * multi-generational LRU every evictable page on a list moves to the
- * oldest generation (here: the inactive list) and counts as deactivated;
- * on the classic lists only an active page does.  A page off the lists or
- * unevictable is left alone.
- */
 void lru_deactivate(struct mm_sys *s, struct page *p)
 {
-	struct pglist_data *nd = &s->node[page_to_nid(s, p)];
-	bool moved = false;
-
-	spin_lock(&nd->lru_lock);
-	if (page_test(p, PG_lru) && !page_test(p, PG_unevictable) &&
-	    (!lru_classic(s) || page_test(p, PG_active))) {
-		del_locked(nd, p);
-		make_inactive(p);
-		lru_add_locked(s, nd, p);
-		moved = true;
-	}
-	spin_unlock(&nd->lru_lock);
-	if (moved) {
-		count_vm_events(s, MMSIM_VM_pgdeactivate, 1ULL << p->order);
-		count_memcg_page_events(s, p, MMSIM_VM_pgdeactivate, 1ULL << p->order);
-	}
+	refile_counted(s, p, false);
 }
 
 /*

@@ -408,9 +408,9 @@ static void shrink_active_list(struct mm_sys *s, struct scan_control *sc, unsign
  * shifted down by the priority.  In Linux's order: no swap, the file
  * lists only; priority 0 (the last try), both kinds alike; the file pages
  * and free pages together below the high watermark in the machine's
- * reclaim (file_is_tiny), the anonymous lists only, if there is something to scan there; enough
- * inactive file pages that the file lists need no deactivation
- * (cache_trim_mode), the file lists only.  Otherwise swappiness shares
+ * reclaim (file_is_tiny), the anonymous lists only, if there is something
+ * to scan there; enough inactive file pages that the file lists need no
+ * deactivation (cache_trim_mode), the file lists only.  Otherwise swappiness shares
  * the pass out, anonymous swappiness / 200, file (200 - swappiness) / 200,
  * rounded up.
  */
@@ -424,8 +424,8 @@ static void get_scan_count(struct mm_sys *s, const struct scan_control *sc, unsi
 		anon_share = 0;
 	else if (!priority)
 		anon_share = 100;
-	else if (!sc->target && (int64_t)file + node_pages_above(s, nid, WMARK_HIGH) <= 0 && anon >> priority &&
-		 !inactive_is_low(s, nid, LRU_INACTIVE_ANON))
+	else if (!sc->target && (int64_t)file + node_pages_above(s, nid, WMARK_HIGH) <= 0 &&
+		 anon >> priority && !inactive_is_low(s, nid, LRU_INACTIVE_ANON))
 		anon_share = 200;
 	else if (lru_size(s, nid, LRU_INACTIVE_FILE) >> priority &&
 		 !inactive_is_low(s, nid, LRU_INACTIVE_FILE))
