@@ -693,39 +693,65 @@ void unmap_mapping_range(struct mm_sys *s, struct hw_cpu *cpu, struct address_sp
 	pthread_mutex_unlock(&m->i_mmap_lock);
 }
 
+/* Takes page p (referenced, found in m's slot) out of m, unless someone
+ * else took or replaced it while we waited for its lock. */
+static void truncate_page(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m,
+			  struct page *p)
+{
+	lock_page(p);
+	wait_on_page_writeback(p);
+	/* A fault may have mapped it after the first unmap: the page lock
+	 * keeps new ones out now (faults map locked pages). */
+	if (folio_mapcount(p))
+		unmap_mapping_range(s, cpu, m, p->index, p->index + 1);
+	pthread_mutex_lock(&m->lock);
+	bool ours = p->mapping == (uintptr_t)m && radix_tree_lookup(&m->pages, p->index) == p;
+	if (ours)
+		delete_from_page_cache_locked(s, m, p);
+	pthread_mutex_unlock(&m->lock);
+	if (ours) {
+		if (page_test(p, PG_private))
+			discard_buffers(s, p);
+		put_page(s, p);		/* the slot's reference */
+	}
+	unlock_page(p);
+	put_page(s, p);
+}
+
+/*
+ * One slot at a time, from the lowest, with no list to allocate: each
+ * page is locked before it goes (a reclaim or a migration holding it
+ * finishes first, and whatever it left in the slot - a swap value, the
+ * new page - is met on the next look), so the loop ends when the range
+ * is empty.  Shared memory's swap values are freed on the way.
+ */
 void truncate_inode_pages(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m,
 			  uint64_t from)
 {
 	unmap_mapping_range(s, cpu, m, from, UINT64_MAX);
-	if (!mapping_is_file(m))
-		shmem_truncate_swap(s, m, from);
-	struct dirty_scan d = { NULL, 0, 0, from, UINT64_MAX, 0 };
 	pthread_mutex_lock(&m->lock);
 	shadows_truncate(m, from);
-	radix_tree_for_each(&m->pages, collect_page, &d);
 	pthread_mutex_unlock(&m->lock);
-	for (unsigned i = 0; i < d.n; i++) {
-		struct page *p = d.v[i];
-		lock_page(p);
-		wait_on_page_writeback(p);
-		/* A fault may have mapped it after the first unmap: the page
-		 * lock keeps new ones out now (faults map locked pages). */
-		if (folio_mapcount(p))
-			unmap_mapping_range(s, cpu, m, p->index, p->index + 1);
+	uint64_t idx = from;
+	for (;;) {
 		pthread_mutex_lock(&m->lock);
-		bool ours = p->mapping == (uintptr_t)m && radix_tree_lookup(&m->pages, p->index) == p;
-		if (ours)
-			delete_from_page_cache_locked(s, m, p);
-		pthread_mutex_unlock(&m->lock);
-		if (ours) {
-			if (page_test(p, PG_private))
-				discard_buffers(s, p);
-			put_page(s, p);		/* the slot's reference */
+		void *item = radix_tree_next(&m->pages, idx, &idx);
+		if (!item) {
+			pthread_mutex_unlock(&m->lock);
+			return;
 		}
-		unlock_page(p);
-		put_page(s, p);
+		if (radix_is_swap(item)) {
+			radix_tree_delete(&m->pages, idx);
+			pthread_mutex_unlock(&m->lock);
+			free_swap_shmem(s, radix_swap_slot(item));
+			continue;
+		}
+		struct page *p = item;
+		VM_BUG_ON_PAGE(p->mapping != (uintptr_t)m || p->index != idx, p);
+		get_page(p);
+		pthread_mutex_unlock(&m->lock);
+		truncate_page(s, cpu, m, p);
 	}
-	free(d.v);
 }
 
 /* ---- migration of page-cache pages ------------------------------------------------- */

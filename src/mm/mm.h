@@ -1114,8 +1114,6 @@ bool shmem_page_swapped(struct address_space *m, uint64_t idx);
 /* swapoff's shmem_unuse: every swap value of every shmem object is read
  * back into its object.  0 or -errno. */
 int shmem_unuse(struct mm_sys *s, struct hw_cpu *cpu);
-/* Truncation of shmem object m from page from: its swap values go too. */
-void shmem_truncate_swap(struct mm_sys *s, struct address_space *m, uint64_t from);
 /* A page that lost its last mapping (munmap, exit, MADV_DONTNEED: the
  * gather's frees) leaves the swap cache when no swap entry names its slot
  * and its lock is free (Linux's free_swap_cache). */
@@ -1706,9 +1704,12 @@ struct address_space *shmem_file_create(struct mm_sys *s, void *host, uint64_t i
 struct address_space *mapping_create(struct mm_sys *s, const struct address_space_operations *ops,
 				     void *host, uint64_t i_size);
 void mapping_get(struct address_space *m);
-/* Drops a reference; the last one empties the cache (dirty pages are
- * dropped: write them first) and frees it. */
+/* Drops a reference; the last one empties the cache as truncation does
+ * (dirty pages are dropped: write them first) and frees it. */
 void mapping_put(struct mm_sys *s, struct address_space *m);
+/* Frees m as it is, its items left to their owner (mapping_put's end; the
+ * swap cache, whose pages swapoff has taken out). */
+void mapping_destroy(struct mm_sys *s, struct address_space *m);
 /* vma starts using vma->vm_file: a reference, and a place in its rmap. */
 void shmem_link_vma(struct vm_area_struct *vma);
 void shmem_unlink_vma(struct vm_area_struct *vma);

@@ -332,6 +332,39 @@ void radix_tree_for_each(const struct radix_tree_root *r,
 		walk(r->rnode, 0, fn, arg);
 }
 
+static void *next_from(const struct radix_tree_node *n, uint64_t base, uint64_t start,
+		       uint64_t *index)
+{
+	unsigned first = 0;
+	if (start > base) {
+		uint64_t off = (start - base) >> n->shift;
+		if (off >= RADIX_SLOTS)
+			return NULL;
+		first = (unsigned)off;
+	}
+	for (unsigned i = first; i < RADIX_SLOTS; i++) {
+		void *p = n->slots[i];
+		if (!p)
+			continue;
+		uint64_t idx = base | ((uint64_t)i << n->shift);
+		if (!n->shift) {
+			*index = idx;
+			return p;
+		}
+		/* Only the first child can start below start; it returns NULL
+		 * when nothing in it is at or above start. */
+		void *item = next_from(p, idx, start, index);
+		if (item)
+			return item;
+	}
+	return NULL;
+}
+
+void *radix_tree_next(const struct radix_tree_root *r, uint64_t start, uint64_t *index)
+{
+	return r->rnode ? next_from(r->rnode, 0, start, index) : NULL;
+}
+
 static void destroy(struct radix_tree_node *n)
 {
 	if (n->shift)

@@ -64,6 +64,11 @@ void *radix_tree_delete(struct radix_tree_root *r, uint64_t index);
 void radix_tree_for_each(const struct radix_tree_root *r,
 			 void (*fn)(void *arg, uint64_t index, void *item), void *arg);
 
+/* Owner's lock held.  The item with the lowest index at or above start, its
+ * index in *index; NULL when there is none.  A loop that empties part of a
+ * tree one item at a time, dropping the lock between, uses it. */
+void *radix_tree_next(const struct radix_tree_root *r, uint64_t start, uint64_t *index);
+
 /* Owner's lock held.  Set or clear tag on the item at index (which must
  * exist); return the item, or NULL when the slot is empty. */
 void *radix_tree_tag_set(struct radix_tree_root *r, uint64_t index, unsigned tag);

@@ -73,40 +73,8 @@ void mapping_get(struct address_space *m)
 	__atomic_add_fetch(&m->refcount, 1, __ATOMIC_RELAXED);
 }
 
-struct release_ctx {
-	struct mm_sys *s;
-	struct address_space *m;
-};
-
-static void release_cached_page(void *arg, uint64_t index, void *item)
+void mapping_destroy(struct mm_sys *s, struct address_space *m)
 {
-	struct release_ctx *r = arg;
-	struct page *p = item;
-	(void)index;
-	if (radix_is_swap(item)) {
-		free_swap_shmem(r->s, radix_swap_slot(item));
-		return;
-	}
-	page_cache_count(r->s, r->m, p, -1);
-	if (page_test(p, PG_private))
-		discard_buffers(r->s, p);
-	page_clear(p, PG_dirty);
-	p->mapping = 0;
-	put_page(r->s, p);
-}
-
-void mapping_put(struct mm_sys *s, struct address_space *m)
-{
-	if (__atomic_sub_fetch(&m->refcount, 1, __ATOMIC_ACQ_REL))
-		return;
-	/* Nobody maps it or holds it open, so no lookup can be running. */
-	struct release_ctx r = { s, m };
-	radix_tree_for_each(&m->pages, release_cached_page, &r);
-	/* Off the swaplist only now: a reclaim that held one of its pages
-	 * locked (kswapd's, say) may have put it there meanwhile
-	 * (shmem_writeout), and swapoff would find it freed.  Known gap: such
-	 * a writeout still races the release of the pages themselves; the
-	 * teardown should lock each page as Linux's truncation does. */
 	pthread_mutex_lock(&s->shmem_swaplist_lock);
 	if (!list_empty(&m->swaplist))
 		list_del(&m->swaplist);
@@ -119,6 +87,19 @@ void mapping_put(struct mm_sys *s, struct address_space *m)
 	pthread_mutex_destroy(&m->lock);
 	pthread_mutex_destroy(&m->i_mmap_lock);
 	free(m);
+}
+
+void mapping_put(struct mm_sys *s, struct address_space *m)
+{
+	if (__atomic_sub_fetch(&m->refcount, 1, __ATOMIC_ACQ_REL))
+		return;
+	/* Nobody maps it or holds it open, so no lookup can start; but a
+	 * reclaim or a migration may hold one of its pages locked, and reads
+	 * the object through it.  Truncation locks each page before it goes,
+	 * so they finish first (a writeout leaves a swap value, freed next,
+	 * and puts the object on the swaplist: it leaves it only now). */
+	truncate_inode_pages(s, NULL, m, 0);
+	mapping_destroy(s, m);
 }
 
 void shmem_link_vma(struct vm_area_struct *vma)
@@ -236,22 +217,6 @@ static void collect_swap_value(void *arg, uint64_t index, void *item)
 	}
 	v->idx[v->n] = index;
 	v->slot[v->n++] = radix_swap_slot(item);
-}
-
-void shmem_truncate_swap(struct mm_sys *s, struct address_space *m, uint64_t from)
-{
-	struct swap_values v = { .from = from };
-	pthread_mutex_lock(&m->lock);
-	radix_tree_for_each(&m->pages, collect_swap_value, &v);
-	for (size_t i = 0; i < v.n; i++)
-		radix_tree_delete(&m->pages, v.idx[i]);
-	pthread_mutex_unlock(&m->lock);
-	for (size_t i = 0; i < v.n; i++)
-		free_swap_shmem(s, v.slot[i]);
-	/* Out of memory for the list: the values left are freed with the
-	 * object (mapping_put). */
-	free(v.idx);
-	free(v.slot);
 }
 
 bool shmem_page_swapped(struct address_space *m, uint64_t idx)

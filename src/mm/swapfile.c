@@ -75,7 +75,7 @@ int swap_on(struct mm_sys *s, uint64_t slots, const struct swap_ops *ops, void *
 		free(si->zeromap);
 		free(si->swap_cgroup);
 		if (si->cache)
-			mapping_put(s, si->cache);
+			mapping_destroy(s, si->cache);
 		free(si);
 		return -ENOMEM;
 	}
@@ -360,6 +360,8 @@ int swap_off(struct mm_sys *s, struct hw_cpu *cpu, struct mm_struct **mms, unsig
 		spin_unlock(&si->lock);
 		return err;
 	}
+	uint64_t idx;
+	VM_BUG_ON(radix_tree_next(&si->cache->pages, 0, &idx));
 	swap_area_free(s, si);
 	return 0;
 }
@@ -369,7 +371,10 @@ static void swap_area_free(struct mm_sys *s, struct swap_info *si)
 	__atomic_store_n(&s->swap, NULL, __ATOMIC_RELEASE);
 	if (si->ops->release)
 		si->ops->release(si->arg);
-	mapping_put(s, si->cache);
+	/* Its pages are keyed by slot, not by index: no truncation.  Empty
+	 * after a swapoff; at a failed teardown the machine's memory goes
+	 * whole. */
+	mapping_destroy(s, si->cache);
 	free(si->swap_map);
 	free(si->zeromap);
 	free(si->swap_cgroup);

@@ -48,6 +48,11 @@ static void test_basic(void)
 	ok(radix_tree_lookup(&r, 1ULL << 40) == item(1ULL << 40, 0), "the far one found");
 	is(radix_tree_insert(&r, UINT64_MAX, item(7, 7)), 0, "insert at the top index");
 	ok(radix_tree_lookup(&r, UINT64_MAX) == item(7, 7), "top index found");
+	uint64_t at = 0;
+	ok(radix_tree_next(&r, 6, &at) == item(1ULL << 40, 0) && at == 1ULL << 40,
+	   "next from 6: the far one");
+	ok(radix_tree_next(&r, (1ULL << 40) + 1, &at) == item(7, 7) && at == UINT64_MAX,
+	   "next past it: the top index");
 	ok(radix_tree_replace(&r, 5, item(5, 2)) == item(5, 0), "replace returns the old item");
 	ok(radix_tree_lookup(&r, 5) == item(5, 2), "and the new one is there");
 	ok(!radix_tree_replace(&r, 6, item(6, 0)) && !radix_tree_lookup(&r, 6),
@@ -125,6 +130,23 @@ static void test_random(void)
 	struct visit v = { 0, 0, 0, 1 };
 	radix_tree_for_each(&r, count_item, &v);
 	ok(v.n == n && v.sum == sum && v.ordered, "for_each visits each item once, in order");
+	/* next from every start agrees with a scan of the reference array,
+	 * and from the end of one item walks to the following one. */
+	unsigned next_bad = 0;
+	for (uint64_t start = 0; start <= N; start++) {
+		uint64_t want = start, got = ~0ULL;
+		while (want < N && !ref[want])
+			want++;
+		void *p = radix_tree_next(&r, start, &got);
+		if (want == N ? p != NULL : p != ref[want] || got != want)
+			next_bad++;
+	}
+	is(next_bad, 0, "next from each start finds the lowest item at or above it");
+	uint64_t walked = 0, at = 0, idx;
+	for (void *p; (p = radix_tree_next(&r, at, &idx)); at = idx + 1)
+		walked++;
+	is(walked, n, "next walks every item once");
+	ok(radix_tree_next(&r, UINT64_MAX, &idx) == NULL, "nothing at the top of the index space");
 	for (uint64_t i = 0; i < N; i++)
 		radix_tree_delete(&r, i);
 	ok(!r.rnode, "deleting everything frees every node");

@@ -13,6 +13,7 @@
  * Machine: 2 nodes, 2 CPUs, 64 MiB per node.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -376,6 +377,58 @@ static void test_shmem(void)
 	mmsim_destroy(m);
 }
 
+/*
+ * The last reference to a shared-memory object goes (munmap) while a
+ * reclaim holds one of its pages locked and is about to write it out:
+ * the teardown must wait for the page, as Linux's truncation does, and
+ * the writeout must find the object still there.  Here the test is the
+ * reclaim: it holds the page (referenced and locked, as isolation leaves
+ * it), waits until the munmap sleeps on it, and writes it out.
+ */
+struct teardown {
+	struct mmsim_task *t;
+	uint64_t a;
+	int ret;
+};
+
+static void *munmap_main(void *arg)
+{
+	struct teardown *d = arg;
+	d->ret = mmsim_sys_munmap(d->t, d->a, N * P);
+	return NULL;
+}
+
+static void test_shmem_teardown_race(void)
+{
+	printf("# the last unmap of shared memory waits for a reclaim holding one of its pages\n");
+	struct mmsim *m = machine();
+	struct mm_sys *s = &m->mm;
+	struct mmsim_task *t = task_on(m, 0);
+	is(mmsim_swapon(m, 1ULL << 20, NULL), 0, "swapon");
+	uint64_t a = (uint64_t)mmsim_sys_mmap(t, 0, N * P, RW, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	fill(t, a, 5);
+	struct page *p = page_at(t, a + 3 * P);
+	get_page(p);
+	lock_page(p);
+	struct teardown d = { t, a, -1 };
+	pthread_t th;
+	pthread_create(&th, NULL, munmap_main, &d);
+	ok(wait_for_sleeper(p), "the teardown sleeps on the locked page");
+	ok(p->mapping != 0, "the page is still in its object");
+	is(shmem_writeout(s, p), 0, "writeout: the page goes to the swap cache");
+	ok(page_test(p, PG_swapcache) && !p->mapping, "in the swap cache, out of the object");
+	unlock_page(p);
+	pthread_join(th, NULL);
+	is(d.ret, 0, "munmap done once the page was released");
+	is(slots_used(m), 0, "the object's swap value is freed with it");
+	ok(!page_test(p, PG_swapcache), "and the slot's page left the swap cache (free_swap_and_cache)");
+	is(page_count(p), 1, "only the reclaim's reference is left");
+	put_page(s, p);
+	is(mmsim_debug_check(m), 0, "audit clean");
+	is(mmsim_swapoff(m), 0, "swapoff");
+	mmsim_destroy(m);
+}
+
 static void test_pressure(void)
 {
 	printf("# memory pressure: a fault that finds no free page reclaims\n");
@@ -429,6 +482,7 @@ int main(void)
 	test_no_swap();
 	test_full_area();
 	test_shmem();
+	test_shmem_teardown_race();
 	test_pressure();
 	return done_testing();
 }
