@@ -69,10 +69,11 @@ int mmsim_cgroup_create(struct mmsim *m, const char *name, struct mmsim_cgroup *
 	snprintf(cg->name, sizeof cg->name, "%s", name);
 	mem_cgroup_init(&cg->memcg, parent ? &parent->memcg : NULL);
 	pthread_mutex_lock(&m->lock);
-	if (parent && has_procs(m, parent)) {
+	int err = parent && has_procs(m, parent) ? -EBUSY : mem_cgroup_online(&m->mm, &cg->memcg);
+	if (err) {
 		pthread_mutex_unlock(&m->lock);
 		free(cg);
-		return -EBUSY;
+		return err;
 	}
 	cg->next = m->cgroups;
 	m->cgroups = cg;
@@ -81,11 +82,17 @@ int mmsim_cgroup_create(struct mmsim *m, const char *name, struct mmsim_cgroup *
 	return 0;
 }
 
+struct mem_cgroup *cgroup_memcg(struct mmsim_cgroup *cg)
+{
+	return &cg->memcg;
+}
+
 void cgroups_destroy(struct mmsim *m)
 {
 	while (m->cgroups) {
 		struct mmsim_cgroup *cg = m->cgroups;
 		m->cgroups = cg->next;
+		mem_cgroup_free(&cg->memcg);
 		free(cg);
 	}
 }

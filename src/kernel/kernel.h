@@ -82,6 +82,8 @@ const char *vfs_mapping_name(struct mmsim *m, const struct address_space *mp);
  * lowered): its victim is reaped at once. */
 enum oom_result oom_kill_memcg(struct mmsim *m, struct hw_cpu *cpu, struct mem_cgroup *memcg);
 
+/* cgroup.c: a cgroup's memory controller (for the library's own tests). */
+struct mem_cgroup *cgroup_memcg(struct mmsim_cgroup *cg);
 /* cgroup.c: the cgroups go last, after every page that was charged. */
 void cgroups_destroy(struct mmsim *m);
 

@@ -143,16 +143,15 @@ static unsigned check_free_lists(struct mm_sys *s, struct pglist_data *nd, uint6
 	return bad;
 }
 
-/* Every page on an LRU list has PG_lru, is a head, is on its node and on
- * the right list; the counts agree.  *listed: the pages listed. */
 /* MGLRU's lists (mm.h, struct lru_gen): each page on them is on its
- * node, of its list's kind, evictable, not PG_active (a listed page's
- * activity is its generation), with a generation in its flags;
- * the counts per generation are the pages whose flags say so; the
+ * lruvec's node and memcg, of its list's kind, evictable, not PG_active (a
+ * listed page's activity is its generation), with a generation in its
+ * flags; the counts per generation are the pages whose flags say so; the
  * sequence numbers keep two to four generations of each kind. */
-static unsigned check_lru_gens(struct mm_sys *s, struct pglist_data *nd, uint64_t *listed)
+static unsigned check_lru_gens(struct mm_sys *s, struct lruvec *lv, uint64_t *listed)
 {
-	struct lru_gen *g = &nd->lrugen;
+	struct pglist_data *nd = lv->pgdat;
+	struct lru_gen *g = &lv->lrugen;
 	int64_t seen[MAX_NR_GENS][2] = { { 0 } };
 	unsigned bad = 0;
 	for (int gen = 0; gen < MAX_NR_GENS; gen++)
@@ -164,7 +163,7 @@ static unsigned check_lru_gens(struct mm_sys *s, struct pglist_data *nd, uint64_
 				struct page *p = list_entry(e, struct page, lru);
 				int pg = (int)((p->flags & LRU_GEN_MASK) >> LRU_GEN_SHIFT) - 1;
 				if (!page_test(p, PG_lru) || page_test(p, PG_tail) ||
-				    page_to_nid(s, p) != nd->id || pg < 0 || pg >= MAX_NR_GENS ||
+				    page_lruvec(s, p) != lv || pg < 0 || pg >= MAX_NR_GENS ||
 				    !page_test(p, PG_swapbacked) != type ||
 				    page_test(p, PG_unevictable) || page_test(p, PG_active)) {
 					REPORT(bad, p, "generation %d/%d holds a page that does not belong there",
@@ -175,41 +174,59 @@ static unsigned check_lru_gens(struct mm_sys *s, struct pglist_data *nd, uint64_
 			}
 			*listed += len;
 		}
+	unsigned id = lv->memcg ? lv->memcg->id : 0;
 	for (int gen = 0; gen < MAX_NR_GENS; gen++)
 		for (int type = 0; type < 2; type++)
 			if (seen[gen][type] != g->nr_pages[gen][type])
-				REPORT_ALL(bad, "node %u generation %d/%d: %lld pages, counted %lld",
-					   nd->id, gen, type, (long long)seen[gen][type],
+				REPORT_ALL(bad, "node %u memcg %u generation %d/%d: %lld pages, counted %lld",
+					   nd->id, id, gen, type, (long long)seen[gen][type],
 					   (long long)g->nr_pages[gen][type]);
 	for (int type = 0; type < 2; type++) {
 		uint64_t n = g->max_seq - g->min_seq[type] + 1;
 		if (n < MIN_NR_GENS || n > MAX_NR_GENS)
-			REPORT_ALL(bad, "node %u: %llu generations of kind %d", nd->id,
+			REPORT_ALL(bad, "node %u memcg %u: %llu generations of kind %d", nd->id, id,
 				   (unsigned long long)n, type);
 	}
 	return bad;
 }
 
+/* Every page on an LRU list has PG_lru, is a head, is on the lruvec of its
+ * memcg and node and on the right list; each lruvec's counts agree, and
+ * the node's totals are their sums.  *listed: the pages listed. */
 static unsigned check_lru_lists(struct mm_sys *s, struct pglist_data *nd, uint64_t *listed)
 {
 	unsigned bad = 0;
-	for (unsigned l = 0; l < NR_LRU_LISTS; l++) {
-		uint64_t len = 0, pages = 0;
-		struct list_head *h = &nd->lru[l];
-		for (struct list_head *e = h->next; e != h && len <= nd->nr_pages; e = e->next, len++) {
-			struct page *p = list_entry(e, struct page, lru);
-			if (!page_test(p, PG_lru) || page_test(p, PG_tail) ||
-			    page_to_nid(s, p) != nd->id || page_lru_now(p) != l)
-				REPORT(bad, p, "LRU list %u holds a page that does not belong there", l);
-			else
-				pages += 1ULL << p->order;
+	uint64_t total[NR_LRU_LISTS] = { 0 };
+	struct lruvec *root = &nd->lruvec;
+	for (struct lruvec *lv = root; lv; lv = lruvec_iter(s, root, lv)) {
+		unsigned id = lv->memcg ? lv->memcg->id : 0;
+		for (unsigned l = 0; l < NR_LRU_LISTS; l++) {
+			uint64_t len = 0, pages = 0;
+			struct list_head *h = &lv->lists[l];
+			for (struct list_head *e = h->next; e != h && len <= nd->nr_pages;
+			     e = e->next, len++) {
+				struct page *p = list_entry(e, struct page, lru);
+				if (!page_test(p, PG_lru) || page_test(p, PG_tail) ||
+				    page_lruvec(s, p) != lv || page_lru_now(p) != l)
+					REPORT(bad, p, "LRU list %u holds a page that does not belong there",
+					       l);
+				else
+					pages += 1ULL << p->order;
+			}
+			if (pages != lv->nr_lru[l])
+				REPORT_ALL(bad, "node %u memcg %u LRU %u: %llu pages listed, nr_lru %llu",
+					   nd->id, id, l, (unsigned long long)pages,
+					   (unsigned long long)lv->nr_lru[l]);
+			total[l] += lv->nr_lru[l];
+			*listed += len;
 		}
-		if (pages != nd->nr_lru[l])
-			REPORT_ALL(bad, "node %u LRU %u: %llu pages listed, nr_lru %llu",
-			       nd->id, l, (unsigned long long)pages, (unsigned long long)nd->nr_lru[l]);
-		*listed += len;
+		bad += check_lru_gens(s, lv, listed);
 	}
-	return bad + check_lru_gens(s, nd, listed);
+	for (unsigned l = 0; l < NR_LRU_LISTS; l++)
+		if (total[l] != nd->nr_lru[l])
+			REPORT_ALL(bad, "node %u LRU %u: %llu pages in its lruvecs, nr_lru %llu", nd->id,
+				   l, (unsigned long long)total[l], (unsigned long long)nd->nr_lru[l]);
+	return bad;
 }
 
 /* ---- the swap area ------------------------------------------------------------ */

@@ -292,11 +292,11 @@ static struct page *add_new_page(struct mm_sys *s, struct hw_cpu *cpu, struct ad
 	return p;
 }
 
-int remove_mapping(struct mm_sys *s, struct page *p)
+int remove_mapping(struct mm_sys *s, struct page *p, struct mem_cgroup *target)
 {
 	VM_BUG_ON_PAGE(!page_locked(p), p);
 	if (page_test(p, PG_swapcache))
-		return swap_cache_remove_frozen(s, p);	/* leaves the shadow */
+		return swap_cache_remove_frozen(s, p, target);	/* leaves the shadow */
 	struct address_space *m = page_file_mapping(p);
 	if (!m)
 		return 0;
@@ -310,7 +310,7 @@ int remove_mapping(struct mm_sys *s, struct page *p)
 	}
 	delete_from_page_cache_locked(s, m, p);
 	if (mapping_is_file(m))
-		shadow_store(m, p->index, workingset_eviction(s, p));
+		shadow_store(m, p->index, workingset_eviction(s, p, target));
 	page_ref_unfreeze(p, 1);
 	pthread_mutex_unlock(&m->lock);
 	return 1;

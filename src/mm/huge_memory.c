@@ -249,6 +249,10 @@ static void split_one(struct page *head, struct page *p, unsigned i, uint32_t in
 	__atomic_store_n(&p->private, 0, __ATOMIC_RELAXED);
 	p->index = head->index + i;
 	list_init(&p->lru);
+	/* The charge of 512 pages is now one on each piece (Linux's
+	 * split_page_memcg): each is freed, and uncharged, on its own. */
+	__atomic_store_n(&p->memcg, __atomic_load_n(&head->memcg, __ATOMIC_RELAXED),
+			 __ATOMIC_RELAXED);
 }
 
 int split_isolated_huge_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *head,

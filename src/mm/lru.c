@@ -1,5 +1,6 @@
 /*
- * lru.c - the per-node LRU lists and the per-CPU batches that feed them.
+ * lru.c - the LRU lists of each memcg on each node (lruvecs) and the
+ * per-CPU batches that feed them.
  *
  * A page that is faulted in is not put on its LRU at once: it waits, with a
  * reference held, in its CPU's batch of up to LRU_BATCH pages, which is
@@ -7,8 +8,9 @@
  * migration first drains every CPU's batch (lru_add_drain_all, Linux's
  * migrate_prep): a page still in a batch cannot be isolated.
  *
- * Lists: inactive/active x anon/file, and unevictable for mlocked pages.
- * PG_lru is set exactly while a page is on one of its node's lists; both
+ * Lists: inactive/active x anon/file, and unevictable for mlocked pages,
+ * in the lruvec of the page's memcg on its node (mm.h, struct lruvec).
+ * PG_lru is set exactly while a page is on one of those lists; both
  * change only under the node's lru_lock.  PG_unevictable says a page is on
  * (or, isolated, was last on) the unevictable list: it changes only when a
  * page joins a list, which is where Linux counts a page culled (it joins
@@ -17,6 +19,37 @@
 #include "mm.h"
 
 #include <errno.h>
+
+void lruvec_init(struct lruvec *lv, struct pglist_data *nd, struct mem_cgroup *memcg)
+{
+	for (unsigned l = 0; l < NR_LRU_LISTS; l++) {
+		list_init(&lv->lists[l]);
+		lv->nr_lru[l] = 0;
+	}
+	lru_gen_init(&lv->lrugen);
+	lv->nonresident_age = 0;
+	lv->pgdat = nd;
+	lv->memcg = memcg;
+	lv->iter_pos = NULL;
+}
+
+struct lruvec *mem_cgroup_lruvec(struct mm_sys *s, struct mem_cgroup *memcg, unsigned nid)
+{
+	return memcg ? &memcg->lruvec[nid] : &s->node[nid].lruvec;
+}
+
+struct lruvec *page_lruvec(struct mm_sys *s, const struct page *p)
+{
+	return mem_cgroup_lruvec(s, __atomic_load_n(&p->memcg, __ATOMIC_RELAXED),
+				 page_to_nid(s, p));
+}
+
+/* A classic list's size changes in its lruvec and in its node's total. */
+static void count_lru(struct pglist_data *nd, struct lruvec *lv, enum lru_list l, int64_t nr)
+{
+	__atomic_add_fetch(&lv->nr_lru[l], (uint64_t)nr, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&nd->nr_lru[l], (uint64_t)nr, __ATOMIC_RELAXED);
+}
 
 /* The list a page joins now: evictability is PG_mlocked's alone. */
 static enum lru_list page_lru(const struct page *p)
@@ -42,12 +75,14 @@ void lru_add_locked(struct mm_sys *s, struct pglist_data *nd, struct page *p)
 		page_clear(p, PG_unevictable);
 		count_vm_events(s, MMSIM_VM_unevictable_pgs_rescued, nr);
 	}
+	struct lruvec *lv = page_lruvec(s, p);
+	VM_BUG_ON_PAGE(lv->pgdat != nd, p);
 	if (l != LRU_UNEVICTABLE && !lru_classic(s)) {
-		lru_gen_add(nd, p, false);
+		lru_gen_add(lv, p, false);
 	} else {
-		list_add(&p->lru, &nd->lru[l]);
+		list_add(&p->lru, &lv->lists[l]);
 		/* Pages, as Linux's NR_LRU counts (lru_size() peeks). */
-		__atomic_add_fetch(&nd->nr_lru[l], 1ULL << p->order, __ATOMIC_RELAXED);
+		count_lru(nd, lv, l, (int64_t)nr);
 	}
 	page_set(p, PG_lru);
 }
@@ -55,18 +90,18 @@ void lru_add_locked(struct mm_sys *s, struct pglist_data *nd, struct page *p)
 /* Off its list; reclaiming: for reclaim (MGLRU keeps no trace of the
  * generation), otherwise a page of the two youngest generations leaves
  * with PG_active. */
-static void del_locked_for(struct pglist_data *nd, struct page *p, bool reclaiming)
+static void del_locked_for(struct lruvec *lv, struct page *p, bool reclaiming)
 {
-	if (!lru_gen_del(nd, p, reclaiming)) {
+	if (!lru_gen_del(lv, p, reclaiming)) {
 		list_del(&p->lru);
-		__atomic_sub_fetch(&nd->nr_lru[page_lru_now(p)], 1ULL << p->order, __ATOMIC_RELAXED);
+		count_lru(lv->pgdat, lv, page_lru_now(p), -(int64_t)(1ULL << p->order));
 	}
 	page_clear(p, PG_lru);
 }
 
-static void del_locked(struct pglist_data *nd, struct page *p)
+static void del_locked(struct mm_sys *s, struct page *p)
 {
-	del_locked_for(nd, p, false);
+	del_locked_for(page_lruvec(s, p), p, false);
 }
 
 /* Linux's pagemap:mm_lru_insertion, for a page that joins a list (not
@@ -158,38 +193,33 @@ int isolate_lru_page(struct mm_sys *s, struct page *p)
 	spin_lock(&nd->lru_lock);
 	if (page_test(p, PG_lru)) {
 		get_page(p);
-		del_locked(nd, p);
+		del_locked(s, p);
 		ret = 0;
 	}
 	spin_unlock(&nd->lru_lock);
 	return ret;
 }
 
-unsigned isolate_lru_tail(struct mm_sys *s, unsigned nid, enum lru_list l, unsigned nr,
-			  struct list_head *dst, bool (*filter)(void *arg, const struct page *p),
-			  void *arg)
+unsigned isolate_lru_tail(struct mm_sys *s, struct lruvec *lv, enum lru_list l, unsigned nr,
+			  struct list_head *dst)
 {
-	struct pglist_data *nd = &s->node[nid];
-	struct list_head *h = &nd->lru[l];
+	(void)s;
+	struct pglist_data *nd = lv->pgdat;
+	struct list_head *h = &lv->lists[l];
 	unsigned n = 0;
 	spin_lock(&nd->lru_lock);
 	struct list_head *pos = h->prev;
 	/* A page whose last reference is going (count 0) is left to its
-	 * freer, moved out of the way; each page is looked at once at most.
-	 * Pages the filter refuses keep their place: the walk steps over. */
-	for (uint64_t budget = nd->nr_lru[l]; n < nr && budget && pos != h; budget--) {
+	 * freer, moved out of the way; each page is looked at once at most. */
+	for (uint64_t budget = lv->nr_lru[l]; n < nr && budget && pos != h; budget--) {
 		struct page *p = list_entry(pos, struct page, lru);
-		if (filter && !filter(arg, p)) {
-			pos = pos->prev;
-			continue;
-		}
 		pos = pos->prev;
 		if (!get_page_unless_zero(p)) {
 			list_del(&p->lru);
 			list_add(&p->lru, h);
 			continue;
 		}
-		del_locked_for(nd, p, true);
+		del_locked_for(lv, p, true);
 		list_add_tail(&p->lru, dst);
 		n += 1u << p->order;
 	}
@@ -197,11 +227,23 @@ unsigned isolate_lru_tail(struct mm_sys *s, unsigned nid, enum lru_list l, unsig
 	return n;
 }
 
-uint64_t lru_size(struct mm_sys *s, unsigned nid, enum lru_list l)
+uint64_t lruvec_size(struct mm_sys *s, struct lruvec *lv, enum lru_list l)
 {
 	if (l != LRU_UNEVICTABLE && !lru_classic(s))
-		return lru_gen_size(&s->node[nid], l);
-	return __atomic_load_n(&s->node[nid].nr_lru[l], __ATOMIC_RELAXED);
+		return lru_gen_size(lv, l);
+	return __atomic_load_n(&lv->nr_lru[l], __ATOMIC_RELAXED);
+}
+
+uint64_t lru_size(struct mm_sys *s, unsigned nid, enum lru_list l)
+{
+	if (l == LRU_UNEVICTABLE || lru_classic(s))
+		return __atomic_load_n(&s->node[nid].nr_lru[l], __ATOMIC_RELAXED);
+	/* Which generations are active is each lruvec's own to say. */
+	struct lruvec *root = mem_cgroup_lruvec(s, NULL, nid);
+	uint64_t n = 0;
+	for (struct lruvec *lv = root; lv; lv = lruvec_iter(s, root, lv))
+		n += lru_gen_size(lv, l);
+	return n;
 }
 
 void putback_lru_page(struct mm_sys *s, struct page *p)
@@ -233,7 +275,7 @@ void lru_del_freed(struct mm_sys *s, struct page *p)
 	struct pglist_data *nd = &s->node[page_to_nid(s, p)];
 	spin_lock(&nd->lru_lock);
 	if (page_test(p, PG_lru))
-		del_locked_for(nd, p, true);	/* freed: no PG_active to carry */
+		del_locked_for(page_lruvec(s, p), p, true);	/* freed: no PG_active to carry */
 	spin_unlock(&nd->lru_lock);
 }
 
@@ -244,7 +286,7 @@ static void relist(struct mm_sys *s, struct page *p, void (*change)(struct page 
 	spin_lock(&nd->lru_lock);
 	bool on = page_test(p, PG_lru);
 	if (on)
-		del_locked(nd, p);
+		del_locked(s, p);
 	if (change)
 		change(p);
 	if (on)
@@ -316,7 +358,7 @@ static void refile_counted(struct mm_sys *s, struct page *p, bool activate)
 		    (activate ? !page_test(p, PG_active)
 			      : !lru_classic(s) || page_test(p, PG_active));
 	if (move) {
-		del_locked(nd, p);
+		del_locked(s, p);
 		if (activate)
 			page_set(p, PG_active);
 		else
@@ -378,7 +420,7 @@ void mlock_page(struct mm_sys *s, struct page *p)
 		if (p->mlock_count < UINT16_MAX)
 			p->mlock_count++;
 	} else if (page_test(p, PG_lru)) {
-		del_locked(nd, p);
+		del_locked(s, p);
 		lru_add_locked(s, nd, p);	/* culled */
 		p->mlock_count = 1;
 	}

@@ -4,13 +4,15 @@
  * walks page tables, eviction's look at the oldest generation, and its
  * refault feedback.
  *
- * Pages age in generations rather than on active/inactive lists (see
- * struct lru_gen in mm.h for the numbering and invariants).  A page joins
+ * Pages age in generations rather than on active/inactive lists, in each
+ * lruvec - a memcg on a node - apart (see struct lru_gen in mm.h for the
+ * numbering and invariants).  A page joins
  * a generation by what it is (lru_gen_add: an active page the youngest,
  * a new anonymous page the second youngest, a file page the second
- * oldest or the oldest).  The aging (lru_gen_age) walks every address
- * space's page tables, makes each young entry old, and moves its page to
- * the youngest generation, then opens a new one: pages not used since
+ * oldest or the oldest).  The aging of an lruvec (lru_gen_age) walks the
+ * page tables of every address space of its memcg, makes each young entry
+ * of one of its pages old, and moves the page to the youngest generation,
+ * then opens a new one: pages not used since
  * fall behind by one.  Eviction (lru_gen_isolate) takes pages from the
  * oldest generation of the kind the refault feedback picks: a page the
  * aging promoted meanwhile goes to its list, one used often through
@@ -35,6 +37,8 @@
  * (reclaim), workingset.c (shadows), mmap.c (the mm list).
  */
 #include "mm.h"
+
+#include <string.h>
 
 #define MIN_LRU_BATCH 64	/* Linux's BITS_PER_LONG */
 #define MAX_LRU_BATCH 4096
@@ -72,9 +76,9 @@ static bool gen_is_active(const struct lru_gen *g, int gen)
 	return gen == gen_of(g->max_seq) || gen == gen_of(g->max_seq - 1);
 }
 
-void lru_gen_init(struct pglist_data *nd)
+void lru_gen_init(struct lru_gen *g)
 {
-	struct lru_gen *g = &nd->lrugen;
+	memset(g, 0, sizeof *g);
 	g->max_seq = MIN_NR_GENS + 1;
 	for (int gen = 0; gen < MAX_NR_GENS; gen++)
 		for (int t = 0; t < 2; t++)
@@ -83,9 +87,9 @@ void lru_gen_init(struct pglist_data *nd)
 
 /* ---- the lists (lru_lock held) -------------------------------------------------------- */
 
-void lru_gen_add(struct pglist_data *nd, struct page *p, bool reclaiming)
+void lru_gen_add(struct lruvec *lv, struct page *p, bool reclaiming)
 {
-	struct lru_gen *g = &nd->lrugen;
+	struct lru_gen *g = &lv->lrugen;
 	int type = page_type(p);
 	uint64_t seq;
 	VM_BUG_ON_PAGE(page_gen(p) >= 0, p);
@@ -113,12 +117,12 @@ void lru_gen_add(struct pglist_data *nd, struct page *p, bool reclaiming)
 		list_add(&p->lru, &g->folios[gen][type]);
 }
 
-bool lru_gen_del(struct pglist_data *nd, struct page *p, bool reclaiming)
+bool lru_gen_del(struct lruvec *lv, struct page *p, bool reclaiming)
 {
 	int gen = page_gen(p);
 	if (gen < 0)
 		return false;
-	struct lru_gen *g = &nd->lrugen;
+	struct lru_gen *g = &lv->lrugen;
 	/* A page taken off for another purpose than reclaim (migration,
 	 * mlock) keeps, in PG_active, whether it was among the active
 	 * generations: it comes back (or its copy does) youngest. */
@@ -129,9 +133,9 @@ bool lru_gen_del(struct pglist_data *nd, struct page *p, bool reclaiming)
 	return true;
 }
 
-uint64_t lru_gen_size(struct pglist_data *nd, enum lru_list l)
+uint64_t lru_gen_size(const struct lruvec *lv, enum lru_list l)
 {
-	struct lru_gen *g = &nd->lrugen;
+	const struct lru_gen *g = &lv->lrugen;
 	int type = l >= LRU_INACTIVE_FILE;
 	bool want_active = l == LRU_ACTIVE_ANON || l == LRU_ACTIVE_FILE;
 	uint64_t max_seq = __atomic_load_n(&g->max_seq, __ATOMIC_RELAXED);
@@ -317,26 +321,29 @@ static void inc_max_seq(struct lru_gen *g, bool can_swap)
 
 struct age_walk {
 	struct mm_sys *s;
-	unsigned nid;
+	struct lruvec *lv;
 	int new_gen;
 };
 
-/* A young entry mapping a page of the node on its lists: made old (no
- * flush, as x86's ptep_test_and_clear_young), the page moved to the
- * youngest generation - in the counts; its list follows at eviction. */
+/* A young entry mapping a page of the lruvec: made old (no flush, as
+ * x86's ptep_test_and_clear_young), the page moved to the youngest
+ * generation - in the counts; its list follows at eviction.  Another
+ * node's page, or another memcg's (a shared page charged elsewhere),
+ * keeps its young bit for its own lruvec's aging (get_pfn_folio). */
 static void age_entry(struct age_walk *w, struct pmap_iter *it, const struct pmap_entry *e)
 {
 	struct mm_sys *s = w->s;
 	if (e->kind != PMAP_PAGE || !(e->flags & PMAP_ACCESSED) || e->pfn == s->zero_pfn)
 		return;
 	struct page *p = compound_head(pfn_to_page(s, e->pfn));
-	if (page_to_nid(s, p) != w->nid)
+	if (page_lruvec(s, p) != w->lv)
 		return;
 	struct pmap_entry cur;
 	pmap_iter_modify_start(it, &cur);
 	cur.flags &= (uint8_t)~PMAP_ACCESSED;
 	pmap_iter_modify_commit(it, &cur);
-	struct pglist_data *nd = &s->node[w->nid];
+	struct pglist_data *nd = w->lv->pgdat;
+	struct lru_gen *g = &w->lv->lrugen;
 	spin_lock(&nd->lru_lock);
 	int gen = page_gen(p);
 	if (gen < 0) {
@@ -346,8 +353,8 @@ static void age_entry(struct age_walk *w, struct pmap_iter *it, const struct pma
 		int64_t nr = 1LL << p->order;
 		flags_set_bits(p, LRU_GEN_MASK | LRU_REFS_MASK | LRU_REFS_FLAGS,
 			       gen_bits(w->new_gen));
-		count_gen(&nd->lrugen, gen, type, -nr);
-		count_gen(&nd->lrugen, w->new_gen, type, nr);
+		count_gen(g, gen, type, -nr);
+		count_gen(g, w->new_gen, type, nr);
 	}
 	spin_unlock(&nd->lru_lock);
 }
@@ -383,28 +390,34 @@ static void walk_mm(struct age_walk *w, struct mm_struct *mm, bool can_swap)
 	pthread_rwlock_unlock(&mm->mmap_lock);
 }
 
-bool lru_gen_age(struct mm_sys *s, unsigned nid, uint64_t max_seq, bool can_swap)
+bool lru_gen_age(struct mm_sys *s, struct lruvec *lv, uint64_t max_seq, bool can_swap)
 {
-	struct pglist_data *nd = &s->node[nid];
-	struct age_walk w = { s, nid, gen_of(max_seq) };
+	struct pglist_data *nd = lv->pgdat;
+	struct age_walk w = { s, lv, gen_of(max_seq) };
+	/* The address spaces of the lruvec's memcg (Linux keeps a list per
+	 * memcg; an mm belongs to its owner's). */
 	pthread_mutex_lock(&s->mm_list_lock);
-	for (struct list_head *l = s->mm_list.next; l != &s->mm_list; l = l->next)
-		walk_mm(&w, list_entry(l, struct mm_struct, mm_list), can_swap);
+	for (struct list_head *l = s->mm_list.next; l != &s->mm_list; l = l->next) {
+		struct mm_struct *mm = list_entry(l, struct mm_struct, mm_list);
+		if (__atomic_load_n(&mm->memcg, __ATOMIC_ACQUIRE) == lv->memcg)
+			walk_mm(&w, mm, can_swap);
+	}
 	pthread_mutex_unlock(&s->mm_list_lock);
 	spin_lock(&nd->lru_lock);
-	bool aged = nd->lrugen.max_seq == max_seq;
+	bool aged = lv->lrugen.max_seq == max_seq;
 	if (aged)
-		inc_max_seq(&nd->lrugen, can_swap);
+		inc_max_seq(&lv->lrugen, can_swap);
 	spin_unlock(&nd->lru_lock);
 	return aged;
 }
 
 /* ---- eviction ----------------------------------------------------------------------- */
 
-bool lru_gen_should_age(struct pglist_data *nd, bool can_swap, uint64_t *nr_to_scan,
+bool lru_gen_should_age(struct lruvec *lv, bool can_swap, uint64_t *nr_to_scan,
 			uint64_t *max_seq)
 {
-	struct lru_gen *g = &nd->lrugen;
+	struct pglist_data *nd = lv->pgdat;
+	struct lru_gen *g = &lv->lrugen;
 	spin_lock(&nd->lru_lock);
 	uint64_t old = 0, young = 0, total = 0;
 	*max_seq = g->max_seq;
@@ -441,14 +454,14 @@ out:
  * the generation the aging promoted it to, to the next generation when
  * its tier is protected or it waits for its write.
  */
-static bool sort_page(struct mm_sys *s, struct pglist_data *nd, struct page *p, int tier_idx)
+static bool sort_page(struct mm_sys *s, struct lruvec *lv, struct page *p, int tier_idx)
 {
-	struct lru_gen *g = &nd->lrugen;
+	struct lru_gen *g = &lv->lrugen;
 	int type = page_type(p), gen = page_gen(p);
 	int refs = page_refs(p), tier = tier_of(refs);
 	if (page_test(p, PG_mlocked)) {
-		lru_gen_del(nd, p, true);
-		lru_add_locked(s, nd, p);	/* to the unevictable list */
+		lru_gen_del(lv, p, true);
+		lru_add_locked(s, lv->pgdat, p);	/* to the unevictable list */
 		return true;
 	}
 	if (gen != gen_of(g->min_seq[type])) {
@@ -476,11 +489,10 @@ static bool sort_page(struct mm_sys *s, struct pglist_data *nd, struct page *p, 
  * of kind type looked at, up to MIN_LRU_BATCH isolated onto dst (a
  * reference each, PG_lru clear).  Returns the pages looked at, or 0 when
  * none could be isolated before the generation ran out. */
-static unsigned scan_gen(struct mm_sys *s, struct pglist_data *nd, int type, int tier_idx,
-			 struct list_head *dst, bool (*filter)(void *arg, const struct page *p),
-			 void *arg, unsigned *sorted)
+static unsigned scan_gen(struct mm_sys *s, struct lruvec *lv, int type, int tier_idx,
+			 struct list_head *dst, unsigned *sorted)
 {
-	struct lru_gen *g = &nd->lrugen;
+	struct lru_gen *g = &lv->lrugen;
 	struct list_head *head = &g->folios[gen_of(g->min_seq[type])][type], skipped;
 	unsigned scanned = 0, isolated = 0, remaining = MAX_LRU_BATCH;
 	list_init(&skipped);
@@ -489,12 +501,12 @@ static unsigned scan_gen(struct mm_sys *s, struct pglist_data *nd, int type, int
 		unsigned nr = 1u << p->order;
 		scanned += nr;
 		remaining--;
-		if (sort_page(s, nd, p, tier_idx)) {
+		if (sort_page(s, lv, p, tier_idx)) {
 			*sorted += nr;
 			count_memcg_page_events(s, p, MMSIM_VM_pgrefill, nr);
 			continue;
 		}
-		if ((filter && !filter(arg, p)) || !get_page_unless_zero(p)) {
+		if (!get_page_unless_zero(p)) {
 			list_del(&p->lru);
 			list_add(&p->lru, &skipped);
 			continue;
@@ -504,7 +516,7 @@ static unsigned scan_gen(struct mm_sys *s, struct pglist_data *nd, int type, int
 		if (!page_test(p, PG_referenced))
 			flags_set_bits(p, LRU_REFS_MASK, 0);
 		page_clear(p, PG_referenced);
-		lru_gen_del(nd, p, true);
+		lru_gen_del(lv, p, true);
 		page_clear(p, PG_lru);
 		list_add_tail(&p->lru, dst);
 		isolated += nr;
@@ -518,12 +530,11 @@ static unsigned scan_gen(struct mm_sys *s, struct pglist_data *nd, int type, int
 	return isolated || !remaining ? scanned : 0;
 }
 
-unsigned lru_gen_isolate(struct mm_sys *s, unsigned nid, unsigned swappiness,
-			 struct list_head *dst, bool (*filter)(void *arg, const struct page *p),
-			 void *arg, bool *out_of_gens, unsigned *sorted)
+unsigned lru_gen_isolate(struct mm_sys *s, struct lruvec *lv, unsigned swappiness,
+			 struct list_head *dst, bool *out_of_gens, unsigned *sorted)
 {
-	struct pglist_data *nd = &s->node[nid];
-	struct lru_gen *g = &nd->lrugen;
+	struct pglist_data *nd = lv->pgdat;
+	struct lru_gen *g = &lv->lrugen;
 	int tier = -1, type;
 	unsigned scanned = 0;
 	spin_lock(&nd->lru_lock);
@@ -540,7 +551,7 @@ unsigned lru_gen_isolate(struct mm_sys *s, unsigned nid, unsigned swappiness,
 	for (int i = !swappiness; i < 2; i++) {
 		if (tier < 0)
 			tier = get_tier_idx(g, type);
-		scanned = scan_gen(s, nd, type, tier, dst, filter, arg, sorted);
+		scanned = scan_gen(s, lv, type, tier, dst, sorted);
 		if (scanned)
 			break;
 		type = !type;
@@ -570,7 +581,7 @@ int lru_gen_initial_priority(struct mm_sys *s, unsigned nid, bool can_swap, uint
 
 uint64_t lru_gen_eviction_token(struct mm_sys *s, struct page *p, bool *workingset)
 {
-	struct lru_gen *g = &s->node[page_to_nid(s, p)].lrugen;
+	struct lru_gen *g = &page_lruvec(s, p)->lrugen;
 	int type = page_type(p), refs = page_refs(p), tier = tier_of(refs);
 	uint64_t min_seq = __atomic_load_n(&g->min_seq[type], __ATOMIC_RELAXED);
 	__atomic_add_fetch(&g->evicted[type][tier], 1ULL << p->order, __ATOMIC_RELAXED);
@@ -578,14 +589,14 @@ uint64_t lru_gen_eviction_token(struct mm_sys *s, struct page *p, bool *workings
 	return (min_seq << 2) | (uint64_t)(refs > 1 ? refs - 1 : 0);
 }
 
-void lru_gen_refault(struct mm_sys *s, struct page *p, unsigned nid, uint64_t token,
+void lru_gen_refault(struct mm_sys *s, struct page *p, struct lruvec *lv, uint64_t token,
 		     bool workingset, uint64_t token_mask)
 {
 	int type = page_type(p);
 	uint64_t n = 1ULL << p->order;
-	if (nid != page_to_nid(s, p))
-		return;		/* another node's clock (Linux: another lruvec) */
-	struct lru_gen *g = &s->node[nid].lrugen;
+	if (lv != page_lruvec(s, p))
+		return;		/* another lruvec's sequence: not comparable */
+	struct lru_gen *g = &lv->lrugen;
 	count_vm_events(s, MMSIM_VM_workingset_refault_anon + type, n);
 	count_memcg_page_events(s, p, MMSIM_VM_workingset_refault_anon + type, n);
 	uint64_t max_seq = __atomic_load_n(&g->max_seq, __ATOMIC_RELAXED) & (token_mask >> 2);

@@ -9,12 +9,13 @@
  * membership are the kernel's (src/kernel/cgroup.c); the victim choice is
  * src/kernel/oom.c's.
  *
- * Reclaim for a memcg scans the nodes' LRU lists for its pages (Linux keeps
- * an LRU per memcg and node; the pages met and their order are the same,
- * the cost of skipping others' pages is not).  memory.min and memory.low
- * protect a memcg from global and from its ancestors' reclaim: a memcg at
- * or below min is never scanned, one at or below low only when nothing
- * else could be freed (and then its `low` event counts, once a reclaim).
+ * Each memcg has an lruvec per node (lru.c's lists, lru_gen.c's
+ * generations), the root's being the node's own; reclaim walks the memcgs
+ * under its target in Linux's order (lruvec_iter) and shrinks each
+ * lruvec.  memory.min and memory.low protect a memcg from global and from
+ * its ancestors' reclaim: a memcg at or below min is never scanned, one
+ * at or below low only when nothing else could be freed (and then its
+ * `low` event counts, once a reclaim).
  *
  * Also: each level's peak usage and swap usage (memory.peak,
  * memory.swap.peak, raised where a charge passes that level's limit check,
@@ -28,6 +29,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* How often memcg reclaim may fail in a row before the OOM killer. */
@@ -38,6 +40,95 @@ void mem_cgroup_init(struct mem_cgroup *memcg, struct mem_cgroup *parent)
 	memset(memcg, 0, sizeof *memcg);
 	memcg->parent = parent;
 	memcg->max = memcg->high = memcg->swap_max = MEMCG_UNLIMITED;
+}
+
+int mem_cgroup_online(struct mm_sys *s, struct mem_cgroup *memcg)
+{
+	memcg->lruvec = calloc(s->nr_nodes, sizeof *memcg->lruvec);
+	if (!memcg->lruvec)
+		return -ENOMEM;
+	for (unsigned n = 0; n < s->nr_nodes; n++)
+		lruvec_init(&memcg->lruvec[n], &s->node[n], memcg);
+	pthread_mutex_lock(&s->memcg_lock);
+	memcg->id = ++s->memcg_ids;
+	memcg->next = NULL;
+	/* Published whole: readers walk the list without the lock. */
+	__atomic_store_n(s->memcgs_tail, memcg, __ATOMIC_RELEASE);
+	s->memcgs_tail = &memcg->next;
+	pthread_mutex_unlock(&s->memcg_lock);
+	return 0;
+}
+
+void mem_cgroup_free(struct mem_cgroup *memcg)
+{
+	free(memcg->lruvec);
+	memcg->lruvec = NULL;
+}
+
+static struct mem_cgroup *next_memcg(const struct mem_cgroup *m)
+{
+	return __atomic_load_n(&m->next, __ATOMIC_ACQUIRE);
+}
+
+static struct mem_cgroup *first_memcg(struct mm_sys *s)
+{
+	return __atomic_load_n(&s->memcgs, __ATOMIC_ACQUIRE);
+}
+
+struct mem_cgroup *mem_cgroup_from_id(struct mm_sys *s, unsigned id)
+{
+	for (struct mem_cgroup *m = first_memcg(s); id && m; m = next_memcg(m))
+		if (m->id == id)
+			return m;
+	return NULL;
+}
+
+/* Children in creation order: the first one of parent (NULL: the root's),
+ * and the sibling after m. */
+static struct mem_cgroup *first_child(struct mm_sys *s, const struct mem_cgroup *parent)
+{
+	for (struct mem_cgroup *m = first_memcg(s); m; m = next_memcg(m))
+		if (m->parent == parent)
+			return m;
+	return NULL;
+}
+
+static struct mem_cgroup *next_sibling(const struct mem_cgroup *m)
+{
+	for (struct mem_cgroup *n = next_memcg(m); n; n = next_memcg(n))
+		if (n->parent == m->parent)
+			return n;
+	return NULL;
+}
+
+struct lruvec *lruvec_iter(struct mm_sys *s, struct lruvec *root, struct lruvec *prev)
+{
+	unsigned nid = root->pgdat->id;
+	if (!prev)
+		return root;
+	struct mem_cgroup *c = first_child(s, prev->memcg);
+	if (c)
+		return &c->lruvec[nid];
+	/* Up until a sibling turns up, never above root. */
+	for (struct mem_cgroup *m = prev->memcg; m != root->memcg; m = m->parent) {
+		struct mem_cgroup *sib = next_sibling(m);
+		if (sib)
+			return &sib->lruvec[nid];
+	}
+	return NULL;
+}
+
+uint64_t mem_cgroup_nr_swap_pages(struct mm_sys *s, const struct mem_cgroup *memcg)
+{
+	uint64_t n = swap_free_slots(s);
+	for (; memcg; memcg = memcg->parent) {
+		uint64_t max = __atomic_load_n(&memcg->swap_max, __ATOMIC_RELAXED);
+		uint64_t used = __atomic_load_n(&memcg->swap_usage, __ATOMIC_RELAXED);
+		uint64_t room = used < max ? max - used : 0;
+		if (room < n)
+			n = room;
+	}
+	return n;
 }
 
 bool mem_cgroup_is_descendant(const struct mem_cgroup *a, const struct mem_cgroup *b)
@@ -246,7 +337,7 @@ static enum lru_list page_stat_lru(struct mm_sys *s, const struct page *p)
 	int gen = (int)((f & LRU_GEN_MASK) >> LRU_GEN_SHIFT) - 1;
 	if (gen < 0 || lru_classic(s))
 		return page_lru_now(p);
-	const struct lru_gen *g = &s->node[page_to_nid(s, p)].lrugen;
+	const struct lru_gen *g = &page_lruvec(s, p)->lrugen;
 	uint64_t max_seq = __atomic_load_n(&g->max_seq, __ATOMIC_RELAXED);
 	bool active = gen == (int)(max_seq % MAX_NR_GENS) ||
 		      gen == (int)((max_seq - 1) % MAX_NR_GENS);

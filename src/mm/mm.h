@@ -312,8 +312,8 @@ struct free_area {
 enum zone_watermarks { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
 
 /*
- * The multi-generational LRU of a node (lru_gen.c; Linux's lru_gen_folio,
- * one per node here, not per memcg and node).  Generations are numbered
+ * The multi-generational LRU of one lruvec (lru_gen.c; Linux's
+ * lru_gen_folio).  Generations are numbered
  * by sequence: anonymous and file pages share max_seq, the youngest, and
  * each kind has its oldest, min_seq[type] (type 0 anon, 1 file); between
  * MIN_NR_GENS and MAX_NR_GENS generations of each kind exist.  A page's
@@ -341,6 +341,31 @@ struct lru_gen {
 	uint64_t avg_refaulted[2][MAX_NR_TIERS], avg_total[2][MAX_NR_TIERS];
 };
 
+/*
+ * The LRU lists of one memory cgroup on one node (Linux's lruvec): every
+ * page on an LRU is on exactly one lruvec, the one of its memcg
+ * (page->memcg, NULL: the root's, which is the node's own) and its node,
+ * and page->memcg does not change while the page is on it (a page is
+ * charged before it joins, uncharged after it leaves, and migration moves
+ * the charge between two pages that are on none).  All the lruvecs of a
+ * node share the node's lru_lock.  lists and nr_lru are the classic
+ * lists (with MGLRU the unevictable one only) and their sizes in pages;
+ * nonresident_age is the classic refault clock (workingset.c): it moves
+ * with the evictions and activations here and in every descendant.
+ * iter_pos is the lruvec where the last partial reclaim walk of the
+ * memcgs under this one stopped (Linux's reclaim cookie; NULL: start
+ * from this one), relaxed atomic.
+ */
+struct lruvec {
+	struct list_head lists[NR_LRU_LISTS];
+	uint64_t nr_lru[NR_LRU_LISTS];
+	struct lru_gen lrugen;
+	uint64_t nonresident_age;
+	struct pglist_data *pgdat;
+	struct mem_cgroup *memcg;	/* NULL: the root */
+	struct lruvec *iter_pos;
+};
+
 struct pglist_data {
 	unsigned id;
 	uint64_t start_pfn, nr_pages;
@@ -357,16 +382,14 @@ struct pglist_data {
 	 * so far; kswapd's own (one thread steps a node at a time). */
 	int kswapd_priority;
 	unsigned kswapd_freed;
-	spinlock_t lru_lock;
-	struct list_head lru[NR_LRU_LISTS];	/* MGLRU: the unevictable one only */
+	spinlock_t lru_lock;		/* every lruvec of the node */
+	struct lruvec lruvec;		/* the root memcg's */
+	/* Pages on the classic lists of every lruvec of the node, as
+	 * Linux's node NR_LRU counts (relaxed atomics, under lru_lock). */
 	uint64_t nr_lru[NR_LRU_LISTS];
-	struct lru_gen lrugen;			/* MGLRU's lists */
 	uint64_t nr_anon, nr_shmem, nr_file, nr_mlock, nr_pagetable;
 	uint64_t nr_swapcache;		/* pages in the swap cache (SwapCached) */
 	uint64_t numastat[MMSIM_NUMASTAT_NR];	/* pages; relaxed atomics */
-	/* workingset.c: the node's evictions and activations, the clock
-	 * refault distances are read on (Linux's lruvec nonresident_age). */
-	uint64_t nonresident_age;
 };
 
 /*
@@ -436,6 +459,12 @@ struct mm_sys {
 	 * mm_list); mm_list_lock guards the list. */
 	struct list_head mm_list;
 	pthread_mutex_t mm_list_lock;
+	/* Every memcg but the root, in creation order: appended under
+	 * memcg_lock, read without it (acquire loads of next; memcgs are
+	 * never removed). */
+	struct mem_cgroup *memcgs, **memcgs_tail;
+	pthread_mutex_t memcg_lock;
+	unsigned memcg_ids;
 	unsigned kswapd_pending;	/* otherwise: some node's kswapd was woken */
 };
 
@@ -610,15 +639,20 @@ void lru_cache_enable(struct mm_sys *s);
 /* Takes a page off its LRU with a reference: 0, or -EBUSY if not on one. */
 int isolate_lru_page(struct mm_sys *s, struct page *p);
 void putback_lru_page(struct mm_sys *s, struct page *p);
-/* Reclaim's isolation: from the tail (the oldest end) of node nid's list
+/* Reclaim's isolation: from the tail (the oldest end) of lruvec lv's list
  * l onto dst, each with a reference, until nr pages are taken (a huge
- * page counts its 512); with a filter, only pages it accepts (the others
- * stay where they are).  Returns the pages taken, counted so.  The lists'
+ * page counts its 512).  Returns the pages taken, counted so.  The lists'
  * sizes (nr_lru, lru_size) count pages too, as Linux's NR_LRU items. */
-unsigned isolate_lru_tail(struct mm_sys *s, unsigned nid, enum lru_list l, unsigned nr,
-			  struct list_head *dst, bool (*filter)(void *arg, const struct page *p),
-			  void *arg);
+unsigned isolate_lru_tail(struct mm_sys *s, struct lruvec *lv, enum lru_list l, unsigned nr,
+			  struct list_head *dst);
+/* The pages on list l of node nid (every lruvec's), and of lruvec lv. */
 uint64_t lru_size(struct mm_sys *s, unsigned nid, enum lru_list l);
+uint64_t lruvec_size(struct mm_sys *s, struct lruvec *lv, enum lru_list l);
+void lruvec_init(struct lruvec *lv, struct pglist_data *nd, struct mem_cgroup *memcg);
+/* The lruvec of memcg (NULL: the root) on node nid, and the one page p
+ * is on or joins (its memcg's on its node). */
+struct lruvec *mem_cgroup_lruvec(struct mm_sys *s, struct mem_cgroup *memcg, unsigned nid);
+struct lruvec *page_lruvec(struct mm_sys *s, const struct page *p);
 /* Puts n pages that are on no LRU on theirs, one lru_lock round per run of
  * pages of the same node; the callers' references stay theirs. */
 void lru_add_pages(struct mm_sys *s, struct page **pages, unsigned n);
@@ -640,20 +674,20 @@ void lru_deactivate(struct mm_sys *s, struct page *p);
 void mark_page_accessed(struct mm_sys *s, struct page *p);
 /* ---- the multi-generational LRU (lru_gen.c) ----------------------------------------- */
 
-void lru_gen_init(struct pglist_data *nd);
-/* lru_lock held.  A page joins its generation (reclaiming: put back by
- * reclaim, to the oldest); leaves it (false if it was on none; not
+void lru_gen_init(struct lru_gen *g);
+/* lru_lock held.  A page joins its generation in lv (reclaiming: put back
+ * by reclaim, to the oldest); leaves it (false if it was on none; not
  * reclaiming: PG_active says whether it was among the two youngest). */
-void lru_gen_add(struct pglist_data *nd, struct page *p, bool reclaiming);
-bool lru_gen_del(struct pglist_data *nd, struct page *p, bool reclaiming);
+void lru_gen_add(struct lruvec *lv, struct page *p, bool reclaiming);
+bool lru_gen_del(struct lruvec *lv, struct page *p, bool reclaiming);
 /* The pages Linux's views count on list l: the two youngest generations
  * are "active", the others "inactive". */
-uint64_t lru_gen_size(struct pglist_data *nd, enum lru_list l);
-/* lru.c's add for a page on no list, lru_lock held (to its generation, or
- * the unevictable list). */
+uint64_t lru_gen_size(const struct lruvec *lv, enum lru_list l);
+/* lru.c's add for a page on no list, its node's lru_lock held (to its
+ * lruvec's generation, or the unevictable list). */
 void lru_add_locked(struct mm_sys *s, struct pglist_data *nd, struct page *p);
 /*
- * Reclaim's side (vmscan.c).  lru_gen_should_age: whether node nd needs
+ * Reclaim's side (vmscan.c), one lruvec at a time.  lru_gen_should_age: whether lv needs
  * a new generation before eviction can go on, and how many pages its
  * generations hold (*nr_to_scan) at *max_seq.  lru_gen_age: the aging
  * (page-table walk, then a new generation) unless someone aged since
@@ -666,19 +700,18 @@ void lru_add_locked(struct mm_sys *s, struct pglist_data *nd, struct page *p);
  * priority for a reclaim wanting nr_to_reclaim pages (Linux's
  * set_initial_priority).
  */
-bool lru_gen_should_age(struct pglist_data *nd, bool can_swap, uint64_t *nr_to_scan,
+bool lru_gen_should_age(struct lruvec *lv, bool can_swap, uint64_t *nr_to_scan,
 			uint64_t *max_seq);
-bool lru_gen_age(struct mm_sys *s, unsigned nid, uint64_t max_seq, bool can_swap);
-unsigned lru_gen_isolate(struct mm_sys *s, unsigned nid, unsigned swappiness,
-			 struct list_head *dst, bool (*filter)(void *arg, const struct page *p),
-			 void *arg, bool *out_of_gens, unsigned *sorted);
+bool lru_gen_age(struct mm_sys *s, struct lruvec *lv, uint64_t max_seq, bool can_swap);
+unsigned lru_gen_isolate(struct mm_sys *s, struct lruvec *lv, unsigned swappiness,
+			 struct list_head *dst, bool *out_of_gens, unsigned *sorted);
 int lru_gen_initial_priority(struct mm_sys *s, unsigned nid, bool can_swap, uint64_t nr_to_reclaim,
 			     int priority);
 /* Shadows (workingset.c): the token of an eviction (min_seq and tier;
  * *workingset: the page had accesses beyond the first), and a refault's
  * feedback and counters (token_mask: the bits a shadow keeps). */
 uint64_t lru_gen_eviction_token(struct mm_sys *s, struct page *p, bool *workingset);
-void lru_gen_refault(struct mm_sys *s, struct page *p, unsigned nid, uint64_t token,
+void lru_gen_refault(struct mm_sys *s, struct page *p, struct lruvec *lv, uint64_t token,
 		     bool workingset, uint64_t token_mask);
 /* Set while a task's page fault runs (Linux's current->in_lru_fault),
  * unless its VMA is advised sequential or random. */
@@ -690,14 +723,16 @@ extern __thread bool in_lru_fault;
  * A page reclaim frees leaves a shadow (nonzero; 0 is none) in its slot;
  * the page read back into the slot finds it and may start active (see
  * workingset.c; with MGLRU, lru_gen.c's tokens).
- * workingset_eviction: p locked and leaving its slot for good.
- * workingset_refault: p new, not yet on an LRU list.
+ * workingset_eviction: p locked and leaving its slot for good, taken by
+ * a reclaim of target (NULL: the machine's).
+ * workingset_refault: p new, charged, not yet on an LRU list.
  */
 struct address_space;
 struct swap_info;
-uint64_t workingset_eviction(struct mm_sys *s, struct page *p);
+uint64_t workingset_eviction(struct mm_sys *s, struct page *p, struct mem_cgroup *target);
 void workingset_refault(struct mm_sys *s, struct page *p, uint64_t shadow);
-/* An activation moves the node's clock as an eviction does. */
+/* An activation moves the clock of p's lruvec and its ancestors' as an
+ * eviction does. */
 void workingset_age_nonresident(struct mm_sys *s, const struct page *p);
 /* A file's shadows, the mapping's lock held: stored (replacing one),
  * taken out, dropped from index from on. */
@@ -1095,7 +1130,7 @@ void delete_from_swap_cache(struct mm_sys *s, struct page *p);
  * (the page is dirty again: it has no copy on disk). */
 bool folio_free_swap(struct mm_sys *s, struct page *p);
 /* remove_mapping() for a swap-cache page: its slot keeps the data. */
-int swap_cache_remove_frozen(struct mm_sys *s, struct page *p);
+int swap_cache_remove_frozen(struct mm_sys *s, struct page *p, struct mem_cgroup *target);
 /* Linux's shmem_writepage: the locked, unmapped, dirty page of a shmem
  * object moves to the swap cache (to be written by swap_writepage) and its
  * object keeps a swap value: 0, or -ENOMEM (no slot) / -EAGAIN. */
@@ -1224,6 +1259,9 @@ enum memcg_event {
 
 struct mem_cgroup {
 	struct mem_cgroup *parent;	/* NULL: the root */
+	struct mem_cgroup *next;	/* mm_sys.memcgs, in creation order */
+	unsigned id;			/* from 1 (0: the root), as shadows keep it */
+	struct lruvec *lruvec;		/* one per node (mem_cgroup_online) */
 	uint64_t max, high, low, min, swap_max;	/* pages */
 	uint64_t usage;			/* pages charged here and below */
 	uint64_t swap_usage;		/* swap slots owned here and below */
@@ -1238,6 +1276,21 @@ struct mem_cgroup {
 };
 
 void mem_cgroup_init(struct mem_cgroup *memcg, struct mem_cgroup *parent);
+/* A memcg made with mem_cgroup_init joins the machine: its lruvecs, its
+ * id, its place in mm_sys.memcgs.  0 or -ENOMEM.  mem_cgroup_free undoes
+ * it when the machine goes (no page may be left on its lists). */
+int mem_cgroup_online(struct mm_sys *s, struct mem_cgroup *memcg);
+void mem_cgroup_free(struct mem_cgroup *memcg);
+/* The memcg of an id (0 or unknown: NULL, the root). */
+struct mem_cgroup *mem_cgroup_from_id(struct mm_sys *s, unsigned id);
+/* The lruvecs of node nid under root's memcg (root included), in Linux's
+ * order (pre-order, children in creation order): the first with prev
+ * NULL, then the one after prev; NULL at the end. */
+struct lruvec *lruvec_iter(struct mm_sys *s, struct lruvec *root, struct lruvec *prev);
+/* Swap slots memcg (NULL: the root) may still take: the free ones, within
+ * its and its ancestors' memory.swap.max (Linux's
+ * mem_cgroup_get_nr_swap_pages). */
+uint64_t mem_cgroup_nr_swap_pages(struct mm_sys *s, const struct mem_cgroup *memcg);
 /* Is memcg a or one of its descendants under b? */
 bool mem_cgroup_is_descendant(const struct mem_cgroup *a, const struct mem_cgroup *b);
 /* Charges p (just allocated, not yet visible to anyone) to memcg (NULL:
@@ -1791,8 +1844,9 @@ void unmap_mapping_range(struct mm_sys *s, struct hw_cpu *cpu, struct address_sp
 			 uint64_t start, uint64_t end);
 /* Reclaim's last step (Linux's __remove_mapping): the locked, clean,
  * unmapped page p leaves its page cache or swap cache when only the cache
- * and the caller hold it.  1 (the caller's is now the only reference) or 0. */
-int remove_mapping(struct mm_sys *s, struct page *p);
+ * and the caller hold it, its shadow taken for the reclaim's target memcg
+ * (NULL: the machine's).  1 (the caller's is now the only reference) or 0. */
+int remove_mapping(struct mm_sys *s, struct page *p, struct mem_cgroup *target);
 /* Write-protects and cleans every PTE mapping p in a shared VMA (one TLB
  * flush); true if one of them was dirty. */
 bool page_mkclean(struct mm_sys *s, struct hw_cpu *cpu, struct page *p);

@@ -194,6 +194,9 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 	pthread_mutex_init(&s->swap_ra.lock, NULL);
 	pthread_mutex_init(&s->shmem_swaplist_lock, NULL);
 	pthread_mutex_init(&s->mm_list_lock, NULL);
+	pthread_mutex_init(&s->memcg_lock, NULL);
+	s->memcgs = NULL;
+	s->memcgs_tail = &s->memcgs;
 	list_init(&s->mm_list);
 	list_init(&s->shmem_swaplist);
 	s->swap_ra.hits = 4;	/* Linux's swapin_readahead_hits at boot */
@@ -219,9 +222,7 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 		spin_lock_init(&nd->lru_lock);
 		for (unsigned o = 0; o < NR_ORDERS; o++)
 			list_init(&nd->free_area[o].list);
-		for (unsigned l = 0; l < NR_LRU_LISTS; l++)
-			list_init(&nd->lru[l]);
-		lru_gen_init(nd);
+		lruvec_init(&nd->lruvec, nd, NULL);
 		/* Whole 2 MiB blocks, lowest first, so early allocations come
 		 * from low frames as on a freshly booted machine. */
 		for (uint64_t pfn = nd->start_pfn + nd->nr_pages; pfn > nd->start_pfn;) {
@@ -603,9 +604,10 @@ void free_pages_bulk(struct mm_sys *s, struct page **pages, unsigned n)
 static void page_release(struct mm_sys *s, struct page *p)
 {
 	VM_BUG_ON_PAGE(page_test(p, PG_swapcache), p);	/* the cache holds a reference */
-	mem_cgroup_uncharge(p);
+	/* Off its lruvec before the charge goes: the memcg names the lruvec. */
 	if (page_test(p, PG_lru))
 		lru_del_freed(s, p);
+	mem_cgroup_uncharge(p);
 	if (page_test(p, PG_mlocked)) {
 		/* Freed while still mlocked: Linux counts it "cleared". */
 		page_clear(p, PG_mlocked);

@@ -104,7 +104,7 @@ void free_swap_cache(struct mm_sys *s, struct page *p)
 	unlock_page(head);
 }
 
-int swap_cache_remove_frozen(struct mm_sys *s, struct page *p)
+int swap_cache_remove_frozen(struct mm_sys *s, struct page *p, struct mem_cgroup *target)
 {
 	struct address_space *c = swap_cache(s);
 	uint64_t off = p->private;
@@ -119,7 +119,7 @@ int swap_cache_remove_frozen(struct mm_sys *s, struct page *p)
 	count_swapcache(s, p, -1);
 	/* Before the slot is put: a slot nobody names any more is freed,
 	 * and forgets the shadow with its data. */
-	swap_shadow_store(swap_area(s), off, workingset_eviction(s, p));
+	swap_shadow_store(swap_area(s), off, workingset_eviction(s, p, target));
 	page_ref_unfreeze(p, 1);
 	pthread_mutex_unlock(&c->lock);
 	swapcache_put_slot(s, off);

@@ -31,10 +31,11 @@
  * (pgactivate), the others are reclaimed as above - here a page whose
  * write is done is freed at once.  The scan grows as Linux's priority
  * falls from 12 to 0 (1/4096 of each list, then more) until 32 pages are
- * freed.  Which pages are looked at is the LRU's: the classic
- * active/inactive lists (shrink_node_classic: Linux's shrink_lruvec) or
- * the multi-generational LRU's oldest generation (shrink_node_gen, with
- * lru_gen.c).
+ * freed.  A node's pass walks the lruvecs of the memcgs under the
+ * reclaim's target (shrink_node, Linux's shrink_node_memcgs); which pages
+ * of an lruvec are looked at is the LRU's: the classic active/inactive
+ * lists (shrink_lruvec_classic) or the multi-generational LRU's oldest
+ * generation (shrink_lruvec_gen, with lru_gen.c).
  *
  * Owns kswapd's state in pglist_data; works through lru.c, lru_gen.c,
  * rmap.c, swap_state.c, swapfile.c and filemap.c.  Called with no
@@ -55,8 +56,13 @@ struct scan_control {
 	bool keep_written;	/* MADV_PAGEOUT: a page written stays cached */
 	struct mem_cgroup *target;	/* memcg reclaim: its pages only (NULL: all) */
 	bool ignore_low;	/* nothing else was free: memory.low yields */
-	bool met_low;		/* a page memory.low protected was passed over */
+	bool met_low;		/* a memcg memory.low protected was passed over */
 	bool lru_gen;		/* MGLRU eviction: what stays goes back youngest */
+	/* The classic lists' pass over a node (prepare_scan_control): may
+	 * the active lists of each kind be deactivated (the target's
+	 * inactive list is low), are the node's file pages too few to
+	 * scan, are there enough inactive file pages to reclaim only them. */
+	bool may_deactivate[2], file_is_tiny, cache_trim_mode;
 	struct mem_cgroup *low_hit[8];	/* memcgs reclaimed below low (counted once) */
 	unsigned nlow;
 };
@@ -73,15 +79,12 @@ static void count_low(struct scan_control *sc, struct mem_cgroup *m)
 	memcg_event(m, MEMCG_LOW);
 }
 
-/* May reclaim take p?  Its memcg (or an ancestor below the target) at or
- * under memory.min never; at or under memory.low only as a last resort. */
-static bool reclaimable_memcg(void *arg, const struct page *p)
+/* May reclaim take lv's pages?  Not when its memcg (or an ancestor below
+ * the target) is at or under memory.min; at or under memory.low only as a
+ * last resort. */
+static bool lruvec_reclaimable(struct scan_control *sc, const struct lruvec *lv)
 {
-	struct scan_control *sc = arg;
-	struct mem_cgroup *m = __atomic_load_n(&p->memcg, __ATOMIC_RELAXED);
-	if (sc->target && (!m || !mem_cgroup_is_descendant(m, sc->target)))
-		return false;
-	for (; m && m != sc->target; m = m->parent) {
+	for (struct mem_cgroup *m = lv->memcg; m && m != sc->target; m = m->parent) {
 		uint64_t usage = __atomic_load_n(&m->usage, __ATOMIC_RELAXED);
 		if (usage <= m->min)
 			return false;
@@ -190,7 +193,7 @@ static enum reclaim_verdict shrink_locked_page(struct mm_sys *s, const struct sc
 	}
 	if (page_test(p, PG_private) && !try_to_free_buffers(s, p))
 		return RECLAIM_KEEP;
-	return remove_mapping(s, p) ? RECLAIM_FREED : RECLAIM_KEEP;
+	return remove_mapping(s, p, sc->target) ? RECLAIM_FREED : RECLAIM_KEEP;
 }
 
 /*
@@ -300,9 +303,9 @@ static void count_reclaim(struct mm_sys *s, const struct scan_control *sc, bool 
 	count_vm_events(s, file ? MMSIM_VM_pgsteal_file : MMSIM_VM_pgsteal_anon, freed);
 }
 
-/* Scans up to nr pages from the old end of node nid's list l, a batch at a
- * time, until `want` pages are freed.  Returns the pages freed. */
-static unsigned shrink_list(struct mm_sys *s, struct scan_control *sc, unsigned nid,
+/* Scans up to nr pages from the old end of lruvec lv's list l, a batch at
+ * a time, until `want` pages are freed.  Returns the pages freed. */
+static unsigned shrink_list(struct mm_sys *s, struct scan_control *sc, struct lruvec *lv,
 			    enum lru_list l, uint64_t nr, unsigned want)
 {
 	bool file = l == LRU_INACTIVE_FILE || l == LRU_ACTIVE_FILE;
@@ -310,9 +313,8 @@ static unsigned shrink_list(struct mm_sys *s, struct scan_control *sc, unsigned 
 	while (nr && freed < want) {
 		struct list_head batch;
 		list_init(&batch);
-		unsigned n = isolate_lru_tail(s, nid, l, nr < SWAP_CLUSTER_MAX ? (unsigned)nr :
-						   SWAP_CLUSTER_MAX, &batch, reclaimable_memcg,
-					      sc);
+		unsigned n = isolate_lru_tail(s, lv, l, nr < SWAP_CLUSTER_MAX ? (unsigned)nr :
+						  SWAP_CLUSTER_MAX, &batch);
 		if (!n)
 			break;
 		nr -= n < nr ? n : nr;
@@ -324,7 +326,7 @@ static unsigned shrink_list(struct mm_sys *s, struct scan_control *sc, unsigned 
 	}
 	/* Some reclaim got somewhere here: kswapd may try again. */
 	if (freed)
-		__atomic_store_n(&s->node[nid].kswapd_failures, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&lv->pgdat->kswapd_failures, 0, __ATOMIC_RELAXED);
 	return freed;
 }
 
@@ -345,14 +347,55 @@ static bool is_active_lru(enum lru_list l)
  * least 1/ratio of the kind's pages, ratio being int_sqrt(10 x the GiB
  * the two lists hold) (1 below a GiB): 3 at 1 GiB, 10 at 10 GiB.
  */
-static bool inactive_is_low(struct mm_sys *s, unsigned nid, enum lru_list inactive)
+static bool sizes_inactive_low(uint64_t in, uint64_t act)
 {
-	uint64_t in = lru_size(s, nid, inactive), act = lru_size(s, nid, inactive + 1);
 	uint64_t gb = (in + act) >> (30 - PAGE_SHIFT), ratio = 1;
 	if (gb)
 		while ((ratio + 1) * (ratio + 1) <= 10 * gb)
 			ratio++;
 	return in * ratio < act;
+}
+
+static bool inactive_is_low(struct mm_sys *s, struct lruvec *lv, enum lru_list inactive)
+{
+	return sizes_inactive_low(lruvec_size(s, lv, inactive), lruvec_size(s, lv, inactive + 1));
+}
+
+/* Pages on list l of the lruvecs under root (root's own included). */
+static uint64_t tree_lru_size(struct mm_sys *s, struct lruvec *root, enum lru_list l)
+{
+	if (!root->memcg)
+		return lru_size(s, root->pgdat->id, l);
+	uint64_t n = 0;
+	for (struct lruvec *lv = root; lv; lv = lruvec_iter(s, root, lv))
+		n += lruvec_size(s, lv, l);
+	return n;
+}
+
+/*
+ * Linux's prepare_scan_control, for the classic lists: what the target's
+ * lists as a whole (the node's for the machine's reclaim) say about this
+ * pass.  An active list may be deactivated when the target's inactive
+ * list of its kind is low; the machine's reclaim finds the file pages
+ * tiny when they and the free pages are under the high watermark and
+ * there are inactive anonymous pages to scan; cache_trim_mode when there
+ * are inactive file pages enough and no need to deactivate file pages.
+ */
+static void prepare_scan(struct mm_sys *s, struct scan_control *sc, unsigned nid, int priority)
+{
+	struct lruvec *target = mem_cgroup_lruvec(s, sc->target, nid);
+	uint64_t size[NR_LRU_LISTS];
+	for (enum lru_list l = LRU_INACTIVE_ANON; l <= LRU_ACTIVE_FILE; l++)
+		size[l] = tree_lru_size(s, target, l);
+	for (int file = 0; file < 2; file++) {
+		enum lru_list in = file ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON;
+		sc->may_deactivate[file] = sizes_inactive_low(size[in], size[in + 1]);
+	}
+	sc->cache_trim_mode = size[LRU_INACTIVE_FILE] >> priority && !sc->may_deactivate[1];
+	sc->file_is_tiny = !sc->target &&
+			   (int64_t)(size[LRU_INACTIVE_FILE] + size[LRU_ACTIVE_FILE]) +
+					   node_pages_above(s, nid, WMARK_HIGH) <= 0 &&
+			   !sc->may_deactivate[0] && size[LRU_INACTIVE_ANON] >> priority;
 }
 
 /*
@@ -363,12 +406,12 @@ static bool inactive_is_low(struct mm_sys *s, unsigned nid, enum lru_list inacti
  * inactive list, marked PG_workingset (pgdeactivate).  A page whose lock
  * is taken is left active (Linux's rmap contention: rotate).
  */
-static void shrink_active_list(struct mm_sys *s, struct scan_control *sc, unsigned nid,
+static void shrink_active_list(struct mm_sys *s, struct scan_control *sc, struct lruvec *lv,
 			       enum lru_list l, unsigned nr)
 {
 	struct list_head batch;
 	list_init(&batch);
-	unsigned n = isolate_lru_tail(s, nid, l, nr, &batch, reclaimable_memcg, sc);
+	unsigned n = isolate_lru_tail(s, lv, l, nr, &batch);
 	if (!sc->target)
 		count_vm_events(s, MMSIM_VM_pgrefill, n);
 	for (struct list_head *e = batch.next; e != &batch; e = e->next) {
@@ -404,34 +447,28 @@ static void shrink_active_list(struct mm_sys *s, struct scan_control *sc, unsign
 
 /*
  * Linux's get_scan_count, with equal reclaim costs for the two kinds: how
- * many pages of each evictable list this pass looks at, each list's size
- * shifted down by the priority.  In Linux's order: no swap, the file
- * lists only; priority 0 (the last try), both kinds alike; the file pages
- * and free pages together below the high watermark in the machine's
- * reclaim (file_is_tiny), the anonymous lists only, if there is something
- * to scan there; enough inactive file pages that the file lists need no
- * deactivation (cache_trim_mode), the file lists only.  Otherwise swappiness shares
- * the pass out, anonymous swappiness / 200, file (200 - swappiness) / 200,
- * rounded up.
+ * many pages of each evictable list of lruvec lv this pass looks at, each
+ * list's size shifted down by the priority.  In Linux's order: no swap
+ * for the memcg, the file lists only; priority 0 (the last try), both
+ * kinds alike; file_is_tiny, the anonymous lists only; cache_trim_mode,
+ * the file lists only (prepare_scan says which).  Otherwise swappiness
+ * shares the pass out, anonymous swappiness / 200, file
+ * (200 - swappiness) / 200, rounded up.
  */
-static void get_scan_count(struct mm_sys *s, const struct scan_control *sc, unsigned nid,
+static void get_scan_count(struct mm_sys *s, const struct scan_control *sc, struct lruvec *lv,
 			   int priority, bool may_swap, uint64_t nr[NR_LRU_LISTS])
 {
-	uint64_t file = lru_size(s, nid, LRU_INACTIVE_FILE) + lru_size(s, nid, LRU_ACTIVE_FILE);
-	uint64_t anon = lru_size(s, nid, LRU_INACTIVE_ANON) + lru_size(s, nid, LRU_ACTIVE_ANON);
 	unsigned anon_share = s->swappiness;
 	if (!may_swap)
 		anon_share = 0;
 	else if (!priority)
 		anon_share = 100;
-	else if (!sc->target && (int64_t)file + node_pages_above(s, nid, WMARK_HIGH) <= 0 &&
-		 anon >> priority && !inactive_is_low(s, nid, LRU_INACTIVE_ANON))
+	else if (sc->file_is_tiny)
 		anon_share = 200;
-	else if (lru_size(s, nid, LRU_INACTIVE_FILE) >> priority &&
-		 !inactive_is_low(s, nid, LRU_INACTIVE_FILE))
+	else if (sc->cache_trim_mode)
 		anon_share = 0;
 	for (enum lru_list l = LRU_INACTIVE_ANON; l <= LRU_ACTIVE_FILE; l++) {
-		uint64_t scan = lru_size(s, nid, l) >> priority;
+		uint64_t scan = lruvec_size(s, lv, l) >> priority;
 		unsigned share = is_file_lru(l) ? 200 - anon_share : anon_share;
 		nr[l] = (scan * share + 199) / 200;
 	}
@@ -439,15 +476,15 @@ static void get_scan_count(struct mm_sys *s, const struct scan_control *sc, unsi
 
 /* Linux's shrink_lruvec: the lists are scanned in turns of 32 pages
  * until each has had its share or enough is freed; an active list only
- * refills its inactive list, when that is low.  The anonymous lists are
- * kept balanced even when none of their pages were to go. */
-static unsigned shrink_node_classic(struct mm_sys *s, struct scan_control *sc, unsigned nid,
-				    int priority, unsigned want)
+ * refills its inactive list, when the target's is low.  The anonymous
+ * lists are kept balanced even when none of their pages were to go. */
+static unsigned shrink_lruvec_classic(struct mm_sys *s, struct scan_control *sc,
+				      struct lruvec *lv, int priority, unsigned want)
 {
-	bool may_swap = swap_free_slots(s) > 0;
+	bool may_swap = mem_cgroup_nr_swap_pages(s, lv->memcg) > 0;
 	uint64_t nr[NR_LRU_LISTS] = { 0 };
 	unsigned freed = 0;
-	get_scan_count(s, sc, nid, priority, may_swap, nr);
+	get_scan_count(s, sc, lv, priority, may_swap, nr);
 	while ((nr[LRU_INACTIVE_ANON] || nr[LRU_ACTIVE_FILE] || nr[LRU_INACTIVE_FILE]) &&
 	       freed < want) {
 		for (enum lru_list l = LRU_INACTIVE_ANON; l <= LRU_ACTIVE_FILE; l++) {
@@ -456,49 +493,48 @@ static unsigned shrink_node_classic(struct mm_sys *s, struct scan_control *sc, u
 				continue;
 			nr[l] -= n;
 			if (!is_active_lru(l))
-				freed += shrink_list(s, sc, nid, l, n, want - freed);
-			else if (inactive_is_low(s, nid, l - 1))
-				shrink_active_list(s, sc, nid, l, n);
+				freed += shrink_list(s, sc, lv, l, n, want - freed);
+			else if (sc->may_deactivate[is_file_lru(l)])
+				shrink_active_list(s, sc, lv, l, n);
 		}
 	}
-	if (may_swap && inactive_is_low(s, nid, LRU_INACTIVE_ANON))
-		shrink_active_list(s, sc, nid, LRU_ACTIVE_ANON, SWAP_CLUSTER_MAX);
+	if (may_swap && inactive_is_low(s, lv, LRU_INACTIVE_ANON))
+		shrink_active_list(s, sc, lv, LRU_ACTIVE_ANON, SWAP_CLUSTER_MAX);
 	return freed;
 }
 
 /* ---- the multi-generational LRU's eviction (lru_gen.c keeps the generations) ---------- */
 
 /* Linux's get_swappiness: anonymous pages are evicted only while a batch
- * of swap slots is free. */
-static unsigned gen_swappiness(struct mm_sys *s)
+ * of swap slots is free to the memcg (NULL: the machine's). */
+static unsigned gen_swappiness(struct mm_sys *s, const struct mem_cgroup *memcg)
 {
-	return swap_free_slots(s) >= 64 ? s->swappiness : 0;
+	return mem_cgroup_nr_swap_pages(s, memcg) >= 64 ? s->swappiness : 0;
 }
 
 /* Linux's get_nr_to_scan: the pages this pass may look at (their
  * generations' total shifted by the priority); when the node needs a
  * new generation, below the first priority, it is aged instead and the
  * pass ends (< 0). */
-static int64_t gen_nr_to_scan(struct mm_sys *s, unsigned nid, int priority, bool can_swap)
+static int64_t gen_nr_to_scan(struct mm_sys *s, struct lruvec *lv, int priority, bool can_swap)
 {
 	uint64_t nr, max_seq;
-	bool age = lru_gen_should_age(&s->node[nid], can_swap, &nr, &max_seq);
+	bool age = lru_gen_should_age(lv, can_swap, &nr, &max_seq);
 	if (!age || priority == DEF_PRIORITY)
 		return (int64_t)(nr >> priority);
-	return lru_gen_age(s, nid, max_seq, can_swap) ? -1 : 0;
+	return lru_gen_age(s, lv, max_seq, can_swap) ? -1 : 0;
 }
 
 /* Linux's evict_folios: a batch from the oldest generation reclaimed.
  * Returns the pages looked at (0: stop). */
-static unsigned evict_batch(struct mm_sys *s, struct scan_control *sc, unsigned nid,
+static unsigned evict_batch(struct mm_sys *s, struct scan_control *sc, struct lruvec *lv,
 			    unsigned swappiness, unsigned *freed)
 {
 	struct list_head list;
 	list_init(&list);
 	bool out_of_gens;
 	unsigned sorted = 0;
-	unsigned scanned = lru_gen_isolate(s, nid, swappiness, &list, reclaimable_memcg, sc,
-					   &out_of_gens, &sorted);
+	unsigned scanned = lru_gen_isolate(s, lv, swappiness, &list, &out_of_gens, &sorted);
 	if (!sc->target)
 		count_vm_events(s, MMSIM_VM_pgrefill, sorted);
 	if (out_of_gens)
@@ -515,7 +551,7 @@ static unsigned evict_batch(struct mm_sys *s, struct scan_control *sc, unsigned 
 	count_reclaim(s, sc, file, n, f);
 	*freed += f;
 	if (f)
-		__atomic_store_n(&s->node[nid].kswapd_failures, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&lv->pgdat->kswapd_failures, 0, __ATOMIC_RELAXED);
 	return scanned;
 }
 
@@ -531,18 +567,20 @@ static bool gen_should_abort(struct mm_sys *s, const struct scan_control *sc, un
 	return sc->kswapd && node_pages_above(s, nid, WMARK_HIGH) >= 64;
 }
 
-/* Linux's lru_gen_shrink_node / try_to_shrink_lruvec, one node. */
-static unsigned shrink_node_gen(struct mm_sys *s, struct scan_control *sc, unsigned nid,
-				int priority, unsigned want)
+/* Linux's try_to_shrink_lruvec: batches from lv's oldest generation until
+ * the pass has looked at what the priority allows, or may stop. */
+static unsigned shrink_lruvec_gen(struct mm_sys *s, struct scan_control *sc, struct lruvec *lv,
+				  int priority, unsigned want)
 {
-	unsigned swappiness = gen_swappiness(s), freed = 0;
+	unsigned swappiness = gen_swappiness(s, lv->memcg), freed = 0;
+	unsigned nid = lv->pgdat->id;
 	uint64_t scanned = 0;
 	sc->lru_gen = true;
 	for (;;) {
-		int64_t nr = gen_nr_to_scan(s, nid, priority, swappiness != 0);
+		int64_t nr = gen_nr_to_scan(s, lv, priority, swappiness != 0);
 		if (nr <= 0)
 			break;
-		unsigned delta = evict_batch(s, sc, nid, swappiness, &freed);
+		unsigned delta = evict_batch(s, sc, lv, swappiness, &freed);
 		if (!delta)
 			break;
 		scanned += delta;
@@ -550,20 +588,46 @@ static unsigned shrink_node_gen(struct mm_sys *s, struct scan_control *sc, unsig
 			break;
 	}
 	sc->lru_gen = false;
-	/* "kswapd should never fail": the machine's reclaim with MGLRU
-	 * keeps the node's kswapd woken whatever it freed. */
-	if (!sc->target)
-		__atomic_store_n(&s->node[nid].kswapd_failures, 0, __ATOMIC_RELAXED);
 	return freed;
 }
 
-/* One pass over node nid at a priority, on the lists the machine uses. */
+/*
+ * One pass over node nid at a priority (Linux's shrink_node_memcgs): the
+ * lruvecs of the memcgs under the target, in lruvec_iter's order, each
+ * shrunk on the lists the machine uses unless memory.min or memory.low
+ * protects it.  kswapd walks them all; other reclaims stop once they
+ * have what they want, and the next pass starts after the last lruvec
+ * shrunk (Linux's reclaim cookie), so that the memcgs take turns.
+ * Linux's MGLRU orders the memcgs of the machine's reclaim by their own
+ * generations (shrink_many); here both LRUs take this walk.
+ */
 static unsigned shrink_node(struct mm_sys *s, struct scan_control *sc, unsigned nid,
 			    int priority, unsigned want)
 {
-	if (lru_classic(s))
-		return shrink_node_classic(s, sc, nid, priority, want);
-	return shrink_node_gen(s, sc, nid, priority, want);
+	struct lruvec *root = mem_cgroup_lruvec(s, sc->target, nid);
+	bool classic = lru_classic(s), partial = !sc->kswapd;
+	unsigned freed = 0;
+	if (classic)
+		prepare_scan(s, sc, nid, priority);
+	/* "kswapd should never fail": the machine's reclaim with MGLRU
+	 * keeps the node's kswapd woken whatever it frees. */
+	if (!classic && !sc->target)
+		__atomic_store_n(&s->node[nid].kswapd_failures, 0, __ATOMIC_RELAXED);
+	struct lruvec *lv = partial ? __atomic_load_n(&root->iter_pos, __ATOMIC_RELAXED) : NULL;
+	for (lv = lruvec_iter(s, root, lv); lv; lv = lruvec_iter(s, root, lv)) {
+		if (!lruvec_reclaimable(sc, lv))
+			continue;
+		unsigned left = freed < want ? want - freed : 0;
+		freed += classic ? shrink_lruvec_classic(s, sc, lv, priority, left)
+				 : shrink_lruvec_gen(s, sc, lv, priority, left);
+		if (partial && freed >= want) {
+			__atomic_store_n(&root->iter_pos, lv, __ATOMIC_RELAXED);
+			return freed;
+		}
+	}
+	if (partial)
+		__atomic_store_n(&root->iter_pos, NULL, __ATOMIC_RELAXED);
+	return freed;
 }
 
 /* Scans the nodes of nodemask, nid's fallback order first, at falling
@@ -677,7 +741,7 @@ static bool kswapd_step(struct mm_sys *s, unsigned nid)
 			 * what kswapd must free make the scan worth it. */
 			uint64_t goal = nd->wmark[WMARK_HIGH];
 			int prio = lru_gen_initial_priority(
-				s, nid, gen_swappiness(s) != 0,
+				s, nid, gen_swappiness(s, NULL) != 0,
 				goal > SWAP_CLUSTER_MAX ? goal : SWAP_CLUSTER_MAX, DEF_PRIORITY);
 			nd->kswapd_priority = prio < 1 ? 1 : prio;	/* kswapd stops at 1 */
 		}

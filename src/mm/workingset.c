@@ -5,17 +5,21 @@
  * shadow carries the oldest generation's sequence and the page's tier at
  * its eviction instead of the clock, and lru_gen.c reads it.
  *
- * Each node keeps a clock, nonresident_age, that moves by one page at every
- * eviction and every activation: the pages that left the inactive list at
- * its old end or its young end.  A page reclaim frees leaves a shadow where
- * it lived (its page-cache slot, or its swap slot) with the node and the
- * clock at that moment, and whether it was in the working set
- * (PG_workingset: it had been active).  When the page is read back, the
- * clock's advance since is its refault distance: the inactive list would
- * have had to be that much longer for the page to stay.  If the distance
- * is within what the other lists hold (the active file list; plus the
- * inactive file list for an anonymous page; plus the anonymous lists while
- * swap has room, only the active one for a file page), giving the inactive
+ * Each lruvec keeps a clock, nonresident_age, that moves by one page at
+ * every eviction and every activation: the pages that left the inactive
+ * list at its old end or its young end.  An activation moves the clock of
+ * the page's lruvec and of its ancestors' on the node; an eviction the
+ * clock of the lruvec of the reclaim's target (the root's for the
+ * machine's reclaim) and its ancestors'.  A page reclaim frees leaves a
+ * shadow where it lived (its page-cache slot, or its swap slot) with the
+ * target memcg, the node and that clock at that moment, and whether it
+ * was in the working set (PG_workingset: it had been active).  When the
+ * page is read back, the clock's advance since is its refault distance:
+ * the inactive list would have had to be that much longer for the page
+ * to stay.  If the distance is within what the other lists of the
+ * target's subtree hold (the active file list; plus the inactive file
+ * list for an anonymous page; plus the anonymous lists while the memcg
+ * may swap, only the active one for a file page), giving the inactive
  * list that room could have kept it: the page starts active
  * (workingset_activate_*), and one that was in the working set before is
  * restored to it (workingset_restore_*).  Every shadow found counts a
@@ -28,7 +32,7 @@
  * cache's shadow).  Linux bounds the shadows with a shrinker; here they
  * live as long as their slot.
  *
- * Owns: the shadows' format, pglist_data.nonresident_age and the
+ * Owns: the shadows' format, lruvec.nonresident_age and the
  * workingset_* counters.  Called by vmscan.c (eviction, activations),
  * filemap.c and swap_state.c (refaults), lru.c (activations by access).
  */
@@ -36,22 +40,55 @@
 
 #include <errno.h>
 
-/* A shadow, nonzero: bit 0 set, bit 1 PG_workingset, then the node, then
- * the clock (wrapping: a distance is taken modulo its width). */
+/* A shadow, nonzero: bit 0 set, bit 1 PG_workingset, then the node, the
+ * memcg's id (as Linux's, 16 bits), then the clock (wrapping: a distance
+ * is taken modulo its width). */
 #define SHADOW_NODE_SHIFT 2
 #define SHADOW_NODE_BITS 10
-#define SHADOW_AGE_SHIFT (SHADOW_NODE_SHIFT + SHADOW_NODE_BITS)
+#define SHADOW_MEMCG_SHIFT (SHADOW_NODE_SHIFT + SHADOW_NODE_BITS)
+#define SHADOW_MEMCG_BITS 16
+#define SHADOW_AGE_SHIFT (SHADOW_MEMCG_SHIFT + SHADOW_MEMCG_BITS)
 #define SHADOW_AGE_MASK (~0ULL >> SHADOW_AGE_SHIFT)
 
-static uint64_t pack_shadow(unsigned nid, uint64_t age, bool workingset)
+static uint64_t pack_shadow(const struct lruvec *lv, uint64_t age, bool workingset)
 {
-	return ((age & SHADOW_AGE_MASK) << SHADOW_AGE_SHIFT) |
-	       ((uint64_t)nid << SHADOW_NODE_SHIFT) | ((uint64_t)workingset << 1) | 1;
+	uint64_t id = lv->memcg ? lv->memcg->id & ((1u << SHADOW_MEMCG_BITS) - 1) : 0;
+	return ((age & SHADOW_AGE_MASK) << SHADOW_AGE_SHIFT) | (id << SHADOW_MEMCG_SHIFT) |
+	       ((uint64_t)lv->pgdat->id << SHADOW_NODE_SHIFT) | ((uint64_t)workingset << 1) | 1;
 }
 
-static unsigned shadow_nid(uint64_t shadow)
+/* The lruvec a shadow was taken on, or NULL (a node the machine lacks). */
+static struct lruvec *shadow_lruvec(struct mm_sys *s, uint64_t shadow)
 {
-	return (unsigned)(shadow >> SHADOW_NODE_SHIFT) & ((1u << SHADOW_NODE_BITS) - 1);
+	unsigned nid = (unsigned)(shadow >> SHADOW_NODE_SHIFT) & ((1u << SHADOW_NODE_BITS) - 1);
+	unsigned id = (unsigned)(shadow >> SHADOW_MEMCG_SHIFT) & ((1u << SHADOW_MEMCG_BITS) - 1);
+	if (nid >= s->nr_nodes)
+		return NULL;
+	return mem_cgroup_lruvec(s, mem_cgroup_from_id(s, id), nid);
+}
+
+/* The parent memcg's lruvec on the same node; NULL above the root's. */
+static struct lruvec *parent_lruvec(struct mm_sys *s, const struct lruvec *lv)
+{
+	return lv->memcg ? mem_cgroup_lruvec(s, lv->memcg->parent, lv->pgdat->id) : NULL;
+}
+
+static void age_nonresident(struct mm_sys *s, struct lruvec *lv, uint64_t nr)
+{
+	for (; lv; lv = parent_lruvec(s, lv))
+		__atomic_add_fetch(&lv->nonresident_age, nr, __ATOMIC_RELAXED);
+}
+
+/* Pages on list l of lv and of its descendants' lruvecs (Linux reads the
+ * memcg's hierarchical lruvec counts). */
+static uint64_t tree_size(struct mm_sys *s, struct lruvec *lv, enum lru_list l)
+{
+	if (!lv->memcg)
+		return lru_size(s, lv->pgdat->id, l);	/* the root: the node's */
+	uint64_t n = 0;
+	for (struct lruvec *v = lv; v; v = lruvec_iter(s, lv, v))
+		n += lruvec_size(s, v, l);
+	return n;
 }
 
 static void count_ws(struct mm_sys *s, const struct page *p, enum mmsim_vmstat_event anon_ev,
@@ -65,42 +102,42 @@ static void count_ws(struct mm_sys *s, const struct page *p, enum mmsim_vmstat_e
 
 void workingset_age_nonresident(struct mm_sys *s, const struct page *p)
 {
-	__atomic_add_fetch(&s->node[page_to_nid(s, p)].nonresident_age, 1ULL << p->order,
-			   __ATOMIC_RELAXED);
+	age_nonresident(s, page_lruvec(s, p), 1ULL << p->order);
 }
 
-uint64_t workingset_eviction(struct mm_sys *s, struct page *p)
+uint64_t workingset_eviction(struct mm_sys *s, struct page *p, struct mem_cgroup *target)
 {
 	VM_BUG_ON_PAGE(!page_locked(p), p);
-	unsigned nid = page_to_nid(s, p);
 	if (!lru_classic(s)) {
+		/* MGLRU's tokens are the page's own lruvec's. */
 		bool workingset;
 		uint64_t token = lru_gen_eviction_token(s, p, &workingset);
-		return pack_shadow(nid, token, workingset);
+		return pack_shadow(page_lruvec(s, p), token, workingset);
 	}
-	uint64_t age = __atomic_fetch_add(&s->node[nid].nonresident_age, 1ULL << p->order,
-					  __ATOMIC_RELAXED);
-	return pack_shadow(nid, age, page_test(p, PG_workingset));
+	struct lruvec *lv = mem_cgroup_lruvec(s, target, page_to_nid(s, p));
+	uint64_t age = __atomic_load_n(&lv->nonresident_age, __ATOMIC_RELAXED);
+	age_nonresident(s, lv, 1ULL << p->order);
+	return pack_shadow(lv, age, page_test(p, PG_workingset));
 }
 
 /* Linux's workingset_test_recent: would a longer inactive list have kept
  * the page?  *workingset: it was in the working set. */
 static bool refault_recent(struct mm_sys *s, uint64_t shadow, bool file, bool *workingset)
 {
-	unsigned nid = shadow_nid(shadow);
+	struct lruvec *lv = shadow_lruvec(s, shadow);
 	uint64_t eviction = shadow >> SHADOW_AGE_SHIFT;
 	*workingset = (shadow >> 1) & 1;
-	if (nid >= s->nr_nodes)
+	if (!lv)
 		return false;
-	uint64_t now = __atomic_load_n(&s->node[nid].nonresident_age, __ATOMIC_RELAXED);
+	uint64_t now = __atomic_load_n(&lv->nonresident_age, __ATOMIC_RELAXED);
 	uint64_t distance = (now - eviction) & SHADOW_AGE_MASK;
-	uint64_t size = lru_size(s, nid, LRU_ACTIVE_FILE);
+	uint64_t size = tree_size(s, lv, LRU_ACTIVE_FILE);
 	if (!file)
-		size += lru_size(s, nid, LRU_INACTIVE_FILE);
-	if (swap_free_slots(s)) {
-		size += lru_size(s, nid, LRU_ACTIVE_ANON);
+		size += tree_size(s, lv, LRU_INACTIVE_FILE);
+	if (mem_cgroup_nr_swap_pages(s, lv->memcg)) {
+		size += tree_size(s, lv, LRU_ACTIVE_ANON);
 		if (file)
-			size += lru_size(s, nid, LRU_INACTIVE_ANON);
+			size += tree_size(s, lv, LRU_INACTIVE_ANON);
 	}
 	return distance <= size;
 }
@@ -112,8 +149,10 @@ void workingset_refault(struct mm_sys *s, struct page *p, uint64_t shadow)
 	if (!shadow)
 		return;
 	if (!lru_classic(s)) {
-		lru_gen_refault(s, p, shadow_nid(shadow), shadow >> SHADOW_AGE_SHIFT,
-				(shadow >> 1) & 1, SHADOW_AGE_MASK);
+		struct lruvec *lv = shadow_lruvec(s, shadow);
+		if (lv)
+			lru_gen_refault(s, p, lv, shadow >> SHADOW_AGE_SHIFT, (shadow >> 1) & 1,
+					SHADOW_AGE_MASK);
 		return;
 	}
 	count_ws(s, p, MMSIM_VM_workingset_refault_anon, file, n);

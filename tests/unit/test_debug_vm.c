@@ -70,12 +70,12 @@ static void test_lists(struct mmsim_task *t)
 	nd->nr_lru[LRU_INACTIVE_ANON]--;
 	if (!lru_classic(&m->mm)) {
 		int gen = (int)((p->flags & LRU_GEN_MASK) >> LRU_GEN_SHIFT) - 1;
-		nd->lrugen.nr_pages[gen][0]++;
+		nd->lruvec.lrugen.nr_pages[gen][0]++;
 		ok(mmsim_debug_check(m) > 0, "a generation's count off by one");
-		nd->lrugen.nr_pages[gen][0]--;
-		nd->lrugen.min_seq[0] = nd->lrugen.max_seq;
+		nd->lruvec.lrugen.nr_pages[gen][0]--;
+		nd->lruvec.lrugen.min_seq[0] = nd->lruvec.lrugen.max_seq;
 		ok(mmsim_debug_check(m) > 0, "one generation only");
-		nd->lrugen.min_seq[0] = nd->lrugen.max_seq - 2;
+		nd->lruvec.lrugen.min_seq[0] = nd->lruvec.lrugen.max_seq - 2;
 	}
 	is(mmsim_debug_check(m), 0, "clean again");
 

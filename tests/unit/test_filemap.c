@@ -37,6 +37,7 @@
 #define GARBAGE 0xAA			/* disk bytes past the end of a file */
 
 static struct mmsim *m;
+static struct mem_cgroup memcg;	/* test_migrate_clean's; freed with the machine */
 
 /* ---- the fake filesystem ------------------------------------------------------ */
 
@@ -827,7 +828,6 @@ static void test_migrate_clean(void)
 	struct hw_cpu *cpu = task_enter(t);
 	struct tfile f = file_new(&ops_buffer, 10, 4 * P);
 	struct list_head list;
-	static struct mem_cgroup memcg;
 
 	printf("# 6. migrating a clean file page with buffers (buffer_migrate_page)\n");
 	uint64_t a = fmap(t, f.mp, 4 * P, RW, MAP_SHARED, 0);
@@ -839,14 +839,16 @@ static void test_migrate_clean(void)
 	ok(p && page_at(t2, b + P) == p && mapcount(p) == 2, "one page, mapped twice");
 	struct pmap_entry e0 = pte(t, a + P);
 	struct buffer_head *bhs = p ? page_buffers(p) : NULL;
-	/* A page charged to a memcg, as a page-cache insertion charges it. */
-	mem_cgroup_init(&memcg, NULL);
-	memcg.usage = 1;
-	p->memcg = &memcg;
 	uint64_t file0 = s->node[0].nr_file, file1 = s->node[1].nr_file;
 	uint64_t f0 = nfree(0), f1 = nfree(1);
 	list_init(&list);
 	is(isolate(p, &list), 0, "isolate");
+	/* A page charged to a memcg, as a page-cache insertion charges it
+	 * (off the LRU: a page's memcg never changes on one). */
+	mem_cgroup_init(&memcg, NULL);
+	is(mem_cgroup_online(s, &memcg), 0, "a memcg for the page");
+	memcg.usage = 1;
+	p->memcg = &memcg;
 	is(page_count(p), 5, "refcount 5: slot, 2 mappings, buffers, isolation");
 	unsigned nr = 0;
 	is(migrate_pages(s, cpu, &list, alloc_migration_target, NODE(1), MIGRATE_SYNC, &nr), 0,
@@ -1373,5 +1375,6 @@ int main(void)
 	test_truncate();
 	test_truncate_race();
 	mmsim_destroy(m);
+	mem_cgroup_free(&memcg);
 	return done_testing();
 }

@@ -481,6 +481,131 @@ static void test_stat(enum mmsim_lru lru)
 	mmsim_destroy(m);
 }
 
+/* Anonymous pages on lruvec lv (both lists, or all generations). */
+static uint64_t lv_anon(struct mmsim *m, struct lruvec *lv)
+{
+	lru_add_drain_all(&m->mm);
+	return lruvec_size(&m->mm, lv, LRU_INACTIVE_ANON) + lruvec_size(&m->mm, lv, LRU_ACTIVE_ANON);
+}
+
+static struct lruvec *lv_of(struct mmsim *m, struct mmsim_cgroup *cg, unsigned nid)
+{
+	return mem_cgroup_lruvec(&m->mm, cg ? cgroup_memcg(cg) : NULL, nid);
+}
+
+static void test_lruvec_order(void)
+{
+	printf("# lruvec_iter: the memcgs in pre-order, children in creation order\n");
+	struct mmsim *m = machine(2, 16 * MIB, 0);
+	struct mmsim_cgroup *a = cgroup(m, "a", NULL), *b = cgroup(m, "b", NULL);
+	struct mmsim_cgroup *c = cgroup(m, "c", a), *d = cgroup(m, "d", b), *e = cgroup(m, "e", a);
+	struct lruvec *want[] = { lv_of(m, NULL, 1), lv_of(m, a, 1), lv_of(m, c, 1), lv_of(m, e, 1),
+				  lv_of(m, b, 1), lv_of(m, d, 1) };
+	struct lruvec *root = lv_of(m, NULL, 1), *lv = NULL;
+	unsigned i = 0, bad = 0;
+	while ((lv = lruvec_iter(&m->mm, root, lv)) && i < 8)
+		bad += i >= 6 || lv != want[i++];
+	ok(!bad && i == 6, "from the root: root, a, c, e, b, d (node 1's lruvecs)");
+	root = lv_of(m, a, 1);
+	lv = lruvec_iter(&m->mm, root, NULL);
+	ok(lv == root, "from a: a first");
+	lv = lruvec_iter(&m->mm, root, lv);
+	ok(lv == want[2], "  then c");
+	lv = lruvec_iter(&m->mm, root, lv);
+	ok(lv == want[3], "  then e");
+	ok(!lruvec_iter(&m->mm, root, lv), "  and no further (b is not under a)");
+	ok(lv_of(m, d, 0)->pgdat == &m->mm.node[0] && lv_of(m, d, 0)->memcg == cgroup_memcg(d),
+	   "each lruvec knows its node and memcg");
+	mmsim_destroy(m);
+}
+
+/*
+ * Each memcg's pages are on its own lruvec (Linux's per-memcg LRU): a
+ * memcg's limit reclaim takes from its lists alone, and the machine's
+ * reclaim walks every memcg's.  With MGLRU, a memcg's aging moves its own
+ * generations only.
+ */
+static void test_lruvecs(enum mmsim_lru lru)
+{
+	printf("# per-memcg LRU lists, %s\n", lru == MMSIM_LRU_CLASSIC ? "classic" : "MGLRU");
+	struct mmsim_config cfg;
+	struct mmsim *m = NULL;
+	mmsim_config_default(&cfg);
+	cfg.nodes = 1;
+	cfg.cpus = 1;
+	cfg.mem_per_node = 32 * MIB;
+	cfg.lru = lru;
+	if (mmsim_create(&cfg, &m) || mmsim_swapon(m, 64 * MIB, NULL)) {
+		ok(0, "machine");
+		return;
+	}
+	struct mmsim_cgroup *a = cgroup(m, "a", NULL), *b = cgroup(m, "b", NULL);
+	struct mmsim_task *ta = task_in(m, a), *tb = task_in(m, b), *tr = task_on(m, 0);
+	uint64_t la = map(ta, 4 * MIB, PRIV), lb = map(tb, 4 * MIB, PRIV);
+	uint64_t r0 = lv_anon(m, lv_of(m, NULL, 0));
+	is(fill(ta, la, 4 * MIB), 0, "a writes 4 MiB");
+	is(fill(tb, lb, 4 * MIB), 0, "b writes 4 MiB");
+	is(lv_anon(m, lv_of(m, a, 0)), 1024, "a's lruvec holds its 1024 pages");
+	is(lv_anon(m, lv_of(m, b, 0)), 1024, "b's its 1024");
+	is(lv_anon(m, lv_of(m, NULL, 0)), r0, "the root's lruvec none of them");
+	is(lru_size(&m->mm, 0, LRU_INACTIVE_ANON) + lru_size(&m->mm, 0, LRU_ACTIVE_ANON),
+	   r0 + 2048, "the node's lists count them all");
+	is(mmsim_debug_check(m), 0, "audit clean (every listed page on its memcg's lruvec)");
+
+	uint64_t bseq = lv_of(m, b, 0)->lrugen.max_seq;
+	is(mmsim_cgroup_write(a, "memory.max", "2M"), 0, "a's memory.max down to 2 MiB");
+	ok(num(a, "memory.current") <= 2 * MIB, "a reclaimed to its limit");
+	ok(lv_anon(m, lv_of(m, a, 0)) <= 512, "from its own lruvec");
+	is(lv_anon(m, lv_of(m, b, 0)), 1024, "b's lruvec untouched");
+	is(num(b, "memory.current"), 4 * MIB, "b's charge too");
+	if (lru == MMSIM_LRU_GEN)
+		is(lv_of(m, b, 0)->lrugen.max_seq, bseq, "b's generations did not age");
+	is(wrong(ta, la, 4 * MIB), 0, "a's data comes back from swap");
+	is(mmsim_cgroup_write(a, "memory.max", "max"), 0, "a unlimited again");
+
+	uint64_t rr = map(tr, 48 * MIB, PRIV);
+	is(fill(tr, rr, 48 * MIB), 0, "the root's task writes more than memory");
+	ok(keyed(b, "memory.stat", "pgscan") > 0,
+	   "the machine's reclaim scanned b's lruvec (memory.stat pgscan %llu, pgsteal %llu)",
+	   (unsigned long long)keyed(b, "memory.stat", "pgscan"),
+	   (unsigned long long)keyed(b, "memory.stat", "pgsteal"));
+	is(wrong(tb, lb, 4 * MIB), 0, "b's data intact");
+	is(mmsim_debug_check(m), 0, "audit clean");
+	mmsim_destroy(m);
+}
+
+/* A huge page charged to a memcg and split by reclaim: each piece carries
+ * one page of the charge, so the charge goes with the pieces. */
+static void test_split_charge(void)
+{
+	printf("# a split huge page's charge is shared by its pieces\n");
+	struct mmsim_config cfg;
+	struct mmsim *m = NULL;
+	mmsim_config_default(&cfg);
+	cfg.nodes = 1;
+	cfg.cpus = 1;
+	cfg.mem_per_node = 32 * MIB;
+	cfg.thp = MMSIM_THP_ALWAYS;
+	if (mmsim_create(&cfg, &m) || mmsim_swapon(m, 16 * MIB, NULL)) {
+		ok(0, "machine");
+		return;
+	}
+	struct mmsim_cgroup *cg = cgroup(m, "a", NULL);
+	struct mmsim_task *t = task_in(m, cg);
+	uint64_t h = map(t, 2 * MIB, PRIV);
+	is(fill(t, h, 2 * MIB), 0, "2 MiB written (one huge page)");
+	is(num(cg, "memory.current"), 2 * MIB, "charged 2 MiB");
+	struct mmsim_vmstat vs;
+	is(mmsim_sys_madvise(t, h, 2 * MIB, MADV_PAGEOUT), 0, "MADV_PAGEOUT: split, swapped out");
+	mmsim_vmstat(m, &vs);
+	is(vs.ev[MMSIM_VM_thp_split_page], 1, "the huge page was split");
+	is(wrong(t, h, 2 * MIB), 0, "read back from swap");
+	is(mmsim_sys_munmap(t, h, 2 * MIB), 0, "munmap");
+	is(num(cg, "memory.current"), 0, "nothing left charged");
+	is(mmsim_debug_check(m), 0, "audit clean");
+	mmsim_destroy(m);
+}
+
 int main(void)
 {
 	test_files();
@@ -492,5 +617,9 @@ int main(void)
 	test_events_local();
 	test_stat(MMSIM_LRU_GEN);
 	test_stat(MMSIM_LRU_CLASSIC);
+	test_lruvec_order();
+	test_lruvecs(MMSIM_LRU_CLASSIC);
+	test_lruvecs(MMSIM_LRU_GEN);
+	test_split_charge();
 	return done_testing();
 }

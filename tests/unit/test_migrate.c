@@ -805,7 +805,7 @@ static void test_flags(void)
 		/* Classic: PG_active; MGLRU: the youngest generation. */
 		ok(lru_classic(s) ? page_test(np, PG_active)
 				  : (int)((np->flags & LRU_GEN_MASK) >> LRU_GEN_SHIFT) - 1 ==
-					    (int)(s->node[1].lrugen.max_seq % MAX_NR_GENS),
+					    (int)(s->node[1].lruvec.lrugen.max_seq % MAX_NR_GENS),
 		   "active");
 		ok(page_test(np, PG_uptodate), "uptodate");
 		ok(page_test(np, PG_swapbacked), "swapbacked");

@@ -617,7 +617,7 @@ static void test_mglru(void)
 	printf("# MGLRU: generations, aging, eviction, refaults\n");
 	struct mmsim *m = machine_lru(1, 64ULL << 20, MMSIM_LRU_GEN, true);
 	struct mm_sys *s = &m->mm;
-	struct lru_gen *g = &s->node[0].lrugen;
+	struct lru_gen *g = &s->node[0].lruvec.lrugen;
 	struct mmsim_task *t = task_on(m, 0);
 	is(mmsim_swapon(m, 16ULL << 20, NULL), 0, "swapon");
 	is(g->max_seq, 3, "boot: max_seq 3 (MIN_NR_GENS + 1)");
@@ -630,11 +630,11 @@ static void test_mglru(void)
 	is(lru_size(s, 0, LRU_ACTIVE_ANON), n, "which Linux's views count as active");
 	is(lru_size(s, 0, LRU_INACTIVE_ANON), 0, "none inactive");
 
-	ok(lru_gen_age(s, 0, g->max_seq, true), "aged");
+	ok(lru_gen_age(s, &s->node[0].lruvec, g->max_seq, true), "aged");
 	is(g->max_seq, 4, "a new generation: max_seq 4");
 	is(in_gen(t, a, n, 3), n, "every page was young (its fault): all to generation 3");
 	ok(touch(t, a, n / 2), "the first half read again (past the small TLB)");
-	ok(lru_gen_age(s, 0, g->max_seq, true), "aged again");
+	ok(lru_gen_age(s, &s->node[0].lruvec, g->max_seq, true), "aged again");
 	is(g->max_seq, 5, "max_seq 5");
 	is(in_gen(t, a, n / 2, 0), n / 2, "the half used since: youngest (generation 0)");
 	is(in_gen(t, a + n / 2 * P, n / 2, 3), n / 2, "the other half stays behind (3)");
