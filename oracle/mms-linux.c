@@ -20,6 +20,12 @@
  *    owns one address space.  `task` forks the controller and re-executes this
  *    binary with --server, so a task starts with a fresh address space;
  *    `fork` asks the current task's server to fork itself (copy-on-write).
+ *  - `thread` asks the current task's server for a pthread of its own (on a
+ *    static stack, so the thread maps nothing), pinned to its CPU and
+ *    serving a channel of its own: the controller addresses it as a task.
+ *    `exit` ends a thread alone (its start routine returns) or a process
+ *    with all its threads (_exit: exit_group); the controller waits until
+ *    each has exited before the next command.
  *  - The controller resolves names to addresses, sends each command to the
  *    current task's server as a binary request over a Unix socket, receives
  *    raw results (return value, errno, status array, VMA list) and prints
@@ -110,6 +116,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -339,6 +346,9 @@ enum op {
 	                   a4 flags; payload mask[] */
 	OP_GETPOL,      /* a0 addr, a1 flags, a2 maxnode; reply val = mode,
 	                   payload mask[] */
+	OP_THREAD,      /* a0 cpu (-1: the creator's); the new thread's channel
+	                   passed with SCM_RIGHTS */
+	OP_EXIT,        /* a0 1: the process (exit_group), 0: this thread */
 };
 
 struct req {
@@ -366,7 +376,10 @@ struct vma_ent {
 /* server: one per task, owns the task's address space                     */
 /* ====================================================================== */
 
-static int chan = -1;
+/* Each thread of a server serves its own channel; the buffers below are
+ * shared, which is safe because the controller has one request in flight
+ * at a time. */
+static __thread int chan = -1;
 static uint64_t srv_in[(MAX_PAGES * 12ULL) / 8 + 1024];
 static int32_t srv_status[MAX_PAGES];
 static struct vma_ent srv_vmas[MAX_VMAS];
@@ -374,10 +387,31 @@ static unsigned long srv_mask[MAX_NODE_BIT / 64 + 2];
 static char srv_maps[1 << 16];
 static uint64_t hole_next = HOLE_BASE;
 
-static sigjmp_buf acc_jb;
-static volatile sig_atomic_t acc_active;
-static volatile int acc_sig;
-static volatile uint64_t acc_off;
+/* A fault is delivered to the thread that made it: the access state is
+ * per thread. */
+static __thread sigjmp_buf acc_jb;
+static __thread volatile sig_atomic_t acc_active;
+static __thread volatile int acc_sig;
+static __thread volatile uint64_t acc_off;
+
+/*
+ * The scenario's threads (`thread`): pthreads of the server process, each
+ * serving the channel it was given.  Their stacks are static so that a new
+ * thread maps nothing: the scenario's address-space layout stays its own.
+ * (glibc still allocates the thread's small DTV, from the brk heap, never
+ * from the mmap area.)  Slots are never reused: a child forked by a
+ * thread runs on that thread's stack.  The child closes the channels of
+ * the threads it did not inherit.
+ */
+#define SRV_THREADS      32
+#define SRV_THREAD_STACK (128 << 10)
+struct srv_thread {
+	int chan;               /* -1 once the thread has ended */
+	int cpu;
+};
+static struct srv_thread srv_threads[SRV_THREADS];
+static int srv_nthreads;
+static char srv_stacks[SRV_THREADS][SRV_THREAD_STACK] __attribute__((aligned(4096)));
 
 static void on_fault(int sig, siginfo_t *si, void *uc)
 {
@@ -619,6 +653,10 @@ static void srv_move(struct rep *p, const struct req *q)
 	srv_reply(p, srv_status, n * sizeof srv_status[0]);
 }
 
+static void *srv_thread_main(void *arg);
+
+/* Serves requests until EOF (or `exit`).  Returns only in a thread that
+ * ends alone; the process itself ends with _exit (exit_group). */
 static void server_loop(void)
 {
 	for (;;) {
@@ -739,6 +777,13 @@ static void server_loop(void)
 			}
 			pid_t pid = fork();
 			if (pid == 0) {
+				/* Only the forking thread lives on in the child,
+				 * maybe on one of the stacks: no slot is reused. */
+				for (int i = 0; i < srv_nthreads; i++) {
+					if (srv_threads[i].chan >= 0 && srv_threads[i].chan != chan)
+						close(srv_threads[i].chan);
+					srv_threads[i].chan = -1;
+				}
 				close(chan);
 				chan = passed;
 				continue;       /* the child serves the new channel */
@@ -751,6 +796,40 @@ static void server_loop(void)
 			p.val = (uint64_t)pid;
 			break;
 		}
+		case OP_THREAD: {
+			pthread_attr_t at;
+			pthread_t th;
+			if (passed < 0 || srv_nthreads == SRV_THREADS) {
+				p.ret = -1;
+				p.err = passed < 0 ? EBADF : EAGAIN;
+				break;
+			}
+			struct srv_thread *st = &srv_threads[srv_nthreads];
+			st->chan = passed;
+			st->cpu = (int)q.a[0];
+			pthread_attr_init(&at);
+			pthread_attr_setstack(&at, srv_stacks[srv_nthreads], SRV_THREAD_STACK);
+			pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+			int e = pthread_create(&th, &at, srv_thread_main, st);
+			pthread_attr_destroy(&at);
+			if (e) {
+				p.ret = -1;
+				p.err = e;
+				break;
+			}
+			srv_nthreads++;
+			passed = -1;            /* the thread's now */
+			break;
+		}
+		case OP_EXIT:
+			srv_reply(&p, NULL, 0);
+			if (q.a[0])
+				_exit(0);       /* exit_group: every thread ends */
+			for (int i = 0; i < srv_nthreads; i++)
+				if (srv_threads[i].chan == chan)
+					srv_threads[i].chan = -1;
+			close(chan);
+			return;                 /* the thread's exit */
 		default:
 			p.ret = -1;
 			p.err = ENOSYS;
@@ -760,6 +839,29 @@ static void server_loop(void)
 			close(passed);
 		srv_reply(&p, NULL, 0);
 	}
+}
+
+/* A scenario thread: pinned first (without cpu= it keeps the affinity it
+ * inherited, its creator's CPU), then it says its tid on its channel and
+ * serves it. */
+static void *srv_thread_main(void *arg)
+{
+	struct srv_thread *st = arg;
+	struct rep p;
+	chan = st->chan;
+	if (st->cpu >= 0) {
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(st->cpu, &set);
+		if (sched_setaffinity(0, sizeof set, &set) < 0)
+			fprintf(stderr, "mms-linux: warning: cannot pin thread to CPU %d: %s\n",
+				st->cpu, strerror(errno));
+	}
+	memset(&p, 0, sizeof p);
+	p.val = (uint64_t)gettid();
+	srv_reply(&p, NULL, 0);
+	server_loop();
+	return NULL;
 }
 
 /* uid/gid/supplementary groups, capabilities, dumpable.  0 or an errno. */
@@ -884,7 +986,7 @@ enum kind {
 	K_MUNMAP, K_MPROTECT, K_WRITE, K_READ, K_MOVE, K_NODES, K_MIGRATE,
 	K_VMAS, K_MLOCK, K_MUNLOCK, K_MSYNC, K_FSYNC, K_MADVISE, K_NUMA_MAPS,
 	K_SMAPS, K_VMSTAT, K_SETPOL, K_GETPOL, K_MBIND, K_SWAPON, K_SWAPOFF,
-	K_CGROUP, K_CGSET, K_MEMCG,
+	K_CGROUP, K_CGSET, K_MEMCG, K_THREAD, K_EXIT,
 };
 
 struct aref {
@@ -923,7 +1025,8 @@ struct cmd {
 	unsigned uid;
 	int caps;
 	char *mems;
-	int cpu;                /* task: CPU to run on, -1 = the home CPU */
+	int cpu;                /* task: CPU to run on, -1 = the home CPU;
+	                           thread: -1 = its creator's CPU */
 	long mode;              /* set_mempolicy/mbind: mode with mode flags */
 	int has_addr;           /* get_mempolicy: ADDR given */
 	int cgroup;             /* task cgroup=, cgroup, cgroup_set, memcg: -1 none */
@@ -966,6 +1069,8 @@ static int ncmds, cmds_cap;
 static const char *thp_mode = "never";
 static int lru_classic;         /* machine lru=classic: lru_gen disabled */
 static long machine_nodes = -1;
+static long machine_cpus = 2;   /* machine cpus=: thread cpu= is checked against it */
+static int parse_cur;           /* parse time: the task `use` made current */
 static int uses_vmstat;         /* a vmstat command: take the snapshot */
 static int uses_swap;           /* a swapon or swapoff command: check the disk */
 
@@ -1754,9 +1859,13 @@ static void parse_line(char *text, int line, int *seen_cmd)
 				if (num_i64(v, 1, 1024, &x) < 0)
 					uerr("machine: malformed nodes= '%s'", v);
 				machine_nodes = (long)x;
+			} else if ((v = kv(tok[i], "cpus="))) {
+				if (num_i64(v, 1, 1024, &x) < 0)
+					uerr("machine: malformed cpus= '%s'", v);
+				machine_cpus = (long)x;
 			}
-			/* cpus=, mem= and anything else are for the simulator
-			 * and the VM launcher; ignored here. */
+			/* mem= and anything else are for the simulator and the
+			 * VM launcher; ignored here. */
 		}
 	} else if (!strcmp(w, "task")) {
 		parse_task(c, tok, ntok);
@@ -1767,10 +1876,36 @@ static void parse_line(char *text, int line, int *seen_cmd)
 		if (sym_find(&tasks, tok[1]) >= 0)
 			uerr("task '%s' already exists", tok[1]);
 		c->task = sym_add(&tasks, tok[1]);
+	} else if (!strcmp(w, "thread")) {
+		nargs(ntok, 2, 3, w);
+		c->k = K_THREAD;
+		c->cpu = -1;
+		if (ntok == 3) {
+			const char *v = kv(tok[2], "cpu=");
+			long long x;
+			if (!v)
+				uerr("thread: unknown argument '%s'", tok[2]);
+			if (num_i64(v, 0, 1023, &x) < 0)
+				uerr("thread: malformed cpu '%s'", v);
+			if (x >= machine_cpus)
+				uerr("thread: cpu=%lld but the machine has %ld CPUs", x, machine_cpus);
+			c->cpu = (int)x;
+		}
+		name_arg(tok[1], "task");
+		if (sym_find(&tasks, tok[1]) >= 0)
+			uerr("task '%s' already exists", tok[1]);
+		c->task = sym_add(&tasks, tok[1]);
+	} else if (!strcmp(w, "exit")) {
+		nargs(ntok, 1, 1, w);
+		c->k = K_EXIT;
+		/* main stands for the interpreter, which makes the files */
+		if (parse_cur == 0)
+			uerr("exit: task main cannot exit");
 	} else if (!strcmp(w, "use")) {
 		nargs(ntok, 2, 2, w);
 		c->k = K_USE;
 		c->task = task_ref(tok[1]);
+		parse_cur = c->task;
 	} else if (!strcmp(w, "file")) {
 		nargs(ntok, 3, 3, w);
 		c->k = K_FILE;
@@ -1873,6 +2008,7 @@ static void parse_line(char *text, int line, int *seen_cmd)
 	} else if (!strcmp(w, "reboot")) {
 		nargs(ntok, 1, 1, w);
 		c->k = K_NOP;
+		parse_cur = 0;          /* mmsim's main starts again, current */
 	} else if (!strcmp(w, "stats")) {
 		c->k = K_NOP;           /* simulator only; arguments ignored */
 	} else {
@@ -2241,9 +2377,11 @@ static void cg_cleanup(void)
 /* ====================================================================== */
 
 struct rtask {
-	pid_t pid;
+	pid_t pid;              /* a thread's: its tid */
 	int fd;
 	int alive;
+	int group;              /* the task whose process it is a thread of (itself
+	                           for task, fork and main) */
 };
 
 static struct rtask *rt;
@@ -2340,6 +2478,7 @@ static int spawn_task(int ti, unsigned uid, int caps, const char *mems, int cpu,
 	rt[ti].pid = pid;
 	rt[ti].fd = sv[0];
 	rt[ti].alive = 1;
+	rt[ti].group = ti;
 	if (verbose)
 		fprintf(stderr, "mms-linux: task %s pid %d\n", tasks.v[ti], (int)pid);
 	return 0;
@@ -2387,6 +2526,14 @@ static void task_gone(int ti)
 	waitpid(rt[ti].pid, NULL, WNOHANG);
 }
 
+/* A process killed: its threads died with it. */
+static void group_gone(int g)
+{
+	for (int i = 0; i < tasks.n; i++)
+		if (rt[i].alive && rt[i].group == g)
+			task_gone(i);
+}
+
 /* After a command: tasks the OOM killer took meanwhile (other than the
  * current one, which task_died handles) are dead from now on.  Waits (up
  * to 10 s) until as many have exited as kills were counted. */
@@ -2398,14 +2545,14 @@ static void reap_oom_victims(void)
 	for (int tries = 0; tries < 1000; tries++) {
 		unsigned long long dead = 0;
 		for (int i = 0; i < tasks.n; i++)
-			dead += rt[i].alive && proc_exited(rt[i].pid);
+			dead += rt[i].alive && rt[i].group == i && proc_exited(rt[i].pid);
 		if (dead >= kills - oom_kills_seen)
 			break;
 		usleep(10000);
 	}
 	for (int i = 0; i < tasks.n; i++)
-		if (rt[i].alive && proc_exited(rt[i].pid))
-			task_gone(i);
+		if (rt[i].alive && rt[i].group == i && proc_exited(rt[i].pid))
+			group_gone(i);
 	oom_kills_seen = kills;
 }
 
@@ -2415,9 +2562,7 @@ static void task_died(int ti, int line)
 	unsigned long long kills = oom_kill_count();
 	if (cmd_jmp_armed && kills > oom_kills_seen) {
 		oom_kills_seen++;
-		close(rt[ti].fd);
-		rt[ti].alive = 0;
-		waitpid(rt[ti].pid, NULL, WNOHANG);
+		group_gone(rt[ti].group);
 		longjmp(cmd_jmp, 1);
 	}
 	int st = 0;
@@ -3060,9 +3205,76 @@ static void run_fork(const struct cmd *c)
 	rt[c->task].pid = (pid_t)p.val;
 	rt[c->task].fd = sv[0];
 	rt[c->task].alive = 1;
+	rt[c->task].group = c->task;
 	if (verbose)
 		fprintf(stderr, "mms-linux: task %s pid %d (fork of %s)\n", tasks.v[c->task],
 			(int)p.val, tasks.v[cur]);
+}
+
+/* thread NAME [cpu=N]: a pthread of the current task's server, with a
+ * channel of its own; it answers with its tid once pinned. */
+static void run_thread(const struct cmd *c)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		out_err(c, errno);
+		return;
+	}
+	struct req q;
+	memset(&q, 0, sizeof q);
+	q.op = OP_THREAD;
+	q.a[0] = c->cpu;
+	struct rep p;
+	rpc(cur, c->line, &q, NULL, sv[1], &p, NULL);
+	close(sv[1]);
+	if (p.ret < 0) {
+		close(sv[0]);
+		out_err(c, p.err);
+		return;
+	}
+	if (read_all(sv[0], &p, sizeof p) != 1) {
+		fprintf(stderr, "mms-linux: line %d: thread %s did not start\n", c->line,
+			tasks.v[c->task]);
+		exit(1);
+	}
+	rt[c->task].pid = (pid_t)p.val;
+	rt[c->task].fd = sv[0];
+	rt[c->task].alive = 1;
+	rt[c->task].group = rt[cur].group;
+	if (verbose)
+		fprintf(stderr, "mms-linux: task %s tid %d (thread of %s)\n", tasks.v[c->task],
+			(int)p.val, tasks.v[rt[cur].group]);
+}
+
+/* exit: a thread ends alone (its start routine returns: exit(2)); a
+ * process ends with all its threads (_exit: exit_group).  The command
+ * returns once each of them has exited, so its mm reference is dropped
+ * (the last one's tears the address space down) before the next command. */
+static void run_exit(const struct cmd *c)
+{
+	int g = rt[cur].group, proc = g == cur;
+	struct req q;
+	struct rep p;
+	memset(&q, 0, sizeof q);
+	q.op = OP_EXIT;
+	q.a[0] = proc;
+	rpc(cur, c->line, &q, NULL, -1, &p, NULL);
+	for (int i = 0; i < tasks.n; i++) {
+		if (!rt[i].alive || (i != cur && !(proc && rt[i].group == g)))
+			continue;
+		for (int tries = 0; !proc_exited(rt[i].pid); tries++) {
+			if (tries == 1000) {
+				fprintf(stderr, "mms-linux: line %d: task %s did not exit\n", c->line,
+					tasks.v[i]);
+				exit(1);
+			}
+			usleep(10000);
+		}
+		close(rt[i].fd);
+		rt[i].alive = 0;
+	}
+	if (proc)
+		waitpid(rt[cur].pid, NULL, WNOHANG);
 }
 
 static void run_file(const struct cmd *c)
@@ -3282,6 +3494,12 @@ static void run_cmd(const struct cmd *c)
 	switch (c->k) {
 	case K_FORK:
 		run_fork(c);
+		break;
+	case K_THREAD:
+		run_thread(c);
+		break;
+	case K_EXIT:
+		run_exit(c);
 		break;
 	case K_MMAP:
 		q.op = OP_MMAP;

@@ -21,32 +21,9 @@
 #include "scenario.h"
 #include "util.h"
 
-/* The tour: what `mmsim run` shows when given no file. */
-static const char tour[] =
-	"# mmsim tour: a NUMA machine with two nodes; pages go where the CPU is.\n"
-	"machine nodes=2 cpus=2 mem=256m\n"
-	"a = mmap 16p rw                # private anonymous memory, not touched yet\n"
-	"nodes a*4                      # never touched: ENOENT\n"
-	"write a 8p 0x11                # first touch: zeroed pages on node 0\n"
-	"read a+8p 8p                   # reads map the shared zero page\n"
-	"nodes a*16                     # 8 pages on node 0, 8 on the zero page\n"
-	"vmas a 16p\n"
-	"task remote cpu=1              # a process on CPU 1, which sits on node 1\n"
-	"use remote\n"
-	"b = mmap 4p rw\n"
-	"write b 4p\n"
-	"nodes b*4                      # its pages are on node 1\n"
-	"use main\n"
-	"fork child                     # copy-on-write copy of main\n"
-	"use child\n"
-	"write a 1p 0x22                # the child's write copies one page\n"
-	"read a 8p\n"
-	"use main\n"
-	"read a 8p                      # main still sees its own bytes\n"
-	"munmap a+4p 4p                 # a hole in the middle splits the VMA\n"
-	"vmas a 16p\n"
-	"write a+4p 1p                  # SIGSEGV in the hole\n"
-	"stats\n";
+/* The tour: what `mmsim run` shows when given no file.  It is
+ * docs/tour.mms, made a string `tour` by the build (CMakeLists.txt). */
+#include "tour.h"
 
 static void usage_main(FILE *f)
 {

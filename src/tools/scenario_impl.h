@@ -35,7 +35,8 @@ struct pid_ref {
 	long lit;
 };
 
-/* task NAME [uid=] [caps=] [cpu=] [mems=], and fork NAME (task only). */
+/* task NAME [uid=] [caps=] [cpu=] [mems=], fork NAME (task only), thread
+ * NAME [cpu=] (task and cpu: -1 for the creator's CPU). */
 struct task_args {
 	int task;
 	uint32_t uid;
@@ -155,6 +156,7 @@ struct scenario {
 	int line;
 	FILE *err;
 	bool seen_cmd;
+	int cur_task;		/* the task `use` made current (main after a reboot) */
 	bool crashed;		/* a crash with no reboot after it yet */
 	bool needs_disks;	/* crash or reboot: files on disks, not tmpfs */
 	int *dist, ndist;	/* machine distance=, row by row */
@@ -192,6 +194,8 @@ const struct verb *verb_find(const char *name, bool binds);
 void parse_machine(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void parse_task(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void parse_fork(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_thread(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_exit(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void parse_use(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void parse_file(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void parse_fsync(struct scenario *s, struct cmd *c, char **tok, int ntok);
@@ -220,6 +224,8 @@ void parse_stats(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void run_nothing(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_task(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_fork(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_thread(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_exit(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_use(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_file(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_fsync(struct run *r, const struct cmd *c, struct mmsim_task *t);

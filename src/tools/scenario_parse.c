@@ -470,10 +470,47 @@ void parse_fork(struct scenario *s, struct cmd *c, char **tok, int ntok)
 	c->task.task = task_new(s, tok[1]);
 }
 
+/*
+ * thread NAME [cpu=N]: a thread of the current task (its address space,
+ * credentials, cpuset and memory policy), pinned to CPU N or, without
+ * cpu=, to the creator's CPU as a new thread inherits its affinity.
+ */
+void parse_thread(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	const char *v;
+	long long x;
+
+	nargs(s, ntok, 2, 3, tok[0]);
+	c->task.cpu = -1;
+	if (ntok == 3) {
+		if (!(v = kv(tok[2], "cpu=")))
+			uerr(s, "thread: unknown argument '%s'", tok[2]);
+		if (num_i64(v, 0, 1023, &x) < 0)
+			uerr(s, "thread: malformed cpu '%s'", v);
+		if ((unsigned)x >= s->cfg.cpus)
+			uerr(s, "thread: cpu=%lld but the machine has %u CPUs", x, s->cfg.cpus);
+		c->task.cpu = (int)x;
+	}
+	c->task.task = task_new(s, tok[1]);
+}
+
+/*
+ * exit: the current task ends.  A thread ends alone; a process (task,
+ * fork) ends with every thread it has, as exit_group.  Task main stays:
+ * it stands for the reference interpreter, which creates the files.
+ */
+void parse_exit(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	nargs(s, ntok, 1, 1, tok[0]);
+	if (s->cur_task == 0)
+		uerr(s, "exit: task main cannot exit");
+}
+
 void parse_use(struct scenario *s, struct cmd *c, char **tok, int ntok)
 {
 	nargs(s, ntok, 2, 2, tok[0]);
 	c->task.task = task_ref(s, tok[1]);
+	s->cur_task = c->task.task;
 }
 
 void parse_file(struct scenario *s, struct cmd *c, char **tok, int ntok)
@@ -979,6 +1016,7 @@ void parse_reboot(struct scenario *s, struct cmd *c, char **tok, int ntok)
 	nargs(s, ntok, 1, 1, tok[0]);
 	s->crashed = false;
 	s->needs_disks = true;
+	s->cur_task = 0;	/* main starts again and is current */
 }
 
 void parse_stats(struct scenario *s, struct cmd *c, char **tok, int ntok)

@@ -6,8 +6,11 @@
  * The results are a contract with Linux (docs/scenarios.md, and the
  * reference interpreter in oracle/): names bound by mmap and hole hold
  * one address for the whole scenario whichever task uses them, a failed
- * mmap binds all ones, and tasks created by `task` or `fork` run only
- * after `use`.
+ * mmap binds all ones, and tasks created by `task`, `fork` or `thread`
+ * run only after `use`.  A thread is a task of its own (its CPU, its
+ * memory policy, its pid) sharing its process's address space, and its
+ * process's holes: the reference interpreter keeps one hole cursor per
+ * process.
  */
 #include "scenario.h"
 
@@ -31,7 +34,9 @@ struct run {
 	struct scenario *s;
 	struct mmsim *m;
 	struct mmsim_task **task;	/* by task index; NULL: not created or failed */
-	uint64_t *hole_next;		/* per task, inherited at fork */
+	int *group;			/* by task index: the task whose process it is a thread of */
+	int *cpu;			/* by task index: the CPU it runs on */
+	uint64_t *hole_next;		/* per process (group), inherited at fork */
 	uint64_t *mval;			/* address of each mapping name */
 	int cur;
 	FILE *out, *err;
@@ -249,6 +254,8 @@ void run_task(struct run *r, const struct cmd *c, struct mmsim_task *t)
 		return;
 	}
 	r->hole_next[ta->task] = HOLE_BASE;
+	r->group[ta->task] = ta->task;
+	r->cpu[ta->task] = ta->cpu;
 }
 
 void run_fork(struct run *r, const struct cmd *c, struct mmsim_task *t)
@@ -259,8 +266,42 @@ void run_fork(struct run *r, const struct cmd *c, struct mmsim_task *t)
 		r->task[child] = NULL;
 		emit_err(r, c, err);
 	} else {
-		r->hole_next[child] = r->hole_next[r->cur];
+		r->hole_next[child] = r->hole_next[r->group[r->cur]];
+		r->group[child] = child;
+		r->cpu[child] = r->cpu[r->cur];
 	}
+}
+
+void run_thread(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	int th = c->task.task;
+	int cpu = c->task.cpu >= 0 ? c->task.cpu : r->cpu[r->cur];
+	int err = mmsim_thread_create(t, r->s->tasks.v[th], cpu, &r->task[th]);
+	if (err) {
+		r->task[th] = NULL;
+		emit_err(r, c, err);
+		return;
+	}
+	r->group[th] = r->group[r->cur];
+	r->cpu[th] = cpu;
+}
+
+/* A thread ends alone; a process ends with all its threads (exit_group),
+ * the address space going with the last of them.  Their names then run
+ * nothing (-1 ESRCH), and pid= of them is no process. */
+void run_exit(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	int me = r->cur;
+	if (r->group[me] == me) {
+		for (int i = 0; i < r->s->tasks.n; i++) {
+			if (i != me && r->task[i] && r->group[i] == me) {
+				mmsim_task_exit(r->task[i]);
+				r->task[i] = NULL;
+			}
+		}
+	}
+	mmsim_task_exit(t);
+	r->task[me] = NULL;
 }
 
 void run_use(struct run *r, const struct cmd *c, struct mmsim_task *t)
@@ -305,7 +346,7 @@ void run_hole(struct run *r, const struct cmd *c, struct mmsim_task *t)
 		return;
 	}
 	uint64_t step = ((len + HOLE_GAP - 1) & ~(HOLE_GAP - 1)) + HOLE_GAP;
-	uint64_t *next = &r->hole_next[r->cur];
+	uint64_t *next = &r->hole_next[r->group[r->cur]];
 	for (int tries = 0; tries < 4096; tries++) {
 		long a = mmsim_sys_mmap(t, *next, len, PROT_NONE,
 					MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
@@ -837,6 +878,8 @@ static int start_main(struct run *r)
 	if (e)
 		r->task[0] = NULL;
 	r->hole_next[0] = HOLE_BASE;
+	r->group[0] = 0;
+	r->cpu[0] = 0;
 	r->cur = 0;
 	return e;
 }
@@ -891,7 +934,8 @@ static void run_cmd(struct run *r, const struct cmd *c)
 	r->emitted = false;
 	v->run(r, c, t);
 	r->running = NULL;
-	if (t && mmsim_task_killed(t)) {
+	/* `exit` has freed t: it is no longer the current task's. */
+	if (t && r->task[r->cur] == t && mmsim_task_killed(t)) {
 		if (v->flags & VERB_BINDS)
 			r->mval[c->bind] = UINT64_MAX;
 		if (!r->emitted)
@@ -904,6 +948,8 @@ static void run_free(struct run *r)
 {
 	mmsim_destroy(r->m);
 	free(r->task);
+	free(r->group);
+	free(r->cpu);
 	free(r->hole_next);
 	free(r->mval);
 	free(r->cgroup);
@@ -925,6 +971,8 @@ static int run_start(struct run *r)
 		return 1;
 	}
 	r->task = xcalloc((size_t)s->tasks.n, sizeof *r->task);
+	r->group = xcalloc((size_t)s->tasks.n, sizeof *r->group);
+	r->cpu = xcalloc((size_t)s->tasks.n, sizeof *r->cpu);
 	r->hole_next = xcalloc((size_t)s->tasks.n, sizeof *r->hole_next);
 	r->mval = xcalloc((size_t)s->maps.n, sizeof *r->mval);
 	r->cgroup = xcalloc((size_t)s->cgroups.n + 1, sizeof *r->cgroup);

@@ -10,6 +10,8 @@ static const struct verb verbs[] = {
 	{ "machine",       parse_machine,       run_nothing,       0 },
 	{ "task",          parse_task,          run_task,          0 },
 	{ "fork",          parse_fork,          run_fork,          VERB_TASK },
+	{ "thread",        parse_thread,        run_thread,        VERB_TASK },
+	{ "exit",          parse_exit,          run_exit,          VERB_TASK },
 	{ "use",           parse_use,           run_use,           0 },
 	{ "file",          parse_file,          run_file,          0 },
 	{ "mmap",          parse_mmap,          run_mmap,          VERB_BINDS | VERB_TASK },

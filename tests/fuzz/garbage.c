@@ -30,12 +30,15 @@ static const char *const seeds[] = {
 	"madvise b 2p dontneed\nh = hole 2p\nwrite h 1p\nmove_pages b*4 pid=main\nstats\n",
 	"machine thp=always\nx = mmap 4m rw\nwrite x 1\nmunmap x+1m 1p\nnodes x*3\n"
 	"madvise x 2m hugepage\nmunlock x 4m\nmprotect x 1p r\nmigrate_pages from=0 to=1\n",
+	"machine flush=per_vma\nthread t cpu=1\nuse t\na = mmap 4p rw\nwrite a 4p\nfork k\nuse k\n"
+	"thread u\nuse u\nmunmap a 1p\nexit\nuse k\nexit\nuse t\nexit\nuse main\nnodes a*4\n",
 };
 
 static const char *const tokens[] = {
 	"machine", "task", "fork", "use", "file", "=", "mmap", "hole", "munmap", "mprotect",
 	"write", "read", "move_pages", "nodes", "migrate_pages", "vmas", "mlock", "munlock",
-	"msync", "fsync", "madvise", "crash", "reboot", "stats", "a", "b", "a+1p", "b*3",
+	"msync", "fsync", "madvise", "crash", "reboot", "stats", "thread", "exit", "a", "b",
+	"a+1p", "b*3",
 	"4p", "1", "0", "0x10", "rw", "r", "none", "shared", "private", "populate", "locked",
 	"to=1", "to=0,1", "pid=main", "pid=0", "flags=move_all", "from=0", "to=", "uid=5",
 	"mems=1", "cpu=1", "dontneed", "hugepage", "#", "\t", ",", "*", "+", "-1", "2m",
