@@ -112,12 +112,15 @@ struct hw_node {
 #define TLB_X 4u
 
 struct tlb_entry {
-	uint64_t tag;		/* (vpn << 16) | asid; TLB_INVALID when empty */
+	uint64_t tag;		/* (vpn << 16) | asid; TLB_INVALID (0) when empty */
 	uint8_t *host;		/* host address of the page (or huge page) */
 	uint32_t perm;		/* TLB_R | TLB_W | TLB_X */
 	uint32_t pad;
 };
-#define TLB_INVALID UINT64_MAX
+/* An address space's ASID is never 0, so no valid tag is 0: fresh zero
+ * memory is an empty TLB, and a CPU's entries cost the host only as they
+ * are filled. */
+#define TLB_INVALID 0
 
 struct tlb {
 	struct tlb_entry *e4k, *e2m;
@@ -181,6 +184,16 @@ struct hw_machine {
 
 int hw_machine_create(const struct mmsim_config *cfg, struct hw_machine **out);
 void hw_machine_destroy(struct hw_machine *hw);
+
+/*
+ * Zeroed memory for the machine's own large structures (struct hw_machine,
+ * the kernel's struct mmsim: room for 64 nodes and 64 CPUs), which costs
+ * the host only the pages written: fresh anonymous memory, where calloc
+ * would clear it all.  Leak checkers see pointers stored in it.  NULL if
+ * there is no memory; hw_zero_free() takes the same size back.
+ */
+void *hw_zero_alloc(size_t bytes);
+void hw_zero_free(void *p, size_t bytes);
 
 static inline uint8_t *hw_frame(const struct hw_machine *hw, uint64_t pfn)
 {

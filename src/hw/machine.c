@@ -13,33 +13,58 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/lsan_interface.h>
+#endif
 
+void *hw_zero_alloc(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef __SANITIZE_ADDRESS__
+	/* LeakSanitizer scans the heap, not mappings of our own: what
+	 * only this memory points to would look leaked. */
+	__lsan_register_root_region(p, bytes);
+#endif
+	return p;
+}
+
+void hw_zero_free(void *p, size_t bytes)
+{
+	if (!p)
+		return;
+#ifdef __SANITIZE_ADDRESS__
+	__lsan_unregister_root_region(p, bytes);
+#endif
+	munmap(p, bytes);
+}
+
+static size_t tlb_bytes(const struct tlb *t)
+{
+	return ((size_t)t->sets4k * t->ways4k + (size_t)t->sets2m * t->ways2m) *
+	       sizeof(struct tlb_entry);
+}
+
+/* Both arrays in one mapping, all entries TLB_INVALID (zero). */
 static int tlb_alloc(struct tlb *t, const struct mmsim_config *cfg)
 {
-	size_t n4 = (size_t)cfg->tlb4k_sets * cfg->tlb4k_ways;
-	size_t n2 = (size_t)cfg->tlb2m_sets * cfg->tlb2m_ways;
-
 	t->sets4k = cfg->tlb4k_sets;
 	t->ways4k = cfg->tlb4k_ways;
 	t->sets2m = cfg->tlb2m_sets;
 	t->ways2m = cfg->tlb2m_ways;
-	t->e4k = malloc(n4 * sizeof *t->e4k);
-	t->e2m = malloc(n2 * sizeof *t->e2m);
+	t->e4k = hw_zero_alloc(tlb_bytes(t));
+	t->e2m = t->e4k ? t->e4k + (size_t)t->sets4k * t->ways4k : NULL;
 	t->next4k = calloc(t->sets4k, 1);
 	t->next2m = calloc(t->sets2m, 1);
-	if (!t->e4k || !t->e2m || !t->next4k || !t->next2m)
+	if (!t->e4k || !t->next4k || !t->next2m)
 		return -ENOMEM;
-	for (size_t i = 0; i < n4; i++)
-		t->e4k[i].tag = TLB_INVALID;
-	for (size_t i = 0; i < n2; i++)
-		t->e2m[i].tag = TLB_INVALID;
 	return 0;
 }
 
 static void tlb_free(struct tlb *t)
 {
-	free(t->e4k);
-	free(t->e2m);
+	hw_zero_free(t->e4k, tlb_bytes(t));
 	free(t->next4k);
 	free(t->next2m);
 }
@@ -50,7 +75,8 @@ int hw_machine_create(const struct mmsim_config *cfg, struct hw_machine **out)
 	if (err)
 		return err;
 
-	struct hw_machine *hw = calloc(1, sizeof *hw);
+	/* Room for 64 nodes and CPUs, of which a machine writes its own. */
+	struct hw_machine *hw = hw_zero_alloc(sizeof *hw);
 	if (!hw)
 		return -ENOMEM;
 	hw->cfg = *cfg;
@@ -67,7 +93,7 @@ int hw_machine_create(const struct mmsim_config *cfg, struct hw_machine **out)
 	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED) {
-		free(hw);
+		hw_zero_free(hw, sizeof *hw);
 		return -ENOMEM;
 	}
 	hw->phys = p;
@@ -100,7 +126,7 @@ void hw_machine_destroy(struct hw_machine *hw)
 		tlb_free(&hw->cpu[c].tlb);
 	if (hw->phys)
 		munmap(hw->phys, (size_t)(hw->nr_pfns << PAGE_SHIFT));
-	free(hw);
+	hw_zero_free(hw, sizeof *hw);
 }
 
 void hw_zeroed_frames(struct hw_cpu *cpu, uint64_t n)

@@ -64,9 +64,21 @@ int kernel_fault(struct hw_cpu *cpu, uint64_t va, unsigned access)
 	return sig;
 }
 
+/* struct mmsim is mostly room for the largest machine (64 nodes, 64
+ * CPUs), of which a machine writes the part it uses (hw_zero_alloc). */
+static struct mmsim *machine_alloc(void)
+{
+	return hw_zero_alloc(sizeof(struct mmsim));
+}
+
+static void machine_free(struct mmsim *m)
+{
+	hw_zero_free(m, sizeof *m);
+}
+
 int mmsim_create(const struct mmsim_config *cfg, struct mmsim **out)
 {
-	struct mmsim *m = calloc(1, sizeof *m);
+	struct mmsim *m = machine_alloc();
 	if (!m)
 		return -ENOMEM;
 	trace_set_describe(describe_task);
@@ -74,15 +86,16 @@ int mmsim_create(const struct mmsim_config *cfg, struct mmsim **out)
 	if (!err)
 		err = mm_sys_init(&m->mm, m->hw);
 	if (err) {
+		mm_sys_destroy(&m->mm);		/* what mm_sys_init mapped, if anything */
 		if (m->hw)
 			hw_machine_destroy(m->hw);
-		free(m);
+		machine_free(m);
 		return err;
 	}
 	if (m->hw->threaded && (err = kswapd_threads_start(&m->mm))) {
 		mm_sys_destroy(&m->mm);
 		hw_machine_destroy(m->hw);
-		free(m);
+		machine_free(m);
 		return err;
 	}
 	m->hw->fault = kernel_fault;
@@ -133,7 +146,7 @@ void mmsim_destroy(struct mmsim *m)
 	hw_machine_destroy(m->hw);
 	pthread_mutex_destroy(&m->lock);
 	pthread_mutex_destroy(&m->oom_lock);
-	free(m);
+	machine_free(m);
 }
 
 const struct mmsim_config *mmsim_config_of(const struct mmsim *m)

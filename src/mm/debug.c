@@ -6,10 +6,12 @@
  * The audit counts, from the page tables of every live address space, how
  * many PTEs map each frame and how many PMDs map each huge page, then walks
  * mem_map block by block (free blocks by their buddy order, allocated ones
- * by their compound order) and compares; it also walks every node's buddy
- * free lists and LRU lists.  validate_mm() checks one address space's
- * VMAs (Linux's validate_mm).  They only read: they may run at any quiet
- * point, and a test can corrupt a structure and see it reported.
+ * by their compound order) up to each node's untouched part, whose blocks
+ * it counts as free without reading them, and compares; it also walks
+ * every node's buddy free lists and LRU lists.  validate_mm() checks one
+ * address space's VMAs (Linux's validate_mm).  They only read: they may
+ * run at any quiet point, and a test can corrupt a structure and see it
+ * reported.
  */
 #include "mm.h"
 
@@ -119,7 +121,20 @@ static unsigned check_compound(struct mm_sys *s, const struct map_counts *c, str
 static unsigned check_free_lists(struct mm_sys *s, struct pglist_data *nd, uint64_t *blocks)
 {
 	unsigned bad = 0;
-	uint64_t pages = 0;
+	uint64_t pages = 0, end = nd->start_pfn + nd->nr_pages;
+	uint64_t untouched = (end - nd->untouched_pfn) >> MAX_ORDER;
+	/* The untouched part: whole blocks up to the node's end, the first
+	 * struct page never written (the rest are not read: that would map
+	 * all of them). */
+	if (nd->untouched_pfn < nd->start_pfn || nd->untouched_pfn > end ||
+	    (nd->untouched_pfn - nd->start_pfn) % (1ULL << MAX_ORDER))
+		REPORT_ALL(bad, "node %u: untouched part from pfn %llu, not a block of the node",
+		       nd->id, (unsigned long long)nd->untouched_pfn);
+	else if (untouched) {
+		const struct page *p = pfn_to_page(s, nd->untouched_pfn);
+		if (p->flags || p->refcount || p->mapcount || p->private || p->mapping)
+			REPORT(bad, p, "the first untouched page was written");
+	}
 	for (unsigned o = 0; o < NR_ORDERS; o++) {
 		uint64_t len = 0;
 		struct list_head *h = &nd->free_area[o].list;
@@ -130,8 +145,10 @@ static unsigned check_free_lists(struct mm_sys *s, struct pglist_data *nd, uint6
 			    pfn < nd->start_pfn || pfn + (1ULL << o) > nd->start_pfn + nd->nr_pages)
 				REPORT(bad, p, "free list of order %u holds a block that is not one", o);
 		}
+		if (o == MAX_ORDER)
+			len += untouched;	/* free, after the listed ones */
 		if (len != nd->free_area[o].nr_free)
-			REPORT_ALL(bad, "node %u order %u: %llu blocks listed, nr_free %llu",
+			REPORT_ALL(bad, "node %u order %u: %llu blocks listed or untouched, nr_free %llu",
 			       nd->id, o, (unsigned long long)len,
 			       (unsigned long long)nd->free_area[o].nr_free);
 		*blocks += len;
@@ -337,7 +354,9 @@ unsigned debug_vm_check_pages(struct mm_sys *s, struct mm_struct *const *mms, un
 		bad += check_lru_lists(s, nd, &lru_listed);
 		spin_lock(&nd->lock);
 		bad += check_free_lists(s, nd, &free_listed);
-		uint64_t pfn = nd->start_pfn, end = nd->start_pfn + nd->nr_pages;
+		/* Up to the untouched part, whose blocks are all free. */
+		uint64_t pfn = nd->start_pfn, end = nd->untouched_pfn;
+		free_seen += (nd->start_pfn + nd->nr_pages - end) >> MAX_ORDER;
 		while (pfn < end) {
 			struct page *p = pfn_to_page(s, pfn);
 			if (page_test(p, PG_buddy)) {

@@ -348,21 +348,26 @@ static enum lru_list page_stat_lru(struct mm_sys *s, const struct page *p)
 void mem_cgroup_stat(struct mm_sys *s, struct mem_cgroup *memcg, struct memcg_page_stat *st)
 {
 	memset(st, 0, sizeof *st);
-	for (uint64_t pfn = 0; pfn < s->hw->nr_pfns; pfn++) {
-		struct page *p = pfn_to_page(s, pfn);
-		struct mem_cgroup *m = __atomic_load_n(&p->memcg, __ATOMIC_RELAXED);
-		if (!m || !mem_cgroup_is_descendant(m, memcg))
-			continue;
-		uint64_t nr = 1ULL << p->order;
-		if (page_anon(p))
-			st->anon += nr;
-		else if (page_test(p, PG_swapbacked))
-			st->shmem += nr;
-		else
-			st->file += nr;
-		if (page_test(p, PG_lru))
-			st->lru[page_stat_lru(s, p)] += nr;
-		pfn += nr - 1;
+	for (unsigned nid = 0; nid < s->nr_nodes; nid++) {
+		/* Each node up to its untouched part (free: charged to none). */
+		const struct pglist_data *nd = &s->node[nid];
+		uint64_t end = node_untouched_pfn(nd);
+		for (uint64_t pfn = nd->start_pfn; pfn < end; pfn++) {
+			struct page *p = pfn_to_page(s, pfn);
+			struct mem_cgroup *m = __atomic_load_n(&p->memcg, __ATOMIC_RELAXED);
+			if (!m || !mem_cgroup_is_descendant(m, memcg))
+				continue;
+			uint64_t nr = 1ULL << p->order;
+			if (page_anon(p))
+				st->anon += nr;
+			else if (page_test(p, PG_swapbacked))
+				st->shmem += nr;
+			else
+				st->file += nr;
+			if (page_test(p, PG_lru))
+				st->lru[page_stat_lru(s, p)] += nr;
+			pfn += nr - 1;
+		}
 	}
 }
 

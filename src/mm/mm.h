@@ -11,6 +11,11 @@
  *    A free frame belongs to exactly one buddy block; the block's head page
  *    has PG_buddy and its order in `private`, and sits on the free list of
  *    that order of its node.  Tail pages of a free block are untouched.
+ *    The exception is each node's untouched part, [untouched_pfn, end):
+ *    order-MAX_ORDER blocks never handed out since boot, whose struct
+ *    pages are all zero (never written: mem_map is reserved, not backed).
+ *    They count in free_area[MAX_ORDER].nr_free and follow its listed
+ *    blocks, lowest first; a pfn walk stops at untouched_pfn.
  *  - refcount counts: one per page-table mapping, one per per-CPU LRU batch
  *    slot holding it, one per isolation, one for a page-cache slot, one per
  *    temporary user.  A page is freed when it drops to 0 (after the last
@@ -372,6 +377,10 @@ struct pglist_data {
 	spinlock_t lock;		/* the buddy free lists */
 	struct free_area free_area[NR_ORDERS];
 	uint64_t nr_free;
+	/* The first frame of the untouched part (mm.h's invariants): set
+	 * under lock, only ever raised, read lock-free by pfn walks
+	 * (node_untouched_pfn()). */
+	uint64_t untouched_pfn;
 	uint64_t wmark[NR_WMARK];	/* pages; under lock (setup_watermarks) */
 	/* kswapd (vmscan.c): woken and not yet run (atomic), and how many
 	 * runs in a row freed nothing (Linux's kswapd_failures: from 16 on
@@ -492,6 +501,14 @@ static inline uint64_t page_to_pfn(const struct mm_sys *s, const struct page *p)
 	return (uint64_t)(p - s->mem_map);
 }
 
+/* Where a walk of nd's struct pages must stop: from here to the node's end
+ * every frame is free and its struct page was never written (mm.h's
+ * invariants); such a walk counts those blocks instead of reading them. */
+static inline uint64_t node_untouched_pfn(const struct pglist_data *nd)
+{
+	return __atomic_load_n(&nd->untouched_pfn, __ATOMIC_RELAXED);
+}
+
 /* Where a frame's struct page would sit in x86-64's vmemmap: the address
  * the trace events print for a page or folio. */
 static inline unsigned long long pfn_vmemmap_addr(uint64_t pfn)
@@ -510,6 +527,9 @@ static inline unsigned page_to_nid(const struct mm_sys *s, const struct page *p)
 	return pfn_to_nid(s, page_to_pfn(s, p));
 }
 
+/* Boots the memory-management core of hw into s, which must be all zero
+ * (fresh memory: mmsim_create's).  Writes no struct page but those of the
+ * boot's own pages (page_alloc.c). */
 int mm_sys_init(struct mm_sys *s, struct hw_machine *hw);
 
 /* The SLIT distance from node a to node b (Linux's node_distance). */

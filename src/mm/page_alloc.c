@@ -22,11 +22,21 @@
  * into the reserve below min.  What fails after both walks is the
  * caller's to handle (direct reclaim, or -ENOMEM).
  *
- * mem_map is reserved lazily like the frames themselves: a node's struct
- * pages are touched only as its blocks are first split, so untouched
- * memory costs the host nothing.  Frames never handed out are still zero
- * (fresh host memory), which PG_used records so a zeroing allocation can
- * skip them.
+ * Boot costs what is touched.  mem_map is reserved like the frames
+ * themselves (MAP_NORESERVE: zero until written, and costing the host
+ * nothing until then), and boot writes none of it: each node starts as
+ * one untouched part, [untouched_pfn, end), of order-MAX_ORDER blocks
+ * that are free and whose struct pages are all zero.  Linux's boot would
+ * have put every such block on the order-MAX_ORDER free list, lowest at
+ * the head; blocks freed later go on in front, and that list only ever
+ * loses its head (merging stops below MAX_ORDER).  So the list is the
+ * blocks freed since, then the untouched ones in ascending order, and
+ * free_area_take() serves it that way: the listed blocks first, then the
+ * untouched part's lowest block, whose struct pages are first written
+ * when it is split or handed out.  Which pfn each allocation returns, and
+ * every free count, are those of the eager boot (tests/unit/
+ * test_lazy_boot.c).  Frames never handed out are still zero (fresh host
+ * memory), which PG_used records so a zeroing allocation can skip them.
  */
 #include "mm.h"
 
@@ -130,6 +140,35 @@ static void free_area_del(struct pglist_data *nd, struct page *p, unsigned order
 	page_clear(p, PG_buddy);
 }
 
+static bool free_area_empty(const struct pglist_data *nd, unsigned order)
+{
+	return !nd->free_area[order].nr_free;
+}
+
+/*
+ * Takes the block at the head of nd's free list of `order`, or NULL: a
+ * listed block, else (order MAX_ORDER) the untouched part's lowest, which
+ * leaves that part without a struct page being written.  Called with
+ * nd->lock.
+ */
+static struct page *free_area_take(struct mm_sys *s, struct pglist_data *nd, unsigned order)
+{
+	struct free_area *fa = &nd->free_area[order];
+	if (!list_empty(&fa->list)) {
+		struct page *p = list_entry(fa->list.next, struct page, lru);
+		free_area_del(nd, p, order);
+		return p;
+	}
+	uint64_t pfn = nd->untouched_pfn;
+	if (order != MAX_ORDER || pfn == nd->start_pfn + nd->nr_pages)
+		return NULL;
+	struct page *p = pfn_to_page(s, pfn);
+	VM_BUG_ON_PAGE(p->flags || p->refcount || p->private, p);
+	__atomic_store_n(&nd->untouched_pfn, pfn + (1ULL << MAX_ORDER), __ATOMIC_RELAXED);
+	fa->nr_free--;
+	return p;
+}
+
 /*
  * The next node of local's fallback order (Linux's find_next_best_node):
  * the nearest unused one; a node below local counts as a little farther;
@@ -183,7 +222,8 @@ static void build_zonelists(struct mm_sys *s)
 
 int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 {
-	memset(s, 0, sizeof *s);
+	/* s is zero already (mm.h): clearing it again would write all of
+	 * its room for 64 nodes and CPUs, which a small machine never uses. */
 	s->hw = hw;
 	s->nr_nodes = hw->nr_nodes;
 	s->thp = hw->cfg.thp;
@@ -223,12 +263,11 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 		for (unsigned o = 0; o < NR_ORDERS; o++)
 			list_init(&nd->free_area[o].list);
 		lruvec_init(&nd->lruvec, nd, NULL);
-		/* Whole 2 MiB blocks, lowest first, so early allocations come
-		 * from low frames as on a freshly booted machine. */
-		for (uint64_t pfn = nd->start_pfn + nd->nr_pages; pfn > nd->start_pfn;) {
-			pfn -= 1ULL << MAX_ORDER;
-			free_area_add(nd, pfn_to_page(s, pfn), MAX_ORDER);
-		}
+		/* All of it untouched: whole 2 MiB blocks, served lowest
+		 * first, so early allocations come from low frames as on a
+		 * freshly booted machine. */
+		nd->untouched_pfn = nd->start_pfn;
+		nd->free_area[MAX_ORDER].nr_free = nd->nr_pages >> MAX_ORDER;
 		nd->nr_free = nd->nr_pages;
 	}
 	const struct mmsim_config *cfg = &hw->cfg;
@@ -261,7 +300,7 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 
 void mm_sys_destroy(struct mm_sys *s)
 {
-	if (s->mem_map)
+	if (s->mem_map && s->hw)
 		munmap(s->mem_map, (size_t)s->hw->nr_pfns * sizeof(struct page));
 	s->mem_map = NULL;
 }
@@ -301,11 +340,9 @@ static struct page *rmqueue(struct mm_sys *s, struct pglist_data *nd, unsigned o
 	if (!watermark_ok(nd, order, mark))
 		return NULL;
 	for (unsigned o = order; o < NR_ORDERS; o++) {
-		struct free_area *fa = &nd->free_area[o];
-		if (list_empty(&fa->list))
+		struct page *p = free_area_take(s, nd, o);
+		if (!p)
 			continue;
-		struct page *p = list_entry(fa->list.next, struct page, lru);
-		free_area_del(nd, p, o);
 		/* Split: hand the upper halves back, keep the lowest part. */
 		while (o > order) {
 			o--;
@@ -457,6 +494,8 @@ struct page *alloc_pages_mask(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid
  * Called with nd->lock. */
 static void free_one_locked(struct mm_sys *s, struct pglist_data *nd, uint64_t pfn, unsigned order)
 {
+	/* Only what was handed out comes back: never the untouched part. */
+	VM_BUG_ON(pfn < nd->start_pfn || pfn + (1ULL << order) > nd->untouched_pfn);
 	nd->nr_free += 1ULL << order;
 	while (order < MAX_ORDER) {
 		uint64_t buddy_pfn = pfn ^ (1ULL << order);
@@ -493,12 +532,11 @@ unsigned alloc_pages_bulk(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, un
 	spin_lock(&nd->lock);
 	while (got < n) {
 		unsigned o = 0;
-		while (o < NR_ORDERS && list_empty(&nd->free_area[o].list))
+		while (o < NR_ORDERS && free_area_empty(nd, o))
 			o++;
 		uint64_t size = 1ULL << o;
 		if (o < NR_ORDERS && size <= n - got && watermark_ok(nd, 0, mark + size - 1)) {
-			struct page *p = list_entry(nd->free_area[o].list.next, struct page, lru);
-			free_area_del(nd, p, o);
+			struct page *p = free_area_take(s, nd, o);
 			nd->nr_free -= size;
 			for (uint64_t i = 0; i < size; i++)
 				out[got++] = p + i;

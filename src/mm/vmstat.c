@@ -65,7 +65,9 @@ void node_meminfo(struct mm_sys *s, unsigned nid, struct mmsim_node_meminfo *out
 	struct pglist_data *nd = &s->node[nid];
 	uint64_t pg[MMSIM_MEMINFO_NR] = { 0 };
 
-	for (uint64_t pfn = nd->start_pfn; pfn < nd->start_pfn + nd->nr_pages;) {
+	/* The untouched part is free: nothing to count there. */
+	uint64_t end = node_untouched_pfn(nd);
+	for (uint64_t pfn = nd->start_pfn; pfn < end;) {
 		const struct page *p = pfn_to_page(s, pfn);
 		uint64_t nr = 1;
 

@@ -36,6 +36,7 @@ struct bench_opts {
 	uint64_t pages;		/* --pages: fault, migrate, mprotect */
 	uint64_t loads;		/* --loads: access */
 	const char *dir;	/* --dir: journal, recovery */
+	const char *scenarios;	/* --scenarios: boot (tests/scenarios) */
 	double seconds;		/* --seconds: journal */
 	bool json;
 	bool quick;		/* --quick: small sizes, all by default */
@@ -47,6 +48,9 @@ int bench_journal(struct report *r, const struct bench_opts *o);
 /* Read + replay time of a full journal and the buckets read to find the
  * newest entry, on rings of several sizes. */
 int bench_recovery(struct report *r, const struct bench_opts *o);
+/* bench_boot.c: a small and a huge machine created and destroyed, and
+ * `mmsim run` of the anonymous-memory scenarios as whole processes. */
+int bench_boot(struct report *r, const struct bench_opts *o);
 /* bench_reclaim.c: pageout of clean file pages, swap-out and swap-in. */
 int bench_reclaim(struct report *r, const struct bench_opts *o);
 

@@ -6,11 +6,14 @@
 set -euo pipefail
 MMSIM=$1
 d=$(mktemp -d)
-trap 'rm -rf "$d"' EXIT
+sc=$(mktemp -d)
+trap 'rm -rf "$d" "$sc"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-names="fault.sim_per_s fault.host_per_s fault.ratio
-access.hit_per_s access.miss_per_s
+names="boot.ms_small boot.ms_huge boot.rss_mib_huge boot.scenarios_per_s
+fault.sim_per_s fault.host_per_s fault.ratio
+access.hit_per_s access.miss_per_s access.host_per_s access.host_miss_per_s
+access.hit_ratio access.miss_ratio
 migrate.gbps_4k migrate.gbps_2m migrate.memcpy_gbps migrate.ratio_4k
 migrate.ipis_per_batch migrate.flushes_per_batch
 mprotect.ns_per_page mprotect.host_ns_per_page mprotect.ratio mprotect.flushes_per_call
@@ -22,7 +25,16 @@ if [ -x "$(dirname "$MMSIM")/mmsim-bench-rocksdb" ]; then
 	names="$names journal.rocksdb_per_s_16 journal.ratio_16"
 fi
 
-args=(--pages 1024 --loads 100000 --seconds 0.1 --dir "$d")
+# boot runs `mmsim run` over the scenario directories it knows: one small
+# scenario in each here.
+src=$(cd "$(dirname "$0")/../scenarios" && pwd)
+small="foundation/fdn-fork-cow mprotect/mp-prot-cycle migrate/mig-mlock-partial
+thp/thp-shared-kid-unmaps-first"
+for s in $small; do
+	mkdir -p "$sc/${s%/*}"
+	cp "$src/$s.mms" "$sc/$s.mms"
+done
+args=(--pages 1024 --loads 100000 --seconds 0.1 --dir "$d" --scenarios "$sc")
 "$MMSIM" bench "${args[@]}" all >"$d/text" || { cat "$d/text"; fail "bench all"; }
 "$MMSIM" bench --json "${args[@]}" all >"$d/json" || { cat "$d/json"; fail "bench --json all"; }
 num='-?[0-9.]+(e[-+]?[0-9]+)?'
@@ -53,9 +65,10 @@ set -e
 grep -Eq "^fault\.sim_per_s = ${num}" "$d/out" || { cat "$d/out"; fail "fault's metrics lost"; }
 grep -q "reclaim failed" "$d/err" || { cat "$d/err"; fail "no word of reclaim's failure"; }
 # --quick alone runs every benchmark (sizes made tinier still after it).
-"$MMSIM" bench --quick --pages 1024 --loads 100000 --seconds 0.1 --dir "$d" >"$d/quick" ||
+"$MMSIM" bench --quick --pages 1024 --loads 100000 --seconds 0.1 --dir "$d" --scenarios "$sc" \
+	>"$d/quick" ||
 	{ cat "$d/quick"; fail "bench --quick"; }
-for b in fault access migrate mprotect reclaim journal recovery; do
+for b in boot fault access migrate mprotect reclaim journal recovery; do
 	grep -q "^$b\." "$d/quick" || fail "--quick did not run $b"
 done
 echo "bench-names: ok"

@@ -80,6 +80,12 @@ static void test_lists(struct mmsim_task *t)
 	is(mmsim_debug_check(m), 0, "clean again");
 
 	struct pglist_data *n1 = &m->mm.node[1];
+	/* Node 1 is untouched: one page taken and given back puts its first
+	 * block on the free list. */
+	struct page *one = alloc_pages_node(&m->mm, NULL, 1, 0, GFP_THISNODE);
+	ok(one != NULL, "a page of node 1");
+	if (one)
+		free_pages(&m->mm, one, 0);
 	struct page *blk = NULL;
 	for (unsigned o = NR_ORDERS; o-- > 0 && !blk;)
 		if (!list_empty(&n1->free_area[o].list))
@@ -95,6 +101,21 @@ static void test_lists(struct mmsim_task *t)
 	n1->nr_free--;
 	ok(mmsim_debug_check(m) > 0, "nr_free off by one");
 	n1->nr_free++;
+	is(mmsim_debug_check(m), 0, "clean again");
+
+	/* The untouched part: its first struct page must be as boot left
+	 * it, and it must start on a block of the node. */
+	struct page *first = pfn_to_page(&m->mm, n1->untouched_pfn);
+	ok(n1->untouched_pfn < n1->start_pfn + n1->nr_pages, "node 1 has an untouched part");
+	page_set(first, PG_reserved);
+	ok(mmsim_debug_check(m) > 0, "a written struct page in the untouched part");
+	page_clear(first, PG_reserved);
+	n1->untouched_pfn += 1;
+	ok(mmsim_debug_check(m) > 0, "an untouched part that does not start on a block");
+	n1->untouched_pfn -= 1;
+	n1->free_area[MAX_ORDER].nr_free--;
+	ok(mmsim_debug_check(m) > 0, "an order-9 count that misses an untouched block");
+	n1->free_area[MAX_ORDER].nr_free++;
 	is(mmsim_debug_check(m), 0, "clean again");
 }
 

@@ -39,8 +39,9 @@ static struct mmsim *make_machine(void)
 }
 
 /* Compares a node's free counts per order with want[]; prints mismatches.
- * Also checks that each free list really holds nr_free blocks, that every
- * listed block is a PG_buddy head of that order, and the node total. */
+ * Also checks that each free list really holds nr_free blocks (order 9:
+ * with the untouched part's), that every listed block is a PG_buddy head
+ * of that order, and the node total. */
 static bool free_areas_are(unsigned nid, const uint64_t want[NR_ORDERS])
 {
 	struct pglist_data *nd = &s->node[nid];
@@ -59,6 +60,8 @@ static bool free_areas_are(unsigned nid, const uint64_t want[NR_ORDERS])
 			}
 			len++;
 		}
+		if (o == MAX_ORDER)	/* and the untouched blocks after them */
+			len += (nd->start_pfn + nd->nr_pages - nd->untouched_pfn) >> MAX_ORDER;
 		if (len != nd->free_area[o].nr_free || nd->free_area[o].nr_free != want[o]) {
 			printf("#   node %u order %u: nr_free %llu, list %llu, want %llu\n", nid, o,
 			       (unsigned long long)nd->free_area[o].nr_free,
