@@ -185,31 +185,11 @@ uint64_t shadow_take(struct address_space *m, uint64_t idx)
 	return (uint64_t)(uintptr_t)radix_tree_delete(&m->shadows, idx);
 }
 
-struct shadow_range {
-	uint64_t from, *idx;
-	size_t n, cap;
-};
-
-static void collect_shadow(void *arg, uint64_t index, void *item)
-{
-	struct shadow_range *r = arg;
-	(void)item;
-	if (index < r->from || r->n == r->cap)
-		return;
-	r->idx[r->n++] = index;
-}
-
 void shadows_truncate(struct address_space *m, uint64_t from)
 {
-	/* A bounded batch at a time: no allocation on this path. */
-	uint64_t idx[64];
-	struct shadow_range r = { from, idx, 0, 64 };
-	do {
-		r.n = 0;
-		radix_tree_for_each(&m->shadows, collect_shadow, &r);
-		for (size_t i = 0; i < r.n; i++)
-			radix_tree_delete(&m->shadows, idx[i]);
-	} while (r.n == r.cap);
+	uint64_t idx = from;
+	while (radix_tree_next(&m->shadows, idx, &idx))
+		radix_tree_delete(&m->shadows, idx);
 }
 
 void swap_shadow_store(struct swap_info *si, uint64_t off, uint64_t shadow)
