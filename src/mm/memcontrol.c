@@ -13,9 +13,11 @@
  * generations), the root's being the node's own; reclaim walks the memcgs
  * under its target in Linux's order (lruvec_iter) and shrinks each
  * lruvec.  memory.min and memory.low protect a memcg from global and from
- * its ancestors' reclaim: a memcg at or below min is never scanned, one
- * at or below low only when nothing else could be freed (and then its
- * `low` event counts, once a reclaim).
+ * its ancestors' reclaim by their effective values (Linux's
+ * effective_protection, computed as the walk reaches each memcg): one
+ * whose effective min covers its usage is never scanned, one whose
+ * effective low does only when nothing else could be freed (and then its
+ * `low` event counts).
  *
  * Also: each level's peak usage and swap usage (memory.peak,
  * memory.swap.peak, raised where a charge passes that level's limit check,
@@ -116,6 +118,93 @@ struct lruvec *lruvec_iter(struct mm_sys *s, struct lruvec *root, struct lruvec 
 			return &sib->lruvec[nid];
 	}
 	return NULL;
+}
+
+/*
+ * Linux's effective_protection, as on a cgroup2 mount without
+ * memory_recursiveprot (the oracle's): a memcg is protected up to its own
+ * setting and usage, within what its parent's effective protection
+ * affords; when the siblings together claim more than that, in proportion
+ * to what each claims.
+ */
+static uint64_t effective_protection(uint64_t usage, uint64_t setting, uint64_t parent_effective,
+				     uint64_t siblings_protected)
+{
+	uint64_t protected = usage < setting ? usage : setting;
+	if (siblings_protected > parent_effective)
+		return protected * parent_effective / siblings_protected;
+	return protected;
+}
+
+/* What memcg parent's children claim of setting (the field at offset
+ * `field`): Linux's children_min_usage / children_low_usage. */
+static uint64_t children_protected(struct mm_sys *s, const struct mem_cgroup *parent, size_t field)
+{
+	uint64_t sum = 0;
+	for (struct mem_cgroup *c = first_memcg(s); c; c = next_memcg(c)) {
+		if (c->parent != parent)
+			continue;
+		uint64_t usage = __atomic_load_n(&c->usage, __ATOMIC_RELAXED);
+		uint64_t set = __atomic_load_n((const uint64_t *)((const char *)c + field),
+					       __ATOMIC_RELAXED);
+		sum += usage < set ? usage : set;
+	}
+	return sum;
+}
+
+void mem_cgroup_calculate_protection(struct mm_sys *s, struct mem_cgroup *root,
+				     struct mem_cgroup *memcg)
+{
+	/* The target's own values are never read: they may stay stale. */
+	if (!memcg || memcg == root)
+		return;
+	uint64_t usage = __atomic_load_n(&memcg->usage, __ATOMIC_RELAXED);
+	if (!usage)
+		return;
+	uint64_t min = __atomic_load_n(&memcg->min, __ATOMIC_RELAXED);
+	uint64_t low = __atomic_load_n(&memcg->low, __ATOMIC_RELAXED);
+	struct mem_cgroup *parent = memcg->parent;
+	if (parent == root) {
+		__atomic_store_n(&memcg->emin, min, __ATOMIC_RELAXED);
+		__atomic_store_n(&memcg->elow, low, __ATOMIC_RELAXED);
+		return;
+	}
+	uint64_t emin = effective_protection(
+		usage, min, __atomic_load_n(&parent->emin, __ATOMIC_RELAXED),
+		children_protected(s, parent, offsetof(struct mem_cgroup, min)));
+	uint64_t elow = effective_protection(
+		usage, low, __atomic_load_n(&parent->elow, __ATOMIC_RELAXED),
+		children_protected(s, parent, offsetof(struct mem_cgroup, low)));
+	__atomic_store_n(&memcg->emin, emin, __ATOMIC_RELAXED);
+	__atomic_store_n(&memcg->elow, elow, __ATOMIC_RELAXED);
+}
+
+/* Reclaim aimed at a memcg ignores its own protection; the root has none. */
+static bool unprotected(const struct mem_cgroup *target, const struct mem_cgroup *memcg)
+{
+	return !memcg || memcg == target;
+}
+
+bool mem_cgroup_below_min(const struct mem_cgroup *target, const struct mem_cgroup *memcg)
+{
+	return !unprotected(target, memcg) && __atomic_load_n(&memcg->emin, __ATOMIC_RELAXED) >=
+						      __atomic_load_n(&memcg->usage, __ATOMIC_RELAXED);
+}
+
+bool mem_cgroup_below_low(const struct mem_cgroup *target, const struct mem_cgroup *memcg)
+{
+	return !unprotected(target, memcg) && __atomic_load_n(&memcg->elow, __ATOMIC_RELAXED) >=
+						      __atomic_load_n(&memcg->usage, __ATOMIC_RELAXED);
+}
+
+void mem_cgroup_protection(const struct mem_cgroup *target, const struct mem_cgroup *memcg,
+			   uint64_t *min, uint64_t *low)
+{
+	*min = *low = 0;
+	if (unprotected(target, memcg))
+		return;
+	*min = __atomic_load_n(&memcg->emin, __ATOMIC_RELAXED);
+	*low = __atomic_load_n(&memcg->elow, __ATOMIC_RELAXED);
 }
 
 uint64_t mem_cgroup_nr_swap_pages(struct mm_sys *s, const struct mem_cgroup *memcg)

@@ -1283,6 +1283,9 @@ struct mem_cgroup {
 	unsigned id;			/* from 1 (0: the root), as shadows keep it */
 	struct lruvec *lruvec;		/* one per node (mem_cgroup_online) */
 	uint64_t max, high, low, min, swap_max;	/* pages */
+	/* Effective min and low (mem_cgroup_calculate_protection), relaxed
+	 * atomics: valid for the reclaim that last computed them. */
+	uint64_t emin, elow;
 	uint64_t usage;			/* pages charged here and below */
 	uint64_t swap_usage;		/* swap slots owned here and below */
 	uint64_t usage_peak;		/* memory.peak: highest usage (reset by a write) */
@@ -1311,6 +1314,20 @@ struct lruvec *lruvec_iter(struct mm_sys *s, struct lruvec *root, struct lruvec 
  * its and its ancestors' memory.swap.max (Linux's
  * mem_cgroup_get_nr_swap_pages). */
 uint64_t mem_cgroup_nr_swap_pages(struct mm_sys *s, const struct mem_cgroup *memcg);
+/*
+ * Protection, as Linux 6.12 (without memory_recursiveprot):
+ * calculate_protection sets memcg's effective memory.min and memory.low
+ * for a reclaim aimed at root (NULL: the machine's), from its parent's,
+ * so a walk must visit parents first (lruvec_iter does).  below_min /
+ * below_low: the effective value covers the usage (never for the target
+ * itself or the root).  protection: the effective values (0 for those).
+ */
+void mem_cgroup_calculate_protection(struct mm_sys *s, struct mem_cgroup *root,
+				     struct mem_cgroup *memcg);
+bool mem_cgroup_below_min(const struct mem_cgroup *target, const struct mem_cgroup *memcg);
+bool mem_cgroup_below_low(const struct mem_cgroup *target, const struct mem_cgroup *memcg);
+void mem_cgroup_protection(const struct mem_cgroup *target, const struct mem_cgroup *memcg,
+			   uint64_t *min, uint64_t *low);
 /* Is memcg a or one of its descendants under b? */
 bool mem_cgroup_is_descendant(const struct mem_cgroup *a, const struct mem_cgroup *b);
 /* Charges p (just allocated, not yet visible to anyone) to memcg (NULL:

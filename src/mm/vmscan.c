@@ -63,38 +63,22 @@ struct scan_control {
 	 * inactive list is low), are the node's file pages too few to
 	 * scan, are there enough inactive file pages to reclaim only them. */
 	bool may_deactivate[2], file_is_tiny, cache_trim_mode;
-	struct mem_cgroup *low_hit[8];	/* memcgs reclaimed below low (counted once) */
-	unsigned nlow;
 };
 
-/* memory.events `low`: memcg m is reclaimed although under memory.low;
- * once per reclaim, as Linux counts it once per pass over the memcg. */
-static void count_low(struct scan_control *sc, struct mem_cgroup *m)
+/* May reclaim take lv's pages (Linux's shrink_node_memcgs)?  Not when its
+ * memcg's effective memory.min covers its usage; not when memory.low does,
+ * unless nothing else could be freed, and then its `low` event counts. */
+static bool lruvec_reclaimable(struct mm_sys *s, struct scan_control *sc, const struct lruvec *lv)
 {
-	for (unsigned i = 0; i < sc->nlow; i++)
-		if (sc->low_hit[i] == m)
-			return;
-	if (sc->nlow < sizeof sc->low_hit / sizeof sc->low_hit[0])
-		sc->low_hit[sc->nlow++] = m;
-	memcg_event(m, MEMCG_LOW);
-}
-
-/* May reclaim take lv's pages?  Not when its memcg (or an ancestor below
- * the target) is at or under memory.min; at or under memory.low only as a
- * last resort. */
-static bool lruvec_reclaimable(struct scan_control *sc, const struct lruvec *lv)
-{
-	for (struct mem_cgroup *m = lv->memcg; m && m != sc->target; m = m->parent) {
-		uint64_t usage = __atomic_load_n(&m->usage, __ATOMIC_RELAXED);
-		if (usage <= m->min)
+	mem_cgroup_calculate_protection(s, sc->target, lv->memcg);
+	if (mem_cgroup_below_min(sc->target, lv->memcg))
+		return false;
+	if (mem_cgroup_below_low(sc->target, lv->memcg)) {
+		if (!sc->ignore_low) {
+			sc->met_low = true;
 			return false;
-		if (usage <= m->low) {
-			if (!sc->ignore_low) {
-				sc->met_low = true;
-				return false;
-			}
-			count_low(sc, m);
 		}
+		memcg_event(lv->memcg, MEMCG_LOW);
 	}
 	return true;
 }
@@ -451,7 +435,9 @@ static void shrink_active_list(struct mm_sys *s, struct scan_control *sc, struct
  * list's size shifted down by the priority.  In Linux's order: no swap
  * for the memcg, the file lists only; priority 0 (the last try), both
  * kinds alike; file_is_tiny, the anonymous lists only; cache_trim_mode,
- * the file lists only (prepare_scan says which).  Otherwise swappiness
+ * the file lists only (prepare_scan says which).  A list of a memcg with
+ * an effective protection is first cut to the part of it beyond the
+ * protection (at least 32 pages).  Otherwise swappiness
  * shares the pass out, anonymous swappiness / 200, file
  * (200 - swappiness) / 200, rounded up.
  */
@@ -467,8 +453,24 @@ static void get_scan_count(struct mm_sys *s, const struct scan_control *sc, stru
 		anon_share = 200;
 	else if (sc->cache_trim_mode)
 		anon_share = 0;
+	/* A memcg partly protected is scanned in proportion to what it has
+	 * beyond its protection (memory.low's only while it holds). */
+	uint64_t min = 0, low = 0, size = 0, protection = 0;
+	mem_cgroup_protection(sc->target, lv->memcg, &min, &low);
+	if (min || low) {
+		protection = !sc->ignore_low && low > min ? low : min;
+		size = __atomic_load_n(&lv->memcg->usage, __ATOMIC_RELAXED);
+		if (size < protection)
+			size = protection;
+	}
 	for (enum lru_list l = LRU_INACTIVE_ANON; l <= LRU_ACTIVE_FILE; l++) {
-		uint64_t scan = lruvec_size(s, lv, l) >> priority;
+		uint64_t scan = lruvec_size(s, lv, l);
+		if (min || low) {
+			scan -= scan * protection / (size + 1);
+			if (scan < SWAP_CLUSTER_MAX)
+				scan = SWAP_CLUSTER_MAX;
+		}
+		scan >>= priority;
 		unsigned share = is_file_lru(l) ? 200 - anon_share : anon_share;
 		nr[l] = (scan * share + 199) / 200;
 	}
@@ -615,7 +617,7 @@ static unsigned shrink_node(struct mm_sys *s, struct scan_control *sc, unsigned 
 		__atomic_store_n(&s->node[nid].kswapd_failures, 0, __ATOMIC_RELAXED);
 	struct lruvec *lv = partial ? __atomic_load_n(&root->iter_pos, __ATOMIC_RELAXED) : NULL;
 	for (lv = lruvec_iter(s, root, lv); lv; lv = lruvec_iter(s, root, lv)) {
-		if (!lruvec_reclaimable(sc, lv))
+		if (!lruvec_reclaimable(s, sc, lv))
 			continue;
 		unsigned left = freed < want ? want - freed : 0;
 		freed += classic ? shrink_lruvec_classic(s, sc, lv, priority, left)

@@ -606,6 +606,48 @@ static void test_split_charge(void)
 	mmsim_destroy(m);
 }
 
+/*
+ * memory.low as Linux 6.12 computes it on a cgroup2 mount without
+ * memory_recursiveprot: each level protects up to its own setting, within
+ * its parent's effective protection, shared in proportion when the
+ * children claim more than the parent affords.
+ */
+static void test_effective_low(void)
+{
+	printf("# effective memory.low: per level, shared among siblings\n");
+	struct mmsim *m = machine(1, 32 * MIB, 128 * MIB);
+	struct mmsim_cgroup *p = cgroup(m, "p", NULL), *bare = cgroup(m, "bare", p);
+	struct mmsim_cgroup *q = cgroup(m, "q", NULL), *c1 = cgroup(m, "c1", q), *c2 = cgroup(m, "c2", q);
+	struct mmsim_cgroup *r = cgroup(m, "r", NULL), *own = cgroup(m, "own", r);
+	struct mmsim_cgroup *other = cgroup(m, "other", NULL);
+	mmsim_cgroup_write(p, "memory.low", "8M");	/* the child sets none */
+	mmsim_cgroup_write(q, "memory.low", "4M");
+	mmsim_cgroup_write(c1, "memory.low", "4M");
+	mmsim_cgroup_write(c2, "memory.low", "4M");
+	mmsim_cgroup_write(r, "memory.low", "8M");
+	mmsim_cgroup_write(own, "memory.low", "8M");
+	struct mmsim_task *tb = task_in(m, bare), *t1 = task_in(m, c1), *t2 = task_in(m, c2);
+	struct mmsim_task *to = task_in(m, own), *tx = task_in(m, other);
+	uint64_t b = map(tb, 4 * MIB, PRIV), a1 = map(t1, 4 * MIB, PRIV), a2 = map(t2, 4 * MIB, PRIV);
+	uint64_t ao = map(to, 4 * MIB, PRIV), x = map(tx, 64 * MIB, PRIV);
+	is(fill(tb, b, 4 * MIB) | fill(t1, a1, 4 * MIB) | fill(t2, a2, 4 * MIB) | fill(to, ao, 4 * MIB),
+	   0, "4 MiB each in bare, c1, c2 and own");
+	is(fill(tx, x, 64 * MIB), 0, "64 MiB elsewhere on a 32 MiB machine");
+	is(num(own, "memory.swap.current"), 0, "own (low 8M under a parent with low 8M) kept in memory");
+	ok(num(bare, "memory.swap.current") > 0,
+	   "bare (no low of its own under a parent with 8M) was not protected");
+	ok(num(c1, "memory.swap.current") > 0 && num(c2, "memory.swap.current") > 0,
+	   "c1 and c2 (4M each claimed under a parent's 4M) were reclaimed");
+	struct mem_cgroup *mc1 = cgroup_memcg(c1), *mo = cgroup_memcg(own);
+	ok(mc1->elow <= 512 + 1, "c1's effective low was at most half the parent's 4 MiB (%llu pages)",
+	   (unsigned long long)mc1->elow);
+	is(mo->elow, 1024, "own's effective low: its usage (4 MiB)");
+	is(wrong(tb, b, 4 * MIB) + wrong(t1, a1, 4 * MIB) + wrong(t2, a2, 4 * MIB), 0,
+	   "the reclaimed data reads back");
+	is(mmsim_debug_check(m), 0, "audit clean");
+	mmsim_destroy(m);
+}
+
 int main(void)
 {
 	test_files();
@@ -621,5 +663,6 @@ int main(void)
 	test_lruvecs(MMSIM_LRU_CLASSIC);
 	test_lruvecs(MMSIM_LRU_GEN);
 	test_split_charge();
+	test_effective_low();
 	return done_testing();
 }
