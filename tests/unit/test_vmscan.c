@@ -302,10 +302,14 @@ static void test_kswapd_thread(void)
 	for (int i = 0; i < 2; i++)
 		pthread_join(th[i], NULL);
 	is(w[0].bad + w[1].bad, 0, "24 MiB written into 16 MiB three times, every page read back");
+	/* kswapd may still be in a run (between an IPI's send and its
+	 * receipt): the counters are read with its threads held off. */
+	kswapd_quiesce(&m->mm);
 	ok(ev(m, MMSIM_VM_pgsteal_kswapd) > 0, "kswapd's threads reclaimed (%llu pages)",
 	   (unsigned long long)ev(m, MMSIM_VM_pgsteal_kswapd));
 	is(machine_counter(m, "ipis_sent"), machine_counter(m, "ipis_received"),
 	   "every IPI kswapd sent was received");
+	kswapd_resume(&m->mm);
 	is(mmsim_debug_check(m), 0, "audit clean (kswapd held off)");
 	mmsim_destroy(m);
 }
