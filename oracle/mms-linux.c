@@ -1455,6 +1455,15 @@ static void parse_migrate(struct cmd *c, char **tok, int ntok)
 	free(to);
 }
 
+/* A name for a new task (task, fork, thread): a valid one, not in use. */
+static int new_task_name(const char *name)
+{
+	name_arg(name, "task");
+	if (sym_find(&tasks, name) >= 0)
+		uerr("task '%s' already exists", name);
+	return sym_add(&tasks, name);
+}
+
 static void parse_task(struct cmd *c, char **tok, int ntok)
 {
 	nargs(ntok, 2, 5, "task");
@@ -1872,10 +1881,7 @@ static void parse_line(char *text, int line, int *seen_cmd)
 	} else if (!strcmp(w, "fork")) {
 		nargs(ntok, 2, 2, w);
 		c->k = K_FORK;
-		name_arg(tok[1], "task");
-		if (sym_find(&tasks, tok[1]) >= 0)
-			uerr("task '%s' already exists", tok[1]);
-		c->task = sym_add(&tasks, tok[1]);
+		c->task = new_task_name(tok[1]);
 	} else if (!strcmp(w, "thread")) {
 		nargs(ntok, 2, 3, w);
 		c->k = K_THREAD;
@@ -1891,10 +1897,7 @@ static void parse_line(char *text, int line, int *seen_cmd)
 				uerr("thread: cpu=%lld but the machine has %ld CPUs", x, machine_cpus);
 			c->cpu = (int)x;
 		}
-		name_arg(tok[1], "task");
-		if (sym_find(&tasks, tok[1]) >= 0)
-			uerr("task '%s' already exists", tok[1]);
-		c->task = sym_add(&tasks, tok[1]);
+		c->task = new_task_name(tok[1]);
 	} else if (!strcmp(w, "exit")) {
 		nargs(ntok, 1, 1, w);
 		c->k = K_EXIT;

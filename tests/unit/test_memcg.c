@@ -285,7 +285,8 @@ static void test_high_low(void)
 	mmsim_destroy(m);
 }
 
-static struct mmsim *machine_lru(uint64_t swap, enum mmsim_lru lru)
+/* One node of 32 MiB, one CPU, with the LRU and THP setting given. */
+static struct mmsim *machine_one(uint64_t swap, enum mmsim_lru lru, enum mmsim_thp thp)
 {
 	struct mmsim_config cfg;
 	struct mmsim *m = NULL;
@@ -294,6 +295,7 @@ static struct mmsim *machine_lru(uint64_t swap, enum mmsim_lru lru)
 	cfg.cpus = 1;
 	cfg.mem_per_node = 32 * MIB;
 	cfg.lru = lru;
+	cfg.thp = thp;
 	if (mmsim_create(&cfg, &m))
 		return NULL;
 	if (swap && mmsim_swapon(m, swap, NULL)) {
@@ -301,6 +303,13 @@ static struct mmsim *machine_lru(uint64_t swap, enum mmsim_lru lru)
 		return NULL;
 	}
 	return m;
+}
+
+static struct mmsim *machine_lru(uint64_t swap, enum mmsim_lru lru)
+{
+	struct mmsim_config cfg;
+	mmsim_config_default(&cfg);
+	return machine_one(swap, lru, cfg.thp);
 }
 
 static uint64_t vmev(struct mmsim *m, enum mmsim_vmstat_event e)
@@ -528,14 +537,8 @@ static void test_lruvec_order(void)
 static void test_lruvecs(enum mmsim_lru lru)
 {
 	printf("# per-memcg LRU lists, %s\n", lru == MMSIM_LRU_CLASSIC ? "classic" : "MGLRU");
-	struct mmsim_config cfg;
-	struct mmsim *m = NULL;
-	mmsim_config_default(&cfg);
-	cfg.nodes = 1;
-	cfg.cpus = 1;
-	cfg.mem_per_node = 32 * MIB;
-	cfg.lru = lru;
-	if (mmsim_create(&cfg, &m) || mmsim_swapon(m, 64 * MIB, NULL)) {
+	struct mmsim *m = machine_lru(64 * MIB, lru);
+	if (!m) {
 		ok(0, "machine");
 		return;
 	}
@@ -580,13 +583,9 @@ static void test_split_charge(void)
 {
 	printf("# a split huge page's charge is shared by its pieces\n");
 	struct mmsim_config cfg;
-	struct mmsim *m = NULL;
 	mmsim_config_default(&cfg);
-	cfg.nodes = 1;
-	cfg.cpus = 1;
-	cfg.mem_per_node = 32 * MIB;
-	cfg.thp = MMSIM_THP_ALWAYS;
-	if (mmsim_create(&cfg, &m) || mmsim_swapon(m, 16 * MIB, NULL)) {
+	struct mmsim *m = machine_one(16 * MIB, cfg.lru, MMSIM_THP_ALWAYS);
+	if (!m) {
 		ok(0, "machine");
 		return;
 	}
