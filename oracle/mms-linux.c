@@ -3183,30 +3183,42 @@ static void run_mpol(const struct cmd *c)
 		out(c, "%lld", (long long)p.ret);
 }
 
-static void run_fork(const struct cmd *c)
+/* Asks the current task's server for a new task (op, with argument arg)
+ * that answers on a channel of its own: that channel's fd, or -1 after
+ * printing the error. */
+static int new_task_channel(const struct cmd *c, int op, int64_t arg, struct rep *p)
 {
 	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		out_err(c, errno);
+		return -1;
+	}
+	struct req q;
+	memset(&q, 0, sizeof q);
+	q.op = op;
+	q.a[0] = arg;
+	rpc(cur, c->line, &q, NULL, sv[1], p, NULL);
+	close(sv[1]);
+	if (p->ret < 0) {
+		close(sv[0]);
+		out_err(c, p->err);
+		return -1;
+	}
+	return sv[0];
+}
+
+static void run_fork(const struct cmd *c)
+{
 	if (!rt[cur].alive) {
 		out_err(c, ESRCH);
 		return;
 	}
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-		out_err(c, errno);
-		return;
-	}
-	struct req q;
-	memset(&q, 0, sizeof q);
-	q.op = OP_FORK;
 	struct rep p;
-	rpc(cur, c->line, &q, NULL, sv[1], &p, NULL);
-	close(sv[1]);
-	if (p.ret < 0) {
-		close(sv[0]);
-		out_err(c, p.err);
+	int fd = new_task_channel(c, OP_FORK, 0, &p);
+	if (fd < 0)
 		return;
-	}
 	rt[c->task].pid = (pid_t)p.val;
-	rt[c->task].fd = sv[0];
+	rt[c->task].fd = fd;
 	rt[c->task].alive = 1;
 	rt[c->task].group = c->task;
 	if (verbose)
@@ -3218,30 +3230,17 @@ static void run_fork(const struct cmd *c)
  * channel of its own; it answers with its tid once pinned. */
 static void run_thread(const struct cmd *c)
 {
-	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-		out_err(c, errno);
-		return;
-	}
-	struct req q;
-	memset(&q, 0, sizeof q);
-	q.op = OP_THREAD;
-	q.a[0] = c->cpu;
 	struct rep p;
-	rpc(cur, c->line, &q, NULL, sv[1], &p, NULL);
-	close(sv[1]);
-	if (p.ret < 0) {
-		close(sv[0]);
-		out_err(c, p.err);
+	int fd = new_task_channel(c, OP_THREAD, c->cpu, &p);
+	if (fd < 0)
 		return;
-	}
-	if (read_all(sv[0], &p, sizeof p) != 1) {
+	if (read_all(fd, &p, sizeof p) != 1) {
 		fprintf(stderr, "mms-linux: line %d: thread %s did not start\n", c->line,
 			tasks.v[c->task]);
 		exit(1);
 	}
 	rt[c->task].pid = (pid_t)p.val;
-	rt[c->task].fd = sv[0];
+	rt[c->task].fd = fd;
 	rt[c->task].alive = 1;
 	rt[c->task].group = rt[cur].group;
 	if (verbose)
