@@ -3,8 +3,10 @@
 # Idempotent: installs only missing packages (needs root or sudo for those).
 set -euo pipefail
 # clang and its runtimes (libclang-rt-dev: libFuzzer, ASan) for the fuzz step.
+# chromium: cli.report_browser renders `mmsim report`'s page headless.
 pkgs=(cmake ninja-build gcc make pkg-config liburcu-dev liburing-dev bcache-tools librocksdb-dev
-      clang libclang-rt-dev)
+      clang libclang-rt-dev
+      chromium)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -13,6 +15,9 @@ if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
   SUDO=""
   [[ $(id -u) -ne 0 ]] && SUDO=sudo
-  $SUDO apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # Another apt run (an unattended upgrade, a second checkout's setup) may
+  # hold dpkg's lock: wait for it rather than fail.
+  $SUDO apt-get -o DPkg::Lock::Timeout=600 update -q
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -q \
+    --no-install-recommends "${missing[@]}"
 fi

@@ -264,6 +264,25 @@ static int access_range(struct replay *r, bool store, uint64_t addr, unsigned si
 	}
 }
 
+/* Notes an event for the samples' reader; beyond REPLAY_MAX_EVENTS or
+ * without memory it is only counted, which the page says. */
+static void note_event(struct replay *r, enum replay_event_kind kind, int from, int to)
+{
+	struct replay_samples *s = r->samples;
+
+	if (!s)
+		return;
+	if (kind == REPLAY_EV_NUMA_SCAN)
+		s->nscans++;
+	if (s->nev == REPLAY_MAX_EVENTS)
+		return;
+	if (!s->ev && !(s->ev = calloc(REPLAY_MAX_EVENTS, sizeof(*s->ev)))) {
+		s->lost++;
+		return;
+	}
+	s->ev[s->nev++] = (struct replay_event){ r->accesses, kind, from, to };
+}
+
 static int numa_scan_all(struct replay *r)
 {
 	for (size_t i = 0; i < r->nregions; i++) {
@@ -273,6 +292,7 @@ static int numa_scan_all(struct replay *r)
 		if (ret < 0)
 			return fail(r, "NUMA scan: %s", strerror((int)-ret));
 	}
+	note_event(r, REPLAY_EV_NUMA_SCAN, -1, -1);
 	return 0;
 }
 
@@ -286,6 +306,7 @@ static int policy_step(struct replay *r)
 
 		if (err)
 			return fail(r, "moving to CPU %d: %s", r->o.move_to, strerror(-err));
+		note_event(r, REPLAY_EV_MOVE, r->o.cpu, r->o.move_to);
 	}
 	if (r->o.numa_scan && n && n % r->o.numa_scan == 0)
 		return numa_scan_all(r);
@@ -501,11 +522,18 @@ static bool replay_number(struct replay_opts *o, int c, const char *arg)
 	return !((c == 'a' || c == 's' || c == 'l') && !v);
 }
 
+/* Linux's mode numbers (MPOL_DEFAULT...) as --policy spells them. */
+static const char *const modes[] = { "default", "preferred", "bind", "interleave",
+				     "local", "preferred_many", "weighted_interleave" };
+
+const char *replay_policy_name(int mode)
+{
+	return mode >= 0 && mode < 7 ? modes[mode] : NULL;
+}
+
 /* --policy local | MODE:NODES (Linux's mode numbers; nodes < 64). */
 static bool replay_policy(struct replay_opts *o, const char *arg)
 {
-	static const char *const modes[] = { "default", "preferred", "bind", "interleave",
-					     "local", "preferred_many", "weighted_interleave" };
 	const char *colon = strchr(arg, ':');
 	size_t n = colon ? (size_t)(colon - arg) : strlen(arg);
 	int mode = -1;
@@ -759,5 +787,6 @@ int cmd_replay(int argc, char **argv)
 	if (!rc && o.series)
 		rc = replay_series_write(o.series, &sm, "replay");
 	free(sm.v);
+	free(sm.ev);
 	return rc;
 }

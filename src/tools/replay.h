@@ -42,12 +42,29 @@ struct replay_sample {
 	struct mmsim_counters c;		/* the machine's, so far */
 };
 
+/* What the replay did to the program, at a point of the run: the page of
+ * `mmsim report` marks these on its plots. */
+enum replay_event_kind { REPLAY_EV_MOVE, REPLAY_EV_NUMA_SCAN };
+
+struct replay_event {
+	uint64_t accesses;		/* before access accesses + 1 */
+	enum replay_event_kind kind;
+	int from, to;			/* a move: the CPUs */
+};
+
+/* Events kept one by one; past this only counted (a scan every few
+ * accesses of a long trace is a rate, not marks to draw). */
+#define REPLAY_MAX_EVENTS 1024
+
 struct replay_samples {
 	uint64_t every;			/* 0: none taken */
 	struct replay_sample *v;
 	size_t n, cap;
 	unsigned nodes;
 	int lost;			/* samples memory refused */
+	struct replay_event *ev;	/* the first REPLAY_MAX_EVENTS, in order */
+	size_t nev;
+	uint64_t nscans;		/* NUMA scans run, kept or not */
 };
 
 /* An output file written whole or not at all (report_html.c): a regular
@@ -92,6 +109,8 @@ struct replay_opts {
 	{ "policy", required_argument, NULL, 'P' }, { "series", required_argument, NULL, 'R' }
 
 void replay_usage(FILE *f);
+/* --policy's MODE as the option spells it ("bind"), or NULL. */
+const char *replay_policy_name(int mode);
 void replay_opts_init(struct replay_opts *o);
 /* One option of REPLAY_LONG_OPTIONS (getopt_long's value and optarg): 0,
  * or 2 after a message. */

@@ -111,17 +111,35 @@ for p in bind interleave:4 local:0 nothing:1 bind:1-0 bind:; do
 	[ "$rc" = 2 ] || fail "--policy $p: exit $rc, want 2"
 done
 
-# mmsim report: one HTML page, four inline SVG plots, the trace's name escaped.
+# mmsim report: one HTML page, five inline SVG plots, the trace's name escaped
+# (cli.report_browser looks at the page in a browser).
 cp "$d/move.trace" "$d/a&b.trace"
 "$MMSIM" report -o "$d/r.html" --sample 32 --move-at 64 --numa-scan 64 "$d/a&b.trace" \
 	>"$d/rout" || { cat "$d/rout"; fail "report"; }
 grep -q "report: $d/r.html (11 samples)" "$d/rout" || { cat "$d/rout"; fail "report: output"; }
-[ "$(grep -c '<svg ' "$d/r.html")" = 4 ] || fail "report: 4 plots"
-[ "$(grep -c '</svg>' "$d/r.html")" = 4 ] || fail "report: 4 plots closed"
+[ "$(grep -c '<svg ' "$d/r.html")" = 5 ] || fail "report: 5 plots"
+[ "$(grep -c '</svg>' "$d/r.html")" = 5 ] || fail "report: 5 plots closed"
 grep -q 'a&amp;b.trace</code>: 320 accesses replayed, sampled every 32' "$d/r.html" ||
 	fail "report: header"
 grep -q '>node 1 (60)<' "$d/r.html" || fail "report: node 1 ends with 60 pages"
 grep -q 'Journal activity' "$d/r.html" || fail "report: journal section"
+# The move and the four scans marked on each plot (and in its legend); the
+# events as CSV.
+[ "$(grep -c '^<line class="move" ' "$d/r.html")" = $((5 * 2)) ] || fail "report: the move marked"
+[ "$(grep -c '^<line class="scan" ' "$d/r.html")" = $((5 * 5)) ] || fail "report: the scans marked"
+grep -q 'accesses,event,from_cpu,to_cpu%0A64,move,0,1%0A64,numa_scan,,%0A128,numa_scan' "$d/r.html" ||
+	fail "report: the events' CSV"
+# A long run: at most 1000 samples plotted, so the page stays small.
+awk 'BEGIN { for (i = 0; i < 30000; i++) printf " S %x,8\n", 268435456 + (i % 2048) * 4096 }' \
+	>"$d/long.trace"
+"$MMSIM" report -o "$d/long.html" --sample 1 --numa-scan 100 "$d/long.trace" >"$d/rout" ||
+	fail "report of a long run"
+grep -q '(30001 samples)' "$d/rout" || { cat "$d/rout"; fail "report: long run's samples"; }
+grep -q 'Plotted: every 31st sample and the last (969 points)' "$d/long.html" ||
+	fail "report: the long run's plotted points"
+[ "$(stat -c %s "$d/long.html")" -lt 800000 ] || fail "report: $(stat -c %s "$d/long.html") bytes"
+grep -q '>299 NUMA scans, unmarked<' "$d/long.html" || fail "report: 299 scans not marked one by one"
+grep -q 'the events (CSV)</a>: 299\.' "$d/long.html" || fail "report: 299 scans in the events' CSV"
 rc=0; "$MMSIM" report --sample 0 "$d/move.trace" 2>/dev/null || rc=$?
 [ "$rc" = 2 ] || fail "report --sample 0: exit $rc"
 rc=0; printf ' Q 1,1\n' | "$MMSIM" report -o "$d/bad.html" - 2>/dev/null || rc=$?
