@@ -2,11 +2,11 @@
 # Installs what a fresh Debian machine lacks to build and test mmsim.
 # Idempotent: installs only missing packages (needs root or sudo for those).
 set -euo pipefail
-# clang and its runtimes (libclang-rt-dev: libFuzzer, ASan) for the fuzz step.
+# clang and its runtimes (libclang-rt-dev: libFuzzer, ASan) for the fuzz step;
+# GNU parallel and python3 for the sweep and JSON tests (cli.sweep, cli.json);
 # chromium: cli.report_browser renders `mmsim report`'s page headless.
 pkgs=(cmake ninja-build gcc make pkg-config liburcu-dev liburing-dev bcache-tools librocksdb-dev
-      clang libclang-rt-dev
-      chromium)
+      clang libclang-rt-dev parallel python3 chromium)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

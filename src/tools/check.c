@@ -189,7 +189,7 @@ static int check_one(const char *path)
 	size_t glen = 0, elen = 0;
 	FILE *out = open_memstream(&got, &glen), *err = open_memstream(&errs, &elen);
 	struct scenario *s = scenario_parse(path, text, len, err);
-	int ret = s ? scenario_run(s, out, err, false) : 2;
+	int ret = s ? scenario_run(s, out, err, 0) : 2;
 	scenario_free(s);
 	fclose(out);
 	fclose(err);

@@ -1,5 +1,6 @@
 /*
- * main.c - the mmsim command line: run, check, bench, replay, report, bcache.
+ * main.c - the mmsim command line: run, check, bench, replay, report, sweep,
+ * bcache.
  *
  * Exit status: 0 ok, 1 failure, 2 usage error.
  */
@@ -19,6 +20,7 @@
 #include "check.h"
 #include "replay.h"
 #include "scenario.h"
+#include "sweep.h"
 #include "util.h"
 
 /* The tour: what `mmsim run` shows when given no file.  It is
@@ -37,6 +39,7 @@ static void usage_main(FILE *f)
 	      "  bench NAME       run a benchmark: fault, access (list: mmsim bench --help)\n"
 	      "  replay TRACE     replay a Valgrind lackey memory trace on the machine\n"
 	      "  report TRACE     an HTML page of plots of a trace replay\n"
+	      "  sweep expand|merge  a parameter sweep: its command lines, their JSON as CSV\n"
 	      "  bcache CMD IMAGE bcache cache sets: format, show, dump-journal, fsck\n"
 	      "  help             this text\n"
 	      "\n"
@@ -49,21 +52,23 @@ static int cmd_run(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' }, { "disk", required_argument, NULL, 'd' },
 		{ "trace", required_argument, NULL, 'T' }, { "help", no_argument, NULL, 'h' },
-		{ 0 }
+		{ "summary", no_argument, NULL, 's' }, { 0 }
 	};
-	bool json = false;
+	unsigned flags = 0;
 	const char *disk = NULL, *trace = NULL;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jd:h", opts, NULL)) != -1) {
 		if (c == 'j') {
-			json = true;
+			flags |= SCENARIO_JSON;
+		} else if (c == 's') {
+			flags |= SCENARIO_SUMMARY;
 		} else if (c == 'd') {
 			disk = optarg;
 		} else if (c == 'T') {
 			trace = optarg;
 		} else if (c == 'h') {
-			puts("usage: mmsim run [--json] [--disk DIR] [--trace FILE] [FILE.mms]\n\n"
+			puts("usage: mmsim run [--json] [--summary] [--disk DIR] [--trace FILE] [FILE.mms]\n\n"
 			     "Runs a scenario (the language: docs/scenarios.md) and prints one line per\n"
 			     "command that reports a result.  Without FILE, runs the built-in tour.\n"
 			     "FILE '-' reads standard input.  A malformed scenario is reported as\n"
@@ -75,7 +80,12 @@ static int cmd_run(int argc, char **argv)
 			     "needed): a later run with the same DIR starts from them, replaying their\n"
 			     "journal, and may name their files without `file`.\n\n"
 			     "--trace FILE writes the run's trace events to FILE in Linux's text\n"
-			     "format (docs/trace.md).");
+			     "format (docs/trace.md).\n\n"
+			     "--json prints each result line as one JSON object on a line of its own,\n"
+			     "the line's text and its fields typed (docs/json.md).  --summary prints\n"
+			     "the status array of move_pages and nodes as counts, `pages=N N<node>=K\n"
+			     "ERRNO=K unset=K`, instead of one entry per page: mmsim's own form, not\n"
+			     "the contract's, which the default keeps.");
 			return 0;
 		} else {
 			return 2;
@@ -112,7 +122,7 @@ static int cmd_run(int argc, char **argv)
 		scenario_free(s);
 		return 1;
 	}
-	int ret = scenario_run(s, stdout, stderr, json);
+	int ret = scenario_run(s, stdout, stderr, flags);
 	if (tf && trace_file_stop(tf, trace, "run"))
 		ret = 1;
 	scenario_free(s);
@@ -142,6 +152,7 @@ static const struct {
 } commands[] = {
 	{ "run", cmd_run }, { "check", cmd_check }, { "bench", cmd_bench },
 	{ "bcache", cmd_bcache }, { "replay", cmd_replay }, { "report", cmd_report },
+	{ "sweep", cmd_sweep },
 };
 
 static int run_command(int argc, char **argv)

@@ -452,13 +452,81 @@ static void report_results(struct replay *r, struct report *rep)
 		     mmsim_counter_name(i));
 }
 
+/*
+ * `replay --json`: one object on one line (so that runs of a sweep are
+ * JSON Lines), what ran and what came of it nested apart: "trace",
+ * "options" (the replay's own), "machine" (the simulated one), "replay"
+ * (the trace's figures, resident pages per node under "nodes") and
+ * "counters" (every machine counter, as `stats`).  The figures are the
+ * ones of the text form, from the same report (docs/json.md).
+ */
+static void print_json(const struct replay_opts *o, const char *trace, const struct report *rep)
+{
+	static const char *const thp[] = { "never", "always", "madvise" };
+	static const char *const modes[] = { "default", "preferred", "bind", "interleave",
+					     "local", "preferred_many", "weighted_interleave" };
+	const struct mmsim_config *c = &o->cfg;
+	bool first = true;
+
+	fputs("{\"trace\": ", stdout);
+	json_string(stdout, trace);
+	printf(", \"options\": {\"cpu\": %d, \"move_at\": %" PRIu64 ", \"move_to\": %d"
+	       ", \"numa_scan\": %" PRIu64 ", \"instr\": %s, \"limit\": %" PRIu64 ", \"policy\": ",
+	       o->cpu, o->move_at, o->move_to, o->numa_scan, o->instr ? "true" : "false", o->limit);
+	if (o->policy < 0) {
+		fputs("null", stdout);
+	} else {
+		char nodes[256] = "";
+
+		if (o->policy_nodes)
+			mmsim_nodelist_format(o->policy_nodes, nodes, sizeof nodes);
+		printf("\"%s%s%s\"", modes[o->policy], nodes[0] ? ":" : "", nodes);
+	}
+	printf("}, \"machine\": {\"nodes\": %u, \"cpus\": %u, \"mem_per_node\": %" PRIu64
+	       ", \"thp\": \"%s\", \"flush\": \"%s\", \"lru\": \"%s\"}, \"replay\": {",
+	       c->nodes, c->cpus, c->mem_per_node, c->thp < 3 ? thp[c->thp] : "?",
+	       c->flush_policy == MMSIM_FLUSH_PER_VMA ? "per_vma" : "gather",
+	       c->lru == MMSIM_LRU_CLASSIC ? "classic" : "mglru");
+	for (int i = 0; i < rep->n; i++) {
+		const char *name = rep->m[i].name;
+
+		if (strncmp(name, "replay.", 7) || !strncmp(name, "replay.pages_node", 17))
+			continue;
+		printf("%s\"%s\": %" PRIu64, first ? "" : ", ", name + 7, (uint64_t)rep->m[i].value);
+		first = false;
+	}
+	fputs(", \"nodes\": {", stdout);
+	first = true;
+	for (int i = 0; i < rep->n; i++) {
+		const char *name = rep->m[i].name;
+
+		if (strncmp(name, "replay.pages_node", 17))
+			continue;
+		printf("%s\"%s\": {\"pages\": %" PRIu64 "}", first ? "" : ", ", name + 17,
+		       (uint64_t)rep->m[i].value);
+		first = false;
+	}
+	fputs("}}, \"counters\": {", stdout);
+	first = true;
+	for (int i = 0; i < rep->n; i++) {
+		const char *name = rep->m[i].name;
+
+		if (strncmp(name, "counters.", 9))
+			continue;
+		printf("%s\"%s\": %" PRIu64, first ? "" : ", ", name + 9, (uint64_t)rep->m[i].value);
+		first = false;
+	}
+	fputs("}}\n", stdout);
+}
+
 /* ---- the command ----------------------------------------------------------------- */
 
 void replay_usage(FILE *f)
 {
 	fputs("usage: mmsim replay [--json] [--nodes N] [--cpus N] [--mem SIZE] [--cpu C]\n"
 	      "                    [--move-at N [--move-to C]] [--numa-scan N] [--instr]\n"
-	      "                    [--flush gather|per_vma] [--limit N] [--policy P] TRACE\n"
+	      "                    [--flush gather|per_vma] [--limit N] [--policy P]\n"
+	      "                    [--series FILE [--sample N]] [--trace FILE] TRACE\n"
 	      "\n"
 	      "Replays a memory trace written by `valgrind --tool=lackey --trace-mem=yes`\n"
 	      "(TRACE '-' reads standard input) as one process on a simulated machine,\n"
@@ -479,7 +547,8 @@ void replay_usage(FILE *f)
 	      "                    or MODE:NODES with MODE bind, interleave,\n"
 	      "                    weighted_interleave, preferred or preferred_many and\n"
 	      "                    NODES a list such as 0-1,3\n"
-	      "  --json            one JSON object instead of `name = value` lines\n"
+	      "  --json            one JSON object on one line instead of `name = value`\n"
+	      "                    lines: trace, options, machine, replay, counters\n"
 	      "  --trace FILE      trace events to FILE in Linux's text format\n"
 	      "  --series FILE     the run sampled every --sample accesses (default\n"
 	      "                    10000) as CSV: accesses, resident pages per node,\n"
@@ -759,7 +828,10 @@ int replay_run(const struct replay_opts *o, const char *trace, const char *cmd,
 				fprintf(stderr, "mmsim %s: out of memory\n", cmd);
 				rc = 1;
 			} else if (print) {
-				report_print(&rep, r.o.json);
+				if (r.o.json)
+					print_json(&r.o, trace, &rep);
+				else
+					report_print(&rep, false);
 			}
 		}
 	}

@@ -22,11 +22,15 @@ struct scenario *scenario_parse_disk(const char *name, const char *text, size_t 
 				     const char *disk_dir);
 void scenario_free(struct scenario *s);
 
+/* scenario_run's flags: neither changes what runs, only what it prints. */
+#define SCENARIO_JSON		1u	/* each result line as a JSON object (docs/json.md) */
+#define SCENARIO_SUMMARY	2u	/* status arrays as counts per node and errno */
+
 /*
  * Runs a parsed scenario, writing one result line per command that prints
- * (or, with json, one JSON document).  Returns 0, or 1 when the simulator
- * itself failed (a message on err; a failed `crash` too).
+ * (as flags say).  Returns 0, or 1 when the simulator itself failed (a
+ * message on err; a failed `crash` too).
  */
-int scenario_run(struct scenario *s, FILE *out, FILE *err, bool json);
+int scenario_run(struct scenario *s, FILE *out, FILE *err, unsigned flags);
 
 #endif

@@ -220,6 +220,11 @@ void parse_crash(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void parse_reboot(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void parse_stats(struct scenario *s, struct cmd *c, char **tok, int ntok);
 
+/* scenario_json.c: one result line (res, the contract's text) as a JSON
+ * object on a line of its own. */
+void scenario_json_result(FILE *f, const char *name, int line, const char *verb,
+			  const char *res);
+
 /* scenario_run.c: what each verb does (t: the current task, or NULL). */
 void run_nothing(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_task(struct run *r, const struct cmd *c, struct mmsim_task *t);

@@ -1,7 +1,8 @@
 /*
  * scenario_run.c - the scenario language's runner: the parsed commands in
  * order on a new machine, each printing at most one line
- * "<line>: <verb> = <result>" (or one JSON document of them).
+ * "<line>: <verb> = <result>" (or, with --json, one JSON object per line:
+ * scenario_json.c).
  *
  * The results are a contract with Linux (docs/scenarios.md, and the
  * reference interpreter in oracle/): names bound by mmap and hole hold
@@ -40,7 +41,8 @@ struct run {
 	uint64_t *mval;			/* address of each mapping name */
 	int cur;
 	FILE *out, *err;
-	bool json, first_json;
+	bool json;		/* each result as a JSON line */
+	bool summary;		/* status arrays as counts per node and errno */
 	bool failed;		/* the simulator failed: scenario_run returns 1 */
 	struct mmsim_task *running;	/* the task of the command running, if any */
 	struct mmsim_cgroup **cgroup;	/* by cgroup index; NULL: not made */
@@ -49,84 +51,6 @@ struct run {
 };
 
 /* ---- results --------------------------------------------------------------------- */
-
-/* A JSON value for one token of a result: a number if it is one, else a string. */
-static void json_token(FILE *f, const char *s, size_t n)
-{
-	char tok[128];
-	char *end;
-
-	snprintf(tok, sizeof tok, "%.*s", (int)(n < sizeof tok - 1 ? n : sizeof tok - 1), s);
-	if (tok[0] && (tok[0] == '-' || (tok[0] >= '0' && tok[0] <= '9'))) {
-		errno = 0;
-		long long v = strtoll(tok, &end, 10);
-		if (!*end && !errno) {
-			fprintf(f, "%lld", v);
-			return;
-		}
-	}
-	json_string(f, tok);
-}
-
-/* `[a,b,...]` as a JSON array of json_token()s. */
-static void json_list(FILE *f, const char *s, size_t n)
-{
-	const char *end = s + n - 1;	/* the ']' */
-
-	fputc('[', f);
-	for (const char *p = s + 1; p < end;) {
-		const char *q = memchr(p, ',', (size_t)(end - p));
-		size_t len = q ? (size_t)(q - p) : (size_t)(end - p);
-
-		if (p != s + 1)
-			fputs(", ", f);
-		json_token(f, p, len);
-		p += len + (q ? 1 : 0);
-	}
-	fputc(']', f);
-}
-
-/*
- * A result's `name=value` fields as a JSON object (`status=[...]` an
- * array, numbers as numbers): stats, vmstat, move_pages, get_mempolicy...
- * Nothing when the result has no such field (views print `|`-joined
- * entries and stay a string).
- */
-static void json_fields(FILE *f, const char *res)
-{
-	bool any = false;
-
-	size_t n = strlen(res);
-
-	if (strchr(res, '|'))
-		return;
-	if (n >= 2 && res[0] == '[' && res[n - 1] == ']' && !strchr(res, ' ')) {
-		/* A bare status array (`nodes`). */
-		fputs(", \"data\": {\"status\": ", f);
-		json_list(f, res, n);
-		fputc('}', f);
-		return;
-	}
-	for (const char *p = res; *p;) {
-		size_t len = strcspn(p, " ");
-		const char *eq = memchr(p, '=', len);
-
-		if (eq && eq != p) {
-			fputs(any ? ", " : ", \"data\": {", f);
-			any = true;
-			fprintf(f, "\"%.*s\": ", (int)(eq - p), p);
-			if (eq[1] == '[' && p[len - 1] == ']')
-				json_list(f, eq + 1, (size_t)(p + len - eq - 1));
-			else
-				json_token(f, eq + 1, (size_t)(p + len - eq - 1));
-		}
-		p += len;
-		while (*p == ' ')
-			p++;
-	}
-	if (any)
-		fputc('}', f);
-}
 
 static void emit_line(struct run *r, const struct cmd *c, const char *res)
 {
@@ -139,13 +63,7 @@ static void emit_line(struct run *r, const struct cmd *c, const char *res)
 		fprintf(r->out, "%d: %s = %s\n", c->line, c->verb->name, res);
 		return;
 	}
-	fprintf(r->out, "%s\n    {\"line\": %d, \"verb\": ", r->first_json ? "" : ",", c->line);
-	json_string(r->out, c->verb->name);
-	fputs(", \"result\": ", r->out);
-	json_string(r->out, res);
-	json_fields(r->out, res);
-	fputc('}', r->out);
-	r->first_json = false;
+	scenario_json_result(r->out, r->s->name, c->line, c->verb->name, res);
 }
 
 __attribute__((format(printf, 3, 4)))
@@ -581,6 +499,55 @@ static void append_status(struct strbuf *b, const int *status, uint64_t n)
 	append(b, "]");
 }
 
+/*
+ * A status array summed up (`mmsim run --summary`, never the contract's
+ * form): `pages=N`, then `N<node>=K` for each node holding entries in node
+ * order, `ERRNO=K` for each error in errno order, `unset=K` for entries
+ * not written.  Counts of zero are left out but pages=.
+ */
+static void append_summary(struct strbuf *b, const int *status, uint64_t n)
+{
+	uint64_t nodes[MMSIM_MAX_NODES] = { 0 }, unset = 0, other = 0;
+	uint64_t *errs = xcalloc(4096, sizeof *errs);	/* by errno */
+	char item[48];
+
+	for (uint64_t i = 0; i < n; i++) {
+		int st = status[i];
+
+		if (st == STATUS_UNSET)
+			unset++;
+		else if (st >= 0 && st < MMSIM_MAX_NODES)
+			nodes[st]++;
+		else if (st < 0 && st > -4096)
+			errs[-st]++;
+		else
+			other++;	/* no node the machine has: never expected */
+	}
+	snprintf(item, sizeof item, "pages=%llu", (unsigned long long)n);
+	append(b, item);
+	for (int k = 0; k < MMSIM_MAX_NODES; k++) {
+		if (nodes[k]) {
+			snprintf(item, sizeof item, " N%d=%llu", k, (unsigned long long)nodes[k]);
+			append(b, item);
+		}
+	}
+	for (int k = 1; k < 4096; k++) {
+		if (errs[k]) {
+			snprintf(item, sizeof item, " %s=%llu", ename(k), (unsigned long long)errs[k]);
+			append(b, item);
+		}
+	}
+	if (unset) {
+		snprintf(item, sizeof item, " unset=%llu", (unsigned long long)unset);
+		append(b, item);
+	}
+	if (other) {
+		snprintf(item, sizeof item, " other=%llu", (unsigned long long)other);
+		append(b, item);
+	}
+	free(errs);
+}
+
 /* move_pages (move) or its query form (nodes: no target nodes, pid 0). */
 static void move_or_query(struct run *r, const struct cmd *c, struct mmsim_task *t, bool move)
 {
@@ -608,10 +575,13 @@ static void move_or_query(struct run *r, const struct cmd *c, struct mmsim_task 
 		struct strbuf b = { 0 };
 		char item[32];
 		if (move) {
-			snprintf(item, sizeof item, "%ld status=", ret);
+			snprintf(item, sizeof item, r->summary ? "%ld " : "%ld status=", ret);
 			append(&b, item);
 		}
-		append_status(&b, status, n);
+		if (r->summary)
+			append_summary(&b, status, n);
+		else
+			append_status(&b, status, n);
 		emit(r, c, "%s", b.buf);
 		free(b.buf);
 	}
@@ -996,21 +966,15 @@ static int run_start(struct run *r)
 	return 0;
 }
 
-int scenario_run(struct scenario *s, FILE *out, FILE *err, bool json)
+int scenario_run(struct scenario *s, FILE *out, FILE *err, unsigned flags)
 {
-	struct run r = { .s = s, .out = out, .err = err, .json = json, .first_json = true };
+	struct run r = { .s = s, .out = out, .err = err, .json = flags & SCENARIO_JSON,
+			 .summary = flags & SCENARIO_SUMMARY };
 
 	if (run_start(&r))
 		return 1;
-	if (json) {
-		fputs("{\n  \"scenario\": ", out);
-		json_string(out, s->name);
-		fputs(",\n  \"results\": [", out);
-	}
 	for (int i = 0; i < s->n; i++)
 		run_cmd(&r, &s->cmds[i]);
-	if (json)
-		fprintf(out, "\n  ]\n}\n");
 	run_free(&r);
 	return r.failed ? 1 : 0;
 }

@@ -54,7 +54,26 @@ want "$d/a" replay.pages_node0 2
 want "$d/a" counters.faults_anon 2
 want "$d/a" counters.faults_cow 0
 "$MMSIM" replay --json "$d/small.trace" >"$d/json"
-grep -q '"replay.accesses": {"value": 5, "unit": ""}' "$d/json" || { cat "$d/json"; fail "json"; }
+# One object on one line: the options and machine used, the figures nested.
+[ "$(wc -l <"$d/json")" = 1 ] || { cat "$d/json"; fail "json: not one line"; }
+python3 - "$d/json" "$d/small.trace" <<'PY' || { cat "$d/json"; fail "json"; }
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert list(j) == ["trace", "options", "machine", "replay", "counters"], list(j)
+assert j["trace"] == sys.argv[2]
+assert j["options"]["cpu"] == 0 and j["options"]["policy"] is None and j["options"]["instr"] is False
+assert j["machine"] == {"nodes": 2, "cpus": 2, "mem_per_node": 256 << 20, "thp": "never",
+                        "flush": "gather", "lru": "mglru"}, j["machine"]
+assert j["replay"]["accesses"] == 5 and j["replay"]["nodes"] == {"0": {"pages": 2}, "1": {"pages": 0}}
+assert j["counters"]["faults_anon"] == 2
+PY
+"$MMSIM" replay --json --nodes 4 --cpus 4 --flush per_vma --policy interleave:1,3 "$d/small.trace" >"$d/json"
+python3 - "$d/json" <<'PY' || { cat "$d/json"; fail "json options"; }
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["machine"]["nodes"] == 4 and j["machine"]["flush"] == "per_vma", j["machine"]
+assert j["options"]["policy"] == "interleave:1,3" and sorted(j["replay"]["nodes"]) == ["0", "1", "2", "3"]
+PY
 "$MMSIM" replay - <"$d/small.trace" >"$d/stdin"
 cmp -s "$d/a" "$d/stdin" || fail "standard input differs from the file"
 "$MMSIM" replay --limit 3 "$d/small.trace" >"$d/limit"

@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (s) {
 		/* Huge sizes make slow runs, not bugs: keep runs to small inputs. */
 		if (size < 512)
-			scenario_run(s, devnull, devnull, false);
+			scenario_run(s, devnull, devnull, 0);
 		scenario_free(s);
 	}
 	return 0;

@@ -51,7 +51,7 @@ static int try_text(const char *text, size_t len)
 	struct scenario *s = scenario_parse("garbage", text, len, devnull);
 	int ret = 2;
 	if (s) {
-		ret = scenario_run(s, devnull, devnull, false);
+		ret = scenario_run(s, devnull, devnull, 0);
 		scenario_free(s);
 	}
 	fclose(devnull);

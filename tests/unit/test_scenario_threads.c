@@ -25,7 +25,7 @@ static char *run(const char *text, char **err)
 	FILE *e = open_memstream(&msg, &msgn);
 	struct scenario *s = scenario_parse("t", text, strlen(text), e);
 	if (s) {
-		if (scenario_run(s, o, e, false))
+		if (scenario_run(s, o, e, 0))
 			fprintf(e, "(the run failed)");
 		scenario_free(s);
 	}
