@@ -97,6 +97,12 @@ int hw_machine_create(const struct mmsim_config *cfg, struct hw_machine **out)
 		return -ENOMEM;
 	}
 	hw->phys = p;
+	/* The host backs the frames with its own huge pages where it can: a
+	 * scenario that writes hundreds of MiB takes 512 times fewer host
+	 * faults (2-3 times faster on a VM, where a fault is dear), for host
+	 * memory paid per 2 MiB touched rather than per 4 KiB.  Advice only:
+	 * a host without THP ignores it. */
+	madvise(p, bytes, MADV_HUGEPAGE);
 
 	for (unsigned n = 0; n < hw->nr_nodes; n++) {
 		hw->node[n].id = n;

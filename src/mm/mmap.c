@@ -185,7 +185,10 @@ struct mm_struct *dup_mm(struct mm_struct *old, struct hw_cpu *cpu, int *err)
 	}
 	mm->mmap_base = old->mmap_base;
 	mm->mems_allowed = old->mems_allowed;
-	mm->memcg = old->memcg;		/* a child starts in its parent's cgroup */
+	/* A child starts in its parent's cgroup.  It is on the mm list
+	 * already, where MGLRU's aging reads the memcg of each mm. */
+	__atomic_store_n(&mm->memcg, __atomic_load_n(&old->memcg, __ATOMIC_RELAXED),
+			 __ATOMIC_RELEASE);
 	*err = 0;
 	struct hw_cpu *outer = pt_alloc_cpu;
 	pt_alloc_cpu = cpu;		/* the child's tables are the parent's allocations */
