@@ -22,7 +22,9 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -258,6 +260,14 @@ int mmfs_disks_open(const struct mmfs_disks_opts *o, struct mmfs_disks **out,
 		free(d);
 		return r;
 	}
+	/* Looking at the images and making or locking them is one step
+	 * under the directory's lock: a second process starting on the same
+	 * directory waits until the first holds both images, then finds them
+	 * in use, rather than meeting one image just made and not yet
+	 * locked, and the other missing. */
+	int dir_fd = open(d->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir_fd >= 0)
+		flock(dir_fd, LOCK_EX);
 	have_cache = image_exists(d, "cache.img");
 	have_backing = image_exists(d, "backing.img");
 	fresh = !have_cache && !have_backing;
@@ -279,6 +289,8 @@ int mmfs_disks_open(const struct mmfs_disks_opts *o, struct mmfs_disks **out,
 		   (r = image_open(d, "backing.img", 0, &d->backing))) {
 		images_open_fail(d, r, "opening", why, whylen);
 	}
+	if (dir_fd >= 0)
+		close(dir_fd);		/* releases the directory's lock */
 	if (!r)
 		r = set_start(d, fresh, fresh ? NULL : replayed, why, whylen);
 	if (r) {
