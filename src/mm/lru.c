@@ -200,10 +200,8 @@ int isolate_lru_page(struct mm_sys *s, struct page *p)
 	return ret;
 }
 
-unsigned isolate_lru_tail(struct mm_sys *s, struct lruvec *lv, enum lru_list l, unsigned nr,
-			  struct list_head *dst)
+unsigned isolate_lru_tail(struct lruvec *lv, enum lru_list l, unsigned nr, struct list_head *dst)
 {
-	(void)s;
 	struct pglist_data *nd = lv->pgdat;
 	struct list_head *h = &lv->lists[l];
 	unsigned n = 0;
@@ -243,6 +241,16 @@ uint64_t lru_size(struct mm_sys *s, unsigned nid, enum lru_list l)
 	uint64_t n = 0;
 	for (struct lruvec *lv = root; lv; lv = lruvec_iter(s, root, lv))
 		n += lru_gen_size(lv, l);
+	return n;
+}
+
+uint64_t lruvec_tree_size(struct mm_sys *s, struct lruvec *root, enum lru_list l)
+{
+	if (!root->memcg)
+		return lru_size(s, root->pgdat->id, l);	/* the root's: the node's */
+	uint64_t n = 0;
+	for (struct lruvec *lv = root; lv; lv = lruvec_iter(s, root, lv))
+		n += lruvec_size(s, lv, l);
 	return n;
 }
 

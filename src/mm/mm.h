@@ -663,11 +663,13 @@ void putback_lru_page(struct mm_sys *s, struct page *p);
  * l onto dst, each with a reference, until nr pages are taken (a huge
  * page counts its 512).  Returns the pages taken, counted so.  The lists'
  * sizes (nr_lru, lru_size) count pages too, as Linux's NR_LRU items. */
-unsigned isolate_lru_tail(struct mm_sys *s, struct lruvec *lv, enum lru_list l, unsigned nr,
-			  struct list_head *dst);
-/* The pages on list l of node nid (every lruvec's), and of lruvec lv. */
+unsigned isolate_lru_tail(struct lruvec *lv, enum lru_list l, unsigned nr, struct list_head *dst);
+/* The pages on list l of node nid (every lruvec's), of lruvec lv, and of
+ * the lruvecs of root's memcg and its descendants (Linux reads a memcg's
+ * hierarchical lruvec counts). */
 uint64_t lru_size(struct mm_sys *s, unsigned nid, enum lru_list l);
 uint64_t lruvec_size(struct mm_sys *s, struct lruvec *lv, enum lru_list l);
+uint64_t lruvec_tree_size(struct mm_sys *s, struct lruvec *root, enum lru_list l);
 void lruvec_init(struct lruvec *lv, struct pglist_data *nd, struct mem_cgroup *memcg);
 /* The lruvec of memcg (NULL: the root) on node nid, and the one page p
  * is on or joins (its memcg's on its node). */

@@ -191,8 +191,8 @@ struct page *shmem_swapin(struct mm_sys *s, struct hw_cpu *cpu, struct address_s
 	return p;
 }
 
+/* An object's swap values, collected under its lock for shmem_unuse. */
 struct swap_values {
-	uint64_t from;
 	uint64_t *idx, *slot;
 	size_t n, cap;
 	bool nomem;
@@ -201,7 +201,7 @@ struct swap_values {
 static void collect_swap_value(void *arg, uint64_t index, void *item)
 {
 	struct swap_values *v = arg;
-	if (!radix_is_swap(item) || index < v->from || v->nomem)
+	if (!radix_is_swap(item) || v->nomem)
 		return;
 	if (v->n == v->cap) {
 		size_t cap = v->cap ? 2 * v->cap : 64;
@@ -227,17 +227,12 @@ bool shmem_page_swapped(struct address_space *m, uint64_t idx)
 	return radix_is_swap(item);
 }
 
-static void collect_all_swap_values(void *arg, uint64_t index, void *item)
-{
-	collect_swap_value(arg, index, item);
-}
-
 /* One object's swap values read back, each into its slot of the object. */
 static int shmem_unuse_object(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m)
 {
-	struct swap_values v = { .from = 0 };
+	struct swap_values v = { 0 };
 	pthread_mutex_lock(&m->lock);
-	radix_tree_for_each(&m->pages, collect_all_swap_values, &v);
+	radix_tree_for_each(&m->pages, collect_swap_value, &v);
 	pthread_mutex_unlock(&m->lock);
 	int err = v.nomem ? -ENOMEM : 0;
 	for (size_t i = 0; i < v.n && !err; i++) {

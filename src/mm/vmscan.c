@@ -297,8 +297,8 @@ static unsigned shrink_list(struct mm_sys *s, struct scan_control *sc, struct lr
 	while (nr && freed < want) {
 		struct list_head batch;
 		list_init(&batch);
-		unsigned n = isolate_lru_tail(s, lv, l, nr < SWAP_CLUSTER_MAX ? (unsigned)nr :
-						  SWAP_CLUSTER_MAX, &batch);
+		unsigned n = isolate_lru_tail(lv, l, nr < SWAP_CLUSTER_MAX ? (unsigned)nr : SWAP_CLUSTER_MAX,
+					      &batch);
 		if (!n)
 			break;
 		nr -= n < nr ? n : nr;
@@ -345,17 +345,6 @@ static bool inactive_is_low(struct mm_sys *s, struct lruvec *lv, enum lru_list i
 	return sizes_inactive_low(lruvec_size(s, lv, inactive), lruvec_size(s, lv, inactive + 1));
 }
 
-/* Pages on list l of the lruvecs under root (root's own included). */
-static uint64_t tree_lru_size(struct mm_sys *s, struct lruvec *root, enum lru_list l)
-{
-	if (!root->memcg)
-		return lru_size(s, root->pgdat->id, l);
-	uint64_t n = 0;
-	for (struct lruvec *lv = root; lv; lv = lruvec_iter(s, root, lv))
-		n += lruvec_size(s, lv, l);
-	return n;
-}
-
 /*
  * Linux's prepare_scan_control, for the classic lists: what the target's
  * lists as a whole (the node's for the machine's reclaim) say about this
@@ -370,7 +359,7 @@ static void prepare_scan(struct mm_sys *s, struct scan_control *sc, unsigned nid
 	struct lruvec *target = mem_cgroup_lruvec(s, sc->target, nid);
 	uint64_t size[NR_LRU_LISTS];
 	for (enum lru_list l = LRU_INACTIVE_ANON; l <= LRU_ACTIVE_FILE; l++)
-		size[l] = tree_lru_size(s, target, l);
+		size[l] = lruvec_tree_size(s, target, l);
 	for (int file = 0; file < 2; file++) {
 		enum lru_list in = file ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON;
 		sc->may_deactivate[file] = sizes_inactive_low(size[in], size[in + 1]);
@@ -395,7 +384,7 @@ static void shrink_active_list(struct mm_sys *s, struct scan_control *sc, struct
 {
 	struct list_head batch;
 	list_init(&batch);
-	unsigned n = isolate_lru_tail(s, lv, l, nr, &batch);
+	unsigned n = isolate_lru_tail(lv, l, nr, &batch);
 	if (!sc->target)
 		count_vm_events(s, MMSIM_VM_pgrefill, n);
 	for (struct list_head *e = batch.next; e != &batch; e = e->next) {

@@ -79,18 +79,6 @@ static void age_nonresident(struct mm_sys *s, struct lruvec *lv, uint64_t nr)
 		__atomic_add_fetch(&lv->nonresident_age, nr, __ATOMIC_RELAXED);
 }
 
-/* Pages on list l of lv and of its descendants' lruvecs (Linux reads the
- * memcg's hierarchical lruvec counts). */
-static uint64_t tree_size(struct mm_sys *s, struct lruvec *lv, enum lru_list l)
-{
-	if (!lv->memcg)
-		return lru_size(s, lv->pgdat->id, l);	/* the root: the node's */
-	uint64_t n = 0;
-	for (struct lruvec *v = lv; v; v = lruvec_iter(s, lv, v))
-		n += lruvec_size(s, v, l);
-	return n;
-}
-
 static void count_ws(struct mm_sys *s, const struct page *p, enum mmsim_vmstat_event anon_ev,
 		     bool file, uint64_t n)
 {
@@ -131,13 +119,13 @@ static bool refault_recent(struct mm_sys *s, uint64_t shadow, bool file, bool *w
 		return false;
 	uint64_t now = __atomic_load_n(&lv->nonresident_age, __ATOMIC_RELAXED);
 	uint64_t distance = (now - eviction) & SHADOW_AGE_MASK;
-	uint64_t size = tree_size(s, lv, LRU_ACTIVE_FILE);
+	uint64_t size = lruvec_tree_size(s, lv, LRU_ACTIVE_FILE);
 	if (!file)
-		size += tree_size(s, lv, LRU_INACTIVE_FILE);
+		size += lruvec_tree_size(s, lv, LRU_INACTIVE_FILE);
 	if (mem_cgroup_nr_swap_pages(s, lv->memcg)) {
-		size += tree_size(s, lv, LRU_ACTIVE_ANON);
+		size += lruvec_tree_size(s, lv, LRU_ACTIVE_ANON);
 		if (file)
-			size += tree_size(s, lv, LRU_INACTIVE_ANON);
+			size += lruvec_tree_size(s, lv, LRU_INACTIVE_ANON);
 	}
 	return distance <= size;
 }
