@@ -98,7 +98,25 @@ struct mmsim_config {
 	unsigned min_free_kbytes;
 	unsigned watermark_scale_factor;
 	enum mmsim_lru lru;		/* default MMSIM_LRU_GEN */
+	/*
+	 * Memory tiering (docs/design.md, "Memory tiers"): each node's
+	 * abstract distance, which Linux's memory_tiers groups into tiers of
+	 * 128 (smaller is faster).  0, the default, is ordinary DRAM
+	 * (MMSIM_ADISTANCE_DRAM), as every node of a machine without HMAT
+	 * or a memory driver gets; a node a driver such as dax/kmem brings
+	 * in (CXL or persistent memory) has MMSIM_ADISTANCE_DAX.  1..65535.
+	 * demotion_enabled is /sys/kernel/mm/numa/demotion_enabled (default
+	 * false): reclaim then moves cold pages of a node to the next lower
+	 * tier instead of swapping or dropping them.
+	 */
+	uint16_t adistance[MMSIM_MAX_NODES];
+	bool demotion_enabled;
 };
+
+/* Linux's MEMTIER_ADISTANCE_DRAM (4.5 chunks of 128) and the dax/kmem
+ * driver's default, MEMTIER_DEFAULT_DAX_ADISTANCE (five times it). */
+#define MMSIM_ADISTANCE_DRAM 576
+#define MMSIM_ADISTANCE_DAX (5 * MMSIM_ADISTANCE_DRAM)
 
 struct mmsim;
 

@@ -109,7 +109,11 @@ void mmsim_smaps_print(FILE *f, const struct mmsim_smaps *sm);
  * found the node already balanced; the workingset_ triples the pages read
  * back into a slot that kept the shadow of their eviction (refault), those
  * of them that started active (activate) and those that had been active
- * before their eviction (restore), each _anon then _file.
+ * before their eviction (restore), each _anon then _file; pgdemote the
+ * pages reclaim moved to a lower memory tier instead of freeing them, by
+ * kswapd or directly (a memcg's reclaim included); pgpromote_success the
+ * pages NUMA balancing lifted out of a lower tier, pgpromote_candidate
+ * those it chose to (the promotion rate limit may refuse some).
  */
 #define MMSIM_VMSTAT_RECLAIM_EVENTS(X)                                           \
 	X(pgrefill) X(pgscan_kswapd) X(pgscan_direct) X(pgsteal_kswapd)          \
@@ -118,7 +122,9 @@ void mmsim_smaps_print(FILE *f, const struct mmsim_smaps *sm);
 	X(kswapd_low_wmark_hit_quickly) X(kswapd_high_wmark_hit_quickly)         \
 	X(workingset_refault_anon) X(workingset_refault_file)                    \
 	X(workingset_activate_anon) X(workingset_activate_file)                  \
-	X(workingset_restore_anon) X(workingset_restore_file)
+	X(workingset_restore_anon) X(workingset_restore_file)                    \
+	X(pgdemote_kswapd) X(pgdemote_direct) X(pgpromote_success)               \
+	X(pgpromote_candidate)
 
 enum mmsim_vmstat_event {
 #define MMSIM_VMSTAT_ENUM(name) MMSIM_VM_##name,

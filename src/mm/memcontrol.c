@@ -405,15 +405,19 @@ struct mem_cgroup *swap_slot_memcg(struct mm_sys *s, uint64_t off)
 	return si ? __atomic_load_n(&si->swap_cgroup[off], __ATOMIC_RELAXED) : NULL;
 }
 
+void count_memcg_events(struct mem_cgroup *memcg, enum mmsim_vmstat_event ev, uint64_t n)
+{
+	if (!n)
+		return;
+	for (; memcg; memcg = memcg->parent)
+		__atomic_add_fetch(&memcg->vm_events[ev], n, __ATOMIC_RELAXED);
+}
+
 void count_memcg_page_events(struct mm_sys *s, const struct page *p,
 			     enum mmsim_vmstat_event ev, uint64_t n)
 {
 	(void)s;
-	if (!n)
-		return;
-	struct mem_cgroup *memcg = __atomic_load_n(&compound_head(p)->memcg, __ATOMIC_RELAXED);
-	for (; memcg; memcg = memcg->parent)
-		__atomic_add_fetch(&memcg->vm_events[ev], n, __ATOMIC_RELAXED);
+	count_memcg_events(__atomic_load_n(&compound_head(p)->memcg, __ATOMIC_RELAXED), ev, n);
 }
 
 /* The list a page on an LRU is counted on: the classic lists by its

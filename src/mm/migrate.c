@@ -443,6 +443,18 @@ static void page_done(struct migrate_ctl *c, struct migrate_pass *p, struct migr
 	}
 }
 
+/* The data of src into dst: charged to the migrating CPU, or done on no
+ * CPU for kswapd's demotion (a kernel thread's copy, as its zeroing). */
+static void copy_frames(struct migrate_ctl *c, struct page *dst, struct page *src)
+{
+	uint64_t d = page_to_pfn(c->s, dst), from = page_to_pfn(c->s, src);
+	uint64_t n = 1ULL << src->order;
+	if (c->cpu)
+		hw_copy_frames(c->cpu, d, from, n);
+	else
+		memcpy(hw_frame(c->s->hw, d), hw_frame(c->s->hw, from), (size_t)(n << PAGE_SHIFT));
+}
+
 /* Unmaps a batch taken from todo, flushes once, moves each page. */
 static void migrate_batch(struct migrate_ctl *c, struct migrate_pass *p, struct migrate_bulk *b,
 			  struct list_head *todo, bool force)
@@ -487,8 +499,7 @@ static void migrate_batch(struct migrate_ctl *c, struct migrate_pass *p, struct 
 	 * of draining it at each page's next atomic operation.
 	 */
 	for (unsigned i = 0; i < n; i++)
-		hw_copy_frames(c->cpu, page_to_pfn(c->s, dst[i]), page_to_pfn(c->s, src[i]),
-			       1ULL << src[i]->order);
+		copy_frames(c, dst[i], src[i]);
 	/* Every new page takes its old one's place and joins its LRU (one
 	 * lru_lock round), then the mappings follow. */
 	for (unsigned i = 0; i < n; i++)
@@ -505,7 +516,7 @@ static void migrate_batch(struct migrate_ctl *c, struct migrate_pass *p, struct 
 static const char *const migrate_mode_names[] = { "MIGRATE_ASYNC", "MIGRATE_SYNC_LIGHT",
 						      "MIGRATE_SYNC" };
 static const char *const migrate_reason_names[] = { "syscall_or_cpuset", "numa_misplaced",
-							     "mempolicy_mbind" };
+							     "mempolicy_mbind", "demotion" };
 
 int migrate_pages_for(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *from,
 		      new_page_fn get_new, unsigned long priv, enum migrate_mode mode,
@@ -528,24 +539,12 @@ int migrate_pages_for(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *fr
 		p.thp_retry = 0;
 		/* This pass works through todo; retries collect on from. */
 		list_init(&todo);
-		while (!list_empty(from)) {
-			struct list_head *e = from->next;
-			list_del(e);
-			list_add_tail(e, &todo);
-		}
+		list_splice_tail_init(from, &todo);
 		while (!list_empty(&todo) && !p.abort)
 			migrate_batch(&c, &p, &b, &todo, force);
-		while (!list_empty(&todo)) {	/* left over after -ENOMEM */
-			struct list_head *e = todo.next;
-			list_del(e);
-			list_add_tail(e, from);
-		}
+		list_splice_tail_init(&todo, from);	/* left over after -ENOMEM */
 	}
-	while (!list_empty(&failed)) {
-		struct list_head *e = failed.next;
-		list_del(e);
-		list_add_tail(e, from);
-	}
+	list_splice_tail_init(&failed, from);
 	if (nr_succeeded)
 		*nr_succeeded = p.succeeded;
 	count_migrations(&c, &p);

@@ -148,6 +148,18 @@ static inline void list_del(struct list_head *n)
 	n->next = n->prev = n;
 }
 
+/* Moves every entry of from to the end of to, leaving from empty. */
+static inline void list_splice_tail_init(struct list_head *from, struct list_head *to)
+{
+	if (list_empty(from))
+		return;
+	from->next->prev = to->prev;
+	to->prev->next = from->next;
+	from->prev->next = to;
+	to->prev = from->prev;
+	list_init(from);
+}
+
 #define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 #define list_entry(ptr, type, member) container_of(ptr, type, member)
 
@@ -425,6 +437,27 @@ struct lru_batch {
 #define VVAR_PAGES 4
 #define VDSO_PAGES 2
 
+/*
+ * Memory tiers (memory_tiers.c, Linux's mm/memory-tiers.c), built once at
+ * boot from the nodes' abstract distances: tier k holds the nodes whose
+ * adistance rounds down to adist_start[k] (tiers in increasing order, the
+ * fastest first).  A node's demotion targets are the nearest nodes of the
+ * next tier down (demote_pref); its allocation may fall back to any node
+ * of any lower tier (lower_mask of its tier).  The top tiers are those
+ * up to the slowest one holding a CPU: their pages are never promoted.
+ */
+struct memory_tiers {
+	unsigned nr;				/* tiers */
+	unsigned adist_start[MMSIM_MAX_NODES];	/* per tier */
+	uint64_t nodes[MMSIM_MAX_NODES];	/* per tier */
+	uint64_t lower_mask[MMSIM_MAX_NODES];	/* per tier: the nodes below */
+	uint8_t node_tier[MMSIM_MAX_NODES];	/* per node */
+	uint64_t demote_pref[MMSIM_MAX_NODES];	/* per node */
+	unsigned demote_next[MMSIM_MAX_NODES];	/* per node: round-robin cursor */
+	unsigned top_tier_adistance;
+	bool demotion_enabled;
+};
+
 /* The kernel's memory state for one machine. */
 struct mm_sys {
 	struct hw_machine *hw;
@@ -475,6 +508,8 @@ struct mm_sys {
 	pthread_mutex_t memcg_lock;
 	unsigned memcg_ids;
 	unsigned kswapd_pending;	/* otherwise: some node's kswapd was woken */
+	uint8_t zonelist_load[MMSIM_MAX_NODES];	/* build_zonelists' node_load */
+	struct memory_tiers tiers;	/* fixed at boot (memory_tiers.c) */
 };
 
 /* Counts n events of /proc/vmstat's kind ev (Linux's count_vm_events). */
@@ -490,6 +525,8 @@ static inline void count_vm_events(struct mm_sys *s, enum mmsim_vmstat_event ev,
  * page.  Only memory.stat's kinds are read (memcontrol.c). */
 void count_memcg_page_events(struct mm_sys *s, const struct page *p,
 			     enum mmsim_vmstat_event ev, uint64_t n);
+/* The same for memcg and its ancestors (NULL: the root, which keeps none). */
+void count_memcg_events(struct mem_cgroup *memcg, enum mmsim_vmstat_event ev, uint64_t n);
 
 static inline struct page *pfn_to_page(const struct mm_sys *s, uint64_t pfn)
 {
@@ -986,7 +1023,7 @@ typedef struct page *(*new_page_fn)(struct mm_sys *s, struct hw_cpu *cpu, struct
  * *nr_succeeded (may be NULL) receives the number migrated.
  */
 /* Why pages move (Linux's enum migrate_reason, as the trace events name it). */
-enum migrate_reason { MR_SYSCALL, MR_NUMA_MISPLACED, MR_MEMPOLICY_MBIND };
+enum migrate_reason { MR_SYSCALL, MR_NUMA_MISPLACED, MR_MEMPOLICY_MBIND, MR_DEMOTION };
 
 int migrate_pages_for(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *from,
 		      new_page_fn get_new, unsigned long priv, enum migrate_mode mode,
@@ -1014,6 +1051,26 @@ int isolate_page_for_migration(struct mm_sys *s, struct page *head, struct list_
 /* A fault found a migration entry: wait for the migration, then retry.
  * Called with ptl held; returns with it dropped. */
 void migration_entry_wait(struct mm_struct *mm, const struct pmap_entry *e);
+
+/* ---- memory tiers (memory_tiers.c) ----------------------------------------------- */
+
+/* Builds s->tiers from the machine's abstract distances (at boot, after
+ * the zonelists). */
+void memory_tiers_init(struct mm_sys *s);
+/* Linux's next_demotion_node: where reclaim of nid demotes to, or -1
+ * (nid is in the lowest tier, or demotion is off). */
+int next_demotion_node(struct mm_sys *s, unsigned nid);
+/* Linux's can_demote without the scan_control: is demotion on, and has
+ * nid a tier below it? */
+bool node_can_demote(const struct mm_sys *s, unsigned nid);
+/* Every node of the tiers below nid's (node_get_allowed_targets). */
+uint64_t node_demotion_targets(const struct mm_sys *s, unsigned nid);
+/* Is nid in a top tier (one whose pages are never promoted)? */
+bool node_is_toptier(const struct mm_sys *s, unsigned nid);
+/* Linux's find_next_best_node (page_alloc.c): the next node of local's
+ * fallback order not in *used (marked there), or -1.  cpu_penalty sets
+ * back nodes with CPUs, as Linux once CPUs are online. */
+int find_next_best_node(struct mm_sys *s, unsigned local, uint64_t *used, bool cpu_penalty);
 
 /* ---- swap (swapfile.c, swap_state.c) and reclaim (vmscan.c) -------------------- */
 

@@ -173,12 +173,14 @@ static struct page *free_area_take(struct mm_sys *s, struct pglist_data *nd, uns
  * The next node of local's fallback order (Linux's find_next_best_node):
  * the nearest unused one; a node below local counts as a little farther;
  * among equals the least loaded (the one first in its distance group fewer
- * times), then the lowest number.  Linux would also set back nodes with
- * CPUs, but on x86 it builds the zonelists before any CPU joins its node's
- * mask, so none is: on the reference machine the overflow of node 0 of 4,
- * with CPUs on nodes 0 and 1 only, goes to node 1, not to CPU-less node 2.
+ * times: build_zonelists' load, kept in s->zonelist_load), then the lowest
+ * number.  Linux also sets back nodes with CPUs, but on x86 it builds the
+ * zonelists before any CPU joins its node's mask, so none is there: on the
+ * reference machine the overflow of node 0 of 4, with CPUs on nodes 0 and
+ * 1 only, goes to node 1, not to CPU-less node 2.  Later callers (the
+ * memory tiers' demotion targets) see the CPUs: cpu_penalty.
  */
-static int next_best_node(struct mm_sys *s, unsigned local, uint64_t *used, unsigned *load)
+int find_next_best_node(struct mm_sys *s, unsigned local, uint64_t *used, bool cpu_penalty)
 {
 	if (!(*used & (1ULL << local))) {
 		*used |= 1ULL << local;
@@ -190,7 +192,9 @@ static int next_best_node(struct mm_sys *s, unsigned local, uint64_t *used, unsi
 		if (*used & (1ULL << n))
 			continue;
 		uint64_t val = node_distance(s, local, n) + (n < local);
-		val = val * MAX_NUMNODES + load[n];
+		if (cpu_penalty && s->hw->node[n].cpumask)
+			val++;
+		val = val * MAX_NUMNODES + s->zonelist_load[n];
 		if (val < best_val) {
 			best_val = val;
 			best = (int)n;
@@ -206,14 +210,13 @@ static int next_best_node(struct mm_sys *s, unsigned local, uint64_t *used, unsi
  * gets a penalty, so equal groups are taken round-robin. */
 static void build_zonelists(struct mm_sys *s)
 {
-	unsigned load[MMSIM_MAX_NODES] = { 0 };
 	for (unsigned local = 0; local < s->nr_nodes; local++) {
 		uint64_t used = 0;
 		unsigned prev = local, k = 0;
 		int n;
-		while ((n = next_best_node(s, local, &used, load)) >= 0) {
+		while ((n = find_next_best_node(s, local, &used, false)) >= 0) {
 			if (node_distance(s, local, (unsigned)n) != node_distance(s, local, prev))
-				load[n]++;
+				s->zonelist_load[n]++;
 			s->zonelist[local][k++] = (uint8_t)n;
 			prev = (unsigned)n;
 		}
@@ -245,6 +248,7 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 	s->dirty_background_ratio = 10;
 	s->lru_mode = hw->cfg.lru;
 	build_zonelists(s);
+	memory_tiers_init(s);
 
 	size_t bytes = (size_t)hw->nr_pfns * sizeof(struct page);
 	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,

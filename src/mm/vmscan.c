@@ -53,6 +53,7 @@ struct scan_control {
 	struct hw_cpu *cpu;		/* NULL: kswapd, a kernel thread */
 	bool kswapd;
 	bool ignore_references;	/* MADV_PAGEOUT: the caller chose the pages */
+	bool no_demotion;	/* MADV_PAGEOUT: free, never move to a lower tier */
 	bool keep_written;	/* MADV_PAGEOUT: a page written stays cached */
 	struct mem_cgroup *target;	/* memcg reclaim: its pages only (NULL: all) */
 	bool ignore_low;	/* nothing else was free: memory.low yields */
@@ -88,7 +89,15 @@ enum reclaim_verdict {
 	RECLAIM_ACTIVATE,	/* back, activated (counted in pgactivate) */
 	RECLAIM_FREED,		/* gone: the caller's reference is the last */
 	RECLAIM_REQUEUED,	/* split: its pieces are on the list */
+	RECLAIM_DEMOTE,		/* to be moved to a lower tier, unlocked */
 };
+
+/* Linux's can_demote: may this reclaim move node nid's cold pages to a
+ * lower memory tier instead of freeing them? */
+static bool can_demote(struct mm_sys *s, const struct scan_control *sc, unsigned nid)
+{
+	return !sc->no_demotion && node_can_demote(s, nid);
+}
 
 /* An anonymous page needs a swap slot and a place in the swap cache
  * before it can go: true once it has them (or is not anonymous). */
@@ -137,7 +146,7 @@ static enum reclaim_verdict check_references(struct page *p, bool *clean_only)
 }
 
 static enum reclaim_verdict shrink_locked_page(struct mm_sys *s, const struct scan_control *sc,
-					       struct page *p)
+					       struct page *p, bool demote)
 {
 	struct hw_cpu *cpu = sc->cpu;
 	bool clean_only = false;
@@ -157,6 +166,10 @@ static enum reclaim_verdict shrink_locked_page(struct mm_sys *s, const struct sc
 		if (v != RECLAIM_FREED)
 			return v;
 	}
+	/* Cold enough to go: before it is swapped or dropped, a lower tier
+	 * may take it, dirty or clean, mapped or not. */
+	if (demote)
+		return RECLAIM_DEMOTE;
 	if (!swap_slot_ready(s, p))
 		return RECLAIM_ACTIVATE;	/* no swap, or the area is full */
 	if (!unmap_all(s, cpu, p))
@@ -219,54 +232,127 @@ static void count_memcg_reclaim(struct mm_sys *s, const struct scan_control *sc,
 	count_memcg_page_events(s, p, ev, 1ULL << p->order);
 }
 
-/* Reclaims what it can of the isolated pages on list; puts back the rest.
- * Returns the pages freed. */
+/* Where a demoted page goes (Linux's alloc_demote_folio): the chosen
+ * node of the next tier, else any lower-tier node in the fallback order
+ * of that node; never by direct reclaim (kswapd is woken), and whatever
+ * the pages' cpuset or memory policy. */
+struct demote_target {
+	unsigned nid;
+	uint64_t allowed;
+};
+
+static struct page *alloc_demote_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *src,
+				      unsigned long priv)
+{
+	const struct demote_target *t = (const void *)priv;
+	struct page *p = alloc_pages_node(s, cpu, t->nid, src->order, GFP_THISNODE);
+	return p ? p : alloc_pages_mask(s, cpu, t->nid, src->order, 0, t->allowed);
+}
+
+/* Linux's demote_folio_list: migrates the pages on list (isolated, all of
+ * node nid's lruvec) to the tier below; those that could not go stay on
+ * list.  Returns the pages (base pages) demoted. */
+static unsigned demote_page_list(struct mm_sys *s, const struct scan_control *sc, unsigned nid,
+				 struct list_head *list)
+{
+	int target = next_demotion_node(s, nid);
+	if (target < 0)
+		return 0;
+	struct demote_target t = { (unsigned)target, node_demotion_targets(s, nid) };
+	struct mem_cgroup *memcg = list_entry(list->next, struct page, lru)->memcg;
+	uint64_t before = 0, after = 0;
+	for (struct list_head *e = list->next; e != list; e = e->next)
+		before += 1ULL << list_entry(e, struct page, lru)->order;
+	migrate_pages_for(s, sc->cpu, list, alloc_demote_page, (unsigned long)&t, MIGRATE_ASYNC,
+			  MR_DEMOTION, NULL);
+	for (struct list_head *e = list->next; e != list; e = e->next)
+		after += 1ULL << list_entry(e, struct page, lru)->order;
+	unsigned nr = (unsigned)(before - after);
+	count_vm_events(s, sc->kswapd ? MMSIM_VM_pgdemote_kswapd : MMSIM_VM_pgdemote_direct, nr);
+	if (!sc->ignore_references)
+		count_memcg_events(memcg, sc->kswapd ? MMSIM_VM_pgsteal_kswapd
+						     : MMSIM_VM_pgsteal_direct, nr);
+	return nr;
+}
+
+/* Puts a page reclaim keeps back on its list, active if so decided. */
+static void keep_page(struct mm_sys *s, const struct scan_control *sc, struct page *p,
+		      enum reclaim_verdict v)
+{
+	if (v == RECLAIM_ACTIVATE && !page_test(p, PG_mlocked)) {
+		/* To the active list, or the youngest generation (the
+		 * classic refault clock counts it). */
+		page_set(p, PG_active);
+		if (lru_classic(s))
+			workingset_age_nonresident(s, p);
+		count_vm_events(s, MMSIM_VM_pgactivate, 1ULL << p->order);
+		count_memcg_page_events(s, p, MMSIM_VM_pgactivate, 1ULL << p->order);
+	}
+	if (sc->lru_gen && !page_test(p, PG_mlocked))
+		/* Linux's evict_folios: a page that stays (used, mapped,
+		 * dirty, or retried once in vain) is not put back in the
+		 * oldest generation but in the youngest, its tier gone. */
+		flags_set_bits(p, LRU_REFS_MASK | (1u << PG_referenced) | (1u << PG_workingset),
+			       1u << PG_active);
+	putback_lru_page(s, p);
+}
+
+/*
+ * Reclaims what it can of the isolated pages on list (all of one lruvec,
+ * or MADV_PAGEOUT's); puts back the rest.  With a lower tier to demote
+ * to, the pages found cold are first moved there (Linux's demote pass);
+ * those that could not be go round again to be reclaimed as usual, as
+ * Linux's do outside proactive reclaim.  Returns the pages freed or
+ * demoted.
+ */
 static unsigned shrink_page_list(struct mm_sys *s, const struct scan_control *sc,
 				 struct list_head *list)
 {
 	unsigned freed = 0;
-	while (!list_empty(list)) {
-		struct page *p = list_entry(list->next, struct page, lru);
-		list_del(&p->lru);
-		enum reclaim_verdict v = RECLAIM_KEEP;
-		if (p->order) {
-			v = shrink_huge_page(s, sc->cpu, p, list);
-			if (v == RECLAIM_REQUEUED)
+	struct list_head demote_list;
+	list_init(&demote_list);
+	bool demote = !list_empty(list) &&
+		      can_demote(s, sc, page_to_nid(s, list_entry(list->next, struct page, lru)));
+	for (;;) {
+		while (!list_empty(list)) {
+			struct page *p = list_entry(list->next, struct page, lru);
+			list_del(&p->lru);
+			enum reclaim_verdict v = RECLAIM_KEEP;
+			if (p->order && !demote) {
+				v = shrink_huge_page(s, sc->cpu, p, list);
+				if (v == RECLAIM_REQUEUED)
+					continue;
+			} else if (trylock_page(p)) {
+				v = shrink_locked_page(s, sc, p, demote);
+				unlock_page(p);
+			}
+			if (v == RECLAIM_DEMOTE) {
+				list_add_tail(&p->lru, &demote_list);
 				continue;
-		} else if (trylock_page(p)) {
-			v = shrink_locked_page(s, sc, p);
-			unlock_page(p);
+			}
+			if (v == RECLAIM_FREED) {
+				freed++;
+				if (!sc->ignore_references)	/* not MADV_PAGEOUT's */
+					count_memcg_reclaim(s, sc, p, true);
+				put_page(s, p);
+				continue;
+			}
+			keep_page(s, sc, p, v);
 		}
-		if (v == RECLAIM_FREED) {
-			freed++;
-			if (!sc->ignore_references)	/* not MADV_PAGEOUT's */
-				count_memcg_reclaim(s, sc, p, true);
-			put_page(s, p);
-			continue;
-		}
-		if (v == RECLAIM_ACTIVATE && !page_test(p, PG_mlocked)) {
-			/* To the active list, or the youngest generation (the
-			 * classic refault clock counts it). */
-			page_set(p, PG_active);
-			if (lru_classic(s))
-				workingset_age_nonresident(s, p);
-			count_vm_events(s, MMSIM_VM_pgactivate, 1ULL << p->order);
-			count_memcg_page_events(s, p, MMSIM_VM_pgactivate, 1ULL << p->order);
-		}
-		if (sc->lru_gen && !page_test(p, PG_mlocked))
-			/* Linux's evict_folios: a page that stays (used, mapped,
-			 * dirty, or retried once in vain) is not put back in the
-			 * oldest generation but in the youngest, its tier gone. */
-			flags_set_bits(p, LRU_REFS_MASK | (1u << PG_referenced) | (1u << PG_workingset),
-				       1u << PG_active);
-		putback_lru_page(s, p);
+		if (list_empty(&demote_list))
+			return freed;
+		freed += demote_page_list(s, sc, page_to_nid(s, list_entry(demote_list.next,
+									   struct page, lru)),
+					  &demote_list);
+		list_splice_tail_init(&demote_list, list);
+		demote = false;
 	}
-	return freed;
 }
 
 unsigned reclaim_pages(struct mm_sys *s, struct hw_cpu *cpu, struct list_head *list)
 {
-	struct scan_control sc = { .cpu = cpu, .ignore_references = true, .keep_written = true };
+	struct scan_control sc = { .cpu = cpu, .ignore_references = true, .keep_written = true,
+				   .no_demotion = true };
 	return shrink_page_list(s, &sc, list);
 }
 
@@ -472,7 +558,10 @@ static void get_scan_count(struct mm_sys *s, const struct scan_control *sc, stru
 static unsigned shrink_lruvec_classic(struct mm_sys *s, struct scan_control *sc,
 				      struct lruvec *lv, int priority, unsigned want)
 {
-	bool may_swap = mem_cgroup_nr_swap_pages(s, lv->memcg) > 0;
+	/* Linux's can_reclaim_anon_pages: swap for the memcg, or a lower
+	 * tier to demote to. */
+	bool may_swap = mem_cgroup_nr_swap_pages(s, lv->memcg) > 0 ||
+			can_demote(s, sc, lv->pgdat->id);
 	uint64_t nr[NR_LRU_LISTS] = { 0 };
 	unsigned freed = 0;
 	get_scan_count(s, sc, lv, priority, may_swap, nr);
@@ -497,10 +586,14 @@ static unsigned shrink_lruvec_classic(struct mm_sys *s, struct scan_control *sc,
 /* ---- the multi-generational LRU's eviction (lru_gen.c keeps the generations) ---------- */
 
 /* Linux's get_swappiness: anonymous pages are evicted only while a batch
- * of swap slots is free to the memcg (NULL: the machine's). */
-static unsigned gen_swappiness(struct mm_sys *s, const struct mem_cgroup *memcg)
+ * of swap slots is free to the memcg (NULL: the machine's), or while the
+ * node has a lower tier to demote them to. */
+static unsigned gen_swappiness(struct mm_sys *s, const struct scan_control *sc,
+			       const struct lruvec *lv)
 {
-	return mem_cgroup_nr_swap_pages(s, memcg) >= 64 ? s->swappiness : 0;
+	if (can_demote(s, sc, lv->pgdat->id) || mem_cgroup_nr_swap_pages(s, lv->memcg) >= 64)
+		return s->swappiness;
+	return 0;
 }
 
 /* Linux's get_nr_to_scan: the pages this pass may look at (their
@@ -563,7 +656,7 @@ static bool gen_should_abort(struct mm_sys *s, const struct scan_control *sc, un
 static unsigned shrink_lruvec_gen(struct mm_sys *s, struct scan_control *sc, struct lruvec *lv,
 				  int priority, unsigned want)
 {
-	unsigned swappiness = gen_swappiness(s, lv->memcg), freed = 0;
+	unsigned swappiness = gen_swappiness(s, sc, lv), freed = 0;
 	unsigned nid = lv->pgdat->id;
 	uint64_t scanned = 0;
 	sc->lru_gen = true;
@@ -731,8 +824,9 @@ static bool kswapd_step(struct mm_sys *s, unsigned nid)
 			/* MGLRU starts where the node's inactive pages and
 			 * what kswapd must free make the scan worth it. */
 			uint64_t goal = nd->wmark[WMARK_HIGH];
+			struct scan_control sc = { .kswapd = true };
 			int prio = lru_gen_initial_priority(
-				s, nid, gen_swappiness(s, NULL) != 0,
+				s, nid, gen_swappiness(s, &sc, &nd->lruvec) != 0,
 				goal > SWAP_CLUSTER_MAX ? goal : SWAP_CLUSTER_MAX, DEF_PRIORITY);
 			nd->kswapd_priority = prio < 1 ? 1 : prio;	/* kswapd stops at 1 */
 		}
