@@ -189,7 +189,7 @@ enum mmsim_numastat_counter {
  * page there).
  */
 struct mmsim_zoneinfo {
-	uint64_t free, min, low, high, managed;
+	uint64_t free, min, low, high, promo, managed;
 	unsigned kswapd_failures;
 };
 int mmsim_zoneinfo(struct mmsim *m, unsigned nid, struct mmsim_zoneinfo *out);

@@ -247,6 +247,7 @@ int mmsim_zoneinfo(struct mmsim *m, unsigned nid, struct mmsim_zoneinfo *out)
 	out->min = nd->wmark[WMARK_MIN];
 	out->low = nd->wmark[WMARK_LOW];
 	out->high = nd->wmark[WMARK_HIGH];
+	out->promo = nd->wmark[WMARK_PROMO];
 	out->managed = nd->nr_pages;
 	spin_unlock(&nd->lock);
 	out->kswapd_failures = __atomic_load_n(&nd->kswapd_failures, __ATOMIC_RELAXED);

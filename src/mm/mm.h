@@ -326,7 +326,9 @@ struct free_area {
 	uint64_t nr_free;
 };
 
-enum zone_watermarks { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
+/* WMARK_PROMO: high plus one more step, where memory tiering's kswapd
+ * stops and above which promotion needs no hot threshold (Linux 6.1+). */
+enum zone_watermarks { WMARK_MIN, WMARK_LOW, WMARK_HIGH, WMARK_PROMO, NR_WMARK };
 
 /*
  * The multi-generational LRU of one lruvec (lru_gen.c; Linux's

@@ -114,6 +114,7 @@ void setup_watermarks(struct mm_sys *s, unsigned min_free_kbytes, unsigned scale
 		nd->wmark[WMARK_MIN] = min;
 		nd->wmark[WMARK_LOW] = min + step;
 		nd->wmark[WMARK_HIGH] = min + 2 * step;
+		nd->wmark[WMARK_PROMO] = min + 3 * step;
 		spin_unlock(&nd->lock);
 	}
 	s->min_free_kbytes = min_free_kbytes;
