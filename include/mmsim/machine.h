@@ -39,6 +39,10 @@ enum mmsim_lru { MMSIM_LRU_GEN, MMSIM_LRU_CLASSIC };
  * reference Linux does, unless they need disks. */
 enum mmsim_files { MMSIM_FILES_DISK, MMSIM_FILES_TMPFS };
 
+/* The simulated clock's nominal frequency: what turns a CPU's cycles into
+ * the milliseconds of NUMA balancing's periods (docs/cost-model.md). */
+#define MMSIM_CPU_MHZ 2500
+
 /*
  * Cycles charged to a CPU's clock per event.  Defaults (docs/cost-model.md
  * gives the sources) are for a recent x86-64 server part.
@@ -111,6 +115,18 @@ struct mmsim_config {
 	 */
 	uint16_t adistance[MMSIM_MAX_NODES];
 	bool demotion_enabled;
+	/*
+	 * Automatic NUMA balancing (kernel.numa_balancing = 1) and its
+	 * sysctls, Linux's names and defaults: a periodic scan of each
+	 * address space driven by the simulated clock (docs/design.md).  Off
+	 * by default: pages then move only after mmsim_numa_scan().
+	 * scan_size_mb >= 1; 1 <= period_min_ms <= period_max_ms.
+	 */
+	bool numa_balancing;
+	unsigned numa_balancing_scan_delay_ms;		/* default 1000 */
+	unsigned numa_balancing_scan_period_min_ms;	/* default 1000 */
+	unsigned numa_balancing_scan_period_max_ms;	/* default 60000 */
+	unsigned numa_balancing_scan_size_mb;		/* default 256 */
 };
 
 /* Linux's MEMTIER_ADISTANCE_DRAM (4.5 chunks of 128) and the dax/kmem

@@ -75,8 +75,17 @@ long mmsim_sys_mbind(struct mmsim_task *t, uint64_t addr, uint64_t len, unsigned
  * mmsim_numa_scan: one pass of NUMA balancing's scanner (task_numa_work ->
  * change_prot_numa) over [addr, addr+len) of t: the pages there become
  * inaccessible, and the next access to each takes a NUMA hinting fault that
- * moves the page to the accessing CPU's node when it is elsewhere.  Returns
- * the pages changed, or -EINVAL.
+ * moves the page to the accessing CPU's node when it is elsewhere and
+ * Linux's cpupid filter agrees (a page whose last hinting fault came from
+ * another node stays until a second fault in a row from this one).
+ * Returns the pages changed, or -EINVAL.  With cfg.numa_balancing the
+ * machine also scans by itself, on its clock.
+ *
+ * mmsim_task_numa_info: t's NUMA balancing state (Linux's names): its scan
+ * period and its cap, its preferred node (-1: none), the pages its hinting
+ * faults migrated, its numa_group (id: the pid of the task that made it,
+ * 0 if none; and its member count), and its address space's scanner: the
+ * next scan (ms of the simulated clock), the offset and the passes done.
  *
  * mmsim_uffd_register_wp / mmsim_uffd_writeprotect: userfaultfd's
  * UFFDIO_REGISTER (MODE_WP) and UFFDIO_WRITEPROTECT on t's address space.
@@ -84,6 +93,15 @@ long mmsim_sys_mbind(struct mmsim_task *t, uint64_t addr, uint64_t len, unsigned
  * SIGBUS, as with UFFD_FEATURE_SIGBUS.  0 or -EINVAL / -ENOENT.
  */
 long mmsim_numa_scan(struct mmsim_task *t, uint64_t addr, uint64_t len);
+struct mmsim_task_numa {
+	unsigned scan_period_ms, scan_period_max_ms;
+	int preferred_nid;
+	uint64_t pages_migrated;
+	int group_id, group_tasks;
+	uint64_t mm_next_scan_ms, mm_scan_offset;
+	int mm_scan_seq;
+};
+int mmsim_task_numa_info(struct mmsim_task *t, struct mmsim_task_numa *out);
 long mmsim_uffd_register_wp(struct mmsim_task *t, uint64_t addr, uint64_t len);
 long mmsim_uffd_writeprotect(struct mmsim_task *t, uint64_t addr, uint64_t len, int wp);
 

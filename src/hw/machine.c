@@ -180,6 +180,10 @@ void mmsim_config_default(struct mmsim_config *cfg)
 	cfg->max_map_count = 65530;
 	cfg->files = MMSIM_FILES_DISK;
 	cfg->watermark_scale_factor = 10;
+	cfg->numa_balancing_scan_delay_ms = 1000;
+	cfg->numa_balancing_scan_period_min_ms = 1000;
+	cfg->numa_balancing_scan_period_max_ms = 60000;
+	cfg->numa_balancing_scan_size_mb = 256;
 	/* Where each figure comes from: docs/cost-model.md. */
 	cfg->cost.tlb_hit = 1;
 	cfg->cost.walk_level = 25;
@@ -251,6 +255,16 @@ int mmsim_config_check(const struct mmsim_config *cfg, char *err, unsigned errle
 		why = "watermark_scale_factor must be 1..3000";
 	else if ((uint64_t)cfg->min_free_kbytes * 1024 * 2 > cfg->mem_per_node * cfg->nodes)
 		why = "min_free_kbytes must be at most half the machine's memory";
+	else if (cfg->numa_balancing && (cfg->numa_balancing_scan_size_mb < 1 ||
+					 cfg->numa_balancing_scan_size_mb > 1048576))
+		why = "numa_balancing_scan_size_mb must be 1..1048576";
+	else if (cfg->numa_balancing && (cfg->numa_balancing_scan_period_min_ms < 1 ||
+					 cfg->numa_balancing_scan_period_min_ms >
+						 cfg->numa_balancing_scan_period_max_ms ||
+					 cfg->numa_balancing_scan_period_max_ms > 86400000))
+		why = "numa_balancing_scan_period_min_ms must be 1..scan_period_max_ms (at most a day)";
+	else if (cfg->numa_balancing && cfg->numa_balancing_scan_delay_ms > 86400000)
+		why = "numa_balancing_scan_delay_ms must be at most a day";
 	if (!why)
 		return 0;
 	if (err && errlen) {

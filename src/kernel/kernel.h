@@ -33,6 +33,54 @@ struct mmsim {
 	int next_pid;
 	struct mmsim_cgroup *cgroups;	/* cgroup.c: every cgroup but the root */
 	pthread_mutex_t oom_lock;	/* one OOM kill at a time (Linux's oom_lock) */
+	/* NUMA balancing: each CPU's next scheduler tick on its own clock
+	 * (cycles; UINT64_MAX while balancing is off, so the access path's
+	 * one compare never fires) and its last; numa_groups' membership
+	 * and statistics under numa_lock. */
+	uint64_t numa_tick_next[MMSIM_MAX_CPUS];
+	uint64_t numa_tick_last[MMSIM_MAX_CPUS];
+	pthread_mutex_t numa_lock;
+};
+
+/* numa_balancing.c: a machine's ticks armed or not; a task's state made
+ * (parent NULL for a new process, else the creator; new_mm: its own
+ * address space) and released at exit; the tick, if cpu's clock passed it. */
+void numa_balancing_init(struct mmsim *m);
+void task_numa_init(struct mmsim_task *t, struct mmsim_task *parent, bool new_mm);
+void task_numa_free(struct mmsim_task *t);
+void numa_tick(struct mmsim *m, struct hw_cpu *cpu);
+/* The scan period's adaptation after a pass, from the pass's shared and
+ * private faults and t->numa.faults_locality (its own unit test calls it). */
+void update_task_scan_period(struct mmsim_task *t, struct hw_cpu *cpu, unsigned long shared,
+			     unsigned long private);
+
+static inline void numa_tick_check(struct mmsim *m, struct hw_cpu *cpu)
+{
+	if (__builtin_expect(cpu->cnt.cycles >= m->numa_tick_next[cpu->id], 0))
+		numa_tick(m, cpu);
+}
+
+/*
+ * A task's NUMA balancing state (numa_balancing.c; Linux keeps it in
+ * task_struct under the same names).  Written by the task's own CPU (its
+ * faults and its ticks); group membership changes under mmsim.numa_lock.
+ */
+struct numa_group;
+struct task_numa {
+	unsigned scan_period;		/* ms: numa_scan_period */
+	unsigned scan_period_max;	/* ms: numa_scan_period_max */
+	int scan_seq;			/* the mm's numa_scan_seq at the last placement */
+	int preferred_nid;		/* numa_preferred_nid, -1: none */
+	uint64_t runtime;		/* ns run, credited at each tick (sum_exec_runtime) */
+	uint64_t node_stamp;		/* runtime by which the next scan is due */
+	uint64_t migrate_retry;		/* ms: next task_numa_placement() */
+	uint64_t last_placement;	/* ns of the clock at the last placement */
+	uint64_t last_runtime;		/* runtime then */
+	unsigned long *faults;		/* [4 buckets][nodes][shared, private]; NULL: none yet */
+	unsigned long total_faults;
+	unsigned long faults_locality[3];	/* remote, local, failed migrations */
+	unsigned long pages_migrated;
+	struct numa_group *group;
 };
 
 struct mmsim_task {
@@ -50,6 +98,7 @@ struct mmsim_task {
 	struct mm_struct *mm;
 	struct mm_task_policy mpol;	/* set_mempolicy's (each thread its own) */
 	struct file *files[MMSIM_NR_FDS];	/* open files (threads have their own) */
+	struct task_numa numa;
 };
 
 static inline bool task_capable(const struct mmsim_task *t, unsigned cap)

@@ -99,6 +99,7 @@ int mmsim_create(const struct mmsim_config *cfg, struct mmsim **out)
 		return err;
 	}
 	m->hw->fault = kernel_fault;
+	numa_balancing_init(m);
 	m->next_pid = FIRST_PID;
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_mutex_init(&m->oom_lock, NULL);
@@ -146,6 +147,7 @@ void mmsim_destroy(struct mmsim *m)
 	hw_machine_destroy(m->hw);
 	pthread_mutex_destroy(&m->lock);
 	pthread_mutex_destroy(&m->oom_lock);
+	pthread_mutex_destroy(&m->numa_lock);
 	machine_free(m);
 }
 
@@ -210,6 +212,7 @@ int mmsim_task_create(struct mmsim *m, const struct mmsim_task_attr *a, struct m
 		return -ENOMEM;
 	}
 	t->mm->mems_allowed = t->mems;
+	task_numa_init(t, NULL, true);
 	int err = task_register(m, t);
 	if (err) {
 		mm_destroy(t->mm, &m->hw->cpu[t->cpu]);
@@ -236,6 +239,7 @@ int mmsim_fork(struct mmsim_task *parent, const char *name, struct mmsim_task **
 	t->mm = dup_mm(parent->mm, task_enter(parent), &err);
 	if (!t->mm)
 		goto out_files;
+	task_numa_init(t, parent, true);
 	if ((err = task_register(m, t))) {
 		mm_destroy(t->mm, &m->hw->cpu[t->cpu]);
 		goto out_files;
@@ -265,6 +269,7 @@ int mmsim_thread_create(struct mmsim_task *t, const char *name, int cpu,
 	memset(th->files, 0, sizeof th->files);	/* no CLONE_FILES */
 	inherit_policy(th, t);
 	__atomic_add_fetch(&t->mm->users, 1, __ATOMIC_RELAXED);
+	task_numa_init(th, t, false);
 	int err = task_register(m, th);
 	if (err) {
 		__atomic_sub_fetch(&t->mm->users, 1, __ATOMIC_RELAXED);
@@ -281,7 +286,8 @@ void mmsim_task_exit(struct mmsim_task *t)
 	struct mmsim *m = t->m;
 	struct hw_cpu *cpu = &m->hw->cpu[t->cpu];
 	if (cpu->current == t)
-		cpu->current = NULL;
+		__atomic_store_n(&cpu->current, NULL, __ATOMIC_RELAXED);
+	task_numa_free(t);
 	if (trace_ctx == t)
 		trace_ctx = NULL;
 	if (__atomic_sub_fetch(&t->mm->users, 1, __ATOMIC_ACQ_REL) == 0)
@@ -349,7 +355,8 @@ struct hw_cpu *task_enter(struct mmsim_task *t)
 {
 	struct hw_cpu *cpu = &t->m->hw->cpu[t->cpu];
 	kswapd_run_pending(&t->m->mm);	/* a kswapd woken before: its turn now */
-	cpu->current = t;
+	/* Atomic: NUMA balancing looks at other CPUs' current task. */
+	__atomic_store_n(&cpu->current, t, __ATOMIC_RELAXED);
 	hw_switch_mm(cpu, &t->mm->pmap);
 	trace_ctx = t;
 	return cpu;
@@ -395,6 +402,7 @@ static int access_range(struct mmsim_task *t, uint64_t addr, uint64_t len, unsig
 			cpu->cnt.loads += n;
 		off += n;
 	}
+	numa_tick_check(t->m, cpu);
 	return 0;
 }
 
@@ -476,14 +484,18 @@ int mmsim_load8(struct mmsim_task *t, uint64_t addr, uint8_t *out)
 		task_enter(t);
 	if (__builtin_expect(mmsim_task_killed(t), 0))
 		return SIGKILL;
-	if (hw->threaded)
-		return load8_threaded(cpu, addr, out);
+	if (hw->threaded) {
+		int sig = load8_threaded(cpu, addr, out);
+		numa_tick_check(t->m, cpu);
+		return sig;
+	}
 	int sig = 0;
 	uint8_t *p = hw_translate(cpu, addr, HW_ACC_READ, &sig);
 	if (!p)
 		return sig;
 	cpu->cnt.loads++;
 	*out = *p;
+	numa_tick_check(t->m, cpu);	/* the scheduler tick: one compare */
 	return 0;
 }
 

@@ -304,6 +304,10 @@ int split_isolated_huge_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *
 		struct page *p = head + i;
 		VM_BUG_ON_PAGE(p->mapcount != c->map[i], p);
 		split_one(head, p, i, c->map[i] ? inherited : 0);
+		/* Each piece remembers the huge page's last hinting fault
+		 * (Linux's __split_huge_page_tail copies the cpupid). */
+		if (i)
+			folio_xchg_last_cpupid(s, p, folio_last_cpupid(s, head));
 		p->mapcount = c->map[i];
 		if (!c->map[i]) {
 			/*

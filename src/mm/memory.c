@@ -461,41 +461,62 @@ static bool entry_allows(const struct pmap_entry *e, unsigned flags)
 
 /*
  * An inaccessible entry in an accessible VMA is a NUMA hinting entry
- * (change_prot_numa).  If the page sits on another node than its memory
- * policy wants (mpol_misplaced: by default the node of the CPU touching
- * it), try to move it there - never waiting (MIGRATE_ASYNC) - and
- * return true with the ptl dropped: migration restores the entries, moved
- * or not, and the access retries.  Otherwise restore the entry here, with
- * the VMA's protection (write too where a write fault would grant it).
+ * (change_prot_numa).  As Linux's do_numa_page() and numa_migrate_check():
+ * the fault is counted, the folio's last cpupid read, and mpol_misplaced()
+ * says where the page should be - by default the node of the CPU touching
+ * it, when the cpupid two-stage filter and the task's numa_group agree
+ * (should_numa_migrate_memory, which records this fault in the folio).
+ * A page to move is isolated and migrated there, never waiting
+ * (MIGRATE_ASYNC): migration restores the entries, moved or not, and the
+ * access retries.  Otherwise the entry gets its VMA's protection back
+ * (write too where a write fault would grant it) with no TLB flush: an
+ * inaccessible entry is never cached, so there is nothing stale to drop.
+ * Either way the task's NUMA statistics learn of the fault
+ * (task_numa_fault), after the ptl is dropped, as in Linux.
  *
- * Linux moves a page on the first hinting fault of a task's first scans
- * and then filters by the last CPU and pid to touch it (the cpupid
- * two-stage filter); that history is not kept here, so every misplaced
- * fault tries to move.  PTE-mapped pieces of huge pages stay put, as in
- * Linux 6.12.  Called with ptl held.
+ * PTE-mapped pieces of huge pages stay put, as in Linux 6.12.  Called with
+ * ptl held; returns with it dropped.
  */
-static bool do_numa_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
+static void do_numa_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
 			 uint64_t addr, const struct pmap_entry *e)
 {
 	struct mm_sys *s = mm->sys;
 	struct page *p = pfn_to_page(s, e->pfn);
 	struct page *head = compound_head(p);
 	unsigned nid = hw_pfn_node(s->hw, e->pfn);
+	unsigned nr = 1u << head->order;
+	unsigned tnf = 0;
+
+	/* The entry as it would be restored: is the page writable here? */
+	struct pmap_entry n = *e;
+	n.prot = (uint8_t)vma_pmap_prot(vma->vm_flags);
+	n.flags |= PMAP_ACCESSED;
+	if (vma_wants_manual_write_upgrade(vma) && can_change_entry_writable(s, vma, &n))
+		n.prot |= PMAP_W;
+	/* Read-only pages may sit in several caches at no cost: no grouping
+	 * on them.  Shared mappings of several processes hint at a group. */
+	if (!(n.prot & PMAP_W))
+		tnf |= TNF_NO_GROUP;
+	if ((vma->vm_flags & VM_SHARED) && folio_likely_mapped_shared(head))
+		tnf |= TNF_SHARED;
+	int last_cpupid = folio_last_cpupid(s, head);
 
 	count_event(mm, cpu, numa_hint_faults);
 	count_vm_events(s, MMSIM_VM_numa_hint_faults, 1);
 	if (nid == cpu->node) {
 		count_event(mm, cpu, numa_hint_faults_local);
 		count_vm_events(s, MMSIM_VM_numa_hint_faults_local, 1);
+		tnf |= TNF_FAULT_LOCAL;
 	}
 	/* Where the memory policy wants it (the CPU's node by default). */
 	int want = mpol_misplaced(cpu, vma, head, addr, nid);
-	unsigned target = want < 0 ? nid : (unsigned)want;
-	if (want >= 0 && (mm->mems_allowed & (1ULL << target)) && (head == p || (e->flags & PMAP_HUGE)) &&
-		   !((vma->vm_flags & VM_EXEC) && folio_likely_mapped_shared(head))) {
+	if (want >= 0) {
+		unsigned target = (unsigned)want;
 		struct list_head list;
 		list_init(&list);
-		if (!isolate_page_for_migration(s, head, &list)) {
+		if ((mm->mems_allowed & (1ULL << target)) && (head == p || (e->flags & PMAP_HUGE)) &&
+		    !((vma->vm_flags & VM_EXEC) && folio_likely_mapped_shared(head)) &&
+		    !isolate_page_for_migration(s, head, &list)) {
 			spin_unlock(&mm->ptl);
 			struct migration_target_control mtc = { target, mm->mems_allowed };
 			unsigned moved = 0;
@@ -503,21 +524,20 @@ static bool do_numa_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_are
 					  (unsigned long)&mtc, MIGRATE_ASYNC, MR_NUMA_MISPLACED, &moved);
 			putback_movable_pages(s, &list);
 			if (moved) {
-				uint64_t nr = 1ULL << head->order;
 				__atomic_fetch_add(&mm->cnt.numa_pages_migrated, nr, __ATOMIC_RELAXED);
 				cpu->cnt.numa_pages_migrated += nr;
 				count_vm_events(s, MMSIM_VM_numa_pages_migrated, nr);
+				task_numa_fault(cpu, last_cpupid, target, nr, tnf | TNF_MIGRATED);
+			} else {
+				task_numa_fault(cpu, last_cpupid, nid, nr, tnf | TNF_MIGRATE_FAIL);
 			}
-			return true;
+			return;
 		}
+		tnf |= TNF_MIGRATE_FAIL;
 	}
-	struct pmap_entry n = *e;
-	n.prot = (uint8_t)vma_pmap_prot(vma->vm_flags);
-	n.flags |= PMAP_ACCESSED;
-	if (vma_wants_manual_write_upgrade(vma) && can_change_entry_writable(s, vma, &n))
-		n.prot |= PMAP_W;
 	pmap_set(&mm->pmap, addr & ((e->flags & PMAP_HUGE) ? PMD_MASK : PAGE_MASK), &n, NULL);
-	return false;
+	spin_unlock(&mm->ptl);
+	task_numa_fault(cpu, last_cpupid, nid, nr, tnf);
 }
 
 /*
@@ -758,9 +778,8 @@ static int fault_locked(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 		if (entry_allows(&e, flags)) {
 			ret = 0;	/* another CPU fixed it, or a stale TLB entry */
 		} else if (!e.prot) {
-			if (do_numa_page(mm, cpu, vma, addr, &e))
-				return 0;	/* migrated (or tried): ptl dropped */
-			ret = 0;
+			do_numa_page(mm, cpu, vma, addr, &e);
+			return 0;	/* the ptl is dropped */
 		} else if ((flags & FAULT_FLAG_WRITE) && (e.flags & PMAP_UFFD_WP) &&
 			   (vma->vm_flags & VM_UFFD_WP)) {
 			/* No thread reads the userfaultfd: UFFD_FEATURE_SIGBUS. */

@@ -1269,8 +1269,10 @@ int mpol_misplaced(struct hw_cpu *cpu, struct vm_area_struct *vma, struct page *
 	struct mempolicy *pol = balancing_policy(cpu, vma, addr, &ref);
 	int polnid = -1;
 	if (!pol) {
-		/* The default: MPOL_PREFERRED on this node, MOF | MORON. */
-		polnid = (int)thisnid;
+		/* The default: MPOL_PREFERRED on this node, MOF | MORON; a page
+		 * already there is left without asking the cpupid filter. */
+		if (curnid != thisnid && should_numa_migrate_memory(cpu, head, curnid))
+			polnid = (int)thisnid;
 	} else if (pol->flags & MPOL_F_MOF) {
 		uint64_t ilx = 0;
 		bool r2;
@@ -1308,9 +1310,10 @@ int mpol_misplaced(struct hw_cpu *cpu, struct vm_area_struct *vma, struct page *
 		default:
 			break;
 		}
-		/* Migrate-on-reference: towards the CPU touching it. */
+		/* Migrate-on-reference: towards the CPU touching it, if the
+		 * cpupid filter and the task's numa_group agree. */
 		if (polnid >= 0 && (pol->flags & MPOL_F_MORON))
-			polnid = (int)thisnid;
+			polnid = should_numa_migrate_memory(cpu, head, curnid) ? (int)thisnid : -1;
 	}
 	if (ref)
 		mpol_put(pol);

@@ -111,7 +111,7 @@ void putback_movable_pages(struct mm_sys *s, struct list_head *l)
 	 (1u << PG_checked) | (1u << PG_mappedtodisk) | (1u << PG_dirty) |         \
 	 (1u << PG_swapbacked))
 
-static void migrate_page_states(struct page *dst, struct page *src)
+static void migrate_page_states(struct mm_sys *s, struct page *dst, struct page *src)
 {
 	uint32_t f = __atomic_load_n(&src->flags, __ATOMIC_RELAXED);
 	uint32_t set = f & MIGRATED_FLAGS;
@@ -127,6 +127,9 @@ static void migrate_page_states(struct page *dst, struct page *src)
 	__atomic_store_n(&dst->flags, __atomic_load_n(&dst->flags, __ATOMIC_RELAXED) | set,
 			 __ATOMIC_RELAXED);
 	mem_cgroup_migrate(src, dst);	/* the charge moves with the page */
+	/* The last hinting fault too, so the new page is not pulled away
+	 * again by the next fault of another node. */
+	folio_xchg_last_cpupid(s, dst, folio_xchg_last_cpupid(s, src, -1));
 }
 
 /*
@@ -192,7 +195,7 @@ static int move_to_new_page(struct migrate_ctl *c, struct page *dst, struct page
 		dst->mapping = src->mapping;
 		dst->index = src->index;
 		src->mapping = 0;
-		migrate_page_states(dst, src);
+		migrate_page_states(c->s, dst, src);
 		/* A partially mapped huge page hands the state on: the new one
 		 * is queued for a deferred split too (and counted again). */
 		if (src->order && page_test(src, PG_partially_mapped))
@@ -201,10 +204,11 @@ static int move_to_new_page(struct migrate_ctl *c, struct page *dst, struct page
 	}
 	/* The slot switch publishes dst: its flags must be final first. */
 	uint32_t before = __atomic_load_n(&src->flags, __ATOMIC_RELAXED);
-	migrate_page_states(dst, src);
+	migrate_page_states(c->s, dst, src);
 	int err = move_mapped_page(c, dst, src);
 	if (err) {
 		/* Give the old page back what it lent. */
+		folio_xchg_last_cpupid(c->s, src, folio_xchg_last_cpupid(c->s, dst, -1));
 		__atomic_or_fetch(&src->flags, before & ((1u << PG_active) | (1u << PG_unevictable)),
 				  __ATOMIC_RELAXED);
 		__atomic_store_n(&dst->flags, __atomic_load_n(&dst->flags, __ATOMIC_RELAXED) &

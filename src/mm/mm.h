@@ -464,6 +464,9 @@ struct memory_tiers {
 struct mm_sys {
 	struct hw_machine *hw;
 	struct page *mem_map;
+	/* Each frame's last NUMA hinting fault, beside mem_map (Linux keeps
+	 * it in the page flags, ours are full: see folio_last_cpupid()). */
+	uint16_t *last_cpupid;
 	unsigned nr_nodes;
 	struct pglist_data node[MMSIM_MAX_NODES];
 	/* Each node's fallback order, itself first (Linux's zonelists, built
@@ -564,6 +567,61 @@ static inline unsigned pfn_to_nid(const struct mm_sys *s, uint64_t pfn)
 static inline unsigned page_to_nid(const struct mm_sys *s, const struct page *p)
 {
 	return pfn_to_nid(s, page_to_pfn(s, p));
+}
+
+/*
+ * The last CPU and pid to take a NUMA hinting fault on a folio (Linux's
+ * cpupid: 8 bits of pid under the CPU number; all ones is "nobody yet").
+ * Linux keeps it in the page flags; ours has one bit spare, so each frame
+ * has 16 bits in mm_sys.last_cpupid, stored inverted so that the lazily
+ * zeroed array reads as "nobody" everywhere.  Relaxed atomics: faults on
+ * several CPUs exchange it without a lock, as Linux does.
+ */
+#define LAST__PID_SHIFT 8
+#define LAST__PID_MASK ((1 << LAST__PID_SHIFT) - 1)
+#define LAST__CPU_SHIFT 6	/* MMSIM_MAX_CPUS 64 */
+#define LAST__CPU_MASK ((1 << LAST__CPU_SHIFT) - 1)
+#define LAST_CPUPID_MASK ((1 << (LAST__PID_SHIFT + LAST__CPU_SHIFT)) - 1)
+_Static_assert(MMSIM_MAX_CPUS <= 1 << LAST__CPU_SHIFT, "a CPU number fits a cpupid");
+
+static inline int cpu_pid_to_cpupid(unsigned cpu, int pid)
+{
+	return (int)(((cpu & LAST__CPU_MASK) << LAST__PID_SHIFT) | ((unsigned)pid & LAST__PID_MASK));
+}
+
+static inline int cpupid_to_pid(int cpupid)
+{
+	return cpupid & LAST__PID_MASK;
+}
+
+static inline unsigned cpupid_to_cpu(int cpupid)
+{
+	return ((unsigned)cpupid >> LAST__PID_SHIFT) & LAST__CPU_MASK;
+}
+
+static inline bool cpupid_pid_unset(int cpupid)
+{
+	return cpupid_to_pid(cpupid) == LAST__PID_MASK;
+}
+
+static inline int folio_last_cpupid(const struct mm_sys *s, const struct page *head)
+{
+	uint16_t v = __atomic_load_n(&s->last_cpupid[page_to_pfn(s, head)], __ATOMIC_RELAXED);
+	return (int)(v ^ LAST_CPUPID_MASK);
+}
+
+/* Sets the folio's cpupid and returns the one it had. */
+static inline int folio_xchg_last_cpupid(const struct mm_sys *s, struct page *head, int cpupid)
+{
+	uint16_t v = (uint16_t)((cpupid ^ LAST_CPUPID_MASK) & LAST_CPUPID_MASK);
+	v = __atomic_exchange_n(&s->last_cpupid[page_to_pfn(s, head)], v, __ATOMIC_RELAXED);
+	return (int)(v ^ LAST_CPUPID_MASK);
+}
+
+/* A new page has had no hinting fault (Linux's page_cpupid_reset_last). */
+static inline void page_cpupid_reset_last(const struct mm_sys *s, struct page *p)
+{
+	__atomic_store_n(&s->last_cpupid[page_to_pfn(s, p)], 0, __ATOMIC_RELAXED);
 }
 
 /* Boots the memory-management core of hw into s, which must be all zero
@@ -1736,6 +1794,14 @@ struct mm_struct {
 	struct mem_cgroup *memcg;	/* where its pages are charged (NULL: root) */
 	struct list_head mm_list;	/* on mm_sys.mm_list */
 	bool oom_victim;		/* the OOM killer took its process: faults give up */
+	/* NUMA balancing's scanner (task_numa_work): when it may run next
+	 * (simulated ms, 0: not yet set), where it goes on, and how many
+	 * passes over the address space it has finished.  Relaxed atomics:
+	 * threads of the mm race for a scan (cmpxchg on numa_next_scan). */
+	uint64_t numa_next_scan;
+	uint64_t numa_scan_offset;
+	int numa_scan_seq;
+	uint64_t numa_rss;		/* get_mm_rss() when this pass began */
 	struct pmap pmap;
 	struct mmsim_counters cnt;
 };
@@ -2078,6 +2144,8 @@ enum oom_result kernel_out_of_memory(struct hw_cpu *cpu, struct mm_struct *mm, u
 /* Linux's oom_badness() before the adjustment: resident pages (a huge page
  * counts 512), swap entries and page-table pages. */
 uint64_t oom_badness_pages(struct mm_struct *mm);
+/* Its resident pages with a struct page (Linux's get_mm_rss); takes the ptl. */
+uint64_t get_mm_rss(struct mm_struct *mm);
 /* The oom_reaper: unmaps every VMA of a killed task's mm.  The caller
  * holds no lock of mm's; a thread of the victim that holds its mmap_lock
  * (in a fault, or a system call) lets go soon: faults of an oom_victim mm
@@ -2222,6 +2290,31 @@ int do_mprotect_pkey(struct mm_struct *mm, const struct mmap_caller *c, uint64_t
  * makes the pages there inaccessible, so the next access faults and may
  * move the page to the faulting CPU's node.  Returns the pages changed. */
 uint64_t change_prot_numa(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_t end);
+/* task_numa_work's two steps, mmap_lock held for reading: may it scan vma
+ * at all, and Linux's change_prot_numa(vma, start, end) - one gather and
+ * its flush for [start, end) inside vma.  Returns the pages changed. */
+bool vma_numa_scannable(struct hw_cpu *cpu, struct vm_area_struct *vma);
+uint64_t change_prot_numa_vma(struct vm_area_struct *vma, struct hw_cpu *cpu, uint64_t start,
+			      uint64_t end);
+
+/*
+ * NUMA balancing's task side (kernel/numa_balancing.c, Linux's
+ * kernel/sched/fair.c), which the hinting fault calls.  TNF_* describe
+ * the fault to task_numa_fault() as Linux's flags do.
+ */
+#define TNF_MIGRATED 0x01
+#define TNF_NO_GROUP 0x02
+#define TNF_SHARED 0x04
+#define TNF_FAULT_LOCAL 0x08
+#define TNF_MIGRATE_FAIL 0x10
+/* The cpupid two-stage filter and the numa_group placement: may the task
+ * running on cpu pull head from src_nid to its node?  Records the fault in
+ * the folio's last cpupid. */
+bool should_numa_migrate_memory(struct hw_cpu *cpu, struct page *head, unsigned src_nid);
+/* Accounts a hinting fault of pages on mem_node to the task running on
+ * cpu; last_cpupid is the folio's before this fault. */
+void task_numa_fault(struct hw_cpu *cpu, int last_cpupid, unsigned mem_node, unsigned pages,
+		     unsigned flags);
 /* userfaultfd: UFFDIO_REGISTER with MODE_WP, and UFFDIO_WRITEPROTECT. */
 int uffd_register_wp(struct mm_struct *mm, uint64_t start, uint64_t len);
 int uffd_writeprotect(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_t len,

@@ -355,6 +355,30 @@ int do_mprotect_pkey(struct mm_struct *mm, const struct mmap_caller *c, uint64_t
 
 /* ---- NUMA hinting ----------------------------------------------------------------- */
 
+bool vma_numa_scannable(struct hw_cpu *cpu, struct vm_area_struct *vma)
+{
+	/* task_numa_work() skips what it could not move (vma_migratable,
+	 * and a policy without MPOL_F_MOF), read-only file mappings (shared
+	 * library text: replicated in caches anyway) and inaccessible VMAs
+	 * (PROT_NONE must not be taken for a hint). */
+	if (!vma_migratable(vma) || !vma_is_accessible(vma) ||
+	    (vma->vm_file && (vma->vm_flags & (VM_READ | VM_WRITE)) == VM_READ))
+		return false;
+	return vma_policy_mof(cpu, vma);
+}
+
+/* Linux's change_prot_numa(): one mmu_gather for the range, so the entries
+ * made inaccessible are flushed once, by range, when it finishes. */
+uint64_t change_prot_numa_vma(struct vm_area_struct *vma, struct hw_cpu *cpu, uint64_t start,
+			      uint64_t end)
+{
+	struct mmu_gather gather, *tlb = &gather;
+	tlb_gather_mmu(tlb, vma->vm_mm, cpu);
+	uint64_t pages = change_protection(tlb, vma, start, end, MM_CP_PROT_NUMA);
+	tlb_finish_mmu(tlb);
+	return pages;
+}
+
 uint64_t change_prot_numa(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_t end)
 {
 	struct mmu_gather gather, *tlb = &gather;
@@ -364,14 +388,7 @@ uint64_t change_prot_numa(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t sta
 	tlb_gather_mmu(tlb, mm, cpu);
 	for (struct vm_area_struct *v = find_vma(mm, start); v && v->vm_start < end;
 	     v = find_vma(mm, v->vm_end)) {
-		/* task_numa_work() skips inaccessible VMAs (PROT_NONE is not a
-		 * hint), read-only file mappings (shared library text) and VMAs
-		 * whose policy does not let NUMA balancing move pages. */
-		if (!vma_is_accessible(v) ||
-		    (v->vm_file && (v->vm_flags & (VM_READ | VM_WRITE)) == VM_READ))
-			continue;
-		/* Nor VMAs whose memory policy forbids moving their pages. */
-		if (!vma_policy_mof(cpu, v))
+		if (!vma_numa_scannable(cpu, v))
 			continue;
 		uint64_t s = v->vm_start > start ? v->vm_start : start;
 		uint64_t e = v->vm_end < end ? v->vm_end : end;

@@ -3,11 +3,13 @@
  * pages killing its owner would give back (Linux's oom_badness() before
  * oom_score_adj: get_mm_rss + MM_SWAPENTS + page tables).  Choosing and
  * killing the victim is the kernel's (src/kernel/oom.c); freeing the
- * victim's memory is oom_reap_mm() in mmap.c.
+ * victim's memory is oom_reap_mm() in mmap.c.  get_mm_rss() is the same
+ * walk without the swap entries (NUMA balancing sizes its scan windows
+ * by it).
  */
 #include "mm.h"
 
-uint64_t oom_badness_pages(struct mm_struct *mm)
+static uint64_t mm_pages(struct mm_struct *mm, bool swapents)
 {
 	struct mm_sys *s = mm->sys;
 	struct pmap_iter it;
@@ -20,7 +22,7 @@ uint64_t oom_badness_pages(struct mm_struct *mm)
 	pmap_iter_init(&it, &mm->pmap, 0, TASK_SIZE);
 	while (pmap_iter_next(&it, &e)) {
 		if (e.kind == PMAP_SWAP) {
-			if (!is_migration_entry(&e))
+			if (swapents && !is_migration_entry(&e))
 				pages++;	/* MM_SWAPENTS */
 			continue;
 		}
@@ -31,6 +33,17 @@ uint64_t oom_badness_pages(struct mm_struct *mm)
 		pages += e.flags & PMAP_HUGE ? PMD_SIZE / PAGE_SIZE : 1;
 	}
 	spin_unlock(&mm->ptl);
+	return pages;
+}
+
+uint64_t get_mm_rss(struct mm_struct *mm)
+{
+	return mm_pages(mm, false);
+}
+
+uint64_t oom_badness_pages(struct mm_struct *mm)
+{
+	uint64_t pages = mm_pages(mm, true);
 	uint64_t tables = __atomic_load_n(&mm->cnt.pt_alloc, __ATOMIC_RELAXED) -
 			  __atomic_load_n(&mm->cnt.pt_free, __ATOMIC_RELAXED);
 	return pages + tables;

@@ -257,6 +257,15 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 	if (p == MAP_FAILED)
 		return -ENOMEM;
 	s->mem_map = p;
+	/* Reserved, not backed, as mem_map: zero reads as "no hinting fault". */
+	p = mmap(NULL, (size_t)hw->nr_pfns * sizeof *s->last_cpupid, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED) {
+		munmap(s->mem_map, bytes);
+		s->mem_map = NULL;
+		return -ENOMEM;
+	}
+	s->last_cpupid = p;
 
 	for (unsigned n = 0; n < s->nr_nodes; n++) {
 		struct pglist_data *nd = &s->node[n];
@@ -307,7 +316,10 @@ void mm_sys_destroy(struct mm_sys *s)
 {
 	if (s->mem_map && s->hw)
 		munmap(s->mem_map, (size_t)s->hw->nr_pfns * sizeof(struct page));
+	if (s->last_cpupid && s->hw)
+		munmap(s->last_cpupid, (size_t)s->hw->nr_pfns * sizeof *s->last_cpupid);
 	s->mem_map = NULL;
+	s->last_cpupid = NULL;
 }
 
 uint64_t node_free_pages(struct mm_sys *s, unsigned nid)
@@ -398,6 +410,7 @@ static void prep_new_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *p, 
 		__atomic_store_n(&q->refcount, 0, __ATOMIC_RELAXED);
 		q->mapcount = 0;
 		__atomic_store_n(&q->memcg, NULL, __ATOMIC_RELAXED);	/* peeked at, as refcount */
+		page_cpupid_reset_last(s, q);
 		list_init(&q->lru);
 	}
 	if (order) {

@@ -471,8 +471,9 @@ static void print_json(const struct replay_opts *o, const char *trace, const str
 	fputs("{\"trace\": ", stdout);
 	json_string(stdout, trace);
 	printf(", \"options\": {\"cpu\": %d, \"move_at\": %" PRIu64 ", \"move_to\": %d"
-	       ", \"numa_scan\": %" PRIu64 ", \"instr\": %s, \"limit\": %" PRIu64 ", \"policy\": ",
-	       o->cpu, o->move_at, o->move_to, o->numa_scan, o->instr ? "true" : "false", o->limit);
+	       ", \"numa_scan\": %" PRIu64 "%s, \"instr\": %s, \"limit\": %" PRIu64 ", \"policy\": ",
+	       o->cpu, o->move_at, o->move_to, o->numa_scan,
+	       c->numa_balancing ? ", \"balancing\": true" : "", o->instr ? "true" : "false", o->limit);
 	if (o->policy < 0) {
 		fputs("null", stdout);
 	} else {
@@ -524,7 +525,8 @@ static void print_json(const struct replay_opts *o, const char *trace, const str
 void replay_usage(FILE *f)
 {
 	fputs("usage: mmsim replay [--json] [--nodes N] [--cpus N] [--mem SIZE] [--cpu C]\n"
-	      "                    [--move-at N [--move-to C]] [--numa-scan N] [--instr]\n"
+	      "                    [--move-at N [--move-to C]] [--numa-scan N] [--balancing]\n"
+	      "                    [--instr]\n"
 	      "                    [--flush gather|per_vma] [--limit N] [--policy P]\n"
 	      "                    [--series FILE [--sample N]] [--trace FILE] TRACE\n"
 	      "\n"
@@ -540,6 +542,8 @@ void replay_usage(FILE *f)
 	      "                    (default: the next CPU)\n"
 	      "  --numa-scan N     every N accesses, a NUMA balancing scan of the whole\n"
 	      "                    address space (pages then follow the accessing CPU)\n"
+	      "  --balancing       automatic NUMA balancing on (kernel.numa_balancing=1):\n"
+	      "                    the scanner runs by itself on the simulated clock\n"
 	      "  --instr           replay instruction fetches as loads (default: counted)\n"
 	      "  --flush P         TLB flush policy: gather (default) or per_vma\n"
 	      "  --limit N         stop after N replayed accesses\n"
@@ -649,6 +653,9 @@ int replay_opt(struct replay_opts *o, int c, const char *arg)
 		return 0;
 	case 'i':
 		o->instr = true;
+		return 0;
+	case 'b':
+		o->cfg.numa_balancing = true;
 		return 0;
 	case 'T':
 		o->trace_out = arg;

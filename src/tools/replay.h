@@ -104,6 +104,7 @@ struct replay_opts {
 	{ "cpu", required_argument, NULL, 'C' }, { "move-at", required_argument, NULL, 'a' }, \
 	{ "move-to", required_argument, NULL, 't' }, \
 	{ "numa-scan", required_argument, NULL, 's' }, \
+	{ "balancing", no_argument, NULL, 'b' }, \
 	{ "instr", no_argument, NULL, 'i' }, { "flush", required_argument, NULL, 'f' }, \
 	{ "limit", required_argument, NULL, 'l' }, { "trace", required_argument, NULL, 'T' }, \
 	{ "policy", required_argument, NULL, 'P' }, { "series", required_argument, NULL, 'R' }

@@ -14,6 +14,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -342,6 +343,38 @@ static void distance_arg(struct scenario *s, const char *v)
 	s->ndist = n;
 }
 
+/* numa_balancing_scan_delay_ms= and the other sysctls of NUMA balancing;
+ * false if tok is none of them. */
+static bool numa_balancing_sysctl(struct scenario *s, const char *tok)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+		long long min, max;
+	} opts[] = {
+		{ "numa_balancing_scan_delay_ms=",
+		  offsetof(struct mmsim_config, numa_balancing_scan_delay_ms), 0, 86400000 },
+		{ "numa_balancing_scan_period_min_ms=",
+		  offsetof(struct mmsim_config, numa_balancing_scan_period_min_ms), 1, 86400000 },
+		{ "numa_balancing_scan_period_max_ms=",
+		  offsetof(struct mmsim_config, numa_balancing_scan_period_max_ms), 1, 86400000 },
+		{ "numa_balancing_scan_size_mb=",
+		  offsetof(struct mmsim_config, numa_balancing_scan_size_mb), 1, 1048576 },
+	};
+	for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
+		const char *v = kv(tok, opts[k].key);
+		long long x;
+		if (!v)
+			continue;
+		if (num_i64(v, opts[k].min, opts[k].max, &x) < 0)
+			uerr(s, "machine: %.*s must be %lld..%lld", (int)strlen(opts[k].key) - 1,
+			     opts[k].key, opts[k].min, opts[k].max);
+		*(unsigned *)((char *)&s->cfg + opts[k].off) = (unsigned)x;
+		return true;
+	}
+	return false;
+}
+
 void parse_machine(struct scenario *s, struct cmd *c, char **tok, int ntok)
 {
 	if (s->seen_cmd)
@@ -374,7 +407,11 @@ void parse_machine(struct scenario *s, struct cmd *c, char **tok, int ntok)
 			if ((w = WORD_ARG(lru_words, v)) < 0)
 				uerr(s, "machine: lru= must be mglru or classic");
 			s->cfg.lru = w;
-		} else {
+		} else if ((v = kv(tok[i], "numa_balancing="))) {
+			if (num_i64(v, 0, 1, &x) < 0)
+				uerr(s, "machine: numa_balancing= must be 0 or 1");
+			s->cfg.numa_balancing = x;
+		} else if (!numa_balancing_sysctl(s, tok[i])) {
 			uerr(s, "machine: unknown option '%s'", tok[i]);
 		}
 	}
