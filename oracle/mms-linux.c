@@ -37,7 +37,9 @@
  *    (cpu=; by default the first CPU of the lowest-numbered node that has
  *    CPUs), with RLIMIT_MEMLOCK 8 MiB;
  *    THP is set from the machine line (default never) and automatic NUMA
- *    balancing is switched off for the run (both restored at exit).
+ *    balancing too (numa_balancing=N, default 0: off; its tunables
+ *    numa_balancing_scan_delay_ms=... written to debugfs, or the sysctl
+ *    for promote_rate_limit_MBps), all restored at exit but the tunables.
  *    The LRU follows the machine line's lru= too: mglru (the default) sets
  *    /sys/kernel/mm/lru_gen/enabled to 0x0007 (the multi-generational LRU
  *    with all its features, Linux 6.12's default), classic to 0 (the
@@ -1067,6 +1069,16 @@ static int mbound_cap;
 static struct cmd *cmds;
 static int ncmds, cmds_cap;
 static const char *thp_mode = "never";
+/* machine numa_balancing=N (kernel.numa_balancing, default 0: off) and
+ * its tunables, each "" unless the machine line sets it. */
+static char numab_mode[4] = "0";
+#define NUMAB_DEBUGFS "/sys/kernel/debug/sched/numa_balancing/"
+static const char *const numab_knobs[] = {
+	"scan_delay_ms", "scan_period_min_ms", "scan_period_max_ms", "scan_size_mb",
+	"hot_threshold_ms", "promote_rate_limit_MBps",
+};
+#define NUMAB_NKNOBS (sizeof numab_knobs / sizeof numab_knobs[0])
+static char numab_knob_val[NUMAB_NKNOBS][24];
 static int lru_classic;         /* machine lru=classic: lru_gen disabled */
 static long machine_nodes = -1;
 static long machine_cpus = 2;   /* machine cpus=: thread cpu= is checked against it */
@@ -1872,6 +1884,18 @@ static void parse_line(char *text, int line, int *seen_cmd)
 				if (num_i64(v, 1, 1024, &x) < 0)
 					uerr("machine: malformed cpus= '%s'", v);
 				machine_cpus = (long)x;
+			} else if ((v = kv(tok[i], "numa_balancing="))) {
+				if (num_i64(v, 0, 3, &x) < 0)
+					uerr("machine: numa_balancing= must be 0..3");
+				snprintf(numab_mode, sizeof numab_mode, "%lld", x);
+			} else if (!strncmp(tok[i], "numa_balancing_", 15) && (v = strchr(tok[i], '='))) {
+				size_t k = 0, len = (size_t)(v - tok[i]) - 15;
+				while (k < NUMAB_NKNOBS && (strlen(numab_knobs[k]) != len ||
+							    strncmp(numab_knobs[k], tok[i] + 15, len)))
+					k++;
+				if (k == NUMAB_NKNOBS || num_i64(v + 1, 0, 1LL << 40, &x) < 0)
+					uerr("machine: bad NUMA balancing option '%s'", tok[i]);
+				snprintf(numab_knob_val[k], sizeof numab_knob_val[k], "%lld", x);
 			}
 			/* mem= and anything else are for the simulator and the
 			 * VM launcher; ignored here. */
@@ -2070,6 +2094,31 @@ static void ensure_proc_sys(void)
 
 static void sys_restore(void);
 
+/* The machine line's NUMA balancing tunables: in debugfs since Linux 5.13
+ * (the promotion rate limit stays a sysctl).  A value that cannot be set
+ * is an internal failure: the scenario would not run as written. */
+static void numab_tunables(void)
+{
+	for (size_t k = 0; k < NUMAB_NKNOBS; k++) {
+		char path[128];
+		if (!numab_knob_val[k][0])
+			continue;
+		if (!strcmp(numab_knobs[k], "promote_rate_limit_MBps")) {
+			snprintf(path, sizeof path, "/proc/sys/kernel/numa_balancing_%s", numab_knobs[k]);
+		} else {
+			if (access(NUMAB_DEBUGFS, F_OK) < 0)
+				mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+			snprintf(path, sizeof path, NUMAB_DEBUGFS "%s", numab_knobs[k]);
+		}
+		int e = write_file(path, numab_knob_val[k]);
+		if (e) {
+			fprintf(stderr, "mms-linux: cannot write %s to %s: %s\n", numab_knob_val[k],
+				path, strerror(e));
+			exit(1);
+		}
+	}
+}
+
 static void sys_settings(void)
 {
 	char cur[256];
@@ -2090,13 +2139,15 @@ static void sys_settings(void)
 			thp_saved[0] = 0;       /* nothing to restore */
 		}
 	}
-	if (read_file(NUMAB_PATH, cur, sizeof cur) == 0 && strcmp(cur, "0")) {
-		int e = write_file(NUMAB_PATH, "0");
+	if (read_file(NUMAB_PATH, cur, sizeof cur) == 0 && strcmp(cur, numab_mode)) {
+		int e = write_file(NUMAB_PATH, numab_mode);
 		if (e)
-			fprintf(stderr, "mms-linux: cannot disable NUMA balancing: %s\n", strerror(e));
+			fprintf(stderr, "mms-linux: cannot set NUMA balancing to %s: %s\n", numab_mode,
+				strerror(e));
 		else
 			snprintf(numab_saved, sizeof numab_saved, "%.31s", cur);
 	}
+	numab_tunables();
 	/* lru=: lru_gen/enabled takes y, n or a mask of its features and
 	 * reads back as a 0x%04x mask.  A scenario means the LRU it names,
 	 * so anything short of that is an internal failure. */

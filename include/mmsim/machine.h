@@ -116,18 +116,28 @@ struct mmsim_config {
 	uint16_t adistance[MMSIM_MAX_NODES];
 	bool demotion_enabled;
 	/*
-	 * Automatic NUMA balancing (kernel.numa_balancing = 1) and its
-	 * sysctls, Linux's names and defaults: a periodic scan of each
-	 * address space driven by the simulated clock (docs/design.md).  Off
-	 * by default: pages then move only after mmsim_numa_scan().
-	 * scan_size_mb >= 1; 1 <= period_min_ms <= period_max_ms.
+	 * Automatic NUMA balancing (kernel.numa_balancing: a mask of
+	 * MMSIM_NUMA_BALANCING_NORMAL and _MEMORY_TIERING) and its tunables,
+	 * Linux's names and defaults: a periodic scan of each address space
+	 * driven by the simulated clock (docs/design.md).  Off (0) by
+	 * default: pages then move only after mmsim_numa_scan().
+	 * scan_size_mb >= 1; 1 <= period_min_ms <= period_max_ms.  Memory
+	 * tiering promotes hot pages of lower tiers (docs/design.md, "Memory
+	 * tiers"): hot_threshold_ms is how soon after a scan an access must
+	 * come, promote_rate_limit_mbps (>= 1) how much may be promoted per
+	 * second per node.
 	 */
-	bool numa_balancing;
+	unsigned numa_balancing;
 	unsigned numa_balancing_scan_delay_ms;		/* default 1000 */
 	unsigned numa_balancing_scan_period_min_ms;	/* default 1000 */
 	unsigned numa_balancing_scan_period_max_ms;	/* default 60000 */
 	unsigned numa_balancing_scan_size_mb;		/* default 256 */
+	unsigned numa_balancing_hot_threshold_ms;	/* default 1000 */
+	unsigned numa_balancing_promote_rate_limit_mbps;	/* default 65536 */
 };
+
+#define MMSIM_NUMA_BALANCING_NORMAL 1u
+#define MMSIM_NUMA_BALANCING_MEMORY_TIERING 2u
 
 /* Linux's MEMTIER_ADISTANCE_DRAM (4.5 chunks of 128) and the dax/kmem
  * driver's default, MEMTIER_DEFAULT_DAX_ADISTANCE (five times it). */

@@ -224,6 +224,13 @@ void hw_copy_frames(struct hw_cpu *cpu, uint64_t dst_pfn, uint64_t src_pfn, uint
 /* Gives the host memory behind free frames back to the host. */
 void hw_discard_frames(struct hw_machine *hw, uint64_t pfn, uint64_t n);
 
+/* cpu's clock in simulated milliseconds (its cycles at MMSIM_CPU_MHZ):
+ * the kernel's jiffies, as each CPU sees them. */
+static inline uint64_t hw_cpu_ms(const struct hw_cpu *cpu)
+{
+	return cpu->cnt.cycles / ((uint64_t)MMSIM_CPU_MHZ * 1000);
+}
+
 /* Charges cycles to cpu's own clock: only cpu's owner thread may. */
 static inline void hw_charge(struct hw_cpu *cpu, uint64_t cycles)
 {

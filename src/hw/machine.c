@@ -184,6 +184,8 @@ void mmsim_config_default(struct mmsim_config *cfg)
 	cfg->numa_balancing_scan_period_min_ms = 1000;
 	cfg->numa_balancing_scan_period_max_ms = 60000;
 	cfg->numa_balancing_scan_size_mb = 256;
+	cfg->numa_balancing_hot_threshold_ms = 1000;
+	cfg->numa_balancing_promote_rate_limit_mbps = 65536;
 	/* Where each figure comes from: docs/cost-model.md. */
 	cfg->cost.tlb_hit = 1;
 	cfg->cost.walk_level = 25;
@@ -265,6 +267,13 @@ int mmsim_config_check(const struct mmsim_config *cfg, char *err, unsigned errle
 		why = "numa_balancing_scan_period_min_ms must be 1..scan_period_max_ms (at most a day)";
 	else if (cfg->numa_balancing && cfg->numa_balancing_scan_delay_ms > 86400000)
 		why = "numa_balancing_scan_delay_ms must be at most a day";
+	else if (cfg->numa_balancing > 3)
+		why = "numa_balancing must be 0..3 (1 normal, 2 memory tiering)";
+	else if (cfg->numa_balancing && (cfg->numa_balancing_hot_threshold_ms > 86400000 ||
+					 cfg->numa_balancing_promote_rate_limit_mbps < 1 ||
+					 cfg->numa_balancing_promote_rate_limit_mbps > 1048576))
+		why = "numa_balancing_hot_threshold_ms must be at most a day and "
+		      "promote_rate_limit_MBps 1..1048576";
 	if (!why)
 		return 0;
 	if (err && errlen) {

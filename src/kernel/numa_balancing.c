@@ -20,9 +20,10 @@
  * balancer: numa_preferred_nid is computed and kept, task_numa_migrate is
  * not done); the per-VMA scan state of 6.x (numab_state: new VMAs' scan
  * delay, the PIDs that touched a VMA) is not kept, every suitable VMA is
- * scanned; the scan's own cost does not push node_stamp on; memory tiering
- * (and its promotion rate limit) is not modelled; preferred_group_nid is
- * the NUMA_DIRECT case (the group's busiest node) on every topology.
+ * scanned; the scan's own cost does not push node_stamp on;
+ * preferred_group_nid is the NUMA_DIRECT case (the group's busiest node)
+ * on every topology.  Memory tiering's half of the decision (a lower
+ * tier's page, hot or cold) is memory_tiers.c's.
  *
  * Locking: a task's state is its own CPU's; numa_lock guards group
  * membership and the groups' statistics, which faults read with relaxed
@@ -84,7 +85,7 @@ static const struct mmsim_config *cfg_of(const struct mmsim *m)
 
 static uint64_t clock_ms(const struct hw_cpu *cpu)
 {
-	return cpu->cnt.cycles / CYCLES_PER_MS;
+	return hw_cpu_ms(cpu);
 }
 
 static uint64_t clock_ns(const struct hw_cpu *cpu)
@@ -465,9 +466,18 @@ bool should_numa_migrate_memory(struct hw_cpu *cpu, struct page *head, unsigned 
 	if (!t)
 		return true;
 	struct mmsim *m = t->m;
+	struct mm_sys *s = &m->mm;
 	unsigned dst_nid = cpu->node;
+	/* A lower tier's pages go by hot or cold, not private or shared. */
+	if (folio_use_access_time(s, head))
+		return numa_promotion_allowed(s, cpu, head, dst_nid);
 	int this_cpupid = cpu_pid_to_cpupid(cpu->id, t->pid);
 	int last_cpupid = folio_xchg_last_cpupid(&m->mm, head, this_cpupid);
+
+	/* Without tiering, a lower-tier page nobody has faulted on stays. */
+	if (!numa_tiering_mode(s) && !node_is_toptier(s, src_nid) &&
+	    cpupid_to_cpu(last_cpupid) >= m->hw->nr_cpus)
+		return false;
 
 	/* Early in a task's life (no preferred node yet, or within its first
 	 * passes) first faults and private faults move the page at once. */

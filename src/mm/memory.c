@@ -460,6 +460,38 @@ static bool entry_allows(const struct pmap_entry *e, unsigned flags)
 }
 
 /*
+ * Linux's migrate_misplaced_folio_prepare, before the isolation: 0 if the
+ * page may move to nid now.  Not a file page mapped executable by several
+ * processes (a shared library), nor a dirty file page (an asynchronous
+ * migration could not move it); and only while nid stays above its high
+ * watermark with the page there, so that a hinting fault never wakes
+ * kswapd by itself - except in tiering mode, where a full top-tier node's
+ * kswapd is woken to make room (by demotion) for later promotions.
+ */
+static int misplaced_prepare(struct mm_sys *s, struct vm_area_struct *vma, struct page *head,
+			     unsigned nid)
+{
+	if (!page_test(head, PG_swapbacked)) {
+		if ((vma->vm_flags & VM_EXEC) && folio_likely_mapped_shared(head))
+			return -EACCES;
+		if (page_test(head, PG_dirty))
+			return -EAGAIN;
+	}
+	if (node_pages_above(s, nid, WMARK_HIGH) > (int64_t)(1u << head->order))
+		return 0;
+	if (numa_tiering_mode(s))
+		wakeup_kswapd(s, nid, head->order);
+	return -EAGAIN;
+}
+
+/* Linux's alloc_misplaced_dst_folio: on nid alone, and without reclaim. */
+static struct page *alloc_misplaced_dst_page(struct mm_sys *s, struct hw_cpu *cpu,
+					     struct page *src, unsigned long nid)
+{
+	return alloc_pages_node(s, cpu, (unsigned)nid, src->order, GFP_THISNODE);
+}
+
+/*
  * An inaccessible entry in an accessible VMA is a NUMA hinting entry
  * (change_prot_numa).  As Linux's do_numa_page() and numa_migrate_check():
  * the fault is counted, the folio's last cpupid read, and mpol_misplaced()
@@ -499,7 +531,8 @@ static void do_numa_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_are
 		tnf |= TNF_NO_GROUP;
 	if ((vma->vm_flags & VM_SHARED) && folio_likely_mapped_shared(head))
 		tnf |= TNF_SHARED;
-	int last_cpupid = folio_last_cpupid(s, head);
+	/* A lower-tier page in tiering mode holds a time, not a cpupid. */
+	int last_cpupid = folio_use_access_time(s, head) ? -1 : folio_last_cpupid(s, head);
 
 	count_event(mm, cpu, numa_hint_faults);
 	count_vm_events(s, MMSIM_VM_numa_hint_faults, 1);
@@ -515,18 +548,20 @@ static void do_numa_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_are
 		struct list_head list;
 		list_init(&list);
 		if ((mm->mems_allowed & (1ULL << target)) && (head == p || (e->flags & PMAP_HUGE)) &&
-		    !((vma->vm_flags & VM_EXEC) && folio_likely_mapped_shared(head)) &&
+		    !misplaced_prepare(s, vma, head, target) &&
 		    !isolate_page_for_migration(s, head, &list)) {
 			spin_unlock(&mm->ptl);
-			struct migration_target_control mtc = { target, mm->mems_allowed };
 			unsigned moved = 0;
-			migrate_pages_for(s, cpu, &list, alloc_migration_target,
-					  (unsigned long)&mtc, MIGRATE_ASYNC, MR_NUMA_MISPLACED, &moved);
+			migrate_pages_for(s, cpu, &list, alloc_misplaced_dst_page, target,
+					  MIGRATE_ASYNC, MR_NUMA_MISPLACED, &moved);
 			putback_movable_pages(s, &list);
 			if (moved) {
 				__atomic_fetch_add(&mm->cnt.numa_pages_migrated, nr, __ATOMIC_RELAXED);
 				cpu->cnt.numa_pages_migrated += nr;
 				count_vm_events(s, MMSIM_VM_numa_pages_migrated, nr);
+				if (numa_tiering_mode(s) && !node_is_toptier(s, nid) &&
+				    node_is_toptier(s, target))
+					count_vm_events(s, MMSIM_VM_pgpromote_success, nr);
 				task_numa_fault(cpu, last_cpupid, target, nr, tnf | TNF_MIGRATED);
 			} else {
 				task_numa_fault(cpu, last_cpupid, nid, nr, tnf | TNF_MIGRATE_FAIL);

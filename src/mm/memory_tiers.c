@@ -17,10 +17,20 @@
  * Linux picks one of several equally near targets at random; here they
  * take turns (a per-node cursor), so that runs repeat.
  *
- * Built once at boot (mmsim has no memory hotplug and no driver that
- * registers a memory type later), read without locks afterwards.  Owns
- * mm_sys.tiers; reads the machine's configuration and the zonelists'
- * node choice (page_alloc.c).
+ * Promotion (kernel.numa_balancing's memory tiering mode): a lower-tier
+ * page's hinting fault promotes it to the faulting CPU's node when the
+ * fault comes soon enough after the scan that made the page inaccessible
+ * (the hot threshold, sysctl numa_balancing_hot_threshold_ms, adjusted
+ * every scan_period_max so that the candidates per second approach the
+ * rate limit), and fewer than promote_rate_limit_MBps of candidates went
+ * to that node in the last second; with plenty of free memory there the
+ * page goes at once (Linux's should_numa_migrate_memory, first half).
+ *
+ * The tiers are built once at boot (mmsim has no memory hotplug and no
+ * driver that registers a memory type later) and read without locks.
+ * Owns mm_sys.tiers and the nodes' promotion state (pglist_data's nbp_
+ * fields); reads the machine's configuration, the zonelists' node choice
+ * (page_alloc.c) and the faulting CPU's clock.
  */
 #include "mm.h"
 
@@ -133,4 +143,88 @@ bool node_is_toptier(const struct mm_sys *s, unsigned nid)
 {
 	const struct memory_tiers *t = &s->tiers;
 	return t->adist_start[t->node_tier[nid]] <= t->top_tier_adistance;
+}
+
+/* ---- promotion ------------------------------------------------------------------- */
+
+#define NUMA_MIGRATION_ADJUST_STEPS 16
+
+/* Linux's pgdat_free_space_enough: nid has, above its promotion
+ * watermark, a sixteenth of itself or 1 GiB free, whichever is more. */
+static bool free_space_enough(struct mm_sys *s, unsigned nid)
+{
+	uint64_t enough = s->node[nid].nr_pages >> 4;
+	if (enough < (1ULL << (30 - PAGE_SHIFT)))
+		enough = 1ULL << (30 - PAGE_SHIFT);
+	return node_pages_above(s, nid, WMARK_PROMO) > (int64_t)enough;
+}
+
+/* Claims a window that started at *start more than period ms before now:
+ * one fault of many racing does the window's work. */
+static bool window_claim(uint64_t *start, uint64_t now, uint64_t period)
+{
+	uint64_t was = __atomic_load_n(start, __ATOMIC_RELAXED);
+	return now - was > period && __atomic_compare_exchange_n(start, &was, now, false,
+								  __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
+
+/* Linux's numa_promotion_adjust_threshold: once per scan_period_max, the
+ * threshold moves a sixteenth of twice the default towards whatever makes
+ * the candidates of the period match what the rate limit allows. */
+static void adjust_threshold(struct mm_sys *s, struct pglist_data *nd, uint64_t rate_limit,
+			     unsigned ref_th, uint64_t now)
+{
+	unsigned period = s->hw->cfg.numa_balancing_scan_period_max_ms;
+	if (!window_claim(&nd->nbp_th_start, now, period))
+		return;
+	uint64_t ref_cand = rate_limit * period / 1000;
+	uint64_t nr_cand = __atomic_load_n(&nd->promote_candidates, __ATOMIC_RELAXED);
+	uint64_t diff = nr_cand - __atomic_load_n(&nd->nbp_th_nr_cand, __ATOMIC_RELAXED);
+	unsigned unit = ref_th * 2 / NUMA_MIGRATION_ADJUST_STEPS;
+	unsigned th = __atomic_load_n(&nd->nbp_threshold, __ATOMIC_RELAXED);
+	if (!th)
+		th = ref_th;
+	if (diff > ref_cand * 11 / 10)
+		th = th > 2 * unit ? th - unit : unit;
+	else if (diff < ref_cand * 9 / 10)
+		th = th + unit < ref_th * 2 ? th + unit : ref_th * 2;
+	__atomic_store_n(&nd->nbp_th_nr_cand, nr_cand, __ATOMIC_RELAXED);
+	__atomic_store_n(&nd->nbp_threshold, th, __ATOMIC_RELAXED);
+}
+
+/* Linux's numa_promotion_rate_limit: counts nr candidates into nd; true
+ * when this second's candidates have reached the limit. */
+static bool rate_limited(struct mm_sys *s, struct pglist_data *nd, uint64_t rate_limit,
+			 unsigned nr, uint64_t now)
+{
+	uint64_t nr_cand = __atomic_add_fetch(&nd->promote_candidates, nr, __ATOMIC_RELAXED);
+	count_vm_events(s, MMSIM_VM_pgpromote_candidate, nr);
+	if (window_claim(&nd->nbp_rl_start, now, 1000))
+		__atomic_store_n(&nd->nbp_rl_nr_cand, nr_cand, __ATOMIC_RELAXED);
+	return nr_cand - __atomic_load_n(&nd->nbp_rl_nr_cand, __ATOMIC_RELAXED) >= rate_limit;
+}
+
+bool numa_promotion_allowed(struct mm_sys *s, struct hw_cpu *cpu, struct page *head,
+			    unsigned dst_nid)
+{
+	struct pglist_data *nd = &s->node[dst_nid];
+	const struct mmsim_config *c = &s->hw->cfg;
+	if (free_space_enough(s, dst_nid)) {
+		/* The workload changed: back to the default threshold. */
+		__atomic_store_n(&nd->nbp_threshold, 0, __ATOMIC_RELAXED);
+		return true;
+	}
+	unsigned def_th = c->numa_balancing_hot_threshold_ms;
+	uint64_t rate_limit = (uint64_t)c->numa_balancing_promote_rate_limit_mbps << (20 - PAGE_SHIFT);
+	uint64_t now = hw_cpu_ms(cpu);
+	adjust_threshold(s, nd, rate_limit, def_th, now);
+	unsigned th = __atomic_load_n(&nd->nbp_threshold, __ATOMIC_RELAXED);
+	if (!th)
+		th = def_th;
+	/* Linux's numa_hint_fault_latency: since the scan that hid it. */
+	unsigned latency = (unsigned)(now - folio_xchg_access_time(s, head, now)) &
+			   PAGE_ACCESS_TIME_MASK;
+	if (latency >= th)
+		return false;
+	return !rate_limited(s, nd, rate_limit, 1u << head->order, now);
 }

@@ -413,6 +413,16 @@ struct pglist_data {
 	uint64_t nr_anon, nr_shmem, nr_file, nr_mlock, nr_pagetable;
 	uint64_t nr_swapcache;		/* pages in the swap cache (SwapCached) */
 	uint64_t numastat[MMSIM_NUMASTAT_NR];	/* pages; relaxed atomics */
+	/* Memory tiering's promotion into this node (memory_tiers.c, Linux's
+	 * nbp_ fields): candidates counted (PGPROMOTE_CANDIDATE), the rate
+	 * limit's one-second window (its start, ms, and the candidates then),
+	 * the hot threshold's adjustment window (the same) and the adjusted
+	 * threshold (ms; 0: the sysctl's).  Relaxed atomics; the windows are
+	 * claimed with a compare-and-swap of their start. */
+	uint64_t promote_candidates;
+	uint64_t nbp_rl_start, nbp_rl_nr_cand;
+	uint64_t nbp_th_start, nbp_th_nr_cand;
+	unsigned nbp_threshold;
 };
 
 /*
@@ -616,6 +626,17 @@ static inline int folio_xchg_last_cpupid(const struct mm_sys *s, struct page *he
 	uint16_t v = (uint16_t)((cpupid ^ LAST_CPUPID_MASK) & LAST_CPUPID_MASK);
 	v = __atomic_exchange_n(&s->last_cpupid[page_to_pfn(s, head)], v, __ATOMIC_RELAXED);
 	return (int)(v ^ LAST_CPUPID_MASK);
+}
+
+/* Memory tiering keeps, instead, the time (simulated ms, modulo 2^14) of
+ * the last scan that made a lower-tier page inaccessible (Linux's
+ * folio_xchg_access_time, PAGE_ACCESS_TIME_MASK); returns the one it had. */
+#define PAGE_ACCESS_TIME_MASK LAST_CPUPID_MASK
+static inline unsigned folio_xchg_access_time(const struct mm_sys *s, struct page *head,
+					      uint64_t ms)
+{
+	return (unsigned)folio_xchg_last_cpupid(s, head, (int)(ms & PAGE_ACCESS_TIME_MASK)) &
+	       PAGE_ACCESS_TIME_MASK;
 }
 
 /* A new page has had no hinting fault (Linux's page_cpupid_reset_last). */
@@ -1127,6 +1148,21 @@ bool node_can_demote(const struct mm_sys *s, unsigned nid);
 uint64_t node_demotion_targets(const struct mm_sys *s, unsigned nid);
 /* Is nid in a top tier (one whose pages are never promoted)? */
 bool node_is_toptier(const struct mm_sys *s, unsigned nid);
+/* kernel.numa_balancing's memory tiering mode is on. */
+static inline bool numa_tiering_mode(const struct mm_sys *s)
+{
+	return s->hw->cfg.numa_balancing & MMSIM_NUMA_BALANCING_MEMORY_TIERING;
+}
+/* Linux's folio_use_access_time: in tiering mode a lower-tier page's
+ * hinting faults go by its access time, not its last cpupid. */
+static inline bool folio_use_access_time(const struct mm_sys *s, const struct page *head)
+{
+	return numa_tiering_mode(s) && !node_is_toptier(s, page_to_nid(s, head));
+}
+/* The hot/cold half of should_numa_migrate_memory for such a page: may
+ * the fault on cpu promote head to dst_nid?  Counts pgpromote_candidate. */
+bool numa_promotion_allowed(struct mm_sys *s, struct hw_cpu *cpu, struct page *head,
+			    unsigned dst_nid);
 /* Linux's find_next_best_node (page_alloc.c): the next node of local's
  * fallback order not in *used (marked there), or -1.  cpu_penalty sets
  * back nodes with CPUs, as Linux once CPUs are online. */

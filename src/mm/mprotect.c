@@ -109,8 +109,10 @@ struct cp_ctx {
 };
 
 /* NUMA hinting leaves alone what a hinting fault could not move or need
- * not: the zero page, COW pages shared with another process, pages already
- * inaccessible or already on the node the lone thread runs on. */
+ * not: the zero page, COW pages shared with another process, dirty file
+ * pages (an asynchronous migration may not move them), pages already
+ * inaccessible or already on the node the lone thread runs on, and with
+ * memory tiering alone (no normal balancing) the top tiers' pages. */
 static bool numa_skip(const struct cp_ctx *c, const struct pmap_entry *e)
 {
 	struct mm_sys *s = c->vma->vm_mm->sys;
@@ -119,7 +121,13 @@ static bool numa_skip(const struct cp_ctx *c, const struct pmap_entry *e)
 	struct page *head = compound_head(pfn_to_page(s, e->pfn));
 	if (is_cow_mapping(c->vma->vm_flags) && folio_likely_mapped_shared(head))
 		return true;
-	return c->target_node >= 0 && hw_pfn_node(s->hw, e->pfn) == (unsigned)c->target_node;
+	if (!page_test(head, PG_swapbacked) && page_test(head, PG_dirty))
+		return true;
+	unsigned nid = hw_pfn_node(s->hw, e->pfn);
+	if (c->target_node >= 0 && nid == (unsigned)c->target_node)
+		return true;
+	return !(s->hw->cfg.numa_balancing & MMSIM_NUMA_BALANCING_NORMAL) && numa_tiering_mode(s) &&
+	       node_is_toptier(s, nid);
 }
 
 /* The new value of one present leaf. */
@@ -145,6 +153,13 @@ static void change_present(struct cp_ctx *c, struct pmap_iter *it, const struct 
 	struct pmap_entry old, n;
 	if ((c->flags & MM_CP_PROT_NUMA) && numa_skip(c, seen))
 		return;
+	if ((c->flags & MM_CP_PROT_NUMA) && c->tlb->cpu) {
+		/* Tiering times a lower-tier page's next access from now. */
+		struct mm_sys *s = mm->sys;
+		struct page *head = compound_head(pfn_to_page(s, seen->pfn));
+		if (folio_use_access_time(s, head))
+			folio_xchg_access_time(s, head, hw_cpu_ms(c->tlb->cpu));
+	}
 	/* Take the entry out, so an accessed or dirty bit the MMU sets
 	 * meanwhile is in `old`, then put the new one in. */
 	pmap_iter_modify_start(it, &old);

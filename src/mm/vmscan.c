@@ -639,6 +639,14 @@ static unsigned evict_batch(struct mm_sys *s, struct scan_control *sc, struct lr
 	return scanned;
 }
 
+/* Where kswapd stops: the high watermark, or in memory tiering mode the
+ * promotion watermark, so that kswapd keeps room (by demotion) for the
+ * pages promoted into the node. */
+static enum zone_watermarks kswapd_goal(const struct mm_sys *s)
+{
+	return numa_tiering_mode(s) ? WMARK_PROMO : WMARK_HIGH;
+}
+
 /* Linux's should_abort_scan: enough freed, or kswapd's node safely above
  * its high watermark (memcg reclaim goes on, for fairness). */
 static bool gen_should_abort(struct mm_sys *s, const struct scan_control *sc, unsigned nid,
@@ -648,7 +656,7 @@ static bool gen_should_abort(struct mm_sys *s, const struct scan_control *sc, un
 		return false;
 	if (freed >= want)
 		return true;
-	return sc->kswapd && node_pages_above(s, nid, WMARK_HIGH) >= 64;
+	return sc->kswapd && node_pages_above(s, nid, kswapd_goal(s)) >= 64;
 }
 
 /* Linux's try_to_shrink_lruvec: batches from lv's oldest generation until
@@ -759,10 +767,11 @@ unsigned try_to_free_mem_cgroup_pages(struct mm_sys *s, struct hw_cpu *cpu,
 
 /* ---- kswapd --------------------------------------------------------------------------- */
 
-/* Is node nid above its high watermark (Linux's pgdat_balanced)? */
+/* Linux's pgdat_balanced: is node nid above its high watermark (its
+ * promotion watermark in memory tiering mode: kswapd_goal)? */
 static bool node_balanced(struct mm_sys *s, unsigned nid)
 {
-	return node_pages_above(s, nid, WMARK_HIGH) >= 0;
+	return node_pages_above(s, nid, kswapd_goal(s)) >= 0;
 }
 
 void wakeup_kswapd(struct mm_sys *s, unsigned nid, unsigned order)
@@ -833,7 +842,7 @@ static bool kswapd_step(struct mm_sys *s, unsigned nid)
 	}
 	if (!node_balanced(s, nid)) {
 		struct scan_control sc = { .cpu = NULL, .kswapd = true };
-		int64_t lack = -node_pages_above(s, nid, WMARK_HIGH);
+		int64_t lack = -node_pages_above(s, nid, kswapd_goal(s));
 		unsigned want = lack > SWAP_CLUSTER_MAX || lack < 1 ? SWAP_CLUSTER_MAX : (unsigned)lack;
 		unsigned freed = shrink_node(s, &sc, nid, nd->kswapd_priority, want);
 		nd->kswapd_freed += freed;

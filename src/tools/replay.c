@@ -655,7 +655,7 @@ int replay_opt(struct replay_opts *o, int c, const char *arg)
 		o->instr = true;
 		return 0;
 	case 'b':
-		o->cfg.numa_balancing = true;
+		o->cfg.numa_balancing |= MMSIM_NUMA_BALANCING_NORMAL;
 		return 0;
 	case 'T':
 		o->trace_out = arg;

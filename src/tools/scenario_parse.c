@@ -360,6 +360,10 @@ static bool numa_balancing_sysctl(struct scenario *s, const char *tok)
 		  offsetof(struct mmsim_config, numa_balancing_scan_period_max_ms), 1, 86400000 },
 		{ "numa_balancing_scan_size_mb=",
 		  offsetof(struct mmsim_config, numa_balancing_scan_size_mb), 1, 1048576 },
+		{ "numa_balancing_hot_threshold_ms=",
+		  offsetof(struct mmsim_config, numa_balancing_hot_threshold_ms), 0, 86400000 },
+		{ "numa_balancing_promote_rate_limit_MBps=",
+		  offsetof(struct mmsim_config, numa_balancing_promote_rate_limit_mbps), 1, 1048576 },
 	};
 	for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
 		const char *v = kv(tok, opts[k].key);
@@ -408,9 +412,9 @@ void parse_machine(struct scenario *s, struct cmd *c, char **tok, int ntok)
 				uerr(s, "machine: lru= must be mglru or classic");
 			s->cfg.lru = w;
 		} else if ((v = kv(tok[i], "numa_balancing="))) {
-			if (num_i64(v, 0, 1, &x) < 0)
-				uerr(s, "machine: numa_balancing= must be 0 or 1");
-			s->cfg.numa_balancing = x;
+			if (num_i64(v, 0, 3, &x) < 0)
+				uerr(s, "machine: numa_balancing= must be 0..3");
+			s->cfg.numa_balancing = (unsigned)x;
 		} else if (!numa_balancing_sysctl(s, tok[i])) {
 			uerr(s, "machine: unknown option '%s'", tok[i]);
 		}

@@ -4,7 +4,12 @@
  * three examples of mm/memory-tiers.c's comment, and equally near targets
  * taking turns), the top tiers, and reclaim moving cold pages to the tier
  * below instead of swapping them (anonymous) or dropping them (file),
- * every byte read back; with demotion off the same machine has to kill.
+ * every byte read back; with demotion off the same machine has to kill;
+ * and promotion in kernel.numa_balancing's memory tiering mode: a
+ * lower-tier page accessed soon after a scan hid it moves up, one
+ * accessed later does not, the rate limit caps the candidates of a
+ * second, a node with plenty of free memory takes pages at once, and the
+ * top tier's pages are not scanned.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -21,6 +26,7 @@
 #define P 4096ULL
 #define RW (PROT_READ | PROT_WRITE)
 #define PRIV (MAP_PRIVATE | MAP_ANONYMOUS)
+#define MPOL_DEFAULT 0
 #define MPOL_BIND 2
 
 static uint64_t ev(struct mmsim *m, enum mmsim_vmstat_event e)
@@ -291,6 +297,172 @@ static void test_pageout_no_demotion(void)
 	mmsim_destroy(m);
 }
 
+/* A machine of two nodes, the CPU on node 0, node 1 a lower tier, in
+ * tiering mode (2) or normal + tiering (3), with the given hot threshold
+ * and rate limit; a task with npages written on node 1. */
+struct promo {
+	struct mmsim *m;
+	struct mmsim_task *t;
+	uint64_t a, npages;
+};
+
+static bool promo_setup(struct promo *pr, uint64_t node0, unsigned mode, unsigned hot_ms,
+			unsigned rate_mbps, uint64_t npages)
+{
+	struct mmsim_config cfg;
+	mmsim_config_default(&cfg);
+	cfg.nodes = 2;
+	cfg.cpus = 1;
+	cfg.mem_per_node = node0;
+	cfg.adistance[1] = MMSIM_ADISTANCE_DAX;
+	cfg.demotion_enabled = true;
+	cfg.numa_balancing = mode;
+	cfg.numa_balancing_hot_threshold_ms = hot_ms;
+	cfg.numa_balancing_promote_rate_limit_mbps = rate_mbps;
+	/* No periodic scan during the test: only the explicit ones. */
+	cfg.numa_balancing_scan_delay_ms = 86400000;
+	pr->m = NULL;
+	if (mmsim_create(&cfg, &pr->m))
+		return false;
+	pr->t = task_on(pr->m, 0);
+	pr->npages = npages;
+	uint64_t mask = 2;
+	mmsim_sys_set_mempolicy(pr->t, MPOL_BIND, &mask, 64);
+	pr->a = (uint64_t)mmsim_sys_mmap(pr->t, 0, npages * P, RW, PRIV, -1, 0);
+	mmsim_fill(pr->t, pr->a, 0x5a, npages * P, NULL);
+	mmsim_sys_set_mempolicy(pr->t, MPOL_DEFAULT, NULL, 0);
+	ev(pr->m, MMSIM_VM_pgpromote_success);	/* drains the LRU batches */
+	return true;
+}
+
+static uint64_t pages_on(struct promo *pr, unsigned nid)
+{
+	uint64_t n = 0;
+	for (uint64_t i = 0; i < pr->npages; i++) {
+		struct page *p = page_at(pr->t, pr->a + i * P);
+		n += p && page_to_nid(&pr->m->mm, p) == nid;
+	}
+	return n;
+}
+
+/* Reads every page once (the hinting faults), and checks the data. */
+static uint64_t touch_all(struct promo *pr)
+{
+	uint64_t bad = 0;
+	for (uint64_t i = 0; i < pr->npages; i++) {
+		uint8_t b = 0;
+		bad += mmsim_load8(pr->t, pr->a + i * P + 3, &b) || b != 0x5a;
+	}
+	return bad;
+}
+
+/* Moves CPU 0's clock on by ms simulated milliseconds. */
+static void clock_forward(struct mmsim *m, uint64_t ms)
+{
+	hw_charge(&m->hw->cpu[0], ms * MMSIM_CPU_MHZ * 1000);
+}
+
+static void test_promotion(void)
+{
+	printf("# promotion in memory tiering mode\n");
+	struct promo pr;
+	const uint64_t n = 128;
+	/* Hot: accessed right after the scan. */
+	ok(promo_setup(&pr, 16ULL << 20, MMSIM_NUMA_BALANCING_MEMORY_TIERING, 1000, 65536, n),
+	   "tiering machine");
+	is(pages_on(&pr, 1), n, "the pages start on node 1");
+	clock_forward(pr.m, 2000);
+	mmsim_numa_scan(pr.t, pr.a, n * P);
+	is(touch_all(&pr), 0, "read back after the scan");
+	is(pages_on(&pr, 0), n, "accessed 0 ms after the scan: all promoted to node 0");
+	is(ev(pr.m, MMSIM_VM_pgpromote_success), n, "pgpromote_success");
+	is(ev(pr.m, MMSIM_VM_pgpromote_candidate), n, "pgpromote_candidate");
+	is(ev(pr.m, MMSIM_VM_numa_pages_migrated), n, "numa_pages_migrated");
+	mmsim_task_exit(pr.t);
+	mmsim_destroy(pr.m);
+
+	/* Cold: accessed 1.5 s after the scan, past the 1 s threshold. */
+	promo_setup(&pr, 16ULL << 20, MMSIM_NUMA_BALANCING_MEMORY_TIERING, 1000, 65536, n);
+	clock_forward(pr.m, 2000);
+	mmsim_numa_scan(pr.t, pr.a, n * P);
+	clock_forward(pr.m, 1500);
+	is(touch_all(&pr), 0, "read back 1.5 s after the scan");
+	is(pages_on(&pr, 1), n, "not hot enough: all stay on node 1");
+	is(ev(pr.m, MMSIM_VM_pgpromote_candidate), 0, "no candidate");
+	is(ev(pr.m, MMSIM_VM_numa_hint_faults), n, "but every page took its hinting fault");
+	mmsim_task_exit(pr.t);
+	mmsim_destroy(pr.m);
+
+	/* The rate limit: 1 MB/s is 256 pages a second. */
+	promo_setup(&pr, 16ULL << 20, MMSIM_NUMA_BALANCING_MEMORY_TIERING, 1000, 1, 2 * n + 256);
+	clock_forward(pr.m, 2000);
+	mmsim_numa_scan(pr.t, pr.a, pr.npages * P);
+	is(touch_all(&pr), 0, "read back");
+	is(ev(pr.m, MMSIM_VM_pgpromote_candidate), pr.npages, "every page a candidate");
+	is(pages_on(&pr, 0), 256, "256 promoted in the second: the rate limit");
+	mmsim_task_exit(pr.t);
+	mmsim_destroy(pr.m);
+
+	/* Plenty of room on node 0 (2 GiB: > 1 GiB free above promo): at
+	 * once, however late the access. */
+	promo_setup(&pr, 2048ULL << 20, MMSIM_NUMA_BALANCING_MEMORY_TIERING, 1000, 65536, n);
+	clock_forward(pr.m, 2000);
+	mmsim_numa_scan(pr.t, pr.a, n * P);
+	clock_forward(pr.m, 5000);
+	touch_all(&pr);
+	is(pages_on(&pr, 0), n, "free space enough: promoted whatever the latency");
+	is(ev(pr.m, MMSIM_VM_pgpromote_candidate), 0, "without counting candidates");
+	mmsim_task_exit(pr.t);
+	mmsim_destroy(pr.m);
+}
+
+/* Tiering alone leaves the top tier unscanned; with normal balancing
+ * too (3) it is scanned; without tiering a lower tier's page nobody
+ * faulted on stays put. */
+static void test_tiering_scan(void)
+{
+	printf("# what a tiering scan hides\n");
+	struct promo pr;
+	promo_setup(&pr, 16ULL << 20, MMSIM_NUMA_BALANCING_MEMORY_TIERING, 1000, 65536, 64);
+	uint64_t b = (uint64_t)mmsim_sys_mmap(pr.t, 0, 64 * P, RW, PRIV, -1, 0);
+	mmsim_fill(pr.t, b, 1, 64 * P, NULL);	/* on node 0 */
+	uint64_t before = ev(pr.m, MMSIM_VM_numa_pte_updates);
+	mmsim_numa_scan(pr.t, b, 64 * P);
+	is(ev(pr.m, MMSIM_VM_numa_pte_updates) - before, 0, "tiering only: node 0's pages not scanned");
+	mmsim_numa_scan(pr.t, pr.a, 64 * P);
+	is(ev(pr.m, MMSIM_VM_numa_pte_updates) - before, 64, "node 1's are");
+	mmsim_task_exit(pr.t);
+	mmsim_destroy(pr.m);
+
+	/* Two threads: pages on the scanning thread's node are not skipped
+	 * as a lone thread's would be. */
+	struct mmsim_task *th = NULL;
+	for (unsigned mode = 2; mode <= 3; mode++) {
+		promo_setup(&pr, 16ULL << 20, mode, 1000, 65536, 64);
+		is(mmsim_thread_create(pr.t, "t2", 0, &th), 0, "a second thread");
+		b = (uint64_t)mmsim_sys_mmap(pr.t, 0, 64 * P, RW, PRIV, -1, 0);
+		mmsim_fill(pr.t, b, 1, 64 * P, NULL);
+		before = ev(pr.m, MMSIM_VM_numa_pte_updates);
+		mmsim_numa_scan(pr.t, b, 64 * P);
+		is(ev(pr.m, MMSIM_VM_numa_pte_updates) - before, mode == 3 ? 64 : 0,
+		   mode == 3 ? "normal + tiering: node 0's pages scanned"
+			     : "tiering alone: still not");
+		mmsim_task_exit(th);
+		mmsim_task_exit(pr.t);
+		mmsim_destroy(pr.m);
+	}
+
+	promo_setup(&pr, 16ULL << 20, 0, 1000, 65536, 64);
+	mmsim_numa_scan(pr.t, pr.a, 64 * P);
+	touch_all(&pr);
+	is(pages_on(&pr, 1), 64, "no tiering: a lower-tier page with no cpupid stays");
+	mmsim_numa_scan(pr.t, pr.a, 64 * P);
+	touch_all(&pr);
+	is(pages_on(&pr, 0), 64, "its second hinting fault moves it (the cpupid is ours)");
+	mmsim_task_exit(pr.t);
+	mmsim_destroy(pr.m);
+}
+
 int main(void)
 {
 	test_linux_examples();
@@ -300,5 +472,7 @@ int main(void)
 	test_demote_file();
 	test_demote_threaded();
 	test_pageout_no_demotion();
+	test_promotion();
+	test_tiering_scan();
 	return done_testing();
 }
