@@ -52,6 +52,12 @@ extern "C" {
 	X(numa_hint_faults_local, "NUMA hinting faults on the local node") \
 	X(numa_pages_migrated, "pages moved by NUMA hinting faults")    \
 	X(uffd_wp_faults, "writes to userfaultfd-write-protected pages") \
+	X(cache_hits, "64-byte lines found in the CPU's cache")          \
+	X(cache_misses, "64-byte lines missed, read from memory")       \
+	X(mem_local, "cache misses served by the CPU's own node")      \
+	X(mem_remote, "cache misses served by another node")           \
+	X(mem_local_cycles, "cycles of the local misses")              \
+	X(mem_remote_cycles, "cycles of the remote misses")            \
 	X(cycles, "simulated cycles")
 
 struct mmsim_counters {

@@ -56,9 +56,13 @@ struct mmsim_cost {
 	uint32_t ipi_send;		/* sending one IPI and waiting for it */
 	uint32_t ipi_receive;		/* taking one IPI on the target CPU */
 	uint32_t page_zero;		/* zeroing one 4 KiB frame */
-	uint32_t page_copy_local;	/* copying 4 KiB within a node */
-	uint32_t page_copy_remote;	/* copying 4 KiB across nodes */
+	uint32_t page_copy_local;	/* copying 4 KiB within a node (distance 10) */
+	uint32_t page_copy_remote;	/* ... between nodes at distance 20; other
+					 * distances on the line through both */
 	uint32_t disk_io;		/* one block request */
+	uint32_t cache_hit;		/* a 64-byte line found in the CPU's cache */
+	uint32_t mem_local;		/* a line read from the CPU's own node; from
+					 * a node at SLIT distance d, mem_local * d / 10 */
 };
 
 struct mmsim_config {
@@ -134,6 +138,16 @@ struct mmsim_config {
 	unsigned numa_balancing_scan_size_mb;		/* default 256 */
 	unsigned numa_balancing_hot_threshold_ms;	/* default 1000 */
 	unsigned numa_balancing_promote_rate_limit_mbps;	/* default 65536 */
+	/*
+	 * Each CPU's data cache: cache_sets x cache_ways lines of 64 bytes,
+	 * keyed by physical address (docs/cost-model.md).  A load or store
+	 * costs cost.cache_hit per line it finds there and the latency of
+	 * the node holding the frame per line it misses.  Default on, 2048 x
+	 * 16 (2 MiB); sets a power of two, ways 1..64, at most 64 MiB.  Off:
+	 * accesses cost the TLB alone, as before the cache was modelled.
+	 */
+	bool cache;
+	unsigned cache_sets, cache_ways;
 };
 
 #define MMSIM_NUMA_BALANCING_NORMAL 1u

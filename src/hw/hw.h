@@ -1,6 +1,6 @@
 /*
  * hw.h - the simulated machine: nodes and physical frames, CPUs with their
- * TLBs and clocks, x86-64 page tables, TLB shootdown.
+ * TLBs, data caches and clocks, x86-64 page tables, TLB shootdown.
  *
  * This is the machine-dependent layer (BSD's pmap, Linux's arch/x86).  The
  * memory-management core in src/mm reaches the hardware only through the
@@ -15,10 +15,11 @@
  *   split      pmap_split_huge()     turn a 2 MiB leaf into 512 4 KiB ones
  *   free       pmap_free_tables()    release emptied page-table pages
  *   flush      hw_flush_range(), hw_flush_mm()
+ *   retire     hw_frames_retired()   a freed frame's cached lines die
  *
  * Entries cross this boundary decoded (struct pmap_entry); src/mm never sees
- * a raw page-table bit and never touches a TLB.  Page-table pages themselves
- * are frames the core allocates for us through pmap_ops.
+ * a raw page-table bit and never touches a TLB or a data cache.  Page-table
+ * pages themselves are frames the core allocates for us through pmap_ops.
  *
  * Invariants
  *  - A TLB entry exists only for a leaf that was present and user-accessible
@@ -129,6 +130,29 @@ struct tlb {
 	uint32_t live;			/* valid entries, both arrays */
 };
 
+/* ---- data caches ----------------------------------------------------------- */
+
+/*
+ * A CPU's data cache (cache.c): sets x ways tags of 64-byte lines.  A tag
+ * is the line's physical address with its frame's generation, so the
+ * lines a frame held before it was freed never hit again (hw_frames_retired
+ * bumps the generation), and a migrated page's data, in a new frame, is
+ * not in any cache.  A generation has 16 bits: a stale line could hit
+ * again only if it stayed cached while its frame was freed 65536 times.
+ * Written only by the CPU's owner, inside the access bracket.
+ */
+#define CACHE_LINE_SHIFT 6
+#define CACHE_GEN_BITS 16
+
+struct hw_cache {
+	uint64_t *tag;		/* sets x ways, 0 empty; NULL: no cache */
+	uint8_t *next;		/* per-set round-robin victim */
+	uint64_t set_mask;	/* sets - 1 */
+	uint64_t last;		/* tag of the line accessed last: still cached */
+	unsigned ways;
+	uint64_t lat[MMSIM_MAX_NODES];	/* a miss on a line of node n: cycles */
+};
+
 /* ---- CPUs ----------------------------------------------------------------- */
 
 /* A fault the MMU could not resolve: the core handles it and answers 0 (retry
@@ -160,6 +184,7 @@ struct hw_cpu {
 	void *current;		/* the kernel's task running here (opaque here) */
 	struct hw_tlb_lock tlb_lock;	/* threaded: held across an access or an IPI */
 	struct tlb tlb;
+	struct hw_cache cache;
 	struct mmsim_counters cnt;	/* written by the owner thread only */
 	struct mmsim_counters irq_cnt;	/* IPI work for other CPUs, under tlb_lock */
 };
@@ -174,6 +199,7 @@ struct hw_machine {
 	uint64_t nr_pfns;
 	uint64_t pfns_per_node;
 	uint64_t node_magic;	/* ceil(2^64 / pfns_per_node), 0: divide */
+	uint16_t *frame_gen;	/* per frame, bumped as it is freed; NULL: no caches */
 	hw_fault_fn fault;	/* installed by the kernel */
 	uint16_t next_asid;
 	/* Work done on no CPU (kernel threads: kswapd): the shootdowns they
@@ -213,13 +239,35 @@ static inline unsigned hw_pfn_node(const struct hw_machine *hw, uint64_t pfn)
 	return (unsigned)(((unsigned __int128)pfn * hw->node_magic) >> 64);
 }
 
-/* Copies / zeroes frames and charges the cost to cpu (may be NULL). */
+/* The SLIT distance from node a to node b (Linux's node_distance): the
+ * configured one, or Linux's defaults, 10 to itself and 20 to another. */
+static inline unsigned hw_node_distance(const struct hw_machine *hw, unsigned a, unsigned b)
+{
+	unsigned d = hw->cfg.distance[a][b];
+	return d ? d : a == b ? 10 : 20;
+}
+
+/* Copies / zeroes frames and charges the cost to cpu (may be NULL).  A
+ * copy costs by the distance between the frames' nodes
+ * (docs/cost-model.md). */
 void hw_zero_frames(struct hw_cpu *cpu, uint64_t pfn, uint64_t n);
 /* Counts and charges zeroing n frames the host already gave zeroed (a
  * frame never handed out before reads as zeros: the kernel's clear_page
  * still runs, the host need not). */
 void hw_zeroed_frames(struct hw_cpu *cpu, uint64_t n);
 void hw_copy_frames(struct hw_cpu *cpu, uint64_t dst_pfn, uint64_t src_pfn, uint64_t n);
+
+/* Frames that go back to the page allocator: whatever lines of theirs any
+ * CPU's cache holds will never hit again.  Any thread may call it. */
+static inline void hw_frames_retired(struct hw_machine *hw, uint64_t pfn, uint64_t n)
+{
+	if (!hw->frame_gen)
+		return;
+	for (uint64_t i = pfn; i < pfn + n; i++) {
+		uint16_t g = __atomic_load_n(&hw->frame_gen[i], __ATOMIC_RELAXED);
+		__atomic_store_n(&hw->frame_gen[i], (uint16_t)(g + 1), __ATOMIC_RELAXED);
+	}
+}
 
 /* Gives the host memory behind free frames back to the host. */
 void hw_discard_frames(struct hw_machine *hw, uint64_t pfn, uint64_t n);
@@ -434,6 +482,53 @@ static inline uint8_t *hw_translate(struct hw_cpu *cpu, uint64_t va, unsigned ac
 		}
 	}
 	return hw_translate_slow(cpu, va, access, sig);
+}
+
+/* Data caches (cache.c): every CPU's (none unless cfg.cache), and the
+ * miss path of hw_cache_access(). */
+int hw_caches_init(struct hw_machine *hw);
+void hw_caches_destroy(struct hw_machine *hw);
+void hw_cache_miss(struct hw_cpu *cpu, uint64_t *set, uint64_t tag, uint64_t pfn);
+
+/*
+ * The data-cache side of an access by cpu's owner (inside the access
+ * bracket) to the bytes [host, host + n) of one 4 KiB frame, host as
+ * hw_translate() gave it: cost.cache_hit per line found, the holding
+ * node's latency per line missed, which is then filled.
+ */
+static inline void hw_cache_access(struct hw_cpu *cpu, const uint8_t *host, uint64_t n)
+{
+	struct hw_cache *c = &cpu->cache;
+	if (!c->tag || !n)
+		return;
+	const struct hw_machine *hw = cpu->hw;
+	uint64_t pa = (uint64_t)(host - hw->phys);
+	uint64_t pfn = pa >> PAGE_SHIFT;
+	uint64_t gen = __atomic_load_n(&hw->frame_gen[pfn], __ATOMIC_RELAXED);
+	uint64_t last = (pa + n - 1) >> CACHE_LINE_SHIFT;
+	uint64_t hits = 0;
+	for (uint64_t line = pa >> CACHE_LINE_SHIFT; line <= last; line++) {
+		/* Line numbers from 1: no tag is 0, the empty way. */
+		uint64_t tag = ((line + 1) << CACHE_GEN_BITS) | gen;
+		/* Only a miss evicts, and a miss makes its line the last:
+		 * the last line is always cached.  Streaming and small
+		 * accesses to one line skip the set. */
+		if (tag == c->last) {
+			hits++;
+			continue;
+		}
+		uint64_t *set = c->tag + (size_t)(line & c->set_mask) * c->ways;
+		unsigned w = 0;
+		while (w < c->ways && set[w] != tag)
+			w++;
+		if (w < c->ways)
+			hits++;
+		else
+			hw_cache_miss(cpu, set, tag, pfn);
+		c->last = tag;
+	}
+	cpu->cnt.cache_hits += hits;
+	cpu->cnt.cycles += hits * hw->cfg.cost.cache_hit;
 }
 
 /*

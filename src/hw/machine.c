@@ -4,7 +4,9 @@
  * Physical memory is one host mapping reserved with MAP_NORESERVE: a frame
  * costs the host nothing until the simulation first writes to it, and a
  * freed block can be handed back with hw_discard_frames().  Node n owns the
- * contiguous frames [n * pfns_per_node, (n + 1) * pfns_per_node).
+ * contiguous frames [n * pfns_per_node, (n + 1) * pfns_per_node).  Also
+ * the configuration's defaults and checks, and what copying and zeroing
+ * frames cost.
  */
 #include "hw.h"
 
@@ -120,6 +122,10 @@ int hw_machine_create(const struct mmsim_config *cfg, struct hw_machine **out)
 			return -ENOMEM;
 		}
 	}
+	if (hw_caches_init(hw)) {
+		hw_machine_destroy(hw);
+		return -ENOMEM;
+	}
 	*out = hw;
 	return 0;
 }
@@ -128,6 +134,7 @@ void hw_machine_destroy(struct hw_machine *hw)
 {
 	if (!hw)
 		return;
+	hw_caches_destroy(hw);
 	for (unsigned c = 0; c < hw->nr_cpus; c++)
 		tlb_free(&hw->cpu[c].tlb);
 	if (hw->phys)
@@ -147,13 +154,28 @@ void hw_zero_frames(struct hw_cpu *cpu, uint64_t pfn, uint64_t n)
 	hw_zeroed_frames(cpu, n);
 }
 
+/*
+ * Copying a 4 KiB frame between nodes at SLIT distance d: the line
+ * through (10, page_copy_local) and (20, page_copy_remote), so the two
+ * configured figures keep their meaning on a two-node machine and a
+ * farther node costs more in proportion (docs/cost-model.md), never less
+ * than nothing when the figures are set the wrong way round.
+ */
+static uint64_t page_copy_cost(const struct hw_machine *hw, unsigned d)
+{
+	int64_t local = hw->cfg.cost.page_copy_local;
+	int64_t remote = hw->cfg.cost.page_copy_remote;
+	int64_t c = local + (remote - local) * ((int64_t)d - 10) / 10;
+	return c > 0 ? (uint64_t)c : 0;
+}
+
 void hw_copy_frames(struct hw_cpu *cpu, uint64_t dst_pfn, uint64_t src_pfn, uint64_t n)
 {
 	struct hw_machine *hw = cpu->hw;
 	memcpy(hw_frame(hw, dst_pfn), hw_frame(hw, src_pfn), (size_t)(n << PAGE_SHIFT));
-	bool remote = hw_pfn_node(hw, dst_pfn) != hw_pfn_node(hw, src_pfn);
+	unsigned d = hw_node_distance(hw, hw_pfn_node(hw, src_pfn), hw_pfn_node(hw, dst_pfn));
 	cpu->cnt.pages_copied += n;
-	hw_charge(cpu, n * (remote ? hw->cfg.cost.page_copy_remote : hw->cfg.cost.page_copy_local));
+	hw_charge(cpu, n * page_copy_cost(hw, d));
 }
 
 void hw_discard_frames(struct hw_machine *hw, uint64_t pfn, uint64_t n)
@@ -198,6 +220,11 @@ void mmsim_config_default(struct mmsim_config *cfg)
 	cfg->cost.page_copy_local = 700;
 	cfg->cost.page_copy_remote = 1100;
 	cfg->cost.disk_io = 60000;
+	cfg->cost.cache_hit = 4;
+	cfg->cost.mem_local = 225;
+	cfg->cache = true;
+	cfg->cache_sets = 2048;
+	cfg->cache_ways = 16;
 }
 
 static bool pow2(unsigned x)
@@ -253,6 +280,11 @@ int mmsim_config_check(const struct mmsim_config *cfg, char *err, unsigned errle
 		why = "bad file system";
 	else if (!distances_ok(cfg))
 		why = "distances must be 10 from a node to itself and 11..254 to another";
+	else if (cfg->cache &&
+		 (!pow2(cfg->cache_sets) || cfg->cache_ways < 1 || cfg->cache_ways > 64))
+		why = "cache sets must be a power of two and cache ways 1..64";
+	else if (cfg->cache && (uint64_t)cfg->cache_sets * cfg->cache_ways > (1ULL << 20))
+		why = "cache must be at most 64 MiB (sets x ways x 64 bytes)";
 	else if (cfg->watermark_scale_factor < 1 || cfg->watermark_scale_factor > 3000)
 		why = "watermark_scale_factor must be 1..3000";
 	else if ((uint64_t)cfg->min_free_kbytes * 1024 * 2 > cfg->mem_per_node * cfg->nodes)

@@ -395,6 +395,7 @@ static int access_range(struct mmsim_task *t, uint64_t addr, uint64_t len, unsig
 			return sig ? sig : SIGSEGV;
 		}
 		fn(arg, host, off, n);
+		hw_cache_access(cpu, host, n);
 		hw_access_end(cpu);
 		if (acc & HW_ACC_WRITE)
 			cpu->cnt.stores += n;
@@ -465,7 +466,11 @@ static __attribute__((noinline)) int load8_threaded(struct hw_cpu *cpu, uint64_t
 	int sig = 0;
 	hw_access_begin(cpu);
 	uint8_t *p = hw_translate(cpu, addr, HW_ACC_READ, &sig);
-	uint8_t v = p ? *p : 0;
+	uint8_t v = 0;
+	if (p) {
+		v = *p;
+		hw_cache_access(cpu, p, 1);
+	}
 	hw_access_end(cpu);
 	if (!p)
 		return sig;
@@ -475,7 +480,8 @@ static __attribute__((noinline)) int load8_threaded(struct hw_cpu *cpu, uint64_t
 }
 
 /* The hit path `mmsim bench access` measures: an unthreaded machine pays
- * one test of the mode for the threaded protocol, nothing more. */
+ * one test of the mode for the threaded protocol, nothing more, then the
+ * data cache's lookup. */
 int mmsim_load8(struct mmsim_task *t, uint64_t addr, uint8_t *out)
 {
 	struct hw_machine *hw = t->m->hw;
@@ -493,6 +499,7 @@ int mmsim_load8(struct mmsim_task *t, uint64_t addr, uint8_t *out)
 	uint8_t *p = hw_translate(cpu, addr, HW_ACC_READ, &sig);
 	if (!p)
 		return sig;
+	hw_cache_access(cpu, p, 1);
 	cpu->cnt.loads++;
 	*out = *p;
 	numa_tick_check(t->m, cpu);	/* the scheduler tick: one compare */

@@ -653,8 +653,7 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw);
 /* The SLIT distance from node a to node b (Linux's node_distance). */
 static inline unsigned node_distance(const struct mm_sys *s, unsigned a, unsigned b)
 {
-	unsigned d = s->hw->cfg.distance[a][b];
-	return d ? d : a == b ? 10 : 20;
+	return hw_node_distance(s->hw, a, b);
 }
 void mm_sys_destroy(struct mm_sys *s);
 

@@ -514,6 +514,8 @@ static void free_one_locked(struct mm_sys *s, struct pglist_data *nd, uint64_t p
 {
 	/* Only what was handed out comes back: never the untouched part. */
 	VM_BUG_ON(pfn < nd->start_pfn || pfn + (1ULL << order) > nd->untouched_pfn);
+	/* Whatever a CPU cached of these frames belongs to their old life. */
+	hw_frames_retired(s->hw, pfn, 1ULL << order);
 	nd->nr_free += 1ULL << order;
 	while (order < MAX_ORDER) {
 		uint64_t buddy_pfn = pfn ^ (1ULL << order);

@@ -373,33 +373,27 @@ static void jviews(struct jobj *o, const char *verb, const char *p, const char *
 	fputc(']', o->f);
 }
 
-/*
- * `stats`: the machine's counters as numbers, each node's figures (the
- * N<node>.name=value fields) nested as "nodes": {"<node>": {"name": value}}.
- */
-static void jstats(struct jobj *o, const char *p, const char *e)
+/* Is token t one of stats' per-node (N<n>.) or per-CPU (C<c>.) fields? */
+static bool stats_nested(const char *t, char prefix)
 {
-	struct jobj s = { o->f, true }, nodes = { o->f, true }, mem = { o->f, true };
+	return t[0] == prefix && t[1] >= '0' && t[1] <= '9';
+}
+
+/* The fields X<n>.name=value of one prefix as "key": {"<n>": {"name": value}}. */
+static void jstats_nested(struct jobj *s, const char *p, const char *e, char prefix,
+			  const char *key)
+{
+	struct jobj outer = { s->f, true }, inner = { s->f, true };
 	long cur = -1;
 	size_t n;
 
-	jkey(o, "stats");
-	fputc('{', o->f);
-	for (const char *q = p, *t; (t = token(&q, e, &n));) {
-		const char *eq = memchr(t, '=', n);
-
-		if (!eq || (t[0] == 'N' && t[1] >= '0' && t[1] <= '9'))
-			continue;
-		jkeyn(&s, t, (size_t)(eq - t));
-		jvalue(o->f, eq + 1, n - (size_t)(eq + 1 - t));
-	}
-	jkey(&s, "nodes");
-	fputc('{', o->f);
+	jkey(s, key);
+	fputc('{', s->f);
 	for (const char *q = p, *t; (t = token(&q, e, &n));) {
 		const char *eq = memchr(t, '=', n);
 		char *dot;
 
-		if (!eq || t[0] != 'N' || t[1] < '0' || t[1] > '9')
+		if (!eq || !stats_nested(t, prefix))
 			continue;
 		long nd = strtol(t + 1, &dot, 10);
 
@@ -409,19 +403,44 @@ static void jstats(struct jobj *o, const char *p, const char *e)
 			char k[24];
 
 			if (cur >= 0)
-				fputc('}', o->f);
+				fputc('}', s->f);
 			snprintf(k, sizeof k, "%ld", nd);
-			jkey(&nodes, k);
-			fputc('{', o->f);
-			mem.first = true;
+			jkey(&outer, k);
+			fputc('{', s->f);
+			inner.first = true;
 			cur = nd;
 		}
-		jkeyn(&mem, dot + 1, (size_t)(eq - dot - 1));
-		jvalue(o->f, eq + 1, n - (size_t)(eq + 1 - t));
+		jkeyn(&inner, dot + 1, (size_t)(eq - dot - 1));
+		jvalue(s->f, eq + 1, n - (size_t)(eq + 1 - t));
 	}
 	if (cur >= 0)
-		fputc('}', o->f);
-	fputs("}}", o->f);
+		fputc('}', s->f);
+	fputc('}', s->f);
+}
+
+/*
+ * `stats`: the machine's counters as numbers, each node's figures (the
+ * N<node>.name=value fields) nested as "nodes": {"<node>": {"name": value}}
+ * and each CPU's (C<cpu>.name=value) as "cpus": {"<cpu>": {...}}.
+ */
+static void jstats(struct jobj *o, const char *p, const char *e)
+{
+	struct jobj s = { o->f, true };
+	size_t n;
+
+	jkey(o, "stats");
+	fputc('{', o->f);
+	for (const char *q = p, *t; (t = token(&q, e, &n));) {
+		const char *eq = memchr(t, '=', n);
+
+		if (!eq || stats_nested(t, 'N') || stats_nested(t, 'C'))
+			continue;
+		jkeyn(&s, t, (size_t)(eq - t));
+		jvalue(o->f, eq + 1, n - (size_t)(eq + 1 - t));
+	}
+	jstats_nested(&s, p, e, 'N', "nodes");
+	jstats_nested(&s, p, e, 'C', "cpus");
+	fputc('}', o->f);
 }
 
 void scenario_json_result(FILE *f, const char *name, int line, const char *verb,

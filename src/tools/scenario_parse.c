@@ -322,6 +322,10 @@ static const struct word lru_words[] = {
 	{ "mglru", MMSIM_LRU_GEN }, { "classic", MMSIM_LRU_CLASSIC },
 };
 
+static const struct word onoff_words[] = {
+	{ "off", 0 }, { "on", 1 },
+};
+
 /* distance=D,D,...: the SLIT row by row (checked once nodes= is known). */
 static void distance_arg(struct scenario *s, const char *v)
 {
@@ -415,6 +419,20 @@ void parse_machine(struct scenario *s, struct cmd *c, char **tok, int ntok)
 			if (num_i64(v, 0, 3, &x) < 0)
 				uerr(s, "machine: numa_balancing= must be 0..3");
 			s->cfg.numa_balancing = (unsigned)x;
+		} else if ((v = kv(tok[i], "cache="))) {
+			if ((w = WORD_ARG(onoff_words, v)) < 0)
+				uerr(s, "machine: cache= must be on or off");
+			s->cfg.cache = w;
+		} else if ((v = kv(tok[i], "cache_sets="))) {
+			/* The shape (a power of two, the size) is
+			 * mmsim_config_check's, below. */
+			if (num_i64(v, 1, 1 << 20, &x) < 0)
+				uerr(s, "machine: cache_sets= must be 1..%d", 1 << 20);
+			s->cfg.cache_sets = (unsigned)x;
+		} else if ((v = kv(tok[i], "cache_ways="))) {
+			if (num_i64(v, 1, 64, &x) < 0)
+				uerr(s, "machine: cache_ways= must be 1..64");
+			s->cfg.cache_ways = (unsigned)x;
 		} else if (!numa_balancing_sysctl(s, tok[i])) {
 			uerr(s, "machine: unknown option '%s'", tok[i]);
 		}

@@ -764,6 +764,20 @@ void run_stats(struct run *r, const struct cmd *c, struct mmsim_task *t)
 			append(&b, item);
 		}
 	}
+	/* Then each CPU's data-cache and memory counters: which CPU paid for
+	 * remote memory, which the machine's sums hide. */
+	for (unsigned cpu = 0; cpu < r->s->cfg.cpus; cpu++) {
+		if (mmsim_counters_cpu(r->m, cpu, &k))
+			break;
+		for (unsigned i = 0; mmsim_counter_name(i); i++) {
+			const char *name = mmsim_counter_name(i);
+			if (strncmp(name, "cache_", 6) && strncmp(name, "mem_", 4))
+				continue;
+			snprintf(item, sizeof item, " C%u.%s=%llu", cpu, name,
+				 (unsigned long long)mmsim_counter_value(&k, i));
+			append(&b, item);
+		}
+	}
 	emit(r, c, "%s", b.buf);
 	free(b.buf);
 }

@@ -8,7 +8,8 @@
 #    linear strcmp: that took minutes);
 #  - `mmsim check`: a directory with no scenarios, symlink loops (walked
 #    once, not exponentially), directories it cannot read (reported);
-#  - `bench --pages N mprotect` for N not a multiple of 16 or 256.
+#  - `bench --pages N mprotect` for N not a multiple of 16 or 256;
+#  - a machine line's data cache of an impossible shape.
 set -euo pipefail
 MMSIM=$1
 d=$(mktemp -d)
@@ -99,4 +100,22 @@ for n in 1 17 300; do
 done
 grep -q '^mprotect.k256.gather.ns_per_page' "$d/out" || { cat "$d/out"; fail "bench: 256 VMAs"; }
 expect 2 "pages must be" "$MMSIM" bench --pages 17x mprotect
+
+# A data cache of a shape no hardware has is a usage error on the machine
+# line, with the reason; cache=off ignores the shape.
+while IFS='|' read -r opts msg; do
+	printf 'machine %s\na = mmap 1p rw\nwrite a 1p\n' "$opts" >"$d/c.mms"
+	expect 2 "$msg" "$MMSIM" run "$d/c.mms"
+done <<'EOF2'
+cache=maybe|cache= must be on or off
+cache_sets=3|cache sets must be a power of two
+cache_sets=0|cache_sets= must be 1..
+cache_sets=-1|cache_sets= must be 1..
+cache_ways=0|cache_ways= must be 1..64
+cache_ways=65|cache_ways= must be 1..64
+cache_sets=1048576 cache_ways=2|cache must be at most 64 MiB
+cache_sets=99999999999999999999|cache_sets= must be 1..
+EOF2
+printf 'machine cache=off cache_sets=3\na = mmap 1p rw\nwrite a 1p\n' >"$d/c.mms"
+"$MMSIM" run "$d/c.mms" >"$d/out" 2>"$d/err" || { cat "$d/err"; fail "cache=off with a bad shape"; }
 echo "errors: ok"

@@ -53,10 +53,10 @@ def check_obj(f, o, n):
     elif verb == "stats":
         s = o["stats"]
         flat = dict(kv.split("=") for kv in res.split())
-        assert all(isinstance(v, int) for k, v in s.items() if k != "nodes"), where
+        assert all(isinstance(v, int) for k, v in s.items() if k not in ("nodes", "cpus")), where
         for k, v in flat.items():
-            m = re.fullmatch(r"N(\d+)\.(\w+)", k)
-            got = s["nodes"][m[1]][m[2]] if m else s[k]
+            m = re.fullmatch(r"([NC])(\d+)\.(.+)", k)
+            got = s["nodes" if m[1] == "N" else "cpus"][m[2]][m[3]] if m else s[k]
             assert got == int(v), (where, k)
     elif verb == "vmstat":
         want = {} if res == "none" else {k: int(v) for k, v in (kv.split("=") for kv in res.split())}
