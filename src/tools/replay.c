@@ -446,6 +446,17 @@ static void report_results(struct replay *r, struct report *rep)
 	put(rep, "replay.pages", (double)resident, "pages");
 	for (unsigned n = 0; n < r->o.cfg.nodes; n++)
 		putf(rep, (double)pages[n], "pages", "replay.pages_node%u", n);
+	if (r->o.tiering) {
+		struct mmsim_vmstat vs;
+
+		mmsim_vmstat(r->m, &vs);
+		put(rep, "replay.pgdemote", (double)(vs.ev[MMSIM_VM_pgdemote_kswapd] +
+						      vs.ev[MMSIM_VM_pgdemote_direct]), "pages");
+		put(rep, "replay.pgpromote_candidate", (double)vs.ev[MMSIM_VM_pgpromote_candidate],
+		    "pages");
+		put(rep, "replay.pgpromote_success", (double)vs.ev[MMSIM_VM_pgpromote_success],
+		    "pages");
+	}
 	mmsim_counters_machine(r->m, &c);
 	for (unsigned i = 0; mmsim_counter_name(i); i++)
 		putf(rep, (double)mmsim_counter_value(&c, i), "", "counters.%s",
@@ -471,9 +482,10 @@ static void print_json(const struct replay_opts *o, const char *trace, const str
 	fputs("{\"trace\": ", stdout);
 	json_string(stdout, trace);
 	printf(", \"options\": {\"cpu\": %d, \"move_at\": %" PRIu64 ", \"move_to\": %d"
-	       ", \"numa_scan\": %" PRIu64 "%s, \"instr\": %s, \"limit\": %" PRIu64 ", \"policy\": ",
+	       ", \"numa_scan\": %" PRIu64 "%s%s, \"instr\": %s, \"limit\": %" PRIu64 ", \"policy\": ",
 	       o->cpu, o->move_at, o->move_to, o->numa_scan,
-	       c->numa_balancing ? ", \"balancing\": true" : "", o->instr ? "true" : "false", o->limit);
+	       c->numa_balancing & MMSIM_NUMA_BALANCING_NORMAL ? ", \"balancing\": true" : "",
+	       o->tiering ? ", \"tiering\": true" : "", o->instr ? "true" : "false", o->limit);
 	if (o->policy < 0) {
 		fputs("null", stdout);
 	} else {
@@ -526,7 +538,8 @@ void replay_usage(FILE *f)
 {
 	fputs("usage: mmsim replay [--json] [--nodes N] [--cpus N] [--mem SIZE] [--cpu C]\n"
 	      "                    [--move-at N [--move-to C]] [--numa-scan N] [--balancing]\n"
-	      "                    [--instr]\n"
+	      "                    [--tiering] [--scan-delay MS] [--scan-period MS]\n"
+	      "                    [--scan-size MB] [--instr]\n"
 	      "                    [--flush gather|per_vma] [--limit N] [--policy P]\n"
 	      "                    [--series FILE [--sample N]] [--trace FILE] TRACE\n"
 	      "\n"
@@ -544,6 +557,14 @@ void replay_usage(FILE *f)
 	      "                    address space (pages then follow the accessing CPU)\n"
 	      "  --balancing       automatic NUMA balancing on (kernel.numa_balancing=1):\n"
 	      "                    the scanner runs by itself on the simulated clock\n"
+	      "  --tiering         memory tiering: the nodes without a CPU (--nodes above\n"
+	      "                    --cpus) are a lower tier, as CXL memory (dax/kmem);\n"
+	      "                    reclaim demotes cold pages to them and NUMA\n"
+	      "                    balancing's tiering mode promotes hot ones back\n"
+	      "  --scan-delay MS, --scan-period MS, --scan-size MB\n"
+	      "                    NUMA balancing's scan_delay_ms, scan_period_min_ms\n"
+	      "                    and scan_size_mb (default 1000, 1000, 256): a short\n"
+	      "                    trace runs for less than a simulated second\n"
 	      "  --instr           replay instruction fetches as loads (default: counted)\n"
 	      "  --flush P         TLB flush policy: gather (default) or per_vma\n"
 	      "  --limit N         stop after N replayed accesses\n"
@@ -590,6 +611,10 @@ static bool replay_number(struct replay_opts *o, int c, const char *arg)
 	case 't': o->move_to = (int)v; break;
 	case 'a': o->move_at = v; break;
 	case 's': o->numa_scan = v; break;
+	/* NUMA balancing's tunables: mmsim_config_check judges them. */
+	case 'D': o->cfg.numa_balancing_scan_delay_ms = (unsigned)(v < ~0u ? v : ~0u); break;
+	case 'E': o->cfg.numa_balancing_scan_period_min_ms = (unsigned)(v < ~0u ? v : ~0u); break;
+	case 'Z': o->cfg.numa_balancing_scan_size_mb = (unsigned)(v < ~0u ? v : ~0u); break;
 	default: o->limit = v; break;
 	}
 	return !((c == 'a' || c == 's' || c == 'l') && !v);
@@ -657,6 +682,9 @@ int replay_opt(struct replay_opts *o, int c, const char *arg)
 	case 'b':
 		o->cfg.numa_balancing |= MMSIM_NUMA_BALANCING_NORMAL;
 		return 0;
+	case 'g':
+		o->tiering = true;
+		return 0;
 	case 'T':
 		o->trace_out = arg;
 		return 0;
@@ -688,13 +716,36 @@ int replay_opt(struct replay_opts *o, int c, const char *arg)
 
 int replay_opts_finish(struct replay_opts *o, int argc, char **argv, const char **trace)
 {
-	char err[160];
-
 	if (optind != argc - 1) {
 		replay_usage(stderr);
 		return 2;
 	}
 	*trace = argv[optind];
+	return replay_opts_check(o);
+}
+
+/* --tiering: every CPU-less node is a dax/kmem node of a lower tier,
+ * demotion on, and NUMA balancing in tiering mode. */
+static int tiering_setup(struct replay_opts *o)
+{
+	if (o->cfg.nodes <= o->cfg.cpus) {
+		fprintf(stderr, "mmsim replay: --tiering needs nodes without a CPU (--nodes above "
+				"--cpus)\n");
+		return 2;
+	}
+	for (unsigned n = o->cfg.cpus; n < o->cfg.nodes && n < MMSIM_MAX_NODES; n++)
+		o->cfg.adistance[n] = MMSIM_ADISTANCE_DAX;
+	o->cfg.demotion_enabled = true;
+	o->cfg.numa_balancing |= MMSIM_NUMA_BALANCING_MEMORY_TIERING;
+	return 0;
+}
+
+int replay_opts_check(struct replay_opts *o)
+{
+	char err[160];
+
+	if (o->tiering && tiering_setup(o))
+		return 2;
 	if (mmsim_config_check(&o->cfg, err, sizeof(err))) {
 		fprintf(stderr, "mmsim replay: %s\n", err);
 		return 2;

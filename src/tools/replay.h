@@ -91,6 +91,7 @@ struct replay_opts {
 	int cpu, move_to;
 	uint64_t move_at, numa_scan, limit;
 	bool instr, json;
+	bool tiering;		/* --tiering: CPU-less nodes a lower tier */
 	const char *trace_out;	/* --trace FILE: trace events go there */
 	const char *series;	/* --series FILE: the samples as CSV */
 	int policy;		/* --policy: a set_mempolicy mode, -1 none */
@@ -104,7 +105,10 @@ struct replay_opts {
 	{ "cpu", required_argument, NULL, 'C' }, { "move-at", required_argument, NULL, 'a' }, \
 	{ "move-to", required_argument, NULL, 't' }, \
 	{ "numa-scan", required_argument, NULL, 's' }, \
-	{ "balancing", no_argument, NULL, 'b' }, \
+	{ "balancing", no_argument, NULL, 'b' }, { "tiering", no_argument, NULL, 'g' }, \
+	{ "scan-delay", required_argument, NULL, 'D' }, \
+	{ "scan-period", required_argument, NULL, 'E' }, \
+	{ "scan-size", required_argument, NULL, 'Z' }, \
 	{ "instr", no_argument, NULL, 'i' }, { "flush", required_argument, NULL, 'f' }, \
 	{ "limit", required_argument, NULL, 'l' }, { "trace", required_argument, NULL, 'T' }, \
 	{ "policy", required_argument, NULL, 'P' }, { "series", required_argument, NULL, 'R' }
@@ -119,6 +123,9 @@ int replay_opt(struct replay_opts *o, int c, const char *arg);
 /* After the options: the trace (the one argument left at optind) and the
  * machine checked; 0, or 2 after a message. */
 int replay_opts_finish(struct replay_opts *o, int argc, char **argv, const char **trace);
+/* The options' checks alone (the machine, the CPUs, the policy's nodes),
+ * --tiering's machine set up: 0, or 2 after a message. */
+int replay_opts_check(struct replay_opts *o);
 
 /*
  * Replays trace (`-`: standard input) as `mmsim <cmd>`: 0, or 1 on failure.

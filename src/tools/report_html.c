@@ -31,9 +31,9 @@
 #include <unistd.h>
 
 #include "replay.h"
+#include "report_html.h"
 #include "util.h"
 
-#define REPORT_MAX_POINTS 1000
 /* NUMA scans are marked one by one up to this many; more are a rate. */
 #define REPORT_MAX_MARKS 200
 
@@ -56,26 +56,13 @@ static const char *const palette[NCOLOURS] = { "#0072b2", "#d55e00", "#009e73", 
 					       "#cc79a7", "#56b4e9", "#000000", "#8c6d31" };
 static const char *const dashes[] = { "", "7 3", "2 2", "9 3 2 3" };
 
-struct series {
-	const char *name;	/* legend */
-	const char *csv;	/* column of the CSV download */
-	double *y;
-};
-
-/* One axis: 0 to top in steps of step, labelled in units of scale. */
-struct axis {
-	double top, step, scale;
-	const char *scale_name;	/* "", " (thousands)", " (millions)" */
-	int decimals;		/* of the labels */
-};
-
 /*
  * Ticks at 1, 2 or 5 times a power of ten, about five of them from 0 to
  * at least max (to max exactly with fit: the run's last access ends the
  * x axis, not the next round number); counts never get fractional steps.
  * Labels are in thousands or millions past 10^4, so they stay short.
  */
-static void axis_make(struct axis *a, double max, bool integer, bool fit)
+void axis_make(struct axis *a, double max, bool integer, bool fit)
 {
 	double raw, mag, f;
 
@@ -112,7 +99,7 @@ static void axis_make(struct axis *a, double max, bool integer, bool fit)
 		a->decimals++;
 }
 
-static void html_escape(FILE *f, const char *s)
+void html_escape(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
@@ -134,14 +121,6 @@ static void stroke(FILE *f, unsigned k)
 	if (*dashes[d])
 		fprintf(f, " stroke-dasharray=\"%s\"", dashes[d]);
 }
-
-struct plot {
-	const double *x;	/* the plotted samples' accesses */
-	size_t n;
-	struct axis xa;
-	const struct replay_samples *sm;	/* its events */
-	bool mark_scans;	/* each scan drawn (not too many of them) */
-};
 
 static void x_axis(FILE *f, const struct plot *p, double pw, double y0)
 {
@@ -226,15 +205,15 @@ static void legend_row(FILE *f, double y, const char *cls, int k, const char *fm
  * plotted samples, with the events; the others are named below it.  No
  * series left: a sentence instead of an empty plot.
  */
-static void chart(FILE *f, const struct plot *p, const char *id, const char *title,
-		  const char *ytitle, bool integer, const struct series *s, unsigned ns)
+void chart(FILE *f, const struct plot *p, const char *id, const char *title, const char *ytitle,
+	   bool integer, const struct series *s, unsigned ns)
 {
 	const struct replay_samples *sm = p->sm;
 	unsigned shown = 0, hidden = 0, rows, k;
 	bool moved = false;
 	double ymax = 0, h, ph, pw = W - ML - MR, y0;
 	struct axis ya;
-	bool on[MMSIM_MAX_NODES];
+	bool on[REPORT_MAX_SERIES];
 
 	for (k = 0; k < ns; k++) {
 		on[k] = false;
@@ -308,6 +287,8 @@ static void chart(FILE *f, const struct plot *p, const char *id, const char *tit
 		fputs(".</p>\n", f);
 }
 
+#define CYCLES_PER_MS ((double)MMSIM_CPU_MHZ * 1000)
+
 /* The plots of counters (cumulative), after the pages-per-node one. */
 struct counter_chart {
 	const char *id, *title, *ytitle;
@@ -330,8 +311,13 @@ static const struct counter_chart counter_charts[] = {
 	    { "pages migrated", CTR(pgmigrate_success) } } },
 	{ "faults", "Faults and TLB misses (cumulative)", "faults and misses", 1, 2,
 	  { { "faults", CTR(faults) }, { "TLB misses", CTR(tlb_misses) } } },
+	/* The data cache's misses, by whether the frame's node is the
+	 * accessing CPU's: what placement is about. */
+	{ "memory", "Memory accesses: cache misses by the node that served them (cumulative)",
+	  "accesses", 1, 2,
+	  { { "local node", CTR(mem_local) }, { "other nodes", CTR(mem_remote) } } },
 	/* Every CPU's clock, summed: the program's time on the CPUs it ran on. */
-	{ "time", "Simulated CPU time (cumulative, cycles at 1 GHz)", "ms simulated", 1e6, 1,
+	{ "time", "Simulated CPU time (cumulative)", "ms simulated", CYCLES_PER_MS, 1,
 	  { { "CPU time", CTR(cycles) } } },
 };
 
@@ -358,6 +344,28 @@ static void node_list(FILE *f, uint64_t mask)
 		first = false;
 		a = b;
 	}
+}
+
+uint64_t lower_tier_nodes(const struct mmsim_config *c)
+{
+	uint64_t mask = 0;
+	unsigned top = 0;
+
+	/* Linux's top tiers: up to the slowest one with a CPU (node n has
+	 * one when n < cpus, CPU c sitting on node c mod nodes). */
+	for (unsigned n = 0; n < c->nodes && n < MMSIM_MAX_NODES; n++) {
+		unsigned a = c->adistance[n] ? c->adistance[n] : MMSIM_ADISTANCE_DRAM;
+
+		if (n < c->cpus && a / 128 > top)
+			top = a / 128;
+	}
+	for (unsigned n = 0; n < c->nodes && n < MMSIM_MAX_NODES; n++) {
+		unsigned a = c->adistance[n] ? c->adistance[n] : MMSIM_ADISTANCE_DRAM;
+
+		if (a / 128 > top)
+			mask |= 1ULL << n;
+	}
+	return mask;
 }
 
 /* The machine and the replay's options: what the plots are of. */
@@ -414,9 +422,21 @@ static void run_table(FILE *f, const struct replay_opts *o, const struct replay_
 	fputs("</td></tr>\n<tr><th>NUMA balancing</th><td>", f);
 	if (o->numa_scan)
 		fprintf(f, "a scan of the whole address space every %" PRIu64 " accesses (%" PRIu64
-			   " run)", o->numa_scan, sm->nscans);
-	else
-		fputs("off (no --numa-scan)", f);
+			   " run)%s", o->numa_scan, sm->nscans,
+			c->numa_balancing & MMSIM_NUMA_BALANCING_NORMAL ? "; " : "");
+	if (c->numa_balancing & MMSIM_NUMA_BALANCING_NORMAL)
+		fputs("automatic (--balancing: the periodic scanner on the simulated clock)", f);
+	else if (!o->numa_scan)
+		fputs("off (no --numa-scan or --balancing)", f);
+	fputs("</td></tr>\n<tr><th>Memory tiering</th><td>", f);
+	if (o->tiering) {
+		fputs("nodes ", f);
+		node_list(f, lower_tier_nodes(c));
+		fputs(" (no CPU) are a lower tier (dax/kmem's abstract distance); reclaim demotes "
+		      "to them, NUMA balancing's tiering mode promotes hot pages back", f);
+	} else {
+		fputs("off (one tier: no --tiering)", f);
+	}
 	fprintf(f, "</td></tr>\n<tr><th>Trace</th><td>instruction fetches %s",
 		o->instr ? "replayed as loads" : "counted, not replayed");
 	if (o->limit)
@@ -465,7 +485,7 @@ static void csv_link(FILE *f, const char *file, const double *x, size_t n, size_
 }
 
 /* The CSV's file name: the page's without its directory and .html. */
-static void csv_name(char *buf, size_t len, const char *out)
+void csv_name(char *buf, size_t len, const char *out)
 {
 	const char *base = strrchr(out, '/');
 	size_t n;
@@ -482,6 +502,42 @@ static void csv_name(char *buf, size_t len, const char *out)
 		snprintf(buf, len, "mmsim-report");
 }
 
+size_t plot_points(size_t n, size_t *idx, size_t *stride)
+{
+	size_t np = 0;
+
+	*stride = 1;
+	/* Every stride-th sample and the last: at most REPORT_MAX_POINTS + 1. */
+	if (n > REPORT_MAX_POINTS)
+		*stride = (n - 1 + REPORT_MAX_POINTS - 2) / (REPORT_MAX_POINTS - 1);
+	for (size_t i = 0; i < n; i += *stride)
+		idx[np++] = i;
+	if (n && idx[np - 1] != n - 1)
+		idx[np++] = n - 1;
+	return np;
+}
+
+void page_head(FILE *f, const char *title)
+{
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+		   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+		   "<title>%s</title>\n<style>\n"
+		   "body{font-family:sans-serif;margin:2em auto;max-width:72em;padding:0 1em}\n"
+		   "svg.chart{display:block;width:100%%;height:auto;margin-bottom:.5em}\n"
+		   ".chart .grid{stroke:#e4e4e4}\n"
+		   ".chart .tick line:not(.grid),.chart .domain{stroke:#444}\n"
+		   ".chart .axis-title{font-size:12px}\n"
+		   ".chart line.move{stroke:#333;stroke-width:1.5}\n"
+		   ".chart line.scan{stroke:#999;stroke-dasharray:1 3}\n"
+		   ".chart .legend line{stroke-width:2}\n"
+		   "table.run{border-collapse:collapse}\n"
+		   "table.run th{text-align:left;padding:.2em 1em .2em 0;vertical-align:top}\n"
+		   "table.run td{padding:.2em 1em .2em 0;vertical-align:top}\n"
+		   "p.hidden,p.empty{color:#555;font-size:90%%}\n"
+		   "@media print{p.download{display:none}}\n"
+		   "</style>\n</head><body>\n<h1>%s</h1>\n", title, title);
+}
+
 static int write_page(FILE *f, const char *trace, const char *out,
 		      const struct replay_opts *o, const struct replay_samples *sm,
 		      int argc, char **argv)
@@ -494,9 +550,6 @@ static int write_page(FILE *f, const char *trace, const char *out,
 	char names[MMSIM_MAX_NODES][16], csvname[256];
 	struct plot p = { .sm = sm };
 
-	/* Every stride-th sample and the last: at most REPORT_MAX_POINTS + 1. */
-	if (n > REPORT_MAX_POINTS)
-		stride = (n - 1 + REPORT_MAX_POINTS - 2) / (REPORT_MAX_POINTS - 1);
 	buf = calloc((ns + 1) * (n ? n : 1), sizeof(double));
 	idx = calloc(n ? n : 1, sizeof(*idx));
 	if (!buf || !idx) {
@@ -504,10 +557,7 @@ static int write_page(FILE *f, const char *trace, const char *out,
 		free(idx);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < n; i += stride)
-		idx[np++] = i;
-	if (n && idx[np - 1] != n - 1)
-		idx[np++] = n - 1;
+	np = plot_points(n, idx, &stride);
 	p.x = buf;
 	p.n = np;
 	for (size_t i = 0; i < np; i++)
@@ -517,21 +567,8 @@ static int write_page(FILE *f, const char *trace, const char *out,
 	for (unsigned k = 0; k < ns; k++)
 		s[k].y = buf + (k + 1) * (n ? n : 1);
 
-	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-	      "<title>mmsim report</title>\n<style>\n"
-	      "body{font-family:sans-serif;margin:2em auto;max-width:72em;padding:0 1em}\n"
-	      "svg.chart{display:block;width:100%;height:auto;margin-bottom:.5em}\n"
-	      ".chart .grid{stroke:#e4e4e4}\n.chart .tick line:not(.grid),.chart .domain{stroke:#444}\n"
-	      ".chart .axis-title{font-size:12px}\n"
-	      ".chart line.move{stroke:#333;stroke-width:1.5}\n"
-	      ".chart line.scan{stroke:#999;stroke-dasharray:1 3}\n"
-	      ".chart .legend line{stroke-width:2}\n"
-	      "table.run{border-collapse:collapse}\n"
-	      "table.run th{text-align:left;padding:.2em 1em .2em 0;vertical-align:top}\n"
-	      "p.hidden,p.empty{color:#555;font-size:90%}\n"
-	      "@media print{p.download{display:none}}\n"
-	      "</style>\n</head><body>\n<h1>mmsim report</h1>\n<p>Trace <code>", f);
+	page_head(f, "mmsim report");
+	fputs("<p>Trace <code>", f);
 	html_escape(f, trace);	/* a path is not markup */
 	fprintf(f, "</code>: %" PRIu64 " accesses replayed, sampled every %" PRIu64
 		   " (%zu samples), on %u nodes.", n ? sm->v[n - 1].accesses : 0, sm->every, n,
@@ -556,6 +593,18 @@ static int write_page(FILE *f, const char *trace, const char *out,
 	}
 	chart(f, &p, "pages", "Resident pages per node", "resident pages (4 KiB)", true, s,
 	      sm->nodes);
+	uint64_t lower = lower_tier_nodes(&o->cfg);
+	if (lower) {
+		s[0].name = "top tier";
+		s[1].name = "lower tiers";
+		for (size_t i = 0; i < np; i++) {
+			s[0].y[i] = s[1].y[i] = 0;
+			for (unsigned k = 0; k < sm->nodes; k++)
+				s[lower >> k & 1].y[i] += (double)sm->v[idx[i]].pages[k];
+		}
+		chart(f, &p, "tiers", "Resident pages per memory tier", "resident pages (4 KiB)",
+		      true, s, 2);
+	}
 
 	for (size_t c = 0; c < NCHARTS; c++) {
 		const struct counter_chart *ch = &counter_charts[c];
@@ -660,25 +709,83 @@ int page_close(struct page_out *po, int err)
 
 static void report_usage(void)
 {
-	puts("usage: mmsim report [-o FILE.html] [--sample N] [replay options] TRACE\n"
+	puts("usage: mmsim report [-o FILE.html] [--sample N] [--compare OPTIONS]...\n"
+	     "                    [replay options] TRACE\n"
 	     "\n"
 	     "Replays TRACE as `mmsim replay` does (same options) and writes one HTML\n"
 	     "page (default mmsim-report.html) plotting, every N accesses (default\n"
-	     "10000): resident pages per node, TLB flushes and IPIs, NUMA balancing,\n"
-	     "faults and TLB misses, simulated CPU time; with the CPU move and NUMA\n"
+	     "10000): resident pages per node (and per memory tier), TLB flushes and\n"
+	     "IPIs, NUMA balancing, faults and TLB misses, memory accesses served by\n"
+	     "the local and other nodes, simulated CPU time; with the CPU move and NUMA\n"
 	     "scans marked, the machine and options listed, and the plotted data as\n"
-	     "a CSV download.  At most 1000 samples are plotted (every k-th).");
+	     "a CSV download.  At most 1000 samples are plotted (every k-th).\n"
+	     "\n"
+	     "--compare OPTIONS (up to 7 times): replay again with the replay options\n"
+	     "OPTIONS (one argument, split at spaces) added to the others, e.g.\n"
+	     "--compare '--policy interleave:0-1' --compare --balancing; the page then\n"
+	     "draws every run on the same charts: simulated time, the share of memory\n"
+	     "accesses served remotely, pages migrated, hinting faults, TLB flushes,\n"
+	     "IPIs and the resident pages of each node.");
 }
 
-/* -o/--output and --sample are ours, the others replay's: 0, 1 after
- * --help, 2 on a usage error. */
+#define MAX_COMPARE 7
+
+/* The options of run k of a comparison: the command's (base, before
+ * their checks), then the words of extra; 0, or 2 after a message. */
+static int compare_opts(const struct replay_opts *base, const char *extra, struct replay_opts *o)
+{
+	static const struct option opts[] = { REPLAY_LONG_OPTIONS, { 0 } };
+	char *copy = strdup(extra), *words[64], *save = NULL;
+	int n = 1, c, rc = 0;
+
+	if (!copy)
+		return 2;
+	words[0] = "--compare";
+	for (char *w = strtok_r(copy, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+		if (n == 63) {
+			fprintf(stderr, "mmsim report: --compare '%s': too many words\n", extra);
+			free(copy);
+			return 2;
+		}
+		words[n++] = w;
+	}
+	words[n] = NULL;
+	*o = *base;
+	optind = 0;	/* a fresh scan of a new argument vector (GNU getopt) */
+	while (!rc && (c = getopt_long(n, words, ":", opts, NULL)) != -1) {
+		if (c == ':' || c == '?') {
+			fprintf(stderr, "mmsim report: --compare '%s': %s %s\n", extra,
+				c == ':' ? "a value is missing after" : "unrecognized option",
+				words[optind - 1]);
+			rc = 2;
+		} else if (c == 'j' || c == 'T' || c == 'R') {
+			fprintf(stderr, "mmsim report: --compare '%s': output options (--json, "
+					"--trace, --series) belong to the command\n", extra);
+			rc = 2;
+		} else {
+			rc = replay_opt(o, c, optarg);
+		}
+	}
+	if (!rc && optind < n) {
+		fprintf(stderr, "mmsim report: --compare '%s': '%s' is not an option\n", extra,
+			words[optind]);
+		rc = 2;
+	}
+	free(copy);
+	return rc ? rc : replay_opts_check(o);
+}
+
+/* -o/--output, --sample and --compare are ours, the others replay's: 0,
+ * 1 after --help, 2 on a usage error. */
 static int report_args(int argc, char **argv, struct replay_opts *o, const char **out,
-		       uint64_t *every, const char **trace)
+		       uint64_t *every, const char **trace, const char **compare,
+		       unsigned *ncompare)
 {
 	static const struct option opts[] = {
 		REPLAY_LONG_OPTIONS,
 		{ "output", required_argument, NULL, 'o' },
 		{ "sample", required_argument, NULL, 'S' },
+		{ "compare", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -701,6 +808,13 @@ static int report_args(int argc, char **argv, struct replay_opts *o, const char 
 				return 2;
 			}
 			break;
+		case 'K':
+			if (*ncompare == MAX_COMPARE) {
+				fprintf(stderr, "mmsim report: at most %d --compare\n", MAX_COMPARE);
+				return 2;
+			}
+			compare[(*ncompare)++] = optarg;
+			break;
 		case ':':
 			fprintf(stderr, "mmsim report: %s needs a value\n", argv[optind - 1]);
 			return 2;
@@ -714,38 +828,102 @@ static int report_args(int argc, char **argv, struct replay_opts *o, const char 
 			break;
 		}
 	}
-	return replay_opts_finish(o, argc, argv, trace);
+	return 0;
+}
+
+/* Writes the page: out's old content stays if anything fails. */
+static int report_write(const char *out, const char *trace, const struct replay_opts *o,
+			const struct replay_samples *sm, const struct compare_run *runs,
+			unsigned nruns, int argc, char **argv)
+{
+	struct page_out po;
+	int err = page_open(&po, out);
+
+	if (err) {
+		fprintf(stderr, "mmsim report: %s: %s\n", out, strerror(-err));
+		return 1;
+	}
+	err = runs ? write_compare_page(po.f, trace, out, runs, nruns, argc, argv)
+		   : write_page(po.f, trace, out, o, sm, argc, argv);
+	err = page_close(&po, err);
+	if (err) {
+		fprintf(stderr, "mmsim report: writing %s: %s\n", out, strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
+/* Replays trace once per run (A, then each --compare) and draws them. */
+static int report_compare(const struct replay_opts *base, const struct replay_opts *a,
+			  const char *trace, const char *out, uint64_t every,
+			  const char **compare, unsigned ncompare, int argc, char **argv)
+{
+	unsigned nruns = ncompare + 1;
+	struct compare_run *runs = calloc(nruns, sizeof(*runs));
+	int rc = 0;
+
+	if (!runs)
+		return 1;
+	if (!strcmp(trace, "-")) {
+		fprintf(stderr, "mmsim report: --compare replays the trace several times: give a "
+				"file, not standard input\n");
+		free(runs);
+		return 2;
+	}
+	for (unsigned r = 0; r < nruns && !rc; r++) {
+		snprintf(runs[r].label, sizeof runs[r].label, "%c", 'A' + r);
+		runs[r].extra = r ? compare[r - 1] : NULL;
+		runs[r].sm.every = every;
+		if (r)
+			rc = compare_opts(base, compare[r - 1], &runs[r].o);
+		else
+			runs[r].o = *a;
+		if (!rc && replay_run(&runs[r].o, trace, "report", &runs[r].sm, false))
+			rc = 1;
+	}
+	if (!rc)
+		rc = report_write(out, trace, NULL, NULL, runs, nruns, argc, argv);
+	if (!rc)
+		printf("report: %s (%u runs compared, %zu samples each)\n", out, nruns,
+		       runs[0].sm.n);
+	if (!rc && a->series)
+		rc = replay_series_write(a->series, &runs[0].sm, "report");
+	for (unsigned r = 0; r < nruns; r++) {
+		free(runs[r].sm.v);
+		free(runs[r].sm.ev);
+	}
+	free(runs);
+	return rc;
 }
 
 int cmd_report(int argc, char **argv)
 {
 	struct replay_samples sm = { .every = 10000 };
-	const char *out = "mmsim-report.html", *trace = NULL;
-	struct replay_opts o;
-	struct page_out po;
-	int rc = report_args(argc, argv, &o, &out, &sm.every, &trace);
+	const char *out = "mmsim-report.html", *trace = NULL, *compare[MAX_COMPARE];
+	unsigned ncompare = 0;
+	struct replay_opts o, base;
+	int rc = report_args(argc, argv, &o, &out, &sm.every, &trace, compare, &ncompare);
 
+	if (rc == 0 && ncompare) {
+		/* The compared runs start from the options before their checks
+		 * filled in defaults (--move-to follows their --cpu). */
+		base = o;
+		rc = replay_opts_finish(&o, argc, argv, &trace);
+		if (!rc)
+			return report_compare(&base, &o, trace, out, sm.every, compare, ncompare,
+					      argc, argv);
+	} else if (rc == 0) {
+		rc = replay_opts_finish(&o, argc, argv, &trace);
+	}
 	if (rc)
 		return rc == 1 ? 0 : rc;
 	rc = replay_run(&o, trace, "report", &sm, false);
-	if (rc)
-		goto out;
-	int err = page_open(&po, out);
-
-	if (err) {
-		fprintf(stderr, "mmsim report: %s: %s\n", out, strerror(-err));
-		rc = 1;
-		goto out;
-	}
-	err = page_close(&po, write_page(po.f, trace, out, &o, &sm, argc, argv));
-	if (err) {
-		fprintf(stderr, "mmsim report: writing %s: %s\n", out, strerror(-err));
-		rc = 1;
-		goto out;
-	}
-	printf("report: %s (%zu samples)\n", out, sm.n);
-	rc = o.series ? replay_series_write(o.series, &sm, "report") : 0;
-out:
+	if (!rc)
+		rc = report_write(out, trace, &o, &sm, NULL, 0, argc, argv);
+	if (!rc)
+		printf("report: %s (%zu samples)\n", out, sm.n);
+	if (!rc && o.series)
+		rc = replay_series_write(o.series, &sm, "report");
 	free(sm.v);
 	free(sm.ev);
 	return rc;

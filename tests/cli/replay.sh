@@ -130,22 +130,22 @@ for p in bind interleave:4 local:0 nothing:1 bind:1-0 bind:; do
 	[ "$rc" = 2 ] || fail "--policy $p: exit $rc, want 2"
 done
 
-# mmsim report: one HTML page, five inline SVG plots, the trace's name escaped
+# mmsim report: one HTML page, six inline SVG plots, the trace's name escaped
 # (cli.report_browser looks at the page in a browser).
 cp "$d/move.trace" "$d/a&b.trace"
 "$MMSIM" report -o "$d/r.html" --sample 32 --move-at 64 --numa-scan 64 "$d/a&b.trace" \
 	>"$d/rout" || { cat "$d/rout"; fail "report"; }
 grep -q "report: $d/r.html (11 samples)" "$d/rout" || { cat "$d/rout"; fail "report: output"; }
-[ "$(grep -c '<svg ' "$d/r.html")" = 5 ] || fail "report: 5 plots"
-[ "$(grep -c '</svg>' "$d/r.html")" = 5 ] || fail "report: 5 plots closed"
+[ "$(grep -c '<svg ' "$d/r.html")" = 6 ] || fail "report: 6 plots"
+[ "$(grep -c '</svg>' "$d/r.html")" = 6 ] || fail "report: 6 plots closed"
 grep -q 'a&amp;b.trace</code>: 320 accesses replayed, sampled every 32' "$d/r.html" ||
 	fail "report: header"
 grep -q '>node 1 (60)<' "$d/r.html" || fail "report: node 1 ends with 60 pages"
 grep -q 'Journal activity' "$d/r.html" || fail "report: journal section"
 # The move and the four scans marked on each plot (and in its legend); the
 # events as CSV.
-[ "$(grep -c '^<line class="move" ' "$d/r.html")" = $((5 * 2)) ] || fail "report: the move marked"
-[ "$(grep -c '^<line class="scan" ' "$d/r.html")" = $((5 * 5)) ] || fail "report: the scans marked"
+[ "$(grep -c '^<line class="move" ' "$d/r.html")" = $((6 * 2)) ] || fail "report: the move marked"
+[ "$(grep -c '^<line class="scan" ' "$d/r.html")" = $((6 * 5)) ] || fail "report: the scans marked"
 grep -q 'accesses,event,from_cpu,to_cpu%0A64,move,0,1%0A64,numa_scan,,%0A128,numa_scan' "$d/r.html" ||
 	fail "report: the events' CSV"
 # A long run: at most 1000 samples plotted, so the page stays small.
@@ -159,6 +159,48 @@ grep -q 'Plotted: every 31st sample and the last (969 points)' "$d/long.html" ||
 [ "$(stat -c %s "$d/long.html")" -lt 800000 ] || fail "report: $(stat -c %s "$d/long.html") bytes"
 grep -q '>299 NUMA scans, unmarked<' "$d/long.html" || fail "report: 299 scans not marked one by one"
 grep -q 'the events (CSV)</a>: 299\.' "$d/long.html" || fail "report: 299 scans in the events' CSV"
+# report --compare: run A (the command's options) and one run per --compare
+# on the same charts; the figures in the table are each run's own.
+"$MMSIM" report -o "$d/cmp.html" --sample 32 --move-at 64 --compare '--policy interleave:0-1' \
+	--compare '--numa-scan 64' "$d/move.trace" >"$d/rout" || { cat "$d/rout"; fail "report --compare"; }
+grep -q "report: $d/cmp.html (3 runs compared, 11 samples each)" "$d/rout" ||
+	{ cat "$d/rout"; fail "report --compare: output"; }
+for id in runs time remote migrated hinting tlb ipis node0 node1; do
+	grep -q "<h2 id=\"$id\">" "$d/cmp.html" || fail "report --compare: no $id section"
+done
+grep -q '<tr><th>A</th><td><code>--move-at 64 </code>' "$d/cmp.html" || fail "compare: run A's options"
+grep -q '<tr><th>B</th><td><code>A + --policy interleave:0-1</code>' "$d/cmp.html" ||
+	fail "compare: run B's options"
+# The table's last column: where each run's pages ended up.
+grep -q '<tr><th>A</th>.*node 0: 64, node 1: 0</td></tr>' "$d/cmp.html" || fail "compare: A's pages"
+grep -q '<tr><th>B</th>.*node 0: 32, node 1: 32</td></tr>' "$d/cmp.html" || fail "compare: B's pages"
+grep -q '<tr><th>C</th>.*node 0: [0-9]*, node 1: [1-9][0-9]*</td></tr>' "$d/cmp.html" ||
+	fail "compare: C's pages follow the move"
+"$MMSIM" replay --move-at 64 --numa-scan 64 "$d/move.trace" >"$d/c"
+grep -q "<tr><th>C</th>.*<td>$(sed -n 's/^counters.pgmigrate_success = //p' "$d/c")</td><td>$(sed -n 's/^counters.numa_hint_faults = //p' "$d/c")</td>" "$d/cmp.html" ||
+	fail "compare: C's migrations and hinting faults are replay's"
+for bad in '--no-such' '--policy' 'stray' '--json' '--series x.csv'; do
+	rc=0; "$MMSIM" report -o "$d/x.html" --compare "$bad" "$d/move.trace" 2>"$d/err" >/dev/null || rc=$?
+	[ "$rc" = 2 ] && [ ! -e "$d/x.html" ] || fail "--compare '$bad': exit $rc"
+done
+rc=0; "$MMSIM" report -o "$d/x.html" --compare --balancing - <"$d/move.trace" 2>"$d/err" || rc=$?
+[ "$rc" = 2 ] && grep -q 'not standard input' "$d/err" || fail "--compare of stdin: exit $rc"
+
+# --tiering: the CPU-less nodes are a lower tier; the figures say so.
+rc=0; "$MMSIM" replay --tiering "$d/move.trace" 2>"$d/err" >/dev/null || rc=$?
+[ "$rc" = 2 ] && grep -q 'nodes without a CPU' "$d/err" || fail "--tiering on 2 nodes, 2 CPUs: exit $rc"
+"$MMSIM" replay --nodes 3 --cpus 2 --tiering --json "$d/move.trace" >"$d/t.json"
+grep -q '"tiering": true' "$d/t.json" && grep -q '"pgdemote": 0' "$d/t.json" &&
+	grep -q '"pgpromote_success": 0' "$d/t.json" || fail "--tiering --json"
+"$MMSIM" report -o "$d/t.html" --nodes 3 --cpus 2 --tiering --sample 32 "$d/move.trace" >/dev/null
+grep -q '<h2 id="tiers">Resident pages per memory tier' "$d/t.html" || fail "report --tiering: tiers"
+grep -q 'nodes 2 (no CPU) are a lower tier' "$d/t.html" || fail "report --tiering: the run's table"
+# NUMA balancing's tunables: checked as the machine's.
+rc=0; "$MMSIM" replay --balancing --scan-period 0 "$d/move.trace" 2>/dev/null >&2 || rc=$?
+[ "$rc" = 2 ] || fail "--scan-period 0: exit $rc"
+"$MMSIM" replay --balancing --scan-delay 0 --scan-period 1 --scan-size 1 "$d/move.trace" >/dev/null ||
+	fail "--balancing with its tunables"
+
 rc=0; "$MMSIM" report --sample 0 "$d/move.trace" 2>/dev/null || rc=$?
 [ "$rc" = 2 ] || fail "report --sample 0: exit $rc"
 rc=0; printf ' Q 1,1\n' | "$MMSIM" report -o "$d/bad.html" - 2>/dev/null || rc=$?

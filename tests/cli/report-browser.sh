@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # report-browser.sh MMSIM - `mmsim report`'s page in a real browser
 # (headless Chromium; scripts/setup.sh installs Debian's `chromium`):
-#  - the DOM Chromium parsed: five charts, each an <svg> with both axes
+#  - the DOM Chromium parsed: six charts, each an <svg> with both axes
 #    (1-2-5 ticks, gridlines, titles with units), the events marked, a
 #    legend, and series paths with data; the nodes that held no page left
 #    out by name; the run's machine and options; the CSV links;
@@ -52,7 +52,7 @@ grep -q '<h1>mmsim report</h1>' "$d/dom.html" || { head -c 2000 "$d/dom.html"; f
 # One record per chart: what follows each <svg, up to its </svg>.
 awk 'BEGIN { RS = "<svg" } NR > 1 { sub(/<\/svg>.*/, ""); gsub(/\n/, " "); print }' \
 	"$d/dom.html" >"$d/charts"
-[ "$(wc -l <"$d/charts")" = 5 ] || fail "$(wc -l <"$d/charts") charts, want 5"
+[ "$(wc -l <"$d/charts")" = 6 ] || fail "$(wc -l <"$d/charts") charts, want 6"
 n=0
 while IFS= read -r c; do
 	n=$((n + 1))
@@ -163,7 +163,7 @@ for w in 700 1400; do
 	echo "# window $w px:"; sed 's/^/#   /' "$d/m$w"
 	! grep -q '^error' "$d/m$w" || fail "measuring at $w px: $(grep '^error' "$d/m$w")"
 	read -r _ nc _ content < <(grep '^charts' "$d/m$w") || fail "measuring at $w px: no result"
-	[ "$nc" = 5 ] || fail "$w px: $nc charts laid out"
+	[ "$nc" = 6 ] || fail "$w px: $nc charts laid out"
 	while read -r _ id _ width _ paths _ drawn _ clipped _ overlap; do
 		[ "$paths" -ge 1 ] && [ "$drawn" = "$paths" ] || fail "$w px: $id: $drawn of $paths paths drawn"
 		[ "$clipped" = 0 ] || fail "$w px: $id: $clipped labels past the chart's edge"
@@ -174,7 +174,7 @@ for w in 700 1400; do
 		[ "$width" -gt "$prev" ] || fail "$w px: $id is $width px, not wider than at the smaller window"
 	done < <(grep '^chart ' "$d/m$w")
 	prev=$(grep -m1 '^chart ' "$d/m$w" | awk '{ print $4 }')
-	grep -q '^csv rows 12 cols 18 last 320 head accesses+node0_pages+node1_pages$' "$d/m$w" ||
+	grep -q '^csv rows 12 cols 20 last 320 head accesses+node0_pages+node1_pages$' "$d/m$w" ||
 		fail "$w px: the CSV link: $(grep '^csv' "$d/m$w")"
 done
-echo "ok: 5 charts rendered by $("$CHROMIUM" --version 2>/dev/null | head -1)"
+echo "ok: 6 charts rendered by $("$CHROMIUM" --version 2>/dev/null | head -1)"
