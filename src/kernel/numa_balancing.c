@@ -15,7 +15,7 @@
  * credited to the task current at the tick (its sum_exec_runtime, as
  * tick-based accounting would); jiffies are the running CPU's clock.
  *
- * Where this is simpler than Linux (docs/design.md, "NUMA balancing"):
+ * Where this is simpler than Linux (docs/design.md, "Automatic NUMA balancing"):
  * tasks are not moved to their preferred node (mmsim has no load
  * balancer: numa_preferred_nid is computed and kept, task_numa_migrate is
  * not done); the per-VMA scan state of 6.x (numab_state: new VMAs' scan
