@@ -496,10 +496,14 @@ static void print_json(const struct replay_opts *o, const char *trace, const str
 		printf("\"%s%s%s\"", modes[o->policy], nodes[0] ? ":" : "", nodes);
 	}
 	printf("}, \"machine\": {\"nodes\": %u, \"cpus\": %u, \"mem_per_node\": %" PRIu64
-	       ", \"thp\": \"%s\", \"flush\": \"%s\", \"lru\": \"%s\"}, \"replay\": {",
+	       ", \"thp\": \"%s\", \"flush\": \"%s\", \"lru\": \"%s\", \"cache\": ",
 	       c->nodes, c->cpus, c->mem_per_node, c->thp < 3 ? thp[c->thp] : "?",
 	       c->flush_policy == MMSIM_FLUSH_PER_VMA ? "per_vma" : "gather",
 	       c->lru == MMSIM_LRU_CLASSIC ? "classic" : "mglru");
+	if (c->cache)
+		printf("\"%ux%u\"}, \"replay\": {", c->cache_sets, c->cache_ways);
+	else
+		fputs("\"off\"}, \"replay\": {", stdout);
 	for (int i = 0; i < rep->n; i++) {
 		const char *name = rep->m[i].name;
 
@@ -539,7 +543,7 @@ void replay_usage(FILE *f)
 	fputs("usage: mmsim replay [--json] [--nodes N] [--cpus N] [--mem SIZE] [--cpu C]\n"
 	      "                    [--move-at N [--move-to C]] [--numa-scan N] [--balancing]\n"
 	      "                    [--tiering] [--scan-delay MS] [--scan-period MS]\n"
-	      "                    [--scan-size MB] [--instr]\n"
+	      "                    [--scan-size MB] [--cache off|SETSxWAYS] [--instr]\n"
 	      "                    [--flush gather|per_vma] [--limit N] [--policy P]\n"
 	      "                    [--series FILE [--sample N]] [--trace FILE] TRACE\n"
 	      "\n"
@@ -565,6 +569,8 @@ void replay_usage(FILE *f)
 	      "                    NUMA balancing's scan_delay_ms, scan_period_min_ms\n"
 	      "                    and scan_size_mb (default 1000, 1000, 256): a short\n"
 	      "                    trace runs for less than a simulated second\n"
+	      "  --cache C         each CPU's data cache: off, or SETSxWAYS lines of 64\n"
+	      "                    bytes (default 2048x16, 2 MiB; docs/cost-model.md)\n"
 	      "  --instr           replay instruction fetches as loads (default: counted)\n"
 	      "  --flush P         TLB flush policy: gather (default) or per_vma\n"
 	      "  --limit N         stop after N replayed accesses\n"
@@ -618,6 +624,30 @@ static bool replay_number(struct replay_opts *o, int c, const char *arg)
 	default: o->limit = v; break;
 	}
 	return !((c == 'a' || c == 's' || c == 'l') && !v);
+}
+
+/* --cache off | SETSxWAYS: each CPU's data cache (mmsim_config_check
+ * judges the shape). */
+static bool replay_cache(struct replay_opts *o, const char *arg)
+{
+	uint64_t sets, ways;
+	const char *x = strchr(arg, 'x');
+	char buf[32];
+
+	if (!strcmp(arg, "off")) {
+		o->cfg.cache = false;
+		return true;
+	}
+	if (!x || (size_t)(x - arg) >= sizeof buf)
+		return false;
+	memcpy(buf, arg, (size_t)(x - arg));
+	buf[x - arg] = 0;
+	if (parse_u64(buf, &sets) || parse_u64(x + 1, &ways) || sets > 1u << 20 || ways > 64)
+		return false;
+	o->cfg.cache = true;
+	o->cfg.cache_sets = (unsigned)sets;
+	o->cfg.cache_ways = (unsigned)ways;
+	return true;
 }
 
 /* Linux's mode numbers (MPOL_DEFAULT...) as --policy spells them. */
@@ -685,6 +715,9 @@ int replay_opt(struct replay_opts *o, int c, const char *arg)
 	case 'g':
 		o->tiering = true;
 		return 0;
+	case 'K' + 256:
+		ok = replay_cache(o, arg);
+		break;
 	case 'T':
 		o->trace_out = arg;
 		return 0;

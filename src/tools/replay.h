@@ -109,6 +109,7 @@ struct replay_opts {
 	{ "scan-delay", required_argument, NULL, 'D' }, \
 	{ "scan-period", required_argument, NULL, 'E' }, \
 	{ "scan-size", required_argument, NULL, 'Z' }, \
+	{ "cache", required_argument, NULL, 'K' + 256 }, \
 	{ "instr", no_argument, NULL, 'i' }, { "flush", required_argument, NULL, 'f' }, \
 	{ "limit", required_argument, NULL, 'l' }, { "trace", required_argument, NULL, 'T' }, \
 	{ "policy", required_argument, NULL, 'P' }, { "series", required_argument, NULL, 'R' }

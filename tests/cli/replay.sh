@@ -63,7 +63,7 @@ assert list(j) == ["trace", "options", "machine", "replay", "counters"], list(j)
 assert j["trace"] == sys.argv[2]
 assert j["options"]["cpu"] == 0 and j["options"]["policy"] is None and j["options"]["instr"] is False
 assert j["machine"] == {"nodes": 2, "cpus": 2, "mem_per_node": 256 << 20, "thp": "never",
-                        "flush": "gather", "lru": "mglru"}, j["machine"]
+                        "flush": "gather", "lru": "mglru", "cache": "2048x16"}, j["machine"]
 assert j["replay"]["accesses"] == 5 and j["replay"]["nodes"] == {"0": {"pages": 2}, "1": {"pages": 0}}
 assert j["counters"]["faults_anon"] == 2
 PY
@@ -195,6 +195,15 @@ grep -q '"tiering": true' "$d/t.json" && grep -q '"pgdemote": 0' "$d/t.json" &&
 "$MMSIM" report -o "$d/t.html" --nodes 3 --cpus 2 --tiering --sample 32 "$d/move.trace" >/dev/null
 grep -q '<h2 id="tiers">Resident pages per memory tier' "$d/t.html" || fail "report --tiering: tiers"
 grep -q 'nodes 2 (no CPU) are a lower tier' "$d/t.html" || fail "report --tiering: the run's table"
+# --cache: off, or a shape the machine check accepts.
+"$MMSIM" replay --cache off --json "$d/move.trace" >"$d/c.json"
+grep -q '"cache": "off"' "$d/c.json" && grep -q '"cache_misses": 0,' "$d/c.json" || fail "--cache off"
+"$MMSIM" replay --cache 64x4 "$d/move.trace" >"$d/c64"
+grep -q '^counters.cache_misses = [1-9]' "$d/c64" || fail "--cache 64x4: no miss"
+for bad in 3x4 64x0 64x65 64 x4 on; do
+	rc=0; "$MMSIM" replay --cache "$bad" "$d/move.trace" >/dev/null 2>&1 || rc=$?
+	[ "$rc" = 2 ] || fail "--cache $bad: exit $rc"
+done
 # NUMA balancing's tunables: checked as the machine's.
 rc=0; "$MMSIM" replay --balancing --scan-period 0 "$d/move.trace" 2>/dev/null >&2 || rc=$?
 [ "$rc" = 2 ] || fail "--scan-period 0: exit $rc"
