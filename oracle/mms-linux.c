@@ -1537,7 +1537,7 @@ static void parse_task(struct cmd *c, char **tok, int ntok)
 
 /* The memory controller's files a scenario may write. */
 static const char *const cg_files[] = { "memory.max", "memory.high", "memory.low", "memory.min",
-					"memory.swap.max" };
+					"memory.swap.max", "memory.oom.group" };
 
 /* FILE=VALUE items of cgroup and cgroup_set: VALUE a SIZE (written in
  * bytes) or max. */

@@ -974,7 +974,7 @@ void parse_get_mempolicy(struct scenario *s, struct cmd *c, char **tok, int ntok
 /* ---- memory cgroups ---- */
 
 static const char *const cg_files[] = { "memory.max", "memory.high", "memory.low", "memory.min",
-					"memory.swap.max" };
+					"memory.swap.max", "memory.oom.group" };
 
 /* FILE=VALUE items: a memory controller file and a SIZE (kept in bytes)
  * or max. */
