@@ -390,6 +390,49 @@ static void walk_mm(struct age_walk *w, struct mm_struct *mm, bool can_swap)
 	pthread_rwlock_unlock(&mm->mmap_lock);
 }
 
+/*
+ * Linux's lru_gen_look_around: eviction's rmap walk found head young at
+ * addr in vma, so its neighbours are likely young too.  The page table's
+ * entries around addr (within the VMA and the same 2 MiB, at most
+ * MIN_LRU_BATCH pages, addr in the middle when it can be) are looked at
+ * as the aging would: each young one mapping a page of head's lruvec is
+ * made old and its page promoted to the youngest generation, so that
+ * eviction passes over it without a walk of its own.  Only 4 KiB
+ * entries, as Linux's (a huge entry's page has its own walk).  Not kept:
+ * the feedback to the aging's Bloom filters (not modelled).
+ */
+void lru_gen_look_around(struct mm_sys *s, struct vm_area_struct *vma, uint64_t addr,
+			 struct page *head)
+{
+	const uint64_t span = MIN_LRU_BATCH * PAGE_SIZE;
+	uint64_t start = addr & PMD_MASK, end = start + PMD_SIZE;
+	if (start < vma->vm_start)
+		start = vma->vm_start;
+	if (end > vma->vm_end)
+		end = vma->vm_end;
+	if (end - start == PAGE_SIZE)
+		return;
+	if (end - start > span) {
+		if (addr - start < span / 2)
+			end = start + span;
+		else if (end - addr < span / 2)
+			start = end - span;
+		else
+			start = addr - span / 2, end = addr + span / 2;
+	}
+	struct lruvec *lv = page_lruvec(s, head);
+	struct age_walk w = { s, lv, gen_of(__atomic_load_n(&lv->lrugen.max_seq, __ATOMIC_RELAXED)) };
+	struct mm_struct *mm = vma->vm_mm;
+	struct pmap_iter it;
+	struct pmap_entry e;
+	spin_lock(&mm->ptl);
+	pmap_iter_init(&it, &mm->pmap, start, end);
+	while (pmap_iter_next(&it, &e))
+		if (it.size == PAGE_SIZE)
+			age_entry(&w, &it, &e);
+	spin_unlock(&mm->ptl);
+}
+
 bool lru_gen_age(struct mm_sys *s, struct lruvec *lv, uint64_t max_seq, bool can_swap)
 {
 	struct pglist_data *nd = lv->pgdat;

@@ -842,6 +842,11 @@ void lru_add_locked(struct mm_sys *s, struct pglist_data *nd, struct page *p);
 bool lru_gen_should_age(struct lruvec *lv, bool can_swap, uint64_t *nr_to_scan,
 			uint64_t *max_seq);
 bool lru_gen_age(struct mm_sys *s, struct lruvec *lv, uint64_t max_seq, bool can_swap);
+struct vm_area_struct;
+/* The neighbours of a young mapping eviction found (rmap.c's
+ * folio_referenced): promoted as the aging would (Linux's look-around). */
+void lru_gen_look_around(struct mm_sys *s, struct vm_area_struct *vma, uint64_t addr,
+			 struct page *head);
 unsigned lru_gen_isolate(struct mm_sys *s, struct lruvec *lv, unsigned swappiness,
 			 struct list_head *dst, bool *out_of_gens, unsigned *sorted);
 int lru_gen_initial_priority(struct mm_sys *s, unsigned nid, bool can_swap, uint64_t nr_to_reclaim,

@@ -502,6 +502,8 @@ void try_to_migrate(struct mm_sys *s, struct hw_cpu *cpu, struct page *head, str
 struct referenced_walk {
 	unsigned young;		/* mappings found young (and made old) */
 	uint64_t vm_flags;	/* the flags of every VMA that maps the page */
+	bool young_here;	/* young in the VMA being walked, at young_va */
+	uint64_t young_va;
 };
 
 static void referenced_one_entry(struct pmap_iter *it, const struct pmap_entry *e, void *arg)
@@ -514,7 +516,13 @@ static void referenced_one_entry(struct pmap_iter *it, const struct pmap_entry *
 	 * that still holds the translation keeps it; the next walk sets the
 	 * bit again. */
 	pmap_iter_modify_start(it, &cur);
-	w->young += (cur.flags & PMAP_ACCESSED) != 0;
+	if (cur.flags & PMAP_ACCESSED) {
+		w->young++;
+		if (!w->young_here && it->size == PAGE_SIZE) {
+			w->young_here = true;
+			w->young_va = it->va;
+		}
+	}
 	cur.flags &= (uint8_t)~PMAP_ACCESSED;
 	pmap_iter_modify_commit(it, &cur);
 }
@@ -523,15 +531,20 @@ static bool referenced_one(struct page *head, struct vm_area_struct *vma, uint64
 			   uint64_t end, void *arg)
 {
 	struct referenced_walk *w = arg;
+	struct mm_sys *s = vma->vm_mm->sys;
+	w->young_here = false;
 	/* Only the VMAs that map the page now say how it is used. */
-	if (page_vma_mapped_walk(vma->vm_mm->sys, head, vma, start, end, referenced_one_entry, w))
+	if (page_vma_mapped_walk(s, head, vma, start, end, referenced_one_entry, w))
 		w->vm_flags |= vma_flags_rmap(vma) & (VM_LOCKED | VM_EXEC);
+	/* MGLRU: where one page was used, its neighbours likely were. */
+	if (w->young_here && !lru_classic(s) && !(vma->vm_flags & VM_LOCKED))
+		lru_gen_look_around(s, vma, w->young_va, head);
 	return true;
 }
 
 unsigned folio_referenced(struct page *head, uint64_t *vm_flags)
 {
-	struct referenced_walk w = { 0, 0 };
+	struct referenced_walk w = { 0 };
 	if (folio_mapcount(head))
 		rmap_walk(head, referenced_one, &w);
 	*vm_flags = w.vm_flags;
