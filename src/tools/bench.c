@@ -554,6 +554,11 @@ static const struct bench {
 	  "           and swap-in of --pages anonymous pages in MB/s beside the\n"
 	  "           host writing and reading the same image in --dir,\n"
 	  "           simulated cycles per page" },
+	{ "replay", bench_replay,
+	  "a synthetic lackey trace of --loads / 20 accesses replayed\n"
+	  "           (the program moving from node 0 to node 1 half-way), NUMA\n"
+	  "           balancing off and on: accesses/s beside the host doing\n"
+	  "           the same accesses, and the time parsing alone takes" },
 	{ "journal", bench_journal,
 	  "fsync'ed (flush-waiting) bcache key inserts/s with 1, 4\n"
 	  "           and 16 writers on a cache image in --dir (default\n"

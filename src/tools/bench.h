@@ -34,7 +34,7 @@ void report_print(const struct report *r, bool json);
 /* What `mmsim bench` options set. */
 struct bench_opts {
 	uint64_t pages;		/* --pages: fault, migrate, mprotect */
-	uint64_t loads;		/* --loads: access */
+	uint64_t loads;		/* --loads: access; replay (loads / 20 accesses) */
 	const char *dir;	/* --dir: journal, recovery */
 	const char *scenarios;	/* --scenarios: boot (tests/scenarios) */
 	double seconds;		/* --seconds: journal */
@@ -53,6 +53,9 @@ int bench_recovery(struct report *r, const struct bench_opts *o);
 int bench_boot(struct report *r, const struct bench_opts *o);
 /* bench_reclaim.c: pageout of clean file pages, swap-out and swap-in. */
 int bench_reclaim(struct report *r, const struct bench_opts *o);
+/* bench_replay.c: a synthetic lackey trace replayed, NUMA balancing off
+ * and on, beside the host doing the same accesses. */
+int bench_replay(struct report *r, const struct bench_opts *o);
 
 int cmd_bench(int argc, char **argv);
 

@@ -18,6 +18,8 @@ migrate.gbps_4k migrate.gbps_2m migrate.memcpy_gbps migrate.ratio_4k
 migrate.ipis_per_batch migrate.flushes_per_batch
 mprotect.ns_per_page mprotect.host_ns_per_page mprotect.ratio mprotect.flushes_per_call
 mprotect.flushes_per_call_per_vma mprotect.ipis_per_call
+replay.accesses_per_s replay.accesses_per_s_balancing replay.host_accesses_per_s
+replay.ratio replay.ratio_balancing replay.parse_ms
 journal.per_s_1 journal.per_s_4 journal.per_s_16
 recovery.nbuckets recovery.buckets_read recovery.keys_per_s"
 # The RocksDB baseline exists when mmsim-bench-rocksdb was built beside mmsim.
@@ -68,7 +70,7 @@ grep -q "reclaim failed" "$d/err" || { cat "$d/err"; fail "no word of reclaim's 
 "$MMSIM" bench --quick --pages 1024 --loads 100000 --seconds 0.1 --dir "$d" --scenarios "$sc" \
 	>"$d/quick" ||
 	{ cat "$d/quick"; fail "bench --quick"; }
-for b in boot fault access migrate mprotect reclaim journal recovery; do
+for b in boot fault access migrate mprotect reclaim replay journal recovery; do
 	grep -q "^$b\." "$d/quick" || fail "--quick did not run $b"
 done
 echo "bench-names: ok"

@@ -2,10 +2,12 @@
  * test_numa_balancing.c - automatic NUMA balancing (kernel/numa_balancing.c):
  * off unless asked for, the scanner's progression through the address
  * space driven by the simulated clock, the scan period's adaptation, the
- * cpupid two-stage filter of the hinting fault, and numa_group formation
- * for two tasks sharing memory.
+ * cpupid two-stage filter of the hinting fault, numa_group formation
+ * for two tasks sharing memory, and the periodic scanner on a threaded
+ * machine, its scans and migrations racing two threads' accesses.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -357,6 +359,140 @@ static void test_numa_group(void)
 	mmsim_destroy(m);
 }
 
+/* ---- the scanner on host threads --------------------------------------------------- */
+
+#define RACE_ROUNDS 1000
+#define RACE_OWN 16		/* pages each thread has to itself */
+/* Pages both threads write, each its own line: the pages are shared, the
+ * bytes are not (the other's line is read only after both are done, as a
+ * simulated access is a host memcpy and a racy program a host race). */
+#define RACE_SHARED 16
+
+struct racer {
+	struct mmsim_task *t;
+	unsigned id;		/* 0 or 1: its line in each shared page */
+	uint64_t own, shared;
+	unsigned bad;		/* read-backs that did not match */
+};
+
+/* What racer id writes in round r at page p. */
+static uint64_t race_tag(unsigned id, unsigned r, unsigned p)
+{
+	return (uint64_t)(id + 1) << 56 | (uint64_t)r << 16 | p;
+}
+
+/* Writes v at va and reads it back; false if it did not come back. */
+static bool store_check(struct mmsim_task *t, uint64_t va, uint64_t v)
+{
+	uint64_t got = 0;
+	return !mmsim_store(t, va, &v, sizeof v, NULL) && !mmsim_load(t, va, &got, sizeof got, NULL) &&
+	       got == v;
+}
+
+static void *racer_main(void *arg)
+{
+	struct racer *w = arg;
+	for (unsigned r = 0; r < RACE_ROUNDS; r++) {
+		/* A different line of each page every round: the page's
+		 * contents, not one cached line, are what must survive. */
+		uint64_t line = (uint64_t)(r % 64) * 64;
+		for (unsigned p = 0; p < RACE_OWN; p++)
+			w->bad += !store_check(w->t, w->own + p * P + line, race_tag(w->id, r, p));
+		for (unsigned p = 0; p < RACE_SHARED; p++)
+			w->bad += !store_check(w->t, w->shared + p * P + w->id * 64,
+					       race_tag(w->id, r, p));
+	}
+	return NULL;
+}
+
+/* The last round that wrote line l of an own page. */
+static unsigned race_last_round(unsigned l)
+{
+	return RACE_ROUNDS - 1 - (RACE_ROUNDS - 1 - l) % 64;
+}
+
+/* Every line of the racer's own pages holds the last round that wrote it,
+ * and its line of each shared page the last round (read by the main
+ * thread once both are done): migrations copied whole pages. */
+static unsigned race_final_bad(struct racer *w)
+{
+	unsigned bad = 0;
+	uint64_t got;
+	for (unsigned p = 0; p < RACE_OWN; p++)
+		for (unsigned l = 0; l < 64; l++)
+			bad += mmsim_load(w->t, w->own + p * P + l * 64, &got, sizeof got, NULL) ||
+			       got != race_tag(w->id, race_last_round(l), p);
+	for (unsigned p = 0; p < RACE_SHARED; p++)
+		bad += mmsim_load(w->t, w->shared + p * P + w->id * 64, &got, sizeof got, NULL) ||
+		       got != race_tag(w->id, RACE_ROUNDS - 1, p);
+	return bad;
+}
+
+static uint64_t vmstat_ev(struct mmsim *m, unsigned i)
+{
+	struct mmsim_vmstat vs;
+	mmsim_vmstat(m, &vs);
+	return vs.ev[i];
+}
+
+/*
+ * A threaded machine with balancing on and 1 ms scan delay and period:
+ * two threads of one process, on CPU 0 (node 0) and CPU 1 (node 1), each
+ * on its own host thread, write and read back their own pages and their
+ * own lines of shared pages while the scanner, run from either CPU's
+ * tick, makes the pages inaccessible and their hinting faults migrate
+ * them between the nodes under the other thread's accesses.  Every page
+ * starts on node 0, so the thread on node 1 has its own pages to pull
+ * over.  Accesses are made to cost 10 us of simulated time each, so that
+ * a few thousand of them (what a test under ThreadSanitizer can afford)
+ * span dozens of 4 ms ticks and so of scans.
+ */
+static void test_scanner_threaded(void)
+{
+	struct mmsim_config cfg;
+	struct mmsim *m = NULL;
+	test_config(&cfg);
+	cfg.nodes = 2;
+	cfg.cpus = 2;
+	cfg.threaded = true;
+	cfg.numa_balancing = MMSIM_NUMA_BALANCING_NORMAL;
+	cfg.numa_balancing_scan_delay_ms = 1;
+	cfg.numa_balancing_scan_period_min_ms = 1;
+	cfg.numa_balancing_scan_period_max_ms = 16;
+	cfg.numa_balancing_scan_size_mb = 1;
+	cfg.cost.tlb_hit = 12500;
+	cfg.cost.cache_hit = 12500;
+	is(mmsim_create(&cfg, &m), 0, "threaded machine, balancing on, 1 ms scan period");
+	struct mmsim_task *t = task_on(m, 0), *th = NULL;
+	is(mmsim_thread_create(t, "th", 1, &th), 0, "a thread of it on CPU 1 (node 1)");
+	uint64_t len = (2 * RACE_OWN + RACE_SHARED) * P;
+	uint64_t a = (uint64_t)mmsim_sys_mmap(t, 0, len, RW, PRIV, -1, 0);
+	is(mmsim_fill(t, a, 0, len, NULL), 0, "every page first touched on node 0");
+	struct racer w[2] = {
+		{ .t = t, .id = 0, .own = a, .shared = a + 2 * RACE_OWN * P },
+		{ .t = th, .id = 1, .own = a + RACE_OWN * P, .shared = a + 2 * RACE_OWN * P },
+	};
+	pthread_t ht[2];
+	for (int i = 0; i < 2; i++)
+		pthread_create(&ht[i], NULL, racer_main, &w[i]);
+	for (int i = 0; i < 2; i++)
+		pthread_join(ht[i], NULL);
+	is(w[0].bad + w[1].bad, 0, "every read-back matched, under scans and migrations");
+	is(race_final_bad(&w[0]) + race_final_bad(&w[1]), 0, "... and every line holds the last round that wrote it");
+	uint64_t updates = vmstat_ev(m, MMSIM_VM_numa_pte_updates);
+	uint64_t hints = vmstat_ev(m, MMSIM_VM_numa_hint_faults);
+	uint64_t moved = vmstat_ev(m, MMSIM_VM_numa_pages_migrated);
+	ok(updates > RACE_OWN * 2 + RACE_SHARED, "several scans: numa_pte_updates %llu",
+	   (unsigned long long)updates);
+	ok(hints > 0, "hinting faults were taken: numa_hint_faults %llu", (unsigned long long)hints);
+	ok(moved > 0, "pages migrated: numa_pages_migrated %llu", (unsigned long long)moved);
+	ok(info(t).mm_scan_seq > 1, "the scanner made passes (numa_scan_seq %d)",
+	   info(t).mm_scan_seq);
+	mmsim_task_exit(th);
+	mmsim_task_exit(t);
+	mmsim_destroy(m);
+}
+
 int main(void)
 {
 	test_off_by_default();
@@ -365,5 +501,6 @@ int main(void)
 	test_period_grows_running();
 	test_cpupid_filter();
 	test_numa_group();
+	test_scanner_threaded();
 	return done_testing();
 }
