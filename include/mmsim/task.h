@@ -10,6 +10,7 @@
 #ifndef MMSIM_TASK_H
 #define MMSIM_TASK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -104,6 +105,16 @@ struct mmsim_vma_info {
  * of them to out and returns how many there are. */
 int mmsim_task_vmas(struct mmsim_task *t, uint64_t start, uint64_t end,
 		    struct mmsim_vma_info *out, int max);
+
+/*
+ * The access a load (write false) or a store (write true) of [addr,
+ * addr+len) makes, without its data: translation, faults, TLB, data cache,
+ * costs and counters as mmsim_load / mmsim_store, memory left as it was.
+ * For replaying traces, which record where a program went but not what it
+ * wrote.  Same return convention as mmsim_load.
+ */
+int mmsim_touch(struct mmsim_task *t, uint64_t addr, uint64_t len, bool write,
+		uint64_t *fault_addr);
 
 /* One byte load, the fast path used by trace replay and benchmarks. */
 int mmsim_load8(struct mmsim_task *t, uint64_t addr, uint8_t *out);

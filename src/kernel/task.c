@@ -439,6 +439,18 @@ int mmsim_load(struct mmsim_task *t, uint64_t addr, void *buf, uint64_t len, uin
 	return access_range(t, addr, len, HW_ACC_READ, do_load, buf, fault_addr);
 }
 
+static void do_nothing(void *arg, uint8_t *host, uint64_t off, uint64_t n)
+{
+	(void)arg, (void)host, (void)off, (void)n;
+}
+
+int mmsim_touch(struct mmsim_task *t, uint64_t addr, uint64_t len, bool write,
+		uint64_t *fault_addr)
+{
+	return access_range(t, addr, len, write ? HW_ACC_WRITE : HW_ACC_READ, do_nothing, NULL,
+			    fault_addr);
+}
+
 struct each_ctx {
 	void (*fn)(void *arg, const uint8_t *bytes, uint64_t n);
 	void *arg;

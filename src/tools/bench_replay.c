@@ -214,19 +214,24 @@ static double host_accesses_per_s(uint8_t *buf, const struct gen_access *v, uint
 static double parse_seconds(const char *path, uint64_t *accesses)
 {
 	FILE *f = fopen(path, "r");
-	char line[128];
+	struct line_reader lr;
 	struct trace_access a;
+	char *line;
+	size_t len;
 
 	if (!f)
 		return -1;
+	if (line_reader_init(&lr, f)) {
+		fclose(f);
+		return -1;
+	}
 	*accesses = 0;
 	double t0 = now_seconds();
-	while (fgets(line, sizeof line, f)) {
-		line[strcspn(line, "\n")] = 0;
+	while (read_line(&lr, &line, &len) > 0)
 		if (trace_parse_line(line, &a) > 0 && a.kind != 'I')
 			++*accesses;
-	}
 	double dt = now_seconds() - t0;
+	line_reader_free(&lr);
 	fclose(f);
 	return dt;
 }

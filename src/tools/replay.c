@@ -44,10 +44,6 @@
 #define REGION (2ull << 20)
 #define USER_TOP 0x7ffffffff000ull	/* x86-64's TASK_SIZE (47-bit) */
 #define MMAP_MIN 0x10000ull		/* Linux's default vm.mmap_min_addr */
-/* A record is at most 25 bytes and Valgrind's own lines are short: a
- * longer line is not a trace, and reading it whole (a stream with no
- * newline) would grow memory without bound. */
-#define LINE_MAX_BYTES 65536
 #define PROGRESS_EVERY (1u << 20)
 
 /* ---- the trace reader ----------------------------------------------------------- */
@@ -239,15 +235,14 @@ static int map_region(struct replay *r, uint64_t addr)
 	return 0;
 }
 
-/* One load or store of [addr, addr+size), mapping regions as it goes. */
+/* One load or store of [addr, addr+size), mapping regions as it goes.
+ * The trace has no data: the access is made without any (mmsim_touch),
+ * and the memory stays zero. */
 static int access_range(struct replay *r, bool store, uint64_t addr, unsigned size)
 {
-	static uint8_t buf[TRACE_MAX_SIZE];
-
 	for (;;) {
 		uint64_t fa = 0;
-		int sig = store ? mmsim_store(r->cur, addr, buf, size, &fa)
-				: mmsim_load(r->cur, addr, buf, size, &fa);
+		int sig = mmsim_touch(r->cur, addr, size, store, &fa);
 
 		if (!sig)
 			return 0;
@@ -333,37 +328,75 @@ static int replay_one(struct replay *r, const struct trace_access *a)
 	return 0;
 }
 
-/*
- * Reads one line, without its newline, into line[LINE_MAX_BYTES + 1]:
- * 1, 0 at the end, -1 when it is longer than LINE_MAX_BYTES.
- */
-static int read_line(FILE *f, char *line, size_t *len)
+int line_reader_init(struct line_reader *lr, FILE *f)
 {
-	size_t n = 0;
-	int ch;
+	*lr = (struct line_reader){ f, malloc(LINE_MAX_BYTES + 1 + READ_BLOCK + 1), 0, 0, false };
+	return lr->buf ? 0 : -ENOMEM;
+}
 
-	while ((ch = getc_unlocked(f)) != EOF && ch != '\n') {
-		if (n == LINE_MAX_BYTES)
-			return -1;
-		line[n++] = (char)ch;
+void line_reader_free(struct line_reader *lr)
+{
+	free(lr->buf);
+}
+
+/* Moves what is left to the front and reads more; false when nothing more
+ * came (the end, or an error: ferror tells). */
+static bool reader_fill(struct line_reader *lr)
+{
+	if (lr->eof)
+		return false;
+	memmove(lr->buf, lr->buf + lr->start, lr->end - lr->start);
+	lr->end -= lr->start;
+	lr->start = 0;
+	size_t got = fread(lr->buf + lr->end, 1, LINE_MAX_BYTES + 1 + READ_BLOCK - lr->end, lr->f);
+	lr->end += got;
+	lr->eof = got == 0;
+	return got != 0;
+}
+
+/*
+ * The next line, without its newline, NUL-terminated in place: 1, 0 at the
+ * end, -1 when it is longer than LINE_MAX_BYTES.
+ */
+int read_line(struct line_reader *lr, char **line, size_t *len)
+{
+	char *nl;
+
+	for (;;) {
+		size_t have = lr->end - lr->start;
+
+		nl = memchr(lr->buf + lr->start, '\n', have);
+		if (nl || have > LINE_MAX_BYTES)
+			break;
+		if (!reader_fill(lr)) {
+			if (!have)
+				return 0;
+			break;	/* the last line has no newline */
+		}
 	}
-	line[n] = 0;
+	size_t n = nl ? (size_t)(nl - (lr->buf + lr->start)) : lr->end - lr->start;
+	if (n > LINE_MAX_BYTES)
+		return -1;
+	*line = lr->buf + lr->start;
+	(*line)[n] = 0;		/* over the newline, or the byte past the end */
+	lr->start += n + (nl != NULL);
 	*len = n;
-	return ch != EOF || n;
+	return 1;
 }
 
 /* Reads and replays every line; 0, or -1 with r->why. */
 static int replay_stream(struct replay *r, FILE *f)
 {
 	bool progress = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);	/* not piped */
-	char *line = malloc(LINE_MAX_BYTES + 1);
+	struct line_reader lr;
+	char *line;
 	size_t len;
 	int err = 0, got = 0;
 
-	if (!line)
+	if (line_reader_init(&lr, f))
 		return fail(r, "out of memory");
 	while (!err && (!r->o.limit || r->accesses < r->o.limit) &&
-	       (got = read_line(f, line, &len)) != 0) {
+	       (got = read_line(&lr, &line, &len)) != 0) {
 		struct trace_access a;
 		int k;
 
@@ -375,7 +408,7 @@ static int replay_stream(struct replay *r, FILE *f)
 		}
 		while (len && line[len - 1] == '\r')
 			line[--len] = 0;
-		if (len != strlen(line)) {
+		if (memchr(line, 0, len)) {
 			err = fail(r, "line %" PRIu64 ": a NUL byte: not a lackey trace", r->lines);
 			break;
 		}
@@ -402,7 +435,7 @@ static int replay_stream(struct replay *r, FILE *f)
 		err = fail(r, "reading the trace: %s", strerror(errno));
 	if (progress && r->accesses >= PROGRESS_EVERY)
 		fputs("\r\033[K", stderr);
-	free(line);
+	line_reader_free(&lr);
 	return err;
 }
 

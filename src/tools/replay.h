@@ -35,6 +35,32 @@ struct trace_access {
  */
 int trace_parse_line(const char *line, struct trace_access *a);
 
+/*
+ * The trace's lines, read a block at a time (a replay reads millions of
+ * them; a character at a time was a third of its time).  A record is at
+ * most 25 bytes and Valgrind's own lines are short: a line longer than
+ * LINE_MAX_BYTES is not a trace, and reading it whole (a stream with no
+ * newline) would grow memory without bound.  buf holds READ_BLOCK bytes
+ * past the longest line, so a line is always whole in it.
+ */
+#define LINE_MAX_BYTES 65536
+#define READ_BLOCK (256u << 10)
+
+struct line_reader {
+	FILE *f;
+	char *buf;		/* LINE_MAX_BYTES + 1 + READ_BLOCK + 1 bytes */
+	size_t start, end;	/* the bytes read and not yet returned */
+	bool eof;
+};
+
+/* 0, or -ENOMEM. */
+int line_reader_init(struct line_reader *lr, FILE *f);
+void line_reader_free(struct line_reader *lr);
+/* The next line, without its newline, NUL-terminated in place in the
+ * reader's buffer (valid until the next call): 1, 0 at the end (or a read
+ * error: ferror tells), -1 when it is longer than LINE_MAX_BYTES. */
+int read_line(struct line_reader *lr, char **line, size_t *len);
+
 /* The state of a replay every `every` accesses (and at its end). */
 struct replay_sample {
 	uint64_t accesses;
