@@ -10,7 +10,8 @@
  * ageing, classic (activation, refill of the inactive lists) and MGLRU's
  * default, a hot set kept while a stream goes by; refault detection
  * (workingset.c) page by page; the dirty limits keeping a machine that
- * writes more file data than it holds, never synced, out of trouble.
+ * writes more file data than it holds, never synced, out of trouble; and
+ * MGLRU's look-around promoting a young page's neighbours.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -742,6 +743,43 @@ static void test_huge_page_counts(enum mmsim_lru lru)
 	mmsim_destroy(m);
 }
 
+/*
+ * MGLRU's look-around: eviction's accessed-bit check of one page found
+ * young also makes old, and promotes to the youngest generation, the
+ * young pages mapped within 64 pages of it in the same page table; the
+ * classic LRU leaves the neighbours alone.
+ */
+static void test_look_around(enum mmsim_lru lru)
+{
+	bool classic = lru == MMSIM_LRU_CLASSIC;
+	printf("# look-around, %s\n", classic ? "classic: none" : "MGLRU");
+	struct mmsim *m = machine_lru(1, 64ULL << 20, lru, false);
+	struct mmsim_task *t = task_on(m, 0);
+	uint64_t base = (uint64_t)mmsim_sys_mmap(t, 0, 4ULL << 20, RW, PRIV, -1, 0);
+	uint64_t a = (base + (2ULL << 20) - 1) & ~((2ULL << 20) - 1);
+	mmsim_fill(t, a, 1, 128 * P, NULL);
+	ev(m, MMSIM_VM_pgactivate);	/* drains the LRU batches */
+	struct lruvec *lv = &m->mm.node[0].lruvec;
+	int youngest = (int)(lv->lrugen.max_seq % MAX_NR_GENS);
+	int before = gen_of_page(t, a + P);
+	ok(classic || before != youngest, "new anonymous pages are not in the youngest generation");
+	uint64_t vm_flags;
+	is(folio_referenced(page_at(t, a), &vm_flags), 1, "page 0 found young");
+	unsigned old = 0, promoted = 0;
+	for (uint64_t i = 1; i < 64; i++) {
+		old += !(pte(t, a + i * P).flags & PMAP_ACCESSED);
+		promoted += gen_of_page(t, a + i * P) == youngest;
+	}
+	is(old, classic ? 0 : 63, "its 63 neighbours in the window made old");
+	is(promoted, classic ? 0 : 63, "and promoted to the youngest generation");
+	unsigned beyond = 0;
+	for (uint64_t i = 64; i < 128; i++)
+		beyond += (pte(t, a + i * P).flags & PMAP_ACCESSED) != 0;
+	is(beyond, 64, "pages past the 64-page window keep their accessed bits");
+	mmsim_task_exit(t);
+	mmsim_destroy(m);
+}
+
 int main(void)
 {
 	test_watermarks();
@@ -756,6 +794,8 @@ int main(void)
 	test_ageing(MMSIM_LRU_GEN);
 	test_refaults();
 	test_mglru();
+	test_look_around(MMSIM_LRU_CLASSIC);
+	test_look_around(MMSIM_LRU_GEN);
 	test_migration_target_reclaims();
 	test_huge_page_counts(MMSIM_LRU_CLASSIC);
 	test_huge_page_counts(MMSIM_LRU_GEN);
