@@ -988,7 +988,7 @@ enum kind {
 	K_MUNMAP, K_MPROTECT, K_WRITE, K_READ, K_MOVE, K_NODES, K_MIGRATE,
 	K_VMAS, K_MLOCK, K_MUNLOCK, K_MSYNC, K_FSYNC, K_MADVISE, K_NUMA_MAPS,
 	K_SMAPS, K_VMSTAT, K_SETPOL, K_GETPOL, K_MBIND, K_SWAPON, K_SWAPOFF,
-	K_CGROUP, K_CGSET, K_MEMCG, K_THREAD, K_EXIT,
+	K_CGROUP, K_CGSET, K_MEMCG, K_THREAD, K_EXIT, K_DISTANCE,
 };
 
 struct aref {
@@ -1955,6 +1955,9 @@ static void parse_line(char *text, int line, int *seen_cmd)
 		nargs(ntok, 1, 1, w);
 		c->k = K_VMSTAT;
 		uses_vmstat = 1;
+	} else if (!strcmp(w, "distance")) {
+		nargs(ntok, 1, 1, w);
+		c->k = K_DISTANCE;
 	} else if (!strcmp(w, "swapon")) {
 		nargs(ntok, 2, 2, w);
 		c->k = K_SWAPON;
@@ -3076,6 +3079,27 @@ static void vmstat_snapshot(void)
 		fprintf(stderr, "mms-linux: cannot read /proc/vmstat: %s\n", strerror(e));
 }
 
+/* distance: every node's /sys/devices/system/node/nodeN/distance, as
+ * nodeN=D,D,... (the file's spaces as commas). */
+static void run_distance(const struct cmd *c)
+{
+	struct sb b = { 0 };
+	char path[128], buf[4096];
+	int n;
+	for (n = 0; n < 1024; n++) {
+		snprintf(path, sizeof path, "/sys/devices/system/node/node%d/distance", n);
+		if (read_file(path, buf, sizeof buf))
+			break;
+		buf[strcspn(buf, "\n")] = 0;
+		for (char *p = buf; *p; p++)
+			if (*p == ' ')
+				*p = ',';
+		sb_putf(&b, "%snode%d=%s", n ? " " : "", n, buf);
+	}
+	out(c, "%s", n ? b.s : "none");
+	free(b.s);
+}
+
 static void run_vmstat(const struct cmd *c)
 {
 	unsigned long long now[NVMSTAT];
@@ -3520,6 +3544,9 @@ static void run_cmd(const struct cmd *c)
 		return;
 	case K_VMSTAT:
 		run_vmstat(c);          /* machine-wide: needs no live task */
+		return;
+	case K_DISTANCE:
+		run_distance(c);        /* machine-wide too */
 		return;
 	case K_SWAPON:
 		run_swapon(c);          /* the controller's, like vmstat */

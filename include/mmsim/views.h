@@ -214,6 +214,11 @@ struct mmsim_node_meminfo {
  * cut to len: the length it has. */
 size_t mmsim_nodelist_format(uint64_t mask, char *buf, size_t len);
 
+/* The SLIT distance from node a to node b, as
+ * /sys/devices/system/node/nodeA/distance lists it (Linux's defaults 10
+ * and 20 unless the machine has its own), or -EINVAL. */
+int mmsim_node_distance(const struct mmsim *m, unsigned a, unsigned b);
+
 /* Node nid's figures now (LRU batches drained first): 0, or -EINVAL. */
 int mmsim_node_meminfo(struct mmsim *m, unsigned nid, struct mmsim_node_meminfo *out);
 /* "Active(anon)", "numa_hit"...; NULL past the end. */

@@ -237,6 +237,13 @@ int mmsim_node_meminfo(struct mmsim *m, unsigned nid, struct mmsim_node_meminfo 
 	return 0;
 }
 
+int mmsim_node_distance(const struct mmsim *m, unsigned a, unsigned b)
+{
+	if (a >= m->mm.nr_nodes || b >= m->mm.nr_nodes)
+		return -EINVAL;
+	return (int)node_distance(&m->mm, a, b);
+}
+
 int mmsim_zoneinfo(struct mmsim *m, unsigned nid, struct mmsim_zoneinfo *out)
 {
 	if (nid >= m->mm.nr_nodes)

@@ -257,6 +257,7 @@ void run_vmas(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_numa_maps(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_smaps(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_vmstat(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_distance(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_swapon(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_swapoff(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_crash(struct run *r, const struct cmd *c, struct mmsim_task *t);

@@ -155,6 +155,28 @@ static const char *token(const char **p, const char *e, size_t *n)
 /* `name=value` tokens of [p, e) as members of o: status arrays as arrays,
  * node lists as arrays, hashes and modes as strings, numbers as numbers,
  * a token without '=' as name: true. */
+/* distance's nodeN=D,D,...: {"distance": {"node0": [10, 20], ...}}. */
+static void jdistance(struct jobj *o, const char *p, const char *e)
+{
+	struct jobj d = { o->f, true };
+	size_t n;
+
+	jkey(o, "distance");
+	fputc('{', o->f);
+	for (const char *t; (t = token(&p, e, &n));) {
+		const char *eq = memchr(t, '=', n);
+
+		if (!eq)
+			continue;
+		jkeyn(&d, t, (size_t)(eq - t));
+		fputc('[', o->f);
+		for (const char *v = eq + 1; v < t + n; v++)
+			fputs(*v == ',' ? ", " : (char[2]){ *v, 0 }, o->f);
+		fputc(']', o->f);
+	}
+	fputc('}', o->f);
+}
+
 static void jfields(struct jobj *o, const char *p, const char *e)
 {
 	size_t n;
@@ -500,6 +522,8 @@ void scenario_json_result(FILE *f, const char *name, int line, const char *verb,
 		fputc('}', f);
 	} else if (!strcmp(verb, "stats")) {
 		jstats(&o, res, e);
+	} else if (!strcmp(verb, "distance")) {
+		jdistance(&o, res, e);
 	} else {
 		/* `ok`, a return value, then name=value fields. */
 		const char *p = res, *t = token(&p, e, &n);

@@ -423,6 +423,26 @@ void run_smaps(struct run *r, const struct cmd *c, struct mmsim_task *t)
 	free(v);
 }
 
+void run_distance(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	struct strbuf b = { 0 };
+	char item[24];
+	unsigned nodes = mmsim_config_of(r->m)->nodes;
+
+	(void)t;
+	append(&b, "");
+	for (unsigned a = 0; a < nodes; a++) {
+		snprintf(item, sizeof item, "%snode%u=", a ? " " : "", a);
+		append(&b, item);
+		for (unsigned d = 0; d < nodes; d++) {
+			snprintf(item, sizeof item, "%s%d", d ? "," : "", mmsim_node_distance(r->m, a, d));
+			append(&b, item);
+		}
+	}
+	emit(r, c, "%s", b.buf);
+	free(b.buf);
+}
+
 void run_vmstat(struct run *r, const struct cmd *c, struct mmsim_task *t)
 {
 	struct mmsim_vmstat now;

@@ -30,6 +30,7 @@ static const struct verb verbs[] = {
 	{ "numa_maps",     parse_range,         run_numa_maps,     VERB_TASK },
 	{ "smaps",         parse_range,         run_smaps,         VERB_TASK },
 	{ "vmstat",        parse_stats,         run_vmstat,        0 },
+	{ "distance",      parse_stats,         run_distance,      0 },
 	{ "mlock",         parse_range,         run_mlock,         VERB_TASK },
 	{ "munlock",       parse_range,         run_munlock,       VERB_TASK },
 	{ "msync",         parse_msync,         run_msync,         VERB_TASK },
