@@ -71,12 +71,15 @@ def check_obj(f, o, n):
                 assert isinstance(e["VmFlags"], list) and e["end"] > e["start"], where
     elif verb == "vmas":
         assert len(o["vmas"]) == res.count(")"), where
+    elif verb == "distance":
+        want = {k: [int(d) for d in v.split(",")] for k, v in (kv.split("=") for kv in res.split())}
+        assert o["distance"] == want, (where, o)
     elif res.split()[0] == "ok":
         assert o["ok"] is True, where
     elif re.fullmatch(r"-?\d+", res.split()[0]):
         assert o["ret"] == int(res.split()[0]), where
     for kv in res.split()[1:]:
-        if verb not in ("stats", "vmstat", "numa_maps", "smaps", "vmas") and "=" in kv:
+        if verb not in ("stats", "vmstat", "numa_maps", "smaps", "vmas", "distance") and "=" in kv:
             k, v = kv.split("=", 1)
             if k == "nodes" or k == "status":
                 continue
