@@ -988,7 +988,7 @@ enum kind {
 	K_MUNMAP, K_MPROTECT, K_WRITE, K_READ, K_MOVE, K_NODES, K_MIGRATE,
 	K_VMAS, K_MLOCK, K_MUNLOCK, K_MSYNC, K_FSYNC, K_MADVISE, K_NUMA_MAPS,
 	K_SMAPS, K_VMSTAT, K_SETPOL, K_GETPOL, K_MBIND, K_SWAPON, K_SWAPOFF,
-	K_CGROUP, K_CGSET, K_MEMCG, K_THREAD, K_EXIT, K_DISTANCE,
+	K_CGROUP, K_CGSET, K_MEMCG, K_THREAD, K_EXIT, K_DISTANCE, K_ILWEIGHT,
 };
 
 struct aref {
@@ -1958,6 +1958,16 @@ static void parse_line(char *text, int line, int *seen_cmd)
 	} else if (!strcmp(w, "distance")) {
 		nargs(ntok, 1, 1, w);
 		c->k = K_DISTANCE;
+	} else if (!strcmp(w, "il_weight")) {
+		long long x;
+		nargs(ntok, 3, 3, w);
+		c->k = K_ILWEIGHT;
+		if (num_i64(tok[1], 0, 1023, &x) < 0)
+			uerr("il_weight: malformed node '%s'", tok[1]);
+		c->arg = (long)x;
+		if (num_i64(tok[2], 0, 1 << 20, &x) < 0)
+			uerr("il_weight: malformed weight '%s'", tok[2]);
+		c->size = (uint64_t)x;
 	} else if (!strcmp(w, "swapon")) {
 		nargs(ntok, 2, 2, w);
 		c->k = K_SWAPON;
@@ -2075,6 +2085,9 @@ static char self_path[PATH_MAX];
 static char thp_saved[32];
 static char numab_saved[32];
 static char lru_saved[32];
+/* Weighted interleave's weights a run wrote, as they were (il_weight). */
+#define IL_WEIGHT_DIR "/sys/kernel/mm/mempolicy/weighted_interleave/"
+static char il_saved[1024][8];
 static int files_mounted, files_dir_made;
 
 #define THP_PATH   "/sys/kernel/mm/transparent_hugepage/enabled"
@@ -2177,6 +2190,13 @@ static void sys_settings(void)
 
 static void sys_restore(void)
 {
+	for (int n = 0; n < 1024; n++) {
+		char path[128];
+		if (!il_saved[n][0])
+			continue;
+		snprintf(path, sizeof path, IL_WEIGHT_DIR "node%d", n);
+		write_file(path, il_saved[n]);
+	}
 	if (thp_saved[0])
 		write_file(THP_PATH, thp_saved);
 	if (numab_saved[0])
@@ -3079,6 +3099,23 @@ static void vmstat_snapshot(void)
 		fprintf(stderr, "mms-linux: cannot read /proc/vmstat: %s\n", strerror(e));
 }
 
+/* il_weight NODE WEIGHT: writes weighted interleave's weight of NODE
+ * (/sys/kernel/mm/mempolicy/weighted_interleave/nodeN); the weights a
+ * run changed go back at exit (sys_restore). */
+static void run_il_weight(const struct cmd *c)
+{
+	char path[128], val[32];
+	snprintf(path, sizeof path, IL_WEIGHT_DIR "node%ld", c->arg);
+	if (!il_saved[c->arg][0] && read_file(path, il_saved[c->arg], sizeof il_saved[0]))
+		il_saved[c->arg][0] = 0;
+	snprintf(val, sizeof val, "%llu", (unsigned long long)c->size);
+	int e = write_file(path, val);
+	if (e)
+		out_err(c, e);
+	else
+		out(c, "0");
+}
+
 /* distance: every node's /sys/devices/system/node/nodeN/distance, as
  * nodeN=D,D,... (the file's spaces as commas). */
 static void run_distance(const struct cmd *c)
@@ -3547,6 +3584,9 @@ static void run_cmd(const struct cmd *c)
 		return;
 	case K_DISTANCE:
 		run_distance(c);        /* machine-wide too */
+		return;
+	case K_ILWEIGHT:
+		run_il_weight(c);
 		return;
 	case K_SWAPON:
 		run_swapon(c);          /* the controller's, like vmstat */

@@ -219,6 +219,13 @@ size_t mmsim_nodelist_format(uint64_t mask, char *buf, size_t len);
  * and 20 unless the machine has its own), or -EINVAL. */
 int mmsim_node_distance(const struct mmsim *m, unsigned a, unsigned b);
 
+/* /sys/kernel/mm/mempolicy/weighted_interleave/nodeN: weighted interleave
+ * places weight pages on node nid for every weight of the others (Linux
+ * 6.12: 1 by default; 0 writes the default back).  set: 0, -ENOENT (no
+ * such node: no such file), -EINVAL (weight above 255). */
+int mmsim_il_weight_set(struct mmsim *m, unsigned nid, unsigned weight);
+int mmsim_il_weight_get(const struct mmsim *m, unsigned nid);
+
 /* Node nid's figures now (LRU batches drained first): 0, or -EINVAL. */
 int mmsim_node_meminfo(struct mmsim *m, unsigned nid, struct mmsim_node_meminfo *out);
 /* "Active(anon)", "numa_hit"...; NULL past the end. */

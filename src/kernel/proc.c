@@ -244,6 +244,24 @@ int mmsim_node_distance(const struct mmsim *m, unsigned a, unsigned b)
 	return (int)node_distance(&m->mm, a, b);
 }
 
+int mmsim_il_weight_set(struct mmsim *m, unsigned nid, unsigned weight)
+{
+	if (nid >= m->mm.nr_nodes)
+		return -ENOENT;
+	if (weight > 255)
+		return -EINVAL;
+	__atomic_store_n(&m->mm.il_weight[nid], (uint8_t)weight, __ATOMIC_RELAXED);
+	return 0;
+}
+
+int mmsim_il_weight_get(const struct mmsim *m, unsigned nid)
+{
+	if (nid >= m->mm.nr_nodes)
+		return -ENOENT;
+	unsigned w = __atomic_load_n(&m->mm.il_weight[nid], __ATOMIC_RELAXED);
+	return w ? (int)w : 1;
+}
+
 int mmsim_zoneinfo(struct mmsim *m, unsigned nid, struct mmsim_zoneinfo *out)
 {
 	if (nid >= m->mm.nr_nodes)

@@ -711,7 +711,7 @@ static int do_swap_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 	unsigned nid;
 	bool ref;
 	struct mempolicy *pol = get_vma_policy(cpu, vma, addr, 0, &ilx, &ref);
-	mpol_pick(cpu, pol, ilx, fault_node(cpu, mm), mm->mems_allowed, &nid, &mask);
+	mpol_pick(mm->sys, cpu, pol, ilx, fault_node(cpu, mm), mm->mems_allowed, &nid, &mask);
 	if (ref)
 		mpol_put(pol);
 	struct page *p = swapin_page(s, cpu, swap_entry_offset(orig), nid, mask, true, &major,

@@ -665,12 +665,13 @@ struct mempolicy *get_vma_policy(struct hw_cpu *cpu, struct vm_area_struct *vma,
 	return pol;
 }
 
-/* Every node weighs 1 until /sys/kernel/mm/mempolicy/weighted_interleave
- * says otherwise (Linux 6.12's default). */
-static unsigned il_weight(unsigned nid)
+/* A node's weighted-interleave weight: its
+ * /sys/kernel/mm/mempolicy/weighted_interleave/nodeN, 1 unless set (0
+ * reads as 1, as Linux's get_il_weight). */
+static unsigned il_weight(const struct mm_sys *s, unsigned nid)
 {
-	(void)nid;
-	return 1;
+	unsigned w = __atomic_load_n(&s->il_weight[nid], __ATOMIC_RELAXED);
+	return w ? w : 1;
 }
 
 static unsigned interleave_nid(const struct mempolicy *pol, uint64_t ilx)
@@ -678,17 +679,24 @@ static unsigned interleave_nid(const struct mempolicy *pol, uint64_t ilx)
 	return (unsigned)nth_node(pol->nodes, (int)(ilx % (uint64_t)__builtin_popcountll(pol->nodes)));
 }
 
-static unsigned weighted_interleave_nid(const struct mempolicy *pol, uint64_t ilx)
+static unsigned weighted_interleave_nid(const struct mm_sys *s, const struct mempolicy *pol,
+				       uint64_t ilx)
 {
+	uint8_t w[MMSIM_MAX_NODES];
 	uint64_t total = 0;
-	for (uint64_t m = pol->nodes; m; m &= m - 1)
-		total += il_weight((unsigned)__builtin_ctzll(m));
+	/* One look at each weight: a write meanwhile must not make the
+	 * walk below miss its target. */
+	for (uint64_t m = pol->nodes; m; m &= m - 1) {
+		unsigned nid = (unsigned)__builtin_ctzll(m);
+		w[nid] = (uint8_t)il_weight(s, nid);
+		total += w[nid];
+	}
 	uint64_t target = ilx % total;
 	for (uint64_t m = pol->nodes;; m &= m - 1) {
 		unsigned nid = (unsigned)__builtin_ctzll(m);
-		if (target < il_weight(nid))
+		if (target < w[nid])
 			return nid;
-		target -= il_weight(nid);
+		target -= w[nid];
 	}
 }
 
@@ -709,22 +717,23 @@ static unsigned interleave_nodes(struct mm_task_policy *tp, const struct mempoli
 	return next;
 }
 
-static unsigned weighted_interleave_nodes(struct mm_task_policy *tp, const struct mempolicy *pol)
+static unsigned weighted_interleave_nodes(const struct mm_sys *s, struct mm_task_policy *tp,
+					  const struct mempolicy *pol)
 {
 	if (!tp)
 		return (unsigned)__builtin_ctzll(pol->nodes);
 	unsigned node = tp->il_prev;
 	if (!tp->il_weight || node >= 64 || !(pol->nodes & (1ULL << node))) {
 		node = next_node_in(node, pol->nodes);
-		tp->il_weight = il_weight(node);
+		tp->il_weight = il_weight(s, node);
 		tp->il_prev = node;
 	}
 	tp->il_weight--;
 	return node;
 }
 
-void mpol_pick(struct hw_cpu *cpu, struct mempolicy *pol, uint64_t ilx, unsigned local,
-	       uint64_t cpuset, unsigned *nid, uint64_t *mask)
+void mpol_pick(const struct mm_sys *s, struct hw_cpu *cpu, struct mempolicy *pol, uint64_t ilx,
+	       unsigned local, uint64_t cpuset, unsigned *nid, uint64_t *mask)
 {
 	struct mm_task_policy *tp = cpu ? current_task_policy(cpu) : NULL;
 	*nid = local;
@@ -746,8 +755,8 @@ void mpol_pick(struct hw_cpu *cpu, struct mempolicy *pol, uint64_t ilx, unsigned
 						  : interleave_nid(pol, ilx);
 		break;
 	case MPOL_WEIGHTED_INTERLEAVE:
-		*nid = ilx == NO_INTERLEAVE_INDEX ? weighted_interleave_nodes(tp, pol)
-						  : weighted_interleave_nid(pol, ilx);
+		*nid = ilx == NO_INTERLEAVE_INDEX ? weighted_interleave_nodes(s, tp, pol)
+						  : weighted_interleave_nid(s, pol, ilx);
 		break;
 	default:
 		break;
@@ -762,7 +771,7 @@ struct page *alloc_pages_mpol(struct mm_sys *s, struct hw_cpu *cpu, struct mempo
 	uint64_t mask;
 	if (!pol)
 		return alloc_pages_mask(s, cpu, local, order, gfp, cpuset);
-	mpol_pick(cpu, pol, ilx, local, cpuset, &nid, &mask);
+	mpol_pick(s, cpu, pol, ilx, local, cpuset, &nid, &mask);
 	if (pol->mode == MPOL_PREFERRED_MANY) {
 		/* Its nodes first, without reclaim; then anywhere. */
 		struct page *p = alloc_pages_mask(s, cpu, nid, order, gfp, mask);
@@ -1282,8 +1291,9 @@ int mpol_misplaced(struct hw_cpu *cpu, struct vm_area_struct *vma, struct page *
 			struct mempolicy *p = get_vma_policy(cpu, vma, addr, head->order, &ilx, &r2);
 			if (r2)
 				mpol_put(p);
-			polnid = (int)(pol->mode == MPOL_INTERLEAVE ? interleave_nid(pol, ilx)
-								  : weighted_interleave_nid(pol, ilx));
+			polnid = (int)(pol->mode == MPOL_INTERLEAVE ?
+					       interleave_nid(pol, ilx) :
+					       weighted_interleave_nid(vma->vm_mm->sys, pol, ilx));
 			break;
 		}
 		case MPOL_PREFERRED:

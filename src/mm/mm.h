@@ -524,6 +524,9 @@ struct mm_sys {
 	unsigned memcg_ids;
 	unsigned kswapd_pending;	/* otherwise: some node's kswapd was woken */
 	uint8_t zonelist_load[MMSIM_MAX_NODES];	/* build_zonelists' node_load */
+	/* Weighted interleave's per-node weights (sysfs; 0: the default, 1),
+	 * written by mmsim_il_weight_set, read with relaxed loads. */
+	uint8_t il_weight[MMSIM_MAX_NODES];
 	struct memory_tiers tiers;	/* fixed at boot (memory_tiers.c) */
 };
 
@@ -1664,8 +1667,8 @@ struct page *alloc_pages_mpol(struct mm_sys *s, struct hw_cpu *cpu, struct mempo
 			      uint64_t cpuset);
 /* The node an allocation under pol starts from and the nodes it may use
  * (for callers that allocate through a node and a mask). */
-void mpol_pick(struct hw_cpu *cpu, struct mempolicy *pol, uint64_t ilx, unsigned local,
-	       uint64_t cpuset, unsigned *nid, uint64_t *mask);
+void mpol_pick(const struct mm_sys *s, struct hw_cpu *cpu, struct mempolicy *pol, uint64_t ilx,
+	       unsigned local, uint64_t cpuset, unsigned *nid, uint64_t *mask);
 
 /* The system calls' work, after the kernel's checks; nodes is what the
  * user passed (get_nodes), cpuset the calling task's mems_allowed. */

@@ -60,7 +60,7 @@ static uint64_t pt_alloc(void *arg, unsigned node)
 	struct mempolicy *pol = tp ? __atomic_load_n(&tp->pol, __ATOMIC_ACQUIRE) : NULL;
 	uint64_t mask = UINT64_MAX;
 	if (pol)
-		mpol_pick(cpu, pol, NO_INTERLEAVE_INDEX, node, UINT64_MAX, &node, &mask);
+		mpol_pick(s, cpu, pol, NO_INTERLEAVE_INDEX, node, UINT64_MAX, &node, &mask);
 	struct page *p = alloc_pages_mask(s, NULL, node, 0, GFP_ZERO | GFP_NOWATERMARK, mask);
 	if (!p)
 		return NO_PFN;

@@ -213,6 +213,7 @@ void parse_set_mempolicy(struct scenario *s, struct cmd *c, char **tok, int ntok
 void parse_get_mempolicy(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void parse_mbind(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void parse_swapon(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_il_weight(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void parse_cgroup(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void parse_cgroup_set(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void parse_memcg(struct scenario *s, struct cmd *c, char **tok, int ntok);
@@ -259,6 +260,7 @@ void run_smaps(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_vmstat(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_distance(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_swapon(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_il_weight(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_swapoff(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_crash(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_reboot(struct run *r, const struct cmd *c, struct mmsim_task *t);

@@ -1057,6 +1057,20 @@ void parse_swapon(struct scenario *s, struct cmd *c, char **tok, int ntok)
 		uerr(s, "swapon: %s is less than one page", tok[1]);
 }
 
+/* il_weight NODE WEIGHT: file_args' file is the node, size the weight
+ * (any number: the write's checks are the kernel's). */
+void parse_il_weight(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	long long x;
+	nargs(s, ntok, 3, 3, tok[0]);
+	if (num_i64(tok[1], 0, 1023, &x) < 0)
+		uerr(s, "il_weight: malformed node '%s'", tok[1]);
+	c->file.file = (int)x;
+	if (num_i64(tok[2], 0, 1 << 20, &x) < 0)
+		uerr(s, "il_weight: malformed weight '%s'", tok[2]);
+	c->file.size = (uint64_t)x;
+}
+
 void parse_crash(struct scenario *s, struct cmd *c, char **tok, int ntok)
 {
 	nargs(s, ntok, 1, 2, tok[0]);

@@ -852,6 +852,17 @@ void run_swapon(struct run *r, const struct cmd *c, struct mmsim_task *t)
 		emit(r, c, "0");
 }
 
+void run_il_weight(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	(void)t;
+	int err = mmsim_il_weight_set(r->m, (unsigned)c->file.file,
+				      c->file.size > 1000 ? 1000 : (unsigned)c->file.size);
+	if (err)
+		emit_err(r, c, err);
+	else
+		emit(r, c, "0");
+}
+
 void run_swapoff(struct run *r, const struct cmd *c, struct mmsim_task *t)
 {
 	(void)t;
