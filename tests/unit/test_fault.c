@@ -2,7 +2,8 @@
  * test_fault.c - page faults through simulated accesses (src/mm/memory.c,
  * shmem.c, task.c): demand-zero on the faulting CPU's node, the zero page,
  * SIGSEGV, shared anonymous memory, fork and copy-on-write; the unmapping
- * of a young entry marking a file or shared-memory page accessed.
+ * of a young entry marking a file or shared-memory page accessed; an
+ * access without data (mmsim_touch).
  *
  * Machine: 2 nodes, 2 CPUs (CPU c on node c).  Page placement is read back
  * with move_pages(2) without nodes (status = node or -errno).
@@ -396,6 +397,36 @@ static void test_zap_marks_accessed(enum mmsim_lru lru)
 	mmsim_destroy(mach);
 }
 
+/*
+ * mmsim_touch: the access without its data.  A store touch faults a page
+ * in and dirties it, counts its bytes as stores and leaves the memory as
+ * it was; a load touch of an unmapped address is SIGSEGV at that address.
+ */
+static void test_touch(void)
+{
+	printf("# mmsim_touch\n");
+	struct mmsim_task *t = task_on(m, 0);
+	uint64_t a = (uint64_t)mmsim_sys_mmap(t, 0, 3 * P, RW, PRIV, -1, 0);
+	is(mmsim_sys_munmap(t, a + 2 * P, P), 0, "a hole after two pages");
+	is(mmsim_fill(t, a, 0x5a, P, NULL), 0, "page 0 written");
+	uint64_t st0 = machine_counter(m, "stores"), ld0 = machine_counter(m, "loads");
+	uint64_t fa0 = machine_counter(m, "faults_anon");
+	is(mmsim_touch(t, a + P - 8, 16, true, NULL), 0, "a store touch across both pages");
+	is(machine_counter(m, "stores") - st0, 16, "16 bytes counted as stores");
+	is(machine_counter(m, "faults_anon") - fa0, 1, "page 1 faulted in");
+	ok(pte(t, a + P).flags & PMAP_DIRTY, "page 1 mapped dirty");
+	uint8_t b0 = 0, b1 = 1;
+	mmsim_load8(t, a + P - 1, &b0);
+	mmsim_load8(t, a + P, &b1);
+	ok(b0 == 0x5a && b1 == 0, "the bytes are unchanged (0x%x, 0x%x)", b0, b1);
+	is(mmsim_touch(t, a, 8, false, NULL), 0, "a load touch");
+	is(machine_counter(m, "loads") - ld0, 2 + 8, "its 8 bytes counted as loads");
+	uint64_t fa = 0;
+	is(mmsim_touch(t, a + 2 * P - 4, 8, false, &fa), SIGSEGV, "into the hole: SIGSEGV");
+	is(fa, a + 2 * P, "at the hole's first byte");
+	mmsim_task_exit(t);
+}
+
 int main(void)
 {
 	struct mmsim_config cfg;
@@ -409,6 +440,7 @@ int main(void)
 	test_shared();
 	test_fork_cow();
 	test_fork_zero_and_exit();
+	test_touch();
 	mmsim_destroy(m);
 	test_zap_marks_accessed(MMSIM_LRU_CLASSIC);
 	test_zap_marks_accessed(MMSIM_LRU_GEN);
