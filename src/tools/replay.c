@@ -9,7 +9,9 @@
  * are first touched where the program first touched them, from the CPU it
  * runs on (Linux's default local placement).  Instruction fetches are
  * counted, and replayed as loads only with --instr (the machine has no
- * instruction TLB).  A modify is a load then a store.
+ * instruction TLB).  A modify is a load then a store.  A trace records
+ * where a program went, not the values: each access is made without data
+ * (mmsim_touch), so memory stays zero and only the machine's state moves.
  *
  * Policies, all optional and combinable:
  *  --cpu C           the CPU the program starts on (its node gets its pages);
@@ -18,7 +20,10 @@
  *                    they were first touched unless a policy moves them;
  *  --numa-scan N     every N accesses, one pass of NUMA balancing's scanner
  *                    over every region: the next access to each page takes a
- *                    hinting fault that moves it to the accessing CPU's node.
+ *                    hinting fault that moves it to the accessing CPU's node;
+ *  --balancing       the machine's own scanner on the simulated clock;
+ *  --tiering         CPU-less nodes a lower memory tier (demotion, promotion);
+ *  --policy P        a memory policy for the process.
  *
  * Errors (a malformed line, an address outside user space, a machine out
  * of memory) stop the replay with the line number and exit status 1.
