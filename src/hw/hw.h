@@ -247,15 +247,17 @@ static inline unsigned hw_node_distance(const struct hw_machine *hw, unsigned a,
 	return d ? d : a == b ? 10 : 20;
 }
 
-/* Copies / zeroes frames and charges the cost to cpu (may be NULL).  A
- * copy costs by the distance between the frames' nodes
+/* Copies / zeroes frames of hw and counts and charges them to cpu; cpu
+ * NULL: the work of a kernel thread, on no CPU, neither counted nor
+ * charged.  A copy costs by the distance between the frames' nodes
  * (docs/cost-model.md). */
-void hw_zero_frames(struct hw_cpu *cpu, uint64_t pfn, uint64_t n);
+void hw_zero_frames(struct hw_machine *hw, struct hw_cpu *cpu, uint64_t pfn, uint64_t n);
 /* Counts and charges zeroing n frames the host already gave zeroed (a
  * frame never handed out before reads as zeros: the kernel's clear_page
  * still runs, the host need not). */
 void hw_zeroed_frames(struct hw_cpu *cpu, uint64_t n);
-void hw_copy_frames(struct hw_cpu *cpu, uint64_t dst_pfn, uint64_t src_pfn, uint64_t n);
+void hw_copy_frames(struct hw_machine *hw, struct hw_cpu *cpu, uint64_t dst_pfn, uint64_t src_pfn,
+		    uint64_t n);
 
 /* Frames that go back to the page allocator: whatever lines of theirs any
  * CPU's cache holds will never hit again.  Any thread may call it. */

@@ -148,10 +148,11 @@ void hw_zeroed_frames(struct hw_cpu *cpu, uint64_t n)
 	hw_charge(cpu, n * cpu->hw->cfg.cost.page_zero);
 }
 
-void hw_zero_frames(struct hw_cpu *cpu, uint64_t pfn, uint64_t n)
+void hw_zero_frames(struct hw_machine *hw, struct hw_cpu *cpu, uint64_t pfn, uint64_t n)
 {
-	memset(hw_frame(cpu->hw, pfn), 0, (size_t)(n << PAGE_SHIFT));
-	hw_zeroed_frames(cpu, n);
+	memset(hw_frame(hw, pfn), 0, (size_t)(n << PAGE_SHIFT));
+	if (cpu)
+		hw_zeroed_frames(cpu, n);
 }
 
 /*
@@ -169,10 +170,12 @@ static uint64_t page_copy_cost(const struct hw_machine *hw, unsigned d)
 	return c > 0 ? (uint64_t)c : 0;
 }
 
-void hw_copy_frames(struct hw_cpu *cpu, uint64_t dst_pfn, uint64_t src_pfn, uint64_t n)
+void hw_copy_frames(struct hw_machine *hw, struct hw_cpu *cpu, uint64_t dst_pfn, uint64_t src_pfn,
+		    uint64_t n)
 {
-	struct hw_machine *hw = cpu->hw;
 	memcpy(hw_frame(hw, dst_pfn), hw_frame(hw, src_pfn), (size_t)(n << PAGE_SHIFT));
+	if (!cpu)
+		return;
 	unsigned d = hw_node_distance(hw, hw_pfn_node(hw, src_pfn), hw_pfn_node(hw, dst_pfn));
 	cpu->cnt.pages_copied += n;
 	hw_charge(cpu, n * page_copy_cost(hw, d));

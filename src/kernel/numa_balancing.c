@@ -83,11 +83,6 @@ static const struct mmsim_config *cfg_of(const struct mmsim *m)
 	return &m->hw->cfg;
 }
 
-static uint64_t clock_ms(const struct hw_cpu *cpu)
-{
-	return hw_cpu_ms(cpu);
-}
-
 static uint64_t clock_ns(const struct hw_cpu *cpu)
 {
 	return cpu->cnt.cycles * 1000 / MMSIM_CPU_MHZ;
@@ -210,7 +205,7 @@ void update_task_scan_period(struct mmsim_task *t, struct hw_cpu *cpu, unsigned 
 	if (local + shared == 0 || n->faults_locality[2]) {
 		unsigned doubled = n->scan_period << 1;
 		n->scan_period = doubled < n->scan_period_max ? doubled : n->scan_period_max;
-		__atomic_store_n(&t->mm->numa_next_scan, clock_ms(cpu) + n->scan_period,
+		__atomic_store_n(&t->mm->numa_next_scan, hw_cpu_ms(cpu) + n->scan_period,
 				 __ATOMIC_RELAXED);
 		return;
 	}
@@ -359,7 +354,7 @@ static void numa_migrate_preferred(struct mmsim_task *t, struct hw_cpu *cpu)
 	if (n->preferred_nid < 0 || !n->faults)
 		return;
 	uint64_t interval = n->scan_period / 16;
-	n->migrate_retry = clock_ms(cpu) + (interval < 1000 ? interval : 1000);
+	n->migrate_retry = hw_cpu_ms(cpu) + (interval < 1000 ? interval : 1000);
 }
 
 /* ---- numa_group ----------------------------------------------------------------- */
@@ -536,7 +531,7 @@ void task_numa_fault(struct hw_cpu *cpu, int last_cpupid, unsigned mem_node, uns
 	if (!priv && !local && ng && __atomic_load_n(&ng->active_nodes, __ATOMIC_RELAXED) > 1 &&
 	    numa_is_active_node(m, ng, cpu_node) && numa_is_active_node(m, ng, mem_node))
 		local = 1;
-	if (clock_ms(cpu) >= n->migrate_retry) {
+	if (hw_cpu_ms(cpu) >= n->migrate_retry) {
 		task_numa_placement(t, cpu);
 		numa_migrate_preferred(t, cpu);
 	}
@@ -572,7 +567,7 @@ static void task_numa_work(struct mmsim_task *t, struct hw_cpu *cpu)
 {
 	struct mm_struct *mm = t->mm;
 	const struct mmsim_config *c = cfg_of(t->m);
-	uint64_t now = clock_ms(cpu);
+	uint64_t now = hw_cpu_ms(cpu);
 	uint64_t migrate = __atomic_load_n(&mm->numa_next_scan, __ATOMIC_RELAXED);
 
 	if (!migrate) {
@@ -648,7 +643,7 @@ static void task_tick_numa(struct mmsim_task *t, struct hw_cpu *cpu)
 	if (!n->node_stamp)
 		n->scan_period = task_scan_start(t);
 	n->node_stamp += period;
-	if (clock_ms(cpu) >= __atomic_load_n(&t->mm->numa_next_scan, __ATOMIC_RELAXED))
+	if (hw_cpu_ms(cpu) >= __atomic_load_n(&t->mm->numa_next_scan, __ATOMIC_RELAXED))
 		task_numa_work(t, cpu);
 }
 
@@ -682,7 +677,7 @@ void task_numa_init(struct mmsim_task *t, struct mmsim_task *parent, bool new_mm
 	n->preferred_nid = -1;
 	n->scan_period = cfg_of(t->m)->numa_balancing_scan_delay_ms;
 	if (new_mm) {
-		t->mm->numa_next_scan = clock_ms(cpu) + cfg_of(t->m)->numa_balancing_scan_delay_ms;
+		t->mm->numa_next_scan = hw_cpu_ms(cpu) + cfg_of(t->m)->numa_balancing_scan_delay_ms;
 		t->mm->numa_scan_seq = 0;
 		t->mm->numa_scan_offset = 0;
 		return;

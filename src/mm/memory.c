@@ -322,7 +322,7 @@ static int do_cow_fault(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 		put_page(s, cache);
 		return vm_fault_errno(err);
 	}
-	hw_copy_frames(cpu, page_to_pfn(s, np), page_to_pfn(s, cache), 1);
+	hw_copy_frames(s->hw, cpu, page_to_pfn(s, np), page_to_pfn(s, cache), 1);
 	unlock_page(cache);
 	put_page(s, cache);
 	struct pmap_entry e;
@@ -394,7 +394,7 @@ static int do_wp_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_s
 	if (!np)
 		return vm_fault_errno(err);
 	if (oldp)
-		hw_copy_frames(cpu, page_to_pfn(s, np), old->pfn, 1);
+		hw_copy_frames(s->hw, cpu, page_to_pfn(s, np), old->pfn, 1);
 	/* The zero page is not copied: its writer gets a zeroed page, a
 	 * demand-zero fault like any first write. */
 	set_leaf(&e, page_to_pfn(s, np), prot, PMAP_DIRTY | PMAP_ACCESSED | PMAP_SOFTDIRTY);
@@ -605,7 +605,7 @@ int special_mapping_fault(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_ar
 		struct page *np = new_anon_page(mm, cpu, vma, addr, &err);
 		if (!np)
 			return vm_fault_errno(err);
-		hw_copy_frames(cpu, page_to_pfn(s, np), pfn, 1);
+		hw_copy_frames(s->hw, cpu, page_to_pfn(s, np), pfn, 1);
 		set_leaf(&e, page_to_pfn(s, np), prot | PMAP_W, PMAP_DIRTY | PMAP_ACCESSED | PMAP_SOFTDIRTY);
 		if ((err = pmap_set(&mm->pmap, addr, &e, NULL))) {
 			page_remove_rmap(s, np, false);

@@ -447,18 +447,6 @@ static void page_done(struct migrate_ctl *c, struct migrate_pass *p, struct migr
 	}
 }
 
-/* The data of src into dst: charged to the migrating CPU, or done on no
- * CPU for kswapd's demotion (a kernel thread's copy, as its zeroing). */
-static void copy_frames(struct migrate_ctl *c, struct page *dst, struct page *src)
-{
-	uint64_t d = page_to_pfn(c->s, dst), from = page_to_pfn(c->s, src);
-	uint64_t n = 1ULL << src->order;
-	if (c->cpu)
-		hw_copy_frames(c->cpu, d, from, n);
-	else
-		memcpy(hw_frame(c->s->hw, d), hw_frame(c->s->hw, from), (size_t)(n << PAGE_SHIFT));
-}
-
 /* Unmaps a batch taken from todo, flushes once, moves each page. */
 static void migrate_batch(struct migrate_ctl *c, struct migrate_pass *p, struct migrate_bulk *b,
 			  struct list_head *todo, bool force)
@@ -503,7 +491,8 @@ static void migrate_batch(struct migrate_ctl *c, struct migrate_pass *p, struct 
 	 * of draining it at each page's next atomic operation.
 	 */
 	for (unsigned i = 0; i < n; i++)
-		copy_frames(c, dst[i], src[i]);
+		hw_copy_frames(c->s->hw, c->cpu, page_to_pfn(c->s, dst[i]), page_to_pfn(c->s, src[i]),
+			       1ULL << src[i]->order);
 	/* Every new page takes its old one's place and joins its LRU (one
 	 * lru_lock round), then the mappings follow. */
 	for (unsigned i = 0; i < n; i++)

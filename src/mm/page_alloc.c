@@ -426,12 +426,7 @@ static void prep_new_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *p, 
 	 * counted and charged for them all the same. */
 	if (cpu && first_used)
 		hw_zeroed_frames(cpu, first_used);
-	for (uint64_t i = first_used; i < n; i++) {
-		if (cpu)
-			hw_zero_frames(cpu, page_to_pfn(s, p) + i, 1);
-		else
-			memset(hw_frame(s->hw, page_to_pfn(s, p) + i), 0, PAGE_SIZE);
-	}
+	hw_zero_frames(s->hw, cpu, page_to_pfn(s, p) + first_used, n - first_used);
 }
 
 struct page *alloc_pages_node(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, unsigned order,

@@ -203,7 +203,7 @@ static struct page *read_swap_page(struct mm_sys *s, struct hw_cpu *cpu, uint64_
 		if (swap_slot_zero(s, off)) {
 			/* Never written: zeros, without I/O (no pswpin). */
 			if (cpu)
-				hw_zero_frames(cpu, page_to_pfn(s, p), 1);
+				hw_zero_frames(s->hw, cpu, page_to_pfn(s, p), 1);
 			else
 				__builtin_memset(hw_frame(s->hw, page_to_pfn(s, p)), 0, PAGE_SIZE);
 			page_set(p, PG_uptodate);

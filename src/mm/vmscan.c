@@ -308,11 +308,12 @@ static void keep_page(struct mm_sys *s, const struct scan_control *sc, struct pa
 static unsigned shrink_page_list(struct mm_sys *s, const struct scan_control *sc,
 				 struct list_head *list)
 {
-	unsigned freed = 0;
+	if (list_empty(list))
+		return 0;
+	unsigned freed = 0, nid = page_to_nid(s, list_entry(list->next, struct page, lru));
 	struct list_head demote_list;
 	list_init(&demote_list);
-	bool demote = !list_empty(list) &&
-		      can_demote(s, sc, page_to_nid(s, list_entry(list->next, struct page, lru)));
+	bool demote = can_demote(s, sc, nid);
 	for (;;) {
 		while (!list_empty(list)) {
 			struct page *p = list_entry(list->next, struct page, lru);
@@ -341,9 +342,7 @@ static unsigned shrink_page_list(struct mm_sys *s, const struct scan_control *sc
 		}
 		if (list_empty(&demote_list))
 			return freed;
-		freed += demote_page_list(s, sc, page_to_nid(s, list_entry(demote_list.next,
-									   struct page, lru)),
-					  &demote_list);
+		freed += demote_page_list(s, sc, nid, &demote_list);
 		list_splice_tail_init(&demote_list, list);
 		demote = false;
 	}

@@ -20,8 +20,6 @@
 
 #include "report_html.h"
 
-#define CYCLES_PER_MS ((double)MMSIM_CPU_MHZ * 1000)
-
 /* A measure every run is drawn for: the value of sample v. */
 struct measure {
 	const char *id, *title, *ytitle;

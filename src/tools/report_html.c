@@ -287,8 +287,6 @@ void chart(FILE *f, const struct plot *p, const char *id, const char *title, con
 		fputs(".</p>\n", f);
 }
 
-#define CYCLES_PER_MS ((double)MMSIM_CPU_MHZ * 1000)
-
 /* The plots of counters (cumulative), after the pages-per-node one. */
 struct counter_chart {
 	const char *id, *title, *ytitle;

@@ -14,6 +14,8 @@
 
 #include "replay.h"
 
+/* Simulated cycles in a simulated millisecond (the cost model's clock). */
+#define CYCLES_PER_MS ((double)MMSIM_CPU_MHZ * 1000)
 /* At most this many samples are plotted (every k-th, and the last). */
 #define REPORT_MAX_POINTS 1000
 /* Series one chart can hold (nodes, or runs compared). */

@@ -188,7 +188,7 @@ static void test_copy_cost(void)
 		ok(dst && hw_pfn_node(m->hw, page_to_pfn(&m->mm, dst)) == n, "a frame on node %u",
 		   n);
 		snap();
-		hw_copy_frames(cpu, page_to_pfn(&m->mm, dst), page_to_pfn(&m->mm, src), 1);
+		hw_copy_frames(m->hw, cpu, page_to_pfn(&m->mm, dst), page_to_pfn(&m->mm, src), 1);
 		done();
 		is(D(pages_copied), 1, "one frame copied");
 		is(D(cycles), local + (remote - local) * (d - 10) / 10, "copy at distance %u", d);
