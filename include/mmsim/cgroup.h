@@ -1,5 +1,6 @@
 /*
- * mmsim/cgroup.h - memory cgroups (cgroup v2's memory controller).
+ * mmsim/cgroup.h - memory cgroups (cgroup v2's memory controller), and
+ * cpusets (its cpuset controller's memory side).
  *
  * A machine starts with the root cgroup only (no limits); every task is in
  * it.  Cgroups form a tree under the root and live as long as the machine.
@@ -38,6 +39,7 @@
 #define MMSIM_CGROUP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -66,6 +68,33 @@ long mmsim_cgroup_read(struct mmsim_cgroup *cg, const char *file, char *buf, siz
 /* Moves t's process (every thread sharing its memory) into cg: 0, or
  * -EBUSY when cg has child cgroups. */
 int mmsim_cgroup_attach(struct mmsim_cgroup *cg, struct mmsim_task *t);
+
+/*
+ * Cpusets: the memory side of cgroup v2's cpuset controller.  A task
+ * created with mems (mmsim_task_attr) runs in a cpuset of its own, which
+ * its forks and threads join; every other task is in the root cpuset
+ * (all nodes, never changed).  Cpusets live as long as the machine.
+ *
+ * Writing cpuset.mems (mmsim_cpuset_set_mems) does what Linux 6.12 does
+ * when the effective mems change: each task's mems_allowed becomes them;
+ * its memory policies (its own and its VMAs', not shared memory's) are
+ * rebound - bind and interleave nodes move by their position in the old
+ * mems, static ones keep the user's nodes that remain (all the new mems
+ * when none does), relative ones fold onto the new mems, preferred ones
+ * keep their node; and its pages move from the old mems to the new ones
+ * as migrate_pages(2) moves them, shared pages too (cgroup v2 always
+ * migrates), before the call returns.  Empty mems mean the parent's (all
+ * nodes), allowed only while no task is in the cpuset.
+ */
+struct mmsim_cpuset;
+/* The cpuset t runs in, or NULL for the root cpuset. */
+struct mmsim_cpuset *mmsim_task_cpuset(const struct mmsim_task *t);
+/* Writes cpuset.mems (bit n = node n): 0, -EINVAL (a node the machine
+ * lacks), -ENOSPC (empty while tasks are in it), -ENOMEM. */
+int mmsim_cpuset_set_mems(struct mmsim_cpuset *cs, uint64_t mems);
+/* cpuset.mems as written, and cpuset.mems.effective. */
+uint64_t mmsim_cpuset_mems(struct mmsim_cpuset *cs);
+uint64_t mmsim_cpuset_effective_mems(struct mmsim_cpuset *cs);
 
 #ifdef __cplusplus
 }

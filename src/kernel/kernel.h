@@ -8,7 +8,12 @@
  * become the task's (a context switch, CR3 included).
  *
  * Locking: the task list is protected by mmsim.lock; a task's credentials
- * never change after creation.
+ * never change after creation.  cpuset_lock serializes cpuset writes
+ * against the tasks joining and leaving cpusets (fork, thread, exit):
+ * cpuset_lock > mmsim.lock, and cpuset_lock > mmap_lock (a write rebinds
+ * and migrates each address space of the cpuset).  A task's mems and its
+ * mm's mems_allowed change only under cpuset_lock; others read them with
+ * relaxed atomic loads (task_mems, mm_mems_allowed).
  */
 #ifndef MMSIM_KERNEL_H
 #define MMSIM_KERNEL_H
@@ -32,6 +37,8 @@ struct mmsim {
 	int ntasks, cap;
 	int next_pid;
 	struct mmsim_cgroup *cgroups;	/* cgroup.c: every cgroup but the root */
+	pthread_mutex_t cpuset_lock;	/* cpuset.c: writes, joins and leaves */
+	struct mmsim_cpuset *cpusets;	/* every cpuset but the root */
 	pthread_mutex_t oom_lock;	/* one OOM kill at a time (Linux's oom_lock) */
 	/* NUMA balancing: each CPU's next scheduler tick on its own clock
 	 * (cycles; UINT64_MAX while balancing is off, so the access path's
@@ -41,6 +48,33 @@ struct mmsim {
 	uint64_t numa_tick_last[MMSIM_MAX_CPUS];
 	pthread_mutex_t numa_lock;
 };
+
+/* Every node of the machine (the root cpuset's mems: all have memory). */
+static inline uint64_t machine_nodes(const struct mmsim *m)
+{
+	return m->hw->nr_nodes >= 64 ? UINT64_MAX : (1ULL << m->hw->nr_nodes) - 1;
+}
+
+/*
+ * A cpuset (cgroup v2's cpuset controller, its memory side; cpuset.c):
+ * the one a task created with mems= runs in, with the forks and threads
+ * it makes.  Tasks without one are in the root cpuset (t->cpuset NULL),
+ * whose mems are every node and never change.  Cpusets live as long as
+ * the machine.  Under mmsim.cpuset_lock:
+ *  - mems is cpuset.mems as written (empty only while no task is in it);
+ *  - effective (cpuset.mems.effective) is mems, or the root's when empty;
+ *  - old_mems is the effective mems the tasks' pages were last placed
+ *    under (Linux's old_mems_allowed): a write migrates from it.
+ */
+struct mmsim_cpuset {
+	struct mmsim *m;
+	uint64_t mems, effective, old_mems;
+	struct mmsim_cpuset *next;	/* mmsim.cpusets */
+};
+/* A new cpuset allowing mems (the task's creation), on the machine's list;
+ * NULL when out of memory. */
+struct mmsim_cpuset *cpuset_create(struct mmsim *m, uint64_t mems);
+void cpusets_destroy(struct mmsim *m);
 
 /* numa_balancing.c: a machine's ticks armed or not; a task's state made
  * (parent NULL for a new process, else the creator; new_mm: its own
@@ -89,7 +123,8 @@ struct mmsim_task {
 	int pid;
 	uint32_t uid, euid, suid, gid, egid, sgid;
 	uint64_t caps;		/* permitted = effective */
-	uint64_t mems;		/* cpuset mems_allowed, bit per node */
+	uint64_t mems;		/* mems_allowed, bit per node: its cpuset's effective mems */
+	struct mmsim_cpuset *cpuset;	/* NULL: the root cpuset */
 	unsigned cpu;
 	uint64_t memlock_limit;
 	uint32_t personality;	/* personality(2) flags: READ_IMPLIES_EXEC */
@@ -100,6 +135,11 @@ struct mmsim_task {
 	struct file *files[MMSIM_NR_FDS];	/* open files (threads have their own) */
 	struct task_numa numa;
 };
+
+static inline uint64_t task_mems(const struct mmsim_task *t)
+{
+	return __atomic_load_n(&t->mems, __ATOMIC_RELAXED);
+}
 
 static inline bool task_capable(const struct mmsim_task *t, unsigned cap)
 {

@@ -48,7 +48,7 @@ static struct mmsim_task *select_bad_process(struct mmsim *m, uint64_t nodemask,
 		bool seen = false;
 		for (int j = 0; j < i && !seen; j++)
 			seen = m->tasks[j]->mm == t->mm;	/* a thread: its process counted */
-		if (seen || t->killed || t->oom_score_adj == -1000 || !(t->mems & nodemask))
+		if (seen || t->killed || t->oom_score_adj == -1000 || !(task_mems(t) & nodemask))
 			continue;
 		if (memcg && !mem_cgroup_is_descendant(t->mm->memcg, memcg))
 			continue;

@@ -149,7 +149,7 @@ long mmsim_sys_move_pages(struct mmsim_task *t, int pid, unsigned long count,
 		do_pages_stat(target->mm, count, pages, status);
 		return 0;
 	}
-	return do_pages_move(target->mm, task_enter(t), target->mems, t->mems, count, pages, nodes,
+	return do_pages_move(target->mm, task_enter(t), task_mems(target), task_mems(t), count, pages, nodes,
 			     status, flags & MMSIM_MPOL_MF_MOVE_ALL);
 }
 
@@ -206,12 +206,12 @@ long mmsim_sys_migrate_pages(struct mmsim_task *t, int pid, unsigned long maxnod
 	if ((err = find_target(t, pid, &target)))
 		return err;
 	bool nice = task_capable(t, MMSIM_CAP_SYS_NICE);
-	if (((new & ~target->mems) || new_high) && !nice)
+	if (((new & ~task_mems(target)) || new_high) && !nice)
 		return -EPERM;
-	new &= t->mems;
+	new &= task_mems(t);
 	if (!new)
 		return -EINVAL;
-	return do_migrate_pages(target->mm, task_enter(t), old, new, t->mems, nice);
+	return do_migrate_pages(target->mm, task_enter(t), old, new, task_mems(t), nice);
 }
 
 /* ---- memory policies ------------------------------------------------------------ */
@@ -244,7 +244,7 @@ long mmsim_sys_set_mempolicy(struct mmsim_task *t, int mode, const uint64_t *nma
 		err = get_nodemask(nmask, maxnode, &nodes);
 	if (err)
 		return err;
-	return do_set_mempolicy(&t->mpol, lmode, flags, &nodes, t->mems);
+	return do_set_mempolicy(&t->mpol, lmode, flags, &nodes, task_mems(t));
 }
 
 long mmsim_sys_get_mempolicy(struct mmsim_task *t, int *policy, uint64_t *nmask,
@@ -256,7 +256,7 @@ long mmsim_sys_get_mempolicy(struct mmsim_task *t, int *policy, uint64_t *nmask,
 	nodemask_t nodes;
 	int pval = 0;
 	long err = do_get_mempolicy(t->mm, task_enter(t), &t->mpol, &pval, &nodes, addr, flags,
-				    t->mems);
+				    task_mems(t));
 	if (err)
 		return err;
 	if (policy)
@@ -285,5 +285,5 @@ long mmsim_sys_mbind(struct mmsim_task *t, uint64_t addr, uint64_t len, unsigned
 	if (err)
 		return err;
 	return do_mbind(t->mm, task_enter(t), &t->mpol, addr, len, lmode, mflags, &nodes, flags,
-			task_capable(t, MMSIM_CAP_SYS_NICE), t->mems);
+			task_capable(t, MMSIM_CAP_SYS_NICE), task_mems(t));
 }

@@ -103,6 +103,7 @@ int mmsim_create(const struct mmsim_config *cfg, struct mmsim **out)
 	m->next_pid = FIRST_PID;
 	pthread_mutex_init(&m->lock, NULL);
 	pthread_mutex_init(&m->oom_lock, NULL);
+	pthread_mutex_init(&m->cpuset_lock, NULL);
 	*out = m;
 	return 0;
 }
@@ -143,10 +144,12 @@ void mmsim_destroy(struct mmsim *m)
 	swap_teardown(m);
 	mm_sys_destroy(&m->mm);
 	cgroups_destroy(m);
+	cpusets_destroy(m);
 	trace_ctx = NULL;	/* its tasks are gone */
 	hw_machine_destroy(m->hw);
 	pthread_mutex_destroy(&m->lock);
 	pthread_mutex_destroy(&m->oom_lock);
+	pthread_mutex_destroy(&m->cpuset_lock);
 	pthread_mutex_destroy(&m->numa_lock);
 	machine_free(m);
 }
@@ -183,17 +186,12 @@ static int task_register(struct mmsim *m, struct mmsim_task *t)
 	return 0;
 }
 
-static uint64_t all_nodes(const struct mmsim *m)
-{
-	return m->hw->nr_nodes >= 64 ? UINT64_MAX : (1ULL << m->hw->nr_nodes) - 1;
-}
-
 int mmsim_task_create(struct mmsim *m, const struct mmsim_task_attr *a, struct mmsim_task **out)
 {
 	if (a->cpu < 0 || (unsigned)a->cpu >= m->hw->nr_cpus)
 		return -EINVAL;
 	/* Like writing cpuset.mems: every node named must exist. */
-	if (a->mems & ~all_nodes(m))
+	if (a->mems & ~machine_nodes(m))
 		return -EINVAL;
 	struct mmsim_task *t = calloc(1, sizeof *t);
 	if (!t)
@@ -203,9 +201,14 @@ int mmsim_task_create(struct mmsim *m, const struct mmsim_task_attr *a, struct m
 	t->uid = t->euid = t->suid = a->uid;
 	t->gid = t->egid = t->sgid = a->uid;
 	t->caps = a->caps;
-	t->mems = a->mems ? a->mems : all_nodes(m);
+	t->mems = a->mems ? a->mems : machine_nodes(m);
 	t->cpu = (unsigned)a->cpu;
 	t->memlock_limit = a->memlock_limit;
+	/* mems= puts the task in a cpuset of its own (the machine keeps it). */
+	if (a->mems && !(t->cpuset = cpuset_create(m, a->mems))) {
+		free(t);
+		return -ENOMEM;
+	}
 	t->mm = mm_create(&m->mm, m->hw->cpu[t->cpu].node);
 	if (!t->mm) {
 		free(t);
@@ -229,6 +232,9 @@ int mmsim_fork(struct mmsim_task *parent, const char *name, struct mmsim_task **
 	struct mmsim_task *t = calloc(1, sizeof *t);
 	if (!t)
 		return -ENOMEM;
+	/* The child joins the parent's cpuset: no cpuset write may come
+	 * between the copy of its mems and policies and its registration. */
+	pthread_mutex_lock(&m->cpuset_lock);
 	*t = *parent;
 	snprintf(t->name, sizeof t->name, "%s", name ? name : parent->name);
 	memset(t->files, 0, sizeof t->files);
@@ -244,11 +250,13 @@ int mmsim_fork(struct mmsim_task *parent, const char *name, struct mmsim_task **
 		mm_destroy(t->mm, &m->hw->cpu[t->cpu]);
 		goto out_files;
 	}
+	pthread_mutex_unlock(&m->cpuset_lock);
 	*out = t;
 	return 0;
 out_files:
 	task_close_files(t);
 out_free:
+	pthread_mutex_unlock(&m->cpuset_lock);
 	task_policy_release(&t->mpol);
 	free(t);
 	return err;
@@ -263,6 +271,7 @@ int mmsim_thread_create(struct mmsim_task *t, const char *name, int cpu,
 	struct mmsim_task *th = calloc(1, sizeof *th);
 	if (!th)
 		return -ENOMEM;
+	pthread_mutex_lock(&m->cpuset_lock);	/* as fork */
 	*th = *t;
 	snprintf(th->name, sizeof th->name, "%s", name ? name : t->name);
 	th->cpu = (unsigned)cpu;
@@ -271,6 +280,7 @@ int mmsim_thread_create(struct mmsim_task *t, const char *name, int cpu,
 	__atomic_add_fetch(&t->mm->users, 1, __ATOMIC_RELAXED);
 	task_numa_init(th, t, false);
 	int err = task_register(m, th);
+	pthread_mutex_unlock(&m->cpuset_lock);
 	if (err) {
 		__atomic_sub_fetch(&t->mm->users, 1, __ATOMIC_RELAXED);
 		task_policy_release(&th->mpol);
@@ -290,10 +300,8 @@ void mmsim_task_exit(struct mmsim_task *t)
 	task_numa_free(t);
 	if (trace_ctx == t)
 		trace_ctx = NULL;
-	if (__atomic_sub_fetch(&t->mm->users, 1, __ATOMIC_ACQ_REL) == 0)
-		mm_destroy(t->mm, cpu);
-	else
-		hw_leave_mm(cpu, &t->mm->pmap);	/* the others keep the mm */
+	/* A cpuset write in progress still rebinds and migrates t's mm. */
+	pthread_mutex_lock(&m->cpuset_lock);
 	pthread_mutex_lock(&m->lock);
 	for (int i = 0; i < m->ntasks; i++) {
 		if (m->tasks[i] == t) {
@@ -304,6 +312,11 @@ void mmsim_task_exit(struct mmsim_task *t)
 		}
 	}
 	pthread_mutex_unlock(&m->lock);
+	pthread_mutex_unlock(&m->cpuset_lock);
+	if (__atomic_sub_fetch(&t->mm->users, 1, __ATOMIC_ACQ_REL) == 0)
+		mm_destroy(t->mm, cpu);
+	else
+		hw_leave_mm(cpu, &t->mm->pmap);	/* the others keep the mm */
 	task_close_files(t);
 	task_policy_release(&t->mpol);
 	free(t);
@@ -355,6 +368,7 @@ struct hw_cpu *task_enter(struct mmsim_task *t)
 {
 	struct hw_cpu *cpu = &t->m->hw->cpu[t->cpu];
 	kswapd_run_pending(&t->m->mm);	/* a kswapd woken before: its turn now */
+	task_policy_reap(&t->mpol);	/* policies a cpuset write replaced */
 	/* Atomic: NUMA balancing looks at other CPUs' current task. */
 	__atomic_store_n(&cpu->current, t, __ATOMIC_RELAXED);
 	hw_switch_mm(cpu, &t->mm->pmap);

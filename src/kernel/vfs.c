@@ -416,11 +416,11 @@ static int copy_page_io(struct mmsim_task *t, struct hw_cpu *cpu, struct address
 	/* No free page: reclaim (direct), as the allocator's slow path
 	 * would, until reclaim gets nowhere MAX_RECLAIM_RETRIES times. */
 	for (unsigned stuck = 0;;) {
-		p = pagecache_get_page(&m->mm, cpu, mp, idx, cpu->node, t->mm->mems_allowed, write,
+		p = pagecache_get_page(&m->mm, cpu, mp, idx, cpu->node, mm_mems_allowed(t->mm), write,
 				       &err, NULL);
 		if (p || err != -ENOMEM || stuck == MAX_RECLAIM_RETRIES)
 			break;
-		if (try_to_free_pages(&m->mm, cpu, cpu->node, t->mm->mems_allowed))
+		if (try_to_free_pages(&m->mm, cpu, cpu->node, mm_mems_allowed(t->mm)))
 			stuck = 0;
 		else
 			stuck++;

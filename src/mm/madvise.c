@@ -169,8 +169,7 @@ static int cold_or_pageout(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_a
 static int willneed_swapin(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t start, uint64_t end)
 {
 	struct mm_sys *s = mm->sys;
-	unsigned nid = (mm->mems_allowed & (1ULL << cpu->node)) ? cpu->node
-				: (unsigned)__builtin_ctzll(mm->mems_allowed);
+	unsigned nid = mm_local_node(cpu, mm);
 	while (start < end) {
 		uint64_t slots[WILLNEED_BATCH];
 		unsigned n = 0;
@@ -191,7 +190,7 @@ static int willneed_swapin(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t st
 		spin_unlock(&mm->ptl);
 		for (unsigned i = 0; i < n; i++) {
 			int err;
-			struct page *p = swapin_page(s, cpu, slots[i], nid, mm->mems_allowed, false, NULL,
+			struct page *p = swapin_page(s, cpu, slots[i], nid, mm_mems_allowed(mm), false, NULL,
 						     &err);
 			if (p)
 				put_page(s, p);

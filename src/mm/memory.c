@@ -61,12 +61,20 @@ static void set_leaf(struct pmap_entry *e, uint64_t pfn, unsigned prot, unsigned
 }
 
 /* Local allocation (MPOL_DEFAULT): the faulting CPU's node, unless the
- * cpuset forbids it; then the first node the cpuset allows. */
-static unsigned fault_node(const struct hw_cpu *cpu, const struct mm_struct *mm)
+ * cpuset forbids it; then the nearest node it allows, the first of the
+ * local node's fallback order in the cpuset (Linux's preferred zone). */
+unsigned mm_local_node(const struct hw_cpu *cpu, const struct mm_struct *mm)
 {
-	if (mm->mems_allowed & (1ULL << cpu->node))
+	uint64_t allowed = mm_mems_allowed(mm);
+	const struct mm_sys *s = mm->sys;
+	if (allowed & (1ULL << cpu->node))
 		return cpu->node;
-	return mm->mems_allowed ? (unsigned)__builtin_ctzll(mm->mems_allowed) : cpu->node;
+	for (unsigned i = 0; i < s->nr_nodes; i++) {
+		unsigned nid = s->zonelist[cpu->node][i];
+		if (allowed & (1ULL << nid))
+			return nid;
+	}
+	return cpu->node;
 }
 
 static bool page_mapped_zero(const struct mm_sys *s, uint64_t pfn)
@@ -104,8 +112,8 @@ static struct page *new_anon_page(struct mm_struct *mm, struct hw_cpu *cpu,
 	uint64_t ilx;
 	bool ref;
 	struct mempolicy *pol = get_vma_policy(cpu, vma, addr, 0, &ilx, &ref);
-	struct page *p = alloc_pages_mpol(s, cpu, pol, ilx, fault_node(cpu, mm), 0, GFP_ZERO,
-					  mm->mems_allowed);
+	struct page *p = alloc_pages_mpol(s, cpu, pol, ilx, mm_local_node(cpu, mm), 0, GFP_ZERO,
+					  mm_mems_allowed(mm));
 	if (ref)
 		mpol_put(pol);
 	if (!p) {
@@ -241,8 +249,8 @@ static struct page *fault_get_cache_page(struct mm_struct *mm, struct hw_cpu *cp
 	int err = 0;
 	bool major = false;
 	spin_unlock(&mm->ptl);
-	struct page *p = pagecache_get_page(mm->sys, cpu, m, idx, fault_node(cpu, mm),
-					    mm->mems_allowed, false, &err, &major);
+	struct page *p = pagecache_get_page(mm->sys, cpu, m, idx, mm_local_node(cpu, mm),
+					    mm_mems_allowed(mm), false, &err, &major);
 	/* A page the fault had to read from the disk: a major fault. */
 	if (major)
 		count_vm_events(mm->sys, MMSIM_VM_pgmajfault, 1);
@@ -547,7 +555,7 @@ static void do_numa_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_are
 		unsigned target = (unsigned)want;
 		struct list_head list;
 		list_init(&list);
-		if ((mm->mems_allowed & (1ULL << target)) && (head == p || (e->flags & PMAP_HUGE)) &&
+		if ((mm_mems_allowed(mm) & (1ULL << target)) && (head == p || (e->flags & PMAP_HUGE)) &&
 		    !misplaced_prepare(s, vma, head, target) &&
 		    !isolate_page_for_migration(s, head, &list)) {
 			spin_unlock(&mm->ptl);
@@ -711,7 +719,7 @@ static int do_swap_page(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 	unsigned nid;
 	bool ref;
 	struct mempolicy *pol = get_vma_policy(cpu, vma, addr, 0, &ilx, &ref);
-	mpol_pick(mm->sys, cpu, pol, ilx, fault_node(cpu, mm), mm->mems_allowed, &nid, &mask);
+	mpol_pick(mm->sys, cpu, pol, ilx, mm_local_node(cpu, mm), mm_mems_allowed(mm), &nid, &mask);
 	if (ref)
 		mpol_put(pol);
 	struct page *p = swapin_page(s, cpu, swap_entry_offset(orig), nid, mask, true, &major,
@@ -760,7 +768,7 @@ int swap_fault_in(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struc
 		spin_unlock(&mm->ptl);
 		if (sig != VM_FAULT_OOM)
 			return sig ? -EIO : 0;
-		if (try_to_free_pages(mm->sys, cpu, fault_node(cpu, mm), mm->mems_allowed))
+		if (try_to_free_pages(mm->sys, cpu, mm_local_node(cpu, mm), mm_mems_allowed(mm)))
 			stuck = 0;
 		else
 			stuck++;
@@ -793,8 +801,8 @@ static int fault_locked(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area
 	switch (e.kind) {
 	case PMAP_EMPTY:
 		if (thp_vma_allowed(vma, addr) && pmap_pmd_none(&mm->pmap, addr)) {
-			int err = do_huge_pmd_anonymous_page(mm, cpu, vma, addr, fault_node(cpu, mm),
-							     mm->mems_allowed);
+			int err = do_huge_pmd_anonymous_page(mm, cpu, vma, addr, mm_local_node(cpu, mm),
+							     mm_mems_allowed(mm));
 			if (err != -EAGAIN) {
 				ret = err ? vm_fault_errno(err) : 0;
 				break;
@@ -893,13 +901,13 @@ static int fault_reclaiming(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_
 				mem_cgroup_handle_over_high(mm->sys, cpu, mm->memcg);
 			return ret;
 		}
-		if (try_to_free_pages(mm->sys, cpu, fault_node(cpu, mm), mm->mems_allowed)) {
+		if (try_to_free_pages(mm->sys, cpu, mm_local_node(cpu, mm), mm_mems_allowed(mm))) {
 			stuck = 0;
 			continue;
 		}
 		if (++stuck < MAX_RECLAIM_RETRIES)
 			continue;
-		enum oom_result oom = kernel_out_of_memory(cpu, mm, mm->mems_allowed);
+		enum oom_result oom = kernel_out_of_memory(cpu, mm, mm_mems_allowed(mm));
 		if (oom == OOM_KILLED_SELF)
 			return SIGKILL;
 		if (oom == OOM_KILLED_OTHER)

@@ -26,7 +26,9 @@
  * never moves a page twice.  Pages mapped by several processes stay unless
  * the caller may move them all (CAP_SYS_NICE).
  *
- * Memory policies: see mm.h's "memory policies" and docs/design.md.
+ * Memory policies: see mm.h's "memory policies" and docs/design.md.  A
+ * cpuset write (src/kernel/cpuset.c) rebinds them here: mpol_rebind_task
+ * and mpol_rebind_mm swap in rebound copies.
  */
 #include "mm.h"
 
@@ -480,6 +482,8 @@ static struct mempolicy *mpol_create(unsigned mode, unsigned flags, const nodema
 						      : nodes->w[0] & allowed;
 	if (mpol_store_user_nodemask(pol))
 		pol->user_nodemask = *nodes;
+	else
+		pol->cpuset_mems_allowed = allowed;
 	if (!eff) {
 		mpol_put(pol);
 		*err = -EINVAL;
@@ -505,14 +509,135 @@ static struct mempolicy *task_policy_get(struct mm_task_policy *tp)
 void task_policy_copy(struct mm_task_policy *dst, struct mm_task_policy *src)
 {
 	dst->pol = task_policy_get(src);
+	dst->retired = NULL;
 	dst->il_prev = src->il_prev;
 	dst->il_weight = src->il_weight;
 }
 
 void task_policy_release(struct mm_task_policy *tp)
 {
+	task_policy_reap(tp);
 	mpol_put(tp->pol);
 	tp->pol = NULL;
+}
+
+void task_policy_reap(struct mm_task_policy *tp)
+{
+	if (!__atomic_load_n(&tp->retired, __ATOMIC_RELAXED))
+		return;
+	spin_lock(&tp->lock);
+	struct mempolicy *list = tp->retired;
+	tp->retired = NULL;
+	spin_unlock(&tp->lock);
+	while (list) {
+		struct mempolicy *next = list->retired_next;
+		mpol_put(list);
+		list = next;
+	}
+}
+
+/* ---- rebinding to new cpuset mems ---------------------------------------------- */
+
+/* Linux's nodes_remap(): each node of mask at position i in old goes to
+ * the (i mod |new|)-th node of new; nodes outside old stay. */
+static uint64_t nodes_remap(uint64_t mask, uint64_t old, uint64_t new)
+{
+	uint64_t out = 0;
+	for (; mask; mask &= mask - 1)
+		out |= 1ULL << node_remap(__builtin_ctzll(mask), old, new);
+	return out;
+}
+
+/*
+ * pol rebound to the mems newmask (Linux's mpol_rebind_policy and its
+ * per-mode rebind), as a new policy; NULL with *err 0 when nothing
+ * changes (local allocation, or a policy already made under newmask).
+ */
+static struct mempolicy *mpol_rebound(const struct mempolicy *pol, uint64_t newmask, int *err)
+{
+	*err = 0;
+	if (!pol || pol->mode == MPOL_LOCAL)
+		return NULL;
+	if (!mpol_store_user_nodemask(pol) && pol->cpuset_mems_allowed == newmask)
+		return NULL;
+	struct mempolicy *np = mpol_alloc(pol->mode, pol->flags);
+	if (!np) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	np->nodes = pol->nodes;
+	np->user_nodemask = pol->user_nodemask;
+	np->cpuset_mems_allowed = pol->cpuset_mems_allowed;
+	if (pol->mode == MPOL_PREFERRED || pol->mode == MPOL_PREFERRED_MANY) {
+		/* The preferred nodes stay; Linux writes the new mems into
+		 * its union w, the user's mask of a static or relative one. */
+		if (mpol_store_user_nodemask(pol)) {
+			memset(&np->user_nodemask, 0, sizeof np->user_nodemask);
+			np->user_nodemask.w[0] = newmask;
+		} else {
+			np->cpuset_mems_allowed = newmask;
+		}
+		return np;
+	}
+	uint64_t nodes;
+	if (pol->flags & MPOL_F_STATIC_NODES) {
+		nodes = pol->user_nodemask.w[0] & newmask;
+	} else if (pol->flags & MPOL_F_RELATIVE_NODES) {
+		nodes = relative_nodes(&pol->user_nodemask, newmask);
+	} else {
+		nodes = nodes_remap(pol->nodes, pol->cpuset_mems_allowed, newmask);
+		np->cpuset_mems_allowed = newmask;
+	}
+	np->nodes = nodes ? nodes : newmask;
+	return np;
+}
+
+int mpol_rebind_task(struct mm_task_policy *tp, uint64_t newmask)
+{
+	int err;
+	spin_lock(&tp->lock);
+	struct mempolicy *old = tp->pol, *np = mpol_rebound(old, newmask, &err);
+	if (np) {
+		__atomic_store_n(&tp->pol, np, __ATOMIC_RELEASE);
+		/* The task may be allocating under old right now. */
+		old->retired_next = tp->retired;
+		__atomic_store_n(&tp->retired, old, __ATOMIC_RELAXED);
+	}
+	spin_unlock(&tp->lock);
+	return err;
+}
+
+int mpol_rebind_mm(struct mm_struct *mm, uint64_t newmask)
+{
+	/* VMAs split from one another share a policy: their rebound ones
+	 * are shared too (last_old, last_new: references held). */
+	struct mempolicy *last_old = NULL, *last_new = NULL;
+	int err = 0;
+	pthread_rwlock_wrlock(&mm->mmap_lock);
+	for (struct vm_area_struct *v = find_vma(mm, 0); v; v = find_vma(mm, v->vm_end)) {
+		struct mempolicy *old = v->vm_policy;
+		if (!old)
+			continue;
+		if (old != last_old) {
+			struct mempolicy *np = mpol_rebound(old, newmask, &err);
+			if (err)
+				break;
+			if (!np)
+				continue;
+			mpol_put(last_old);
+			mpol_put(last_new);
+			mpol_get(old);
+			last_old = old;
+			last_new = np;
+		}
+		mpol_get(last_new);
+		v->vm_policy = last_new;
+		mpol_put(old);
+	}
+	mpol_put(last_old);
+	mpol_put(last_new);
+	pthread_rwlock_unlock(&mm->mmap_lock);
+	return err;
 }
 
 long do_set_mempolicy(struct mm_task_policy *tp, unsigned mode, unsigned flags,

@@ -1554,18 +1554,27 @@ void memcg_event(struct mem_cgroup *memcg, enum memcg_event ev);
 /*
  * A memory policy says where a task's or a range's pages are allocated
  * (Linux's struct mempolicy, mm/mempolicy.c).  Invariants:
- *  - A policy never changes once published (mmsim's cpusets are fixed at
- *    task creation, so Linux's rebinding never happens): a VMA, a task or
- *    a shared-memory range holds a reference, and copies (split, fork,
- *    dup) take another one.  NULL means MPOL_DEFAULT: the task's policy
- *    for a VMA, local allocation for a task.
+ *  - A policy never changes once published: a VMA, a task or a
+ *    shared-memory range holds a reference, and copies (split, fork,
+ *    dup) take another one.  When a cpuset's mems change, Linux rebinds
+ *    policies in place (mpol_rebind_task, mpol_rebind_mm); here each
+ *    rebound policy is a new object that replaces the old one.  NULL
+ *    means MPOL_DEFAULT: the task's policy for a VMA, local allocation
+ *    for a task.
  *  - mode is never MPOL_DEFAULT; nodes is non-empty except for
- *    MPOL_LOCAL, and inside the machine's nodes and the cpuset it was
- *    made under.
+ *    MPOL_LOCAL.  It lies inside the machine's nodes and, but for
+ *    MPOL_PREFERRED (whose node a rebind keeps, as Linux does), inside
+ *    the cpuset it was made or last rebound under.
+ *  - user_nodemask (static and relative policies) and cpuset_mems_allowed
+ *    (the others) are Linux's union w: a preferred policy's rebind writes
+ *    the new mems into user_nodemask, as Linux's does.
  * Locking: a VMA's policy changes with mmap_lock held for writing and is
- * read under it; a task's policy changes only from the task itself (or at
- * its creation), and other tasks read it under mm_task_policy.lock; a
- * shared policy changes under its lock.
+ * read under it.  A task's policy changes from the task itself, at its
+ * creation, or from a cpuset write (under mm_task_policy.lock); the task
+ * reads its own without the lock, so a policy the cpuset write replaces
+ * waits on the task's retired list until the task itself drops it
+ * (task_policy_reap, at its next entry).  Other tasks read a task's
+ * policy under the lock; a shared policy changes under its lock.
  */
 enum {
 	MPOL_DEFAULT, MPOL_PREFERRED, MPOL_BIND, MPOL_INTERLEAVE, MPOL_LOCAL,
@@ -1601,6 +1610,8 @@ struct mempolicy {
 	uint16_t mode, flags;
 	uint64_t nodes;			/* effective nodes (empty for MPOL_LOCAL) */
 	nodemask_t user_nodemask;	/* as given, kept with static/relative */
+	uint64_t cpuset_mems_allowed;	/* the others: the mems nodes is relative to */
+	struct mempolicy *retired_next;	/* on mm_task_policy.retired */
 };
 
 /* A task's policy state (Linux keeps it in task_struct). */
@@ -1609,6 +1620,7 @@ struct mm_task_policy {
 	struct mempolicy *pol;		/* NULL: MPOL_DEFAULT */
 	unsigned il_prev;		/* process interleave: the node last used */
 	unsigned il_weight;		/* weighted interleave: allocations left on il_prev */
+	struct mempolicy *retired;	/* replaced by cpuset writes, for the task to put */
 };
 /* The policy state of the task running on cpu (its kernel's `current`);
  * NULL when nothing runs there (mm used without tasks). */
@@ -1624,6 +1636,19 @@ bool mpol_equal(const struct mempolicy *a, const struct mempolicy *b);
 /* A task's policy at fork or thread creation: dst becomes a copy of src. */
 void task_policy_copy(struct mm_task_policy *dst, struct mm_task_policy *src);
 void task_policy_release(struct mm_task_policy *tp);
+/* The task drops the policies cpuset writes replaced (it alone borrows
+ * its policy without the lock, so only it knows when they are unused). */
+void task_policy_reap(struct mm_task_policy *tp);
+/*
+ * A cpuset's mems became newmask (Linux's mpol_rebind_task and
+ * mpol_rebind_mm): the task's policy, or every VMA policy of mm, is
+ * rebound - bind and interleave nodes remapped by position from the old
+ * mems (static: the user's nodes within the new mems, relative: folded
+ * onto them; none left: all of them), preferred ones only remembering the
+ * new mems.  0 or -ENOMEM (policies not yet rebound keep their nodes).
+ */
+int mpol_rebind_task(struct mm_task_policy *tp, uint64_t newmask);
+int mpol_rebind_mm(struct mm_struct *mm, uint64_t newmask);
 
 /*
  * Shared policies of shared memory (tmpfs files and MAP_SHARED|MAP_ANONYMOUS),
@@ -1833,7 +1858,8 @@ struct mm_struct {
 	uint64_t mmap_min_addr;
 	uint64_t total_vm, locked_vm;	/* pages */
 	unsigned home_node;		/* page tables and default allocations */
-	uint64_t mems_allowed;		/* the owner's cpuset: nodes pages may use */
+	uint64_t mems_allowed;		/* the owner's cpuset: nodes pages may use
+					 * (written by cpuset writes: mm_mems_allowed) */
 	struct mem_cgroup *memcg;	/* where its pages are charged (NULL: root) */
 	struct list_head mm_list;	/* on mm_sys.mm_list */
 	bool oom_victim;		/* the OOM killer took its process: faults give up */
@@ -1848,6 +1874,16 @@ struct mm_struct {
 	struct pmap pmap;
 	struct mmsim_counters cnt;
 };
+
+/* Where a local allocation of mm's from cpu goes (memory.c): cpu's node,
+ * or the nearest node mm's cpuset allows. */
+unsigned mm_local_node(const struct hw_cpu *cpu, const struct mm_struct *mm);
+
+/* The nodes mm's pages may use now (a cpuset write may change them). */
+static inline uint64_t mm_mems_allowed(const struct mm_struct *mm)
+{
+	return __atomic_load_n(&mm->mems_allowed, __ATOMIC_RELAXED);
+}
 
 /* First VMA with vm_end > addr, or NULL. */
 struct vm_area_struct *find_vma(struct mm_struct *mm, uint64_t addr);

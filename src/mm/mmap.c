@@ -184,7 +184,7 @@ struct mm_struct *dup_mm(struct mm_struct *old, struct hw_cpu *cpu, int *err)
 		return NULL;
 	}
 	mm->mmap_base = old->mmap_base;
-	mm->mems_allowed = old->mems_allowed;
+	mm->mems_allowed = mm_mems_allowed(old);
 	/* A child starts in its parent's cgroup.  It is on the mm list
 	 * already, where MGLRU's aging reads the memcg of each mm. */
 	__atomic_store_n(&mm->memcg, __atomic_load_n(&old->memcg, __ATOMIC_RELAXED),

@@ -3,7 +3,8 @@
  * src/kernel/sys.c): set_mempolicy, get_mempolicy and mbind with their
  * checks, where faults and mbind's migrations put pages under each mode,
  * VMAs split and merged by policy, shared policies of shared memory, fork,
- * and numa_maps' policy text.
+ * numa_maps' policy text, and cpuset writes rebinding policies and moving
+ * pages (also racing a task that allocates, on a threaded machine).
  *
  * Machines: 2 nodes (CPU c on node c) or 4 nodes, 64 MiB per node; tasks
  * run on CPU 0, so a default allocation lands on node 0.  Every machine is
@@ -11,6 +12,7 @@
  * policies' references.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -518,6 +520,163 @@ static void test_numastat(void)
 	mmsim_destroy(m);
 }
 
+/* ---- cpuset writes ------------------------------------------------------------------ */
+
+static struct mmsim_task *task_in_cpuset(struct mmsim *m, uint64_t mems, int cpu)
+{
+	struct mmsim_task_attr at;
+	struct mmsim_task *t = NULL;
+	mmsim_task_attr_default(&at);
+	at.mems = mems;
+	at.cpu = cpu;
+	return mmsim_task_create(m, &at, &t) ? NULL : t;
+}
+
+static void test_cpuset_rebind(void)
+{
+	struct mmsim *m = machine(4);
+	struct mmsim_task *t = task_in_cpuset(m, 0x3, 0), *plain = task_on(m, 0);
+	int st[8], mode;
+	uint64_t mask;
+	ok(t && plain, "a task in cpuset 0-1 and one in the root cpuset");
+	ok(mmsim_task_cpuset(plain) == NULL, "  the root cpuset has no handle");
+	struct mmsim_cpuset *cs = mmsim_task_cpuset(t);
+	ok(cs != NULL, "  the other has a cpuset of its own");
+	is(mmsim_cpuset_mems(cs), 0x3, "  cpuset.mems 0-1");
+
+	/* Pages on 0 and 1; task policy interleave 0-1, one VMA bound to
+	 * node 1, one VMA static-bound to 1,3. */
+	is(set_pol(t, INTERLEAVE, 0x3), 0, "interleave 0-1");
+	uint64_t a = map(t, 4 * P, PRIV), b = map(t, 2 * P, PRIV), c = map(t, 2 * P, PRIV);
+	touch(t, a, 4 * P);
+	int before[4];
+	nodes_of(t, a, 4, before);
+	ok(before[0] + before[1] == 1 && before[2] == before[0] && before[3] == before[1],
+	   "  pages alternate on 0 and 1");
+	is(mbind(t, b, 2 * P, BIND, 0x2, 0), 0, "VMA b bound to node 1");
+	is(mbind(t, c, 2 * P, BIND | F_STATIC, 0xa, 0), 0, "VMA c static-bound to 1,3");
+
+	is(mmsim_cpuset_set_mems(cs, 0x30), -EINVAL, "mems 4-5: nodes the machine lacks");
+	is(mmsim_cpuset_set_mems(cs, 0), -ENOSPC, "empty mems while a task is in it");
+	is(mmsim_cpuset_mems(cs), 0x3, "  cpuset.mems unchanged");
+	is(mmsim_cpuset_set_mems(cs, 0xc), 0, "mems 0-1 -> 2-3");
+	is(mmsim_cpuset_effective_mems(cs), 0xc, "  effective 2-3");
+	nodes_of(t, a, 4, st);
+	ok(st[0] == before[0] + 2 && st[1] == before[1] + 2 && st[2] == before[2] + 2 &&
+	   st[3] == before[3] + 2, "  pages moved by position: 0 to 2, 1 to 3");
+	get_pol(t, 0, 0, &mode, &mask);
+	ok(mode == INTERLEAVE && mask == 0xc, "  task policy interleave 2-3");
+	get_pol(t, b, 2 /* MPOL_F_ADDR */, &mode, &mask);
+	ok(mode == BIND && mask == 0x8, "  VMA b bound to node 3");
+	get_pol(t, c, 2, &mode, &mask);
+	ok(mode == (BIND | F_STATIC) && mask == 0xa, "  VMA c reports the user's 1,3");
+	touch(t, c, 2 * P);
+	nodes_of(t, c, 2, st);
+	ok(st[0] == 3 && st[1] == 3, "  and places on 3, the only one left");
+	get_pol(t, 0, 4, &mode, &mask);
+	is(mask, 0xc, "  mems_allowed 2-3");
+	get_pol(plain, 0, 4, &mode, &mask);
+	is(mask, 0xf, "  the root cpuset's task keeps all nodes");
+
+	/* Shrinking to node 0: everything gathers there; growing back moves
+	 * nothing. */
+	is(mmsim_cpuset_set_mems(cs, 0x1), 0, "mems -> 0");
+	nodes_of(t, a, 4, st);
+	ok(st[0] == 0 && st[1] == 0 && st[2] == 0 && st[3] == 0, "  all pages on node 0");
+	uint64_t freed0 = machine_counter(m, "pgmigrate_success");
+	is(mmsim_cpuset_set_mems(cs, 0xf), 0, "mems -> 0-3");
+	is(machine_counter(m, "pgmigrate_success"), freed0, "  no page moves");
+	get_pol(t, 0, 0, &mode, &mask);
+	is(mask, 0x1, "  interleave stays on node 0 (remapped by position)");
+	is(mmsim_cpuset_set_mems(cs, 0xf), 0, "the same mems again: nothing to do");
+	mmsim_task_exit(t);
+	is(mmsim_cpuset_set_mems(cs, 0), 0, "empty mems once no task is in it");
+	is(mmsim_cpuset_effective_mems(cs), 0xf, "  effective: the root's");
+	mmsim_destroy(m);
+}
+
+/* A fork and a thread join the cpuset; a preferred policy keeps its node. */
+static void test_cpuset_fork_thread(void)
+{
+	struct mmsim *m = machine(2);
+	struct mmsim_task *t = task_in_cpuset(m, 0x1, 0), *f = NULL, *th = NULL;
+	int st[4], mode;
+	uint64_t mask;
+	is(set_pol(t, PREFERRED, 0x1), 0, "preferred node 0");
+	uint64_t a = map(t, 4 * P, PRIV);
+	touch(t, a, 4 * P);
+	is(mmsim_fork(t, "f", &f), 0, "fork");
+	is(mmsim_thread_create(t, "th", 1, &th), 0, "thread");
+	ok(mmsim_task_cpuset(f) == mmsim_task_cpuset(t) && mmsim_task_cpuset(th) == mmsim_task_cpuset(t),
+	   "  both in the parent's cpuset");
+	is(mmsim_cpuset_set_mems(mmsim_task_cpuset(t), 0x2), 0, "mems 0 -> 1");
+	nodes_of(t, a, 4, st);
+	ok(st[0] == 1 && st[3] == 1, "  the parent's pages moved");
+	nodes_of(f, a, 4, st);
+	ok(st[0] == 1 && st[3] == 1, "  the fork's (shared copy-on-write) too");
+	get_pol(f, 0, 0, &mode, &mask);
+	ok(mode == PREFERRED && mask == 0x1, "  the fork's preferred policy keeps node 0");
+	get_pol(th, 0, 4, &mode, &mask);
+	is(mask, 0x2, "  the thread's mems_allowed is node 1");
+	uint64_t b = map(th, 2 * P, PRIV);
+	touch(th, b, 2 * P);
+	nodes_of(th, b, 2, st);
+	ok(st[0] == 1 && st[1] == 1, "  preferred node 0 outside the cpuset: pages on 1");
+	mmsim_destroy(m);
+}
+
+/*
+ * Threaded machine: a task faults pages in under an interleave policy on
+ * its own host thread while this thread flips its cpuset between nodes 0
+ * and 1; TSan checks the policy swap and the mems the fault path reads,
+ * and every page ends where the last write put it.
+ */
+struct cpuset_racer {
+	struct mmsim_task *t;
+	uint64_t base;
+	int pages;
+};
+
+static void *cpuset_racer_main(void *arg)
+{
+	struct cpuset_racer *r = arg;
+	for (int round = 0; round < 8; round++)
+		for (int i = 0; i < r->pages; i++) {
+			uint8_t v = (uint8_t)round;
+			mmsim_store(r->t, r->base + (uint64_t)i * P, &v, 1, NULL);
+		}
+	return NULL;
+}
+
+static void test_cpuset_threaded(void)
+{
+	struct mmsim_config cfg;
+	struct mmsim *m = NULL;
+	test_config(&cfg);
+	cfg.nodes = 2;
+	cfg.cpus = 2;
+	cfg.threaded = true;
+	is(mmsim_create(&cfg, &m), 0, "threaded machine");
+	struct mmsim_task *t = task_in_cpuset(m, 0x3, 1);
+	struct mmsim_cpuset *cs = mmsim_task_cpuset(t);
+	is(set_pol(t, INTERLEAVE, 0x3), 0, "interleave 0-1");
+	struct cpuset_racer r = { t, map(t, 64 * P, PRIV), 64 };
+	pthread_t ht;
+	pthread_create(&ht, NULL, cpuset_racer_main, &r);
+	int errs = 0;
+	for (int i = 0; i < 40; i++)
+		errs += mmsim_cpuset_set_mems(cs, i % 2 ? 0x1 : 0x2) != 0;
+	pthread_join(ht, NULL);
+	is(errs, 0, "40 cpuset writes while the task faults");
+	is(mmsim_cpuset_set_mems(cs, 0x2), 0, "a last write: node 1");
+	int st[64], off = 0;
+	nodes_of(t, r.base, 64, st);
+	for (int i = 0; i < 64; i++)
+		off += st[i] != 1;
+	is(off, 0, "  every page on node 1");
+	mmsim_destroy(m);
+}
+
 int main(void)
 {
 	test_set_get();
@@ -528,5 +687,8 @@ int main(void)
 	test_fork_shared();
 	test_balancing();
 	test_numastat();
+	test_cpuset_rebind();
+	test_cpuset_fork_thread();
+	test_cpuset_threaded();
 	return done_testing();
 }
