@@ -989,6 +989,7 @@ enum kind {
 	K_VMAS, K_MLOCK, K_MUNLOCK, K_MSYNC, K_FSYNC, K_MADVISE, K_NUMA_MAPS,
 	K_SMAPS, K_VMSTAT, K_SETPOL, K_GETPOL, K_MBIND, K_SWAPON, K_SWAPOFF,
 	K_CGROUP, K_CGSET, K_MEMCG, K_THREAD, K_EXIT, K_DISTANCE, K_ILWEIGHT,
+	K_CPUSET,
 };
 
 struct aref {
@@ -1083,6 +1084,9 @@ static int lru_classic;         /* machine lru=classic: lru_gen disabled */
 static long machine_nodes = -1;
 static long machine_cpus = 2;   /* machine cpus=: thread cpu= is checked against it */
 static int parse_cur;           /* parse time: the task `use` made current */
+static int *cpuset_owner;       /* parse time, per task: whose mems= made its
+				   cpuset (-1: none, the root's) */
+static int cpuset_owner_cap;
 static int uses_vmstat;         /* a vmstat command: take the snapshot */
 static int uses_swap;           /* a swapon or swapoff command: check the disk */
 
@@ -1468,12 +1472,32 @@ static void parse_migrate(struct cmd *c, char **tok, int ntok)
 }
 
 /* A name for a new task (task, fork, thread): a valid one, not in use. */
+static void set_cpuset_owner(int t, int owner)
+{
+	if (t >= cpuset_owner_cap) {
+		int cap = cpuset_owner_cap ? cpuset_owner_cap * 2 : 16;
+		while (cap <= t)
+			cap *= 2;
+		cpuset_owner = xrealloc(cpuset_owner, (size_t)cap * sizeof *cpuset_owner);
+		cpuset_owner_cap = cap;
+	}
+	cpuset_owner[t] = owner;
+}
+
+static int cpuset_owner_of(int t)
+{
+	return t < cpuset_owner_cap ? cpuset_owner[t] : -1;
+}
+
+/* A fork's or a thread's name: it joins the current task's cpuset. */
 static int new_task_name(const char *name)
 {
 	name_arg(name, "task");
 	if (sym_find(&tasks, name) >= 0)
 		uerr("task '%s' already exists", name);
-	return sym_add(&tasks, name);
+	int t = sym_add(&tasks, name);
+	set_cpuset_owner(t, cpuset_owner_of(parse_cur));
+	return t;
 }
 
 static void parse_task(struct cmd *c, char **tok, int ntok)
@@ -1533,6 +1557,31 @@ static void parse_task(struct cmd *c, char **tok, int ntok)
 	if (c->mems && c->cgroup >= 0)
 		uerr("task: mems= and cgroup= together (a task has one cgroup)");
 	c->task = sym_add(&tasks, tok[1]);
+	set_cpuset_owner(c->task, c->mems ? c->task : -1);
+}
+
+/* cpuset_mems TASK LIST|none: the cpuset.mems of the cgroup TASK's (or its
+ * creator's) mems= made; the write goes to the file as given, Linux
+ * judges it. */
+static void parse_cpuset_mems(struct cmd *c, char **tok, int ntok)
+{
+	nargs(ntok, 3, 3, "cpuset_mems");
+	c->k = K_CPUSET;
+	c->task = task_ref(tok[1]);
+	if (cpuset_owner_of(c->task) < 0)
+		uerr("cpuset_mems: task '%s' has no cpuset of its own (no mems=)", tok[1]);
+	c->task = cpuset_owner_of(c->task);
+	if (!strcmp(tok[2], "none")) {
+		c->mems = xstrdup("\n");	/* what `echo > cpuset.mems` writes */
+		return;
+	}
+	int n;
+	int *l = list_arg(tok[2], 0, MAX_NODE_BIT, 0, &n);
+	struct sb b = { 0 };
+	for (int j = 0; j < n; j++)
+		sb_putf(&b, "%s%d", j ? "," : "", l[j]);
+	free(l);
+	c->mems = b.s;
 }
 
 /* The memory controller's files a scenario may write. */
@@ -1968,6 +2017,8 @@ static void parse_line(char *text, int line, int *seen_cmd)
 		if (num_i64(tok[2], 0, 1 << 20, &x) < 0)
 			uerr("il_weight: malformed weight '%s'", tok[2]);
 		c->size = (uint64_t)x;
+	} else if (!strcmp(w, "cpuset_mems")) {
+		parse_cpuset_mems(c, tok, ntok);
 	} else if (!strcmp(w, "swapon")) {
 		nargs(ntok, 2, 2, w);
 		c->k = K_SWAPON;
@@ -2462,6 +2513,7 @@ struct rtask {
 };
 
 static struct rtask *rt;
+static char **cs_dir;           /* per task: the cpuset cgroup its mems= made */
 static uint64_t *mval;          /* runtime address of each mapping name */
 static int cur;                 /* current task */
 
@@ -2556,6 +2608,8 @@ static int spawn_task(int ti, unsigned uid, int caps, const char *mems, int cpu,
 	rt[ti].fd = sv[0];
 	rt[ti].alive = 1;
 	rt[ti].group = ti;
+	if (mems)
+		cs_dir[ti] = xstrdup(cgdir);
 	if (verbose)
 		fprintf(stderr, "mms-linux: task %s pid %d\n", tasks.v[ti], (int)pid);
 	return 0;
@@ -3116,6 +3170,24 @@ static void run_il_weight(const struct cmd *c)
 		out(c, "0");
 }
 
+/* cpuset_mems: writes the cpuset's cpuset.mems from here, as an
+ * administrator would; cgroup v2 migrates the tasks' pages before the
+ * write returns.  ESRCH when the task that would have made it failed. */
+static void run_cpuset_mems(const struct cmd *c)
+{
+	char path[PATH_MAX + 32];
+	if (!cs_dir[c->task]) {
+		out_err(c, ESRCH);
+		return;
+	}
+	snprintf(path, sizeof path, "%s/%smems", cs_dir[c->task], cg_pfx);
+	int e = write_file(path, c->mems);
+	if (e)
+		out_err(c, e);
+	else
+		out(c, "0");
+}
+
 /* distance: every node's /sys/devices/system/node/nodeN/distance, as
  * nodeN=D,D,... (the file's spaces as commas). */
 static void run_distance(const struct cmd *c)
@@ -3588,6 +3660,9 @@ static void run_cmd(const struct cmd *c)
 	case K_ILWEIGHT:
 		run_il_weight(c);
 		return;
+	case K_CPUSET:
+		run_cpuset_mems(c);     /* the controller's, like vmstat */
+		return;
 	case K_SWAPON:
 		run_swapon(c);          /* the controller's, like vmstat */
 		return;
@@ -3818,6 +3893,7 @@ int main(int argc, char **argv)
 		swap_disk_check();
 
 	rt = xcalloc((size_t)tasks.n, sizeof *rt);
+	cs_dir = xcalloc((size_t)tasks.n, sizeof *cs_dir);
 	mval = xcalloc((size_t)maps.n, sizeof *mval);
 	for (int i = 0; i < maps.n; i++)
 		mval[i] = (uint64_t)-1;

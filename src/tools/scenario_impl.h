@@ -47,6 +47,15 @@ struct task_args {
 	int cgroup;		/* cgroup=: a cgroup's index, or -1 */
 };
 
+/* cpuset_mems TASK LIST|none: TASK's cpuset (made by its own or an
+ * ancestor's mems=) gets mems; bad when a node is beyond the machine's
+ * largest possible one (EINVAL at run, as Linux's write). */
+struct cpuset_args {
+	int task;
+	uint64_t mems;
+	bool bad;
+};
+
 /* NAME = mmap SIZE PROT ..., NAME = hole SIZE (size only). */
 struct mmap_args {
 	uint64_t size, offset;
@@ -141,6 +150,7 @@ struct cmd {
 		struct mpol_args mpol;
 		struct cgroup_args cg;
 		struct crash_args crash;
+		struct cpuset_args cpuset;
 	};
 };
 
@@ -157,6 +167,8 @@ struct scenario {
 	FILE *err;
 	bool seen_cmd;
 	int cur_task;		/* the task `use` made current (main after a reboot) */
+	int *cpuset_of;		/* per task: whose mems= made its cpuset, -1: the root's */
+	int cpuset_cap;
 	bool crashed;		/* a crash with no reboot after it yet */
 	bool needs_disks;	/* crash or reboot: files on disks, not tmpfs */
 	int *dist, ndist;	/* machine distance=, row by row */
@@ -220,6 +232,7 @@ void parse_memcg(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void parse_crash(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void parse_reboot(struct scenario *s, struct cmd *c, char **tok, int ntok);
 void parse_stats(struct scenario *s, struct cmd *c, char **tok, int ntok);
+void parse_cpuset_mems(struct scenario *s, struct cmd *c, char **tok, int ntok);
 
 /* scenario_json.c: one result line (res, the contract's text) as a JSON
  * object on a line of its own. */
@@ -265,5 +278,6 @@ void run_swapoff(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_crash(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_reboot(struct run *r, const struct cmd *c, struct mmsim_task *t);
 void run_stats(struct run *r, const struct cmd *c, struct mmsim_task *t);
+void run_cpuset_mems(struct run *r, const struct cmd *c, struct mmsim_task *t);
 
 #endif

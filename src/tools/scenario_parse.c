@@ -137,13 +137,33 @@ static int task_ref(struct scenario *s, const char *str)
 	return t;
 }
 
-/* A new task's name. */
+/* Task t's cpuset was made by task owner's mems= (-1: the root's). */
+static void set_cpuset_of(struct scenario *s, int t, int owner)
+{
+	if (t >= s->cpuset_cap) {
+		int cap = s->cpuset_cap ? s->cpuset_cap * 2 : 16;
+		while (cap <= t)
+			cap *= 2;
+		s->cpuset_of = xrealloc(s->cpuset_of, (size_t)cap * sizeof *s->cpuset_of);
+		s->cpuset_cap = cap;
+	}
+	s->cpuset_of[t] = owner;
+}
+
+static int cpuset_of(const struct scenario *s, int t)
+{
+	return t < s->cpuset_cap ? s->cpuset_of[t] : -1;
+}
+
+/* A new task's name: a fork or thread of the current task, in its cpuset. */
 static int task_new(struct scenario *s, const char *str)
 {
 	name_arg(s, str, "task");
 	if (sym_find(&s->tasks, str) >= 0)
 		uerr(s, "task '%s' already exists", str);
-	return sym_add(&s->tasks, str);
+	int t = sym_add(&s->tasks, str);
+	set_cpuset_of(s, t, cpuset_of(s, s->cur_task));
+	return t;
 }
 
 static int file_ref(struct scenario *s, const char *str)
@@ -521,6 +541,32 @@ void parse_task(struct scenario *s, struct cmd *c, char **tok, int ntok)
 	if (a->caps < 0)
 		a->caps = a->uid == 0;
 	a->task = sym_add(&s->tasks, tok[1]);
+	set_cpuset_of(s, a->task, a->has_mems ? a->task : -1);
+}
+
+/*
+ * cpuset_mems TASK LIST|none: writes cpuset.mems of the cpuset TASK runs
+ * in, which its own mems= or that of the task it was forked or threaded
+ * from made (the root cpuset's cannot be written).
+ */
+void parse_cpuset_mems(struct scenario *s, struct cmd *c, char **tok, int ntok)
+{
+	struct cpuset_args *a = &c->cpuset;
+	int n;
+	nargs(s, ntok, 3, 3, tok[0]);
+	a->task = task_ref(s, tok[1]);
+	if (cpuset_of(s, a->task) < 0)
+		uerr(s, "cpuset_mems: task '%s' has no cpuset of its own (no mems=)", tok[1]);
+	a->task = cpuset_of(s, a->task);
+	if (!strcmp(tok[2], "none"))
+		return;
+	int *l = list_arg(s, tok[2], 0, MAX_NODE_BIT, false, &n);
+	for (int j = 0; j < n; j++) {
+		if (l[j] >= MMSIM_MAX_NODES)
+			a->bad = true;
+		else
+			a->mems |= 1ULL << l[j];
+	}
 }
 
 void parse_fork(struct scenario *s, struct cmd *c, char **tok, int ntok)
@@ -1169,6 +1215,7 @@ void scenario_free(struct scenario *s)
 	sym_free(&s->files);
 	sym_free(&s->cgroups);
 	free(s->bound);
+	free(s->cpuset_of);
 	free(s->linebuf);
 	free(s);
 }

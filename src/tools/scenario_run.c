@@ -46,6 +46,7 @@ struct run {
 	bool failed;		/* the simulator failed: scenario_run returns 1 */
 	struct mmsim_task *running;	/* the task of the command running, if any */
 	struct mmsim_cgroup **cgroup;	/* by cgroup index; NULL: not made */
+	struct mmsim_cpuset **cpuset;	/* by task index: the cpuset its mems= made */
 	bool emitted;		/* the command running printed its result */
 	struct mmsim_vmstat vmstat_base;	/* `vmstat` prints the change since the start */
 };
@@ -172,6 +173,7 @@ void run_task(struct run *r, const struct cmd *c, struct mmsim_task *t)
 		return;
 	}
 	r->hole_next[ta->task] = HOLE_BASE;
+	r->cpuset[ta->task] = mmsim_task_cpuset(r->task[ta->task]);
 	r->group[ta->task] = ta->task;
 	r->cpu[ta->task] = ta->cpu;
 }
@@ -863,6 +865,20 @@ void run_il_weight(struct run *r, const struct cmd *c, struct mmsim_task *t)
 		emit(r, c, "0");
 }
 
+/* Written by the controller, as the reference interpreter writes the
+ * cgroup's file: it needs no live task, only the cpuset (ESRCH when the
+ * task whose mems= would have made it could not be created). */
+void run_cpuset_mems(struct run *r, const struct cmd *c, struct mmsim_task *t)
+{
+	(void)t;
+	struct mmsim_cpuset *cs = r->cpuset[c->cpuset.task];
+	int err = !cs ? -ESRCH : c->cpuset.bad ? -EINVAL : mmsim_cpuset_set_mems(cs, c->cpuset.mems);
+	if (err)
+		emit_err(r, c, err);
+	else
+		emit(r, c, "0");
+}
+
 void run_swapoff(struct run *r, const struct cmd *c, struct mmsim_task *t)
 {
 	(void)t;
@@ -906,8 +922,10 @@ void run_reboot(struct run *r, const struct cmd *c, struct mmsim_task *t)
 	uint64_t replayed = 0;
 	char why[256] = "";
 	int err = mmsim_reboot(r->m, &replayed, why, sizeof why);
-	for (int i = 0; i < r->s->tasks.n; i++)
+	for (int i = 0; i < r->s->tasks.n; i++) {
 		r->task[i] = NULL;
+		r->cpuset[i] = NULL;	/* gone with the machine */
+	}
 	if (err) {
 		if (why[0])
 			fprintf(stderr, "%s:%d: reboot: %s\n", r->s->name, c->line, why);
@@ -968,6 +986,7 @@ static void run_free(struct run *r)
 	free(r->hole_next);
 	free(r->mval);
 	free(r->cgroup);
+	free(r->cpuset);
 }
 
 /* The machine, its disks and task main; 0, or 1 with a message. */
@@ -991,6 +1010,7 @@ static int run_start(struct run *r)
 	r->hole_next = xcalloc((size_t)s->tasks.n, sizeof *r->hole_next);
 	r->mval = xcalloc((size_t)s->maps.n, sizeof *r->mval);
 	r->cgroup = xcalloc((size_t)s->cgroups.n + 1, sizeof *r->cgroup);
+	r->cpuset = xcalloc((size_t)s->tasks.n, sizeof *r->cpuset);
 	if (s->disk_dir) {
 		char why[256] = "";
 		e = mmsim_disks_attach(r->m, s->disk_dir, NULL, why, sizeof why);

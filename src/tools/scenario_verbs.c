@@ -38,6 +38,7 @@ static const struct verb verbs[] = {
 	{ "madvise",       parse_madvise,       run_madvise,       VERB_TASK },
 	{ "swapon",        parse_swapon,        run_swapon,        0 },
 	{ "il_weight",     parse_il_weight,     run_il_weight,     0 },
+	{ "cpuset_mems",   parse_cpuset_mems,   run_cpuset_mems,   0 },
 	{ "cgroup",        parse_cgroup,        run_cgroup,        0 },
 	{ "cgroup_set",    parse_cgroup_set,    run_cgroup_set,    0 },
 	{ "memcg",         parse_memcg,         run_memcg,         0 },
