@@ -97,6 +97,7 @@ struct mmsim_task_numa {
 	unsigned scan_period_ms, scan_period_max_ms;
 	int preferred_nid;
 	uint64_t pages_migrated;
+	uint64_t cpu_moves;	/* task_numa_migrate moves to its preferred node */
 	int group_id, group_tasks;
 	uint64_t mm_next_scan_ms, mm_scan_offset;
 	int mm_scan_seq;

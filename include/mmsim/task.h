@@ -32,13 +32,17 @@ struct mmsim_task_attr {
 	uint64_t caps;		/* permitted = effective capability set */
 	uint64_t mems;		/* cpuset: allowed nodes, bit n = node n; 0 = all */
 	int cpu;		/* CPU the task runs on */
+	uint64_t cpus_allowed;	/* affinity, bit c = CPU c; 0 = only cpu (pinned) */
 	uint64_t memlock_limit;	/* RLIMIT_MEMLOCK in bytes */
 };
 
 void mmsim_task_attr_default(struct mmsim_task_attr *a);
 
-/* A new process with a fresh address space. 0 or -EINVAL (bad cpu),
- * -EINVAL (mems names no node with memory), -ENOMEM. */
+/* A new process with a fresh address space. 0 or -EINVAL (bad cpu, or
+ * cpus_allowed without it), -EINVAL (mems names no node with memory),
+ * -ENOMEM.  A task stays on its CPU unless its affinity allows others:
+ * then automatic NUMA balancing may move it to an idle CPU of its
+ * preferred node (Linux's task_numa_migrate), at its next call. */
 int mmsim_task_create(struct mmsim *m, const struct mmsim_task_attr *a, struct mmsim_task **out);
 
 /* fork(2): a copy of t, copy-on-write, same credentials and CPU. */
@@ -48,6 +52,14 @@ int mmsim_fork(struct mmsim_task *t, const char *name, struct mmsim_task **out);
  * space and credentials, running on CPU cpu.  0, -EINVAL, -ENOMEM. */
 int mmsim_thread_create(struct mmsim_task *t, const char *name, int cpu,
 			struct mmsim_task **out);
+
+/* sched_setaffinity(2): t may run on the CPUs of mask (bit c = CPU c).
+ * 0, or -EINVAL (no CPU of the machine in it); a task whose CPU leaves
+ * its affinity moves to the first allowed one at its next call.  Forks
+ * and threads inherit it. */
+int mmsim_task_set_affinity(struct mmsim_task *t, uint64_t mask);
+/* The CPU t runs on now. */
+int mmsim_task_cpu(const struct mmsim_task *t);
 
 /* Ends a task: its pid is forgotten; its address space is torn down when
  * no other thread shares it. */

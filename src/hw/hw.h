@@ -187,6 +187,11 @@ struct hw_cpu {
 	struct hw_cache cache;
 	struct mmsim_counters cnt;	/* written by the owner thread only */
 	struct mmsim_counters irq_cnt;	/* IPI work for other CPUs, under tlb_lock */
+	/* The time the CPU sat idle, in cycles: its clock is cnt.cycles (time
+	 * it ran) plus this, which grows when a task arriving from a CPU whose
+	 * clock is ahead brings it up to that (hw_cpu_catch_up).  Written by
+	 * the arriving owner, read with relaxed loads. */
+	uint64_t idle_cycles;
 };
 
 struct hw_machine {
@@ -274,11 +279,28 @@ static inline void hw_frames_retired(struct hw_machine *hw, uint64_t pfn, uint64
 /* Gives the host memory behind free frames back to the host. */
 void hw_discard_frames(struct hw_machine *hw, uint64_t pfn, uint64_t n);
 
-/* cpu's clock in simulated milliseconds (its cycles at MMSIM_CPU_MHZ):
- * the kernel's jiffies, as each CPU sees them. */
+/* cpu's clock in cycles: the time it ran plus the time it sat idle. */
+static inline uint64_t hw_cpu_clock(const struct hw_cpu *cpu)
+{
+	return cpu->cnt.cycles + __atomic_load_n(&cpu->idle_cycles, __ATOMIC_RELAXED);
+}
+
+/* cpu's clock in simulated milliseconds (at MMSIM_CPU_MHZ): the kernel's
+ * jiffies, as each CPU sees them. */
 static inline uint64_t hw_cpu_ms(const struct hw_cpu *cpu)
 {
-	return cpu->cnt.cycles / ((uint64_t)MMSIM_CPU_MHZ * 1000);
+	return hw_cpu_clock(cpu) / ((uint64_t)MMSIM_CPU_MHZ * 1000);
+}
+
+/* A task comes to cpu from `from`: a clock behind from's catches up, the
+ * difference counted as idle time (not as cycles run).  Called by the
+ * task's thread, cpu's new owner. */
+static inline void hw_cpu_catch_up(struct hw_cpu *cpu, const struct hw_cpu *from)
+{
+	uint64_t want = hw_cpu_clock(from), have = hw_cpu_clock(cpu);
+	if (want > have)
+		__atomic_store_n(&cpu->idle_cycles, cpu->idle_cycles + (want - have),
+				 __ATOMIC_RELAXED);
 }
 
 /* Charges cycles to cpu's own clock: only cpu's owner thread may. */

@@ -49,6 +49,12 @@ struct mmsim {
 	pthread_mutex_t numa_lock;
 };
 
+/* Every CPU of the machine. */
+static inline uint64_t machine_cpus(const struct mmsim *m)
+{
+	return m->hw->nr_cpus >= 64 ? UINT64_MAX : (1ULL << m->hw->nr_cpus) - 1;
+}
+
 /* Every node of the machine (the root cpuset's mems: all have memory). */
 static inline uint64_t machine_nodes(const struct mmsim *m)
 {
@@ -114,6 +120,7 @@ struct task_numa {
 	unsigned long total_faults;
 	unsigned long faults_locality[3];	/* remote, local, failed migrations */
 	unsigned long pages_migrated;
+	unsigned long cpu_moves;	/* moves to a CPU of its preferred node */
 	struct numa_group *group;
 };
 
@@ -125,7 +132,9 @@ struct mmsim_task {
 	uint64_t caps;		/* permitted = effective */
 	uint64_t mems;		/* mems_allowed, bit per node: its cpuset's effective mems */
 	struct mmsim_cpuset *cpuset;	/* NULL: the root cpuset */
-	unsigned cpu;
+	unsigned cpu;		/* changes only by the task's own thread (task_enter) */
+	uint64_t cpus_allowed;	/* its affinity, bit per CPU; always holds cpu */
+	int move_cpu;		/* NUMA placement chose this CPU for its next entry, or -1 */
 	uint64_t memlock_limit;
 	uint32_t personality;	/* personality(2) flags: READ_IMPLIES_EXEC */
 	int oom_score_adj;	/* -1000 ... 1000 */
@@ -146,8 +155,13 @@ static inline bool task_capable(const struct mmsim_task *t, unsigned cap)
 	return t->caps & (1ULL << cap);
 }
 
-/* Puts t on its CPU (context switch) and returns that CPU. */
+/* Puts t on its CPU (context switch) and returns that CPU; a CPU NUMA
+ * placement chose (t->move_cpu) becomes its CPU first. */
 struct hw_cpu *task_enter(struct mmsim_task *t);
+/* NUMA placement: a CPU of node nid in t's affinity that no task runs on
+ * nor is moving to, claimed for t's next entry; false if there is none
+ * (mmsim has no load balancer to swap tasks with). */
+bool task_claim_idle_cpu(struct mmsim_task *t, unsigned nid);
 
 /* Task lookup by pid (0: NULL). */
 struct mmsim_task *task_find(struct mmsim *m, int pid);

@@ -16,9 +16,9 @@
  * tick-based accounting would); jiffies are the running CPU's clock.
  *
  * Where this is simpler than Linux (docs/design.md, "Automatic NUMA balancing"):
- * tasks are not moved to their preferred node (mmsim has no load
- * balancer: numa_preferred_nid is computed and kept, task_numa_migrate is
- * not done); the per-VMA scan state of 6.x (numab_state: new VMAs' scan
+ * a task moves to its preferred node only onto an idle CPU its affinity
+ * allows (mmsim has no load balancer: no swap with a task already there,
+ * no other node of its group tried); the per-VMA scan state of 6.x (numab_state: new VMAs' scan
  * delay, the PIDs that touched a VMA) is not kept, every suitable VMA is
  * scanned; the scan's own cost does not push node_stamp on;
  * preferred_group_nid is the NUMA_DIRECT case (the group's busiest node)
@@ -85,7 +85,7 @@ static const struct mmsim_config *cfg_of(const struct mmsim *m)
 
 static uint64_t clock_ns(const struct hw_cpu *cpu)
 {
-	return cpu->cnt.cycles * 1000 / MMSIM_CPU_MHZ;
+	return hw_cpu_clock(cpu) * 1000 / MMSIM_CPU_MHZ;
 }
 
 /* Group statistics: written under numa_lock, read by faults without it. */
@@ -346,8 +346,14 @@ static void task_numa_placement(struct mmsim_task *t, struct hw_cpu *cpu)
 	update_task_scan_period(t, cpu, fault_types[0], fault_types[1]);
 }
 
-/* Linux would now move the task towards its preferred node; mmsim has no
- * load balancer to ask, so only the retry interval is kept. */
+/*
+ * The task moves towards its preferred node (Linux's numa_migrate_preferred
+ * and task_numa_migrate), retried every scan period / 16 (at most a
+ * second) while it is elsewhere.  Linux moves it to an idle CPU there when
+ * the two nodes' loads allow, which with one task per CPU they do; it
+ * would otherwise swap it with a task there, or stay.  Here: the first
+ * CPU of the node in the task's affinity that no task has, else it stays.
+ */
 static void numa_migrate_preferred(struct mmsim_task *t, struct hw_cpu *cpu)
 {
 	struct task_numa *n = &t->numa;
@@ -355,6 +361,10 @@ static void numa_migrate_preferred(struct mmsim_task *t, struct hw_cpu *cpu)
 		return;
 	uint64_t interval = n->scan_period / 16;
 	n->migrate_retry = hw_cpu_ms(cpu) + (interval < 1000 ? interval : 1000);
+	if ((int)cpu->node == n->preferred_nid || t->move_cpu >= 0)
+		return;
+	if (task_claim_idle_cpu(t, (unsigned)n->preferred_nid))
+		n->cpu_moves++;
 }
 
 /* ---- numa_group ----------------------------------------------------------------- */
@@ -724,6 +734,7 @@ int mmsim_task_numa_info(struct mmsim_task *t, struct mmsim_task_numa *out)
 	out->scan_period_max_ms = t->numa.scan_period_max;
 	out->preferred_nid = t->numa.preferred_nid;
 	out->pages_migrated = t->numa.pages_migrated;
+	out->cpu_moves = t->numa.cpu_moves;
 	out->mm_scan_seq = __atomic_load_n(&t->mm->numa_scan_seq, __ATOMIC_RELAXED);
 	out->mm_scan_offset = __atomic_load_n(&t->mm->numa_scan_offset, __ATOMIC_RELAXED);
 	out->mm_next_scan_ms = __atomic_load_n(&t->mm->numa_next_scan, __ATOMIC_RELAXED);

@@ -190,6 +190,8 @@ int mmsim_task_create(struct mmsim *m, const struct mmsim_task_attr *a, struct m
 {
 	if (a->cpu < 0 || (unsigned)a->cpu >= m->hw->nr_cpus)
 		return -EINVAL;
+	if (a->cpus_allowed && !(a->cpus_allowed & (1ULL << a->cpu)))
+		return -EINVAL;
 	/* Like writing cpuset.mems: every node named must exist. */
 	if (a->mems & ~machine_nodes(m))
 		return -EINVAL;
@@ -203,6 +205,8 @@ int mmsim_task_create(struct mmsim *m, const struct mmsim_task_attr *a, struct m
 	t->caps = a->caps;
 	t->mems = a->mems ? a->mems : machine_nodes(m);
 	t->cpu = (unsigned)a->cpu;
+	t->cpus_allowed = (a->cpus_allowed ? a->cpus_allowed : 1ULL << a->cpu) & machine_cpus(m);
+	t->move_cpu = -1;
 	t->memlock_limit = a->memlock_limit;
 	/* mems= puts the task in a cpuset of its own (the machine keeps it). */
 	if (a->mems && !(t->cpuset = cpuset_create(m, a->mems))) {
@@ -236,6 +240,7 @@ int mmsim_fork(struct mmsim_task *parent, const char *name, struct mmsim_task **
 	 * between the copy of its mems and policies and its registration. */
 	pthread_mutex_lock(&m->cpuset_lock);
 	*t = *parent;
+	t->move_cpu = -1;
 	snprintf(t->name, sizeof t->name, "%s", name ? name : parent->name);
 	memset(t->files, 0, sizeof t->files);
 	inherit_policy(t, parent);
@@ -275,6 +280,10 @@ int mmsim_thread_create(struct mmsim_task *t, const char *name, int cpu,
 	*th = *t;
 	snprintf(th->name, sizeof th->name, "%s", name ? name : t->name);
 	th->cpu = (unsigned)cpu;
+	th->move_cpu = -1;
+	/* Pinned where its creator may not run, else its creator's affinity. */
+	if (!(t->cpus_allowed & (1ULL << cpu)))
+		th->cpus_allowed = 1ULL << cpu;
 	memset(th->files, 0, sizeof th->files);	/* no CLONE_FILES */
 	inherit_policy(th, t);
 	__atomic_add_fetch(&t->mm->users, 1, __ATOMIC_RELAXED);
@@ -364,8 +373,71 @@ int ptrace_may_read(const struct mmsim_task *caller, const struct mmsim_task *ta
 	return 0;
 }
 
+/* t goes from its CPU to CPU c (Linux's migrate_task_to, done at t's own
+ * next entry, as the stopper thread would before t runs again). */
+static void task_move_to(struct mmsim_task *t, unsigned c)
+{
+	struct hw_machine *hw = t->m->hw;
+	struct hw_cpu *from = &hw->cpu[t->cpu], *to = &hw->cpu[c];
+	if (from->current == t)
+		__atomic_store_n(&from->current, NULL, __ATOMIC_RELAXED);
+	hw_switch_mm(from, NULL);
+	hw_cpu_catch_up(to, from);
+	TRACE("sched_move_numa", "pid=%d tgid=%d src_cpu=%u src_nid=%u dst_cpu=%u dst_nid=%u",
+	      t->pid, t->pid, from->id, from->node, to->id, to->node);
+	pthread_mutex_lock(&t->m->lock);
+	__atomic_store_n(&t->cpu, c, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->move_cpu, -1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&t->m->lock);
+}
+
+bool task_claim_idle_cpu(struct mmsim_task *t, unsigned nid)
+{
+	struct mmsim *m = t->m;
+	uint64_t busy = 0;
+	int found = -1;
+	pthread_mutex_lock(&m->lock);
+	for (int i = 0; i < m->ntasks; i++) {
+		busy |= 1ULL << m->tasks[i]->cpu;
+		if (m->tasks[i]->move_cpu >= 0)
+			busy |= 1ULL << m->tasks[i]->move_cpu;
+	}
+	for (unsigned c = 0; c < m->hw->nr_cpus && found < 0; c++)
+		if (m->hw->cpu[c].node == nid && (t->cpus_allowed & ~busy & (1ULL << c)))
+			found = (int)c;
+	if (found >= 0)
+		__atomic_store_n(&t->move_cpu, found, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&m->lock);
+	return found >= 0;
+}
+
+int mmsim_task_set_affinity(struct mmsim_task *t, uint64_t mask)
+{
+	mask &= machine_cpus(t->m);
+	if (!mask)
+		return -EINVAL;
+	pthread_mutex_lock(&t->m->lock);
+	t->cpus_allowed = mask;
+	int move = t->move_cpu;
+	if (move >= 0 && !(mask & (1ULL << move)))
+		move = -1;
+	if (!(mask & (1ULL << t->cpu)) && move < 0)
+		move = __builtin_ctzll(mask);
+	__atomic_store_n(&t->move_cpu, move, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&t->m->lock);
+	return 0;
+}
+
+int mmsim_task_cpu(const struct mmsim_task *t)
+{
+	return (int)__atomic_load_n(&t->cpu, __ATOMIC_RELAXED);
+}
+
 struct hw_cpu *task_enter(struct mmsim_task *t)
 {
+	int move = __atomic_load_n(&t->move_cpu, __ATOMIC_RELAXED);
+	if (move >= 0)
+		task_move_to(t, (unsigned)move);
 	struct hw_cpu *cpu = &t->m->hw->cpu[t->cpu];
 	kswapd_run_pending(&t->m->mm);	/* a kswapd woken before: its turn now */
 	task_policy_reap(&t->mpol);	/* policies a cpuset write replaced */
@@ -512,8 +584,9 @@ int mmsim_load8(struct mmsim_task *t, uint64_t addr, uint8_t *out)
 {
 	struct hw_machine *hw = t->m->hw;
 	struct hw_cpu *cpu = &hw->cpu[t->cpu];
-	if (cpu->current != t)
-		task_enter(t);
+	/* A move NUMA placement chose is due at the next entry. */
+	if (cpu->current != t || __builtin_expect(__atomic_load_n(&t->move_cpu, __ATOMIC_RELAXED) >= 0, 0))
+		cpu = task_enter(t);
 	if (__builtin_expect(mmsim_task_killed(t), 0))
 		return SIGKILL;
 	if (hw->threaded) {

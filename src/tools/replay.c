@@ -22,6 +22,8 @@
  *                    over every region: the next access to each page takes a
  *                    hinting fault that moves it to the accessing CPU's node;
  *  --balancing       the machine's own scanner on the simulated clock;
+ *  --unpinned        the process may run on any CPU, so that balancing moves
+ *                    it to its preferred node as well as its pages;
  *  --tiering         CPU-less nodes a lower memory tier (demotion, promotion);
  *  --policy P        a memory policy for the process.
  *
@@ -108,6 +110,7 @@ struct replay {
 	size_t set_cap, nregions;
 	uint64_t *regions;		/* the same bases, in mapping order */
 	uint64_t lines, accesses, kinds[4], instr_skipped;
+	int last_cpu;			/* --unpinned: where the process ran last */
 	struct replay_samples *samples;	/* NULL: none */
 	char why[256];
 };
@@ -307,6 +310,14 @@ static int policy_step(struct replay *r)
 		if (err)
 			return fail(r, "moving to CPU %d: %s", r->o.move_to, strerror(-err));
 		note_event(r, REPLAY_EV_MOVE, r->o.cpu, r->o.move_to);
+	}
+	if (r->o.unpinned) {
+		/* NUMA balancing moved the process to its preferred node. */
+		int c = mmsim_task_cpu(r->cur);
+		if (c != r->last_cpu) {
+			note_event(r, REPLAY_EV_MOVE, r->last_cpu, c);
+			r->last_cpu = c;
+		}
 	}
 	if (r->o.numa_scan && n && n % r->o.numa_scan == 0)
 		return numa_scan_all(r);
@@ -520,10 +531,12 @@ static void print_json(const struct replay_opts *o, const char *trace, const str
 	fputs("{\"trace\": ", stdout);
 	json_string(stdout, trace);
 	printf(", \"options\": {\"cpu\": %d, \"move_at\": %" PRIu64 ", \"move_to\": %d"
-	       ", \"numa_scan\": %" PRIu64 "%s%s, \"instr\": %s, \"limit\": %" PRIu64 ", \"policy\": ",
+	       ", \"numa_scan\": %" PRIu64 "%s%s%s, \"instr\": %s, \"limit\": %" PRIu64
+	       ", \"policy\": ",
 	       o->cpu, o->move_at, o->move_to, o->numa_scan,
 	       c->numa_balancing & MMSIM_NUMA_BALANCING_NORMAL ? ", \"balancing\": true" : "",
-	       o->tiering ? ", \"tiering\": true" : "", o->instr ? "true" : "false", o->limit);
+	       o->tiering ? ", \"tiering\": true" : "", o->unpinned ? ", \"unpinned\": true" : "",
+	       o->instr ? "true" : "false", o->limit);
 	if (o->policy < 0) {
 		fputs("null", stdout);
 	} else {
@@ -580,7 +593,7 @@ void replay_usage(FILE *f)
 {
 	fputs("usage: mmsim replay [--json] [--nodes N] [--cpus N] [--mem SIZE] [--cpu C]\n"
 	      "                    [--move-at N [--move-to C]] [--numa-scan N] [--balancing]\n"
-	      "                    [--tiering] [--scan-delay MS] [--scan-period MS]\n"
+	      "                    [--unpinned] [--tiering] [--scan-delay MS] [--scan-period MS]\n"
 	      "                    [--scan-size MB] [--cache off|SETSxWAYS] [--instr]\n"
 	      "                    [--flush gather|per_vma] [--limit N] [--policy P]\n"
 	      "                    [--series FILE [--sample N]] [--trace FILE] TRACE\n"
@@ -599,6 +612,9 @@ void replay_usage(FILE *f)
 	      "                    address space (pages then follow the accessing CPU)\n"
 	      "  --balancing       automatic NUMA balancing on (kernel.numa_balancing=1):\n"
 	      "                    the scanner runs by itself on the simulated clock\n"
+	      "  --unpinned        the process may run on any CPU: NUMA balancing moves\n"
+	      "                    it to an idle CPU of its preferred node (default:\n"
+	      "                    pinned to --cpu)\n"
 	      "  --tiering         memory tiering: the nodes without a CPU (--nodes above\n"
 	      "                    --cpus) are a lower tier, as CXL memory (dax/kmem);\n"
 	      "                    reclaim demotes cold pages to them and NUMA\n"
@@ -752,6 +768,9 @@ int replay_opt(struct replay_opts *o, int c, const char *arg)
 		return 0;
 	case 'g':
 		o->tiering = true;
+		return 0;
+	case 'U':
+		o->unpinned = true;
 		return 0;
 	case 'K' + 256:
 		ok = replay_cache(o, arg);
@@ -931,6 +950,9 @@ int replay_run(const struct replay_opts *o, const char *trace, const char *cmd,
 	mmsim_task_attr_default(&ta);
 	ta.name = "replay";
 	ta.cpu = r.o.cpu;
+	if (r.o.unpinned)
+		ta.cpus_allowed = ~0ULL;	/* the machine's CPUs */
+	r.last_cpu = r.o.cpu;
 	r.samples = samples;
 	if (samples)
 		samples->nodes = r.o.cfg.nodes;

@@ -118,6 +118,7 @@ struct replay_opts {
 	uint64_t move_at, numa_scan, limit;
 	bool instr, json;
 	bool tiering;		/* --tiering: CPU-less nodes a lower tier */
+	bool unpinned;		/* --unpinned: may run on any CPU (NUMA placement moves it) */
 	const char *trace_out;	/* --trace FILE: trace events go there */
 	const char *series;	/* --series FILE: the samples as CSV */
 	int policy;		/* --policy: a set_mempolicy mode, -1 none */
@@ -132,6 +133,7 @@ struct replay_opts {
 	{ "move-to", required_argument, NULL, 't' }, \
 	{ "numa-scan", required_argument, NULL, 's' }, \
 	{ "balancing", no_argument, NULL, 'b' }, { "tiering", no_argument, NULL, 'g' }, \
+	{ "unpinned", no_argument, NULL, 'U' }, \
 	{ "scan-delay", required_argument, NULL, 'D' }, \
 	{ "scan-period", required_argument, NULL, 'E' }, \
 	{ "scan-size", required_argument, NULL, 'Z' }, \

@@ -3,7 +3,8 @@
  * off unless asked for, the scanner's progression through the address
  * space driven by the simulated clock, the scan period's adaptation, the
  * cpupid two-stage filter of the hinting fault, numa_group formation
- * for two tasks sharing memory, and the periodic scanner on a threaded
+ * for two tasks sharing memory, task placement on the preferred node, and
+ * the periodic scanner on a threaded
  * machine, its scans and migrations racing two threads' accesses.
  */
 #include <errno.h>
@@ -493,6 +494,69 @@ static void test_scanner_threaded(void)
 	mmsim_destroy(m);
 }
 
+/* ---- task placement ------------------------------------------------------------- */
+
+/*
+ * A task on CPU 0 (node 0) whose memory is bound to node 1 with
+ * +numa_balancing: its pages cannot follow it, so its hinting faults make
+ * node 1 its preferred node, and, if its affinity allows and a CPU of node
+ * 1 is free, it moves there (task_numa_migrate).  busy: tasks sit on both
+ * CPUs of node 1 (CPUs 1 and 3 of four, CPU c on node c % 2).
+ */
+static struct mmsim_task_numa placement_run(bool unpinned, bool busy, int *cpu_after,
+					    uint64_t *ms0, uint64_t *ms_now)
+{
+	struct mmsim *m = machine(2, 4, true);
+	struct mmsim_task_attr at;
+	struct mmsim_task *t = NULL;
+	mmsim_task_attr_default(&at);
+	at.cpu = 0;
+	if (unpinned)
+		at.cpus_allowed = 0xf;
+	mmsim_task_create(m, &at, &t);
+	if (busy) {
+		task_on(m, 1);
+		task_on(m, 3);
+	}
+	uint64_t a = (uint64_t)mmsim_sys_mmap(t, 0, 64 * P, RW, PRIV, -1, 0), node1 = 2, fa;
+	mmsim_sys_mbind(t, a, 64 * P, 2 /* bind */ | (1 << 13) /* numa_balancing */, &node1, 65, 0);
+	mmsim_fill(t, a, 1, 64 * P, &fa);
+	for (int i = 0; i < 400 && mmsim_task_cpu(t) == 0; i++)
+		run_ms(t, 20, a + (uint64_t)(i % 64) * P);
+	*ms0 = hw_cpu_ms(&m->hw->cpu[0]);
+	*cpu_after = mmsim_task_cpu(t);
+	*ms_now = hw_cpu_ms(&m->hw->cpu[*cpu_after]);
+	struct mmsim_task_numa i = info(t);
+	mmsim_destroy(m);
+	return i;
+}
+
+static void test_task_placement(void)
+{
+	int cpu;
+	uint64_t ms0, ms;
+	struct mmsim_task_numa i = placement_run(true, false, &cpu, &ms0, &ms);
+	is(i.preferred_nid, 1, "memory bound to node 1: node 1 preferred");
+	is(cpu, 1, "an unpinned task moves to CPU 1, node 1's idle CPU");
+	is(i.cpu_moves, 1, "  one move");
+	ok(ms >= ms0, "  CPU 1's clock caught up with CPU 0's (%llu >= %llu ms)",
+	   (unsigned long long)ms, (unsigned long long)ms0);
+	i = placement_run(false, false, &cpu, &ms0, &ms);
+	is(i.preferred_nid, 1, "pinned: node 1 preferred too");
+	ok(cpu == 0 && i.cpu_moves == 0, "  but the task stays on CPU 0");
+	i = placement_run(true, true, &cpu, &ms0, &ms);
+	ok(cpu == 0 && i.cpu_moves == 0, "node 1's CPUs busy: the task stays (no swap)");
+
+	struct mmsim *m = machine(2, 2, false);
+	struct mmsim_task *t = task_on(m, 0);
+	is(mmsim_task_set_affinity(t, 0x4), -EINVAL, "affinity with no CPU of the machine: EINVAL");
+	is(mmsim_task_set_affinity(t, 0x2), 0, "affinity CPU 1 only");
+	uint8_t b;
+	mmsim_load8(t, 0, &b);
+	is(mmsim_task_cpu(t), 1, "  the task runs on CPU 1 from its next call");
+	mmsim_destroy(m);
+}
+
 int main(void)
 {
 	test_off_by_default();
@@ -502,5 +566,6 @@ int main(void)
 	test_cpupid_filter();
 	test_numa_group();
 	test_scanner_threaded();
+	test_task_placement();
 	return done_testing();
 }
