@@ -105,8 +105,12 @@ void mmsim_smaps_print(FILE *f, const struct mmsim_smaps *sm);
  * for the machine's reclaim only (not a memcg's, as Linux), _anon and _file
  * for all; pgrefill the active pages looked at to refill the inactive
  * lists; allocstall_movable the direct reclaims of page allocations;
- * pageoutrun kswapd's runs; the wmark_hit_quickly pair kswapd's runs that
- * found the node already balanced; the workingset_ triples the pages read
+ * pageoutrun kswapd's runs (balance_pgdat); kswapd_low_wmark_hit_quickly
+ * the wakes that cut kswapd's 100 ms nap short, kswapd_high_wmark_hit_quickly
+ * the runs that ended, or naps that ran out, with the node unbalanced (so
+ * kswapd ran again at once); pgrotated the pages whose write ended after
+ * reclaim marked them (PG_reclaim) and that moved to where reclaim looks
+ * first; the workingset_ triples the pages read
  * back into a slot that kept the shadow of their eviction (refault), those
  * of them that started active (activate) and those that had been active
  * before their eviction (restore), each _anon then _file; pgdemote the
@@ -120,6 +124,7 @@ void mmsim_smaps_print(FILE *f, const struct mmsim_smaps *sm);
 	X(pgsteal_direct) X(pgscan_anon) X(pgscan_file) X(pgsteal_anon)          \
 	X(pgsteal_file) X(allocstall_movable) X(pageoutrun)                      \
 	X(kswapd_low_wmark_hit_quickly) X(kswapd_high_wmark_hit_quickly)         \
+	X(pgrotated)                                                             \
 	X(workingset_refault_anon) X(workingset_refault_file)                    \
 	X(workingset_activate_anon) X(workingset_activate_file)                  \
 	X(workingset_restore_anon) X(workingset_restore_file)                    \

@@ -60,7 +60,7 @@ int kernel_fault(struct hw_cpu *cpu, uint64_t va, unsigned access)
 	int sig = handle_mm_fault(t->mm, cpu, va, flags);
 	if (flags & FAULT_FLAG_WRITE)
 		balance_dirty_pages_ratelimited(&t->m->mm);	/* a shared file page, maybe */
-	kswapd_run_pending(&t->m->mm);
+	kswapd_run_pending(&t->m->mm, cpu);
 	return sig;
 }
 
@@ -439,7 +439,7 @@ struct hw_cpu *task_enter(struct mmsim_task *t)
 	if (move >= 0)
 		task_move_to(t, (unsigned)move);
 	struct hw_cpu *cpu = &t->m->hw->cpu[t->cpu];
-	kswapd_run_pending(&t->m->mm);	/* a kswapd woken before: its turn now */
+	kswapd_run_pending(&t->m->mm, cpu);	/* a kswapd woken before: its turn now */
 	task_policy_reap(&t->mpol);	/* policies a cpuset write replaced */
 	/* Atomic: NUMA balancing looks at other CPUs' current task. */
 	__atomic_store_n(&cpu->current, t, __ATOMIC_RELAXED);

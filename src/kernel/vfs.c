@@ -442,7 +442,7 @@ static int copy_page_io(struct mmsim_task *t, struct hw_cpu *cpu, struct address
 	/* Between pages, with nothing held. */
 	if (write)
 		balance_dirty_pages_ratelimited(&m->mm);
-	kswapd_run_pending(&m->mm);
+	kswapd_run_pending(&m->mm, cpu);
 	return 0;
 }
 

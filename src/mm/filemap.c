@@ -119,8 +119,13 @@ void set_page_writeback(struct page *p)
 	__atomic_or_fetch(&p->flags, 1u << PG_writeback, __ATOMIC_SEQ_CST);
 }
 
-void end_page_writeback(struct page *p)
+void end_page_writeback(struct mm_sys *s, struct page *p)
 {
+	/* Before PG_writeback clears, as Linux's: no one may free the page
+	 * while it is written, so it is still ours to move. */
+	if (__atomic_fetch_and(&p->flags, ~(1u << PG_reclaim), __ATOMIC_SEQ_CST) &
+	    (1u << PG_reclaim))
+		rotate_reclaimable_page(s, p);
 	__atomic_and_fetch(&p->flags, ~(1u << PG_writeback), __ATOMIC_SEQ_CST);
 	wake_up_bit(p);
 }
@@ -505,7 +510,7 @@ int write_one_page(struct mm_sys *s, struct hw_cpu *cpu, struct address_space *m
 		__atomic_store_n(&m->wb_err, err, __ATOMIC_RELAXED);
 	}
 	page_tag(m, p, PAGECACHE_TAG_WRITEBACK, false);
-	end_page_writeback(p);
+	end_page_writeback(s, p);
 	return err;
 }
 

@@ -259,6 +259,33 @@ void putback_lru_page(struct mm_sys *s, struct page *p)
 	add_and_put(s, p, true);
 }
 
+void rotate_reclaimable_page(struct mm_sys *s, struct page *p)
+{
+	/* No test of the page lock, unlike Linux's: the writer calling
+	 * end_page_writeback may hold it, where Linux's writer dropped it
+	 * before the disk completed, and no one else can hold it then. */
+	if (page_test(p, PG_dirty) || page_test(p, PG_unevictable))
+		return;
+	struct pglist_data *nd = &s->node[page_to_nid(s, p)];
+	spin_lock(&nd->lru_lock);
+	if (page_test(p, PG_lru) && page_lru(p) != LRU_UNEVICTABLE) {
+		struct lruvec *lv = page_lruvec(s, p);
+		uint64_t nr = 1ULL << p->order;
+		del_locked_for(lv, p, true);
+		page_clear(p, PG_active);
+		if (lru_classic(s)) {
+			enum lru_list l = page_lru(p);
+			list_add_tail(&p->lru, &lv->lists[l]);
+			count_lru(nd, lv, l, (int64_t)nr);
+		} else {
+			lru_gen_add(lv, p, true);
+		}
+		page_set(p, PG_lru);
+		count_vm_events(s, MMSIM_VM_pgrotated, nr);
+	}
+	spin_unlock(&nd->lru_lock);
+}
+
 void lru_add_pages(struct mm_sys *s, struct page **pages, unsigned n)
 {
 	unsigned i = 0;

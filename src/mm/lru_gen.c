@@ -95,14 +95,17 @@ void lru_gen_add(struct lruvec *lv, struct page *p, bool reclaiming)
 	VM_BUG_ON_PAGE(page_gen(p) >= 0, p);
 	/*
 	 * Linux's cases: a page known hot (active) is youngest; a new
-	 * anonymous page second youngest; a page put back by reclaim the
-	 * oldest; the rest second oldest, or oldest when there are only two
-	 * generations.  (Linux also puts a page whose write reclaim started
-	 * second youngest; writes here end before it looks again.)
+	 * anonymous page, and one reclaim waits to see written (PG_reclaim
+	 * on a dirty page or one under writeback: on a clean one the bit is
+	 * PG_readahead), second youngest; a page put back by reclaim, or
+	 * rotated when its write ended, the oldest; the rest second oldest,
+	 * or oldest when there are only two generations.
 	 */
 	if (page_test(p, PG_active))
 		seq = g->max_seq;
-	else if (type == 0 && !page_test(p, PG_swapcache))
+	else if ((type == 0 && !page_test(p, PG_swapcache)) ||
+		 (page_test(p, PG_reclaim) &&
+		  (page_test(p, PG_dirty) || page_test(p, PG_writeback))))
 		seq = g->max_seq - 1;
 	else if (reclaiming || g->min_seq[type] + MIN_NR_GENS >= g->max_seq)
 		seq = g->min_seq[type];
@@ -248,17 +251,20 @@ static unsigned nr_gens(const struct lru_gen *g, int type)
 
 /* Moves p (of the oldest generation) to the next one, forgetting its
  * tier; a page the aging promoted goes to its own generation instead.
- * Returns the generation whose list p belongs on.  (Linux marks a page
- * moved for its write PG_reclaim, to rotate it when the write ends; here
- * writes end before anyone looks.) */
-static int page_inc_gen(struct lru_gen *g, struct page *p)
+ * Returns the generation whose list p belongs on.  reclaiming: eviction
+ * passes over p until its write ends (locked, dirty or under writeback)
+ * and marks it PG_reclaim, so that end_page_writeback rotates it back to
+ * the oldest generation at once (Linux's folio_inc_gen). */
+static int page_inc_gen(struct lru_gen *g, struct page *p, bool reclaiming)
 {
 	int type = page_type(p), old_gen = gen_of(g->min_seq[type]);
 	int gen = page_gen(p);
 	if (gen != old_gen)
 		return gen;
 	int new_gen = (old_gen + 1) % MAX_NR_GENS;
-	flags_set_bits(p, LRU_GEN_MASK | LRU_REFS_MASK | LRU_REFS_FLAGS, gen_bits(new_gen));
+	uint32_t bits = gen_bits(new_gen) | (reclaiming ? 1u << PG_reclaim : 0);
+	flags_set_bits(p, LRU_GEN_MASK | LRU_REFS_MASK | LRU_REFS_FLAGS |
+			  (reclaiming ? 1u << PG_reclaim : 0), bits);
 	int64_t nr = 1LL << p->order;
 	count_gen(g, old_gen, type, -nr);
 	count_gen(g, new_gen, type, nr);
@@ -273,7 +279,7 @@ static void inc_min_seq(struct lru_gen *g, int type, bool can_swap)
 	struct list_head *head = &g->folios[gen_of(g->min_seq[type])][type];
 	while (!list_empty(head)) {
 		struct page *p = list_entry(head->prev, struct page, lru);
-		int gen = page_inc_gen(g, p);
+		int gen = page_inc_gen(g, p, false);
 		list_del(&p->lru);
 		list_add(&p->lru, &g->folios[gen][type]);
 	}
@@ -513,14 +519,14 @@ static bool sort_page(struct mm_sys *s, struct lruvec *lv, struct page *p, int t
 		return true;
 	}
 	if (tier > tier_idx || refs == 1 << 2) {
-		int new_gen = page_inc_gen(g, p);
+		int new_gen = page_inc_gen(g, p, false);
 		list_del(&p->lru);
 		list_add_tail(&p->lru, &g->folios[new_gen][type]);
 		g->protected[type][tier - 1] += 1ULL << p->order;
 		return true;
 	}
 	if (page_locked(p) || page_test(p, PG_writeback) || (type == 1 && page_test(p, PG_dirty))) {
-		int new_gen = page_inc_gen(g, p);
+		int new_gen = page_inc_gen(g, p, true);
 		list_del(&p->lru);
 		list_add(&p->lru, &g->folios[new_gen][type]);
 		return true;

@@ -206,8 +206,13 @@ enum pageflags {
 _Static_assert(NR_PAGEFLAGS <= 32, "page flags fit page->flags");
 
 /* A swap-cache page read ahead and not yet found by a fault: Linux's
- * PG_readahead, which is PG_reclaim's bit (pageout's writes here complete
- * before anyone looks, so the two never meet). */
+ * PG_readahead, which is PG_reclaim's bit.  As in Linux the two meanings
+ * are told apart by the page's state: PG_reclaim (a page reclaim wants
+ * freed as soon as its write ends) means something only on a page dirty
+ * or under writeback; end_page_writeback clears it before it rotates the
+ * page, and pageout clears it when the write ended within the call.  A
+ * page marked by reclaim then found clean by a swap-cache lookup counts
+ * as read ahead, as Linux's does. */
 #define PG_readahead PG_reclaim
 
 struct page {
@@ -330,6 +335,16 @@ struct free_area {
  * stops and above which promotion needs no hot threshold (Linux 6.1+). */
 enum zone_watermarks { WMARK_MIN, WMARK_LOW, WMARK_HIGH, WMARK_PROMO, NR_WMARK };
 
+/* Where a node's kswapd is (Linux's kswapd loop, vmscan.c): asleep until
+ * woken; napping, on its wait queue for at most KSWAPD_NAP_MS after a run
+ * that left the node balanced (kswapd_try_to_sleep's short sleep);
+ * running (balance_pgdat), off the queue.  The machine boots with every
+ * kswapd asleep: Linux's boot-time nap is long over when a program runs. */
+enum kswapd_state { KSWAPD_SLEEPING, KSWAPD_NAPPING, KSWAPD_RUNNING };
+#define KSWAPD_NAP_MS 100			/* Linux's HZ/10 */
+#define KSWAPD_NAP_UNSET UINT64_MAX		/* its end: the next defined point's clock + 100 */
+#define KSWAPD_NAP_OVER (UINT64_MAX - 1)	/* a defined point saw it run out */
+
 /*
  * The multi-generational LRU of one lruvec (lru_gen.c; Linux's
  * lru_gen_folio).  Generations are numbered
@@ -396,13 +411,20 @@ struct pglist_data {
 	 * (node_untouched_pfn()). */
 	uint64_t untouched_pfn;
 	uint64_t wmark[NR_WMARK];	/* pages; under lock (setup_watermarks) */
-	/* kswapd (vmscan.c): woken and not yet run (atomic), and how many
-	 * runs in a row freed nothing (Linux's kswapd_failures: from 16 on
-	 * the node is hopeless and kswapd is not woken, until some reclaim
-	 * frees a page there). */
-	unsigned kswapd_wake, kswapd_failures;
-	/* kswapd's run in progress: its priority (0: none) and what it freed
-	 * so far; kswapd's own (one thread steps a node at a time). */
+	/* kswapd (vmscan.c), atomics: where it is (enum kswapd_state), a
+	 * wake it has not taken yet (set only while it sleeps or naps: a
+	 * running kswapd is on no wait queue, so wakes then are lost, as
+	 * Linux's), the end of its nap on kswapd's clock (ms, or
+	 * KSWAPD_NAP_UNSET / KSWAPD_NAP_OVER) and how many runs in a row
+	 * freed nothing (Linux's kswapd_failures: from 16 on the node is
+	 * hopeless, kswapd is not woken and sleeps after each nap, until
+	 * some reclaim frees a page there).  Invariant: kswapd_nap_end is
+	 * meaningful only while kswapd_state is KSWAPD_NAPPING. */
+	unsigned kswapd_state, kswapd_wake, kswapd_failures;
+	uint64_t kswapd_nap_end;
+	/* kswapd's run in progress (balance_pgdat): its priority (0: not
+	 * begun) and what it freed so far; kswapd's own (one thread steps a
+	 * node at a time). */
 	int kswapd_priority;
 	unsigned kswapd_freed;
 	spinlock_t lru_lock;		/* every lruvec of the node */
@@ -522,7 +544,12 @@ struct mm_sys {
 	struct mem_cgroup *memcgs, **memcgs_tail;
 	pthread_mutex_t memcg_lock;
 	unsigned memcg_ids;
-	unsigned kswapd_pending;	/* otherwise: some node's kswapd was woken */
+	/* Some node's kswapd is woken, running or napping: the defined
+	 * points (kswapd_run_pending) have work (relaxed atomic). */
+	unsigned kswapd_pending;
+	/* kswapd's clock (vmscan.c, ms; atomic, only ever raised): the
+	 * largest CPU clock a defined point showed while kswapd_pending. */
+	uint64_t kswapd_clock;
 	uint8_t zonelist_load[MMSIM_MAX_NODES];	/* build_zonelists' node_load */
 	/* Weighted interleave's per-node weights (sysfs; 0: the default, 1),
 	 * written by mmsim_il_weight_set, read with relaxed loads. */
@@ -742,7 +769,12 @@ void unlock_page(struct page *p);
 void wait_on_page_locked_drop(struct page *p, spinlock_t *ptl);
 void wait_on_page_writeback(struct page *p);
 void set_page_writeback(struct page *p);
-void end_page_writeback(struct page *p);
+/* The write of p ended (Linux's folio_end_writeback): a page reclaim
+ * marked PG_reclaim is rotated to where reclaim looks first
+ * (rotate_reclaimable_page), then PG_writeback clears and waiters wake.
+ * Called by the writer, who may hold the page lock (Linux's writer has
+ * dropped it when the disk completes) but no spinlock. */
+void end_page_writeback(struct mm_sys *s, struct page *p);
 
 static inline bool page_locked(const struct page *p)
 {
@@ -779,6 +811,12 @@ void lru_cache_enable(struct mm_sys *s);
 /* Takes a page off its LRU with a reference: 0, or -EBUSY if not on one. */
 int isolate_lru_page(struct mm_sys *s, struct page *p);
 void putback_lru_page(struct mm_sys *s, struct page *p);
+/* Linux's folio_rotate_reclaimable: a page whose write reclaim waited for
+ * moves, if it is on an evictable list and clean, to where reclaim looks
+ * first - the inactive list's tail (PG_active cleared), or MGLRU's oldest
+ * generation - counting pgrotated.  A page off the lists (isolated by
+ * reclaim or migration) stays where it is.  Takes the node's lru_lock. */
+void rotate_reclaimable_page(struct mm_sys *s, struct page *p);
 /* Reclaim's isolation: from the tail (the oldest end) of lruvec lv's list
  * l onto dst, each with a reference, until nr pages are taken (a huge
  * page counts its 512).  Returns the pages taken, counted so.  The lists'
@@ -1384,21 +1422,25 @@ unsigned try_to_free_pages(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, u
 
 /*
  * kswapd, one per node (vmscan.c).  The allocator's slow path wakes it
- * (wakeup_kswapd: a node below its high watermark and not hopeless) and it
- * reclaims that node back above high.  Where it runs: a threaded machine
- * gives each node a host thread (kswapd_threads_start, at boot); on a
- * machine one host thread drives, a woken kswapd runs at defined points,
- * kswapd_run_pending(): after each fault, at each system call's entry and
- * between the pages of a read or write - always with no lock held.  It
- * runs on no CPU: its TLB flushes are IPIs to every CPU that may cache
- * the entries.  Safe under any lock (it only sets a flag and signals).
+ * (wakeup_kswapd: a node below its high watermark, not hopeless, and its
+ * kswapd asleep or napping) and it reclaims that node back above high,
+ * then naps 100 ms before it sleeps (enum kswapd_state).  Where it runs: a
+ * threaded machine gives each node a host thread (kswapd_threads_start, at
+ * boot); on a machine one host thread drives, a woken kswapd runs at
+ * defined points, kswapd_run_pending(): after each fault, at each system
+ * call's entry and between the pages of a read or write - always with no
+ * lock held, by the thread that owns cpu.  The defined points are also
+ * kswapd's clock (the nap's): while any kswapd is awake each raises
+ * s->kswapd_clock to its CPU's clock.  kswapd runs on no CPU: its TLB
+ * flushes are IPIs to every CPU that may cache the entries.
+ * wakeup_kswapd is safe under any lock (it only sets a flag and signals).
  */
 void wakeup_kswapd(struct mm_sys *s, unsigned nid, unsigned order);
-void kswapd_run_woken(struct mm_sys *s);
-static inline void kswapd_run_pending(struct mm_sys *s)
+void kswapd_run_woken(struct mm_sys *s, struct hw_cpu *cpu);
+static inline void kswapd_run_pending(struct mm_sys *s, struct hw_cpu *cpu)
 {
 	if (__atomic_load_n(&s->kswapd_pending, __ATOMIC_RELAXED))
-		kswapd_run_woken(s);
+		kswapd_run_woken(s, cpu);
 }
 int kswapd_threads_start(struct mm_sys *s);
 void kswapd_threads_stop(struct mm_sys *s);

@@ -261,7 +261,7 @@ int swap_writepage(struct mm_sys *s, struct hw_cpu *cpu, struct page *p)
 		page_set(p, PG_dirty);	/* still only in memory */
 	else
 		count_vm_events(s, MMSIM_VM_pswpout, 1);
-	end_page_writeback(p);
+	end_page_writeback(s, p);
 	return err;
 }
 

@@ -18,7 +18,9 @@
  *
  * Dirty file pages are not written from here (Linux leaves that to the
  * flusher threads unless kswapd is in trouble): unmapped, they are
- * activated.  A dirty shared-memory page moves to the swap cache (Linux's
+ * marked PG_reclaim and activated, and when their write ends
+ * (end_page_writeback) they are rotated to the old end of the lists
+ * (lru.c's rotate_reclaimable_page, counted in pgrotated).  A dirty shared-memory page moves to the swap cache (Linux's
  * shmem_writepage) and is written as an anonymous one; without swap it is
  * activated.  An anonymous huge page is split and its pieces reclaimed one
  * by one.
@@ -125,7 +127,7 @@ static bool unmap_all(struct mm_sys *s, struct hw_cpu *cpu, struct page *p)
  * Linux's folio_check_references: what the accessed bits say about a page
  * reclaim found at the old end of its list.
  */
-static enum reclaim_verdict check_references(struct page *p, bool *clean_only)
+static enum reclaim_verdict check_references(struct page *p)
 {
 	uint64_t vm_flags;
 	unsigned young = folio_referenced(p, &vm_flags);
@@ -141,7 +143,8 @@ static enum reclaim_verdict check_references(struct page *p, bool *clean_only)
 			return RECLAIM_ACTIVATE;
 		return RECLAIM_KEEP;	/* a second chance */
 	}
-	*clean_only = referenced && file;	/* used once, long ago */
+	/* Used once, long ago (Linux's FOLIOREF_RECLAIM_CLEAN) or never: it
+	 * may go - a dirty file page is activated below either way. */
 	return RECLAIM_FREED;
 }
 
@@ -149,11 +152,16 @@ static enum reclaim_verdict shrink_locked_page(struct mm_sys *s, const struct sc
 					       struct page *p, bool demote)
 {
 	struct hw_cpu *cpu = sc->cpu;
-	bool clean_only = false;
 	if (page_test(p, PG_mlocked))
 		return RECLAIM_ACTIVATE;	/* not counted: it goes unevictable */
-	if (page_test(p, PG_writeback))
-		return RECLAIM_KEEP;
+	/* Another thread's write in flight: marked to be rotated when it
+	 * ends, activated meanwhile (Linux's global reclaim; the race with
+	 * the write's end that leaves a clean page marked - PG_readahead -
+	 * is Linux's too). */
+	if (page_test(p, PG_writeback)) {
+		page_set(p, PG_reclaim);
+		return RECLAIM_ACTIVATE;
+	}
 	/* An orphan: a read-ahead swap-cache page (no mapping of its own)
 	 * whose slot was freed while we held it isolated leaves the cache
 	 * dirty, belonging to nobody.  Freed if ours is the last reference,
@@ -162,7 +170,7 @@ static enum reclaim_verdict shrink_locked_page(struct mm_sys *s, const struct sc
 	    !folio_mapcount(p))
 		return page_count(p) == 1 ? RECLAIM_FREED : RECLAIM_KEEP;
 	if (!sc->ignore_references) {
-		enum reclaim_verdict v = check_references(p, &clean_only);
+		enum reclaim_verdict v = check_references(p);
 		if (v != RECLAIM_FREED)
 			return v;
 	}
@@ -180,9 +188,21 @@ static enum reclaim_verdict shrink_locked_page(struct mm_sys *s, const struct sc
 		if (!page_test(p, PG_swapcache) && page_test(p, PG_swapbacked) &&
 		    (!swap_area(s) || shmem_writeout(s, p)))
 			return RECLAIM_ACTIVATE;
-		if (!page_test(p, PG_swapcache))
-			return clean_only ? RECLAIM_KEEP : RECLAIM_ACTIVATE;
+		if (!page_test(p, PG_swapcache)) {
+			/* A dirty file page: the flusher's to write; reclaim
+			 * marks it to be rotated back to the old end when its
+			 * write ends, and activates it meanwhile - before the
+			 * references' verdict, as Linux. */
+			page_set(p, PG_reclaim);
+			return RECLAIM_ACTIVATE;
+		}
+		/* Linux's pageout: marked for rotation at the write's end,
+		 * unmarked if it ended within the call (here it always has:
+		 * the page is off the lists, so it was not moved). */
+		page_set(p, PG_reclaim);
 		int w = swap_writepage(s, cpu, p);
+		if (!page_test(p, PG_writeback))
+			page_clear(p, PG_reclaim);
 		if (w < 0)
 			return RECLAIM_ACTIVATE;
 		if (w != SWAP_WROTE_ZEROS && sc->keep_written)
@@ -655,7 +675,7 @@ static bool gen_should_abort(struct mm_sys *s, const struct scan_control *sc, un
 		return false;
 	if (freed >= want)
 		return true;
-	return sc->kswapd && node_pages_above(s, nid, kswapd_goal(s)) >= 64;
+	return sc->kswapd && node_pages_above(s, nid, kswapd_goal(s)) > 64;
 }
 
 /* Linux's try_to_shrink_lruvec: batches from lv's oldest generation until
@@ -700,10 +720,6 @@ static unsigned shrink_node(struct mm_sys *s, struct scan_control *sc, unsigned 
 	unsigned freed = 0;
 	if (classic)
 		prepare_scan(s, sc, nid, priority);
-	/* "kswapd should never fail": the machine's reclaim with MGLRU
-	 * keeps the node's kswapd woken whatever it frees. */
-	if (!classic && !sc->target)
-		__atomic_store_n(&s->node[nid].kswapd_failures, 0, __ATOMIC_RELAXED);
 	struct lruvec *lv = partial ? __atomic_load_n(&root->iter_pos, __ATOMIC_RELAXED) : NULL;
 	for (lv = lruvec_iter(s, root, lv); lv; lv = lruvec_iter(s, root, lv)) {
 		if (!lruvec_reclaimable(s, sc, lv))
@@ -767,41 +783,91 @@ unsigned try_to_free_mem_cgroup_pages(struct mm_sys *s, struct hw_cpu *cpu,
 /* ---- kswapd --------------------------------------------------------------------------- */
 
 /* Linux's pgdat_balanced: is node nid above its high watermark (its
- * promotion watermark in memory tiering mode: kswapd_goal)? */
+ * promotion watermark in memory tiering mode: kswapd_goal)?  Above means
+ * more free pages than the mark, as zone_watermark_ok_safe has it. */
 static bool node_balanced(struct mm_sys *s, unsigned nid)
 {
-	return node_pages_above(s, nid, kswapd_goal(s)) >= 0;
+	return node_pages_above(s, nid, kswapd_goal(s)) > 0;
+}
+
+/* Linux's prepare_kswapd_sleep: may node nid's kswapd sleep?  When the
+ * node is balanced, or hopeless (MAX_RECLAIM_RETRIES runs in a row freed
+ * nothing: direct reclaim's turn). */
+static bool kswapd_may_sleep(struct mm_sys *s, unsigned nid)
+{
+	if (__atomic_load_n(&s->node[nid].kswapd_failures, __ATOMIC_RELAXED) >= MAX_RECLAIM_RETRIES)
+		return true;
+	return node_balanced(s, nid);
 }
 
 void wakeup_kswapd(struct mm_sys *s, unsigned nid, unsigned order)
 {
 	struct pglist_data *nd = &s->node[nid];
-	if (node_balanced(s, nid))
+	/* A running kswapd is on no wait queue: the wake is lost, and the
+	 * run's end looks at the node again (Linux's waitqueue_active). */
+	if (__atomic_load_n(&nd->kswapd_state, __ATOMIC_SEQ_CST) == KSWAPD_RUNNING)
 		return;
 	/* Hopeless: kswapd failed too often; direct reclaim's turn. */
 	if (__atomic_load_n(&nd->kswapd_failures, __ATOMIC_RELAXED) >= MAX_RECLAIM_RETRIES)
+		return;
+	if (node_balanced(s, nid))
 		return;
 	if (__atomic_exchange_n(&nd->kswapd_wake, 1, __ATOMIC_ACQ_REL))
 		return;	/* woken already */
 	TRACE("mm_vmscan_wakeup_kswapd", "nid=%u order=%u gfp_flags=GFP_HIGHUSER_MOVABLE", nid,
 	      order);
+	__atomic_store_n(&s->kswapd_pending, 1, __ATOMIC_SEQ_CST);
 	if (s->kswapd)
 		kswapd_threads_kick(s, nid);
-	else
-		__atomic_store_n(&s->kswapd_pending, 1, __ATOMIC_RELEASE);
 }
 
 /*
- * kswapd's run on node nid (Linux's balance_pgdat), one step at a time:
- * from its wake until the node is above its high watermark again, it
- * reclaims from the node alone at falling priority, each step wanting 32
- * pages (what the node lacks, at most a batch), a step that gets fewer
- * scanning harder next time.  A run that frees nothing counts a failure.
+ * The end of a run (the first half of Linux's kswapd_try_to_sleep): a node
+ * kswapd may leave gets the 100 ms nap, whose end the next defined point
+ * sets (kswapd_run_woken); one it may not leave gets another run at once,
+ * counted in kswapd_high_wmark_hit_quickly.  Returns whether kswapd runs on.
+ */
+static bool kswapd_end_run(struct mm_sys *s, unsigned nid)
+{
+	struct pglist_data *nd = &s->node[nid];
+	nd->kswapd_priority = 0;
+	__atomic_store_n(&nd->kswapd_nap_end, KSWAPD_NAP_UNSET, __ATOMIC_RELAXED);
+	/* On the wait queue first, then the test, as Linux's prepare_to_wait
+	 * before prepare_kswapd_sleep: an allocation that unbalances the node
+	 * after the test finds kswapd napping and wakes it (both sides
+	 * sequentially consistent, as the waker's wakeup_kswapd). */
+	__atomic_store_n(&nd->kswapd_state, KSWAPD_NAPPING, __ATOMIC_SEQ_CST);
+	if (kswapd_may_sleep(s, nid)) {
+		__atomic_store_n(&s->kswapd_pending, 1, __ATOMIC_SEQ_CST);
+		return false;
+	}
+	/* No nap: a wake that came meanwhile adds nothing (Linux's
+	 * "remaining" is 0 without a nap). */
+	__atomic_store_n(&nd->kswapd_state, KSWAPD_RUNNING, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&nd->kswapd_wake, 0, __ATOMIC_RELAXED);
+	count_vm_events(s, MMSIM_VM_kswapd_high_wmark_hit_quickly, 1);
+	return true;
+}
+
+/*
+ * kswapd on node nid, one step at a time (Linux's kswapd loop: kswapd_try_to_sleep
+ * and balance_pgdat).  Asleep, it waits for a wake.  Napping, a wake ends
+ * the nap early (kswapd_low_wmark_hit_quickly: the node fell below low
+ * within 100 ms of being balanced) and a run follows; a nap that ran out
+ * (KSWAPD_NAP_OVER) ends in sleep if kswapd may sleep, else in a run
+ * (kswapd_high_wmark_hit_quickly: the node fell below high without a
+ * wake).  A run (balance_pgdat, counted in pageoutrun) reclaims from the
+ * node alone at falling priority until it is above its high watermark
+ * again, each step wanting 32 pages (what the node lacks, at most a
+ * batch), a step that gets fewer scanning harder next time; a run that
+ * stops at priority 1 unbalanced having freed nothing counts a failure,
+ * one that finds the node balanced does not.
  * On a threaded machine the steps follow each other on kswapd's thread
  * while tasks run on theirs; on a machine one thread drives, one step is
  * taken at each defined point, so that the tasks run between the steps as
  * they would beside a kswapd of their own (a page used between two looks
- * is found young the second time).  Returns whether the run goes on.
+ * is found young the second time).  Returns whether kswapd has more to do
+ * now (false: it sleeps, naps, or waits for its nap's end).
  * Called by one thread at a time per node (kswapd's, or the driver's).
  */
 static bool kswapd_step(struct mm_sys *s, unsigned nid)
@@ -812,22 +878,44 @@ static bool kswapd_step(struct mm_sys *s, unsigned nid)
 	const char *outer = trace_kthread;
 	bool more = true;
 	trace_kthread = nid < 8 ? names[nid] : "kswapd";
-	if (!nd->kswapd_priority) {
+	unsigned state = __atomic_load_n(&nd->kswapd_state, __ATOMIC_SEQ_CST);
+	if (state == KSWAPD_SLEEPING) {
 		if (!__atomic_exchange_n(&nd->kswapd_wake, 0, __ATOMIC_ACQ_REL)) {
 			more = false;	/* not woken */
 			goto out;
 		}
-		TRACE("mm_vmscan_kswapd_wake", "nid=%u order=0", nid);
-		if (node_balanced(s, nid)) {
-			count_vm_events(s, MMSIM_VM_kswapd_high_wmark_hit_quickly, 1);
+	} else if (state == KSWAPD_NAPPING) {
+		if (__atomic_exchange_n(&nd->kswapd_wake, 0, __ATOMIC_ACQ_REL)) {
+			count_vm_events(s, MMSIM_VM_kswapd_low_wmark_hit_quickly, 1);
+		} else if (__atomic_load_n(&nd->kswapd_nap_end, __ATOMIC_ACQUIRE) != KSWAPD_NAP_OVER) {
+			more = false;	/* napping on */
+			goto out;
+		} else if (kswapd_may_sleep(s, nid)) {
+			__atomic_store_n(&nd->kswapd_state, KSWAPD_SLEEPING, __ATOMIC_SEQ_CST);
 			TRACE("mm_vmscan_kswapd_sleep", "nid=%u", nid);
 			more = false;
 			goto out;
+		} else {
+			count_vm_events(s, MMSIM_VM_kswapd_high_wmark_hit_quickly, 1);
 		}
+	}
+	if (state != KSWAPD_RUNNING) {
+		__atomic_store_n(&nd->kswapd_state, KSWAPD_RUNNING, __ATOMIC_SEQ_CST);
+		/* A wake between the test above and now was lost, as Linux's
+		 * between its wake-up and leaving the queue. */
+		__atomic_store_n(&nd->kswapd_wake, 0, __ATOMIC_RELAXED);
+	}
+	if (!nd->kswapd_priority) {
+		/* balance_pgdat begins. */
+		TRACE("mm_vmscan_kswapd_wake", "nid=%u order=0", nid);
 		count_vm_events(s, MMSIM_VM_pageoutrun, 1);
 		lru_add_drain_all(s);
-		nd->kswapd_priority = DEF_PRIORITY;
 		nd->kswapd_freed = 0;
+		if (node_balanced(s, nid)) {
+			more = kswapd_end_run(s, nid);	/* nothing to do, no failure */
+			goto out;
+		}
+		nd->kswapd_priority = DEF_PRIORITY;
 		if (!lru_classic(s)) {
 			/* MGLRU starts where the node's inactive pages and
 			 * what kswapd must free make the scan worth it. */
@@ -839,40 +927,80 @@ static bool kswapd_step(struct mm_sys *s, unsigned nid)
 			nd->kswapd_priority = prio < 1 ? 1 : prio;	/* kswapd stops at 1 */
 		}
 	}
-	if (!node_balanced(s, nid)) {
-		struct scan_control sc = { .cpu = NULL, .kswapd = true };
-		int64_t lack = -node_pages_above(s, nid, kswapd_goal(s));
-		unsigned want = lack > SWAP_CLUSTER_MAX || lack < 1 ? SWAP_CLUSTER_MAX : (unsigned)lack;
-		unsigned freed = shrink_node(s, &sc, nid, nd->kswapd_priority, want);
-		nd->kswapd_freed += freed;
-		if (freed < want)
-			nd->kswapd_priority--;
-		if (nd->kswapd_priority >= 1 && !node_balanced(s, nid))
-			goto out;	/* more steps to take */
-	}
-	if (!nd->kswapd_freed)
+	struct scan_control sc = { .cpu = NULL, .kswapd = true };
+	int64_t lack = -node_pages_above(s, nid, kswapd_goal(s)) + 1;
+	unsigned want = lack > SWAP_CLUSTER_MAX || lack < 1 ? SWAP_CLUSTER_MAX : (unsigned)lack;
+	unsigned freed = shrink_node(s, &sc, nid, nd->kswapd_priority, want);
+	nd->kswapd_freed += freed;
+	if (freed < want)
+		nd->kswapd_priority--;
+	bool balanced = node_balanced(s, nid);
+	if (nd->kswapd_priority >= 1 && !balanced)
+		goto out;	/* more steps to take */
+	if (!balanced && !nd->kswapd_freed)
 		__atomic_add_fetch(&nd->kswapd_failures, 1, __ATOMIC_RELAXED);
-	nd->kswapd_priority = 0;
-	TRACE("mm_vmscan_kswapd_sleep", "nid=%u", nid);
-	/* Woken again during the run: another one follows. */
-	more = __atomic_load_n(&nd->kswapd_wake, __ATOMIC_ACQUIRE);
+	more = kswapd_end_run(s, nid);
 out:
 	trace_kthread = outer;
 	return more;
 }
 
-void kswapd_run_woken(struct mm_sys *s)
+/* Raises kswapd's clock to cpu's and returns it (ms). */
+static uint64_t kswapd_clock_advance(struct mm_sys *s, const struct hw_cpu *cpu)
 {
-	if (s->kswapd)
-		return;	/* its own threads do it */
-	__atomic_store_n(&s->kswapd_pending, 0, __ATOMIC_RELAXED);
-	bool more = false;
-	for (unsigned n = 0; n < s->nr_nodes; n++)
-		if (s->node[n].kswapd_priority ||
-		    __atomic_load_n(&s->node[n].kswapd_wake, __ATOMIC_RELAXED))
-			more |= kswapd_step(s, n);
-	if (more)
-		__atomic_store_n(&s->kswapd_pending, 1, __ATOMIC_RELAXED);
+	uint64_t clock = __atomic_load_n(&s->kswapd_clock, __ATOMIC_RELAXED);
+	uint64_t now = cpu ? hw_cpu_ms(cpu) : 0;
+	while (now > clock) {
+		if (__atomic_compare_exchange_n(&s->kswapd_clock, &clock, now, false,
+						__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			return now;
+	}
+	return clock;
+}
+
+/*
+ * A defined point (kswapd_run_pending) while some kswapd is awake.  Time
+ * first: kswapd's clock is raised to cpu's, a nap whose end it reached
+ * runs out (KSWAPD_NAP_OVER).  On a machine one thread drives, each node's
+ * kswapd then takes a step; on a threaded machine a nap that ran out
+ * wakes kswapd's thread.  A nap that began since the last defined point
+ * ends KSWAPD_NAP_MS after now.  kswapd's clock is thus the largest CPU
+ * clock the defined points showed: on a machine one thread drives, the
+ * same on every run; on a threaded one, as the threads' clocks go.
+ */
+void kswapd_run_woken(struct mm_sys *s, struct hw_cpu *cpu)
+{
+	uint64_t clock = kswapd_clock_advance(s, cpu);
+	/* Cleared before the nodes are looked at, set again if any is
+	 * awake: a kswapd thread that naps after the look sets it itself. */
+	__atomic_store_n(&s->kswapd_pending, 0, __ATOMIC_SEQ_CST);
+	bool awake = false;
+	for (unsigned n = 0; n < s->nr_nodes; n++) {
+		struct pglist_data *nd = &s->node[n];
+		unsigned state = __atomic_load_n(&nd->kswapd_state, __ATOMIC_SEQ_CST);
+		if (state == KSWAPD_NAPPING) {
+			uint64_t end = __atomic_load_n(&nd->kswapd_nap_end, __ATOMIC_ACQUIRE);
+			if (end != KSWAPD_NAP_UNSET && end != KSWAPD_NAP_OVER && clock >= end &&
+			    __atomic_compare_exchange_n(&nd->kswapd_nap_end, &end, KSWAPD_NAP_OVER,
+							false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED) &&
+			    s->kswapd)
+				kswapd_threads_kick(s, n);
+		}
+		if (!s->kswapd && (state != KSWAPD_SLEEPING ||
+				   __atomic_load_n(&nd->kswapd_wake, __ATOMIC_ACQUIRE)))
+			kswapd_step(s, n);
+		state = __atomic_load_n(&nd->kswapd_state, __ATOMIC_SEQ_CST);
+		if (state == KSWAPD_NAPPING) {
+			uint64_t unset = KSWAPD_NAP_UNSET;
+			__atomic_compare_exchange_n(&nd->kswapd_nap_end, &unset,
+						    clock + KSWAPD_NAP_MS, false, __ATOMIC_ACQ_REL,
+						    __ATOMIC_RELAXED);
+		}
+		if (state != KSWAPD_SLEEPING || __atomic_load_n(&nd->kswapd_wake, __ATOMIC_SEQ_CST))
+			awake = true;
+	}
+	if (awake)
+		__atomic_store_n(&s->kswapd_pending, 1, __ATOMIC_SEQ_CST);
 }
 
 /* ---- kswapd on host threads (threaded machines) ---------------------------------------- */
@@ -903,6 +1031,16 @@ void kswapd_threads_kick(struct mm_sys *s, unsigned nid)
 	pthread_mutex_unlock(&k->lock);
 }
 
+/* Has node nd's kswapd a step to take: woken, running, or its nap run out? */
+static bool kswapd_has_work(struct pglist_data *nd)
+{
+	unsigned state = __atomic_load_n(&nd->kswapd_state, __ATOMIC_SEQ_CST);
+	if (state == KSWAPD_RUNNING || __atomic_load_n(&nd->kswapd_wake, __ATOMIC_ACQUIRE))
+		return true;
+	return state == KSWAPD_NAPPING &&
+	       __atomic_load_n(&nd->kswapd_nap_end, __ATOMIC_ACQUIRE) == KSWAPD_NAP_OVER;
+}
+
 static void *kswapd_main(void *arg)
 {
 	struct kswapd_thread *kt = arg;
@@ -911,7 +1049,7 @@ static void *kswapd_main(void *arg)
 	struct pglist_data *nd = &s->node[kt->nid];
 	pthread_mutex_lock(&k->lock);
 	while (!k->stop) {
-		if (!__atomic_load_n(&nd->kswapd_wake, __ATOMIC_ACQUIRE)) {
+		if (!kswapd_has_work(nd)) {
 			pthread_cond_wait(&k->cond, &k->lock);
 			continue;
 		}

@@ -983,7 +983,7 @@ static void test_migrate_writeback(void)
 	is(pthread_create(&j.th, NULL, mig_main, &j), 0, "SYNC on a thread");
 	ok(wait_for_sleeper(p), "it waits for the writeback");
 	is(calls(), 4, "... in its 4th pass");
-	end_page_writeback(p);
+	end_page_writeback(s, p);
 	pthread_join(j.th, NULL);
 	is(j.ret, 0, "after end_page_writeback: migrated");
 	struct page *np = page_at(t, a);
@@ -1201,7 +1201,7 @@ static void test_migrate_pool_leftover(void)
 	is(migrate_pages(s, cpu, &list, alloc_migration_target, NODE(1), MIGRATE_ASYNC, &nr), 1,
 	   "migrate_pages(ASYNC): 1 not migrated");
 	is(nr, 1, "page 1 migrated");
-	end_page_writeback(p0);
+	end_page_writeback(s, p0);
 	putback_movable_pages(s, &list);
 	unsigned bad = referenced_frames(1) - ref0;
 	ok(bad == 1, "after: one more frame of node 1 referenced, the new page (%u more)", bad);

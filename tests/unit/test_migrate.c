@@ -522,7 +522,7 @@ static void test_writeback(void)
 	ok(e.kind == PMAP_PAGE && e.pfn == pfn0, "the page is still mapped");
 	usleep(20000);
 	ok(!job_done(&j), "still waiting 20 ms later");
-	end_page_writeback(p);
+	end_page_writeback(s, p);
 	pthread_join(j.th, NULL);
 	is(j.ret, 0, "after end_page_writeback: migrated");
 	ok(list_empty(&list), "list empty");

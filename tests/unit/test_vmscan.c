@@ -5,8 +5,12 @@
  * to the next node at low and waking kswapd below it, kswapd's run at the
  * next defined point bringing the node back above high (pgscan_kswapd,
  * pgsteal_kswapd, pageoutrun), kswapd giving up on a hopeless node after
- * 16 fruitless runs, and, on a threaded machine, kswapd on its own host
- * thread racing the faulting threads, every page read back; the LRU's
+ * 16 fruitless runs, its 100 ms nap on the simulated clock and the
+ * kswapd_low/high_wmark_hit_quickly counters moving exactly where Linux's
+ * kswapd_try_to_sleep moves them (one thread and threaded), and, on a
+ * threaded machine, kswapd on its own host thread racing the faulting
+ * threads, every page read back; PG_reclaim's rotation of a page whose
+ * write ends (pgrotated); the LRU's
  * ageing, classic (activation, refill of the inactive lists) and MGLRU's
  * default, a hot set kept while a stream goes by; refault detection
  * (workingset.c) page by page; the dirty limits keeping a machine that
@@ -162,21 +166,23 @@ static void test_kswapd_runs(void)
 
 /*
  * Without swap, anonymous memory cannot be reclaimed: each kswapd run
- * frees nothing and counts a failure; after 16 the node is hopeless and
- * no allocation wakes kswapd any more (Linux's kswapd_failures).  The
- * task takes the node just below low, then each round writes one new
- * page (the allocator's slow path wakes kswapd) and read-faults 12 more
- * (the zero page: no allocation), each fault's end one kswapd step - 12
- * steps take a run from priority 12 down to nothing.  Then the task fills
- * the node down to min, direct reclaim fails, and the OOM killer takes it.
- * That is the classic LRU's kswapd: MGLRU's reclaim resets the failures
- * each time it runs ("kswapd should never fail"), so it keeps trying.
+ * frees nothing and counts a failure; a run that ends with the node
+ * unbalanced is followed at once by another, without a wake, counted in
+ * kswapd_high_wmark_hit_quickly (Linux's kswapd_try_to_sleep finds it may
+ * not sleep); after 16 the node is hopeless, kswapd naps and no
+ * allocation wakes it any more (Linux's kswapd_failures).  The task takes
+ * the node just below low, then each round writes one new page and
+ * read-faults 12 more (the zero page: no allocation), each fault's end
+ * one kswapd step - 12 steps take a run from priority 12 down to nothing.
+ * Then the task fills the node down to min, direct reclaim fails, and the
+ * OOM killer takes it.  The same with MGLRU: Linux 6.12's
+ * lru_gen_shrink_node clears the failures only when it freed something
+ * (it once did whatever it freed, "kswapd should never fail").
  */
 static void test_kswapd_hopeless(enum mmsim_lru lru)
 {
 	bool classic = lru == MMSIM_LRU_CLASSIC;
-	printf("# kswapd: fruitless runs, %s\n", classic ? "classic: hopeless after 16" :
-							  "MGLRU: never hopeless");
+	printf("# kswapd: fruitless runs, %s: hopeless after 16\n", classic ? "classic" : "MGLRU");
 	struct mmsim *m = machine_lru(1, 16ULL << 20, lru, false);
 	struct mmsim_task *t = task_on(m, 0);
 	const uint64_t len = 24ULL << 20;
@@ -197,15 +203,13 @@ static void test_kswapd_hopeless(enum mmsim_lru lru)
 		}
 	}
 	mmsim_zoneinfo(m, 0, &z);
-	if (classic) {
-		is(ev(m, MMSIM_VM_pageoutrun), MAX_RECLAIM_RETRIES,
-		   "kswapd ran exactly 16 times over 20 wakes, each freeing nothing");
-		is(z.kswapd_failures, MAX_RECLAIM_RETRIES, "16 failures: hopeless");
-	} else {
-		is(ev(m, MMSIM_VM_pageoutrun), 21, "kswapd ran at every wake");
-		ok(z.kswapd_failures <= 1, "never more than one failure in a row (%u)",
-		   z.kswapd_failures);
-	}
+	is(ev(m, MMSIM_VM_pageoutrun), MAX_RECLAIM_RETRIES,
+	   "kswapd ran exactly 16 times, each freeing nothing");
+	is(ev(m, MMSIM_VM_kswapd_high_wmark_hit_quickly), MAX_RECLAIM_RETRIES - 1,
+	   "15 runs ended unbalanced and not hopeless: high_wmark_hit_quickly, another run");
+	is(ev(m, MMSIM_VM_kswapd_low_wmark_hit_quickly), 0, "never woken in a nap");
+	is(z.kswapd_failures, MAX_RECLAIM_RETRIES, "16 failures: hopeless");
+	is(m->mm.node[0].kswapd_state, KSWAPD_NAPPING, "a hopeless node's kswapd naps");
 	ok(z.free >= z.min, "the node is still above min");
 	is(ev(m, MMSIM_VM_pgsteal_kswapd), 0, "kswapd freed nothing");
 	is(mmsim_fill(t, a + i * P, 0x33, len - i * P, NULL), SIGKILL,
@@ -258,6 +262,366 @@ static void test_kswapd_file(void)
 	mmsim_zoneinfo(m, 0, &z0);
 	mmsim_zoneinfo(m, 1, &z1);
 	ok(z0.free >= z0.min && z1.free >= z1.min, "both nodes above min");
+	mmsim_sys_close(t, (int)fd);
+	mmsim_destroy(m);
+}
+
+/* ---- kswapd's nap (Linux's kswapd_try_to_sleep) ------------------------------------- */
+
+#define CYCLES_PER_MS ((uint64_t)MMSIM_CPU_MHZ * 1000)
+
+static unsigned kstate(struct mmsim *m)
+{
+	return m->mm.node[0].kswapd_state;
+}
+
+/* A defined point that allocates nothing and costs no cycles before
+ * kswapd's turn: a system call's entry (madvise MADV_NORMAL). */
+static void defined_point(struct mmsim_task *t, uint64_t a)
+{
+	mmsim_sys_madvise(t, a, P, 0);
+}
+
+/* Read faults on the zero page (no allocation), each a defined point,
+ * until node 0's kswapd is in state want; false if it never gets there. */
+static bool faults_until(struct mmsim_task *t, uint64_t r, uint64_t *reads, unsigned want)
+{
+	for (int i = 0; i < 4096; i++) {
+		if (kstate(t->m) == want)
+			return true;
+		uint8_t b;
+		mmsim_load8(t, r + (*reads)++ * P, &b);
+	}
+	return kstate(t->m) == want;
+}
+
+/* Sets CPU 0's clock to ms (it only moves forward). */
+static void clock_to_ms(struct mmsim *m, uint64_t ms)
+{
+	struct hw_cpu *cpu = &m->hw->cpu[0];
+	uint64_t now = hw_cpu_ms(cpu);
+	if (ms > now)
+		hw_charge(cpu, (ms - now) * CYCLES_PER_MS);
+}
+
+/*
+ * The two counters of kswapd_try_to_sleep, each moved exactly where
+ * Linux's is, on one node of 16 MiB (watermarks 128, 160, 192) with swap,
+ * kswapd stepping at the defined points:
+ *  - a run that leaves the node balanced is followed by a nap whose end
+ *    is the defined point's clock + 100 ms;
+ *  - a wake during the nap counts kswapd_low_wmark_hit_quickly (only);
+ *  - a nap that runs out on a balanced node ends in sleep, counting
+ *    nothing, not at 99 ms, at 100; a wake from that sleep counts nothing;
+ *  - a nap that runs out on a node fallen between low and high (no
+ *    allocation woke kswapd) counts kswapd_high_wmark_hit_quickly and runs;
+ *  - a wake while kswapd runs is lost, as is one of a hopeless node.
+ */
+#define NAP_PAGES 12288ULL	/* 48 MiB: room to write on to the end */
+
+static void test_kswapd_nap(enum mmsim_lru lru)
+{
+	printf("# kswapd's nap and the wmark_hit_quickly counters, %s\n",
+	       lru == MMSIM_LRU_CLASSIC ? "classic" : "MGLRU");
+	struct mmsim *m = machine_lru(1, 16ULL << 20, lru, false);
+	struct pglist_data *nd = &m->mm.node[0];
+	is(mmsim_swapon(m, 64ULL << 20, NULL), 0, "swapon 64 MiB");
+	struct mmsim_task *t = task_on(m, 0);
+	uint64_t a = (uint64_t)mmsim_sys_mmap(t, 0, NAP_PAGES * P, RW, PRIV, -1, 0);
+	uint64_t r = (uint64_t)mmsim_sys_mmap(t, 0, 16384 * P, PROT_READ, PRIV, -1, 0);
+	uint64_t i = 0, reads = 0;
+	struct mmsim_zoneinfo z;
+	is(kstate(m), KSWAPD_SLEEPING, "kswapd boots asleep (Linux's boot nap is long over)");
+
+	/* Fill until kswapd is woken, then let it run to its nap. */
+	while (kstate(m) == KSWAPD_SLEEPING && !nd->kswapd_wake && i < NAP_PAGES)
+		mmsim_fill(t, a + i++ * P, 0x5a, P, NULL);
+	ok(kstate(m) != KSWAPD_SLEEPING || nd->kswapd_wake, "filling the node woke kswapd");
+	is(ev(m, MMSIM_VM_kswapd_low_wmark_hit_quickly), 0, "a wake from sleep: no low count");
+	ok(faults_until(t, r, &reads, KSWAPD_NAPPING), "kswapd's run ends in a nap");
+	mmsim_zoneinfo(m, 0, &z);
+	ok(z.free > z.high, "the node is balanced (%llu free > high %llu)",
+	   (unsigned long long)z.free, (unsigned long long)z.high);
+	uint64_t end = nd->kswapd_nap_end;
+	is(end, m->mm.kswapd_clock + KSWAPD_NAP_MS, "the nap ends 100 ms after the run's end");
+	ok(m->mm.kswapd_clock >= hw_cpu_ms(&m->hw->cpu[0]) - 1 &&
+	   m->mm.kswapd_clock <= hw_cpu_ms(&m->hw->cpu[0]), "kswapd's clock is CPU 0's");
+	uint64_t low0 = ev(m, MMSIM_VM_kswapd_low_wmark_hit_quickly);
+	uint64_t high0 = ev(m, MMSIM_VM_kswapd_high_wmark_hit_quickly);
+	uint64_t run0 = ev(m, MMSIM_VM_pageoutrun);
+	is(low0, 0, "no low count yet");
+
+	/* Below low again within the nap: woken early.  (The run may end
+	 * within the defined point that begins it: the counters tell.) */
+	while (ev(m, MMSIM_VM_pageoutrun) == run0 && i < NAP_PAGES)
+		mmsim_fill(t, a + i++ * P, 0x5a, P, NULL);
+	ok(hw_cpu_ms(&m->hw->cpu[0]) < end, "within 100 ms of the nap's start");
+	is(ev(m, MMSIM_VM_kswapd_low_wmark_hit_quickly), low0 + 1,
+	   "an allocation below low woke the napping kswapd: low_wmark_hit_quickly, exactly one");
+	is(ev(m, MMSIM_VM_kswapd_high_wmark_hit_quickly), high0, "no high count");
+	is(ev(m, MMSIM_VM_pageoutrun), run0 + 1, "and a run (pageoutrun)");
+
+	/* A wake while kswapd runs is lost (it is on no wait queue): the
+	 * allocator's own slow path wakes it, below low, with no defined
+	 * point between (pages taken straight from the allocator). */
+	ok(faults_until(t, r, &reads, KSWAPD_NAPPING), "the run ends in a nap again");
+	static struct page *raw[1024];
+	unsigned nraw = 0;
+	uint64_t nap_end = nd->kswapd_nap_end, fail0 = nd->kswapd_failures;
+	nd->kswapd_state = KSWAPD_RUNNING;
+	for (mmsim_zoneinfo(m, 0, &z); z.free >= z.low && nraw < 1024; mmsim_zoneinfo(m, 0, &z))
+		raw[nraw++] = alloc_pages_node(&m->mm, NULL, 0, 0, 0);
+	raw[nraw++] = alloc_pages_node(&m->mm, NULL, 0, 0, 0);	/* the slow path's */
+	mmsim_zoneinfo(m, 0, &z);
+	ok(z.free < z.low && raw[nraw - 1], "below low while kswapd runs (%llu free)",
+	   (unsigned long long)z.free);
+	is(nd->kswapd_wake, 0, "the allocator's wake is lost");
+	nd->kswapd_state = KSWAPD_NAPPING;
+	wakeup_kswapd(&m->mm, 0, 0);
+	is(nd->kswapd_wake, 1, "napping, the same wake is taken");
+	for (unsigned k = 0; k < nraw; k++)
+		if (raw[k])
+			free_pages(&m->mm, raw[k], 0);
+	run0 = ev(m, MMSIM_VM_pageoutrun);
+	ok(nd->kswapd_nap_end == nap_end, "(its nap's end untouched)");
+	defined_point(t, a);
+	is(ev(m, MMSIM_VM_kswapd_low_wmark_hit_quickly), low0 + 2, "low_wmark_hit_quickly again");
+	is(ev(m, MMSIM_VM_pageoutrun), run0 + 1, "a run at the next defined point");
+	is(nd->kswapd_failures, fail0, "which found the node balanced again: no failure");
+	is(kstate(m), KSWAPD_NAPPING, "and naps");
+
+	/* The nap runs out on a balanced node: sleep, nothing counted. */
+	ok(faults_until(t, r, &reads, KSWAPD_NAPPING), "the run ends in a nap");
+	low0 = ev(m, MMSIM_VM_kswapd_low_wmark_hit_quickly);
+	high0 = ev(m, MMSIM_VM_kswapd_high_wmark_hit_quickly);
+	run0 = ev(m, MMSIM_VM_pageoutrun);
+	end = nd->kswapd_nap_end;
+	clock_to_ms(m, end - 1);
+	defined_point(t, a);
+	is(kstate(m), KSWAPD_NAPPING, "at 99 ms kswapd still naps");
+	ok(nd->kswapd_nap_end == end, "its end unchanged");
+	clock_to_ms(m, end);
+	defined_point(t, a);
+	is(kstate(m), KSWAPD_SLEEPING, "at 100 ms, balanced: it sleeps");
+	is(ev(m, MMSIM_VM_kswapd_low_wmark_hit_quickly), low0, "no low count");
+	is(ev(m, MMSIM_VM_kswapd_high_wmark_hit_quickly), high0, "no high count");
+	is(ev(m, MMSIM_VM_pageoutrun), run0, "no run");
+
+	/* From sleep: a wake counts nothing but the run. */
+	while (kstate(m) == KSWAPD_SLEEPING && !nd->kswapd_wake && i < NAP_PAGES)
+		mmsim_fill(t, a + i++ * P, 0x5a, P, NULL);
+	ok(faults_until(t, r, &reads, KSWAPD_NAPPING), "woken from sleep, it runs to a nap");
+	is(ev(m, MMSIM_VM_kswapd_low_wmark_hit_quickly), low0, "a wake from sleep: no low count");
+	ok(ev(m, MMSIM_VM_pageoutrun) > run0, "it ran");
+	high0 = ev(m, MMSIM_VM_kswapd_high_wmark_hit_quickly);
+	run0 = ev(m, MMSIM_VM_pageoutrun);
+
+	/* Between low and high without a wake, then the nap runs out. */
+	for (mmsim_zoneinfo(m, 0, &z); z.free > z.low + 8 && i < NAP_PAGES; mmsim_zoneinfo(m, 0, &z))
+		mmsim_fill(t, a + i++ * P, 0x5a, P, NULL);
+	ok(z.free <= z.high && z.free > z.low, "the node fell between low and high (%llu free)",
+	   (unsigned long long)z.free);
+	is(kstate(m), KSWAPD_NAPPING, "no allocation went below low: kswapd naps on");
+	is(nd->kswapd_wake, 0, "nor was it woken");
+	clock_to_ms(m, nd->kswapd_nap_end);
+	defined_point(t, a);
+	is(ev(m, MMSIM_VM_kswapd_high_wmark_hit_quickly), high0 + 1,
+	   "the nap ran out unbalanced: kswapd_high_wmark_hit_quickly, exactly one");
+	is(ev(m, MMSIM_VM_kswapd_low_wmark_hit_quickly), low0, "no low count");
+	is(ev(m, MMSIM_VM_pageoutrun), run0 + 1, "and a run without a wake");
+	ok(faults_until(t, r, &reads, KSWAPD_NAPPING), "which ends in a nap");
+
+	/* A hopeless node is not woken. */
+	clock_to_ms(m, nd->kswapd_nap_end);
+	defined_point(t, a);
+	is(kstate(m), KSWAPD_SLEEPING, "asleep");
+	nd->kswapd_failures = MAX_RECLAIM_RETRIES;
+	while (i < NAP_PAGES) {
+		mmsim_zoneinfo(m, 0, &z);
+		if (z.free < z.low)
+			break;
+		mmsim_fill(t, a + i++ * P, 0x5a, P, NULL);
+	}
+	ok(z.free < z.low, "below low");
+	ok(kstate(m) == KSWAPD_SLEEPING && !nd->kswapd_wake, "a hopeless node's kswapd is not woken");
+	nd->kswapd_failures = 0;
+	is(mmsim_debug_check(m), 0, "audit clean");
+	mmsim_destroy(m);
+}
+
+/* On a threaded machine the nap is on the same clock: kswapd's thread
+ * naps after its run and sleeps once a task's defined point shows a CPU
+ * clock 100 ms later; a wake then runs it again. */
+static void test_kswapd_nap_thread(void)
+{
+	printf("# kswapd's nap on a threaded machine\n");
+	struct mmsim *m = machine(1, 16ULL << 20, true);
+	struct pglist_data *nd = &m->mm.node[0];
+	is(mmsim_swapon(m, 64ULL << 20, NULL), 0, "swapon 64 MiB");
+	struct mmsim_task *t = task_on(m, 0);
+	uint64_t a = (uint64_t)mmsim_sys_mmap(t, 0, 24ULL << 20, RW, PRIV, -1, 0);
+	uint64_t i = 0;
+	for (; i < 4096 + 512; i++)
+		mmsim_fill(t, a + i * P, 0x6b, P, NULL);
+	ok(ev(m, MMSIM_VM_pageoutrun) > 0, "kswapd's thread ran");
+	/* Half the memory back: whatever kswapd is doing, it ends in a nap
+	 * on a node well above high (not one left between low and high). */
+	is(mmsim_sys_munmap(t, a + 3072 * P, 3072 * P), 0, "half the region unmapped");
+	/* Wait (host time) for the run to end in a nap with its end set
+	 * by a defined point and no wake pending (the writes are over: no
+	 * new wake can come, so the nap then lasts until it runs out). */
+	double t0 = now();
+	while (now() - t0 < 20) {
+		defined_point(t, a);
+		if (!__atomic_load_n(&nd->kswapd_wake, __ATOMIC_SEQ_CST) &&
+		    __atomic_load_n(&nd->kswapd_state, __ATOMIC_SEQ_CST) == KSWAPD_NAPPING &&
+		    __atomic_load_n(&nd->kswapd_nap_end, __ATOMIC_ACQUIRE) < KSWAPD_NAP_OVER)
+			break;
+		usleep(1000);
+	}
+	uint64_t end = __atomic_load_n(&nd->kswapd_nap_end, __ATOMIC_ACQUIRE);
+	ok(end < KSWAPD_NAP_OVER, "kswapd naps, its end set by a defined point");
+	uint64_t high = ev(m, MMSIM_VM_kswapd_high_wmark_hit_quickly);
+	uint64_t low = ev(m, MMSIM_VM_kswapd_low_wmark_hit_quickly);
+	clock_to_ms(m, end);
+	defined_point(t, a);
+	t0 = now();
+	while (__atomic_load_n(&nd->kswapd_state, __ATOMIC_SEQ_CST) != KSWAPD_SLEEPING &&
+	       now() - t0 < 20)
+		usleep(1000);
+	is(__atomic_load_n(&nd->kswapd_state, __ATOMIC_SEQ_CST), KSWAPD_SLEEPING,
+	   "the nap ran out on CPU 0's clock: kswapd's thread sleeps");
+	is(ev(m, MMSIM_VM_kswapd_high_wmark_hit_quickly), high, "no high count");
+	is(ev(m, MMSIM_VM_kswapd_low_wmark_hit_quickly), low, "no low count");
+	uint64_t run0 = ev(m, MMSIM_VM_pageoutrun);
+	uint64_t b = (uint64_t)mmsim_sys_mmap(t, 0, 6144 * P, RW, PRIV, -1, 0);
+	for (uint64_t k = 0; k < 6144; k++)
+		mmsim_fill(t, b + k * P, 0x6c, P, NULL);
+	t0 = now();
+	while (ev(m, MMSIM_VM_pageoutrun) == run0 && now() - t0 < 20)
+		usleep(1000);
+	ok(ev(m, MMSIM_VM_pageoutrun) > run0, "woken from sleep, it runs again");
+	kswapd_quiesce(&m->mm);
+	kswapd_resume(&m->mm);
+	is(mmsim_debug_check(m), 0, "audit clean");
+	mmsim_destroy(m);
+}
+
+/* ---- PG_reclaim's rotation (Linux's folio_rotate_reclaimable) ----------------------- */
+
+static struct page *file_page(struct mmsim_task *t, uint64_t va)
+{
+	struct pmap_entry e = pte(t, va);
+	return e.kind == PMAP_PAGE ? pfn_to_page(&t->m->mm, e.pfn) : NULL;
+}
+
+/* MGLRU: p's generation (flags), and node 0's root lruvec's youngest. */
+static int gen_now(struct mmsim *m, const struct page *p)
+{
+	(void)m;
+	return (int)((p->flags & LRU_GEN_MASK) >> LRU_GEN_SHIFT) - 1;
+}
+
+static int youngest(struct mmsim *m)
+{
+	return (int)(m->mm.node[0].lruvec.lrugen.max_seq % MAX_NR_GENS);
+}
+
+/* Is p among the first n pages reclaim would take from its lruvec's
+ * file pages: the inactive list's tail (classic), the oldest generation's
+ * tail (MGLRU)? */
+static bool at_old_end(struct mmsim *m, struct page *p, unsigned n)
+{
+	struct lruvec *lv = &m->mm.node[page_to_nid(&m->mm, p)].lruvec;
+	struct list_head *head = lru_classic(&m->mm) ?
+		&lv->lists[LRU_INACTIVE_FILE] :
+		&lv->lrugen.folios[lv->lrugen.min_seq[1] % MAX_NR_GENS][1];
+	struct list_head *l = head->prev;
+	for (unsigned k = 0; k < n && l != head; k++, l = l->prev)
+		if (list_entry(l, struct page, lru) == p)
+			return true;
+	return false;
+}
+
+/*
+ * Reclaim that meets a dirty file page leaves it to the flusher, marks it
+ * PG_reclaim and activates it; when its write ends (here fsync's) it is
+ * rotated to the old end of the lists, counting pgrotated, so the next
+ * reclaim takes it first.  Pages written without the mark stay where they
+ * are.  A pageout to swap ends its write within the call, the page still
+ * off the lists: nothing rotates and no mark is left behind to pass for
+ * PG_readahead (a later fault would count swap_ra_hit).
+ */
+static void test_rotate_reclaimable(enum mmsim_lru lru)
+{
+	bool classic = lru == MMSIM_LRU_CLASSIC;
+	printf("# PG_reclaim: rotated when the write ends, %s\n", classic ? "classic" : "MGLRU");
+	struct mmsim *m = machine_lru(1, 64ULL << 20, lru, false);
+	char why[128];
+	struct mmsim_task *t = task_on(m, 0);
+	is(mmsim_disks_attach(m, NULL, NULL, why, sizeof why), 0, "disks attached");
+	long fd = mmsim_sys_open(t, "rot", MMSIM_O_RDWR | MMSIM_O_CREAT, 0644);
+	const unsigned n = 64, half = 32;
+	is(mmsim_sys_ftruncate(t, (int)fd, n * P), 0, "a 64-page file");
+	uint64_t a = (uint64_t)mmsim_sys_mmap(t, 0, n * P, RW, MAP_SHARED, (int)fd, 0);
+	struct page *pg[64];
+	int bad = 0;
+	for (unsigned i = 0; i < n && !bad; i++)
+		bad = mmsim_fill(t, a + i * P, 0x70 + (int)i, P, NULL) != 0;
+	for (unsigned i = 0; i < n; i++)
+		pg[i] = file_page(t, a + i * P);
+	is(bad, 0, "every page written through the mapping");
+	uint64_t act0 = ev(m, MMSIM_VM_pgactivate);
+	is(mmsim_sys_madvise(t, a, half * P, MADV_PAGEOUT), 0, "MADV_PAGEOUT on the first half");
+	unsigned marked = 0, active = 0, dirty = 0;
+	for (unsigned i = 0; i < half; i++) {
+		marked += page_test(pg[i], PG_reclaim);
+		dirty += page_test(pg[i], PG_dirty);
+		active += page_test(pg[i], PG_lru) &&
+			  (classic ? page_test(pg[i], PG_active) : gen_now(m, pg[i]) == youngest(m));
+	}
+	is(dirty, half, "the dirty pages stay (the flusher's to write)");
+	is(marked, half, "each marked PG_reclaim");
+	is(active, half, "and activated, not left at the old end");
+	is(ev(m, MMSIM_VM_pgactivate) - act0, half, "pgactivate counts them");
+	unsigned others = 0;
+	for (unsigned i = half; i < n; i++)
+		others += page_test(pg[i], PG_reclaim);
+	is(others, 0, "the other half is unmarked");
+	is(ev(m, MMSIM_VM_pgrotated), 0, "pgrotated 0 before any write ends");
+
+	is(mmsim_sys_fsync(t, (int)fd), 0, "fsync writes all 64 pages");
+	is(ev(m, MMSIM_VM_pgrotated), half, "pgrotated: exactly the 32 marked pages");
+	unsigned old = 0, cleared = 0, clean = 0;
+	for (unsigned i = 0; i < half; i++) {
+		old += at_old_end(m, pg[i], half) && !page_test(pg[i], PG_active);
+		cleared += !page_test(pg[i], PG_reclaim);
+		clean += !page_test(pg[i], PG_dirty);
+	}
+	is(clean, half, "written: clean");
+	is(cleared, half, "the mark is gone");
+	is(old, half, classic ? "all at the inactive list's tail, inactive"
+			      : "all at the oldest generation's tail");
+	unsigned moved = 0;
+	for (unsigned i = half; i < n; i++)
+		moved += at_old_end(m, pg[i], half);
+	is(moved, 0, "the unmarked pages did not move there");
+
+	/* Swap-out: the write ends within pageout, the page isolated. */
+	is(mmsim_swapon(m, 16ULL << 20, NULL), 0, "swapon 16 MiB");
+	uint64_t b = (uint64_t)mmsim_sys_mmap(t, 0, 16 * P, RW, PRIV, -1, 0);
+	for (unsigned i = 0; i < 16 && !bad; i++)
+		bad = mmsim_fill(t, b + i * P, 0x11 + (int)i, P, NULL) != 0;
+	uint64_t out0 = ev(m, MMSIM_VM_pswpout), ra0 = ev(m, MMSIM_VM_swap_ra_hit);
+	is(mmsim_sys_madvise(t, b, 16 * P, MADV_PAGEOUT), 0, "MADV_PAGEOUT on 16 anonymous pages");
+	is(ev(m, MMSIM_VM_pswpout) - out0, 16, "16 pages written to swap");
+	is(ev(m, MMSIM_VM_pgrotated), half, "none rotated (the write ended before the putback)");
+	uint8_t c;
+	for (unsigned i = 0; i < 16 && !bad; i++)
+		bad = mmsim_load8(t, b + i * P, &c) || c != (uint8_t)(0x11 + i);
+	is(bad, 0, "faulted back from the swap cache");
+	is(ev(m, MMSIM_VM_swap_ra_hit), ra0, "no mark left to count as a readahead hit");
+	is(mmsim_debug_check(m), 0, "audit clean");
 	mmsim_sys_close(t, (int)fd);
 	mmsim_destroy(m);
 }
@@ -787,8 +1151,13 @@ int main(void)
 	test_kswapd_runs();
 	test_kswapd_hopeless(MMSIM_LRU_CLASSIC);
 	test_kswapd_hopeless(MMSIM_LRU_GEN);
+	test_kswapd_nap(MMSIM_LRU_CLASSIC);
+	test_kswapd_nap(MMSIM_LRU_GEN);
+	test_kswapd_nap_thread();
 	test_kswapd_file();
 	test_kswapd_thread();
+	test_rotate_reclaimable(MMSIM_LRU_CLASSIC);
+	test_rotate_reclaimable(MMSIM_LRU_GEN);
 	test_mark_accessed_and_cold(MMSIM_LRU_CLASSIC);
 	test_mark_accessed_and_cold(MMSIM_LRU_GEN);
 	test_ageing(MMSIM_LRU_CLASSIC);
