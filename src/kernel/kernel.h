@@ -88,6 +88,8 @@ void cpusets_destroy(struct mmsim *m);
 void numa_balancing_init(struct mmsim *m);
 void task_numa_init(struct mmsim_task *t, struct mmsim_task *parent, bool new_mm);
 void task_numa_free(struct mmsim_task *t);
+/* The id of t's numa_group (its maker's pid), 0 when it has none. */
+int task_numa_group_id(struct mmsim_task *t);
 void numa_tick(struct mmsim *m, struct hw_cpu *cpu);
 /* The scan period's adaptation after a pass, from the pass's shared and
  * private faults and t->numa.faults_locality (its own unit test calls it). */

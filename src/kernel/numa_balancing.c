@@ -726,6 +726,14 @@ void task_numa_free(struct mmsim_task *t)
 
 /* ---- introspection for tests and tools -------------------------------------------- */
 
+int task_numa_group_id(struct mmsim_task *t)
+{
+	pthread_mutex_lock(&t->m->numa_lock);
+	int gid = t->numa.group ? t->numa.group->gid : 0;
+	pthread_mutex_unlock(&t->m->numa_lock);
+	return gid;
+}
+
 int mmsim_task_numa_info(struct mmsim_task *t, struct mmsim_task_numa *out)
 {
 	struct mmsim *m = t->m;

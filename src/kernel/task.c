@@ -383,8 +383,8 @@ static void task_move_to(struct mmsim_task *t, unsigned c)
 		__atomic_store_n(&from->current, NULL, __ATOMIC_RELAXED);
 	hw_switch_mm(from, NULL);
 	hw_cpu_catch_up(to, from);
-	TRACE("sched_move_numa", "pid=%d tgid=%d src_cpu=%u src_nid=%u dst_cpu=%u dst_nid=%u",
-	      t->pid, t->pid, from->id, from->node, to->id, to->node);
+	TRACE("sched_move_numa", "pid=%d tgid=%d ngid=%d src_cpu=%u src_nid=%u dst_cpu=%u dst_nid=%u",
+	      t->pid, t->pid, task_numa_group_id(t), from->id, from->node, to->id, to->node);
 	pthread_mutex_lock(&t->m->lock);
 	__atomic_store_n(&t->cpu, c, __ATOMIC_RELAXED);
 	__atomic_store_n(&t->move_cpu, -1, __ATOMIC_RELAXED);
