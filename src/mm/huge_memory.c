@@ -235,24 +235,36 @@ static void remap_zero_subpages(struct mm_sys *s, struct hw_cpu *cpu, struct pag
 		rmap_walk(head, remap_zero_vma, &z);
 }
 
-/* Turns subpage i of a huge page being split into a page of its own.  Its
+/*
+ * Turns subpage i of a huge page being split into a page of its own,
+ * mapping it `mapping` (the head's, or 0 for a piece nobody maps).  Its
  * PTEs said per subpage whether they are exclusive (split_huge_pmd): that
- * flag stays the subpage's own, the rest comes from the head. */
-static void split_one(struct page *head, struct page *p, unsigned i, uint32_t inherited)
+ * flag stays the subpage's own, the rest comes from the head.
+ *
+ * The piece's PTEs stay present meanwhile and a reader holding only their
+ * ptl may look at it (mprotect: page_anon(compound_head(p))), so the
+ * order is Linux's __split_huge_page_tail's, as mm.h's locking notes
+ * spell out: everything else first, then flags without PG_tail (release),
+ * then the head pointer cleared (release).  A reader that sees the piece
+ * as a page of its own sees its mapping; one that sees it still a tail
+ * asks the head.  The caller unfreezes the refcount after.
+ */
+static void split_one(struct page *head, struct page *p, unsigned i, uint32_t inherited,
+		      uintptr_t mapping)
 {
 	uint32_t own = (1u << PG_used) | (inherited ? (1u << PG_anon_exclusive) : 0);
-	/* Atomic stores: compound_head() reads both without a lock (a PTE
-	 * of the piece may be looked at meanwhile, as by mprotect). */
-	__atomic_store_n(&p->flags, (__atomic_load_n(&p->flags, __ATOMIC_RELAXED) & own) | inherited,
-			 __ATOMIC_RELAXED);
-	p->order = 0;
-	__atomic_store_n(&p->private, 0, __ATOMIC_RELAXED);
+	VM_BUG_ON_PAGE(i && (!page_test(p, PG_tail) || compound_head(p) != head), p);
+	__atomic_store_n(&p->mapping, mapping, __ATOMIC_RELAXED);
 	p->index = head->index + i;
+	p->order = 0;
 	list_init(&p->lru);
 	/* The charge of 512 pages is now one on each piece (Linux's
 	 * split_page_memcg): each is freed, and uncharged, on its own. */
 	__atomic_store_n(&p->memcg, __atomic_load_n(&head->memcg, __ATOMIC_RELAXED),
 			 __ATOMIC_RELAXED);
+	__atomic_store_n(&p->flags, (__atomic_load_n(&p->flags, __ATOMIC_RELAXED) & own) | inherited,
+			 __ATOMIC_RELEASE);
+	__atomic_store_n(&p->private, 0, __ATOMIC_RELEASE);
 }
 
 int split_isolated_huge_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *head,
@@ -300,33 +312,36 @@ int split_isolated_huge_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *
 		__atomic_add_fetch(&nd->nr_anon, (uint64_t)mapped - 1, __ATOMIC_RELAXED);
 	if (mlocked)
 		__atomic_add_fetch(&nd->nr_mlock, (uint64_t)mapped - 1, __ATOMIC_RELAXED);
+	/* Tails first, the head last: a reader that still takes a piece for
+	 * a tail finds the head's mapping intact (mm.h's locking notes). */
+	uintptr_t mapping = head->mapping;
 	for (unsigned i = nr; i-- > 0;) {
 		struct page *p = head + i;
+		/* Each subpage's mapcount already counts its PTEs (mm.h): it
+		 * is the piece's own now, unchanged. */
 		VM_BUG_ON_PAGE(p->mapcount != c->map[i], p);
-		split_one(head, p, i, c->map[i] ? inherited : 0);
-		/* Each piece remembers the huge page's last hinting fault
-		 * (Linux's __split_huge_page_tail copies the cpupid). */
-		if (i)
-			folio_xchg_last_cpupid(s, p, folio_last_cpupid(s, head));
-		p->mapcount = c->map[i];
 		if (!c->map[i]) {
 			/*
 			 * Nobody maps it: it joins the list all the same, held
 			 * by its isolation alone, as Linux's split puts every
 			 * piece there; migration then finds it freed under it
-			 * and counts it moved.
+			 * and counts it moved.  The head's anon_vma reference
+			 * goes with the head's mapping.
 			 */
+			split_one(head, p, i, 0, 0);
 			if (!i)
 				put_anon_vma(av);
-			p->mapping = 0;
-			p->refcount = 1;
-			list_add(&p->lru, list);
-			continue;
+			page_ref_unfreeze(p, 1);
+		} else {
+			if (i)
+				get_anon_vma(av);	/* the head's reference stays its own */
+			split_one(head, p, i, inherited, mapping);
+			page_ref_unfreeze(p, c->map[i] + 1);	/* its PTEs and its isolation */
 		}
+		/* Each piece remembers the huge page's last hinting fault
+		 * (Linux's __split_huge_page_tail copies the cpupid). */
 		if (i)
-			get_anon_vma(av);	/* the head's reference stays its own */
-		p->mapping = head->mapping;
-		p->refcount = c->map[i] + 1;	/* its PTEs and its isolation */
+			folio_xchg_last_cpupid(s, p, folio_last_cpupid(s, head));
 		list_add(&p->lru, list);
 	}
 	free(c);

@@ -51,6 +51,41 @@
  * fault that finds a migration entry drops the ptl before it sleeps on
  * the page lock.
  * The zero page and mem_map are never freed while the machine lives.
+ *
+ * Splitting a huge page under its mappings.  Linux splits a folio only
+ * once it is unmapped (unmap_folio puts migration entries in every PTE),
+ * so change_pte_range(), which holds mmap_lock and the ptl but neither
+ * the folio lock nor the anon_vma lock, never finds a present PTE of a
+ * folio being split.  mmsim's split_isolated_huge_page() (huge_memory.c)
+ * keeps the PTEs present and relies on the frozen refcount alone: a
+ * reader holding only a ptl (mprotect's can_change_entry_writable(),
+ * NUMA hinting's checks) may look at a subpage while the split turns it
+ * into a page of its own.  What keeps that reader consistent is Linux's
+ * own publication order for the tail (__split_huge_page_tail's smp_wmb
+ * before clear_compound_head), made explicit for C11:
+ *  - the split writes the piece's mapping (an atomic store: readers load
+ *    it atomically, page_anon()), index and the rest first, then its
+ *    flags without PG_tail with a RELEASE store, then private (the head
+ *    pointer) = 0 with a RELEASE store, then unfreezes its refcount;
+ *  - compound_head() loads flags, then private, with ACQUIRE: a reader
+ *    that sees the piece no longer a tail, or its head pointer gone,
+ *    sees its mapping; one that still sees a tail gets the head, whose
+ *    mapping stays the anon_vma until the split reaches subpage 0 last.
+ * A stale head is harmless to these readers: the head and the piece agree
+ * on everything they ask (anonymous, the piece's own PG_anon_exclusive),
+ * except that a head nobody maps any more loses its mapping (0: "not
+ * anonymous", the conservative answer: no write upgrade, a later write
+ * fault decides).  Once the split leaves, every piece's PTEs are still
+ * the ones counted, and migration's rmap walks order later readers
+ * through the ptl as usual.
+ * The race this closes (ThreadSanitizer in test_mprotect_threads: page_anon
+ * from mprotect against split_isolated_huge_page): the split used to
+ * clear PG_tail (relaxed) first and store the piece's mapping after, with
+ * a plain store; mprotect, finding the piece no longer a tail, read a
+ * mapping not yet written (0, so "not anonymous") with nothing ordering
+ * the two.  It also cleared the head pointer after PG_tail with nothing
+ * to stop a reader that saw PG_tail from loading the pointer as 0, hence
+ * compound_head()'s fallback.
  */
 #ifndef MMSIM_MM_H
 #define MMSIM_MM_H
@@ -270,11 +305,21 @@ static inline bool frame_is_zero(const uint8_t *f)
 	return !f[0] && !__builtin_memcmp(f, f + 1, PAGE_SIZE - 1);
 }
 
-/* The compound head of a page (itself when not part of a huge page). */
+/*
+ * The compound head of a page (itself when not part of a huge page).
+ * Acquire loads, paired with the release stores of a split and of
+ * prep_new_page (the locking notes at the top): a tail's head pointer is
+ * written before PG_tail, and a split clears PG_tail, then the pointer,
+ * after the piece's mapping.  A pointer already 0 under a PG_tail just
+ * read means the piece became a page of its own meanwhile.
+ */
 static inline struct page *compound_head(const struct page *p)
 {
-	if (__atomic_load_n(&p->flags, __ATOMIC_RELAXED) & (1u << PG_tail))
-		return (struct page *)(uintptr_t)__atomic_load_n(&p->private, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&p->flags, __ATOMIC_ACQUIRE) & (1u << PG_tail)) {
+		struct page *head = (struct page *)(uintptr_t)__atomic_load_n(&p->private,
+									      __ATOMIC_ACQUIRE);
+		return head ? head : (struct page *)p;
+	}
 	return (struct page *)p;
 }
 
@@ -292,14 +337,18 @@ static inline int folio_entire_mapcount(const struct page *head)
 	return head->order ? __atomic_load_n(&head[1].entire_mapcount, __ATOMIC_ACQUIRE) : 0;
 }
 
+/* Atomic loads: a huge page's split writes its pieces' (and an unmapped
+ * head's) mapping while readers holding only a ptl look (the locking
+ * notes at the top). */
 static inline bool page_anon(const struct page *p)
 {
-	return p->mapping & PAGE_MAPPING_ANON;
+	return __atomic_load_n(&p->mapping, __ATOMIC_RELAXED) & PAGE_MAPPING_ANON;
 }
 
 static inline struct anon_vma *page_anon_vma(const struct page *p)
 {
-	return page_anon(p) ? (struct anon_vma *)(p->mapping & ~PAGE_MAPPING_ANON) : NULL;
+	uintptr_t m = __atomic_load_n(&p->mapping, __ATOMIC_RELAXED);
+	return (m & PAGE_MAPPING_ANON) ? (struct anon_vma *)(m & ~PAGE_MAPPING_ANON) : NULL;
 }
 
 /* Counts an event for the address space and for the CPU doing the work.

@@ -398,13 +398,16 @@ static void prep_new_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *p, 
 		struct page *q = p + i;
 		if (first_used == n && page_test(q, PG_used))
 			first_used = i;
+		/* The head pointer before PG_tail (release): a lockless
+		 * lookup's compound_head() on a stale pointer that sees the
+		 * tail bit sees the head (mm.h's locking notes). */
+		__atomic_store_n(&q->private, i ? (uint64_t)(uintptr_t)p : 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&q->flags, (1u << PG_used) | (i ? (1u << PG_tail) : 0),
-				 __ATOMIC_RELAXED);
+				 __ATOMIC_RELEASE);
 		q->order = 0;
 		q->mlock_count = 0;
-		q->mapping = 0;
+		__atomic_store_n(&q->mapping, 0, __ATOMIC_RELAXED);
 		q->index = 0;
-		q->private = i ? (uint64_t)(uintptr_t)p : 0;	/* compound_head() */
 		/* Atomic: a lockless page-cache lookup holding a stale
 		 * pointer may be trying get_page_unless_zero() on it. */
 		__atomic_store_n(&q->refcount, 0, __ATOMIC_RELAXED);

@@ -31,6 +31,19 @@
  * Variants: 4 KiB pages, and THP (cfg.thp = always, a 2 MiB-aligned
  * mapping of two huge pages) where the runs split huge mappings.
  * MMSIM_STRESS_SECONDS sets the length of each (default 1).
+ *
+ * Then a targeted race (split_race): mprotect(PROT_READ|PROT_WRITE)
+ * looking at the PTEs of a partially mapped huge page while move_pages on
+ * another CPU splits it (split_isolated_huge_page).  The split rewrites
+ * each subpage's mapping and flags under PTEs that stay present, and
+ * mprotect asks page_anon(compound_head()) of each under the ptl only:
+ * the split must publish a piece's mapping before it stops being a tail
+ * (mm.h's locking notes).  Round after round a fresh huge page is made,
+ * one page of it unmapped, and the split raced by mprotect calls that
+ * make its entries writable again (can_change_entry_writable).  Under
+ * ThreadSanitizer (label concurrency) a mapping written unordered is a
+ * reported race; here the rounds check that every split happened, that
+ * data survived and that the entries end writable as Linux leaves them.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -261,9 +274,142 @@ static void run_variant(const char *name, bool thp)
 	free(r);
 }
 
+struct split_race {
+	struct mmsim_task *t;		/* a thread of main, on CPU 1 */
+	uint64_t base;			/* this round's huge page */
+	unsigned round;			/* the round to move: set by main */
+	unsigned done;			/* the last round moved */
+	int stop;
+	unsigned bad;			/* move_pages failed, or a page not moved */
+};
+
+#define SPLIT_PAGES (HPAGE_PMD_NR - 1)	/* the last page is unmapped */
+
+static void *split_mover(void *arg)
+{
+	struct split_race *sr = arg;
+	uint64_t pages[SPLIT_PAGES];
+	int nodes[SPLIT_PAGES], status[SPLIT_PAGES];
+	unsigned seen = 0;
+	for (;;) {
+		unsigned r;
+		while ((r = __atomic_load_n(&sr->round, __ATOMIC_ACQUIRE)) == seen &&
+		       !__atomic_load_n(&sr->stop, __ATOMIC_ACQUIRE))
+			;
+		if (r == seen)
+			return NULL;
+		seen = r;
+		for (unsigned i = 0; i < SPLIT_PAGES; i++) {
+			pages[i] = sr->base + (uint64_t)i * PAGE_SIZE;
+			nodes[i] = 1;
+		}
+		long ret = mmsim_sys_move_pages(sr->t, 0, SPLIT_PAGES, pages, nodes, status,
+						MMSIM_MPOL_MF_MOVE);
+		/* Linux 6.12 counts the split huge page as one page not
+		 * migrated even when all its pieces move: 0 or 1. */
+		if (ret != 0 && ret != 1)
+			sr->bad++;
+		/* Every page ends on node 1.  The second page finds the
+		 * folio the first one queued already isolated: -EBUSY, as
+		 * Linux's add_page_for_migration says, and the queue is
+		 * moved then (the pages after it are on node 1 already). */
+		for (unsigned i = 0; i < SPLIT_PAGES; i++)
+			sr->bad += status[i] != 1 && !(i == 1 && status[i] == -EBUSY);
+		__atomic_store_n(&sr->done, seen, __ATOMIC_RELEASE);
+	}
+}
+
+static void split_race(void)
+{
+	struct mmsim_config cfg;
+	struct mmsim *m;
+	test_config(&cfg);
+	cfg.threaded = true;
+	cfg.cpus = 2;
+	cfg.thp = MMSIM_THP_ALWAYS;
+	const char *env = getenv("MMSIM_STRESS_SECONDS");
+	double seconds = env ? atof(env) : 1.0;
+	if (mmsim_create(&cfg, &m)) {
+		ok(0, "split_race: machine");
+		return;
+	}
+	struct mmsim_task *main_t = task_on(m, 0);
+	struct split_race sr = { 0 };
+	is(mmsim_thread_create(main_t, "mover", 1, &sr.t), 0, "split_race: mover on CPU 1");
+	pthread_t th;
+	pthread_create(&th, NULL, split_mover, &sr);
+	struct mmsim_vmstat vs;
+	mmsim_vmstat(m, &vs);
+	uint64_t splits0 = vs.ev[MMSIM_VM_thp_split_page];
+	unsigned rounds = 0, huge = 0, overlapped = 0, errors = 0, lost = 0, not_writable = 0;
+	uint64_t fa;
+	double t0 = now();
+	while (now() - t0 < seconds || rounds < 20) {
+		long a = mmsim_sys_mmap(main_t, 0, 2 * PMD_SIZE, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (a <= 0) {
+			errors++;
+			break;
+		}
+		uint64_t base = ((uint64_t)a + PMD_SIZE - 1) & PMD_MASK;
+		uint8_t v = (uint8_t)(rounds % 255 + 1);	/* never zero: no zero-page remap */
+		errors += mmsim_fill(main_t, base, v, PMD_SIZE, &fa) != 0;
+		struct pmap_entry e;
+		pmap_lookup(&main_t->mm->pmap, base, &e);
+		huge += !!(e.flags & PMAP_HUGE);
+		/* Partially mapped: the split comes with the move. */
+		errors += mmsim_sys_munmap(main_t, base + PMD_SIZE - PAGE_SIZE, PAGE_SIZE) != 0;
+		uint64_t len = (uint64_t)SPLIT_PAGES * PAGE_SIZE;
+		errors += mmsim_sys_mprotect(main_t, base, len, PROT_READ) != 0;
+		sr.base = base;
+		rounds++;
+		__atomic_store_n(&sr.round, rounds, __ATOMIC_RELEASE);
+		/* Make the entries writable, again and again, while the split
+		 * runs: each call asks every entry's page whether it is an
+		 * exclusive anonymous page. */
+		unsigned calls = 0;
+		while (__atomic_load_n(&sr.done, __ATOMIC_ACQUIRE) != rounds) {
+			errors += mmsim_sys_mprotect(main_t, base, len,
+						     calls & 1 ? PROT_READ : PROT_READ | PROT_WRITE) != 0;
+			calls++;
+		}
+		overlapped += calls > 0;
+		/* Quiet: rw now leaves every entry writable (exclusive
+		 * anonymous pages, Linux's can_change_pte_writable), and
+		 * every byte is still this round's. */
+		errors += mmsim_sys_mprotect(main_t, base, len, PROT_READ) != 0;
+		errors += mmsim_sys_mprotect(main_t, base, len, PROT_READ | PROT_WRITE) != 0;
+		for (unsigned i = 0; i < SPLIT_PAGES; i++) {
+			uint64_t va = base + (uint64_t)i * PAGE_SIZE;
+			uint8_t b = 0;
+			if (mmsim_load(main_t, va + (i * 67) % PAGE_SIZE, &b, 1, &fa) || b != v)
+				lost++;
+			pmap_lookup(&main_t->mm->pmap, va, &e);
+			not_writable += e.kind != PMAP_PAGE || !(e.prot & PMAP_W);
+		}
+		errors += mmsim_sys_munmap(main_t, (uint64_t)a, 2 * PMD_SIZE) != 0;
+	}
+	__atomic_store_n(&sr.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	mmsim_vmstat(m, &vs);
+	is(errors, 0, "split_race: %u rounds, no mmap/fill/munmap/mprotect failed", rounds);
+	is(huge, rounds, "split_race: every round faulted a huge page");
+	is(vs.ev[MMSIM_VM_thp_split_page] - splits0, rounds,
+	   "split_race: move_pages split every one (thp_split_page)");
+	is(sr.bad, 0, "split_race: every move_pages succeeded with each page on node 1");
+	ok(overlapped * 2 >= rounds, "split_race: %u of %u rounds had mprotect calls during the move",
+	   overlapped, rounds);
+	is(lost, 0, "split_race: every byte survived the split and the move");
+	is(not_writable, 0, "split_race: rw left every exclusive anonymous entry writable");
+	mmsim_task_exit(sr.t);
+	mmsim_task_exit(main_t);
+	mmsim_destroy(m);
+}
+
 int main(void)
 {
 	run_variant("4k", false);
 	run_variant("thp", true);
+	split_race();
 	return done_testing();
 }
