@@ -148,6 +148,14 @@ struct mmsim_config {
 	 */
 	bool cache;
 	unsigned cache_sets, cache_ways;
+	/*
+	 * The seed of the kernel's random choices where Linux draws random
+	 * numbers (get_random_u32_below): the bins of MGLRU's memcg LRU, the
+	 * order in which the machine's reclaim takes the memory cgroups
+	 * (docs/design.md, "Per-memcg LRUs").  The same seed gives the same
+	 * run; default 0.
+	 */
+	uint64_t seed;
 };
 
 #define MMSIM_NUMA_BALANCING_NORMAL 1u

@@ -338,6 +338,9 @@ struct pmap {
 	void *ops_arg;
 	struct mmsim_counters *cnt;	/* per-address-space counters */
 	uint64_t nr_tables;
+	/* Deferred flushes (the core's tlb_batch) that name this pmap and
+	 * have not run yet: its address space must outlive them (atomic). */
+	unsigned flush_pins;
 };
 
 /* Protections a leaf can grant. 0 means PROT_NONE (mapped, inaccessible). */

@@ -106,6 +106,8 @@ int mmsim_cgroup_attach(struct mmsim_cgroup *cg, struct mmsim_task *t)
 	if (!busy)
 		__atomic_store_n(&t->mm->memcg, &cg->memcg, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&cg->m->lock);
+	if (!busy)
+		lru_gen_migrate_mm(&cg->m->mm, t->mm);	/* onto its new memcg's mm list */
 	return busy ? -EBUSY : 0;
 }
 

@@ -237,6 +237,42 @@ int mmsim_node_meminfo(struct mmsim *m, unsigned nid, struct mmsim_node_meminfo 
 	return 0;
 }
 
+_Static_assert((int)MMSIM_NR_MM_STATS == (int)NR_MM_STATS, "the API's mm stats are the kernel's");
+_Static_assert((int)MMSIM_MM_NONLEAF_ADDED == (int)MM_NONLEAF_ADDED, "in the kernel's order");
+
+int mmsim_lru_gen_mm_state(struct mmsim *m, struct mmsim_cgroup *cg, unsigned nid,
+			   struct mmsim_lru_gen_mm_state *out)
+{
+	if (nid >= m->mm.nr_nodes)
+		return -EINVAL;
+	lru_gen_mm_state_read(mem_cgroup_lruvec(&m->mm, cg ? cgroup_memcg(cg) : NULL, nid),
+			      &out->seq, out->stats);
+	return 0;
+}
+
+int mmsim_lru_gen_mm_state_node(struct mmsim *m, unsigned nid, struct mmsim_lru_gen_mm_state *out)
+{
+	if (nid >= m->mm.nr_nodes)
+		return -EINVAL;
+	lru_gen_mm_state_read(&m->mm.node[nid].lruvec, &out->seq, out->stats);
+	/* memcgs are never removed: the list only grows (acquire loads). */
+	for (struct mem_cgroup *mc = __atomic_load_n(&m->mm.memcgs, __ATOMIC_ACQUIRE); mc;
+	     mc = __atomic_load_n(&mc->next, __ATOMIC_ACQUIRE)) {
+		uint64_t seq, st[NR_MM_STATS];
+		lru_gen_mm_state_read(&mc->lruvec[nid], &seq, st);
+		for (unsigned i = 0; i < NR_MM_STATS; i++)
+			out->stats[i] += st[i];
+	}
+	return 0;
+}
+
+const char *mmsim_lru_gen_mm_stat_name(unsigned i)
+{
+	static const char *const names[] = { "leaf_total", "leaf_old", "leaf_young",
+					     "nonleaf_total", "nonleaf_found", "nonleaf_added" };
+	return i < MMSIM_NR_MM_STATS ? names[i] : NULL;
+}
+
 int mmsim_node_distance(const struct mmsim *m, unsigned a, unsigned b)
 {
 	if (a >= m->mm.nr_nodes || b >= m->mm.nr_nodes)

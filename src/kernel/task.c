@@ -444,6 +444,7 @@ struct hw_cpu *task_enter(struct mmsim_task *t)
 	/* Atomic: NUMA balancing looks at other CPUs' current task. */
 	__atomic_store_n(&cpu->current, t, __ATOMIC_RELAXED);
 	hw_switch_mm(cpu, &t->mm->pmap);
+	lru_gen_use_mm(&t->mm->lru_gen_bitmap);
 	trace_ctx = t;
 	return cpu;
 }

@@ -246,6 +246,37 @@ static unsigned check_lru_lists(struct mm_sys *s, struct pglist_data *nd, uint64
 	return bad;
 }
 
+/* The memcg LRU (mm.h, struct memcg_lru): every lruvec of the node is on
+ * one bin of a live generation (the old one, seq, or the young one,
+ * seq + 1), its memcg_gen says which, and nr_memcgs counts them. */
+static unsigned check_memcg_lru(struct mm_sys *s, struct pglist_data *nd)
+{
+	struct memcg_lru *ml = &nd->memcg_lru;
+	unsigned bad = 0, listed = 0, lruvecs = 0;
+	for (unsigned g = 0; g < MEMCG_NR_GENS; g++) {
+		unsigned n = 0;
+		bool live = g == ml->seq % MEMCG_NR_GENS || g == (ml->seq + 1) % MEMCG_NR_GENS;
+		for (unsigned b = 0; b < MEMCG_NR_BINS; b++)
+			for (struct list_head *e = ml->fifo[g][b].next; e != &ml->fifo[g][b]; e = e->next) {
+				struct lruvec *lv = list_entry(e, struct lruvec, lrugen.memcg_list);
+				if (lv->lrugen.memcg_gen != g || lv->pgdat != nd)
+					REPORT_ALL(bad, "node %u memcg LRU: an lruvec of generation %u "
+						   "(or another node) on generation %u's bin %u",
+						   nd->id, lv->lrugen.memcg_gen, g, b);
+				n++;
+			}
+		if (n != ml->nr_memcgs[g] || (n && !live))
+			REPORT_ALL(bad, "node %u memcg LRU generation %u: %u listed, %u counted, seq %llu",
+				   nd->id, g, n, ml->nr_memcgs[g], (unsigned long long)ml->seq);
+		listed += n;
+	}
+	for (struct lruvec *lv = &nd->lruvec; lv; lv = lruvec_iter(s, &nd->lruvec, lv))
+		lruvecs++;
+	if (listed != lruvecs)
+		REPORT_ALL(bad, "node %u memcg LRU: %u lruvecs listed of %u", nd->id, listed, lruvecs);
+	return bad;
+}
+
 /* ---- the swap area ------------------------------------------------------------ */
 
 /* Each slot's count equals the swap entries that name it (HAS_CACHE and
@@ -350,6 +381,9 @@ unsigned debug_vm_check_pages(struct mm_sys *s, struct mm_struct *const *mms, un
 	for (unsigned nid = 0; nid < s->nr_nodes; nid++) {
 		struct pglist_data *nd = &s->node[nid];
 		uint64_t free_listed = 0, free_seen = 0, lru_listed = 0, lru_seen = 0;
+		spin_lock(&nd->memcg_lru.lock);
+		bad += check_memcg_lru(s, nd);
+		spin_unlock(&nd->memcg_lru.lock);
 		spin_lock(&nd->lru_lock);
 		bad += check_lru_lists(s, nd, &lru_listed);
 		spin_lock(&nd->lock);

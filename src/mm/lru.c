@@ -19,6 +19,7 @@
 #include "mm.h"
 
 #include <errno.h>
+#include <string.h>
 
 void lruvec_init(struct lruvec *lv, struct pglist_data *nd, struct mem_cgroup *memcg)
 {
@@ -31,6 +32,8 @@ void lruvec_init(struct lruvec *lv, struct pglist_data *nd, struct mem_cgroup *m
 	lv->pgdat = nd;
 	lv->memcg = memcg;
 	lv->iter_pos = NULL;
+	memset(&lv->mm_state, 0, sizeof lv->mm_state);
+	lv->mm_state.seq = MIN_NR_GENS;	/* the first walk is for max_seq MIN_NR_GENS + 1 */
 }
 
 struct lruvec *mem_cgroup_lruvec(struct mm_sys *s, struct mem_cgroup *memcg, unsigned nid)

@@ -10,14 +10,17 @@
  * src/kernel/oom.c's.
  *
  * Each memcg has an lruvec per node (lru.c's lists, lru_gen.c's
- * generations), the root's being the node's own; reclaim walks the memcgs
- * under its target in Linux's order (lruvec_iter) and shrinks each
- * lruvec.  memory.min and memory.low protect a memcg from global and from
- * its ancestors' reclaim by their effective values (Linux's
- * effective_protection, computed as the walk reaches each memcg): one
- * whose effective min covers its usage is never scanned, one whose
- * effective low does only when nothing else could be freed (and then its
- * `low` event counts).
+ * generations), the root's being the node's own, and a list of its
+ * address spaces for MGLRU's aging; memcg reclaim walks the memcgs under
+ * its target in Linux's order (lruvec_iter) and shrinks each lruvec (the
+ * machine's reclaim under MGLRU takes the node's memcg LRU instead,
+ * which a memcg joins when it comes online).  memory.min and memory.low
+ * protect a memcg from global and from its ancestors' reclaim by their
+ * effective values (Linux's effective_protection, computed as the walk
+ * reaches each memcg): one whose effective min covers its usage is never
+ * scanned, one whose effective low does only when nothing else could be
+ * freed (and then its `low` event counts) - under the memcg LRU, only
+ * the first time the walk meets it (vmscan.c's shrink_one).
  *
  * Also: each level's peak usage and swap usage (memory.peak,
  * memory.swap.peak, raised where a charge passes that level's limit check,
@@ -42,6 +45,8 @@ void mem_cgroup_init(struct mem_cgroup *memcg, struct mem_cgroup *parent)
 	memset(memcg, 0, sizeof *memcg);
 	memcg->parent = parent;
 	memcg->max = memcg->high = memcg->swap_max = MEMCG_UNLIMITED;
+	list_init(&memcg->mm_list);
+	pthread_mutex_init(&memcg->mm_list_lock, NULL);
 }
 
 int mem_cgroup_online(struct mm_sys *s, struct mem_cgroup *memcg)
@@ -51,6 +56,7 @@ int mem_cgroup_online(struct mm_sys *s, struct mem_cgroup *memcg)
 		return -ENOMEM;
 	for (unsigned n = 0; n < s->nr_nodes; n++)
 		lruvec_init(&memcg->lruvec[n], &s->node[n], memcg);
+	memcg->nr_lruvecs = s->nr_nodes;
 	pthread_mutex_lock(&s->memcg_lock);
 	memcg->id = ++s->memcg_ids;
 	memcg->next = NULL;
@@ -58,11 +64,16 @@ int mem_cgroup_online(struct mm_sys *s, struct mem_cgroup *memcg)
 	__atomic_store_n(s->memcgs_tail, memcg, __ATOMIC_RELEASE);
 	s->memcgs_tail = &memcg->next;
 	pthread_mutex_unlock(&s->memcg_lock);
+	lru_gen_online_memcg(s, memcg);
 	return 0;
 }
 
 void mem_cgroup_free(struct mem_cgroup *memcg)
 {
+	/* The machine goes (its memcg LRUs, which list these lruvecs, are
+	 * not walked again): only what the lruvecs own. */
+	for (unsigned n = 0; memcg->lruvec && n < memcg->nr_lruvecs; n++)
+		lru_gen_exit_lruvec(&memcg->lruvec[n]);
 	free(memcg->lruvec);
 	memcg->lruvec = NULL;
 }

@@ -422,6 +422,43 @@ struct lru_gen {
 	uint64_t evicted[2][MAX_NR_TIERS], refaulted[2][MAX_NR_TIERS];	/* atomics */
 	uint64_t protected[2][MAX_NR_TIERS - 1];
 	uint64_t avg_refaulted[2][MAX_NR_TIERS], avg_total[2][MAX_NR_TIERS];
+	/* The lruvec's place in its node's memcg LRU (struct memcg_lru):
+	 * its bin list, its memcg generation (< MEMCG_NR_GENS) and segment
+	 * (MEMCG_LRU_HEAD, _TAIL, or 0), under memcg_lru.lock; gen and seg
+	 * are also read without it (relaxed atomics). */
+	struct list_head memcg_list;
+	uint8_t memcg_gen, memcg_seg;
+};
+
+/*
+ * The memcg LRU of one node (Linux's lru_gen_memcg, MGLRU's order of the
+ * memcgs for the machine's reclaim, shrink_many).  The node's lruvecs are
+ * in two live generations, old (seq % MEMCG_NR_GENS) and young (seq + 1);
+ * each generation's lruvecs are spread over MEMCG_NR_BINS lists ("bins"),
+ * the bin picked at random at each move.  A memcg comes online at the
+ * tail of a random bin of the old generation; reclaim starts at the head
+ * of a random bin of the old generation and goes through each of its
+ * bins in turn, and lru_gen_rotate_memcg moves a reclaimed lruvec:
+ * MEMCG_LRU_HEAD / _TAIL to the head / tail of a random bin of its own
+ * generation (its segment says so: a second pass over it knows it met it
+ * before), MEMCG_LRU_OLD to the head of a random old bin, MEMCG_LRU_YOUNG
+ * to the tail of a random young bin (segment reset).  seq moves on once
+ * the old generation is empty, the young one becoming old.  Three
+ * generations numbered, two live: a stale seq read without the lock
+ * never names the young one as old.
+ * Invariants, under lock: nr_memcgs[g] is the number of lruvecs on the
+ * bins of generation g, each with memcg_gen == g; only generations
+ * seq % MEMCG_NR_GENS and (seq + 1) % MEMCG_NR_GENS hold any.
+ * Lock order: innermost (nothing is taken under it).
+ */
+#define MEMCG_NR_GENS 3
+#define MEMCG_NR_BINS 8
+enum { MEMCG_LRU_NOP, MEMCG_LRU_HEAD, MEMCG_LRU_TAIL, MEMCG_LRU_OLD, MEMCG_LRU_YOUNG };
+struct memcg_lru {
+	spinlock_t lock;
+	uint64_t seq;			/* written under lock, read relaxed */
+	unsigned nr_memcgs[MEMCG_NR_GENS];
+	struct list_head fifo[MEMCG_NR_GENS][MEMCG_NR_BINS];
 };
 
 /*
@@ -439,6 +476,37 @@ struct lru_gen {
  * memcgs under this one stopped (Linux's reclaim cookie; NULL: start
  * from this one), relaxed atomic.
  */
+/*
+ * The aging's walk state of one lruvec (Linux's lru_gen_mm_state): how far
+ * the page-table walks of its memcg's address spaces (the memcg's mm
+ * list) have gone.  seq is the last max_seq whose walk finished: a walk
+ * for max_seq hands each mm of the list to one walker, from head on, and
+ * the one that passes the list's end sets seq = max_seq and may open the
+ * new generation; a walk for a seq <= this one has nothing left to do.
+ * tail marks where the previous walk ended: an mm added behind it since
+ * (and the first walk's every mm) is walked whatever its bitmap says
+ * (force_scan).  filters are the two Bloom filters (Linux's m = 2^15
+ * bits, k = 2) of the PMD entries whose PTE tables had enough young
+ * entries: the walk for seq reads filters[seq % 2] and fills
+ * filters[(seq + 1) % 2], cleared when that walk takes its first mm;
+ * NULL until first needed (then every PMD passes).  stats are the walks'
+ * counts, NR_MM_STATS kinds (Linux's debugfs lru_gen_full line
+ * "LOYNFA", one history generation: running totals).
+ * Under the memcg's mm list lock, but for the filters' bits (relaxed
+ * atomics: the look-around sets them under no such lock), filters[]
+ * (published with release) and seq and stats (read relaxed).
+ */
+enum { MM_LEAF_TOTAL, MM_LEAF_OLD, MM_LEAF_YOUNG, MM_NONLEAF_TOTAL, MM_NONLEAF_FOUND,
+       MM_NONLEAF_ADDED, NR_MM_STATS };
+#define NR_BLOOM_FILTERS 2
+#define BLOOM_FILTER_SHIFT 15
+struct lru_gen_mm_state {
+	uint64_t seq;
+	struct list_head *head, *tail;
+	uint64_t *filters[NR_BLOOM_FILTERS];
+	uint64_t stats[NR_MM_STATS];
+};
+
 struct lruvec {
 	struct list_head lists[NR_LRU_LISTS];
 	uint64_t nr_lru[NR_LRU_LISTS];
@@ -447,6 +515,7 @@ struct lruvec {
 	struct pglist_data *pgdat;
 	struct mem_cgroup *memcg;	/* NULL: the root */
 	struct lruvec *iter_pos;
+	struct lru_gen_mm_state mm_state;	/* MGLRU's aging (lru_gen.c) */
 };
 
 struct pglist_data {
@@ -478,6 +547,7 @@ struct pglist_data {
 	unsigned kswapd_freed;
 	spinlock_t lru_lock;		/* every lruvec of the node */
 	struct lruvec lruvec;		/* the root memcg's */
+	struct memcg_lru memcg_lru;	/* MGLRU's order of the memcgs (lru_gen.c) */
 	/* Pages on the classic lists of every lruvec of the node, as
 	 * Linux's node NR_LRU counts (relaxed atomics, under lru_lock). */
 	uint64_t nr_lru[NR_LRU_LISTS];
@@ -583,8 +653,10 @@ struct mm_sys {
 	unsigned flushing;
 	enum mmsim_lru lru_mode;	/* fixed at boot */
 	struct kswapd_threads *kswapd;	/* threaded machine: kswapd's host threads */
-	/* Every address space, for MGLRU's page-table walks (Linux's
-	 * mm_list); mm_list_lock guards the list. */
+	/* The root memcg's address spaces, for MGLRU's page-table walks
+	 * (Linux's lru_gen_mm_list; each memcg has its own, and an mm is on
+	 * the list of its memcg: lru_gen_add_mm); mm_list_lock guards the
+	 * list and the mm_state of the root's lruvecs. */
 	struct list_head mm_list;
 	pthread_mutex_t mm_list_lock;
 	/* Every memcg but the root, in creation order: appended under
@@ -604,6 +676,10 @@ struct mm_sys {
 	 * written by mmsim_il_weight_set, read with relaxed loads. */
 	uint8_t il_weight[MMSIM_MAX_NODES];
 	struct memory_tiers tiers;	/* fixed at boot (memory_tiers.c) */
+	/* The state of the kernel's random numbers (Linux's get_random_u32):
+	 * a splitmix64 counter started at cfg.seed, advanced atomically by
+	 * each draw (lru_gen_random_below), so a run is repeatable. */
+	uint64_t rng;
 };
 
 /* Counts n events of /proc/vmstat's kind ev (Linux's count_vm_events). */
@@ -919,8 +995,9 @@ void lru_add_locked(struct mm_sys *s, struct pglist_data *nd, struct page *p);
  * Reclaim's side (vmscan.c), one lruvec at a time.  lru_gen_should_age: whether lv needs
  * a new generation before eviction can go on, and how many pages its
  * generations hold (*nr_to_scan) at *max_seq.  lru_gen_age: the aging
- * (page-table walk, then a new generation) unless someone aged since
- * max_seq; true if this call did.  lru_gen_isolate: pages of the oldest
+ * (the walk of the memcg's address spaces' page tables that lv's
+ * mm_state has not done for max_seq, then a new generation) unless
+ * someone aged since max_seq; true if this call opened it.  lru_gen_isolate: pages of the oldest
  * generation, of the kind the refault feedback picks (swappiness 0: file
  * only), isolated onto dst as isolate_lru_tail's; returns the pages
  * looked at (0: nothing to take); *out_of_gens: the kind is down to
@@ -932,6 +1009,9 @@ void lru_add_locked(struct mm_sys *s, struct pglist_data *nd, struct page *p);
 bool lru_gen_should_age(struct lruvec *lv, bool can_swap, uint64_t *nr_to_scan,
 			uint64_t *max_seq);
 bool lru_gen_age(struct mm_sys *s, struct lruvec *lv, uint64_t max_seq, bool can_swap);
+/* The pages of lv's generations of the evictable kinds (Linux's sum in
+ * lruvec_is_sizable), read without the lock. */
+uint64_t lru_gen_evictable_size(const struct lruvec *lv, bool can_swap);
 struct vm_area_struct;
 /* The neighbours of a young mapping eviction found (rmap.c's
  * folio_referenced): promoted as the aging would (Linux's look-around). */
@@ -941,6 +1021,51 @@ unsigned lru_gen_isolate(struct mm_sys *s, struct lruvec *lv, unsigned swappines
 			 struct list_head *dst, bool *out_of_gens, unsigned *sorted);
 int lru_gen_initial_priority(struct mm_sys *s, unsigned nid, bool can_swap, uint64_t nr_to_reclaim,
 			     int priority);
+/*
+ * The memcg LRU (struct memcg_lru).  lru_gen_random_below: the kernel's
+ * next random number in [0, n) (mm_sys.rng).  init_pgdat: a node's empty
+ * memcg LRU.  online_memcg: memcg's lruvecs (NULL: the root's) join the
+ * tail of one random bin of each node's old generation (for good: memcgs
+ * are never removed, and Linux's offline and release have no caller).  rotate_memcg: Linux's lru_gen_rotate_memcg, op one of
+ * MEMCG_LRU_HEAD/TAIL/OLD/YOUNG, a random bin (_locked: the caller holds
+ * memcg_lru.lock and drew the bin).  memcg_seg: lv's segment now.
+ * shrink_many: Linux's walk of node nid's old generation, from the head
+ * of a random bin through every bin: shrink_one(arg, lv) reclaims from
+ * lv and returns how lv moves (MEMCG_LRU_*, or NOP to stay),
+ * should_abort(arg) ends the walk after any lruvec (both called with no
+ * lock held).  Returns the lruvecs shrunk.
+ */
+uint32_t lru_gen_random_below(struct mm_sys *s, uint32_t n);
+/*
+ * The mm lists (Linux's lru_gen_add_mm, lru_gen_del_mm,
+ * lru_gen_migrate_mm): an address space joins its memcg's list when it
+ * is made, leaves it when it goes, and moves to the list of its new memcg
+ * after mm->memcg changed.  lru_gen_exit_lruvec frees an lruvec's Bloom
+ * filters (the lruvec goes).
+ */
+void lru_gen_add_mm(struct mm_sys *s, struct mm_struct *mm);
+void lru_gen_del_mm(struct mm_sys *s, struct mm_struct *mm);
+void lru_gen_migrate_mm(struct mm_sys *s, struct mm_struct *mm);
+void lru_gen_exit_lruvec(struct lruvec *lv);
+/* lv's aging walk state now: the last seq walked, the stats (by MM_*). */
+void lru_gen_mm_state_read(struct lruvec *lv, uint64_t *seq, uint64_t stats[NR_MM_STATS]);
+/* A task of mm runs (Linux's lru_gen_use_mm at a context switch): every
+ * node's aging should walk it again.  Written only when it changes, so
+ * that the cache line of a running mm is not dirtied at every switch. */
+static inline void lru_gen_use_mm(uint64_t *bitmap)
+{
+	if (__atomic_load_n(bitmap, __ATOMIC_RELAXED) != UINT64_MAX)
+		__atomic_store_n(bitmap, UINT64_MAX, __ATOMIC_RELAXED);
+}
+void lru_gen_init_pgdat(struct pglist_data *nd);
+void lru_gen_online_memcg(struct mm_sys *s, struct mem_cgroup *memcg);
+struct memcg_lru;
+void lru_gen_rotate_memcg_locked(struct memcg_lru *ml, struct lruvec *lv, int op, unsigned bin);
+void lru_gen_rotate_memcg(struct mm_sys *s, struct lruvec *lv, int op);
+int lru_gen_memcg_seg(const struct lruvec *lv);
+uint64_t lru_gen_shrink_many(struct mm_sys *s, unsigned nid,
+			     int (*shrink_one)(void *arg, struct lruvec *lv),
+			     bool (*should_abort)(void *arg), void *arg);
 /* Shadows (workingset.c): the token of an eviction (min_seq and tier;
  * *workingset: the page had accesses beyond the first), and a refault's
  * feedback and counters (token_mask: the bits a shadow keeps). */
@@ -1535,6 +1660,7 @@ struct mem_cgroup {
 	struct mem_cgroup *next;	/* mm_sys.memcgs, in creation order */
 	unsigned id;			/* from 1 (0: the root), as shadows keep it */
 	struct lruvec *lruvec;		/* one per node (mem_cgroup_online) */
+	unsigned nr_lruvecs;
 	uint64_t max, high, low, min, swap_max;	/* pages */
 	/* Effective min and low (mem_cgroup_calculate_protection), relaxed
 	 * atomics: valid for the reclaim that last computed them. */
@@ -1549,6 +1675,11 @@ struct mem_cgroup {
 	/* memory.stat's event counters (those of struct mmsim_vmstat that
 	 * Linux keeps per memcg): pages of this memcg and below. */
 	uint64_t vm_events[MMSIM_VMSTAT_NR];
+	/* Its address spaces, as mm_sys.mm_list is the root's (MGLRU's
+	 * aging walks them); the lock guards the list and the mm_state of
+	 * the memcg's lruvecs. */
+	struct list_head mm_list;
+	pthread_mutex_t mm_list_lock;
 };
 
 void mem_cgroup_init(struct mem_cgroup *memcg, struct mem_cgroup *parent);
@@ -1952,7 +2083,15 @@ struct mm_struct {
 	uint64_t mems_allowed;		/* the owner's cpuset: nodes pages may use
 					 * (written by cpuset writes: mm_mems_allowed) */
 	struct mem_cgroup *memcg;	/* where its pages are charged (NULL: root) */
-	struct list_head mm_list;	/* on mm_sys.mm_list */
+	/* MGLRU (Linux's mm->lru_gen): its place on the mm list of
+	 * lru_gen_memcg (the memcg whose list holds it: memcg, once a move
+	 * between cgroups has caught up), and the nodes whose aging has
+	 * not walked it since it last ran, a bit each (nid % 64; all set
+	 * whenever a task of it runs: lru_gen_use_mm).  mm_list and
+	 * lru_gen_memcg under that list's lock; bitmap relaxed atomic. */
+	struct list_head mm_list;
+	struct mem_cgroup *lru_gen_memcg;
+	uint64_t lru_gen_bitmap;
 	bool oom_victim;		/* the OOM killer took its process: faults give up */
 	/* NUMA balancing's scanner (task_numa_work): when it may run next
 	 * (simulated ms, 0: not yet set), where it goes on, and how many

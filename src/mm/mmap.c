@@ -52,9 +52,7 @@ static struct mm_struct *mm_alloc(struct mm_sys *s, unsigned home_node)
 		free(mm);
 		return NULL;
 	}
-	pthread_mutex_lock(&s->mm_list_lock);
-	list_add_tail(&mm->mm_list, &s->mm_list);
-	pthread_mutex_unlock(&s->mm_list_lock);
+	lru_gen_add_mm(s, mm);	/* the root's list: dup_mm and cgroups move it */
 	return mm;
 }
 
@@ -163,10 +161,12 @@ void oom_reap_mm(struct mm_struct *mm, struct hw_cpu *cpu)
 void mm_destroy(struct mm_struct *mm, struct hw_cpu *cpu)
 {
 	/* Out of the aging's sight first: it may be walking us. */
-	pthread_mutex_lock(&mm->sys->mm_list_lock);
-	list_del(&mm->mm_list);
-	pthread_mutex_unlock(&mm->sys->mm_list_lock);
+	lru_gen_del_mm(mm->sys, mm);
 	exit_mmap(mm, cpu);
+	/* A reclaim or migration that unmapped one of our pages through rmap
+	 * (before exit_mmap unlinked the VMAs) may not have flushed yet. */
+	while (__atomic_load_n(&mm->pmap.flush_pins, __ATOMIC_ACQUIRE))
+		sched_yield();
 	for (unsigned c = 0; c < mm->sys->hw->nr_cpus; c++)
 		hw_leave_mm(&mm->sys->hw->cpu[c], &mm->pmap);
 	pmap_destroy(&mm->pmap);
@@ -185,10 +185,10 @@ struct mm_struct *dup_mm(struct mm_struct *old, struct hw_cpu *cpu, int *err)
 	}
 	mm->mmap_base = old->mmap_base;
 	mm->mems_allowed = mm_mems_allowed(old);
-	/* A child starts in its parent's cgroup.  It is on the mm list
-	 * already, where MGLRU's aging reads the memcg of each mm. */
+	/* A child starts in its parent's cgroup, and on its mm list. */
 	__atomic_store_n(&mm->memcg, __atomic_load_n(&old->memcg, __ATOMIC_RELAXED),
 			 __ATOMIC_RELEASE);
+	lru_gen_migrate_mm(old->sys, mm);
 	*err = 0;
 	struct hw_cpu *outer = pt_alloc_cpu;
 	pt_alloc_cpu = cpu;		/* the child's tables are the parent's allocations */

@@ -171,6 +171,10 @@ void tlb_batch_add(struct tlb_batch *b, struct hw_cpu *cpu, struct pmap *pm)
 			return;
 	if (b->nr == TLB_BATCH_MMS)
 		tlb_batch_flush(b, cpu);
+	/* Pinned: the caller found pm through a VMA under an rmap lock, but
+	 * flushes after dropping it, when the address space may be exiting;
+	 * mm_destroy waits for the pin to go. */
+	__atomic_add_fetch(&pm->flush_pins, 1, __ATOMIC_RELAXED);
 	b->pm[b->nr++] = pm;
 }
 
@@ -179,6 +183,7 @@ void tlb_batch_flush(struct tlb_batch *b, struct hw_cpu *cpu)
 	for (unsigned i = 0; i < b->nr; i++) {
 		hw_flush_mm(cpu, b->pm[i]);
 		b->flushes++;
+		__atomic_sub_fetch(&b->pm[i]->flush_pins, 1, __ATOMIC_RELEASE);
 	}
 	b->nr = 0;
 }

@@ -248,6 +248,7 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 	s->dirty_ratio = 20;
 	s->dirty_background_ratio = 10;
 	s->lru_mode = hw->cfg.lru;
+	s->rng = hw->cfg.seed;
 	build_zonelists(s);
 	memory_tiers_init(s);
 
@@ -277,6 +278,7 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 		for (unsigned o = 0; o < NR_ORDERS; o++)
 			list_init(&nd->free_area[o].list);
 		lruvec_init(&nd->lruvec, nd, NULL);
+		lru_gen_init_pgdat(nd);
 		/* All of it untouched: whole 2 MiB blocks, served lowest
 		 * first, so early allocations come from low frames as on a
 		 * freshly booted machine. */
@@ -284,6 +286,8 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 		nd->free_area[MAX_ORDER].nr_free = nd->nr_pages >> MAX_ORDER;
 		nd->nr_free = nd->nr_pages;
 	}
+	/* The root memcg comes online first, as at Linux's boot. */
+	lru_gen_online_memcg(s, NULL);
 	const struct mmsim_config *cfg = &hw->cfg;
 	setup_watermarks(s, cfg->min_free_kbytes ? cfg->min_free_kbytes : default_min_free_kbytes(s),
 			 cfg->watermark_scale_factor ? cfg->watermark_scale_factor : 10);
@@ -314,6 +318,8 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 
 void mm_sys_destroy(struct mm_sys *s)
 {
+	for (unsigned n = 0; n < s->nr_nodes; n++)
+		lru_gen_exit_lruvec(&s->node[n].lruvec);
 	if (s->mem_map && s->hw)
 		munmap(s->mem_map, (size_t)s->hw->nr_pfns * sizeof(struct page));
 	if (s->last_cpupid && s->hw)

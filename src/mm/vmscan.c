@@ -34,9 +34,11 @@
  * write is done is freed at once.  The scan grows as Linux's priority
  * falls from 12 to 0 (1/4096 of each list, then more) until 32 pages are
  * freed.  A node's pass walks the lruvecs of the memcgs under the
- * reclaim's target (shrink_node, Linux's shrink_node_memcgs); which pages
- * of an lruvec are looked at is the LRU's: the classic active/inactive
- * lists (shrink_lruvec_classic) or the multi-generational LRU's oldest
+ * reclaim's target (shrink_node, Linux's shrink_node_memcgs) - but the
+ * machine's reclaim under MGLRU takes them in the order of the node's
+ * memcg LRU (Linux's shrink_many and shrink_one); which pages of an
+ * lruvec are looked at is the LRU's: the classic active/inactive lists
+ * (shrink_lruvec_classic) or the multi-generational LRU's oldest
  * generation (shrink_lruvec_gen, with lru_gen.c).
  *
  * Owns kswapd's state in pglist_data; works through lru.c, lru_gen.c,
@@ -679,16 +681,20 @@ static bool gen_should_abort(struct mm_sys *s, const struct scan_control *sc, un
 }
 
 /* Linux's try_to_shrink_lruvec: batches from lv's oldest generation until
- * the pass has looked at what the priority allows, or may stop. */
+ * the pass has looked at what the priority allows, or may stop.  *aged:
+ * the pass ended because it made lv a new generation (Linux's "this
+ * lruvec should be rotated", to the young memcg generation). */
 static unsigned shrink_lruvec_gen(struct mm_sys *s, struct scan_control *sc, struct lruvec *lv,
-				  int priority, unsigned want)
+				  int priority, unsigned want, bool *aged)
 {
 	unsigned swappiness = gen_swappiness(s, sc, lv), freed = 0;
 	unsigned nid = lv->pgdat->id;
 	uint64_t scanned = 0;
 	sc->lru_gen = true;
+	*aged = false;
 	for (;;) {
 		int64_t nr = gen_nr_to_scan(s, lv, priority, swappiness != 0);
+		*aged = nr < 0;
 		if (nr <= 0)
 			break;
 		unsigned delta = evict_batch(s, sc, lv, swappiness, &freed);
@@ -702,15 +708,75 @@ static unsigned shrink_lruvec_gen(struct mm_sys *s, struct scan_control *sc, str
 	return freed;
 }
 
+/* Linux's lruvec_is_sizable: has lv enough evictable pages for a pass at
+ * this priority to look at any? */
+static bool lruvec_is_sizable(struct mm_sys *s, const struct scan_control *sc, struct lruvec *lv,
+			      int priority)
+{
+	uint64_t nr = lru_gen_evictable_size(lv, gen_swappiness(s, sc, lv) != 0);
+	/* (An offline memcg's would count whole: memcgs here never go.) */
+	return nr >> priority;
+}
+
+/* One pass of the machine's reclaim over node nid under MGLRU (Linux's
+ * shrink_many with shrink_one): the state lru_gen_shrink_many hands its
+ * callbacks. */
+struct shrink_many_ctl {
+	struct mm_sys *s;
+	struct scan_control *sc;
+	unsigned nid, want, freed;
+	int priority;
+};
+
+/* Linux's shrink_one: reclaims from one lruvec of the memcg LRU's old
+ * generation and says where it goes next: below memory.min, to the young
+ * generation untouched; below memory.low, to the tail of its generation
+ * the first time it is met, reclaimed (counting `low`) the second; after
+ * a pass that had to age it, young; after a pass that found it too small
+ * to scan, to the tail once, then young; otherwise where it is. */
+static int shrink_one(void *arg, struct lruvec *lv)
+{
+	struct shrink_many_ctl *c = arg;
+	struct mem_cgroup *memcg = lv->memcg;
+	/* The protection shrink_node computed before the walk. */
+	if (mem_cgroup_below_min(NULL, memcg))
+		return MEMCG_LRU_YOUNG;
+	if (mem_cgroup_below_low(NULL, memcg)) {
+		if (lru_gen_memcg_seg(lv) != MEMCG_LRU_TAIL)
+			return MEMCG_LRU_TAIL;
+		memcg_event(memcg, MEMCG_LOW);
+	}
+	bool aged;
+	unsigned left = c->freed < c->want ? c->want - c->freed : 0;
+	c->freed += shrink_lruvec_gen(c->s, c->sc, lv, c->priority, left, &aged);
+	if (aged)
+		return MEMCG_LRU_YOUNG;
+	if (lruvec_is_sizable(c->s, c->sc, lv, c->priority))
+		return MEMCG_LRU_NOP;
+	/* Too small: one more chance this round, then the young generation. */
+	return lru_gen_memcg_seg(lv) != MEMCG_LRU_TAIL ? MEMCG_LRU_TAIL : MEMCG_LRU_YOUNG;
+}
+
+static bool shrink_many_abort(void *arg)
+{
+	struct shrink_many_ctl *c = arg;
+	return gen_should_abort(c->s, c->sc, c->nid, c->freed, c->want);
+}
+
 /*
- * One pass over node nid at a priority (Linux's shrink_node_memcgs): the
- * lruvecs of the memcgs under the target, in lruvec_iter's order, each
- * shrunk on the lists the machine uses unless memory.min or memory.low
- * protects it.  kswapd walks them all; other reclaims stop once they
- * have what they want, and the next pass starts after the last lruvec
- * shrunk (Linux's reclaim cookie), so that the memcgs take turns.
- * Linux's MGLRU orders the memcgs of the machine's reclaim by their own
- * generations (shrink_many); here both LRUs take this walk.
+ * One pass over node nid at a priority.  The machine's reclaim under
+ * MGLRU takes the memcgs in the order of the node's memcg LRU (Linux's
+ * lru_gen_shrink_node, shrink_many): the old generation, from a random
+ * bin, each lruvec moved by what its reclaim found (shrink_one), until
+ * the pass has what it wants.  Every other reclaim - memcg reclaim with
+ * either LRU, and the machine's with the classic lists - walks the
+ * lruvecs of the memcgs under the target (Linux's shrink_node_memcgs),
+ * in lruvec_iter's order, each shrunk on the lists the machine uses
+ * unless memory.min or memory.low protects it.  kswapd walks them all;
+ * other reclaims stop once they have what they want, and the next pass
+ * starts after the last lruvec shrunk (Linux's reclaim cookie), so that
+ * the memcgs take turns.  A memcg reclaim under MGLRU that had to age an
+ * lruvec moves it to the young memcg generation (lru_gen_shrink_lruvec).
  */
 static unsigned shrink_node(struct mm_sys *s, struct scan_control *sc, unsigned nid,
 			    int priority, unsigned want)
@@ -720,13 +786,29 @@ static unsigned shrink_node(struct mm_sys *s, struct scan_control *sc, unsigned 
 	unsigned freed = 0;
 	if (classic)
 		prepare_scan(s, sc, nid, priority);
+	if (!classic && !sc->target) {
+		/* Every memcg's effective protection, parents first (Linux's
+		 * lru_gen_age_node does this for kswapd; its direct reclaim
+		 * reads what was computed last). */
+		for (struct lruvec *lv = root; lv; lv = lruvec_iter(s, root, lv))
+			mem_cgroup_calculate_protection(s, NULL, lv->memcg);
+		struct shrink_many_ctl c = { s, sc, nid, want, 0, priority };
+		lru_gen_shrink_many(s, nid, shrink_one, shrink_many_abort, &c);
+		return c.freed;
+	}
 	struct lruvec *lv = partial ? __atomic_load_n(&root->iter_pos, __ATOMIC_RELAXED) : NULL;
 	for (lv = lruvec_iter(s, root, lv); lv; lv = lruvec_iter(s, root, lv)) {
 		if (!lruvec_reclaimable(s, sc, lv))
 			continue;
 		unsigned left = freed < want ? want - freed : 0;
-		freed += classic ? shrink_lruvec_classic(s, sc, lv, priority, left)
-				 : shrink_lruvec_gen(s, sc, lv, priority, left);
+		if (classic) {
+			freed += shrink_lruvec_classic(s, sc, lv, priority, left);
+		} else {
+			bool aged;
+			freed += shrink_lruvec_gen(s, sc, lv, priority, left, &aged);
+			if (aged)
+				lru_gen_rotate_memcg(s, lv, MEMCG_LRU_YOUNG);
+		}
 		if (partial && freed >= want) {
 			__atomic_store_n(&root->iter_pos, lv, __ATOMIC_RELAXED);
 			return freed;

@@ -785,6 +785,15 @@ void run_stats(struct run *r, const struct cmd *c, struct mmsim_task *t)
 				 (unsigned long long)mi.numastat[i]);
 			append(&b, item);
 		}
+		/* MGLRU's aging walks of the node, every memcg's lruvec. */
+		struct mmsim_lru_gen_mm_state ms;
+		if (!mmsim_lru_gen_mm_state_node(r->m, n, &ms))
+			for (unsigned i = 0; i < MMSIM_NR_MM_STATS; i++) {
+				snprintf(item, sizeof item, " N%u.mm_walk_%s=%llu", n,
+					 mmsim_lru_gen_mm_stat_name(i),
+					 (unsigned long long)ms.stats[i]);
+				append(&b, item);
+			}
 	}
 	/* Then each CPU's data-cache and memory counters: which CPU paid for
 	 * remote memory, which the machine's sums hide. */

@@ -244,6 +244,8 @@ static void test_swap(void)
 	mmsim_destroy(m);
 }
 
+static struct mmsim *machine_lru(uint64_t swap, enum mmsim_lru lru);
+
 static void test_high_low(void)
 {
 	struct mmsim *m = machine(1, 32 * MIB, 64 * MIB);
@@ -258,7 +260,14 @@ static void test_high_low(void)
 	is(keyed(h, "memory.events", "oom"), 0, "no OOM");
 	mmsim_task_exit(t);
 
-	/* Global pressure: a protected cgroup keeps its pages in memory. */
+	/* Global pressure: a protected cgroup keeps its pages in memory.
+	 * With the classic LRU, as Linux's shrink_node_memcgs passes a memcg
+	 * below memory.low over while others have pages.  (MGLRU's machine
+	 * reclaim takes the memcg LRU's order instead, where memory.low only
+	 * sends a memcg to the tail of its generation once per round:
+	 * test_vmscan's memcg LRU tests.) */
+	mmsim_destroy(m);
+	m = machine_lru(64 * MIB, MMSIM_LRU_CLASSIC);
 	struct mmsim_cgroup *keep = cgroup(m, "keep", NULL), *other = cgroup(m, "other", NULL);
 	mmsim_cgroup_write(keep, "memory.low", "8M");
 	struct mmsim_task *k = task_in(m, keep), *o = task_in(m, other);
@@ -614,7 +623,9 @@ static void test_split_charge(void)
 static void test_effective_low(void)
 {
 	printf("# effective memory.low: per level, shared among siblings\n");
-	struct mmsim *m = machine(1, 32 * MIB, 128 * MIB);
+	/* The classic LRU: its walk passes protected memcgs over while
+	 * others have pages (MGLRU's memcg LRU does only once per round). */
+	struct mmsim *m = machine_lru(128 * MIB, MMSIM_LRU_CLASSIC);
 	struct mmsim_cgroup *p = cgroup(m, "p", NULL), *bare = cgroup(m, "bare", p);
 	struct mmsim_cgroup *q = cgroup(m, "q", NULL), *c1 = cgroup(m, "c1", q), *c2 = cgroup(m, "c2", q);
 	struct mmsim_cgroup *r = cgroup(m, "r", NULL), *own = cgroup(m, "own", r);

@@ -1145,6 +1145,399 @@ static void test_look_around(enum mmsim_lru lru)
 	mmsim_destroy(m);
 }
 
+
+
+/* ---- MGLRU's walk state: the mm list and the Bloom filters --------------------------- */
+
+static void mm_stats(struct mm_sys *s, uint64_t *seq, uint64_t st[NR_MM_STATS])
+{
+	lru_gen_mm_state_read(&s->node[0].lruvec, seq, st);
+}
+
+/* A 2 MiB-aligned anonymous region of n2m PMD entries, written. */
+static uint64_t map_aligned(struct mmsim_task *t, unsigned n2m)
+{
+	uint64_t len = (uint64_t)n2m << 21;
+	uint64_t a = (uint64_t)mmsim_sys_mmap(t, 0, len + (2ULL << 20), RW, PRIV, -1, 0);
+	a = (a + (2ULL << 20) - 1) & ~((2ULL << 20) - 1);
+	return mmsim_fill(t, a, 0x33, len, NULL) ? 0 : a;
+}
+
+/*
+ * The aging's walks (Linux's iterate_mm_list and walk_pmd_range): each
+ * walk counts what it looked at (mm_state's stats, debugfs's LOYNFA); a
+ * PTE table goes into the next walk's Bloom filter only when at least one
+ * entry in eight was young, and a table not in the filter is not looked
+ * at - its young entries stay young and its pages where they were; an
+ * address space that has not run since the last walk is not walked, one
+ * added since is, whatever it did.
+ */
+static void test_mm_walk_state(void)
+{
+	printf("# MGLRU: per-mm walk state and Bloom filters\n");
+	struct mmsim *m = machine_lru(1, 64ULL << 20, MMSIM_LRU_GEN, true);
+	struct mm_sys *s = &m->mm;
+	struct lruvec *lv = &s->node[0].lruvec;
+	struct lru_gen *g = &lv->lrugen;
+	struct mmsim_task *t = task_on(m, 0);
+	uint64_t seq, st[NR_MM_STATS], st0[NR_MM_STATS];
+	mm_stats(s, &seq, st);
+	is(seq, 2, "boot: the walk state's seq is MIN_NR_GENS");
+	uint64_t x = map_aligned(t, 1), y = map_aligned(t, 1);
+	ok(x && y, "two 2 MiB regions of 512 pages, each its own PTE table, written");
+	lru_add_drain_all(s);
+
+	ok(lru_gen_age(s, lv, g->max_seq, true), "the first walk (max_seq 3)");
+	mm_stats(s, &seq, st);
+	is(seq, 3, "  its seq is done");
+	ok(st[MM_LEAF_YOUNG] >= 1024 && st[MM_NONLEAF_FOUND] >= 2 && st[MM_NONLEAF_ADDED] >= 2,
+	   "  every table looked at (no filter yet), all young: both into the next filter "
+	   "(young %llu, found %llu, added %llu)", (unsigned long long)st[MM_LEAF_YOUNG],
+	   (unsigned long long)st[MM_NONLEAF_FOUND], (unsigned long long)st[MM_NONLEAF_ADDED]);
+	ok(!lru_gen_age(s, lv, 3, true), "another aging for the same max_seq: nothing to do");
+
+	ok(touch(t, x, 512) && touch(t, y, 10), "all of x used again, 10 of y's 512 pages");
+	memcpy(st0, st, sizeof st);
+	ok(lru_gen_age(s, lv, g->max_seq, true), "the second walk (max_seq 4)");
+	mm_stats(s, &seq, st);
+	is(st[MM_NONLEAF_FOUND] - st0[MM_NONLEAF_FOUND], 2, "  both tables were in its filter");
+	is(st[MM_NONLEAF_ADDED] - st0[MM_NONLEAF_ADDED], 1,
+	   "  only x's goes on (y: 10 young of 512, under one in eight)");
+	is(st[MM_LEAF_YOUNG] - st0[MM_LEAF_YOUNG], 522, "  522 young entries");
+	is(in_gen(t, y, 10, gen_of_page(t, x)), 10, "  y's 10 joined the youngest generation");
+
+	int y_gen = gen_of_page(t, y + 100 * P);
+	ok(touch(t, y, 512), "now all of y used");
+	memcpy(st0, st, sizeof st);
+	ok(lru_gen_age(s, lv, g->max_seq, true), "the third walk (max_seq 5)");
+	mm_stats(s, &seq, st);
+	is(st[MM_NONLEAF_FOUND] - st0[MM_NONLEAF_FOUND], 1, "  only x's table looked at");
+	is(gen_of_page(t, y + 100 * P), y_gen,
+	   "  y's pages were not found young: they stay in their generation");
+	struct pmap_entry e;
+	ok(pmap_lookup(&t->mm->pmap, y + 100 * P, &e) == PMAP_PAGE && (e.flags & PMAP_ACCESSED),
+	   "  and their entries stay young (for the rmap walk, or a later table walk)");
+
+	/* The mm list: a process that has not run since is passed over. */
+	struct mmsim_task *u = task_on(m, 0);
+	uint64_t z = map_aligned(u, 1);
+	ok(z, "a second process writes 512 pages (and leaves the CPU to the first)");
+	ok(touch(t, x, 1), "the first runs again");
+	memcpy(st0, st, sizeof st);
+	ok(lru_gen_age(s, lv, g->max_seq, true), "a walk (max_seq 6)");
+	mm_stats(s, &seq, st);
+	ok(st[MM_LEAF_TOTAL] - st0[MM_LEAF_TOTAL] >= 512 &&
+	   st[MM_LEAF_YOUNG] - st0[MM_LEAF_YOUNG] >= 512,
+	   "  the new process was walked (added since the last walk: forced), its table "
+	   "filed for the next walk (%llu, %llu)", (unsigned long long)(st[MM_LEAF_TOTAL] - st0[MM_LEAF_TOTAL]), (unsigned long long)(st[MM_LEAF_YOUNG] - st0[MM_LEAF_YOUNG]));
+	ok(touch(t, x, 1), "only the first runs");
+	memcpy(st0, st, sizeof st);
+	ok(lru_gen_age(s, lv, g->max_seq, true), "a walk (max_seq 7)");
+	mm_stats(s, &seq, st);
+	ok(st[MM_LEAF_TOTAL] - st0[MM_LEAF_TOTAL] < 512,
+	   "  the second process, which did not run, was not, its filed table neither "
+	   "(%llu entries looked at)",
+	   (unsigned long long)(st[MM_LEAF_TOTAL] - st0[MM_LEAF_TOTAL]));
+	is(seq, 7, "  the walk state's seq follows max_seq");
+	is(mmsim_debug_check(m), 0, "audit clean");
+	mmsim_destroy(m);
+}
+
+/* ---- MGLRU's memcg LRU (lru_gen.c, vmscan.c's shrink_many) ----------------------------- */
+
+static struct mmsim *machine_seed(unsigned nodes, uint64_t mem, uint64_t seed, bool threaded)
+{
+	struct mmsim_config cfg;
+	struct mmsim *m = NULL;
+	mmsim_config_default(&cfg);
+	cfg.nodes = nodes;
+	cfg.cpus = 2;
+	cfg.mem_per_node = mem;
+	cfg.seed = seed;
+	cfg.threaded = threaded;
+	return mmsim_create(&cfg, &m) ? NULL : m;
+}
+
+static struct mmsim_cgroup *new_cgroup(struct mmsim *m, const char *name)
+{
+	struct mmsim_cgroup *cg = NULL;
+	return mmsim_cgroup_create(m, name, NULL, &cg) ? NULL : cg;
+}
+
+/* The position of lv in its bin list, from the head (-1: not in bin b of
+ * generation g). */
+static int bin_pos(struct memcg_lru *ml, unsigned g, unsigned b, struct lruvec *lv)
+{
+	int i = 0;
+	for (struct list_head *l = ml->fifo[g][b].next; l != &ml->fifo[g][b]; l = l->next, i++)
+		if (l == &lv->lrugen.memcg_list)
+			return i;
+	return -1;
+}
+
+static unsigned bin_of(struct memcg_lru *ml, unsigned g, struct lruvec *lv)
+{
+	for (unsigned b = 0; b < MEMCG_NR_BINS; b++)
+		if (bin_pos(ml, g, b, lv) >= 0)
+			return b;
+	return MEMCG_NR_BINS;
+}
+
+/*
+ * lru_gen_rotate_memcg's four moves, and the memcg generation counter:
+ * online joins the old generation's tail; HEAD and TAIL stay in the
+ * generation at the head / tail with their segment; OLD goes to the old
+ * generation's head, YOUNG to the young one's tail, both resetting the
+ * segment; the counter moves on when the old generation is emptied.
+ */
+static void test_memcg_lru_rotate(void)
+{
+	printf("# memcg LRU: online and the four rotations\n");
+	struct mmsim *m = machine_seed(1, 16ULL << 20, 1, false);
+	struct mm_sys *s = &m->mm;
+	struct memcg_lru *ml = &s->node[0].memcg_lru;
+	struct mmsim_cgroup *a = new_cgroup(m, "a"), *b = new_cgroup(m, "b");
+	struct lruvec *root = &s->node[0].lruvec;
+	struct lruvec *la = mem_cgroup_lruvec(s, cgroup_memcg(a), 0);
+	struct lruvec *lb = mem_cgroup_lruvec(s, cgroup_memcg(b), 0);
+	is(ml->seq, 0, "boot: memcg generation counter 0");
+	is(ml->nr_memcgs[0], 3, "the root, a and b online in the old generation (0)");
+	ok(la->lrugen.memcg_gen == 0 && bin_of(ml, 0, la) < MEMCG_NR_BINS &&
+	   lb->lrugen.memcg_gen == 0 && bin_of(ml, 0, lb) < MEMCG_NR_BINS &&
+	   root->lrugen.memcg_gen == 0 && bin_of(ml, 0, root) < MEMCG_NR_BINS,
+	   "each on a bin of generation 0");
+
+	spin_lock(&ml->lock);
+	lru_gen_rotate_memcg_locked(ml, la, MEMCG_LRU_OLD, 5);
+	lru_gen_rotate_memcg_locked(ml, lb, MEMCG_LRU_OLD, 5);
+	spin_unlock(&ml->lock);
+	ok(bin_pos(ml, 0, 5, lb) == 0 && bin_pos(ml, 0, 5, la) == 1,
+	   "OLD: to the head of the old generation's bin (b before a)");
+	spin_lock(&ml->lock);
+	lru_gen_rotate_memcg_locked(ml, lb, MEMCG_LRU_TAIL, 5);
+	spin_unlock(&ml->lock);
+	ok(bin_pos(ml, 0, 5, la) == 0 && bin_pos(ml, 0, 5, lb) == 1 &&
+	   lru_gen_memcg_seg(lb) == MEMCG_LRU_TAIL && lb->lrugen.memcg_gen == 0,
+	   "TAIL: to the tail, same generation, segment tail");
+	spin_lock(&ml->lock);
+	lru_gen_rotate_memcg_locked(ml, lb, MEMCG_LRU_HEAD, 5);
+	spin_unlock(&ml->lock);
+	ok(bin_pos(ml, 0, 5, lb) == 0 && lru_gen_memcg_seg(lb) == MEMCG_LRU_HEAD &&
+	   lb->lrugen.memcg_gen == 0, "HEAD: to the head, same generation, segment head");
+	spin_lock(&ml->lock);
+	lru_gen_rotate_memcg_locked(ml, lb, MEMCG_LRU_YOUNG, 2);
+	spin_unlock(&ml->lock);
+	ok(lb->lrugen.memcg_gen == 1 && bin_pos(ml, 1, 2, lb) == 0 && lru_gen_memcg_seg(lb) == 0,
+	   "YOUNG: to the young generation (1), segment reset");
+	ok(ml->nr_memcgs[0] == 2 && ml->nr_memcgs[1] == 1 && ml->seq == 0,
+	   "two old, one young: the counter stays");
+	spin_lock(&ml->lock);
+	lru_gen_rotate_memcg_locked(ml, la, MEMCG_LRU_YOUNG, 2);
+	lru_gen_rotate_memcg_locked(ml, root, MEMCG_LRU_YOUNG, 7);
+	spin_unlock(&ml->lock);
+	ok(ml->seq == 1 && ml->nr_memcgs[0] == 0 && ml->nr_memcgs[1] == 3,
+	   "the old generation emptied: the counter moves on, the young one is old");
+	ok(bin_pos(ml, 1, 2, lb) == 0 && bin_pos(ml, 1, 2, la) == 1,
+	   "YOUNG adds at the tail (b, then a)");
+	spin_lock(&ml->lock);
+	lru_gen_rotate_memcg_locked(ml, la, MEMCG_LRU_YOUNG, 0);
+	spin_unlock(&ml->lock);
+	is(la->lrugen.memcg_gen, 2, "young is now generation 2 (three numbered, two live)");
+	struct mmsim_cgroup *c = new_cgroup(m, "c");
+	struct lruvec *lc = mem_cgroup_lruvec(s, cgroup_memcg(c), 0);
+	is(lc->lrugen.memcg_gen, 1, "a memcg online now joins the old generation (1)");
+	mmsim_destroy(m);
+}
+
+struct walk_log {
+	struct lruvec *seen[16];
+	unsigned n, abort_after;
+	int op;
+};
+
+static int log_one(void *arg, struct lruvec *lv)
+{
+	struct walk_log *w = arg;
+	if (w->n < 16)
+		w->seen[w->n] = lv;
+	w->n++;
+	/* -1: as shrink_one treats a memcg below memory.low, the tail the
+	 * first time, left where it is the second. */
+	if (w->op < 0)
+		return lru_gen_memcg_seg(lv) != MEMCG_LRU_TAIL ? MEMCG_LRU_TAIL : MEMCG_LRU_NOP;
+	return w->op;
+}
+
+static bool log_abort(void *arg)
+{
+	struct walk_log *w = arg;
+	return w->abort_after && w->n >= w->abort_after;
+}
+
+/*
+ * shrink_many's order: the old generation's bins one after the other from
+ * a random one, each from its head; each lruvec met once when it stays;
+ * the walk stops when asked; lruvecs sent to the young generation are not
+ * met again, and the old generation emptied moves the counter on.
+ */
+static void test_memcg_lru_walk(void)
+{
+	printf("# memcg LRU: the walk's order\n");
+	struct mmsim *m = machine_seed(1, 16ULL << 20, 7, false);
+	struct mm_sys *s = &m->mm;
+	struct memcg_lru *ml = &s->node[0].memcg_lru;
+	const char *names[5] = { "m0", "m1", "m2", "m3", "m4" };
+	struct lruvec *lv[6];
+	lv[5] = &s->node[0].lruvec;
+	/* Placed by hand: m0, m1 in bin 1; m2 in bin 3; m3, m4, root in bin 6. */
+	static const unsigned bins[6] = { 1, 1, 3, 6, 6, 6 };
+	for (int i = 0; i < 5; i++)
+		lv[i] = mem_cgroup_lruvec(s, cgroup_memcg(new_cgroup(m, names[i])), 0);
+	spin_lock(&ml->lock);
+	for (int i = 5; i >= 0; i--)
+		lru_gen_rotate_memcg_locked(ml, lv[i], MEMCG_LRU_OLD, bins[i]);
+	spin_unlock(&ml->lock);
+	/* root, m3, m4 in bin 6 after the OLD moves: head first. */
+	struct lruvec *order[6] = { lv[0], lv[1], lv[2], lv[3], lv[4], lv[5] };
+	for (unsigned seed_run = 0; seed_run < 4; seed_run++) {
+		struct walk_log w = { .op = MEMCG_LRU_NOP };
+		is(lru_gen_shrink_many(s, 0, log_one, log_abort, &w), 6, "walk %u: six lruvecs shrunk",
+		   seed_run);
+		unsigned start = 0;
+		while (start < 6 && order[start] != w.seen[0])
+			start++;
+		ok(start < 6 && (start == 0 || start == 2 || start == 3),
+		   "  starts at the head of a bin (%u)", start);
+		bool cyclic = true;
+		for (unsigned i = 0; i < 6; i++)
+			cyclic &= w.seen[i] == order[(start + i) % 6];
+		ok(cyclic, "  then bin after bin, each list head to tail, every lruvec once");
+	}
+	struct walk_log w = { .op = MEMCG_LRU_NOP, .abort_after = 2 };
+	is(lru_gen_shrink_many(s, 0, log_one, log_abort, &w), 2, "a walk asked to stop after two");
+	struct walk_log y = { .op = MEMCG_LRU_YOUNG };
+	uint64_t seq = ml->seq;
+	is(lru_gen_shrink_many(s, 0, log_one, log_abort, &y), 6,
+	   "every lruvec sent young: each met once");
+	ok(ml->seq == seq + 1 && ml->nr_memcgs[(seq + 1) % MEMCG_NR_GENS] == 6,
+	   "the old generation emptied: the young one is the old one now");
+	struct walk_log t = { .op = -1 };
+	unsigned n = (unsigned)lru_gen_shrink_many(s, 0, log_one, log_abort, &t);
+	ok(n >= 6 && n <= 12, "sent to the tail: met once, or twice when its bin is still ahead (%u)",
+	   n);
+	unsigned tails = 0;
+	for (int i = 0; i < 6; i++)
+		tails += lru_gen_memcg_seg(lv[i]) == MEMCG_LRU_TAIL;
+	is(tails, 6, "each in the tail segment now");
+	struct walk_log t2 = { .op = -1 };
+	is(lru_gen_shrink_many(s, 0, log_one, log_abort, &t2), 6,
+	   "the next walk meets each once (already in the tail segment: it stays)");
+	mmsim_destroy(m);
+
+	/* Repeatable: the same seed, the same walk (memcgs by creation order;
+	 * 5: the root). */
+	int first[2][6];
+	for (int k = 0; k < 2; k++) {
+		m = machine_seed(1, 16ULL << 20, 42, false);
+		struct lruvec *mine[6];
+		for (int i = 0; i < 5; i++)
+			mine[i] = mem_cgroup_lruvec(&m->mm, cgroup_memcg(new_cgroup(m, names[i])), 0);
+		mine[5] = &m->mm.node[0].lruvec;
+		struct walk_log r = { .op = MEMCG_LRU_YOUNG };
+		lru_gen_shrink_many(&m->mm, 0, log_one, log_abort, &r);
+		for (int i = 0; i < 6; i++)
+			for (first[k][i] = 0; first[k][i] < 6 && mine[first[k][i]] != r.seen[i];)
+				first[k][i]++;
+		mmsim_destroy(m);
+	}
+	ok(!memcmp(first[0], first[1], sizeof first[0]), "the same seed walks the memcgs in the same order");
+}
+
+/*
+ * The machine's reclaim under MGLRU through the memcg LRU: a memcg below
+ * memory.min is never reclaimed and goes to the young generation; one
+ * whose pass had to age it goes young too; the others are reclaimed.
+ */
+static void test_memcg_lru_reclaim(void)
+{
+	printf("# memcg LRU: the machine's reclaim\n");
+	uint64_t swapped[2];
+	for (int run = 0; run < 2; run++) {
+		struct mmsim *m = machine_seed(1, 32ULL << 20, 3, false);
+		is(mmsim_swapon(m, 96ULL << 20, NULL), 0, "swapon");
+		struct mmsim_cgroup *keep = new_cgroup(m, "keep"), *x = new_cgroup(m, "x"),
+				    *y = new_cgroup(m, "y");
+		mmsim_cgroup_write(keep, "memory.min", "8M");
+		struct mmsim_task *tk = task_on(m, 0), *tx = task_on(m, 1), *ty = task_on(m, 0);
+		mmsim_cgroup_attach(keep, tk);
+		mmsim_cgroup_attach(x, tx);
+		mmsim_cgroup_attach(y, ty);
+		uint64_t n = (4ULL << 20) / P, big = (24ULL << 20) / P;
+		uint64_t ak = (uint64_t)mmsim_sys_mmap(tk, 0, n * P, RW, PRIV, -1, 0);
+		uint64_t ax = (uint64_t)mmsim_sys_mmap(tx, 0, big * P, RW, PRIV, -1, 0);
+		uint64_t ay = (uint64_t)mmsim_sys_mmap(ty, 0, big * P, RW, PRIV, -1, 0);
+		ok(!mmsim_fill(tk, ak, 1, n * P, NULL), "4 MiB under memory.min 8 MiB");
+		ok(!mmsim_fill(tx, ax, 2, big * P, NULL) && !mmsim_fill(ty, ay, 3, big * P, NULL),
+		   "24 MiB in each of two others on a 32 MiB machine");
+		is(resident(tk, ak, (unsigned)n), n, "the protected memcg kept every page");
+		uint64_t rx = resident(tx, ax, (unsigned)big), ry = resident(ty, ay, (unsigned)big);
+		ok(rx < big && ry < big, "both others were reclaimed (%llu and %llu of %llu left)",
+		   (unsigned long long)rx, (unsigned long long)ry, (unsigned long long)big);
+		struct memcg_lru *ml = &m->mm.node[0].memcg_lru;
+		struct lruvec *lk = mem_cgroup_lruvec(&m->mm, cgroup_memcg(keep), 0);
+		is(lk->lrugen.memcg_gen, (ml->seq + 1) % MEMCG_NR_GENS,
+		   "below memory.min: sent to the young generation");
+		swapped[run] = (big - rx) * 1000000 + (big - ry);
+		is(mmsim_debug_check(m), 0, "audit clean");
+		mmsim_destroy(m);
+	}
+	is(swapped[0], swapped[1], "the same seed, the same pages reclaimed from each memcg");
+}
+
+/* Two writers in two memcgs on a threaded machine: their direct reclaims
+ * and kswapd's walk the memcg LRU at once (TSan's concern). */
+static void test_memcg_lru_threads(void)
+{
+	printf("# memcg LRU: concurrent walks\n");
+	struct mmsim *m = machine_seed(2, 8ULL << 20, 9, true);
+	is(mmsim_swapon(m, 64ULL << 20, NULL), 0, "swapon 64 MiB");
+	struct writer w[2];
+	pthread_t th[2];
+	const char *names[2] = { "w0", "w1" };
+	for (int i = 0; i < 2; i++) {
+		w[i] = (struct writer){ .t = task_on(m, i), .pages = (12ULL << 20) / P,
+					.salt = 5 * i };
+		mmsim_cgroup_attach(new_cgroup(m, names[i]), w[i].t);
+		w[i].a = (uint64_t)mmsim_sys_mmap(w[i].t, 0, w[i].pages * P, RW, PRIV, -1, 0);
+	}
+	for (int i = 0; i < 2; i++)
+		pthread_create(&th[i], NULL, write_and_check, &w[i]);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	is(w[0].bad + w[1].bad, 0, "two memcgs' 24 MiB written into 16 MiB three times, read back");
+	kswapd_quiesce(&m->mm);
+	for (unsigned n = 0; n < 2; n++) {
+		struct memcg_lru *ml = &m->mm.node[n].memcg_lru;
+		unsigned total = 0, bad = 0;
+		for (unsigned g = 0; g < MEMCG_NR_GENS; g++) {
+			unsigned listed = 0;
+			for (unsigned b = 0; b < MEMCG_NR_BINS; b++)
+				for (struct list_head *l = ml->fifo[g][b].next; l != &ml->fifo[g][b];
+				     l = l->next) {
+					listed++;
+					bad += list_entry(l, struct lruvec, lrugen.memcg_list)
+						       ->lrugen.memcg_gen != g;
+				}
+			bad += listed != ml->nr_memcgs[g];
+			total += listed;
+		}
+		ok(total == 3 && !bad, "node %u: three lruvecs listed, counts and generations agree", n);
+	}
+	kswapd_resume(&m->mm);
+	is(mmsim_debug_check(m), 0, "audit clean");
+	mmsim_destroy(m);
+}
+
 int main(void)
 {
 	test_watermarks();
@@ -1170,5 +1563,10 @@ int main(void)
 	test_huge_page_counts(MMSIM_LRU_CLASSIC);
 	test_huge_page_counts(MMSIM_LRU_GEN);
 	test_dirty_limits();
+	test_mm_walk_state();
+	test_memcg_lru_rotate();
+	test_memcg_lru_walk();
+	test_memcg_lru_reclaim();
+	test_memcg_lru_threads();
 	return done_testing();
 }
