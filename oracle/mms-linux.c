@@ -1500,6 +1500,18 @@ static int new_task_name(const char *name)
 	return t;
 }
 
+/* A LIST of nodes as cpuset.mems wants it: decimal, comma-separated. */
+static char *mems_text(const char *v)
+{
+	int n;
+	int *l = list_arg(v, 0, MAX_NODE_BIT, 0, &n);
+	struct sb b = { 0 };
+	for (int j = 0; j < n; j++)
+		sb_putf(&b, "%s%d", j ? "," : "", l[j]);
+	free(l);
+	return b.s;
+}
+
 static void parse_task(struct cmd *c, char **tok, int ntok)
 {
 	nargs(ntok, 2, 5, "task");
@@ -1539,15 +1551,9 @@ static void parse_task(struct cmd *c, char **tok, int ntok)
 			if (c->cgroup < 0)
 				uerr("task: unknown cgroup '%s'", v);
 		} else if ((v = kv(tok[i], "mems="))) {
-			int n;
 			if (c->mems)
 				uerr("task: mems= given twice");
-			int *l = list_arg(v, 0, MAX_NODE_BIT, 0, &n);
-			struct sb b = { 0 };
-			for (int j = 0; j < n; j++)
-				sb_putf(&b, "%s%d", j ? "," : "", l[j]);
-			free(l);
-			c->mems = b.s;          /* decimal, as cpuset.mems wants */
+			c->mems = mems_text(v);
 		} else {
 			uerr("task: unknown argument '%s'", tok[i]);
 		}
@@ -1575,13 +1581,7 @@ static void parse_cpuset_mems(struct cmd *c, char **tok, int ntok)
 		c->mems = xstrdup("\n");	/* what `echo > cpuset.mems` writes */
 		return;
 	}
-	int n;
-	int *l = list_arg(tok[2], 0, MAX_NODE_BIT, 0, &n);
-	struct sb b = { 0 };
-	for (int j = 0; j < n; j++)
-		sb_putf(&b, "%s%d", j ? "," : "", l[j]);
-	free(l);
-	c->mems = b.s;
+	c->mems = mems_text(tok[2]);
 }
 
 /* The memory controller's files a scenario may write. */

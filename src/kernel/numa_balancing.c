@@ -361,7 +361,7 @@ static void numa_migrate_preferred(struct mmsim_task *t, struct hw_cpu *cpu)
 		return;
 	uint64_t interval = n->scan_period / 16;
 	n->migrate_retry = hw_cpu_ms(cpu) + (interval < 1000 ? interval : 1000);
-	if ((int)cpu->node == n->preferred_nid || t->move_cpu >= 0)
+	if ((int)cpu->node == n->preferred_nid || __atomic_load_n(&t->move_cpu, __ATOMIC_RELAXED) >= 0)
 		return;
 	if (task_claim_idle_cpu(t, (unsigned)n->preferred_nid))
 		n->cpu_moves++;

@@ -467,6 +467,23 @@ void parse_machine(struct scenario *s, struct cmd *c, char **tok, int ntok)
 		uerr(s, "machine: %s", why);
 }
 
+/* A cpuset's LIST of nodes as a mask; *bad when it names a node past the
+ * machine's largest possible one (EINVAL at run, as Linux's cpuset.mems
+ * write answers). */
+static uint64_t mems_arg(struct scenario *s, const char *v, bool *bad)
+{
+	int n;
+	int *l = list_arg(s, v, 0, MAX_NODE_BIT, false, &n);
+	uint64_t mems = 0;
+	for (int j = 0; j < n; j++) {
+		if (l[j] >= MMSIM_MAX_NODES)
+			*bad = true;
+		else
+			mems |= 1ULL << l[j];
+	}
+	return mems;
+}
+
 /* uid=, caps=, cpu= or mems= of task; false if tok is none of them. */
 static bool task_option(struct scenario *s, struct task_args *a, const char *tok,
 			unsigned *seen)
@@ -505,17 +522,10 @@ static bool task_option(struct scenario *s, struct task_args *a, const char *tok
 		if ((a->cgroup = sym_find(&s->cgroups, v)) < 0)
 			uerr(s, "task: unknown cgroup '%s'", v);
 	} else if ((v = kv(tok, "mems="))) {
-		int n;
 		if (a->has_mems)
 			uerr(s, "task: mems= given twice");
-		int *l = list_arg(s, v, 0, MAX_NODE_BIT, false, &n);
 		a->has_mems = true;
-		for (int j = 0; j < n; j++) {
-			if (l[j] >= MMSIM_MAX_NODES)
-				a->mems_bad = true;	/* like cpuset.mems: EINVAL at run */
-			else
-				a->mems |= 1ULL << l[j];
-		}
+		a->mems = mems_arg(s, v, &a->mems_bad);
 	} else {
 		return false;
 	}
@@ -552,21 +562,13 @@ void parse_task(struct scenario *s, struct cmd *c, char **tok, int ntok)
 void parse_cpuset_mems(struct scenario *s, struct cmd *c, char **tok, int ntok)
 {
 	struct cpuset_args *a = &c->cpuset;
-	int n;
 	nargs(s, ntok, 3, 3, tok[0]);
 	a->task = task_ref(s, tok[1]);
 	if (cpuset_of(s, a->task) < 0)
 		uerr(s, "cpuset_mems: task '%s' has no cpuset of its own (no mems=)", tok[1]);
 	a->task = cpuset_of(s, a->task);
-	if (!strcmp(tok[2], "none"))
-		return;
-	int *l = list_arg(s, tok[2], 0, MAX_NODE_BIT, false, &n);
-	for (int j = 0; j < n; j++) {
-		if (l[j] >= MMSIM_MAX_NODES)
-			a->bad = true;
-		else
-			a->mems |= 1ULL << l[j];
-	}
+	if (strcmp(tok[2], "none"))
+		a->mems = mems_arg(s, tok[2], &a->bad);
 }
 
 void parse_fork(struct scenario *s, struct cmd *c, char **tok, int ntok)

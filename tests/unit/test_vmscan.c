@@ -647,6 +647,18 @@ static void *write_and_check(void *arg)
 	return NULL;
 }
 
+/* Runs the two writers on host threads of their own; the pages they
+ * found wrong between them. */
+static int run_writers(struct writer w[2])
+{
+	pthread_t th[2];
+	for (int i = 0; i < 2; i++)
+		pthread_create(&th[i], NULL, write_and_check, &w[i]);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	return w[0].bad + w[1].bad;
+}
+
 /* A threaded machine: each node's kswapd is a host thread, swapping out
  * while two processes on two CPUs write and read back more than fits. */
 static void test_kswapd_thread(void)
@@ -656,17 +668,12 @@ static void test_kswapd_thread(void)
 	ok(m && m->mm.kswapd, "a threaded machine starts kswapd's threads");
 	is(mmsim_swapon(m, 64ULL << 20, NULL), 0, "swapon 64 MiB");
 	struct writer w[2];
-	pthread_t th[2];
 	for (int i = 0; i < 2; i++) {
 		w[i] = (struct writer){ .t = task_on(m, i), .pages = (12ULL << 20) / P,
 					.salt = 17 * i };
 		w[i].a = (uint64_t)mmsim_sys_mmap(w[i].t, 0, w[i].pages * P, RW, PRIV, -1, 0);
 	}
-	for (int i = 0; i < 2; i++)
-		pthread_create(&th[i], NULL, write_and_check, &w[i]);
-	for (int i = 0; i < 2; i++)
-		pthread_join(th[i], NULL);
-	is(w[0].bad + w[1].bad, 0, "24 MiB written into 16 MiB three times, every page read back");
+	is(run_writers(w), 0, "24 MiB written into 16 MiB three times, every page read back");
 	/* kswapd may still be in a run (between an IPI's send and its
 	 * receipt): the counters are read with its threads held off. */
 	kswapd_quiesce(&m->mm);
@@ -1502,7 +1509,6 @@ static void test_memcg_lru_threads(void)
 	struct mmsim *m = machine_seed(2, 8ULL << 20, 9, true);
 	is(mmsim_swapon(m, 64ULL << 20, NULL), 0, "swapon 64 MiB");
 	struct writer w[2];
-	pthread_t th[2];
 	const char *names[2] = { "w0", "w1" };
 	for (int i = 0; i < 2; i++) {
 		w[i] = (struct writer){ .t = task_on(m, i), .pages = (12ULL << 20) / P,
@@ -1510,11 +1516,7 @@ static void test_memcg_lru_threads(void)
 		mmsim_cgroup_attach(new_cgroup(m, names[i]), w[i].t);
 		w[i].a = (uint64_t)mmsim_sys_mmap(w[i].t, 0, w[i].pages * P, RW, PRIV, -1, 0);
 	}
-	for (int i = 0; i < 2; i++)
-		pthread_create(&th[i], NULL, write_and_check, &w[i]);
-	for (int i = 0; i < 2; i++)
-		pthread_join(th[i], NULL);
-	is(w[0].bad + w[1].bad, 0, "two memcgs' 24 MiB written into 16 MiB three times, read back");
+	is(run_writers(w), 0, "two memcgs' 24 MiB written into 16 MiB three times, read back");
 	kswapd_quiesce(&m->mm);
 	for (unsigned n = 0; n < 2; n++) {
 		struct memcg_lru *ml = &m->mm.node[n].memcg_lru;
