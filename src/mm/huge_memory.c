@@ -132,128 +132,62 @@ int split_huge_pmd(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr)
 	return 0;
 }
 
-/* ---- splitting a partially mapped huge page for migration ------------------- */
-
-struct split_count {
-	uint64_t pfn;			/* the head's */
-	uint16_t map[HPAGE_PMD_NR];	/* PTE mappings per subpage */
-	bool pmd;			/* some process maps it whole */
-};
-
-static void count_one_map(struct pmap_iter *it, const struct pmap_entry *e, void *arg)
-{
-	struct split_count *c = arg;
-	(void)it;
-	if (e->flags & PMAP_HUGE)
-		c->pmd = true;
-	else
-		c->map[e->pfn - c->pfn]++;
-}
-
-static bool count_subpage_maps(struct page *head, struct vm_area_struct *vma, uint64_t start,
-			       uint64_t end, void *arg)
-{
-	struct split_count *c = arg;
-	page_vma_mapped_walk(vma->vm_mm->sys, head, vma, start, end, count_one_map, c);
-	return !c->pmd;
-}
+/* ---- splitting a huge page ------------------------------------------------------ */
 
 /*
- * Linux 6.12's split maps an anonymous huge page's all-zero subpages to the
- * shared zero page (remap_page with RMP_USE_SHARED_ZEROPAGE): memory that
- * was never written need not stay allocated.  Not in a locked VMA nor for
- * an mlocked page.  In each VMA the folio's entries are taken out and
- * flushed together before its pages are read, with the ptl held until they
- * are back, so no CPU can store into a page meanwhile (Linux reads them
- * behind migration entries); an entry whose page is not all zeros goes
- * back as it was.
+ * A PMD migration entry that unmap_folio() left for the folio becomes 512
+ * PTE migration entries, as Linux's split with TTU_SPLIT_HUGE_PMD freezes
+ * a PMD straight into them (thp_split_pmd counts; nothing is partially
+ * mapped on the way).
  */
-struct zero_remap {
-	struct mm_sys *s;
-	struct hw_cpu *cpu;		/* flushes the entries taken out */
-	struct page *head;
-	uint64_t pfn;			/* the head's */
-	struct split_count *c;
-};
-
-/* Puts back the entry taken out at va, or the zero page if its page is. */
-static void remap_one_zero(struct zero_remap *z, struct mm_struct *mm, uint64_t va,
-			   const struct pmap_entry *old)
+static bool split_pmd_migration_entry(struct page *head, struct vm_area_struct *vma,
+				      uint64_t start, uint64_t end, void *arg)
 {
-	struct pmap_entry n = *old;
-
-	if (frame_is_zero(hw_frame(z->s->hw, old->pfn))) {
-		/* Read-only, old and clean, as a read fault would map it. */
-		memset(&n, 0, sizeof n);
-		n.kind = PMAP_PAGE;
-		n.pfn = z->s->zero_pfn;
-		n.prot = (uint8_t)(old->prot & ~PMAP_W);
-		n.flags = old->flags & PMAP_SOFTDIRTY;
-		page_remove_rmap(z->s, z->head + (old->pfn - z->pfn), false);
-		put_page(z->s, z->head);
-		z->c->map[old->pfn - z->pfn]--;
-	}
-	pmap_set(&mm->pmap, va, &n, NULL);
-}
-
-static bool remap_zero_vma(struct page *head, struct vm_area_struct *vma, uint64_t start,
-			   uint64_t end, void *arg)
-{
-	struct zero_remap *z = arg;
 	struct mm_struct *mm = vma->vm_mm;
-	struct { uint64_t va; struct pmap_entry e; } out[HPAGE_PMD_NR];
-	unsigned n = 0;
-	struct pmap_iter it;
 	struct pmap_entry e;
-
-	if (vma_flags_rmap(vma) & VM_LOCKED)
-		return true;
+	int *err = arg;
+	(void)end;
 	spin_lock(&mm->ptl);
-	pmap_iter_init(&it, &mm->pmap, start, end);
-	while (pmap_iter_next(&it, &e) && n < HPAGE_PMD_NR) {
-		if (e.kind != PMAP_PAGE || (e.flags & PMAP_HUGE) || e.pfn < z->pfn ||
-		    e.pfn >= z->pfn + HPAGE_PMD_NR)
-			continue;
-		out[n].va = it.va;
-		pmap_iter_clear(&it, &out[n].e);
-		n++;
-	}
-	if (n)
-		hw_flush_range(z->cpu, &mm->pmap, out[0].va, out[n - 1].va + PAGE_SIZE, PAGE_SHIFT);
-	for (unsigned i = 0; i < n; i++)
-		remap_one_zero(z, mm, out[i].va, &out[i].e);
+	if (pmap_lookup(&mm->pmap, start, &e) == PMAP_SWAP && (e.flags & PMAP_HUGE) &&
+	    is_migration_entry(&e) && migration_entry_pfn(&e) == page_to_pfn(mm->sys, head))
+		*err = split_huge_pmd(mm, NULL, start);
 	spin_unlock(&mm->ptl);
-	return true;
-}
-
-static void remap_zero_subpages(struct mm_sys *s, struct hw_cpu *cpu, struct page *head,
-				struct split_count *c)
-{
-	struct zero_remap z = { s, cpu, head, c->pfn, c };
-
-	if (page_anon(head) && !page_test(head, PG_mlocked))
-		rmap_walk(head, remap_zero_vma, &z);
+	return !*err;
 }
 
 /*
- * Turns subpage i of a huge page being split into a page of its own,
- * mapping it `mapping` (the head's, or 0 for a piece nobody maps).  Its
- * PTEs said per subpage whether they are exclusive (split_huge_pmd): that
- * flag stays the subpage's own, the rest comes from the head.
- *
- * The piece's PTEs stay present meanwhile and a reader holding only their
- * ptl may look at it (mprotect: page_anon(compound_head(p))), so the
- * order is Linux's __split_huge_page_tail's, as mm.h's locking notes
- * spell out: everything else first, then flags without PG_tail (release),
- * then the head pointer cleared (release).  A reader that sees the piece
- * as a page of its own sees its mapping; one that sees it still a tail
- * asks the head.  The caller unfreezes the refcount after.
+ * Every mapping of the folio becomes a migration entry naming its subpage
+ * (Linux's unmap_folio), the TLBs flushed before the split begins: from
+ * here until its piece is mapped again, a fault on one waits for the piece
+ * and nothing reaches the folio through a page table.
  */
-static void split_one(struct page *head, struct page *p, unsigned i, uint32_t inherited,
+static int unmap_folio(struct mm_sys *s, struct hw_cpu *cpu, struct page *head)
+{
+	struct tlb_batch batch;
+	int err = 0;
+
+	tlb_batch_init(&batch);
+	try_to_migrate(s, cpu, head, &batch, NULL);
+	tlb_batch_flush(&batch, cpu);
+	rmap_walk(head, split_pmd_migration_entry, &err);
+	if (!err && folio_mapcount(head))
+		err = -EBUSY;	/* a mapping the walk could not reach */
+	return err;
+}
+
+/*
+ * Turns subpage i of a frozen, unmapped huge page into a page of its own
+ * with the head's `flags` and `mapping`.  Nothing maps the folio and its
+ * count is frozen, but compound_head() may still be asked about a piece
+ * (a fault that met its migration entry), so the piece's fields come
+ * first and PG_tail, then the head pointer, go last with release stores
+ * (mm.h's locking notes).  The caller unfreezes its count after.
+ */
+static void split_one(struct page *head, struct page *p, unsigned i, uint32_t flags,
 		      uintptr_t mapping)
 {
-	uint32_t own = (1u << PG_used) | (inherited ? (1u << PG_anon_exclusive) : 0);
 	VM_BUG_ON_PAGE(i && (!page_test(p, PG_tail) || compound_head(p) != head), p);
+	VM_BUG_ON_PAGE(p->mapcount, p);
 	__atomic_store_n(&p->mapping, mapping, __ATOMIC_RELAXED);
 	p->index = head->index + i;
 	p->order = 0;
@@ -262,115 +196,79 @@ static void split_one(struct page *head, struct page *p, unsigned i, uint32_t in
 	 * split_page_memcg): each is freed, and uncharged, on its own. */
 	__atomic_store_n(&p->memcg, __atomic_load_n(&head->memcg, __ATOMIC_RELAXED),
 			 __ATOMIC_RELAXED);
-	__atomic_store_n(&p->flags, (__atomic_load_n(&p->flags, __ATOMIC_RELAXED) & own) | inherited,
-			 __ATOMIC_RELEASE);
+	/* PG_waiters stays: a fault that met the head's migration entry
+	 * before the freeze may sleep on the head's lock (split's unlock
+	 * must wake it).  The store is a CAS loop for the same reason: the
+	 * waiter sets that bit at any moment. */
+	uint32_t old = __atomic_load_n(&p->flags, __ATOMIC_RELAXED);
+	while (!__atomic_compare_exchange_n(&p->flags, &old,
+					    (old & ((1u << PG_used) | (1u << PG_waiters))) | flags,
+					    false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		;
 	__atomic_store_n(&p->private, 0, __ATOMIC_RELEASE);
 }
 
-int split_isolated_huge_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *head,
-			     struct list_head *list)
+/* The flags each piece takes from the head; PG_locked too, until the
+ * piece is mapped again. */
+static uint32_t split_inherited_flags(const struct page *head)
 {
-	static const enum pageflags inherited_flags[] = {
+	static const enum pageflags inherited[] = {
 		PG_referenced, PG_uptodate, PG_dirty, PG_active, PG_swapbacked,
 		PG_mlocked, PG_unevictable,
 	};
-	unsigned nr = 1u << head->order, mapped = 0, total = 0;
-	struct split_count *c = calloc(1, sizeof *c);
-	if (!c)
-		return -EAGAIN;
-	c->pfn = page_to_pfn(s, head);
-	rmap_walk(head, count_subpage_maps, c);
-	int err = c->pmd ? -EBUSY : 0;
-	if (!err)
-		remap_zero_subpages(s, cpu, head, c);
-	for (unsigned i = 0; i < nr && !err; i++) {
-		total += c->map[i];
-		mapped += c->map[i] != 0;
-	}
-	/* Nobody else may hold it: every reference is a PTE's or ours. */
-	if (!err && !trylock_page(head))
-		err = -EAGAIN;
-	if (!err && !page_ref_freeze(head, (int)total + 1)) {
-		unlock_page(head);
-		err = -EAGAIN;
-	}
-	if (err) {
-		free(c);
-		return err;
-	}
-	uint32_t inherited = 0;
-	for (unsigned k = 0; k < sizeof inherited_flags / sizeof inherited_flags[0]; k++)
-		if (page_test(head, inherited_flags[k]))
-			inherited |= 1u << inherited_flags[k];
-	struct anon_vma *av = page_anon_vma(head);
-	struct pglist_data *nd = &s->node[page_to_nid(s, head)];
-	bool mlocked = inherited & (1u << PG_mlocked);
-
-	/* The head's own accounting (one anon page, one mlocked page) now
-	 * counts each mapped subpage. */
-	if (mapped)	/* none left: the last unmapping took the folio's count */
-		__atomic_add_fetch(&nd->nr_anon, (uint64_t)mapped - 1, __ATOMIC_RELAXED);
-	if (mlocked)
-		__atomic_add_fetch(&nd->nr_mlock, (uint64_t)mapped - 1, __ATOMIC_RELAXED);
-	/* Tails first, the head last: a reader that still takes a piece for
-	 * a tail finds the head's mapping intact (mm.h's locking notes). */
-	uintptr_t mapping = head->mapping;
-	for (unsigned i = nr; i-- > 0;) {
-		struct page *p = head + i;
-		/* Each subpage's mapcount already counts its PTEs (mm.h): it
-		 * is the piece's own now, unchanged. */
-		VM_BUG_ON_PAGE(p->mapcount != c->map[i], p);
-		if (!c->map[i]) {
-			/*
-			 * Nobody maps it: it joins the list all the same, held
-			 * by its isolation alone, as Linux's split puts every
-			 * piece there; migration then finds it freed under it
-			 * and counts it moved.  The head's anon_vma reference
-			 * goes with the head's mapping.
-			 */
-			split_one(head, p, i, 0, 0);
-			if (!i)
-				put_anon_vma(av);
-			page_ref_unfreeze(p, 1);
-		} else {
-			if (i)
-				get_anon_vma(av);	/* the head's reference stays its own */
-			split_one(head, p, i, inherited, mapping);
-			page_ref_unfreeze(p, c->map[i] + 1);	/* its PTEs and its isolation */
-		}
-		/* Each piece remembers the huge page's last hinting fault
-		 * (Linux's __split_huge_page_tail copies the cpupid). */
-		if (i)
-			folio_xchg_last_cpupid(s, p, folio_last_cpupid(s, head));
-		list_add(&p->lru, list);
-	}
-	free(c);
-	count_vm_events(s, MMSIM_VM_thp_split_page, 1);
-	return 0;
-}
-
-/* ---- splitting a huge page mapped whole ---------------------------------------- */
-
-static bool split_pmd_mapping(struct page *head, struct vm_area_struct *vma, uint64_t start,
-			      uint64_t end, void *arg)
-{
-	struct hw_cpu *cpu = arg;
-	struct mm_struct *mm = vma->vm_mm;
-	struct pmap_entry e;
-	(void)end;
-	spin_lock(&mm->ptl);
-	if (pmap_lookup(&mm->pmap, start, &e) == PMAP_PAGE && (e.flags & PMAP_HUGE) &&
-	    e.pfn == page_to_pfn(mm->sys, head))
-		split_huge_pmd(mm, cpu, start);
-	spin_unlock(&mm->ptl);
-	return true;
+	uint32_t flags = 1u << PG_locked;
+	for (unsigned k = 0; k < sizeof inherited / sizeof inherited[0]; k++)
+		if (page_test(head, inherited[k]))
+			flags |= 1u << inherited[k];
+	return flags;
 }
 
 int split_huge_page_to_list(struct mm_sys *s, struct hw_cpu *cpu, struct page *head,
 			    struct list_head *list)
 {
-	/* Linux's split unmaps the folio (splitting each PMD on the way) and
-	 * maps the pieces back: the same PTEs as splitting the PMDs first. */
-	rmap_walk(head, split_pmd_mapping, cpu);
-	return split_isolated_huge_page(s, cpu, head, list);
+	unsigned nr = 1u << head->order;
+
+	if (!page_anon(head) || page_test(head, PG_swapcache))
+		return -EBUSY;
+	if (!trylock_page(head))
+		return -EAGAIN;
+	int err = unmap_folio(s, cpu, head);
+	/* Unmapped, the folio's only reference is the caller's isolation. */
+	if (!err && !page_ref_freeze(head, 1))
+		err = -EAGAIN;
+	if (err) {
+		remove_migration_ptes(s, head, head, NULL);
+		unlock_page(head);
+		return err;
+	}
+	uint32_t flags = split_inherited_flags(head);
+	struct anon_vma *av = page_anon_vma(head);
+	uintptr_t mapping = head->mapping;
+	int cpupid = folio_last_cpupid(s, head);
+
+	/* Tails first, the head last: a fault that still takes a piece for a
+	 * tail finds the head whole (frozen: it retries). */
+	for (unsigned i = nr; i-- > 0;) {
+		struct page *p = head + i;
+		if (i) {
+			get_anon_vma(av);	/* the head's reference stays its own */
+			/* Each piece remembers the huge page's last hinting
+			 * fault (Linux's __split_huge_page_tail copies it). */
+			folio_xchg_last_cpupid(s, p, cpupid);
+		}
+		split_one(head, p, i, flags, mapping);
+		page_ref_unfreeze(p, 1);	/* the isolation's */
+		list_add(&p->lru, list);
+	}
+	/* Each piece is mapped again where its subpage was (one reference per
+	 * mapping; an all-zero one maps the zero page: Linux 6.12's
+	 * remap_page with RMP_USE_SHARED_ZEROPAGE), then unlocked, waking the
+	 * faults that waited on it.  A piece nobody maps is held by its
+	 * isolation alone: the list's owner frees it. */
+	for (unsigned i = 0; i < nr; i++) {
+		remap_split_piece(s, head + i, true);
+		unlock_page(head + i);
+	}
+	count_vm_events(s, MMSIM_VM_thp_split_page, 1);
+	return 0;
 }

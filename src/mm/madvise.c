@@ -66,21 +66,6 @@ static int dontneed(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_str
  *    pages go to swap when there is a swap area, clean file pages are
  *    dropped, the others are activated where they are.
  */
-static void cold_one(struct mm_sys *s, struct mmu_gather *tlb, struct pmap_iter *it,
-		     const struct pmap_entry *e, struct page *head)
-{
-	if (e->flags & PMAP_ACCESSED) {
-		struct pmap_entry old, n;
-
-		pmap_iter_modify_start(it, &old);
-		n = old;
-		n.flags &= (uint8_t)~PMAP_ACCESSED;
-		pmap_iter_modify_commit(it, &n);
-		tlb_track_entry(tlb, it->va, it->size);
-	}
-	lru_deactivate(s, head);
-}
-
 static void pageout_isolate(struct mm_sys *s, struct page *head, struct list_head *list)
 {
 	if (isolate_lru_page(s, head))
@@ -112,6 +97,86 @@ static bool split_partly_covered(struct mm_sys *s, struct hw_cpu *cpu, struct pa
 	return true;
 }
 
+/*
+ * How many entries from the one at va (e, mapping a subpage of the large
+ * folio head) on map the folio's next subpages in order, with the same
+ * protection, up to end and within e's page table (Linux's
+ * folio_pte_batch; the dirty, soft-dirty and accessed bits may differ).
+ * *young: some of them was accessed.  Call with the ptl.
+ */
+static unsigned folio_pte_batch(struct mm_struct *mm, const struct page *head, uint64_t va,
+				const struct pmap_entry *e, uint64_t end, bool *young)
+{
+	const uint8_t ignored = PMAP_DIRTY | PMAP_SOFTDIRTY | PMAP_ACCESSED;
+	uint64_t table_end = (va & PMD_MASK) + PMD_SIZE;
+	uint64_t left = page_to_pfn(mm->sys, head) + (1ULL << head->order) - e->pfn;
+	uint64_t limit = ((end < table_end ? end : table_end) - va) >> PAGE_SHIFT;
+	unsigned n = 1;
+	struct pmap_entry next;
+
+	*young = e->flags & PMAP_ACCESSED;
+	if (left < limit)
+		limit = left;
+	while (n < limit) {
+		if (pmap_lookup(&mm->pmap, va + (uint64_t)n * PAGE_SIZE, &next) != PMAP_PAGE ||
+		    next.pfn != e->pfn + n || next.prot != e->prot ||
+		    ((next.flags ^ e->flags) & (uint8_t)~ignored))
+			break;
+		*young |= (next.flags & PMAP_ACCESSED) != 0;
+		n++;
+	}
+	return n;
+}
+
+/* MADV_COLD on nr entries from the iterator's (all mapping head): the
+ * young ones made old, the folio deactivated once. */
+static void cold_entries(struct mm_sys *s, struct mmu_gather *tlb, struct pmap_iter *it,
+			 struct pmap_entry *e, unsigned nr, struct page *head)
+{
+	for (unsigned i = 0; i < nr; i++) {
+		if (i && !pmap_iter_next(it, e))
+			break;
+		if (e->flags & PMAP_ACCESSED) {
+			struct pmap_entry old, n;
+
+			pmap_iter_modify_start(it, &old);
+			n = old;
+			n.flags &= (uint8_t)~PMAP_ACCESSED;
+			pmap_iter_modify_commit(it, &n);
+			tlb_track_entry(tlb, it->va, it->size);
+		}
+	}
+	lru_deactivate(s, head);
+}
+
+/*
+ * A large folio met through its PTEs (Linux 6.12's
+ * madvise_cold_or_pageout_pte_range): when the range and this page table
+ * map all of it in one run, it is advised whole (returns the run's
+ * length); otherwise an anonymous one only this process maps is split
+ * and its pieces advised one by one (returns 0: look at va again), and
+ * one that cannot be is passed over (the run's length, *skip set).
+ * Drops and retakes the ptl to split.
+ */
+static unsigned pte_mapped_large_folio(struct mm_struct *mm, struct hw_cpu *cpu,
+				       struct page *head, uint64_t va, const struct pmap_entry *e,
+				       uint64_t end, bool *skip)
+{
+	bool young;
+	unsigned nr = folio_pte_batch(mm, head, va, e, end, &young);
+
+	*skip = false;
+	if (nr == 1u << head->order)
+		return nr;
+	*skip = true;
+	if (folio_likely_mapped_shared(head) || !page_anon(head))
+		return nr;
+	spin_unlock(&mm->ptl);
+	bool split = split_partly_covered(mm->sys, cpu, head);
+	spin_lock(&mm->ptl);
+	return split ? 0 : nr;
+}
+
 static int cold_or_pageout(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
 			   uint64_t start, uint64_t end, bool pageout)
 {
@@ -130,11 +195,27 @@ static int cold_or_pageout(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_a
 	while (pmap_iter_next(&it, &e)) {
 		if (e.kind != PMAP_PAGE || e.pfn == s->zero_pfn)
 			continue;
-		/* Leave alone what other processes map (a huge page: as Linux
-		 * guesses it, folio_likely_mapped_shared). */
 		struct page *p = pfn_to_page(s, e.pfn), *head = compound_head(p);
-		if (head->order ? folio_likely_mapped_shared(head) : folio_mapcount(head) != 1)
+		unsigned nr = 1;
+		if (head->order && it.size == PAGE_SIZE) {
+			bool skip;
+			uint64_t va = it.va;
+			nr = pte_mapped_large_folio(mm, cpu, head, va, &e, end, &skip);
+			if (skip || !nr) {
+				pmap_iter_init(&it, &mm->pmap, va + (uint64_t)nr * PAGE_SIZE, end);
+				continue;
+			}
+		}
+		/* Leave alone what other processes map: a small page mapped
+		 * more than once; a large folio mapped whole here, with more
+		 * mappings than pages; a PMD-mapped one as Linux guesses it
+		 * (folio_likely_mapped_shared). */
+		if (it.size == PMD_SIZE ? folio_likely_mapped_shared(head)
+					: folio_mapcount(head) != (int)(1u << head->order)) {
+			if (nr > 1)
+				pmap_iter_init(&it, &mm->pmap, it.va + (uint64_t)nr * PAGE_SIZE, end);
 			continue;
+		}
 		if (it.size == PMD_SIZE && (it.va < start || it.va + PMD_SIZE > end)) {
 			uint64_t pmd = it.va;
 			spin_unlock(&mm->ptl);
@@ -145,10 +226,13 @@ static int cold_or_pageout(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_a
 			continue;
 		}
 		page_clear(head, PG_referenced);
-		if (pageout)
+		if (pageout) {
 			pageout_isolate(s, head, &list);
-		else
-			cold_one(s, &tlb, &it, &e, head);
+			if (nr > 1)
+				pmap_iter_init(&it, &mm->pmap, it.va + (uint64_t)nr * PAGE_SIZE, end);
+		} else {
+			cold_entries(s, &tlb, &it, &e, nr, head);
+		}
 	}
 	spin_unlock(&mm->ptl);
 	tlb_finish_mmu(&tlb);

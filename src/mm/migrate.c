@@ -466,7 +466,7 @@ static void migrate_batch(struct migrate_ctl *c, struct migrate_pass *p, struct 
 			break;
 		list_del(&page->lru);
 		if (page->order && page_test(page, PG_partially_mapped) &&
-		    !split_isolated_huge_page(c->s, c->cpu, page, todo)) {
+		    !split_huge_page_to_list(c->s, c->cpu, page, todo)) {
 			/* Its mapped 4 KiB pages now lead todo.  Linux counts
 			 * the split as a failure unless all of them move. */
 			p->failed_nr++;

@@ -52,40 +52,23 @@
  * the page lock.
  * The zero page and mem_map are never freed while the machine lives.
  *
- * Splitting a huge page under its mappings.  Linux splits a folio only
- * once it is unmapped (unmap_folio puts migration entries in every PTE),
- * so change_pte_range(), which holds mmap_lock and the ptl but neither
- * the folio lock nor the anon_vma lock, never finds a present PTE of a
- * folio being split.  mmsim's split_isolated_huge_page() (huge_memory.c)
- * keeps the PTEs present and relies on the frozen refcount alone: a
- * reader holding only a ptl (mprotect's can_change_entry_writable(),
- * NUMA hinting's checks) may look at a subpage while the split turns it
- * into a page of its own.  What keeps that reader consistent is Linux's
- * own publication order for the tail (__split_huge_page_tail's smp_wmb
- * before clear_compound_head), made explicit for C11:
- *  - the split writes the piece's mapping (an atomic store: readers load
- *    it atomically, page_anon()), index and the rest first, then its
- *    flags without PG_tail with a RELEASE store, then private (the head
- *    pointer) = 0 with a RELEASE store, then unfreezes its refcount;
- *  - compound_head() loads flags, then private, with ACQUIRE: a reader
- *    that sees the piece no longer a tail, or its head pointer gone,
- *    sees its mapping; one that still sees a tail gets the head, whose
- *    mapping stays the anon_vma until the split reaches subpage 0 last.
- * A stale head is harmless to these readers: the head and the piece agree
- * on everything they ask (anonymous, the piece's own PG_anon_exclusive),
- * except that a head nobody maps any more loses its mapping (0: "not
- * anonymous", the conservative answer: no write upgrade, a later write
- * fault decides).  Once the split leaves, every piece's PTEs are still
- * the ones counted, and migration's rmap walks order later readers
- * through the ptl as usual.
- * The race this closes (ThreadSanitizer in test_mprotect_threads: page_anon
- * from mprotect against split_isolated_huge_page): the split used to
- * clear PG_tail (relaxed) first and store the piece's mapping after, with
- * a plain store; mprotect, finding the piece no longer a tail, read a
- * mapping not yet written (0, so "not anonymous") with nothing ordering
- * the two.  It also cleared the head pointer after PG_tail with nothing
- * to stop a reader that saw PG_tail from loading the pointer as 0, hence
- * compound_head()'s fallback.
+ * Splitting a huge page (split_huge_page_to_list, huge_memory.c) is
+ * Linux's: the folio is locked and unmapped first (a migration entry in
+ * every PTE, TLBs flushed), its count frozen at the caller's reference,
+ * so no reader holding only a ptl (mprotect's can_change_entry_writable,
+ * NUMA hinting) ever finds a present PTE of a folio being split.  What
+ * may still look at a piece meanwhile is a fault that met a migration
+ * entry (migration_entry_wait: compound_head(), then a reference, then
+ * the page lock).  For it the split publishes each piece as Linux's
+ * __split_huge_page_tail does (its smp_wmb before clear_compound_head),
+ * in C11 terms:
+ *  - the piece's mapping (atomic store), index and the rest first, then
+ *    its flags without PG_tail with a RELEASE store (keeping PG_waiters:
+ *    a fault may already sleep on the head's lock), then private (the
+ *    head pointer) = 0 with a RELEASE store, then its count unfrozen;
+ *  - compound_head() loads flags, then private, with ACQUIRE.
+ * Each piece stays locked until its mappings are back: a fault that
+ * found it waits, one that found the frozen head retries.
  */
 #ifndef MMSIM_MM_H
 #define MMSIM_MM_H
@@ -1213,6 +1196,10 @@ void try_to_migrate(struct mm_sys *s, struct hw_cpu *cpu, struct page *head, str
  * (dst == src when migration failed); nr_anon changes as above. */
 void remove_migration_ptes(struct mm_sys *s, struct page *src, struct page *dst,
 			   struct rmap_counts *rc);
+/* The same for a piece of a split huge page, mapping the shared zero page
+ * instead where zero_unused and the piece holds only zeros
+ * (split_huge_page_to_list). */
+void remap_split_piece(struct mm_sys *s, struct page *p, bool zero_unused);
 
 /* ---- migration entries ---------------------------------------------------------- */
 
@@ -2515,18 +2502,17 @@ int do_huge_pmd_anonymous_page(struct mm_struct *mm, struct hw_cpu *cpu,
 /* Turns the 2 MiB mapping around addr (if any) into 512 PTEs. Call with ptl. */
 int split_huge_pmd(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr);
 /*
- * Splits an isolated, partially mapped anonymous huge page (only PTEs map
- * it) into 4 KiB pages, all of which go on `list`, isolated: an unmapped
- * one is held by its isolation alone (the list's owner frees it) and
- * counts THP_SPLIT_PAGE.  As Linux 6.12, its all-zero subpages are mapped
- * to the shared zero page first (not in locked memory; cpu flushes).  0,
- * -EBUSY (mapped by a PMD somewhere), -EAGAIN (locked or referenced by
- * someone else).
+ * Splits an isolated anonymous huge page into 4 KiB pages, as Linux 6.12's
+ * split_huge_page_to_list_to_order: every mapping becomes a migration
+ * entry first (a PMD's, 512 PTE ones: thp_split_pmd), the count is frozen,
+ * the pieces are made, then each is mapped where its subpage was (an
+ * all-zero one, outside locked memory, maps the shared zero page) and
+ * unlocked.  All pieces go on `list`, isolated: one nobody maps is held by
+ * its isolation alone (the list's owner frees it).  Counts
+ * THP_SPLIT_PAGE.  0, -EBUSY (not anonymous, in the swap cache, or a
+ * mapping out of reach), -EAGAIN (locked or referenced by someone else;
+ * its mappings are put back), -ENOMEM (a page table for the PTEs).
  */
-int split_isolated_huge_page(struct mm_sys *s, struct hw_cpu *cpu, struct page *head,
-			     struct list_head *list);
-/* The same for an isolated anonymous huge page that PMDs may map: each
- * PMD mapping is split into PTEs first (thp_split_pmd).  Reclaim's split. */
 int split_huge_page_to_list(struct mm_sys *s, struct hw_cpu *cpu, struct page *head,
 			    struct list_head *list);
 

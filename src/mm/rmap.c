@@ -436,6 +436,7 @@ struct migrate_walk {
 	struct page *src;	/* the page being unmapped, or whose entries are restored */
 	struct page *dst;	/* remove_migration_ptes: the page they will map */
 	struct rmap_counts *rc;	/* the caller's batch of nr_anon changes */
+	bool zero_unused;	/* remap_split_piece: an all-zero page maps the zero page */
 };
 
 void folio_mark_partially_mapped(struct mm_sys *s, struct page *head)
@@ -493,7 +494,7 @@ static bool try_to_migrate_one(struct page *head, struct vm_area_struct *vma, ui
 void try_to_migrate(struct mm_sys *s, struct hw_cpu *cpu, struct page *head, struct tlb_batch *batch,
 		    struct rmap_counts *rc)
 {
-	struct migrate_walk w = { s, cpu, batch, head, NULL, rc };
+	struct migrate_walk w = { s, cpu, batch, head, NULL, rc, false };
 	rmap_walk(head, try_to_migrate_one, &w);
 }
 
@@ -637,6 +638,32 @@ static void restore_entry(struct pmap_entry *out, const struct pmap_entry *me,
 		out->flags |= PMAP_SOFTDIRTY;
 }
 
+/*
+ * A piece of a split huge page that holds only zeros need not stay
+ * allocated: its migration entry becomes a read-only mapping of the shared
+ * zero page, as a read fault would have made it (Linux 6.12's
+ * try_to_map_unused_to_zeropage).  Not in locked memory.  The entry is
+ * already out of every TLB, so nobody can store into the page meanwhile.
+ */
+static bool map_unused_to_zero_page(struct mm_sys *s, struct pmap_iter *it,
+				    const struct pmap_entry *me, const struct vm_area_struct *vma,
+				    uint64_t pfn)
+{
+	uint64_t flags = vma_flags_rmap(vma);
+	struct pmap_entry z;
+	if ((flags & VM_LOCKED) || page_test(pfn_to_page(s, pfn), PG_mlocked) ||
+	    !frame_is_zero(hw_frame(s->hw, pfn)))
+		return false;
+	memset(&z, 0, sizeof z);
+	z.kind = PMAP_PAGE;
+	z.pfn = s->zero_pfn;
+	z.prot = (uint8_t)(vma_pmap_prot(flags) & ~PMAP_W);
+	if (me->swp & SWP_MIG_SOFTDIRTY)
+		z.flags = PMAP_SOFTDIRTY;
+	pmap_iter_write(it, &z);
+	return true;
+}
+
 static bool remove_migration_pte(struct page *dst, struct vm_area_struct *vma, uint64_t start,
 				 uint64_t end, void *arg)
 {
@@ -656,6 +683,8 @@ static bool remove_migration_pte(struct page *dst, struct vm_area_struct *vma, u
 			continue;
 		uint64_t pfn = migration_entry_pfn(&e);
 		if (pfn < spfn || pfn >= spfn + nr)
+			continue;
+		if (w->zero_unused && map_unused_to_zero_page(w->s, &it, &e, vma, pfn))
 			continue;
 		restore_entry(&ne, &e, vma, dpfn + (pfn - spfn));
 		struct page *p = w->dst + (pfn - spfn);	/* the subpage it maps */
@@ -681,6 +710,12 @@ void remove_migration_ptes(struct mm_sys *s, struct page *src, struct page *dst,
 			   struct rmap_counts *rc)
 {
 	/* dst has taken over src's mapping and index: walk from it. */
-	struct migrate_walk w = { s, NULL, NULL, src, dst, rc };
+	struct migrate_walk w = { s, NULL, NULL, src, dst, rc, false };
 	rmap_walk(dst, remove_migration_pte, &w);
+}
+
+void remap_split_piece(struct mm_sys *s, struct page *p, bool zero_unused)
+{
+	struct migrate_walk w = { s, NULL, NULL, p, p, NULL, zero_unused };
+	rmap_walk(p, remove_migration_pte, &w);
 }

@@ -34,11 +34,11 @@
  *
  * Then a targeted race (split_race): mprotect(PROT_READ|PROT_WRITE)
  * looking at the PTEs of a partially mapped huge page while move_pages on
- * another CPU splits it (split_isolated_huge_page).  The split rewrites
- * each subpage's mapping and flags under PTEs that stay present, and
- * mprotect asks page_anon(compound_head()) of each under the ptl only:
- * the split must publish a piece's mapping before it stops being a tail
- * (mm.h's locking notes).  Round after round a fresh huge page is made,
+ * another CPU splits it (split_huge_page_to_list).  mprotect asks
+ * page_anon(compound_head()) of each present entry under the ptl only:
+ * the split must unmap the folio before it rewrites each subpage's
+ * mapping and flags, and the writers' faults that meet the migration
+ * entries must wait for the pieces and be woken (mm.h's locking notes).  Round after round a fresh huge page is made,
  * one page of it unmapped, and the split raced by mprotect calls that
  * make its entries writable again (can_change_entry_writable).  Under
  * ThreadSanitizer (label concurrency) a mapping written unordered is a

@@ -1,0 +1,11 @@
+machine thp=always
+swapon 64m
+h = mmap 2m rw
+write h 2m 0x33
+mprotect h+10p 1p r
+madvise h 100p cold
+vmstat
+madvise h+100p 100p pageout
+vmstat
+nodes h,h+99p,h+100p,h+199p,h+200p
+read h 2m
