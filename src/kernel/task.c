@@ -446,6 +446,7 @@ struct hw_cpu *task_enter(struct mmsim_task *t)
 	hw_switch_mm(cpu, &t->mm->pmap);
 	lru_gen_use_mm(&t->mm->lru_gen_bitmap);
 	trace_ctx = t;
+	mm_this_cpu = (int)cpu->id;	/* whose per-CPU caches this thread uses */
 	return cpu;
 }
 

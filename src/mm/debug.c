@@ -307,6 +307,13 @@ static unsigned check_swap(struct mm_sys *s, struct mm_struct *const *mms, unsig
 					   (unsigned long long)swap_entry_offset(&e));
 		spin_unlock(&mms[i]->ptl);
 	}
+	uint8_t *parked = calloc(si->max, 1);
+	if (!parked) {
+		free(ents);
+		REPORT_ALL(bad, "no memory for the swap audit");
+		return bad;
+	}
+	swap_slots_cache_mark(s, parked);
 	uint64_t inuse = 0;
 	for (uint64_t off = 1; off < si->max; off++) {
 		unsigned v = si->swap_map[off];
@@ -315,6 +322,13 @@ static unsigned check_swap(struct mm_sys *s, struct mm_struct *const *mms, unsig
 			REPORT_ALL(bad, "swap slot %llu: count %u, %u swap entries name it",
 				   (unsigned long long)off, v & SWAP_MAP_MAX, ents[off]);
 		struct page *p = radix_tree_lookup(&si->cache->pages, off);
+		if (parked[off]) {
+			/* In a CPU's slots cache: held, with nothing in it. */
+			if (v != SWAP_HAS_CACHE || p)
+				REPORT_ALL(bad, "swap slot %llu in a slots cache: count %#x, %s",
+					   (unsigned long long)off, v, p ? "a page" : "no page");
+			continue;
+		}
 		if (!(v & SWAP_HAS_CACHE) != !p)
 			REPORT_ALL(bad, "swap slot %llu: SWAP_HAS_CACHE %s, %s in the swap cache",
 				   (unsigned long long)off, (v & SWAP_HAS_CACHE) ? "set" : "clear",
@@ -326,6 +340,7 @@ static unsigned check_swap(struct mm_sys *s, struct mm_struct *const *mms, unsig
 	if (inuse != si->inuse)
 		REPORT_ALL(bad, "swap: %llu slots in use, inuse %llu", (unsigned long long)inuse,
 			   (unsigned long long)si->inuse);
+	free(parked);
 	free(ents);
 	return bad;
 }

@@ -391,22 +391,25 @@ void mem_cgroup_migrate(struct page *src, struct page *dst)
 	page_set_memcg(src, NULL);
 }
 
+/*
+ * Linux's folio_alloc_swap: the slot first, then its charge
+ * (mem_cgroup_try_charge_swap).  A charge over some memory.swap.max gives
+ * the slot back as any freed slot goes (put_swap_folio): into this CPU's
+ * return cache while the slots cache is on, uncharged nowhere.
+ */
 uint64_t swap_alloc_slot_charged(struct mm_sys *s, struct page *p)
 {
 	struct mem_cgroup *memcg = p->memcg;
-	uint64_t nr = 1ULL << p->order;
+	uint64_t off = swap_alloc_slot(s);
+	if (!off)
+		return 0;
 	if (memcg && counter_try_add(memcg, offsetof(struct mem_cgroup, swap_usage),
 				     offsetof(struct mem_cgroup, swap_max),
-				     offsetof(struct mem_cgroup, swap_peak), nr))
-		return 0;
-	uint64_t off = swap_alloc_slot(s);
-	struct swap_info *si = swap_area(s);
-	if (!off) {
-		if (memcg)
-			counter_sub(memcg, offsetof(struct mem_cgroup, swap_usage), nr);
+				     offsetof(struct mem_cgroup, swap_peak), 1ULL << p->order)) {
+		swapcache_put_slot(s, off);
 		return 0;
 	}
-	__atomic_store_n(&si->swap_cgroup[off], memcg, __ATOMIC_RELAXED);
+	__atomic_store_n(&swap_area(s)->swap_cgroup[off], memcg, __ATOMIC_RELAXED);
 	return off;
 }
 

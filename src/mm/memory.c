@@ -1037,6 +1037,38 @@ static void note_partially_mapped(struct mmu_gather *tlb, struct page *head, uin
 		folio_mark_partially_mapped(tlb->mm->sys, head);
 }
 
+/*
+ * A run of swap entries a zap met, freed together (Linux's swap_pte_batch
+ * and free_swap_and_cache_nr): neighbouring PTEs of one page table whose
+ * entries name consecutive slots with the same bits.
+ */
+struct swap_run {
+	uint64_t va, off, bits;		/* where the run goes on, its first slot */
+	unsigned nr;
+};
+
+static void swap_run_flush(struct mm_sys *s, struct swap_run *r)
+{
+	if (r->nr)
+		free_swap_and_cache_nr(s, r->off, r->nr);
+	r->nr = 0;
+}
+
+static void swap_run_add(struct mm_sys *s, struct swap_run *r, uint64_t va,
+			 const struct pmap_entry *e)
+{
+	uint64_t off = swap_entry_offset(e), bits = e->swp & ~SWP_PFN_MASK;
+	if (r->nr && (va != r->va || (va & ~PMD_MASK) == 0 || off != r->off + r->nr ||
+		      bits != r->bits))
+		swap_run_flush(s, r);
+	if (!r->nr) {
+		r->off = off;
+		r->bits = bits;
+	}
+	r->nr++;
+	r->va = va + PAGE_SIZE;
+}
+
 void zap_vma_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t start,
 		   uint64_t end)
 {
@@ -1044,11 +1076,14 @@ void zap_vma_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t 
 	struct mm_sys *s = mm->sys;
 	struct pmap_iter it;
 	struct pmap_entry e;
+	struct swap_run run = { 0 };
 	bool recency = vma_has_recency(vma);
 
 	spin_lock(&mm->ptl);
 	pmap_iter_init(&it, &mm->pmap, start, end);
 	while (pmap_iter_next(&it, &e)) {
+		if (!is_swap_entry(&e))
+			swap_run_flush(s, &run);
 		if (it.size == PMD_SIZE && (it.va < start || it.va + PMD_SIZE > end)) {
 			/* Only part of a huge page goes: split its mapping, go on. */
 			uint64_t resume = it.va < start ? start : it.va;
@@ -1068,7 +1103,7 @@ void zap_vma_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t 
 			continue;
 		}
 		if (is_swap_entry(&e)) {
-			free_swap_and_cache(s, swap_entry_offset(&e));
+			swap_run_add(s, &run, it.va, &e);
 			continue;
 		}
 		if (e.kind != PMAP_PAGE)
@@ -1102,6 +1137,7 @@ void zap_vma_range(struct mmu_gather *tlb, struct vm_area_struct *vma, uint64_t 
 		note_partially_mapped(tlb, compound_head(p), it.size);
 		tlb_remove_page(tlb, p);
 	}
+	swap_run_flush(s, &run);
 	spin_unlock(&mm->ptl);
 	tlb_end_vma(tlb);
 }

@@ -620,6 +620,9 @@ struct mm_sys {
 	 * a page, a page-table page): mmsim_counters_machine adds them. */
 	uint64_t pages_freed, pt_alloc, pt_free;
 	struct swap_info *swap;		/* the swap area (swapon), or NULL */
+	/* Linux's swap_slot_cache_active: machine-wide, kept across swapoff
+	 * and swapon as Linux keeps it (swapfile.c). */
+	bool swap_slots_active;
 	struct list_head shmem_swaplist;	/* shmem objects that sent pages to swap */
 	pthread_mutex_t shmem_swaplist_lock;
 	struct swap_ra swap_ra;		/* swap readahead, from boot (swap_state.c) */
@@ -809,6 +812,10 @@ void setup_watermarks(struct mm_sys *s, unsigned min_free_kbytes, unsigned scale
 /* The CPU whose task the page tables being allocated on this host thread
  * are for (set around faults, populate and fork), or NULL. */
 extern __thread struct hw_cpu *pt_alloc_cpu;
+/* The simulated CPU this host thread runs as (task_enter, kswapd_step;
+ * -1 before either): Linux's smp_processor_id() for the per-CPU state
+ * whose users get no CPU passed down (the swap slots cache). */
+extern __thread int mm_this_cpu;
 /* The same, limited to the nodes in nodemask (a cpuset); nid goes first. */
 struct page *alloc_pages_mask(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, unsigned order,
 			      unsigned gfp, uint64_t nodemask);
@@ -1384,7 +1391,7 @@ int find_next_best_node(struct mm_sys *s, unsigned local, uint64_t *used, bool c
  * Invariants
  *  - swap_map[off] counts the swap entries (in page tables) naming slot
  *    off, plus SWAP_HAS_CACHE while the slot has (or is getting) a page in
- *    the swap cache.  A slot is free exactly when its swap_map is 0;
+ *    the swap cache, or sits in a CPU's swap slots cache (then alone).  A slot is free exactly when its swap_map is 0;
  *    `inuse` counts the others.
  *  - A page in the swap cache has PG_swapcache, its slot in page->private
  *    and one reference held by the cache, and sits at index `slot` of
@@ -1433,11 +1440,40 @@ struct swap_ops {
 	void (*release)(void *arg);	/* swapoff: the area is gone */
 };
 
+/*
+ * Linux 6.12's per-CPU swap slots cache (mm/swap_slots.c), one per CPU of
+ * the machine: `slots` holds up to SWAP_SLOTS_CACHE_SIZE slots taken from
+ * the area in one batch (get_swap_pages) and handed out one by one to
+ * pageouts on that CPU; `ret` holds slots whose last reference went on
+ * that CPU, still SWAP_HAS_CACHE in swap_map, still charged to their
+ * memcg, until the list is full and a further free sends them all back.
+ * Both hold slots that count as used (inuse), as Linux's nr_swap_pages
+ * does not count them free.
+ */
+#define SWAP_SLOTS_CACHE_SIZE 64
+
+struct swap_slots_cache {
+	spinlock_t alloc_lock;		/* slots, cur, nr */
+	unsigned cur, nr;
+	uint64_t slots[SWAP_SLOTS_CACHE_SIZE];
+	spinlock_t free_lock;		/* ret, n_ret */
+	unsigned n_ret;
+	uint64_t ret[SWAP_SLOTS_CACHE_SIZE];
+};
+
 struct swap_info {
-	spinlock_t lock;		/* swap_map, inuse, cursor */
+	spinlock_t lock;		/* swap_map, inuse and the scan's state below */
 	uint64_t max;			/* slots, the header's included */
 	uint64_t inuse;
-	uint64_t cursor;		/* where the next slot search starts */
+	/* Linux's scan_swap_map_slots on a rotational area (no cluster_info):
+	 * the bounds it keeps of the free slots (hints: lowest_bit only moves
+	 * up when its own slot is taken; 0 highest_bit: the area is full),
+	 * where the next search starts, and how many more slots it takes in
+	 * sequence before it looks for a free run of SWAPFILE_CLUSTER again. */
+	uint64_t lowest_bit, highest_bit, cluster_next;
+	unsigned cluster_nr;
+	spinlock_t slots_cache_lock;	/* activation and drains (swap_slots_cache_mutex) */
+	struct swap_slots_cache *slots_cache;	/* one per CPU */
 	uint16_t *swap_map;
 	uint64_t *zeromap;		/* slots whose page was all zeros: never written */
 	struct mem_cgroup **swap_cgroup;	/* per slot: the memcg charged for it */
@@ -1479,6 +1515,16 @@ void swap_free(struct mm_sys *s, uint64_t off);
 /* One entry fewer; the slot's swap-cache page goes too when nothing else
  * needs it (Linux's free_swap_and_cache). */
 void free_swap_and_cache(struct mm_sys *s, uint64_t off);
+/* The same for nr entries naming slots off.. in order, one page table's
+ * run (Linux 6.12's free_swap_and_cache_nr from zap_pte_range): a run of
+ * slots each named once, none with a swap-cache page, is freed at once,
+ * past the per-CPU return cache. */
+void free_swap_and_cache_nr(struct mm_sys *s, uint64_t off, unsigned nr);
+/* Marks mark[off] for every slot sitting in a CPU's slots cache (the debug
+ * audit; no CPU may be running). */
+void swap_slots_cache_mark(struct mm_sys *s, uint8_t *mark);
+/* Slots in CPU cpu's allocation and return caches (tests). */
+void swap_slots_cache_count(struct mm_sys *s, unsigned cpu, unsigned *nr, unsigned *n_ret);
 /* The swap cache's hold on slot off ends (delete_from_swap_cache). */
 void swapcache_put_slot(struct mm_sys *s, uint64_t off);
 /* Takes the cache's hold on slot off for a page about to be read into it:

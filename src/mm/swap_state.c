@@ -166,6 +166,13 @@ static struct page *read_swap_page(struct mm_sys *s, struct hw_cpu *cpu, uint64_
 		if (p)
 			return p;
 		*err = swapcache_prepare(s, off);
+		if (*err == -EEXIST && !(swap_count(s, off) & ~SWAP_HAS_CACHE)) {
+			/* Named by nobody: a slot in a CPU's slots cache, or
+			 * one whose last entry just went; no page will come
+			 * (Linux's check for unused slots before it waits). */
+			*err = -ENOENT;
+			return NULL;
+		}
 		if (*err == -EEXIST) {
 			sched_yield();
 			continue;

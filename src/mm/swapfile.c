@@ -4,9 +4,17 @@
  *
  * A slot's count is what Linux's swap_map holds: the swap entries naming
  * it plus SWAP_HAS_CACHE while the swap cache holds (or is reading) a page
- * for it.  Slots are handed out in order from a cursor, so the pages one
- * pageout writes in address order get neighbouring slots, as Linux's
- * cluster allocator gives them; readahead relies on that.
+ * for it, or while it sits in a CPU's slots cache.  Slots come as Linux
+ * 6.12 gives them on a rotational area (the reference machine's virtio
+ * disk): scan_swap_map_slots takes them in sequence from cluster_next,
+ * after a search for a free run of SWAPFILE_CLUSTER, cut short by its
+ * latency budget (so the first batch after swapon is slots 1-3); the
+ * per-CPU slots cache (mm/swap_slots.c) takes them 64 at a time and hands
+ * them out to its CPU's pageouts, and parks slots freed on that CPU until
+ * 64 more follow.  A slot is really freed (swap_map 0, memcg uncharged)
+ * only when it leaves the return cache, or at once while the cache is off:
+ * it is on while more than 5 x 64 slots per CPU are free, off (and
+ * drained) below 2 x 64, and off during swapoff.
  *
  * swap_off brings every swapped page back before the area goes (Linux's
  * try_to_unuse): shared-memory objects' swap values first (shmem_unuse),
@@ -14,7 +22,9 @@
  * entry faulted in, then the swap cache is emptied.
  *
  * This file owns struct swap_info and swap_map; the swap cache's pages are
- * swap_state.c's.  Lock order: page lock > swap cache lock > si->lock.
+ * swap_state.c's.  Lock order: page lock > swap cache lock >
+ * si->slots_cache_lock > a CPU's alloc_lock or free_lock (never both) >
+ * si->lock.
  */
 #include "mm.h"
 
@@ -34,16 +44,141 @@ static void zeromap_change(struct swap_info *si, uint64_t off, bool zero)
 		__atomic_and_fetch(&si->zeromap[off / 64], ~bit, __ATOMIC_RELAXED);
 }
 
-static void map_store(struct swap_info *si, uint64_t off, unsigned v)
+/* Stores count v for slot off (si->lock held).  A count that drops to 0
+ * leaves SWAP_HAS_CACHE in place: the slot goes through free_swap_slot()
+ * once the caller lets go of the lock (true). */
+static bool map_store(struct swap_info *si, uint64_t off, unsigned v)
 {
-	__atomic_store_n(&si->swap_map[off], (uint16_t)v, __ATOMIC_RELAXED);
-	if (!v) {
-		__atomic_sub_fetch(&si->inuse, 1, __ATOMIC_RELAXED);
-		zeromap_change(si, off, false);	/* a free slot holds nothing */
-		swap_shadow_store(si, off, 0);	/* nor remembers anything */
-		mem_cgroup_uncharge_swap(__atomic_exchange_n(&si->swap_cgroup[off], NULL,
-							     __ATOMIC_RELAXED));
+	__atomic_store_n(&si->swap_map[off], (uint16_t)(v ? v : SWAP_HAS_CACHE), __ATOMIC_RELAXED);
+	return !v;
+}
+
+__thread int mm_this_cpu = -1;
+
+static struct swap_slots_cache *this_cache(struct mm_sys *s, struct swap_info *si)
+{
+	int cpu = mm_this_cpu;
+	return &si->slots_cache[cpu >= 0 && (unsigned)cpu < s->hw->nr_cpus ? cpu : 0];
+}
+
+/* Linux's swap_range_alloc: slot off taken (si->lock held). */
+static void slot_take(struct swap_info *si, uint64_t off)
+{
+	__atomic_store_n(&si->swap_map[off], SWAP_HAS_CACHE, __ATOMIC_RELAXED);
+	if (off == si->lowest_bit)
+		si->lowest_bit++;
+	if (off == si->highest_bit)
+		si->highest_bit--;
+	if (__atomic_add_fetch(&si->inuse, 1, __ATOMIC_RELAXED) == si->max - 1) {
+		si->lowest_bit = si->max;
+		si->highest_bit = 0;	/* full: scans stop at once */
 	}
+}
+
+/* The real free of a slot nobody names (Linux's swap_entry_range_free):
+ * its count, data marks and shadow go, and its memcg's swap charge. */
+static void slot_release(struct swap_info *si, uint64_t off)
+{
+	VM_BUG_ON(off == 0 || off >= si->max || si->swap_map[off] != SWAP_HAS_CACHE);
+	__atomic_store_n(&si->swap_map[off], 0, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&si->inuse, 1, __ATOMIC_RELAXED);
+	zeromap_change(si, off, false);	/* a free slot holds nothing */
+	swap_shadow_store(si, off, 0);	/* nor remembers anything */
+	mem_cgroup_uncharge_swap(__atomic_exchange_n(&si->swap_cgroup[off], NULL,
+						     __ATOMIC_RELAXED));
+	if (off < si->lowest_bit)
+		si->lowest_bit = off;
+	if (off > si->highest_bit)
+		si->highest_bit = off;
+}
+
+/* Linux's swapcache_free_entries. */
+static void swapcache_free_entries(struct swap_info *si, const uint64_t *offs, unsigned n)
+{
+	if (!n)
+		return;
+	spin_lock(&si->lock);
+	for (unsigned i = 0; i < n; i++)
+		slot_release(si, offs[i]);
+	spin_unlock(&si->lock);
+}
+
+/* Is the slots cache in use (Linux's use_swap_slot_cache: active, and
+ * enabled, which it is while the area takes new slots)? */
+static bool slots_cache_usable(struct mm_sys *s, struct swap_info *si)
+{
+	return __atomic_load_n(&s->swap_slots_active, __ATOMIC_RELAXED) &&
+	       __atomic_load_n(&si->writeok, __ATOMIC_RELAXED);
+}
+
+/*
+ * A slot whose last reference went (Linux's free_swap_slot): parked in
+ * this CPU's return cache while the cache is on, the parked batch going
+ * back first when the list is full; freed at once otherwise.  Rechecked
+ * under free_lock: a drain (deactivation, swapoff) clears the flag first,
+ * then empties each list under its lock.
+ */
+static void free_swap_slot(struct mm_sys *s, struct swap_info *si, uint64_t off)
+{
+	if (slots_cache_usable(s, si)) {
+		struct swap_slots_cache *c = this_cache(s, si);
+		spin_lock(&c->free_lock);
+		if (slots_cache_usable(s, si)) {
+			if (c->n_ret >= SWAP_SLOTS_CACHE_SIZE) {
+				swapcache_free_entries(si, c->ret, c->n_ret);
+				c->n_ret = 0;
+			}
+			c->ret[c->n_ret++] = off;
+			spin_unlock(&c->free_lock);
+			return;
+		}
+		spin_unlock(&c->free_lock);
+	}
+	swapcache_free_entries(si, &off, 1);
+}
+
+/* Empties every CPU's caches (Linux's __drain_swap_slots_cache; the caller
+ * holds slots_cache_lock). */
+static void drain_slots_caches(struct mm_sys *s, struct swap_info *si)
+{
+	for (unsigned cpu = 0; cpu < s->hw->nr_cpus; cpu++) {
+		struct swap_slots_cache *c = &si->slots_cache[cpu];
+		spin_lock(&c->alloc_lock);
+		swapcache_free_entries(si, c->slots + c->cur, c->nr);
+		c->cur = c->nr = 0;
+		spin_unlock(&c->alloc_lock);
+		spin_lock(&c->free_lock);
+		swapcache_free_entries(si, c->ret, c->n_ret);
+		c->n_ret = 0;
+		spin_unlock(&c->free_lock);
+	}
+}
+
+void swap_slots_cache_mark(struct mm_sys *s, uint8_t *mark)
+{
+	struct swap_info *si = swap_area(s);
+	for (unsigned cpu = 0; si && cpu < s->hw->nr_cpus; cpu++) {
+		struct swap_slots_cache *c = &si->slots_cache[cpu];
+		for (unsigned i = 0; i < c->nr; i++)
+			mark[c->slots[c->cur + i]] = 1;
+		for (unsigned i = 0; i < c->n_ret; i++)
+			mark[c->ret[i]] = 1;
+	}
+}
+
+void swap_slots_cache_count(struct mm_sys *s, unsigned cpu, unsigned *nr, unsigned *n_ret)
+{
+	struct swap_info *si = swap_area(s);
+	*nr = *n_ret = 0;
+	if (!si || cpu >= s->hw->nr_cpus)
+		return;
+	struct swap_slots_cache *c = &si->slots_cache[cpu];
+	spin_lock(&c->alloc_lock);
+	*nr = c->nr;
+	spin_unlock(&c->alloc_lock);
+	spin_lock(&c->free_lock);
+	*n_ret = c->n_ret;
+	spin_unlock(&c->free_lock);
 }
 
 bool swap_slot_zero(struct mm_sys *s, uint64_t off)
@@ -68,8 +203,11 @@ int swap_on(struct mm_sys *s, uint64_t slots, const struct swap_ops *ops, void *
 	si->zeromap = calloc(slots / 64 + 1, sizeof *si->zeromap);
 	si->swap_cgroup = calloc(slots, sizeof *si->swap_cgroup);
 	si->shadow = calloc(slots, sizeof *si->shadow);
+	si->slots_cache = calloc(s->hw->nr_cpus, sizeof *si->slots_cache);
 	si->cache = mapping_create(s, NULL, si, slots << PAGE_SHIFT);
-	if (!si->swap_map || !si->zeromap || !si->swap_cgroup || !si->shadow || !si->cache) {
+	if (!si->swap_map || !si->zeromap || !si->swap_cgroup || !si->shadow ||
+	    !si->slots_cache || !si->cache) {
+		free(si->slots_cache);
 		free(si->shadow);
 		free(si->swap_map);
 		free(si->zeromap);
@@ -80,8 +218,15 @@ int swap_on(struct mm_sys *s, uint64_t slots, const struct swap_ops *ops, void *
 		return -ENOMEM;
 	}
 	spin_lock_init(&si->lock);
+	spin_lock_init(&si->slots_cache_lock);
+	for (unsigned cpu = 0; cpu < s->hw->nr_cpus; cpu++) {
+		spin_lock_init(&si->slots_cache[cpu].alloc_lock);
+		spin_lock_init(&si->slots_cache[cpu].free_lock);
+	}
 	si->max = slots;
-	si->cursor = 1;
+	si->lowest_bit = si->cluster_next = 1;
+	si->highest_bit = slots - 1;
+	si->cluster_nr = 0;
 	si->writeok = true;
 	si->ops = ops;
 	si->arg = arg;
@@ -116,37 +261,205 @@ unsigned swap_count(struct mm_sys *s, uint64_t off)
 	return __atomic_load_n(&si->swap_map[off], __ATOMIC_RELAXED);
 }
 
-/* A free slot, held for the swap cache, or 0 when the area is full. */
+/* ---- allocation ---------------------------------------------------------------- */
+
+#define SWAPFILE_CLUSTER 512	/* HPAGE_PMD_NR: Linux's CONFIG_THP_SWAP */
+#define LATENCY_LIMIT 256	/* slots a scan looks at before it yields */
+
+/*
+ * The first free run of SWAPFILE_CLUSTER slots from lowest_bit (Linux's
+ * search when a scan starts a new cluster): its start, or 0 if none.  Each
+ * slot looked at but the one completing the run spends the scan's budget.
+ */
+static uint64_t find_free_cluster(struct swap_info *si, int *lat)
+{
+	uint64_t last = si->lowest_bit + SWAPFILE_CLUSTER - 1;
+	for (uint64_t off = si->lowest_bit; last <= si->highest_bit; off++) {
+		if (si->swap_map[off])
+			last = off + SWAPFILE_CLUSTER;
+		else if (off == last)
+			return off - (SWAPFILE_CLUSTER - 1);
+		if (--*lat < 0)
+			*lat = LATENCY_LIMIT;
+	}
+	return 0;
+}
+
+/* The next free slot after *off up to highest_bit, then from lowest_bit
+ * below base (Linux's scan: label); false if none. */
+static bool scan_for_free(struct swap_info *si, uint64_t *off, uint64_t base, int *lat,
+			  bool *scanned_many)
+{
+	for (uint64_t o = *off + 1;; o++) {
+		if (o > si->highest_bit)
+			break;
+		if (--*lat < 0) {
+			*lat = LATENCY_LIMIT;
+			*scanned_many = true;
+		}
+		if (!si->swap_map[o]) {
+			*off = o;
+			return true;
+		}
+	}
+	for (uint64_t o = si->lowest_bit; o < base; o++) {
+		if (--*lat < 0) {
+			*lat = LATENCY_LIMIT;
+			*scanned_many = true;
+		}
+		if (!si->swap_map[o]) {
+			*off = o;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Up to nr free slots into out[], in Linux 6.12's order for a rotational
+ * area (scan_swap_map_slots without cluster_info), si->lock held: in
+ * sequence from cluster_next while the current cluster lasts, else the
+ * first free slot on; the batch ends at the first used slot met, at the
+ * area's top, or when the latency budget runs out (it stops a batch that
+ * has slots).  Not modelled: taking back a slot only the swap cache holds
+ * when swap is more than half full (Linux's vm_swap_full reuse).
+ */
+static unsigned scan_swap_map_slots(struct swap_info *si, unsigned nr, uint64_t *out)
+{
+	uint64_t off = si->cluster_next, base = off;
+	int lat = LATENCY_LIMIT;
+	bool scanned_many = false;
+	unsigned got = 0;
+
+	if (si->cluster_nr == 0) {
+		if (si->max - 1 - si->inuse >= SWAPFILE_CLUSTER) {
+			/* A new cluster: the area's first free run, if any. */
+			base = off = si->lowest_bit;
+			uint64_t run = find_free_cluster(si, &lat);
+			if (run)
+				off = si->cluster_next = run;
+		}
+		si->cluster_nr = SWAPFILE_CLUSTER - 1;
+	} else {
+		si->cluster_nr--;
+	}
+	for (;;) {
+		if (!si->writeok || !si->highest_bit)
+			return got;
+		if (off > si->highest_bit)
+			base = off = si->lowest_bit;
+		if (si->swap_map[off]) {
+			if (got)
+				break;
+			if (!scan_for_free(si, &off, base, &lat, &scanned_many))
+				return got;
+			continue;
+		}
+		slot_take(si, off);
+		out[got++] = off;
+		if (got == nr || off >= si->highest_bit || --lat < 0)
+			break;
+		if (si->cluster_nr && !si->swap_map[++off]) {
+			si->cluster_nr--;
+			continue;
+		}
+		if (scanned_many)
+			break;
+		uint64_t limit = off < base ? base : si->highest_bit;
+		while (off <= limit && --lat > 0 && si->swap_map[off])
+			off++;
+		if (off > limit || lat <= 0)
+			break;
+	}
+	si->cluster_next = off + 1;
+	return got;
+}
+
+/* Linux's get_swap_pages for one area: at most nr (and 64) slots. */
+static unsigned get_swap_pages(struct swap_info *si, unsigned nr, uint64_t *out)
+{
+	unsigned got = 0;
+	spin_lock(&si->lock);
+	uint64_t avail = si->max - 1 - si->inuse;
+	if (nr > SWAP_SLOTS_CACHE_SIZE)
+		nr = SWAP_SLOTS_CACHE_SIZE;
+	if (nr > avail)
+		nr = (unsigned)avail;
+	if (nr && si->writeok && si->highest_bit)
+		got = scan_swap_map_slots(si, nr, out);
+	spin_unlock(&si->lock);
+	return got;
+}
+
+/*
+ * Linux's check_cache_active: the cache comes on when more than 5 x 64
+ * slots per online CPU are free, goes off (draining every CPU's caches)
+ * when fewer than 2 x 64 are.  Free slots are nr_swap_pages: those in a
+ * cache are not.
+ */
+static bool check_cache_active(struct mm_sys *s, struct swap_info *si)
+{
+	if (!__atomic_load_n(&si->writeok, __ATOMIC_RELAXED))
+		return false;
+	uint64_t pages = swap_free_slots(s), cpus = s->hw->nr_cpus;
+	bool active = __atomic_load_n(&s->swap_slots_active, __ATOMIC_RELAXED);
+	if (!active && pages > cpus * 5 * SWAP_SLOTS_CACHE_SIZE) {
+		spin_lock(&si->slots_cache_lock);
+		__atomic_store_n(&s->swap_slots_active, true, __ATOMIC_RELAXED);
+		spin_unlock(&si->slots_cache_lock);
+	} else if (active && pages < cpus * 2 * SWAP_SLOTS_CACHE_SIZE) {
+		spin_lock(&si->slots_cache_lock);
+		__atomic_store_n(&s->swap_slots_active, false, __ATOMIC_RELAXED);
+		drain_slots_caches(s, si);
+		spin_unlock(&si->slots_cache_lock);
+	}
+	return __atomic_load_n(&s->swap_slots_active, __ATOMIC_RELAXED);
+}
+
+/* A slot from this CPU's cache, refilled with a batch when empty. */
+static uint64_t alloc_from_cache(struct mm_sys *s, struct swap_info *si)
+{
+	struct swap_slots_cache *c = this_cache(s, si);
+	uint64_t off = 0;
+	spin_lock(&c->alloc_lock);
+	if (!c->nr && slots_cache_usable(s, si)) {
+		c->cur = 0;
+		c->nr = get_swap_pages(si, SWAP_SLOTS_CACHE_SIZE, c->slots);
+	}
+	if (c->nr) {
+		off = c->slots[c->cur++];
+		c->nr--;
+	}
+	spin_unlock(&c->alloc_lock);
+	return off;
+}
+
+/* A free slot, held for the swap cache, or 0 when the area is full
+ * (Linux's folio_alloc_swap before its memcg charge). */
 uint64_t swap_alloc_slot(struct mm_sys *s)
 {
 	struct swap_info *si = swap_area(s);
-	uint64_t found = 0;
+	uint64_t off = 0;
 	if (!si)
 		return 0;
-	spin_lock(&si->lock);
-	if (si->writeok && si->inuse < si->max - 1) {
-		uint64_t off = si->cursor;
-		while (si->swap_map[off]) {
-			if (++off == si->max)
-				off = 1;
-		}
-		__atomic_store_n(&si->swap_map[off], SWAP_HAS_CACHE, __ATOMIC_RELAXED);
-		__atomic_add_fetch(&si->inuse, 1, __ATOMIC_RELAXED);
-		si->cursor = off + 1 == si->max ? 1 : off + 1;
-		found = off;
-	}
-	spin_unlock(&si->lock);
-	return found;
+	if (check_cache_active(s, si))
+		off = alloc_from_cache(s, si);
+	if (!off)
+		get_swap_pages(si, 1, &off);
+	return off;
 }
 
-/* Changes slot off's count by d; returns the new count (si->lock taken). */
-static unsigned swap_map_add(struct swap_info *si, uint64_t off, int d)
+/* Changes slot off's count by d (si->lock taken); returns the new count.
+ * A slot left with no reference goes to free_swap_slot. */
+static unsigned swap_map_add(struct mm_sys *s, struct swap_info *si, uint64_t off, int d)
 {
 	spin_lock(&si->lock);
 	VM_BUG_ON(off == 0 || off >= si->max || !si->swap_map[off]);
 	unsigned v = (unsigned)((int)si->swap_map[off] + d);
-	map_store(si, off, v);
+	bool last = map_store(si, off, v);
 	spin_unlock(&si->lock);
+	if (last)
+		free_swap_slot(s, si, off);
 	return v;
 }
 
@@ -179,9 +492,11 @@ void free_swap_shmem(struct mm_sys *s, uint64_t off)
 	spin_lock(&si->lock);
 	VM_BUG_ON(!(si->swap_map[off] & SWAP_MAP_SHMEM));
 	unsigned v = si->swap_map[off] & ~SWAP_MAP_SHMEM;
-	map_store(si, off, v);
+	bool last = map_store(si, off, v);
 	spin_unlock(&si->lock);
-	if (v == SWAP_HAS_CACHE)
+	if (last)
+		free_swap_slot(s, si, off);
+	else if (v == SWAP_HAS_CACHE)
 		try_to_reclaim_swap(s, off);
 }
 
@@ -207,8 +522,10 @@ void swapcache_put_slot(struct mm_sys *s, uint64_t off)
 	struct swap_info *si = swap_area(s);
 	spin_lock(&si->lock);
 	VM_BUG_ON(!(si->swap_map[off] & SWAP_HAS_CACHE));
-	map_store(si, off, si->swap_map[off] & ~SWAP_HAS_CACHE);
+	bool last = map_store(si, off, si->swap_map[off] & ~SWAP_HAS_CACHE);
 	spin_unlock(&si->lock);
+	if (last)
+		free_swap_slot(s, si, off);	/* Linux's put_swap_folio */
 }
 
 /*
@@ -232,14 +549,63 @@ static void try_to_reclaim_swap(struct mm_sys *s, uint64_t off)
 
 void swap_free(struct mm_sys *s, uint64_t off)
 {
-	swap_map_add(swap_area(s), off, -1);
+	swap_map_add(s, swap_area(s), off, -1);
 }
 
 void free_swap_and_cache(struct mm_sys *s, uint64_t off)
 {
 	struct swap_info *si = swap_area(s);
-	if (swap_map_add(si, off, -1) == SWAP_HAS_CACHE)
+	if (swap_map_add(s, si, off, -1) == SWAP_HAS_CACHE)
 		try_to_reclaim_swap(s, off);
+}
+
+/* Linux 6.12's swap_is_last_map: every slot of the run holds the same
+ * count, one entry (with or without a cache page); *cached says which. */
+static bool run_is_last_map(struct swap_info *si, uint64_t off, unsigned nr, bool *cached)
+{
+	unsigned v = si->swap_map[off];
+	if ((v & ~SWAP_HAS_CACHE) != 1)
+		return false;
+	for (unsigned i = 1; i < nr; i++)
+		if (si->swap_map[off + i] != v)
+			return false;
+	*cached = v & SWAP_HAS_CACHE;
+	return true;
+}
+
+/* The run's entries go in one step (Linux's __swap_entries_free fast
+ * path); false if the run does not qualify.  A run without cache pages
+ * is freed at once, past the return cache; one with them leaves each
+ * slot to its page (*cached). */
+static bool free_run(struct swap_info *si, uint64_t off, unsigned nr, bool *cached)
+{
+	if (nr <= 1 || nr > SWAPFILE_CLUSTER - off % SWAPFILE_CLUSTER)
+		return false;
+	spin_lock(&si->lock);
+	bool ok = run_is_last_map(si, off, nr, cached);
+	for (unsigned i = 0; ok && i < nr; i++) {
+		__atomic_store_n(&si->swap_map[off + i], SWAP_HAS_CACHE, __ATOMIC_RELAXED);
+		if (!*cached)
+			slot_release(si, off + i);
+	}
+	spin_unlock(&si->lock);
+	return ok;
+}
+
+void free_swap_and_cache_nr(struct mm_sys *s, uint64_t off, unsigned nr)
+{
+	struct swap_info *si = swap_area(s);
+	bool cached = true;
+	if (!free_run(si, off, nr, &cached)) {
+		for (unsigned i = 0; i < nr; i++)
+			swap_map_add(s, si, off + i, -1);
+	} else if (!cached) {
+		return;
+	}
+	/* Then the pages of slots only the swap cache holds now. */
+	for (unsigned i = 0; i < nr; i++)
+		if (swap_count(s, off + i) == SWAP_HAS_CACHE)
+			try_to_reclaim_swap(s, off + i);
 }
 
 int swap_writepage(struct mm_sys *s, struct hw_cpu *cpu, struct page *p)
@@ -347,6 +713,12 @@ int swap_off(struct mm_sys *s, struct hw_cpu *cpu, struct mm_struct **mms, unsig
 	spin_lock(&si->lock);
 	__atomic_store_n(&si->writeok, false, __ATOMIC_RELAXED);
 	spin_unlock(&si->lock);
+	/* The slots caches go off with it (Linux's
+	 * disable_swap_slots_cache_lock): what they hold is freed now, and
+	 * slots freed from here on are freed at once. */
+	spin_lock(&si->slots_cache_lock);
+	drain_slots_caches(s, si);
+	spin_unlock(&si->slots_cache_lock);
 	int err = shmem_unuse(s, cpu);
 	for (unsigned i = 0; i < nr && !err; i++)
 		err = unuse_mm(mms[i], cpu);
@@ -379,6 +751,7 @@ static void swap_area_free(struct mm_sys *s, struct swap_info *si)
 	free(si->zeromap);
 	free(si->swap_cgroup);
 	free(si->shadow);
+	free(si->slots_cache);
 	free(si);
 }
 

@@ -958,8 +958,12 @@ static bool kswapd_step(struct mm_sys *s, unsigned nid)
 	static const char *const names[] = { "kswapd0", "kswapd1", "kswapd2", "kswapd3",
 					     "kswapd4", "kswapd5", "kswapd6", "kswapd7" };
 	const char *outer = trace_kthread;
+	int outer_cpu = mm_this_cpu;
 	bool more = true;
 	trace_kthread = nid < 8 ? names[nid] : "kswapd";
+	/* Linux binds kswapd to its node's CPUs: its per-CPU caches are
+	 * those of the node's first CPU (CPU c is on node c % nodes). */
+	mm_this_cpu = nid < s->hw->nr_cpus ? (int)nid : 0;
 	unsigned state = __atomic_load_n(&nd->kswapd_state, __ATOMIC_SEQ_CST);
 	if (state == KSWAPD_SLEEPING) {
 		if (!__atomic_exchange_n(&nd->kswapd_wake, 0, __ATOMIC_ACQ_REL)) {
@@ -1024,6 +1028,7 @@ static bool kswapd_step(struct mm_sys *s, unsigned nid)
 	more = kswapd_end_run(s, nid);
 out:
 	trace_kthread = outer;
+	mm_this_cpu = outer_cpu;
 	return more;
 }
 

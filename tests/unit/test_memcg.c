@@ -222,7 +222,11 @@ static void test_swap(void)
 	is(keyed(cg, "memory.events", "oom"), 0, "no OOM");
 	is(mmsim_sys_munmap(t, a, 8 * MIB), 0, "munmap");
 	is(num(cg, "memory.current"), 0, "memory.current 0");
-	is(num(cg, "memory.swap.current"), 0, "memory.swap.current 0: every slot uncharged");
+	/* Linux 6.12's slots cache: the last slots freed wait in a CPU's
+	 * return cache, still charged, up to 64 per CPU. */
+	ok(num(cg, "memory.swap.current") <= 2 * 64 * 4096,
+	   "memory.swap.current: only slots parked in return caches stay charged (%llu)",
+	   (unsigned long long)num(cg, "memory.swap.current"));
 
 	struct mmsim_cgroup *ns = cgroup(m, "noswap", NULL);
 	mmsim_cgroup_write(ns, "memory.max", "4M");
