@@ -44,7 +44,10 @@
  *    /sys/kernel/mm/lru_gen/enabled to 0x0007 (the multi-generational LRU
  *    with all its features, Linux 6.12's default), classic to 0 (the
  *    active/inactive lists); the file must read back so, or the run is an
- *    internal failure (restored at exit too).
+ *    internal failure (restored at exit too).  lru_gen_min_ttl_ms=N is
+ *    written to /sys/kernel/mm/lru_gen/min_ttl_ms (MGLRU's thrashing
+ *    prevention: kswapd OOM-kills when every generation is younger),
+ *    restored at exit.
  *  - The interpreter's own memory never uses transparent huge pages: the
  *    controller runs with PR_SET_THP_DISABLE, which a new task inherits across
  *    fork and exec; the server marks its own anonymous VMAs (.bss, heap)
@@ -1081,6 +1084,9 @@ static const char *const numab_knobs[] = {
 #define NUMAB_NKNOBS (sizeof numab_knobs / sizeof numab_knobs[0])
 static char numab_knob_val[NUMAB_NKNOBS][24];
 static int lru_classic;         /* machine lru=classic: lru_gen disabled */
+/* machine lru_gen_min_ttl_ms=N: MGLRU's thrashing prevention ("" unless
+ * the machine line sets it). */
+static char min_ttl_val[24];
 static long machine_nodes = -1;
 static long machine_cpus = 2;   /* machine cpus=: thread cpu= is checked against it */
 static int parse_cur;           /* parse time: the task `use` made current */
@@ -1925,6 +1931,10 @@ static void parse_line(char *text, int line, int *seen_cmd)
 				if (strcmp(v, "mglru") && strcmp(v, "classic"))
 					uerr("machine: lru= must be mglru or classic");
 				lru_classic = !strcmp(v, "classic");
+			} else if ((v = kv(tok[i], "lru_gen_min_ttl_ms="))) {
+				if (num_i64(v, 0, 86400000, &x) < 0)
+					uerr("machine: lru_gen_min_ttl_ms= must be 0..86400000");
+				snprintf(min_ttl_val, sizeof min_ttl_val, "%lld", x);
 			} else if ((v = kv(tok[i], "nodes="))) {
 				if (num_i64(v, 1, 1024, &x) < 0)
 					uerr("machine: malformed nodes= '%s'", v);
@@ -2136,6 +2146,7 @@ static char self_path[PATH_MAX];
 static char thp_saved[32];
 static char numab_saved[32];
 static char lru_saved[32];
+static char min_ttl_saved[32];
 /* Weighted interleave's weights a run wrote, as they were (il_weight). */
 #define IL_WEIGHT_DIR "/sys/kernel/mm/mempolicy/weighted_interleave/"
 static char il_saved[1024][8];
@@ -2144,6 +2155,7 @@ static int files_mounted, files_dir_made;
 #define THP_PATH   "/sys/kernel/mm/transparent_hugepage/enabled"
 #define NUMAB_PATH "/proc/sys/kernel/numa_balancing"
 #define LRU_GEN_PATH "/sys/kernel/mm/lru_gen/enabled"
+#define MIN_TTL_PATH "/sys/kernel/mm/lru_gen/min_ttl_ms"
 
 static void ensure_proc_sys(void)
 {
@@ -2183,6 +2195,28 @@ static void numab_tunables(void)
 				path, strerror(e));
 			exit(1);
 		}
+	}
+}
+
+/* lru_gen_min_ttl_ms=: written as given (the kernel keeps it in jiffies,
+ * so it may read back rounded up to a tick); the old value goes back at
+ * exit.  A value that cannot be set is an internal failure. */
+static void min_ttl_setting(void)
+{
+	char cur[32];
+	if (!min_ttl_val[0])
+		return;
+	int e = read_file(MIN_TTL_PATH, cur, sizeof cur);
+	if (!e && strcmp(cur, min_ttl_val)) {
+		e = write_file(MIN_TTL_PATH, min_ttl_val);
+		if (!e)
+			snprintf(min_ttl_saved, sizeof min_ttl_saved, "%.31s", cur);
+	}
+	if (e) {
+		fprintf(stderr, "mms-linux: cannot set %s to %s: %s\n", MIN_TTL_PATH, min_ttl_val,
+			strerror(e));
+		sys_restore();
+		exit(1);
 	}
 }
 
@@ -2237,6 +2271,7 @@ static void sys_settings(void)
 		sys_restore();
 		exit(1);
 	}
+	min_ttl_setting();
 }
 
 static void sys_restore(void)
@@ -2254,6 +2289,8 @@ static void sys_restore(void)
 		write_file(NUMAB_PATH, numab_saved);
 	if (lru_saved[0])
 		write_file(LRU_GEN_PATH, lru_saved);
+	if (min_ttl_saved[0])
+		write_file(MIN_TTL_PATH, min_ttl_saved);
 }
 
 /* First CPU of the lowest-numbered node that has CPUs. */

@@ -107,6 +107,13 @@ struct mmsim_config {
 	unsigned watermark_scale_factor;
 	enum mmsim_lru lru;		/* default MMSIM_LRU_GEN */
 	/*
+	 * MGLRU's thrashing prevention, /sys/kernel/mm/lru_gen/min_ttl_ms
+	 * (default 0: off; mmsim_lru_gen_min_ttl_set changes it later):
+	 * kswapd OOM-kills a process rather than evict generations younger
+	 * than this (docs/design.md, "min_ttl").  The classic LRU ignores it.
+	 */
+	unsigned lru_gen_min_ttl_ms;
+	/*
 	 * Memory tiering (docs/design.md, "Memory tiers"): each node's
 	 * abstract distance, which Linux's memory_tiers groups into tiers of
 	 * 128 (smaller is faster).  0, the default, is ordinary DRAM

@@ -231,6 +231,12 @@ int mmsim_node_distance(const struct mmsim *m, unsigned a, unsigned b);
 int mmsim_il_weight_set(struct mmsim *m, unsigned nid, unsigned weight);
 int mmsim_il_weight_get(const struct mmsim *m, unsigned nid);
 
+/* /sys/kernel/mm/lru_gen/min_ttl_ms written (the machine's
+ * lru_gen_min_ttl_ms at boot): kswapd OOM-kills rather than evict MGLRU
+ * generations younger than ms; 0 turns it off.  Kept in ms, compared in
+ * whole ticks of 4 ms (Linux's jiffies at HZ=250, rounded up). */
+void mmsim_lru_gen_min_ttl_set(struct mmsim *m, unsigned ms);
+
 /* Node nid's figures now (LRU batches drained first): 0, or -EINVAL. */
 int mmsim_node_meminfo(struct mmsim *m, unsigned nid, struct mmsim_node_meminfo *out);
 /* "Active(anon)", "numa_hit"...; NULL past the end. */

@@ -10,7 +10,9 @@
  * Locking: the task list is protected by mmsim.lock; a task's credentials
  * never change after creation.  cpuset_lock serializes cpuset writes
  * against the tasks joining and leaving cpusets (fork, thread, exit):
- * cpuset_lock > mmsim.lock, and cpuset_lock > mmap_lock (a write rebinds
+ * cpuset_lock > oom_lock > mmsim.lock (a task leaving waits for a kill
+ * under way, which may be reaping its mm; everyone else only tries
+ * oom_lock), and cpuset_lock > mmap_lock (a write rebinds
  * and migrates each address space of the cpuset).  A task's mems and its
  * mm's mems_allowed change only under cpuset_lock; others read them with
  * relaxed atomic loads (task_mems, mm_mems_allowed).

@@ -163,6 +163,15 @@ enum oom_result kernel_out_of_memory(struct hw_cpu *cpu, struct mm_struct *mm, u
 	return cur ? oom_kill(cur->m, cpu, mm, nodemask, NULL) : OOM_NO_VICTIM;
 }
 
+/* Linux's out_of_memory from kswapd: no current task, so neither an
+ * allocation's cpuset nor a memcg limits the choice (kswapd's own cpuset
+ * spans every node); the victim's memory comes back at once. */
+enum oom_result kernel_kswapd_out_of_memory(struct mm_sys *s)
+{
+	struct mmsim *m = container_of(s, struct mmsim, mm);
+	return oom_kill(m, NULL, NULL, UINT64_MAX, NULL);
+}
+
 enum oom_result kernel_memcg_out_of_memory(struct hw_cpu *cpu, struct mem_cgroup *memcg)
 {
 	struct mmsim_task *cur = cpu->current;

@@ -290,6 +290,12 @@ int mmsim_il_weight_set(struct mmsim *m, unsigned nid, unsigned weight)
 	return 0;
 }
 
+void mmsim_lru_gen_min_ttl_set(struct mmsim *m, unsigned ms)
+{
+	/* kswapd reads it at each pass, on its own thread maybe. */
+	__atomic_store_n(&m->mm.lru_gen_min_ttl_ms, ms, __ATOMIC_RELAXED);
+}
+
 int mmsim_il_weight_get(const struct mmsim *m, unsigned nid)
 {
 	if (nid >= m->mm.nr_nodes)

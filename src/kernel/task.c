@@ -61,6 +61,10 @@ int kernel_fault(struct hw_cpu *cpu, uint64_t va, unsigned access)
 	if (flags & FAULT_FLAG_WRITE)
 		balance_dirty_pages_ratelimited(&t->m->mm);	/* a shared file page, maybe */
 	kswapd_run_pending(&t->m->mm, cpu);
+	/* Killed meanwhile (kswapd's OOM kill at this very point, or another
+	 * thread's): the access must not go on into a reaped address space. */
+	if (mmsim_task_killed(t))
+		return SIGKILL;
 	return sig;
 }
 
@@ -309,8 +313,12 @@ void mmsim_task_exit(struct mmsim_task *t)
 	task_numa_free(t);
 	if (trace_ctx == t)
 		trace_ctx = NULL;
-	/* A cpuset write in progress still rebinds and migrates t's mm. */
+	/* A cpuset write in progress still rebinds and migrates t's mm.  An
+	 * OOM kill under way (kswapd's, on its thread) may have chosen t and
+	 * be reaping its mm: leave once it is done, so the mm outlives it;
+	 * off the list, t is no later kill's choice. */
 	pthread_mutex_lock(&m->cpuset_lock);
+	pthread_mutex_lock(&m->oom_lock);
 	pthread_mutex_lock(&m->lock);
 	for (int i = 0; i < m->ntasks; i++) {
 		if (m->tasks[i] == t) {
@@ -321,6 +329,7 @@ void mmsim_task_exit(struct mmsim_task *t)
 		}
 	}
 	pthread_mutex_unlock(&m->lock);
+	pthread_mutex_unlock(&m->oom_lock);
 	pthread_mutex_unlock(&m->cpuset_lock);
 	if (__atomic_sub_fetch(&t->mm->users, 1, __ATOMIC_ACQ_REL) == 0)
 		mm_destroy(t->mm, cpu);

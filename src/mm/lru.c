@@ -21,13 +21,14 @@
 #include <errno.h>
 #include <string.h>
 
-void lruvec_init(struct lruvec *lv, struct pglist_data *nd, struct mem_cgroup *memcg)
+void lruvec_init(struct lruvec *lv, struct pglist_data *nd, struct mem_cgroup *memcg,
+		 uint64_t now_ms)
 {
 	for (unsigned l = 0; l < NR_LRU_LISTS; l++) {
 		list_init(&lv->lists[l]);
 		lv->nr_lru[l] = 0;
 	}
-	lru_gen_init(&lv->lrugen);
+	lru_gen_init(&lv->lrugen, now_ms);
 	lv->nonresident_age = 0;
 	lv->pgdat = nd;
 	lv->memcg = memcg;

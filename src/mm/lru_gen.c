@@ -89,13 +89,17 @@ static bool gen_is_active(const struct lru_gen *g, int gen)
 	return gen == gen_of(g->max_seq) || gen == gen_of(g->max_seq - 1);
 }
 
-void lru_gen_init(struct lru_gen *g)
+void lru_gen_init(struct lru_gen *g, uint64_t now_ms)
 {
 	memset(g, 0, sizeof *g);
 	g->max_seq = MIN_NR_GENS + 1;
-	for (int gen = 0; gen < MAX_NR_GENS; gen++)
+	for (int gen = 0; gen < MAX_NR_GENS; gen++) {
 		for (int t = 0; t < 2; t++)
 			list_init(&g->folios[gen][t]);
+		/* Every generation, the ones not yet made too: a lruvec's
+		 * first oldest generation is born with it. */
+		g->timestamps[gen] = now_ms;
+	}
 }
 
 /* ---- the lists (lru_lock held) -------------------------------------------------------- */
@@ -328,12 +332,26 @@ static bool try_to_inc_min_seq(struct lru_gen *g, bool can_swap)
 	return moved;
 }
 
-static void inc_max_seq(struct lru_gen *g, bool can_swap)
+static void inc_max_seq(struct lru_gen *g, bool can_swap, uint64_t now_ms)
 {
 	for (int type = 1; type >= 0; type--)
 		if (nr_gens(g, type) == MAX_NR_GENS)
 			inc_min_seq(g, type, can_swap);
+	/* Births never go back (a CPU whose clock lags may open a
+	 * generation after one with a later clock did): min_ttl's test of
+	 * the oldest generation then holds for the younger ones too. */
+	uint64_t prev = g->timestamps[gen_of(g->max_seq)];
+	/* Births rise from the oldest generation to the youngest. */
+	VM_BUG_ON(g->timestamps[gen_of(g->min_seq[0])] > prev ||
+		  g->timestamps[gen_of(g->min_seq[1])] > prev);
+	__atomic_store_n(&g->timestamps[gen_of(g->max_seq + 1)], now_ms > prev ? now_ms : prev,
+			 __ATOMIC_RELAXED);
 	__atomic_store_n(&g->max_seq, g->max_seq + 1, __ATOMIC_RELEASE);
+}
+
+uint64_t lru_gen_birth(const struct lruvec *lv, uint64_t seq)
+{
+	return __atomic_load_n(&lv->lrugen.timestamps[gen_of(seq)], __ATOMIC_RELAXED);
 }
 
 /* ---- Bloom filters of the PMD entries worth walking ------------------------------------ */
@@ -760,7 +778,8 @@ done:
  * holds the list's lock for its whole walk (no mm can go meanwhile), so
  * another one finds the walk done when it gets the lock.
  */
-bool lru_gen_age(struct mm_sys *s, struct lruvec *lv, uint64_t max_seq, bool can_swap)
+bool lru_gen_age(struct mm_sys *s, struct lruvec *lv, uint64_t max_seq, bool can_swap,
+		 const struct hw_cpu *cpu)
 {
 	struct pglist_data *nd = lv->pgdat;
 	struct lru_gen_mm_state *st = &lv->mm_state;
@@ -784,7 +803,7 @@ bool lru_gen_age(struct mm_sys *s, struct lruvec *lv, uint64_t max_seq, bool can
 		spin_lock(&nd->lru_lock);
 		aged = lv->lrugen.max_seq == max_seq;
 		if (aged)
-			inc_max_seq(&lv->lrugen, can_swap);
+			inc_max_seq(&lv->lrugen, can_swap, mm_clock_ms(s, cpu));
 		spin_unlock(&nd->lru_lock);
 		__atomic_store_n(&st->seq, st->seq + 1, __ATOMIC_RELEASE);
 	}

@@ -54,8 +54,9 @@ int mem_cgroup_online(struct mm_sys *s, struct mem_cgroup *memcg)
 	memcg->lruvec = calloc(s->nr_nodes, sizeof *memcg->lruvec);
 	if (!memcg->lruvec)
 		return -ENOMEM;
+	uint64_t now = mm_clock_ms(s, NULL);
 	for (unsigned n = 0; n < s->nr_nodes; n++)
-		lruvec_init(&memcg->lruvec[n], &s->node[n], memcg);
+		lruvec_init(&memcg->lruvec[n], &s->node[n], memcg, now);
 	memcg->nr_lruvecs = s->nr_nodes;
 	pthread_mutex_lock(&s->memcg_lock);
 	memcg->id = ++s->memcg_ids;

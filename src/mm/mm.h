@@ -405,6 +405,11 @@ struct lru_gen {
 	uint64_t evicted[2][MAX_NR_TIERS], refaulted[2][MAX_NR_TIERS];	/* atomics */
 	uint64_t protected[2][MAX_NR_TIERS - 1];
 	uint64_t avg_refaulted[2][MAX_NR_TIERS], avg_total[2][MAX_NR_TIERS];
+	/* Each generation's birth on the machine's clock (ms, mm_clock_ms;
+	 * Linux's timestamps[] in jiffies): set for all at init, for a new
+	 * one as max_seq moves; written under the lru_lock, read without it
+	 * by kswapd's min_ttl check (relaxed atomics). */
+	uint64_t timestamps[MAX_NR_GENS];
 	/* The lruvec's place in its node's memcg LRU (struct memcg_lru):
 	 * its bin list, its memcg generation (< MEMCG_NR_GENS) and segment
 	 * (MEMCG_LRU_HEAD, _TAIL, or 0), under memcg_lru.lock; gen and seg
@@ -657,6 +662,15 @@ struct mm_sys {
 	/* kswapd's clock (vmscan.c, ms; atomic, only ever raised): the
 	 * largest CPU clock a defined point showed while kswapd_pending. */
 	uint64_t kswapd_clock;
+	/* The machine's clock for MGLRU's generation births (Linux's
+	 * jiffies; ms, atomic, only ever raised): the largest CPU clock any
+	 * defined point showed (mm_clock_note).  Apart from kswapd_clock,
+	 * whose stillness while kswapd sleeps the nap's timing relies on. */
+	uint64_t clock_ms;
+	/* /sys/kernel/mm/lru_gen/min_ttl_ms (0: off), relaxed atomic:
+	 * kswapd OOM-kills rather than evict generations younger than
+	 * this (vmscan.c, lru_gen_age_node). */
+	unsigned lru_gen_min_ttl_ms;
 	uint8_t zonelist_load[MMSIM_MAX_NODES];	/* build_zonelists' node_load */
 	/* Weighted interleave's per-node weights (sysfs; 0: the default, 1),
 	 * written by mmsim_il_weight_set, read with relaxed loads. */
@@ -943,7 +957,9 @@ unsigned isolate_lru_tail(struct lruvec *lv, enum lru_list l, unsigned nr, struc
 uint64_t lru_size(struct mm_sys *s, unsigned nid, enum lru_list l);
 uint64_t lruvec_size(struct mm_sys *s, struct lruvec *lv, enum lru_list l);
 uint64_t lruvec_tree_size(struct mm_sys *s, struct lruvec *root, enum lru_list l);
-void lruvec_init(struct lruvec *lv, struct pglist_data *nd, struct mem_cgroup *memcg);
+/* now_ms: the machine's clock, its generations' birth (mm_clock_ms). */
+void lruvec_init(struct lruvec *lv, struct pglist_data *nd, struct mem_cgroup *memcg,
+		 uint64_t now_ms);
 /* The lruvec of memcg (NULL: the root) on node nid, and the one page p
  * is on or joins (its memcg's on its node). */
 struct lruvec *mem_cgroup_lruvec(struct mm_sys *s, struct mem_cgroup *memcg, unsigned nid);
@@ -969,7 +985,7 @@ void lru_deactivate(struct mm_sys *s, struct page *p);
 void mark_page_accessed(struct mm_sys *s, struct page *p);
 /* ---- the multi-generational LRU (lru_gen.c) ----------------------------------------- */
 
-void lru_gen_init(struct lru_gen *g);
+void lru_gen_init(struct lru_gen *g, uint64_t now_ms);
 /* lru_lock held.  A page joins its generation in lv (reclaiming: put back
  * by reclaim, to the oldest); leaves it (false if it was on none; not
  * reclaiming: PG_active says whether it was among the two youngest). */
@@ -998,7 +1014,10 @@ void lru_add_locked(struct mm_sys *s, struct pglist_data *nd, struct page *p);
  */
 bool lru_gen_should_age(struct lruvec *lv, bool can_swap, uint64_t *nr_to_scan,
 			uint64_t *max_seq);
-bool lru_gen_age(struct mm_sys *s, struct lruvec *lv, uint64_t max_seq, bool can_swap);
+bool lru_gen_age(struct mm_sys *s, struct lruvec *lv, uint64_t max_seq, bool can_swap,
+		 const struct hw_cpu *cpu);
+/* The birth (mm_clock_ms) of lv's generation seq; without the lock. */
+uint64_t lru_gen_birth(const struct lruvec *lv, uint64_t seq);
 /* The pages of lv's generations of the evictable kinds (Linux's sum in
  * lruvec_is_sizable), read without the lock. */
 uint64_t lru_gen_evictable_size(const struct lruvec *lv, bool can_swap);
@@ -1644,8 +1663,30 @@ unsigned try_to_free_pages(struct mm_sys *s, struct hw_cpu *cpu, unsigned nid, u
  */
 void wakeup_kswapd(struct mm_sys *s, unsigned nid, unsigned order);
 void kswapd_run_woken(struct mm_sys *s, struct hw_cpu *cpu);
+
+/* Raises the machine's clock (s->clock_ms) to cpu's.  One relaxed load
+ * per defined point; a store only when a CPU's clock passed it. */
+static inline void mm_clock_note(struct mm_sys *s, const struct hw_cpu *cpu)
+{
+	uint64_t now = hw_cpu_ms(cpu);
+	uint64_t clock = __atomic_load_n(&s->clock_ms, __ATOMIC_RELAXED);
+	while (now > clock && !__atomic_compare_exchange_n(&s->clock_ms, &clock, now, false,
+							   __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+/* The machine's clock as cpu (NULL: a kernel thread, or no CPU at hand)
+ * sees it: the largest clock a defined point showed, or cpu's if later. */
+static inline uint64_t mm_clock_ms(struct mm_sys *s, const struct hw_cpu *cpu)
+{
+	uint64_t clock = __atomic_load_n(&s->clock_ms, __ATOMIC_RELAXED);
+	uint64_t now = cpu ? hw_cpu_ms(cpu) : 0;
+	return now > clock ? now : clock;
+}
+
 static inline void kswapd_run_pending(struct mm_sys *s, struct hw_cpu *cpu)
 {
+	mm_clock_note(s, cpu);
 	if (__atomic_load_n(&s->kswapd_pending, __ATOMIC_RELAXED))
 		kswapd_run_woken(s, cpu);
 }
@@ -2483,6 +2524,11 @@ int handle_mm_fault(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr, uns
  * mmap_lock held for reading; nodemask is where the allocation could go.
  */
 enum oom_result kernel_out_of_memory(struct hw_cpu *cpu, struct mm_struct *mm, uint64_t nodemask);
+/* The OOM kill kswapd asks for (MGLRU's min_ttl: vmscan.c's
+ * lru_gen_age_node): no allocating task, no memcg, every task a
+ * candidate; nothing if another kill is under way.  Called by kswapd with
+ * no lock held. */
+enum oom_result kernel_kswapd_out_of_memory(struct mm_sys *s);
 /* Linux's oom_badness() before the adjustment: resident pages (a huge page
  * counts 512), swap entries and page-table pages. */
 uint64_t oom_badness_pages(struct mm_struct *mm);

@@ -248,6 +248,7 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 	s->dirty_ratio = 20;
 	s->dirty_background_ratio = 10;
 	s->lru_mode = hw->cfg.lru;
+	s->lru_gen_min_ttl_ms = hw->cfg.lru_gen_min_ttl_ms;
 	s->rng = hw->cfg.seed;
 	build_zonelists(s);
 	memory_tiers_init(s);
@@ -277,7 +278,7 @@ int mm_sys_init(struct mm_sys *s, struct hw_machine *hw)
 		spin_lock_init(&nd->lru_lock);
 		for (unsigned o = 0; o < NR_ORDERS; o++)
 			list_init(&nd->free_area[o].list);
-		lruvec_init(&nd->lruvec, nd, NULL);
+		lruvec_init(&nd->lruvec, nd, NULL, 0);	/* born at boot */
 		lru_gen_init_pgdat(nd);
 		/* All of it untouched: whole 2 MiB blocks, served lowest
 		 * first, so early allocations come from low frames as on a

@@ -621,13 +621,14 @@ static unsigned gen_swappiness(struct mm_sys *s, const struct scan_control *sc,
  * generations' total shifted by the priority); when the node needs a
  * new generation, below the first priority, it is aged instead and the
  * pass ends (< 0). */
-static int64_t gen_nr_to_scan(struct mm_sys *s, struct lruvec *lv, int priority, bool can_swap)
+static int64_t gen_nr_to_scan(struct mm_sys *s, const struct scan_control *sc, struct lruvec *lv,
+			      int priority, bool can_swap)
 {
 	uint64_t nr, max_seq;
 	bool age = lru_gen_should_age(lv, can_swap, &nr, &max_seq);
 	if (!age || priority == DEF_PRIORITY)
 		return (int64_t)(nr >> priority);
-	return lru_gen_age(s, lv, max_seq, can_swap) ? -1 : 0;
+	return lru_gen_age(s, lv, max_seq, can_swap, sc->cpu) ? -1 : 0;
 }
 
 /* Linux's evict_folios: a batch from the oldest generation reclaimed.
@@ -693,7 +694,7 @@ static unsigned shrink_lruvec_gen(struct mm_sys *s, struct scan_control *sc, str
 	sc->lru_gen = true;
 	*aged = false;
 	for (;;) {
-		int64_t nr = gen_nr_to_scan(s, lv, priority, swappiness != 0);
+		int64_t nr = gen_nr_to_scan(s, sc, lv, priority, swappiness != 0);
 		*aged = nr < 0;
 		if (nr <= 0)
 			break;
@@ -716,6 +717,65 @@ static bool lruvec_is_sizable(struct mm_sys *s, const struct scan_control *sc, s
 	uint64_t nr = lru_gen_evictable_size(lv, gen_swappiness(s, sc, lv) != 0);
 	/* (An offline memcg's would count whole: memcgs here never go.) */
 	return nr >> priority;
+}
+
+/* ---- min_ttl: thrashing prevention (Linux's lru_gen_age_node) ------------------------- */
+
+/* Linux keeps generation births and min_ttl in jiffies; Debian's 6.12 ticks
+ * at HZ=250.  Times here are ms, so compare whole ticks as Linux does. */
+#define JIFFY_MS 4
+
+/* Linux's time_is_before_jiffies(birth + msecs_to_jiffies(ttl)): is now
+ * more than ttl_ms (rounded up to a tick, as the sysfs write does) past
+ * birth's tick? */
+static bool born_before(uint64_t birth_ms, uint64_t now_ms, unsigned ttl_ms)
+{
+	uint64_t ttl = ((uint64_t)ttl_ms + JIFFY_MS - 1) / JIFFY_MS;
+	return now_ms / JIFFY_MS > birth_ms / JIFFY_MS + ttl;
+}
+
+/* Linux's lruvec_is_reclaimable: may kswapd evict from lv without
+ * breaking min_ttl?  Not if memory.min protects it or it is too small to
+ * scan at this priority; otherwise if its oldest file generation is older
+ * than min_ttl.  Linux looks at the file kind's oldest even when anonymous
+ * pages are evicted: with swap, the anonymous oldest is never younger
+ * (lru_gen's rule), so the file one bounds both. */
+static bool lruvec_is_reclaimable(struct mm_sys *s, const struct scan_control *sc,
+				  struct lruvec *lv, int priority, unsigned ttl_ms, uint64_t now_ms)
+{
+	if (mem_cgroup_below_min(NULL, lv->memcg))
+		return false;
+	if (!lruvec_is_sizable(s, sc, lv, priority))
+		return false;
+	uint64_t oldest = __atomic_load_n(&lv->lrugen.min_seq[1], __ATOMIC_RELAXED);
+	return born_before(lru_gen_birth(lv, oldest), now_ms, ttl_ms);
+}
+
+/*
+ * kswapd's look at node nid before each pass (Linux 6.12's lru_gen_age_node,
+ * from balance_pgdat's kswapd_age_node, MGLRU only): with min_ttl set, if no
+ * memcg's lruvec on the node is reclaimable, every generation is younger
+ * than min_ttl (or protected, or too small): evicting would thrash, so the
+ * OOM killer takes a process instead, with no allocating task to favour
+ * (kernel_kswapd_out_of_memory; another kill under way: nothing).  Each
+ * memcg's protection is computed on the way, as Linux's walk does.
+ */
+static void lru_gen_age_node(struct mm_sys *s, struct scan_control *sc, unsigned nid,
+			     int priority)
+{
+	unsigned ttl = __atomic_load_n(&s->lru_gen_min_ttl_ms, __ATOMIC_RELAXED);
+	if (!ttl)
+		return;	/* shrink_node computes the protection anyway */
+	uint64_t now = mm_clock_ms(s, NULL);
+	struct lruvec *root = mem_cgroup_lruvec(s, NULL, nid);
+	bool reclaimable = false;
+	for (struct lruvec *lv = root; lv; lv = lruvec_iter(s, root, lv)) {
+		mem_cgroup_calculate_protection(s, NULL, lv->memcg);
+		if (!reclaimable)
+			reclaimable = lruvec_is_reclaimable(s, sc, lv, priority, ttl, now);
+	}
+	if (!reclaimable)
+		kernel_kswapd_out_of_memory(s);
 }
 
 /* One pass of the machine's reclaim over node nid under MGLRU (Linux's
@@ -1014,6 +1074,8 @@ static bool kswapd_step(struct mm_sys *s, unsigned nid)
 		}
 	}
 	struct scan_control sc = { .cpu = NULL, .kswapd = true };
+	if (!lru_classic(s))
+		lru_gen_age_node(s, &sc, nid, nd->kswapd_priority);
 	int64_t lack = -node_pages_above(s, nid, kswapd_goal(s)) + 1;
 	unsigned want = lack > SWAP_CLUSTER_MAX || lack < 1 ? SWAP_CLUSTER_MAX : (unsigned)lack;
 	unsigned freed = shrink_node(s, &sc, nid, nd->kswapd_priority, want);

@@ -435,6 +435,10 @@ void parse_machine(struct scenario *s, struct cmd *c, char **tok, int ntok)
 			if ((w = WORD_ARG(lru_words, v)) < 0)
 				uerr(s, "machine: lru= must be mglru or classic");
 			s->cfg.lru = w;
+		} else if ((v = kv(tok[i], "lru_gen_min_ttl_ms="))) {
+			if (num_i64(v, 0, 86400000, &x) < 0)
+				uerr(s, "machine: lru_gen_min_ttl_ms= must be 0..86400000");
+			s->cfg.lru_gen_min_ttl_ms = (unsigned)x;
 		} else if ((v = kv(tok[i], "numa_balancing="))) {
 			if (num_i64(v, 0, 3, &x) < 0)
 				uerr(s, "machine: numa_balancing= must be 0..3");

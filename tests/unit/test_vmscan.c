@@ -1006,11 +1006,11 @@ static void test_mglru(void)
 	is(lru_size(s, 0, LRU_ACTIVE_ANON), n, "which Linux's views count as active");
 	is(lru_size(s, 0, LRU_INACTIVE_ANON), 0, "none inactive");
 
-	ok(lru_gen_age(s, &s->node[0].lruvec, g->max_seq, true), "aged");
+	ok(lru_gen_age(s, &s->node[0].lruvec, g->max_seq, true, NULL), "aged");
 	is(g->max_seq, 4, "a new generation: max_seq 4");
 	is(in_gen(t, a, n, 3), n, "every page was young (its fault): all to generation 3");
 	ok(touch(t, a, n / 2), "the first half read again (past the small TLB)");
-	ok(lru_gen_age(s, &s->node[0].lruvec, g->max_seq, true), "aged again");
+	ok(lru_gen_age(s, &s->node[0].lruvec, g->max_seq, true, NULL), "aged again");
 	is(g->max_seq, 5, "max_seq 5");
 	is(in_gen(t, a, n / 2, 0), n / 2, "the half used since: youngest (generation 0)");
 	is(in_gen(t, a + n / 2 * P, n / 2, 3), n / 2, "the other half stays behind (3)");
@@ -1194,18 +1194,18 @@ static void test_mm_walk_state(void)
 	ok(x && y, "two 2 MiB regions of 512 pages, each its own PTE table, written");
 	lru_add_drain_all(s);
 
-	ok(lru_gen_age(s, lv, g->max_seq, true), "the first walk (max_seq 3)");
+	ok(lru_gen_age(s, lv, g->max_seq, true, NULL), "the first walk (max_seq 3)");
 	mm_stats(s, &seq, st);
 	is(seq, 3, "  its seq is done");
 	ok(st[MM_LEAF_YOUNG] >= 1024 && st[MM_NONLEAF_FOUND] >= 2 && st[MM_NONLEAF_ADDED] >= 2,
 	   "  every table looked at (no filter yet), all young: both into the next filter "
 	   "(young %llu, found %llu, added %llu)", (unsigned long long)st[MM_LEAF_YOUNG],
 	   (unsigned long long)st[MM_NONLEAF_FOUND], (unsigned long long)st[MM_NONLEAF_ADDED]);
-	ok(!lru_gen_age(s, lv, 3, true), "another aging for the same max_seq: nothing to do");
+	ok(!lru_gen_age(s, lv, 3, true, NULL), "another aging for the same max_seq: nothing to do");
 
 	ok(touch(t, x, 512) && touch(t, y, 10), "all of x used again, 10 of y's 512 pages");
 	memcpy(st0, st, sizeof st);
-	ok(lru_gen_age(s, lv, g->max_seq, true), "the second walk (max_seq 4)");
+	ok(lru_gen_age(s, lv, g->max_seq, true, NULL), "the second walk (max_seq 4)");
 	mm_stats(s, &seq, st);
 	is(st[MM_NONLEAF_FOUND] - st0[MM_NONLEAF_FOUND], 2, "  both tables were in its filter");
 	is(st[MM_NONLEAF_ADDED] - st0[MM_NONLEAF_ADDED], 1,
@@ -1216,7 +1216,7 @@ static void test_mm_walk_state(void)
 	int y_gen = gen_of_page(t, y + 100 * P);
 	ok(touch(t, y, 512), "now all of y used");
 	memcpy(st0, st, sizeof st);
-	ok(lru_gen_age(s, lv, g->max_seq, true), "the third walk (max_seq 5)");
+	ok(lru_gen_age(s, lv, g->max_seq, true, NULL), "the third walk (max_seq 5)");
 	mm_stats(s, &seq, st);
 	is(st[MM_NONLEAF_FOUND] - st0[MM_NONLEAF_FOUND], 1, "  only x's table looked at");
 	is(gen_of_page(t, y + 100 * P), y_gen,
@@ -1231,7 +1231,7 @@ static void test_mm_walk_state(void)
 	ok(z, "a second process writes 512 pages (and leaves the CPU to the first)");
 	ok(touch(t, x, 1), "the first runs again");
 	memcpy(st0, st, sizeof st);
-	ok(lru_gen_age(s, lv, g->max_seq, true), "a walk (max_seq 6)");
+	ok(lru_gen_age(s, lv, g->max_seq, true, NULL), "a walk (max_seq 6)");
 	mm_stats(s, &seq, st);
 	ok(st[MM_LEAF_TOTAL] - st0[MM_LEAF_TOTAL] >= 512 &&
 	   st[MM_LEAF_YOUNG] - st0[MM_LEAF_YOUNG] >= 512,
@@ -1239,7 +1239,7 @@ static void test_mm_walk_state(void)
 	   "filed for the next walk (%llu, %llu)", (unsigned long long)(st[MM_LEAF_TOTAL] - st0[MM_LEAF_TOTAL]), (unsigned long long)(st[MM_LEAF_YOUNG] - st0[MM_LEAF_YOUNG]));
 	ok(touch(t, x, 1), "only the first runs");
 	memcpy(st0, st, sizeof st);
-	ok(lru_gen_age(s, lv, g->max_seq, true), "a walk (max_seq 7)");
+	ok(lru_gen_age(s, lv, g->max_seq, true, NULL), "a walk (max_seq 7)");
 	mm_stats(s, &seq, st);
 	ok(st[MM_LEAF_TOTAL] - st0[MM_LEAF_TOTAL] < 512,
 	   "  the second process, which did not run, was not, its filed table neither "
