@@ -463,6 +463,11 @@ static void test_kswapd_nap_thread(void)
 	uint64_t i = 0;
 	for (; i < 4096 + 512; i++)
 		mmsim_fill(t, a + i * P, 0x6b, P, NULL);
+	/* The writes crossed low and woke it; its host thread may not have
+	 * been scheduled yet on a loaded host: wait for it (host time). */
+	double t0 = now();
+	while (!ev(m, MMSIM_VM_pageoutrun) && now() - t0 < 20)
+		usleep(1000);
 	ok(ev(m, MMSIM_VM_pageoutrun) > 0, "kswapd's thread ran");
 	/* Half the memory back: whatever kswapd is doing, it ends in a nap
 	 * on a node well above high (not one left between low and high). */
@@ -470,7 +475,7 @@ static void test_kswapd_nap_thread(void)
 	/* Wait (host time) for the run to end in a nap with its end set
 	 * by a defined point and no wake pending (the writes are over: no
 	 * new wake can come, so the nap then lasts until it runs out). */
-	double t0 = now();
+	t0 = now();
 	while (now() - t0 < 20) {
 		defined_point(t, a);
 		if (!__atomic_load_n(&nd->kswapd_wake, __ATOMIC_SEQ_CST) &&
