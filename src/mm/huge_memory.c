@@ -129,6 +129,12 @@ int split_huge_pmd(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr)
 		for (uint64_t i = 1; i < HPAGE_PMD_NR; i++)
 			page_set(head + i, PG_anon_exclusive);
 	hw_flush_range(cpu, &mm->pmap, haddr, haddr + PMD_SIZE, PMD_SHIFT);
+	/* The PMD mapping is gone (Linux's folio_remove_rmap_pmd): in a
+	 * locked VMA that is a munlock, and the PTEs that replace it do not
+	 * mlock a large folio again (6.12's rmap leaves that to reclaim). */
+	struct vm_area_struct *vma = vma_lookup(mm, haddr);
+	if (vma && (vma_flags_rmap(vma) & VM_LOCKED))
+		munlock_page(mm->sys, head);
 	return 0;
 }
 

@@ -184,7 +184,9 @@ void lru_cache_add(struct mm_sys *s, unsigned cpu, struct page *p)
 	pthread_mutex_lock(&s->lru_add_lock);
 	struct lru_batch *b = &s->lru_add[cpu];
 	b->pages[b->nr++] = p;
-	bool full = b->nr == LRU_BATCH;
+	/* A huge page does not wait: it drains the batch at once, with the
+	 * pages before it (Linux's folio_batch_add_and_move). */
+	bool full = b->nr == LRU_BATCH || p->order;
 	pthread_mutex_unlock(&s->lru_add_lock);
 	if (full)
 		lru_add_drain_cpu(s, cpu);

@@ -699,7 +699,11 @@ static bool remove_migration_pte(struct page *dst, struct vm_area_struct *vma, u
 		else
 			TRACE("remove_migration_pte", "addr=%llu, pte=%llu order=%u",
 			      (unsigned long long)it.va, (unsigned long long)e.swp, w->dst->order);
-		if (vma_flags_rmap(vma) & VM_LOCKED)
+		/* A locked VMA mlocks a small page as it is mapped again;
+		 * Linux 6.12's rmap leaves a large folio alone (it cannot
+		 * tell here whether the VMA maps it whole: reclaim mlocks it
+		 * when it finds it in a locked VMA). */
+		if ((vma_flags_rmap(vma) & VM_LOCKED) && !w->dst->order)
 			mlock_page(w->s, w->dst);
 	}
 	spin_unlock(&mm->ptl);
