@@ -321,8 +321,14 @@ static inline void hw_charge_disk_io(struct hw_cpu *cpu)
 /* ---- page tables (pmap) --------------------------------------------------- */
 
 /* Where page-table pages come from: the core's page allocator. */
+/*
+ * The core's page-table frames.  alloc_table gives a zeroed frame for pm
+ * in *pfn, or an error the walk that wanted it passes on to its caller
+ * (-ENOMEM; the core may refuse with its own, e.g. a charge that did not
+ * fit): the core decides what an allocation costs and whom.
+ */
 struct pmap_ops {
-	uint64_t (*alloc_table)(void *arg, unsigned node);	/* zeroed frame or NO_PFN */
+	int (*alloc_table)(void *arg, struct pmap *pm, unsigned node, uint64_t *pfn);
 	void (*free_table)(void *arg, uint64_t pfn);
 };
 
@@ -337,6 +343,9 @@ struct pmap {
 	const struct pmap_ops *ops;
 	void *ops_arg;
 	struct mmsim_counters *cnt;	/* per-address-space counters */
+	/* The core's object this address space belongs to, for its
+	 * alloc_table (never read here; NULL after pmap_init). */
+	void *owner;
 	uint64_t nr_tables;
 	/* Deferred flushes (the core's tlb_batch) that name this pmap and
 	 * have not run yet: its address space must outlive them (atomic). */
@@ -376,11 +385,13 @@ int pmap_lookup(struct pmap *pm, uint64_t va, struct pmap_entry *out);
 
 /* Writes the leaf for va, allocating page tables.  A HUGE entry is written
  * at PMD level (va 2 MiB-aligned, the PMD slot must not hold a PTE table).
- * The old leaf, if any, is returned in *old.  0 or -ENOMEM. */
+ * The old leaf, if any, is returned in *old.  0, or alloc_table's error
+ * (nothing written). */
 int pmap_set(struct pmap *pm, uint64_t va, const struct pmap_entry *e, struct pmap_entry *old);
 
 /* Replaces the 2 MiB leaf covering va by a PTE table of 512 leaves with
- * the same protection and flags.  0, -EINVAL (no huge leaf), -ENOMEM. */
+ * the same protection and flags.  0, -EINVAL (no huge leaf), or
+ * alloc_table's error. */
 int pmap_split_huge(struct pmap *pm, uint64_t va);
 
 /* Is the PMD slot covering va empty (no table, no huge leaf)? */

@@ -132,15 +132,16 @@ static void decode(uint64_t v, bool huge, struct pmap_entry *e)
 		e->flags |= PMAP_HUGE;
 }
 
-static uint64_t alloc_table(struct pmap *pm)
+/* A zeroed table frame in *pfn: 0, or the core's error. */
+static int alloc_table(struct pmap *pm, uint64_t *pfn)
 {
-	uint64_t pfn = pm->ops->alloc_table(pm->ops_arg, pm->node);
-	if (pfn == NO_PFN)
-		return NO_PFN;
+	int err = pm->ops->alloc_table(pm->ops_arg, pm, pm->node, pfn);
+	if (err)
+		return err;
 	pm->nr_tables++;
 	if (pm->cnt)	/* shared with the flush counters of every CPU */
 		__atomic_fetch_add(&pm->cnt->pt_alloc, 1, __ATOMIC_RELAXED);
-	return pfn;
+	return 0;
 }
 
 static void free_table(struct pmap *pm, uint64_t pfn, void (*free_fn)(void *, uint64_t),
@@ -171,8 +172,10 @@ int pmap_init(struct pmap *pm, struct hw_machine *hw, unsigned node, const struc
 	do
 		pm->asid = __atomic_fetch_add(&hw->next_asid, 1, __ATOMIC_RELAXED);
 	while (pm->asid == 0);
-	pm->root_pfn = alloc_table(pm);
-	return pm->root_pfn == NO_PFN ? -ENOMEM : 0;
+	int err = alloc_table(pm, &pm->root_pfn);
+	if (err)
+		pm->root_pfn = NO_PFN;
+	return err;
 }
 
 static void destroy_level(struct pmap *pm, uint64_t *t, int level)
@@ -201,7 +204,7 @@ void pmap_destroy(struct pmap *pm)
 /*
  * Finds the slot of the leaf for va: the PMD slot for a huge leaf, else
  * the PTE slot.  With alloc, missing tables are created.  Returns NULL
- * when a table is missing (or could not be allocated: *err = -ENOMEM).
+ * when a table is missing (or could not be allocated: *err is alloc_table's error).
  */
 static uint64_t *find_slot(struct pmap *pm, uint64_t va, bool alloc, bool want_pmd, bool *huge,
 			   int *err)
@@ -220,11 +223,9 @@ static uint64_t *find_slot(struct pmap *pm, uint64_t va, bool alloc, bool want_p
 		if (!is_table(v)) {
 			if (v || !alloc)
 				return NULL;
-			uint64_t pfn = alloc_table(pm);
-			if (pfn == NO_PFN) {
-				*err = -ENOMEM;
+			uint64_t pfn;
+			if ((*err = alloc_table(pm, &pfn)))
 				return NULL;
-			}
 			/* The table is zeroed: publish it only after that. */
 			v = (pfn << PAGE_SHIFT) | E_TABLE;
 			slot_put(slot, v);
@@ -481,9 +482,9 @@ int pmap_split_huge(struct pmap *pm, uint64_t va)
 	uint64_t v = slot ? slot_get(slot) : 0;
 	if (!(v & E_PSE) || !(v & (E_P | E_PROTNONE)))
 		return -EINVAL;
-	uint64_t pfn = alloc_table(pm);
-	if (pfn == NO_PFN)
-		return -ENOMEM;
+	uint64_t pfn;
+	if ((err = alloc_table(pm, &pfn)))
+		return err;
 	uint64_t *t = (uint64_t *)hw_frame(pm->hw, pfn);
 	/* The MMU may set A/D on the huge leaf while we copy it: install the
 	 * table only over the value the copies were made from. */

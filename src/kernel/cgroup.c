@@ -228,9 +228,10 @@ int mmsim_cgroup_write(struct mmsim_cgroup *cg, const char *file, const char *va
 /*
  * memory.stat: the keys mmsim keeps, in Linux 6.12's order (memory_stats[],
  * then pgscan and pgsteal, then memcg_vm_event_stat[]); sizes in bytes,
- * events in pages.  Left out, as mmsim does not keep them: kernel,
- * kernel_stack, pagetables, sec_pagetables, percpu, sock, vmalloc,
- * zswap/zswapped, file_mapped, file_dirty, file_writeback, swapcached,
+ * events in pages.  kernel is every kmem charge (Linux's MEMCG_KMEM): here
+ * the page tables alone, the only kernel memory mmsim charges.  Left out,
+ * as mmsim does not keep them: kernel_stack, sec_pagetables, percpu, sock,
+ * vmalloc, zswap/zswapped, file_mapped, file_dirty, file_writeback, swapcached,
  * anon_thp, file_thp, shmem_thp, slab*, workingset_nodereclaim,
  * pgdemote_*, pgpromote_success, pgscan_khugepaged, pgsteal_khugepaged,
  * pswpin, pswpout, pgfault, pgmajfault, pglazyfree(d), swpin_zero,
@@ -262,9 +263,11 @@ static int memory_stat_format(struct mmsim_cgroup *cg, char *buf, size_t len)
 	lru_add_drain_all(&cg->m->mm);
 	mem_cgroup_stat(&cg->m->mm, mc, &st);
 #define OUT(...) (n += (size_t)snprintf(buf + (n < len ? n : len), n < len ? len - n : 0, __VA_ARGS__))
-	OUT("anon %llu\nfile %llu\nshmem %llu\n", (unsigned long long)(st.anon * PAGE_SIZE),
-	    (unsigned long long)((st.file + st.shmem) * PAGE_SIZE),
-	    (unsigned long long)(st.shmem * PAGE_SIZE));
+	OUT("anon %llu\nfile %llu\n", (unsigned long long)(st.anon * PAGE_SIZE),
+	    (unsigned long long)((st.file + st.shmem) * PAGE_SIZE));
+	OUT("kernel %llu\npagetables %llu\n", (unsigned long long)(st.pagetables * PAGE_SIZE),
+	    (unsigned long long)(st.pagetables * PAGE_SIZE));
+	OUT("shmem %llu\n", (unsigned long long)(st.shmem * PAGE_SIZE));
 	for (size_t i = 0; i < sizeof lru_order / sizeof lru_order[0]; i++)
 		OUT("%s %llu\n", lru_names[lru_order[i]],
 		    (unsigned long long)(st.lru[lru_order[i]] * PAGE_SIZE));

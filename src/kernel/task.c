@@ -234,7 +234,8 @@ int mmsim_task_create(struct mmsim *m, const struct mmsim_task_attr *a, struct m
 	return 0;
 }
 
-int mmsim_fork(struct mmsim_task *parent, const char *name, struct mmsim_task **out)
+/* One try at fork: -EDQUOT when a page table's charge did not fit. */
+static int fork_once(struct mmsim_task *parent, const char *name, struct mmsim_task **out)
 {
 	struct mmsim *m = parent->m;
 	struct mmsim_task *t = calloc(1, sizeof *t);
@@ -268,6 +269,24 @@ out_free:
 	pthread_mutex_unlock(&m->cpuset_lock);
 	task_policy_release(&t->mpol);
 	free(t);
+	return err;
+}
+
+/*
+ * The child's page tables are charged as the parent makes them, under its
+ * page-table lock: one that does not fit undoes the copy, and the room
+ * Linux's charge would have made (reclaim, then the memcg OOM killer) is
+ * made here, out of every lock, before fork tries again.
+ */
+int mmsim_fork(struct mmsim_task *parent, const char *name, struct mmsim_task **out)
+{
+	unsigned stuck = 0;
+	int err;
+	while ((err = fork_once(parent, name, out)) == -EDQUOT) {
+		struct mem_cgroup *memcg = __atomic_load_n(&parent->mm->memcg, __ATOMIC_ACQUIRE);
+		if (mem_cgroup_make_room(&parent->m->mm, task_enter(parent), memcg, 1, &stuck))
+			return -ENOMEM;
+	}
 	return err;
 }
 

@@ -377,6 +377,46 @@ void validate_mm(struct mm_struct *mm)
 
 /* ---- the whole machine ------------------------------------------------------ */
 
+/* The pages charged to each memcg itself (by id), as their struct pages
+ * say: user pages and page tables alike; a compound page at its head. */
+static void count_charged(struct mm_sys *s, uint64_t *own)
+{
+	for (unsigned nid = 0; nid < s->nr_nodes; nid++) {
+		const struct pglist_data *nd = &s->node[nid];
+		for (uint64_t pfn = nd->start_pfn; pfn < node_untouched_pfn(nd); pfn++) {
+			struct page *p = pfn_to_page(s, pfn);
+			struct mem_cgroup *m = __atomic_load_n(&p->memcg, __ATOMIC_RELAXED);
+			if (m && !page_test(p, PG_tail))
+				own[m->id] += 1ULL << p->order;
+		}
+	}
+}
+
+/* Charges balance: each memcg's usage is exactly the pages charged to it
+ * and below (a charge without its page, or a page freed without its
+ * uncharge, shows here). */
+static unsigned check_memcg_charges(struct mm_sys *s)
+{
+	unsigned ids = 0, bad = 0;
+	for (struct mem_cgroup *m = s->memcgs; m; m = m->next)
+		ids = m->id > ids ? m->id : ids;
+	uint64_t *own = calloc(2 * ((size_t)ids + 1), sizeof *own), *sum = own + ids + 1;
+	if (!own)
+		return 0;
+	count_charged(s, own);
+	for (struct mem_cgroup *m = s->memcgs; m; m = m->next)
+		for (struct mem_cgroup *a = m; a; a = a->parent)
+			sum[a->id] += own[m->id];
+	for (struct mem_cgroup *m = s->memcgs; m; m = m->next) {
+		uint64_t usage = __atomic_load_n(&m->usage, __ATOMIC_RELAXED);
+		if (usage != sum[m->id])
+			REPORT_ALL(bad, "memcg %u: usage %llu pages, %llu charged pages", m->id,
+				   (unsigned long long)usage, (unsigned long long)sum[m->id]);
+	}
+	free(own);
+	return bad;
+}
+
 unsigned debug_vm_check_pages(struct mm_sys *s, struct mm_struct *const *mms, unsigned n)
 {
 	uint64_t nr_pfns = s->hw->nr_pfns;
@@ -393,6 +433,7 @@ unsigned debug_vm_check_pages(struct mm_sys *s, struct mm_struct *const *mms, un
 		bad += debug_vm_check_vmas(mms[i]);
 	}
 	bad += check_swap(s, mms, n);
+	bad += check_memcg_charges(s);
 	for (unsigned nid = 0; nid < s->nr_nodes; nid++) {
 		struct pglist_data *nd = &s->node[nid];
 		uint64_t free_listed = 0, free_seen = 0, lru_listed = 0, lru_seen = 0;

@@ -114,10 +114,14 @@ int split_huge_pmd(struct mm_struct *mm, struct hw_cpu *cpu, uint64_t addr)
 	if (kind != PMAP_PAGE && !(kind == PMAP_SWAP && is_migration_entry(&e)))
 		return 0;
 	count_vm_events(mm->sys, MMSIM_VM_thp_split_pmd, 1);
-	if (kind == PMAP_SWAP)
-		return split_huge_pmd_migration(mm, haddr, &e);
-	int err = pmap_split_huge(&mm->pmap, haddr);
-	if (err)
+	/* Linux splits into the PTE table deposited (and charged) at the
+	 * huge fault: this one's charge must not fail. */
+	bool outer = pt_charge_force;
+	pt_charge_force = true;
+	int err = kind == PMAP_SWAP ? split_huge_pmd_migration(mm, haddr, &e)
+				    : pmap_split_huge(&mm->pmap, haddr);
+	pt_charge_force = outer;
+	if (err || kind == PMAP_SWAP)
 		return err;
 	/* One mapping became 512: each PTE holds a reference (on the head)
 	 * and a mapcount (on its subpage). */

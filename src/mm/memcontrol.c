@@ -371,6 +371,32 @@ int mem_cgroup_try_charge_light(struct mem_cgroup *memcg, struct page *p)
 	return 0;
 }
 
+__thread bool pt_charge_force;
+
+/* Linux's page_counter_charge: the charge goes in whatever the limits
+ * say (a charge that must not fail), still raising each level's peak. */
+static void counter_force_add(struct mem_cgroup *memcg, uint64_t nr)
+{
+	for (struct mem_cgroup *m = memcg; m; m = m->parent)
+		peak_raise(&m->usage_peak, __atomic_add_fetch(&m->usage, nr, __ATOMIC_RELAXED));
+}
+
+int mem_cgroup_charge_table(struct mm_struct *mm, struct page *p)
+{
+	struct mem_cgroup *memcg = __atomic_load_n(&mm->memcg, __ATOMIC_ACQUIRE);
+	VM_BUG_ON_PAGE(p->order || __atomic_load_n(&p->memcg, __ATOMIC_RELAXED), p);
+	if (!memcg)
+		return 0;	/* the root's: nothing to count */
+	if (pt_charge_force)
+		counter_force_add(memcg, 1);
+	else if (counter_try_add(memcg, offsetof(struct mem_cgroup, usage),
+				 offsetof(struct mem_cgroup, max),
+				 offsetof(struct mem_cgroup, usage_peak), 1))
+		return -EDQUOT;
+	page_set_memcg(p, memcg);
+	return 0;
+}
+
 void mem_cgroup_uncharge_swap(struct mem_cgroup *memcg)
 {
 	if (memcg)
@@ -466,7 +492,9 @@ void mem_cgroup_stat(struct mm_sys *s, struct mem_cgroup *memcg, struct memcg_pa
 			if (!m || !mem_cgroup_is_descendant(m, memcg))
 				continue;
 			uint64_t nr = 1ULL << p->order;
-			if (page_anon(p))
+			if (page_test(p, PG_table))
+				st->pagetables += nr;
+			else if (page_anon(p))
 				st->anon += nr;
 			else if (page_test(p, PG_swapbacked))
 				st->shmem += nr;

@@ -605,7 +605,8 @@ int special_mapping_fault(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_ar
 		if (idx)
 			return SIGBUS;
 		set_leaf(&e, s->zero_pfn, prot, PMAP_ACCESSED);
-		return pmap_set(&mm->pmap, addr, &e, NULL) ? SIGBUS : 0;
+		int err = pmap_set(&mm->pmap, addr, &e, NULL);
+		return err ? vm_fault_errno(err) : 0;
 	}
 	uint64_t pfn = s->vdso_pfn[idx];
 	if (flags & FAULT_FLAG_WRITE) {
@@ -624,8 +625,9 @@ int special_mapping_fault(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_ar
 		return 0;
 	}
 	set_leaf(&e, pfn, prot, PMAP_ACCESSED);
-	if (pmap_set(&mm->pmap, addr, &e, NULL))
-		return SIGBUS;
+	int err = pmap_set(&mm->pmap, addr, &e, NULL);
+	if (err)
+		return vm_fault_errno(err);
 	struct page *p = pfn_to_page(s, pfn);
 	get_page(p);
 	page_add_rmap(s, p, false);

@@ -1808,6 +1808,18 @@ void mem_cgroup_handle_over_high(struct mm_sys *s, struct hw_cpu *cpu, struct me
 /* A charge without reclaim (a huge page's, or one under a spinlock): 0 or
  * -ENOMEM. */
 int mem_cgroup_try_charge_light(struct mem_cgroup *memcg, struct page *p);
+/*
+ * A page-table page of mm, charged to mm's memcg as Linux charges one
+ * (GFP_PGTABLE_USER: __GFP_ACCOUNT, a kmem charge): counted in its usage
+ * and its memory.stat pagetables and kernel, uncharged when the page is
+ * freed, as any charged page.  Called under the page-table lock, so it
+ * only tries: -EDQUOT when a memory.max is in the way (the caller makes
+ * room out of its locks and tries again), unless pt_charge_force is set
+ * on this thread: a table Linux would have charged before (a huge page's
+ * deposited one, which its split uses), charged past the limits.
+ */
+int mem_cgroup_charge_table(struct mm_struct *mm, struct page *p);
+extern __thread bool pt_charge_force;
 /* A swap slot owned by memcg (NULL: none) was freed. */
 void mem_cgroup_uncharge_swap(struct mem_cgroup *memcg);
 /* The charge of a page being freed. */
@@ -1829,11 +1841,13 @@ enum oom_result kernel_memcg_out_of_memory(struct hw_cpu *cpu, struct mem_cgroup
 /* The memcg the running task's memory is charged to (its process's), or NULL. */
 struct mem_cgroup *current_memcg(struct hw_cpu *cpu);
 /* memory.stat's page counts of memcg and below (a walk of every page: for
- * reading the file, not for hot paths): anon, file and shmem by kind, and
+ * reading the file, not for hot paths): anon, file, shmem and page tables
+ * by kind, and
  * the pages on each LRU list (MGLRU: the two youngest generations are the
  * active lists), indexed by enum lru_list. */
 struct memcg_page_stat {
 	uint64_t anon, file, shmem;
+	uint64_t pagetables;	/* charged page-table pages (all of its kmem) */
 	uint64_t lru[NR_LRU_LISTS];
 };
 void mem_cgroup_stat(struct mm_sys *s, struct mem_cgroup *memcg, struct memcg_page_stat *st);

@@ -52,6 +52,9 @@ static struct mm_struct *mm_alloc(struct mm_sys *s, unsigned home_node)
 		free(mm);
 		return NULL;
 	}
+	/* Later tables are charged to mm's memcg; the root, made before mm
+	 * had one, by whoever gives it one (dup_mm). */
+	mm->pmap.owner = mm;
 	lru_gen_add_mm(s, mm);	/* the root's list: dup_mm and cgroups move it */
 	return mm;
 }
@@ -189,7 +192,8 @@ struct mm_struct *dup_mm(struct mm_struct *old, struct hw_cpu *cpu, int *err)
 	__atomic_store_n(&mm->memcg, __atomic_load_n(&old->memcg, __ATOMIC_RELAXED),
 			 __ATOMIC_RELEASE);
 	lru_gen_migrate_mm(old->sys, mm);
-	*err = 0;
+	/* Linux's pgd_alloc in fork charges the parent's memcg, the child's. */
+	*err = mem_cgroup_charge_table(mm, pfn_to_page(old->sys, mm->pmap.root_pfn));
 	struct hw_cpu *outer = pt_alloc_cpu;
 	pt_alloc_cpu = cpu;		/* the child's tables are the parent's allocations */
 	pthread_rwlock_wrlock(&old->mmap_lock);

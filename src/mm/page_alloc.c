@@ -50,9 +50,11 @@ __thread struct hw_cpu *pt_alloc_cpu;
  * A page-table page for an address space whose home is node.  Allocated
  * for a task (pt_alloc_cpu: a fault, populate or fork on this thread), it
  * follows the task's memory policy as Linux's pagetable_alloc does: that
- * also moves process interleave on (get_mempolicy's next node).
+ * also moves process interleave on (get_mempolicy's next node).  A
+ * process's table (pm->owner, its mm) is charged to its memcg; a charge
+ * over memory.max is refused with -EDQUOT, nothing allocated.
  */
-static uint64_t pt_alloc(void *arg, unsigned node)
+static int pt_alloc(void *arg, struct pmap *pm, unsigned node, uint64_t *pfn)
 {
 	struct mm_sys *s = arg;
 	struct hw_cpu *cpu = pt_alloc_cpu;
@@ -63,13 +65,19 @@ static uint64_t pt_alloc(void *arg, unsigned node)
 		mpol_pick(s, cpu, pol, NO_INTERLEAVE_INDEX, node, UINT64_MAX, &node, &mask);
 	struct page *p = alloc_pages_mask(s, NULL, node, 0, GFP_ZERO | GFP_NOWATERMARK, mask);
 	if (!p)
-		return NO_PFN;
+		return -ENOMEM;
+	if (pm->owner && mem_cgroup_charge_table(pm->owner, p)) {
+		put_page(s, p);
+		return -EDQUOT;
+	}
 	page_set(p, PG_table);
 	__atomic_add_fetch(&s->node[page_to_nid(s, p)].nr_pagetable, 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&s->pt_alloc, 1, __ATOMIC_RELAXED);
-	return page_to_pfn(s, p);
+	*pfn = page_to_pfn(s, p);
+	return 0;
 }
 
+/* The charge, if any, goes with the page (page_release). */
 static void pt_free(void *arg, uint64_t pfn)
 {
 	struct mm_sys *s = arg;

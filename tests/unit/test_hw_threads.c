@@ -88,13 +88,14 @@ static char first_stale[200];
 static unsigned long lock_held_faults;	/* fault handler entered holding its TLB lock */
 static unsigned long bogus_entries;	/* non-empty slots the test never wrote */
 
-static uint64_t pt_alloc(void *arg, unsigned node)
+static int pt_alloc(void *arg, struct pmap *owner, unsigned node, uint64_t *out)
 {
 	uint64_t pfn = __atomic_fetch_add(&next_table, 1, __ATOMIC_RELAXED);
 	if (pfn >= DATA_PFN0)
-		return NO_PFN;
+		return -ENOMEM;
 	memset(hw_frame(hw, pfn), 0, PAGE_SIZE);
-	return pfn;
+	*out = pfn;
+	return 0;
 }
 
 static void pt_free(void *arg, uint64_t pfn)

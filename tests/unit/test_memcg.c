@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -75,6 +76,12 @@ static uint64_t keyed(struct mmsim_cgroup *cg, const char *file, const char *key
 			break;
 	}
 	return UINT64_MAX - 1;
+}
+
+/* The page tables charged to cg and below, in bytes (memory.stat). */
+static uint64_t pt(struct mmsim_cgroup *cg)
+{
+	return keyed(cg, "memory.stat", "pagetables");
 }
 
 static struct mmsim_cgroup *cgroup(struct mmsim *m, const char *name, struct mmsim_cgroup *parent)
@@ -160,19 +167,23 @@ static void test_balance(void)
 	struct mmsim_task *t = task_in(m, cg);
 	uint64_t a = map(t, 2 * MIB, PRIV);
 	is(fill(t, a, 2 * MIB), 0, "write 2 MiB in the cgroup");
-	is(num(cg, "memory.current"), 2 * MIB, "memory.current: exactly the pages");
+	is(num(cg, "memory.current"), 2 * MIB + P, "memory.current: the pages and their PTE table");
+	is(pt(cg), P, "memory.stat pagetables: that table");
+	is(keyed(cg, "memory.stat", "kernel"), P, "kernel: the same (the only kmem charged)");
 	is(keyed(cg, "memory.stat", "anon"), 2 * MIB, "memory.stat anon 2 MiB");
 	uint64_t pages[4] = { a, a + P, a + 2 * P, a + 3 * P };
 	int nodes[4] = { 1, 1, 1, 1 }, st[4];
 	is(mmsim_sys_move_pages(t, 0, 4, pages, nodes, st, MMSIM_MPOL_MF_MOVE), 0, "move 4 pages");
 	is(st[0], 1, "  to node 1");
-	is(num(cg, "memory.current"), 2 * MIB, "the charge moved with them: unchanged");
+	is(num(cg, "memory.current"), 2 * MIB + P, "the charge moved with them: unchanged");
 	struct mmsim_task *c = NULL;
 	is(mmsim_fork(t, "child", &c), 0, "fork");
 	is(fill(c, a, 4 * P), 0, "the child writes 4 pages (copies)");
-	is(num(cg, "memory.current"), 2 * MIB + 4 * P, "  charged to the same cgroup");
+	ok(pt(cg) > P, "the child's page tables charged to the cgroup (%llu)",
+	   (unsigned long long)pt(cg));
+	is(num(cg, "memory.current"), 2 * MIB + 4 * P + pt(cg), "  as its copies");
 	mmsim_task_exit(c);
-	is(num(cg, "memory.current"), 2 * MIB, "the child's copies uncharged at exit");
+	is(num(cg, "memory.current"), 2 * MIB + P, "the child's copies and tables uncharged at exit");
 	uint64_t sh = map(t, 8 * P, SHARED);
 	is(fill(t, sh, 8 * P), 0, "8 pages of shared memory");
 	is(keyed(cg, "memory.stat", "shmem"), 8 * P, "memory.stat shmem");
@@ -340,19 +351,19 @@ static void test_peak(void)
 	struct mmsim_task *t = task_in(m, c);
 	uint64_t a = map(t, 2 * MIB, PRIV);
 	is(fill(t, a, 1 * MIB), 0, "1 MiB written");
-	is(num(c, "memory.peak"), 1 * MIB, "memory.peak 1 MiB");
-	is(num(p, "memory.peak"), 1 * MIB, "  and the parent's (every level charged)");
+	is(num(c, "memory.peak"), 1 * MIB + P, "memory.peak 1 MiB and a PTE table");
+	is(num(p, "memory.peak"), 1 * MIB + P, "  and the parent's (every level charged)");
 	is(mmsim_sys_munmap(t, a, 2 * MIB), 0, "munmap");
 	is(num(c, "memory.current"), 0, "memory.current 0");
-	is(num(c, "memory.peak"), 1 * MIB, "memory.peak stays at the highest");
+	is(num(c, "memory.peak"), 1 * MIB + P, "memory.peak stays at the highest");
 	a = map(t, 2 * MIB, PRIV);
 	is(fill(t, a, 8 * P), 0, "8 pages written");
-	is(num(c, "memory.peak"), 1 * MIB, "below the peak: unchanged");
+	is(num(c, "memory.peak"), 1 * MIB + P, "below the peak: unchanged");
 	is(mmsim_cgroup_write(c, "memory.peak", "reset\n"), 0, "a write to memory.peak");
-	is(num(c, "memory.peak"), 8 * P, "  resets it to the usage");
-	is(num(p, "memory.peak"), 1 * MIB, "  the parent's unchanged");
+	is(num(c, "memory.peak"), 8 * P + P, "  resets it to the usage");
+	is(num(p, "memory.peak"), 1 * MIB + P, "  the parent's unchanged");
 	is(fill(t, a, 16 * P), 0, "16 pages now");
-	is(num(c, "memory.peak"), 16 * P, "memory.peak follows from the reset");
+	is(num(c, "memory.peak"), 16 * P + P, "memory.peak follows from the reset");
 	is(mmsim_sys_munmap(t, a, 2 * MIB), 0, "munmap");
 
 	/* Swap: the usage only grows while pages go out, so the peak is
@@ -402,7 +413,7 @@ static void test_events_local(void)
 
 /* The keys memory.stat prints, in Linux 6.12's order. */
 static const char stat_keys[] =
-	"anon file shmem inactive_anon active_anon inactive_file active_file unevictable "
+	"anon file kernel pagetables shmem inactive_anon active_anon inactive_file active_file unevictable "
 	"workingset_refault_anon workingset_refault_file workingset_activate_anon "
 	"workingset_activate_file workingset_restore_anon workingset_restore_file pgscan pgsteal "
 	"pgscan_kswapd pgscan_direct pgsteal_kswapd pgsteal_direct pgrefill pgactivate "
@@ -573,7 +584,7 @@ static void test_lruvecs(enum mmsim_lru lru)
 	ok(num(a, "memory.current") <= 2 * MIB, "a reclaimed to its limit");
 	ok(lv_anon(m, lv_of(m, a, 0)) <= 512, "from its own lruvec");
 	is(lv_anon(m, lv_of(m, b, 0)), 1024, "b's lruvec untouched");
-	is(num(b, "memory.current"), 4 * MIB, "b's charge too");
+	is(num(b, "memory.current"), 4 * MIB + pt(b), "b's charge too (its pages and tables)");
 	if (lru == MMSIM_LRU_GEN)
 		is(lv_of(m, b, 0)->lrugen.max_seq, bseq, "b's generations did not age");
 	is(wrong(ta, la, 4 * MIB), 0, "a's data comes back from swap");
@@ -655,9 +666,119 @@ static void test_effective_low(void)
 	struct mem_cgroup *mc1 = cgroup_memcg(c1), *mo = cgroup_memcg(own);
 	ok(mc1->elow <= 512 + 1, "c1's effective low was at most half the parent's 4 MiB (%llu pages)",
 	   (unsigned long long)mc1->elow);
-	is(mo->elow, 1024, "own's effective low: its usage (4 MiB)");
+	is(mo->elow, num(own, "memory.current") / P,
+	   "own's effective low: its usage (4 MiB and their tables)");
 	is(wrong(tb, b, 4 * MIB) + wrong(t1, a1, 4 * MIB) + wrong(t2, a2, 4 * MIB), 0,
 	   "the reclaimed data reads back");
+	is(mmsim_debug_check(m), 0, "audit clean");
+	mmsim_destroy(m);
+}
+
+/* Far from everything else: the first page there needs a PUD, a PMD and a
+ * PTE table; 2 MiB on, a PTE table of its own. */
+#define FAR 0x100000000000ULL
+
+static uint64_t map_at(struct mmsim_task *t, uint64_t addr, uint64_t len)
+{
+	return (uint64_t)mmsim_sys_mmap(t, addr, len, RW, PRIV | MAP_FIXED, -1, 0);
+}
+
+/* Page tables are charged as Linux's GFP_PGTABLE_USER charges them: to
+ * the memcg of the task whose fault or fork allocates them, in
+ * memory.current and memory.stat's pagetables and kernel, until freed. */
+static void test_pagetables(void)
+{
+	struct mmsim *m = machine(1, 32 * MIB, 0);
+	struct mmsim_cgroup *cg = cgroup(m, "pt", NULL);
+	struct mmsim_task *t = task_in(m, cg);
+	is(num(cg, "memory.current"), 0, "a task that joined: nothing charged yet");
+	is(map_at(t, FAR, P), FAR, "a page far from the rest");
+	is(map_at(t, FAR + 2 * MIB, P), FAR + 2 * MIB, "another 2 MiB on");
+	is(fill(t, FAR, P), 0, "the first written");
+	is(num(cg, "memory.current"), 4 * P, "  the page and its PUD, PMD and PTE tables");
+	is(fill(t, FAR + 2 * MIB, P), 0, "the second written");
+	is(num(cg, "memory.current"), 6 * P, "  a fault needing a PTE table charges 2 pages");
+	is(pt(cg), 4 * P, "memory.stat pagetables: the 4 tables");
+	is(keyed(cg, "memory.stat", "kernel"), 4 * P, "kernel: the same");
+	is(keyed(cg, "memory.stat", "anon"), 2 * P, "anon: the 2 pages");
+	is(mmsim_debug_check(m), 0, "audit clean (charges balance)");
+	is(mmsim_sys_munmap(t, FAR + 2 * MIB, P), 0, "munmap the second");
+	is(num(cg, "memory.current"), 4 * P, "  its page and PTE table uncharged");
+	is(mmsim_sys_munmap(t, FAR, P), 0, "munmap the first");
+	is(num(cg, "memory.current"), 0, "  every table there freed and uncharged");
+	is(pt(cg), 0, "pagetables 0");
+
+	is(map_at(t, FAR, 4 * MIB), FAR, "4 MiB there");
+	is(fill(t, FAR, 4 * MIB), 0, "written");
+	is(pt(cg), 4 * P, "  a PUD, a PMD and 2 PTE tables");
+	struct mmsim_counters before, child;
+	mmsim_counters_task(t, &before);
+	struct mmsim_task *c = NULL;
+	uint64_t cur = num(cg, "memory.current");
+	is(mmsim_fork(t, "child", &c), 0, "fork");
+	mmsim_counters_task(c, &child);
+	uint64_t tables = child.pt_alloc - child.pt_free;
+	ok(tables >= 5, "the child has its own tables (%llu)", (unsigned long long)tables);
+	is(num(cg, "memory.current"), cur + tables * P,
+	   "every one of them charged to the forking task's memcg");
+	is(mmsim_debug_check(m), 0, "audit clean");
+	mmsim_task_exit(c);
+	is(num(cg, "memory.current"), cur, "the child's exit uncharged them");
+	mmsim_task_exit(t);
+	is(num(cg, "memory.current"), 0, "the parent's exit: memory.current 0");
+	is(pt(cg), 0, "  no page table charged");
+
+	/* A task moved in later: its earlier tables stay where they were
+	 * charged (the root), its new ones come here. */
+	struct mmsim_task *u = task_on(m, 0);
+	is(map_at(u, FAR, P), FAR, "a task in the root maps a page far away");
+	is(fill(u, FAR, P), 0, "  and writes it (3 tables, uncharged)");
+	is(mmsim_cgroup_attach(cg, u), 0, "it moves to the cgroup");
+	is(map_at(u, FAR + 2 * MIB, P), FAR + 2 * MIB, "  maps another page 2 MiB on");
+	is(fill(u, FAR + 2 * MIB, P), 0, "  writes it");
+	is(num(cg, "memory.current"), 2 * P, "only the new page and its PTE table charged");
+	mmsim_task_exit(u);
+	is(num(cg, "memory.current"), 0, "exit: 0");
+	is(mmsim_debug_check(m), 0, "audit clean");
+	mmsim_destroy(m);
+}
+
+/* memory.max counts page tables: a fault whose page fits but whose table
+ * does not reclaims, then calls the memcg OOM killer. */
+static void test_pagetables_max(void)
+{
+	struct mmsim *m = machine(1, 32 * MIB, 0);
+	struct mmsim_cgroup *cg = cgroup(m, "ptmax", NULL);
+	struct mmsim_task *t = task_in(m, cg);
+	is(map_at(t, FAR, P), FAR, "a page far away");
+	is(map_at(t, FAR + 2 * MIB, P), FAR + 2 * MIB, "another 2 MiB on");
+	is(fill(t, FAR, P), 0, "the first written (4 pages charged)");
+	is(mmsim_cgroup_write(cg, "memory.max", "20k"), 0, "memory.max 5 pages");
+	is(fill(t, FAR + 2 * MIB, P), SIGKILL,
+	   "the second needs a page and a PTE table: over the limit, no swap, killed");
+	ok(keyed(cg, "memory.events", "max") > 0, "memory.events max counted");
+	is(keyed(cg, "memory.events", "oom"), 1, "  oom 1");
+	is(keyed(cg, "memory.events", "oom_kill"), 1, "  oom_kill 1");
+	is(num(cg, "memory.current"), 0, "the victim's pages and tables all uncharged");
+	mmsim_cgroup_write(cg, "memory.max", "max");
+
+	/* With swap, the table's charge reclaims a page instead. */
+	mmsim_destroy(m);
+	m = machine(1, 32 * MIB, 16 * MIB);
+	cg = cgroup(m, "ptswap", NULL);
+	t = task_in(m, cg);
+	uint64_t a = map(t, 1 * MIB, PRIV);
+	is(fill(t, a, 1 * MIB), 0, "1 MiB written");
+	uint64_t cur = num(cg, "memory.current");
+	char lim[32];
+	snprintf(lim, sizeof lim, "%llu", (unsigned long long)(cur + P));
+	is(mmsim_cgroup_write(cg, "memory.max", lim), 0, "memory.max one page above the usage");
+	is(map_at(t, FAR, P), FAR, "a page far away (3 new tables)");
+	is(fill(t, FAR, P), 0, "written: reclaim made room for the tables");
+	ok(num(cg, "memory.current") <= cur + P, "memory.current within memory.max");
+	ok(num(cg, "memory.swap.current") >= 3 * P, "  pages went to swap for them");
+	is(pt(cg) >= 3 * P, 1, "the 3 tables charged");
+	is(wrong(t, a, 1 * MIB), 0, "the data reads back");
 	is(mmsim_debug_check(m), 0, "audit clean");
 	mmsim_destroy(m);
 }
@@ -678,5 +799,7 @@ int main(void)
 	test_lruvecs(MMSIM_LRU_GEN);
 	test_split_charge();
 	test_effective_low();
+	test_pagetables();
+	test_pagetables_max();
 	return done_testing();
 }
