@@ -320,12 +320,12 @@ static inline void hw_charge_disk_io(struct hw_cpu *cpu)
 
 /* ---- page tables (pmap) --------------------------------------------------- */
 
-/* Where page-table pages come from: the core's page allocator. */
 /*
- * The core's page-table frames.  alloc_table gives a zeroed frame for pm
- * in *pfn, or an error the walk that wanted it passes on to its caller
- * (-ENOMEM; the core may refuse with its own, e.g. a charge that did not
- * fit): the core decides what an allocation costs and whom.
+ * Where page-table frames come from: the core's page allocator.
+ * alloc_table gives a zeroed frame for pm in *pfn, or an error the walk
+ * that wanted it passes on to its caller (-ENOMEM; the core may refuse
+ * with its own, e.g. a charge that did not fit): the core decides what an
+ * allocation costs and whom.
  */
 struct pmap_ops {
 	int (*alloc_table)(void *arg, struct pmap *pm, unsigned node, uint64_t *pfn);
