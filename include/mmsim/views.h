@@ -247,18 +247,18 @@ void mmsim_node_meminfo_print(FILE *f, unsigned nid, const struct mmsim_node_mem
 
 /*
  * MGLRU's aging walks of one lruvec (Linux's lru_gen_mm_state, shown in
- * /sys/kernel/debug/lru_gen_full as the "LOYNFA" line under max_seq):
- * seq, the last max_seq whose walk of the memcg's address spaces is done,
- * and running totals of what the walks looked at: leaf entries (PTEs and
- * huge PMDs in the walked ranges), of which old and young (the young ones
- * made old, their pages promoted), non-leaf entries (PMDs pointing to PTE
- * tables), of which found in the walk's Bloom filter (their table walked)
- * and added to the next one (at least one young entry in eight).  Zero
- * with the classic LRU.  docs/views.md.
+ * /sys/kernel/debug/lru_gen_full as the "TYFA" line under max_seq, Linux
+ * 6.12): seq, the last max_seq whose walk of the memcg's address spaces is
+ * done, and running totals of what the walks looked at: leaf entries (PTE
+ * slots of the PTE tables walked, huge and empty PMDs), of which young
+ * (made old, their pages promoted), non-leaf entries (PMDs pointing to
+ * PTE tables) whose table was walked (young PMD entry and in the walk's
+ * Bloom filter, or forced) and of those added to the next filter (at
+ * least one young entry in eight).  Zero with the classic LRU.
+ * docs/views.md.
  */
 enum mmsim_lru_gen_mm_stat {
-	MMSIM_MM_LEAF_TOTAL, MMSIM_MM_LEAF_OLD, MMSIM_MM_LEAF_YOUNG,
-	MMSIM_MM_NONLEAF_TOTAL, MMSIM_MM_NONLEAF_FOUND, MMSIM_MM_NONLEAF_ADDED,
+	MMSIM_MM_LEAF_TOTAL, MMSIM_MM_LEAF_YOUNG, MMSIM_MM_NONLEAF_FOUND, MMSIM_MM_NONLEAF_ADDED,
 	MMSIM_NR_MM_STATS
 };
 struct mmsim_lru_gen_mm_state {
@@ -272,7 +272,7 @@ int mmsim_lru_gen_mm_state(struct mmsim *m, struct mmsim_cgroup *cg, unsigned ni
 			   struct mmsim_lru_gen_mm_state *out);
 /* The stats of every lruvec of node nid summed (seq: the root's). */
 int mmsim_lru_gen_mm_state_node(struct mmsim *m, unsigned nid, struct mmsim_lru_gen_mm_state *out);
-/* "leaf_total", "leaf_old" ...; NULL past the end. */
+/* "leaf_total", "leaf_young" ...; NULL past the end. */
 const char *mmsim_lru_gen_mm_stat_name(unsigned i);
 
 #ifdef __cplusplus

@@ -13,6 +13,7 @@
  *   unmap      pmap_iter_clear()     ... and clear them
  *   protect    pmap_iter_modify_*()  ... or rewrite them (protection)
  *   split      pmap_split_huge()     turn a 2 MiB leaf into 512 4 KiB ones
+ *   PMD A bit  pmap_pmd_young(), pmap_pmd_test_and_clear_young()
  *   free       pmap_free_tables()    release emptied page-table pages
  *   flush      hw_flush_range(), hw_flush_mm()
  *   retire     hw_frames_retired()   a freed frame's cached lines die
@@ -396,6 +397,19 @@ int pmap_split_huge(struct pmap *pm, uint64_t va);
 
 /* Is the PMD slot covering va empty (no table, no huge leaf)? */
 bool pmap_pmd_none(struct pmap *pm, uint64_t va);
+
+/*
+ * The accessed bit of the PMD entry pointing to the PTE table that covers
+ * va (x86's non-leaf A bit): set by a new table, and by the MMU each time
+ * a TLB miss walks through the entry (a hit does not walk); cleared only
+ * here, for MGLRU's page-table walk (Linux's pmd_young and
+ * pmdp_test_and_clear_young on a non-leaf PMD, lru_gen feature 0x0004).
+ * False when the slot holds no PTE table.  test_and_clear: was it set?
+ * (now clear, no TLB flush).  The caller holds the core's page-table
+ * lock, so the table stays; the MMU may set the bit at any time.
+ */
+bool pmap_pmd_young(struct pmap *pm, uint64_t va);
+bool pmap_pmd_test_and_clear_young(struct pmap *pm, uint64_t va);
 
 /* Iterates over the non-empty leaves of [start, end). */
 struct pmap_iter {

@@ -16,9 +16,11 @@
  * huge leaf from a pointer to a PTE table without looking further.
  *
  * The MMU (pmap_hw_walk) reads the tables without the core's page-table
- * lock, possibly on another host thread, and writes leaves only to set A/D
- * by compare-and-swap.  So every slot, table or leaf, is read and written
- * here with single atomic operations (slot_get/slot_put or an exchange);
+ * lock, possibly on another host thread, and writes entries only to set
+ * A/D by compare-and-swap: a leaf's A and D, and the A of a PMD entry
+ * pointing to a PTE table (x86's non-leaf accessed bit) when it is clear.
+ * So every slot, table or leaf, is read and written here with single
+ * atomic operations (slot_get/slot_put, an exchange or a CAS);
  * a new table is filled before the release store that publishes it.
  */
 #include "hw.h"
@@ -448,6 +450,14 @@ retry:;
 			return NULL;
 		bool leaf = lvl == 3 || (lvl == 2 && (v & E_PSE));
 		if (!leaf) {
+			/* x86 sets A in every paging-structure entry it uses;
+			 * only the PMD level's is ever cleared (MGLRU's walk),
+			 * so only there can it be missing.  Same rule as a
+			 * leaf's A: never OR into a slot the core changed. */
+			if (lvl == 2 && !(v & E_A) &&
+			    !__atomic_compare_exchange_n(slot, &v, v | E_A, false, __ATOMIC_ACQ_REL,
+							 __ATOMIC_ACQUIRE))
+				goto retry;
 			t = table_of(pm, v);
 			continue;
 		}
@@ -507,4 +517,43 @@ bool pmap_pmd_none(struct pmap *pm, uint64_t va)
 	int err = 0;
 	uint64_t *slot = find_slot(pm, va, false, true, &huge, &err);
 	return !slot || !__atomic_load_n(slot, __ATOMIC_ACQUIRE);
+}
+
+/* ---- the accessed bit of a PMD entry pointing to a PTE table ----------------- */
+
+/* The PMD slot covering va when it holds a PTE table pointer, else NULL. */
+static uint64_t *pmd_table_slot(struct pmap *pm, uint64_t va)
+{
+	bool huge;
+	int err = 0;
+	uint64_t *slot = find_slot(pm, va, false, true, &huge, &err);
+	return slot && is_table(slot_get(slot)) ? slot : NULL;
+}
+
+bool pmap_pmd_young(struct pmap *pm, uint64_t va)
+{
+	uint64_t *slot = pmd_table_slot(pm, va);
+	return slot && (slot_get(slot) & E_A);
+}
+
+/*
+ * As x86's pmdp_test_and_clear_young on a non-leaf entry: no flush (a
+ * TLB entry filled through this table stays; mmsim keeps no paging-
+ * structure cache, so the next miss through it sets A again).  The MMU
+ * may set A meanwhile: a compare-and-swap loop, so a bit it sets after
+ * our read is never lost and we never write over a table the core
+ * replaced.
+ */
+bool pmap_pmd_test_and_clear_young(struct pmap *pm, uint64_t va)
+{
+	uint64_t *slot = pmd_table_slot(pm, va);
+	if (!slot)
+		return false;
+	uint64_t v = slot_get(slot);
+	do {
+		if (!is_table(v) || !(v & E_A))
+			return false;
+	} while (!__atomic_compare_exchange_n(slot, &v, v & ~E_A, false, __ATOMIC_ACQ_REL,
+					      __ATOMIC_ACQUIRE));
+	return true;
 }

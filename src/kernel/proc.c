@@ -268,8 +268,8 @@ int mmsim_lru_gen_mm_state_node(struct mmsim *m, unsigned nid, struct mmsim_lru_
 
 const char *mmsim_lru_gen_mm_stat_name(unsigned i)
 {
-	static const char *const names[] = { "leaf_total", "leaf_old", "leaf_young",
-					     "nonleaf_total", "nonleaf_found", "nonleaf_added" };
+	static const char *const names[] = { "leaf_total", "leaf_young", "nonleaf_found",
+					     "nonleaf_added" };
 	return i < MMSIM_NR_MM_STATS ? names[i] : NULL;
 }
 

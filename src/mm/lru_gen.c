@@ -15,7 +15,9 @@
  * youngest generation, then opens a new one: pages not used since
  * fall behind by one.  As Linux's, the walk skips what cannot have
  * changed: an address space that has not run since this node's last walk
- * of it, and a PTE table whose PMD entry is not in the lruvec's Bloom
+ * of it, a PTE table whose PMD entry no TLB miss has walked through
+ * since the last walk made it old (x86's non-leaf accessed bit, feature
+ * 0x0004), and one whose PMD entry is not in the lruvec's Bloom
  * filter (filed there by the previous walk, or by eviction's
  * look-around, when at least one entry in eight was young); the lruvec's
  * mm_state says how far the walk for the current max_seq went, so that
@@ -555,40 +557,47 @@ static bool suitable_to_scan(unsigned total, unsigned young)
 	return young * 8 >= total;
 }
 
-/*
- * The PMD entry mapping [pmd, pmd + 2 MiB) of mm (Linux's walk_pmd_range
- * for one entry, and walk_pte_range under it): ranges[0..nr) are the
- * parts of the walked VMAs inside it.  A huge leaf is aged like a PTE.  A
- * PTE table is walked only when the Bloom filter of this walk's seq has
- * it (or the scan is forced); every PTE slot of the ranges counts, and
- * when enough of them were young the entry goes into the next seq's
- * filter.  mm's ptl held.
- */
-static void walk_pmd(struct age_walk *w, struct mm_struct *mm, uint64_t pmd,
-		     const uint64_t (*ranges)[2], unsigned nr)
+/* A huge PMD leaf (Linux's walk_pmd_range_locked for a trans-huge
+ * entry): aged like a PTE; an old one is passed over (get_pmd_pfn). */
+static void walk_huge_pmd(struct age_walk *w, struct mm_struct *mm, uint64_t pmd,
+			  const struct pmap_entry *e)
 {
-	struct lru_gen_mm_state *st = &w->lv->mm_state;
+	struct pmap_iter it;
+	struct pmap_entry cur;
+	w->mm_stats[MM_LEAF_TOTAL]++;
+	if (e->kind != PMAP_PAGE || !(e->flags & PMAP_ACCESSED))
+		return;		/* not present, or old */
+	pmap_iter_init(&it, &mm->pmap, pmd, pmd + PMD_SIZE);
+	if (pmap_iter_next(&it, &cur) && age_entry(w, &it, &cur))
+		w->mm_stats[MM_LEAF_YOUNG]++;
+}
+
+/*
+ * Linux 6.12's test of the PMD entry's own accessed bit (lru_gen feature
+ * 0x0004, should_clear_pmd_young; x86 has it): a table no TLB miss has
+ * walked through since the last walk cleared the bit has no entry made
+ * young since, so it is passed over; a young one is made old as the walk
+ * goes (walk_pmd_range_locked, in batches under the PMD's lock; here at
+ * once, under the mm's ptl the walk holds, so the trylock never fails).
+ * Not when the scan is forced: an entry left young because its page
+ * belonged to another node's or memcg's aging would be missed for good.
+ * True if the table is to be looked at.
+ */
+static bool pmd_young_or_forced(struct age_walk *w, struct mm_struct *mm, uint64_t pmd)
+{
+	if (w->force_scan)
+		return true;
+	return pmap_pmd_test_and_clear_young(&mm->pmap, pmd);
+}
+
+/* The PTE slots of ranges[0..nr) (Linux's walk_pte_range): every slot
+ * counts, each young entry mapping a page of the lruvec is made old and
+ * its page promoted.  True if enough were young (suitable_to_scan). */
+static bool walk_pte_ranges(struct age_walk *w, struct mm_struct *mm,
+			    const uint64_t (*ranges)[2], unsigned nr)
+{
 	struct pmap_iter it;
 	struct pmap_entry e;
-	if (pmap_pmd_none(&mm->pmap, pmd)) {
-		w->mm_stats[MM_LEAF_TOTAL]++;
-		return;
-	}
-	if (pmap_lookup(&mm->pmap, ranges[0][0], &e) == PMAP_PAGE && (e.flags & PMAP_HUGE)) {
-		w->mm_stats[MM_LEAF_TOTAL]++;
-		if (!(e.flags & PMAP_ACCESSED)) {
-			w->mm_stats[MM_LEAF_OLD]++;
-			return;
-		}
-		pmap_iter_init(&it, &mm->pmap, pmd, pmd + PMD_SIZE);
-		if (pmap_iter_next(&it, &e) && age_entry(w, &it, &e))
-			w->mm_stats[MM_LEAF_YOUNG]++;
-		return;
-	}
-	w->mm_stats[MM_NONLEAF_TOTAL]++;
-	if (!w->force_scan && !test_bloom_filter(st, w->seq, mm, pmd))
-		return;
-	w->mm_stats[MM_NONLEAF_FOUND]++;
 	unsigned total = 0, young = 0;
 	for (unsigned r = 0; r < nr; r++) {
 		unsigned slots = (unsigned)((ranges[r][1] - ranges[r][0]) >> PAGE_SHIFT);
@@ -598,17 +607,47 @@ static void walk_pmd(struct age_walk *w, struct mm_struct *mm, uint64_t pmd,
 		while (pmap_iter_next(&it, &e)) {
 			if (e.kind != PMAP_PAGE || e.pfn == w->s->zero_pfn)
 				continue;	/* not present: neither old nor young */
-			if (!(e.flags & PMAP_ACCESSED)) {
-				w->mm_stats[MM_LEAF_OLD]++;
-				continue;
-			}
-			if (age_entry(w, &it, &e)) {
+			if ((e.flags & PMAP_ACCESSED) && age_entry(w, &it, &e)) {
 				young++;
 				w->mm_stats[MM_LEAF_YOUNG]++;
 			}
 		}
 	}
-	if (!suitable_to_scan(total, young))
+	return suitable_to_scan(total, young);
+}
+
+/*
+ * The PMD entry mapping [pmd, pmd + 2 MiB) of mm (Linux 6.12's
+ * walk_pmd_range for one entry): ranges[0..nr) are the parts of the
+ * walked VMAs inside it.  An empty or non-present entry counts as a
+ * leaf; a huge leaf is aged like a PTE.  A PTE table is looked at only if
+ * its PMD entry is young (then made old) and the Bloom filter of this
+ * walk's seq has it, or the scan is forced; when enough of its entries
+ * were young it goes into the next seq's filter.  A table passed over
+ * for its old PMD entry counts nowhere (6.12 has no such stat).  mm's
+ * ptl held.
+ */
+static void walk_pmd(struct age_walk *w, struct mm_struct *mm, uint64_t pmd,
+		     const uint64_t (*ranges)[2], unsigned nr)
+{
+	struct lru_gen_mm_state *st = &w->lv->mm_state;
+	struct pmap_entry e;
+	VM_BUG_ON(pmd & ~PMD_MASK);
+	VM_BUG_ON(nr == 0 || ranges[0][0] < pmd || ranges[nr - 1][1] > pmd + PMD_SIZE);
+	if (pmap_pmd_none(&mm->pmap, pmd)) {
+		w->mm_stats[MM_LEAF_TOTAL]++;
+		return;
+	}
+	if (pmap_lookup(&mm->pmap, ranges[0][0], &e) != PMAP_EMPTY && (e.flags & PMAP_HUGE)) {
+		walk_huge_pmd(w, mm, pmd, &e);
+		return;
+	}
+	if (!pmd_young_or_forced(w, mm, pmd))
+		return;
+	if (!w->force_scan && !test_bloom_filter(st, w->seq, mm, pmd))
+		return;
+	w->mm_stats[MM_NONLEAF_FOUND]++;
+	if (!walk_pte_ranges(w, mm, ranges, nr))
 		return;
 	w->mm_stats[MM_NONLEAF_ADDED]++;
 	/* Carried over: the next walk looks at this table again. */
@@ -820,6 +859,13 @@ void lru_gen_mm_state_read(struct lruvec *lv, uint64_t *seq, uint64_t stats[NR_M
 
 /* ---- eviction ----------------------------------------------------------------------- */
 
+/*
+ * Linux 6.12's should_run_aging, rule for rule: out of cold pages (nothing
+ * to scan), age; more than MIN_NR_GENS + 1 generations, do not; else age
+ * when the spread is off (the youngest over 1/MIN_NR_GENS of the pages, or
+ * the oldest eligible under 1/(MIN_NR_GENS + 2)).  Linux 6.14 dropped the
+ * spread test; 6.12 has it.
+ */
 bool lru_gen_should_age(struct lruvec *lv, bool can_swap, uint64_t *nr_to_scan,
 			uint64_t *max_seq)
 {

@@ -478,14 +478,14 @@ struct memcg_lru {
  * entries: the walk for seq reads filters[seq % 2] and fills
  * filters[(seq + 1) % 2], cleared when that walk takes its first mm;
  * NULL until first needed (then every PMD passes).  stats are the walks'
- * counts, NR_MM_STATS kinds (Linux's debugfs lru_gen_full line
- * "LOYNFA", one history generation: running totals).
+ * counts, NR_MM_STATS kinds (Linux 6.12's debugfs lru_gen_full line
+ * "TYFA", one history generation: running totals; 6.12 dropped 6.1's
+ * old-leaf and non-leaf-total counts).
  * Under the memcg's mm list lock, but for the filters' bits (relaxed
  * atomics: the look-around sets them under no such lock), filters[]
  * (published with release) and seq and stats (read relaxed).
  */
-enum { MM_LEAF_TOTAL, MM_LEAF_OLD, MM_LEAF_YOUNG, MM_NONLEAF_TOTAL, MM_NONLEAF_FOUND,
-       MM_NONLEAF_ADDED, NR_MM_STATS };
+enum { MM_LEAF_TOTAL, MM_LEAF_YOUNG, MM_NONLEAF_FOUND, MM_NONLEAF_ADDED, NR_MM_STATS };
 #define NR_BLOOM_FILTERS 2
 #define BLOOM_FILTER_SHIFT 15
 struct lru_gen_mm_state {

@@ -374,6 +374,47 @@ static void test_tlb_gen(uint64_t pa, uint64_t pa2)
 	free_pages(s, pfn_to_page(s, pb), 0);
 }
 
+/*
+ * The accessed bit of a PMD entry pointing to a PTE table (x86's non-leaf
+ * A): a new table has it; once cleared, a TLB hit leaves it clear (no
+ * walk), the next miss through the table sets it again; a miss in another
+ * table leaves this one's alone.
+ */
+#define VA_P 0x60000000ULL	/* its own PTE table, at 1.5 GiB */
+
+static void test_pmd_young(uint64_t pa)
+{
+	int sig;
+	map4k(&pm, VA_P, pa, PMAP_R | PMAP_W, 0);
+	map4k(&pm, VA_P + PAGE_SIZE, pa, PMAP_R | PMAP_W, 0);
+	map4k(&pm, VA_P + PMD_SIZE, pa, PMAP_R | PMAP_W, 0);
+	ok(pmap_pmd_young(&pm, VA_P), "a new PTE table's PMD entry is young");
+	ok(pmap_pmd_test_and_clear_young(&pm, VA_P), "test-and-clear: it was young");
+	ok(!pmap_pmd_young(&pm, VA_P), "... and now is old");
+	ok(!pmap_pmd_test_and_clear_young(&pm, VA_P), "a second test-and-clear: old");
+	ok(!pmap_pmd_young(&pm, VA_P + 0x1000000), "no table there: not young");
+	ok(!pmap_pmd_young(&pm, VA_H), "a huge leaf is no table: not young");
+
+	snap();
+	xlate(cpu0, VA_P, HW_ACC_READ, &sig);
+	is(D0(walks), 1, "a TLB miss walks");
+	ok(pmap_pmd_young(&pm, VA_P), "... through the PMD entry, setting its A");
+	ok(pmap_pmd_test_and_clear_young(&pm, VA_P), "cleared again (no flush)");
+	snap();
+	xlate(cpu0, VA_P + 8, HW_ACC_READ, &sig);
+	is(D0(tlb_hits), 1, "the same page hits the TLB");
+	ok(!pmap_pmd_young(&pm, VA_P), "... no walk: the PMD entry stays old");
+	pmap_pmd_test_and_clear_young(&pm, VA_P + PMD_SIZE);
+	xlate(cpu0, VA_P + PMD_SIZE, HW_ACC_READ, &sig);
+	ok(pmap_pmd_young(&pm, VA_P + PMD_SIZE) && !pmap_pmd_young(&pm, VA_P),
+	   "a miss in the next table sets that one's bit only");
+	snap();
+	xlate(cpu0, VA_P + PAGE_SIZE, HW_ACC_WRITE, &sig);
+	is(D0(tlb_misses), 1, "a miss on the table's second page");
+	ok(pmap_pmd_young(&pm, VA_P), "... sets it");
+	hw_flush_mm(cpu0, &pm);
+}
+
 static void clear_all(struct pmap *p)
 {
 	struct pmap_iter it;
@@ -407,6 +448,7 @@ int main(void)
 	test_huge(page_to_pfn(s, huge));
 	test_ipis();
 	test_tlb_gen(pa, pa2);
+	test_pmd_young(pa);
 
 	hw_switch_mm(cpu0, NULL);
 	hw_switch_mm(cpu1, NULL);

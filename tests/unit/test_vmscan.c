@@ -1177,7 +1177,7 @@ static uint64_t map_aligned(struct mmsim_task *t, unsigned n2m)
 
 /*
  * The aging's walks (Linux's iterate_mm_list and walk_pmd_range): each
- * walk counts what it looked at (mm_state's stats, debugfs's LOYNFA); a
+ * walk counts what it looked at (mm_state's stats, debugfs's TYFA); a
  * PTE table goes into the next walk's Bloom filter only when at least one
  * entry in eight was young, and a table not in the filter is not looked
  * at - its young entries stay young and its pages where they were; an
@@ -1223,7 +1223,9 @@ static void test_mm_walk_state(void)
 	memcpy(st0, st, sizeof st);
 	ok(lru_gen_age(s, lv, g->max_seq, true, NULL), "the third walk (max_seq 5)");
 	mm_stats(s, &seq, st);
-	is(st[MM_NONLEAF_FOUND] - st0[MM_NONLEAF_FOUND], 1, "  only x's table looked at");
+	is(st[MM_NONLEAF_FOUND] - st0[MM_NONLEAF_FOUND], 0,
+	   "  no table looked at (x's is in the filter, but no TLB miss walked through its "
+	   "PMD entry since; y's PMD entry is young, but it is not in the filter)");
 	is(gen_of_page(t, y + 100 * P), y_gen,
 	   "  y's pages were not found young: they stay in their generation");
 	struct pmap_entry e;
@@ -1251,6 +1253,136 @@ static void test_mm_walk_state(void)
 	   "(%llu entries looked at)",
 	   (unsigned long long)(st[MM_LEAF_TOTAL] - st0[MM_LEAF_TOTAL]));
 	is(seq, 7, "  the walk state's seq follows max_seq");
+	is(mmsim_debug_check(m), 0, "audit clean");
+	mmsim_destroy(m);
+}
+
+static bool pmd_young(struct mmsim_task *t, uint64_t a)
+{
+	return pmap_pmd_young(&t->mm->pmap, a);
+}
+
+/*
+ * Linux 6.12's non-leaf PMD accessed bit in the aging's walk (lru_gen
+ * feature 0x0004): a forced walk leaves PMD entries alone; otherwise a
+ * young PMD entry is made old as the walk passes, whether or not its
+ * table is in the Bloom filter, and a table whose entry is old is passed
+ * over even when the filter has it (the look-around filed it): its young
+ * entries stay young and their pages where they were, and nothing counts.
+ */
+static void test_pmd_young_walk(void)
+{
+	printf("# MGLRU: the accessed bit of PMD entries pointing to PTE tables\n");
+	struct mmsim *m = machine_lru(1, 64ULL << 20, MMSIM_LRU_GEN, true);
+	struct mm_sys *s = &m->mm;
+	struct lruvec *lv = &s->node[0].lruvec;
+	struct lru_gen *g = &lv->lrugen;
+	struct mmsim_task *t = task_on(m, 0);
+	uint64_t seq, st[NR_MM_STATS], st0[NR_MM_STATS];
+	uint64_t x = map_aligned(t, 1), y = map_aligned(t, 1);
+	ok(x && y, "two 2 MiB regions, each its own PTE table, written");
+	lru_add_drain_all(s);
+	ok(pmd_young(t, x) && pmd_young(t, y), "both PMD entries young (new tables, TLB misses)");
+
+	ok(lru_gen_age(s, lv, g->max_seq, true, NULL), "the first walk (forced: a new mm)");
+	ok(pmd_young(t, x) && pmd_young(t, y), "  a forced walk leaves the PMD entries young");
+
+	ok(touch(t, x, 512) && touch(t, y, 10), "all of x used, 10 of y's pages");
+	mm_stats(s, &seq, st0);
+	ok(lru_gen_age(s, lv, g->max_seq, true, NULL), "the second walk");
+	mm_stats(s, &seq, st);
+	is(st[MM_NONLEAF_FOUND] - st0[MM_NONLEAF_FOUND], 2, "  both tables looked at");
+	is(st[MM_NONLEAF_ADDED] - st0[MM_NONLEAF_ADDED], 1, "  x's filed for the next walk");
+	ok(!pmd_young(t, x) && !pmd_young(t, y), "  both PMD entries made old");
+
+	ok(touch(t, y, 512), "all of y used (TLB misses through y's PMD entry), x not");
+	ok(pmd_young(t, y) && !pmd_young(t, x), "  y's PMD entry young again, x's old");
+	memcpy(st0, st, sizeof st);
+	ok(lru_gen_age(s, lv, g->max_seq, true, NULL), "the third walk");
+	mm_stats(s, &seq, st);
+	is(st[MM_NONLEAF_FOUND] - st0[MM_NONLEAF_FOUND], 0,
+	   "  x passed over (old PMD entry, though in the filter), y too (not in it)");
+	ok(st[MM_LEAF_TOTAL] - st0[MM_LEAF_TOTAL] < 8,
+	   "  no PTE slot counted: only the empty PMD entries beside the regions (%llu)",
+	   (unsigned long long)(st[MM_LEAF_TOTAL] - st0[MM_LEAF_TOTAL]));
+	is(st[MM_LEAF_YOUNG] - st0[MM_LEAF_YOUNG], 0, "  none made old");
+	ok(!pmd_young(t, y), "  y's PMD entry made old all the same");
+
+	/* Eviction's look-around finds y young: y's table goes into the
+	 * filter of the coming walk - whose PMD test still passes over it. */
+	uint64_t vm_flags;
+	is(folio_referenced(page_at(t, y + 256 * P), &vm_flags), 1,
+	   "eviction finds a page of y young (rmap)");
+	ok(pte(t, y + 10 * P).flags & PMAP_ACCESSED, "a page outside its window: still young");
+	memcpy(st0, st, sizeof st);
+	ok(lru_gen_age(s, lv, g->max_seq, true, NULL), "the fourth walk");
+	mm_stats(s, &seq, st);
+	is(st[MM_NONLEAF_FOUND] - st0[MM_NONLEAF_FOUND], 0,
+	   "  y passed over: in the filter, but its PMD entry is old");
+	/* A walk promotes to its seq's generation, the second youngest after it. */
+	ok(gen_of_page(t, y + 10 * P) != (int)((g->max_seq - 1) % MAX_NR_GENS),
+	   "  y's young pages not promoted");
+	ok(pte(t, y + 10 * P).flags & PMAP_ACCESSED, "  their entries left young");
+	ok(lru_gen_age(s, lv, g->max_seq, true, NULL) && !pmd_young(t, y),
+	   "a fifth walk: y not in its filter either (a table passed over is not carried on)");
+
+	hw_flush_mm(NULL, &t->mm->pmap);
+	ok(touch(t, y + 10 * P, 1) && pmd_young(t, y),
+	   "one page of y used after a flush: a TLB miss, y's PMD entry young");
+	is(folio_referenced(page_at(t, y + 10 * P), &vm_flags), 1,
+	   "eviction finds it young: the look-around files y for the next walk");
+	ok(pte(t, y + 100 * P).flags & PMAP_ACCESSED, "a page outside the window: young");
+	mm_stats(s, &seq, st0);
+	ok(lru_gen_age(s, lv, g->max_seq, true, NULL), "the sixth walk");
+	mm_stats(s, &seq, st);
+	is(st[MM_NONLEAF_FOUND] - st0[MM_NONLEAF_FOUND], 1,
+	   "  y looked at: its PMD entry young and in the filter");
+	is(gen_of_page(t, y + 100 * P), (int)((g->max_seq - 1) % MAX_NR_GENS),
+	   "  the page outside the window promoted now");
+	ok(!(pte(t, y + 100 * P).flags & PMAP_ACCESSED) && !pmd_young(t, y),
+	   "  its entry and y's PMD entry made old");
+	is(mmsim_debug_check(m), 0, "audit clean");
+	mmsim_destroy(m);
+}
+
+struct toucher {
+	struct mmsim_task *t;
+	uint64_t a, pages;
+	int stop, bad;
+};
+
+static void *touch_loop(void *arg)
+{
+	struct toucher *w = arg;
+	uint8_t b;
+	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE) && !w->bad)
+		for (uint64_t i = 0; i < w->pages && !w->bad; i++)
+			w->bad = mmsim_load8(w->t, w->a + i * P, &b) || b != 0x33;
+	return NULL;
+}
+
+/* A threaded machine: one CPU's MMU sets PMD accessed bits while the
+ * aging, on another host thread, clears them (run under TSan). */
+static void test_pmd_young_threads(void)
+{
+	printf("# MGLRU: PMD accessed bits, the MMU and the walk on two threads\n");
+	struct mmsim *m = machine(1, 64ULL << 20, true);
+	struct mm_sys *s = &m->mm;
+	struct lruvec *lv = &s->node[0].lruvec;
+	struct toucher w = { .t = task_on(m, 1), .pages = 2048 };
+	w.a = map_aligned(w.t, 4);
+	ok(w.a, "8 MiB written on CPU 1");
+	lru_add_drain_all(s);
+	pthread_t th;
+	pthread_create(&th, NULL, touch_loop, &w);
+	unsigned aged = 0;
+	for (int i = 0; i < 40; i++)
+		aged += lru_gen_age(s, lv, __atomic_load_n(&lv->lrugen.max_seq, __ATOMIC_ACQUIRE),
+				    true, NULL);
+	__atomic_store_n(&w.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	is(w.bad, 0, "every load read what was written");
+	ok(aged > 0, "the walks ran meanwhile (%u generations opened)", aged);
 	is(mmsim_debug_check(m), 0, "audit clean");
 	mmsim_destroy(m);
 }
@@ -1571,6 +1703,8 @@ int main(void)
 	test_huge_page_counts(MMSIM_LRU_GEN);
 	test_dirty_limits();
 	test_mm_walk_state();
+	test_pmd_young_walk();
+	test_pmd_young_threads();
 	test_memcg_lru_rotate();
 	test_memcg_lru_walk();
 	test_memcg_lru_reclaim();
