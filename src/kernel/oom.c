@@ -175,7 +175,8 @@ enum oom_result kernel_kswapd_out_of_memory(struct mm_sys *s)
 enum oom_result kernel_memcg_out_of_memory(struct hw_cpu *cpu, struct mem_cgroup *memcg)
 {
 	struct mmsim_task *cur = cpu->current;
-	return cur ? oom_kill(cur->m, cpu, cur->mm, UINT64_MAX, memcg) : OOM_NO_VICTIM;
+	struct mm_struct *mm = alloc_for_mm ? alloc_for_mm : cur ? cur->mm : NULL;
+	return cur ? oom_kill(cur->m, cpu, mm, UINT64_MAX, memcg) : OOM_NO_VICTIM;
 }
 
 enum oom_result oom_kill_memcg(struct mmsim *m, struct hw_cpu *cpu, struct mem_cgroup *memcg)

@@ -151,11 +151,20 @@ int mmsim_swapoff(struct mmsim *m)
 		bool seen = false;
 		for (unsigned k = 0; k < n && !seen; k++)
 			seen = mms[k] == mm;	/* threads share one */
-		if (!seen && mm)
+		if (!seen && mm) {
+			/* Held as a user (Linux's mmget): a process exiting
+			 * meanwhile leaves its mm to us. */
+			__atomic_add_fetch(&mm->users, 1, __ATOMIC_RELAXED);
 			mms[n++] = mm;
+		}
 	}
-	int err = swap_off(&m->mm, cpu, mms, n);
+	/* Not under the machine's lock: bringing pages back may charge a
+	 * memcg at its limit, and its OOM kill takes that lock. */
 	pthread_mutex_unlock(&m->lock);
+	int err = swap_off(&m->mm, cpu, mms, n);
+	for (unsigned k = 0; k < n; k++)
+		if (__atomic_sub_fetch(&mms[k]->users, 1, __ATOMIC_ACQ_REL) == 0)
+			mm_destroy(mms[k], cpu);
 	free(mms);
 	return err;
 }

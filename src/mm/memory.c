@@ -768,6 +768,8 @@ int swap_fault_in(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struc
 		int sig = is_swap_entry(&e) ? do_swap_page(mm, cpu, vma, addr, FAULT_FLAG_UNUSE, &e)
 					    : 0;
 		spin_unlock(&mm->ptl);
+		if (sig == SIGKILL)
+			return -ENOMEM;	/* the page's process was killed for it */
 		if (sig != VM_FAULT_OOM)
 			return sig ? -EIO : 0;
 		if (try_to_free_pages(mm->sys, cpu, mm_local_node(cpu, mm), mm_mems_allowed(mm)))

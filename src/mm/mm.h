@@ -826,6 +826,11 @@ void setup_watermarks(struct mm_sys *s, unsigned min_free_kbytes, unsigned scale
 /* The CPU whose task the page tables being allocated on this host thread
  * are for (set around faults, populate and fork), or NULL. */
 extern __thread struct hw_cpu *pt_alloc_cpu;
+/* The address space the allocations on this host thread are for when it
+ * is not the running task's (swapoff bringing another process's pages
+ * back), or NULL: a memcg OOM kill of that process is then the
+ * allocation's own ("killed self": nobody reaps it under the caller). */
+extern __thread struct mm_struct *alloc_for_mm;
 /* The simulated CPU this host thread runs as (task_enter, kswapd_step;
  * -1 before either): Linux's smp_processor_id() for the per-CPU state
  * whose users get no CPU passed down (the swap slots cache). */

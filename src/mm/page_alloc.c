@@ -45,6 +45,7 @@
 #include <sys/mman.h>
 
 __thread struct hw_cpu *pt_alloc_cpu;
+__thread struct mm_struct *alloc_for_mm;
 
 /*
  * A page-table page for an address space whose home is node.  Allocated

@@ -634,9 +634,19 @@ int swap_writepage(struct mm_sys *s, struct hw_cpu *cpu, struct page *p)
 /* ---- swapoff ------------------------------------------------------------------- */
 
 /* Faults every swap entry of mm back in, as Linux's unuse_mm does. */
+/*
+ * Brings mm's swapped pages back.  The pages are charged to the memcg
+ * their slots were (swap_cgroup); one at its limit may OOM-kill mm's
+ * process: that is the allocation's own process (alloc_for_mm), so the
+ * kill does not reap it under our mmap_lock, the page is not brought in
+ * and swapoff fails with ENOMEM, as Linux's does; its memory goes once
+ * the lock is let go (the oom_reaper's work).
+ */
 static int unuse_mm(struct mm_struct *mm, struct hw_cpu *cpu)
 {
 	int err = 0;
+	struct mm_struct *outer = alloc_for_mm;
+	alloc_for_mm = mm;
 	pthread_rwlock_rdlock(&mm->mmap_lock);
 	for (int i = 0; i < mm->vmas.n && !err; i++) {
 		struct vm_area_struct *v = mm->vmas.v[i];
@@ -656,6 +666,9 @@ static int unuse_mm(struct mm_struct *mm, struct hw_cpu *cpu)
 		}
 	}
 	pthread_rwlock_unlock(&mm->mmap_lock);
+	alloc_for_mm = outer;
+	if (__atomic_load_n(&mm->oom_victim, __ATOMIC_ACQUIRE))
+		oom_reap_mm(mm, cpu);
 	return err;
 }
 

@@ -259,6 +259,34 @@ static void test_swap(void)
 	mmsim_destroy(m);
 }
 
+/*
+ * swapoff while a memcg holds more in swap than its memory.max lets back:
+ * the swap-in's charge has to kill the memcg's process, which is the very
+ * one swapoff is bringing pages back for (its mmap_lock held).  Linux
+ * fails the swapoff with ENOMEM and the process dies (its oom count varies
+ * with the oom_reaper's timing: not checked).  This once hung: the kill
+ * took the machine's lock swapoff held, then waited for the mmap_lock.
+ */
+static void test_swapoff_over_max(void)
+{
+	printf("# swapoff with a memcg's swap beyond its memory.max\n");
+	struct mmsim *m = machine(1, 32 * MIB, 64 * MIB);
+	struct mmsim_cgroup *cg = cgroup(m, "g", NULL);
+	mmsim_cgroup_write(cg, "memory.max", "2M");
+	struct mmsim_task *t = task_in(m, cg);
+	uint64_t a = map(t, 4 * MIB, PRIV);
+	is(fill(t, a, 4 * MIB), 0, "4 MiB under 2 MiB with swap: written");
+	is(mmsim_swapoff(m), -ENOMEM, "swapoff: ENOMEM");
+	is(keyed(cg, "memory.events", "oom_kill"), 1, "the process was killed for it");
+	ok(mmsim_task_killed(t), "  it is the memcg's task");
+	ok(keyed(cg, "memory.events", "oom") >= 1, "  an OOM counted");
+	is(num(cg, "memory.current"), 0, "its memory is back");
+	is(mmsim_debug_check(m), 0, "audit clean");
+	is(mmsim_swapoff(m), 0, "a second swapoff: nothing left to bring back");
+	mmsim_task_exit(t);
+	mmsim_destroy(m);
+}
+
 static struct mmsim *machine_lru(uint64_t swap, enum mmsim_lru lru);
 
 static void test_high_low(void)
@@ -789,6 +817,7 @@ int main(void)
 	test_balance();
 	test_max();
 	test_swap();
+	test_swapoff_over_max();
 	test_high_low();
 	test_peak();
 	test_events_local();
