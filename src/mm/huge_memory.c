@@ -17,8 +17,6 @@
 #include "mm.h"
 
 #include <errno.h>
-#include <stdlib.h>
-#include <string.h>
 
 bool thp_vma_allowed(const struct vm_area_struct *vma, uint64_t addr)
 {
@@ -276,7 +274,7 @@ int split_huge_page_to_list(struct mm_sys *s, struct hw_cpu *cpu, struct page *h
 	 * faults that waited on it.  A piece nobody maps is held by its
 	 * isolation alone: the list's owner frees it. */
 	for (unsigned i = 0; i < nr; i++) {
-		remap_split_piece(s, head + i, true);
+		remap_split_piece(s, head + i);
 		unlock_page(head + i);
 	}
 	count_vm_events(s, MMSIM_VM_thp_split_page, 1);

@@ -102,10 +102,10 @@ static bool split_partly_covered(struct mm_sys *s, struct hw_cpu *cpu, struct pa
  * folio head) on map the folio's next subpages in order, with the same
  * protection, up to end and within e's page table (Linux's
  * folio_pte_batch; the dirty, soft-dirty and accessed bits may differ).
- * *young: some of them was accessed.  Call with the ptl.
+ * Call with the ptl.
  */
 static unsigned folio_pte_batch(struct mm_struct *mm, const struct page *head, uint64_t va,
-				const struct pmap_entry *e, uint64_t end, bool *young)
+				const struct pmap_entry *e, uint64_t end)
 {
 	const uint8_t ignored = PMAP_DIRTY | PMAP_SOFTDIRTY | PMAP_ACCESSED;
 	uint64_t table_end = (va & PMD_MASK) + PMD_SIZE;
@@ -114,7 +114,6 @@ static unsigned folio_pte_batch(struct mm_struct *mm, const struct page *head, u
 	unsigned n = 1;
 	struct pmap_entry next;
 
-	*young = e->flags & PMAP_ACCESSED;
 	if (left < limit)
 		limit = left;
 	while (n < limit) {
@@ -122,7 +121,6 @@ static unsigned folio_pte_batch(struct mm_struct *mm, const struct page *head, u
 		    next.pfn != e->pfn + n || next.prot != e->prot ||
 		    ((next.flags ^ e->flags) & (uint8_t)~ignored))
 			break;
-		*young |= (next.flags & PMAP_ACCESSED) != 0;
 		n++;
 	}
 	return n;
@@ -162,8 +160,7 @@ static unsigned pte_mapped_large_folio(struct mm_struct *mm, struct hw_cpu *cpu,
 				       struct page *head, uint64_t va, const struct pmap_entry *e,
 				       uint64_t end, bool *skip)
 {
-	bool young;
-	unsigned nr = folio_pte_batch(mm, head, va, e, end, &young);
+	unsigned nr = folio_pte_batch(mm, head, va, e, end);
 
 	*skip = false;
 	if (nr == 1u << head->order)
@@ -175,6 +172,13 @@ static unsigned pte_mapped_large_folio(struct mm_struct *mm, struct hw_cpu *cpu,
 	bool split = split_partly_covered(mm->sys, cpu, head);
 	spin_lock(&mm->ptl);
 	return split ? 0 : nr;
+}
+
+/* Goes on past the nr entries from va (a large folio's run). */
+static void iter_skip(struct mm_struct *mm, struct pmap_iter *it, uint64_t va, unsigned nr,
+		      uint64_t end)
+{
+	pmap_iter_init(it, &mm->pmap, va + (uint64_t)nr * PAGE_SIZE, end);
 }
 
 static int cold_or_pageout(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_area_struct *vma,
@@ -202,7 +206,7 @@ static int cold_or_pageout(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_a
 			uint64_t va = it.va;
 			nr = pte_mapped_large_folio(mm, cpu, head, va, &e, end, &skip);
 			if (skip || !nr) {
-				pmap_iter_init(&it, &mm->pmap, va + (uint64_t)nr * PAGE_SIZE, end);
+				iter_skip(mm, &it, va, nr, end);
 				continue;
 			}
 		}
@@ -213,7 +217,7 @@ static int cold_or_pageout(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_a
 		if (it.size == PMD_SIZE ? folio_likely_mapped_shared(head)
 					: folio_mapcount(head) != (int)(1u << head->order)) {
 			if (nr > 1)
-				pmap_iter_init(&it, &mm->pmap, it.va + (uint64_t)nr * PAGE_SIZE, end);
+				iter_skip(mm, &it, it.va, nr, end);
 			continue;
 		}
 		if (it.size == PMD_SIZE && (it.va < start || it.va + PMD_SIZE > end)) {
@@ -229,7 +233,7 @@ static int cold_or_pageout(struct mm_struct *mm, struct hw_cpu *cpu, struct vm_a
 		if (pageout) {
 			pageout_isolate(s, head, &list);
 			if (nr > 1)
-				pmap_iter_init(&it, &mm->pmap, it.va + (uint64_t)nr * PAGE_SIZE, end);
+				iter_skip(mm, &it, it.va, nr, end);
 		} else {
 			cold_entries(s, &tlb, &it, &e, nr, head);
 		}

@@ -248,15 +248,6 @@ void memcg_event(struct mem_cgroup *memcg, enum memcg_event ev)
 		__atomic_add_fetch(&memcg->events[ev], 1, __ATOMIC_RELAXED);
 }
 
-/* Raises the peak at *peak to now if now is higher. */
-static void peak_raise(uint64_t *peak, uint64_t now)
-{
-	uint64_t old = __atomic_load_n(peak, __ATOMIC_RELAXED);
-	while (now > old &&
-	       !__atomic_compare_exchange_n(peak, &old, now, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-		;
-}
-
 /* Adds nr to a counter of memcg and its ancestors, up to each one's limit
  * (the field at offset `limit`), raising each level's peak (the field at
  * offset `peak`) as it goes; on success NULL, else the first level over
@@ -275,7 +266,7 @@ static struct mem_cgroup *counter_try_add(struct mem_cgroup *memcg, size_t count
 			__atomic_sub_fetch(c, nr, __ATOMIC_RELAXED);
 			break;
 		}
-		peak_raise((uint64_t *)((char *)m + peak), now);
+		atomic_max_u64((uint64_t *)((char *)m + peak), now);
 	}
 	if (!m)
 		return NULL;
@@ -378,7 +369,7 @@ __thread bool pt_charge_force;
 static void counter_force_add(struct mem_cgroup *memcg, uint64_t nr)
 {
 	for (struct mem_cgroup *m = memcg; m; m = m->parent)
-		peak_raise(&m->usage_peak, __atomic_add_fetch(&m->usage, nr, __ATOMIC_RELAXED));
+		atomic_max_u64(&m->usage_peak, __atomic_add_fetch(&m->usage, nr, __ATOMIC_RELAXED));
 }
 
 int mem_cgroup_charge_table(struct mm_struct *mm, struct page *p)

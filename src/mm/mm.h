@@ -85,6 +85,17 @@
 #include "radix_tree.h"
 #include "mmdebug.h"
 
+/* Raises *p to v if v is larger (relaxed atomics; the value only ever
+ * grows: peaks, clocks) and returns *p as it then is. */
+static inline uint64_t atomic_max_u64(uint64_t *p, uint64_t v)
+{
+	uint64_t old = __atomic_load_n(p, __ATOMIC_RELAXED);
+	while (v > old &&
+	       !__atomic_compare_exchange_n(p, &old, v, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+	return v > old ? v : old;
+}
+
 /* ---- spinlocks ---------------------------------------------------------------- */
 
 /*
@@ -1228,9 +1239,8 @@ void try_to_migrate(struct mm_sys *s, struct hw_cpu *cpu, struct page *head, str
 void remove_migration_ptes(struct mm_sys *s, struct page *src, struct page *dst,
 			   struct rmap_counts *rc);
 /* The same for a piece of a split huge page, mapping the shared zero page
- * instead where zero_unused and the piece holds only zeros
- * (split_huge_page_to_list). */
-void remap_split_piece(struct mm_sys *s, struct page *p, bool zero_unused);
+ * instead where the piece holds only zeros (split_huge_page_to_list). */
+void remap_split_piece(struct mm_sys *s, struct page *p);
 
 /* ---- migration entries ---------------------------------------------------------- */
 
@@ -1673,11 +1683,7 @@ void kswapd_run_woken(struct mm_sys *s, struct hw_cpu *cpu);
  * per defined point; a store only when a CPU's clock passed it. */
 static inline void mm_clock_note(struct mm_sys *s, const struct hw_cpu *cpu)
 {
-	uint64_t now = hw_cpu_ms(cpu);
-	uint64_t clock = __atomic_load_n(&s->clock_ms, __ATOMIC_RELAXED);
-	while (now > clock && !__atomic_compare_exchange_n(&s->clock_ms, &clock, now, false,
-							   __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-		;
+	atomic_max_u64(&s->clock_ms, hw_cpu_ms(cpu));
 }
 
 /* The machine's clock as cpu (NULL: a kernel thread, or no CPU at hand)

@@ -718,8 +718,8 @@ void remove_migration_ptes(struct mm_sys *s, struct page *src, struct page *dst,
 	rmap_walk(dst, remove_migration_pte, &w);
 }
 
-void remap_split_piece(struct mm_sys *s, struct page *p, bool zero_unused)
+void remap_split_piece(struct mm_sys *s, struct page *p)
 {
-	struct migrate_walk w = { s, NULL, NULL, p, p, NULL, zero_unused };
+	struct migrate_walk w = { s, NULL, NULL, p, p, NULL, true };
 	rmap_walk(p, remove_migration_pte, &w);
 }

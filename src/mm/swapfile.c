@@ -285,24 +285,12 @@ static uint64_t find_free_cluster(struct swap_info *si, int *lat)
 	return 0;
 }
 
-/* The next free slot after *off up to highest_bit, then from lowest_bit
- * below base (Linux's scan: label); false if none. */
-static bool scan_for_free(struct swap_info *si, uint64_t *off, uint64_t base, int *lat,
-			  bool *scanned_many)
+/* The first free slot in [from, to] into *off, each slot looked at
+ * spending the scan's budget (a budget run out sets *scanned_many). */
+static bool first_free_in(struct swap_info *si, uint64_t from, uint64_t to, uint64_t *off,
+			  int *lat, bool *scanned_many)
 {
-	for (uint64_t o = *off + 1;; o++) {
-		if (o > si->highest_bit)
-			break;
-		if (--*lat < 0) {
-			*lat = LATENCY_LIMIT;
-			*scanned_many = true;
-		}
-		if (!si->swap_map[o]) {
-			*off = o;
-			return true;
-		}
-	}
-	for (uint64_t o = si->lowest_bit; o < base; o++) {
+	for (uint64_t o = from; o <= to; o++) {
 		if (--*lat < 0) {
 			*lat = LATENCY_LIMIT;
 			*scanned_many = true;
@@ -313,6 +301,16 @@ static bool scan_for_free(struct swap_info *si, uint64_t *off, uint64_t base, in
 		}
 	}
 	return false;
+}
+
+/* The next free slot after *off up to highest_bit, then from lowest_bit
+ * below base (Linux's scan: label); false if none. */
+static bool scan_for_free(struct swap_info *si, uint64_t *off, uint64_t base, int *lat,
+			  bool *scanned_many)
+{
+	return first_free_in(si, *off + 1, si->highest_bit, off, lat, scanned_many) ||
+	       (base > si->lowest_bit &&
+		first_free_in(si, si->lowest_bit, base - 1, off, lat, scanned_many));
 }
 
 /*
@@ -594,16 +592,14 @@ static bool free_run(struct swap_info *si, uint64_t off, unsigned nr, bool *cach
 
 void free_swap_and_cache_nr(struct mm_sys *s, uint64_t off, unsigned nr)
 {
-	struct swap_info *si = swap_area(s);
 	bool cached = true;
-	if (!free_run(si, off, nr, &cached)) {
+	if (!free_run(swap_area(s), off, nr, &cached)) {
 		for (unsigned i = 0; i < nr; i++)
-			swap_map_add(s, si, off + i, -1);
-	} else if (!cached) {
+			free_swap_and_cache(s, off + i);
 		return;
 	}
 	/* Then the pages of slots only the swap cache holds now. */
-	for (unsigned i = 0; i < nr; i++)
+	for (unsigned i = 0; cached && i < nr; i++)
 		if (swap_count(s, off + i) == SWAP_HAS_CACHE)
 			try_to_reclaim_swap(s, off + i);
 }
@@ -633,14 +629,14 @@ int swap_writepage(struct mm_sys *s, struct hw_cpu *cpu, struct page *p)
 
 /* ---- swapoff ------------------------------------------------------------------- */
 
-/* Faults every swap entry of mm back in, as Linux's unuse_mm does. */
 /*
- * Brings mm's swapped pages back.  The pages are charged to the memcg
- * their slots were (swap_cgroup); one at its limit may OOM-kill mm's
- * process: that is the allocation's own process (alloc_for_mm), so the
- * kill does not reap it under our mmap_lock, the page is not brought in
- * and swapoff fails with ENOMEM, as Linux's does; its memory goes once
- * the lock is let go (the oom_reaper's work).
+ * Faults every swap entry of mm back in, as Linux's unuse_mm does.  The
+ * pages are charged to the memcg their slots were (swap_cgroup); one at
+ * its limit may OOM-kill mm's process: that is the allocation's own
+ * process (alloc_for_mm), so the kill does not reap it under our
+ * mmap_lock, the page is not brought in and swapoff fails with ENOMEM, as
+ * Linux's does; its memory goes once the lock is let go (the
+ * oom_reaper's work).
  */
 static int unuse_mm(struct mm_struct *mm, struct hw_cpu *cpu)
 {

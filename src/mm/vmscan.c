@@ -1097,14 +1097,7 @@ out:
 /* Raises kswapd's clock to cpu's and returns it (ms). */
 static uint64_t kswapd_clock_advance(struct mm_sys *s, const struct hw_cpu *cpu)
 {
-	uint64_t clock = __atomic_load_n(&s->kswapd_clock, __ATOMIC_RELAXED);
-	uint64_t now = cpu ? hw_cpu_ms(cpu) : 0;
-	while (now > clock) {
-		if (__atomic_compare_exchange_n(&s->kswapd_clock, &clock, now, false,
-						__ATOMIC_RELAXED, __ATOMIC_RELAXED))
-			return now;
-	}
-	return clock;
+	return atomic_max_u64(&s->kswapd_clock, cpu ? hw_cpu_ms(cpu) : 0);
 }
 
 /*
